@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+// Runs every suite (C, type checks, Node/vitest, browser/Playwright) one after another, then
+// prints one plain line `N passed, N failed, N skipped` counting every test of every suite.
+// A suite that crashes without reporting counts as one failure, so it can never pass silently.
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const resultsDir = join(root, 'build', 'test-results')
+mkdirSync(resultsDir, { recursive: true })
+
+const only = process.argv.slice(2)
+const totals = { passed: 0, failed: 0, skipped: 0 }
+const lines = []
+
+function run(cmd, args, env = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 })
+  const out = r.stdout?.toString() ?? ''
+  process.stdout.write(out)
+  return { status: r.status ?? 1, out }
+}
+
+function record(name, passed, failed, skipped) {
+  totals.passed += passed
+  totals.failed += failed
+  totals.skipped += skipped
+  lines.push(`${name}: ${passed} passed, ${failed} failed, ${skipped} skipped`)
+}
+
+const suites = {
+  c() {
+    const { status, out } = run('make', ['-s', '-C', 'helper', 'test'])
+    const m = [...out.matchAll(/^(\d+) passed, (\d+) failed$/gm)]
+    if (m.length === 0) return record('c', 0, 1, 0)
+    let p = 0
+    let f = 0
+    for (const x of m) { p += Number(x[1]); f += Number(x[2]) }
+    record('c', p, f + (status !== 0 && f === 0 ? 1 : 0), 0)
+  },
+  typecheck() {
+    let p = 0
+    let f = 0
+    for (const script of ['typecheck:node', 'typecheck:web']) {
+      const { status } = run('npm', ['run', '-s', script])
+      if (status === 0) p++
+      else f++
+    }
+    record('typecheck', p, f, 0)
+  },
+  node() {
+    const file = join(resultsDir, 'vitest.json')
+    rmSync(file, { force: true })
+    const { status } = run('npx', ['--no-install', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`])
+    if (!existsSync(file)) return record('node', 0, 1, 0)
+    const j = JSON.parse(readFileSync(file, 'utf8'))
+    const failedSuites = (j.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length
+    record('node', j.numPassedTests, j.numFailedTests + failedSuites + (status !== 0 && j.numFailedTests + failedSuites === 0 ? 1 : 0), j.numPendingTests + (j.numTodoTests ?? 0))
+  },
+  browser() {
+    const file = join(resultsDir, 'playwright.json')
+    rmSync(file, { force: true })
+    const { status } = run('npx', ['--no-install', 'playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file })
+    if (!existsSync(file)) return record('browser', 0, 1, 0)
+    const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {}
+    const failed = (s.unexpected ?? 0) + (s.flaky ?? 0)
+    record('browser', s.expected ?? 0, failed + (status !== 0 && failed === 0 ? 1 : 0), s.skipped ?? 0)
+  }
+}
+
+for (const [name, fn] of Object.entries(suites)) {
+  if (only.length && !only.includes(name)) continue
+  console.log(`\n=== suite: ${name} ===`)
+  try {
+    fn()
+  } catch (e) {
+    console.error(`suite ${name} crashed: ${e?.stack ?? e}`)
+    record(name, 0, 1, 0)
+  }
+}
+
+console.log('\n' + lines.join('\n'))
+console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
+process.exit(totals.failed > 0 ? 1 : 0)

@@ -1,0 +1,281 @@
+// The JSON summary of a session (`syscope record --json`, `syscope summary --json`, export).
+// `ebpf.syscalls` keeps the field names users know from denet (total, by_category,
+// top_syscalls {name, count}, analysis), extended with per_syscall and per_process.
+import type { CategoryId } from '../../shared/contract'
+import { CATEGORY_IDS } from '../../shared/syscalls/index'
+import type { SessionStore } from '../session/store'
+import { rowToPoint } from '../session/store'
+import { PROCESS_COLUMNS } from '../recording/format'
+
+export interface SyscallSummaryEntry {
+  name: string
+  nr: number
+  count: number
+  errors: number
+  time_ns: number
+}
+
+export interface ProcessSummary {
+  pid: number
+  ppid: number
+  comm: string
+  cmdline: string[]
+  exit_code: number | null
+  exit_signal: number | null
+  peak_cpu_pct: number | null
+  mean_cpu_pct: number | null
+  cpu_seconds: number | null
+  peak_rss_bytes: number | null
+  peak_pss_bytes: number | null
+  read_bytes: number | null
+  write_bytes: number | null
+  peak_threads: number | null
+  peak_fds: number | null
+  syscalls: number
+  syscall_errors: number
+  syscall_time_ns: number
+}
+
+export interface Summary {
+  syscope: { format: string; version: number }
+  session: {
+    title: string
+    kind: string
+    argv: string[] | null
+    root_pid: number
+    started_at: string
+    duration_ms: number
+    interval_ms: number
+    samples: number
+    exit_code: number | null
+    exit_signal: string | null
+    recording: string | null
+    warnings: string[]
+  }
+  ebpf: {
+    available: boolean
+    mode: string | null
+    problem: string | null
+    fix: string | null
+    syscalls: {
+      total: number
+      errors: number
+      time_ns: number
+      by_category: Record<CategoryId, number>
+      errors_by_category: Record<CategoryId, number>
+      time_ns_by_category: Record<CategoryId, number>
+      top_syscalls: { name: string; count: number }[]
+      analysis: {
+        syscall_rate_per_sec: number
+        io_intensity: number
+        memory_intensity: number
+        cpu_intensity: number
+        network_intensity: number
+        error_rate: number
+        mean_time_ns_per_call: number
+      }
+      per_syscall: SyscallSummaryEntry[]
+      per_process: { pid: number; comm: string; count: number; errors: number; time_ns: number }[]
+    }
+  }
+  proc: {
+    tree: {
+      peak_cpu_pct: number | null
+      mean_cpu_pct: number | null
+      cpu_seconds: number | null
+      peak_rss_bytes: number | null
+      peak_pss_bytes: number | null
+      read_bytes: number | null
+      write_bytes: number | null
+      peak_threads: number | null
+      peak_fds: number | null
+      peak_processes: number
+    }
+    processes: ProcessSummary[]
+  }
+}
+
+const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
+
+function emptyByCategory(): Record<CategoryId, number> {
+  return Object.fromEntries(CATEGORY_IDS.map((c) => [c, 0])) as Record<CategoryId, number>
+}
+
+/** max/mean over values that could be read; null when none could. */
+function peak(values: (number | null)[]): number | null {
+  let m: number | null = null
+  for (const v of values) if (v !== null && (m === null || v > m)) m = v
+  return m
+}
+
+function mean(values: (number | null)[]): number | null {
+  let s = 0
+  let n = 0
+  for (const v of values) {
+    if (v !== null) {
+      s += v
+      n++
+    }
+  }
+  return n ? s / n : null
+}
+
+function lastKnown(values: (number | null)[]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return values[i]!
+  return null
+}
+
+export function buildSummary(store: SessionStore, state: 'running' | 'ended'): Summary {
+  const duration = store.durationMs()
+  const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
+  const byCat = emptyByCategory()
+  const errByCat = emptyByCategory()
+  const nsByCat = emptyByCategory()
+  for (const c of whole.by_category) {
+    byCat[c.category] = c.calls
+    errByCat[c.category] = c.errors
+    nsByCat[c.category] = c.time_ns
+  }
+  const total = whole.total_calls
+  const share = (n: number): number => (total ? round(n / total, 4) : 0)
+
+  // per-process /proc figures from every row of every tick
+  const col = (name: (typeof PROCESS_COLUMNS)[number]): number => PROCESS_COLUMNS.indexOf(name) + 1
+  const rowsByPid = new Map<number, (number | null)[][]>()
+  for (const tick of store.ticks) {
+    for (const row of tick.rows) {
+      const pid = row[0]
+      if (typeof pid !== 'number') continue
+      let r = rowsByPid.get(pid)
+      if (!r) rowsByPid.set(pid, (r = []))
+      r.push(row)
+    }
+  }
+  const perPidSys = new Map<number, { count: number; errors: number; time_ns: number }>()
+  for (const [pid, m] of store.perProcessSyscalls) {
+    const s = { count: 0, errors: 0, time_ns: 0 }
+    for (const [c, e, ns] of m.values()) {
+      s.count += c
+      s.errors += e
+      s.time_ns += ns
+    }
+    perPidSys.set(pid, s)
+  }
+  const pids = new Set<number>([...store.processes.keys(), ...rowsByPid.keys(), ...perPidSys.keys()])
+  const processes: ProcessSummary[] = [...pids]
+    .sort((a, b) => a - b)
+    .map((pid) => {
+      const rows = rowsByPid.get(pid) ?? []
+      const colv = (name: (typeof PROCESS_COLUMNS)[number]): (number | null)[] => rows.map((r) => r[col(name)] ?? null)
+      const cpu = rows.map((r) => {
+        const p = rowToPoint(r)
+        return p.cpu_user_pct !== null && p.cpu_system_pct !== null ? p.cpu_user_pct + p.cpu_system_pct : null
+      })
+      const info = store.processes.get(pid)
+      const sys = perPidSys.get(pid) ?? { count: 0, errors: 0, time_ns: 0 }
+      return {
+        pid,
+        ppid: info?.ppid ?? 0,
+        comm: info?.comm ?? '',
+        cmdline: info?.cmdline ?? [],
+        exit_code: info?.exitCode ?? null,
+        exit_signal: info?.exitSignal ?? null,
+        peak_cpu_pct: nullableRound(peak(cpu)),
+        mean_cpu_pct: nullableRound(mean(cpu)),
+        cpu_seconds: nullableRound(lastKnown(colv('cpu_seconds')), 3),
+        peak_rss_bytes: peak(colv('rss_bytes')),
+        peak_pss_bytes: peak(colv('pss_bytes')),
+        read_bytes: lastKnown(colv('read_bytes')),
+        write_bytes: lastKnown(colv('write_bytes')),
+        peak_threads: peak(colv('threads')),
+        peak_fds: peak(colv('fds')),
+        syscalls: sys.count,
+        syscall_errors: sys.errors,
+        syscall_time_ns: sys.time_ns
+      }
+    })
+
+  const trees = store.ticks.map((t) => t.tree)
+  const seconds = Math.max(1e-3, duration / 1000)
+  const ebpf = store.header.ebpf
+  return {
+    syscope: { format: 'syscope-summary', version: 1 },
+    session: {
+      title: store.header.title,
+      kind: store.header.kind,
+      argv: store.header.argv,
+      root_pid: store.header.root_pid,
+      started_at: new Date(store.header.created_ms).toISOString(),
+      duration_ms: Math.round(duration),
+      interval_ms: store.header.interval_ms,
+      samples: store.ticks.length,
+      exit_code: store.ended?.exit_code ?? null,
+      exit_signal: store.ended?.exit_signal ?? null,
+      recording: store.recordingPath,
+      warnings: [...store.warnings, ...(state === 'running' ? ['the session is still running'] : [])]
+    },
+    ebpf: {
+      available: ebpf.ready,
+      mode: ebpf.mode,
+      problem: ebpf.problem,
+      fix: ebpf.fix,
+      syscalls: {
+        total,
+        errors: whole.total_errors,
+        time_ns: whole.total_time_ns,
+        by_category: byCat,
+        errors_by_category: errByCat,
+        time_ns_by_category: nsByCat,
+        top_syscalls: whole.syscalls.slice(0, 10).map((s) => ({ name: s.name, count: s.calls })),
+        analysis: {
+          syscall_rate_per_sec: round(total / seconds),
+          io_intensity: share(byCat.file_io),
+          memory_intensity: share(byCat.memory),
+          // scheduling and time syscalls: a loop that yields, sleeps or polls clocks
+          cpu_intensity: share(byCat.time + byCat.process),
+          network_intensity: share(byCat.network),
+          error_rate: share(whole.total_errors),
+          mean_time_ns_per_call: total ? Math.round(whole.total_time_ns / total) : 0
+        },
+        per_syscall: whole.syscalls.map((s) => ({ name: s.name, nr: s.nr, count: s.calls, errors: s.errors, time_ns: s.time_ns })),
+        per_process: [...perPidSys.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([pid, s]) => ({ pid, comm: store.processes.get(pid)?.comm ?? '', ...s }))
+      }
+    },
+    proc: {
+      tree: {
+        peak_cpu_pct: nullableRound(peak(trees.map((t) => t.cpu_pct))),
+        mean_cpu_pct: nullableRound(mean(trees.map((t) => t.cpu_pct))),
+        cpu_seconds: nullableRound(lastKnown(trees.map((t) => t.cpu_seconds)), 3),
+        peak_rss_bytes: peak(trees.map((t) => t.rss_bytes)),
+        peak_pss_bytes: peak(trees.map((t) => t.pss_bytes)),
+        read_bytes: lastKnown(trees.map((t) => t.read_bytes)),
+        write_bytes: lastKnown(trees.map((t) => t.write_bytes)),
+        peak_threads: peak(trees.map((t) => t.threads)),
+        peak_fds: peak(trees.map((t) => t.fds)),
+        peak_processes: trees.reduce((m, t) => Math.max(m, t.processes), 0)
+      },
+      processes
+    }
+  }
+}
+
+function nullableRound(x: number | null, digits = 2): number | null {
+  return x === null ? null : round(x, digits)
+}
+
+/** The timeline as CSV: one row per tick, tree totals and syscall rates per category. */
+export function buildTimelineCsv(store: SessionStore): string {
+  const head = ['t_ms', 'cpu_pct', 'rss_bytes', 'pss_bytes', 'read_bytes_per_s', 'write_bytes_per_s', 'threads', 'fds', 'processes', 'syscalls_per_s', ...CATEGORY_IDS.map((c) => `${c}_per_s`), 'errors_per_s', 'syscall_gap']
+  const out = [head.join(',')]
+  for (let i = 0; i < store.ticks.length; i++) {
+    const p = store.treePoint(i)
+    const cats = CATEGORY_IDS.map((c) => p.syscalls_per_s[c] ?? 0)
+    const cell = (v: number | null): string => (v === null ? '' : String(round(v, 3)))
+    out.push(
+      [p.t_ms, cell(p.cpu_pct), cell(p.rss_bytes), cell(p.pss_bytes), cell(p.read_bytes_per_s), cell(p.write_bytes_per_s), cell(p.threads), cell(p.fds), p.processes, cell(cats.reduce((a, b) => a + b, 0)), ...cats.map(cell), cell(p.errors_per_s), p.syscall_gap ? 1 : 0].join(',')
+    )
+  }
+  return out.join('\n') + '\n'
+}

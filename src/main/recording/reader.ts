@@ -1,0 +1,93 @@
+// Loads a recording. A truncated file (the app was killed) loads what is there with a warning;
+// a file that is not a syscope recording, or is from a newer syscope, gets a clear error.
+import { readFileSync } from 'node:fs'
+import { constants, gunzipSync } from 'node:zlib'
+import { RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from './format'
+
+export class RecordingError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'ENOENT' | 'EACCES' | 'EFOREIGN' | 'ENEWER' | 'ECORRUPT'
+  ) {
+    super(message)
+  }
+}
+
+export interface LoadedRecording {
+  header: RecordingHeader
+  lines: RecordLine[]
+  warnings: string[]
+}
+
+const RECORD_KINDS = new Set(['s', 'c', 'p', 'e', 'o', 'end'])
+
+export function loadRecording(path: string): LoadedRecording {
+  let raw: Buffer
+  try {
+    raw = readFileSync(path)
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw new RecordingError(`${path}: no such file`, 'ENOENT')
+    if (code === 'EACCES') throw new RecordingError(`${path}: permission denied`, 'EACCES')
+    if (code === 'EISDIR') throw new RecordingError(`${path}: is a directory, not a recording`, 'EFOREIGN')
+    throw e
+  }
+  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) {
+    throw new RecordingError(`${path} is not a syscope recording (it is not gzip-compressed; syscope recordings end in .syscope)`, 'EFOREIGN')
+  }
+  const warnings: string[] = []
+  let text: string
+  try {
+    text = gunzipSync(raw).toString('utf8')
+  } catch {
+    try {
+      // A killed app leaves a stream without its gzip trailer: decode what was sync-flushed.
+      text = gunzipSync(raw, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')
+    } catch (e) {
+      throw new RecordingError(`${path} is corrupt: ${(e as Error).message}`, 'ECORRUPT')
+    }
+    warnings.push('the recording was not closed properly (the app or machine stopped while recording); loaded everything up to the last complete tick')
+  }
+  const parts = text.split('\n')
+  const first = parts[0] ?? ''
+  let header: RecordingHeader
+  try {
+    header = JSON.parse(first) as RecordingHeader
+  } catch {
+    throw new RecordingError(`${path} is not a syscope recording (no header line)`, 'EFOREIGN')
+  }
+  if (typeof header !== 'object' || header === null || header.format !== RECORDING_FORMAT) {
+    throw new RecordingError(`${path} is not a syscope recording (its header does not say "${RECORDING_FORMAT}")`, 'EFOREIGN')
+  }
+  if (typeof header.version !== 'number' || header.version > RECORDING_VERSION) {
+    throw new RecordingError(
+      `${path} was written by a newer syscope (recording format ${String(header.version)}; this syscope reads up to ${RECORDING_VERSION}): update syscope to open it`,
+      'ENEWER'
+    )
+  }
+  const lines: RecordLine[] = []
+  let bad = 0
+  const last = parts.length - 1
+  for (let i = 1; i < parts.length; i++) {
+    const s = parts[i]!
+    if (s === '') continue
+    try {
+      const rec = JSON.parse(s) as RecordLine
+      if (typeof rec !== 'object' || rec === null || !RECORD_KINDS.has((rec as { k: string }).k)) throw new Error('unknown record')
+      lines.push(rec)
+    } catch {
+      // the last line may be cut in half by a crash; anything else is damage
+      if (i === last) warnings.push('the last record was cut off and was skipped')
+      else bad++
+    }
+  }
+  if (bad > 0) warnings.push(`${bad} damaged record(s) were skipped`)
+  // Ticks are complete only when their sample line arrived: drop trailing counts of a cut tick.
+  let end = lines.length
+  while (end > 0 && lines[end - 1]!.k === 'c') end--
+  if (end < lines.length) {
+    warnings.push('the last, incomplete tick was skipped')
+    lines.length = end
+  }
+  return { header, lines, warnings }
+}

@@ -1,0 +1,57 @@
+// Streams a session to disk while it runs. Every tick is sync-flushed through gzip and written
+// with a synchronous write, so after `kill -9` of the app the file holds every tick but the
+// one in flight.
+import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { constants, createGzip, type Gzip } from 'node:zlib'
+import type { RecordLine, RecordingHeader } from './format'
+
+export class RecordingWriter {
+  private fd: number
+  private gzip: Gzip
+  private closed = false
+
+  constructor(readonly path: string, header: RecordingHeader) {
+    mkdirSync(dirname(path), { recursive: true })
+    // 'wx': never overwrite an existing recording
+    this.fd = openSync(path, 'wx', 0o600)
+    this.gzip = createGzip({ level: 6 })
+    this.gzip.on('data', (chunk: Buffer) => {
+      if (!this.closed || this.fd >= 0) writeAll(this.fd, chunk)
+    })
+    this.writeLine(header)
+    this.flush()
+  }
+
+  write(line: RecordLine): void {
+    if (this.closed) return
+    this.writeLine(line)
+  }
+
+  /** End of a tick: push everything written so far to the file. */
+  flush(): void {
+    if (this.closed) return
+    this.gzip.flush(constants.Z_SYNC_FLUSH)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await new Promise<void>((resolve) => {
+      this.gzip.once('end', resolve)
+      this.gzip.end()
+    })
+    fsyncSync(this.fd)
+    closeSync(this.fd)
+    this.fd = -1
+  }
+
+  private writeLine(obj: unknown): void {
+    this.gzip.write(JSON.stringify(obj) + '\n')
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  let off = 0
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
+}

@@ -1,0 +1,298 @@
+// The one typed contract between the renderer and the main process. Electron's preload exposes
+// exactly these methods on `window.syscope`; `syscope serve` exposes the same ones to a browser
+// over a localhost bridge. Main validates every argument it receives (see src/main/api/validate.ts).
+
+/** Channel names, `domain:verb`. Requests are invoke/handle; events are main → renderer pushes. */
+export const Channels = {
+  ebpfStatus: 'ebpf:status',
+  sessionLaunch: 'session:launch',
+  sessionAttach: 'session:attach',
+  sessionStop: 'session:stop',
+  sessionDetach: 'session:detach',
+  sessionList: 'session:list',
+  sessionSnapshot: 'session:snapshot',
+  sessionBreakdown: 'session:breakdown',
+  processList: 'process:list',
+  recordingList: 'recording:list',
+  recordingOpen: 'recording:open',
+  recordingExport: 'recording:export',
+  recordingCompare: 'recording:compare',
+  dialogPickFile: 'dialog:pickFile',
+  setupDiagnose: 'setup:diagnose',
+  setupPlan: 'setup:plan',
+  setupApply: 'setup:apply',
+  setupUndo: 'setup:undo'
+} as const
+
+export const Events = {
+  sessionTicks: 'session:ticks',
+  sessionEvent: 'session:event',
+  sessionOutput: 'session:output',
+  sessionEnded: 'session:ended'
+} as const
+
+export type CategoryId =
+  | 'file_io'
+  | 'memory'
+  | 'process'
+  | 'network'
+  | 'time'
+  | 'ipc'
+  | 'security'
+  | 'signal'
+  | 'system'
+  | 'other'
+
+/** Why syscall data is (or is not) there, in words a user can act on. */
+export interface EbpfStatus {
+  ready: boolean
+  /** attach mode in use or that would be used: tp_btf, raw_tp, tracepoint */
+  mode: string | null
+  helperPath: string | null
+  helperReason: string | null
+  /** when not ready: what is missing, and the exact fix */
+  problem: string | null
+  fix: string | null
+}
+
+export interface LaunchRequest {
+  argv: string[]
+  cwd?: string
+  env?: Record<string, string>
+  intervalMs?: number
+  ebpf?: boolean
+}
+
+export interface AttachRequest {
+  pid: number
+  intervalMs?: number
+  ebpf?: boolean
+}
+
+export interface SessionInfo {
+  id: string
+  kind: 'launch' | 'attach' | 'recording'
+  title: string
+  argv: string[] | null
+  rootPid: number
+  startedAtMs: number
+  intervalMs: number
+  recordingPath: string | null
+  arch: 'x86_64' | 'aarch64'
+  ebpf: EbpfStatus
+  state: 'running' | 'ended'
+}
+
+/** One process at one tick. null = could not be read (unavailable), never 0. */
+export interface ProcessPoint {
+  pid: number
+  cpu_user_pct: number | null
+  cpu_system_pct: number | null
+  rss_bytes: number | null
+  pss_bytes: number | null
+  read_bytes_per_s: number | null
+  write_bytes_per_s: number | null
+  threads: number | null
+  fds: number | null
+}
+
+/** Whole-tree figures at one tick. */
+export interface TreePoint {
+  t_ms: number
+  cpu_pct: number | null
+  rss_bytes: number | null
+  pss_bytes: number | null
+  read_bytes_per_s: number | null
+  write_bytes_per_s: number | null
+  threads: number | null
+  fds: number | null
+  processes: number
+  /** syscalls per second in this interval, by category */
+  syscalls_per_s: Partial<Record<CategoryId, number>>
+  /** syscall errors per second in this interval */
+  errors_per_s: number
+  /** true when syscall data is missing for this interval (helper gone or not running) */
+  syscall_gap: boolean
+}
+
+export interface TickBatch {
+  sessionId: string
+  tree: TreePoint[]
+  processes: { t_ms: number; points: ProcessPoint[] }[]
+}
+
+export interface ProcessInfo {
+  pid: number
+  ppid: number
+  comm: string
+  cmdline: string[]
+  startedAtMs: number | null
+  exitedAtMs: number | null
+  exitCode: number | null
+  exitSignal: number | null
+}
+
+export type SessionEvent =
+  | { kind: 'fork'; t_ms: number; pid: number; ppid: number }
+  | { kind: 'exec'; t_ms: number; pid: number; comm: string; filename: string }
+  | { kind: 'exit'; t_ms: number; pid: number; code: number | null; signal: number | null }
+  | { kind: 'notice'; t_ms: number; level: 'info' | 'warning' | 'error'; message: string }
+
+export interface SessionEventMessage {
+  sessionId: string
+  event: SessionEvent
+}
+
+export interface OutputChunk {
+  sessionId: string
+  stream: 'stdout' | 'stderr'
+  t_ms: number
+  text: string
+}
+
+export interface SessionEnded {
+  sessionId: string
+  exitCode: number | null
+  exitSignal: string | null
+  message: string | null
+}
+
+export interface SyscallRow {
+  nr: number
+  name: string
+  category: CategoryId
+  calls: number
+  errors: number
+  time_ns: number
+  calls_per_s: number
+}
+
+export interface ProcessRow {
+  pid: number
+  ppid: number
+  comm: string
+  cmdline: string[]
+  cpu_pct_mean: number | null
+  cpu_pct_peak: number | null
+  rss_peak_bytes: number | null
+  syscalls: number
+  syscall_errors: number
+  exitedAtMs: number | null
+}
+
+/** Everything the breakdown panes show for a time range of a session or recording. */
+export interface Breakdown {
+  sessionId: string
+  from_ms: number
+  to_ms: number
+  total_calls: number
+  total_errors: number
+  total_time_ns: number
+  by_category: { category: CategoryId; calls: number; errors: number; time_ns: number }[]
+  syscalls: SyscallRow[]
+  processes: ProcessRow[]
+}
+
+/** What a view needs to draw a whole session or recording at once (decimated for display). */
+export interface SessionSnapshot {
+  info: SessionInfo
+  tree: TreePoint[]
+  /** per-process series, decimated to at most `maxPoints` per process */
+  processes: { pid: number; comm: string; points: ({ t_ms: number } & Omit<ProcessPoint, 'pid'>)[] }[]
+  processInfo: ProcessInfo[]
+  events: SessionEvent[]
+  output: OutputChunk[]
+  warnings: string[]
+}
+
+export interface ProcessListEntry {
+  pid: number
+  ppid: number
+  user: string
+  uid: number
+  comm: string
+  cmdline: string
+  cpu_pct: number | null
+  rss_bytes: number | null
+  startedAtMs: number | null
+  /** null when the user may trace it; otherwise why not */
+  cannotTrace: string | null
+}
+
+export interface RecordingEntry {
+  path: string
+  title: string
+  startedAtMs: number
+  durationMs: number
+  sizeBytes: number
+}
+
+export interface ComparisonSide {
+  path: string
+  title: string
+  durationMs: number
+  total_calls: number
+  by_category: { category: CategoryId; calls: number; share: number }[]
+  cpu_pct_peak: number | null
+  cpu_pct_mean: number | null
+  rss_peak_bytes: number | null
+  cpu_seconds: number | null
+}
+
+export interface Comparison {
+  a: ComparisonSide
+  b: ComparisonSide
+  syscalls: { name: string; category: CategoryId; a_calls: number; b_calls: number; delta: number; ratio: number | null }[]
+}
+
+export interface SetupCheck {
+  id: string
+  label: string
+  status: 'ok' | 'warn' | 'fail' | 'info'
+  detail: string
+  why: string
+  change: string | null
+}
+
+export interface SetupDiagnosis {
+  ready: boolean
+  checks: SetupCheck[]
+}
+
+export interface SetupPlan {
+  steps: { description: string; command: string[] }[]
+}
+
+export interface SetupResult {
+  ok: boolean
+  message: string
+  diagnosis: SetupDiagnosis
+}
+
+export type ExportFormat = 'json' | 'csv'
+
+/** The API the renderer sees as `window.syscope`. */
+export interface SyscopeApi {
+  ebpfStatus(): Promise<EbpfStatus>
+  launch(req: LaunchRequest): Promise<SessionInfo>
+  attach(req: AttachRequest): Promise<SessionInfo>
+  stop(sessionId: string): Promise<void>
+  detach(sessionId: string): Promise<void>
+  listSessions(): Promise<SessionInfo[]>
+  snapshot(sessionId: string, maxPoints: number): Promise<SessionSnapshot>
+  breakdown(sessionId: string, fromMs: number, toMs: number): Promise<Breakdown>
+  listProcesses(): Promise<ProcessListEntry[]>
+  listRecordings(): Promise<RecordingEntry[]>
+  openRecording(path: string): Promise<SessionInfo>
+  exportRecording(sessionId: string, format: ExportFormat): Promise<{ path: string }>
+  compare(pathA: string, pathB: string): Promise<Comparison>
+  pickFile(purpose: 'program' | 'recording'): Promise<string | null>
+  setupDiagnose(): Promise<SetupDiagnosis>
+  setupPlan(): Promise<SetupPlan>
+  setupApply(): Promise<SetupResult>
+  setupUndo(): Promise<SetupResult>
+  onTicks(cb: (batch: TickBatch) => void): () => void
+  onEvent(cb: (msg: SessionEventMessage) => void): () => void
+  onOutput(cb: (chunk: OutputChunk) => void): () => void
+  onEnded(cb: (msg: SessionEnded) => void): () => void
+}
