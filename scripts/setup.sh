@@ -83,7 +83,10 @@ main() {
   fi
   ensure_npm_packages
   build_native
-  [ "$mode" = app ] && ensure_electron_binary
+  say "building the syscope command and the UI"
+  node scripts/build-cli.mjs
+  npx --no-install electron-vite build --logLevel warn >/dev/null
+  if [ "$mode" = "app" ]; then ensure_electron_binary; fi
   say "ready"
 }
 

@@ -24,6 +24,33 @@ export const Channels = {
   setupUndo: 'setup:undo'
 } as const
 
+/** Which channel carries each request method of `SyscopeApi`. */
+export const ApiMethods = {
+  ebpfStatus: Channels.ebpfStatus,
+  launch: Channels.sessionLaunch,
+  attach: Channels.sessionAttach,
+  stop: Channels.sessionStop,
+  detach: Channels.sessionDetach,
+  listSessions: Channels.sessionList,
+  snapshot: Channels.sessionSnapshot,
+  breakdown: Channels.sessionBreakdown,
+  listProcesses: Channels.processList,
+  listRecordings: Channels.recordingList,
+  openRecording: Channels.recordingOpen,
+  exportRecording: Channels.recordingExport,
+  compare: Channels.recordingCompare,
+  pickFile: Channels.dialogPickFile,
+  setupDiagnose: Channels.setupDiagnose,
+  setupPlan: Channels.setupPlan,
+  setupApply: Channels.setupApply,
+  setupUndo: Channels.setupUndo
+} as const
+
+export type ApiMethod = keyof typeof ApiMethods
+
+/** Every reply crosses the boundary in this envelope, so errors keep their code and text. */
+export type ApiReply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
+
 export const Events = {
   sessionTicks: 'session:ticks',
   sessionEvent: 'session:event',

@@ -1,0 +1,40 @@
+// The readable end-of-run summary of `syscope record` / `syscope summary`.
+import type { Summary } from '../main/analysis/summary'
+import { formatBytes, formatDuration, formatCount } from '../shared/format'
+
+export function formatSummary(s: Summary): string {
+  const out: string[] = []
+  const ses = s.session
+  out.push(`\nsyscope: ${ses.title}`)
+  const ending = ses.exit_signal ? `killed by ${ses.exit_signal}` : ses.exit_code !== null ? `exit code ${ses.exit_code}` : 'detached'
+  out.push(`  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${s.proc.processes.length} process(es), ${ending}`)
+  const t = s.proc.tree
+  out.push('')
+  out.push('  /proc')
+  out.push(`    CPU       peak ${pct(t.peak_cpu_pct)}  mean ${pct(t.mean_cpu_pct)}  total ${t.cpu_seconds === null ? 'unavailable' : `${t.cpu_seconds.toFixed(2)} s`}`)
+  out.push(`    memory    peak RSS ${bytes(t.peak_rss_bytes)}  peak PSS ${bytes(t.peak_pss_bytes)}`)
+  out.push(`    I/O       read ${bytes(t.read_bytes)}  written ${bytes(t.write_bytes)}`)
+  out.push(`    peaks     ${num(t.peak_threads)} threads  ${num(t.peak_fds)} fds  ${t.peak_processes} processes`)
+  out.push('')
+  const sc = s.ebpf.syscalls
+  if (!s.ebpf.available) {
+    out.push(`  syscalls: unavailable — ${s.ebpf.problem ?? 'unknown reason'}`)
+    if (s.ebpf.fix) out.push(`    fix: ${s.ebpf.fix}`)
+  } else {
+    out.push(`  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in the kernel, ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`)
+    const cats = Object.entries(sc.by_category).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
+    out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
+    out.push('')
+    out.push('    syscall              calls     errors   time in kernel')
+    for (const r of sc.per_syscall.slice(0, 15)) {
+      out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}   ${formatDuration(r.time_ns).padStart(12)}`)
+    }
+  }
+  for (const w of ses.warnings) out.push(`  warning: ${w}`)
+  if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
+  return out.join('\n') + '\n'
+}
+
+const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)
+const bytes = (v: number | null): string => (v === null ? 'unavailable' : formatBytes(v))
+const num = (v: number | null): string => (v === null ? '?' : String(v))

@@ -1,0 +1,189 @@
+// The `syscope` command: record a command or a PID, summarise a recording, check eBPF
+// readiness, or serve the UI to a browser. Shares every module with the desktop app.
+import { parseArgs } from 'node:util'
+import { homedir, constants as osConstants } from 'node:os'
+import { join, resolve } from 'node:path'
+import { SessionManager, loadStore } from '../main/session/manager'
+import { buildSummary } from '../main/analysis/summary'
+import { formatSummary } from './format-summary'
+import { ProgressLine } from './progress'
+import { doctorReport, formatDoctor } from '../main/doctor'
+import type { LiveSession } from '../main/session/live'
+
+const USAGE = `syscope: profile a process tree — CPU, memory, I/O from /proc and every syscall from eBPF
+
+Examples:
+  syscope record -- tar -cf /tmp/x.tar /usr/share/doc
+  syscope record --json --out run.syscope -- make -j2
+  syscope record --pid 1234 --duration 10
+  syscope summary run.syscope [--json]
+  syscope doctor [--json]
+  syscope serve [--port N]
+
+Commands:
+  record [--interval MS] [--out FILE] [--json] [--no-ebpf] -- CMD [ARGS...]
+      run CMD, profile it and all its descendants; exits with CMD's exit code
+  record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
+      attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds
+  summary FILE [--json]      summarise a recording
+  doctor [--json]            is eBPF ready on this machine, which helper is used, what to fix
+  serve [--port N]           the UI in a browser on 127.0.0.1 (prints the URL with its token)
+
+Environment: SYSCOPE_HELPER names the helper binary to use.
+Recordings go to --out, or to ~/.local/share/syscope/recordings.
+`
+
+class UsageError extends Error {}
+
+function dataDir(): string {
+  return process.env.XDG_DATA_HOME ? join(process.env.XDG_DATA_HOME, 'syscope') : join(homedir(), '.local', 'share', 'syscope')
+}
+
+function positiveInt(v: string | undefined, what: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${what} must be a whole number from ${min} to ${max}, not "${v}"`)
+  return Number(v)
+}
+
+async function record(argv: string[]): Promise<number> {
+  const dash = argv.indexOf('--')
+  const own = dash >= 0 ? argv.slice(0, dash) : argv
+  const cmd = dash >= 0 ? argv.slice(dash + 1) : []
+  const { values } = parseArgs({
+    args: own,
+    options: {
+      interval: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      'no-ebpf': { type: 'boolean', default: false },
+      pid: { type: 'string' },
+      duration: { type: 'string' }
+    },
+    strict: true,
+    allowPositionals: false
+  })
+  const intervalMs = positiveInt(values.interval, '--interval', 10, 60_000) ?? 100
+  const pid = positiveInt(values.pid, '--pid', 1, 4_194_304)
+  const duration = positiveInt(values.duration, '--duration', 1, 7 * 24 * 3600)
+  if (pid === undefined && cmd.length === 0) throw new UsageError('name a command after `--`, or a process with --pid')
+  if (pid !== undefined && cmd.length > 0) throw new UsageError('give either --pid or a command, not both')
+  if (duration !== undefined && pid === undefined) throw new UsageError('--duration is for --pid; a command runs until it exits')
+  const manager = new SessionManager({ dataDir: dataDir() })
+  const out = values.out ? resolve(values.out) : undefined
+  const ebpf = !values['no-ebpf']
+  let live: LiveSession
+  try {
+    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf }, out)
+  } catch (e) {
+    process.stderr.write(`syscope: ${(e as Error).message}\n`)
+    return 127
+  }
+  const status = live.store.header.ebpf
+  if (!status.ready) process.stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
+  const progress = new ProgressLine(process.stderr, live)
+  // The launched command owns the terminal's Ctrl-C: it gets SIGINT from the terminal itself.
+  // For an attached process, Ctrl-C detaches and leaves it running.
+  const onSigint = (): void => void (pid !== undefined ? live.detach() : undefined)
+  process.on('SIGINT', onSigint)
+  const timer = duration !== undefined ? setTimeout(() => void live.detach(), duration * 1000) : null
+  if (pid !== undefined) {
+    // an attached process that exits ends the session too
+    live.on('event', (ev: { kind: string; pid?: number }) => {
+      if (ev.kind === 'exit' && ev.pid === pid) void live.detach()
+    })
+    const poll = setInterval(() => {
+      try {
+        process.kill(pid, 0)
+      } catch {
+        clearInterval(poll)
+        void live.detach()
+      }
+    }, 500)
+    live.once('ended', () => clearInterval(poll))
+  }
+  await live.waitEnded()
+  if (timer) clearTimeout(timer)
+  process.off('SIGINT', onSigint)
+  progress.done()
+  const summary = buildSummary(live.store, 'ended')
+  process.stdout.write(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary))
+  const code = live.store.ended?.exit_code
+  if (pid !== undefined) return 0
+  if (typeof code === 'number') return code
+  const sig = live.store.ended?.exit_signal
+  return sig ? 128 + (signalNumber(sig) ?? 0) : 1
+}
+
+function signalNumber(name: string): number | undefined {
+  return (osConstants.signals as Record<string, number>)[name]
+}
+
+async function summary(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
+  if (positionals.length !== 1) throw new UsageError('summary takes one recording file')
+  const store = loadStore(resolve(positionals[0]!), 'cli')
+  for (const w of store.warnings) process.stderr.write(`syscope: warning: ${w}\n`)
+  const s = buildSummary(store, 'ended')
+  process.stdout.write(values.json ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s))
+  return 0
+}
+
+async function doctor(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, strict: true })
+  const report = await doctorReport()
+  process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatDoctor(report))
+  return report.ready ? 0 : 1
+}
+
+async function serveCmd(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { port: { type: 'string' }, renderer: { type: 'string' } }, strict: true })
+  const port = positiveInt(values.port, '--port', 1, 65535)
+  const { createBackend } = await import('../main/api/backend')
+  const { serve } = await import('../main/serve')
+  const rendererDir = resolve(values.renderer ?? new URL('../renderer', import.meta.url).pathname)
+  const backend = createBackend({ dataDir: dataDir() })
+  const handle = await serve(backend, { rendererDir, port })
+  process.stdout.write(`syscope serving on ${handle.url}\n`)
+  await new Promise<void>((done) => {
+    const stop = (): void => done()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await backend.shutdown()
+  await handle.close()
+  return 0
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv
+  try {
+    switch (cmd) {
+      case 'record':
+        return await record(rest)
+      case 'summary':
+        return await summary(rest)
+      case 'doctor':
+        return await doctor(rest)
+      case 'serve':
+        return await serveCmd(rest)
+      case undefined:
+      case '-h':
+      case '--help':
+      case 'help':
+        process.stdout.write(USAGE)
+        return cmd === undefined ? 2 : 0
+      default:
+        throw new UsageError(`unknown command "${cmd}"`)
+    }
+  } catch (e) {
+    const err = e as Error & { code?: string }
+    if (e instanceof UsageError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      process.stderr.write(`syscope: ${err.message}\nRun \`syscope --help\` for usage.\n`)
+      return 2
+    }
+    process.stderr.write(`syscope: ${err.message}\n`)
+    return 1
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2))

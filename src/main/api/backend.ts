@@ -1,0 +1,88 @@
+// The main-process side of the contract, as plain Node: Electron's IPC handlers, the browser
+// bridge and the tests all call these same methods (after validate.ts checked the arguments).
+import { EventEmitter } from 'node:events'
+import type {
+  AttachRequest,
+  Breakdown,
+  Comparison,
+  EbpfStatus,
+  ExportFormat,
+  LaunchRequest,
+  ProcessListEntry,
+  RecordingEntry,
+  SessionInfo,
+  SessionSnapshot,
+  SetupDiagnosis,
+  SetupPlan,
+  SetupResult
+} from '../../shared/contract'
+import { SessionManager } from '../session/manager'
+import type { EbpfOptions } from '../session/ebpf'
+import { listProcesses } from '../processes'
+import { ebpfReadiness } from '../doctor'
+import { ApiError } from './validate'
+import { createSetup, type SetupService } from '../setup/service'
+
+export interface BackendOptions {
+  dataDir: string
+  appPath?: string
+  ebpf?: EbpfOptions
+  /** the native file dialog (Electron); absent in the browser bridge */
+  pickFile?: (purpose: 'program' | 'recording') => Promise<string | null>
+  setup?: SetupService
+}
+
+export interface Backend {
+  events: EventEmitter
+  manager: SessionManager
+  ebpfStatus(): Promise<EbpfStatus>
+  launch(req: LaunchRequest): Promise<SessionInfo>
+  attach(req: AttachRequest): Promise<SessionInfo>
+  stop(id: string): Promise<void>
+  detach(id: string): Promise<void>
+  listSessions(): Promise<SessionInfo[]>
+  snapshot(id: string, maxPoints: number): Promise<SessionSnapshot>
+  breakdown(id: string, fromMs: number, toMs: number): Promise<Breakdown>
+  listProcesses(): Promise<ProcessListEntry[]>
+  listRecordings(): Promise<RecordingEntry[]>
+  openRecording(path: string): Promise<SessionInfo>
+  exportRecording(id: string, format: ExportFormat): Promise<{ path: string }>
+  compare(a: string, b: string): Promise<Comparison>
+  pickFile(purpose: 'program' | 'recording'): Promise<string | null>
+  setupDiagnose(): Promise<SetupDiagnosis>
+  setupPlan(): Promise<SetupPlan>
+  setupApply(): Promise<SetupResult>
+  setupUndo(): Promise<SetupResult>
+  shutdown(): Promise<void>
+}
+
+export function createBackend(opts: BackendOptions): Backend {
+  const manager = new SessionManager({ dataDir: opts.dataDir, ebpf: opts.ebpf })
+  const setup = opts.setup ?? createSetup({ ebpf: opts.ebpf })
+  return {
+    events: manager.events,
+    manager,
+    ebpfStatus: () => ebpfReadiness(opts.ebpf),
+    launch: async (req) => manager.info((await manager.launch(req)).store.id),
+    attach: async (req) => manager.info((await manager.attach(req)).store.id),
+    stop: (id) => manager.stop(id),
+    detach: (id) => manager.detach(id),
+    listSessions: async () => manager.list(),
+    snapshot: async (id, maxPoints) => manager.snapshot(id, maxPoints),
+    breakdown: async (id, from, to) => manager.breakdown(id, from, to),
+    listProcesses: () => listProcesses(),
+    listRecordings: async () => manager.listRecordings(),
+    openRecording: async (path) => manager.open(path),
+    exportRecording: async (id, format) => manager.exportSession(id, format),
+    compare: async (a, b) => manager.compare(a, b),
+    pickFile: async (purpose) => {
+      if (!opts.pickFile) throw new ApiError('ENOTSUP', 'no file dialog here: type the path instead')
+      return opts.pickFile(purpose)
+    },
+    setupDiagnose: () => setup.diagnose(),
+    setupPlan: () => setup.plan(),
+    setupApply: () => setup.apply(),
+    setupUndo: () => setup.undo(),
+    shutdown: () => manager.shutdown()
+  }
+}

@@ -1,0 +1,114 @@
+// Is eBPF ready for this user, which helper would be used and why, and what exactly to fix.
+// The facts come from the helper itself (`syscope-helper --diagnose`), run as this user, so the
+// answer reflects this user's privileges and this helper file's capabilities.
+import { execFile } from 'node:child_process'
+import type { EbpfStatus } from '../shared/contract'
+import { locateHelper } from './helper/locate'
+import type { EbpfOptions } from './session/ebpf'
+
+export interface DoctorProblem {
+  id: string
+  message: string
+  fix: string | null
+}
+
+export interface DoctorReport {
+  ready: boolean
+  helper: { path: string | null; reason: string; build: string | null }
+  mode: string | null
+  problems: DoctorProblem[]
+  /** the helper's own --diagnose output, unchanged */
+  diagnose: Record<string, unknown> | null
+}
+
+export function runDiagnose(helperPath: string, args: string[] = []): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    execFile(helperPath, [...args, '--diagnose'], { timeout: 15_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      // --diagnose exits non-zero when not ready but still prints its JSON
+      try {
+        resolve(JSON.parse(stdout) as Record<string, unknown>)
+      } catch {
+        reject(new Error(`${helperPath} --diagnose failed: ${(stderr || err?.message || 'no output').trim()}`))
+      }
+    })
+  })
+}
+
+export async function doctorReport(opts: EbpfOptions = {}): Promise<DoctorReport> {
+  const located = locateHelper(opts.helperPath)
+  if (!located.path) {
+    return {
+      ready: false,
+      helper: { path: null, reason: located.reason, build: null },
+      mode: null,
+      problems: [{ id: 'helper-missing', message: `no syscall helper found: ${located.reason}`, fix: 'run `npm run setup` to build it, then the guided setup to install it' }],
+      diagnose: null
+    }
+  }
+  let diag: Record<string, unknown>
+  try {
+    diag = await runDiagnose(located.path, opts.helperArgs)
+  } catch (e) {
+    return {
+      ready: false,
+      helper: { path: located.path, reason: located.reason, build: null },
+      mode: null,
+      problems: [{ id: 'helper-broken', message: (e as Error).message, fix: 'rebuild the helper with `npm run setup`' }],
+      diagnose: null
+    }
+  }
+  const problems = Array.isArray(diag.problems)
+    ? (diag.problems as Record<string, unknown>[]).map((p) => ({ id: String(p.id ?? 'problem'), message: String(p.message ?? ''), fix: typeof p.fix === 'string' ? p.fix : null }))
+    : []
+  return {
+    ready: diag.ready === true,
+    helper: { path: located.path, reason: located.reason, build: typeof diag.build === 'string' ? diag.build : null },
+    mode: pickMode(diag),
+    problems,
+    diagnose: diag
+  }
+}
+
+/** The first attach mode the helper says would work, in the helper's order of preference. */
+function pickMode(diag: Record<string, unknown>): string | null {
+  const modes = diag.attach_modes
+  if (modes && typeof modes === 'object') {
+    for (const m of ['tp_btf', 'raw_tp', 'tracepoint']) {
+      const v = (modes as Record<string, unknown>)[m]
+      if (v === true || (typeof v === 'object' && v !== null && (v as { ok?: unknown }).ok === true)) return m
+    }
+  }
+  return typeof diag.mode === 'string' ? diag.mode : null
+}
+
+let cached: { at: number; status: EbpfStatus } | null = null
+
+export async function ebpfReadiness(opts: EbpfOptions = {}): Promise<EbpfStatus> {
+  if (cached && Date.now() - cached.at < 5000) return cached.status
+  const r = await doctorReport(opts)
+  const first = r.problems[0]
+  const status: EbpfStatus = {
+    ready: r.ready,
+    mode: r.mode,
+    helperPath: r.helper.path,
+    helperReason: r.helper.reason,
+    problem: r.ready ? null : (first?.message ?? 'the helper is not ready'),
+    fix: r.ready ? null : (first?.fix ?? null)
+  }
+  cached = { at: Date.now(), status }
+  return status
+}
+
+export function forgetReadiness(): void {
+  cached = null
+}
+
+export function formatDoctor(r: DoctorReport): string {
+  const lines = [`eBPF: ${r.ready ? `ready (${r.mode ?? 'mode unknown'})` : 'NOT ready'}`, `helper: ${r.helper.path ?? 'none'} (${r.helper.reason})`]
+  if (r.helper.build) lines.push(`helper build: ${r.helper.build}`)
+  for (const p of r.problems) {
+    lines.push(`- ${p.message}`)
+    if (p.fix) lines.push(`  fix: ${p.fix}`)
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,291 @@
+// One live session: a launched command or an attached process tree, sampled from /proc every
+// interval, with syscall counts from the helper when it runs. Every tick goes to the recording
+// file first and then to the in-memory store, so what the user sees is what was saved.
+import { EventEmitter } from 'node:events'
+import type { ChildProcess } from 'node:child_process'
+import type { EbpfStatus, SessionEvent } from '../../shared/contract'
+import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../recording/format'
+import { RecordingWriter } from '../recording/writer'
+import { SessionStore } from './store'
+import type { HelperConnection } from './ebpf'
+import { createSampler, type Sampler } from '../proc/sampler'
+import type { ProcessSample } from '../proc/types'
+import { launchCommand, type LaunchedCommand } from './launch-command'
+import { hostArch, kernelRelease } from '../system'
+
+export interface LiveSessionOptions {
+  id: string
+  recordingPath: string
+  intervalMs: number
+  helper: HelperConnection | null
+  ebpf: EbpfStatus
+  /** how long stop() waits after SIGTERM before SIGKILL */
+  stopGraceMs?: number
+}
+
+export interface LaunchOptions extends LiveSessionOptions {
+  argv: string[]
+  cwd?: string
+  env?: Record<string, string>
+}
+
+export interface AttachOptions extends LiveSessionOptions {
+  pid: number
+}
+
+/**
+ * Events: 'tick' (store index), 'event' (SessionEvent), 'output' ({stream, t_ms, text}),
+ * 'ended' ({exitCode, exitSignal, message}).
+ */
+export class LiveSession extends EventEmitter {
+  readonly store: SessionStore
+  state: 'running' | 'ended' = 'running'
+  private writer: RecordingWriter
+  private sampler: Sampler
+  private timer: NodeJS.Timeout | null = null
+  private t0 = performance.now()
+  private helper: HelperConnection | null
+  private pendingCounts = new Map<number, Map<number, [number, number, number]>>()
+  private known = new Set<number>()
+  private exited = new Set<number>()
+  private gap = false
+  private child: LaunchedCommand | null = null
+  private endPromise: Promise<void> | null = null
+  private endRequested: { exitCode: number | null; exitSignal: string | null; message: string | null } | null = null
+  private ticking = false
+
+  private constructor(
+    readonly kind: 'launch' | 'attach',
+    readonly rootPid: number,
+    header: RecordingHeader,
+    private opts: LiveSessionOptions
+  ) {
+    super()
+    this.helper = opts.helper
+    this.writer = new RecordingWriter(opts.recordingPath, header)
+    this.store = new SessionStore(header, opts.id, opts.recordingPath)
+    this.sampler = createSampler({ intervalMs: opts.intervalMs })
+    if (!opts.ebpf.ready) this.gap = true
+  }
+
+  static header(kind: 'launch' | 'attach', title: string, argv: string[] | null, cwd: string | null, rootPid: number, opts: LiveSessionOptions): RecordingHeader {
+    return {
+      format: RECORDING_FORMAT,
+      version: RECORDING_VERSION,
+      created_ms: Date.now(),
+      title,
+      kind,
+      argv,
+      cwd,
+      root_pid: rootPid,
+      interval_ms: opts.intervalMs,
+      arch: hostArch(),
+      kernel: kernelRelease(),
+      ebpf: opts.ebpf,
+      process_columns: [...PROCESS_COLUMNS]
+    }
+  }
+
+  /**
+   * Start a command so that the helper counts it from its exec, with all its descendants. Helper
+   * events that arrive before this session subscribes are buffered by the HelperConnection, and
+   * the child's output streams stay paused until their listeners are attached.
+   */
+  static async launch(opts: LaunchOptions): Promise<LiveSession> {
+    const cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env }, opts.helper)
+    const title = opts.argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')
+    const s = new LiveSession('launch', cmd.pid, LiveSession.header('launch', title, opts.argv, opts.cwd ?? process.cwd(), cmd.pid, opts), opts)
+    s.child = cmd
+    s.wireHelper()
+    s.addProcess(cmd.pid, process.pid)
+    cmd.child.stdout?.on('data', (d: Buffer) => s.output('stdout', d))
+    cmd.child.stderr?.on('data', (d: Buffer) => s.output('stderr', d))
+    void cmd.exited.then(({ code, signal }) => {
+      // let one more tick collect the final counts the helper sends at exit
+      s.requestEnd({ exitCode: code, exitSignal: signal, message: null })
+    })
+    s.start()
+    return s
+  }
+
+  /** Attach to a running process and the descendants it has and will have. */
+  static async attach(opts: AttachOptions): Promise<LiveSession> {
+    const { readProcessIdentity } = await import('./identity')
+    const ident = await readProcessIdentity(opts.pid)
+    const title = `${ident.comm} (pid ${opts.pid})`
+    if (opts.helper) await opts.helper.track(opts.pid, true)
+    const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts)
+    s.wireHelper()
+    s.addProcess(opts.pid, ident.ppid)
+    // children that exist already: the helper's fork tracking only sees new ones
+    for (const child of s.sampler.discoverChildren()) {
+      s.addProcess(child.pid, child.ppid)
+      if (s.helper) await s.helper.track(child.pid, true).catch((e: Error) => s.notice('warning', `pid ${child.pid}: ${e.message}`))
+    }
+    s.start()
+    return s
+  }
+
+  private start(): void {
+    this.timer = setInterval(() => void this.tick(), this.opts.intervalMs)
+  }
+
+  private now(): number {
+    return Math.round(performance.now() - this.t0)
+  }
+
+  private wireHelper(): void {
+    const h = this.helper
+    if (!h) return
+    h.on('counts', (m: { pid: number; sys: [number, number, number, number][] }) => {
+      let per = this.pendingCounts.get(m.pid)
+      if (!per) this.pendingCounts.set(m.pid, (per = new Map()))
+      for (const [nr, c, e, ns] of m.sys) {
+        const v = per.get(nr)
+        if (v) {
+          v[0] += c
+          v[1] += e
+          v[2] += ns
+        } else per.set(nr, [c, e, ns])
+      }
+    })
+    h.on('fork', (m: { pid: number; ppid: number }) => {
+      this.addProcess(m.pid, m.ppid)
+      this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
+    })
+    h.on('exec', (m: { pid: number; comm: string; filename: string }) => {
+      this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename })
+    })
+    h.on('exit', (m: { pid: number; code: number; signal: number }) => {
+      this.exited.add(m.pid)
+      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null })
+    })
+    h.on('untracked', (m: { pid: number; reason: string }) => {
+      this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
+    })
+    h.on('drops', (m: { procs: number; events: number }) => {
+      if (m.procs || m.events) this.notice('warning', `the helper lost ${m.procs} process(es) and ${m.events} event(s): its tables were full`)
+    })
+    h.on('close', (why: string) => {
+      if (this.state === 'ended') return
+      this.helper = null
+      this.gap = true
+      this.notice('error', `the syscall helper stopped: ${why}. /proc sampling goes on; syscalls are missing from here on`)
+    })
+  }
+
+  private addProcess(pid: number, ppid: number): void {
+    if (this.known.has(pid)) return
+    this.known.add(pid)
+    this.sampler.track(pid)
+    const info = this.sampler.describe(pid)
+    this.record({ k: 'p', pid, ppid, comm: info?.comm ?? '', cmdline: info?.cmdline ?? [], start_ms: info?.start_ms ?? null, uid: info?.uid ?? null })
+  }
+
+  private record(line: RecordLine): void {
+    this.writer.write(line)
+    this.store.ingest(line)
+  }
+
+  private event(ev: SessionEvent): void {
+    this.record({ k: 'e', ev })
+    this.emit('event', ev)
+  }
+
+  private notice(level: 'info' | 'warning' | 'error', message: string): void {
+    this.event({ kind: 'notice', t_ms: this.now(), level, message })
+  }
+
+  private output(stream: 'stdout' | 'stderr', d: Buffer): void {
+    const text = d.toString('utf8')
+    const t = this.now()
+    this.record({ k: 'o', t, s: stream, d: text })
+    this.emit('output', { stream, t_ms: t, text })
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.state === 'ended') return
+    this.ticking = true
+    try {
+      if (!this.helper) for (const c of this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid)
+      const sample = await this.sampler.sampleOnce()
+      const t = this.now()
+      for (const [pid, per] of this.pendingCounts) {
+        this.record({ k: 'c', t, pid, sys: [...per].map(([nr, [c, e, ns]]) => [nr, c, e, ns]) })
+      }
+      this.pendingCounts.clear()
+      const rows = sample.processes.map((p) => toRow(p))
+      this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
+      this.writer.flush()
+      this.emit('tick', this.store.ticks.length - 1)
+      if (this.endRequested) await this.finish()
+    } catch (e) {
+      this.notice('error', `sampling failed: ${(e as Error).message}`)
+    } finally {
+      this.ticking = false
+    }
+  }
+
+  private requestEnd(r: { exitCode: number | null; exitSignal: string | null; message: string | null }): void {
+    if (!this.endRequested) this.endRequested = r
+  }
+
+  /** SIGTERM to the launched command's process group, then SIGKILL after the grace period. */
+  async stop(): Promise<void> {
+    if (this.state === 'ended') return
+    if (this.child) {
+      await this.child.terminate(this.opts.stopGraceMs ?? 3000)
+      await this.waitEnded()
+    } else await this.detach()
+  }
+
+  /** Stop watching; the process is left untouched. */
+  async detach(): Promise<void> {
+    if (this.state === 'ended') return
+    this.requestEnd({ exitCode: null, exitSignal: null, message: 'detached' })
+    await this.waitEnded()
+  }
+
+  waitEnded(): Promise<void> {
+    if (this.state === 'ended') return Promise.resolve()
+    return new Promise((resolve) => this.once('ended', () => resolve()))
+  }
+
+  private async finish(): Promise<void> {
+    if (this.endPromise) return this.endPromise
+    this.endPromise = (async () => {
+      if (this.timer) clearInterval(this.timer)
+      this.timer = null
+      const r = this.endRequested ?? { exitCode: null, exitSignal: null, message: null }
+      if (this.helper) {
+        const h = this.helper
+        this.helper = null
+        if (this.kind === 'attach') for (const pid of this.known) if (!this.exited.has(pid)) await h.untrack(pid).catch(() => undefined)
+        await h.release()
+      }
+      this.record({ k: 'end', t: this.now(), exit_code: r.exitCode, exit_signal: r.exitSignal, message: r.message })
+      await this.writer.close()
+      this.state = 'ended'
+      this.emit('ended', r)
+    })()
+    return this.endPromise
+  }
+}
+
+function toRow(p: ProcessSample): (number | null)[] {
+  return [
+    p.pid,
+    p.cpu_user_pct,
+    p.cpu_system_pct,
+    p.rss_bytes,
+    p.pss_bytes,
+    p.read_bytes_per_s,
+    p.write_bytes_per_s,
+    p.threads,
+    p.fds,
+    p.swap_bytes,
+    p.cpu_seconds,
+    p.read_bytes,
+    p.write_bytes
+  ]
+}

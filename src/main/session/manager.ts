@@ -1,0 +1,256 @@
+// All sessions of one app (or CLI) instance: live ones and reopened recordings, the recordings
+// folder, and the events the UI subscribes to.
+import { EventEmitter } from 'node:events'
+import { mkdirSync, readdirSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs'
+import { basename, join } from 'node:path'
+import { inflateRawSync, constants } from 'node:zlib'
+import { randomBytes } from 'node:crypto'
+import { Events, type AttachRequest, type Comparison, type ComparisonSide, type LaunchRequest, type RecordingEntry, type SessionInfo, type SessionSnapshot, type Breakdown, type ExportFormat, type EbpfStatus } from '../../shared/contract'
+import { ApiError } from '../api/validate'
+import { buildSummary, buildTimelineCsv } from '../analysis/summary'
+import { RECORDING_EXTENSION, type RecordingHeader } from '../recording/format'
+import { loadRecording, RecordingError } from '../recording/reader'
+import { SessionStore } from './store'
+import { LiveSession } from './live'
+import { connectHelper, type EbpfOptions } from './ebpf'
+
+export interface ManagerOptions {
+  /** recordings go to `${dataDir}/recordings` */
+  dataDir: string
+  ebpf?: EbpfOptions
+  defaultIntervalMs?: number
+}
+
+type Entry = { live: LiveSession; store: SessionStore } | { live: null; store: SessionStore }
+
+export class SessionManager {
+  readonly events = new EventEmitter()
+  private sessions = new Map<string, Entry>()
+  private sentTicks = new Map<string, number>()
+  readonly recordingsDir: string
+
+  constructor(private opts: ManagerOptions) {
+    this.recordingsDir = join(opts.dataDir, 'recordings')
+    this.events.setMaxListeners(50)
+  }
+
+  private newId(): string {
+    return randomBytes(6).toString('hex')
+  }
+
+  private recordingPath(title: string): string {
+    mkdirSync(this.recordingsDir, { recursive: true, mode: 0o700 })
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')
+    const slug = title.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'session'
+    return join(this.recordingsDir, `${stamp}-${slug}-${randomBytes(2).toString('hex')}${RECORDING_EXTENSION}`)
+  }
+
+  async launch(req: LaunchRequest, recordingPath?: string): Promise<LiveSession> {
+    const { helper, status } = await connectHelper(req.ebpf !== false, this.opts.ebpf)
+    const id = this.newId()
+    const name = basename(req.argv[0] ?? 'command')
+    try {
+      const live = await LiveSession.launch({
+        id,
+        argv: req.argv,
+        cwd: req.cwd,
+        env: req.env,
+        intervalMs: req.intervalMs ?? this.opts.defaultIntervalMs ?? 100,
+        recordingPath: recordingPath ?? this.recordingPath(name),
+        helper,
+        ebpf: status
+      })
+      this.adopt(live)
+      return live
+    } catch (e) {
+      await helper?.release()
+      throw e
+    }
+  }
+
+  async attach(req: AttachRequest, recordingPath?: string): Promise<LiveSession> {
+    const { helper, status } = await connectHelper(req.ebpf !== false, this.opts.ebpf)
+    const id = this.newId()
+    try {
+      const live = await LiveSession.attach({
+        id,
+        pid: req.pid,
+        intervalMs: req.intervalMs ?? this.opts.defaultIntervalMs ?? 100,
+        recordingPath: recordingPath ?? this.recordingPath(`pid${req.pid}`),
+        helper,
+        ebpf: status
+      })
+      this.adopt(live)
+      return live
+    } catch (e) {
+      await helper?.release()
+      throw e
+    }
+  }
+
+  private adopt(live: LiveSession): void {
+    const id = live.store.id
+    this.sessions.set(id, { live, store: live.store })
+    this.sentTicks.set(id, 0)
+    live.on('tick', () => {
+      const from = this.sentTicks.get(id) ?? 0
+      this.sentTicks.set(id, live.store.ticks.length)
+      this.events.emit(Events.sessionTicks, live.store.tickBatch(from))
+    })
+    live.on('event', (event) => this.events.emit(Events.sessionEvent, { sessionId: id, event }))
+    live.on('output', (o: { stream: 'stdout' | 'stderr'; t_ms: number; text: string }) => this.events.emit(Events.sessionOutput, { sessionId: id, ...o }))
+    live.on('ended', (r: { exitCode: number | null; exitSignal: string | null; message: string | null }) =>
+      this.events.emit(Events.sessionEnded, { sessionId: id, ...r })
+    )
+  }
+
+  private entry(id: string): Entry {
+    const e = this.sessions.get(id)
+    if (!e) throw new ApiError('ENOENT', `no session "${id}": it was closed, or the id is wrong`)
+    return e
+  }
+
+  info(id: string): SessionInfo {
+    const e = this.entry(id)
+    return e.live ? e.store.info(e.live.state) : e.store.info('ended', 'recording')
+  }
+
+  list(): SessionInfo[] {
+    return [...this.sessions.keys()].map((id) => this.info(id))
+  }
+
+  async stop(id: string): Promise<void> {
+    const e = this.entry(id)
+    if (!e.live) throw new ApiError('EINVAL', 'a reopened recording cannot be stopped')
+    await e.live.stop()
+  }
+
+  async detach(id: string): Promise<void> {
+    const e = this.entry(id)
+    if (!e.live) throw new ApiError('EINVAL', 'a reopened recording cannot be detached')
+    await e.live.detach()
+  }
+
+  snapshot(id: string, maxPoints: number): SessionSnapshot {
+    const e = this.entry(id)
+    return e.live ? e.store.snapshot(e.live.state, maxPoints) : e.store.snapshot('ended', maxPoints, 'recording')
+  }
+
+  breakdown(id: string, fromMs: number, toMs: number): Breakdown {
+    return this.entry(id).store.breakdown(fromMs, toMs)
+  }
+
+  open(path: string): SessionInfo {
+    const store = loadStore(path, this.newId())
+    this.sessions.set(store.id, { live: null, store })
+    return store.info('ended', 'recording')
+  }
+
+  exportSession(id: string, format: ExportFormat): { path: string } {
+    const e = this.entry(id)
+    const base = e.store.recordingPath ?? join(this.recordingsDir, `session-${id}${RECORDING_EXTENSION}`)
+    const path = base.replace(/\.syscope$/, '') + (format === 'json' ? '.summary.json' : '.timeline.csv')
+    const state = e.live ? e.live.state : 'ended'
+    const text = format === 'json' ? JSON.stringify(buildSummary(e.store, state), null, 2) + '\n' : buildTimelineCsv(e.store)
+    writeFileSync(path, text, { mode: 0o600 })
+    return { path }
+  }
+
+  compare(pathA: string, pathB: string): Comparison {
+    const a = loadStore(pathA, 'a')
+    const b = loadStore(pathB, 'b')
+    const ba = a.breakdown(0, Number.MAX_SAFE_INTEGER)
+    const bb = b.breakdown(0, Number.MAX_SAFE_INTEGER)
+    const names = new Map<string, { category: Breakdown['syscalls'][number]['category']; a: number; b: number }>()
+    for (const s of ba.syscalls) names.set(s.name, { category: s.category, a: s.calls, b: 0 })
+    for (const s of bb.syscalls) {
+      const v = names.get(s.name) ?? { category: s.category, a: 0, b: 0 }
+      v.b = s.calls
+      names.set(s.name, v)
+    }
+    return {
+      a: side(pathA, a, ba),
+      b: side(pathB, b, bb),
+      syscalls: [...names.entries()]
+        .map(([name, v]) => ({ name, category: v.category, a_calls: v.a, b_calls: v.b, delta: v.b - v.a, ratio: v.a ? v.b / v.a : null }))
+        .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.name.localeCompare(y.name))
+    }
+  }
+
+  listRecordings(): RecordingEntry[] {
+    let files: string[]
+    try {
+      files = readdirSync(this.recordingsDir).filter((f) => f.endsWith(RECORDING_EXTENSION))
+    } catch {
+      return []
+    }
+    const out: RecordingEntry[] = []
+    for (const f of files) {
+      const path = join(this.recordingsDir, f)
+      const live = [...this.sessions.values()].find((e) => e.store.recordingPath === path)
+      const header = live ? live.store.header : readHeader(path)
+      if (!header) continue
+      out.push({
+        path,
+        title: header.title,
+        startedAtMs: header.created_ms,
+        durationMs: live ? live.store.durationMs() : 0,
+        sizeBytes: statSync(path).size
+      })
+    }
+    return out.sort((x, y) => y.startedAtMs - x.startedAtMs)
+  }
+
+  async shutdown(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((e) => e.live?.stop()))
+  }
+}
+
+function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
+  const s = buildSummary(store, 'ended')
+  return {
+    path,
+    title: store.header.title,
+    durationMs: store.durationMs(),
+    total_calls: b.total_calls,
+    by_category: b.by_category.map((c) => ({ category: c.category, calls: c.calls, share: b.total_calls ? c.calls / b.total_calls : 0 })),
+    cpu_pct_peak: s.proc.tree.peak_cpu_pct,
+    cpu_pct_mean: s.proc.tree.mean_cpu_pct,
+    rss_peak_bytes: s.proc.tree.peak_rss_bytes,
+    cpu_seconds: s.proc.tree.cpu_seconds
+  }
+}
+
+export function loadStore(path: string, id: string): SessionStore {
+  let rec
+  try {
+    rec = loadRecording(path)
+  } catch (e) {
+    if (e instanceof RecordingError) throw new ApiError(e.code, e.message)
+    throw e
+  }
+  const store = new SessionStore(rec.header, id, path)
+  store.warnings.push(...rec.warnings)
+  for (const line of rec.lines) store.ingest(line)
+  return store
+}
+
+/** The header line only: inflate the first few KiB of the gzip stream. */
+function readHeader(path: string): RecordingHeader | null {
+  try {
+    const fd = openSync(path, 'r')
+    const buf = Buffer.alloc(16384)
+    const n = readSync(fd, buf, 0, buf.length, 0)
+    closeSync(fd)
+    if (n < 18 || buf[0] !== 0x1f || buf[1] !== 0x8b) return null
+    // skip the 10-byte gzip header (syscope writes no optional fields)
+    const text = inflateRawSync(buf.subarray(10, n), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')
+    const line = text.slice(0, text.indexOf('\n'))
+    const h = JSON.parse(line) as RecordingHeader
+    return h.format === 'syscope-recording' ? h : null
+  } catch {
+    return null
+  }
+}
+
+export type { EbpfStatus }
