@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * syscope's kernel side: per-process syscall counts (calls, failures, time in the kernel),
+ * aggregated in the kernel for a tracked set of processes that grows at fork and shrinks at exit.
+ *
+ * One program on syscall entry and one on exit for ALL syscalls. Three attach flavours of the same
+ * logic; user space loads exactly one:
+ *   tp_btf      BTF-typed tracepoints + task storage (fastest; 5.11+ with BTF)
+ *   raw_tp      raw tracepoints + hash maps keyed by tgid/tid
+ *   tracepoint  classic tracefs tracepoints + hash maps (needs tracefs access)
+ *
+ * Untracked processes pay one storage (or hash) lookup per hook and nothing else.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "syscope.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the helper before load. */
+const volatile __u32 owner_uid = (__u32)-1; /* -1: root helper, may track anyone */
+const volatile __s64 nr_execve = -1;
+const volatile __s64 nr_execveat = -1;
+const volatile __s64 nr_exit = -1;
+const volatile __s64 nr_exit_group = -1;
+
+/* Cumulative loss counters, read by the helper through the mmapped .bss. */
+__u64 drops[DROP_MAX];
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct proc_state);
+} proc_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} thread_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024); /* set to max_procs by the helper */
+	__type(key, __u32);
+	__type(value, struct proc_state);
+} proc_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct thread_state);
+} thread_hash SEC(".maps");
+
+/* slot * SYSCOPE_MAX_NR + nr; the helper mmaps it and reads deltas without syscalls */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1024 * SYSCOPE_MAX_NR); /* max_procs * SYSCOPE_MAX_NR */
+	__type(key, __u32);
+	__type(value, struct syscall_counts);
+} syscall_counts SEC(".maps");
+
+/* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 1024);
+	__type(value, __u32);
+} free_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+static __always_inline void drop(int kind)
+{
+	if (kind >= 0 && kind < DROP_MAX)
+		__sync_fetch_and_add(&drops[kind], 1);
+}
+
+/* ---- state lookups: task storage (tp_btf) or hashes (raw_tp, tracepoint) ---- */
+
+static __always_inline struct proc_state *proc_of(bool ts, struct task_struct *leader, __u32 tgid)
+{
+	if (ts)
+		return bpf_task_storage_get(&proc_task, leader, 0, 0);
+	return bpf_map_lookup_elem(&proc_hash, &tgid);
+}
+
+static __always_inline struct thread_state *thread_of(bool ts, struct task_struct *task, __u32 tid,
+						      bool create)
+{
+	if (ts)
+		return bpf_task_storage_get(&thread_task, task, 0,
+					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	struct thread_state *t = bpf_map_lookup_elem(&thread_hash, &tid);
+	if (t || !create)
+		return t;
+	struct thread_state zero = {};
+	bpf_map_update_elem(&thread_hash, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&thread_hash, &tid);
+}
+
+static __always_inline void count(__u32 slot, __s64 nr, __u64 errors, __u64 ns)
+{
+	if (nr < 0 || nr >= SYSCOPE_MAX_NR) {
+		drop(DROP_NR);
+		return;
+	}
+	__u32 idx = slot * SYSCOPE_MAX_NR + (__u32)nr;
+	struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
+	if (!c)
+		return;
+	__sync_fetch_and_add(&c->calls, 1);
+	if (errors)
+		__sync_fetch_and_add(&c->errors, 1);
+	if (ns)
+		__sync_fetch_and_add(&c->time_ns, ns);
+}
+
+static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot)
+{
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+		return;
+	}
+	e->type = type;
+	e->pid = pid;
+	e->ppid = ppid;
+	e->slot = slot;
+	e->exit_code = 0;
+	e->reason = 0;
+	e->t_ns = bpf_ktime_get_ns();
+	e->comm[0] = 0;
+	e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* tracepoint mode only: forked children not yet known to be processes */
+struct pending_child {
+	__u32 parent_tgid;
+	__u32 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pending_child);
+} pending_fork SEC(".maps");
+
+__u64 pending_count;
+
+static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
+{
+	struct pending_child *pc = bpf_map_lookup_elem(&pending_fork, &tid);
+	if (!pc)
+		return NULL;
+	struct pending_child c = *pc;
+	bpf_map_delete_elem(&pending_fork, &tid);
+	__sync_fetch_and_sub(&pending_count, 1);
+	if (tid != tgid)
+		return NULL; /* a thread: its process state is its group's */
+	__u32 slot;
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		drop(DROP_PROCS);
+		return NULL;
+	}
+	struct proc_state init = { .slot = slot, .flags = c.flags };
+	if (bpf_map_update_elem(&proc_hash, &tgid, &init, BPF_NOEXIST)) {
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		return NULL;
+	}
+	emit_simple(EV_FORK, tgid, c.parent_tgid, slot);
+	return bpf_map_lookup_elem(&proc_hash, &tgid);
+}
+
+/* ---- the hot path ---- */
+
+static __always_inline void on_enter(bool ts, struct task_struct *task, struct task_struct *leader,
+				     __s64 nr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct proc_state *p = proc_of(ts, leader, tgid);
+	if (!p && !ts && pending_count)
+		p = adopt_pending(tgid, tid);
+	if (!p)
+		return;
+	/* exit and exit_group never return: count them here */
+	if (nr == nr_exit || nr == nr_exit_group) {
+		if (!(p->flags & PROC_AWAIT_EXEC))
+			count(p->slot, nr, 0, 0);
+		return;
+	}
+	/* exec from a non-leader thread makes that thread the leader (de_thread): carry the
+	 * process state over to it first, or tracking would be lost at the exec */
+	if (ts && (nr == nr_execve || nr == nr_execveat) && task != leader) {
+		struct proc_state copy = *p;
+		struct proc_state *q = bpf_task_storage_get(&proc_task, task, &copy,
+							    BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (q)
+			*q = copy;
+	}
+	struct thread_state *t = thread_of(ts, task, tid, true);
+	if (!t)
+		return;
+	t->nr = nr;
+	t->enter_ns = bpf_ktime_get_ns();
+}
+
+static __always_inline void on_exit(bool ts, struct task_struct *task, struct task_struct *leader,
+				    long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct proc_state *p = proc_of(ts, leader, tgid);
+	if (!p)
+		return;
+	struct thread_state *t = thread_of(ts, task, tid, false);
+	if (!t || !t->enter_ns)
+		return;
+	__u64 start = t->enter_ns;
+	t->enter_ns = 0;
+	/* an armed launcher's own syscalls are not counted; its successful execve returns after
+	 * the exec cleared the flag, so that one is */
+	if (p->flags & PROC_AWAIT_EXEC)
+		return;
+	count(p->slot, t->nr, ret < 0, bpf_ktime_get_ns() - start);
+}
+
+/* ---- process lifecycle ---- */
+
+/* A new process (not a thread) forked by a tracked process with DESCENDANTS: give it a slot
+ * and its own state before it runs, so its first syscall is counted. */
+static __always_inline void on_fork(bool ts, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 child_pid = BPF_CORE_READ(child, pid);
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	if (child_pid != child_tgid)
+		return;
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	struct proc_state *pp;
+	if (ts)
+		pp = bpf_task_storage_get(&proc_task, parent->group_leader, 0, 0);
+	else
+		pp = bpf_map_lookup_elem(&proc_hash, &parent_tgid);
+	if (!pp || !(pp->flags & PROC_DESCENDANTS))
+		return;
+	__u32 slot;
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		drop(DROP_PROCS);
+		return;
+	}
+	struct proc_state init = { .slot = slot, .flags = pp->flags };
+	if (ts) {
+		struct proc_state *cs = bpf_task_storage_get(&proc_task, child, &init,
+							     BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!cs) {
+			bpf_map_push_elem(&free_slots, &slot, 0);
+			drop(DROP_PROCS);
+			return;
+		}
+		*cs = init;
+	} else if (bpf_map_update_elem(&proc_hash, &child_tgid, &init, BPF_ANY)) {
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		drop(DROP_PROCS);
+		return;
+	}
+	emit_simple(EV_FORK, child_tgid, parent_tgid, slot);
+}
+
+static __always_inline void on_exec(bool ts, struct task_struct *task, const char *filename)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_state *p;
+	if (ts)
+		p = bpf_task_storage_get(&proc_task, task, 0, 0);
+	else
+		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	if (!p)
+		return;
+	p->flags &= ~PROC_AWAIT_EXEC;
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+	} else {
+		e->type = EV_EXEC;
+		e->pid = tgid;
+		e->ppid = 0;
+		e->slot = p->slot;
+		e->exit_code = 0;
+		e->reason = 0;
+		e->t_ns = bpf_ktime_get_ns();
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+		bpf_ringbuf_submit(e, 0);
+	}
+	/* a setuid/setgid/file-capability exec makes it someone else's process: stop watching */
+	if (owner_uid != (__u32)-1) {
+		__u32 uid = BPF_CORE_READ(task, cred, uid.val);
+		__u32 euid = BPF_CORE_READ(task, cred, euid.val);
+		if (uid != owner_uid || euid != owner_uid) {
+			__u32 slot = p->slot;
+			if (ts)
+				bpf_task_storage_delete(&proc_task, task);
+			else
+				bpf_map_delete_elem(&proc_hash, &tgid);
+			struct syscope_event *u = bpf_ringbuf_reserve(&events, sizeof(*u), 0);
+			if (!u) {
+				drop(DROP_EVENTS);
+				return;
+			}
+			u->type = EV_UNTRACKED;
+			u->pid = tgid;
+			u->ppid = 0;
+			u->slot = slot;
+			u->exit_code = 0;
+			u->reason = 1;
+			u->t_ns = bpf_ktime_get_ns();
+			u->comm[0] = 0;
+			u->filename[0] = 0;
+			bpf_ringbuf_submit(u, 0);
+		}
+	}
+}
+
+/* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
+static __always_inline void on_task_exit(bool ts, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	if (!ts) {
+		bpf_map_delete_elem(&thread_hash, &tid);
+		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))
+			__sync_fetch_and_sub(&pending_count, 1);
+	}
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return;
+	struct proc_state *p;
+	if (ts)
+		p = bpf_task_storage_get(&proc_task, task->group_leader, 0, 0);
+	else
+		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	if (!p)
+		return;
+	__u32 slot = p->slot;
+	if (!ts)
+		bpf_map_delete_elem(&proc_hash, &tgid);
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+		return;
+	}
+	e->type = EV_EXIT;
+	e->pid = tgid;
+	e->ppid = 0;
+	e->slot = slot;
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->reason = 0;
+	e->t_ns = bpf_ktime_get_ns();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- tp_btf ---- */
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	on_enter(true, task, task->group_leader, id);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	on_exit(true, task, task->group_leader, ret);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(true, parent, child);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(btf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	on_exec(true, p, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(btf_exit, struct task_struct *p)
+{
+	on_task_exit(true, p);
+	return 0;
+}
+
+/* ---- raw_tp ---- */
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
+{
+	on_enter(false, NULL, NULL, id);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
+{
+	on_exit(false, NULL, NULL, ret);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(false, parent, child);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(raw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	on_exec(false, p, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(raw_exit, struct task_struct *p)
+{
+	on_task_exit(false, p);
+	return 0;
+}
+
+/* ---- classic tracepoints (tracefs) ---- */
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	on_enter(false, NULL, NULL, ctx->id);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	on_exit(false, NULL, NULL, ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	/* The classic tracepoint carries pids only and fires for new threads too, which must not
+	 * get a process slot. So remember the child as pending; its first syscall tells whether it
+	 * is a new process (tgid == its pid) and adopts it then (see adopt_pending). */
+	__u32 parent_tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_state *pp = bpf_map_lookup_elem(&proc_hash, &parent_tgid);
+	if (!pp || !(pp->flags & PROC_DESCENDANTS))
+		return 0;
+	__u32 child = ctx->child_pid;
+	struct pending_child pc = { .parent_tgid = parent_tgid, .flags = pp->flags };
+	if (bpf_map_update_elem(&pending_fork, &child, &pc, BPF_ANY))
+		drop(DROP_PROCS);
+	else
+		__sync_fetch_and_add(&pending_count, 1);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int tp_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	unsigned short off = ctx->__data_loc_filename & 0xFFFF;
+	on_exec(false, task, (const char *)ctx + off);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_exit(void *ctx)
+{
+	on_task_exit(false, (struct task_struct *)bpf_get_current_task());
+	return 0;
+}

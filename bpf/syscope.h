@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared between the BPF programs and the helper: fixed-width types only. */
+#ifndef SYSCOPE_H
+#define SYSCOPE_H
+
+/* Syscall numbers 0..SYSCOPE_MAX_NR-1 are counted (x86_64 and aarch64 both stay below 512). */
+#define SYSCOPE_MAX_NR 512
+
+/* proc_state.flags */
+#define PROC_DESCENDANTS 0x1 /* children forked from now on are tracked too */
+#define PROC_AWAIT_EXEC 0x2 /* armed launcher: counting starts at its next exec */
+
+/* One tracked process (thread group), stored on its group leader. */
+struct proc_state {
+	__u32 slot;
+	__u32 flags;
+};
+
+/* One thread's syscall in flight. */
+struct thread_state {
+	__u64 enter_ns;
+	__s64 nr;
+};
+
+struct syscall_counts {
+	__u64 calls;
+	__u64 errors;
+	__u64 time_ns;
+};
+
+enum syscope_event_type {
+	EV_FORK = 1,
+	EV_EXEC = 2,
+	EV_EXIT = 3,
+	EV_UNTRACKED = 4,
+};
+
+#define EV_COMM_LEN 16
+#define EV_FILENAME_LEN 256
+
+struct syscope_event {
+	__u32 type;
+	__u32 pid; /* tgid */
+	__u32 ppid; /* fork: parent tgid */
+	__u32 slot;
+	__s32 exit_code; /* exit: wait status (code << 8 | signal) */
+	__u32 reason; /* untracked: 1 = credentials changed at exec */
+	__u64 t_ns;
+	char comm[EV_COMM_LEN];
+	char filename[EV_FILENAME_LEN];
+};
+
+enum syscope_drop {
+	DROP_PROCS = 0, /* descendants not tracked: slot table full */
+	DROP_EVENTS = 1, /* ring buffer full */
+	DROP_NR = 2, /* syscall number out of range */
+	DROP_MAX = 4,
+};
+
+#endif /* SYSCOPE_H */

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: MIT
+/*
+ * --diagnose: what this machine and this helper file allow, measured rather than guessed. Each
+ * attach mode is really loaded and attached (then detached), as the user who runs this, so the
+ * answer reflects this user's privileges. Prints one JSON object; exit 0 when ready.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "helper.h"
+
+#ifndef SYSCOPE_VERSION
+#define SYSCOPE_VERSION "0.1.0"
+#endif
+#ifndef SYSCOPE_BUILD_ID
+#define SYSCOPE_BUILD_ID "dev"
+#endif
+
+struct problem {
+	const char *id;
+	char message[400];
+	char fix[400];
+};
+
+static struct problem problems[12];
+static int nproblems;
+
+static void add_problem(const char *id, const char *message, const char *fix)
+{
+	if (nproblems >= (int)(sizeof(problems) / sizeof(problems[0])))
+		return;
+	problems[nproblems].id = id;
+	snprintf(problems[nproblems].message, sizeof(problems[0].message), "%s", message);
+	snprintf(problems[nproblems].fix, sizeof(problems[0].fix), "%s", fix ? fix : "");
+	nproblems++;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+static void sysctl_value(struct jbuf *j, const char *name, const char *path)
+{
+	char v[64];
+	jb_key(j, name);
+	if (read_text(path, v, sizeof(v)))
+		jb_raw(j, "null");
+	else
+		jb_i64(j, strtol(v, NULL, 10));
+}
+
+/* File capabilities from the security.capability xattr: "cap_bpf,cap_perfmon=ep" style. */
+static void file_caps(const char *path, char *out, size_t len)
+{
+	struct vfs_ns_cap_data d;
+	static const struct { int cap; const char *name; } names[] = {
+		{ 39, "cap_bpf" },	    { 38, "cap_perfmon" },	    { 21, "cap_sys_admin" },
+		{ 2, "cap_dac_read_search" }, { 24, "cap_sys_resource" },
+	};
+	ssize_t n = getxattr(path, "security.capability", &d, sizeof(d));
+	out[0] = 0;
+	if (n < (ssize_t)XATTR_CAPS_SZ_2)
+		return;
+	uint64_t perm = (uint64_t)d.data[0].permitted | ((uint64_t)d.data[1].permitted << 32);
+	size_t o = 0;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!(perm & (1ull << names[i].cap)))
+			continue;
+		o += (size_t)snprintf(out + o, len - o, "%s%s", o ? "," : "", names[i].name);
+		if (o >= len)
+			return;
+	}
+	snprintf(out + o, len - o, "=%s%s", (d.magic_etc & VFS_CAP_FLAGS_EFFECTIVE) ? "e" : "", "p");
+}
+
+static int kernel_at_least(const char *release, int major, int minor)
+{
+	int a = 0, b = 0;
+	sscanf(release, "%d.%d", &a, &b);
+	return a > major || (a == major && b >= minor);
+}
+
+int diagnose(const char *argv0, const struct loader_opts *base)
+{
+	struct jbuf j = { 0 };
+	struct utsname u;
+	char self[4096] = "", caps[128], lockdown[128] = "", buf[256];
+	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
+	bool ok_mode[4] = { false };
+	char mode_err[4][512];
+	const char *best = NULL;
+	struct statvfs sv;
+	bool nosuid = false;
+	struct rlimit ml;
+
+	(void)argv0;
+	uname(&u);
+	ssize_t sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[sl > 0 ? sl : 0] = 0;
+	file_caps(self, caps, sizeof(caps));
+	if (self[0] && statvfs(self, &sv) == 0)
+		nosuid = sv.f_flag & ST_NOSUID;
+	getrlimit(RLIMIT_MEMLOCK, &ml);
+
+	/* really try each mode: load, attach, detach */
+	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT; m++) {
+		struct loader l;
+		struct loader_opts o = *base;
+		o.mode = (enum attach_mode)m;
+		o.max_procs = 16;
+		o.quiet = true;
+		int err = loader_start(&l, &o);
+		ok_mode[m] = err == 0;
+		snprintf(mode_err[m], sizeof(mode_err[m]), "%s", err ? l.error : "");
+		if (!err) {
+			loader_stop(&l);
+			if (!best)
+				best = mode_name((enum attach_mode)m);
+		}
+	}
+	/* lockdown: "none [integrity] confidentiality" — the bracketed one is active */
+	if (!read_text("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
+		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
+		if (a && b)
+			snprintf(lockdown, sizeof(lockdown), "%.*s", (int)(b - a - 1), a + 1);
+	}
+
+	/* problems, most useful first */
+	if (!best) {
+		bool perm = strstr(mode_err[MODE_TP_BTF], "Operation not permitted") ||
+			    strstr(mode_err[MODE_TP_BTF], "Permission denied");
+		if (nosuid) {
+			char m[400], f[400];
+			snprintf(m, sizeof(m), "the helper %s is on a nosuid mount: file capabilities are ignored there", self);
+			snprintf(f, sizeof(f), "install it to /usr/local/libexec/syscope with the guided setup");
+			add_problem("nosuid", m, f);
+		}
+		if (perm && getuid() != 0) {
+			char m[400], f[400];
+			snprintf(m, sizeof(m), "the helper lacks the capabilities cap_bpf and cap_perfmon (file capabilities: %s)",
+				 caps[0] ? caps : "none");
+			snprintf(f, sizeof(f), "run the guided setup, or: sudo setcap cap_bpf,cap_perfmon=ep %s", self);
+			add_problem("capabilities", m, f);
+		}
+		if (!strcmp(lockdown, "confidentiality"))
+			add_problem("lockdown",
+				    "kernel lockdown is in confidentiality mode, which forbids BPF programs from reading kernel memory",
+				    "boot with lockdown=integrity (or none), or disable Secure Boot's lockdown; syscope cannot work around it");
+		if (!btf)
+			add_problem("btf", "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing)",
+				    "use a kernel built with CONFIG_DEBUG_INFO_BTF=y, or pass --btf with a BTF file for this kernel");
+		if (!kernel_at_least(u.release, 5, 11) && ml.rlim_cur != RLIM_INFINITY && ml.rlim_cur < (64u << 20))
+			add_problem("memlock",
+				    "kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK, which is too small here",
+				    "raise the memlock limit for your user (e.g. `ulimit -l 65536` or limits.conf)");
+		if (!nproblems)
+			add_problem("load", mode_err[MODE_TP_BTF], "run with --mode raw_tp or --mode tracepoint to see their errors");
+	}
+
+	jb_raw(&j, "{");
+	jb_key(&j, "ready");
+	jb_raw(&j, best ? "true" : "false");
+	jb_key(&j, "mode");
+	if (best)
+		jb_str(&j, best);
+	else
+		jb_raw(&j, "null");
+	jb_key(&j, "helper");
+	jb_raw(&j, "{");
+	jb_key(&j, "path");
+	jb_str(&j, self);
+	jb_key(&j, "version");
+	jb_str(&j, SYSCOPE_VERSION);
+	jb_key(&j, "file_caps");
+	if (caps[0])
+		jb_str(&j, caps);
+	else
+		jb_raw(&j, "null");
+	jb_key(&j, "nosuid_mount");
+	jb_raw(&j, nosuid ? "true" : "false");
+	jb_key(&j, "uid");
+	jb_u64(&j, getuid());
+	jb_key(&j, "euid");
+	jb_u64(&j, geteuid());
+	jb_raw(&j, "}");
+	jb_key(&j, "build");
+	jb_str(&j, SYSCOPE_BUILD_ID);
+	jb_key(&j, "kernel");
+	jb_raw(&j, "{");
+	jb_key(&j, "release");
+	jb_str(&j, u.release);
+	jb_key(&j, "arch");
+	jb_str(&j, u.machine);
+	jb_key(&j, "memcg_accounts_bpf");
+	jb_raw(&j, kernel_at_least(u.release, 5, 11) ? "true" : "false");
+	jb_raw(&j, "}");
+	jb_key(&j, "btf");
+	jb_raw(&j, "{");
+	jb_key(&j, "present");
+	jb_raw(&j, btf ? "true" : "false");
+	jb_key(&j, "path");
+	jb_str(&j, base->btf_path ? base->btf_path : "/sys/kernel/btf/vmlinux");
+	jb_raw(&j, "}");
+	jb_key(&j, "bpf_syscall");
+	errno = 0;
+	/* an invalid command: EINVAL means the syscall exists, ENOSYS that it does not */
+	long r = syscall(__NR_bpf, -1, NULL, 0);
+	jb_raw(&j, (r < 0 && errno == ENOSYS) ? "false" : "true");
+	jb_key(&j, "capabilities");
+	caps_describe(&j);
+	jb_key(&j, "attach_modes");
+	jb_raw(&j, "{");
+	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT; m++) {
+		jb_key(&j, mode_name((enum attach_mode)m));
+		jb_raw(&j, "{");
+		jb_key(&j, "ok");
+		jb_raw(&j, ok_mode[m] ? "true" : "false");
+		if (!ok_mode[m]) {
+			jb_key(&j, "error");
+			jb_str(&j, mode_err[m]);
+		}
+		jb_raw(&j, "}");
+	}
+	jb_raw(&j, "}");
+	jb_key(&j, "tracefs");
+	jb_raw(&j, "{");
+	jb_key(&j, "mounted");
+	jb_raw(&j, access("/sys/kernel/tracing/events", F_OK) == 0 ? "true" : "false");
+	jb_key(&j, "readable");
+	jb_raw(&j, access("/sys/kernel/tracing/events/raw_syscalls/sys_enter/id", R_OK) == 0 ? "true" : "false");
+	jb_raw(&j, "}");
+	jb_key(&j, "sysctl");
+	jb_raw(&j, "{");
+	sysctl_value(&j, "kernel.unprivileged_bpf_disabled", "/proc/sys/kernel/unprivileged_bpf_disabled");
+	sysctl_value(&j, "kernel.perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid");
+	sysctl_value(&j, "kernel.kptr_restrict", "/proc/sys/kernel/kptr_restrict");
+	sysctl_value(&j, "net.core.bpf_jit_enable", "/proc/sys/net/core/bpf_jit_enable");
+	jb_raw(&j, "}");
+	jb_key(&j, "lockdown");
+	if (lockdown[0])
+		jb_str(&j, lockdown);
+	else
+		jb_raw(&j, "null");
+	jb_key(&j, "memlock_bytes");
+	if (ml.rlim_cur == RLIM_INFINITY)
+		jb_raw(&j, "null");
+	else
+		jb_u64(&j, ml.rlim_cur);
+	jb_key(&j, "problems");
+	jb_raw(&j, "[");
+	for (int i = 0; i < nproblems; i++) {
+		jb_raw(&j, i ? ",{" : "{");
+		jb_key(&j, "id");
+		jb_str(&j, problems[i].id);
+		jb_key(&j, "message");
+		jb_str(&j, problems[i].message);
+		jb_key(&j, "fix");
+		jb_str(&j, problems[i].fix);
+		jb_raw(&j, "}");
+	}
+	jb_raw(&j, "]}");
+	if (!j.oom)
+		printf("%s\n", j.buf);
+	jb_free(&j);
+	return best ? 0 : 1;
+}

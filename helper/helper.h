@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* The helper's user-space parts, shared between its modules. */
+#ifndef SYSCOPE_HELPER_H
+#define SYSCOPE_HELPER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "json.h"
+
+struct syscope_bpf;
+struct bpf_link;
+
+enum attach_mode { MODE_AUTO = 0, MODE_TP_BTF, MODE_RAW_TP, MODE_TRACEPOINT };
+
+const char *mode_name(enum attach_mode m);
+
+struct loader {
+	struct syscope_bpf *skel;
+	enum attach_mode mode;
+	uint32_t max_procs;
+	struct syscall_counts *counts; /* mmapped syscall_counts map */
+	size_t counts_len;
+	char error[512]; /* why loading or attaching failed */
+};
+
+struct loader_opts {
+	enum attach_mode mode;
+	uint32_t max_procs;
+	uint32_t owner_uid; /* (uint32_t)-1 for root */
+	const char *btf_path;
+	bool quiet; /* no libbpf messages (diagnose probing) */
+};
+
+/* open → rodata → load → attach, for the requested mode or the first that works (auto). */
+int loader_start(struct loader *l, const struct loader_opts *o);
+void loader_stop(struct loader *l);
+
+/* One tracked process, by slot. */
+struct tracked {
+	uint32_t pid; /* 0 = slot free */
+	uint64_t *prev; /* last reported cumulative calls/errors/ns per nr: 3 * SYSCOPE_MAX_NR */
+};
+
+struct tracker {
+	struct loader *ld;
+	struct tracked *slots;
+	uint32_t max_procs;
+	uid_t owner; /* real uid of the helper */
+	int free_fd, proc_fd, proc_hash_fd;
+	bool task_storage;
+	uint64_t seq;
+};
+
+int tracker_init(struct tracker *t, struct loader *ld, uid_t owner);
+void tracker_free(struct tracker *t);
+/* track (or arm, with await_exec) a pid of the owner's; 0 or -errno with msg */
+int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_exec, char *msg,
+		size_t msglen);
+int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out);
+/* counts messages for every slot whose counters moved; `final` for exits */
+void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jbuf *out);
+void tracker_emit_all(struct tracker *t, struct jbuf *out);
+/* a slot given out by the kernel at fork: remember whose it is */
+void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid);
+/* final counts of a slot, then free it */
+void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out);
+int tracker_find(struct tracker *t, uint32_t pid);
+
+/* capabilities */
+int caps_drop_all(void);
+void caps_describe(struct jbuf *j);
+bool caps_have_bpf(void);
+
+/* --diagnose */
+int diagnose(const char *self, const struct loader_opts *o);
+
+/* output: whole lines to the app */
+void out_line(struct jbuf *j); /* queues j's content + '\n' */
+
+#endif

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+#include "json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void reserve(struct jbuf *j, size_t more)
+{
+	if (j->oom || j->len + more + 1 <= j->cap)
+		return;
+	size_t cap = j->cap ? j->cap : 1024;
+	while (cap < j->len + more + 1)
+		cap *= 2;
+	char *b = realloc(j->buf, cap);
+	if (!b) {
+		j->oom = 1;
+		return;
+	}
+	j->buf = b;
+	j->cap = cap;
+}
+
+static void put(struct jbuf *j, const char *s, size_t n)
+{
+	reserve(j, n);
+	if (j->oom)
+		return;
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+	j->buf[j->len] = 0;
+}
+
+void jb_reset(struct jbuf *j)
+{
+	j->len = 0;
+	j->oom = 0;
+	if (j->buf)
+		j->buf[0] = 0;
+}
+
+void jb_free(struct jbuf *j)
+{
+	free(j->buf);
+	j->buf = NULL;
+	j->len = j->cap = 0;
+}
+
+void jb_raw(struct jbuf *j, const char *s)
+{
+	put(j, s, strlen(s));
+}
+
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t want;
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+		want = 2;
+	else if ((s[0] & 0xf0) == 0xe0)
+		want = 3;
+	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+		want = 4;
+	else
+		return 0;
+	if (want > n)
+		return 0;
+	for (size_t i = 1; i < want; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return want;
+}
+
+void jb_strn(struct jbuf *j, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	put(j, "\"", 1);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = u[i];
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(j, esc, 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			put(j, esc, 6);
+			i++;
+		} else {
+			size_t l = utf8_len(u + i, n - i);
+			if (l == 0) {
+				put(j, "\\ufffd", 6);
+				i++;
+			} else {
+				put(j, s + i, l);
+				i += l;
+			}
+		}
+	}
+	put(j, "\"", 1);
+}
+
+void jb_str(struct jbuf *j, const char *s)
+{
+	jb_strn(j, s, strlen(s));
+}
+
+void jb_u64(struct jbuf *j, uint64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
+	put(j, b, (size_t)n);
+}
+
+void jb_i64(struct jbuf *j, int64_t v)
+{
+	char b[24];
+	int n = snprintf(b, sizeof(b), "%" PRId64, v);
+	put(j, b, (size_t)n);
+}
+
+void jb_key(struct jbuf *j, const char *key)
+{
+	if (j->len && j->buf[j->len - 1] != '{' && j->buf[j->len - 1] != '[')
+		put(j, ",", 1);
+	jb_str(j, key);
+	put(j, ":", 1);
+}
