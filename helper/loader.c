@@ -56,7 +56,7 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m)
 	bpf_map__set_autocreate(s->maps.thread_task, btf);
 	bpf_map__set_autocreate(s->maps.proc_hash, !btf);
 	bpf_map__set_autocreate(s->maps.thread_hash, !btf);
-	bpf_map__set_autocreate(s->maps.pending_fork, tp);
+	bpf_map__set_autocreate(s->maps.pending_fork, !btf);
 }
 
 static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_mode m)

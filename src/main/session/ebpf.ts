@@ -47,8 +47,9 @@ export class HelperConnection extends EventEmitter {
     return this
   }
 
-  get launcher(): HelperClient {
-    return this.client
+  /** Arm a launcher's pid: counting starts at its next exec, with its descendants. */
+  armLaunch(pid: number): Promise<void> {
+    return this.client.launch(pid).then(() => undefined)
   }
 
   track(pid: number, descendants: boolean): Promise<void> {

@@ -1,0 +1,129 @@
+// The helper's messages (docs/protocol.md), parsed and checked: a line that is not a message we
+// know becomes a protocol error value, never an exception.
+
+export const PROTOCOL_VERSION = 1
+export const MESSAGE_MAX = 65536
+
+export interface HelloMessage {
+  type: 'hello'
+  version: number
+  helper: string
+  build: string
+  mode: 'tp_btf' | 'raw_tp' | 'tracepoint'
+  kernel: string
+  arch: string
+  uid: number
+  caps: string
+  max_procs: number
+}
+export interface OkMessage {
+  type: 'ok'
+  id: number
+  pid?: number
+}
+export interface ErrorMessage {
+  type: 'error'
+  id?: number
+  code: string
+  message: string
+}
+export interface CountsMessage {
+  type: 'counts'
+  seq: number
+  pid: number
+  final: boolean
+  /** [nr, calls, errors, time_ns] deltas */
+  sys: [number, number, number, number][]
+}
+export interface TickMessage {
+  type: 'tick'
+  seq: number
+  t_ns: number
+  drops: { procs: number; events: number; nr?: number }
+}
+export interface ForkMessage {
+  type: 'fork'
+  t_ns: number
+  pid: number
+  ppid: number
+}
+export interface ExecMessage {
+  type: 'exec'
+  t_ns: number
+  pid: number
+  comm: string
+  filename: string
+}
+export interface ExitMessage {
+  type: 'exit'
+  t_ns: number
+  pid: number
+  code: number
+  signal: number
+}
+export interface UntrackedMessage {
+  type: 'untracked'
+  t_ns: number
+  pid: number
+  reason: string
+}
+
+export type HelperMessage = HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+const isStr = (v: unknown): v is string => typeof v === 'string'
+
+export function parseMessage(line: string): HelperMessage | { type: 'invalid'; reason: string } {
+  let m: Record<string, unknown>
+  try {
+    m = JSON.parse(line) as Record<string, unknown>
+  } catch {
+    return { type: 'invalid', reason: `not JSON: ${line.slice(0, 80)}` }
+  }
+  if (typeof m !== 'object' || m === null) return { type: 'invalid', reason: 'not an object' }
+  const ok = (cond: boolean): HelperMessage | { type: 'invalid'; reason: string } => (cond ? (m as unknown as HelperMessage) : { type: 'invalid', reason: `malformed ${String(m.type)} message` })
+  switch (m.type) {
+    case 'hello':
+      return ok(isNum(m.version) && isStr(m.mode) && isStr(m.build))
+    case 'ok':
+      return ok(isNum(m.id))
+    case 'error':
+      return ok(isStr(m.code) && isStr(m.message))
+    case 'counts':
+      return ok(isNum(m.pid) && Array.isArray(m.sys) && m.sys.every((r) => Array.isArray(r) && r.length === 4 && r.every(isNum)))
+    case 'tick':
+      return ok(isNum(m.seq) && typeof m.drops === 'object' && m.drops !== null)
+    case 'fork':
+      return ok(isNum(m.pid) && isNum(m.ppid))
+    case 'exec':
+      return ok(isNum(m.pid) && isStr(m.comm) && isStr(m.filename))
+    case 'exit':
+      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal))
+    case 'untracked':
+      return ok(isNum(m.pid) && isStr(m.reason))
+    default:
+      return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}` }
+  }
+}
+
+/** Splits a byte stream into lines, refusing any line over MESSAGE_MAX bytes. */
+export class LineSplitter {
+  private buf = ''
+  private discarding = false
+
+  push(chunk: string, onLine: (line: string) => void, onOverflow: () => void): void {
+    this.buf += chunk
+    let nl: number
+    while ((nl = this.buf.indexOf('\n')) >= 0) {
+      const line = this.buf.slice(0, nl)
+      this.buf = this.buf.slice(nl + 1)
+      if (this.discarding) this.discarding = false
+      else if (line.length > 0) onLine(line)
+    }
+    if (this.buf.length > MESSAGE_MAX) {
+      if (!this.discarding) onOverflow()
+      this.discarding = true
+      this.buf = ''
+    }
+  }
+}

@@ -1,0 +1,106 @@
+// Starting the user's command so that the helper counts it from its exec and not one syscall of
+// the launcher before it: `syscope-launch` waits on a pipe until the helper has armed its pid,
+// then execs. No shell is involved anywhere: argv goes to execvp as it is.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Readable, Writable } from 'node:stream'
+import { constants } from 'node:os'
+import { ApiError } from '../api/validate'
+import type { HelperConnection } from './ebpf'
+
+export interface LaunchedCommand {
+  pid: number
+  child: ChildProcess
+  /** resolves when the command exits: code, or signal name */
+  exited: Promise<{ code: number | null; signal: string | null }>
+  /** SIGTERM to its process group, SIGKILL after graceMs */
+  terminate(graceMs: number): Promise<void>
+}
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..')
+
+export function launcherPath(): string {
+  const candidates = [process.env.SYSCOPE_LAUNCH, join(repoRoot, 'build', 'helper', 'syscope-launch'), '/usr/local/libexec/syscope/syscope-launch']
+  for (const c of candidates) if (c && existsSync(c)) return c
+  throw new ApiError('ENOENT', 'syscope-launch is missing: build it with `npm run setup`')
+}
+
+export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string> }, helper: HelperConnection | null): Promise<LaunchedCommand> {
+  const program = req.argv[0]
+  if (!program) throw new ApiError('EINVAL', 'no program to run')
+  if (req.cwd && !existsSync(req.cwd)) throw new ApiError('ENOENT', `working directory ${req.cwd} does not exist`)
+  // fd 3: the go pipe (one byte = exec now); fd 4: errno text if exec fails (CLOEXEC in the launcher)
+  const child = spawn(launcherPath(), ['3', '4', '--', ...req.argv], {
+    cwd: req.cwd,
+    env: { ...process.env, ...req.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    // its own process group, so stop() reaches the whole tree it starts
+    detached: true
+  })
+  const pid = child.pid
+  if (pid === undefined) {
+    const err = await new Promise<Error>((resolve) => child.once('error', resolve))
+    throw new ApiError('EIO', `cannot start the launcher: ${err.message}`)
+  }
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
+  const go = child.stdio[3] as Writable
+  const errPipe = child.stdio[4] as Readable
+  let errText = ''
+  errPipe.on('data', (d: Buffer) => (errText += d.toString()))
+  const execResult = new Promise<void>((resolve) => errPipe.once('close', () => resolve()))
+  try {
+    if (helper) await helper.armLaunch(pid)
+  } catch (e) {
+    go.end() // EOF: the launcher exits 125 without exec
+    throw e
+  }
+  go.end(Buffer.from([1]))
+  await execResult
+  if (errText.trim()) {
+    const errno = Number(errText.trim())
+    const name = Object.entries(constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`
+    await exited
+    throw new ApiError(name, `cannot run "${program}": ${describeErrno(name)} (${name})`)
+  }
+  return {
+    pid,
+    child,
+    exited,
+    async terminate(graceMs: number) {
+      if (child.exitCode !== null || child.signalCode !== null) return
+      signalGroup(pid, 'SIGTERM')
+      const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs)
+      await exited
+      clearTimeout(timer)
+    }
+  }
+}
+
+function signalGroup(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig)
+  } catch {
+    try {
+      process.kill(pid, sig)
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+function describeErrno(name: string): string {
+  const text: Record<string, string> = {
+    ENOENT: 'No such file or directory',
+    EACCES: 'Permission denied',
+    ENOEXEC: 'Exec format error',
+    ENOTDIR: 'Not a directory',
+    ELOOP: 'Too many levels of symbolic links',
+    E2BIG: 'Argument list too long',
+    ENOMEM: 'Out of memory',
+    ETXTBSY: 'Text file busy'
+  }
+  return text[name] ?? 'exec failed'
+}

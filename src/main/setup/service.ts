@@ -1,0 +1,97 @@
+// The guided eBPF setup: a checklist from the helper's own diagnosis, the exact commands that
+// would fix what is missing, running them through one sudo prompt (pkexec), and undoing them.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { SetupCheck, SetupDiagnosis, SetupPlan, SetupResult } from '../../shared/contract'
+import { doctorReport, forgetReadiness, type DoctorReport } from '../doctor'
+import type { EbpfOptions } from '../session/ebpf'
+import { INSTALLED_HELPER, buildTreeHelper } from '../helper/locate'
+import { runElevated, shellQuote } from './elevate'
+import { buildChecks } from './checks'
+
+export interface SetupService {
+  diagnose(): Promise<SetupDiagnosis>
+  plan(): Promise<SetupPlan>
+  apply(): Promise<SetupResult>
+  undo(): Promise<SetupResult>
+}
+
+export interface SetupOptions {
+  ebpf?: EbpfOptions
+  /** the setup script (default: setup/syscope-setup.sh of this build) */
+  script?: string
+  /** the helper binary to install (default: the build tree's) */
+  helperSource?: string
+  /** runs the joined command as root; default: @vscode/sudo-prompt (pkexec) */
+  elevate?: (command: string) => Promise<{ stdout: string; stderr: string }>
+}
+
+const repoRoot = join(import.meta.dirname, '..', '..', '..')
+
+export function createSetup(opts: SetupOptions = {}): SetupService {
+  const script = opts.script ?? join(repoRoot, 'setup', 'syscope-setup.sh')
+  const elevate = opts.elevate ?? runElevated
+  // diagnosis of the helper the app would use once installed, as this user
+  const installedOpts: EbpfOptions = { ...opts.ebpf, helperPath: opts.ebpf?.helperPath ?? INSTALLED_HELPER }
+
+  async function report(): Promise<{ r: DoctorReport; source: string | null }> {
+    const source = opts.helperSource ?? buildTreeHelper()
+    const r = existsSync(installedOpts.helperPath!) ? await doctorReport(installedOpts) : await doctorReport({ ...opts.ebpf, helperPath: source ?? undefined })
+    return { r, source }
+  }
+
+  async function diagnose(): Promise<SetupDiagnosis> {
+    const { r, source } = await report()
+    const checks: SetupCheck[] = buildChecks(r, { installedPath: INSTALLED_HELPER, sourcePath: source })
+    return { ready: r.ready && r.helper.path === INSTALLED_HELPER, checks }
+  }
+
+  async function steps(): Promise<SetupPlan['steps']> {
+    const { r, source } = await report()
+    if (r.ready && r.helper.path === INSTALLED_HELPER) return []
+    if (!source) throw Object.assign(new Error('there is no helper to install: build it first with `npm run setup`'), { code: 'ENOENT' })
+    const needsTracefs = r.mode === 'tracepoint'
+    const install = ['/bin/sh', script, 'install-helper', '--from', source, ...(needsTracefs ? ['--tracefs-fallback'] : [])]
+    const s: SetupPlan['steps'] = [
+      {
+        description: `Copy the helper to ${INSTALLED_HELPER} (root-owned, so its file capabilities are honoured) and give it cap_bpf,cap_perfmon${needsTracefs ? ',cap_dac_read_search' : ''} and nothing else`,
+        command: install
+      }
+    ]
+    if (needsTracefs) {
+      const user = process.env.USER ?? ''
+      s.push({
+        description: 'This kernel only supports the classic tracepoint mode: let the group "tracing" read the few tracefs files it needs, at every boot',
+        command: ['/bin/sh', script, 'install-tracefs', ...(user ? ['--user', user] : [])]
+      })
+    }
+    return s
+  }
+
+  async function run(commands: string[][], what: string): Promise<SetupResult> {
+    const line = commands.map((c) => c.map(shellQuote).join(' ')).join(' && ')
+    try {
+      await elevate(line)
+    } catch (e) {
+      forgetReadiness()
+      return { ok: false, message: `${what} did not complete: ${(e as Error).message}`, diagnosis: await diagnose() }
+    }
+    forgetReadiness()
+    const diagnosis = await diagnose()
+    return { ok: true, message: `${what} done`, diagnosis }
+  }
+
+  return {
+    diagnose,
+    plan: async () => ({ steps: await steps() }),
+    async apply() {
+      const s = await steps()
+      if (s.length === 0) return { ok: true, message: 'nothing to do: eBPF is ready', diagnosis: await diagnose() }
+      return run(
+        s.map((x) => x.command),
+        'setup'
+      )
+    },
+    undo: () => run([['/bin/sh', script, '--uninstall']], 'undo')
+  }
+}
