@@ -2,12 +2,12 @@
 // setup puts it where file capabilities work); then the one in this build tree.
 import { accessSync, constants, existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { projectRoot } from '../paths'
 
 export const INSTALLED_HELPER = '/usr/local/libexec/syscope/syscope-helper'
-const repoRoot = join(import.meta.dirname, '..', '..', '..')
 
 export function buildTreeHelper(): string | null {
-  const p = join(repoRoot, 'build', 'helper', 'syscope-helper')
+  const p = join(projectRoot(), 'build', 'helper', 'syscope-helper')
   return existsSync(p) ? p : null
 }
 

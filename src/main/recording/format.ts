@@ -21,7 +21,14 @@ export const PROCESS_COLUMNS = [
   // cumulative since tracking began, for per-process totals in summaries
   'cpu_seconds',
   'read_bytes',
-  'write_bytes'
+  'write_bytes',
+  'rchar_bytes',
+  'wchar_bytes',
+  'hwm_bytes',
+  'vol_ctxsw',
+  'invol_ctxsw',
+  'minflt',
+  'majflt'
 ] as const
 
 export type ProcessColumn = (typeof PROCESS_COLUMNS)[number]

@@ -8,6 +8,7 @@ import type { Readable, Writable } from 'node:stream'
 import { constants } from 'node:os'
 import { ApiError } from '../api/validate'
 import type { HelperConnection } from './ebpf'
+import { projectRoot } from '../paths'
 
 export interface LaunchedCommand {
   pid: number
@@ -18,10 +19,9 @@ export interface LaunchedCommand {
   terminate(graceMs: number): Promise<void>
 }
 
-const repoRoot = join(import.meta.dirname, '..', '..', '..')
 
 export function launcherPath(): string {
-  const candidates = [process.env.SYSCOPE_LAUNCH, join(repoRoot, 'build', 'helper', 'syscope-launch'), '/usr/local/libexec/syscope/syscope-launch']
+  const candidates = [process.env.SYSCOPE_LAUNCH, join(projectRoot(), 'build', 'helper', 'syscope-launch'), '/usr/local/libexec/syscope/syscope-launch']
   for (const c of candidates) if (c && existsSync(c)) return c
   throw new ApiError('ENOENT', 'syscope-launch is missing: build it with `npm run setup`')
 }

@@ -118,7 +118,7 @@ export class LiveSession extends EventEmitter {
     s.wireHelper()
     s.addProcess(opts.pid, ident.ppid)
     // children that exist already: the helper's fork tracking only sees new ones
-    for (const child of s.sampler.discoverChildren()) {
+    for (const child of await s.sampler.discoverChildren()) {
       s.addProcess(child.pid, child.ppid)
       if (s.helper) await s.helper.track(child.pid, true).catch((e: Error) => s.notice('warning', `pid ${child.pid}: ${e.message}`))
     }
@@ -207,7 +207,7 @@ export class LiveSession extends EventEmitter {
     if (this.ticking || this.state === 'ended') return
     this.ticking = true
     try {
-      if (!this.helper) for (const c of this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid)
+      if (!this.helper) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid)
       const sample = await this.sampler.sampleOnce()
       const t = this.now()
       for (const [pid, per] of this.pendingCounts) {
@@ -273,19 +273,5 @@ export class LiveSession extends EventEmitter {
 }
 
 function toRow(p: ProcessSample): (number | null)[] {
-  return [
-    p.pid,
-    p.cpu_user_pct,
-    p.cpu_system_pct,
-    p.rss_bytes,
-    p.pss_bytes,
-    p.read_bytes_per_s,
-    p.write_bytes_per_s,
-    p.threads,
-    p.fds,
-    p.swap_bytes,
-    p.cpu_seconds,
-    p.read_bytes,
-    p.write_bytes
-  ]
+  return [p.pid, ...PROCESS_COLUMNS.map((c) => p[c])]
 }

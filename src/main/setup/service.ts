@@ -8,6 +8,7 @@ import type { EbpfOptions } from '../session/ebpf'
 import { INSTALLED_HELPER, buildTreeHelper } from '../helper/locate'
 import { runElevated, shellQuote } from './elevate'
 import { buildChecks } from './checks'
+import { projectRoot } from '../paths'
 
 export interface SetupService {
   diagnose(): Promise<SetupDiagnosis>
@@ -26,10 +27,9 @@ export interface SetupOptions {
   elevate?: (command: string) => Promise<{ stdout: string; stderr: string }>
 }
 
-const repoRoot = join(import.meta.dirname, '..', '..', '..')
 
 export function createSetup(opts: SetupOptions = {}): SetupService {
-  const script = opts.script ?? join(repoRoot, 'setup', 'syscope-setup.sh')
+  const script = opts.script ?? join(projectRoot(), 'setup', 'syscope-setup.sh')
   const elevate = opts.elevate ?? runElevated
   // diagnosis of the helper the app would use once installed, as this user
   const installedOpts: EbpfOptions = { ...opts.ebpf, helperPath: opts.ebpf?.helperPath ?? INSTALLED_HELPER }
