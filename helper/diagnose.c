@@ -152,7 +152,7 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 			    strstr(mode_err[MODE_TP_BTF], "Permission denied");
 		if (nosuid) {
 			char m[400], f[400];
-			snprintf(m, sizeof(m), "the helper %s is on a nosuid mount: file capabilities are ignored there", self);
+			snprintf(m, sizeof(m), "the helper %.300s is on a nosuid mount: file capabilities are ignored there", self);
 			snprintf(f, sizeof(f), "install it to /usr/local/libexec/syscope with the guided setup");
 			add_problem("nosuid", m, f);
 		}
@@ -160,7 +160,7 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 			char m[400], f[400];
 			snprintf(m, sizeof(m), "the helper lacks the capabilities cap_bpf and cap_perfmon (file capabilities: %s)",
 				 caps[0] ? caps : "none");
-			snprintf(f, sizeof(f), "run the guided setup, or: sudo setcap cap_bpf,cap_perfmon=ep %s", self);
+			snprintf(f, sizeof(f), "run the guided setup, or: sudo setcap cap_bpf,cap_perfmon=ep %.300s", self);
 			add_problem("capabilities", m, f);
 		}
 		if (!strcmp(lockdown, "confidentiality"))

@@ -1,0 +1,83 @@
+// Shared by the helper tests: build the workload, run a command under the real helper and
+// collect everything the helper says about it until the whole tree has exited.
+import { execFileSync, spawn } from 'node:child_process'
+import { chmodSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startHelper, type HelperClient, type StartOptions } from '../../src/main/helper/client'
+import { CountAccumulator } from '../../src/main/helper/accumulate'
+import type { CountsMessage, ExitMessage, ForkMessage, ExecMessage } from '../../src/main/helper/protocol'
+import { launcherPath } from '../../src/main/session/launch-command'
+import { projectRoot } from '../../src/main/paths'
+
+export const HELPER = join(projectRoot(), 'build', 'helper', 'syscope-helper')
+export const ASAN_HELPER = join(projectRoot(), 'build', 'helper', 'asan', 'syscope-helper')
+export const NR = { getppid: 110, chdir: 80, nanosleep: 35, clock_nanosleep: 230, execve: 59, exit_group: 231 }
+
+export function buildWorkload(): { dir: string; markers: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'syscope-wl-'))
+  chmodSync(dir, 0o755)
+  const markers = join(dir, 'markers')
+  execFileSync('cc', ['-O2', '-pthread', '-o', markers, join(projectRoot(), 'test', 'helper', 'workloads', 'markers.c')])
+  return { dir, markers }
+}
+
+export interface RunResult {
+  rootPid: number
+  counts: CountAccumulator
+  forks: ForkMessage[]
+  execs: ExecMessage[]
+  exits: ExitMessage[]
+  /** pids whose last counts message (final:true) came before their exit */
+  finalBeforeExit: boolean
+  exit: { code: number | null; signal: string | null }
+}
+
+/** Launch argv under the helper (armed at exec) and wait until every process of it has exited. */
+export async function runUnderHelper(client: HelperClient, argv: string[], spawnOpts: { uid?: number; gid?: number } = {}): Promise<RunResult> {
+  const counts = new CountAccumulator()
+  const forks: ForkMessage[] = []
+  const execs: ExecMessage[] = []
+  const exits: ExitMessage[] = []
+  const finals = new Set<number>()
+  let finalBeforeExit = true
+  const onCounts = (m: CountsMessage): void => {
+    counts.add(m)
+    if (m.final) finals.add(m.pid)
+  }
+  const onExit = (m: ExitMessage): void => {
+    if (!finals.has(m.pid)) finalBeforeExit = false
+    exits.push(m)
+  }
+  const onFork = (m: ForkMessage): void => void forks.push(m)
+  const onExec = (m: ExecMessage): void => void execs.push(m)
+  client.on('counts', onCounts)
+  client.on('exit', onExit)
+  client.on('fork', onFork)
+  client.on('exec', onExec)
+  const child = spawn(launcherPath(), ['3', '4', '--', ...argv], { stdio: ['ignore', 'ignore', 'inherit', 'pipe', 'pipe'], ...spawnOpts })
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })))
+  const rootPid = child.pid!
+  try {
+    await client.launch(rootPid)
+    ;(child.stdio[3] as NodeJS.WritableStream).end(Buffer.from([1]))
+    const exit = await exited
+    // every forked process and the root report an exit, after their final counts
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      const done = new Set(exits.map((e) => e.pid))
+      if (done.has(rootPid) && forks.every((f) => done.has(f.pid))) break
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    return { rootPid, counts, forks, execs, exits, finalBeforeExit, exit }
+  } finally {
+    client.off('counts', onCounts)
+    client.off('exit', onExit)
+    client.off('fork', onFork)
+    client.off('exec', onExec)
+  }
+}
+
+export function start(opts: Partial<StartOptions> = {}): Promise<HelperClient> {
+  return startHelper({ helperPath: HELPER, ...opts })
+}

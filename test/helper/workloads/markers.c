@@ -1,0 +1,121 @@
+// A workload with exactly known syscall counts, for checking the helper's totals.
+//   markers            the whole tree (see counts below)
+//   markers grandchild 4444 getppid
+//   markers spawned    666 getppid
+//   markers burst N    N children, each 3 getppid then exit, about 50 alive at a time
+//   markers exit C     exit with code C;  markers sleep MS N: N nanosleeps of MS
+//   markers forkexit   a child that exits 3, a child killed by SIGKILL
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static void getppid_n(int n)
+{
+	for (int i = 0; i < n; i++)
+		syscall(SYS_getppid);
+}
+
+static void *thread_main(void *arg)
+{
+	getppid_n(2000);
+	return arg;
+}
+
+static void wait_all(void)
+{
+	while (wait(NULL) > 0 || errno == EINTR)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "grandchild")) {
+		getppid_n(4444);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "spawned")) {
+		getppid_n(666);
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "exit"))
+		return atoi(argv[2]);
+	if (argc > 3 && !strcmp(argv[1], "sleep")) {
+		struct timespec ts = { .tv_sec = 0, .tv_nsec = atol(argv[2]) * 1000000L };
+		for (int i = 0; i < atoi(argv[3]); i++)
+			nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "burst")) {
+		int n = atoi(argv[2]), alive = 0;
+		for (int i = 0; i < n; i++) {
+			if (alive >= 50) {
+				wait(NULL);
+				alive--;
+			}
+			pid_t p = fork();
+			if (p == 0) {
+				getppid_n(3);
+				_exit(0);
+			}
+			if (p > 0)
+				alive++;
+		}
+		wait_all();
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "forkexit")) {
+		pid_t a = fork();
+		if (a == 0)
+			_exit(3);
+		pid_t b = fork();
+		if (b == 0) {
+			pause();
+			_exit(0);
+		}
+		waitpid(a, NULL, 0);
+		kill(b, SIGKILL);
+		waitpid(b, NULL, 0);
+		return 0;
+	}
+
+	/* the full tree: main 1000, two threads 2000 each, 77 failing chdir */
+	pthread_t t1, t2;
+	pthread_create(&t1, NULL, thread_main, NULL);
+	pthread_create(&t2, NULL, thread_main, NULL);
+	getppid_n(1000);
+	for (int i = 0; i < 77; i++)
+		chdir("/nonexistent/syscope-marker");
+	pthread_join(t1, NULL);
+	pthread_join(t2, NULL);
+	/* a child that exits at once after 555 */
+	if (fork() == 0) {
+		getppid_n(555);
+		_exit(0);
+	}
+	/* a child that forks a grandchild which execs us again */
+	if (fork() == 0) {
+		if (fork() == 0) {
+			execl("/proc/self/exe", argv[0], "grandchild", (char *)NULL);
+			_exit(127);
+		}
+		wait_all();
+		_exit(0);
+	}
+	/* a posix_spawn child */
+	pid_t sp;
+	char *sargv[] = { argv[0], "spawned", NULL };
+	if (posix_spawn(&sp, "/proc/self/exe", NULL, NULL, sargv, environ))
+		return 1;
+	wait_all();
+	return 0;
+}
