@@ -125,7 +125,8 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 		return err == -ESRCH || err == -ENOENT ? -ESRCH : err;
 	}
 	err = read_status(pid, &uid, name, sizeof(name));
-	if (err == -ESRCH || syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0) {
+	/* signal 0 through the pidfd: ESRCH once it has exited (EPERM only says it is not ours) */
+	if (err == -ESRCH || (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)) {
 		snprintf(msg, msglen, "process %u has exited", pid);
 		err = -ESRCH;
 		goto out;

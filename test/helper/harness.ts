@@ -40,6 +40,7 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
   const execs: ExecMessage[] = []
   const exits: ExitMessage[] = []
   const finals = new Set<number>()
+  const untracked = new Set<number>()
   let finalBeforeExit = true
   const onCounts = (m: CountsMessage): void => {
     counts.add(m)
@@ -49,12 +50,14 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
     if (!finals.has(m.pid)) finalBeforeExit = false
     exits.push(m)
   }
+  const onUntracked = (m: { pid: number }): void => void untracked.add(m.pid)
   const onFork = (m: ForkMessage): void => void forks.push(m)
   const onExec = (m: ExecMessage): void => void execs.push(m)
   client.on('counts', onCounts)
   client.on('exit', onExit)
   client.on('fork', onFork)
   client.on('exec', onExec)
+  client.on('untracked', onUntracked)
   const child = spawn(launcherPath(), ['3', '4', '--', ...argv], { stdio: ['ignore', 'ignore', 'inherit', 'pipe', 'pipe'], ...spawnOpts })
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })))
   const rootPid = child.pid!
@@ -65,7 +68,8 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
     // every forked process and the root report an exit, after their final counts
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
-      const done = new Set(exits.map((e) => e.pid))
+      // a process that left tracking (setuid exec) reports no exit
+      const done = new Set([...exits.map((e) => e.pid), ...untracked])
       if (done.has(rootPid) && forks.every((f) => done.has(f.pid))) break
       await new Promise((r) => setTimeout(r, 20))
     }
@@ -75,6 +79,7 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
     client.off('exit', onExit)
     client.off('fork', onFork)
     client.off('exec', onExec)
+    client.off('untracked', onUntracked)
   }
 }
 
