@@ -3,7 +3,7 @@
 // prints one plain line `N passed, N failed, N skipped` counting every test of every suite.
 // A suite that crashes without reporting counts as one failure, so it can never pass silently.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, existsSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = new URL('..', import.meta.url).pathname
@@ -41,7 +41,9 @@ const suites = {
   typecheck() {
     let p = 0
     let f = 0
-    for (const script of ['typecheck:node', 'typecheck:web']) {
+    const hasRenderer = existsSync(join(root, 'src', 'renderer', 'src'))
+    if (!hasRenderer) console.log('typecheck: no renderer sources yet; only the node project is checked')
+    for (const script of hasRenderer ? ['typecheck:node', 'typecheck:web'] : ['typecheck:node']) {
       const { status } = run('npm', ['run', '-s', script])
       if (status === 0) p++
       else f++
@@ -58,6 +60,11 @@ const suites = {
     record('node', j.numPassedTests, j.numFailedTests + failedSuites + (status !== 0 && j.numFailedTests + failedSuites === 0 ? 1 : 0), j.numPendingTests + (j.numTodoTests ?? 0))
   },
   browser() {
+    const specs = existsSync(join(root, 'test', 'e2e')) ? readdirSync(join(root, 'test', 'e2e')).filter((f) => f.endsWith('.spec.ts')) : []
+    if (specs.length === 0) {
+      console.log('browser suite: no end-to-end specs in test/e2e yet (the renderer issue adds them)')
+      return record('browser', 0, 0, 0)
+    }
     const file = join(resultsDir, 'playwright.json')
     rmSync(file, { force: true })
     const { status } = run('npx', ['--no-install', 'playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file })

@@ -1,0 +1,128 @@
+// The helper survives what the app (or anything else) may throw at it, and leaves nothing of
+// itself in the kernel when the app goes away.
+import { describe, expect, it } from 'vitest'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { ASAN_HELPER, HELPER, start } from './harness'
+import type { HelperClient } from '../../src/main/helper/client'
+import type { ErrorMessage } from '../../src/main/helper/protocol'
+
+const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_enter|sys_exit|fork|exec|exit)$/
+
+function ourLinks(progIds: Set<number>): number {
+  const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { prog_id?: number }[]
+  return links.filter((l) => l.prog_id !== undefined && progIds.has(l.prog_id)).length
+}
+
+function progIds(): Set<number> {
+  const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' })) as { id: number; name?: string }[]
+  return new Set(progs.filter((p) => OUR_PROGRAMS.test(p.name ?? '')).map((p) => p.id))
+}
+
+function nextError(client: HelperClient): Promise<ErrorMessage> {
+  return new Promise((resolve) => client.once('helper-error', resolve))
+}
+
+const helpers = [HELPER, ...(existsSync(ASAN_HELPER) ? [ASAN_HELPER] : [])]
+
+describe.each(helpers)('robustness (%s)', (helperPath) => {
+  it('answers malformed, oversized and out-of-order requests with errors and keeps serving', async () => {
+    const client = await start({ helperPath })
+    try {
+      const cases: [string, string, RegExp][] = [
+        ['frobnicate 1\n', 'EINVAL', /unknown request/],
+        ['track 1 abc 1\n', 'EINVAL', /PID must be/],
+        ['track 1 5 7\n', 'EINVAL', /DESCENDANTS must be 0 or 1/],
+        ['track 0 5 1\n', 'EINVAL', /id from 1/],
+        ['interval 9 5\n', 'EINVAL', /MS must be from 10/],
+        ['track  2 5 1\n', 'EINVAL', /one space/],
+        ['hello 1\n', 'EPROTO', /already sent/],
+        ['track 3 \u00e9 1\n', 'EINVAL', /non-ASCII/],
+        ['x'.repeat(5000) + '\n', 'E2BIG', /longer than 256/],
+        ['\n', 'EINVAL', /empty request/]
+      ]
+      for (const [line, code, re] of cases) {
+        const e = nextError(client)
+        client.sendRaw(line)
+        const m = await e
+        expect(m.code, line.slice(0, 30)).toBe(code)
+        expect(m.message).toMatch(re)
+      }
+      // still serving
+      const me = spawn('sleep', ['5'])
+      await expect(client.track(me.pid!, false)).resolves.toMatchObject({ type: 'ok', pid: me.pid })
+      await expect(client.setInterval(50)).resolves.toMatchObject({ type: 'ok' })
+      me.kill('SIGKILL')
+    } finally {
+      await client.shutdown()
+    }
+  })
+
+  it('says ESRCH for a pid that exited before track, or never existed', async () => {
+    const client = await start({ helperPath })
+    try {
+      const gone = spawn('true')
+      await new Promise((r) => gone.once('exit', r))
+      await expect(client.track(gone.pid!, true)).rejects.toMatchObject({ code: 'ESRCH' })
+      await expect(client.track(4_194_000, true)).rejects.toMatchObject({ code: 'ESRCH', message: /no process with pid 4194000/ })
+      await expect(client.untrack(4_194_000)).rejects.toMatchObject({ code: 'ESRCH' })
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('when the app goes away', () => {
+  it('refuses requests before hello', async () => {
+    // a raw helper without our client's hello
+    const child = spawn(HELPER, [], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] })
+    const sock = child.stdio[3] as import('node:stream').Duplex
+    sock.setEncoding('utf8')
+    const first = new Promise<string>((r) => sock.once('data', (d: string) => r(d)))
+    sock.write('track 1 1 1\n')
+    expect(JSON.parse((await first).split('\n')[0]!)).toMatchObject({ type: 'error', id: 1, code: 'EPROTO' })
+    sock.destroy()
+    await new Promise((r) => child.once('exit', r))
+  })
+
+  it('detaches everything and exits 0 when the socket closes mid-tick', async () => {
+    const before = progIds()
+    const client = await start()
+    const busy = spawn('sh', ['-c', 'while :; do :; done'])
+    await client.track(busy.pid!, true)
+    await client.setInterval(10)
+    await new Promise((r) => setTimeout(r, 200))
+    const mine = new Set([...progIds()].filter((id) => !before.has(id)))
+    expect(mine.size).toBe(5)
+    expect(ourLinks(mine)).toBe(5)
+    client.abandon()
+    const { code, signal } = await client.exited
+    busy.kill('SIGKILL')
+    expect({ code, signal }).toEqual({ code: 0, signal: null })
+    await expect.poll(() => [...progIds()].filter((id) => mine.has(id)).length, { timeout: 5000 }).toBe(0)
+    expect(ourLinks(mine)).toBe(0)
+  })
+
+  it('detaches everything on SIGTERM and on a shutdown request', async () => {
+    for (const stop of ['SIGTERM', 'shutdown'] as const) {
+      const before = progIds()
+      const c = await start()
+      const mine = new Set([...progIds()].filter((id) => !before.has(id)))
+      expect(mine.size).toBe(5)
+      if (stop === 'SIGTERM') c.child.kill('SIGTERM')
+      else await c.shutdown()
+      expect(await c.exited).toEqual({ code: 0, signal: null })
+      await expect.poll(() => [...progIds()].filter((id) => mine.has(id)).length, { timeout: 5000 }).toBe(0)
+    }
+  })
+
+  it('refuses to run when fd 3 is not a socket', () => {
+    let out = ''
+    try {
+      execFileSync(HELPER, [], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
+    } catch (e) {
+      out = String((e as { stderr: string }).stderr)
+    }
+    expect(out).toMatch(/fd 3 is not a Unix stream socket/)
+  })
+})
