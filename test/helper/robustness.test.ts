@@ -2,7 +2,7 @@
 // itself in the kernel when the app goes away.
 import { describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { ASAN_HELPER, HELPER, start } from './harness'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
@@ -17,6 +17,20 @@ function ourLinks(progIds: Set<number>): number {
 function progIds(): Set<number> {
   const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' })) as { id: number; name?: string }[]
   return new Set(progs.filter((p) => OUR_PROGRAMS.test(p.name ?? '')).map((p) => p.id))
+}
+
+/** The BPF programs a process holds, from its fds' fdinfo (prog fds and link fds name them). */
+function heldProgIds(pid: number): Set<number> {
+  const ids = new Set<number>()
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const m = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^prog_id:\s+(\d+)$/m)
+      if (m) ids.add(Number(m[1]))
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return ids
 }
 
 function nextError(client: HelperClient): Promise<ErrorMessage> {
@@ -86,14 +100,14 @@ describe('when the app goes away', () => {
   })
 
   it('detaches everything and exits 0 when the socket closes mid-tick', async () => {
-    const before = progIds()
     const client = await start()
     const busy = spawn('sh', ['-c', 'while :; do :; done'])
     await client.track(busy.pid!, true)
     await client.setInterval(10)
     await new Promise((r) => setTimeout(r, 200))
-    const mine = new Set([...progIds()].filter((id) => !before.has(id)))
+    const mine = heldProgIds(client.child.pid!)
     expect(mine.size).toBe(5)
+    expect([...mine].every((id) => progIds().has(id))).toBe(true)
     expect(ourLinks(mine)).toBe(5)
     client.abandon()
     const { code, signal } = await client.exited
@@ -105,9 +119,8 @@ describe('when the app goes away', () => {
 
   it('detaches everything on SIGTERM and on a shutdown request', async () => {
     for (const stop of ['SIGTERM', 'shutdown'] as const) {
-      const before = progIds()
       const c = await start()
-      const mine = new Set([...progIds()].filter((id) => !before.has(id)))
+      const mine = heldProgIds(c.child.pid!)
       expect(mine.size).toBe(5)
       if (stop === 'SIGTERM') c.child.kill('SIGTERM')
       else await c.shutdown()
