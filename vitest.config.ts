@@ -9,7 +9,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     pool: 'forks',
-    maxWorkers: 2,
+    // one file at a time: CPU figures and BPF programs of one test must not compete with another's
+    fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000
   }

@@ -1,0 +1,147 @@
+// The whole pipeline for real: workload → helper → core → recording → JSON summary.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/main/paths'
+import { SessionManager, loadStore } from '../../src/main/session/manager'
+import { buildSummary } from '../../src/main/analysis/summary'
+import { buildWorkload } from '../helper/harness'
+
+const CLI = join(projectRoot(), 'bin', 'syscope.mjs')
+let wl: { dir: string; markers: string }
+let data: string
+
+beforeAll(() => {
+  wl = buildWorkload()
+  data = mkdtempSync(join(tmpdir(), 'syscope-data-'))
+  if (!existsSync(join(projectRoot(), 'out', 'cli', 'syscope.mjs'))) execFileSync('node', ['scripts/build-cli.mjs'], { cwd: projectRoot() })
+})
+afterAll(() => {
+  rmSync(wl.dir, { recursive: true, force: true })
+  rmSync(data, { recursive: true, force: true })
+})
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: data, ...env }, timeout: 60_000 })
+}
+
+describe('syscope record', () => {
+  it('reports the known-count workload exactly in its JSON summary', () => {
+    const out = join(wl.dir, 'markers.syscope')
+    const r = cli(['record', '--json', '--out', out, '--', wl.markers])
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout)
+    const per = new Map<string, { count: number; errors: number; time_ns: number }>(s.ebpf.syscalls.per_syscall.map((x: { name: string }) => [x.name, x]))
+    expect(per.get('getppid')).toMatchObject({ count: 10665, errors: 0 })
+    expect(per.get('chdir')).toMatchObject({ count: 77, errors: 77 })
+    expect(s.ebpf.available).toBe(true)
+    expect(s.ebpf.syscalls.top_syscalls[0]).toEqual({ name: 'getppid', count: 10665 })
+    // the seed's field names, and ours
+    expect(Object.keys(s.ebpf.syscalls.by_category).sort()).toEqual(['file_io', 'ipc', 'memory', 'network', 'other', 'process', 'security', 'signal', 'system', 'time'])
+    expect(s.ebpf.syscalls.analysis).toHaveProperty('syscall_rate_per_sec')
+    expect(s.ebpf.syscalls.analysis).toHaveProperty('io_intensity')
+    expect(s.ebpf.syscalls.total).toBe(s.ebpf.syscalls.per_syscall.reduce((a: number, x: { count: number }) => a + x.count, 0))
+    // per process: the root and its four descendants
+    const procs = s.ebpf.syscalls.per_process
+    expect(procs.length).toBe(5)
+    expect(s.proc.tree).toHaveProperty('peak_rss_bytes')
+    expect(s.session.exit_code).toBe(0)
+    // and the recording says the same when reopened
+    const again = buildSummary(loadStore(out, 'x'), 'ended')
+    expect(again.ebpf.syscalls.per_syscall).toEqual(s.ebpf.syscalls.per_syscall)
+  })
+
+  it('exits with the command’s exit code, and prints a readable summary', () => {
+    const r = cli(['record', '--', wl.markers, 'exit', '7'])
+    expect(r.status).toBe(7)
+    expect(r.stdout).toMatch(/syscalls \(tp_btf\)/)
+    expect(r.stdout).toMatch(/exit code 7/)
+    expect(r.stderr).toBe('') // no progress line when stderr is not a terminal
+  })
+
+  it('explains a command that cannot be executed', () => {
+    const r = cli(['record', '--', '/nonexistent/program'])
+    expect(r.status).toBe(127)
+    expect(r.stderr).toMatch(/cannot run "\/nonexistent\/program": No such file or directory \(ENOENT\)/)
+  })
+
+  it('runs with /proc data only, saying why, when eBPF is off or the helper is missing', () => {
+    const off = cli(['record', '--json', '--no-ebpf', '--', wl.markers, 'exit', '0'])
+    expect(off.status).toBe(0)
+    expect(JSON.parse(off.stdout).ebpf).toMatchObject({ available: false, problem: expect.stringMatching(/turned off/) })
+    const missing = cli(['record', '--json', '--', wl.markers, 'exit', '0'], { SYSCOPE_HELPER: '/nonexistent/helper' })
+    expect(missing.status).toBe(0)
+    expect(missing.stderr).toMatch(/syscalls will be missing: the syscall helper was not found/)
+    expect(JSON.parse(missing.stdout).proc.processes.length).toBeGreaterThan(0)
+  })
+
+  it('rejects bad usage with a clear message', () => {
+    expect(cli(['record']).stderr).toMatch(/name a command after `--`/)
+    expect(cli(['record', '--interval', '5', '--', 'true']).stderr).toMatch(/--interval must be a whole number from 10 to 60000/)
+    expect(cli(['record', '--pid', 'abc']).status).toBe(2)
+    expect(cli(['frobnicate']).stderr).toMatch(/unknown command "frobnicate"/)
+  })
+
+  it('attaches to a running process and its existing children, and detaches after --duration', () => {
+    const target = spawn(wl.markers, ['sleep', '100', '40'], { stdio: 'ignore' })
+    try {
+      const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '2'])
+      expect(r.status, r.stderr).toBe(0)
+      const s = JSON.parse(r.stdout)
+      const sleeps = s.ebpf.syscalls.per_syscall.filter((x: { name: string }) => /nanosleep/.test(x.name)).reduce((a: number, x: { count: number }) => a + x.count, 0)
+      expect(sleeps).toBeGreaterThanOrEqual(15)
+      expect(sleeps).toBeLessThanOrEqual(22)
+      // detach leaves it running
+      expect(() => process.kill(target.pid!, 0)).not.toThrow()
+    } finally {
+      target.kill('SIGKILL')
+    }
+  })
+
+  it('explains a pid that does not exist', () => {
+    const r = cli(['record', '--pid', '4194000', '--duration', '1'])
+    expect(r.status).toBe(127)
+    expect(r.stderr).toMatch(/no process with pid 4194000/)
+  })
+})
+
+describe('faults', () => {
+  it('goes on with /proc sampling when the helper is killed, and marks the gap', async () => {
+    const m = new SessionManager({ dataDir: data })
+    const live = await m.launch({ argv: [wl.markers, 'sleep', '100', '15'] })
+    const helper = (live as unknown as { helper: { client: { child: { pid: number } } } }).helper
+    await new Promise((r) => setTimeout(r, 400))
+    process.kill(helper.client.child.pid, 'SIGKILL')
+    await live.waitEnded()
+    const store = live.store
+    const gaps = store.ticks.map((t) => t.gap)
+    expect(gaps[0]).toBe(false)
+    expect(gaps[gaps.length - 1]).toBe(true)
+    expect(store.events.some((e) => e.kind === 'notice' && /syscall helper stopped/.test(e.message))).toBe(true)
+    // the recording says so too
+    const again = loadStore(store.recordingPath!, 'y')
+    expect(again.ticks.some((t) => t.gap)).toBe(true)
+  })
+
+  it('loses at most the last interval when syscope itself is killed with SIGKILL', async () => {
+    const out = join(wl.dir, 'killed.syscope')
+    const p = spawn('node', [CLI, 'record', '--out', out, '--', wl.markers, 'sleep', '100', '50'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
+    await new Promise((r) => setTimeout(r, 2000))
+    p.kill('SIGKILL')
+    await new Promise((r) => p.once('exit', r))
+    const store = loadStore(out, 'k')
+    expect(store.warnings.join(' ')).toMatch(/not closed properly/)
+    // about 2 s at 100 ms: every tick but the one in flight is there
+    expect(store.ticks.length).toBeGreaterThanOrEqual(12)
+    const sleeps = [...(store.perProcessSyscalls.values())].reduce((a, m) => a + (m.get(35)?.[0] ?? 0) + (m.get(230)?.[0] ?? 0), 0)
+    expect(sleeps).toBeGreaterThanOrEqual(10)
+    spawnSync('pkill', ['-f', `${wl.markers} sleep 100 50`])
+  })
+
+  it('keeps recordings in the user’s data directory by default', () => {
+    const files = readdirSync(join(data, 'syscope', 'recordings'))
+    expect(files.some((f) => f.endsWith('.syscope'))).toBe(true)
+  })
+})
