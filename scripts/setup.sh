@@ -45,11 +45,9 @@ ensure_npm_packages() {
   # tests never need it.
   if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
     say "installing npm packages"
-    if [ -f package-lock.json ]; then
-      ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
-    else
-      ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
-    fi
+    # `npm install` honours the lockfile; `npm ci` rejects it here because npm leaves other
+    # platforms' optional packages (rollup, esbuild) out of the lock
+    ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
