@@ -63,7 +63,7 @@ build_native() {
   make -s -C helper
   say "building the /proc sampler addon (native/)"
   if [ -f native/binding.gyp ]; then
-    npx --no-install node-gyp rebuild --directory native --loglevel=error >/dev/null \
+    npx --no-install node-gyp rebuild --directory native --nodedir=/usr --loglevel=error >/dev/null \
       || say "warning: the N-API sampler addon did not build; the pure TypeScript /proc reader is used"
   fi
 }
