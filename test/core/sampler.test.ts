@@ -52,7 +52,8 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     for (let i = 0; i < 40; i++) {
       const r = await s.sampleOnce()
       last = r.processes.find((x) => x.pid === c.pid)
-      if (last && (last.rss_bytes ?? 0) >= 256 * 2 ** 20) break
+      // PSS is read once a second (tiered sampling): wait for both
+      if (last && (last.rss_bytes ?? 0) >= 256 * 2 ** 20 && (last.pss_bytes ?? 0) >= 250 * 2 ** 20) break
       await sleep(100)
     }
     expect(last!.rss_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)

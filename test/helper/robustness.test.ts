@@ -102,16 +102,19 @@ describe('when the app goes away', () => {
   it('detaches everything and exits 0 when the socket closes mid-tick', async () => {
     const client = await start()
     const busy = spawn('sh', ['-c', 'while :; do :; done'])
-    await client.track(busy.pid!, true)
-    await client.setInterval(10)
-    await new Promise((r) => setTimeout(r, 200))
+    try {
+      await client.track(busy.pid!, true)
+      await client.setInterval(10)
+      await new Promise((r) => setTimeout(r, 200))
+    } finally {
+      busy.kill('SIGKILL')
+    }
     const mine = heldProgIds(client.child.pid!)
     expect(mine.size).toBe(5)
     expect([...mine].every((id) => progIds().has(id))).toBe(true)
     expect(ourLinks(mine)).toBe(5)
     client.abandon()
     const { code, signal } = await client.exited
-    busy.kill('SIGKILL')
     expect({ code, signal }).toEqual({ code: 0, signal: null })
     await expect.poll(() => [...progIds()].filter((id) => mine.has(id)).length, { timeout: 5000 }).toBe(0)
     expect(ourLinks(mine)).toBe(0)

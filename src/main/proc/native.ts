@@ -7,8 +7,14 @@ import type { RawProcess } from './types'
 import { projectRoot } from '../paths'
 
 export interface NativeReader {
-  readProcess(pid: number, smaps: boolean): RawProcess | null
+  /** `what`: READ_* bits (sampler.ts); fields not asked for are left out */
+  readProcess(pid: number, what: number): Partial<RawProcess> | null
+  /** keep the process's /proc files open between samples; null if it is gone */
+  openProcess(pid: number): number | null
+  readOpen(handle: number, what: number): Partial<RawProcess> | null
+  closeProcess(handle: number): void
   pidfdOpen(pid: number): number
+  pidfdAlive(fd: number): boolean
   closeFd(fd: number): void
 }
 

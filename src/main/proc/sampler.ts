@@ -31,7 +31,29 @@ interface Known {
   starttime: number
   last: RawProcess | null
   lastAt: number
+  /** the last fresh I/O read, for rates between I/O reads */
+  lastIo: { rchar: number | null; wchar: number | null; at: number } | null
+  lastRates: { read: number | null; write: number | null }
   gone: boolean
+}
+
+/** What to read (stat is always read): bit values shared with the N-API reader. */
+export const READ_STATUS = 0x1
+export const READ_IO = 0x2
+export const READ_SMAPS = 0x4
+export const READ_FDS = 0x8
+export const READ_ALL = 0xf
+
+/**
+ * Tiered sampling: CPU and threads (stat) every tick; memory, context switches and I/O (status,
+ * io) every 2nd tick; PSS and fd counts (smaps_rollup, fd directory: the costly reads) every
+ * 10th. A process's first read is always complete. Values not read this tick carry forward.
+ */
+export function readsForTick(tick: number): number {
+  let what = 0
+  if (tick % 2 === 0) what |= READ_STATUS | READ_IO
+  if (tick % 10 === 0) what |= READ_SMAPS | READ_FDS
+  return what
 }
 
 const sat = (a: number, b: number): number => (a > b ? a - b : 0)
@@ -49,7 +71,10 @@ export class Sampler {
   private known = new Map<number, Known>()
   private descriptions = new Map<number, ProcessDescription>()
   private readonly procRoot: string
-  private readonly read: (pid: number) => Promise<RawProcess | null>
+  private readonly read: (pid: number, what: number) => Promise<Partial<RawProcess> | null>
+  private tick = 0
+  private handles = new Map<number, number>()
+  private release: (pid: number) => void = () => undefined
   readonly readerKind: 'native' | 'ts'
   readonly readerReason: string
   private boot: number | null
@@ -61,11 +86,26 @@ export class Sampler {
     if (opts.reader === 'native' && !native?.reader) throw new Error(`the native /proc reader is not available: ${native?.reason ?? 'not built'}`)
     if (native?.reader && this.procRoot === '/proc') {
       const r = native.reader
-      this.read = async (pid) => r.readProcess(pid, smaps)
+      // each process's /proc files stay open between samples (handles die with the process)
+      this.read = async (pid, what) => {
+        let h = this.handles.get(pid)
+        if (h === undefined) {
+          const opened = r.openProcess(pid)
+          if (opened === null) return null
+          this.handles.set(pid, opened)
+          h = opened
+        }
+        return r.readOpen(h, smaps ? what : what & ~READ_SMAPS)
+      }
+      this.release = (pid) => {
+        const h = this.handles.get(pid)
+        if (h !== undefined) r.closeProcess(h)
+        this.handles.delete(pid)
+      }
       this.readerKind = 'native'
       this.readerReason = 'N-API addon'
     } else {
-      this.read = (pid) => readProcessTs(this.procRoot, pid, smaps)
+      this.read = (pid, what) => readProcessTs(this.procRoot, pid, smaps ? what : what & ~READ_SMAPS)
       this.readerKind = 'ts'
       this.readerReason = native ? native.reason : 'TypeScript reader requested'
     }
@@ -99,11 +139,17 @@ export class Sampler {
     } catch {
       // already gone: it still counts as seen (it may have lived between two samples)
     }
-    this.known.set(pid, { starttime, last: null, lastAt: 0, gone: starttime < 0 })
+    this.known.set(pid, { starttime, last: null, lastAt: 0, lastIo: null, lastRates: { read: null, write: null }, gone: starttime < 0 })
   }
 
   untrack(pid: number): void {
     this.known.delete(pid)
+    this.release(pid)
+  }
+
+  /** Close whatever the sampler holds open. */
+  close(): void {
+    for (const pid of [...this.handles.keys()]) this.release(pid)
   }
 
   describe(pid: number): ProcessDescription | null {
@@ -159,32 +205,43 @@ export class Sampler {
   async sampleOnce(): Promise<SampleResult> {
     const now = performance.now()
     const pids = [...this.known.entries()].filter(([, k]) => !k.gone).map(([pid]) => pid)
-    const raws = await Promise.all(pids.map((pid) => this.read(pid)))
+    const what = readsForTick(this.tick++)
+    const raws = await Promise.all(pids.map((pid) => this.read(pid, this.known.get(pid)!.last ? what : READ_ALL)))
     const processes: ProcessSample[] = []
     const exited: number[] = []
     // first sample of a process: its rates are not measured yet; totals leave it out of rate sums
     const fresh = new Set<number>()
     pids.forEach((pid, i) => {
       const k = this.known.get(pid)!
-      const r = raws[i]
+      const partial = raws[i]
       // gone, a zombie, or a different process that reuses the pid
-      if (!r || r.state === 'Z' || r.state === 'X' || (k.starttime >= 0 && r.starttime_ticks !== k.starttime)) {
+      if (!partial || partial.state === 'Z' || partial.state === 'X' || (k.starttime >= 0 && partial.starttime_ticks !== k.starttime)) {
         k.gone = true
         exited.push(pid)
+        this.release(pid)
         return
       }
       if (!k.last) fresh.add(pid)
-      processes.push(this.toSample(r, k, now))
+      // fields not read this tick keep their last value
+      const r = { ...k.last, ...partial } as RawProcess
+      const ioFresh = 'rchar' in partial
+      processes.push(this.toSample(r, k, now, ioFresh))
+      if (ioFresh) k.lastIo = { rchar: r.rchar, wchar: r.wchar, at: now }
       k.last = r
       k.lastAt = now
     })
     return { t_ms: now, processes, totals: this.totals(processes, fresh), exited }
   }
 
-  private toSample(r: RawProcess, k: Known, now: number): ProcessSample {
+  private toSample(r: RawProcess, k: Known, now: number, ioFresh: boolean): ProcessSample {
     const prev = k.last
     const dt = prev ? (now - k.lastAt) / 1000 : 0
-    const rate = (cur: number | null, old: number | null | undefined): number | null => (prev && dt > 0 && cur !== null && old !== null && old !== undefined ? sat(cur, old) / dt : null)
+    // I/O rates over the interval between two I/O reads (every 2nd tick)
+    const io = k.lastIo
+    const ioDt = io ? (now - io.at) / 1000 : 0
+    const rate = (cur: number | null, old: number | null | undefined): number | null =>
+      io && ioDt > 0 && cur !== null && old !== null && old !== undefined ? sat(cur, old) / ioDt : null
+    if (ioFresh) k.lastRates = { read: rate(r.rchar, io?.rchar), write: rate(r.wchar, io?.wchar) }
     const cpu = (cur: number, old: number | undefined): number | null => (prev && dt > 0 && old !== undefined ? (sat(cur, old) / CLK_TCK / dt) * 100 : null)
     return {
       pid: r.pid,
@@ -202,8 +259,8 @@ export class Sampler {
       fds: r.fds,
       rchar_bytes: r.rchar,
       wchar_bytes: r.wchar,
-      read_bytes_per_s: rate(r.rchar, prev?.rchar),
-      write_bytes_per_s: rate(r.wchar, prev?.wchar),
+      read_bytes_per_s: k.lastRates.read,
+      write_bytes_per_s: k.lastRates.write,
       read_bytes: r.read_bytes,
       write_bytes: r.write_bytes,
       vol_ctxsw: r.vol_ctxsw,

@@ -263,6 +263,7 @@ export class LiveSession extends EventEmitter {
         if (this.kind === 'attach') for (const pid of this.known) if (!this.exited.has(pid)) await h.untrack(pid).catch(() => undefined)
         await h.release()
       }
+      this.sampler.close()
       this.record({ k: 'end', t: this.now(), exit_code: r.exitCode, exit_signal: r.exitSignal, message: r.message })
       await this.writer.close()
       this.state = 'ended'
