@@ -210,3 +210,33 @@ describe('parsers on frozen files', () => {
     expect(r.totals).toMatchObject({ processes: 1, rss_bytes: 4194304, fds: 3, cpu_seconds: 1.2, read_bytes: null })
   })
 })
+
+describe('the N-API reader', () => {
+  it('is built, and agrees with the TypeScript reader on a live process', async () => {
+    const { loadNativeReader } = await import('../../src/main/proc/native')
+    const { readProcessTs } = await import('../../src/main/proc/reader-ts')
+    const native = loadNativeReader()
+    expect(native.reader, native.reason).not.toBeNull()
+    const c = run('files', '20', '5')
+    await sleep(200)
+    const a = native.reader!.readProcess(c.pid!, 0xf)!
+    const b = (await readProcessTs('/proc', c.pid!, 0xf))!
+    for (const k of ['pid', 'ppid', 'comm', 'state', 'uid', 'starttime_ticks', 'threads', 'fds', 'hwm_bytes', 'rchar', 'read_bytes', 'write_bytes'] as const) expect(a[k], k).toEqual(b[k])
+    expect(Math.abs((a.rss_bytes ?? 0) - (b.rss_bytes ?? 0))).toBeLessThan(1 << 20)
+    expect(Math.abs((a.pss_bytes ?? 0) - (b.pss_bytes ?? 0))).toBeLessThan(1 << 20)
+    // a handle follows its process: gone once it exits
+    const h = native.reader!.openProcess(c.pid!)!
+    expect(native.reader!.readOpen(h, 0)).toMatchObject({ pid: c.pid })
+    c.kill('SIGKILL')
+    await new Promise((r) => c.once('exit', r))
+    expect(native.reader!.readOpen(h, 0)).toBeNull()
+    native.reader!.closeProcess(h)
+  })
+
+  it('falls back to the TypeScript reader, saying why', () => {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+      const { createSampler } = await import(${JSON.stringify(join(projectRoot(), 'src/main/proc/sampler.ts'))});
+      const s = createSampler(); console.log(JSON.stringify([s.readerKind, s.readerReason]));`], { encoding: 'utf8', env: { ...process.env, SYSCOPE_PROC_READER: 'ts' } })
+    expect(JSON.parse(out)).toEqual(['ts', 'SYSCOPE_PROC_READER=ts'])
+  })
+})

@@ -1,0 +1,117 @@
+// The contract's backend through the browser bridge, for real: token, host and origin checks,
+// validation errors, and a real session streamed as events.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createBackend, type Backend } from '../../src/main/api/backend'
+import { serve, type ServeHandle } from '../../src/main/serve'
+import { projectRoot } from '../../src/main/paths'
+
+let dir: string
+let backend: Backend
+let srv: ServeHandle
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'syscope-api-'))
+  mkdirSync(join(dir, 'renderer'))
+  writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>t</title>')
+  backend = createBackend({ dataDir: join(dir, 'data') })
+  srv = await serve(backend, { rendererDir: join(dir, 'renderer') })
+})
+afterAll(async () => {
+  await backend.shutdown()
+  await srv.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+function post(method: string, args: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const body = typeof args === 'string' ? args : JSON.stringify({ args })
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: srv.port, path: `/api/${method}`, method: 'POST', headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json', ...headers } }, (res) => {
+      let text = ''
+      res.on('data', (d) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+describe('the browser bridge', () => {
+  it('refuses requests without the token, from another origin, or for another host', async () => {
+    expect((await post('ebpfStatus', [], { Authorization: 'Bearer wrong' })).status).toBe(401)
+    expect((await post('ebpfStatus', [], { Authorization: '' })).status).toBe(401)
+    expect((await post('ebpfStatus', [], { Origin: 'http://evil.example' })).status).toBe(403)
+    expect((await post('ebpfStatus', [], { Host: 'localhost:1' })).status).toBe(421)
+    expect((await post('noSuchMethod', [])).status).toBe(404)
+    expect((await post('launch', 'x'.repeat(2 * 1024 * 1024))).status).toBe(413)
+  })
+
+  it('answers bad arguments with errors, never a crash', async () => {
+    const r = await post('launch', [{ argv: 'rm -rf /' }])
+    expect(r.body).toEqual({ ok: false, error: { code: 'EINVAL', message: 'argv: expected a list of strings, got string' } })
+    expect((await post('snapshot', ['nope', 100])).body.error.code).toBe('ENOENT')
+    expect((await post('openRecording', ['/etc/passwd'])).body.error).toMatchObject({ code: 'EFOREIGN' })
+    expect((await post('pickFile', ['program'])).body.error).toMatchObject({ code: 'ENOTSUP' })
+    expect((await post('breakdown', ['abc', 'x', 1])).body.error.code).toBe('EINVAL')
+  })
+
+  it('runs a real session and streams it as events', async () => {
+    const events: string[] = []
+    const es = request({ host: '127.0.0.1', port: srv.port, path: `/api/events?token=${srv.token}` }, (res) => res.on('data', (d: Buffer) => events.push(d.toString())))
+    es.end()
+    const status = (await post('ebpfStatus', [])).body.value
+    expect(status).toMatchObject({ ready: true, mode: 'tp_btf' })
+    const info = (await post('launch', [{ argv: ['sh', '-c', 'for i in 1 2 3 4 5; do cat /etc/hostname; done; sleep 0.5'], intervalMs: 50 }])).body.value
+    expect(info).toMatchObject({ kind: 'launch', state: 'running', ebpf: { ready: true } })
+    await new Promise((r) => setTimeout(r, 1500))
+    const snap = (await post('snapshot', [info.id, 500])).body.value
+    expect(snap.info.state).toBe('ended')
+    expect(snap.tree.length).toBeGreaterThan(5)
+    expect(snap.output.map((o: { text: string }) => o.text).join('')).toContain(spawnSync('cat', ['/etc/hostname'], { encoding: 'utf8' }).stdout)
+    const all = (await post('breakdown', [info.id, 0, 1e9])).body.value
+    expect(all.syscalls.find((s: { name: string }) => s.name === 'execve').calls).toBeGreaterThanOrEqual(6)
+    expect(all.by_category.length).toBeGreaterThan(3)
+    const exported = (await post('exportRecording', [info.id, 'csv'])).body.value
+    expect(exported.path).toMatch(/\.timeline\.csv$/)
+    const recs = (await post('listRecordings', [])).body.value
+    expect(recs.length).toBe(1)
+    const cmp = (await post('compare', [recs[0].path, recs[0].path])).body.value
+    expect(cmp.syscalls.every((s: { delta: number }) => s.delta === 0)).toBe(true)
+    es.destroy()
+    const text = events.join('')
+    expect(text).toMatch(/event: session:ticks/)
+    expect(text).toMatch(/event: session:output/)
+    expect(text).toMatch(/event: session:ended/)
+  })
+
+  it('lists processes for the attach picker, marking what cannot be traced', async () => {
+    const mine = spawn('sleep', ['5'])
+    const theirs = spawn('sleep', ['5'], { uid: 65534, gid: 65534 })
+    await new Promise((r) => setTimeout(r, 100))
+    const list = (await post('listProcesses', [])).body.value
+    mine.kill()
+    theirs.kill()
+    expect(list.find((p: { pid: number }) => p.pid === mine.pid)).toMatchObject({ comm: 'sleep', cannotTrace: null, user: 'root' })
+    // root may trace anyone; syscope itself is never a target
+    expect(list.find((p: { pid: number }) => p.pid === theirs.pid)).toMatchObject({ cannotTrace: null, user: 'nobody' })
+    expect(list.find((p: { pid: number }) => p.pid === process.pid).cannotTrace).toMatch(/syscope itself/)
+    expect(list.find((p: { pid: number }) => p.pid === 2)?.cannotTrace ?? 'kernel thread').toMatch(/kernel thread/)
+  })
+})
+
+describe('syscope doctor', () => {
+  it('says eBPF is ready here, which helper it uses and why', () => {
+    const r = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor', '--json'], { encoding: 'utf8' })
+    expect(r.status).toBe(0)
+    const d = JSON.parse(r.stdout)
+    expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
+    expect(d.helper.reason).toMatch(/build tree|installed|SYSCOPE_HELPER/)
+    const bad = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], { encoding: 'utf8', env: { ...process.env, SYSCOPE_HELPER: '/nonexistent' } })
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toMatch(/NOT ready/)
+  })
+})
