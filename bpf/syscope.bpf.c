@@ -184,6 +184,17 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 
 /* ---- the hot path ---- */
 
+/* The thread's syscall-in-flight record: the leader's is inside its process state. */
+static __always_inline struct thread_state *thread_rec(bool ts, struct proc_state *p,
+						       struct task_struct *task,
+						       struct task_struct *leader, __u32 tgid,
+						       __u32 tid, bool create)
+{
+	if (ts ? task == leader : tid == tgid)
+		return &p->leader;
+	return thread_of(ts, task, tid, create);
+}
+
 static __always_inline void on_enter(bool ts, struct task_struct *task, struct task_struct *leader,
 				     __s64 nr)
 {
@@ -206,10 +217,13 @@ static __always_inline void on_enter(bool ts, struct task_struct *task, struct t
 		struct proc_state copy = *p;
 		struct proc_state *q = bpf_task_storage_get(&proc_task, task, &copy,
 							    BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (q)
+		if (q) {
 			*q = copy;
+			q->leader.nr = nr;
+			q->leader.enter_ns = bpf_ktime_get_ns();
+		}
 	}
-	struct thread_state *t = thread_of(ts, task, tid, true);
+	struct thread_state *t = thread_rec(ts, p, task, leader, tgid, tid, true);
 	if (!t)
 		return;
 	t->nr = nr;
@@ -224,7 +238,7 @@ static __always_inline void on_exit(bool ts, struct task_struct *task, struct ta
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p)
 		return;
-	struct thread_state *t = thread_of(ts, task, tid, false);
+	struct thread_state *t = thread_rec(ts, p, task, leader, tgid, tid, false);
 	if (!t || !t->enter_ns)
 		return;
 	__u64 start = t->enter_ns;

@@ -10,16 +10,18 @@
 #define PROC_DESCENDANTS 0x1 /* children forked from now on are tracked too */
 #define PROC_AWAIT_EXEC 0x2 /* armed launcher: counting starts at its next exec */
 
-/* One tracked process (thread group), stored on its group leader. */
-struct proc_state {
-	__u32 slot;
-	__u32 flags;
-};
-
 /* One thread's syscall in flight. */
 struct thread_state {
 	__u64 enter_ns;
 	__s64 nr;
+};
+
+/* One tracked process (thread group), stored on its group leader. The leader's own syscall in
+ * flight lives here too, so a single-threaded process costs one lookup per hook. */
+struct proc_state {
+	__u32 slot;
+	__u32 flags;
+	struct thread_state leader;
 };
 
 struct syscall_counts {

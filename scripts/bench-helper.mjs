@@ -21,7 +21,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5)
 const N = 1_000_000
 const M = 500_000
 const SYSCALLS = N + 2 * M
-const STRACE_SCALE = 20 // strace is ~100× slower: run 1/20 of the loop and scale
+const STRACE_SCALE = 100 // strace is ~100× slower: run 1/100 of the loop and scale
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b)

@@ -17,7 +17,7 @@ import type {
 } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import { PROCESS_COLUMNS, type RecordLine, type RecordingHeader, type TreeRecord } from '../recording/format'
-import { decimateIndices } from './decimate'
+import { decimateIndices } from '../../shared/decimate'
 
 /** [calls, errors, time_ns] */
 type Counts = [number, number, number]
