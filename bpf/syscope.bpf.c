@@ -198,7 +198,8 @@ static __always_inline struct thread_state *thread_rec(bool ts, struct proc_stat
 static __always_inline void on_enter(bool ts, struct task_struct *task, struct task_struct *leader,
 				     __s64 nr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	/* task storage needs no pid: untracked processes skip the helper call entirely */
+	__u64 id = ts ? 0 : bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p && !ts && pending_count)
@@ -233,7 +234,7 @@ static __always_inline void on_enter(bool ts, struct task_struct *task, struct t
 static __always_inline void on_exit(bool ts, struct task_struct *task, struct task_struct *leader,
 				    long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
+	__u64 id = ts ? 0 : bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p)

@@ -118,7 +118,7 @@ const configs = {
 
 async function realistic(rounds) {
   const dir = mkdtempSync(join(tmpdir(), 'syscope-bench-'))
-  const src = process.env.TAR_SOURCE ?? '/usr/share/doc'
+  const src = process.env.TAR_SOURCE ?? '/usr/share'
   const tarOnce = async (underHelper) => {
     const out = join(dir, 'x.tar')
     rmSync(out, { force: true })
