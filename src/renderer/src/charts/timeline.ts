@@ -76,7 +76,7 @@ export function buildTimelineOption(tree: TreePoint[], processes: ProcessSeries[
   })
   return {
     animation: false,
-    tooltip: { trigger: 'axis', axisPointer: { type: 'line' } },
+    tooltip: { trigger: 'axis', axisPointer: { type: 'line' }, valueFormatter: (v: unknown) => (typeof v === 'number' ? (Math.round(v * 10) / 10).toLocaleString() : String(v ?? '—')) },
     axisPointer: { link: [{ xAxisIndex: 'all' }] },
     legend: { type: 'scroll', top: 0 },
     grid,
