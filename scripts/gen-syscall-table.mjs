@@ -10,7 +10,7 @@
 // Node only, no packages and no C preprocessor: the few directives these headers use are
 // evaluated here, with the macros aarch64 defines, so the result is the same on any machine
 // that has the same headers.
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
@@ -409,19 +409,27 @@ function readOrNull(path) {
   }
 }
 
+function options(argv) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        'x86_64-header': { type: 'string', default: DEFAULTS.x86Header },
+        'generic-header': { type: 'string', default: DEFAULTS.genericHeader },
+        'out-ts': { type: 'string', default: DEFAULTS.outTs },
+        'out-c': { type: 'string', default: DEFAULTS.outC },
+        'headers-only': { type: 'boolean', default: false },
+        check: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false }
+      }
+    }).values
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)} (see --help)`)
+  }
+}
+
 function main(argv) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'x86_64-header': { type: 'string', default: DEFAULTS.x86Header },
-      'generic-header': { type: 'string', default: DEFAULTS.genericHeader },
-      'out-ts': { type: 'string', default: DEFAULTS.outTs },
-      'out-c': { type: 'string', default: DEFAULTS.outC },
-      'headers-only': { type: 'boolean', default: false },
-      check: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
+  const values = options(argv)
   if (values.help) {
     process.stdout.write(HELP)
     return 0
@@ -446,7 +454,15 @@ function main(argv) {
   return 0
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+function isMain() {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+  } catch {
+    return false
+  }
+}
+
+if (isMain()) {
   try {
     process.exitCode = main(process.argv.slice(2))
   } catch (e) {
