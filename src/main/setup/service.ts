@@ -51,7 +51,7 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
     if (r.ready && r.helper.path === INSTALLED_HELPER) return []
     if (!source) throw Object.assign(new Error('there is no helper to install: build it first with `npm run setup`'), { code: 'ENOENT' })
     const needsTracefs = r.mode === 'tracepoint'
-    const install = ['/bin/sh', script, 'install-helper', '--from', source, ...(needsTracefs ? ['--tracefs-fallback'] : [])]
+    const install = ['/bin/bash', script, 'install-helper', '--from', source, ...(needsTracefs ? ['--tracefs-fallback'] : [])]
     const s: SetupPlan['steps'] = [
       {
         description: `Copy the helper to ${INSTALLED_HELPER} (root-owned, so its file capabilities are honoured) and give it cap_bpf,cap_perfmon${needsTracefs ? ',cap_dac_read_search' : ''} and nothing else`,
@@ -62,7 +62,7 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
       const user = process.env.USER ?? ''
       s.push({
         description: 'This kernel only supports the classic tracepoint mode: let the group "tracing" read the few tracefs files it needs, at every boot',
-        command: ['/bin/sh', script, 'install-tracefs', ...(user ? ['--user', user] : [])]
+        command: ['/bin/bash', script, 'install-tracefs', ...(user ? ['--user', user] : [])]
       })
     }
     return s
@@ -92,6 +92,6 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
         'setup'
       )
     },
-    undo: () => run([['/bin/sh', script, '--uninstall']], 'undo')
+    undo: () => run([['/bin/bash', script, '--uninstall']], 'undo')
   }
 }

@@ -1,0 +1,124 @@
+// The guided setup end to end as a non-root user: a system bus and polkitd, a polkit rule that
+// authorises a throwaway user, and the real sudo-prompt → pkexec → setup script → setcap path.
+// Everything started is ended by its PID; the user, the rule and the install are removed.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/main/paths'
+import { buildWorkload } from '../helper/harness'
+
+const USER = 'syscope-e2e'
+const RULE = '/etc/polkit-1/rules.d/00-syscope-e2e.rules'
+const INSTALLED = '/usr/local/libexec/syscope/syscope-helper'
+let uid = 0
+let home = ''
+let dbusPid: number | null = null
+let polkitd: ChildProcess | null = null
+let createdRunDbus = false
+let wl: { dir: string; markers: string }
+
+function asUser(cmd: string, args: string[], env: Record<string, string> = {}, cwd = home) {
+  return spawnSync('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--init-groups', cmd, ...args], {
+    encoding: 'utf8',
+    cwd,
+    timeout: 120_000,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER, LOGNAME: USER, ...env }
+  })
+}
+
+function action(name: 'apply' | 'undo' | 'diagnose') {
+  const r = asUser(process.execPath, ['--import', 'tsx', join(projectRoot(), 'test', 'setup', 'setup-action.ts'), name], {}, projectRoot())
+  if (r.status !== 0) throw new Error(`setup ${name} failed: ${r.stderr}`)
+  return JSON.parse(r.stdout.trim().split('\n').pop()!)
+}
+
+beforeAll(async () => {
+  expect(existsSync(INSTALLED), 'a helper is already installed on this machine').toBe(false)
+  execFileSync('useradd', ['--no-create-home', '--shell', '/bin/bash', USER])
+  uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim())
+  home = mkdtempSync(join(tmpdir(), 'syscope-e2e-home-'))
+  execFileSync('chown', [`${uid}:${uid}`, home])
+  wl = buildWorkload()
+  chmodSync(wl.markers, 0o755)
+  mkdirSync('/etc/polkit-1/rules.d', { recursive: true })
+  writeFileSync(RULE, `polkit.addRule(function (action, subject) {\n  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "${USER}") return polkit.Result.YES;\n});\n`)
+  // a system bus and polkitd, unless this machine already runs them
+  if (!existsSync('/run/dbus/system_bus_socket')) {
+    createdRunDbus = !existsSync('/run/dbus')
+    mkdirSync('/run/dbus', { recursive: true })
+    dbusPid = Number(execFileSync('dbus-daemon', ['--system', '--fork', '--print-pid'], { encoding: 'utf8' }).trim())
+  }
+  if (spawnSync('pgrep', ['-x', 'polkitd']).status !== 0) {
+    polkitd = spawn('/usr/lib/polkit-1/polkitd', ['--no-debug'], { stdio: 'ignore' })
+    await new Promise((r) => setTimeout(r, 1500))
+  }
+}, 60_000)
+
+afterAll(async () => {
+  if (existsSync(INSTALLED)) spawnSync('bash', [join(projectRoot(), 'setup', 'syscope-setup.sh'), '--uninstall'])
+  rmSync(RULE, { force: true })
+  if (polkitd) {
+    polkitd.kill('SIGTERM')
+    await new Promise((r) => polkitd!.once('exit', r))
+  }
+  if (dbusPid) {
+    process.kill(dbusPid, 'SIGTERM')
+    rmSync('/run/dbus/system_bus_socket', { force: true })
+    rmSync('/run/dbus/pid', { force: true })
+    if (createdRunDbus) rmSync('/run/dbus', { recursive: true, force: true })
+  }
+  spawnSync('userdel', [USER])
+  rmSync(home, { recursive: true, force: true })
+  rmSync(wl.dir, { recursive: true, force: true })
+})
+
+describe('guided setup through pkexec, as a non-root user', () => {
+  it('diagnoses, installs through pkexec, profiles exactly, and undoes', () => {
+    // before: the build tree's helper has no capabilities, and the diagnosis says so
+    const before = action('diagnose')
+    expect(before.ready).toBe(false)
+    const caps = before.checks.find((c: { id: string }) => c.id === 'file-caps')
+    expect(caps).toMatchObject({ status: 'fail', detail: 'none' })
+    expect(before.checks.find((c: { id: string }) => c.id === 'helper-installed').status).toBe('fail')
+    const doc = asUser('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'])
+    expect(doc.status).toBe(1)
+    expect(doc.stdout).toMatch(/lacks the capabilities cap_bpf and cap_perfmon/)
+
+    // without the rule, pkexec wants a password and no agent can ask for it: a clear message,
+    // and nothing installed
+    const rule = readFileSync(RULE, 'utf8')
+    rmSync(RULE)
+    spawnSync('sleep', ['1'])
+    const refused = action('apply')
+    expect(refused.ok).toBe(false)
+    expect(refused.message).toMatch(/no polkit authentication agent is running|cancelled or refused/)
+    expect(refused.message).toMatch(/nothing was changed/)
+    expect(existsSync(INSTALLED)).toBe(false)
+    writeFileSync(RULE, rule)
+    spawnSync('sleep', ['1'])
+
+    // fix: sudo-prompt → pkexec → syscope-setup.sh install-helper
+    const applied = action('apply')
+    expect(applied.message).toBe('setup done')
+    expect(applied.ok).toBe(true)
+    expect(applied.diagnosis.ready).toBe(true)
+    expect(execFileSync('getcap', [INSTALLED], { encoding: 'utf8' })).toMatch(/cap_(bpf|perfmon),cap_(perfmon|bpf)=ep/)
+
+    // after: the user profiles a workload with exact counts, using the installed helper
+    const rec = asUser('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'record', '--json', '--out', join(home, 'run.syscope'), '--', wl.markers])
+    expect(rec.status, rec.stderr).toBe(0)
+    const s = JSON.parse(rec.stdout)
+    expect(s.ebpf.available).toBe(true)
+    const getppid = s.ebpf.syscalls.per_syscall.find((x: { name: string }) => x.name === 'getppid')
+    expect(getppid.count).toBe(10665)
+    expect(readFileSync(join(home, 'run.syscope')).length).toBeGreaterThan(100)
+
+    // undo: the helper is gone
+    const undone = action('undo')
+    expect(undone.ok).toBe(true)
+    expect(existsSync(INSTALLED)).toBe(false)
+    expect(undone.diagnosis.ready).toBe(false)
+  })
+})
