@@ -107,6 +107,27 @@ describe('syscope record', () => {
   })
 })
 
+describe('stopping a launched command', () => {
+  it('sends SIGTERM to its process group, and SIGKILL after the grace period', async () => {
+    const m = new SessionManager({ dataDir: data, stopGraceMs: 500 })
+    const polite = await m.launch({ argv: ['sh', '-c', 'sleep 30 & wait'] })
+    await new Promise((r) => setTimeout(r, 300))
+    const t0 = Date.now()
+    await m.stop(polite.store.id)
+    expect(polite.store.ended).toMatchObject({ exit_signal: 'SIGTERM' })
+    expect(Date.now() - t0).toBeLessThan(450)
+    const stubborn = await m.launch({ argv: ['sh', '-c', 'trap "" TERM; while :; do sleep 0.05; done'] })
+    await new Promise((r) => setTimeout(r, 300))
+    const t1 = Date.now()
+    await m.stop(stubborn.store.id)
+    expect(stubborn.store.ended).toMatchObject({ exit_signal: 'SIGKILL' })
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(450)
+    // its output and exit are in the recording
+    const again = loadStore(stubborn.store.recordingPath!, 's')
+    expect(again.ended?.exit_signal).toBe('SIGKILL')
+  })
+})
+
 describe('faults', () => {
   it('goes on with /proc sampling when the helper is killed, and marks the gap', async () => {
     const m = new SessionManager({ dataDir: data })

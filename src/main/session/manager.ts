@@ -19,6 +19,8 @@ export interface ManagerOptions {
   dataDir: string
   ebpf?: EbpfOptions
   defaultIntervalMs?: number
+  /** stop(): SIGTERM, then SIGKILL after this long (default 3 s) */
+  stopGraceMs?: number
 }
 
 type Entry = { live: LiveSession; store: SessionStore } | { live: null; store: SessionStore }
@@ -58,7 +60,8 @@ export class SessionManager {
         intervalMs: req.intervalMs ?? this.opts.defaultIntervalMs ?? 100,
         recordingPath: recordingPath ?? this.recordingPath(name),
         helper,
-        ebpf: status
+        ebpf: status,
+        stopGraceMs: this.opts.stopGraceMs
       })
       this.adopt(live)
       return live
