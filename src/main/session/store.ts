@@ -212,16 +212,18 @@ export class SessionStore {
         s.push({ t: tick.t, row })
       }
     }
+    // per-process lines are secondary to the tree's: fewer points, and only what they draw
+    const perProcess = Math.min(maxPoints, 500)
     const processes: SessionSnapshot['processes'] = []
     for (const [pid, rows] of series) {
-      const idx = decimateIndices(rows.length, maxPoints, (i) => rows[i]?.row[1] ?? 0)
+      const idx = decimateIndices(rows.length, perProcess, (i) => rows[i]?.row[1] ?? 0)
       processes.push({
         pid,
         comm: this.processes.get(pid)?.comm ?? String(pid),
         points: idx.map((i) => {
           const { t, row } = rows[i]!
-          const { pid: _pid, ...rest } = rowToPoint(row)
-          return { t_ms: t, ...rest }
+          const p = rowToPoint(row)
+          return { t_ms: t, cpu_user_pct: p.cpu_user_pct, cpu_system_pct: p.cpu_system_pct, rss_bytes: p.rss_bytes, pss_bytes: p.pss_bytes, read_bytes_per_s: p.read_bytes_per_s, write_bytes_per_s: p.write_bytes_per_s, threads: p.threads, fds: p.fds }
         })
       })
     }

@@ -32,7 +32,7 @@ export function useSessionData(sessionId: string) {
   }
 
   async function load(): Promise<void> {
-    const snap = await attempt(() => window.syscope.snapshot(sessionId, 4000))
+    const snap = await attempt(() => window.syscope.snapshot(sessionId, 2000))
     if (!snap) return
     info.value = snap.info
     tree.value = snap.tree
