@@ -62,10 +62,8 @@ build_native() {
   say "building the helper (bpf/, helper/)"
   make -s -C helper
   say "building the /proc sampler addon (native/)"
-  if [ -f native/binding.gyp ]; then
-    npx --no-install node-gyp rebuild --directory native --nodedir=/usr --loglevel=error >/dev/null \
-      || say "warning: the N-API sampler addon did not build; the pure TypeScript /proc reader is used"
-  fi
+  make -s -C native || say "warning: the N-API sampler addon did not build; the pure TypeScript /proc reader is used"
+
 }
 
 main() {

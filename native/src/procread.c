@@ -2,7 +2,9 @@
  * /proc/<pid> is opened once as a directory and every file is read relative to that fd, so one
  * sample never mixes two processes that shared a pid (htop does the same).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "procread.h"
 
 #include <dirent.h>
