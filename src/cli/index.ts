@@ -21,8 +21,9 @@ Examples:
   syscope serve [--port N]
 
 Commands:
-  record [--interval MS] [--out FILE] [--json] [--no-ebpf] -- CMD [ARGS...]
+  record [--interval MS] [--out FILE] [--json] [--no-ebpf] [--as-root] -- CMD [ARGS...]
       run CMD, profile it and all its descendants; exits with CMD's exit code
+      (--as-root: run the helper as root through pkexec for this one session, without setup)
   record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
       attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds
   summary FILE [--json]      summarise a recording
@@ -56,6 +57,7 @@ async function record(argv: string[]): Promise<number> {
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
       'no-ebpf': { type: 'boolean', default: false },
+      'as-root': { type: 'boolean', default: false },
       pid: { type: 'string' },
       duration: { type: 'string' }
     },
@@ -71,14 +73,16 @@ async function record(argv: string[]): Promise<number> {
   const manager = new SessionManager({ dataDir: dataDir() })
   const out = values.out ? resolve(values.out) : undefined
   const ebpf = !values['no-ebpf']
+  const asRoot = values['as-root']
   let live: LiveSession
   try {
-    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf }, out)
+    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out)
   } catch (e) {
     process.stderr.write(`syscope: ${(e as Error).message}\n`)
     return 127
   }
   const status = live.store.header.ebpf
+  if (asRoot && status.ready) process.stderr.write(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
   if (!status.ready) process.stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
   const progress = new ProgressLine(process.stderr, live)
   // The launched command owns the terminal's Ctrl-C: it gets SIGINT from the terminal itself.

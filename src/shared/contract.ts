@@ -88,12 +88,15 @@ export interface LaunchRequest {
   env?: Record<string, string>
   intervalMs?: number
   ebpf?: boolean
+  /** run the helper as root through pkexec for this session only (asks for authentication) */
+  asRoot?: boolean
 }
 
 export interface AttachRequest {
   pid: number
   intervalMs?: number
   ebpf?: boolean
+  asRoot?: boolean
 }
 
 export interface SessionInfo {

@@ -99,6 +99,15 @@ describe('guided setup through pkexec, as a non-root user', () => {
     writeFileSync(RULE, rule)
     spawnSync('sleep', ['1'])
 
+    // or, without any setup, one session with the helper as root through pkexec, labelled so
+    const once = asUser('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'record', '--json', '--as-root', '--', wl.markers])
+    expect(once.status, once.stderr).toBe(0)
+    expect(once.stderr).toMatch(/runs as root for this session \(pkexec\)/)
+    const onceSummary = JSON.parse(once.stdout)
+    expect(onceSummary.ebpf.available).toBe(true)
+    expect(onceSummary.ebpf.syscalls.per_syscall.find((x: { name: string }) => x.name === 'getppid').count).toBe(10665)
+    expect(existsSync(INSTALLED)).toBe(false)
+
     // fix: sudo-prompt → pkexec → syscope-setup.sh install-helper
     const applied = action('apply')
     expect(applied.message).toBe('setup done')

@@ -65,7 +65,7 @@ const sessionId = (v: unknown): string => {
 }
 
 function launchRequest(v: unknown): LaunchRequest {
-  const o = obj(v, 'launch request', ['argv', 'cwd', 'env', 'intervalMs', 'ebpf'])
+  const o = obj(v, 'launch request', ['argv', 'cwd', 'env', 'intervalMs', 'ebpf', 'asRoot'])
   if (!Array.isArray(o.argv)) fail('argv', `expected a list of strings, got ${typeOf(o.argv)}`)
   if (o.argv.length === 0) fail('argv', 'is empty: name the program to run')
   if (o.argv.length > MAX_ARGV) fail('argv', `has ${o.argv.length} arguments, at most ${MAX_ARGV}`)
@@ -86,16 +86,20 @@ function launchRequest(v: unknown): LaunchRequest {
   if (iv !== undefined) req.intervalMs = iv
   const eb = optBool(o.ebpf, 'ebpf')
   if (eb !== undefined) req.ebpf = eb
+  const root = optBool(o.asRoot, 'asRoot')
+  if (root !== undefined) req.asRoot = root
   return req
 }
 
 function attachRequest(v: unknown): AttachRequest {
-  const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf'])
+  const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot'])
   const req: AttachRequest = { pid: int(o.pid, 'pid', 1, 4_194_304) }
   const iv = interval(o.intervalMs)
   if (iv !== undefined) req.intervalMs = iv
   const eb = optBool(o.ebpf, 'ebpf')
   if (eb !== undefined) req.ebpf = eb
+  const root = optBool(o.asRoot, 'asRoot')
+  if (root !== undefined) req.asRoot = root
   return req
 }
 

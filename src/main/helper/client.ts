@@ -2,7 +2,7 @@
 // requests that resolve on `ok` and reject on `error`, and events for everything else.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
-import type { Duplex } from 'node:stream'
+import { Duplex } from 'node:stream'
 import { LineSplitter, parseMessage, PROTOCOL_VERSION, type HelloMessage, type HelperMessage } from './protocol'
 
 export class HelperError extends Error {
@@ -20,6 +20,11 @@ export interface StartOptions {
   args?: string[]
   /** run the helper through another program, e.g. ['setpriv', '--reuid=65534', ...] or ['pkexec'] */
   wrapper?: string[]
+  /**
+   * 'fd3' (default): the socketpair is the helper's fd 3. 'stdio': its stdin and stdout are the
+   * two ends (each a socketpair too), for launchers that close fds above 2, as pkexec does.
+   */
+  io?: 'fd3' | 'stdio'
   helloTimeoutMs?: number
   requestTimeoutMs?: number
 }
@@ -160,10 +165,12 @@ export class HelperClient extends EventEmitter {
 export async function startHelper(opts: StartOptions): Promise<HelperClient> {
   const wrapper = opts.wrapper ?? []
   const [cmd, ...pre] = wrapper.length ? wrapper : [opts.helperPath]
-  const args = wrapper.length ? [...pre, opts.helperPath, ...(opts.args ?? [])] : (opts.args ?? [])
+  const args = wrapper.length ? [...pre, opts.helperPath, ...(opts.args ?? [])] : [...(opts.args ?? [])]
   // libuv creates every 'pipe' stdio entry as an AF_UNIX socketpair: fd 3 is a socket only we hold
-  const child = spawn(cmd!, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] })
-  const sock = child.stdio[3] as Duplex
+  const stdio = opts.io === 'stdio'
+  if (stdio) args.push('--io', 'stdio')
+  const child = spawn(cmd!, args, { stdio: stdio ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe', 'pipe'] })
+  const sock = stdio ? (Duplex.from({ readable: child.stdout!, writable: child.stdin! }) as Duplex) : (child.stdio[3] as Duplex)
   const client = new HelperClient(child, sock, opts.requestTimeoutMs ?? 5000)
   const hello = await new Promise<HelloMessage>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -11,6 +11,8 @@ export interface EbpfOptions {
   helperPath?: string
   /** extra helper arguments, e.g. ['--mode', 'raw_tp'] */
   helperArgs?: string[]
+  /** run the helper as root through pkexec, for this session only */
+  asRoot?: boolean
 }
 
 const EVENTS = ['counts', 'fork', 'exec', 'exit', 'untracked', 'tick', 'drops', 'close'] as const
@@ -80,8 +82,12 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
     }
   }
   try {
-    const client = await startHelper({ helperPath: located.path, args: opts.helperArgs ?? [] })
-    const status: EbpfStatus = { ready: true, mode: client.hello.mode, helperPath: located.path, helperReason: located.reason, problem: null, fix: null }
+    // pkexec closes every fd above 2, so the socket travels as the helper's stdin and stdout
+    const client = opts.asRoot
+      ? await startHelper({ helperPath: located.path, args: opts.helperArgs ?? [], wrapper: ['pkexec', '--disable-internal-agent'], io: 'stdio', helloTimeoutMs: 120_000 })
+      : await startHelper({ helperPath: located.path, args: opts.helperArgs ?? [] })
+    const reason = opts.asRoot ? `running as root through pkexec, for this session only (${located.path})` : located.reason
+    const status: EbpfStatus = { ready: true, mode: client.hello.mode, helperPath: located.path, helperReason: reason, problem: null, fix: null }
     return { helper: new HelperConnection(client, status), status }
   } catch (e) {
     const err = e as Error & { fix?: string }

@@ -48,7 +48,7 @@ export class SessionManager {
   }
 
   async launch(req: LaunchRequest, recordingPath?: string): Promise<LiveSession> {
-    const { helper, status } = await connectHelper(req.ebpf !== false, this.opts.ebpf)
+    const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot })
     const id = this.newId()
     const name = basename(req.argv[0] ?? 'command')
     try {
@@ -72,7 +72,7 @@ export class SessionManager {
   }
 
   async attach(req: AttachRequest, recordingPath?: string): Promise<LiveSession> {
-    const { helper, status } = await connectHelper(req.ebpf !== false, this.opts.ebpf)
+    const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot })
     const id = this.newId()
     try {
       const live = await LiveSession.attach({
