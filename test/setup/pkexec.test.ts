@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
+import { chromium } from '@playwright/test'
 import { buildWorkload } from '../helper/harness'
 
 const USER = 'syscope-e2e'
@@ -74,8 +75,48 @@ afterAll(async () => {
   rmSync(wl.dir, { recursive: true, force: true })
 })
 
+/** The Setup view served to a browser by `syscope serve` running as the test user. */
+async function setupThroughTheUi(): Promise<void> {
+  const shots = join(projectRoot(), 'build', 'test-results', 'screenshots')
+  mkdirSync(shots, { recursive: true })
+  const server = spawn('setpriv', [`--reuid=${uid}`, `--regid=${uid}`, '--init-groups', 'node', join(projectRoot(), 'bin', 'syscope.mjs'), 'serve'], {
+    cwd: home,
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER, LOGNAME: USER },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      server.stdout!.on('data', (d: Buffer) => {
+        out += d.toString()
+        const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
+        if (m) resolve(m[1]!)
+      })
+      server.once('exit', (c) => reject(new Error(`serve exited ${c}`)))
+    })
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } })
+    await page.goto(url)
+    await page.getByTestId('nav-setup').click()
+    await page.getByTestId('setup-ready').waitFor()
+    expect(await page.getByTestId('setup-ready').textContent()).toMatch(/Not ready/)
+    expect(await page.getByTestId('check-file-caps').textContent()).toMatch(/none/)
+    await page.screenshot({ path: join(shots, 'setup-before.png'), fullPage: true })
+    await page.getByTestId('setup-fix').click()
+    expect(await page.getByTestId('setup-plan').textContent()).toMatch(/install-helper --from/)
+    await page.getByTestId('setup-apply').click()
+    await page.getByTestId('setup-message').waitFor({ timeout: 60_000 })
+    expect(await page.getByTestId('setup-message').textContent()).toBe('setup done')
+    expect(await page.getByTestId('setup-ready').textContent()).toMatch(/Ready/)
+    await page.screenshot({ path: join(shots, 'setup-after.png'), fullPage: true })
+  } finally {
+    await browser.close()
+    server.kill('SIGTERM')
+  }
+}
+
 describe('guided setup through pkexec, as a non-root user', () => {
-  it('diagnoses, installs through pkexec, profiles exactly, and undoes', () => {
+  it('diagnoses, installs through pkexec, profiles exactly, and undoes', async () => {
     // before: the build tree's helper has no capabilities, and the diagnosis says so
     const before = action('diagnose')
     expect(before.ready).toBe(false)
@@ -108,11 +149,12 @@ describe('guided setup through pkexec, as a non-root user', () => {
     expect(onceSummary.ebpf.syscalls.per_syscall.find((x: { name: string }) => x.name === 'getppid').count).toBe(10665)
     expect(existsSync(INSTALLED)).toBe(false)
 
-    // fix: sudo-prompt → pkexec → syscope-setup.sh install-helper
-    const applied = action('apply')
-    expect(applied.message).toBe('setup done')
-    expect(applied.ok).toBe(true)
-    expect(applied.diagnosis.ready).toBe(true)
+    // fix, the way the user does it: the Setup view, as this user, in Chromium — Fix shows the
+    // commands, Run them goes sudo-prompt → pkexec → syscope-setup.sh install-helper
+    await setupThroughTheUi()
+    const applied = action('diagnose')
+    expect(applied.ready).toBe(true)
+    expect(applied.checks.find((c: { id: string }) => c.id === 'helper-installed')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/same as this app/) })
     expect(execFileSync('getcap', [INSTALLED], { encoding: 'utf8' })).toMatch(/cap_(bpf|perfmon),cap_(perfmon|bpf)=ep/)
 
     // after: the user profiles a workload with exact counts, using the installed helper

@@ -16,7 +16,7 @@ interface Diag {
   build?: string
 }
 
-export function buildChecks(r: DoctorReport, where: { installedPath: string; sourcePath: string | null }): SetupCheck[] {
+export function buildChecks(r: DoctorReport, where: { installedPath: string; sourcePath: string | null; appBuild: string | null; groups: string[] }): SetupCheck[] {
   const d = (r.diagnose ?? {}) as Diag
   const checks: SetupCheck[] = []
   const add = (c: SetupCheck): void => void checks.push(c)
@@ -47,13 +47,18 @@ export function buildChecks(r: DoctorReport, where: { installedPath: string; sou
     change: null
   })
   const installed = r.helper.path === where.installedPath
+  const sameBuild = !installed || where.appBuild === null || r.helper.build === where.appBuild
   add({
     id: 'helper-installed',
     label: 'Helper installed',
-    status: installed ? 'ok' : 'fail',
-    detail: installed ? `${where.installedPath} (build ${r.helper.build ?? '?'})` : `not installed; would copy ${where.sourcePath ?? '(not built)'}`,
-    why: 'File capabilities only work on a root-owned file on a normal mount — not in your home directory or an AppImage.',
-    change: installed ? null : `Copy the helper to ${where.installedPath}, owned by root.`
+    status: !installed ? 'fail' : sameBuild ? 'ok' : 'warn',
+    detail: !installed
+      ? `not installed; would copy ${where.sourcePath ?? '(not built)'}`
+      : sameBuild
+        ? `${where.installedPath} (build ${r.helper.build ?? '?'}, same as this app)`
+        : `${where.installedPath} is build ${r.helper.build ?? '?'}, this app's helper is build ${where.appBuild}`,
+    why: 'File capabilities only work on a root-owned file on a normal mount — not in your home directory or an AppImage. The installed helper must be the build this app speaks to.',
+    change: !installed ? `Copy the helper to ${where.installedPath}, owned by root.` : sameBuild ? null : 'Replace the installed helper with this app’s build.'
   })
   const caps = d.helper?.file_caps ?? null
   const capsOk = !!caps && /cap_bpf/.test(caps) && /cap_perfmon/.test(caps) && /=e?p|=ep/.test(caps)
@@ -83,6 +88,17 @@ export function buildChecks(r: DoctorReport, where: { installedPath: string; sou
     why: 'Only the classic-tracepoint fallback reads tracefs; syscope does not open it up unless that mode is the only one that works.',
     change: tracefsNeeded && !d.tracefs?.readable ? 'Let group "tracing" read the few tracefs files the fallback needs, at every boot.' : null
   })
+  if (tracefsNeeded) {
+    const member = where.groups.includes('tracing')
+    add({
+      id: 'tracing-group',
+      label: 'Group "tracing"',
+      status: member ? 'ok' : 'fail',
+      detail: member ? 'you are a member' : 'you are not a member (yet: membership takes effect at your next login)',
+      why: 'The tracefs files the fallback reads are opened to this group only.',
+      change: member ? null : 'Add you to the group "tracing".'
+    })
+  }
   const paranoid = d.sysctl?.['kernel.perf_event_paranoid']
   add({
     id: 'perf_event_paranoid',

@@ -1,5 +1,6 @@
 // The guided eBPF setup: a checklist from the helper's own diagnosis, the exact commands that
 // would fix what is missing, running them through one sudo prompt (pkexec), and undoing them.
+import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { SetupCheck, SetupDiagnosis, SetupPlan, SetupResult } from '../../shared/contract'
@@ -28,27 +29,47 @@ export interface SetupOptions {
 }
 
 
+/** The build id a helper binary reports (`--version`), or null. */
+function helperBuild(path: string): string | null {
+  try {
+    return execFileSync(path, ['--version'], { encoding: 'utf8', timeout: 5000 }).match(/\(build (\w+)\)/)?.[1] ?? null
+  } catch {
+    return null
+  }
+}
+
+function userGroups(): string[] {
+  try {
+    return execFileSync('id', ['-Gn'], { encoding: 'utf8' }).trim().split(/\s+/)
+  } catch {
+    return []
+  }
+}
+
 export function createSetup(opts: SetupOptions = {}): SetupService {
   const script = opts.script ?? join(projectRoot(), 'setup', 'syscope-setup.sh')
   const elevate = opts.elevate ?? runElevated
   // diagnosis of the helper the app would use once installed, as this user
   const installedOpts: EbpfOptions = { ...opts.ebpf, helperPath: opts.ebpf?.helperPath ?? INSTALLED_HELPER }
 
-  async function report(): Promise<{ r: DoctorReport; source: string | null }> {
+  async function report(): Promise<{ r: DoctorReport; source: string | null; appBuild: string | null }> {
     const source = opts.helperSource ?? buildTreeHelper()
     const r = existsSync(installedOpts.helperPath!) ? await doctorReport(installedOpts) : await doctorReport({ ...opts.ebpf, helperPath: source ?? undefined })
-    return { r, source }
+    return { r, source, appBuild: source ? helperBuild(source) : null }
   }
 
+  /** installed, ready, and the same build as this app's helper */
+  const current = (r: DoctorReport, appBuild: string | null): boolean => r.ready && r.helper.path === INSTALLED_HELPER && (appBuild === null || r.helper.build === appBuild)
+
   async function diagnose(): Promise<SetupDiagnosis> {
-    const { r, source } = await report()
-    const checks: SetupCheck[] = buildChecks(r, { installedPath: INSTALLED_HELPER, sourcePath: source })
-    return { ready: r.ready && r.helper.path === INSTALLED_HELPER, checks }
+    const { r, source, appBuild } = await report()
+    const checks: SetupCheck[] = buildChecks(r, { installedPath: INSTALLED_HELPER, sourcePath: source, appBuild, groups: userGroups() })
+    return { ready: current(r, appBuild), checks }
   }
 
   async function steps(): Promise<SetupPlan['steps']> {
-    const { r, source } = await report()
-    if (r.ready && r.helper.path === INSTALLED_HELPER) return []
+    const { r, source, appBuild } = await report()
+    if (current(r, appBuild)) return []
     if (!source) throw Object.assign(new Error('there is no helper to install: build it first with `npm run setup`'), { code: 'ENOENT' })
     const needsTracefs = r.mode === 'tracepoint'
     const install = ['/bin/bash', script, 'install-helper', '--from', source, ...(needsTracefs ? ['--tracefs-fallback'] : [])]
