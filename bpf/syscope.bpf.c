@@ -29,6 +29,19 @@ const volatile __s64 nr_exit_group = -1;
 /* Cumulative loss counters, read by the helper through the mmapped .bss. */
 __u64 drops[DROP_MAX];
 
+/* see HINT_SIZE: the helper adds and removes its own tracked pids, the kernel adds children */
+__u32 tracked_hint[HINT_SIZE];
+
+static __always_inline bool maybe_tracked(__u32 tgid)
+{
+	return tracked_hint[tgid & (HINT_SIZE - 1)] != 0;
+}
+
+static __always_inline void hint_add(__u32 tgid)
+{
+	__sync_fetch_and_add(&tracked_hint[tgid & (HINT_SIZE - 1)], 1);
+}
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -178,6 +191,7 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 		bpf_map_push_elem(&free_slots, &slot, 0);
 		return NULL;
 	}
+	hint_add(tgid);
 	emit_simple(EV_FORK, tgid, c.parent_tgid, slot);
 	return bpf_map_lookup_elem(&proc_hash, &tgid);
 }
@@ -198,9 +212,10 @@ static __always_inline struct thread_state *thread_rec(bool ts, struct proc_stat
 static __always_inline void on_enter(bool ts, struct task_struct *task, struct task_struct *leader,
 				     __s64 nr)
 {
-	/* task storage needs no pid: untracked processes skip the helper call entirely */
-	__u64 id = ts ? 0 : bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
+	if (!maybe_tracked(tgid) && !pending_count)
+		return;
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p && !ts && pending_count)
 		p = adopt_pending(tgid, tid);
@@ -234,8 +249,10 @@ static __always_inline void on_enter(bool ts, struct task_struct *task, struct t
 static __always_inline void on_exit(bool ts, struct task_struct *task, struct task_struct *leader,
 				    long ret)
 {
-	__u64 id = ts ? 0 : bpf_get_current_pid_tgid();
+	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
+	if (!maybe_tracked(tgid))
+		return;
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p)
 		return;
@@ -289,6 +306,7 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 		drop(DROP_PROCS);
 		return;
 	}
+	hint_add(child_tgid);
 	emit_simple(EV_FORK, child_tgid, parent_tgid, slot);
 }
 

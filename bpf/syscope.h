@@ -6,6 +6,10 @@
 /* Syscall numbers 0..SYSCOPE_MAX_NR-1 are counted (x86_64 and aarch64 both stay below 512). */
 #define SYSCOPE_MAX_NR 512
 
+/* Untracked processes are turned away by one load: a counter per (tgid mod HINT_SIZE) of the
+ * tracked processes that map there. Zero ⇒ certainly untracked; otherwise the exact check. */
+#define HINT_SIZE 65536
+
 /* proc_state.flags */
 #define PROC_DESCENDANTS 0x1 /* children forked from now on are tracked too */
 #define PROC_AWAIT_EXEC 0x2 /* armed launcher: counting starts at its next exec */

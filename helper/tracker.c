@@ -72,6 +72,15 @@ static void slot_reset(struct tracker *t, uint32_t slot)
 		memset(t->slots[slot].prev, 0, 3 * SYSCOPE_MAX_NR * sizeof(uint64_t));
 }
 
+static void hint(struct tracker *t, uint32_t pid, int delta)
+{
+	__u32 *h = &t->ld->skel->bss->tracked_hint[pid & (HINT_SIZE - 1)];
+	if (delta > 0)
+		__atomic_fetch_add(h, 1, __ATOMIC_RELAXED);
+	else if (__atomic_load_n(h, __ATOMIC_RELAXED) > 0)
+		__atomic_fetch_sub(h, 1, __ATOMIC_RELAXED);
+}
+
 void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid)
 {
 	if (slot >= t->max_procs)
@@ -154,6 +163,7 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	}
 	tracker_adopt(t, slot, pid);
 	slot_reset(t, slot);
+	hint(t, pid, +1);
 	struct proc_state st = { .slot = slot,
 				 .flags = (descendants ? PROC_DESCENDANTS : 0) |
 					  (await_exec ? PROC_AWAIT_EXEC : 0) };
@@ -165,6 +175,7 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	if (err) {
 		err = -errno;
 		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid, strerror(-err));
+		hint(t, pid, -1);
 		t->slots[slot].pid = 0;
 		bpf_map_update_elem(t->free_fd, NULL, &slot, 0);
 		if (err != -ESRCH)
@@ -227,8 +238,10 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
 	if (slot >= t->max_procs)
 		return;
-	if (t->slots[slot].pid)
+	if (t->slots[slot].pid) {
 		tracker_emit_counts(t, slot, true, out);
+		hint(t, t->slots[slot].pid, -1);
+	}
 	t->slots[slot].pid = 0;
 	slot_reset(t, slot);
 	bpf_map_update_elem(t->free_fd, NULL, &slot, 0);
