@@ -148,7 +148,15 @@ cmd_install_helper() {
 		err "$dir is on a nosuid mount: file capabilities would be ignored there; install syscope on a normal root filesystem"
 	fi
 	install_file "$from" "$dest" 0755
-	[ -n "$launcher" ] && install_file "$launcher" "$ROOT$LIBEXEC_REL/syscope-launch" 0755
+	if [ -n "$launcher" ]; then install_file "$launcher" "$ROOT$LIBEXEC_REL/syscope-launch" 0755; fi
+	# with the tracing group in use, only its members may run the more privileged helper
+	local gid
+	gid=$(awk -F: '$1 == "tracing" { print $3 }' "$ROOT/etc/group" 2>/dev/null || true)
+	if [ "$caps" != "cap_bpf,cap_perfmon=ep" ] && [ -n "$gid" ]; then
+		# by number: under --root the group exists only in that image's /etc/group
+		run chgrp "$gid" "$dest"
+		run chmod 0750 "$dest"
+	fi
 	run setcap "$caps" "$dest"
 	if [ "$DRY_RUN" -eq 0 ]; then
 		local got want c

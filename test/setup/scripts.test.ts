@@ -71,10 +71,14 @@ describe('syscope-setup.sh against a temporary root', () => {
     expect(snapshot(root)).toEqual(before)
   })
 
-  it('adds cap_dac_read_search only for the tracefs fallback', () => {
+  it('adds cap_dac_read_search only for the tracefs fallback, for group tracing only', () => {
+    expect(setup(['--root', root, 'install-tracefs']).status).toBe(0)
     expect(setup(['--root', root, 'install-helper', '--from', HELPER, '--tracefs-fallback']).status).toBe(0)
     const dest = join(root, 'usr/local/libexec/syscope/syscope-helper')
     expect(caps(dest)).toEqual(['cap_bpf', 'cap_dac_read_search', 'cap_perfmon'])
+    const gid = Number(readFileSync(join(root, 'etc/group'), 'utf8').match(/^tracing:x:(\d+):/m)![1])
+    expect(statSync(dest).gid).toBe(gid)
+    expect(statSync(dest).mode & 0o7777).toBe(0o750)
   })
 
   it('sets up the tracefs group, unit and rule, and removes them again', () => {
