@@ -19,12 +19,6 @@
 
 #include "helper.h"
 
-#ifndef SYSCOPE_VERSION
-#define SYSCOPE_VERSION "0.1.0"
-#endif
-#ifndef SYSCOPE_BUILD_ID
-#define SYSCOPE_BUILD_ID "dev"
-#endif
 
 struct problem {
 	const char *id;

@@ -9,6 +9,14 @@
 
 #include "json.h"
 
+/* set by the Makefile from package.json and a hash of the sources */
+#ifndef SYSCOPE_VERSION
+#define SYSCOPE_VERSION "0.1.0"
+#endif
+#ifndef SYSCOPE_BUILD_ID
+#define SYSCOPE_BUILD_ID "dev"
+#endif
+
 struct syscope_bpf;
 struct bpf_link;
 

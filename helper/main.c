@@ -26,12 +26,6 @@
 #include "syscope.h"
 #include "syscope.skel.h"
 
-#ifndef SYSCOPE_VERSION
-#define SYSCOPE_VERSION "0.1.0"
-#endif
-#ifndef SYSCOPE_BUILD_ID
-#define SYSCOPE_BUILD_ID "dev"
-#endif
 
 #define OUT_MAX (16u << 20) /* the app stopped reading if this much is queued */
 

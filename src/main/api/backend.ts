@@ -1,21 +1,7 @@
 // The main-process side of the contract, as plain Node: Electron's IPC handlers, the browser
 // bridge and the tests all call these same methods (after validate.ts checked the arguments).
 import { EventEmitter } from 'node:events'
-import type {
-  AttachRequest,
-  Breakdown,
-  Comparison,
-  EbpfStatus,
-  ExportFormat,
-  LaunchRequest,
-  ProcessListEntry,
-  RecordingEntry,
-  SessionInfo,
-  SessionSnapshot,
-  SetupDiagnosis,
-  SetupPlan,
-  SetupResult
-} from '../../shared/contract'
+import type { SyscopeApi } from '../../shared/contract'
 import { SessionManager } from '../session/manager'
 import type { EbpfOptions } from '../session/ebpf'
 import { listProcesses } from '../processes'
@@ -32,27 +18,10 @@ export interface BackendOptions {
   setup?: SetupService
 }
 
-export interface Backend {
+/** The contract's methods as main implements them, plus what the hosts need to wire events. */
+export type Backend = Omit<SyscopeApi, 'onTicks' | 'onEvent' | 'onOutput' | 'onEnded'> & {
   events: EventEmitter
   manager: SessionManager
-  ebpfStatus(): Promise<EbpfStatus>
-  launch(req: LaunchRequest): Promise<SessionInfo>
-  attach(req: AttachRequest): Promise<SessionInfo>
-  stop(id: string): Promise<void>
-  detach(id: string): Promise<void>
-  listSessions(): Promise<SessionInfo[]>
-  snapshot(id: string, maxPoints: number): Promise<SessionSnapshot>
-  breakdown(id: string, fromMs: number, toMs: number): Promise<Breakdown>
-  listProcesses(): Promise<ProcessListEntry[]>
-  listRecordings(): Promise<RecordingEntry[]>
-  openRecording(path: string): Promise<SessionInfo>
-  exportRecording(id: string, format: ExportFormat): Promise<{ path: string }>
-  compare(a: string, b: string): Promise<Comparison>
-  pickFile(purpose: 'program' | 'recording'): Promise<string | null>
-  setupDiagnose(): Promise<SetupDiagnosis>
-  setupPlan(): Promise<SetupPlan>
-  setupApply(): Promise<SetupResult>
-  setupUndo(): Promise<SetupResult>
   shutdown(): Promise<void>
 }
 

@@ -82,6 +82,11 @@ function launchRequest(v: unknown): LaunchRequest {
       req.env[k] = str(env[k], `env.${k}`, MAX_ARG_LEN, true)
     }
   }
+  return withSessionOptions(o, req)
+}
+
+/** The options launch and attach share: interval, eBPF on/off, helper as root. */
+function withSessionOptions<T extends LaunchRequest | AttachRequest>(o: Record<string, unknown>, req: T): T {
   const iv = interval(o.intervalMs)
   if (iv !== undefined) req.intervalMs = iv
   const eb = optBool(o.ebpf, 'ebpf')
@@ -93,14 +98,7 @@ function launchRequest(v: unknown): LaunchRequest {
 
 function attachRequest(v: unknown): AttachRequest {
   const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot'])
-  const req: AttachRequest = { pid: int(o.pid, 'pid', 1, 4_194_304) }
-  const iv = interval(o.intervalMs)
-  if (iv !== undefined) req.intervalMs = iv
-  const eb = optBool(o.ebpf, 'ebpf')
-  if (eb !== undefined) req.ebpf = eb
-  const root = optBool(o.asRoot, 'asRoot')
-  if (root !== undefined) req.asRoot = root
-  return req
+  return withSessionOptions(o, { pid: int(o.pid, 'pid', 1, 4_194_304) } as AttachRequest)
 }
 
 function arity(args: unknown[], n: number, method: string): void {
