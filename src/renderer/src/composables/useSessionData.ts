@@ -1,27 +1,42 @@
-// A session's data in the renderer: the snapshot, then live ticks appended into bounded
-// buffers. Charts are rebuilt at most once per animation frame, not per tick.
-import { onBeforeUnmount, ref, shallowRef } from 'vue'
-import type { OutputChunk, SessionEvent, SessionInfo, TreePoint } from '@shared/contract'
-import { decimateIndices } from '@shared/decimate'
-import type { ProcessSeries } from '../charts/timeline'
+// One session's data in the renderer: the snapshot, then live ticks, events and output appended
+// into bounded buffers. Views redraw at most once per animation frame (`version`), not per tick.
+import { onScopeDispose, ref, shallowRef } from 'vue'
+import type { OutputChunk, ProcessInfo, SessionEnded, SessionEvent, SessionInfo, SessionSnapshot, TickBatch } from '@shared/contract'
+import { SessionBuffer } from '../lib/series'
 import { attempt } from '../lib/notify'
 
-/** beyond this many points per series, halve by LTTB: a one-hour 10 Hz session stays light */
-export const MAX_POINTS = 8000
+/** points per process the snapshot brings (the tree gets as many) */
+export const SNAPSHOT_POINTS = 2000
+export const MAX_EVENTS = 20_000
+export const MAX_OUTPUT_CHARS = 256 * 1024
 
-function bound<T>(xs: T[], y: (x: T) => number): T[] {
-  if (xs.length <= MAX_POINTS) return xs
-  return decimateIndices(xs.length, MAX_POINTS / 2, (i) => y(xs[i]!)).map((i) => xs[i]!)
+/** Keep the newest chunks up to `max` characters in all. */
+export function boundOutput(chunks: OutputChunk[], max = MAX_OUTPUT_CHARS): OutputChunk[] {
+  let total = 0
+  let i = chunks.length
+  while (i > 0 && total + chunks[i - 1]!.text.length <= max) total += chunks[--i]!.text.length
+  if (i === 0) return chunks
+  // the oldest one kept may be cut to fit exactly
+  const cut = chunks[i - 1]!
+  const room = max - total
+  return room > 0 ? [{ ...cut, text: cut.text.slice(-room) }, ...chunks.slice(i)] : chunks.slice(i)
 }
 
+const sameEvent = (a: SessionEvent, b: SessionEvent): boolean => a.kind === b.kind && a.t_ms === b.t_ms && ('pid' in a ? a.pid : a.message) === ('pid' in b ? b.pid : b.message)
+
 export function useSessionData(sessionId: string) {
-  const info = ref<SessionInfo | null>(null)
-  const tree = shallowRef<TreePoint[]>([])
-  const processes = shallowRef<ProcessSeries[]>([])
+  const buffer = new SessionBuffer()
+  const info = shallowRef<SessionInfo | null>(null)
   const events = shallowRef<SessionEvent[]>([])
   const output = shallowRef<OutputChunk[]>([])
-  const warnings = ref<string[]>([])
-  const version = ref(0) // bumped once per frame when anything changed
+  const warnings = shallowRef<string[]>([])
+  const processInfo = shallowRef<ProcessInfo[]>([])
+  const ended = shallowRef<SessionEnded | null>(null)
+  const loadError = ref<string | null>(null)
+  const loading = ref(true)
+  /** bumped at most once per animation frame when anything changed */
+  const version = ref(0)
+
   let frame = 0
   const changed = (): void => {
     if (frame) return
@@ -31,54 +46,105 @@ export function useSessionData(sessionId: string) {
     })
   }
 
-  async function load(): Promise<void> {
-    const snap = await attempt(() => window.syscope.snapshot(sessionId, 2000))
-    if (!snap) return
-    info.value = snap.info
-    tree.value = snap.tree
-    processes.value = snap.processes.map((p) => ({ pid: p.pid, comm: p.comm, points: p.points }))
-    events.value = snap.events
-    output.value = snap.output
-    warnings.value = snap.warnings
+  // live messages that arrive while a snapshot is on its way are applied after it
+  let queue: (() => void)[] | null = []
+  const whenLoaded = (fn: () => void): void => {
+    if (queue) queue.push(fn)
+    else fn()
+  }
+
+  const addEvents = (evs: readonly SessionEvent[]): void => {
+    const have = events.value
+    const lastT = have[have.length - 1]?.t_ms ?? -1
+    const fresh = evs.filter((e) => e.t_ms > lastT || (e.t_ms === lastT && !have.some((h) => h.t_ms === e.t_ms && sameEvent(h, e))))
+    if (!fresh.length) return
+    const all = have.concat(fresh)
+    events.value = all.length > MAX_EVENTS ? all.slice(-MAX_EVENTS) : all
     changed()
+  }
+
+  const addOutput = (chunks: readonly OutputChunk[]): void => {
+    const have = output.value
+    const lastT = have[have.length - 1]?.t_ms ?? -1
+    const fresh = chunks.filter((c) => c.t_ms > lastT || (c.t_ms === lastT && !have.some((h) => h.t_ms === c.t_ms && h.text === c.text && h.stream === c.stream)))
+    if (!fresh.length) return
+    output.value = boundOutput(have.concat(fresh))
+    changed()
+  }
+
+  const applyTicks = (b: TickBatch): void => {
+    buffer.appendTree(b.tree)
+    buffer.appendProcesses(b.processes)
+    changed()
+  }
+
+  function applySnapshot(snap: SessionSnapshot, merge: boolean): void {
+    info.value = snap.info
+    warnings.value = snap.warnings
+    processInfo.value = snap.processInfo
+    for (const p of snap.processInfo) buffer.names.set(p.pid, p.comm)
+    if (merge) {
+      // after the end: only what came after the last live tick (the final ticks)
+      buffer.appendTree(snap.tree)
+      buffer.appendProcesses(snap.processes.flatMap((p) => p.points.map((pt) => ({ t_ms: pt.t_ms, points: [{ pid: p.pid, ...pt }] }))))
+    } else {
+      buffer.load(snap)
+      events.value = []
+      output.value = []
+    }
+    addEvents(snap.events)
+    addOutput(snap.output)
+    changed()
+  }
+
+  async function load(): Promise<void> {
+    loading.value = true
+    const snap = await attempt(
+      () => window.syscope.snapshot(sessionId, SNAPSHOT_POINTS),
+      'Could not open the session',
+      (m) => (loadError.value = m)
+    )
+    loading.value = false
+    if (snap) {
+      loadError.value = null
+      applySnapshot(snap, false)
+    }
+    const pending = queue ?? []
+    queue = null
+    for (const fn of pending) fn()
   }
 
   const offs = [
     window.syscope.onTicks((b) => {
-      if (b.sessionId !== sessionId) return
-      tree.value = bound([...tree.value, ...b.tree], (p) => p.cpu_pct ?? 0)
-      const byPid = new Map(processes.value.map((p) => [p.pid, p]))
-      for (const tick of b.processes) {
-        for (const pt of tick.points) {
-          let s = byPid.get(pt.pid)
-          if (!s) byPid.set(pt.pid, (s = { pid: pt.pid, comm: String(pt.pid), points: [] }))
-          s.points.push({ t_ms: tick.t_ms, cpu_user_pct: pt.cpu_user_pct, cpu_system_pct: pt.cpu_system_pct })
-          if (s.points.length > MAX_POINTS) s.points = bound(s.points, (x) => (x.cpu_user_pct ?? 0) + (x.cpu_system_pct ?? 0))
-        }
-      }
-      processes.value = [...byPid.values()]
-      changed()
+      if (b.sessionId === sessionId) whenLoaded(() => applyTicks(b))
     }),
     window.syscope.onEvent((m) => {
       if (m.sessionId !== sessionId) return
-      events.value = [...events.value, m.event]
-      changed()
+      whenLoaded(() => {
+        addEvents([m.event])
+        if (m.event.kind === 'exec') buffer.names.set(m.event.pid, m.event.comm)
+      })
     }),
     window.syscope.onOutput((o) => {
-      if (o.sessionId !== sessionId) return
-      output.value = [...output.value.slice(-2000), o]
-      changed()
+      if (o.sessionId === sessionId) whenLoaded(() => addOutput([o]))
     }),
     window.syscope.onEnded((m) => {
       if (m.sessionId !== sessionId) return
-      void load()
+      ended.value = m
+      whenLoaded(() => {
+        void attempt(() => window.syscope.snapshot(sessionId, SNAPSHOT_POINTS), 'Could not read the end of the session').then((snap) => {
+          if (snap) applySnapshot(snap, true)
+        })
+      })
     })
   ]
 
-  onBeforeUnmount(() => {
+  onScopeDispose(() => {
     for (const off of offs) off()
     if (frame) cancelAnimationFrame(frame)
   })
 
-  return { info, tree, processes, events, output, warnings, version, load }
+  return { buffer, info, events, output, warnings, processInfo, ended, loading, loadError, version, load }
 }
+
+export type SessionData = ReturnType<typeof useSessionData>

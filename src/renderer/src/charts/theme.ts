@@ -1,0 +1,102 @@
+// Colours of everything a chart draws that is not a syscall category (those come from
+// src/shared/syscalls: one colour per category everywhere), for the light and the dark theme.
+import type { CategoryId } from '@shared/contract'
+import { categoryInfo } from '@shared/syscalls/index'
+
+export interface ChartTheme {
+  text: string
+  muted: string
+  axis: string
+  split: string
+  background: string
+  tooltipBg: string
+  gapShade: string
+  cpu: string
+  rss: string
+  pss: string
+  read: string
+  write: string
+  threads: string
+  fds: string
+  errors: string
+  /** per-process lines, in rank order */
+  processes: readonly string[]
+  fork: string
+  exec: string
+  exit: string
+  exitBad: string
+}
+
+const LIGHT: ChartTheme = {
+  text: '#1d1d1f',
+  muted: '#6b6b70',
+  axis: '#b8b8c0',
+  split: '#ececf0',
+  background: '#ffffff',
+  tooltipBg: 'rgba(255,255,255,0.96)',
+  gapShade: 'rgba(120,120,130,0.18)',
+  cpu: '#1d4ed8',
+  rss: '#7c3aed',
+  pss: '#c026d3',
+  read: '#0f766e',
+  write: '#c2410c',
+  threads: '#4d7c0f',
+  fds: '#a16207',
+  errors: '#dc2626',
+  processes: ['#0891b2', '#ca8a04', '#9333ea', '#16a34a', '#e11d48', '#475569', '#ea580c', '#2563eb'],
+  fork: '#15803d',
+  exec: '#2563eb',
+  exit: '#6b7280',
+  exitBad: '#dc2626'
+}
+
+const DARK: ChartTheme = {
+  ...LIGHT,
+  text: '#e6e6e9',
+  muted: '#9a9aa2',
+  axis: '#55565e',
+  split: '#2c2d33',
+  background: '#1e1f23',
+  tooltipBg: 'rgba(32,33,37,0.96)',
+  gapShade: 'rgba(160,160,170,0.16)',
+  cpu: '#60a5fa',
+  rss: '#a78bfa',
+  pss: '#e879f9',
+  read: '#2dd4bf',
+  write: '#fb923c',
+  threads: '#a3e635',
+  fds: '#facc15',
+  errors: '#f87171',
+  processes: ['#22d3ee', '#fde047', '#c084fc', '#4ade80', '#fb7185', '#94a3b8', '#fdba74', '#93c5fd'],
+  fork: '#4ade80',
+  exec: '#60a5fa',
+  exit: '#9ca3af',
+  exitBad: '#f87171'
+}
+
+export function chartTheme(dark: boolean): ChartTheme {
+  return dark ? DARK : LIGHT
+}
+
+export const categoryColor = (id: CategoryId): string => categoryInfo(id).color
+export const categoryLabel = (id: CategoryId): string => categoryInfo(id).label
+
+/** Axis and tooltip styling every chart shares. */
+export function axisStyle(t: ChartTheme): Record<string, unknown> {
+  return {
+    axisLine: { lineStyle: { color: t.axis } },
+    axisTick: { lineStyle: { color: t.axis } },
+    axisLabel: { color: t.muted, fontSize: 11 },
+    splitLine: { lineStyle: { color: t.split } },
+    nameTextStyle: { color: t.muted }
+  }
+}
+
+export function tooltipStyle(t: ChartTheme): Record<string, unknown> {
+  return {
+    backgroundColor: t.tooltipBg,
+    borderColor: t.axis,
+    textStyle: { color: t.text, fontSize: 12 },
+    confine: true
+  }
+}

@@ -1,0 +1,221 @@
+// Chart option builders: given data, the right lanes, series, axes, colours, stacking, markers.
+import { describe, expect, it } from 'vitest'
+import type { Breakdown, Comparison, ComparisonSide, SessionEvent } from '../../src/shared/contract'
+import { categoryInfo } from '../../src/shared/syscalls/index'
+import { SessionBuffer } from '../../src/renderer/src/lib/series'
+import { buildTimelineOption, DISPLAY_ORDER, laneIndex, laneLayout, laneReadouts, LANES, pairs, pointsOf, prepareTimeline, timelineTooltip, eventLabel } from '../../src/renderer/src/charts/timeline'
+import { buildCategoryBarsOption, buildCategoryDonutOption, buildCompareSharesOption, buildShareDonutOption, categoryRows } from '../../src/renderer/src/charts/breakdown'
+import { chartTheme } from '../../src/renderer/src/charts/theme'
+import { treePoint } from './fixtures'
+
+type Series = { id: string; name: string; type: string; stack?: string; xAxisIndex: number; yAxisIndex: number; data: unknown; color?: string; markArea?: { data: unknown[] } }
+type Opt = { grid: { top: number; height: number }[]; xAxis: { max: number }[]; yAxis: { type: string }[]; series: Series[]; dataZoom: { type: string; xAxisIndex: number[]; start?: number; end?: number; startValue?: number; endValue?: number }[] }
+
+const events: SessionEvent[] = [
+  { kind: 'fork', t_ms: 150, pid: 7, ppid: 1 },
+  { kind: 'exec', t_ms: 160, pid: 7, comm: 'cat', filename: '/usr/bin/cat' },
+  { kind: 'exit', t_ms: 250, pid: 7, code: 1, signal: null },
+  { kind: 'notice', t_ms: 260, level: 'warning', message: 'x' }
+]
+
+function buffer(): SessionBuffer {
+  const b = new SessionBuffer()
+  b.appendTree([
+    treePoint(0),
+    treePoint(100, { syscall_gap: true, syscalls_per_s: {} }),
+    treePoint(200, { syscall_gap: true, syscalls_per_s: {} }),
+    treePoint(300, { syscalls_per_s: { file_io: 100, memory: 10 }, rss_bytes: 2 << 20 })
+  ])
+  const tick = (t: number) => ({ t_ms: t, points: [1, 2, 3].map((pid) => ({ pid, cpu_user_pct: pid * 10, cpu_system_pct: 0, rss_bytes: 1, pss_bytes: 1, read_bytes_per_s: 0, write_bytes_per_s: 0, threads: 1, fds: 1 })) })
+  b.appendProcesses([tick(0), tick(100), tick(200), tick(300)])
+  b.names.set(3, 'busy')
+  return b
+}
+
+describe('the timeline', () => {
+  const data = prepareTimeline(buffer(), events, { range: null, topN: 2 })
+  const o = buildTimelineOption(data, { dark: false, range: null }) as unknown as Opt
+  const s = (id: string): Series => o.series.find((x) => x.id === id)!
+
+  it('has one grid per lane, laid out top to bottom without overlap, sharing one zoom', () => {
+    expect(o.grid).toHaveLength(LANES.length)
+    const { lanes } = laneLayout()
+    const tops = DISPLAY_ORDER.map((id) => lanes[laneIndex(id)]!)
+    for (let i = 1; i < tops.length; i++) expect(tops[i]!.headerTop).toBeGreaterThanOrEqual(tops[i - 1]!.top + tops[i - 1]!.height)
+    for (const dz of o.dataZoom) expect(dz.xAxisIndex).toEqual(LANES.map((_, i) => i))
+    expect(o.dataZoom.map((d) => d.type)).toEqual(['inside', 'slider'])
+    expect(o.dataZoom[0]).toMatchObject({ start: 0, end: 100 })
+    expect(o.xAxis.every((x) => x.max === 0.3)).toBe(true)
+    expect(o.yAxis[laneIndex('events')]!.type).toBe('category')
+  })
+
+  it('puts each metric on its lane, in seconds, with units kept', () => {
+    expect(s('cpu').xAxisIndex).toBe(laneIndex('cpu'))
+    expect(pointsOf(s('cpu').data)).toEqual([[0, 10], [0.1, 10], [0.2, 10], [0.3, 10]])
+    expect(s('rss').xAxisIndex).toBe(laneIndex('memory'))
+    expect(pointsOf(s('rss').data)[3]).toEqual([0.3, 2 << 20])
+    expect(s('read').yAxisIndex).toBe(laneIndex('io'))
+    expect(s('fds').yAxisIndex).toBe(laneIndex('threads'))
+  })
+
+  it('stacks syscall rates by category in the categories’ colours, only categories that occur', () => {
+    const cats = o.series.filter((x) => x.id.startsWith('cat-'))
+    expect(cats.map((c) => c.id)).toEqual(['cat-file_io', 'cat-memory'])
+    for (const c of cats) expect(c).toMatchObject({ stack: 'syscalls', xAxisIndex: laneIndex('syscalls') })
+    expect(s('cat-file_io').color).toBe(categoryInfo('file_io').color)
+    expect(s('cat-file_io').name).toBe('File I/O')
+    expect(pointsOf(s('cat-memory').data)).toEqual([[0, 0], [0.1, 0], [0.2, 0], [0.3, 10]])
+    expect(s('errors').stack).toBeUndefined()
+  })
+
+  it('shades the intervals without syscall data', () => {
+    expect(s('gaps').markArea!.data).toEqual([[{ xAxis: 0 }, { xAxis: 0.2 }]])
+  })
+
+  it('draws the busiest processes’ CPU, busiest first, named', () => {
+    const procs = o.series.filter((x) => x.id.startsWith('proc-'))
+    expect(procs.map((p) => p.id)).toEqual(['proc-3', 'proc-2'])
+    expect(procs[0]!.name).toBe('busy (3)')
+  })
+
+  it('marks fork, exec and exit on the process lane; a failed exit stands out', () => {
+    const marks = o.series.filter((x) => x.id.startsWith('ev-'))
+    expect(marks.map((m) => [m.id, (m.data as unknown[]).length])).toEqual([['ev-fork', 1], ['ev-exec', 1], ['ev-exit', 1]])
+    for (const m of marks) expect(m.xAxisIndex).toBe(laneIndex('events'))
+    const exit = (s('ev-exit').data as unknown[])[0] as { value: [number, string]; itemStyle?: { color: string } }
+    expect(exit.value).toEqual([0.25, 'exit'])
+    expect(exit.itemStyle?.color).toBe(chartTheme(false).exitBad)
+    expect(eventLabel(events[1] as never)).toBe('exec 7 /usr/bin/cat')
+  })
+
+  it('holds a selected range in the zoom, in seconds, and detail inside it', () => {
+    const ranged = buildTimelineOption(prepareTimeline(buffer(), events, { range: [100, 200] }), { dark: true, range: [100, 200] }) as unknown as Opt
+    expect(ranged.dataZoom[1]).toMatchObject({ startValue: 0.1, endValue: 0.2 })
+    expect(ranged.dataZoom[0]!.start).toBeUndefined()
+  })
+
+  it('thins long series to the display budget inside the window, coarse outside', () => {
+    const b = new SessionBuffer()
+    b.appendTree(Array.from({ length: 6000 }, (_, i) => treePoint(i * 100, { cpu_pct: i === 3000 ? 500 : 10 })))
+    const whole = prepareTimeline(b, [], { range: null, points: 300 })
+    expect(whole.t.length).toBeLessThanOrEqual(300)
+    expect(whole.cpu).toContain(500)
+    const zoomed = prepareTimeline(b, [], { range: [290_000, 310_000], points: 300 })
+    const inside = zoomed.t.filter((t) => t >= 290_000 && t <= 310_000)
+    expect(inside.length).toBe(201) // the whole window, at full resolution
+    expect(zoomed.t.length).toBeLessThan(300 + 2 * 40)
+    expect(zoomed.t[0]).toBe(0)
+    expect(zoomed.t[zoomed.t.length - 1]).toBe(599_900)
+  })
+
+  it('hands ECharts each line as one typed array, unavailable values as breaks', () => {
+    const d = pairs([0, 1000, 2000], [5, null, 7])
+    expect(d).toBeInstanceOf(Float64Array)
+    expect(pointsOf(d)).toEqual([[0, 5], [1, null], [2, 7]])
+    expect(s('cpu')).toMatchObject({ dimensions: ['x', 'y'] })
+  })
+
+  it('tooltips: lanes in order, values in units, event markers only near the pointer, HTML escaped', () => {
+    const meta = new Map([
+      ['cpu', { fmt: (v: number | null) => `${v} %`, order: 1 }],
+      ['rss', { fmt: (v: number | null) => `${v} B`, order: 2 }]
+    ])
+    const html = timelineTooltip(
+      [
+        { seriesId: 'rss', seriesName: 'RSS', value: [1, 5] },
+        { seriesId: 'cpu', seriesName: '<b>x</b>', value: [1, 50] },
+        { seriesId: 'ev-fork', name: 'fork 7', value: [1.001, 'fork'] },
+        { seriesId: 'ev-exit', name: 'exit 9', value: [5, 'exit'] }
+      ].map((p) => ({ ...p, axisValue: 1 })),
+      meta,
+      10,
+      false
+    )
+    expect(html.indexOf('&lt;b&gt;x&lt;/b&gt;')).toBeLessThan(html.indexOf('RSS'))
+    expect(html).toContain('50 %')
+    expect(html).toContain('fork 7')
+    expect(html).not.toContain('exit 9')
+  })
+
+  it('readouts: latest values while live, peaks after', () => {
+    const b = buffer()
+    expect(laneReadouts(b).memory).toBe('RSS 2.00 MiB · PSS 512 KiB')
+    expect(laneReadouts(b, 'peak').syscalls).toBe('peak 110/s · 0/s errors')
+  })
+})
+
+const breakdown: Breakdown = {
+  sessionId: 's',
+  from_ms: 0,
+  to_ms: 1000,
+  total_calls: 130,
+  total_errors: 4,
+  total_time_ns: 9000,
+  by_category: [
+    { category: 'memory', calls: 30, errors: 0, time_ns: 8000 },
+    { category: 'file_io', calls: 100, errors: 4, time_ns: 1000 },
+    { category: 'time', calls: 0, errors: 0, time_ns: 0 }
+  ],
+  syscalls: [],
+  processes: []
+}
+
+describe('breakdown charts', () => {
+  it('the donut shows the categories with calls, largest first, in their colours, the total in the middle', () => {
+    const o = buildCategoryDonutOption(breakdown) as { title: { text: string }; series: { data: { name: string; value: number; itemStyle: { color: string } }[] }[] }
+    expect(o.series[0]!.data.map((d) => [d.name, d.value, d.itemStyle.color])).toEqual([
+      ['File I/O', 100, categoryInfo('file_io').color],
+      ['Memory', 30, categoryInfo('memory').color]
+    ])
+    expect(o.title.text).toBe('130')
+  })
+
+  it('by time in kernel the order follows the time', () => {
+    expect(categoryRows(breakdown, 'time_ns').map((r) => r.category)).toEqual(['memory', 'file_io'])
+    const o = buildCategoryDonutOption(breakdown, { metric: 'time_ns' }) as { title: { text: string } }
+    expect(o.title.text).toBe('9.00 µs')
+  })
+
+  it('bars: one per category with calls, errors beside them', () => {
+    const o = buildCategoryBarsOption(breakdown) as { yAxis: { data: string[] }; series: { id: string; data: unknown[] }[] }
+    expect(o.yAxis.data).toEqual(['File I/O', 'Memory'])
+    expect(o.series.map((x) => x.id)).toEqual(['calls', 'errors'])
+    expect(o.series[1]!.data).toEqual([4, 0])
+    const t = buildCategoryBarsOption(breakdown, { metric: 'time_ns' }) as { series: unknown[] }
+    expect(t.series).toHaveLength(1)
+  })
+})
+
+describe('compare charts', () => {
+  const side = (title: string, net: number, mem: number): ComparisonSide => ({
+    path: `/r/${title}`,
+    title,
+    durationMs: 1000,
+    total_calls: net + mem,
+    by_category: [
+      { category: 'network', calls: net, share: net / (net + mem) },
+      { category: 'memory', calls: mem, share: mem / (net + mem) }
+    ],
+    cpu_pct_peak: null,
+    cpu_pct_mean: null,
+    rss_peak_bytes: null,
+    cpu_seconds: null
+  })
+  const cmp: Comparison = { a: side('one', 75, 25), b: side('two', 10, 90), syscalls: [] }
+
+  it('grouped bars of both sides’ shares in percent, by category', () => {
+    const o = buildCompareSharesOption(cmp) as { yAxis: { data: string[] }; series: { id: string; data: { value: number }[] }[] }
+    expect(o.yAxis.data).toEqual(['Memory', 'Network'])
+    expect(o.series.map((s) => s.id)).toEqual(['a', 'b'])
+    expect(o.series[0]!.data.map((d) => d.value)).toEqual([25, 75])
+    expect(o.series[1]!.data.map((d) => d.value)).toEqual([90, 10])
+  })
+
+  it('a donut per side', () => {
+    const o = buildShareDonutOption(cmp.b) as { series: { data: { name: string; value: number }[] }[] }
+    expect(o.series[0]!.data).toEqual([
+      expect.objectContaining({ name: 'Memory', value: 90 }),
+      expect.objectContaining({ name: 'Network', value: 10 })
+    ])
+  })
+})
