@@ -49,8 +49,12 @@ describe('syscope record', () => {
     expect(s.proc.tree).toHaveProperty('peak_rss_bytes')
     expect(s.session.exit_code).toBe(0)
     // and the recording says the same when reopened
-    const again = buildSummary(loadStore(out, 'x'), 'ended')
+    const store = loadStore(out, 'x')
+    const again = buildSummary(store, 'ended')
     expect(again.ebpf.syscalls.per_syscall).toEqual(s.ebpf.syscalls.per_syscall)
+    // an ordinary end is not a fault: no gap, no warning or error notice
+    expect(store.ticks.some((t) => t.gap)).toBe(false)
+    expect(store.events.filter((e) => e.kind === 'notice' && e.level !== 'info')).toEqual([])
   })
 
   it('exits with the command’s exit code, and prints a readable summary', () => {

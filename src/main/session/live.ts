@@ -167,7 +167,8 @@ export class LiveSession extends EventEmitter {
       if (m.procs || m.events) this.notice('warning', `the helper lost ${m.procs} process(es) and ${m.events} event(s): its tables were full`)
     })
     h.on('close', (why: string) => {
-      if (this.state === 'ended') return
+      // finish() lets go of the helper before releasing it: its exit then is ours, not a failure
+      if (this.helper !== h) return
       this.helper = null
       this.gap = true
       this.notice('error', `the syscall helper stopped: ${why}. /proc sampling goes on; syscalls are missing from here on`)
