@@ -12,6 +12,9 @@ import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { RecordingWriter } from '../src/main/recording/writer.ts'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION } from '../src/main/recording/format.ts'
+import { appendDigest } from '../src/main/recording/digest.ts'
+import { SessionStore } from '../src/main/session/store.ts'
+import { buildDigest } from '../src/main/session/digest.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const HOUR_TICKS = Number(process.env.TICKS ?? 36_000)
@@ -24,8 +27,10 @@ function synthProcess(pid, i, t) {
   return [pid, ...PROCESS_COLUMNS.map((c) => row[c])]
 }
 
+// Written as a live session writes it: every line also goes to the session's store, and the
+// digest (what reopening reads) is appended when it ends.
 async function writeRecording(path) {
-  const w = new RecordingWriter(path, {
+  const header = {
     format: RECORDING_FORMAT,
     version: RECORDING_VERSION,
     created_ms: Date.now(),
@@ -39,7 +44,16 @@ async function writeRecording(path) {
     kernel: 'synthetic',
     ebpf: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null },
     process_columns: [...PROCESS_COLUMNS]
-  })
+  }
+  const file = new RecordingWriter(path, header)
+  const store = new SessionStore(header, 'bench', path)
+  const w = {
+    write(line) {
+      file.write(line)
+      store.ingest(line)
+    },
+    flush: () => file.flush()
+  }
   for (let p = 0; p < PROCS; p++) w.write({ k: 'p', pid: 1000 + p, ppid: p ? 1000 : 1, comm: `worker${p}`, cmdline: ['worker', String(p)], start_ms: 0, uid: 0 })
   for (let i = 1; i <= HOUR_TICKS; i++) {
     const t = i * INTERVAL
@@ -47,7 +61,9 @@ async function writeRecording(path) {
     w.write({ k: 's', t, tree: { cpu_pct: 30 * PROCS, rss_bytes: 3e9, pss_bytes: 2.5e9, read_bytes_per_s: 5e6, write_bytes_per_s: 2e6, threads: 200, fds: 1100, processes: PROCS, cpu_seconds: t / 20, read_bytes: t * 5000, write_bytes: t * 2500 }, p: Array.from({ length: PROCS }, (_, p) => synthProcess(1000 + p, i, t)), gap: false })
     if (i % 1000 === 0) w.flush()
   }
-  await w.close()
+  w.write({ k: 'end', t: HOUR_TICKS * INTERVAL, exit_code: 0, exit_signal: null, message: null })
+  await file.close()
+  appendDigest(path, buildDigest(store))
 }
 
 function tickBatch(sessionId, from, n) {
@@ -114,6 +130,8 @@ async function main() {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
     const firstRender = performance.now() - t
     const heapRecording = await heapMB(page)
+    console.log(`\none-hour recording, first render (click → timeline and breakdown drawn): ${firstRender.toFixed(0)} ms   goal < 1000 ms   ${firstRender < 1000 ? 'met' : 'NOT met'}`)
+    console.log(`renderer heap with it open: ${heapRecording.toFixed(1)} MB   goal < 300 MB   ${heapRecording < 300 ? 'met' : 'NOT met'}`)
 
     // 2. stream an hour into a live view as fast as it takes it
     await page.getByTestId('nav-home').click()
@@ -121,32 +139,36 @@ async function main() {
     await page.getByTestId('launch-start').click()
     await page.getByTestId('session-state').filter({ hasText: 'ended' }).waitFor()
     const sessionId = await page.evaluate(async () => (await window.syscope.listSessions()).find((s) => s.kind === 'launch').id)
-    const frames = await page.evaluate(
-      async ({ sessionId, total, batches }) => {
-        const times = []
-        let last = performance.now()
-        let running = true
-        const loop = (now) => {
-          times.push(now - last)
-          last = now
-          if (running) requestAnimationFrame(loop)
-        }
-        requestAnimationFrame(loop)
-        for (let i = 0; i < batches.length; i++) {
-          window.__benchSource.dispatchEvent(new MessageEvent('session:ticks', { data: batches[i] }))
+    // frame times are taken in the page for the whole stream; the data goes in a few minutes'
+    // worth per call (an hour in one call is ~100 MB of arguments)
+    await page.evaluate(() => {
+      const f = (window.__frames = { times: [], last: performance.now(), running: true })
+      const loop = (now) => {
+        f.times.push(now - f.last)
+        f.last = now
+        if (f.running) requestAnimationFrame(loop)
+      }
+      requestAnimationFrame(loop)
+    })
+    const BATCHES_PER_CALL = 120
+    for (let b = 0; b < HOUR_TICKS / 10; b += BATCHES_PER_CALL) {
+      const n = Math.min(BATCHES_PER_CALL, HOUR_TICKS / 10 - b)
+      // one second of data (10 ticks × 50 processes) per event: 60× real time at 60 frames/s
+      const batches = Array.from({ length: n }, (_, i) => JSON.stringify(tickBatch(sessionId, (b + i) * 10 + 1, 10)))
+      await page.evaluate(async (batches) => {
+        for (const data of batches) {
+          window.__benchSource.dispatchEvent(new MessageEvent('session:ticks', { data }))
           // as fast as it accepts: the next second of data as soon as the page painted this one
           await new Promise((r) => requestAnimationFrame(r))
         }
-        running = false
-        return { times, total }
-      },
-      // one second of data (10 ticks × 50 processes) per event: 60× real time at 60 frames/s
-      { sessionId, total: HOUR_TICKS, batches: Array.from({ length: HOUR_TICKS / 10 }, (_, b) => JSON.stringify(tickBatch(sessionId, b * 10 + 1, 10))) }
-    )
+      }, batches)
+    }
+    const frames = await page.evaluate(() => {
+      window.__frames.running = false
+      return { times: window.__frames.times }
+    })
     const heapStream = await heapMB(page)
     const ft = frames.times.slice(5)
-    console.log(`\none-hour recording, first render (click → timeline and breakdown drawn): ${firstRender.toFixed(0)} ms   goal < 1000 ms   ${firstRender < 1000 ? 'met' : 'NOT met'}`)
-    console.log(`renderer heap with it open: ${heapRecording.toFixed(1)} MB   goal < 300 MB   ${heapRecording < 300 ? 'met' : 'NOT met'}`)
     console.log(`streaming ${HOUR_TICKS} ticks × ${PROCS} processes: ${ft.length} frames, median ${pct(ft, 0.5).toFixed(1)} ms, p95 ${pct(ft, 0.95).toFixed(1)} ms   goal p95 < 33 ms   ${pct(ft, 0.95) < 33 ? 'met' : 'NOT met'}`)
     console.log(`renderer heap after streaming: ${heapStream.toFixed(1)} MB   goal < 300 MB   ${heapStream < 300 ? 'met' : 'NOT met'}`)
   } finally {

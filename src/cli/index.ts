@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util'
 import { homedir, constants as osConstants } from 'node:os'
 import { join, resolve } from 'node:path'
-import { SessionManager, loadStore } from '../main/session/manager'
+import { SessionManager, openStore } from '../main/session/manager'
 import { buildSummary } from '../main/analysis/summary'
 import { formatSummary } from './format-summary'
 import { ProgressLine } from './progress'
@@ -125,7 +125,7 @@ function signalNumber(name: string): number | undefined {
 async function summary(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
   if (positionals.length !== 1) throw new UsageError('summary takes one recording file')
-  const store = loadStore(resolve(positionals[0]!), 'cli')
+  const store = openStore(resolve(positionals[0]!), 'cli')
   for (const w of store.warnings) process.stderr.write(`syscope: warning: ${w}\n`)
   const s = buildSummary(store, 'ended')
   process.stdout.write(values.json ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s))

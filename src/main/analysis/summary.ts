@@ -4,7 +4,6 @@
 import type { CategoryId } from '../../shared/contract'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../session/store'
-import { rowToPoint } from '../session/store'
 import { PROCESS_COLUMNS } from '../recording/format'
 
 export interface SyscallSummaryEntry {
@@ -126,6 +125,11 @@ function lastKnown(values: (number | null)[]): number | null {
 }
 
 export function buildSummary(store: SessionStore, state: 'running' | 'ended'): Summary {
+  if (store.digestOnly) {
+    // written when the session ended; only where the file now is may differ
+    const d = store.digest!.summary
+    return { ...d, session: { ...d.session, recording: store.recordingPath, warnings: [...store.warnings] } }
+  }
   const duration = store.durationMs()
   const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
   const byCat = emptyByCategory()
@@ -168,8 +172,9 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       const rows = rowsByPid.get(pid) ?? []
       const colv = (name: (typeof PROCESS_COLUMNS)[number]): (number | null)[] => rows.map((r) => r[col(name)] ?? null)
       const cpu = rows.map((r) => {
-        const p = rowToPoint(r)
-        return p.cpu_user_pct !== null && p.cpu_system_pct !== null ? p.cpu_user_pct + p.cpu_system_pct : null
+        const u = r[col('cpu_user_pct')]
+        const k = r[col('cpu_system_pct')]
+        return typeof u === 'number' && typeof k === 'number' ? u + k : null
       })
       const info = store.processes.get(pid)
       const sys = perPidSys.get(pid) ?? { count: 0, errors: 0, time_ns: 0 }

@@ -1,10 +1,11 @@
 // The recording file: gzip of newline-delimited JSON. Line 1 is the header; every later line is
 // one record. The gzip stream is sync-flushed after every tick, so a killed app leaves a file
-// that decodes up to its last complete tick (at most one interval is lost).
+// that decodes up to its last complete tick (at most one interval is lost). When the session
+// ends, a digest follows the ticks as two more gzip members (digest.ts; format version 2).
 import type { CategoryId, EbpfStatus, SessionEvent } from '../../shared/contract'
 
 export const RECORDING_FORMAT = 'syscope-recording'
-export const RECORDING_VERSION = 1
+export const RECORDING_VERSION = 2
 export const RECORDING_EXTENSION = '.syscope'
 
 /** Order of the per-process values in a sample record (`s.p` rows start with the pid). */

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { constants, gunzipSync } from 'node:zlib'
 import { RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from './format'
+import { readDigestLocator } from './digest'
 
 export class RecordingError extends Error {
   constructor(
@@ -36,6 +37,9 @@ export function loadRecording(path: string): LoadedRecording {
     throw new RecordingError(`${path} is not a syscope recording (it is not gzip-compressed; syscope recordings end in .syscope)`, 'EFOREIGN')
   }
   const warnings: string[] = []
+  // the digest after the ticks (digest.ts) is not needed to load them
+  const digest = readDigestLocator(path)
+  if (digest) raw = raw.subarray(0, digest.offset)
   let text: string
   try {
     text = gunzipSync(raw).toString('utf8')

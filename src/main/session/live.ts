@@ -4,6 +4,8 @@
 import { EventEmitter } from 'node:events'
 import type { ChildProcess } from 'node:child_process'
 import type { EbpfStatus, SessionEvent } from '../../shared/contract'
+import { appendDigest } from '../recording/digest'
+import { buildDigest } from './digest'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../recording/format'
 import { RecordingWriter } from '../recording/writer'
 import { SessionStore } from './store'
@@ -267,10 +269,23 @@ export class LiveSession extends EventEmitter {
       this.sampler.close()
       this.record({ k: 'end', t: this.now(), exit_code: r.exitCode, exit_signal: r.exitSignal, message: r.message })
       await this.writer.close()
+      this.writeDigest()
       this.state = 'ended'
       this.emit('ended', r)
     })()
     return this.endPromise
+  }
+
+  /** The digest lets the recording reopen at once; without it (write failed) it loads tick by tick. */
+  private writeDigest(): void {
+    if (!this.store.recordingPath) return
+    try {
+      appendDigest(this.store.recordingPath, buildDigest(this.store))
+    } catch (e) {
+      const ev: SessionEvent = { kind: 'notice', t_ms: this.now(), level: 'warning', message: `the recording's digest could not be written (${(e as Error).message}); it will open more slowly` }
+      this.store.ingest({ k: 'e', ev })
+      this.emit('event', ev)
+    }
   }
 }
 

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto'
 import { Events, type AttachRequest, type Comparison, type ComparisonSide, type LaunchRequest, type RecordingEntry, type SessionInfo, type SessionSnapshot, type Breakdown, type ExportFormat, type EbpfStatus } from '../../shared/contract'
 import { ApiError } from '../api/validate'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
-import { RECORDING_EXTENSION, type RecordingHeader } from '../recording/format'
+import { RECORDING_EXTENSION, RECORDING_VERSION, type RecordingHeader } from '../recording/format'
+import { readDigest, readDigestLocator } from '../recording/digest'
 import { loadRecording, RecordingError } from '../recording/reader'
 import { SessionStore } from './store'
 import { LiveSession } from './live'
@@ -144,7 +145,7 @@ export class SessionManager {
   }
 
   open(path: string): SessionInfo {
-    const store = loadStore(path, this.newId())
+    const store = openStore(path, this.newId())
     this.sessions.set(store.id, { live: null, store })
     return store.info('ended', 'recording')
   }
@@ -154,14 +155,16 @@ export class SessionManager {
     const base = e.store.recordingPath ?? join(this.recordingsDir, `session-${id}${RECORDING_EXTENSION}`)
     const path = base.replace(/\.syscope$/, '') + (format === 'json' ? '.summary.json' : '.timeline.csv')
     const state = e.live ? e.live.state : 'ended'
+    // the CSV has every tick: a recording opened from its digest loads them now
+    if (format === 'csv' && e.store.digestOnly && e.store.recordingPath) e.store = loadStore(e.store.recordingPath, id)
     const text = format === 'json' ? JSON.stringify(buildSummary(e.store, state), null, 2) + '\n' : buildTimelineCsv(e.store)
     writeFileSync(path, text, { mode: 0o600 })
     return { path }
   }
 
   compare(pathA: string, pathB: string): Comparison {
-    const a = loadStore(pathA, 'a')
-    const b = loadStore(pathB, 'b')
+    const a = openStore(pathA, 'a')
+    const b = openStore(pathB, 'b')
     const ba = a.breakdown(0, Number.MAX_SAFE_INTEGER)
     const bb = b.breakdown(0, Number.MAX_SAFE_INTEGER)
     const names = new Map<string, { category: Breakdown['syscalls'][number]['category']; a: number; b: number }>()
@@ -197,7 +200,7 @@ export class SessionManager {
         path,
         title: header.title,
         startedAtMs: header.created_ms,
-        durationMs: live ? live.store.durationMs() : 0,
+        durationMs: live ? live.store.durationMs() : (readDigestLocator(path)?.duration_ms ?? 0),
         sizeBytes: statSync(path).size
       })
     }
@@ -224,6 +227,17 @@ function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
   }
 }
 
+/** A recording, from its digest when it has one (at once), else tick by tick. */
+export function openStore(path: string, id: string): SessionStore {
+  const digest = readDigest(path)
+  if (digest) {
+    const header = readHeader(path)
+    if (header && header.version <= RECORDING_VERSION) return SessionStore.fromDigest(header, digest, id, path)
+  }
+  return loadStore(path, id)
+}
+
+/** A recording with every tick (a live-equivalent store). */
 export function loadStore(path: string, id: string): SessionStore {
   let rec
   try {

@@ -18,9 +18,8 @@ import type {
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import { PROCESS_COLUMNS, type RecordLine, type RecordingHeader, type TreeRecord } from '../recording/format'
 import { decimateIndices } from '../../shared/decimate'
-
-/** [calls, errors, time_ns] */
-type Counts = [number, number, number]
+import { digestBreakdown, type RecordingDigest } from '../recording/digest'
+import { addCounts, addTick, emptySums, toBreakdown, type Counts, type RangeSums } from './range'
 
 interface Tick {
   t: number
@@ -50,8 +49,32 @@ export class SessionStore {
   private outputBytes = 0
   private outputDropped = 0
 
+  /**
+   * Set when a recording was opened from its digest: the ticks are not loaded, and the snapshot,
+   * summary and range breakdowns (to one bucket) come from the digest.
+   */
+  digest: RecordingDigest | null = null
+
   constructor(header: RecordingHeader, readonly id: string, readonly recordingPath: string | null) {
     this.header = header
+  }
+
+  /** A reopened recording answered from its digest, without reading its ticks. */
+  static fromDigest(header: RecordingHeader, digest: RecordingDigest, id: string, path: string): SessionStore {
+    const s = new SessionStore(header, id, path)
+    s.digest = digest
+    for (const p of digest.snapshot.processInfo) s.processes.set(p.pid, { ...p, uid: null })
+    s.events.push(...digest.snapshot.events)
+    // output chunks name their session: this one now
+    s.output.push(...digest.snapshot.output.map((o) => ({ ...o, sessionId: id })))
+    s.warnings.push(...digest.snapshot.warnings)
+    s.ended = digest.ended
+    return s
+  }
+
+  /** Only the digest is loaded (see `digest`). */
+  get digestOnly(): boolean {
+    return this.digest !== null && this.ticks.length === 0
   }
 
   get arch(): 'x86_64' | 'aarch64' {
@@ -102,8 +125,8 @@ export class SessionStore {
     let pc = this.pending.perPid.get(pid)
     if (!pc) this.pending.perPid.set(pid, (pc = [0, 0]))
     for (const [nr, calls, errors, ns] of sys) {
-      addInto(perNr, nr, calls, errors, ns)
-      addInto(this.pending.sys, nr, calls, errors, ns)
+      addCounts(perNr, nr, calls, errors, ns)
+      addCounts(this.pending.sys, nr, calls, errors, ns)
       pc[0] += calls
       pc[1] += errors
     }
@@ -132,6 +155,7 @@ export class SessionStore {
   }
 
   durationMs(): number {
+    if (this.digestOnly) return this.digest!.duration_ms
     const last = this.ticks[this.ticks.length - 1]
     return Math.max(last?.t ?? 0, this.ended?.t ?? 0)
   }
@@ -165,19 +189,20 @@ export class SessionStore {
       byCat[cat] = (byCat[cat] ?? 0) + calls / seconds
       errors += errs
     }
+    for (const c of Object.keys(byCat) as CategoryId[]) byCat[c] = rate(byCat[c]!)
     const tr = tick.tree
     return {
       t_ms: tick.t,
-      cpu_pct: tr.cpu_pct,
+      cpu_pct: pct(tr.cpu_pct),
       rss_bytes: tr.rss_bytes,
       pss_bytes: tr.pss_bytes,
-      read_bytes_per_s: tr.read_bytes_per_s,
-      write_bytes_per_s: tr.write_bytes_per_s,
+      read_bytes_per_s: rate(tr.read_bytes_per_s),
+      write_bytes_per_s: rate(tr.write_bytes_per_s),
       threads: tr.threads,
       fds: tr.fds,
       processes: tr.processes,
       syscalls_per_s: byCat,
-      errors_per_s: errors / seconds,
+      errors_per_s: rate(errors / seconds),
       syscall_gap: tick.gap
     }
   }
@@ -199,6 +224,11 @@ export class SessionStore {
   }
 
   snapshot(state: 'running' | 'ended', maxPoints: number, kind?: SessionInfo['kind']): SessionSnapshot {
+    if (this.digestOnly) {
+      const d = this.digest!.snapshot
+      const keep = decimateIndices(d.tree.length, maxPoints, (i) => d.tree[i]?.cpu_pct ?? 0)
+      return { ...d, output: this.output, tree: keep.length === d.tree.length ? d.tree : keep.map((i) => d.tree[i]!), info: this.info(state, kind) }
+    }
     const keep = decimateIndices(this.ticks.length, maxPoints, (i) => this.ticks[i]?.tree.cpu_pct ?? 0)
     const tree = keep.map((i) => this.treePoint(i))
     // per-process series: gather each pid's rows, then decimate per process
@@ -223,7 +253,7 @@ export class SessionStore {
         points: idx.map((i) => {
           const { t, row } = rows[i]!
           const p = rowToPoint(row)
-          return { t_ms: t, cpu_user_pct: p.cpu_user_pct, cpu_system_pct: p.cpu_system_pct, rss_bytes: p.rss_bytes, pss_bytes: p.pss_bytes, read_bytes_per_s: p.read_bytes_per_s, write_bytes_per_s: p.write_bytes_per_s, threads: p.threads, fds: p.fds }
+          return { t_ms: t, cpu_user_pct: pct(p.cpu_user_pct), cpu_system_pct: pct(p.cpu_system_pct), rss_bytes: p.rss_bytes, pss_bytes: p.pss_bytes, read_bytes_per_s: rate(p.read_bytes_per_s), write_bytes_per_s: rate(p.write_bytes_per_s), threads: p.threads, fds: p.fds }
         })
       })
     }
@@ -240,106 +270,50 @@ export class SessionStore {
     }
   }
 
-  /** Indices of the ticks whose interval lies in [fromMs, toMs]. */
+  /** Indices [lo, hi) of the ticks whose time lies in [fromMs, toMs] (ticks are in time order). */
   private tickRange(fromMs: number, toMs: number): [number, number] {
+    return [this.firstTickAtOrAfter(fromMs, false), this.firstTickAtOrAfter(toMs, true)]
+  }
+
+  /** The first tick with t >= ms (or t > ms when `after`). */
+  private firstTickAtOrAfter(ms: number, after: boolean): number {
     let lo = 0
-    while (lo < this.ticks.length && this.ticks[lo]!.t < fromMs) lo++
-    let hi = lo
-    while (hi < this.ticks.length && this.ticks[hi]!.t <= toMs) hi++
-    return [lo, hi]
+    let hi = this.ticks.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      const t = this.ticks[mid]!.t
+      if (t < ms || (after && t === ms)) lo = mid + 1
+      else hi = mid
+    }
+    return lo
   }
 
   breakdown(fromMs: number, toMs: number): Breakdown {
+    if (this.digestOnly) return digestBreakdown(this.digest!, this.id, this.arch, this.processes, fromMs, toMs)
     const [lo, hi] = this.tickRange(fromMs, toMs)
-    const sys = new Map<number, Counts>()
-    const perPid = new Map<number, [number, number]>()
-    const cpu = new Map<number, { sum: number; n: number; peak: number }>()
-    const rssPeak = new Map<number, number>()
-    for (let i = lo; i < hi; i++) {
-      const tick = this.ticks[i]!
-      for (const [nr, [c, e, ns]] of tick.sys) addInto(sys, nr, c, e, ns)
-      for (const [pid, [c, e]] of tick.perPid) {
-        const v = perPid.get(pid) ?? [0, 0]
-        v[0] += c
-        v[1] += e
-        perPid.set(pid, v)
-      }
-      for (const row of tick.rows) {
-        const p = rowToPoint(row)
-        if (p.cpu_user_pct !== null && p.cpu_system_pct !== null) {
-          const total = p.cpu_user_pct + p.cpu_system_pct
-          const s = cpu.get(p.pid) ?? { sum: 0, n: 0, peak: 0 }
-          s.sum += total
-          s.n++
-          s.peak = Math.max(s.peak, total)
-          cpu.set(p.pid, s)
-        }
-        if (p.rss_bytes !== null) rssPeak.set(p.pid, Math.max(rssPeak.get(p.pid) ?? 0, p.rss_bytes))
-      }
-    }
+    const sums = emptySums()
+    for (let i = lo; i < hi; i++) addTick(sums, this.ticks[i]!)
     const firstT = lo > 0 ? this.ticks[lo - 1]!.t : 0
     const lastT = hi > lo ? this.ticks[hi - 1]!.t : firstT
-    const seconds = Math.max(1e-3, (lastT - firstT) / 1000)
-    const syscalls: SyscallRow[] = []
-    const byCat = new Map<CategoryId, { calls: number; errors: number; time_ns: number }>()
-    let total = 0
-    let totalErr = 0
-    let totalNs = 0
-    for (const [nr, [c, e, ns]] of sys) {
-      const name = syscallName(this.arch, nr)
-      const category = syscallCategory(name)
-      syscalls.push({ nr, name, category, calls: c, errors: e, time_ns: ns, calls_per_s: c / seconds })
-      const b = byCat.get(category) ?? { calls: 0, errors: 0, time_ns: 0 }
-      b.calls += c
-      b.errors += e
-      b.time_ns += ns
-      byCat.set(category, b)
-      total += c
-      totalErr += e
-      totalNs += ns
-    }
-    syscalls.sort((a, b) => b.calls - a.calls || a.nr - b.nr)
-    const processes: ProcessRow[] = []
-    const pids = new Set<number>([...cpu.keys(), ...perPid.keys()])
-    for (const pid of pids) {
-      const info = this.processes.get(pid)
-      const c = cpu.get(pid)
-      const s = perPid.get(pid)
-      processes.push({
-        pid,
-        ppid: info?.ppid ?? 0,
-        comm: info?.comm ?? String(pid),
-        cmdline: info?.cmdline ?? [],
-        cpu_pct_mean: c ? c.sum / c.n : null,
-        cpu_pct_peak: c ? c.peak : null,
-        rss_peak_bytes: rssPeak.get(pid) ?? null,
-        syscalls: s?.[0] ?? 0,
-        syscall_errors: s?.[1] ?? 0,
-        exitedAtMs: info?.exitedAtMs ?? null
-      })
-    }
-    processes.sort((a, b) => a.pid - b.pid)
-    return {
-      sessionId: this.id,
-      from_ms: firstT,
-      to_ms: lastT,
-      total_calls: total,
-      total_errors: totalErr,
-      total_time_ns: totalNs,
-      by_category: [...byCat.entries()].map(([category, v]) => ({ category, ...v })).sort((a, b) => b.calls - a.calls),
-      syscalls,
-      processes
-    }
+    return toBreakdown(this.id, this.arch, this.processes, sums, firstT, lastT)
+  }
+
+  /** Sums of ticks [lo, hi), for a recording's digest. */
+  sumTicks(lo: number, hi: number): RangeSums {
+    const sums = emptySums()
+    for (let i = lo; i < hi; i++) addTick(sums, this.ticks[i]!)
+    return sums
   }
 }
 
-function addInto(m: Map<number, Counts>, nr: number, c: number, e: number, ns: number): void {
-  const v = m.get(nr)
-  if (v) {
-    v[0] += c
-    v[1] += e
-    v[2] += ns
-  } else m.set(nr, [c, e, ns])
+// What views draw needs no more digits than these; 17-digit floats made up most of a long
+// recording's snapshot (and of every live tick batch).
+function pct<T extends number | null>(v: T): T {
+  return (v === null ? v : Math.round(v * 1000) / 1000) as T
+}
+
+function rate<T extends number | null>(v: T): T {
+  return (v === null ? v : Math.round(v * 10) / 10) as T
 }
 
 export function rowToPoint(row: (number | null)[]): ProcessPoint {

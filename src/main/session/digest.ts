@@ -1,0 +1,21 @@
+// Building a recording's digest (src/main/recording/digest.ts) from a finished session.
+import { DIGEST_BUCKETS, DIGEST_VERSION, type DigestBucket, type RecordingDigest } from '../recording/digest'
+import { packSums } from './range'
+import { buildSummary } from '../analysis/summary'
+import type { SessionStore } from './store'
+
+/** Points per line in the digest's timeline: what the views ask for. */
+export const DIGEST_POINTS = 2000
+
+export function buildDigest(store: SessionStore): RecordingDigest {
+  const n = store.ticks.length
+  const per = Math.max(1, Math.ceil(n / DIGEST_BUCKETS))
+  const buckets: DigestBucket[] = []
+  for (let lo = 0; lo < n; lo += per) {
+    const hi = Math.min(n, lo + per)
+    buckets.push({ t0: lo > 0 ? store.ticks[lo - 1]!.t : 0, first_t: store.ticks[lo]!.t, t1: store.ticks[hi - 1]!.t, sums: packSums(store.sumTicks(lo, hi)) })
+  }
+  const { info: _info, ...snapshot } = store.snapshot('ended', DIGEST_POINTS, 'recording')
+  const { sessionId: _id, ...whole } = store.breakdown(0, Number.MAX_SAFE_INTEGER)
+  return { k: 'digest', v: DIGEST_VERSION, ticks: n, duration_ms: store.durationMs(), snapshot, summary: buildSummary(store, 'ended'), whole, ended: store.ended, buckets }
+}

@@ -1,0 +1,170 @@
+// What a time range of a session adds up to: syscalls by number, per-process calls and errors,
+// per-process CPU mean/peak and RSS peak. Ranges are built tick by tick from a full store, or
+// merged from the per-bucket sums a recording's digest keeps — the same sums either way, so a
+// range answered from the digest equals the one answered from every tick it covers.
+import type { Breakdown, CategoryId, ProcessInfo, ProcessRow, SyscallRow } from '../../shared/contract'
+import { syscallCategory, syscallName } from '../../shared/syscalls/index'
+import { PROCESS_COLUMNS } from '../recording/format'
+
+/** [calls, errors, time_ns] */
+export type Counts = [number, number, number]
+
+export interface RangeSums {
+  sys: Map<number, Counts>
+  /** pid → [calls, errors] */
+  perPid: Map<number, [number, number]>
+  /** pid → [sum of CPU %, samples, peak CPU %] */
+  cpu: Map<number, [number, number, number]>
+  rssPeak: Map<number, number>
+}
+
+/** The ticks' own view of a range: deltas and process rows as recorded. */
+export interface TickLike {
+  sys: Map<number, Counts>
+  perPid: Map<number, [number, number]>
+  rows: (number | null)[][]
+}
+
+const CPU_USER = PROCESS_COLUMNS.indexOf('cpu_user_pct') + 1
+const CPU_SYSTEM = PROCESS_COLUMNS.indexOf('cpu_system_pct') + 1
+const RSS = PROCESS_COLUMNS.indexOf('rss_bytes') + 1
+
+export function emptySums(): RangeSums {
+  return { sys: new Map(), perPid: new Map(), cpu: new Map(), rssPeak: new Map() }
+}
+
+export function addCounts(m: Map<number, Counts>, nr: number, c: number, e: number, ns: number): void {
+  const v = m.get(nr)
+  if (v) {
+    v[0] += c
+    v[1] += e
+    v[2] += ns
+  } else m.set(nr, [c, e, ns])
+}
+
+/** Add one tick to the sums (no per-row objects: an hour of 50 processes is 1.8 M rows). */
+export function addTick(s: RangeSums, tick: TickLike): void {
+  for (const [nr, [c, e, ns]] of tick.sys) addCounts(s.sys, nr, c, e, ns)
+  for (const [pid, [c, e]] of tick.perPid) addPid(s, pid, c, e)
+  for (const row of tick.rows) {
+    const pid = row[0]
+    if (typeof pid !== 'number') continue
+    const u = row[CPU_USER]
+    const k = row[CPU_SYSTEM]
+    if (typeof u === 'number' && typeof k === 'number') addCpu(s, pid, u + k, 1, u + k)
+    const rss = row[RSS]
+    if (typeof rss === 'number') addRss(s, pid, rss)
+  }
+}
+
+function addPid(s: RangeSums, pid: number, c: number, e: number): void {
+  const v = s.perPid.get(pid)
+  if (v) {
+    v[0] += c
+    v[1] += e
+  } else s.perPid.set(pid, [c, e])
+}
+
+function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number): void {
+  const v = s.cpu.get(pid)
+  if (v) {
+    v[0] += sum
+    v[1] += n
+    if (peak > v[2]) v[2] = peak
+  } else s.cpu.set(pid, [sum, n, peak])
+}
+
+function addRss(s: RangeSums, pid: number, rss: number): void {
+  const v = s.rssPeak.get(pid)
+  if (v === undefined || rss > v) s.rssPeak.set(pid, rss)
+}
+
+/** The sums as plain arrays, for a recording's digest. */
+export interface PackedSums {
+  /** [nr, calls, errors, time_ns] */
+  sys: [number, number, number, number][]
+  /** [pid, calls, errors, cpu sum, cpu samples, cpu peak, rss peak (-1: none)] */
+  pid: [number, number, number, number, number, number, number][]
+}
+
+export function packSums(s: RangeSums): PackedSums {
+  const pids = new Set<number>([...s.perPid.keys(), ...s.cpu.keys(), ...s.rssPeak.keys()])
+  return {
+    sys: [...s.sys].map(([nr, [c, e, ns]]) => [nr, c, e, ns]),
+    pid: [...pids].map((pid) => {
+      const [c, e] = s.perPid.get(pid) ?? [0, 0]
+      const [sum, n, peak] = s.cpu.get(pid) ?? [0, 0, 0]
+      return [pid, c, e, sum, n, peak, s.rssPeak.get(pid) ?? -1]
+    })
+  }
+}
+
+export function addPacked(s: RangeSums, p: PackedSums): void {
+  for (const [nr, c, e, ns] of p.sys) addCounts(s.sys, nr, c, e, ns)
+  for (const [pid, c, e, sum, n, peak, rss] of p.pid) {
+    if (c || e) addPid(s, pid, c, e)
+    if (n > 0) addCpu(s, pid, sum, n, peak)
+    if (rss >= 0) addRss(s, pid, rss)
+  }
+}
+
+/** The sums of a range as the views show them: rates over [fromMs, toMs], categories, processes. */
+export function toBreakdown(
+  sessionId: string,
+  arch: 'x86_64' | 'aarch64',
+  processes: ReadonlyMap<number, ProcessInfo>,
+  s: RangeSums,
+  fromMs: number,
+  toMs: number
+): Breakdown {
+  const seconds = Math.max(1e-3, (toMs - fromMs) / 1000)
+  const syscalls: SyscallRow[] = []
+  const byCat = new Map<CategoryId, { calls: number; errors: number; time_ns: number }>()
+  let total = 0
+  let totalErr = 0
+  let totalNs = 0
+  for (const [nr, [c, e, ns]] of s.sys) {
+    const name = syscallName(arch, nr)
+    const category = syscallCategory(name)
+    syscalls.push({ nr, name, category, calls: c, errors: e, time_ns: ns, calls_per_s: c / seconds })
+    const b = byCat.get(category) ?? { calls: 0, errors: 0, time_ns: 0 }
+    b.calls += c
+    b.errors += e
+    b.time_ns += ns
+    byCat.set(category, b)
+    total += c
+    totalErr += e
+    totalNs += ns
+  }
+  syscalls.sort((a, b) => b.calls - a.calls || a.nr - b.nr)
+  const rows: ProcessRow[] = []
+  for (const pid of new Set<number>([...s.cpu.keys(), ...s.perPid.keys()])) {
+    const info = processes.get(pid)
+    const c = s.cpu.get(pid)
+    const p = s.perPid.get(pid)
+    rows.push({
+      pid,
+      ppid: info?.ppid ?? 0,
+      comm: info?.comm ?? String(pid),
+      cmdline: info?.cmdline ?? [],
+      cpu_pct_mean: c ? c[0] / c[1] : null,
+      cpu_pct_peak: c ? c[2] : null,
+      rss_peak_bytes: s.rssPeak.get(pid) ?? null,
+      syscalls: p?.[0] ?? 0,
+      syscall_errors: p?.[1] ?? 0,
+      exitedAtMs: info?.exitedAtMs ?? null
+    })
+  }
+  rows.sort((a, b) => a.pid - b.pid)
+  return {
+    sessionId,
+    from_ms: fromMs,
+    to_ms: toMs,
+    total_calls: total,
+    total_errors: totalErr,
+    total_time_ns: totalNs,
+    by_category: [...byCat.entries()].map(([category, v]) => ({ category, ...v })).sort((a, b) => b.calls - a.calls),
+    syscalls,
+    processes: rows
+  }
+}
