@@ -169,7 +169,9 @@ async function main() {
     })
     const heapStream = await heapMB(page)
     const ft = frames.times.slice(5)
-    console.log(`streaming ${HOUR_TICKS} ticks × ${PROCS} processes: ${ft.length} frames, median ${pct(ft, 0.5).toFixed(1)} ms, p95 ${pct(ft, 0.95).toFixed(1)} ms   goal p95 < 33 ms   ${pct(ft, 0.95) < 33 ? 'met' : 'NOT met'}`)
+    // frames come in vsyncs of 16.7 ms: p95 < 33 ms means fewer than 5 % of frames missed one
+    const missed = ft.filter((x) => x > 20).length / ft.length
+    console.log(`streaming ${HOUR_TICKS} ticks × ${PROCS} processes: ${ft.length} frames, median ${pct(ft, 0.5).toFixed(1)} ms, p95 ${pct(ft, 0.95).toFixed(1)} ms, ${(missed * 100).toFixed(1)} % of frames longer than one vsync   goal p95 < 33 ms   ${pct(ft, 0.95) < 33 ? 'met' : 'NOT met'}`)
     console.log(`renderer heap after streaming: ${heapStream.toFixed(1)} MB   goal < 300 MB   ${heapStream < 300 ? 'met' : 'NOT met'}`)
   } finally {
     await browser.close()

@@ -80,11 +80,14 @@ describe('the timeline', () => {
 
   it('marks fork, exec and exit on the process lane; a failed exit stands out', () => {
     const marks = o.series.filter((x) => x.id.startsWith('ev-'))
-    expect(marks.map((m) => [m.id, (m.data as unknown[]).length])).toEqual([['ev-fork', 1], ['ev-exec', 1], ['ev-exit', 1]])
+    // points as [x, row] pairs in one typed array per series; rows top to bottom: exit, exec, fork
+    expect(marks.map((m) => [m.id, pointsOf(m.data)])).toEqual([
+      ['ev-fork', [[0.15, 2]]],
+      ['ev-exec', [[0.16, 1]]],
+      ['ev-exit-failed', [[0.25, 0]]]
+    ])
     for (const m of marks) expect(m.xAxisIndex).toBe(laneIndex('events'))
-    const exit = (s('ev-exit').data as unknown[])[0] as { value: [number, string]; itemStyle?: { color: string } }
-    expect(exit.value).toEqual([0.25, 'exit'])
-    expect(exit.itemStyle?.color).toBe(chartTheme(false).exitBad)
+    expect(s('ev-exit-failed').color).toBe(chartTheme(false).exitBad)
     expect(eventLabel(events[1] as never)).toBe('exec 7 /usr/bin/cat')
   })
 
@@ -132,6 +135,9 @@ describe('the timeline', () => {
       false
     )
     expect(html.indexOf('&lt;b&gt;x&lt;/b&gt;')).toBeLessThan(html.indexOf('RSS'))
+    // a marker's label comes from the chart's own list when it has one
+    const named = timelineTooltip([{ seriesId: 'ev-fork', value: [1, 2], dataIndex: 0, axisValue: 1 }], meta, 10, false, (id, i) => (id === 'ev-fork' && i === 0 ? 'fork 8 ← <1>' : undefined))
+    expect(named).toContain('fork 8 ← &lt;1&gt;')
     expect(html).toContain('50 %')
     expect(html).toContain('fork 7')
     expect(html).not.toContain('exit 9')

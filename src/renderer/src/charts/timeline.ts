@@ -290,31 +290,34 @@ export function buildTimelineOption(d: TimelineData, o: TimelineOptions): Record
       }
     })
 
-  // process events: one row of markers per kind
+  // process events: one row of markers per kind, failed exits a series of their own (red). The
+  // points go as typed arrays like the lines (a build forks thousands of times; ECharts deep-copies
+  // object data on every update), their labels stay here for the tooltip.
   const kinds = { fork: { symbol: 'triangle', color: th.fork }, exec: { symbol: 'diamond', color: th.exec }, exit: { symbol: 'circle', color: th.exit } } as const
-  for (const kind of ['fork', 'exec', 'exit'] as const) {
-    const evs = d.events.filter((e) => e.kind === kind)
-    if (!evs.length) continue
-    series.push({
-      id: `ev-${kind}`,
-      name: kind,
-      type: 'scatter',
-      xAxisIndex: L('events'),
-      yAxisIndex: L('events'),
-      symbol: kinds[kind].symbol,
-      symbolSize: 7,
-      color: kinds[kind].color,
-      emphasis: { disabled: true },
-      data: evs.map((e) => ({ value: [sec(e.t_ms), kind], name: eventLabel(e), itemStyle: failedExit(e) ? { color: th.exitBad } : undefined }))
+  const markerLabels = new Map<string, string[]>()
+  const markerSeries = (id: string, kind: (typeof EVENT_ROWS)[number], color: string, evs: readonly MarkerEvent[]) => {
+    const row = EVENT_ROWS.indexOf(kind)
+    const data = new Float64Array(evs.length * 2)
+    evs.forEach((e, i) => {
+      data[2 * i] = sec(e.t_ms)
+      data[2 * i + 1] = row
     })
+    markerLabels.set(id, evs.map((e) => eventLabel(e)))
+    return { id, name: kind, type: 'scatter', xAxisIndex: L('events'), yAxisIndex: L('events'), dimensions: ['x', 'y'], symbol: kinds[kind].symbol, symbolSize: 7, color, emphasis: { disabled: true }, data }
   }
+  for (const kind of ['fork', 'exec', 'exit'] as const) {
+    const evs = d.events.filter((e) => e.kind === kind && !failedExit(e))
+    if (evs.length) series.push(markerSeries(`ev-${kind}`, kind, kinds[kind].color, evs))
+  }
+  const failed = d.events.filter(failedExit)
+  if (failed.length) series.push(markerSeries('ev-exit-failed', 'exit', th.exitBad, failed))
 
   const span = sec(o.range ? o.range[1] - o.range[0] : d.extent[1])
   const tooltip = {
     trigger: 'axis',
     ...tooltipStyle(th),
     axisPointer: { type: 'line', lineStyle: { color: th.muted } },
-    formatter: (params: unknown) => timelineTooltip(params as TooltipParam[], fmtOf, span, longRun)
+    formatter: (params: unknown) => timelineTooltip(params as TooltipParam[], fmtOf, span, longRun, (id, i) => markerLabels.get(id)?.[i])
   }
 
   const zoomWindow = o.range ? { startValue: sec(o.range[0]), endValue: sec(o.range[1]) } : { start: 0, end: 100 }
@@ -360,11 +363,18 @@ interface TooltipParam {
   marker?: string
   value?: unknown
   name?: string
+  dataIndex?: number
   axisValue?: number
 }
 
 /** Axis tooltip: the time, then each lane's values; event markers only near the pointer. */
-export function timelineTooltip(params: TooltipParam[], meta: ReadonlyMap<string, SeriesMeta>, spanS: number, longRun: boolean): string {
+export function timelineTooltip(
+  params: TooltipParam[],
+  meta: ReadonlyMap<string, SeriesMeta>,
+  spanS: number,
+  longRun: boolean,
+  markerLabel: (seriesId: string, dataIndex: number) => string | undefined = () => undefined
+): string {
   if (!params.length) return ''
   const at = Number(params[0]!.axisValue ?? 0)
   const rows: string[] = [`<div class="tt-time"><b>${escapeHtml(formatOffset(at * 1000, longRun))}</b></div>`]
@@ -375,7 +385,7 @@ export function timelineTooltip(params: TooltipParam[], meta: ReadonlyMap<string
     const v = Array.isArray(p.value) ? p.value : []
     if (id.startsWith('ev-')) {
       if (Math.abs(Number(v[0]) - at) > spanS / 150) continue
-      rows.push(`${p.marker ?? ''}${escapeHtml(p.name ?? '')}`)
+      rows.push(`${p.marker ?? ''}${escapeHtml(markerLabel(id, p.dataIndex ?? -1) ?? p.name ?? '')}`)
       continue
     }
     const y = v[1] === null || v[1] === undefined || Number.isNaN(Number(v[1])) ? null : Number(v[1])

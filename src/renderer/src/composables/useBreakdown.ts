@@ -7,17 +7,25 @@ import { attempt } from '../lib/notify'
 
 export const BREAKDOWN_DEBOUNCE_MS = 250
 export const LIVE_REFRESH_MS = 1000
+/** until the first syscalls show, a live session's breakdown is asked for this often */
+export const LIVE_FIRST_MS = 200
 
-export function useBreakdown(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>) {
+/**
+ * `data` changes when new ticks arrived: until the first syscalls show, that is when a live
+ * session's breakdown is asked for again (then once a second).
+ */
+export function useBreakdown(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>) {
   const breakdown = shallowRef<Breakdown | null>(null)
   /** the range the breakdown shown was asked for (null: the whole run) */
   const shownRange = shallowRef<[number, number] | null>(null)
   const error = ref<string | null>(null)
   let asked = 0
+  let askedAt = 0
   let debounce: ReturnType<typeof setTimeout> | undefined
 
   async function refresh(): Promise<void> {
     const seq = ++asked
+    askedAt = performance.now()
     const asking = range.value
     const [from, to] = asking ?? [0, 1e12]
     const b = await attempt(
@@ -42,9 +50,17 @@ export function useBreakdown(sessionId: string, range: Ref<[number, number] | nu
   watch(live, (now, before) => {
     if (before && !now) void refresh()
   })
+  // once a second; but a session that just started shows its first syscalls as soon as they come
+  const empty = (): boolean => !breakdown.value || breakdown.value.total_calls === 0
   const timer = setInterval(() => {
-    if (live.value && !range.value) void refresh()
-  }, LIVE_REFRESH_MS)
+    if (!live.value || range.value) return
+    const every = empty() ? LIVE_FIRST_MS : LIVE_REFRESH_MS
+    if (performance.now() - askedAt >= every - LIVE_FIRST_MS / 2) void refresh()
+  }, LIVE_FIRST_MS)
+  if (data)
+    watch(data, () => {
+      if (live.value && !range.value && empty() && performance.now() - askedAt >= LIVE_FIRST_MS / 2) void refresh()
+    })
 
   onScopeDispose(() => {
     clearTimeout(debounce)
