@@ -231,29 +231,41 @@ export class SessionStore {
     }
     const keep = decimateIndices(this.ticks.length, maxPoints, (i) => this.ticks[i]?.tree.cpu_pct ?? 0)
     const tree = keep.map((i) => this.treePoint(i))
-    // per-process series: gather each pid's rows, then decimate per process
-    const series = new Map<number, { t: number; row: (number | null)[] }[]>()
+    // per-process series: gather each pid's rows (times and rows side by side, no per-row
+    // objects), then decimate per process
+    const series = new Map<number, { t: number[]; rows: (number | null)[][] }>()
     for (const tick of this.ticks) {
       for (const row of tick.rows) {
         const pid = row[0]
         if (typeof pid !== 'number') continue
         let s = series.get(pid)
-        if (!s) series.set(pid, (s = []))
-        s.push({ t: tick.t, row })
+        if (!s) series.set(pid, (s = { t: [], rows: [] }))
+        s.t.push(tick.t)
+        s.rows.push(row)
       }
     }
     // per-process lines are secondary to the tree's: fewer points, and only what they draw
     const perProcess = Math.min(maxPoints, 500)
     const processes: SessionSnapshot['processes'] = []
-    for (const [pid, rows] of series) {
-      const idx = decimateIndices(rows.length, perProcess, (i) => rows[i]?.row[1] ?? 0)
+    for (const [pid, s] of series) {
+      const idx = decimateIndices(s.rows.length, perProcess, (i) => s.rows[i]![CPU_USER_COL] ?? 0)
       processes.push({
         pid,
         comm: this.processes.get(pid)?.comm ?? String(pid),
         points: idx.map((i) => {
-          const { t, row } = rows[i]!
-          const p = rowToPoint(row)
-          return { t_ms: t, cpu_user_pct: pct(p.cpu_user_pct), cpu_system_pct: pct(p.cpu_system_pct), rss_bytes: p.rss_bytes, pss_bytes: p.pss_bytes, read_bytes_per_s: rate(p.read_bytes_per_s), write_bytes_per_s: rate(p.write_bytes_per_s), threads: p.threads, fds: p.fds }
+          const r = s.rows[i]!
+          const v = (c: number): number | null => r[c] ?? null
+          return {
+            t_ms: s.t[i]!,
+            cpu_user_pct: pct(v(CPU_USER_COL)),
+            cpu_system_pct: pct(v(COL.cpu_system_pct)),
+            rss_bytes: v(COL.rss_bytes),
+            pss_bytes: v(COL.pss_bytes),
+            read_bytes_per_s: rate(v(COL.read_bytes_per_s)),
+            write_bytes_per_s: rate(v(COL.write_bytes_per_s)),
+            threads: v(COL.threads),
+            fds: v(COL.fds)
+          }
         })
       })
     }
@@ -305,6 +317,10 @@ export class SessionStore {
     return sums
   }
 }
+
+/** where each process column sits in a row (after the pid) */
+const COL = Object.fromEntries(PROCESS_COLUMNS.map((c, i) => [c, i + 1])) as Record<(typeof PROCESS_COLUMNS)[number], number>
+const CPU_USER_COL = COL.cpu_user_pct
 
 // What views draw needs no more digits than these; 17-digit floats made up most of a long
 // recording's snapshot (and of every live tick batch).
