@@ -1,53 +1,109 @@
 #!/usr/bin/env node
 // npm run bench:helper — what syscall counting costs, measured side by side in one run.
-// Interleaved rounds (each configuration once per round, order rotated), median of the rounds.
-// The workload times its own loop of cheap syscalls (1M getppid + 0.5M 1-byte writes + 0.5M
-// 1-byte reads on a pipe), so tracer start-up is never in the figure. Needs root (bpftrace,
-// the empty-hook loader) and a built helper.
+//
+// Why it is built this way: on the VM this was written on, the speed of the same syscall loop
+// jumps between levels up to 2× apart every few hundred ms (the host, not us), so two runs a few
+// seconds apart cannot be compared. What stays comparable is two loops a few ms apart. So:
+// - One workload process (bench/benchload, pinned to BENCH_CPU, default the last CPU) runs a
+//   short loop of cheap syscalls per request (100k getppid + 50k 1-byte writes + 50k 1-byte
+//   reads on a pipe) and reports the loop's thread CPU time (which leaves out preemption and
+//   steal time) and wall time.
+// - Between two loops of that same process the configuration is switched on or off (empty hooks
+//   attached/detached, the helper started tracking/stopped, bpftrace started/stopped), in
+//   ABBA order so that a linear drift cancels. Each on/off pair gives one extra ns per syscall
+//   and one relative extra (on / off − 1); a configuration's figure is the median over pairs.
+// - ROUNDS interleaved rounds (default 9), every configuration once per round, order rotated.
+//   The ratios to the floor (two empty tp_btf hooks) use the relative extras: pooled over all
+//   rounds, and per round against that round's floor (median and range shown).
+// - Tracers (the helper, the empty-hook loader, bpftrace, strace) run on the other CPUs.
+// - BPF_STATS=1 (default): the kernel's own run time of each program (run_time_ns / run_cnt),
+//   switched on through an fd held by bench/bpf-stats, so it goes off again however this script
+//   ends. That is the cost inside the programs alone.
+// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as two more configurations
+//   (traced, untraced) to the same rounds, and tracedVsBaseline, whose on/off pairs switch
+//   between this build and that one tracing the same process (extra < 0: this one is cheaper):
+//   before/after a change in one run.
+// strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
+// timed by wall clock on a 1/20 loop in its own process, against a bare process just before it. The realistic workload is tar of /usr/share, bare vs under the
+// helper, alternating.
+//
+// CONFIGS=emptyHooks,helperTraced,... runs only those (names as in the table).
+// Needs root (bpftrace, the empty-hook loader, BPF stats) and a built helper.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startHelper } from '../src/main/helper/client.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const OUT = join(root, 'build', 'helper')
 const HELPER = join(OUT, 'syscope-helper')
+const BASELINE = process.env.BASELINE_HELPER
 const LOAD = join(OUT, 'bench', 'benchload')
 const EMPTY = join(OUT, 'bench', 'empty-hooks')
+const STATS = join(OUT, 'bench', 'bpf-stats')
 const LAUNCH = join(OUT, 'syscope-launch')
-const LAUNCH_BARE = ['tar', '-cf']
-const ROUNDS = Number(process.env.ROUNDS ?? 5)
-const N = 1_000_000
-const M = 500_000
-const SYSCALLS = N + 2 * M
-const STRACE_SCALE = 100 // strace is ~100× slower: run 1/100 of the loop and scale
+const ROUNDS = Number(process.env.ROUNDS ?? 9)
+const PAIRS = Number(process.env.PAIRS ?? 16) // on/off pairs per configuration and round
+const BPFTRACE_PAIRS = Number(process.env.BPFTRACE_PAIRS ?? 2) // bpftrace takes seconds to start
+const TAR_ROUNDS = Number(process.env.TAR_ROUNDS ?? 5)
+const STATS_ROUNDS = process.env.BPF_STATS === '0' ? 0 : Number(process.env.STATS_ROUNDS ?? 5)
+const N = 100_000
+const M = 50_000
+const SYSCALLS = N + 2 * M // per loop
+const STRACE_SCALE = 20 // strace's loop is 1/20 of the others
+
+const NCPU = availableParallelism()
+const LOAD_CPU = process.env.BENCH_CPU ?? String(NCPU - 1)
+const TOOL_CPUS = NCPU > 1 ? [...Array(NCPU).keys()].filter((c) => String(c) !== LOAD_CPU).join(',') : LOAD_CPU
+const onLoadCpu = (argv) => ['taskset', '-c', LOAD_CPU, ...argv]
+const onToolCpus = (argv) => ['taskset', '-c', TOOL_CPUS, ...argv]
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
 function median(xs) {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b)
+  if (!s.length) return NaN
+  const h = s.length >> 1
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2
 }
 
-/** Start benchload (it waits for a byte), let `arm(pid)` attach a tracer, then run it. */
-async function runLoad(arm, args = [String(N), String(M)], wrap = null) {
-  const cmd = wrap ? wrap[0] : LOAD
-  const argv = wrap ? [...wrap.slice(1), LOAD, ...args] : args
-  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'ignore'] })
-  let out = ''
-  child.stdout.on('data', (d) => (out += d))
-  const done = new Promise((r) => child.once('exit', r))
-  if (arm) await arm(child.pid)
-  // strace's child is not child.pid: it waits on its own stdin, which is ours
-  await new Promise((r) => setTimeout(r, wrap ? 300 : 0))
-  child.stdin.end('x')
-  await done
-  const ns = Number(out.trim().split('\n').pop())
-  if (!Number.isFinite(ns)) throw new Error(`benchload printed ${JSON.stringify(out)}`)
-  return ns
+function range(xs, digits = 2) {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b)
+  return s.length ? `${s[0].toFixed(digits)}…${s[s.length - 1].toFixed(digits)}` : '–'
 }
 
-function waitFor(stream, re) {
-  return new Promise((resolve) => {
+function spawnArgv(argv, opts) {
+  return spawn(argv[0], argv.slice(1), opts)
+}
+
+/** Lines of a stream, one at a time; rejects if the stream ends first. */
+function lineReader(stream, what) {
+  const queue = []
+  let buf = ''
+  let ended = false
+  let wake = null
+  stream.setEncoding('utf8')
+  stream.on('data', (d) => {
+    buf += d
+    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) queue.push(buf.slice(0, i))
+    wake?.()
+  })
+  stream.on('end', () => {
+    ended = true
+    wake?.()
+  })
+  return async () => {
+    while (!queue.length) {
+      if (ended) throw new Error(`${what} ended: ${JSON.stringify(buf)}`)
+      await new Promise((r) => (wake = r))
+      wake = null
+    }
+    return queue.shift()
+  }
+}
+
+function waitFor(stream, re, what) {
+  return new Promise((resolve, reject) => {
     let buf = ''
     const on = (d) => {
       buf += d
@@ -57,7 +113,28 @@ function waitFor(stream, re) {
       }
     }
     stream.on('data', on)
+    stream.once('end', () => reject(new Error(`${what} ended before ${re}: ${JSON.stringify(buf)}`)))
   })
+}
+
+/** The workload: one loop per request; each resolves to ns per syscall { wall, cpu }. */
+async function startLoad({ scale = 1, wrap = [] } = {}) {
+  const argv = [...wrap, ...onLoadCpu([LOAD, String(N / scale), String(M / scale)])]
+  const child = spawnArgv(argv, { stdio: ['pipe', 'pipe', 'inherit'] })
+  const exited = new Promise((r) => child.once('exit', r))
+  const next = lineReader(child.stdout, 'benchload')
+  return {
+    pid: child.pid,
+    async loop() {
+      child.stdin.write('x')
+      const [wall, cpu] = (await next()).split(' ').map(Number)
+      return { wall: (wall * scale) / SYSCALLS, cpu: (cpu * scale) / SYSCALLS }
+    },
+    async end() {
+      child.stdin.end()
+      await exited
+    }
+  }
 }
 
 const BPFTRACE = `
@@ -69,91 +146,323 @@ tracepoint:raw_syscalls:sys_exit /pid == $1 && @start[tid]/ {
   delete(@start[tid]);
 }`
 
+/*
+ * A configuration is switched on and off around the loops of one workload process:
+ * open(pid) → { on(), off(), pid() (the process holding the BPF programs, when on), close() }.
+ */
+function helperConfig(path, traceWorkload) {
+  return async (loadPid) => {
+    const other = traceWorkload ? null : spawn('sleep', ['3600'])
+    let c = null
+    const off = async () => {
+      if (c) await c.shutdown()
+      c = null
+    }
+    return {
+      async on() {
+        if (c) return
+        c = await startHelper({ helperPath: path, args: ['--mode', 'tp_btf'], wrapper: onToolCpus([]) })
+        await c.track(traceWorkload ? loadPid : other.pid, true)
+      },
+      off,
+      pid: () => c?.child.pid,
+      async close() {
+        await off()
+        other?.kill('SIGKILL')
+      }
+    }
+  }
+}
+
+/** "on" = helper `onPath` tracing the workload, "off" = helper `offPath` tracing it: A/B in one process. */
+function abConfig(onPath, offPath) {
+  return async (loadPid) => {
+    const on = await helperConfig(onPath, true)(loadPid)
+    const off = await helperConfig(offPath, true)(loadPid)
+    return {
+      async on() {
+        await off.off()
+        await on.on()
+      },
+      async off() {
+        await on.off()
+        await off.on()
+      },
+      pid: () => on.pid() ?? off.pid(),
+      async close() {
+        await on.close()
+        await off.close()
+      }
+    }
+  }
+}
+
 const configs = {
-  bare: () => runLoad(null),
   emptyHooks: async () => {
-    const p = spawn(EMPTY, [], { stdio: ['pipe', 'pipe', 'inherit'] })
-    await waitFor(p.stdout, /attached/)
-    try {
-      return await runLoad(null)
-    } finally {
-      p.stdin.end()
-      await new Promise((r) => p.once('exit', r))
+    const p = spawnArgv(onToolCpus([EMPTY]), { stdio: ['pipe', 'pipe', 'inherit'] })
+    const next = lineReader(p.stdout, 'empty-hooks')
+    let attached = (await next()) === 'attached'
+    const set = async (want) => {
+      if (attached === want) return
+      p.stdin.write(want ? 'a' : 'd')
+      attached = (await next()) === 'attached'
+    }
+    return {
+      on: () => set(true),
+      off: () => set(false),
+      pid: () => p.pid,
+      async close() {
+        p.stdin.end()
+        await new Promise((r) => p.once('exit', r))
+      }
     }
   },
-  helperTraced: async () => {
-    const c = await startHelper({ helperPath: HELPER, args: ['--mode', 'tp_btf'] })
-    try {
-      return await runLoad((pid) => c.track(pid, true))
-    } finally {
-      await c.shutdown()
+  helperTraced: helperConfig(HELPER, true),
+  helperUntraced: helperConfig(HELPER, false),
+  ...(BASELINE
+    ? {
+        baselineTraced: helperConfig(BASELINE, true),
+        baselineUntraced: helperConfig(BASELINE, false),
+        // extra = this build − the baseline, both tracing the same process
+        tracedVsBaseline: abConfig(HELPER, BASELINE)
+      }
+    : {}),
+  bpftrace: async (loadPid) => {
+    let bt = null
+    const off = async () => {
+      if (!bt) return
+      const exited = new Promise((r) => bt.once('exit', r))
+      bt.kill('SIGINT')
+      await exited
+      bt = null
     }
-  },
-  helperUntraced: async () => {
-    const c = await startHelper({ helperPath: HELPER, args: ['--mode', 'tp_btf'] })
-    const other = spawn('sleep', ['60'])
-    try {
-      await c.track(other.pid, true)
-      return await runLoad(null)
-    } finally {
-      other.kill('SIGKILL')
-      await c.shutdown()
+    return {
+      async on() {
+        if (bt) return
+        bt = spawnArgv(onToolCpus(['bpftrace', '-B', 'line', '-e', BPFTRACE, String(loadPid)]), { stdio: ['ignore', 'pipe', 'pipe'] })
+        await waitFor(bt.stdout, /Attaching/, 'bpftrace')
+        await sleep(200)
+      },
+      off,
+      pid: () => bt?.pid,
+      close: off
     }
-  },
-  bpftrace: async () => {
-    let bt
-    try {
-      return await runLoad(async (pid) => {
-        bt = spawn('bpftrace', ['-B', 'line', '-e', BPFTRACE, String(pid)], { stdio: ['ignore', 'pipe', 'pipe'] })
-        await waitFor(bt.stdout, /Attaching/)
-        await new Promise((r) => setTimeout(r, 200))
-      })
-    } finally {
-      bt?.kill('SIGINT')
-      await new Promise((r) => bt?.once('exit', r))
+  }
+}
+
+/** One warm-up loop, then `pairs` on/off pairs in ABBA order around the loops of one process. */
+async function pairedRun(name, pairs) {
+  const load = await startLoad()
+  const cfg = await configs[name](load.pid)
+  const result = { extra: [], rel: [], bare: [] }
+  try {
+    await cfg.off()
+    await load.loop()
+    for (let k = 0; k < pairs; k++) {
+      const got = {}
+      for (const on of k % 2 ? [true, false] : [false, true]) {
+        await (on ? cfg.on() : cfg.off())
+        got[on] = await load.loop()
+      }
+      result.extra.push(got.true.cpu - got.false.cpu)
+      result.rel.push(got.true.cpu / got.false.cpu - 1)
+      result.bare.push(got.false.cpu)
     }
-  },
-  strace: async () => (await runLoad(null, [String(N / STRACE_SCALE), String(M / STRACE_SCALE)], ['strace', '-c', '-f', '-o', '/dev/null'])) * STRACE_SCALE
+  } finally {
+    await cfg.close()
+    await load.end()
+  }
+  return result
+}
+
+/** strace: a whole process under `strace -c -f`, by wall clock, against a bare process. */
+async function straceRun() {
+  const loops = async (wrap) => {
+    const load = await startLoad({ scale: STRACE_SCALE, wrap })
+    const ns = []
+    for (let i = 0; i < 3; i++) ns.push((await load.loop()).wall)
+    await load.end()
+    return Math.min(...ns)
+  }
+  const bare = await loops([])
+  const traced = await loops(onToolCpus(['strace', '-c', '-f', '-o', '/dev/null']))
+  return { extra: [traced - bare], rel: [traced / bare - 1], bare: [bare] }
+}
+
+/** Ids of the BPF programs a process holds (its prog and link fds), from /proc. */
+function progIdsOf(pid) {
+  const ids = new Set()
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (!/bpf-(prog|link)/.test(readlinkSync(`/proc/${pid}/fd/${fd}`))) continue
+      const m = /^prog_id:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))
+      if (m) ids.add(Number(m[1]))
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return ids
+}
+
+/** Summed run_time_ns and run_cnt of the syscall programs among `ids`. */
+function progTotals(ids) {
+  const all = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }))
+  return all
+    .filter((p) => ids.has(p.id) && /(sys_enter|sys_exit|empty_enter|empty_exit)$/.test(p.name ?? ''))
+    .map((p) => ({ id: p.id, ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0 }))
+}
+
+/**
+ * With BPF stats on: ns inside the programs per syscall (enter + exit), over 10 loops, for
+ * several configurations attached at once, so that each is timed on the very same syscalls
+ * (the machine's speed changes cancel out). Attach order rotates with `round`.
+ */
+async function statsRun(names, round) {
+  const load = await startLoad()
+  const order = names.map((_, i) => names[(i + round) % names.length])
+  const cfgs = {}
+  try {
+    for (const n of order) {
+      cfgs[n] = await configs[n](load.pid)
+      await cfgs[n].on()
+    }
+    const ids = Object.fromEntries(names.map((n) => [n, progIdsOf(cfgs[n].pid())]))
+    const before = Object.fromEntries(names.map((n) => [n, progTotals(ids[n])]))
+    for (let i = 0; i < 10; i++) await load.loop()
+    const result = {}
+    for (const n of names) {
+      const after = progTotals(ids[n])
+      if (after.length !== 2) throw new Error(`${n}: found ${after.length} syscall programs, expected 2`)
+      result[n] = after.reduce((sum, p) => {
+        const b = before[n].find((q) => q.id === p.id)
+        return sum + (p.ns - (b?.ns ?? 0)) / (p.cnt - (b?.cnt ?? 0))
+      }, 0)
+    }
+    return result
+  } finally {
+    for (const c of Object.values(cfgs)) await c.close()
+    await load.end()
+  }
+}
+
+/** Per configuration, per round: program ns per syscall, and the empty hooks' on the same syscalls. */
+async function measureProgs() {
+  const groups = [
+    ['helperTraced', ...(BASELINE ? ['baselineTraced'] : [])],
+    ['helperUntraced', ...(BASELINE ? ['baselineUntraced'] : [])]
+  ]
+  const p = spawn(STATS, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+  await waitFor(p.stdout, /enabled/, 'bpf-stats')
+  const ns = {}
+  try {
+    for (let r = 0; r < STATS_ROUNDS; r++) {
+      for (const g of r % 2 ? [...groups].reverse() : groups) {
+        process.stderr.write(`  bpf stats ${r + 1}/${STATS_ROUNDS}: ${g.join(' + ')} + emptyHooks…\n`)
+        const got = await statsRun([...g, 'emptyHooks'], r)
+        for (const n of g) (ns[n] ??= []).push({ ns: got[n], empty: got.emptyHooks })
+      }
+    }
+  } finally {
+    p.stdin.end()
+    await new Promise((r) => p.once('exit', r))
+  }
+  return ns
 }
 
 async function realistic(rounds) {
   const dir = mkdtempSync(join(tmpdir(), 'syscope-bench-'))
   const src = process.env.TAR_SOURCE ?? '/usr/share'
+  const out = join(dir, 'x.tar')
   const tarOnce = async (underHelper) => {
-    const out = join(dir, 'x.tar')
     rmSync(out, { force: true })
-    const t0 = performance.now()
-    if (!underHelper) execFileSync(LAUNCH_BARE[0], [...LAUNCH_BARE.slice(1), out, src], { stdio: 'ignore' })
-    else {
-      const c = await startHelper({ helperPath: HELPER })
-      try {
-        // armed launch, as the app does it: counted from its exec, timed from the go byte
-        const p = spawn(LAUNCH, ['3', '4', '--', 'tar', '-cf', out, src], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] })
-        await c.launch(p.pid)
-        const t1 = performance.now()
-        p.stdio[3].end('x')
-        await new Promise((r) => p.once('exit', r))
-        return performance.now() - t1
-      } finally {
-        await c.shutdown()
-      }
+    if (!underHelper) {
+      const t0 = performance.now()
+      execFileSync('taskset', ['-c', LOAD_CPU, 'tar', '-cf', out, src], { stdio: 'ignore' })
+      return performance.now() - t0
     }
-    return performance.now() - t0
-  }
-  await tarOnce(false) // warm the page cache
-  const bare = []
-  const traced = []
-  for (let i = 0; i < rounds; i++) {
-    if (i % 2) {
-      traced.push(await tarOnce(true))
-      bare.push(await tarOnce(false))
-    } else {
-      bare.push(await tarOnce(false))
-      traced.push(await tarOnce(true))
+    const c = await startHelper({ helperPath: HELPER, wrapper: onToolCpus([]) })
+    try {
+      // armed launch, as the app does it: counted from its exec, timed from the go byte
+      const p = spawnArgv(onLoadCpu([LAUNCH, '3', '4', '--', 'tar', '-cf', out, src]), {
+        stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe']
+      })
+      await c.launch(p.pid)
+      const t1 = performance.now()
+      p.stdio[3].end('x')
+      await new Promise((r) => p.once('exit', r))
+      return performance.now() - t1
+    } finally {
+      await c.shutdown()
     }
   }
-  rmSync(dir, { recursive: true, force: true })
-  return { src, bare: median(bare), traced: median(traced) }
+  try {
+    await tarOnce(false) // warm the page cache
+    const bare = []
+    const underHelper = []
+    for (let i = 0; i < rounds; i++) {
+      for (const h of i % 2 ? [true, false] : [false, true]) (h ? underHelper : bare).push(await tarOnce(h))
+    }
+    return { src, bare: median(bare), traced: median(underHelper), rel: bare.map((b, i) => underHelper[i] / b - 1) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+async function measure() {
+  const names = process.env.CONFIGS?.split(',') ?? [...Object.keys(configs), 'strace']
+  for (const n of names) if (!configs[n] && n !== 'strace') throw new Error(`CONFIGS: no configuration ${n}`)
+  const runs = Object.fromEntries(names.map((n) => [n, []])) // per config, per round: { extra, rel, bare }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const n of names.map((_, i) => names[(i + r) % names.length])) {
+      process.stderr.write(`  round ${r + 1}/${ROUNDS}: ${n}…\n`)
+      runs[n][r] = n === 'strace' ? await straceRun() : await pairedRun(n, n === 'bpftrace' ? BPFTRACE_PAIRS : PAIRS)
+    }
+  }
+  const pooled = (n, k) => runs[n].flatMap((x) => x[k])
+  const relFloor = runs.emptyHooks?.length ? median(pooled('emptyHooks', 'rel')) : NaN
+  const perRound = (n) => runs[n].map((x, r) => median(x.rel) / (runs.emptyHooks?.[r] ? median(runs.emptyHooks[r].rel) : NaN))
+  const ratio = (n) => median(pooled(n, 'rel')) / relFloor
+
+  console.log(`\nsyscall loop: ${SYSCALLS.toLocaleString()} syscalls per loop, workload on CPU ${LOAD_CPU}, tracers on CPU ${TOOL_CPUS}`)
+  console.log(`${ROUNDS} interleaved rounds × ${PAIRS} on/off pairs of loops in one process (bpftrace ${BPFTRACE_PAIRS}), thread CPU time;`)
+  console.log(`strace: wall time of a 1/${STRACE_SCALE} loop in its own process vs a bare one`)
+  console.log('\nconfiguration       off ns/syscall  extra ns/syscall  extra %   ÷ floor   ÷ floor per round: median (range)')
+  for (const n of names) {
+    const pr = perRound(n)
+    console.log(
+      `${n.padEnd(18)} ${median(pooled(n, 'bare')).toFixed(0).padStart(15)} ${median(pooled(n, 'extra')).toFixed(0).padStart(17)} ${(median(pooled(n, 'rel')) * 100).toFixed(0).padStart(8)} ${ratio(n).toFixed(2).padStart(9)}   ${median(pr).toFixed(2).padStart(8)} (${range(pr)})`
+    )
+  }
+  if (runs.emptyHooks?.length) console.log(`floor (two empty tp_btf hooks) per round, extra ns/syscall: ${runs.emptyHooks.map((x) => median(x.extra).toFixed(0)).join(' ')}`)
+  if (runs.emptyHooks?.length) console.log(`                                           extra %:         ${runs.emptyHooks.map((x) => (median(x.rel) * 100).toFixed(0)).join(' ')}`)
+
+  if (STATS_ROUNDS > 0) {
+    const prog = await measureProgs()
+    console.log(`\ninside the programs (kernel BPF stats, ${STATS_ROUNDS} rounds; each configuration attached together with the`)
+    console.log('empty hooks and timed on the same syscalls; figures include the stats\' own clock reads)')
+    console.log('configuration      ns/syscall (enter+exit)   empty hooks   over empty   ÷ empty: median (range)')
+    for (const [n, xs] of Object.entries(prog)) {
+      const over = xs.map((x) => x.ns - x.empty)
+      const div = xs.map((x) => x.ns / x.empty)
+      console.log(
+        `${n.padEnd(18)} ${median(xs.map((x) => x.ns)).toFixed(1).padStart(10)} (${range(xs.map((x) => x.ns), 0)}) ${median(xs.map((x) => x.empty)).toFixed(1).padStart(11)} ${median(over).toFixed(1).padStart(12)}   ${median(div).toFixed(2).padStart(8)} (${range(div)})`
+      )
+    }
+  }
+
+  const has = (...ns) => ns.every((n) => names.includes(n))
+  const goals = [
+    has('helperTraced', 'bpftrace') && ['helper extra ≤ 40 % of bpftrace’s extra', median(pooled('helperTraced', 'rel')) / median(pooled('bpftrace', 'rel')), 0.4],
+    has('helperTraced', 'emptyHooks') && ['helper extra ≤ 1.5 × two empty hooks', ratio('helperTraced'), 1.5],
+    has('helperUntraced', 'emptyHooks') && ['untraced extra ≤ 1.25 × two empty hooks', ratio('helperUntraced'), 1.25]
+  ].filter(Boolean)
+  if (TAR_ROUNDS > 0) {
+    const real = await realistic(TAR_ROUNDS)
+    goals.push([`tar of ${real.src}: ≤ 5 % over bare`, median(real.rel), 0.05])
+    console.log(`\nrealistic: tar -cf x.tar ${real.src}: bare ${real.bare.toFixed(0)} ms, under the helper ${real.traced.toFixed(0)} ms (${TAR_ROUNDS} alternating pairs, median)`)
+  }
+  console.log('\ngoal (pooled medians)                        measured   limit   met')
+  for (const [g, v, lim] of goals) console.log(`${g.padEnd(44)} ${v.toFixed(2).padStart(8)} ${lim.toFixed(2).padStart(7)}   ${v <= lim ? 'yes' : 'NO'}`)
 }
 
 async function main() {
@@ -169,35 +478,6 @@ async function main() {
   } finally {
     if (mounted) execFileSync('umount', ['/sys/kernel/tracing'])
   }
-}
-
-async function measure() {
-  const names = Object.keys(configs)
-  const results = Object.fromEntries(names.map((n) => [n, []]))
-  for (let r = 0; r < ROUNDS; r++) {
-    const order = names.map((_, i) => names[(i + r) % names.length])
-    for (const n of order) {
-      process.stderr.write(`  ${n}…\n`)
-      results[n].push(await configs[n]())
-    }
-    process.stderr.write(`round ${r + 1}/${ROUNDS} done\n`)
-  }
-  const med = Object.fromEntries(names.map((n) => [n, median(results[n])]))
-  const extra = (n) => (med[n] - med.bare) / SYSCALLS
-  console.log(`\nsyscall loop: ${SYSCALLS.toLocaleString()} syscalls, median of ${ROUNDS} interleaved rounds (strace: 1/${STRACE_SCALE} of the loop, scaled)`)
-  console.log('configuration        ms      ×bare   extra ns/syscall')
-  for (const n of names) console.log(`${n.padEnd(18)} ${(med[n] / 1e6).toFixed(1).padStart(8)} ${(med[n] / med.bare).toFixed(2).padStart(8)} ${extra(n).toFixed(0).padStart(12)}`)
-  const floor = extra('emptyHooks')
-  const goals = [
-    ['helper extra ≤ 40 % of bpftrace’s extra', extra('helperTraced') / extra('bpftrace'), 0.4],
-    ['helper extra ≤ 1.5 × two empty hooks', extra('helperTraced') / floor, 1.5],
-    ['untraced extra ≤ 1.25 × two empty hooks', extra('helperUntraced') / floor, 1.25]
-  ]
-  const real = await realistic(ROUNDS)
-  goals.push([`tar of ${real.src}: ≤ 5 % over bare`, real.traced / real.bare - 1, 0.05])
-  console.log(`\nrealistic: tar -cf x.tar ${real.src}: bare ${real.bare.toFixed(0)} ms, under the helper ${real.traced.toFixed(0)} ms`)
-  console.log('\ngoal                                         measured   limit   met')
-  for (const [g, v, lim] of goals) console.log(`${g.padEnd(44)} ${v.toFixed(2).padStart(8)} ${lim.toFixed(2).padStart(7)}   ${v <= lim ? 'yes' : 'NO'}`)
 }
 
 await main()

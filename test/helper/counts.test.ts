@@ -104,6 +104,18 @@ describe('what the helper reports', () => {
     }
   }, 90_000)
 
+  it('stays exact while a process goes from one thread to several and back, 3,000 times', async () => {
+    // a single-threaded process's counters take plain adds, several threads' atomic ones
+    const client = await start()
+    try {
+      const r = await runUnderHelper(client, [wl.markers, 'threads', '3000'])
+      expect(r.counts.get(NR.getppid).calls).toBe(3000 * 3 + 3000)
+      expect(r.counts.get(NR.chdir)).toMatchObject({ calls: 3000, errors: 3000 })
+    } finally {
+      await client.shutdown()
+    }
+  }, 90_000)
+
   it('agrees with strace -c -f on every syscall both report (tar of a small tree)', async () => {
     const tree = join(wl.dir, 'tree')
     for (let d = 0; d < 5; d++) {

@@ -5,6 +5,9 @@
 //   markers burst N    N children, each 3 getppid then exit, about 50 alive at a time
 //   markers exit C     exit with code C;  markers sleep MS N: N nanosleeps of MS
 //   markers forkexit   a child that exits 3, a child killed by SIGKILL
+//   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
+//                      chdir, while the main thread makes 1 getppid per thread started: the
+//                      process keeps going from one thread to several and back
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -28,6 +31,13 @@ static void getppid_n(int n)
 static void *thread_main(void *arg)
 {
 	getppid_n(2000);
+	return arg;
+}
+
+static void *churn_main(void *arg)
+{
+	getppid_n(3);
+	chdir("/nonexistent/syscope-marker");
 	return arg;
 }
 
@@ -71,6 +81,24 @@ int main(int argc, char **argv)
 				alive++;
 		}
 		wait_all();
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "threads")) {
+		int n = atoi(argv[2]);
+		for (int i = 0; i < n;) {
+			pthread_t t[4];
+			int k = 1 + i % 4;
+			if (k > n - i)
+				k = n - i;
+			for (int j = 0; j < k; j++) {
+				if (pthread_create(&t[j], NULL, churn_main, NULL) != 0)
+					return 2;
+				getppid_n(1);
+			}
+			for (int j = 0; j < k; j++)
+				pthread_join(t[j], NULL);
+			i += k;
+		}
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "forkexit")) {
