@@ -205,7 +205,9 @@ export function buildTimelineOption(d: TimelineData, o: TimelineOptions): Record
   const L = (id: LaneId): number => laneIndex(id)
   const bottomLane = L(DISPLAY_ORDER[DISPLAY_ORDER.length - 1]!)
 
-  const grid = lanes.map((b) => ({ left: LAYOUT.left, right: LAYOUT.right, top: b.top, height: b.height }))
+  // the lanes are placed exactly; 'none' spares ECharts measuring every axis label to fit them
+  // into outer bounds on every update (a tenth of a streaming frame)
+  const grid = lanes.map((b) => ({ left: LAYOUT.left, right: LAYOUT.right, top: b.top, height: b.height, outerBoundsMode: 'none' }))
   const xAxis = lanes.map((_, i) => ({
     type: 'value',
     gridIndex: i,
