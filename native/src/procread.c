@@ -1,6 +1,8 @@
 /*
  * /proc/<pid> is opened once as a directory and every file is read relative to that fd, so one
- * sample never mixes two processes that shared a pid (htop does the same).
+ * sample never mixes two processes that shared a pid (htop does the same). The files read every
+ * tick stay open and are re-read with one pread each: a read of a /proc file into a buffer larger
+ * than the file returns all of it at once (seq_file), so no second read is needed to see its end.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -10,27 +12,25 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
-static int pread_all(int fd, char *buf, size_t len)
+static long page_size;
+
+/* whole file into buf (NUL-terminated): length, or -errno */
+static int pread_file(int fd, char *buf, size_t len)
 {
-	size_t off = 0;
-	for (;;) {
-		ssize_t n = pread(fd, buf + off, len - 1 - off, (off_t)off);
-		if (n < 0)
-			return -errno;
-		if (n == 0 || off + (size_t)n >= len - 1) {
-			off += (size_t)(n > 0 ? n : 0);
-			break;
-		}
-		off += (size_t)n;
-	}
-	buf[off] = 0;
-	return (int)off;
+	ssize_t n = pread(fd, buf, len - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return (int)n;
 }
 
 static int read_at(int dfd, const char *name, char *buf, size_t len)
@@ -38,40 +38,141 @@ static int read_at(int dfd, const char *name, char *buf, size_t len)
 	int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t off = 0;
-	for (;;) {
-		ssize_t n = read(fd, buf + off, len - 1 - off);
-		if (n < 0) {
-			int e = errno;
-			close(fd);
-			return -e;
-		}
-		if (n == 0 || off + (size_t)n >= len - 1) {
-			off += (size_t)(n > 0 ? n : 0);
-			break;
-		}
-		off += (size_t)n;
-	}
+	int n = pread_file(fd, buf, len);
 	close(fd);
-	buf[off] = 0;
-	return (int)off;
+	return n;
 }
 
-/* value of "Key:<spaces>N" in a status-like file, in kB units converted if kb */
-static int64_t field(const char *text, const char *key, int kb)
+/* the digits at *pp (none: 0); *pp is left after them. Every field read is unsigned. */
+static uint64_t dec(const char **pp)
 {
-	size_t kl = strlen(key);
-	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (!strncmp(p, key, kl) && p[kl] == ':') {
-			long long v = strtoll(p + kl + 1, NULL, 10);
-			return kb ? v * 1024 : v;
+	const char *p = *pp;
+	uint64_t v = 0;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (uint64_t)(*p++ - '0');
+	*pp = p;
+	return v;
+}
+
+/* value after "Key:" and blanks */
+static double value_after(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	return (double)dec(&p);
+}
+
+#define HAS_KEY(p, key) (!strncmp((p), key, sizeof(key) - 1))
+
+static const char *next_line(const char *p)
+{
+	p = strchr(p, '\n');
+	return p ? p + 1 : NULL;
+}
+
+/* stat: comm ends at the LAST ')' (a comm may itself hold ") ("); fields after it by index */
+static int parse_stat(char *buf, struct proc_handle *h, double *row)
+{
+	char *open_p = strchr(buf, '('), *close_p = strrchr(buf, ')');
+	if (!open_p || !close_p || close_p < open_p || close_p[1] != ' ')
+		return -EIO;
+	size_t cl = (size_t)(close_p - open_p - 1);
+	if (cl >= sizeof(h->comm))
+		cl = sizeof(h->comm) - 1;
+	row[PF_COMM_CHANGED] = 0;
+	if (strncmp(h->comm, open_p + 1, cl) || h->comm[cl]) {
+		memcpy(h->comm, open_p + 1, cl);
+		h->comm[cl] = 0;
+		row[PF_COMM_CHANGED] = 1;
+	}
+	/* after comm: state(0) ppid(1) ... minflt(7) majflt(9) utime(11) stime(12) cutime(13)
+	 * cstime(14) num_threads(17) starttime(19) vsize(20) rss(21, pages) */
+	const char *p = close_p + 2;
+	row[PF_STATE] = (unsigned char)*p;
+	for (int i = 0; i <= 21; i++) {
+		const char *f = p;
+		uint64_t v = dec(&f);
+		switch (i) {
+		case 1: row[PF_PPID] = (double)v; break;
+		case 7: row[PF_MINFLT] = (double)v; break;
+		case 9: row[PF_MAJFLT] = (double)v; break;
+		case 11: row[PF_UTIME] = (double)v; break;
+		case 12: row[PF_STIME] = (double)v; break;
+		case 13: row[PF_CUTIME] = (double)v; break;
+		case 14: row[PF_CSTIME] = (double)v; break;
+		case 17: row[PF_THREADS] = (double)v; break;
+		case 19: row[PF_STARTTIME] = (double)v; break;
+		case 21: row[PF_RSS] = (double)v * (double)page_size; return 0;
+		}
+		p = strchr(p, ' ');
+		if (!p)
+			return -EIO;
+		p++;
+	}
+	return 0;
+}
+
+static void parse_status(const char *p, double *row)
+{
+	/* a kernel thread has no Vm lines: unavailable */
+	row[PF_HWM] = row[PF_SWAP] = row[PF_VCSW] = row[PF_IVCSW] = -1;
+	for (; p && *p; p = next_line(p)) {
+		switch (*p) {
+		case 'V':
+			if (HAS_KEY(p, "VmHWM:"))
+				row[PF_HWM] = value_after(p + 6) * 1024;
+			else if (HAS_KEY(p, "VmSwap:"))
+				row[PF_SWAP] = value_after(p + 7) * 1024;
+			break;
+		case 'v':
+			if (HAS_KEY(p, "voluntary_ctxt_switches:"))
+				row[PF_VCSW] = value_after(p + 24);
+			break;
+		case 'n':
+			if (HAS_KEY(p, "nonvoluntary_ctxt_switches:"))
+				row[PF_IVCSW] = value_after(p + 27);
+			break;
 		}
 	}
+	/* value_after gave -1 for a missing number: -1 * 1024 is still "unavailable" */
+	if (row[PF_HWM] < 0)
+		row[PF_HWM] = -1;
+	if (row[PF_SWAP] < 0)
+		row[PF_SWAP] = -1;
+}
+
+static void parse_io(const char *p, double *row)
+{
+	for (; p && *p; p = next_line(p)) {
+		if (HAS_KEY(p, "rchar:"))
+			row[PF_RCHAR] = value_after(p + 6);
+		else if (HAS_KEY(p, "wchar:"))
+			row[PF_WCHAR] = value_after(p + 6);
+		else if (HAS_KEY(p, "read_bytes:"))
+			row[PF_READ_BYTES] = value_after(p + 11);
+		else if (HAS_KEY(p, "write_bytes:"))
+			row[PF_WRITE_BYTES] = value_after(p + 12);
+	}
+}
+
+static double parse_pss(const char *p)
+{
+	for (; p && *p; p = next_line(p))
+		if (HAS_KEY(p, "Pss:")) {
+			double v = value_after(p + 4);
+			return v < 0 ? -1 : v * 1024;
+		}
 	return -1;
 }
 
-static int64_t count_fds(int dfd)
+static double count_fds(int dfd)
 {
+	/* since Linux 6.2 the fd directory's size is its number of open fds: no directory walk */
+	struct stat st;
+	if (fstatat(dfd, "fd", &st, 0) == 0 && st.st_size > 0)
+		return (double)st.st_size;
 	int fd = openat(dfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -80,7 +181,7 @@ static int64_t count_fds(int dfd)
 		close(fd);
 		return -1;
 	}
-	int64_t n = 0;
+	double n = 0;
 	struct dirent *e;
 	while ((e = readdir(d)))
 		if (e->d_name[0] != '.')
@@ -89,134 +190,178 @@ static int64_t count_fds(int dfd)
 	return n;
 }
 
-/* fd < 0: open name under dfd for this read only */
-static int read_file(int dfd, int fd, const char *name, char *buf, size_t len)
+static void close_files(struct proc_handle *h)
 {
-	return fd >= 0 ? pread_all(fd, buf, len) : read_at(dfd, name, buf, len);
+	int *fds[] = { &h->status, &h->io, &h->stat, &h->dir };
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
 }
 
-static int sample(int dfd, int fd_stat, int fd_status, int fd_io, int pid, int what,
-		  struct proc_sample *s)
+static int out_of_fds(int err)
 {
-	char buf[8192];
-	int n;
-
-	memset(s, 0, sizeof(*s));
-	s->pid = pid;
-	n = read_file(dfd, fd_stat, "stat", buf, sizeof(buf));
-	if (n <= 0)
-		return n == -ENOENT || n == 0 ? -ESRCH : n;
-	/* comm ends at the last ')' */
-	char *open_p = strchr(buf, '('), *close_p = strrchr(buf, ')');
-	if (!open_p || !close_p || close_p < open_p)
-		return -EIO;
-	size_t cl = (size_t)(close_p - open_p - 1);
-	if (cl >= sizeof(s->comm))
-		cl = sizeof(s->comm) - 1;
-	memcpy(s->comm, open_p + 1, cl);
-	s->comm[cl] = 0;
-	char state;
-	long long f[8];
-	int got = sscanf(close_p + 2,
-			 "%c %lld %*d %*d %*d %*d %*u %lld %*u %lld %*u %lld %lld %*d %*d %*d %*d %lld %*d %lld",
-			 &state, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6]);
-	if (got != 8)
-		return -EIO;
-	s->state = state;
-	s->ppid = (int)f[0];
-	s->minflt = f[1];
-	s->majflt = f[2];
-	s->utime = f[3];
-	s->stime = f[4];
-	s->threads = f[5];
-	s->starttime = f[6];
-
-	s->uid = s->rss = s->hwm = s->swap = s->vol_ctxsw = s->invol_ctxsw = -2;
-	s->pss = s->fds = s->rchar = s->wchar = s->read_bytes = s->write_bytes = -2;
-	if (what & PROC_STATUS) {
-		if (read_file(dfd, fd_status, "status", buf, sizeof(buf)) <= 0)
-			return -ESRCH;
-		s->uid = field(buf, "Uid", 0);
-		s->rss = field(buf, "VmRSS", 1);
-		s->hwm = field(buf, "VmHWM", 1);
-		s->swap = field(buf, "VmSwap", 1);
-		s->vol_ctxsw = field(buf, "voluntary_ctxt_switches", 0);
-		s->invol_ctxsw = field(buf, "nonvoluntary_ctxt_switches", 0);
-	}
-	if (what & PROC_SMAPS) {
-		s->pss = -1;
-		if (read_at(dfd, "smaps_rollup", buf, sizeof(buf)) > 0) {
-			/* the rollup's first line is the range header; fields follow */
-			const char *body = strchr(buf, '\n') ? strchr(buf, '\n') + 1 : buf;
-			int64_t rss = field(body, "Rss", 1), sw = field(body, "Swap", 1);
-			if (rss >= 0)
-				s->rss = rss;
-			s->pss = field(body, "Pss", 1);
-			if (sw >= 0)
-				s->swap = sw;
-		}
-	}
-	if (what & PROC_IO) {
-		s->rchar = s->wchar = s->read_bytes = s->write_bytes = -1;
-		if ((fd_io != -2) && read_file(dfd, fd_io, "io", buf, sizeof(buf)) > 0) {
-			s->rchar = field(buf, "rchar", 0);
-			s->wchar = field(buf, "wchar", 0);
-			s->read_bytes = field(buf, "read_bytes", 0);
-			s->write_bytes = field(buf, "write_bytes", 0);
-		}
-	}
-	if (what & PROC_FDS)
-		s->fds = count_fds(dfd);
-	return 0;
+	return err == EMFILE || err == ENFILE;
 }
 
-int proc_read(int pid, int what, struct proc_sample *s)
+/* 0, -ESRCH when the process is gone, or -errno; files left unopened are -1 */
+static int open_files(struct proc_handle *h)
 {
 	char path[32];
-	snprintf(path, sizeof(path), "/proc/%d", pid);
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	int rc = sample(dfd, -1, -1, -1, pid, what, s);
-	close(dfd);
-	return rc;
-}
-
-int proc_open(int pid, struct proc_handle *h)
-{
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/%d", pid);
-	h->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d", h->pid);
 	h->dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->dir < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
 	h->stat = openat(h->dir, "stat", O_RDONLY | O_CLOEXEC);
-	h->status = openat(h->dir, "status", O_RDONLY | O_CLOEXEC);
-	/* io needs ptrace-read access: -2 marks "not ours to read" */
+	if (h->stat < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	/* io needs ptrace-read access, checked at each read: a failed read is "unavailable" */
 	h->io = openat(h->dir, "io", O_RDONLY | O_CLOEXEC);
-	if (h->io < 0)
-		h->io = -2;
-	if (h->stat < 0 || h->status < 0) {
-		proc_close(h);
-		return -ESRCH;
-	}
+	if (h->io < 0 && out_of_fds(errno))
+		return -errno;
+	h->status = openat(h->dir, "status", O_RDONLY | O_CLOEXEC);
+	if (h->status < 0 && out_of_fds(errno))
+		return -errno;
 	return 0;
 }
 
-int proc_read_open(struct proc_handle *h, int what, struct proc_sample *s)
+int proc_open(int pid, struct proc_handle *h)
 {
-	return sample(h->dir, h->stat, h->status, h->io, h->pid, what, s);
+	if (!page_size)
+		page_size = sysconf(_SC_PAGESIZE);
+	memset(h, 0, sizeof(*h));
+	h->pid = pid;
+	h->dir = h->stat = h->io = h->status = -1;
+	int rc = open_files(h);
+	if (rc != 0) {
+		close_files(h);
+		if (!out_of_fds(-rc))
+			return rc;
+		/* no fds to hold: this process's files are opened for each sample instead (identity
+		 * then rests on the sampler's start-time check) */
+		h->held = 0;
+	} else {
+		h->held = 1;
+	}
+	h->open = 1;
+	return 0;
+}
+
+int proc_sample(struct proc_handle *h, int what, double *row)
+{
+	char buf[16384]; /* status: Cpus_allowed grows with the CPU count */
+	int n, rc = 0;
+
+	for (int i = 0; i < PF_COUNT; i++)
+		row[i] = NAN;
+	row[PF_OK] = 0;
+	if (!h->held && (rc = open_files(h)) != 0) {
+		close_files(h);
+		if (out_of_fds(-rc)) {
+			row[PF_OK] = 2;
+			return rc;
+		}
+		return -ESRCH;
+	}
+	n = pread_file(h->stat, buf, 2048);
+	if (n <= 0 || parse_stat(buf, h, row) != 0) {
+		rc = -ESRCH;
+		goto out;
+	}
+	row[PF_OK] = 1;
+
+	if (what & PROC_STATUS) {
+		row[PF_HWM] = row[PF_SWAP] = row[PF_VCSW] = row[PF_IVCSW] = -1;
+		if (h->status >= 0 && pread_file(h->status, buf, sizeof(buf)) > 0)
+			parse_status(buf, row);
+	}
+	if (what & PROC_IO) {
+		row[PF_RCHAR] = row[PF_WCHAR] = row[PF_READ_BYTES] = row[PF_WRITE_BYTES] = -1;
+		if (h->io >= 0 && pread_file(h->io, buf, 1024) > 0)
+			parse_io(buf, row);
+	}
+	if (what & PROC_SMAPS) {
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		row[PF_PSS] = -1;
+		/* not held: an open smaps_rollup pins the process's memory map */
+		if (read_at(h->dir, "smaps_rollup", buf, sizeof(buf)) > 0)
+			row[PF_PSS] = parse_pss(buf);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		row[PF_PSS_MS] = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	}
+	if (what & PROC_FDS)
+		row[PF_FDS] = count_fds(h->dir);
+out:
+	if (!h->held)
+		close_files(h);
+	return rc;
 }
 
 void proc_close(struct proc_handle *h)
 {
-	if (h->io >= 0)
-		close(h->io);
-	if (h->status >= 0)
-		close(h->status);
-	if (h->stat >= 0)
-		close(h->stat);
-	if (h->dir >= 0)
-		close(h->dir);
-	h->dir = h->stat = h->status = h->io = -1;
+	close_files(h);
+	h->open = 0;
+}
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+int proc_list_pids(int *out, int cap)
+{
+	char buf[32768];
+	int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int count = 0;
+	for (;;) {
+		long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+		if (n < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		for (long off = 0; off < n;) {
+			struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+			off += d->d_reclen;
+			const char *s = d->d_name;
+			if (*s < '1' || *s > '9')
+				continue;
+			uint64_t pid = dec(&s);
+			if (*s || pid > INT32_MAX)
+				continue;
+			if (count < cap)
+				out[count] = (int)pid;
+			count++;
+		}
+	}
+	close(fd);
+	return count;
+}
+
+int proc_ppid(int pid)
+{
+	char path[32], buf[2048];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int n = pread_file(fd, buf, sizeof(buf));
+	close(fd);
+	if (n <= 0)
+		return -1;
+	const char *p = strrchr(buf, ')');
+	/* ") S ppid" */
+	if (!p || !p[1] || !p[2] || !p[3] || !p[4])
+		return -1;
+	p += 4;
+	return (int)dec(&p);
 }

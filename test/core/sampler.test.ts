@@ -1,7 +1,7 @@
 // The /proc sampler against workloads whose figures are known, and against frozen fixtures.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSampler, type Sampler } from '../../src/main/proc/sampler'
@@ -114,25 +114,64 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
 })
 
 describe('tree totals and process identity', () => {
-  it('keeps exited children in the tree’s cumulative CPU: it never drops', async () => {
+  it.each(['ts', 'auto'] as const)('keeps exited children in the tree’s cumulative CPU (%s reader): it never drops', async (reader) => {
     const c = run('tree', '3', '2')
-    const s = createSampler({ reader: 'ts' })
+    const s = createSampler({ reader })
     s.track(c.pid!)
     let cpu = 0
-    let sawExit = false
+    let found = 0
+    const exited = new Set<number>()
+    // the last CPU time seen of each process
+    const last = new Map<number, number>()
     const end = Date.now() + 2500
     while (Date.now() < end) {
-      for (const k of await s.discoverChildren()) s.track(k.pid)
+      for (const k of await s.discoverChildren()) {
+        expect(k.ppid).toBe(c.pid)
+        s.track(k.pid)
+        found++
+      }
       const r = await s.sampleOnce()
-      if (r.exited.length) sawExit = true
-      const now = r.totals.cpu_seconds ?? 0
+      for (const pid of r.exited) exited.add(pid)
+      for (const p of r.processes) last.set(p.pid, p.cpu_seconds!)
+      const now = r.totals.cpu_seconds!
       expect(now).toBeGreaterThanOrEqual(cpu)
       cpu = now
       await sleep(100)
     }
-    expect(sawExit).toBe(true)
-    // three children spun about 1 s each; their CPU stays counted after they exit
-    expect(cpu).toBeGreaterThan(0.5)
+    expect(found).toBe(3)
+    expect(exited.size).toBeGreaterThanOrEqual(3)
+    // the three children spun, then exited: their last CPU times are all still in the total, and
+    // so is what they used after their last sample (it reached the parent's cutime when reaped),
+    // at most about an interval each
+    const kids = [...last].filter(([pid]) => pid !== c.pid).map(([, v]) => v)
+    expect(kids).toHaveLength(3)
+    expect(Math.min(...kids)).toBeGreaterThan(0)
+    const lastSeen = [...last.values()].reduce((a, b) => a + b, 0)
+    expect(cpu).toBeGreaterThanOrEqual(lastSeen - 0.005)
+    expect(cpu).toBeLessThan(lastSeen + 3 * 0.2)
+  })
+
+  it.each(['ts', 'auto'] as const)('finds grandchildren and children that appear later (%s reader)', async (reader) => {
+    // sh → (after the first scans) sh → sleep: a child and a grandchild born while sampling
+    const c = spawn('sh', ['-c', 'sleep 0.4; sh -c "sleep 5; true" & wait'], { stdio: 'ignore' })
+    children.push(c)
+    const s = createSampler({ reader })
+    s.track(c.pid!)
+    const seen = new Map<number, number>()
+    let grandchild = false
+    for (let i = 0; i < 20 && !grandchild; i++) {
+      for (const k of await s.discoverChildren()) {
+        seen.set(k.pid, k.ppid)
+        s.track(k.pid)
+        if (seen.has(k.ppid)) grandchild = true
+      }
+      await s.sampleOnce()
+      await sleep(100)
+    }
+    expect(grandchild).toBe(true)
+    for (const ppid of seen.values()) expect([c.pid, ...seen.keys()]).toContain(ppid)
+    const r = await s.sampleOnce()
+    expect(r.processes.map((p) => p.comm).sort()).toEqual(['sh', 'sh', 'sleep'])
   })
 
   it('treats a vanished pid as gone, not as an error, and never as the next process with that pid', async () => {
@@ -149,14 +188,14 @@ describe('tree totals and process identity', () => {
     await expect(never.sampleOnce()).resolves.toMatchObject({ processes: [] })
   })
 
-  it('reports values it may not read as unavailable (null), not 0', async () => {
-    // another user's process: /proc/<pid>/io needs ptrace-read access
+  it.each(['ts', 'auto'] as const)('reports values it may not read as unavailable (null), not 0 (%s reader)', async (reader) => {
+    // another user's process: /proc/<pid>/io and smaps_rollup need ptrace-read access
     const other = spawn('sleep', ['5'], { uid: 65534, gid: 65534 })
     children.push(other)
     await sleep(100)
     const sub = spawn(process.execPath, ['--input-type=module', '-e', `
       const { createSampler } = await import(${JSON.stringify(join(projectRoot(), 'src/main/proc/sampler.ts'))});
-      const s = createSampler({ reader: 'ts' }); s.track(${other.pid}); await s.sampleOnce();
+      const s = createSampler({ reader: '${reader}' }); s.track(${other.pid}); await s.sampleOnce();
       const r = await s.sampleOnce(); console.log(JSON.stringify(r.processes[0]));`], { uid: 1, gid: 1, env: { ...process.env, NODE_OPTIONS: '--import tsx' } })
     let out = ''
     sub.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -164,15 +203,54 @@ describe('tree totals and process identity', () => {
     const p = JSON.parse(out)
     expect(p.pid).toBe(other.pid)
     expect(p.read_bytes).toBeNull()
-    expect(p.fds).toBeNull()
+    expect(p.rchar_bytes).toBeNull()
+    expect(p.pss_bytes).toBeNull()
+    // Linux ≥ 6.2 gives anyone the fd count as the fd directory's size; before, it needs access
+    expect([null, readdirSync(`/proc/${other.pid}/fd`).length]).toContain(p.fds)
     expect(p.rss_bytes).toBeGreaterThan(0)
+    expect(p.hwm_bytes).toBeGreaterThanOrEqual(p.rss_bytes)
+    expect(p.vol_ctxsw).toBeGreaterThanOrEqual(0)
+  })
+
+  it.each(['ts', 'auto'] as const)('follows an exec: the new comm and command line (%s reader)', async (reader) => {
+    const c = spawn('sh', ['-c', 'sleep 0.3; exec sleep 5'], { stdio: 'ignore' })
+    children.push(c)
+    const s = createSampler({ reader })
+    s.track(c.pid!)
+    expect(s.describe(c.pid!)).toMatchObject({ comm: 'sh' })
+    const comms = new Set<string>()
+    for (let i = 0; i < 10; i++) {
+      const r = await s.sampleOnce()
+      const p = r.processes.find((x) => x.pid === c.pid)
+      if (p) comms.add(p.comm)
+      await sleep(100)
+    }
+    expect([...comms]).toEqual(['sh', 'sleep'])
+    expect(s.describe(c.pid!)).toMatchObject({ comm: 'sleep', cmdline: ['sleep', '5'] })
+  })
+
+  it.each(['ts', 'auto'] as const)('gives every figure on every tick, read or carried (%s reader)', async (reader) => {
+    const c = run('files', '20', '5')
+    await sleep(100)
+    const s = createSampler({ reader })
+    s.track(c.pid!)
+    const keys = ['cpu_user_pct', 'cpu_system_pct', 'rss_bytes', 'pss_bytes', 'swap_bytes', 'hwm_bytes', 'threads', 'fds', 'rchar_bytes', 'wchar_bytes', 'read_bytes_per_s', 'write_bytes_per_s', 'read_bytes', 'write_bytes', 'vol_ctxsw', 'invol_ctxsw', 'minflt', 'majflt'] as const
+    for (let tick = 0; tick < 12; tick++) {
+      const p = (await s.sampleOnce()).processes[0]!
+      // the first sample has no rates yet; after it, nothing the process lets us read is missing
+      for (const k of keys) if (tick > 0 || !/_pct$|_per_s$/.test(k)) expect(p[k], `tick ${tick}: ${k}`).not.toBeNull()
+      expect(p.fds).toBeGreaterThanOrEqual(20)
+      expect(p.hwm_bytes!).toBeGreaterThanOrEqual(p.rss_bytes!)
+      expect(p.state).toMatch(/^[RSD]$/)
+      await sleep(20)
+    }
   })
 })
 
 describe('parsers on frozen files', () => {
   it('reads comm up to the last parenthesis', () => {
     const s = parseStat('1234 (a) b (c) S 1 1234 1234 0 -1 4194560 100 0 5 0 250 50 0 0 20 0 3 0 98765 1000 100 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0')!
-    expect(s).toMatchObject({ comm: 'a) b (c', state: 'S', ppid: 1, minflt: 100, majflt: 5, utime_ticks: 250, stime_ticks: 50, num_threads: 3, starttime_ticks: 98765 })
+    expect(s).toMatchObject({ comm: 'a) b (c', state: 'S', ppid: 1, minflt: 100, majflt: 5, utime_ticks: 250, stime_ticks: 50, num_threads: 3, starttime_ticks: 98765, rss_pages: 100 })
     expect(parseStat('garbage')).toBeNull()
     expect(parseStat('1 (x) S 1')).toBeNull()
   })
@@ -198,39 +276,76 @@ describe('parsers on frozen files', () => {
     const root = join(dir, 'proc')
     mkdirSync(join(root, '42', 'fd'), { recursive: true })
     writeFileSync(join(root, 'stat'), 'cpu 1 2 3\nbtime 1700000000\n')
-    writeFileSync(join(root, '42', 'stat'), '42 (fix ture) R 1 42 42 0 -1 0 10 0 0 0 100 20 0 0 20 0 1 0 500 0 0')
+    // RSS comes from stat, in pages
+    const page = Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' }))
+    writeFileSync(join(root, '42', 'stat'), `42 (fix ture) R 1 42 42 0 -1 0 10 0 0 0 100 20 0 0 20 0 1 0 500 0 ${4194304 / page}`)
     writeFileSync(join(root, '42', 'status'), 'Name:\tfix ture\nUid:\t0\t0\t0\t0\nVmRSS:\t 4096 kB\nVmHWM:\t 8192 kB\n')
     writeFileSync(join(root, '42', 'cmdline'), 'fix\0ture\0')
     for (const f of ['0', '1', '2']) writeFileSync(join(root, '42', 'fd', f), '')
     const s = createSampler({ procRoot: root, reader: 'ts' })
     s.track(42)
     expect(s.describe(42)).toMatchObject({ comm: 'fix ture', cmdline: ['fix', 'ture'], start_ms: 1700000000000 + 5000 })
+    expect(s.readerKind).toBe('ts')
     const r = await s.sampleOnce()
-    expect(r.processes[0]).toMatchObject({ pid: 42, comm: 'fix ture', rss_bytes: 4194304, hwm_bytes: 8388608, fds: 3, threads: 1, cpu_seconds: 1.2, read_bytes: null, pss_bytes: null })
+    expect(r.processes[0]).toMatchObject({ pid: 42, comm: 'fix ture', state: 'R', rss_bytes: 4194304, hwm_bytes: 8388608, fds: 3, threads: 1, cpu_seconds: 1.2, read_bytes: null, pss_bytes: null, vol_ctxsw: null })
     expect(r.totals).toMatchObject({ processes: 1, rss_bytes: 4194304, fds: 3, cpu_seconds: 1.2, read_bytes: null })
+    // the next tick: CPU over the interval, the figures not re-read carried
+    writeFileSync(join(root, '42', 'stat'), `42 (fix ture) S 1 42 42 0 -1 0 10 0 0 0 110 20 0 0 20 0 1 0 500 0 ${4194304 / page}`)
+    await sleep(100)
+    const r2 = await s.sampleOnce()
+    expect(r2.processes[0]).toMatchObject({ state: 'S', hwm_bytes: 8388608, fds: 3, cpu_system_pct: 0 })
+    expect(r2.processes[0]!.cpu_user_pct).toBeGreaterThan(0)
+    // a zombie has exited: it leaves the samples, and its CPU stays in the tree's total
+    writeFileSync(join(root, '42', 'stat'), `42 (fix ture) Z 1 42 42 0 -1 0 10 0 0 0 110 20 0 0 20 0 1 0 500 0 0`)
+    const r3 = await s.sampleOnce()
+    expect(r3).toMatchObject({ processes: [], exited: [42], totals: { processes: 0, cpu_seconds: 1.3 } })
   })
 })
 
 describe('the N-API reader', () => {
   it('is built, and agrees with the TypeScript reader on a live process', async () => {
-    const { loadNativeReader } = await import('../../src/main/proc/native')
-    const { readProcessTs } = await import('../../src/main/proc/reader-ts')
-    const native = loadNativeReader()
-    expect(native.reader, native.reason).not.toBeNull()
     const c = run('files', '20', '5')
     await sleep(200)
-    const a = native.reader!.readProcess(c.pid!, 0xf)!
-    const b = (await readProcessTs('/proc', c.pid!, 0xf))!
-    for (const k of ['pid', 'ppid', 'comm', 'state', 'uid', 'starttime_ticks', 'threads', 'fds', 'hwm_bytes', 'rchar', 'read_bytes', 'write_bytes'] as const) expect(a[k], k).toEqual(b[k])
-    expect(Math.abs((a.rss_bytes ?? 0) - (b.rss_bytes ?? 0))).toBeLessThan(1 << 20)
-    expect(Math.abs((a.pss_bytes ?? 0) - (b.pss_bytes ?? 0))).toBeLessThan(1 << 20)
-    // a handle follows its process: gone once it exits
-    const h = native.reader!.openProcess(c.pid!)!
-    expect(native.reader!.readOpen(h, 0)).toMatchObject({ pid: c.pid })
+    const native = createSampler({ reader: 'native' })
+    const ts = createSampler({ reader: 'ts' })
+    expect([native.readerKind, ts.readerKind]).toEqual(['native', 'ts'])
+    native.track(c.pid!)
+    ts.track(c.pid!)
+    const a = (await native.sampleOnce()).processes[0]!
+    const b = (await ts.sampleOnce()).processes[0]!
+    for (const k of ['pid', 'ppid', 'comm', 'state', 'threads', 'fds', 'hwm_bytes', 'swap_bytes', 'rchar_bytes', 'read_bytes', 'write_bytes', 'minflt', 'majflt'] as const) expect(a[k], k).toEqual(b[k])
+    expect(Math.abs(a.rss_bytes! - b.rss_bytes!)).toBeLessThan(1 << 20)
+    expect(Math.abs(a.pss_bytes! - b.pss_bytes!)).toBeLessThan(1 << 20)
+    expect(a.fds).toBeGreaterThanOrEqual(20)
+    native.close()
+    ts.close()
+  })
+
+  it('samples through handles that follow their process: gone once it exits', async () => {
+    const { loadNativeAddon } = await import('../../src/main/proc/native')
+    const { ROW_SIZE, F_OK, F_PPID, F_THREADS } = await import('../../src/main/proc/row')
+    const addon = loadNativeAddon().addon!
+    const c = run('files', '3', '5')
+    await sleep(100)
+    const h = addon.openProcess(c.pid!)!
+    const rows = new Float64Array(2 * ROW_SIZE)
+    addon.sampleProcesses(Int32Array.of(h, 999_999), Uint8Array.of(0xf, 0), 2, rows)
+    expect([rows[F_OK], rows[F_PPID], rows[F_THREADS]]).toEqual([1, process.pid, 1])
+    // a handle that was never opened reads as gone
+    expect(rows[ROW_SIZE + F_OK]).toBe(0)
+    expect(addon.processComm(h)).toBe('procload')
     c.kill('SIGKILL')
     await new Promise((r) => c.once('exit', r))
-    expect(native.reader!.readOpen(h, 0)).toBeNull()
-    native.reader!.closeProcess(h)
+    addon.sampleProcesses(Int32Array.of(h), Uint8Array.of(0), 1, rows)
+    expect(rows[F_OK]).toBe(0)
+    addon.closeProcess(h)
+    expect(addon.openProcess(c.pid!)).toBeNull()
+    expect(() => addon.sampleProcesses(Int32Array.of(h), Uint8Array.of(0), 2, rows)).toThrow(/too short/)
+  })
+
+  it('passes its C parsers’ table-driven tests (ASan/UBSan build)', () => {
+    const out = execFileSync('make', ['-s', '-C', join(projectRoot(), 'native'), 'test'], { encoding: 'utf8' })
+    expect(out).toContain('procread_test: ok')
   })
 
   it('falls back to the TypeScript reader, saying why', () => {

@@ -8,31 +8,56 @@ export interface StatFields {
   majflt: number
   utime_ticks: number
   stime_ticks: number
+  cutime_ticks: number
+  cstime_ticks: number
   num_threads: number
   starttime_ticks: number
+  rss_pages: number
 }
 
 /** /proc/<pid>/stat. comm ends at the LAST ')': a comm may itself contain ") (". */
 export function parseStat(text: string): StatFields | null {
   const open = text.indexOf('(')
   const close = text.lastIndexOf(')')
-  if (open < 0 || close < open) return null
-  const f = text.slice(close + 2).trim().split(' ')
+  if (open < 0 || close < open || text.charCodeAt(close + 1) !== 32) return null
   // after comm: state(0) ppid(1) pgrp sid tty tpgid flags minflt(7) cminflt majflt(9) cmajflt
-  // utime(11) stime(12) cutime cstime priority nice num_threads(17) itrealvalue starttime(19)
-  if (f.length < 20) return null
-  const n = (i: number): number => Number(f[i])
+  // utime(11) stime(12) cutime(13) cstime(14) priority nice num_threads(17) itrealvalue starttime(19)
+  // vsize rss(21)
+  const f: number[] = []
+  let at = close + 2
+  for (let i = 0; i <= 21; i++) {
+    let end = text.indexOf(' ', at)
+    if (end < 0) end = text.length
+    if (at >= end) return null
+    f.push(i === 0 ? text.charCodeAt(at) : decimal(text, at, end))
+    at = end + 1
+  }
   return {
     comm: text.slice(open + 1, close),
-    state: f[0] ?? '?',
-    ppid: n(1),
-    minflt: n(7),
-    majflt: n(9),
-    utime_ticks: n(11),
-    stime_ticks: n(12),
-    num_threads: n(17),
-    starttime_ticks: n(19)
+    state: String.fromCharCode(f[0]!),
+    ppid: f[1]!,
+    minflt: f[7]!,
+    majflt: f[9]!,
+    utime_ticks: f[11]!,
+    stime_ticks: f[12]!,
+    cutime_ticks: f[13]!,
+    cstime_ticks: f[14]!,
+    num_threads: f[17]!,
+    starttime_ticks: f[19]!,
+    rss_pages: f[21]!
   }
+}
+
+/** the unsigned decimal in text[from, to) (stopping at the first non-digit); NaN if none */
+function decimal(text: string, from: number, to: number): number {
+  let v = 0
+  let i = from
+  for (; i < to; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) break
+    v = v * 10 + c
+  }
+  return i === from ? NaN : v
 }
 
 export interface StatusFields {
@@ -44,22 +69,42 @@ export interface StatusFields {
   nonvoluntary_ctxt_switches: number | null
 }
 
+/** "Key:<blanks>value" lines (status, io, smaps_rollup): the number after each key, in keys'
+ * order; NaN where a key is missing or has no number */
+function keyedNumbers(text: string, keys: readonly string[]): number[] {
+  const out = keys.map(() => NaN)
+  let at = 0
+  while (at < text.length) {
+    let end = text.indexOf('\n', at)
+    if (end < 0) end = text.length
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!
+      if (text.charCodeAt(at + key.length) === 58 /* : */ && text.startsWith(key, at)) {
+        let v = at + key.length + 1
+        while (text.charCodeAt(v) === 32 || text.charCodeAt(v) === 9) v++
+        out[k] = decimal(text, v, end)
+        break
+      }
+    }
+    at = end + 1
+  }
+  return out
+}
+
+const orNull = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v)
+const kbOrNull = (v: number | undefined): number | null => (v === undefined || Number.isNaN(v) ? null : v * 1024)
+
+const STATUS_KEYS = ['Uid', 'VmRSS', 'VmHWM', 'VmSwap', 'voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'] as const
+
 export function parseStatus(text: string): StatusFields {
-  const kb = (name: string): number | null => {
-    const m = text.match(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm'))
-    return m ? Number(m[1]) * 1024 : null
-  }
-  const num = (name: string): number | null => {
-    const m = text.match(new RegExp(`^${name}:\\s+(\\d+)`, 'm'))
-    return m ? Number(m[1]) : null
-  }
+  const [uid, rss, hwm, swap, vol, invol] = keyedNumbers(text, STATUS_KEYS)
   return {
-    uid: num('Uid'),
-    vm_rss_bytes: kb('VmRSS'),
-    vm_hwm_bytes: kb('VmHWM'),
-    vm_swap_bytes: kb('VmSwap'),
-    voluntary_ctxt_switches: num('voluntary_ctxt_switches'),
-    nonvoluntary_ctxt_switches: num('nonvoluntary_ctxt_switches')
+    uid: orNull(uid),
+    vm_rss_bytes: kbOrNull(rss),
+    vm_hwm_bytes: kbOrNull(hwm),
+    vm_swap_bytes: kbOrNull(swap),
+    voluntary_ctxt_switches: orNull(vol),
+    nonvoluntary_ctxt_switches: orNull(invol)
   }
 }
 
@@ -70,16 +115,11 @@ export interface IoFields {
   write_bytes: number
 }
 
+const IO_KEYS = ['rchar', 'wchar', 'read_bytes', 'write_bytes'] as const
+
 export function parseIo(text: string): IoFields | null {
-  const get = (k: string): number | null => {
-    const m = text.match(new RegExp(`^${k}: (\\d+)$`, 'm'))
-    return m ? Number(m[1]) : null
-  }
-  const rchar = get('rchar')
-  const wchar = get('wchar')
-  const rb = get('read_bytes')
-  const wb = get('write_bytes')
-  if (rchar === null || wchar === null || rb === null || wb === null) return null
+  const [rchar, wchar, rb, wb] = keyedNumbers(text, IO_KEYS).map(orNull)
+  if (rchar == null || wchar == null || rb == null || wb == null) return null
   return { rchar, wchar, read_bytes: rb, write_bytes: wb }
 }
 
@@ -89,12 +129,11 @@ export interface SmapsRollup {
   swap_bytes: number | null
 }
 
+const SMAPS_KEYS = ['Rss', 'Pss', 'Swap'] as const
+
 export function parseSmapsRollup(text: string): SmapsRollup {
-  const kb = (name: string): number | null => {
-    const m = text.match(new RegExp(`^${name}:\\s+(\\d+) kB$`, 'm'))
-    return m ? Number(m[1]) * 1024 : null
-  }
-  return { rss_bytes: kb('Rss'), pss_bytes: kb('Pss'), swap_bytes: kb('Swap') }
+  const [rss, pss, swap] = keyedNumbers(text, SMAPS_KEYS)
+  return { rss_bytes: kbOrNull(rss), pss_bytes: kbOrNull(pss), swap_bytes: kbOrNull(swap) }
 }
 
 /** NUL-separated argv; a kernel thread (or zombie) has none. */

@@ -1,66 +1,240 @@
-// Reading one process's /proc files in TypeScript (the fallback when the N-API reader is not
-// built). A process that vanishes mid-read is reported as gone (null), never as an error.
-import { readdir, readFile } from 'node:fs/promises'
+// Reading processes' /proc files in TypeScript (the fallback when the N-API reader is not built):
+// the same rows as the N-API reader (row.ts). stat, io and status stay open between ticks and are
+// re-read at offset 0, so a held stat fails once its process is gone, even if the pid is reused;
+// smaps_rollup and the fd directory are opened by path (Node has no openat), right after stat
+// said the process was still the same one. When the fd limit leaves none to hold, files are
+// opened for each sample. /proc reads do not block on a disk: synchronous reads cost the same CPU
+// without a thread-pool round trip per file.
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs'
 import { parseIo, parseSmapsRollup, parseStat, parseStatus } from './parse'
-import type { RawProcess } from './types'
+import {
+  F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  type ProcReader
+} from './row'
 
+const PROC_SUPER_MAGIC = 0x9fa0
 const GONE = new Set(['ENOENT', 'ESRCH'])
+const OUT_OF_FDS = new Set(['EMFILE', 'ENFILE'])
+const errCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? ''
 
-async function text(path: string): Promise<string | null | 'gone'> {
+interface Open {
+  pid: number
+  base: string
+  /** false: no fds to hold, files opened for each sample */
+  held: boolean
+  stat: number
+  /** -1: could not be opened (unavailable, or a fixture without the file) */
+  io: number
+  status: number
+  comm: string
+}
+
+/** The kernel's base page size (stat counts RSS in pages); Node does not expose sysconf. */
+function pageSize(): number {
   try {
-    return await readFile(path, 'utf8')
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? ''
-    return GONE.has(code) ? 'gone' : null
+    // the first mapping's entry is enough: smaps is generated one mapping at a time
+    const fd = openSync('/proc/self/smaps', 'r')
+    try {
+      const buf = Buffer.alloc(4096)
+      const m = /^KernelPageSize:\s+(\d+) kB$/m.exec(buf.toString('latin1', 0, readSync(fd, buf, 0, buf.length, 0)))
+      if (m) return Number(m[1]) * 1024
+    } finally {
+      closeSync(fd)
+    }
+  } catch {
+    /* no smaps: assume the common size */
   }
+  return 4096
 }
 
-/** `what`: READ_* bits of sampler.ts (stat is always read); fields not asked for are left out. */
-export async function readProcessTs(procRoot: string, pid: number, what = 0xf): Promise<Partial<RawProcess> | null> {
-  const base = `${procRoot}/${pid}`
-  const skip = Promise.resolve(undefined)
-  const [stat, status, io, smaps, fds] = await Promise.all([
-    text(`${base}/stat`),
-    what & 0x1 ? text(`${base}/status`) : skip,
-    what & 0x2 ? text(`${base}/io`) : skip,
-    what & 0x4 ? text(`${base}/smaps_rollup`) : skip,
-    what & 0x8
-      ? readdir(`${base}/fd`).then(
-          (d) => d.length,
-          () => null
-        )
-      : skip
-  ])
-  if (stat === 'gone' || stat === null || status === 'gone' || status === null) return null
-  const s = parseStat(stat)
-  if (!s) return null
-  const out: Partial<RawProcess> = {
-    pid,
-    ppid: s.ppid,
-    comm: s.comm,
-    state: s.state,
-    starttime_ticks: s.starttime_ticks,
-    utime_ticks: s.utime_ticks,
-    stime_ticks: s.stime_ticks,
-    threads: s.num_threads,
-    minflt: s.minflt,
-    majflt: s.majflt
-  }
-  if (status !== undefined) {
-    const st = parseStatus(status)
-    Object.assign(out, { uid: st.uid, rss_bytes: st.vm_rss_bytes, swap_bytes: st.vm_swap_bytes, hwm_bytes: st.vm_hwm_bytes, vol_ctxsw: st.voluntary_ctxt_switches, invol_ctxsw: st.nonvoluntary_ctxt_switches })
-  }
-  if (io !== undefined) {
-    const i = io === 'gone' || io === null ? null : parseIo(io)
-    Object.assign(out, { rchar: i?.rchar ?? null, wchar: i?.wchar ?? null, read_bytes: i?.read_bytes ?? null, write_bytes: i?.write_bytes ?? null })
-  }
-  if (smaps !== undefined) {
-    const sm = smaps === 'gone' || smaps === null ? null : parseSmapsRollup(smaps)
-    out.pss_bytes = sm?.pss_bytes ?? null
-    if (sm?.rss_bytes != null) out.rss_bytes = sm.rss_bytes
-    if (sm?.swap_bytes != null) out.swap_bytes = sm.swap_bytes
-  }
-  if (fds !== undefined) out.fds = fds
-  return out
-}
+export class TsProcReader implements ProcReader {
+  private opened: (Open | undefined)[] = []
+  private free: number[] = []
+  private readonly buf = Buffer.allocUnsafe(16384)
+  private readonly pageBytes = pageSize()
+  /** the fd directory's size is its open fd count on procfs (Linux ≥ 6.2), not on fixtures */
+  private readonly procfs: boolean
 
+  constructor(private readonly procRoot: string) {
+    let procfs = false
+    try {
+      procfs = statfsSync(procRoot).type === PROC_SUPER_MAGIC
+    } catch {
+      /* not there: every open fails as gone */
+    }
+    this.procfs = procfs
+  }
+
+  open(pid: number): number | null {
+    const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, comm: '' }
+    try {
+      this.openFiles(entry)
+    } catch (e) {
+      this.closeFiles(entry)
+      if (GONE.has(errCode(e))) return null
+      if (!OUT_OF_FDS.has(errCode(e))) throw e
+      entry.held = false
+    }
+    const slot = this.free.pop()
+    if (slot !== undefined) {
+      this.opened[slot] = entry
+      return slot + 1
+    }
+    this.opened.push(entry)
+    return this.opened.length
+  }
+
+  /** throws when stat cannot be opened, or when the fd limit is reached */
+  private openFiles(o: Open): void {
+    o.stat = openSync(`${o.base}/stat`, 'r')
+    // io needs ptrace-read access, checked at each read: a failed read is "unavailable"
+    for (const name of ['io', 'status'] as const) {
+      try {
+        o[name] = openSync(`${o.base}/${name}`, 'r')
+      } catch (e) {
+        if (OUT_OF_FDS.has(errCode(e))) throw e
+      }
+    }
+  }
+
+  private closeFiles(o: Open): void {
+    for (const name of ['stat', 'io', 'status'] as const) {
+      if (o[name] >= 0) closeSync(o[name])
+      o[name] = -1
+    }
+  }
+
+  close(handle: number): void {
+    const o = this.opened[handle - 1]
+    if (!o) return
+    this.closeFiles(o)
+    this.opened[handle - 1] = undefined
+    this.free.push(handle - 1)
+  }
+
+  comm(handle: number): string | null {
+    return this.opened[handle - 1]?.comm ?? null
+  }
+
+  sample(handles: Int32Array, what: Uint8Array, count: number, rows: Float64Array): void {
+    for (let i = 0; i < count; i++) this.sampleOne(this.opened[handles[i]! - 1], what[i]!, rows, i * ROW_SIZE)
+  }
+
+  pids(): number[] {
+    const out: number[] = []
+    for (const e of readdirSync(this.procRoot)) {
+      const c = e.charCodeAt(0)
+      if (c >= 49 && c <= 57 && /^\d+$/.test(e)) out.push(Number(e))
+    }
+    return out
+  }
+
+  parentOf(pid: number): number {
+    try {
+      return parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'latin1'))?.ppid ?? -1
+    } catch {
+      return -1
+    }
+  }
+
+  /** whole file from a held fd, or null when it could not be read; only comm (stat) may be
+   * other than ASCII */
+  private readHeld(fd: number, encoding: 'latin1' | 'utf8' = 'latin1'): string | null {
+    try {
+      return this.buf.toString(encoding, 0, readSync(fd, this.buf, 0, this.buf.length, 0))
+    } catch {
+      return null
+    }
+  }
+
+  private readPath(path: string): string | null {
+    let fd: number
+    try {
+      fd = openSync(path, 'r')
+    } catch {
+      return null
+    }
+    try {
+      return this.readHeld(fd)
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  private sampleOne(o: Open | undefined, what: number, row: Float64Array, at: number): void {
+    row.fill(NaN, at, at + ROW_SIZE)
+    row[at + F_OK] = 0
+    if (!o) return
+    if (!o.held) {
+      try {
+        this.openFiles(o)
+      } catch (e) {
+        this.closeFiles(o)
+        if (OUT_OF_FDS.has(errCode(e))) row[at + F_OK] = 2
+        return
+      }
+    }
+    try {
+      this.fill(o, what, row, at)
+    } finally {
+      if (!o.held) this.closeFiles(o)
+    }
+  }
+
+  private fill(o: Open, what: number, row: Float64Array, at: number): void {
+    const text = this.readHeld(o.stat, 'utf8')
+    const s = text === null ? null : parseStat(text)
+    if (!s) return
+    row[at + F_OK] = 1
+    row[at + F_STATE] = s.state.charCodeAt(0)
+    row[at + F_COMM_CHANGED] = s.comm === o.comm ? 0 : 1
+    o.comm = s.comm
+    row[at + F_PPID] = s.ppid
+    row[at + F_STARTTIME] = s.starttime_ticks
+    row[at + F_UTIME] = s.utime_ticks
+    row[at + F_STIME] = s.stime_ticks
+    row[at + F_CUTIME] = s.cutime_ticks
+    row[at + F_CSTIME] = s.cstime_ticks
+    row[at + F_THREADS] = s.num_threads
+    row[at + F_MINFLT] = s.minflt
+    row[at + F_MAJFLT] = s.majflt
+    row[at + F_RSS] = s.rss_pages * this.pageBytes
+    const un = (v: number | null | undefined): number => v ?? -1
+    if (what & READ_STATUS) {
+      const t = o.status >= 0 ? this.readHeld(o.status) : null
+      const st = t === null ? null : parseStatus(t)
+      row[at + F_HWM] = un(st?.vm_hwm_bytes)
+      row[at + F_SWAP] = un(st?.vm_swap_bytes)
+      row[at + F_VCSW] = un(st?.voluntary_ctxt_switches)
+      row[at + F_IVCSW] = un(st?.nonvoluntary_ctxt_switches)
+    }
+    if (what & READ_IO) {
+      const t = o.io >= 0 ? this.readHeld(o.io) : null
+      const io = t === null ? null : parseIo(t)
+      row[at + F_RCHAR] = un(io?.rchar)
+      row[at + F_WCHAR] = un(io?.wchar)
+      row[at + F_READ_BYTES] = un(io?.read_bytes)
+      row[at + F_WRITE_BYTES] = un(io?.write_bytes)
+    }
+    if (what & READ_SMAPS) {
+      const t0 = performance.now()
+      const t = this.readPath(`${o.base}/smaps_rollup`)
+      row[at + F_PSS] = un(t === null ? null : parseSmapsRollup(t).pss_bytes)
+      row[at + F_PSS_MS] = performance.now() - t0
+    }
+    if (what & READ_FDS) row[at + F_FDS] = this.countFds(`${o.base}/fd`)
+  }
+
+  private countFds(dir: string): number {
+    try {
+      if (this.procfs) {
+        const size = statSync(dir).size
+        if (size > 0) return size
+      }
+      return readdirSync(dir).length
+    } catch {
+      return -1
+    }
+  }
+}

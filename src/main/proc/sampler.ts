@@ -1,12 +1,20 @@
 // Samples a tracked process tree from /proc: per-process figures and rates, and tree totals in
 // which processes that exited keep counting (a tree's CPU time never drops when a child exits).
-import { readdir, readFile } from 'node:fs/promises'
+// One reader call per tick fills a table of numbers for every process (row.ts); the only objects
+// a tick makes are the samples it returns.
 import { readFileSync } from 'node:fs'
 import { parseCmdline, parseStat, parseStatus } from './parse'
-import { readProcessTs } from './reader-ts'
-import { loadNativeReader } from './native'
-import type { ProcessDescription, ProcessSample, RawProcess } from './types'
+import { TsProcReader } from './reader-ts'
+import { loadNativeAddon, nativeProcReader } from './native'
+import {
+  F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  type ProcReader
+} from './row'
+import type { ProcessDescription, ProcessSample } from './types'
 import type { TreeRecord } from '../recording/format'
+
+export { READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS } from './row'
 
 /** USER_HZ: 100 on every Linux ABI syscope supports (x86_64, aarch64). */
 export const CLK_TCK = 100
@@ -27,36 +35,87 @@ export interface SampleResult {
   exited: number[]
 }
 
-interface Known {
-  starttime: number
-  last: RawProcess | null
-  lastAt: number
-  /** the last fresh I/O read, for rates between I/O reads */
-  lastIo: { rchar: number | null; wchar: number | null; at: number } | null
-  lastRates: { read: number | null; write: number | null }
-  gone: boolean
-}
-
-/** What to read (stat is always read): bit values shared with the N-API reader. */
-export const READ_STATUS = 0x1
-export const READ_IO = 0x2
-export const READ_SMAPS = 0x4
-export const READ_FDS = 0x8
-export const READ_ALL = 0xf
+/** How often the files besides stat (read every tick) are read, in ms. */
+export const IO_PERIOD_MS = 200
+export const SLOW_PERIOD_MS = 1000
+/** PSS of a process whose own memory did not change is re-read at least every this many slow reads */
+export const PSS_MAX_SKIPS = 4
+/** at most this share of one core goes to reading one process's smaps_rollup */
+export const PSS_CPU_SHARE = 0.001
 
 /**
- * Tiered sampling: CPU and threads (stat) every tick; memory, context switches and I/O (status,
- * io) every 2nd tick; PSS and fd counts (smaps_rollup, fd directory: the costly reads) every
- * 10th. A process's first read is always complete. Values not read this tick carry forward.
+ * Tiered sampling. Every tick: stat (CPU, state, threads, faults, RSS). Every 200 ms: io (bytes
+ * read and written). Every second: status (peak RSS, swap, context switches), smaps_rollup (PSS:
+ * the kernel walks the page tables) and the fd count. `phase` staggers processes so that each
+ * tick reads the slower files of a share of them, not all at once. A process's first read is
+ * always complete. Values not read in a tick carry forward (peak RSS as the larger of its last
+ * reading and the RSS now); I/O rates span two I/O reads.
+ *
+ * PSS is read less often when it is dear or unchanged. Reading smaps_rollup walks the process's
+ * page tables: ~30 µs for a small process, ~7 ms for one of 600 MB. After a read that took t,
+ * the next waits at least t / PSS_CPU_SHARE (0.1 % of a core per process: every ~7 s for 600 MB).
+ * And a read is skipped when the process's RSS and page-fault counts have not moved since the
+ * last one (PSS_MAX_SKIPS times in a row at most): its own pages are the same, and only other
+ * processes mapping or dropping pages it shares could change its share of them.
  */
-export function readsForTick(tick: number): number {
+export function readsFor(tick: number, phase: number, ioEvery: number, slowEvery: number): number {
   let what = 0
-  if (tick % 2 === 0) what |= READ_STATUS | READ_IO
-  if (tick % 10 === 0) what |= READ_SMAPS | READ_FDS
+  if ((tick + phase) % ioEvery === 0) what |= READ_IO
+  if ((tick + phase) % slowEvery === 0) what |= READ_IO | READ_STATUS | READ_SMAPS | READ_FDS
   return what
 }
 
 const sat = (a: number, b: number): number => (a > b ? a - b : 0)
+/** row value to sample value: -1 is unavailable */
+const val = (v: number): number | null => (v < 0 ? null : v)
+/** a value read this tick, else the last one (NaN: not read) */
+const fresh = (v: number, last: number): number => (v === v ? v : last)
+
+/** One tracked process: its last figures (-1: unavailable) and what rates need. */
+interface Proc {
+  pid: number
+  handle: number
+  /** staggers this process's slow reads */
+  phase: number
+  starttime: number
+  /** when it was last read (ms); -1 before its first read */
+  at: number
+  gone: boolean
+  comm: string
+  state: string
+  stateCode: number
+  ppid: number
+  utime: number
+  stime: number
+  /** cutime + cstime: its reaped children's CPU (and theirs), clock ticks */
+  childTicks: number
+  /** exited but not reaped yet: still read, its CPU is in no reaper's cutime until it goes */
+  zombie: boolean
+  threads: number
+  minflt: number
+  majflt: number
+  rss: number
+  hwm: number
+  swap: number
+  vcsw: number
+  ivcsw: number
+  rchar: number
+  wchar: number
+  readBytes: number
+  writeBytes: number
+  pss: number
+  fds: number
+  /** PSS reads skipped since the last one, the RSS and fault count at that one, and the
+   * earliest time for the next one (ms) */
+  pssSkips: number
+  pssRss: number
+  pssFaults: number
+  pssNextAt: number
+  /** the last I/O read (rates span two I/O reads) */
+  ioAt: number
+  readRate: number | null
+  writeRate: number | null
+}
 
 function bootTimeMs(procRoot: string): number | null {
   try {
@@ -68,13 +127,35 @@ function bootTimeMs(procRoot: string): number | null {
 }
 
 export class Sampler {
-  private known = new Map<number, Known>()
+  /** every process ever tracked; gone ones keep their last figures for the cumulative totals */
+  private procs = new Map<number, Proc>()
+  /** the ones still sampled, in a stable order */
+  private live: Proc[] = []
   private descriptions = new Map<number, ProcessDescription>()
   private readonly procRoot: string
-  private readonly read: (pid: number, what: number) => Promise<Partial<RawProcess> | null>
+  private readonly reader: ProcReader
+  private readonly readAll: number
+  private readonly slowMask: number
+  private readonly ioEvery: number
+  private readonly slowEvery: number
   private tick = 0
-  private handles = new Map<number, number>()
-  private release: (pid: number) => void = () => undefined
+  private phases = 0
+  private handles = new Int32Array(64)
+  private what = new Uint8Array(64)
+  private rows = new Float64Array(64 * ROW_SIZE)
+  /**
+   * The tree's CPU. Its processes' utime + stime + cutime + cstime is continuous across exits: a
+   * child that goes (however short it lived, sampled or not) moves its whole CPU time into its
+   * reaper's cutime at that moment. The tree's CPU % is the change of that sum, so a build's
+   * thousand 30-ms compilers count, where a sum of live processes' rates shows them as 0 %.
+   * A process reaped outside the tree (an orphan reparented to init) keeps its last total here.
+   */
+  private cpu = { prevTicks: -1, prevAt: 0, seconds: 0, orphanTicks: 0 }
+  /** cumulative figures of processes that exited (and how many of them had it unavailable) */
+  private exitedSums = { cpuTicks: 0, readBytes: 0, writeBytes: 0, readUnavailable: 0, writeUnavailable: 0 }
+  /** ppid of pids outside the tree, so a scan reads stat only for new pids (see discoverChildren) */
+  private parents = new Map<number, number>()
+  private parentsAt = -Infinity
   readonly readerKind: 'native' | 'ts'
   readonly readerReason: string
   private boot: number | null
@@ -82,56 +163,41 @@ export class Sampler {
   constructor(opts: SamplerOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc'
     const smaps = opts.smaps ?? true
-    const native = opts.reader === 'ts' ? null : loadNativeReader()
-    if (opts.reader === 'native' && !native?.reader) throw new Error(`the native /proc reader is not available: ${native?.reason ?? 'not built'}`)
-    if (native?.reader && this.procRoot === '/proc') {
-      const r = native.reader
-      // each process's /proc files stay open between samples (handles die with the process)
-      this.read = async (pid, what) => {
-        let h = this.handles.get(pid)
-        if (h === undefined) {
-          const opened = r.openProcess(pid)
-          if (opened === null) return null
-          this.handles.set(pid, opened)
-          h = opened
-        }
-        return r.readOpen(h, smaps ? what : what & ~READ_SMAPS)
-      }
-      this.release = (pid) => {
-        const h = this.handles.get(pid)
-        if (h !== undefined) r.closeProcess(h)
-        this.handles.delete(pid)
-      }
+    this.readAll = smaps ? READ_ALL : READ_ALL & ~READ_SMAPS
+    this.slowMask = smaps ? READ_SMAPS | READ_FDS : READ_FDS
+    const interval = opts.intervalMs && opts.intervalMs > 0 ? opts.intervalMs : 100
+    this.ioEvery = Math.max(1, Math.round(IO_PERIOD_MS / interval))
+    this.slowEvery = Math.max(1, Math.round(SLOW_PERIOD_MS / interval))
+    const native = opts.reader === 'ts' ? null : loadNativeAddon()
+    if (opts.reader === 'native' && !native?.addon) throw new Error(`the native /proc reader is not available: ${native?.reason ?? 'not built'}`)
+    if (native?.addon && this.procRoot === '/proc') {
+      this.reader = nativeProcReader(native.addon)
       this.readerKind = 'native'
       this.readerReason = 'N-API addon'
     } else {
-      this.read = (pid, what) => readProcessTs(this.procRoot, pid, smaps ? what : what & ~READ_SMAPS)
+      this.reader = new TsProcReader(this.procRoot)
       this.readerKind = 'ts'
-      this.readerReason = native ? native.reason : 'TypeScript reader requested'
+      this.readerReason = native ? (native.addon ? `a proc root other than /proc (${this.procRoot})` : native.reason) : 'TypeScript reader requested'
     }
     this.boot = bootTimeMs(this.procRoot)
   }
 
   /** Start sampling pid (identity fixed now: a later process reusing the pid is not it). */
   track(pid: number): void {
-    if (this.known.has(pid)) return
+    if (this.procs.has(pid)) return
     let starttime = -1
+    let comm = ''
     try {
       const s = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8'))
-      if (s) starttime = s.starttime_ticks
-      const status = parseStatus(readFileSync(`${this.procRoot}/${pid}/status`, 'utf8'))
-      let cmdline: string[] = []
-      try {
-        cmdline = parseCmdline(readFileSync(`${this.procRoot}/${pid}/cmdline`, 'utf8'))
-      } catch {
-        /* unavailable */
-      }
       if (s) {
+        starttime = s.starttime_ticks
+        comm = s.comm
+        const status = parseStatus(readFileSync(`${this.procRoot}/${pid}/status`, 'utf8'))
         this.descriptions.set(pid, {
           pid,
           ppid: s.ppid,
           comm: s.comm,
-          cmdline,
+          cmdline: this.cmdline(pid),
           uid: status.uid,
           start_ms: this.boot === null ? null : this.boot + (s.starttime_ticks / CLK_TCK) * 1000
         })
@@ -139,17 +205,73 @@ export class Sampler {
     } catch {
       // already gone: it still counts as seen (it may have lived between two samples)
     }
-    this.known.set(pid, { starttime, last: null, lastAt: 0, lastIo: null, lastRates: { read: null, write: null }, gone: starttime < 0 })
+    let handle: number | null = null
+    try {
+      if (starttime >= 0) handle = this.reader.open(pid)
+    } catch {
+      // its files cannot be opened (a /proc mounted with hidepid): nothing to sample, as if gone
+    }
+    const p: Proc = {
+      pid,
+      handle: handle ?? 0,
+      phase: this.phases++,
+      starttime,
+      at: -1,
+      gone: handle === null,
+      comm,
+      state: '?',
+      stateCode: 0,
+      ppid: 0,
+      utime: 0,
+      stime: 0,
+      childTicks: 0,
+      zombie: false,
+      threads: 0,
+      minflt: 0,
+      majflt: 0,
+      rss: -1,
+      hwm: -1,
+      swap: -1,
+      vcsw: -1,
+      ivcsw: -1,
+      rchar: -1,
+      wchar: -1,
+      readBytes: -1,
+      writeBytes: -1,
+      pss: -1,
+      fds: -1,
+      // processes tracked together re-read an unchanged PSS in different seconds
+      pssSkips: this.phases % (PSS_MAX_SKIPS + 1),
+      pssRss: -1,
+      pssFaults: -1,
+      pssNextAt: 0,
+      ioAt: -1,
+      readRate: null,
+      writeRate: null
+    }
+    this.procs.set(pid, p)
+    if (!p.gone) this.live.push(p)
   }
 
   untrack(pid: number): void {
-    this.known.delete(pid)
-    this.release(pid)
+    const p = this.procs.get(pid)
+    if (!p) return
+    this.procs.delete(pid)
+    const i = this.live.indexOf(p)
+    if (i >= 0) {
+      this.reader.close(p.handle)
+      this.live.splice(i, 1)
+    }
+    if (p.gone && p.at >= 0) this.countExited(p, -1)
   }
 
   /** Close whatever the sampler holds open. */
   close(): void {
-    for (const pid of [...this.handles.keys()]) this.release(pid)
+    for (const p of this.live) {
+      this.reader.close(p.handle)
+      p.gone = true
+    }
+    this.live = []
   }
 
   describe(pid: number): ProcessDescription | null {
@@ -157,44 +279,46 @@ export class Sampler {
   }
 
   tracked(): number[] {
-    return [...this.known.keys()]
+    return [...this.procs.keys()]
   }
 
-  /** Processes whose parent is in the tree and that the tree does not know yet (no eBPF). */
+  /**
+   * Processes whose parent is in the tree and that the tree does not know yet (no eBPF). The
+   * ppid of a pid outside the tree is remembered: a tick lists /proc and reads stat only for
+   * pids it has not seen. A ppid changes only when the parent exits (to a subreaper or init);
+   * what is remembered is forgotten when its pid leaves the listing and all of it every second,
+   * so neither a reused pid nor a reparented process is missed for longer than that.
+   */
   async discoverChildren(): Promise<{ pid: number; ppid: number }[]> {
-    const live = new Set([...this.known].filter(([, k]) => !k.gone).map(([pid]) => pid))
-    if (live.size === 0) return []
-    const found: { pid: number; ppid: number }[] = []
-    let entries: string[]
+    if (this.live.length === 0) return []
+    const now = performance.now()
+    const old = now - this.parentsAt > SLOW_PERIOD_MS ? new Map<number, number>() : this.parents
+    if (old !== this.parents) this.parentsAt = now
+    let pids: ArrayLike<number>
     try {
-      entries = await readdir(this.procRoot)
+      pids = this.reader.pids()
     } catch {
       return []
     }
+    const parents = new Map<number, number>()
+    for (let i = 0; i < pids.length; i++) {
+      const pid = pids[i]!
+      if (this.procs.has(pid)) continue
+      const ppid = old.get(pid) ?? this.reader.parentOf(pid)
+      if (ppid >= 0) parents.set(pid, ppid)
+    }
+    this.parents = parents
     // a child's child may appear in the same scan: repeat until nothing new is found
-    const candidates = new Map<number, number>()
-    await Promise.all(
-      entries
-        .filter((e) => /^\d+$/.test(e))
-        .map(async (e) => {
-          const pid = Number(e)
-          if (this.known.has(pid)) return
-          try {
-            const s = parseStat(await readFile(`${this.procRoot}/${pid}/stat`, 'utf8'))
-            if (s) candidates.set(pid, s.ppid)
-          } catch {
-            /* gone */
-          }
-        })
-    )
+    const inTree = new Set<number>()
+    for (const p of this.live) inTree.add(p.pid)
+    const found: { pid: number; ppid: number }[] = []
     let grew = true
     while (grew) {
       grew = false
-      for (const [pid, ppid] of candidates) {
-        if (live.has(ppid)) {
+      for (const [pid, ppid] of parents) {
+        if (inTree.has(ppid) && !inTree.has(pid)) {
           found.push({ pid, ppid })
-          live.add(pid)
-          candidates.delete(pid)
+          inTree.add(pid)
           grew = true
         }
       }
@@ -204,113 +328,290 @@ export class Sampler {
 
   async sampleOnce(): Promise<SampleResult> {
     const now = performance.now()
-    const pids = [...this.known.entries()].filter(([, k]) => !k.gone).map(([pid]) => pid)
-    const what = readsForTick(this.tick++)
-    const raws = await Promise.all(pids.map((pid) => this.read(pid, this.known.get(pid)!.last ? what : READ_ALL)))
+    const live = this.live
+    const n = live.length
+    if (this.handles.length < n) this.grow(n)
+    const tick = this.tick++
+    for (let i = 0; i < n; i++) {
+      const p = live[i]!
+      this.handles[i] = p.handle
+      // a zombie is read only for its CPU (stat is always read)
+      this.what[i] = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now)
+    }
+    if (n > 0) this.reader.sample(this.handles, this.what, n, this.rows)
+
     const processes: ProcessSample[] = []
     const exited: number[] = []
-    // first sample of a process: its rates are not measured yet; totals leave it out of rate sums
-    const fresh = new Set<number>()
-    pids.forEach((pid, i) => {
-      const k = this.known.get(pid)!
-      const partial = raws[i]
-      // gone, a zombie, or a different process that reuses the pid
-      if (!partial || partial.state === 'Z' || partial.state === 'X' || (k.starttime >= 0 && partial.starttime_ticks !== k.starttime)) {
-        k.gone = true
-        exited.push(pid)
-        this.release(pid)
-        return
+    const t = new TotalsSum()
+    /** utime + stime + cutime + cstime of the tree, clock ticks (see `cpu`) */
+    let treeTicks = this.cpu.orphanTicks
+    let kept = 0
+    for (let i = 0; i < n; i++) {
+      const p = live[i]!
+      const o = i * ROW_SIZE
+      const rows = this.rows
+      const ok = rows[o + F_OK]!
+      if (ok === 2) {
+        // not read: no fd left to open its files with (the fd limit); it stays tracked
+        live[kept++] = p
+        treeTicks += p.utime + p.stime + p.childTicks
+        continue
       }
-      if (!k.last) fresh.add(pid)
-      // fields not read this tick keep their last value
-      const r = { ...k.last, ...partial } as RawProcess
-      const ioFresh = 'rchar' in partial
-      processes.push(this.toSample(r, k, now, ioFresh))
-      if (ioFresh) k.lastIo = { rchar: r.rchar, wchar: r.wchar, at: now }
-      k.last = r
-      k.lastAt = now
-    })
-    return { t_ms: now, processes, totals: this.totals(processes, fresh), exited }
+      if (ok !== 1 || rows[o + F_STARTTIME] !== p.starttime) {
+        // gone (reaped), or a different process reusing the pid: its CPU went to its reaper
+        if (!this.hasTrackedAncestor(p)) {
+          this.cpu.orphanTicks += p.utime + p.stime + p.childTicks
+          treeTicks += p.utime + p.stime + p.childTicks
+        }
+        if (p.zombie) this.reader.close(p.handle)
+        else {
+          this.retire(p)
+          exited.push(p.pid)
+        }
+        continue
+      }
+      const state = rows[o + F_STATE]!
+      if (state === 90 /* Z */ || state === 88 /* X */) {
+        // exited: no longer sampled, but read on until reaped (its CPU is in its own stat till then)
+        p.utime = rows[o + F_UTIME]!
+        p.stime = rows[o + F_STIME]!
+        p.childTicks = rows[o + F_CUTIME]! + rows[o + F_CSTIME]!
+        treeTicks += p.utime + p.stime + p.childTicks
+        if (!p.zombie) {
+          p.zombie = true
+          p.gone = true
+          if (p.at >= 0) this.countExited(p, 1)
+          exited.push(p.pid)
+        }
+        live[kept++] = p
+        continue
+      }
+      if (p.zombie) continue
+      live[kept++] = p
+      const first = p.at < 0
+      const s = this.update(p, rows, o, now)
+      processes.push(s)
+      t.add(s, p.utime + p.stime, first)
+      treeTicks += p.utime + p.stime + p.childTicks
+    }
+    live.length = kept
+    return { t_ms: now, processes, totals: this.totals(t, processes.length, treeTicks, now), exited }
   }
 
-  private toSample(r: RawProcess, k: Known, now: number, ioFresh: boolean): ProcessSample {
-    const prev = k.last
-    const dt = prev ? (now - k.lastAt) / 1000 : 0
-    // I/O rates over the interval between two I/O reads (every 2nd tick)
-    const io = k.lastIo
-    const ioDt = io ? (now - io.at) / 1000 : 0
-    const rate = (cur: number | null, old: number | null | undefined): number | null =>
-      io && ioDt > 0 && cur !== null && old !== null && old !== undefined ? sat(cur, old) / ioDt : null
-    if (ioFresh) k.lastRates = { read: rate(r.rchar, io?.rchar), write: rate(r.wchar, io?.wchar) }
-    const cpu = (cur: number, old: number | undefined): number | null => (prev && dt > 0 && old !== undefined ? (sat(cur, old) / CLK_TCK / dt) * 100 : null)
-    return {
-      pid: r.pid,
-      ppid: r.ppid,
-      comm: r.comm,
-      state: r.state,
-      cpu_user_pct: cpu(r.utime_ticks, prev?.utime_ticks),
-      cpu_system_pct: cpu(r.stime_ticks, prev?.stime_ticks),
-      cpu_seconds: (r.utime_ticks + r.stime_ticks) / CLK_TCK,
-      rss_bytes: r.rss_bytes,
-      pss_bytes: r.pss_bytes,
-      swap_bytes: r.swap_bytes,
-      hwm_bytes: r.hwm_bytes,
-      threads: r.threads,
-      fds: r.fds,
-      rchar_bytes: r.rchar,
-      wchar_bytes: r.wchar,
-      read_bytes_per_s: k.lastRates.read,
-      write_bytes_per_s: k.lastRates.write,
-      read_bytes: r.read_bytes,
-      write_bytes: r.write_bytes,
-      vol_ctxsw: r.vol_ctxsw,
-      invol_ctxsw: r.invol_ctxsw,
-      minflt: r.minflt,
-      majflt: r.majflt
+  /** Is some ancestor of p (by the parents last read) still tracked? Then p's CPU went into its cutime. */
+  private hasTrackedAncestor(p: Proc): boolean {
+    let ppid = p.ppid
+    for (let hops = 0; hops < 64 && ppid > 0; hops++) {
+      const q = this.procs.get(ppid)
+      if (!q) return false
+      if (!q.gone || q.zombie) return true
+      ppid = q.ppid
+    }
+    return false
+  }
+
+  private readsNow(p: Proc, tick: number, now: number): number {
+    let what = readsFor(tick, p.phase, this.ioEvery, this.slowEvery) & (READ_IO | READ_STATUS | this.slowMask)
+    // until a process has I/O rates, read io every tick: a tree's rate total leaves out no one
+    if (p.readRate === null && p.rchar >= 0) what |= READ_IO
+    if (what & READ_SMAPS) {
+      if (now < p.pssNextAt) what &= ~READ_SMAPS
+      else if (p.pssSkips < PSS_MAX_SKIPS && p.rss === p.pssRss && p.minflt + p.majflt === p.pssFaults) {
+        what &= ~READ_SMAPS
+        p.pssSkips++
+      }
+    }
+    return what
+  }
+
+  private grow(n: number): void {
+    const size = Math.max(n, this.handles.length * 2)
+    this.handles = new Int32Array(size)
+    this.what = new Uint8Array(size)
+    this.rows = new Float64Array(size * ROW_SIZE)
+  }
+
+  private cmdline(pid: number): string[] {
+    try {
+      return parseCmdline(readFileSync(`${this.procRoot}/${pid}/cmdline`, 'utf8'))
+    } catch {
+      return []
     }
   }
 
-  /** Sums over live processes; cumulative figures also over every process ever seen. */
-  private totals(live: ProcessSample[], fresh: Set<number>): TreeRecord {
-    const sum = (pick: (p: ProcessSample) => number | null, isRate = false): number | null => {
-      let s = 0
-      let any = false
-      for (const p of live) {
-        if (isRate && fresh.has(p.pid)) continue
-        any = true
-        const v = pick(p)
-        if (v === null) return null
-        s += v
+  /** Fold a row into p and make its sample. */
+  private update(p: Proc, r: Float64Array, o: number, now: number): ProcessSample {
+    const first = p.at < 0
+    const dt = first ? 0 : (now - p.at) / 1000
+    const utime = r[o + F_UTIME]!
+    const stime = r[o + F_STIME]!
+    const cpuUser = first || dt <= 0 ? null : (sat(utime, p.utime) / CLK_TCK / dt) * 100
+    const cpuSys = first || dt <= 0 ? null : (sat(stime, p.stime) / CLK_TCK / dt) * 100
+    if (r[o + F_COMM_CHANGED] === 1) {
+      const comm = this.reader.comm(p.handle) ?? p.comm
+      // a comm other than the one seen when tracking began: an exec (or prctl); the command line
+      // may be new too
+      if (comm !== p.comm) {
+        const d = this.descriptions.get(p.pid)
+        if (d) this.descriptions.set(p.pid, { ...d, comm, cmdline: this.cmdline(p.pid) })
       }
-      return any || !isRate ? s : null
+      p.comm = comm
     }
-    const cumulative = (pick: (r: RawProcess) => number | null): number | null => {
-      let s = 0
-      for (const k of this.known.values()) {
-        if (!k.last) continue
-        const v = pick(k.last)
-        if (v === null) return null
-        s += v
-      }
-      return s
+    const code = r[o + F_STATE]!
+    if (code !== p.stateCode) {
+      p.stateCode = code
+      p.state = String.fromCharCode(code)
     }
-    const cpuUser = sum((p) => p.cpu_user_pct, true)
-    const cpuSys = sum((p) => p.cpu_system_pct, true)
+    p.ppid = r[o + F_PPID]!
+    p.utime = utime
+    p.stime = stime
+    p.childTicks = r[o + F_CUTIME]! + r[o + F_CSTIME]!
+    p.threads = r[o + F_THREADS]!
+    p.minflt = r[o + F_MINFLT]!
+    p.majflt = r[o + F_MAJFLT]!
+    p.rss = r[o + F_RSS]!
+    const hwm = r[o + F_HWM]!
+    // VmHWM is never below the RSS now: between status reads that bound is exact enough
+    p.hwm = hwm === hwm ? hwm : p.hwm >= 0 && p.rss > p.hwm ? p.rss : p.hwm
+    p.swap = fresh(r[o + F_SWAP]!, p.swap)
+    p.vcsw = fresh(r[o + F_VCSW]!, p.vcsw)
+    p.ivcsw = fresh(r[o + F_IVCSW]!, p.ivcsw)
+    const pss = r[o + F_PSS]!
+    if (pss === pss) {
+      p.pss = pss
+      p.pssSkips = 0
+      p.pssRss = p.rss
+      p.pssFaults = p.minflt + p.majflt
+      p.pssNextAt = now + r[o + F_PSS_MS]! / PSS_CPU_SHARE
+    }
+    p.fds = fresh(r[o + F_FDS]!, p.fds)
+    const rchar = r[o + F_RCHAR]!
+    if (rchar === rchar) {
+      const wchar = r[o + F_WCHAR]!
+      const ioDt = p.ioAt < 0 ? 0 : (now - p.ioAt) / 1000
+      p.readRate = ioDt > 0 && rchar >= 0 && p.rchar >= 0 ? sat(rchar, p.rchar) / ioDt : null
+      p.writeRate = ioDt > 0 && wchar >= 0 && p.wchar >= 0 ? sat(wchar, p.wchar) / ioDt : null
+      p.rchar = rchar
+      p.wchar = wchar
+      p.readBytes = r[o + F_READ_BYTES]!
+      p.writeBytes = r[o + F_WRITE_BYTES]!
+      p.ioAt = now
+    }
+    p.at = now
     return {
-      cpu_pct: cpuUser === null || cpuSys === null ? null : cpuUser + cpuSys,
-      rss_bytes: sum((p) => p.rss_bytes),
-      pss_bytes: sum((p) => p.pss_bytes),
-      read_bytes_per_s: sum((p) => p.read_bytes_per_s, true),
-      write_bytes_per_s: sum((p) => p.write_bytes_per_s, true),
-      threads: sum((p) => p.threads),
-      fds: sum((p) => p.fds),
-      processes: live.length,
-      cpu_seconds: cumulative((r) => (r.utime_ticks + r.stime_ticks) / CLK_TCK),
-      read_bytes: cumulative((r) => r.read_bytes),
-      write_bytes: cumulative((r) => r.write_bytes)
+      pid: p.pid,
+      ppid: p.ppid,
+      comm: p.comm,
+      state: p.state,
+      cpu_user_pct: cpuUser,
+      cpu_system_pct: cpuSys,
+      cpu_seconds: (utime + stime) / CLK_TCK,
+      rss_bytes: val(p.rss),
+      pss_bytes: val(p.pss),
+      swap_bytes: val(p.swap),
+      hwm_bytes: val(p.hwm),
+      threads: p.threads,
+      fds: val(p.fds),
+      rchar_bytes: val(p.rchar),
+      wchar_bytes: val(p.wchar),
+      read_bytes_per_s: p.readRate,
+      write_bytes_per_s: p.writeRate,
+      read_bytes: val(p.readBytes),
+      write_bytes: val(p.writeBytes),
+      vol_ctxsw: val(p.vcsw),
+      invol_ctxsw: val(p.ivcsw),
+      minflt: p.minflt,
+      majflt: p.majflt
+    }
+  }
+
+  /** p is gone: release its files; its last cumulative figures stay in the tree's totals. */
+  private retire(p: Proc): void {
+    p.gone = true
+    this.reader.close(p.handle)
+    if (p.at >= 0) this.countExited(p, 1)
+  }
+
+  private countExited(p: Proc, sign: 1 | -1): void {
+    const g = this.exitedSums
+    g.cpuTicks += sign * (p.utime + p.stime)
+    if (p.readBytes < 0) g.readUnavailable += sign
+    else g.readBytes += sign * p.readBytes
+    if (p.writeBytes < 0) g.writeUnavailable += sign
+    else g.writeBytes += sign * p.writeBytes
+  }
+
+  /** Sums over live processes; cumulative figures also over every process that exited. */
+  private totals(t: TotalsSum, processes: number, treeTicks: number, now: number): TreeRecord {
+    const g = this.exitedSums
+    const c = this.cpu
+    let cpuPct: number | null = null
+    if (c.prevTicks < 0) {
+      // the first tick: the CPU the tree had used before; no rate yet
+      c.seconds = t.cpuTicks / CLK_TCK
+    } else {
+      // a reap outside the tree can only lower the sum: never a negative rate
+      const used = Math.max(0, treeTicks - c.prevTicks)
+      const dt = (now - c.prevAt) / 1000
+      cpuPct = dt > 0 ? (used / CLK_TCK / dt) * 100 : null
+      c.seconds += used / CLK_TCK
+    }
+    c.prevTicks = treeTicks
+    c.prevAt = now
+    return {
+      cpu_pct: cpuPct,
+      rss_bytes: t.rss,
+      pss_bytes: t.pss,
+      read_bytes_per_s: t.rated ? t.readRate : null,
+      write_bytes_per_s: t.rated ? t.writeRate : null,
+      threads: t.threads,
+      fds: t.fds,
+      processes,
+      cpu_seconds: Math.round(c.seconds * CLK_TCK) / CLK_TCK,
+      read_bytes: t.readBytes === null || g.readUnavailable > 0 ? null : t.readBytes + g.readBytes,
+      write_bytes: t.writeBytes === null || g.writeUnavailable > 0 ? null : t.writeBytes + g.writeBytes
     }
   }
 }
+
+/**
+ * Running sums for a tick's totals. A sum is null once one process's value is unavailable; rate
+ * sums leave out processes read for the first time (no rate yet), and are null if none is left.
+ */
+class TotalsSum {
+  rated = false
+  cpuUser: number | null = 0
+  cpuSys: number | null = 0
+  readRate: number | null = 0
+  writeRate: number | null = 0
+  rss: number | null = 0
+  pss: number | null = 0
+  threads: number | null = 0
+  fds: number | null = 0
+  /** clock ticks: integers, so the cumulative total never wobbles down by a rounding */
+  cpuTicks = 0
+  readBytes: number | null = 0
+  writeBytes: number | null = 0
+
+  add(s: ProcessSample, cpuTicks: number, firstRead: boolean): void {
+    if (!firstRead) {
+      this.rated = true
+      this.cpuUser = plus(this.cpuUser, s.cpu_user_pct)
+      this.cpuSys = plus(this.cpuSys, s.cpu_system_pct)
+      this.readRate = plus(this.readRate, s.read_bytes_per_s)
+      this.writeRate = plus(this.writeRate, s.write_bytes_per_s)
+    }
+    this.rss = plus(this.rss, s.rss_bytes)
+    this.pss = plus(this.pss, s.pss_bytes)
+    this.threads = plus(this.threads, s.threads)
+    this.fds = plus(this.fds, s.fds)
+    this.cpuTicks += cpuTicks
+    this.readBytes = plus(this.readBytes, s.read_bytes)
+    this.writeBytes = plus(this.writeBytes, s.write_bytes)
+  }
+}
+
+const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b)
 
 export function createSampler(opts: SamplerOptions = {}): Sampler {
   return new Sampler(opts)

@@ -1,30 +1,5 @@
-// What one read of /proc/<pid> gives, and what the sampler makes of it. null = could not be
-// read (permission, or not provided by this kernel): unavailable, never 0.
-
-export interface RawProcess {
-  pid: number
-  ppid: number
-  comm: string
-  state: string
-  uid: number | null
-  starttime_ticks: number
-  utime_ticks: number
-  stime_ticks: number
-  threads: number
-  minflt: number
-  majflt: number
-  rss_bytes: number | null
-  pss_bytes: number | null
-  swap_bytes: number | null
-  hwm_bytes: number | null
-  vol_ctxsw: number | null
-  invol_ctxsw: number | null
-  fds: number | null
-  rchar: number | null
-  wchar: number | null
-  read_bytes: number | null
-  write_bytes: number | null
-}
+// What the sampler makes of a process's /proc files. null = could not be read (permission, or
+// not provided by this kernel): unavailable, never 0.
 
 export interface ProcessSample {
   pid: number
@@ -49,6 +24,7 @@ export interface ProcessSample {
   /** block-level I/O the process caused (read_bytes/write_bytes of /proc/<pid>/io) */
   read_bytes: number | null
   write_bytes: number | null
+  /** the main thread's context switches: /proc/<pid>/status counts no other thread's */
   vol_ctxsw: number | null
   invol_ctxsw: number | null
   minflt: number | null

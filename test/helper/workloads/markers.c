@@ -5,6 +5,7 @@
 //   markers burst N    N children, each 3 getppid then exit, about 50 alive at a time
 //   markers exit C     exit with code C;  markers sleep MS N: N nanosleeps of MS
 //   markers forkexit   a child that exits 3, a child killed by SIGKILL
+//   markers burn N MS  N children one after another, each using MS ms of CPU and exiting
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
@@ -39,6 +40,15 @@ static void *churn_main(void *arg)
 	getppid_n(3);
 	chdir("/nonexistent/syscope-marker");
 	return arg;
+}
+
+/* spin until this process has used `ms` of CPU */
+static void burn_ms(int ms)
+{
+	struct timespec ts;
+	do
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < ms);
 }
 
 static void wait_all(void)
@@ -81,6 +91,19 @@ int main(int argc, char **argv)
 				alive++;
 		}
 		wait_all();
+		return 0;
+	}
+	if (argc > 3 && !strcmp(argv[1], "burn")) {
+		int n = atoi(argv[2]), ms = atoi(argv[3]);
+		for (int i = 0; i < n; i++) {
+			pid_t p = fork();
+			if (p == 0) {
+				burn_ms(ms);
+				_exit(0);
+			}
+			if (p > 0)
+				waitpid(p, NULL, 0);
+		}
 		return 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "threads")) {

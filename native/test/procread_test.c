@@ -1,0 +1,213 @@
+/*
+ * Table-driven tests of the /proc parsers (native/src/procread.c) on frozen file texts, then one
+ * live read of this process. Built with ASan/UBSan by `make -C native test`.
+ */
+#include "../src/procread.c"
+
+#include <math.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                            \
+			fprintf(stderr, __VA_ARGS__);                                              \
+			fputc('\n', stderr);                                                       \
+			failures++;                                                                \
+		}                                                                                  \
+	} while (0)
+
+struct stat_case {
+	const char *text;
+	int rc;
+	const char *comm;
+	char state;
+	double ppid, minflt, majflt, utime, stime, threads, starttime, rss_pages;
+};
+
+struct keyed_case {
+	const char *text;
+	double a, b, c, d; /* the file's fields in the order parse_* fills them; -1 unavailable */
+};
+
+static void test_stat(void)
+{
+	static const struct stat_case cases[] = {
+		{ "1234 (a) b (c) S 1 1234 1234 0 -1 4194560 100 0 5 0 250 50 0 0 20 0 3 0 98765 1000 77 "
+		  "18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0\n",
+		  0, "a) b (c", 'S', 1, 100, 5, 250, 50, 3, 98765, 77 },
+		{ "42 (fix ture) R 1 42 42 0 -1 0 10 0 0 0 100 20 0 0 20 0 1 0 500 0 1024", 0, "fix ture",
+		  'R', 1, 10, 0, 100, 20, 1, 500, 1024 },
+		{ "2 (kthreadd) S 0 0 0 0 -1 2129984 0 0 0 0 0 3 0 0 20 0 1 0 2 0 0 184467 0\n", 0,
+		  "kthreadd", 'S', 0, 0, 0, 0, 3, 1, 2, 0 },
+		/* a comm of the longest kind, with spaces and parentheses */
+		{ "7 ()) ( () Z 1 7 7 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 9 0 0", 0, ")) ( (", 'Z', 1, 0, 0, 0,
+		  0, 1, 9, 0 },
+		{ "", -EIO },
+		{ "garbage", -EIO },
+		{ "1 (x)", -EIO },
+		{ "1 (x) S 1", -EIO },
+		{ "1 (x) S 1 1 1 0 -1 0 10 0 0 0 100 20 0 0 20 0 1 0 500 0", -EIO }, /* no rss */
+		{ "1 (x)S 1 1 1 0 -1 0 10 0 0 0 100 20 0 0 20 0 1 0 500 0 1", -EIO },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct stat_case *c = &cases[i];
+		struct proc_handle h = { 0 };
+		double row[PF_COUNT];
+		char buf[2048];
+		for (int f = 0; f < PF_COUNT; f++)
+			row[f] = NAN;
+		snprintf(buf, sizeof(buf), "%s", c->text);
+		int rc = parse_stat(buf, &h, row);
+		CHECK(rc == c->rc, "stat case %zu: rc %d, want %d", i, rc, c->rc);
+		if (rc != 0 || c->rc != 0)
+			continue;
+		CHECK(!strcmp(h.comm, c->comm), "stat case %zu: comm '%s', want '%s'", i, h.comm, c->comm);
+		CHECK(row[PF_COMM_CHANGED] == 1, "stat case %zu: first comm not reported as changed", i);
+		CHECK(row[PF_STATE] == c->state, "stat case %zu: state %g", i, row[PF_STATE]);
+		CHECK(row[PF_PPID] == c->ppid && row[PF_MINFLT] == c->minflt && row[PF_MAJFLT] == c->majflt,
+		      "stat case %zu: ppid/faults %g %g %g", i, row[PF_PPID], row[PF_MINFLT], row[PF_MAJFLT]);
+		CHECK(row[PF_UTIME] == c->utime && row[PF_STIME] == c->stime, "stat case %zu: cpu %g %g", i,
+		      row[PF_UTIME], row[PF_STIME]);
+		CHECK(row[PF_THREADS] == c->threads && row[PF_STARTTIME] == c->starttime,
+		      "stat case %zu: threads/start %g %g", i, row[PF_THREADS], row[PF_STARTTIME]);
+		CHECK(row[PF_RSS] == c->rss_pages * (double)page_size, "stat case %zu: rss %g", i, row[PF_RSS]);
+		/* the same comm again is no change */
+		snprintf(buf, sizeof(buf), "%s", c->text);
+		parse_stat(buf, &h, row);
+		CHECK(row[PF_COMM_CHANGED] == 0, "stat case %zu: unchanged comm reported as changed", i);
+	}
+}
+
+static void test_status(void)
+{
+	static const struct keyed_case cases[] = {
+		{ "Name:\tx\nUid:\t1000\t1000\t1000\t1000\nVmHWM:\t  2048 kB\nVmRSS:\t  1024 kB\n"
+		  "VmSwap:\t 0 kB\nvoluntary_ctxt_switches:\t7\nnonvoluntary_ctxt_switches:\t3\n",
+		  2048 * 1024, 0, 7, 3 },
+		/* a kernel thread has no memory lines */
+		{ "Name:\tkthreadd\nvoluntary_ctxt_switches:\t12\nnonvoluntary_ctxt_switches:\t0\n", -1, -1,
+		  12, 0 },
+		{ "", -1, -1, -1, -1 },
+		{ "VmHWM:\n", -1, -1, -1, -1 },
+		/* no newline at the end, and a key that only starts like a wanted one */
+		{ "VmHWMx:\t5 kB\nVmSwap:\t8 kB", -1, 8 * 1024, -1, -1 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct keyed_case *c = &cases[i];
+		double row[PF_COUNT];
+		parse_status(c->text, row);
+		CHECK(row[PF_HWM] == c->a && row[PF_SWAP] == c->b && row[PF_VCSW] == c->c && row[PF_IVCSW] == c->d,
+		      "status case %zu: %g %g %g %g", i, row[PF_HWM], row[PF_SWAP], row[PF_VCSW], row[PF_IVCSW]);
+	}
+}
+
+static void test_io_and_smaps(void)
+{
+	static const struct keyed_case io[] = {
+		{ "rchar: 10\nwchar: 20\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\n"
+		  "cancelled_write_bytes: 0\n",
+		  10, 20, 4096, 8192 },
+		{ "rchar: 18446744073709551615\nwchar: 0\n", 18446744073709551615.0, 0, -1, -1 },
+		{ "", -1, -1, -1, -1 },
+	};
+	for (size_t i = 0; i < sizeof(io) / sizeof(io[0]); i++) {
+		double row[PF_COUNT];
+		row[PF_RCHAR] = row[PF_WCHAR] = row[PF_READ_BYTES] = row[PF_WRITE_BYTES] = -1;
+		parse_io(io[i].text, row);
+		CHECK(row[PF_RCHAR] == io[i].a && row[PF_WCHAR] == io[i].b && row[PF_READ_BYTES] == io[i].c &&
+			      row[PF_WRITE_BYTES] == io[i].d,
+		      "io case %zu: %g %g %g %g", i, row[PF_RCHAR], row[PF_WCHAR], row[PF_READ_BYTES],
+		      row[PF_WRITE_BYTES]);
+	}
+	static const struct keyed_case smaps[] = {
+		{ "00400000-7ffd ---p 00000000 00:00 0  [rollup]\nRss:   100 kB\nPss:    50 kB\n"
+		  "Pss_Anon:  20 kB\nSwap:    0 kB\n",
+		  50 * 1024 },
+		{ "00400000-7ffd [rollup]\nPss_Anon:  20 kB\n", -1 },
+		{ "", -1 },
+	};
+	for (size_t i = 0; i < sizeof(smaps) / sizeof(smaps[0]); i++)
+		CHECK(parse_pss(smaps[i].text) == smaps[i].a, "smaps case %zu: %g", i, parse_pss(smaps[i].text));
+}
+
+static void test_live(void)
+{
+	struct proc_handle h;
+	double row[PF_COUNT];
+	int pids[8192];
+
+	CHECK(proc_open(getpid(), &h) == 0, "proc_open(self) failed");
+	CHECK(proc_sample(&h, PROC_STATUS | PROC_IO | PROC_SMAPS | PROC_FDS, row) == 0, "proc_sample(self) failed");
+	CHECK(row[PF_OK] == 1 && row[PF_PPID] == getppid() && row[PF_THREADS] >= 1, "self: ok %g ppid %g threads %g",
+	      row[PF_OK], row[PF_PPID], row[PF_THREADS]);
+	CHECK(row[PF_RSS] > 0 && row[PF_HWM] >= row[PF_RSS] && row[PF_PSS] > 0 && row[PF_PSS_MS] >= 0,
+	      "self: rss %g hwm %g pss %g (read in %g ms)", row[PF_RSS], row[PF_HWM], row[PF_PSS], row[PF_PSS_MS]);
+	CHECK(row[PF_FDS] >= 3 && row[PF_RCHAR] > 0 && row[PF_VCSW] >= 0, "self: fds %g rchar %g vcsw %g",
+	      row[PF_FDS], row[PF_RCHAR], row[PF_VCSW]);
+	CHECK(proc_sample(&h, 0, row) == 0 && isnan(row[PF_HWM]) && isnan(row[PF_PSS]) && isnan(row[PF_PSS_MS]) &&
+		      isnan(row[PF_FDS]),
+	      "self: fields not asked for must be NaN");
+	proc_close(&h);
+
+	CHECK(proc_open(4194304 + 1, &h) == -ESRCH, "a pid above pid_max must be gone");
+
+	int n = proc_list_pids(pids, 8192);
+	int self = 0;
+	for (int i = 0; i < n && i < 8192; i++)
+		self |= pids[i] == getpid();
+	CHECK(n > 0 && self, "proc_list_pids: %d pids, self %s", n, self ? "listed" : "missing");
+	CHECK(proc_ppid(getpid()) == getppid(), "proc_ppid(self) = %d", proc_ppid(getpid()));
+	CHECK(proc_ppid(4194304 + 1) == -1, "proc_ppid of a pid that cannot exist");
+}
+
+/* with the fd limit reached, a process is read with files opened per sample, or not at all */
+static void test_out_of_fds(void)
+{
+	struct rlimit old, low;
+	struct proc_handle h;
+	double row[PF_COUNT];
+	int fds[64], n = 0;
+
+	getrlimit(RLIMIT_NOFILE, &old);
+	low = old;
+	low.rlim_cur = 64;
+	setrlimit(RLIMIT_NOFILE, &low);
+	while (n < 64 && (fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		n++;
+	CHECK(n > 1 && n < 64, "could not reach the fd limit (%d)", n);
+	close(fds[--n]);
+	CHECK(proc_open(getpid(), &h) == 0 && h.open && !h.held, "proc_open with one fd free: open %d held %d",
+	      h.open, h.held);
+	CHECK(proc_sample(&h, PROC_IO, row) == -EMFILE && row[PF_OK] == 2, "no fds: ok %g", row[PF_OK]);
+	for (int i = 0; i < 5; i++)
+		close(fds[--n]);
+	CHECK(proc_sample(&h, PROC_IO | PROC_STATUS | PROC_SMAPS | PROC_FDS, row) == 0 && row[PF_OK] == 1 &&
+		      row[PF_RSS] > 0 && row[PF_RCHAR] > 0 && row[PF_HWM] > 0 && row[PF_PSS] > 0,
+	      "files opened per sample: ok %g rss %g rchar %g hwm %g pss %g", row[PF_OK], row[PF_RSS], row[PF_RCHAR],
+	      row[PF_HWM], row[PF_PSS]);
+	CHECK(h.dir == -1 && h.stat == -1, "files opened per sample must be closed after it");
+	proc_close(&h);
+	while (n > 0)
+		close(fds[--n]);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
+int main(void)
+{
+	page_size = sysconf(_SC_PAGESIZE);
+	test_stat();
+	test_status();
+	test_io_and_smaps();
+	test_live();
+	test_out_of_fds();
+	if (failures) {
+		fprintf(stderr, "procread_test: %d failures\n", failures);
+		return 1;
+	}
+	printf("procread_test: ok\n");
+	return 0;
+}
