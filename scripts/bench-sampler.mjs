@@ -8,9 +8,26 @@
 // per second at 10 Hz. "+ discovery" adds the /proc scan for new children that a session
 // without eBPF runs every tick. docs/sampler.md has the method and the results.
 import { execFileSync, spawn } from 'node:child_process'
-import { createSampler } from '../src/main/proc/sampler.ts'
-import { loadNativeAddon } from '../src/main/proc/native.ts'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+// The sampler as the app runs it: bundled to plain JavaScript (under a TypeScript loader such as
+// tsx the process spends CPU of its own in the background, which this would count).
+const root = fileURLToPath(new URL('..', import.meta.url))
+const bundle = `${root}out/bench/sampler.mjs`
+await build({
+  stdin: { contents: "export { createSampler } from './src/main/proc/sampler'\nexport { loadNativeAddon } from './src/main/proc/native'\n", resolveDir: root, loader: 'ts' },
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  external: ['*.node'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  logLevel: 'warning'
+})
+const { createSampler, loadNativeAddon } = await import(bundle)
 
 const WINDOWS = Number(process.env.WINDOWS ?? 5)
 const WINDOW_SECONDS = Number(process.env.WINDOW_SECONDS ?? 1)

@@ -53,7 +53,7 @@ test('launch a workload, watch its syscalls, narrow the range, reopen and compar
   await expect(page.getByTestId('launch-argv')).toHaveText(/-c\s*echo "a b"/)
   await page.screenshot({ path: join(shots, 'home.png'), fullPage: true })
 
-  await launch(page, 'sh', `-c 'for i in $(seq 1 150); do cat /etc/hostname > /dev/null; done; sleep 2; for i in $(seq 1 20); do ls / > /dev/null; done'`)
+  await launch(page, 'sh', `-c 'for i in $(seq 1 150); do cat /etc/hostname > /dev/null; done; sleep 4; for i in $(seq 1 20); do ls / > /dev/null; done'`)
   // syscalls and categories appear while it runs
   const t0 = Date.now()
   await expect(page.getByTestId('syscall-row').filter({ hasText: 'execve' })).toBeVisible({ timeout: 3000 })
