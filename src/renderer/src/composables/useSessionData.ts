@@ -37,11 +37,18 @@ export function useSessionData(sessionId: string) {
   /** bumped at most once per animation frame when anything changed */
   const version = ref(0)
 
+  // Events and output arrive a message at a time (a build forks hundreds of times a second):
+  // they collect here and are published with the frame, so what depends on them (the timeline's
+  // markers, the console) is recomputed once per frame, not once per message.
+  let eventsNow: SessionEvent[] = []
+  let outputNow: OutputChunk[] = []
   let frame = 0
   const changed = (): void => {
     if (frame) return
     frame = requestAnimationFrame(() => {
       frame = 0
+      if (events.value !== eventsNow) events.value = eventsNow
+      if (output.value !== outputNow) output.value = outputNow
       version.value++
     })
   }
@@ -54,21 +61,21 @@ export function useSessionData(sessionId: string) {
   }
 
   const addEvents = (evs: readonly SessionEvent[]): void => {
-    const have = events.value
+    const have = eventsNow
     const lastT = have[have.length - 1]?.t_ms ?? -1
     const fresh = evs.filter((e) => e.t_ms > lastT || (e.t_ms === lastT && !have.some((h) => h.t_ms === e.t_ms && sameEvent(h, e))))
     if (!fresh.length) return
     const all = have.concat(fresh)
-    events.value = all.length > MAX_EVENTS ? all.slice(-MAX_EVENTS) : all
+    eventsNow = all.length > MAX_EVENTS ? all.slice(-MAX_EVENTS) : all
     changed()
   }
 
   const addOutput = (chunks: readonly OutputChunk[]): void => {
-    const have = output.value
+    const have = outputNow
     const lastT = have[have.length - 1]?.t_ms ?? -1
     const fresh = chunks.filter((c) => c.t_ms > lastT || (c.t_ms === lastT && !have.some((h) => h.t_ms === c.t_ms && h.text === c.text && h.stream === c.stream)))
     if (!fresh.length) return
-    output.value = boundOutput(have.concat(fresh))
+    outputNow = boundOutput(have.concat(fresh))
     changed()
   }
 
@@ -89,11 +96,14 @@ export function useSessionData(sessionId: string) {
       buffer.appendProcesses(snap.processes.flatMap((p) => p.points.map((pt) => ({ t_ms: pt.t_ms, points: [{ pid: p.pid, ...pt }] }))))
     } else {
       buffer.load(snap)
-      events.value = []
-      output.value = []
+      eventsNow = []
+      outputNow = []
     }
     addEvents(snap.events)
     addOutput(snap.output)
+    // a snapshot is one message: shown at once
+    events.value = eventsNow
+    output.value = outputNow
     changed()
   }
 
