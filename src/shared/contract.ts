@@ -223,12 +223,25 @@ export interface Breakdown {
   processes: ProcessRow[]
 }
 
+/**
+ * One process's line: times and the values the views draw, as parallel arrays (an hour of 50
+ * processes is 25,000 points; as objects of every field they were most of a snapshot).
+ */
+export interface ProcessSeries {
+  pid: number
+  comm: string
+  t_ms: number[]
+  /** user + system, 100 % = one core */
+  cpu_pct: (number | null)[]
+  rss_bytes: (number | null)[]
+}
+
 /** What a view needs to draw a whole session or recording at once (decimated for display). */
 export interface SessionSnapshot {
   info: SessionInfo
   tree: TreePoint[]
   /** per-process series, decimated to at most `maxPoints` per process */
-  processes: { pid: number; comm: string; points: ({ t_ms: number } & Omit<ProcessPoint, 'pid'>)[] }[]
+  processes: ProcessSeries[]
   processInfo: ProcessInfo[]
   events: SessionEvent[]
   output: OutputChunk[]

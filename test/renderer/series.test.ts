@@ -55,7 +55,7 @@ describe('SessionBuffer', () => {
     b.appendTree([treePoint(5000)])
     b.load({
       tree: [treePoint(100), treePoint(200)],
-      processes: [{ pid: 7, comm: 'cc1', points: [{ t_ms: 100, cpu_user_pct: null, cpu_system_pct: null, rss_bytes: 5, pss_bytes: null, read_bytes_per_s: null, write_bytes_per_s: null, threads: null, fds: null }] }],
+      processes: [{ pid: 7, comm: 'cc1', t_ms: [100], cpu_pct: [null], rss_bytes: [5] }],
       processInfo: [{ pid: 8, ppid: 7, comm: 'as', cmdline: [], startedAtMs: null, exitedAtMs: null, exitCode: null, exitSignal: null }]
     })
     expect(b.tree.t).toEqual([100, 200])
@@ -63,6 +63,18 @@ describe('SessionBuffer', () => {
     expect(b.nameOf(7)).toBe('cc1')
     expect(b.nameOf(8)).toBe('as')
     expect(b.nameOf(9)).toBe('pid 9')
+  })
+
+  it('appends a later snapshot’s process lines: only their newer points', () => {
+    const b = new SessionBuffer()
+    b.load({ tree: [treePoint(100)], processes: [{ pid: 7, comm: 'cc1', t_ms: [100, 200], cpu_pct: [1, 2], rss_bytes: [5, 6] }], processInfo: [] })
+    b.appendSeries([
+      { pid: 7, comm: 'cc1', t_ms: [100, 200, 300], cpu_pct: [1, 2, 3], rss_bytes: [5, 6, 7] },
+      { pid: 8, comm: 'as', t_ms: [300], cpu_pct: [9], rss_bytes: [null] }
+    ])
+    expect(b.procs.get(7)!.t).toEqual([100, 200, 300])
+    expect(b.procs.get(7)!.cpu).toEqual([1, 2, 3])
+    expect(b.procs.get(8)!.rss).toEqual([null])
   })
 
   it('CPU of a process is user + system, unavailable only when both are', () => {

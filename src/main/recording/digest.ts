@@ -16,7 +16,8 @@ import type { Breakdown, ProcessInfo, SessionSnapshot } from '../../shared/contr
 import type { Summary } from '../analysis/summary'
 import { addPacked, emptySums, toBreakdown, type PackedSums } from '../session/range'
 
-export const DIGEST_VERSION = 1
+// 2: per-process series as parallel arrays (a digest of version 1 is ignored: the ticks load)
+export const DIGEST_VERSION = 2
 /** at most this many buckets: a range breakdown is exact to one bucket (an hour: 7.2 s) */
 export const DIGEST_BUCKETS = 500
 const LOCATOR_TAIL_BYTES = 512

@@ -248,25 +248,19 @@ export class SessionStore {
     const perProcess = Math.min(maxPoints, 500)
     const processes: SessionSnapshot['processes'] = []
     for (const [pid, s] of series) {
-      const idx = decimateIndices(s.rows.length, perProcess, (i) => s.rows[i]![CPU_USER_COL] ?? 0)
+      const idx = decimateIndices(s.rows.length, perProcess, (i) => (s.rows[i]![CPU_USER_COL] ?? 0) + (s.rows[i]![COL.cpu_system_pct] ?? 0))
+      const v = (i: number, c: number): number | null => s.rows[i]![c] ?? null
       processes.push({
         pid,
         comm: this.processes.get(pid)?.comm ?? String(pid),
-        points: idx.map((i) => {
-          const r = s.rows[i]!
-          const v = (c: number): number | null => r[c] ?? null
-          return {
-            t_ms: s.t[i]!,
-            cpu_user_pct: pct(v(CPU_USER_COL)),
-            cpu_system_pct: pct(v(COL.cpu_system_pct)),
-            rss_bytes: v(COL.rss_bytes),
-            pss_bytes: v(COL.pss_bytes),
-            read_bytes_per_s: rate(v(COL.read_bytes_per_s)),
-            write_bytes_per_s: rate(v(COL.write_bytes_per_s)),
-            threads: v(COL.threads),
-            fds: v(COL.fds)
-          }
-        })
+        t_ms: idx.map((i) => s.t[i]!),
+        cpu_pct: idx.map((i) => {
+          const u = v(i, CPU_USER_COL)
+          const k = v(i, COL.cpu_system_pct)
+          // as the live view adds them: unavailable only when both are
+          return u === null && k === null ? null : pct((u ?? 0) + (k ?? 0))
+        }),
+        rss_bytes: idx.map((i) => v(i, COL.rss_bytes))
       })
     }
     const warnings = [...this.warnings]

@@ -93,7 +93,7 @@ export function useSessionData(sessionId: string) {
     if (merge) {
       // after the end: only what came after the last live tick (the final ticks)
       buffer.appendTree(snap.tree)
-      buffer.appendProcesses(snap.processes.flatMap((p) => p.points.map((pt) => ({ t_ms: pt.t_ms, points: [{ pid: p.pid, ...pt }] }))))
+      buffer.appendSeries(snap.processes)
     } else {
       buffer.load(snap)
       eventsNow = []

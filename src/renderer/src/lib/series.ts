@@ -2,7 +2,7 @@
 // Past its capacity a series is halved by LTTB (keeping the shape of every metric it draws),
 // so a one-hour 10 Hz session of 50 processes holds a few MB however long it runs: recent
 // data at full resolution, older data thinned.
-import type { CategoryId, ProcessPoint, SessionSnapshot, TickBatch, TreePoint } from '@shared/contract'
+import type { CategoryId, ProcessPoint, ProcessSeries, SessionSnapshot, TickBatch, TreePoint } from '@shared/contract'
 import { CATEGORY_IDS } from '@shared/syscalls/index'
 import { lttbUnion } from './lttb'
 
@@ -108,7 +108,7 @@ export class SessionBuffer {
     for (const p of snap.processes) if (p.comm) this.names.set(p.pid, p.comm)
     this.appendTree(snap.tree)
     for (const p of snap.processes) {
-      for (const pt of p.points) this.addProcessPoint(p.pid, pt.t_ms, processCpu(pt), pt.rss_bytes)
+      for (let i = 0; i < p.t_ms.length; i++) this.addProcessPoint(p.pid, p.t_ms[i]!, p.cpu_pct[i] ?? null, p.rss_bytes[i] ?? null)
       this.compactProcess(p.pid)
     }
     this.evictProcesses(this.tEnd)
@@ -163,6 +163,18 @@ export class SessionBuffer {
       }
     }
     for (const pid of touched) this.compactProcess(pid)
+    if (this.procs.size > this.maxProcessSeries) this.evictProcesses(last)
+  }
+
+  /** Per-process lines of a snapshot taken later (after the end): only their newer points. */
+  appendSeries(series: readonly ProcessSeries[]): void {
+    let last = 0
+    for (const p of series) {
+      let added = false
+      for (let i = 0; i < p.t_ms.length; i++) added = this.addProcessPoint(p.pid, p.t_ms[i]!, p.cpu_pct[i] ?? null, p.rss_bytes[i] ?? null) || added
+      if (added) this.compactProcess(p.pid)
+      last = Math.max(last, p.t_ms[p.t_ms.length - 1] ?? 0)
+    }
     if (this.procs.size > this.maxProcessSeries) this.evictProcesses(last)
   }
 
