@@ -152,7 +152,7 @@ export class Sampler {
    */
   private cpu = { prevTicks: -1, prevAt: 0, seconds: 0, orphanTicks: 0 }
   /** cumulative figures of processes that exited (and how many of them had it unavailable) */
-  private exitedSums = { cpuTicks: 0, readBytes: 0, writeBytes: 0, readUnavailable: 0, writeUnavailable: 0 }
+  private exitedSums = { readBytes: 0, writeBytes: 0, readUnavailable: 0, writeUnavailable: 0 }
   /** ppid of pids outside the tree, so a scan reads stat only for new pids (see discoverChildren) */
   private parents = new Map<number, number>()
   private parentsAt = -Infinity
@@ -534,7 +534,6 @@ export class Sampler {
 
   private countExited(p: Proc, sign: 1 | -1): void {
     const g = this.exitedSums
-    g.cpuTicks += sign * (p.utime + p.stime)
     if (p.readBytes < 0) g.readUnavailable += sign
     else g.readBytes += sign * p.readBytes
     if (p.writeBytes < 0) g.writeUnavailable += sign
@@ -580,15 +579,13 @@ export class Sampler {
  */
 class TotalsSum {
   rated = false
-  cpuUser: number | null = 0
-  cpuSys: number | null = 0
   readRate: number | null = 0
   writeRate: number | null = 0
   rss: number | null = 0
   pss: number | null = 0
   threads: number | null = 0
   fds: number | null = 0
-  /** clock ticks: integers, so the cumulative total never wobbles down by a rounding */
+  /** utime + stime of the live processes, clock ticks: on the first tick, the CPU the tree had used */
   cpuTicks = 0
   readBytes: number | null = 0
   writeBytes: number | null = 0
@@ -596,8 +593,6 @@ class TotalsSum {
   add(s: ProcessSample, cpuTicks: number, firstRead: boolean): void {
     if (!firstRead) {
       this.rated = true
-      this.cpuUser = plus(this.cpuUser, s.cpu_user_pct)
-      this.cpuSys = plus(this.cpuSys, s.cpu_system_pct)
       this.readRate = plus(this.readRate, s.read_bytes_per_s)
       this.writeRate = plus(this.writeRate, s.write_bytes_per_s)
     }
