@@ -1,6 +1,6 @@
 // LTTB decimation: output length, endpoints, extremes kept, gaps kept, ranges.
 import { describe, expect, it } from 'vitest'
-import { lttb, lttbIndices, lttbUnion } from '../../src/renderer/src/lib/lttb'
+import { lttb, lttbIndices, lttbUnion } from '../../src/shared/decimate'
 
 const ys: number[] = Array.from({ length: 10_000 }, (_, i) => Math.sin(i / 100))
 ys[4321] = 1000

@@ -4,7 +4,7 @@
 import type { CategoryId } from '../../shared/contract'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../session/store'
-import { PROCESS_COLUMNS } from '../recording/format'
+import { ROW_INDEX as C } from '../recording/format'
 
 export interface SyscallSummaryEntry {
   name: string
@@ -260,19 +260,6 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   }
 }
 
-const col = (name: (typeof PROCESS_COLUMNS)[number]): number => PROCESS_COLUMNS.indexOf(name) + 1
-const C = {
-  user: col('cpu_user_pct'),
-  system: col('cpu_system_pct'),
-  cpuSeconds: col('cpu_seconds'),
-  rss: col('rss_bytes'),
-  pss: col('pss_bytes'),
-  read: col('read_bytes'),
-  write: col('write_bytes'),
-  threads: col('threads'),
-  fds: col('fds')
-}
-
 const num = (v: number | null | undefined): v is number => typeof v === 'number'
 const maxOf = (m: number | null, v: number | null | undefined): number | null => (num(v) && (m === null || v > m) ? v : m)
 
@@ -290,21 +277,21 @@ class ProcAcc {
   fdsPeak: number | null = null
 
   add(r: (number | null)[]): void {
-    const u = r[C.user]
-    const k = r[C.system]
+    const u = r[C.cpu_user_pct]
+    const k = r[C.cpu_system_pct]
     if (num(u) && num(k)) {
       this.cpuPeak = maxOf(this.cpuPeak, u + k)
       this.cpuSum += u + k
       this.cpuN++
     }
-    const secs = r[C.cpuSeconds]
+    const secs = r[C.cpu_seconds]
     if (num(secs)) this.cpuSeconds = secs
-    const rd = r[C.read]
+    const rd = r[C.read_bytes]
     if (num(rd)) this.readBytes = rd
-    const wr = r[C.write]
+    const wr = r[C.write_bytes]
     if (num(wr)) this.writeBytes = wr
-    this.rssPeak = maxOf(this.rssPeak, r[C.rss])
-    this.pssPeak = maxOf(this.pssPeak, r[C.pss])
+    this.rssPeak = maxOf(this.rssPeak, r[C.rss_bytes])
+    this.pssPeak = maxOf(this.pssPeak, r[C.pss_bytes])
     this.threadsPeak = maxOf(this.threadsPeak, r[C.threads])
     this.fdsPeak = maxOf(this.fdsPeak, r[C.fds])
   }

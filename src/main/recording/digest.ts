@@ -10,11 +10,12 @@
 //      so its text is readable in the file's last bytes and locates member 1 without inflating
 //      anything else.
 // A file without them (the app was killed, or it was still being written) is loaded tick by tick.
-import { closeSync, fstatSync, fsyncSync, openSync, readSync, writeSync } from 'node:fs'
+import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import type { Breakdown, ProcessInfo, SessionSnapshot } from '../../shared/contract'
 import type { Summary } from '../analysis/summary'
 import { addPacked, emptySums, toBreakdown, type PackedSums } from '../session/range'
+import { writeAll } from './writer'
 
 // 2: per-process series as parallel arrays (a digest of version 1 is ignored: the ticks load)
 export const DIGEST_VERSION = 2
@@ -138,9 +139,4 @@ export function digestBreakdown(
     from = to = Math.min(Math.max(fromMs, 0), digest.duration_ms)
   }
   return toBreakdown(sessionId, arch, processes, sums, from, to)
-}
-
-function writeAll(fd: number, buf: Buffer): void {
-  let off = 0
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
 }

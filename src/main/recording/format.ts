@@ -34,6 +34,9 @@ export const PROCESS_COLUMNS = [
 
 export type ProcessColumn = (typeof PROCESS_COLUMNS)[number]
 
+/** Where each column sits in a sample row (`[pid, ...PROCESS_COLUMNS]`). */
+export const ROW_INDEX = Object.fromEntries(PROCESS_COLUMNS.map((c, i) => [c, i + 1])) as Record<ProcessColumn, number>
+
 export interface RecordingHeader {
   format: typeof RECORDING_FORMAT
   version: number

@@ -51,7 +51,8 @@ export class RecordingWriter {
   }
 }
 
-function writeAll(fd: number, buf: Buffer): void {
+/** write(2) until all of buf is written */
+export function writeAll(fd: number, buf: Buffer): void {
   let off = 0
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
 }

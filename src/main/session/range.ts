@@ -4,7 +4,7 @@
 // range answered from the digest equals the one answered from every tick it covers.
 import type { Breakdown, CategoryId, ProcessInfo, ProcessRow, SyscallRow } from '../../shared/contract'
 import { syscallCategory, syscallName } from '../../shared/syscalls/index'
-import { PROCESS_COLUMNS } from '../recording/format'
+import { ROW_INDEX } from '../recording/format'
 
 /** [calls, errors, time_ns] */
 export type Counts = [number, number, number]
@@ -25,9 +25,9 @@ export interface TickLike {
   rows: (number | null)[][]
 }
 
-const CPU_USER = PROCESS_COLUMNS.indexOf('cpu_user_pct') + 1
-const CPU_SYSTEM = PROCESS_COLUMNS.indexOf('cpu_system_pct') + 1
-const RSS = PROCESS_COLUMNS.indexOf('rss_bytes') + 1
+const CPU_USER = ROW_INDEX.cpu_user_pct
+const CPU_SYSTEM = ROW_INDEX.cpu_system_pct
+const RSS = ROW_INDEX.rss_bytes
 
 export function emptySums(): RangeSums {
   return { sys: new Map(), perPid: new Map(), cpu: new Map(), rssPeak: new Map() }

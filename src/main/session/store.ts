@@ -16,8 +16,8 @@ import type {
   TreePoint
 } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
-import { PROCESS_COLUMNS, type RecordLine, type RecordingHeader, type TreeRecord } from '../recording/format'
-import { decimateIndices } from '../../shared/decimate'
+import { PROCESS_COLUMNS, ROW_INDEX as COL, type RecordLine, type RecordingHeader, type TreeRecord } from '../recording/format'
+import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from '../recording/digest'
 import { addCounts, addTick, emptySums, toBreakdown, type Counts, type RangeSums } from './range'
 
@@ -226,10 +226,10 @@ export class SessionStore {
   snapshot(state: 'running' | 'ended', maxPoints: number, kind?: SessionInfo['kind']): SessionSnapshot {
     if (this.digestOnly) {
       const d = this.digest!.snapshot
-      const keep = decimateIndices(d.tree.length, maxPoints, (i) => d.tree[i]?.cpu_pct ?? 0)
+      const keep = lttbIndices(d.tree.map((p) => p.t_ms), d.tree.map((p) => p.cpu_pct), maxPoints)
       return { ...d, output: this.output, tree: keep.length === d.tree.length ? d.tree : keep.map((i) => d.tree[i]!), info: this.info(state, kind) }
     }
-    const keep = decimateIndices(this.ticks.length, maxPoints, (i) => this.ticks[i]?.tree.cpu_pct ?? 0)
+    const keep = lttbIndices(this.ticks.map((k) => k.t), this.ticks.map((k) => k.tree.cpu_pct), maxPoints)
     const tree = keep.map((i) => this.treePoint(i))
     // per-process series: gather each pid's rows (times and rows side by side, no per-row
     // objects), then decimate per process
@@ -248,14 +248,14 @@ export class SessionStore {
     const perProcess = Math.min(maxPoints, 500)
     const processes: SessionSnapshot['processes'] = []
     for (const [pid, s] of series) {
-      const idx = decimateIndices(s.rows.length, perProcess, (i) => (s.rows[i]![CPU_USER_COL] ?? 0) + (s.rows[i]![COL.cpu_system_pct] ?? 0))
+      const idx = lttbIndices(s.t, s.rows.map((r) => (r[COL.cpu_user_pct] ?? 0) + (r[COL.cpu_system_pct] ?? 0)), perProcess)
       const v = (i: number, c: number): number | null => s.rows[i]![c] ?? null
       processes.push({
         pid,
         comm: this.processes.get(pid)?.comm ?? String(pid),
         t_ms: idx.map((i) => s.t[i]!),
         cpu_pct: idx.map((i) => {
-          const u = v(i, CPU_USER_COL)
+          const u = v(i, COL.cpu_user_pct)
           const k = v(i, COL.cpu_system_pct)
           // as the live view adds them: unavailable only when both are
           return u === null && k === null ? null : pct((u ?? 0) + (k ?? 0))
@@ -311,10 +311,6 @@ export class SessionStore {
     return sums
   }
 }
-
-/** where each process column sits in a row (after the pid) */
-const COL = Object.fromEntries(PROCESS_COLUMNS.map((c, i) => [c, i + 1])) as Record<(typeof PROCESS_COLUMNS)[number], number>
-const CPU_USER_COL = COL.cpu_user_pct
 
 // What views draw needs no more digits than these; 17-digit floats made up most of a long
 // recording's snapshot (and of every live tick batch).

@@ -5,7 +5,7 @@
 // `buildTimelineOption` turns that into an ECharts option.
 import type { CategoryId, SessionEvent } from '@shared/contract'
 import { CATEGORY_IDS } from '@shared/syscalls/index'
-import { lttbUnion } from '../lib/lttb'
+import { lttbUnion } from '@shared/decimate'
 import { windowOf, type ProcessColumns, type SessionBuffer } from '../lib/series'
 import { escapeHtml, formatBytes, formatBytesRate, formatCount, formatInt, formatOffset, formatPct, formatRate } from '../lib/format'
 import { axisStyle, categoryColor, categoryLabel, chartTheme, tooltipStyle, type ChartTheme } from './theme'

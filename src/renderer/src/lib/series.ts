@@ -4,7 +4,7 @@
 // data at full resolution, older data thinned.
 import type { CategoryId, ProcessPoint, ProcessSeries, SessionSnapshot, TickBatch, TreePoint } from '@shared/contract'
 import { CATEGORY_IDS } from '@shared/syscalls/index'
-import { lttbUnion } from './lttb'
+import { lttbUnion } from '@shared/decimate'
 
 export const TREE_CAPACITY = 8000
 export const PROCESS_CAPACITY = 3000
