@@ -39,6 +39,11 @@ function spawnTree(n) {
   return Array.from({ length: n }, () => spawn('sleep', ['600'], { stdio: 'ignore' }))
 }
 
+/** processes that run every 20 ms (a little work, then sleep): none is ever idle for a whole tick */
+function spawnWakingTree(n) {
+  return Array.from({ length: n }, () => spawn('perl', ['-e', 'while (1) { my $x = 0; $x += $_ for 1..200; select(undef, undef, undef, 0.02) }'], { stdio: 'ignore' }))
+}
+
 async function sampleAt10Hz(s, discover, seconds) {
   const t0 = performance.now()
   let samples = 0
@@ -91,10 +96,15 @@ function pidstatCost(pids) {
   return { msPerSample: (sec * 1000) / (PIDSTAT_SAMPLES + 1) }
 }
 
-const row = (n, label, c, ps) =>
+/** each reader's bare 10 Hz loop (a tree of 0): what a tick costs with nothing to sample */
+const loopCost = new Map()
+const row = (n, label, c, ps, reader) => {
+  if (n === 0) loopCost.set(reader, c.msPerSample)
+  const over = n === 0 ? '       -' : (c.msPerSample - loopCost.get(reader)).toFixed(3).padStart(8)
   console.log(
-    `${String(n).padStart(4)}   ${label.padEnd(19)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(8)}   ${`${c.min.toFixed(2)}–${c.max.toFixed(2)}`.padStart(11)}   ${c.mainMsPerSample.toFixed(3).padStart(8)}   ${ps ? ps.msPerSample.toFixed(2).padStart(8) : '       -'}   ${ps ? (c.msPerSample / ps.msPerSample).toFixed(2).padStart(7) : '      -'}`
+    `${String(n).padStart(4)}   ${label.padEnd(19)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(8)}   ${`${c.min.toFixed(2)}–${c.max.toFixed(2)}`.padStart(11)}   ${c.mainMsPerSample.toFixed(3).padStart(8)}   ${over}   ${ps ? ps.msPerSample.toFixed(2).padStart(8) : '       -'}   ${ps ? (c.msPerSample / ps.msPerSample).toFixed(2).padStart(7) : '      -'}`
   )
+}
 
 const native = loadNativeAddon()
 const readers = native.addon ? ['native', 'ts'] : ['ts']
@@ -102,6 +112,8 @@ const sizes = [10, 100, 500]
 console.log(`native reader: ${native.addon ? 'built' : `not available (${native.reason})`}; ${(await import('node:os')).cpus().length} CPUs`)
 const trees = new Map(sizes.map((n) => [n, spawnTree(n)]))
 const pidsOf = (n) => (n === 0 ? [] : trees.get(n).map((k) => k.pid))
+/** spawned for its own rows only: it keeps a core busy enough to disturb the others */
+let waking = []
 try {
   await new Promise((r) => setTimeout(r, 300))
   // pidstat first: its runs also let this process settle (tsx's loader thread does a burst of
@@ -120,14 +132,22 @@ try {
   }
   await new Promise((r) => setTimeout(r, 2000))
   console.log(`\nsampler at ${HZ} Hz: median of ${WINDOWS} windows of ${WINDOW_SECONDS} s (after ${WARMUP_SECONDS} s unmeasured) vs pidstat (${PIDSTAT_SAMPLES} samples at 1 s), same processes`)
-  console.log('                            ------ whole process ------------   main thread')
-  console.log('tree   reader              % core   ms/sample         range     ms/sample   pidstat ms/sample   ×pidstat')
+  console.log('                            ------ whole process ------------   main thread   over loop')
+  console.log('tree   reader              % core   ms/sample         range     ms/sample   ms/sample   pidstat ms/sample   ×pidstat')
   // one reader after the other: the TypeScript reader's garbage is collected in its own runs
-  for (const reader of readers) for (const n of [0, ...sizes]) row(n, reader, await samplerCost(pidsOf(n), reader, false), pidstat.get(n))
-  for (const reader of readers) row(100, `${reader} + discovery`, await samplerCost(pidsOf(100), reader, true), pidstat.get(100))
+  for (const reader of readers) for (const n of [0, ...sizes]) row(n, reader, await samplerCost(pidsOf(n), reader, false), pidstat.get(n), reader)
+  for (const reader of readers) row(100, `${reader} + discovery`, await samplerCost(pidsOf(100), reader, true), pidstat.get(100), reader)
+  // the worst case for skipping idle processes: every one ran since the last tick
+  waking = spawnWakingTree(100)
+  await new Promise((r) => setTimeout(r, 500))
+  for (const reader of readers) row(100, `${reader}, all waking`, await samplerCost(waking.map((k) => k.pid), reader, false), pidstat.get(100), reader)
 } finally {
-  for (const kids of trees.values()) for (const k of kids) k.kill('SIGKILL')
+  for (const kids of [...trees.values(), waking]) for (const k of kids) k.kill('SIGKILL')
 }
 console.log('\nwhole process: process.cpuUsage, every thread (V8 compiles and collects garbage on others);')
-console.log('main thread: the thread that samples (its schedstat). A 0-process tree is the 10 Hz loop alone.')
+console.log('main thread: the thread that samples (its schedstat). A 0-process tree is the 10 Hz loop alone;')
+console.log('over loop: the row minus that loop, the sampling itself (in a session the helper\'s ticks wake the')
+console.log('process at the same rate anyway)')
+console.log('trees of sleeping processes, except "all waking": 100 that each run every 20 ms, so none can be')
+console.log('skipped as idle (a sleeping process\'s stat and io are not re-read: docs/sampler.md)')
 console.log('goal: ≤ 1 % of one core for 100 processes at 10 Hz, and below pidstat per sample')

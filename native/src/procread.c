@@ -192,7 +192,7 @@ static double count_fds(int dfd)
 
 static void close_files(struct proc_handle *h)
 {
-	int *fds[] = { &h->status, &h->io, &h->stat, &h->dir };
+	int *fds[] = { &h->sched, &h->status, &h->io, &h->stat, &h->dir };
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		if (*fds[i] >= 0)
 			close(*fds[i]);
@@ -223,6 +223,10 @@ static int open_files(struct proc_handle *h)
 	h->status = openat(h->dir, "status", O_RDONLY | O_CLOEXEC);
 	if (h->status < 0 && out_of_fds(errno))
 		return -errno;
+	/* held only: a handle that opens its files for each sample reads stat every time */
+	h->sched = openat(h->dir, "schedstat", O_RDONLY | O_CLOEXEC);
+	if (h->sched < 0 && out_of_fds(errno))
+		return -errno;
 	return 0;
 }
 
@@ -232,7 +236,7 @@ int proc_open(int pid, struct proc_handle *h)
 		page_size = sysconf(_SC_PAGESIZE);
 	memset(h, 0, sizeof(*h));
 	h->pid = pid;
-	h->dir = h->stat = h->io = h->status = -1;
+	h->dir = h->stat = h->io = h->status = h->sched = -1;
 	int rc = open_files(h);
 	if (rc != 0) {
 		close_files(h);
@@ -246,6 +250,84 @@ int proc_open(int pid, struct proc_handle *h)
 	}
 	h->open = 1;
 	return 0;
+}
+
+/* stat's fields and io's, kept to be given again while the process does not run */
+static const int stat_fields[] = { PF_STATE, PF_PPID, PF_STARTTIME, PF_UTIME, PF_STIME, PF_THREADS,
+				   PF_MINFLT, PF_MAJFLT, PF_RSS, PF_CUTIME, PF_CSTIME };
+static const int io_fields[] = { PF_RCHAR, PF_WCHAR, PF_READ_BYTES, PF_WRITE_BYTES };
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static void copy_fields(double *to, const double *from, const int *fields, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[fields[i]] = from[fields[i]];
+}
+
+/*
+ * schedstat: the task's run time (ns) and how many times it was scheduled in. 1 read, 0 not
+ * usable (the kernel keeps no sched info and prints zeros), or -errno.
+ */
+static int read_ran(int fd, unsigned long long *ns, unsigned long long *slices)
+{
+	char buf[128];
+	int n = pread_file(fd, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	const char *p = buf;
+	*ns = dec(&p);
+	if (*p++ != ' ')
+		return 0;
+	dec(&p); /* time waiting on a run queue: it grows while the task waits, not while it runs */
+	if (*p++ != ' ')
+		return 0;
+	*slices = dec(&p);
+	return *ns || *slices;
+}
+
+/* after BUSY_STREAK reads in a row that found it had run, stat is read BUSY_SKIP times unlooked */
+#define BUSY_STREAK 2
+#define BUSY_SKIP 8
+
+/*
+ * Is the process known not to have run since its last read (PROC_SKIP_IDLE)? Only a
+ * single-threaded one: schedstat is its one thread's. A process last seen running ('R') may run
+ * on without a scheduler event that updates its run time (a tickless CPU), so it is read. The
+ * schedstat read now is kept as the baseline for the next time whenever stat is read after it.
+ * 1 idle: give the last values again; 2 idle, but read (what asks for more than stat and io);
+ * 0 it may have run, read; -ESRCH gone.
+ */
+static int idle_since_last(struct proc_handle *h, int what, unsigned long long *ns,
+			   unsigned long long *slices, int *known)
+{
+	*known = 0;
+	if (!(what & PROC_SKIP_IDLE) || h->sched < 0)
+		return 0;
+	if (h->have_last && (h->last[PF_THREADS] != 1 || h->last[PF_STATE] == 'R'))
+		return 0;
+	if (h->skip_looks > 0) {
+		h->skip_looks--;
+		return 0;
+	}
+	int rc = read_ran(h->sched, ns, slices);
+	if (rc == -ESRCH)
+		return -ESRCH;
+	*known = rc == 1;
+	if (!*known || !h->ran_known || !h->have_last)
+		return 0;
+	if (*ns != h->ran_ns || *slices != h->ran_slices) {
+		/* it ran: one that runs between every two reads pays for schedstat and stat each time */
+		if (++h->ran_streak >= BUSY_STREAK) {
+			h->ran_streak = 0;
+			h->skip_looks = BUSY_SKIP;
+		}
+		return 0;
+	}
+	h->ran_streak = 0;
+	/* the files read with stat alone are the ones given again; io only when it was read before */
+	if (what & (PROC_STATUS | PROC_SMAPS | PROC_FDS) || ((what & PROC_IO) && !h->have_io))
+		return 2;
+	return 1;
 }
 
 int proc_sample(struct proc_handle *h, int what, double *row)
@@ -264,12 +346,35 @@ int proc_sample(struct proc_handle *h, int what, double *row)
 		}
 		return -ESRCH;
 	}
+	unsigned long long ran_ns = 0, ran_slices = 0;
+	int ran_known = 0;
+	int idle = h->held ? idle_since_last(h, what, &ran_ns, &ran_slices, &ran_known) : 0;
+	if (idle < 0)
+		return idle;
+	if (idle == 1) {
+		copy_fields(row, h->last, stat_fields, COUNT_OF(stat_fields));
+		if (what & PROC_IO)
+			copy_fields(row, h->last, io_fields, COUNT_OF(io_fields));
+		row[PF_COMM_CHANGED] = 0;
+		row[PF_IDLE] = 1;
+		row[PF_OK] = 1;
+		return 0;
+	}
 	n = pread_file(h->stat, buf, 2048);
 	if (n <= 0 || parse_stat(buf, h, row) != 0) {
 		rc = -ESRCH;
 		goto out;
 	}
 	row[PF_OK] = 1;
+	row[PF_IDLE] = idle;
+	h->ran_known = h->held && ran_known;
+	h->ran_ns = ran_ns;
+	h->ran_slices = ran_slices;
+	copy_fields(h->last, row, stat_fields, COUNT_OF(stat_fields));
+	h->have_last = 1;
+	/* it may have run since io was last read: those values may be old now */
+	if (!idle && !(what & PROC_IO))
+		h->have_io = 0;
 
 	if (what & PROC_STATUS) {
 		row[PF_HWM] = row[PF_SWAP] = row[PF_VCSW] = row[PF_IVCSW] = -1;
@@ -280,6 +385,8 @@ int proc_sample(struct proc_handle *h, int what, double *row)
 		row[PF_RCHAR] = row[PF_WCHAR] = row[PF_READ_BYTES] = row[PF_WRITE_BYTES] = -1;
 		if (h->io >= 0 && pread_file(h->io, buf, 1024) > 0)
 			parse_io(buf, row);
+		copy_fields(h->last, row, io_fields, COUNT_OF(io_fields));
+		h->have_io = 1;
 	}
 	if (what & PROC_SMAPS) {
 		struct timespec t0, t1;

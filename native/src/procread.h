@@ -37,19 +37,30 @@ enum proc_field {
 	PF_FDS,
 	PF_CUTIME, /* clock ticks of reaped children (and theirs): the tree keeps them when they go */
 	PF_CSTIME,
+	PF_IDLE, /* not run since the last read (PROC_SKIP_IDLE): 1 its stat and io values are given
+		  * again, 2 read all the same (a slow-tier read); 0 it may have run */
 	PF_COUNT
 };
 
 #define PROC_FIELD_NAMES                                                                           \
 	"ok", "state", "comm_changed", "ppid", "starttime", "utime", "stime", "threads", "minflt",  \
 		"majflt", "rss", "hwm", "swap", "vcsw", "ivcsw", "rchar", "wchar", "read_bytes",    \
-		"write_bytes", "pss", "pss_ms", "fds", "cutime", "cstime"
+		"write_bytes", "pss", "pss_ms", "fds", "cutime", "cstime", "idle"
 
 /* what to read besides stat (always read) */
 #define PROC_STATUS 0x1 /* VmHWM, VmSwap, context switches */
 #define PROC_IO 0x2 /* rchar/wchar, read_bytes/write_bytes */
 #define PROC_SMAPS 0x4 /* PSS (the kernel walks the page tables: the costly one) */
 #define PROC_FDS 0x8 /* open fd count */
+/*
+ * Skip stat (and io) of a single-threaded process that has not run since the last read: its
+ * schedstat (run time and times scheduled in) is unchanged, so are its CPU times, faults, state,
+ * children's times and I/O counters, and the last values read are given again (PF_IDLE 1).
+ * Only for reads of stat and io alone: a read of status, smaps or fds reads stat too (PF_IDLE 2
+ * when it did not run), so values that can change while a process sleeps (RSS under reclaim, a
+ * new parent) are at most one slow period old.
+ */
+#define PROC_SKIP_IDLE 0x10
 
 /*
  * A process kept open between samples: its /proc directory and the files re-read with pread
@@ -59,8 +70,16 @@ enum proc_field {
  */
 struct proc_handle {
 	int pid, open, held;
-	int dir, stat, io, status;
+	int dir, stat, io, status, sched;
 	char comm[64];
+	/* schedstat before the last stat read (run ns, times scheduled in); ran_known 0: none */
+	unsigned long long ran_ns, ran_slices;
+	int ran_known;
+	/* a process found running at every look is not looked at for a few reads (see BUSY_*) */
+	int ran_streak, skip_looks;
+	/* the last values read: given again while the process does not run (have_io: io in them) */
+	int have_last, have_io;
+	double last[PF_COUNT];
 };
 
 /* 0, -ESRCH when the process is gone, or -errno */

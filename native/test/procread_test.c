@@ -6,7 +6,9 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 static int failures;
 
@@ -164,6 +166,112 @@ static void test_live(void)
 	CHECK(proc_ppid(4194304 + 1) == -1, "proc_ppid of a pid that cannot exist");
 }
 
+/*
+ * PROC_SKIP_IDLE: a child blocked on a pipe is given its last values again (idle) until it runs;
+ * then it is read, and what it did is there.
+ */
+static void test_skip_idle(void)
+{
+	int pipefd[2];
+	struct proc_handle h;
+	double row[PF_COUNT], before[PF_COUNT];
+
+	CHECK(pipe(pipefd) == 0, "pipe");
+	pid_t child = fork();
+	if (child == 0) {
+		char b[256];
+		close(pipefd[1]);
+		while (read(pipefd[0], b, sizeof(b)) > 0)
+			;
+		_exit(0);
+	}
+	close(pipefd[0]);
+	usleep(100 * 1000); /* blocked in read by now */
+	CHECK(proc_open(child, &h) == 0, "proc_open(child)");
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_IO, before) == 0 && before[PF_IDLE] == 0 &&
+		      before[PF_THREADS] == 1 && before[PF_RCHAR] >= 0,
+	      "first read: idle %g threads %g rchar %g", before[PF_IDLE], before[PF_THREADS], before[PF_RCHAR]);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_IO, row) == 0 && row[PF_OK] == 1 && row[PF_IDLE] == 1 &&
+		      row[PF_UTIME] == before[PF_UTIME] && row[PF_RSS] == before[PF_RSS] &&
+		      row[PF_STARTTIME] == before[PF_STARTTIME] && row[PF_RCHAR] == before[PF_RCHAR] &&
+		      row[PF_STATE] == before[PF_STATE],
+	      "asleep: idle %g, values as before", row[PF_IDLE]);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_STATUS, row) == 0 && row[PF_IDLE] == 2 && row[PF_HWM] > 0 &&
+		      row[PF_UTIME] == before[PF_UTIME],
+	      "a read of status reads stat too, and says the process did not run: idle %g", row[PF_IDLE]);
+	CHECK(proc_sample(&h, 0, row) == 0 && row[PF_IDLE] == 0, "without PROC_SKIP_IDLE stat is read");
+	CHECK(write(pipefd[1], "0123456789", 10) == 10, "write to the child");
+	usleep(50 * 1000);
+	/* stat alone after it ran: io read before it ran is not given again */
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE, row) == 0 && row[PF_IDLE] == 0, "it ran: idle %g", row[PF_IDLE]);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_IO, row) == 0 && row[PF_IDLE] == 2 &&
+		      row[PF_RCHAR] >= before[PF_RCHAR] + 10,
+	      "io read again, not given again: idle %g, rchar %g (was %g)", row[PF_IDLE], row[PF_RCHAR],
+	      before[PF_RCHAR]);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_IO, before) == 0 && before[PF_IDLE] == 1 &&
+		      before[PF_RCHAR] == row[PF_RCHAR],
+	      "asleep again: idle %g", before[PF_IDLE]);
+	close(pipefd[1]);
+	waitpid(child, NULL, 0);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_IO, row) == -ESRCH && row[PF_OK] == 0,
+	      "reaped: gone, not idle (ok %g)", row[PF_OK]);
+	proc_close(&h);
+}
+
+/*
+ * A process that ran at every look is read without looking for a while (BUSY_SKIP), and is seen
+ * idle again soon after it stops running.
+ */
+static void test_busy_then_idle(void)
+{
+	int pipefd[2], donefd[2];
+	struct proc_handle h;
+	double row[PF_COUNT];
+
+	CHECK(pipe(pipefd) == 0 && pipe2(donefd, O_NONBLOCK) == 0, "pipe");
+	pid_t child = fork();
+	if (child == 0) {
+		char b;
+		close(pipefd[1]);
+		close(donefd[0]);
+		for (int i = 0; i < 150; i++) /* ~300 ms running every 2 ms */
+			usleep(2000);
+		/* then asleep until the test ends */
+		if (write(donefd[1], "", 1) != 1)
+			_exit(1);
+		while (read(pipefd[0], &b, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(pipefd[0]);
+	close(donefd[1]);
+	usleep(20 * 1000);
+	CHECK(proc_open(child, &h) == 0, "proc_open(child)");
+	int idle_while_busy = 0, skipped = 0, busy = 1, reads_after = 0, idle_after = -1;
+	for (int i = 0; i < 200 && idle_after < 0; i++) {
+		char b;
+		CHECK(proc_sample(&h, PROC_SKIP_IDLE, row) == 0, "read %d", i);
+		skipped += h.skip_looks > 0;
+		if (busy) {
+			idle_while_busy += i < 10 && row[PF_IDLE] != 0;
+			/* it wrote the byte, then blocked: the reads from now on count */
+			busy = read(donefd[0], &b, 1) != 1;
+		} else if (row[PF_IDLE] == 1) {
+			idle_after = reads_after;
+		} else {
+			reads_after++;
+		}
+		usleep(10 * 1000);
+	}
+	CHECK(idle_while_busy == 0, "a running process was given as idle %d times", idle_while_busy);
+	CHECK(skipped > 0, "a process running at every look was looked at every time");
+	CHECK(idle_after >= 0 && idle_after <= BUSY_SKIP + 3, "idle again %d reads after it stopped", idle_after);
+	close(donefd[0]);
+	close(pipefd[1]);
+	waitpid(child, NULL, 0);
+	proc_close(&h);
+}
+
 /* with the fd limit reached, a process is read with files opened per sample, or not at all */
 static void test_out_of_fds(void)
 {
@@ -183,7 +291,8 @@ static void test_out_of_fds(void)
 	CHECK(proc_open(getpid(), &h) == 0 && h.open && !h.held, "proc_open with one fd free: open %d held %d",
 	      h.open, h.held);
 	CHECK(proc_sample(&h, PROC_IO, row) == -EMFILE && row[PF_OK] == 2, "no fds: ok %g", row[PF_OK]);
-	for (int i = 0; i < 5; i++)
+	/* dir, stat, io, status, schedstat and smaps_rollup at once */
+	for (int i = 0; i < 6; i++)
 		close(fds[--n]);
 	CHECK(proc_sample(&h, PROC_IO | PROC_STATUS | PROC_SMAPS | PROC_FDS, row) == 0 && row[PF_OK] == 1 &&
 		      row[PF_RSS] > 0 && row[PF_RCHAR] > 0 && row[PF_HWM] > 0 && row[PF_PSS] > 0,
@@ -203,6 +312,8 @@ int main(void)
 	test_status();
 	test_io_and_smaps();
 	test_live();
+	test_skip_idle();
+	test_busy_then_idle();
 	test_out_of_fds();
 	if (failures) {
 		fprintf(stderr, "procread_test: %d failures\n", failures);

@@ -302,6 +302,94 @@ describe('parsers on frozen files', () => {
   })
 })
 
+describe('skipping processes that did not run', () => {
+  /** a single-threaded process that sleeps in read(2) until a line comes: it runs only when fed */
+  function blockedReader(): ChildProcess {
+    const c = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] })
+    children.push(c)
+    return c
+  }
+
+  it.each(['native', 'ts'] as const)('gives a sleeping process its last stat and io again, reads it once it runs, never skips a threaded one (%s reader)', async (kind) => {
+    const { ROW_SIZE, F_COMM_CHANGED, F_IDLE, F_OK, F_RCHAR, F_THREADS, F_UTIME, F_MINFLT, READ_IO, READ_SKIP_IDLE, READ_STATUS } = await import('../../src/main/proc/row')
+    const { TsProcReader } = await import('../../src/main/proc/reader-ts')
+    const { loadNativeAddon, nativeProcReader } = await import('../../src/main/proc/native')
+    const reader = kind === 'ts' ? new TsProcReader('/proc') : nativeProcReader(loadNativeAddon().addon!)
+    const c = blockedReader()
+    await sleep(150)
+    const handles = Int32Array.of(reader.open(c.pid!)!, reader.open(process.pid)!)
+    const rows = new Float64Array(2 * ROW_SIZE)
+    const read = (what: number): Float64Array => {
+      reader.sample(handles, Uint8Array.of(what, what), 2, rows)
+      return rows.slice(0, ROW_SIZE)
+    }
+    const first = read(READ_IO | READ_SKIP_IDLE)
+    expect([first[F_OK], first[F_IDLE], first[F_THREADS]]).toEqual([1, 0, 1])
+    const asleep = read(READ_IO | READ_SKIP_IDLE)
+    expect(asleep[F_IDLE]).toBe(1)
+    // the same values (comm_changed: the first read is always a change)
+    const same = (r: Float64Array): number[] => [...r].map((v, i) => (i === F_IDLE || i === F_COMM_CHANGED ? 0 : v))
+    expect(same(asleep)).toEqual(same(first))
+    // this test's own process has several threads: schedstat is only its main thread's, so it is read
+    expect([rows[ROW_SIZE + F_OK], rows[ROW_SIZE + F_IDLE]]).toEqual([1, 0])
+    expect(rows[ROW_SIZE + F_THREADS]).toBeGreaterThan(1)
+    // a slow-tier read (status) reads stat as well, and says the process did not run
+    expect(read(READ_STATUS | READ_SKIP_IDLE)[F_IDLE]).toBe(2)
+    c.stdin!.write('x'.repeat(1000) + '\n')
+    await sleep(100)
+    const ran = read(READ_IO | READ_SKIP_IDLE)
+    expect(ran[F_IDLE]).toBe(0)
+    expect(ran[F_RCHAR]).toBeGreaterThanOrEqual(first[F_RCHAR]! + 1001)
+    expect(ran[F_MINFLT]! + ran[F_UTIME]!).toBeGreaterThanOrEqual(first[F_MINFLT]! + first[F_UTIME]!)
+    expect(read(READ_IO | READ_SKIP_IDLE)[F_IDLE]).toBe(1)
+    c.kill('SIGKILL')
+    await new Promise((r) => c.once('exit', r))
+    expect(read(READ_IO | READ_SKIP_IDLE)[F_OK]).toBe(0)
+    for (const h of handles) reader.close(h)
+  })
+
+  it.each(['ts', 'auto'] as const)('shows an idle process at 0 % CPU and its I/O when it runs again (%s reader)', async (reader) => {
+    const c = blockedReader()
+    await sleep(150)
+    const s = createSampler({ reader })
+    s.track(c.pid!)
+    const samples = []
+    // io is read every other tick: by the last sample it has been read after cat ran
+    for (let i = 0; i < 8; i++) {
+      if (i === 4) c.stdin!.write('y'.repeat(4096) + '\n')
+      samples.push((await s.sampleOnce()).processes[0]!)
+      await sleep(110)
+    }
+    expect(samples.slice(1, 4).map((p) => [p.cpu_user_pct, p.cpu_system_pct])).toEqual([[0, 0], [0, 0], [0, 0]])
+    expect(samples[3]!.rchar_bytes).toBe(samples[0]!.rchar_bytes)
+    expect(samples[7]!.rchar_bytes! - samples[3]!.rchar_bytes!).toBeGreaterThanOrEqual(4097)
+    s.close()
+  })
+
+  it.each(['ts', 'auto'] as const)('finds a child that a quiet tree starts, within two ticks (%s reader)', async (reader) => {
+    // sh waits for a line, then starts sleep: until then nothing in the tree runs
+    const c = spawn('sh', ['-c', 'read x; sleep 5'], { stdio: ['pipe', 'ignore', 'ignore'] })
+    children.push(c)
+    await sleep(150)
+    const s = createSampler({ reader })
+    s.track(c.pid!)
+    const tick = async (): Promise<number[]> => {
+      const found = (await s.discoverChildren()).map((k) => k.pid)
+      for (const pid of found) s.track(pid)
+      await s.sampleOnce()
+      await sleep(100)
+      return found
+    }
+    for (let i = 0; i < 4; i++) expect(await tick()).toEqual([])
+    c.stdin!.write('go\n')
+    await sleep(50)
+    const found = [...(await tick()), ...(await tick())]
+    expect(found).toHaveLength(1)
+    expect(s.describe(found[0]!)?.comm).toBe('sleep')
+    s.close()
+  })
+})
+
 describe('the N-API reader', () => {
   it('is built, and agrees with the TypeScript reader on a live process', async () => {
     const c = run('files', '20', '5')

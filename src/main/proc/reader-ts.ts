@@ -8,8 +8,8 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs'
 import { parseIo, parseSmapsRollup, parseStat, parseStatus } from './parse'
 import {
-  F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  F_COMM_CHANGED, F_FDS, F_HWM, F_IDLE, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SMAPS, READ_STATUS, ROW_SIZE,
   type ProcReader
 } from './row'
 
@@ -27,7 +27,27 @@ interface Open {
   /** -1: could not be opened (unavailable, or a fixture without the file) */
   io: number
   status: number
+  /** schedstat, for READ_SKIP_IDLE (-1: not held) */
+  sched: number
   comm: string
+  /** schedstat's run time and times scheduled in, read before the last stat ('' unknown) */
+  ran: string
+  /** looks at schedstat in a row that found it had run, and reads left to make without looking */
+  ranStreak: number
+  skipLooks: number
+  /** the last values read, given again while the process does not run; haveIo: io among them */
+  last: Float64Array | null
+  haveIo: boolean
+}
+
+/** stat's fields and io's, kept to be given again while the process does not run */
+const STAT_FIELDS = [F_STATE, F_PPID, F_STARTTIME, F_UTIME, F_STIME, F_THREADS, F_MINFLT, F_MAJFLT, F_RSS, F_CUTIME, F_CSTIME]
+const IO_FIELDS = [F_RCHAR, F_WCHAR, F_READ_BYTES, F_WRITE_BYTES]
+/** after BUSY_STREAK looks in a row that found a process had run, stat is read BUSY_SKIP times unlooked */
+const BUSY_STREAK = 2
+const BUSY_SKIP = 8
+const copyFields = (to: Float64Array, toAt: number, from: Float64Array, fromAt: number, fields: number[]): void => {
+  for (const f of fields) to[toAt + f] = from[fromAt + f]!
 }
 
 /** The kernel's base page size (stat counts RSS in pages); Node does not expose sysconf. */
@@ -67,7 +87,7 @@ export class TsProcReader implements ProcReader {
   }
 
   open(pid: number): number | null {
-    const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, comm: '' }
+    const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, sched: -1, comm: '', ran: '', ranStreak: 0, skipLooks: 0, last: null, haveIo: false }
     try {
       this.openFiles(entry)
     } catch (e) {
@@ -89,9 +109,9 @@ export class TsProcReader implements ProcReader {
   private openFiles(o: Open): void {
     o.stat = openSync(`${o.base}/stat`, 'r')
     // io needs ptrace-read access, checked at each read: a failed read is "unavailable"
-    for (const name of ['io', 'status'] as const) {
+    for (const name of ['io', 'status', 'sched'] as const) {
       try {
-        o[name] = openSync(`${o.base}/${name}`, 'r')
+        o[name] = openSync(`${o.base}/${name === 'sched' ? 'schedstat' : name}`, 'r')
       } catch (e) {
         if (OUT_OF_FDS.has(errCode(e))) throw e
       }
@@ -99,7 +119,7 @@ export class TsProcReader implements ProcReader {
   }
 
   private closeFiles(o: Open): void {
-    for (const name of ['stat', 'io', 'status'] as const) {
+    for (const name of ['stat', 'io', 'status', 'sched'] as const) {
       if (o[name] >= 0) closeSync(o[name])
       o[name] = -1
     }
@@ -182,11 +202,49 @@ export class TsProcReader implements ProcReader {
     }
   }
 
+  /**
+   * schedstat's run time and times scheduled in, when READ_SKIP_IDLE may use them (procread.h
+   * says when that is exact): '' unknown, null gone. A process with no sched info prints zeros.
+   */
+  private ranNow(o: Open, what: number): string | null {
+    if (!(what & READ_SKIP_IDLE) || !o.held || o.sched < 0) return ''
+    if (o.last && (o.last[F_THREADS] !== 1 || o.last[F_STATE] === 82 /* R */)) return ''
+    if (o.skipLooks > 0) {
+      o.skipLooks--
+      return ''
+    }
+    let text: string
+    try {
+      text = this.buf.toString('latin1', 0, readSync(o.sched, this.buf, 0, this.buf.length, 0))
+    } catch (e) {
+      return GONE.has(errCode(e)) ? null : ''
+    }
+    const f = text.trim().split(' ')
+    return f.length === 3 && (f[0] !== '0' || f[2] !== '0') ? `${f[0]} ${f[2]}` : ''
+  }
+
   private fill(o: Open, what: number, row: Float64Array, at: number): void {
+    const ran = this.ranNow(o, what)
+    if (ran === null) return
+    const notRun = ran !== '' && ran === o.ran && o.last !== null
+    // one that runs between every two reads would pay for schedstat and stat each time
+    if (ran !== '' && o.ran !== '' && !notRun && ++o.ranStreak >= BUSY_STREAK) {
+      o.ranStreak = 0
+      o.skipLooks = BUSY_SKIP
+    } else if (notRun) o.ranStreak = 0
+    if (notRun && !(what & (READ_STATUS | READ_SMAPS | READ_FDS)) && (!(what & READ_IO) || o.haveIo)) {
+      copyFields(row, at, o.last!, 0, STAT_FIELDS)
+      if (what & READ_IO) copyFields(row, at, o.last!, 0, IO_FIELDS)
+      row[at + F_COMM_CHANGED] = 0
+      row[at + F_IDLE] = 1
+      row[at + F_OK] = 1
+      return
+    }
     const text = this.readHeld(o.stat, 'utf8')
     const s = text === null ? null : parseStat(text)
     if (!s) return
     row[at + F_OK] = 1
+    row[at + F_IDLE] = notRun ? 2 : 0
     row[at + F_STATE] = s.state.charCodeAt(0)
     row[at + F_COMM_CHANGED] = s.comm === o.comm ? 0 : 1
     o.comm = s.comm
@@ -200,6 +258,11 @@ export class TsProcReader implements ProcReader {
     row[at + F_MINFLT] = s.minflt
     row[at + F_MAJFLT] = s.majflt
     row[at + F_RSS] = s.rss_pages * this.pageBytes
+    o.ran = ran
+    o.last ??= new Float64Array(ROW_SIZE)
+    copyFields(o.last, 0, row, at, STAT_FIELDS)
+    // it may have run since io was last read: those values may be old now
+    if (!notRun && !(what & READ_IO)) o.haveIo = false
     const un = (v: number | null | undefined): number => v ?? -1
     if (what & READ_STATUS) {
       const t = o.status >= 0 ? this.readHeld(o.status) : null
@@ -216,6 +279,8 @@ export class TsProcReader implements ProcReader {
       row[at + F_WCHAR] = un(io?.wchar)
       row[at + F_READ_BYTES] = un(io?.read_bytes)
       row[at + F_WRITE_BYTES] = un(io?.write_bytes)
+      copyFields(o.last, 0, row, at, IO_FIELDS)
+      o.haveIo = true
     }
     if (what & READ_SMAPS) {
       const t0 = performance.now()

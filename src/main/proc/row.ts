@@ -30,7 +30,8 @@ export const ROW_FIELDS = [
   'pss_ms', // how long reading smaps_rollup took (ms): it grows with the process's memory
   'fds',
   'cutime', // clock ticks of reaped children (and theirs): the tree keeps them when they go
-  'cstime'
+  'cstime',
+  'idle' // not run since the last read (READ_SKIP_IDLE): 1 stat's and io's last values given again, 2 read all the same; 0 may have run
 ] as const
 
 export const ROW_SIZE = ROW_FIELDS.length
@@ -59,6 +60,7 @@ export const F_PSS_MS = 20
 export const F_FDS = 21
 export const F_CUTIME = 22
 export const F_CSTIME = 23
+export const F_IDLE = 24
 
 /** What to read besides stat (always read): bit values shared with the N-API reader. */
 export const READ_STATUS = 0x1
@@ -66,6 +68,11 @@ export const READ_IO = 0x2
 export const READ_SMAPS = 0x4
 export const READ_FDS = 0x8
 export const READ_ALL = 0xf
+/**
+ * Give a single-threaded process's last stat and io values again, without reading them, when its
+ * schedstat shows it has not run since (native reader only; procread.h says why that is exact).
+ */
+export const READ_SKIP_IDLE = 0x10
 
 /** A /proc reader: per-process handles held open between ticks, one call per tick for all. */
 export interface ProcReader {

@@ -7,8 +7,8 @@ import { parseCmdline, parseStat, parseStatus } from './parse'
 import { TsProcReader } from './reader-ts'
 import { loadNativeAddon, nativeProcReader } from './native'
 import {
-  F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_IDLE, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SMAPS, READ_STATUS, ROW_SIZE,
   type ProcReader
 } from './row'
 import type { ProcessDescription, ProcessSample } from './types'
@@ -115,6 +115,8 @@ interface Proc {
   ioAt: number
   readRate: number | null
   writeRate: number | null
+  /** its sample while it does not run (CPU 0, no I/O): given again until it runs */
+  idleSample: ProcessSample | null
 }
 
 function bootTimeMs(procRoot: string): number | null {
@@ -156,6 +158,11 @@ export class Sampler {
   /** ppid of pids outside the tree, so a scan reads stat only for new pids (see discoverChildren) */
   private parents = new Map<number, number>()
   private parentsAt = -Infinity
+  /**
+   * No tracked process ran between the last two samples (every one was read as idle): none can
+   * have started a child since the one before, so a scan for children finds nothing new.
+   */
+  private quiet = false
   readonly readerKind: 'native' | 'ts'
   readonly readerReason: string
   private boot: number | null
@@ -247,10 +254,12 @@ export class Sampler {
       pssNextAt: 0,
       ioAt: -1,
       readRate: null,
-      writeRate: null
+      writeRate: null,
+      idleSample: null
     }
     this.procs.set(pid, p)
     if (!p.gone) this.live.push(p)
+    this.quiet = false
   }
 
   untrack(pid: number): void {
@@ -290,7 +299,9 @@ export class Sampler {
    * so neither a reused pid nor a reparented process is missed for longer than that.
    */
   async discoverChildren(): Promise<{ pid: number; ppid: number }[]> {
-    if (this.live.length === 0) return []
+    // a child started after the last sample is found one tick later, by the scan its parent's
+    // run (seen in the next sample) brings back
+    if (this.live.length === 0 || this.quiet) return []
     const now = performance.now()
     const old = now - this.parentsAt > SLOW_PERIOD_MS ? new Map<number, number>() : this.parents
     if (old !== this.parents) this.parentsAt = now
@@ -336,7 +347,7 @@ export class Sampler {
       const p = live[i]!
       this.handles[i] = p.handle
       // a zombie is read only for its CPU (stat is always read)
-      this.what[i] = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now)
+      this.what[i] = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now) | READ_SKIP_IDLE
     }
     if (n > 0) this.reader.sample(this.handles, this.what, n, this.rows)
 
@@ -346,6 +357,7 @@ export class Sampler {
     /** utime + stime + cutime + cstime of the tree, clock ticks (see `cpu`) */
     let treeTicks = this.cpu.orphanTicks
     let kept = 0
+    let idle = 0
     for (let i = 0; i < n; i++) {
       const p = live[i]!
       const o = i * ROW_SIZE
@@ -388,6 +400,16 @@ export class Sampler {
       }
       if (p.zombie) continue
       live[kept++] = p
+      if (rows[o + F_IDLE]! >= 1) idle++
+      if (rows[o + F_IDLE] === 1 && p.idleSample !== null) {
+        // it has not run since its sample was made: that sample stands, only its times move on
+        p.at = now
+        if (this.what[i]! & READ_IO) p.ioAt = now
+        processes.push(p.idleSample)
+        t.add(p.idleSample, p.utime + p.stime, false)
+        treeTicks += p.utime + p.stime + p.childTicks
+        continue
+      }
       const first = p.at < 0
       const s = this.update(p, rows, o, now)
       processes.push(s)
@@ -395,6 +417,7 @@ export class Sampler {
       treeTicks += p.utime + p.stime + p.childTicks
     }
     live.length = kept
+    this.quiet = n > 0 && idle === n
     return { t_ms: now, processes, totals: this.totals(t, processes.length, treeTicks, now), exited }
   }
 
@@ -498,7 +521,7 @@ export class Sampler {
       p.ioAt = now
     }
     p.at = now
-    return {
+    const sample: ProcessSample = {
       pid: p.pid,
       ppid: p.ppid,
       comm: p.comm,
@@ -523,6 +546,11 @@ export class Sampler {
       minflt: p.minflt,
       majflt: p.majflt
     }
+    // a process that did not run, read when its I/O rates have settled to 0 (or cannot be read),
+    // makes the same sample every tick until it runs again
+    const settled = (rate: number | null, total: number): boolean => (rate === null ? total < 0 : rate === 0)
+    p.idleSample = r[o + F_IDLE]! >= 1 && cpuUser === 0 && cpuSys === 0 && settled(p.readRate, p.rchar) && settled(p.writeRate, p.wchar) ? sample : null
+    return sample
   }
 
   /** p is gone: release its files; its last cumulative figures stay in the tree's totals. */
