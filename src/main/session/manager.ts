@@ -98,7 +98,7 @@ export class SessionManager {
     this.sentTicks.set(id, 0)
     live.on('tick', () => {
       const from = this.sentTicks.get(id) ?? 0
-      this.sentTicks.set(id, live.store.ticks.length)
+      this.sentTicks.set(id, live.store.tickCount)
       this.events.emit(Events.sessionTicks, live.store.tickBatch(from))
     })
     live.on('event', (event) => this.events.emit(Events.sessionEvent, { sessionId: id, event }))
