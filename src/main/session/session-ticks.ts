@@ -15,6 +15,7 @@ import { GrowingColumn } from './growing-column'
 import { BLOCK_ROWS, PackedTable, TableReader } from './packed-table'
 import { ProcessSeries } from './process-series'
 import { addCounts, addCpu, addProcessCounts, addRss, emptySums, type Counts, type RangeSums } from './range'
+import { TickSums } from './tick-sums'
 
 type SampleLine = Extract<RecordLine, { k: 's' }>
 
@@ -58,16 +59,15 @@ export class SessionTicks {
   private readonly indexed: { pid: number; series: ProcessSeries | null }[] = []
   /** the processes with rows, in the order of their first row */
   readonly series: ProcessSeries[] = []
-  /** the series that had a row in the newest tick */
-  private present: ProcessSeries[] = []
-  /** series that had none since, in the order they left (those before `departedDone` are done) */
+  /** the pid and process index of each row of the newest tick, and of the tick before */
+  private rows = new TickRows()
+  private rowsBefore = new TickRows()
+  /** series that had rows and none since, in the order they left (those before `departedDone` are done) */
   private readonly departed: { series: ProcessSeries; lastTick: number }[] = []
   private departedDone = 0
-  /** the pid and process index of each row of the newest tick, in order */
-  private readonly rowPids: number[] = []
-  private readonly rowIndexes: number[] = []
-  private readonly pendingSyscalls = new Map<number, Counts>()
-  private readonly pendingProcessCounts = new Map<number, [number, number]>()
+  /** the counts of the tick in the making: tree-wide by syscall number, and by process index */
+  private readonly pendingSyscalls = new TickSums()
+  private readonly pendingProcessCounts = new TickSums()
   private readonly entry = new Float64Array(TREE_FIELDS.length + 1)
 
   get count(): number {
@@ -104,13 +104,16 @@ export class SessionTicks {
 
   /** Syscall deltas of one process, for the tick its sample ends. */
   addCounts(pid: number, sys: [number, number, number, number][]): void {
-    let pc = this.pendingProcessCounts.get(pid)
-    if (!pc) this.pendingProcessCounts.set(pid, (pc = [0, 0]))
-    for (const [nr, calls, errors, ns] of sys) {
-      addCounts(this.pendingSyscalls, nr, calls, errors, ns)
-      pc[0] += calls
-      pc[1] += errors
+    let calls = 0
+    let errors = 0
+    // indexed, not destructured: destructuring an array walks an iterator, made per entry
+    for (let k = 0; k < sys.length; k++) {
+      const d = sys[k]!
+      this.pendingSyscalls.add(d[0], d[1], d[2], d[3])
+      calls += d[1]
+      errors += d[2]
     }
+    this.pendingProcessCounts.add(this.indexOf(pid), calls, errors, 0)
   }
 
   /** A sample: the tick ends, with the deltas counted since the one before. */
@@ -123,50 +126,54 @@ export class SessionTicks {
     e[GAP] = line.gap ? 1 : 0
     this.tree.push(e)
 
-    const present: ProcessSeries[] = []
-    const rowPids = this.rowPids
-    const rowIndexes = this.rowIndexes
-    let k = 0
+    // the newest tick's rows become the ones before
+    const before = this.rows
+    const rows = this.rowsBefore
+    this.rows = rows
+    this.rowsBefore = before
+    rows.clear()
     for (const row of Array.isArray(line.p) ? line.p : []) {
       if (!Array.isArray(row)) continue
       const pid = num(row[0])
+      const k = rows.count
       // the sampler lists processes in the same order tick after tick
-      const index = rowPids[k] === pid ? rowIndexes[k]! : this.indexOf(pid)
-      rowPids[k] = pid
-      rowIndexes[k++] = index
+      const index = k < before.count && before.pid(k) === pid ? before.index(k) : this.indexOf(pid)
+      rows.add(pid, index)
       const known = this.indexed[index]!
       const series = known.series ?? this.addSeries(known)
-      if (series.lastTick !== tick) present.push(series)
       series.append(tick, row, 1)
       e[0] = index
       this.rowProcess.push(e)
     }
-    rowPids.length = rowIndexes.length = k
     this.rowEnds.push(this.rowProcess.length)
 
-    for (const [nr, [calls, errors, ns]] of this.pendingSyscalls) {
-      e[0] = nr
-      e[1] = calls
-      e[2] = errors
-      e[3] = ns
+    const sys = this.pendingSyscalls
+    for (let k = 0; k < sys.size; k++) {
+      e[0] = sys.key(k)
+      e[1] = sys.sum(k, 0)
+      e[2] = sys.sum(k, 1)
+      e[3] = sys.sum(k, 2)
       this.syscalls.push(e)
     }
     this.syscallEnds.push(this.syscalls.length)
-    for (const [pid, [calls, errors]] of this.pendingProcessCounts) {
-      e[0] = this.indexOf(pid)
-      e[1] = calls
-      e[2] = errors
+    const byProcess = this.pendingProcessCounts
+    for (let k = 0; k < byProcess.size; k++) {
+      e[0] = byProcess.key(k)
+      e[1] = byProcess.sum(k, 0)
+      e[2] = byProcess.sum(k, 1)
       this.processCounts.push(e)
     }
     this.processCountEnds.push(this.processCounts.length)
-    this.pendingSyscalls.clear()
-    this.pendingProcessCounts.clear()
+    sys.clear()
+    byProcess.clear()
 
     // A process without rows for a while has most likely ended: its newest rows are compressed
     // then, not when (if ever) a block of them fills. Not at once: a process the sampler missed
     // for a tick would be left with a block per row.
-    for (const s of this.present) if (s.lastTick !== tick) this.departed.push({ series: s, lastTick: s.lastTick })
-    this.present = present
+    for (let k = 0; k < before.count; k++) {
+      const s = this.indexed[before.index(k)]!.series!
+      if (s.lastTick === tick - 1) this.departed.push({ series: s, lastTick: s.lastTick })
+    }
     const departed = this.departed
     while (this.departedDone < departed.length && departed[this.departedDone]!.lastTick <= tick - SEAL_AFTER_TICKS) {
       const { series, lastTick } = departed[this.departedDone++]!
@@ -298,6 +305,38 @@ export class SessionTicks {
       if (rss !== -Infinity) addRss(s, series.pid, rss)
     }
     return s
+  }
+}
+
+/** The pid and process index of each row of one tick, in order (typed arrays, reused). */
+class TickRows {
+  private pids = new Float64Array(64)
+  private indexes = new Int32Array(64)
+  count = 0
+
+  add(pid: number, index: number): void {
+    if (this.count === this.pids.length) {
+      const pids = new Float64Array(this.count * 2)
+      const indexes = new Int32Array(this.count * 2)
+      pids.set(this.pids)
+      indexes.set(this.indexes)
+      this.pids = pids
+      this.indexes = indexes
+    }
+    this.pids[this.count] = pid
+    this.indexes[this.count++] = index
+  }
+
+  pid(k: number): number {
+    return this.pids[k]!
+  }
+
+  index(k: number): number {
+    return this.indexes[k]!
+  }
+
+  clear(): void {
+    this.count = 0
   }
 }
 
