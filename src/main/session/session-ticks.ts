@@ -14,7 +14,7 @@ import { BlockPool } from './block-pool'
 import { GrowingColumn } from './growing-column'
 import { BLOCK_ROWS, PackedTable, TableReader } from './packed-table'
 import { ProcessSeries } from './process-series'
-import { addCounts, addCpu, addProcessCounts, addRss, emptySums, type Counts, type RangeSums } from './range'
+import { SyscallSums, addCpu, addProcessCounts, addRss, emptySums, type RangeSums } from './range'
 import { TickSums } from './tick-sums'
 
 type SampleLine = Extract<RecordLine, { k: 's' }>
@@ -337,48 +337,6 @@ class TickRows {
 
   clear(): void {
     this.count = 0
-  }
-}
-
-/** syscall numbers below this are summed in arrays, not a Map (x86_64 and aarch64 have < 500) */
-const DENSE_NRS = 1024
-
-/**
- * Sums by syscall number, kept in the order the ticks first name them: a breakdown lists equal
- * counts in that order, as it did when each tick kept a Map.
- */
-class SyscallSums {
-  private readonly counts = new Float64Array(DENSE_NRS * 3)
-  private readonly seen = new Uint8Array(DENSE_NRS)
-  private readonly order: number[] = []
-  private readonly others = new Map<number, Counts>()
-
-  add(nr: number, calls: number, errors: number, ns: number): void {
-    if (!(nr >= 0 && nr < DENSE_NRS && Number.isInteger(nr))) {
-      if (!this.others.has(nr)) this.order.push(nr)
-      addCounts(this.others, nr, calls, errors, ns)
-      return
-    }
-    const at = nr * 3
-    if (this.seen[nr]) {
-      this.counts[at]! += calls
-      this.counts[at + 1]! += errors
-      this.counts[at + 2]! += ns
-    } else {
-      this.seen[nr] = 1
-      this.order.push(nr)
-      this.counts[at] = calls
-      this.counts[at + 1] = errors
-      this.counts[at + 2] = ns
-    }
-  }
-
-  into(m: Map<number, Counts>): void {
-    for (const nr of this.order) {
-      const other = this.others.get(nr)
-      if (other) addCounts(m, nr, ...other)
-      else addCounts(m, nr, this.counts[nr * 3]!, this.counts[nr * 3 + 1]!, this.counts[nr * 3 + 2]!)
-    }
   }
 }
 
