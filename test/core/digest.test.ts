@@ -53,9 +53,9 @@ describe('a real session’s recording', () => {
     const quick = openStore(path, 'q')
     const full = loadStore(path, 'f')
     expect(quick.digestOnly).toBe(true)
-    expect(quick.ticks).toHaveLength(0)
+    expect(quick.tickCount).toBe(0)
     expect(full.digestOnly).toBe(false)
-    expect(loc!.ticks).toBe(full.ticks.length)
+    expect(loc!.ticks).toBe(full.tickCount)
     expect(loc!.duration_ms).toBe(full.durationMs())
     // what a view draws first
     const { info: qi, ...qs } = quick.snapshot('ended', 2000, 'recording')
@@ -86,7 +86,7 @@ describe('a real session’s recording', () => {
     expect(entry.durationMs).toBe(loadStore(path, 'x').durationMs())
     const info = m.open(path)
     const csv = readFileSync(m.exportSession(info.id, 'csv').path, 'utf8').trim().split('\n')
-    expect(csv.length - 1).toBe(loadStore(path, 'x').ticks.length)
+    expect(csv.length - 1).toBe(loadStore(path, 'x').tickCount)
     // and the JSON summary of the reopened recording is the one written when it ended
     const json = JSON.parse(readFileSync(m.exportSession(info.id, 'json').path, 'utf8'))
     expect(json.ebpf.syscalls.per_syscall).toEqual(buildSummary(loadStore(path, 'y'), 'ended').ebpf.syscalls.per_syscall)

@@ -53,7 +53,7 @@ describe('syscope record', () => {
     const again = buildSummary(store, 'ended')
     expect(again.ebpf.syscalls.per_syscall).toEqual(s.ebpf.syscalls.per_syscall)
     // an ordinary end is not a fault: no gap, no warning or error notice
-    expect(store.ticks.some((t) => t.gap)).toBe(false)
+    expect(store.tickBatch(0).tree.some((p) => p.syscall_gap)).toBe(false)
     expect(store.events.filter((e) => e.kind === 'notice' && e.level !== 'info')).toEqual([])
   })
 
@@ -141,13 +141,13 @@ describe('faults', () => {
     process.kill(helper.client.child.pid, 'SIGKILL')
     await live.waitEnded()
     const store = live.store
-    const gaps = store.ticks.map((t) => t.gap)
+    const gaps = store.tickBatch(0).tree.map((p) => p.syscall_gap)
     expect(gaps[0]).toBe(false)
     expect(gaps[gaps.length - 1]).toBe(true)
     expect(store.events.some((e) => e.kind === 'notice' && /syscall helper stopped/.test(e.message))).toBe(true)
     // the recording says so too
     const again = loadStore(store.recordingPath!, 'y')
-    expect(again.ticks.some((t) => t.gap)).toBe(true)
+    expect(again.tickBatch(0).tree.some((p) => p.syscall_gap)).toBe(true)
   })
 
   it('loses at most the last interval when syscope itself is killed with SIGKILL', async () => {
@@ -159,7 +159,7 @@ describe('faults', () => {
     const store = loadStore(out, 'k')
     expect(store.warnings.join(' ')).toMatch(/not closed properly/)
     // about 2 s at 100 ms: every tick but the one in flight is there
-    expect(store.ticks.length).toBeGreaterThanOrEqual(12)
+    expect(store.tickCount).toBeGreaterThanOrEqual(12)
     const sleeps = [...(store.perProcessSyscalls.values())].reduce((a, m) => a + (m.get(35)?.[0] ?? 0) + (m.get(230)?.[0] ?? 0), 0)
     expect(sleeps).toBeGreaterThanOrEqual(10)
     spawnSync('pkill', ['-f', `${wl.markers} sleep 100 50`])

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { RecordingWriter } from '../../src/main/recording/writer'
 import { loadRecording, RecordingError } from '../../src/main/recording/reader'
+import { loadStore } from '../../src/main/session/manager'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
 
 const dir = mkdtempSync(join(tmpdir(), 'syscope-rec-'))
@@ -77,6 +78,22 @@ describe('recordings', () => {
       expect(rec.lines.filter((l) => l.k === 's').map((l) => (l as { t: number }).t)).toEqual([100, 200])
       expect(rec.warnings.join(' ')).toMatch(/not closed properly/)
     })
+  })
+
+  it('leaves the counts of a tick whose sample never came out of the store it loads', async () => {
+    const path = join(dir, 'cut-tick.syscope')
+    const w = new RecordingWriter(path, header())
+    for (const l of [...tick(100), ...tick(200)]) w.write(l)
+    // the counts of the next tick reach the file, its sample does not
+    w.write(tick(300)[0]!)
+    w.flush()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const store = loadStore(path, 'x')
+    expect(store.tickCount).toBe(2)
+    // tick(t) counts t calls of nr 39
+    expect(store.perProcessSyscalls.get(42)?.get(39)?.[0]).toBe(100 + 200)
+    expect(store.breakdown(0, Number.MAX_SAFE_INTEGER).total_calls).toBe(300)
+    expect(store.warnings.join(' ')).toMatch(/last, incomplete tick was skipped/)
   })
 
   it('loads what is there from a file cut in the middle', async () => {

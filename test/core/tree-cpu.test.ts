@@ -26,10 +26,10 @@ describe('tree CPU', () => {
     const m = new SessionManager({ dataDir: data })
     const live = await m.launch({ argv: [wl.markers, 'burn', String(CHILDREN), String(MS)], intervalMs: 100, ebpf })
     await live.waitEnded()
-    const ticks = live.store.ticks
+    const lane = live.store.tickBatch(0).tree
     // CPU % integrated over the run: the CPU seconds the lane shows
     let shown = 0
-    for (let i = 1; i < ticks.length; i++) shown += ((ticks[i]!.tree.cpu_pct ?? 0) / 100) * ((ticks[i]!.t - ticks[i - 1]!.t) / 1000)
+    for (let i = 1; i < lane.length; i++) shown += ((lane[i]!.cpu_pct ?? 0) / 100) * ((lane[i]!.t_ms - lane[i - 1]!.t_ms) / 1000)
     const used = (CHILDREN * MS) / 1000
     expect(shown).toBeGreaterThan(0.7 * used)
     expect(shown).toBeLessThan(1.5 * used)

@@ -4,7 +4,8 @@
 import type { CategoryId } from '../../shared/contract'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../session/store'
-import { ROW_INDEX as C } from '../recording/format'
+import type { TreeField } from '../session/session-ticks'
+import type { ProcessColumn } from '../recording/format'
 
 export interface SyscallSummaryEntry {
   name: string
@@ -100,18 +101,21 @@ function emptyByCategory(): Record<CategoryId, number> {
   return Object.fromEntries(CATEGORY_IDS.map((c) => [c, 0])) as Record<CategoryId, number>
 }
 
+// The store's columns say NaN where a value could not be read.
+const known = (v: number): boolean => v === v
+
 /** max/mean over values that could be read; null when none could. */
-function peak(values: (number | null)[]): number | null {
+function peak(values: Float64Array): number | null {
   let m: number | null = null
-  for (const v of values) if (v !== null && (m === null || v > m)) m = v
+  for (const v of values) if (known(v) && (m === null || v > m)) m = v
   return m
 }
 
-function mean(values: (number | null)[]): number | null {
+function mean(values: Float64Array): number | null {
   let s = 0
   let n = 0
   for (const v of values) {
-    if (v !== null) {
+    if (known(v)) {
       s += v
       n++
     }
@@ -119,8 +123,8 @@ function mean(values: (number | null)[]): number | null {
   return n ? s / n : null
 }
 
-function lastKnown(values: (number | null)[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] !== null) return values[i]!
+function lastKnown(values: Float64Array): number | null {
+  for (let i = values.length - 1; i >= 0; i--) if (known(values[i]!)) return values[i]!
   return null
 }
 
@@ -143,18 +147,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const total = whole.total_calls
   const share = (n: number): number => (total ? round(n / total, 4) : 0)
 
-  // per-process /proc figures from every row of every tick, in one pass (an hour of 50
-  // processes is 1.8 M rows; this runs when a session ends)
-  const byPid = new Map<number, ProcAcc>()
-  for (const tick of store.ticks) {
-    for (const row of tick.rows) {
-      const pid = row[0]
-      if (typeof pid !== 'number') continue
-      let a = byPid.get(pid)
-      if (!a) byPid.set(pid, (a = new ProcAcc()))
-      a.add(row)
-    }
-  }
+  // per-process /proc figures from every row of each process (an hour of 50 processes is
+  // 1.8 M rows; this runs when a session ends)
+  const byPid = new Map<number, ProcessFigures>()
+  for (const pid of store.processPids()) byPid.set(pid, processFigures(store, pid))
   const perPidSys = new Map<number, { count: number; errors: number; time_ns: number }>()
   for (const [pid, m] of store.perProcessSyscalls) {
     const s = { count: 0, errors: 0, time_ns: 0 }
@@ -169,7 +165,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const processes: ProcessSummary[] = [...pids]
     .sort((a, b) => a - b)
     .map((pid) => {
-      const a = byPid.get(pid) ?? new ProcAcc()
+      const a = byPid.get(pid) ?? NO_FIGURES
       const info = store.processes.get(pid)
       const sys = perPidSys.get(pid) ?? { count: 0, errors: 0, time_ns: 0 }
       return {
@@ -194,7 +190,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       }
     })
 
-  const trees = store.ticks.map((t) => t.tree)
+  const tree = (field: TreeField): Float64Array => store.treeColumn(field)
+  let peakProcesses = 0
+  // a count that could not be read counts as none
+  for (const n of tree('processes')) peakProcesses = Math.max(peakProcesses, known(n) ? n : 0)
   const seconds = Math.max(1e-3, duration / 1000)
   const ebpf = store.header.ebpf
   return {
@@ -207,7 +206,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       started_at: new Date(store.header.created_ms).toISOString(),
       duration_ms: Math.round(duration),
       interval_ms: store.header.interval_ms,
-      samples: store.ticks.length,
+      samples: store.tickCount,
       exit_code: store.ended?.exit_code ?? null,
       exit_signal: store.ended?.exit_signal ?? null,
       recording: store.recordingPath,
@@ -244,56 +243,66 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     },
     proc: {
       tree: {
-        peak_cpu_pct: nullableRound(peak(trees.map((t) => t.cpu_pct))),
-        mean_cpu_pct: nullableRound(mean(trees.map((t) => t.cpu_pct))),
-        cpu_seconds: nullableRound(lastKnown(trees.map((t) => t.cpu_seconds)), 3),
-        peak_rss_bytes: peak(trees.map((t) => t.rss_bytes)),
-        peak_pss_bytes: peak(trees.map((t) => t.pss_bytes)),
-        read_bytes: lastKnown(trees.map((t) => t.read_bytes)),
-        write_bytes: lastKnown(trees.map((t) => t.write_bytes)),
-        peak_threads: peak(trees.map((t) => t.threads)),
-        peak_fds: peak(trees.map((t) => t.fds)),
-        peak_processes: trees.reduce((m, t) => Math.max(m, t.processes), 0)
+        peak_cpu_pct: nullableRound(peak(tree('cpu_pct'))),
+        mean_cpu_pct: nullableRound(mean(tree('cpu_pct'))),
+        cpu_seconds: nullableRound(lastKnown(tree('cpu_seconds')), 3),
+        peak_rss_bytes: peak(tree('rss_bytes')),
+        peak_pss_bytes: peak(tree('pss_bytes')),
+        read_bytes: lastKnown(tree('read_bytes')),
+        write_bytes: lastKnown(tree('write_bytes')),
+        peak_threads: peak(tree('threads')),
+        peak_fds: peak(tree('fds')),
+        peak_processes: peakProcesses
       },
       processes
     }
   }
 }
 
-const num = (v: number | null | undefined): v is number => typeof v === 'number'
-const maxOf = (m: number | null, v: number | null | undefined): number | null => (num(v) && (m === null || v > m) ? v : m)
-
 /** One process's /proc figures over its rows: peaks, CPU mean, last cumulative values. */
-class ProcAcc {
-  cpuPeak: number | null = null
-  cpuSum = 0
-  cpuN = 0
-  cpuSeconds: number | null = null
-  rssPeak: number | null = null
-  pssPeak: number | null = null
-  readBytes: number | null = null
-  writeBytes: number | null = null
-  threadsPeak: number | null = null
-  fdsPeak: number | null = null
+interface ProcessFigures {
+  cpuPeak: number | null
+  cpuSum: number
+  cpuN: number
+  cpuSeconds: number | null
+  rssPeak: number | null
+  pssPeak: number | null
+  readBytes: number | null
+  writeBytes: number | null
+  threadsPeak: number | null
+  fdsPeak: number | null
+}
 
-  add(r: (number | null)[]): void {
-    const u = r[C.cpu_user_pct]
-    const k = r[C.cpu_system_pct]
-    if (num(u) && num(k)) {
-      this.cpuPeak = maxOf(this.cpuPeak, u + k)
-      this.cpuSum += u + k
-      this.cpuN++
+const NO_FIGURES: ProcessFigures = { cpuPeak: null, cpuSum: 0, cpuN: 0, cpuSeconds: null, rssPeak: null, pssPeak: null, readBytes: null, writeBytes: null, threadsPeak: null, fdsPeak: null }
+
+function processFigures(store: SessionStore, pid: number): ProcessFigures {
+  const column = (c: ProcessColumn): Float64Array => store.processColumn(pid, c)
+  const user = column('cpu_user_pct')
+  const system = column('cpu_system_pct')
+  let cpuPeak: number | null = null
+  let cpuSum = 0
+  let cpuN = 0
+  for (let i = 0; i < user.length; i++) {
+    const u = user[i]!
+    const k = system[i]!
+    // a CPU figure needs both halves
+    if (known(u) && known(k)) {
+      if (cpuPeak === null || u + k > cpuPeak) cpuPeak = u + k
+      cpuSum += u + k
+      cpuN++
     }
-    const secs = r[C.cpu_seconds]
-    if (num(secs)) this.cpuSeconds = secs
-    const rd = r[C.read_bytes]
-    if (num(rd)) this.readBytes = rd
-    const wr = r[C.write_bytes]
-    if (num(wr)) this.writeBytes = wr
-    this.rssPeak = maxOf(this.rssPeak, r[C.rss_bytes])
-    this.pssPeak = maxOf(this.pssPeak, r[C.pss_bytes])
-    this.threadsPeak = maxOf(this.threadsPeak, r[C.threads])
-    this.fdsPeak = maxOf(this.fdsPeak, r[C.fds])
+  }
+  return {
+    cpuPeak,
+    cpuSum,
+    cpuN,
+    cpuSeconds: lastKnown(column('cpu_seconds')),
+    rssPeak: peak(column('rss_bytes')),
+    pssPeak: peak(column('pss_bytes')),
+    readBytes: lastKnown(column('read_bytes')),
+    writeBytes: lastKnown(column('write_bytes')),
+    threadsPeak: peak(column('threads')),
+    fdsPeak: peak(column('fds'))
   }
 }
 
@@ -305,7 +314,7 @@ function nullableRound(x: number | null, digits = 2): number | null {
 export function buildTimelineCsv(store: SessionStore): string {
   const head = ['t_ms', 'cpu_pct', 'rss_bytes', 'pss_bytes', 'read_bytes_per_s', 'write_bytes_per_s', 'threads', 'fds', 'processes', 'syscalls_per_s', ...CATEGORY_IDS.map((c) => `${c}_per_s`), 'errors_per_s', 'syscall_gap']
   const out = [head.join(',')]
-  for (let i = 0; i < store.ticks.length; i++) {
+  for (let i = 0; i < store.tickCount; i++) {
     const p = store.treePoint(i)
     const cats = CATEGORY_IDS.map((c) => p.syscalls_per_s[c] ?? 0)
     const cell = (v: number | null): string => (v === null ? '' : String(round(v, 3)))

@@ -22,7 +22,25 @@ export interface LoadedRecording {
 
 const RECORD_KINDS = new Set(['s', 'c', 'p', 'e', 'o', 'end'])
 
+/** A recording whose header is read; its records are parsed as `lines` is iterated. */
+export interface OpenedRecording {
+  header: RecordingHeader
+  lines: Iterable<RecordLine>
+  /** complete once `lines` has been iterated */
+  warnings: string[]
+}
+
 export function loadRecording(path: string): LoadedRecording {
+  const rec = openRecording(path)
+  const lines = [...rec.lines]
+  return { header: rec.header, lines, warnings: rec.warnings }
+}
+
+/**
+ * The header now, the records one by one: a store fed while they are parsed holds one line at a
+ * time, where an hour's lines parsed all at once take most of a GB.
+ */
+export function openRecording(path: string): OpenedRecording {
   let raw: Buffer
   try {
     raw = readFileSync(path)
@@ -69,29 +87,38 @@ export function loadRecording(path: string): LoadedRecording {
       'ENEWER'
     )
   }
-  const lines: RecordLine[] = []
+  return { header, lines: records(parts, warnings), warnings }
+}
+
+function* records(parts: string[], warnings: string[]): Generator<RecordLine> {
   let bad = 0
   const last = parts.length - 1
+  // Ticks are complete only when their sample line arrived: counts wait for the next record, and
+  // those of a cut tick at the end are dropped.
+  let counts: RecordLine[] = []
   for (let i = 1; i < parts.length; i++) {
     const s = parts[i]!
     if (s === '') continue
+    let rec: RecordLine
     try {
-      const rec = JSON.parse(s) as RecordLine
+      rec = JSON.parse(s) as RecordLine
       if (typeof rec !== 'object' || rec === null || !RECORD_KINDS.has((rec as { k: string }).k)) throw new Error('unknown record')
-      lines.push(rec)
     } catch {
       // the last line may be cut in half by a crash; anything else is damage
       if (i === last) warnings.push('the last record was cut off and was skipped')
       else bad++
+      continue
     }
+    if (rec.k === 'c') {
+      counts.push(rec)
+      continue
+    }
+    if (counts.length) {
+      yield* counts
+      counts = []
+    }
+    yield rec
   }
   if (bad > 0) warnings.push(`${bad} damaged record(s) were skipped`)
-  // Ticks are complete only when their sample line arrived: drop trailing counts of a cut tick.
-  let end = lines.length
-  while (end > 0 && lines[end - 1]!.k === 'c') end--
-  if (end < lines.length) {
-    warnings.push('the last, incomplete tick was skipped')
-    lines.length = end
-  }
-  return { header, lines, warnings }
+  if (counts.length) warnings.push('the last, incomplete tick was skipped')
 }

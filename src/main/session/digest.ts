@@ -8,12 +8,12 @@ import type { SessionStore } from './store'
 export const DIGEST_POINTS = 2000
 
 export function buildDigest(store: SessionStore): RecordingDigest {
-  const n = store.ticks.length
+  const n = store.tickCount
   const per = Math.max(1, Math.ceil(n / DIGEST_BUCKETS))
   const buckets: DigestBucket[] = []
   for (let lo = 0; lo < n; lo += per) {
     const hi = Math.min(n, lo + per)
-    buckets.push({ t0: lo > 0 ? store.ticks[lo - 1]!.t : 0, first_t: store.ticks[lo]!.t, t1: store.ticks[hi - 1]!.t, sums: packSums(store.sumTicks(lo, hi)) })
+    buckets.push({ t0: lo > 0 ? store.tickTime(lo - 1) : 0, first_t: store.tickTime(lo), t1: store.tickTime(hi - 1), sums: packSums(store.sumTicks(lo, hi)) })
   }
   const { info: _info, ...snapshot } = store.snapshot('ended', DIGEST_POINTS, 'recording')
   const { sessionId: _id, ...whole } = store.breakdown(0, Number.MAX_SAFE_INTEGER)

@@ -220,7 +220,7 @@ export class LiveSession extends EventEmitter {
       const rows = sample.processes.map((p) => toRow(p))
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
       this.writer.flush()
-      this.emit('tick', this.store.ticks.length - 1)
+      this.emit('tick', this.store.tickCount - 1)
       if (this.endRequested) await this.finish()
     } catch (e) {
       this.notice('error', `sampling failed: ${(e as Error).message}`)

@@ -10,7 +10,7 @@ import { ApiError } from '../api/validate'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
 import { RECORDING_EXTENSION, RECORDING_VERSION, type RecordingHeader } from '../recording/format'
 import { readDigest, readDigestLocator } from '../recording/digest'
-import { loadRecording, RecordingError } from '../recording/reader'
+import { openRecording, RecordingError } from '../recording/reader'
 import { SessionStore } from './store'
 import { LiveSession } from './live'
 import { connectHelper, type EbpfOptions } from './ebpf'
@@ -98,7 +98,7 @@ export class SessionManager {
     this.sentTicks.set(id, 0)
     live.on('tick', () => {
       const from = this.sentTicks.get(id) ?? 0
-      this.sentTicks.set(id, live.store.ticks.length)
+      this.sentTicks.set(id, live.store.tickCount)
       this.events.emit(Events.sessionTicks, live.store.tickBatch(from))
     })
     live.on('event', (event) => this.events.emit(Events.sessionEvent, { sessionId: id, event }))
@@ -241,14 +241,14 @@ export function openStore(path: string, id: string): SessionStore {
 export function loadStore(path: string, id: string): SessionStore {
   let rec
   try {
-    rec = loadRecording(path)
+    rec = openRecording(path)
   } catch (e) {
     if (e instanceof RecordingError) throw new ApiError(e.code, e.message)
     throw e
   }
   const store = new SessionStore(rec.header, id, path)
-  store.warnings.push(...rec.warnings)
   for (const line of rec.lines) store.ingest(line)
+  store.warnings.push(...rec.warnings)
   return store
 }
 

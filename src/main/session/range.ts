@@ -4,7 +4,6 @@
 // range answered from the digest equals the one answered from every tick it covers.
 import type { Breakdown, CategoryId, ProcessInfo, ProcessRow, SyscallRow } from '../../shared/contract'
 import { syscallCategory, syscallName } from '../../shared/syscalls/index'
-import { ROW_INDEX } from '../recording/format'
 
 /** [calls, errors, time_ns] */
 export type Counts = [number, number, number]
@@ -17,17 +16,6 @@ export interface RangeSums {
   cpu: Map<number, [number, number, number]>
   rssPeak: Map<number, number>
 }
-
-/** The ticks' own view of a range: deltas and process rows as recorded. */
-export interface TickLike {
-  sys: Map<number, Counts>
-  perPid: Map<number, [number, number]>
-  rows: (number | null)[][]
-}
-
-const CPU_USER = ROW_INDEX.cpu_user_pct
-const CPU_SYSTEM = ROW_INDEX.cpu_system_pct
-const RSS = ROW_INDEX.rss_bytes
 
 export function emptySums(): RangeSums {
   return { sys: new Map(), perPid: new Map(), cpu: new Map(), rssPeak: new Map() }
@@ -42,22 +30,7 @@ export function addCounts(m: Map<number, Counts>, nr: number, c: number, e: numb
   } else m.set(nr, [c, e, ns])
 }
 
-/** Add one tick to the sums (no per-row objects: an hour of 50 processes is 1.8 M rows). */
-export function addTick(s: RangeSums, tick: TickLike): void {
-  for (const [nr, [c, e, ns]] of tick.sys) addCounts(s.sys, nr, c, e, ns)
-  for (const [pid, [c, e]] of tick.perPid) addPid(s, pid, c, e)
-  for (const row of tick.rows) {
-    const pid = row[0]
-    if (typeof pid !== 'number') continue
-    const u = row[CPU_USER]
-    const k = row[CPU_SYSTEM]
-    if (typeof u === 'number' && typeof k === 'number') addCpu(s, pid, u + k, 1, u + k)
-    const rss = row[RSS]
-    if (typeof rss === 'number') addRss(s, pid, rss)
-  }
-}
-
-function addPid(s: RangeSums, pid: number, c: number, e: number): void {
+export function addProcessCounts(s: RangeSums, pid: number, c: number, e: number): void {
   const v = s.perPid.get(pid)
   if (v) {
     v[0] += c
@@ -65,7 +38,7 @@ function addPid(s: RangeSums, pid: number, c: number, e: number): void {
   } else s.perPid.set(pid, [c, e])
 }
 
-function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number): void {
+export function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number): void {
   const v = s.cpu.get(pid)
   if (v) {
     v[0] += sum
@@ -74,9 +47,51 @@ function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number)
   } else s.cpu.set(pid, [sum, n, peak])
 }
 
-function addRss(s: RangeSums, pid: number, rss: number): void {
+export function addRss(s: RangeSums, pid: number, rss: number): void {
   const v = s.rssPeak.get(pid)
   if (v === undefined || rss > v) s.rssPeak.set(pid, rss)
+}
+
+/** syscall numbers below this are summed in arrays, not a Map (x86_64 and aarch64 have < 500) */
+const DENSE_NRS = 1024
+
+/**
+ * Sums by syscall number, kept in the order the ticks first name them: a breakdown lists equal
+ * counts in that order, as it did when each tick kept a Map.
+ */
+export class SyscallSums {
+  private readonly counts = new Float64Array(DENSE_NRS * 3)
+  private readonly seen = new Uint8Array(DENSE_NRS)
+  private readonly order: number[] = []
+  private readonly others = new Map<number, Counts>()
+
+  add(nr: number, calls: number, errors: number, ns: number): void {
+    if (!(nr >= 0 && nr < DENSE_NRS && Number.isInteger(nr))) {
+      if (!this.others.has(nr)) this.order.push(nr)
+      addCounts(this.others, nr, calls, errors, ns)
+      return
+    }
+    const at = nr * 3
+    if (this.seen[nr]) {
+      this.counts[at]! += calls
+      this.counts[at + 1]! += errors
+      this.counts[at + 2]! += ns
+    } else {
+      this.seen[nr] = 1
+      this.order.push(nr)
+      this.counts[at] = calls
+      this.counts[at + 1] = errors
+      this.counts[at + 2] = ns
+    }
+  }
+
+  into(m: Map<number, Counts>): void {
+    for (const nr of this.order) {
+      const other = this.others.get(nr)
+      if (other) addCounts(m, nr, ...other)
+      else addCounts(m, nr, this.counts[nr * 3]!, this.counts[nr * 3 + 1]!, this.counts[nr * 3 + 2]!)
+    }
+  }
 }
 
 /** The sums as plain arrays, for a recording's digest. */
@@ -102,7 +117,7 @@ export function packSums(s: RangeSums): PackedSums {
 export function addPacked(s: RangeSums, p: PackedSums): void {
   for (const [nr, c, e, ns] of p.sys) addCounts(s.sys, nr, c, e, ns)
   for (const [pid, c, e, sum, n, peak, rss] of p.pid) {
-    if (c || e) addPid(s, pid, c, e)
+    if (c || e) addProcessCounts(s, pid, c, e)
     if (n > 0) addCpu(s, pid, sum, n, peak)
     if (rss >= 0) addRss(s, pid, rss)
   }

@@ -1,43 +1,19 @@
 // The in-memory model of one session, live or loaded from a recording: it is fed the same
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
-import type {
-  Breakdown,
-  CategoryId,
-  OutputChunk,
-  ProcessInfo,
-  ProcessPoint,
-  ProcessRow,
-  SessionEvent,
-  SessionInfo,
-  SessionSnapshot,
-  SyscallRow,
-  TickBatch,
-  TreePoint
-} from '../../shared/contract'
+import type { Breakdown, CategoryId, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
-import { PROCESS_COLUMNS, ROW_INDEX as COL, type RecordLine, type RecordingHeader, type TreeRecord } from '../recording/format'
+import type { ProcessColumn, RecordLine, RecordingHeader } from '../recording/format'
 import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from '../recording/digest'
-import { addCounts, addTick, emptySums, toBreakdown, type Counts, type RangeSums } from './range'
-
-interface Tick {
-  t: number
-  tree: TreeRecord
-  gap: boolean
-  /** tree-wide syscall deltas of this tick: nr → counts */
-  sys: Map<number, Counts>
-  /** per process calls/errors in this tick */
-  perPid: Map<number, [number, number]>
-  /** the process rows of this tick, as written */
-  rows: (number | null)[][]
-}
+import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
+import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
 
 const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
 
 export class SessionStore {
   readonly header: RecordingHeader
-  readonly ticks: Tick[] = []
+  private readonly ticks = new SessionTicks()
   readonly processes = new Map<number, ProcessInfo & { uid: number | null }>()
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
@@ -45,7 +21,6 @@ export class SessionStore {
   readonly output: OutputChunk[] = []
   readonly warnings: string[] = []
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
-  private pending = { sys: new Map<number, Counts>(), perPid: new Map<number, [number, number]>() }
   private outputBytes = 0
   private outputDropped = 0
 
@@ -74,7 +49,17 @@ export class SessionStore {
 
   /** Only the digest is loaded (see `digest`). */
   get digestOnly(): boolean {
-    return this.digest !== null && this.ticks.length === 0
+    return this.digest !== null && this.ticks.count === 0
+  }
+
+  /** Ticks in memory: none for a recording answered from its digest. */
+  get tickCount(): number {
+    return this.ticks.count
+  }
+
+  /** When tick i ended, in ms since the session started. */
+  tickTime(i: number): number {
+    return this.ticks.time(i)
   }
 
   get arch(): 'x86_64' | 'aarch64' {
@@ -88,8 +73,7 @@ export class SessionStore {
         this.addCounts(line.pid, line.sys)
         break
       case 's':
-        this.ticks.push({ t: line.t, tree: line.tree, gap: line.gap, sys: this.pending.sys, perPid: this.pending.perPid, rows: line.p })
-        this.pending = { sys: new Map(), perPid: new Map() }
+        this.ticks.addSample(line)
         break
       case 'p':
         if (!this.processes.has(line.pid)) {
@@ -122,14 +106,8 @@ export class SessionStore {
   private addCounts(pid: number, sys: [number, number, number, number][]): void {
     let perNr = this.perProcessSyscalls.get(pid)
     if (!perNr) this.perProcessSyscalls.set(pid, (perNr = new Map()))
-    let pc = this.pending.perPid.get(pid)
-    if (!pc) this.pending.perPid.set(pid, (pc = [0, 0]))
-    for (const [nr, calls, errors, ns] of sys) {
-      addCounts(perNr, nr, calls, errors, ns)
-      addCounts(this.pending.sys, nr, calls, errors, ns)
-      pc[0] += calls
-      pc[1] += errors
-    }
+    for (const [nr, calls, errors, ns] of sys) addCounts(perNr, nr, calls, errors, ns)
+    this.ticks.addCounts(pid, sys)
   }
 
   private applyEvent(ev: SessionEvent): void {
@@ -156,8 +134,8 @@ export class SessionStore {
 
   durationMs(): number {
     if (this.digestOnly) return this.digest!.duration_ms
-    const last = this.ticks[this.ticks.length - 1]
-    return Math.max(last?.t ?? 0, this.ended?.t ?? 0)
+    const n = this.ticks.count
+    return Math.max(n > 0 ? this.ticks.time(n - 1) : 0, this.ended?.t ?? 0)
   }
 
   info(state: 'running' | 'ended', kind?: SessionInfo['kind']): SessionInfo {
@@ -178,47 +156,50 @@ export class SessionStore {
   }
 
   treePoint(i: number): TreePoint {
-    const tick = this.ticks[i]
-    if (!tick) throw new RangeError(`no tick ${i}`)
-    const prevT = i > 0 ? (this.ticks[i - 1]?.t ?? 0) : Math.max(0, tick.t - this.header.interval_ms)
-    const seconds = Math.max(1e-3, (tick.t - prevT) / 1000)
+    const ticks = this.ticks
+    if (!(i >= 0 && i < ticks.count)) throw new RangeError(`no tick ${i}`)
+    const t = ticks.time(i)
+    const prevT = i > 0 ? ticks.time(i - 1) : Math.max(0, t - this.header.interval_ms)
+    const seconds = Math.max(1e-3, (t - prevT) / 1000)
     const byCat: Partial<Record<CategoryId, number>> = {}
     let errors = 0
-    for (const [nr, [calls, errs]] of tick.sys) {
+    ticks.forEachSyscall(i, (nr, calls, errs) => {
       const cat = syscallCategory(syscallName(this.arch, nr))
       byCat[cat] = (byCat[cat] ?? 0) + calls / seconds
       errors += errs
-    }
+    })
     for (const c of Object.keys(byCat) as CategoryId[]) byCat[c] = rate(byCat[c]!)
-    const tr = tick.tree
+    const figures = ticks.treeFigures(i)
+    const v = (f: TreeField): number | null => nullable(figures.values[TREE_INDEX[f]]!)
     return {
-      t_ms: tick.t,
-      cpu_pct: pct(tr.cpu_pct),
-      rss_bytes: tr.rss_bytes,
-      pss_bytes: tr.pss_bytes,
-      read_bytes_per_s: rate(tr.read_bytes_per_s),
-      write_bytes_per_s: rate(tr.write_bytes_per_s),
-      threads: tr.threads,
-      fds: tr.fds,
-      processes: tr.processes,
+      t_ms: t,
+      cpu_pct: pct(v('cpu_pct')),
+      rss_bytes: v('rss_bytes'),
+      pss_bytes: v('pss_bytes'),
+      read_bytes_per_s: rate(v('read_bytes_per_s')),
+      write_bytes_per_s: rate(v('write_bytes_per_s')),
+      threads: v('threads'),
+      fds: v('fds'),
+      processes: v('processes') as number,
       syscalls_per_s: byCat,
       errors_per_s: rate(errors / seconds),
-      syscall_gap: tick.gap
+      syscall_gap: figures.gap
     }
   }
 
   processPoints(i: number): ProcessPoint[] {
-    const tick = this.ticks[i]
-    return tick ? tick.rows.map(rowToPoint) : []
+    return i >= 0 && i < this.ticks.count ? this.ticks.processPoints(i, null) : []
   }
 
   /** Ticks from index `from` on, as the live view receives them. */
   tickBatch(from: number): TickBatch {
     const tree: TreePoint[] = []
     const processes: TickBatch['processes'] = []
-    for (let i = from; i < this.ticks.length; i++) {
+    // one set of readers for every tick: each block of a process's rows is decoded once
+    const readers: SeriesReaders = new Map()
+    for (let i = Math.max(0, from); i < this.ticks.count; i++) {
       tree.push(this.treePoint(i))
-      processes.push({ t_ms: this.ticks[i]!.t, points: this.processPoints(i) })
+      processes.push({ t_ms: this.ticks.time(i), points: this.ticks.processPoints(i, readers) })
     }
     return { sessionId: this.id, tree, processes }
   }
@@ -229,38 +210,30 @@ export class SessionStore {
       const keep = lttbIndices(d.tree.map((p) => p.t_ms), d.tree.map((p) => p.cpu_pct), maxPoints)
       return { ...d, output: this.output, tree: keep.length === d.tree.length ? d.tree : keep.map((i) => d.tree[i]!), info: this.info(state, kind) }
     }
-    const keep = lttbIndices(this.ticks.map((k) => k.t), this.ticks.map((k) => k.tree.cpu_pct), maxPoints)
+    const times = this.ticks.timeView()
+    const keep = lttbIndices(times, zeroForUnavailable(this.ticks.treeColumn('cpu_pct')), maxPoints)
     const tree = keep.map((i) => this.treePoint(i))
-    // per-process series: gather each pid's rows (times and rows side by side, no per-row
-    // objects), then decimate per process
-    const series = new Map<number, { t: number[]; rows: (number | null)[][] }>()
-    for (const tick of this.ticks) {
-      for (const row of tick.rows) {
-        const pid = row[0]
-        if (typeof pid !== 'number') continue
-        let s = series.get(pid)
-        if (!s) series.set(pid, (s = { t: [], rows: [] }))
-        s.t.push(tick.t)
-        s.rows.push(row)
-      }
-    }
     // per-process lines are secondary to the tree's: fewer points, and only what they draw
     const perProcess = Math.min(maxPoints, 500)
     const processes: SessionSnapshot['processes'] = []
-    for (const [pid, s] of series) {
-      const idx = lttbIndices(s.t, s.rows.map((r) => (r[COL.cpu_user_pct] ?? 0) + (r[COL.cpu_system_pct] ?? 0)), perProcess)
-      const v = (i: number, c: number): number | null => s.rows[i]![c] ?? null
+    for (const series of this.ticks.series) {
+      // rows without a pid belong to no process's line
+      if (series.pid !== series.pid) continue
+      const ticks = series.ticks()
+      const t = ticks.map((tick) => times[tick]!)
+      const user = series.column(seriesColumn('cpu_user_pct'))
+      const system = series.column(seriesColumn('cpu_system_pct'))
+      const rss = series.column(seriesColumn('rss_bytes'))
+      const drawn = new Float64Array(series.length)
+      for (let k = 0; k < drawn.length; k++) drawn[k] = (user[k]! === user[k]! ? user[k]! : 0) + (system[k]! === system[k]! ? system[k]! : 0)
+      const idx = lttbIndices(t, drawn, perProcess)
       processes.push({
-        pid,
-        comm: this.processes.get(pid)?.comm ?? String(pid),
-        t_ms: idx.map((i) => s.t[i]!),
-        cpu_pct: idx.map((i) => {
-          const u = v(i, COL.cpu_user_pct)
-          const k = v(i, COL.cpu_system_pct)
-          // as the live view adds them: unavailable only when both are
-          return u === null && k === null ? null : pct((u ?? 0) + (k ?? 0))
-        }),
-        rss_bytes: idx.map((i) => v(i, COL.rss_bytes))
+        pid: series.pid,
+        comm: this.processes.get(series.pid)?.comm ?? String(series.pid),
+        t_ms: idx.map((k) => t[k]!),
+        // as the live view adds them: unavailable only when both are
+        cpu_pct: idx.map((k) => (user[k]! !== user[k]! && system[k]! !== system[k]! ? null : pct(drawn[k]!))),
+        rss_bytes: idx.map((k) => nullable(rss[k]!))
       })
     }
     const warnings = [...this.warnings]
@@ -276,6 +249,21 @@ export class SessionStore {
     }
   }
 
+  /** One figure of the tree at every tick (NaN: unavailable). */
+  treeColumn(field: TreeField): Float64Array {
+    return this.ticks.treeColumn(field)
+  }
+
+  /** The pids that have process rows, in the order of their first row. */
+  processPids(): number[] {
+    return this.ticks.series.filter((s) => s.pid === s.pid).map((s) => s.pid)
+  }
+
+  /** One figure of a process at each of its rows, oldest first (NaN: unavailable). */
+  processColumn(pid: number, column: ProcessColumn): Float64Array {
+    return this.ticks.seriesOf(pid)?.column(seriesColumn(column)) ?? new Float64Array(0)
+  }
+
   /** Indices [lo, hi) of the ticks whose time lies in [fromMs, toMs] (ticks are in time order). */
   private tickRange(fromMs: number, toMs: number): [number, number] {
     return [this.firstTickAtOrAfter(fromMs, false), this.firstTickAtOrAfter(toMs, true)]
@@ -284,10 +272,10 @@ export class SessionStore {
   /** The first tick with t >= ms (or t > ms when `after`). */
   private firstTickAtOrAfter(ms: number, after: boolean): number {
     let lo = 0
-    let hi = this.ticks.length
+    let hi = this.ticks.count
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
-      const t = this.ticks[mid]!.t
+      const t = this.ticks.time(mid)
       if (t < ms || (after && t === ms)) lo = mid + 1
       else hi = mid
     }
@@ -297,18 +285,14 @@ export class SessionStore {
   breakdown(fromMs: number, toMs: number): Breakdown {
     if (this.digestOnly) return digestBreakdown(this.digest!, this.id, this.arch, this.processes, fromMs, toMs)
     const [lo, hi] = this.tickRange(fromMs, toMs)
-    const sums = emptySums()
-    for (let i = lo; i < hi; i++) addTick(sums, this.ticks[i]!)
-    const firstT = lo > 0 ? this.ticks[lo - 1]!.t : 0
-    const lastT = hi > lo ? this.ticks[hi - 1]!.t : firstT
-    return toBreakdown(this.id, this.arch, this.processes, sums, firstT, lastT)
+    const firstT = lo > 0 ? this.ticks.time(lo - 1) : 0
+    const lastT = hi > lo ? this.ticks.time(hi - 1) : firstT
+    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT)
   }
 
   /** Sums of ticks [lo, hi), for a recording's digest. */
   sumTicks(lo: number, hi: number): RangeSums {
-    const sums = emptySums()
-    for (let i = lo; i < hi; i++) addTick(sums, this.ticks[i]!)
-    return sums
+    return this.ticks.sums(lo, hi)
   }
 }
 
@@ -322,10 +306,8 @@ function rate<T extends number | null>(v: T): T {
   return (v === null ? v : Math.round(v * 10) / 10) as T
 }
 
-export function rowToPoint(row: (number | null)[]): ProcessPoint {
-  const p: Record<string, number | null> = { pid: row[0] ?? 0 }
-  PROCESS_COLUMNS.forEach((col, i) => {
-    p[col] = row[i + 1] ?? null
-  })
-  return p as unknown as ProcessPoint
+/** LTTB counts an unavailable value as 0. */
+function zeroForUnavailable(v: Float64Array): Float64Array {
+  for (let i = 0; i < v.length; i++) if (v[i]! !== v[i]!) v[i] = 0
+  return v
 }

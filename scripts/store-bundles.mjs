@@ -1,0 +1,45 @@
+// The session store and what asks it questions, bundled to plain JavaScript (so plain node runs
+// it) from this tree or from the sources of another revision: for bench-store.mjs and
+// compare-stores.mjs.
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+export const root = fileURLToPath(new URL('..', import.meta.url))
+/** the last revision that kept one object per tick */
+export const BASELINE = process.env.BASELINE ?? 'f2c8050'
+
+/** Bundle the store of the tree at `dir`; returns the bundle's path. */
+export async function bundleStore(dir, name) {
+  const outfile = `${root}out/bench/store-${name}.mjs`
+  await build({
+    stdin: {
+      contents: [
+        "export { SessionStore } from './src/main/session/store'",
+        "export { buildTimelineCsv, buildSummary } from './src/main/analysis/summary'",
+        "export { buildDigest } from './src/main/session/digest'",
+        "export { PROCESS_COLUMNS } from './src/main/recording/format'"
+      ].join('\n'),
+      resolveDir: dir,
+      loader: 'ts'
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning'
+  })
+  return outfile
+}
+
+/** The sources of revision `rev`, as they were then: { rev (short), dir }. */
+export function checkout(rev) {
+  const short = execFileSync('git', ['-C', root, 'rev-parse', '--short', rev], { encoding: 'utf8' }).trim()
+  const dir = `${root}out/bench/store-src-${short}`
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  execFileSync('sh', ['-c', 'git -C "$1" archive "$2" src | tar -x -C "$3"', 'sh', root, short, dir])
+  return { rev: short, dir }
+}
