@@ -4,7 +4,7 @@
 // the visible window, coarse outside it). timelineLanes.ts turns that into ECharts options.
 import type { CategoryId, SessionEvent } from '@shared/contract'
 import { CATEGORY_IDS } from '@shared/syscalls/index'
-import { lttbUnion } from '@shared/decimate'
+import { GrowingLttbUnion } from '@shared/decimateGrowing'
 import { windowOf, type ProcessColumns, type SessionBuffer } from '../lib/series'
 import { formatBytes, formatBytesRate, formatInt, formatPct, formatRate } from '../lib/format'
 
@@ -94,18 +94,80 @@ function pickAll<T>(xs: readonly T[], idx: readonly number[]): T[] {
   return idx.map((i) => xs[i]!)
 }
 
-/** Detailed indices inside [from, to], a coarse outline outside it (for the slider and panning). */
-function displayIndices(t: readonly number[], ys: readonly (readonly (number | null)[])[], range: [number, number] | null, points: number): number[] {
-  if (!range) return lttbUnion(t, ys, points)
-  const [s, e] = windowOf(t, range[0], range[1])
-  const coarse = Math.max(8, Math.floor(points / 8))
-  return [...lttbUnion(t, ys, coarse, 0, s), ...lttbUnion(t, ys, points, s, e), ...lttbUnion(t, ys, coarse, e, t.length)]
+type Line = readonly (number | null)[]
+
+/**
+ * Decimation remembered between calls, so a view redrawn as data streams in decides again only
+ * about the newest samples (GrowingLttbUnion), one per line and part of the window.
+ */
+class Decimations {
+  private readonly parts = new Map<string, GrowingLttbUnion>()
+  private used = new Set<string>()
+
+  of(key: string): GrowingLttbUnion {
+    this.used.add(key)
+    let d = this.parts.get(key)
+    if (!d) this.parts.set(key, (d = new GrowingLttbUnion()))
+    return d
+  }
+
+  /** Forget the lines not drawn since the last sweep (processes no longer among the busiest). */
+  sweep(): void {
+    for (const k of this.parts.keys()) if (!this.used.has(k)) this.parts.delete(k)
+    this.used = new Set()
+  }
 }
 
+/** Detailed indices inside [from, to], a coarse outline outside it (for the slider and panning). */
+function displayIndices(dec: Decimations, key: string, t: readonly number[], ys: readonly Line[], range: [number, number] | null, points: number): number[] {
+  if (!range) return dec.of(`${key}:all`).indices(t, ys, points)
+  const [s, e] = windowOf(t, range[0], range[1])
+  const coarse = Math.max(8, Math.floor(points / 8))
+  return [...dec.of(`${key}:before`).indices(t, ys, coarse, 0, s), ...dec.of(`${key}:in`).indices(t, ys, points, s, e), ...dec.of(`${key}:after`).indices(t, ys, coarse, e, t.length)]
+}
+
+/** A process's CPU summed over the whole run, kept up to date as samples are appended. */
+class RunningSums {
+  private readonly sums = new Map<number, { cpu: Line; upTo: number; sum: number }>()
+
+  of(s: ProcessColumns): number {
+    let r = this.sums.get(s.pid)
+    // thinning replaces the arrays: count again from the start
+    if (!r || r.cpu !== s.cpu || r.upTo > s.cpu.length) this.sums.set(s.pid, (r = { cpu: s.cpu, upTo: 0, sum: 0 }))
+    for (let i = r.upTo; i < s.cpu.length; i++) r.sum += s.cpu[i] ?? 0
+    r.upTo = s.cpu.length
+    return r.sum
+  }
+}
+
+function windowSum(s: ProcessColumns, from: number, to: number): number {
+  const [a, b] = windowOf(s.t, from, to)
+  let sum = 0
+  for (let i = a; i < b; i++) sum += s.cpu[i] ?? 0
+  return sum
+}
+
+export type TimelinePreparer = (buf: SessionBuffer, events: readonly SessionEvent[], opts: PrepareOptions) => TimelineData
+
+/**
+ * `prepareTimeline` for one view that prepares again and again as data comes in: what it decided
+ * about the samples seen before is kept, so a call costs about the new samples, not the buffer.
+ */
+export function timelinePreparer(): TimelinePreparer {
+  const dec = new Decimations()
+  const sums = new RunningSums()
+  return (buf, events, opts) => prepare(buf, events, opts, dec, sums)
+}
+
+/** What the timeline draws from the buffer and the events, for the range selected (null: all). */
 export function prepareTimeline(buf: SessionBuffer, events: readonly SessionEvent[], opts: PrepareOptions): TimelineData {
+  return prepare(buf, events, opts, new Decimations(), new RunningSums())
+}
+
+function prepare(buf: SessionBuffer, events: readonly SessionEvent[], opts: PrepareOptions, dec: Decimations, sums: RunningSums): TimelineData {
   const points = opts.points ?? 400
   const c = buf.tree
-  const idx = displayIndices(c.t, [c.cpu, c.rss, c.read, c.write, c.total, c.errors, c.threads], opts.range, points)
+  const idx = displayIndices(dec, 'tree', c.t, [c.cpu, c.rss, c.read, c.write, c.total, c.errors, c.threads], opts.range, points)
   const end = Math.max(buf.tEnd, 1)
   const [from, to] = opts.range ?? [0, end]
 
@@ -118,16 +180,15 @@ export function prepareTimeline(buf: SessionBuffer, events: readonly SessionEven
   // the busiest processes of the window get a line each
   const ranked: { s: ProcessColumns; sum: number }[] = []
   for (const s of buf.procs.values()) {
-    const [a, b] = windowOf(s.t, from, to)
-    let sum = 0
-    for (let i = a; i < b; i++) sum += s.cpu[i] ?? 0
+    const sum = opts.range ? windowSum(s, from, to) : sums.of(s)
     if (sum > 0) ranked.push({ s, sum })
   }
   ranked.sort((p, q) => q.sum - p.sum || p.s.pid - q.s.pid)
   const procs = ranked.slice(0, opts.topN ?? 5).map(({ s }) => {
-    const pi = displayIndices(s.t, [s.cpu], opts.range, points)
+    const pi = displayIndices(dec, `proc-${s.pid}`, s.t, [s.cpu], opts.range, points)
     return { pid: s.pid, name: buf.nameOf(s.pid), t: pickAll(s.t, pi), cpu: pickAll(s.cpu, pi) }
   })
+  dec.sweep()
 
   const maxMarkers = opts.maxMarkers ?? 1500
   let marks = events.filter((e): e is MarkerEvent => (e.kind === 'fork' || e.kind === 'exec' || e.kind === 'exit') && e.t_ms >= from && e.t_ms <= to)
