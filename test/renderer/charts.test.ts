@@ -4,7 +4,7 @@ import type { Breakdown, Comparison, ComparisonSide, SessionEvent } from '../../
 import { categoryInfo } from '../../src/shared/syscalls/index'
 import { SessionBuffer } from '../../src/renderer/src/lib/series'
 import { DISPLAY_ORDER, laneIndex, laneLayout, laneReadouts, LANES, LAYOUT, prepareTimeline, type LaneId } from '../../src/renderer/src/charts/timeline'
-import { buildLaneOption, buildSliderOption, eventLabel, nearestIndex, pairs, pointsOf, timelineTooltip } from '../../src/renderer/src/charts/timelineLanes'
+import { buildLaneOption, buildSliderOption, changedCharts, eventLabel, nearestIndex, pairs, pointsOf, timelineTooltip } from '../../src/renderer/src/charts/timelineLanes'
 import { buildCategoryBarsOption, buildCategoryDonutOption, buildCompareSharesOption, buildShareDonutOption, categoryRows } from '../../src/renderer/src/charts/breakdown'
 import { chartTheme } from '../../src/renderer/src/charts/theme'
 import { treePoint } from './fixtures'
@@ -159,6 +159,19 @@ describe('the timeline', () => {
     expect(atExit).toContain('exit 7 pid 7 (code 1)')
     // categories with no calls at that time are left out
     expect(timelineTooltip(d, 100, { dark: false, range: null })).not.toContain('File I/O')
+  })
+
+  it('tells which charts a new preparation concerns', () => {
+    const again = prepareTimeline(buffer(), events, { range: null, topN: 2 })
+    expect(changedCharts(data, again)).toEqual(new Set())
+    const moreEvents = prepareTimeline(buffer(), [...events, { kind: 'fork', t_ms: 280, pid: 8, ppid: 1 }], { range: null, topN: 2 })
+    expect(changedCharts(data, moreEvents)).toEqual(new Set(['events']))
+    const b = buffer()
+    b.tree.rss[1] = 5 << 20
+    expect(changedCharts(data, prepareTimeline(b, events, { range: null, topN: 2 }))).toEqual(new Set(['memory']))
+    const longer = buffer()
+    longer.appendTree([treePoint(400)])
+    expect(changedCharts(data, prepareTimeline(longer, events, { range: null, topN: 2 })).size).toBe(LANES.length + 1)
   })
 
   it('readouts: latest values while live, peaks after', () => {

@@ -108,6 +108,20 @@ describe('TimelineChart redraws', () => {
     }
   })
 
+  it('redraws nothing when the data drawn did not change', async () => {
+    vi.useFakeTimers({ toFake: ['requestAnimationFrame', 'cancelAnimationFrame', 'performance', 'setTimeout', 'clearTimeout'] })
+    try {
+      const w = await mountWithData()
+      const before = snapshot()
+      await w.setProps({ data: dataUpTo(10) })
+      await vi.advanceTimersByTimeAsync(16 * 8)
+      await nextTick()
+      expect(changed(before)).toEqual([])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('a new range or theme reaches every chart at once', async () => {
     const w = await mountWithData()
     let before = snapshot()

@@ -255,3 +255,32 @@ export function timelineTooltip(d: TimelineData, atMs: number, o: TimelineOption
   }
   return rows.map((r) => `<div>${r}</div>`).join('')
 }
+
+// ---- which charts a change of data concerns
+
+export type TimelineChartId = LaneId | 'slider'
+
+const sameValues = (a: readonly unknown[], b: readonly unknown[]): boolean => a === b || (a.length === b.length && a.every((v, i) => v === b[i]))
+
+/**
+ * The charts whose drawn data differs between two preparations: a new extent moves every chart's
+ * time axis; otherwise only the lanes whose lines or markers changed (a session's output or a
+ * notice prepares the timeline again with nothing new to draw).
+ */
+export function changedCharts(a: TimelineData, b: TimelineData): Set<TimelineChartId> {
+  const all: TimelineChartId[] = [...DISPLAY_ORDER, 'slider']
+  if (a.extent[0] !== b.extent[0] || a.extent[1] !== b.extent[1]) return new Set(all)
+  const out = new Set<TimelineChartId>()
+  const t = sameValues(a.t, b.t)
+  const procs = a.procs.length === b.procs.length && a.procs.every((p, i) => p.pid === b.procs[i]!.pid && p.name === b.procs[i]!.name && sameValues(p.t, b.procs[i]!.t) && sameValues(p.cpu, b.procs[i]!.cpu))
+  const cats = a.cats.length === b.cats.length && a.cats.every((c, i) => c.id === b.cats[i]!.id && sameValues(c.values, b.cats[i]!.values))
+  const gaps = a.gaps.length === b.gaps.length && a.gaps.every((g, i) => g[0] === b.gaps[i]![0] && g[1] === b.gaps[i]![1])
+  if (!t || !sameValues(a.cpu, b.cpu) || !procs) out.add('cpu')
+  if (!t || !sameValues(a.rss, b.rss) || !sameValues(a.pss, b.pss)) out.add('memory')
+  if (!t || !sameValues(a.read, b.read) || !sameValues(a.write, b.write)) out.add('io')
+  if (!t || !sameValues(a.threads, b.threads) || !sameValues(a.fds, b.fds)) out.add('threads')
+  if (!t || !cats || !sameValues(a.errors, b.errors) || !gaps) out.add('syscalls')
+  if (!sameValues(a.events, b.events)) out.add('events')
+  if (!t || !sameValues(a.cpu, b.cpu)) out.add('slider')
+  return out
+}
