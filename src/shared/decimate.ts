@@ -5,7 +5,7 @@
 // x must not decrease; null y values count as 0 for the choice (lttbUnion keeps the gaps).
 // Arrays, not accessor functions: this runs over every series on every redraw.
 
-type Values = ArrayLike<number | null>
+export type Values = ArrayLike<number | null>
 
 /** Indices (ascending) of the samples LTTB keeps out of [start, end) of x/y. */
 export function lttbIndices(x: ArrayLike<number>, y: Values, threshold: number, start = 0, end = x.length): number[] {
@@ -21,33 +21,39 @@ export function lttbIndices(x: ArrayLike<number>, y: Values, threshold: number, 
     const from = start + Math.floor(b * every) + 1
     const to = Math.min(start + Math.floor((b + 1) * every) + 1, end - 1)
     // the third corner: the mean of the next bucket (the last sample for the last bucket)
-    const nFrom = to
-    const nTo = Math.min(start + Math.floor((b + 2) * every) + 1, end)
-    let avgX = 0
-    let avgY = 0
-    for (let j = nFrom; j < nTo; j++) {
-      avgX += x[j]!
-      avgY += y[j] ?? 0
-    }
-    const span = Math.max(1, nTo - nFrom)
-    avgX /= span
-    avgY /= span
-    const ax = x[a]!
-    const ay = y[a] ?? 0
-    let best = from
-    let bestArea = -1
-    for (let j = from; j < to; j++) {
-      const area = Math.abs((ax - avgX) * ((y[j] ?? 0) - ay) - (ax - x[j]!) * (avgY - ay))
-      if (area > bestArea) {
-        bestArea = area
-        best = j
-      }
-    }
-    out.push(best)
-    a = best
+    a = bucketPick(x, y, a, from, to, to, Math.min(start + Math.floor((b + 2) * every) + 1, end))
+    out.push(a)
   }
   out.push(end - 1)
   return out
+}
+
+/**
+ * LTTB's choice in the bucket [from, to): the sample making the largest triangle with the one
+ * kept before (`a`) and the mean of [nFrom, nTo), the next bucket.
+ */
+export function bucketPick(x: ArrayLike<number>, y: Values, a: number, from: number, to: number, nFrom: number, nTo: number): number {
+  let avgX = 0
+  let avgY = 0
+  for (let j = nFrom; j < nTo; j++) {
+    avgX += x[j]!
+    avgY += y[j] ?? 0
+  }
+  const span = Math.max(1, nTo - nFrom)
+  avgX /= span
+  avgY /= span
+  const ax = x[a]!
+  const ay = y[a] ?? 0
+  let best = from
+  let bestArea = -1
+  for (let j = from; j < to; j++) {
+    const area = Math.abs((ax - avgX) * ((y[j] ?? 0) - ay) - (ax - x[j]!) * (avgY - ay))
+    if (area > bestArea) {
+      bestArea = area
+      best = j
+    }
+  }
+  return best
 }
 
 /** LTTB over an array of points. */

@@ -3,13 +3,15 @@ import { describe, expect, it } from 'vitest'
 import type { Breakdown, Comparison, ComparisonSide, SessionEvent } from '../../src/shared/contract'
 import { categoryInfo } from '../../src/shared/syscalls/index'
 import { SessionBuffer } from '../../src/renderer/src/lib/series'
-import { buildTimelineOption, DISPLAY_ORDER, laneIndex, laneLayout, laneReadouts, LANES, pairs, pointsOf, prepareTimeline, timelineTooltip, eventLabel } from '../../src/renderer/src/charts/timeline'
+import { DISPLAY_ORDER, laneIndex, laneLayout, laneReadouts, LANES, LAYOUT, prepareTimeline, type LaneId } from '../../src/renderer/src/charts/timeline'
+import { buildLaneOption, buildSliderOption, changedCharts, eventLabel, nearestIndex, pairs, pointsOf, timelineTooltip } from '../../src/renderer/src/charts/timelineLanes'
 import { buildCategoryBarsOption, buildCategoryDonutOption, buildCompareSharesOption, buildShareDonutOption, categoryRows } from '../../src/renderer/src/charts/breakdown'
 import { chartTheme } from '../../src/renderer/src/charts/theme'
 import { treePoint } from './fixtures'
 
-type Series = { id: string; name: string; type: string; stack?: string; xAxisIndex: number; yAxisIndex: number; data: unknown; color?: string; markArea?: { data: unknown[] } }
-type Opt = { grid: { top: number; height: number }[]; xAxis: { max: number }[]; yAxis: { type: string }[]; series: Series[]; dataZoom: { type: string; xAxisIndex: number[]; start?: number; end?: number; startValue?: number; endValue?: number }[] }
+type Series = { id: string; name: string; type: string; stack?: string; data: unknown; color?: string; markArea?: { data: unknown[] } }
+type Zoom = { type: string; start?: number; end?: number; startValue?: number; endValue?: number }
+type LaneOpt = { grid: { top: number; height: number }; xAxis: { max: number; axisLabel: { show: boolean } }; yAxis: { type: string }; series: Series[]; dataZoom: Zoom[] }
 
 const events: SessionEvent[] = [
   { kind: 'fork', t_ms: 150, pid: 7, ppid: 1 },
@@ -34,67 +36,83 @@ function buffer(): SessionBuffer {
 
 describe('the timeline', () => {
   const data = prepareTimeline(buffer(), events, { range: null, topN: 2 })
-  const o = buildTimelineOption(data, { dark: false, range: null }) as unknown as Opt
-  const s = (id: string): Series => o.series.find((x) => x.id === id)!
+  const lane = (id: LaneId, range: [number, number] | null = null): LaneOpt => buildLaneOption(id, data, { dark: false, range }) as unknown as LaneOpt
+  const s = (id: LaneId, sid: string): Series => lane(id).series.find((x) => x.id === sid)!
 
-  it('has one grid per lane, laid out top to bottom without overlap, sharing one zoom', () => {
-    expect(o.grid).toHaveLength(LANES.length)
-    const { lanes } = laneLayout()
-    const tops = DISPLAY_ORDER.map((id) => lanes[laneIndex(id)]!)
-    for (let i = 1; i < tops.length; i++) expect(tops[i]!.headerTop).toBeGreaterThanOrEqual(tops[i - 1]!.top + tops[i - 1]!.height)
-    for (const dz of o.dataZoom) expect(dz.xAxisIndex).toEqual(LANES.map((_, i) => i))
-    expect(o.dataZoom.map((d) => d.type)).toEqual(['inside', 'slider'])
-    expect(o.dataZoom[0]).toMatchObject({ start: 0, end: 100 })
-    expect(o.xAxis.every((x) => x.max === 0.3)).toBe(true)
-    expect(o.yAxis[laneIndex('events')]!.type).toBe('category')
+  it('lays the lanes out top to bottom, each chart from its title row to the next, the slider under them', () => {
+    const { lanes, sliderTop, height } = laneLayout()
+    const boxes = DISPLAY_ORDER.map((id) => lanes[laneIndex(id)]!)
+    expect(boxes[0]!.headerTop).toBe(LAYOUT.top)
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i]!.headerTop).toBe(boxes[i - 1]!.headerTop + boxes[i - 1]!.boxHeight)
+    for (const b of boxes) expect(b.top + b.height).toBeLessThanOrEqual(b.headerTop + b.boxHeight)
+    const last = boxes[boxes.length - 1]!
+    expect(sliderTop).toBe(last.headerTop + last.boxHeight)
+    expect(height).toBe(sliderTop + LAYOUT.slider)
+  })
+
+  it('gives every lane one grid under its title row, the same time axis, only the bottom one labelled, one zoom', () => {
+    for (const l of LANES) {
+      const o = lane(l.id)
+      expect(o.grid).toMatchObject({ top: LAYOUT.header, height: l.height })
+      expect(o.xAxis.max).toBe(0.3)
+      expect(o.xAxis.axisLabel.show).toBe(l.id === DISPLAY_ORDER[DISPLAY_ORDER.length - 1])
+      expect(o.dataZoom).toEqual([expect.objectContaining({ type: 'inside', start: 0, end: 100 })])
+    }
+    expect(lane('events').yAxis.type).toBe('category')
+    const slider = buildSliderOption(data, { dark: false, range: null }) as unknown as LaneOpt
+    expect(slider.dataZoom.map((d) => d.type)).toEqual(['slider'])
+    expect(slider.xAxis.max).toBe(0.3)
+    // its shadow is the total CPU
+    expect(pointsOf(slider.series[0]!.data)).toEqual(pointsOf(s('cpu', 'cpu').data))
   })
 
   it('puts each metric on its lane, in seconds, with units kept', () => {
-    expect(s('cpu').xAxisIndex).toBe(laneIndex('cpu'))
-    expect(pointsOf(s('cpu').data)).toEqual([[0, 10], [0.1, 10], [0.2, 10], [0.3, 10]])
-    expect(s('rss').xAxisIndex).toBe(laneIndex('memory'))
-    expect(pointsOf(s('rss').data)[3]).toEqual([0.3, 2 << 20])
-    expect(s('read').yAxisIndex).toBe(laneIndex('io'))
-    expect(s('fds').yAxisIndex).toBe(laneIndex('threads'))
+    expect(pointsOf(s('cpu', 'cpu').data)).toEqual([[0, 10], [0.1, 10], [0.2, 10], [0.3, 10]])
+    expect(pointsOf(s('memory', 'rss').data)[3]).toEqual([0.3, 2 << 20])
+    expect(lane('io').series.map((x) => x.id)).toEqual(['read', 'write'])
+    expect(lane('threads').series.map((x) => x.id)).toEqual(['threads', 'fds'])
   })
 
   it('stacks syscall rates by category in the categories’ colours, only categories that occur', () => {
-    const cats = o.series.filter((x) => x.id.startsWith('cat-'))
+    const cats = lane('syscalls').series.filter((x) => x.id.startsWith('cat-'))
     expect(cats.map((c) => c.id)).toEqual(['cat-file_io', 'cat-memory'])
-    for (const c of cats) expect(c).toMatchObject({ stack: 'syscalls', xAxisIndex: laneIndex('syscalls') })
-    expect(s('cat-file_io').color).toBe(categoryInfo('file_io').color)
-    expect(s('cat-file_io').name).toBe('File I/O')
-    expect(pointsOf(s('cat-memory').data)).toEqual([[0, 0], [0.1, 0], [0.2, 0], [0.3, 10]])
-    expect(s('errors').stack).toBeUndefined()
+    for (const c of cats) expect(c).toMatchObject({ stack: 'syscalls' })
+    expect(s('syscalls', 'cat-file_io').color).toBe(categoryInfo('file_io').color)
+    expect(s('syscalls', 'cat-file_io').name).toBe('File I/O')
+    expect(pointsOf(s('syscalls', 'cat-memory').data)).toEqual([[0, 0], [0.1, 0], [0.2, 0], [0.3, 10]])
+    expect(s('syscalls', 'errors').stack).toBeUndefined()
   })
 
   it('shades the intervals without syscall data', () => {
-    expect(s('gaps').markArea!.data).toEqual([[{ xAxis: 0 }, { xAxis: 0.2 }]])
+    expect(s('syscalls', 'gaps').markArea!.data).toEqual([[{ xAxis: 0 }, { xAxis: 0.2 }]])
   })
 
   it('draws the busiest processes’ CPU, busiest first, named', () => {
-    const procs = o.series.filter((x) => x.id.startsWith('proc-'))
+    const procs = lane('cpu').series.filter((x) => x.id.startsWith('proc-'))
     expect(procs.map((p) => p.id)).toEqual(['proc-3', 'proc-2'])
     expect(procs[0]!.name).toBe('busy (3)')
   })
 
   it('marks fork, exec and exit on the process lane; a failed exit stands out', () => {
-    const marks = o.series.filter((x) => x.id.startsWith('ev-'))
+    const marks = lane('events').series
     // points as [x, row] pairs in one typed array per series; rows top to bottom: exit, exec, fork
     expect(marks.map((m) => [m.id, pointsOf(m.data)])).toEqual([
       ['ev-fork', [[0.15, 2]]],
       ['ev-exec', [[0.16, 1]]],
       ['ev-exit-failed', [[0.25, 0]]]
     ])
-    for (const m of marks) expect(m.xAxisIndex).toBe(laneIndex('events'))
-    expect(s('ev-exit-failed').color).toBe(chartTheme(false).exitBad)
+    expect(marks.find((m) => m.id === 'ev-exit-failed')!.color).toBe(chartTheme(false).exitBad)
     expect(eventLabel(events[1] as never)).toBe('exec 7 /usr/bin/cat')
   })
 
-  it('holds a selected range in the zoom, in seconds, and detail inside it', () => {
-    const ranged = buildTimelineOption(prepareTimeline(buffer(), events, { range: [100, 200] }), { dark: true, range: [100, 200] }) as unknown as Opt
-    expect(ranged.dataZoom[1]).toMatchObject({ startValue: 0.1, endValue: 0.2 })
-    expect(ranged.dataZoom[0]!.start).toBeUndefined()
+  it('holds a selected range in every zoom, in seconds, and detail inside it', () => {
+    const ranged = prepareTimeline(buffer(), events, { range: [100, 200] })
+    for (const l of LANES) {
+      const z = (buildLaneOption(l.id, ranged, { dark: true, range: [100, 200] }) as unknown as LaneOpt).dataZoom[0]!
+      expect(z).toMatchObject({ startValue: 0.1, endValue: 0.2 })
+      expect(z.start).toBeUndefined()
+    }
+    expect((buildSliderOption(ranged, { dark: true, range: [100, 200] }) as unknown as LaneOpt).dataZoom[0]).toMatchObject({ startValue: 0.1, endValue: 0.2 })
   })
 
   it('thins long series to the display budget inside the window, coarse outside', () => {
@@ -115,32 +133,45 @@ describe('the timeline', () => {
     const d = pairs([0, 1000, 2000], [5, null, 7])
     expect(d).toBeInstanceOf(Float64Array)
     expect(pointsOf(d)).toEqual([[0, 5], [1, null], [2, 7]])
-    expect(s('cpu')).toMatchObject({ dimensions: ['x', 'y'] })
+    expect(s('cpu', 'cpu')).toMatchObject({ dimensions: ['x', 'y'] })
   })
 
-  it('tooltips: lanes in order, values in units, event markers only near the pointer, HTML escaped', () => {
-    const meta = new Map([
-      ['cpu', { fmt: (v: number | null) => `${v} %`, order: 1 }],
-      ['rss', { fmt: (v: number | null) => `${v} B`, order: 2 }]
-    ])
-    const html = timelineTooltip(
-      [
-        { seriesId: 'rss', seriesName: 'RSS', value: [1, 5] },
-        { seriesId: 'cpu', seriesName: '<b>x</b>', value: [1, 50] },
-        { seriesId: 'ev-fork', name: 'fork 7', value: [1.001, 'fork'] },
-        { seriesId: 'ev-exit', name: 'exit 9', value: [5, 'exit'] }
-      ].map((p) => ({ ...p, axisValue: 1 })),
-      meta,
-      10,
-      false
-    )
-    expect(html.indexOf('&lt;b&gt;x&lt;/b&gt;')).toBeLessThan(html.indexOf('RSS'))
-    // a marker's label comes from the chart's own list when it has one
-    const named = timelineTooltip([{ seriesId: 'ev-fork', value: [1, 2], dataIndex: 0, axisValue: 1 }], meta, 10, false, (id, i) => (id === 'ev-fork' && i === 0 ? 'fork 8 ← <1>' : undefined))
-    expect(named).toContain('fork 8 ← &lt;1&gt;')
-    expect(html).toContain('50 %')
-    expect(html).toContain('fork 7')
-    expect(html).not.toContain('exit 9')
+  it('finds the sample nearest a time', () => {
+    expect(nearestIndex([], 5)).toBe(-1)
+    expect(nearestIndex([0, 100, 200], -50)).toBe(0)
+    expect(nearestIndex([0, 100, 200], 140)).toBe(1)
+    expect(nearestIndex([0, 100, 200], 160)).toBe(2)
+    expect(nearestIndex([0, 100, 200], 900)).toBe(2)
+  })
+
+  it('tooltips: the time, lanes top to bottom, values in units, events only near the pointer, HTML escaped', () => {
+    const b = buffer()
+    b.names.set(3, '<busy>')
+    const d = prepareTimeline(b, events, { range: null, topN: 2 })
+    const html = timelineTooltip(d, 290, { dark: false, range: null })
+    const order = ['CPU total', '&lt;busy&gt; (3)', 'RSS', 'read', 'threads', 'File I/O', 'errors'].map((name) => html.indexOf(name))
+    expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true)
+    expect(html).toContain('2.00 MiB')
+    expect(html).toContain('100/s')
+    // events show only within 1/150 of the span of the pointer (2 ms of 300 ms)
+    expect(html).not.toContain('exit 7')
+    const atExit = timelineTooltip(d, 251, { dark: false, range: null })
+    expect(atExit).toContain('exit 7 pid 7 (code 1)')
+    // categories with no calls at that time are left out
+    expect(timelineTooltip(d, 100, { dark: false, range: null })).not.toContain('File I/O')
+  })
+
+  it('tells which charts a new preparation concerns', () => {
+    const again = prepareTimeline(buffer(), events, { range: null, topN: 2 })
+    expect(changedCharts(data, again)).toEqual(new Set())
+    const moreEvents = prepareTimeline(buffer(), [...events, { kind: 'fork', t_ms: 280, pid: 8, ppid: 1 }], { range: null, topN: 2 })
+    expect(changedCharts(data, moreEvents)).toEqual(new Set(['events']))
+    const b = buffer()
+    b.tree.rss[1] = 5 << 20
+    expect(changedCharts(data, prepareTimeline(b, events, { range: null, topN: 2 }))).toEqual(new Set(['memory']))
+    const longer = buffer()
+    longer.appendTree([treePoint(400)])
+    expect(changedCharts(data, prepareTimeline(longer, events, { range: null, topN: 2 })).size).toBe(LANES.length + 1)
   })
 
   it('readouts: latest values while live, peaks after', () => {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // Components through their props, their rendered text and the calls they make on window.syscope.
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import type { Comparison, ComparisonSide, ProcessListEntry, SessionSnapshot, SetupDiagnosis, SyscallRow } from '../../src/shared/contract'
 import LaunchForm from '../../src/renderer/src/components/LaunchForm.vue'
@@ -12,6 +12,8 @@ import SetupView from '../../src/renderer/src/views/SetupView.vue'
 import SessionView from '../../src/renderer/src/views/SessionView.vue'
 import CompareView from '../../src/renderer/src/views/CompareView.vue'
 import { toasts } from '../../src/renderer/src/lib/notify'
+import { formatMs, formatPct } from '../../src/renderer/src/lib/format'
+import { READOUT_MS } from '../../src/renderer/src/composables/useSessionData'
 import { fakeApi, treePoint } from './fixtures'
 
 const use = (impl: Parameters<typeof fakeApi>[0]) => {
@@ -268,6 +270,30 @@ describe('SessionView', () => {
     await flushPromises()
     expect(w.get('[data-testid="console"]').text()).toContain('done')
     expect(w.get('[data-testid="console"]').text()).not.toContain('not mine')
+  })
+
+  it('updates the figures read as text (duration, lane readouts) at most four times a second, ending on the latest', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'requestAnimationFrame', 'cancelAnimationFrame', 'performance'] })
+    try {
+      const f = use({ snapshot: () => snapshot(true), breakdown: () => breakdown })
+      const w = track(mount(SessionView, { props: { sessionId: 's1' }, ...stubs }))
+      await vi.advanceTimersByTimeAsync(20)
+      const duration = () => w.get('[data-testid="session-duration"]').text()
+      const seen = new Set([duration()])
+      expect(duration()).toBe(formatMs(200))
+      // a tick each frame for a quarter of a second: one more figure shown, not fifteen
+      for (let i = 3; i < 18; i++) {
+        f.emit('ticks', { sessionId: 's1', tree: [treePoint(i * 100, { cpu_pct: i })], processes: [] })
+        await vi.advanceTimersByTimeAsync(16)
+        seen.add(duration())
+      }
+      expect(seen.size).toBeLessThanOrEqual(3)
+      await vi.advanceTimersByTimeAsync(READOUT_MS)
+      expect(duration()).toBe(formatMs(1700))
+      expect(w.get('[data-testid="lane-cpu-readout"]').text()).toBe(formatPct(17))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('says plainly when syscalls are missing, why, and how to fix it', async () => {

@@ -1,7 +1,7 @@
 // The session buffer: bounded however long a session runs, ticks deduplicated across the
 // snapshot, gaps tracked exactly, idle processes forgotten first.
 import { describe, expect, it } from 'vitest'
-import { SessionBuffer, lowerBound, processCpu, windowOf } from '../../src/renderer/src/lib/series'
+import { PROCESS_OVERFLOW, SessionBuffer, lowerBound, processCpu, windowOf } from '../../src/renderer/src/lib/series'
 import { treePoint } from './fixtures'
 
 describe('SessionBuffer', () => {
@@ -48,6 +48,23 @@ describe('SessionBuffer', () => {
     expect([...b.procs.keys()].sort()).toEqual([1, 4, 5])
     expect(b.procs.get(1)!.t.length).toBeLessThanOrEqual(100)
     expect(b.procs.get(1)!.cpu[0]).toBe(51)
+  })
+
+  it('thins processes that fill up together a few per append, none past its overflow limit', () => {
+    const b = new SessionBuffer(8000, 1000)
+    const pids = Array.from({ length: 50 }, (_, i) => i + 1)
+    const tick = (t: number) => ({ t_ms: t, points: pids.map((pid) => ({ pid, cpu_user_pct: (t / 100) % 7, cpu_system_pct: 0, rss_bytes: 1000, pss_bytes: null, read_bytes_per_s: null, write_bytes_per_s: null, threads: 1, fds: 1 })) })
+    let most = 0
+    for (let t = 100; t <= 300_000; t += 1000) {
+      const before = pids.map((p) => b.procs.get(p)?.t.length ?? 0)
+      b.appendProcesses(Array.from({ length: 10 }, (_, k) => tick(t + k * 100)))
+      const thinned = pids.filter((p, i) => b.procs.get(p)!.t.length < before[i]!).length
+      most = Math.max(most, thinned)
+      for (const p of pids) expect(b.procs.get(p)!.t.length).toBeLessThanOrEqual(1000 * PROCESS_OVERFLOW)
+    }
+    expect(most).toBeGreaterThan(0)
+    // a few at a time, not all fifty in one append
+    expect(most).toBeLessThanOrEqual(5)
   })
 
   it('loads a snapshot with process names, replacing what it had', () => {

@@ -9,6 +9,12 @@ import { attempt } from '../lib/notify'
 export const SNAPSHOT_POINTS = 2000
 export const MAX_EVENTS = 20_000
 export const MAX_OUTPUT_CHARS = 256 * 1024
+/**
+ * Figures shown as text (the duration, each lane's latest values) change at most this often.
+ * Any text change makes Chromium repaint the page and take a fresh snapshot of every chart's
+ * canvas, about 2.5 ms a time: once a frame that was a quarter of a streaming frame's work.
+ */
+export const READOUT_MS = 250
 
 /** Keep the newest chunks up to `max` characters in all. */
 export function boundOutput(chunks: OutputChunk[], max = MAX_OUTPUT_CHARS): OutputChunk[] {
@@ -36,6 +42,21 @@ export function useSessionData(sessionId: string) {
   const loading = ref(true)
   /** bumped at most once per animation frame when anything changed */
   const version = ref(0)
+  /** bumped with `version`, but at most every READOUT_MS (the latest change always follows) */
+  const readoutVersion = ref(0)
+  let readoutAt = -Infinity
+  let readoutTimer: ReturnType<typeof setTimeout> | undefined
+  const bumpReadouts = (): void => {
+    if (readoutTimer) return
+    const wait = readoutAt + READOUT_MS - performance.now()
+    const bump = (): void => {
+      readoutTimer = undefined
+      readoutAt = performance.now()
+      readoutVersion.value++
+    }
+    if (wait <= 0) bump()
+    else readoutTimer = setTimeout(bump, wait)
+  }
 
   // Events and output arrive a message at a time (a build forks hundreds of times a second):
   // they collect here and are published with the frame, so what depends on them (the timeline's
@@ -50,6 +71,7 @@ export function useSessionData(sessionId: string) {
       if (events.value !== eventsNow) events.value = eventsNow
       if (output.value !== outputNow) output.value = outputNow
       version.value++
+      bumpReadouts()
     })
   }
 
@@ -152,9 +174,10 @@ export function useSessionData(sessionId: string) {
   onScopeDispose(() => {
     for (const off of offs) off()
     if (frame) cancelAnimationFrame(frame)
+    clearTimeout(readoutTimer)
   })
 
-  return { buffer, info, events, output, warnings, processInfo, ended, loading, loadError, version, load }
+  return { buffer, info, events, output, warnings, processInfo, ended, loading, loadError, version, readoutVersion, load }
 }
 
 export type SessionData = ReturnType<typeof useSessionData>

@@ -10,6 +10,13 @@ export const TREE_CAPACITY = 8000
 export const PROCESS_CAPACITY = 3000
 /** processes with a CPU series; past this, the idlest that is gone is forgotten */
 export const MAX_PROCESS_SERIES = 300
+/**
+ * Processes thinned per append at most. Processes that started together reach their capacity
+ * on the same tick: thinning fifty at once was one frame of 10-50 ms every few hundred. The
+ * others wait for a later append, up to PROCESS_OVERFLOW times their capacity.
+ */
+export const PROCESS_THINNING_PER_APPEND = 4
+export const PROCESS_OVERFLOW = 1.5
 
 type Col = (number | null)[]
 
@@ -162,7 +169,13 @@ export class SessionBuffer {
         if (this.addProcessPoint(pt.pid, tick.t_ms, processCpu(pt), pt.rss_bytes)) touched.add(pt.pid)
       }
     }
-    for (const pid of touched) this.compactProcess(pid)
+    let thinning = PROCESS_THINNING_PER_APPEND
+    for (const pid of touched) {
+      const n = this.procs.get(pid)!.t.length
+      if (n <= this.processCapacity || (thinning <= 0 && n <= this.processCapacity * PROCESS_OVERFLOW)) continue
+      thinning--
+      this.compactProcess(pid)
+    }
     if (this.procs.size > this.maxProcessSeries) this.evictProcesses(last)
   }
 
