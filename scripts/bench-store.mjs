@@ -3,12 +3,15 @@
 // (synthetic, scripts/store-workload.mjs): the memory it holds after a full GC, how long it takes
 // to take the hour in, and how long the questions the app asks of it take. The same session is
 // fed to the store of this tree and to the store of BASELINE (a git revision; default: the last
-// one that kept one object per tick), each in a fresh process, and printed side by side.
+// one that kept one object per tick), each in a fresh process, and printed side by side. Then the
+// same session written as a recording is reopened tick by tick (loadStore: no digest) by each.
 // Env: BASELINE=<rev> ('' skips it), TICKS, PROCS, REPEAT (runs per query, median shown),
-// NOISE=1 adds a run of this tree's store on incompressible figures (every value random).
+// NOISE=1 adds a run of this tree's store on incompressible figures (every value random),
+// REOPEN=0 skips the reopening.
 // docs/store.md has the layout and the results.
 import { execFileSync } from 'node:child_process'
-import { BASELINE, bundleStore, checkout, root } from './store-bundles.mjs'
+import { BASELINE, bundleReopen, bundleStore, checkout, root } from './store-bundles.mjs'
+import { syntheticRecording } from './bench-store-recording.mjs'
 
 function measure(file, data = 'session') {
   const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', `${root}scripts/bench-store-measure.mjs`, file, data], {
@@ -18,10 +21,19 @@ function measure(file, data = 'session') {
   return JSON.parse(out)
 }
 
+function measureReopen(bundle, recording) {
+  const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=8192', `${root}scripts/bench-store-reopen.mjs`, bundle, recording], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20
+  })
+  return JSON.parse(out)
+}
+
 const runs = []
 const current = await bundleStore(root, 'current')
-if (BASELINE) {
-  const { rev, dir } = checkout(BASELINE)
+const baseline = BASELINE ? checkout(BASELINE) : null
+if (baseline) {
+  const { rev, dir } = baseline
   process.stderr.write(`measuring the store of ${rev} ...\n`)
   runs.push({ label: `before (${rev})`, r: measure(await bundleStore(dir, 'baseline')) })
 }
@@ -57,3 +69,29 @@ line('  CPU, all threads (GC too)', (r) => r.ingestCpuMs, (v) => `${(v / 1000).t
 for (const q of Object.keys(first.queries)) line(q, (r) => r.queries[q], (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(0)} ms`)
 console.log('\nratio: this tree / before (below 1: smaller or faster). The store in memory is the JS heap')
 console.log('plus the ArrayBuffers it holds outside it, measured against the same process before the store.')
+
+if (process.env.REOPEN !== '0') {
+  const { PROCESS_COLUMNS } = await import(current)
+  const ticks = Number(process.env.TICKS ?? 36_000)
+  const processes = Number(process.env.PROCS ?? 50)
+  process.stderr.write('\nwriting the session as a recording (once; kept under out/bench) ...\n')
+  const rec = await syntheticRecording(root, PROCESS_COLUMNS, { ticks, processes })
+  const reopens = []
+  if (baseline) {
+    process.stderr.write(`reopening it with ${baseline.rev} ...\n`)
+    reopens.push({ label: `before (${baseline.rev})`, r: measureReopen(await bundleReopen(baseline.dir, 'baseline'), rec.path) })
+  }
+  process.stderr.write('reopening it with this tree ...\n')
+  reopens.push({ label: 'this tree', r: measureReopen(await bundleReopen(root, 'current'), rec.path) })
+  console.log(`\nReopening the session without a digest (loadStore): ${(rec.diskBytes / MB).toFixed(1)} MB on disk, ${(rec.textBytes / MB).toFixed(1)} MB of JSON lines\n`)
+  console.log(''.padEnd(width) + reopens.map((x) => cell(x.label)).join(''))
+  // a reopening that failed has a time and a peak RSS, nothing else
+  const row = (label, value, evenIfFailed = false) => console.log(label.padEnd(width) + reopens.map((x) => cell(x.r.error && !evenIfFailed ? 'failed' : value(x.r))).join(''))
+  row('ticks loaded', (r) => r.ticks)
+  row('time', (r) => `${(r.ms / 1000).toFixed(2)} s`, true)
+  row('  CPU, all threads', (r) => `${(r.cpuMs / 1000).toFixed(2)} s`)
+  row('peak RSS of the process', (r) => mb(r.maxRssBytes), true)
+  row('the store after GC (heap + buffers)', (r) => mb(r.heapBytes + r.externalBytes))
+  for (const x of reopens) for (const w of x.r.warnings ?? []) console.log(`${x.label}: warning: ${w}`)
+  for (const x of reopens) if (x.r.error) console.log(`${x.label}: failed: ${x.r.error}`)
+}

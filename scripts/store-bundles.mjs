@@ -34,6 +34,25 @@ export async function bundleStore(dir, name) {
   return outfile
 }
 
+/** Bundle what reopens a recording tick by tick (loadStore) and the recording writer; returns its path. */
+export async function bundleReopen(dir, name) {
+  const outfile = `${root}out/bench/reopen-${name}.mjs`
+  await build({
+    stdin: {
+      contents: ["export { loadStore } from './src/main/session/manager'", "export { RECORDING_VERSION } from './src/main/recording/format'"].join('\n'),
+      resolveDir: dir,
+      loader: 'ts'
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning'
+  })
+  return outfile
+}
+
 /** The sources of revision `rev`, as they were then: { rev (short), dir }. */
 export function checkout(rev) {
   const short = execFileSync('git', ['-C', root, 'rev-parse', '--short', rev], { encoding: 'utf8' }).trim()

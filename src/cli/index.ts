@@ -125,7 +125,7 @@ function signalNumber(name: string): number | undefined {
 async function summary(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
   if (positionals.length !== 1) throw new UsageError('summary takes one recording file')
-  const store = openStore(resolve(positionals[0]!), 'cli')
+  const store = await openStore(resolve(positionals[0]!), 'cli')
   for (const w of store.warnings) process.stderr.write(`syscope: warning: ${w}\n`)
   const s = buildSummary(store, 'ended')
   process.stdout.write(values.json ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s))

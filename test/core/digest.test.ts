@@ -47,11 +47,11 @@ describe('a real session’s recording', () => {
     path = live.store.recordingPath!
   })
 
-  it('ends with a digest that reopens it without reading a tick, answering as the ticks do', () => {
+  it('ends with a digest that reopens it without reading a tick, answering as the ticks do', async () => {
     const loc = readDigestLocator(path)
     expect(loc).not.toBeNull()
-    const quick = openStore(path, 'q')
-    const full = loadStore(path, 'f')
+    const quick = await openStore(path, 'q')
+    const full = await loadStore(path, 'f')
     expect(quick.digestOnly).toBe(true)
     expect(quick.tickCount).toBe(0)
     expect(full.digestOnly).toBe(false)
@@ -70,11 +70,11 @@ describe('a real session’s recording', () => {
     expect(buildSummary(quick, 'ended')).toEqual(buildSummary(full, 'ended'))
   })
 
-  it('is still one gzip stream, and loading its ticks ignores the digest', () => {
+  it('is still one gzip stream, and loading its ticks ignores the digest', async () => {
     const text = execFileSync('gzip', ['-dc'], { input: readFileSync(path), maxBuffer: 1 << 28 }).toString()
     const kinds = text.trim().split('\n').slice(1).map((l) => JSON.parse(l).k)
     expect(kinds.slice(-2)).toEqual(['digest', 'digest_at'])
-    const rec = loadRecording(path)
+    const rec = await loadRecording(path)
     expect(rec.warnings).toEqual([])
     expect(rec.lines.every((l) => (l.k as string) !== 'digest' && (l.k as string) !== 'digest_at')).toBe(true)
     expect(rec.lines[rec.lines.length - 1]!.k).toBe('end')
@@ -83,16 +83,16 @@ describe('a real session’s recording', () => {
   it('gives the recordings list its duration, and the CSV every tick', async () => {
     const m = new SessionManager({ dataDir: data })
     const entry = m.listRecordings().find((r) => r.path === path)!
-    expect(entry.durationMs).toBe(loadStore(path, 'x').durationMs())
-    const info = m.open(path)
-    const csv = readFileSync(m.exportSession(info.id, 'csv').path, 'utf8').trim().split('\n')
-    expect(csv.length - 1).toBe(loadStore(path, 'x').tickCount)
+    expect(entry.durationMs).toBe((await loadStore(path, 'x')).durationMs())
+    const info = await m.open(path)
+    const csv = readFileSync((await m.exportSession(info.id, 'csv')).path, 'utf8').trim().split('\n')
+    expect(csv.length - 1).toBe((await loadStore(path, 'x')).tickCount)
     // and the JSON summary of the reopened recording is the one written when it ended
-    const json = JSON.parse(readFileSync(m.exportSession(info.id, 'json').path, 'utf8'))
-    expect(json.ebpf.syscalls.per_syscall).toEqual(buildSummary(loadStore(path, 'y'), 'ended').ebpf.syscalls.per_syscall)
+    const json = JSON.parse(readFileSync((await m.exportSession(info.id, 'json')).path, 'utf8'))
+    expect(json.ebpf.syscalls.per_syscall).toEqual(buildSummary(await loadStore(path, 'y'), 'ended').ebpf.syscalls.per_syscall)
   })
 
-  it('falls back to the ticks when the digest is missing or damaged', () => {
+  it('falls back to the ticks when the digest is missing or damaged', async () => {
     const damaged = join(data, 'damaged.syscope')
     copyFileSync(path, damaged)
     const loc = readDigestLocator(damaged)!
@@ -100,14 +100,14 @@ describe('a real session’s recording', () => {
     const buf = readFileSync(damaged)
     for (let i = loc.offset + 20; i < loc.offset + 60; i++) buf[i]! ^= 0xff
     writeFileSync(damaged, buf)
-    const s = openStore(damaged, 'd')
+    const s = await openStore(damaged, 'd')
     expect(s.digestOnly).toBe(false)
     expect(s.breakdown(0, Number.MAX_SAFE_INTEGER).syscalls.find((x) => x.name === 'chdir')).toMatchObject({ calls: 77 })
     // cut off inside the digest: no locator any more, the ticks are all there
     copyFileSync(path, damaged)
     truncateSync(damaged, loc.offset + 10)
     expect(readDigestLocator(damaged)).toBeNull()
-    const t = openStore(damaged, 'e')
+    const t = await openStore(damaged, 'e')
     expect(t.digestOnly).toBe(false)
     expect(t.ended).not.toBeNull()
     expect(statSync(damaged).size).toBe(loc.offset + 10)
@@ -153,7 +153,7 @@ describe('range breakdowns from the digest', () => {
     put({ k: 'end', t: TICKS * 100 + 50, exit_code: 0, exit_signal: null, message: null })
     await w.close()
     appendDigest(path, buildDigest(store))
-    const quick = openStore(path, 'q')
+    const quick = await openStore(path, 'q')
     expect(quick.digestOnly).toBe(true)
     for (const [from, to] of [
       [0, Number.MAX_SAFE_INTEGER],

@@ -28,7 +28,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('syscope record', () => {
-  it('reports the known-count workload exactly in its JSON summary', () => {
+  it('reports the known-count workload exactly in its JSON summary', async () => {
     const out = join(wl.dir, 'markers.syscope')
     const r = cli(['record', '--json', '--out', out, '--', wl.markers])
     expect(r.status, r.stderr).toBe(0)
@@ -49,7 +49,7 @@ describe('syscope record', () => {
     expect(s.proc.tree).toHaveProperty('peak_rss_bytes')
     expect(s.session.exit_code).toBe(0)
     // and the recording says the same when reopened
-    const store = loadStore(out, 'x')
+    const store = await loadStore(out, 'x')
     const again = buildSummary(store, 'ended')
     expect(again.ebpf.syscalls.per_syscall).toEqual(s.ebpf.syscalls.per_syscall)
     // an ordinary end is not a fault: no gap, no warning or error notice
@@ -127,7 +127,7 @@ describe('stopping a launched command', () => {
     expect(stubborn.store.ended).toMatchObject({ exit_signal: 'SIGKILL' })
     expect(Date.now() - t1).toBeGreaterThanOrEqual(450)
     // its output and exit are in the recording
-    const again = loadStore(stubborn.store.recordingPath!, 's')
+    const again = await loadStore(stubborn.store.recordingPath!, 's')
     expect(again.ended?.exit_signal).toBe('SIGKILL')
   })
 })
@@ -146,7 +146,7 @@ describe('faults', () => {
     expect(gaps[gaps.length - 1]).toBe(true)
     expect(store.events.some((e) => e.kind === 'notice' && /syscall helper stopped/.test(e.message))).toBe(true)
     // the recording says so too
-    const again = loadStore(store.recordingPath!, 'y')
+    const again = await loadStore(store.recordingPath!, 'y')
     expect(again.tickBatch(0).tree.some((p) => p.syscall_gap)).toBe(true)
   })
 
@@ -156,7 +156,7 @@ describe('faults', () => {
     await new Promise((r) => setTimeout(r, 2000))
     p.kill('SIGKILL')
     await new Promise((r) => p.once('exit', r))
-    const store = loadStore(out, 'k')
+    const store = await loadStore(out, 'k')
     expect(store.warnings.join(' ')).toMatch(/not closed properly/)
     // about 2 s at 100 ms: every tick but the one in flight is there
     expect(store.tickCount).toBeGreaterThanOrEqual(12)

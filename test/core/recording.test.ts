@@ -37,9 +37,9 @@ function tick(t: number): RecordLine[] {
   ]
 }
 
-function errorOf(fn: () => unknown): RecordingError {
+async function errorOf(fn: () => Promise<unknown>): Promise<RecordingError> {
   try {
-    fn()
+    await fn()
   } catch (e) {
     if (e instanceof RecordingError) return e
     throw e
@@ -54,7 +54,7 @@ describe('recordings', () => {
     const lines = [...tick(100), ...tick(200), { k: 'end', t: 250, exit_code: 0, exit_signal: null, message: null } as RecordLine]
     for (const l of lines) w.write(l)
     await w.close()
-    const rec = loadRecording(path)
+    const rec = await loadRecording(path)
     expect(rec.header.title).toBe('test')
     expect(rec.lines).toEqual(lines)
     expect(rec.warnings).toEqual([])
@@ -73,8 +73,8 @@ describe('recordings', () => {
     w.flush()
     // the next tick is in flight when the app dies: its counts are written, its sample is not
     w.write(tick(300)[0]!)
-    return new Promise<void>((resolve) => setTimeout(resolve, 50)).then(() => {
-      const rec = loadRecording(path)
+    return new Promise<void>((resolve) => setTimeout(resolve, 50)).then(async () => {
+      const rec = await loadRecording(path)
       expect(rec.lines.filter((l) => l.k === 's').map((l) => (l as { t: number }).t)).toEqual([100, 200])
       expect(rec.warnings.join(' ')).toMatch(/not closed properly/)
     })
@@ -88,7 +88,7 @@ describe('recordings', () => {
     w.write(tick(300)[0]!)
     w.flush()
     await new Promise((resolve) => setTimeout(resolve, 50))
-    const store = loadStore(path, 'x')
+    const store = await loadStore(path, 'x')
     expect(store.tickCount).toBe(2)
     // tick(t) counts t calls of nr 39
     expect(store.perProcessSyscalls.get(42)?.get(39)?.[0]).toBe(100 + 200)
@@ -107,31 +107,31 @@ describe('recordings', () => {
     const raw = readFileSync(path)
     const cut = join(dir, 'cut.syscope')
     writeFileSync(cut, raw.subarray(0, Math.floor(raw.length * 0.6)))
-    const rec = loadRecording(cut)
+    const rec = await loadRecording(cut)
     const ticks = rec.lines.filter((l) => l.k === 's').length
     expect(ticks).toBeGreaterThan(5)
     expect(ticks).toBeLessThan(50)
     expect(rec.warnings.length).toBeGreaterThan(0)
   })
 
-  it('refuses a recording from a newer syscope with a clear error', () => {
+  it('refuses a recording from a newer syscope with a clear error', async () => {
     const path = join(dir, 'newer.syscope')
     writeFileSync(path, gzipSync(JSON.stringify({ ...header(), version: RECORDING_VERSION + 1 }) + '\n'))
-    const e = errorOf(() => loadRecording(path))
+    const e = await errorOf(() => loadRecording(path))
     expect(e.code).toBe('ENEWER')
     expect(e.message).toMatch(/newer syscope.*update syscope/)
   })
 
-  it('refuses foreign files with a clear error', () => {
+  it('refuses foreign files with a clear error', async () => {
     const text = join(dir, 'notes.txt')
     writeFileSync(text, 'hello\n')
-    expect(errorOf(() => loadRecording(text)).code).toBe('EFOREIGN')
+    expect((await errorOf(() => loadRecording(text))).code).toBe('EFOREIGN')
     const otherGzip = join(dir, 'other.gz')
     writeFileSync(otherGzip, gzipSync('{"format":"something-else"}\n'))
-    expect(errorOf(() => loadRecording(otherGzip)).message).toMatch(/not a syscope recording/)
+    expect((await errorOf(() => loadRecording(otherGzip))).message).toMatch(/not a syscope recording/)
     const garbage = join(dir, 'garbage.syscope')
     writeFileSync(garbage, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]))
-    expect(['ECORRUPT', 'EFOREIGN']).toContain(errorOf(() => loadRecording(garbage)).code)
-    expect(errorOf(() => loadRecording(join(dir, 'missing.syscope'))).code).toBe('ENOENT')
+    expect(['ECORRUPT', 'EFOREIGN']).toContain((await errorOf(() => loadRecording(garbage))).code)
+    expect((await errorOf(() => loadRecording(join(dir, 'missing.syscope')))).code).toBe('ENOENT')
   })
 })

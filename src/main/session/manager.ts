@@ -144,27 +144,27 @@ export class SessionManager {
     return this.entry(id).store.breakdown(fromMs, toMs)
   }
 
-  open(path: string): SessionInfo {
-    const store = openStore(path, this.newId())
+  async open(path: string): Promise<SessionInfo> {
+    const store = await openStore(path, this.newId())
     this.sessions.set(store.id, { live: null, store })
     return store.info('ended', 'recording')
   }
 
-  exportSession(id: string, format: ExportFormat): { path: string } {
+  async exportSession(id: string, format: ExportFormat): Promise<{ path: string }> {
     const e = this.entry(id)
     const base = e.store.recordingPath ?? join(this.recordingsDir, `session-${id}${RECORDING_EXTENSION}`)
     const path = base.replace(/\.syscope$/, '') + (format === 'json' ? '.summary.json' : '.timeline.csv')
     const state = e.live ? e.live.state : 'ended'
     // the CSV has every tick: a recording opened from its digest loads them now
-    if (format === 'csv' && e.store.digestOnly && e.store.recordingPath) e.store = loadStore(e.store.recordingPath, id)
+    if (format === 'csv' && e.store.digestOnly && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
     const text = format === 'json' ? JSON.stringify(buildSummary(e.store, state), null, 2) + '\n' : buildTimelineCsv(e.store)
     writeFileSync(path, text, { mode: 0o600 })
     return { path }
   }
 
-  compare(pathA: string, pathB: string): Comparison {
-    const a = openStore(pathA, 'a')
-    const b = openStore(pathB, 'b')
+  async compare(pathA: string, pathB: string): Promise<Comparison> {
+    const a = await openStore(pathA, 'a')
+    const b = await openStore(pathB, 'b')
     const ba = a.breakdown(0, Number.MAX_SAFE_INTEGER)
     const bb = b.breakdown(0, Number.MAX_SAFE_INTEGER)
     const names = new Map<string, { category: Breakdown['syscalls'][number]['category']; a: number; b: number }>()
@@ -228,7 +228,7 @@ function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
 }
 
 /** A recording, from its digest when it has one (at once), else tick by tick. */
-export function openStore(path: string, id: string): SessionStore {
+export async function openStore(path: string, id: string): Promise<SessionStore> {
   const digest = readDigest(path)
   if (digest) {
     const header = readHeader(path)
@@ -237,19 +237,19 @@ export function openStore(path: string, id: string): SessionStore {
   return loadStore(path, id)
 }
 
-/** A recording with every tick (a live-equivalent store). */
-export function loadStore(path: string, id: string): SessionStore {
-  let rec
+/** A recording with every tick (a live-equivalent store), fed record by record as they are read. */
+export async function loadStore(path: string, id: string): Promise<SessionStore> {
   try {
-    rec = openRecording(path)
+    const rec = await openRecording(path)
+    const store = new SessionStore(rec.header, id, path)
+    for await (const line of rec.lines) store.ingest(line)
+    store.warnings.push(...rec.warnings)
+    return store
   } catch (e) {
+    // damage deep in the file is found while the store is being fed: it is thrown away then
     if (e instanceof RecordingError) throw new ApiError(e.code, e.message)
     throw e
   }
-  const store = new SessionStore(rec.header, id, path)
-  for (const line of rec.lines) store.ingest(line)
-  store.warnings.push(...rec.warnings)
-  return store
 }
 
 /** The header line only: inflate the first few KiB of the gzip stream. */
