@@ -10,20 +10,11 @@ export const root = fileURLToPath(new URL('..', import.meta.url))
 /** the last revision that kept one object per tick */
 export const BASELINE = process.env.BASELINE ?? 'f2c8050'
 
-/** Bundle the store of the tree at `dir`; returns the bundle's path. */
-export async function bundleStore(dir, name) {
-  const outfile = `${root}out/bench/store-${name}.mjs`
+/** Bundle `exports` (lines of TypeScript re-exports) of the tree at `dir` to out/bench/NAME.mjs. */
+async function bundle(dir, name, exports) {
+  const outfile = `${root}out/bench/${name}.mjs`
   await build({
-    stdin: {
-      contents: [
-        "export { SessionStore } from './src/main/session/store'",
-        "export { buildTimelineCsv, buildSummary } from './src/main/analysis/summary'",
-        "export { buildDigest } from './src/main/session/digest'",
-        "export { PROCESS_COLUMNS } from './src/main/recording/format'"
-      ].join('\n'),
-      resolveDir: dir,
-      loader: 'ts'
-    },
+    stdin: { contents: exports.join('\n'), resolveDir: dir, loader: 'ts' },
     outfile,
     bundle: true,
     platform: 'node',
@@ -34,23 +25,22 @@ export async function bundleStore(dir, name) {
   return outfile
 }
 
+/** Bundle the store of the tree at `dir`; returns the bundle's path. */
+export function bundleStore(dir, name) {
+  return bundle(dir, `store-${name}`, [
+    "export { SessionStore } from './src/main/session/store'",
+    "export { buildTimelineCsv, buildSummary } from './src/main/analysis/summary'",
+    "export { buildDigest } from './src/main/session/digest'",
+    "export { PROCESS_COLUMNS } from './src/main/recording/format'"
+  ])
+}
+
 /** Bundle what reopens a recording tick by tick (loadStore) and the recording writer; returns its path. */
-export async function bundleReopen(dir, name) {
-  const outfile = `${root}out/bench/reopen-${name}.mjs`
-  await build({
-    stdin: {
-      contents: ["export { loadStore } from './src/main/session/manager'", "export { RECORDING_VERSION } from './src/main/recording/format'"].join('\n'),
-      resolveDir: dir,
-      loader: 'ts'
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'warning'
-  })
-  return outfile
+export function bundleReopen(dir, name) {
+  return bundle(dir, `reopen-${name}`, [
+    "export { loadStore } from './src/main/session/manager'",
+    "export { RECORDING_VERSION } from './src/main/recording/format'"
+  ])
 }
 
 /** The sources of revision `rev`, as they were then: { rev (short), dir }. */

@@ -13,28 +13,14 @@ import { appendDigest, readDigestLocator } from '../../src/main/recording/digest
 import { buildDigest } from '../../src/main/session/digest'
 import { loadStore } from '../../src/main/session/manager'
 import { SessionStore } from '../../src/main/session/store'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
+import type { RecordLine } from '../../src/main/recording/format'
+import { testHeader, testTree } from './fixtures/recording-lines'
 
 const dir = mkdtempSync(join(tmpdir(), 'syscope-stream-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-const header: RecordingHeader = {
-  format: RECORDING_FORMAT,
-  version: RECORDING_VERSION,
-  created_ms: 1_700_000_000_000,
-  title: 'stream ✓',
-  kind: 'launch',
-  argv: ['true'],
-  cwd: '/',
-  root_pid: 42,
-  interval_ms: 100,
-  arch: 'x86_64',
-  kernel: '6.0',
-  ebpf: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null },
-  process_columns: [...PROCESS_COLUMNS]
-}
-
-const tree = { cpu_pct: 1, rss_bytes: 1, pss_bytes: null, read_bytes_per_s: 0, write_bytes_per_s: 0, threads: 1, fds: 3, processes: 1, cpu_seconds: 0.1, read_bytes: 0, write_bytes: 0 }
+const header = testHeader('stream ✓')
+const tree = testTree
 const row = [42, 1, 0, 4096, null, 0, 0, 1, 3, 0, 0.1, 0, 0, 0, 0, 4096, 1, 0, 10, 0]
 function tick(t: number): RecordLine[] {
   return [

@@ -6,30 +6,14 @@ import { gzipSync } from 'node:zlib'
 import { RecordingWriter } from '../../src/main/recording/writer'
 import { loadRecording, RecordingError } from '../../src/main/recording/reader'
 import { loadStore } from '../../src/main/session/manager'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
+import { RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
+import { testHeader, testTree } from './fixtures/recording-lines'
 
 const dir = mkdtempSync(join(tmpdir(), 'syscope-rec-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-function header(): RecordingHeader {
-  return {
-    format: RECORDING_FORMAT,
-    version: RECORDING_VERSION,
-    created_ms: 1_700_000_000_000,
-    title: 'test',
-    kind: 'launch',
-    argv: ['true'],
-    cwd: '/',
-    root_pid: 42,
-    interval_ms: 100,
-    arch: 'x86_64',
-    kernel: '6.0',
-    ebpf: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null },
-    process_columns: [...PROCESS_COLUMNS]
-  }
-}
-
-const tree = { cpu_pct: 1, rss_bytes: 1, pss_bytes: null, read_bytes_per_s: 0, write_bytes_per_s: 0, threads: 1, fds: 3, processes: 1, cpu_seconds: 0.1, read_bytes: 0, write_bytes: 0 }
+const header = (): RecordingHeader => testHeader('test')
+const tree = testTree
 function tick(t: number): RecordLine[] {
   return [
     { k: 'c', t, pid: 42, sys: [[39, t, 0, 1000]] },
