@@ -4,6 +4,7 @@
 // of the whole timeline cost about a frame's budget). Pure functions unit tests can call.
 import type { LaneId, MarkerEvent, TimelineData } from './timeline'
 import { DISPLAY_ORDER, LANES, LAYOUT } from './timeline'
+import { lowerBound } from '../lib/series'
 import { escapeHtml, formatBytes, formatBytesRate, formatCount, formatInt, formatOffset, formatRate } from '../lib/format'
 import { axisStyle, categoryColor, categoryLabel, chartTheme, type ChartTheme } from './theme'
 
@@ -216,13 +217,7 @@ export function buildSliderOption(d: TimelineData, o: TimelineOptions): Record<s
 
 /** Index of the sample nearest to `at` in ascending `t`; -1 when empty. */
 export function nearestIndex(t: readonly number[], at: number): number {
-  let lo = 0
-  let hi = t.length
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (t[mid]! < at) lo = mid + 1
-    else hi = mid
-  }
+  const lo = lowerBound(t, at)
   if (lo >= t.length) return t.length - 1
   if (lo > 0 && at - t[lo - 1]! <= t[lo]! - at) return lo - 1
   return lo
