@@ -205,8 +205,11 @@ static int out_of_fds(int err)
 	return err == EMFILE || err == ENFILE;
 }
 
-/* 0, -ESRCH when the process is gone, or -errno; files left unopened are -1 */
-static int open_files(struct proc_handle *h)
+/*
+ * 0, -ESRCH when the process is gone, or -errno; files left unopened are -1. schedstat only when
+ * the files are to be held: a handle that opens its files for each sample reads stat every time.
+ */
+static int open_files(struct proc_handle *h, int to_hold)
 {
 	char path[32];
 	snprintf(path, sizeof(path), "/proc/%d", h->pid);
@@ -223,7 +226,8 @@ static int open_files(struct proc_handle *h)
 	h->status = openat(h->dir, "status", O_RDONLY | O_CLOEXEC);
 	if (h->status < 0 && out_of_fds(errno))
 		return -errno;
-	/* held only: a handle that opens its files for each sample reads stat every time */
+	if (!to_hold)
+		return 0;
 	h->sched = openat(h->dir, "schedstat", O_RDONLY | O_CLOEXEC);
 	if (h->sched < 0 && out_of_fds(errno))
 		return -errno;
@@ -237,7 +241,7 @@ int proc_open(int pid, struct proc_handle *h)
 	memset(h, 0, sizeof(*h));
 	h->pid = pid;
 	h->dir = h->stat = h->io = h->status = h->sched = -1;
-	int rc = open_files(h);
+	int rc = open_files(h, 1);
 	if (rc != 0) {
 		close_files(h);
 		if (!out_of_fds(-rc))
@@ -338,7 +342,7 @@ int proc_sample(struct proc_handle *h, int what, double *row)
 	for (int i = 0; i < PF_COUNT; i++)
 		row[i] = NAN;
 	row[PF_OK] = 0;
-	if (!h->held && (rc = open_files(h)) != 0) {
+	if (!h->held && (rc = open_files(h, 0)) != 0) {
 		close_files(h);
 		if (out_of_fds(-rc)) {
 			row[PF_OK] = 2;

@@ -89,7 +89,7 @@ export class TsProcReader implements ProcReader {
   open(pid: number): number | null {
     const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, sched: -1, comm: '', ran: '', ranStreak: 0, skipLooks: 0, last: null, haveIo: false }
     try {
-      this.openFiles(entry)
+      this.openFiles(entry, true)
     } catch (e) {
       this.closeFiles(entry)
       if (GONE.has(errCode(e))) return null
@@ -105,11 +105,14 @@ export class TsProcReader implements ProcReader {
     return this.opened.length
   }
 
-  /** throws when stat cannot be opened, or when the fd limit is reached */
-  private openFiles(o: Open): void {
+  /**
+   * Throws when stat cannot be opened, or when the fd limit is reached. schedstat only when the
+   * files are to be held: a handle that opens its files for each sample reads stat every time.
+   */
+  private openFiles(o: Open, toHold: boolean): void {
     o.stat = openSync(`${o.base}/stat`, 'r')
     // io needs ptrace-read access, checked at each read: a failed read is "unavailable"
-    for (const name of ['io', 'status', 'sched'] as const) {
+    for (const name of toHold ? (['io', 'status', 'sched'] as const) : (['io', 'status'] as const)) {
       try {
         o[name] = openSync(`${o.base}/${name === 'sched' ? 'schedstat' : name}`, 'r')
       } catch (e) {
@@ -188,7 +191,7 @@ export class TsProcReader implements ProcReader {
     if (!o) return
     if (!o.held) {
       try {
-        this.openFiles(o)
+        this.openFiles(o, false)
       } catch (e) {
         this.closeFiles(o)
         if (OUT_OF_FDS.has(errCode(e))) row[at + F_OK] = 2
