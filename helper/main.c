@@ -179,7 +179,7 @@ static void send_hello(void)
 	jb_key(j, "uid");
 	jb_u64(j, getuid());
 	jb_key(j, "caps");
-	jb_str(j, caps_have_bpf() ? "held" : "dropped");
+	jb_str(j, caps_have_bpf() ? "held" : caps_bpf_is_on_demand() ? "cap_bpf_on_demand" : "dropped");
 	jb_key(j, "max_procs");
 	jb_u64(j, app.ld.max_procs);
 	jb_raw(j, "}");
@@ -597,8 +597,13 @@ int main(int argc, char **argv)
 		fatal_to_app("EIO", "cannot initialise the tracked-process table");
 		goto cleanup;
 	}
-	/* attached: from here on the fds we hold are all we need */
-	err = caps_drop_all();
+	/* attached: from here on the fds we hold are all we need, except on kernels that check
+	 * CAP_BPF for every bpf() command (see caps.c) */
+	if (caps_bpf_ops_need_cap(bpf_map__fd(app.ld.skel->maps.syscall_counts),
+				  sizeof(struct syscall_counts)))
+		err = caps_keep_bpf_on_demand();
+	else
+		err = caps_drop_all();
 	if (err) {
 		fprintf(stderr, "syscope-helper: drop capabilities: %s\n", strerror(-err));
 		fatal_to_app("EIO", "cannot drop capabilities");

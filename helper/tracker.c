@@ -155,10 +155,18 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 		err = 0; /* already tracked: nothing to do */
 		goto out;
 	}
-	if (bpf_map_lookup_and_delete_elem(t->free_fd, NULL, &slot)) {
+	caps_bpf_raise();
+	err = bpf_map_lookup_and_delete_elem(t->free_fd, NULL, &slot) ? -errno : 0;
+	caps_bpf_lower();
+	if (err == -ENOENT) { /* the queue is empty */
 		snprintf(msg, msglen, "cannot track more than %u processes at once (--max-procs)",
 			 t->max_procs);
 		err = -ENOSPC;
+		goto out;
+	}
+	if (err) {
+		snprintf(msg, msglen, "cannot take a slot for pid %u: %s", pid, strerror(-err));
+		err = err == -EPERM ? -EPERM : -EIO;
 		goto out;
 	}
 	tracker_adopt(t, slot, pid);
@@ -168,16 +176,20 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 				 .flags = (descendants ? PROC_DESCENDANTS : 0) |
 					  (await_exec ? PROC_AWAIT_EXEC : 0) };
 	/* task storage takes a pidfd as its key from user space */
+	caps_bpf_raise();
 	if (t->task_storage)
 		err = bpf_map_update_elem(t->proc_fd, &pidfd, &st, BPF_ANY);
 	else
 		err = bpf_map_update_elem(t->proc_hash_fd, &pid, &st, BPF_ANY);
+	err = err ? -errno : 0;
+	caps_bpf_lower();
 	if (err) {
-		err = -errno;
 		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid, strerror(-err));
 		hint(t, pid, -1);
 		t->slots[slot].pid = 0;
+		caps_bpf_raise();
 		bpf_map_update_elem(t->free_fd, NULL, &slot, 0);
+		caps_bpf_lower();
 		if (err != -ESRCH)
 			err = -EIO;
 	}
@@ -244,7 +256,11 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 	}
 	t->slots[slot].pid = 0;
 	slot_reset(t, slot);
-	bpf_map_update_elem(t->free_fd, NULL, &slot, 0);
+	caps_bpf_raise();
+	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
+		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n", slot,
+			strerror(errno));
+	caps_bpf_lower();
 }
 
 int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
@@ -256,11 +272,15 @@ int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
 	if (t->task_storage) {
 		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 		if (pidfd >= 0) {
+			caps_bpf_raise();
 			bpf_map_delete_elem(t->proc_fd, &pidfd);
+			caps_bpf_lower();
 			close(pidfd);
 		}
 	} else {
+		caps_bpf_raise();
 		bpf_map_delete_elem(t->proc_hash_fd, &pid);
+		caps_bpf_lower();
 	}
 	tracker_release(t, (uint32_t)slot, out);
 	return 0;

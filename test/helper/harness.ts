@@ -12,6 +12,8 @@ import { projectRoot } from '../../src/main/paths'
 
 export const HELPER = join(projectRoot(), 'build', 'helper', 'syscope-helper')
 export const ASAN_HELPER = join(projectRoot(), 'build', 'helper', 'asan', 'syscope-helper')
+/** a test-only build that honours SYSCOPE_TEST_* variables (helper/Makefile `hooks`) */
+export const HOOKS_HELPER = join(projectRoot(), 'build', 'helper', 'hooks', 'syscope-helper')
 export const NR = { getppid: 110, chdir: 80, nanosleep: 35, clock_nanosleep: 230, execve: 59, exit_group: 231 }
 
 export function buildWorkload(): { dir: string; markers: string } {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { copyFileSync, chmodSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { HELPER, NR, buildWorkload, runUnderHelper } from './harness'
+import { HELPER, HOOKS_HELPER, NR, buildWorkload, runUnderHelper } from './harness'
 import { startHelper, HelperError } from '../../src/main/helper/client'
 import { launcherPath } from '../../src/main/session/launch-command'
 
@@ -13,6 +13,7 @@ const SETPRIV = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-g
 let wl: { dir: string; markers: string }
 let capped: string
 let plain: string
+let hooks: string
 const saved: Record<string, string> = {}
 const SYSCTLS = { 'kernel/kptr_restrict': '2', 'kernel/perf_event_paranoid': '3' }
 
@@ -21,10 +22,12 @@ beforeAll(() => {
   capped = join(wl.dir, 'syscope-helper')
   plain = join(wl.dir, 'syscope-helper-nocaps')
   copyFileSync(HELPER, capped)
+  hooks = join(wl.dir, 'syscope-helper-hooks')
   copyFileSync(HELPER, plain)
-  chmodSync(capped, 0o755)
-  chmodSync(plain, 0o755)
+  copyFileSync(HOOKS_HELPER, hooks)
+  for (const f of [capped, plain, hooks]) chmodSync(f, 0o755)
   execFileSync('setcap', ['cap_bpf,cap_perfmon=ep', capped])
+  execFileSync('setcap', ['cap_bpf,cap_perfmon=ep', hooks])
   // the hardened settings the seeds tell users to weaken: the helper must work with them
   for (const [k, v] of Object.entries(SYSCTLS)) {
     saved[k] = readFileSync(`/proc/sys/${k}`, 'utf8').trim()
@@ -67,6 +70,7 @@ describe('unprivileged helper with cap_bpf,cap_perfmon', () => {
       expect(s.Uid?.split(/\s+/)[0]).toBe(String(NOBODY))
       for (const k of ['CapEff', 'CapPrm', 'CapInh', 'CapAmb']) expect(s[k], k).toBe('0000000000000000')
       expect(s.NoNewPrivs).toBe('1')
+      expect(client.hello.caps).toBe('dropped')
     } finally {
       await client.shutdown()
     }
@@ -130,6 +134,48 @@ describe('unprivileged helper with cap_bpf,cap_perfmon', () => {
     expect(diag.ready).toBe(false)
     expect(diag.problems[0].id).toBe('capabilities')
     expect(diag.problems[0].fix).toContain(`setcap cap_bpf,cap_perfmon=ep ${plain}`)
+  })
+})
+
+// Kernels 5.8–5.18 with unprivileged_bpf_disabled refuse every bpf() command without CAP_BPF,
+// so there the helper keeps CAP_BPF permitted and raises it only around its map updates. This
+// kernel does not gate them, so the test-hooks build is told to take that path.
+describe('on a kernel that checks CAP_BPF for every bpf() command', () => {
+  const CAP_BPF_ONLY = (1n << 39n).toString(16).padStart(16, '0')
+  const GATED = ['env', 'SYSCOPE_TEST_BPF_NEEDS_CAP=1', ...SETPRIV]
+
+  it('keeps cap_bpf permitted but not effective, and still counts exactly', async () => {
+    const client = await startHelper({ helperPath: hooks, wrapper: GATED })
+    try {
+      expect(client.hello.caps).toBe('cap_bpf_on_demand')
+      const before = status(client.child.pid!)
+      expect(before.CapEff).toBe('0000000000000000')
+      expect(before.CapPrm).toBe(CAP_BPF_ONLY)
+      for (const k of ['CapInh', 'CapAmb']) expect(before[k], k).toBe('0000000000000000')
+      expect(before.NoNewPrivs).toBe('1')
+      // tracking (slot taken, task storage updated) and every exit (slot given back) go
+      // through bpf() with the capability raised for the call
+      for (let round = 0; round < 2; round++) {
+        const r = await runUnderHelper(client, [wl.markers], { uid: NOBODY, gid: NOBODY })
+        expect(r.counts.get(NR.getppid).calls).toBe(10665)
+        expect(r.counts.get(NR.chdir)).toMatchObject({ calls: 77, errors: 77 })
+      }
+      const after = status(client.child.pid!)
+      expect(after.CapEff).toBe('0000000000000000')
+      expect(after.CapPrm).toBe(CAP_BPF_ONLY)
+    } finally {
+      await client.shutdown()
+    }
+  })
+
+  it('the same build drops everything where the kernel does not need it', async () => {
+    const client = await startHelper({ helperPath: hooks, wrapper: SETPRIV })
+    try {
+      expect(client.hello.caps).toBe('dropped')
+      expect(status(client.child.pid!).CapPrm).toBe('0000000000000000')
+    } finally {
+      await client.shutdown()
+    }
   })
 })
 

@@ -2,8 +2,8 @@
 // itself in the kernel when the app goes away.
 import { describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { ASAN_HELPER, HELPER, start } from './harness'
+import { readdirSync, readFileSync } from 'node:fs'
+import { ASAN_HELPER, HELPER, runUnderHelper, start } from './harness'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
 
@@ -37,7 +37,8 @@ function nextError(client: HelperClient): Promise<ErrorMessage> {
   return new Promise((resolve) => client.once('helper-error', resolve))
 }
 
-const helpers = [HELPER, ...(existsSync(ASAN_HELPER) ? [ASAN_HELPER] : [])]
+// the ASan/UBSan build is built by `make -C helper test`; missing, its tests fail rather than skip
+const helpers = [HELPER, ASAN_HELPER]
 
 describe.each(helpers)('robustness (%s)', (helperPath) => {
   it('answers malformed, oversized and out-of-order requests with errors and keeps serving', async () => {
@@ -81,6 +82,36 @@ describe.each(helpers)('robustness (%s)', (helperPath) => {
       await expect(client.track(4_194_000, true)).rejects.toMatchObject({ code: 'ESRCH', message: /no process with pid 4194000/ })
       await expect(client.untrack(4_194_000)).rejects.toMatchObject({ code: 'ESRCH' })
     } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('a full process table', () => {
+  it('counts and reports the processes it could not track, and says so to a track request', async () => {
+    const client = await start({ args: ['--max-procs', '16'] })
+    const drops: number[] = []
+    client.on('drops', (d: { procs: number }) => drops.push(d.procs))
+    const sleepers = Array.from({ length: 16 }, () => spawn('sleep', ['30'], { stdio: 'ignore' }))
+    try {
+      expect(client.hello.max_procs).toBe(16)
+      // 10 of 16 slots taken by sleepers, then a shell that forks 12 children that live together: 5 of them fit
+      for (const s of sleepers.slice(0, 10)) await client.track(s.pid!, false)
+      const r = await runUnderHelper(client, ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done; wait'])
+      expect(r.forks.length).toBe(5)
+      await new Promise((res) => setTimeout(res, 300)) // a tick or two
+      expect(drops.reduce((a, b) => a + b, 0)).toBe(7)
+      // the table is free again once they exited; fill it up and ask for one more
+      for (const s of sleepers.slice(10)) await client.track(s.pid!, false)
+      const extra = spawn('sleep', ['30'], { stdio: 'ignore' })
+      try {
+        const err = await client.track(extra.pid!, false).catch((e: { code: string; message: string }) => e)
+        expect(err).toMatchObject({ code: 'ENOSPC', message: expect.stringMatching(/more than 16 processes/) })
+      } finally {
+        extra.kill('SIGKILL')
+      }
+    } finally {
+      for (const s of sleepers) s.kill('SIGKILL')
       await client.shutdown()
     }
   })
