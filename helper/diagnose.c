@@ -16,8 +16,11 @@
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 
 #include "helper.h"
+#include "syscope.h"
+#include "syscope.skel.h"
 
 
 struct problem {
@@ -104,6 +107,7 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 	bool ok_mode[4] = { false };
 	char mode_err[4][512];
 	const char *best = NULL;
+	const char *after_attach = NULL;
 	struct statvfs sv;
 	bool nosuid = false;
 	struct rlimit ml;
@@ -128,6 +132,12 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 		ok_mode[m] = err == 0;
 		snprintf(mode_err[m], sizeof(mode_err[m]), "%s", err ? l.error : "");
 		if (!err) {
+			/* what a session would keep after attaching (caps.c) */
+			if (!best)
+				after_attach = caps_bpf_ops_need_cap(bpf_map__fd(l.skel->maps.syscall_counts),
+								     sizeof(struct syscall_counts))
+						       ? "cap_bpf_on_demand"
+						       : "dropped";
 			loader_stop(&l);
 			if (!best)
 				best = mode_name((enum attach_mode)m);
@@ -223,6 +233,12 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 	jb_raw(&j, (r < 0 && errno == ENOSYS) ? "false" : "true");
 	jb_key(&j, "capabilities");
 	caps_describe(&j);
+	/* dropped, or cap_bpf_on_demand on kernels that check CAP_BPF for every bpf() command */
+	jb_key(&j, "caps_after_attach");
+	if (after_attach)
+		jb_str(&j, after_attach);
+	else
+		jb_raw(&j, "null");
 	jb_key(&j, "attach_modes");
 	jb_raw(&j, "{");
 	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT; m++) {

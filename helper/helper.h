@@ -9,13 +9,12 @@
 
 #include "json.h"
 
-/* set by the Makefile from package.json and a hash of the sources */
-#ifndef SYSCOPE_VERSION
-#define SYSCOPE_VERSION "0.1.0"
-#endif
-#ifndef SYSCOPE_BUILD_ID
-#define SYSCOPE_BUILD_ID "dev"
-#endif
+/* written by the Makefile into build_id.c (package.json's version, a hash of the sources): one
+ * object holds them, so every part of a build reports the same, however incremental the build */
+extern const char syscope_version[];
+extern const char syscope_build_id[];
+#define SYSCOPE_VERSION syscope_version
+#define SYSCOPE_BUILD_ID syscope_build_id
 
 struct syscope_bpf;
 struct bpf_link;

@@ -132,6 +132,7 @@ describe('unprivileged helper with cap_bpf,cap_perfmon', () => {
     expect(d.status).toBe(1)
     const diag = JSON.parse(d.stdout)
     expect(diag.ready).toBe(false)
+    expect(diag.caps_after_attach).toBeNull()
     expect(diag.problems[0].id).toBe('capabilities')
     expect(diag.problems[0].fix).toContain(`setcap cap_bpf,cap_perfmon=ep ${plain}`)
   })
@@ -166,6 +167,13 @@ describe('on a kernel that checks CAP_BPF for every bpf() command', () => {
     } finally {
       await client.shutdown()
     }
+  })
+
+  it('--diagnose says which of the two a session would do', () => {
+    const diagnose = (wrapper: string[]): { caps_after_attach: string | null } =>
+      JSON.parse(spawnSync(wrapper[0]!, [...wrapper.slice(1), hooks, '--diagnose'], { encoding: 'utf8' }).stdout)
+    expect(diagnose(GATED).caps_after_attach).toBe('cap_bpf_on_demand')
+    expect(diagnose(SETPRIV).caps_after_attach).toBe('dropped')
   })
 
   it('the same build drops everything where the kernel does not need it', async () => {

@@ -13,6 +13,7 @@ interface Diag {
   sysctl?: Record<string, number | null>
   lockdown?: string | null
   memlock_bytes?: number | null
+  caps_after_attach?: 'dropped' | 'cap_bpf_on_demand' | null
   build?: string
 }
 
@@ -117,6 +118,19 @@ export function buildChecks(r: DoctorReport, where: { installedPath: string; sou
     why: 'Some guides say to set it to 0. It is not needed: the helper reads no kernel addresses. syscope leaves it alone.',
     change: null
   })
+  if (d.caps_after_attach) {
+    const onDemand = d.caps_after_attach === 'cap_bpf_on_demand'
+    add({
+      id: 'caps_after_attach',
+      label: 'Privileges while tracing',
+      status: 'info',
+      detail: onDemand ? 'cap_bpf, raised only while the helper updates its own maps' : 'none: every capability is dropped once attached',
+      why: onDemand
+        ? 'This kernel (before 5.19, with unprivileged_bpf_disabled set) refuses every bpf() call without cap_bpf, so the helper keeps that one, inactive between its own map updates. syscope does not lower unprivileged_bpf_disabled.'
+        : 'Once its programs are attached the helper needs no capability: it holds the maps it uses.',
+      change: null
+    })
+  }
   const lockdown = d.lockdown ?? 'none'
   add({
     id: 'lockdown',
