@@ -182,6 +182,7 @@ static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32
 	e->exit_code = 0;
 	e->reason = 0;
 	e->t_ns = bpf_ktime_get_ns();
+	e->io_valid = 0;
 	e->comm[0] = 0;
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
@@ -386,6 +387,7 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 		e->exit_code = 0;
 		e->reason = 0;
 		e->t_ns = bpf_ktime_get_ns();
+		e->io_valid = 0;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 		bpf_ringbuf_submit(e, 0);
@@ -412,11 +414,43 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 			u->exit_code = 0;
 			u->reason = 1;
 			u->t_ns = bpf_ktime_get_ns();
+			u->io_valid = 0;
 			u->comm[0] = 0;
 			u->filename[0] = 0;
 			bpf_ringbuf_submit(u, 0);
 		}
 	}
+}
+
+/*
+ * What /proc/<pid>/io says for the process as its last thread exits, which is what its reaper's
+ * gains when it is reaped (wait4 adds the leader's and signal->ioac): signal->ioac holds the
+ * threads already released and the children it reaped; this thread and, if it is not the leader,
+ * the leader (not released while other threads lived) are not in it yet. Sampling /proc cannot
+ * see the I/O of a process's last moments, nor any of a process too short-lived to be sampled.
+ */
+static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4])
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	bool other = leader != task;
+	__u32 valid = 0;
+
+	if (bpf_core_field_exists(task->ioac.rchar)) {
+		io[0] = BPF_CORE_READ(sig, ioac.rchar) + BPF_CORE_READ(task, ioac.rchar) +
+			(other ? BPF_CORE_READ(leader, ioac.rchar) : 0);
+		io[1] = BPF_CORE_READ(sig, ioac.wchar) + BPF_CORE_READ(task, ioac.wchar) +
+			(other ? BPF_CORE_READ(leader, ioac.wchar) : 0);
+		valid |= EV_IO_CHARS;
+	}
+	if (bpf_core_field_exists(task->ioac.read_bytes)) {
+		io[2] = BPF_CORE_READ(sig, ioac.read_bytes) + BPF_CORE_READ(task, ioac.read_bytes) +
+			(other ? BPF_CORE_READ(leader, ioac.read_bytes) : 0);
+		io[3] = BPF_CORE_READ(sig, ioac.write_bytes) + BPF_CORE_READ(task, ioac.write_bytes) +
+			(other ? BPF_CORE_READ(leader, ioac.write_bytes) : 0);
+		valid |= EV_IO_BYTES;
+	}
+	return valid;
 }
 
 /* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
@@ -453,6 +487,8 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->reason = 0;
 	e->t_ns = bpf_ktime_get_ns();
+	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
+	e->io_valid = final_io(task, e->io);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);

@@ -52,9 +52,17 @@ struct syscope_event {
 	__s32 exit_code; /* exit: wait status (code << 8 | signal) */
 	__u32 reason; /* untracked: 1 = credentials changed at exec */
 	__u64 t_ns;
+	/* exit: the process's final /proc/<pid>/io figures (rchar, wchar, read_bytes, write_bytes),
+	 * which the kernel adds to its reaper's when it is reaped; io_valid: EV_IO_* */
+	__u64 io[4];
+	__u32 io_valid;
+	__u32 _pad;
 	char comm[EV_COMM_LEN];
 	char filename[EV_FILENAME_LEN];
 };
+
+#define EV_IO_CHARS 0x1 /* io[0..1]: rchar, wchar (CONFIG_TASK_XACCT) */
+#define EV_IO_BYTES 0x2 /* io[2..3]: read_bytes, write_bytes (CONFIG_TASK_IO_ACCOUNTING) */
 
 enum syscope_drop {
 	DROP_PROCS = 0, /* descendants not tracked: slot table full */

@@ -364,6 +364,19 @@ static int on_event(void *ctx, void *data, size_t size)
 			jb_i64(j, (e->exit_code >> 8) & 0xff);
 			jb_raw(j, ",\"signal\":");
 			jb_i64(j, e->exit_code & 0x7f);
+			if (e->io_valid & EV_IO_CHARS) {
+				/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
+				jb_raw(j, ",\"io\":[");
+				for (int k = 0; k < 4; k++) {
+					if (k)
+						jb_raw(j, ",");
+					if (k < 2 || (e->io_valid & EV_IO_BYTES))
+						jb_u64(j, e->io[k]);
+					else
+						jb_raw(j, "null");
+				}
+				jb_raw(j, "]");
+			}
 		} else {
 			jb_raw(j, "{\"type\":\"untracked\",\"t_ns\":");
 			jb_u64(j, e->t_ns);

@@ -165,7 +165,15 @@ export interface ProcessInfo {
 export type SessionEvent =
   | { kind: 'fork'; t_ms: number; pid: number; ppid: number }
   | { kind: 'exec'; t_ms: number; pid: number; comm: string; filename: string }
-  | { kind: 'exit'; t_ms: number; pid: number; code: number | null; signal: number | null }
+  | {
+      kind: 'exit'
+      t_ms: number
+      pid: number
+      code: number | null
+      signal: number | null
+      /** with eBPF: its own I/O as it exited, [rchar, wchar, read_bytes, write_bytes] (null: unavailable) */
+      io?: (number | null)[]
+    }
   | { kind: 'notice'; t_ms: number; level: 'info' | 'warning' | 'error'; message: string }
 
 export interface SessionEventMessage {

@@ -1,7 +1,7 @@
 // The whole pipeline for real: workload → helper → core → recording → JSON summary.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
@@ -86,6 +86,14 @@ describe('syscope record', () => {
     expect(cli(['record', '--interval', '5', '--', 'true']).stderr).toMatch(/--interval must be a whole number from 10 to 60000/)
     expect(cli(['record', '--pid', 'abc']).status).toBe(2)
     expect(cli(['frobnicate']).stderr).toMatch(/unknown command "frobnicate"/)
+    // an existing file is never overwritten, and nothing runs
+    const taken = join(data, 'taken.syscope')
+    writeFileSync(taken, 'mine')
+    const r = cli(['record', '--out', taken, '--', 'touch', join(data, 'ran')])
+    expect(r.status).not.toBe(0)
+    expect(r.stderr).toMatch(/taken.syscope already exists, and syscope never overwrites a recording/)
+    expect(readFileSync(taken, 'utf8')).toBe('mine')
+    expect(existsSync(join(data, 'ran'))).toBe(false)
   })
 
   it('attaches to a running process and its existing children, and detaches after --duration', () => {
@@ -99,6 +107,45 @@ describe('syscope record', () => {
       expect(sleeps).toBeLessThanOrEqual(22)
       // detach leaves it running
       expect(() => process.kill(target.pid!, 0)).not.toThrow()
+    } finally {
+      target.kill('SIGKILL')
+    }
+  })
+
+  it('gives each process its own I/O to its last byte, short-lived ones included (the helper reads it at exit)', () => {
+    const out = join(data, 'io-out')
+    const r = cli(['record', '--json', '--', 'sh', '-c', `dd if=/dev/zero of=${out} bs=1M count=8 conv=fsync 2>/dev/null; cat ${out} > /dev/null; sleep 0.3`])
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout)
+    const MiB = 2 ** 20
+    const by = (comm: string) => s.proc.processes.find((p: { comm: string }) => p.comm === comm)
+    expect(by('dd')).toMatchObject({ write_bytes: expect.any(Number), wchar_bytes: expect.any(Number) })
+    expect(by('dd').write_bytes).toBeGreaterThanOrEqual(8 * MiB)
+    expect(by('dd').wchar_bytes).toBeGreaterThanOrEqual(8 * MiB)
+    expect(by('cat').rchar_bytes).toBeGreaterThanOrEqual(8 * MiB)
+    // the shell that reaped them did none of it
+    expect(by('sh').wchar_bytes).toBeLessThan(MiB)
+    expect(by('sh').write_bytes).toBeLessThan(MiB)
+    // and the tree counts each byte once
+    expect(s.proc.tree.write_bytes).toBeGreaterThanOrEqual(8 * MiB)
+    expect(s.proc.tree.write_bytes).toBeLessThan(9 * MiB)
+    expect(s.proc.tree.wchar_bytes).toBeGreaterThanOrEqual(16 * MiB)
+    expect(s.proc.tree.wchar_bytes).toBeLessThan(17 * MiB)
+  })
+
+  it('counts only the I/O done while attached, not what the process did before', async () => {
+    // 8 MiB written before the session, 4 MiB during it (by children it reaps: their I/O is the
+    // tree's, and is not the shell's own)
+    const target = spawn('sh', ['-c', 'head -c 8388608 /dev/zero > /dev/null; sleep 1; head -c 4194304 /dev/zero > /dev/null; sleep 5'], { stdio: 'ignore' })
+    try {
+      await new Promise((r) => setTimeout(r, 500))
+      const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '2'])
+      expect(r.status, r.stderr).toBe(0)
+      const s = JSON.parse(r.stdout)
+      expect(s.proc.tree.wchar_bytes).toBeGreaterThanOrEqual(4 * 2 ** 20)
+      expect(s.proc.tree.wchar_bytes).toBeLessThan(5 * 2 ** 20)
+      const shell = s.proc.processes.find((p: { pid: number }) => p.pid === target.pid)
+      expect(shell.wchar_bytes).toBeLessThan(2 ** 20)
     } finally {
       target.kill('SIGKILL')
     }

@@ -47,7 +47,7 @@ describe('recordings', () => {
   it('never overwrites an existing recording', () => {
     const path = join(dir, 'exists.syscope')
     writeFileSync(path, 'x')
-    expect(() => new RecordingWriter(path, header())).toThrow(/EEXIST/)
+    expect(() => new RecordingWriter(path, header())).toThrow(/exists.syscope already exists, and syscope never overwrites a recording/)
   })
 
   it('keeps every flushed tick of a recording that was never closed, and says so', () => {

@@ -99,6 +99,69 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     expect(wb).toBeGreaterThanOrEqual(64 * 2 ** 20)
   })
 
+  it('counts a reaped child’s I/O once in the tree, and as the child’s, not its parent’s', async () => {
+    // the kernel adds a reaped child's I/O to its parent's /proc/<pid>/io; a sum over processes
+    // that also keeps the child's last figures counted those bytes twice
+    // the child writes with fsync, then sleeps a second, so that a sample shows all it wrote
+    const out = join(dir, `reaped-${reader}`)
+    const sh = spawn('sh', ['-c', '"$0" write 16 "$1"; sleep 0.6', procload, out], { stdio: 'ignore' })
+    children.push(sh)
+    const s = createSampler({ reader })
+    s.track(sh.pid!)
+    let dd = 0 // the writer
+    let tree = null
+    const own = new Map<number, number>()
+    for (let i = 0; i < 40; i++) {
+      for (const c of await s.discoverChildren()) s.track(c.pid)
+      const r = await s.sampleOnce()
+      for (const p of r.processes) own.set(p.pid, p.write_bytes ?? 0)
+      const d = r.processes.find((p) => p.comm === 'procload')
+      if (d) dd = d.pid
+      tree = r.totals
+      if (r.exited.includes(sh.pid!)) break
+      await sleep(100)
+    }
+    expect(dd).toBeGreaterThan(0)
+    expect(own.get(dd)!).toBeGreaterThanOrEqual(16 * 2 ** 20)
+    // once, not twice
+    expect(tree!.write_bytes!).toBeGreaterThanOrEqual(16 * 2 ** 20)
+    expect(tree!.write_bytes!).toBeLessThan(20 * 2 ** 20)
+    // the shell that reaped it wrote nothing itself
+    expect(own.get(sh.pid!)!).toBeLessThan(2 ** 20)
+  })
+
+  it('counts the I/O of children too short-lived to be sampled, through the parent that reaped them', async () => {
+    // 20 children that each write 1 MiB to /dev/null and exit within a few ms: never sampled
+    const sh = spawn('sh', ['-c', 'sleep 0.3; for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do head -c 1048576 /dev/zero > /dev/null; done; sleep 0.6'], { stdio: 'ignore' })
+    children.push(sh)
+    const s = createSampler({ reader })
+    s.track(sh.pid!)
+    let wchar = 0
+    for (let i = 0; i < 30 && wchar < 20 * 2 ** 20; i++) {
+      const r = await s.sampleOnce()
+      wchar = r.totals.wchar_bytes ?? 0
+      await sleep(100)
+    }
+    expect(wchar).toBeGreaterThanOrEqual(20 * 2 ** 20)
+    expect(wchar).toBeLessThan(22 * 2 ** 20)
+  })
+
+  it('keeps the I/O of a process reaped outside the tree in its totals', async () => {
+    const c = run('write', '8', join(dir, `orphan-${reader}`))
+    const s = createSampler({ reader })
+    s.track(c.pid!)
+    let wb = 0
+    for (let i = 0; i < 50 && wb < 8 * 2 ** 20; i++) {
+      wb = (await s.sampleOnce()).totals.write_bytes ?? 0
+      await sleep(100)
+    }
+    c.kill('SIGKILL')
+    await new Promise((r) => c.once('exit', r))
+    const r = await s.sampleOnce()
+    expect(r.processes).toHaveLength(0)
+    expect(r.totals.write_bytes!).toBeGreaterThanOrEqual(8 * 2 ** 20)
+  })
+
   it('counts 500 open files as ≥ 500 fds', async () => {
     const c = run('files', '500', '5')
     const s = createSampler({ reader })

@@ -27,8 +27,12 @@ export interface ProcessSummary {
   cpu_seconds: number | null
   peak_rss_bytes: number | null
   peak_pss_bytes: number | null
+  /** I/O during the session, its own (not its reaped children's): block (read_bytes,
+   * write_bytes) and logical, page cache and pipes included (rchar_bytes, wchar_bytes) */
   read_bytes: number | null
   write_bytes: number | null
+  rchar_bytes: number | null
+  wchar_bytes: number | null
   peak_threads: number | null
   peak_fds: number | null
   syscalls: number
@@ -85,8 +89,11 @@ export interface Summary {
       cpu_seconds: number | null
       peak_rss_bytes: number | null
       peak_pss_bytes: number | null
+      /** the whole tree's I/O during the session, exited processes included */
       read_bytes: number | null
       write_bytes: number | null
+      rchar_bytes: number | null
+      wchar_bytes: number | null
       peak_threads: number | null
       peak_fds: number | null
       peak_processes: number
@@ -128,6 +135,19 @@ function lastKnown(values: Float64Array): number | null {
   return null
 }
 
+/**
+ * How much a cumulative figure grew during the session: its last value, less its first when the
+ * process (or tree) was already running before the session (attached to), whose counters then
+ * hold what it did before.
+ */
+function during(values: Float64Array, before: boolean, atExit?: number | null): number | null {
+  const sampled = lastKnown(values)
+  const last = atExit === undefined || atExit === null ? sampled : Math.max(atExit, sampled ?? 0)
+  if (last === null || !before) return last
+  const first = values.find(known)
+  return first === undefined ? last : Math.max(0, last - first)
+}
+
 export function buildSummary(store: SessionStore, state: 'running' | 'ended'): Summary {
   if (store.digestOnly) {
     // written when the session ended; only where the file now is may differ
@@ -149,8 +169,12 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
 
   // per-process /proc figures from every row of each process (an hour of 50 processes is
   // 1.8 M rows; this runs when a session ends)
+  // attached to: the processes seen at the first tick were running before; their I/O counters
+  // start with what they did then
+  const attached = store.header.kind === 'attach'
+  const before = new Set(attached && store.tickCount > 0 ? store.processPoints(0).map((p) => p.pid) : [])
   const byPid = new Map<number, ProcessFigures>()
-  for (const pid of store.processPids()) byPid.set(pid, processFigures(store, pid))
+  for (const pid of store.processPids()) byPid.set(pid, processFigures(store, pid, before.has(pid), store.processes.get(pid)?.exitIo))
   const perPidSys = new Map<number, { count: number; errors: number; time_ns: number }>()
   for (const [pid, m] of store.perProcessSyscalls) {
     const s = { count: 0, errors: 0, time_ns: 0 }
@@ -165,8 +189,9 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const processes: ProcessSummary[] = [...pids]
     .sort((a, b) => a - b)
     .map((pid) => {
-      const a = byPid.get(pid) ?? NO_FIGURES
       const info = store.processes.get(pid)
+      // never sampled (it lived less than a tick): what the helper read as it exited, if anything
+      const a = byPid.get(pid) ?? (info?.exitIo ? processFigures(store, pid, false, info.exitIo) : NO_FIGURES)
       const sys = perPidSys.get(pid) ?? { count: 0, errors: 0, time_ns: 0 }
       return {
         pid,
@@ -182,6 +207,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         peak_pss_bytes: a.pssPeak,
         read_bytes: a.readBytes,
         write_bytes: a.writeBytes,
+        rchar_bytes: a.rcharBytes,
+        wchar_bytes: a.wcharBytes,
         peak_threads: a.threadsPeak,
         peak_fds: a.fdsPeak,
         syscalls: sys.count,
@@ -248,8 +275,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         cpu_seconds: nullableRound(lastKnown(tree('cpu_seconds')), 3),
         peak_rss_bytes: peak(tree('rss_bytes')),
         peak_pss_bytes: peak(tree('pss_bytes')),
-        read_bytes: lastKnown(tree('read_bytes')),
-        write_bytes: lastKnown(tree('write_bytes')),
+        read_bytes: during(tree('read_bytes'), attached),
+        write_bytes: during(tree('write_bytes'), attached),
+        rchar_bytes: during(tree('rchar_bytes'), attached),
+        wchar_bytes: during(tree('wchar_bytes'), attached),
         peak_threads: peak(tree('threads')),
         peak_fds: peak(tree('fds')),
         peak_processes: peakProcesses
@@ -269,13 +298,15 @@ interface ProcessFigures {
   pssPeak: number | null
   readBytes: number | null
   writeBytes: number | null
+  rcharBytes: number | null
+  wcharBytes: number | null
   threadsPeak: number | null
   fdsPeak: number | null
 }
 
-const NO_FIGURES: ProcessFigures = { cpuPeak: null, cpuSum: 0, cpuN: 0, cpuSeconds: null, rssPeak: null, pssPeak: null, readBytes: null, writeBytes: null, threadsPeak: null, fdsPeak: null }
+const NO_FIGURES: ProcessFigures = { cpuPeak: null, cpuSum: 0, cpuN: 0, cpuSeconds: null, rssPeak: null, pssPeak: null, readBytes: null, writeBytes: null, rcharBytes: null, wcharBytes: null, threadsPeak: null, fdsPeak: null }
 
-function processFigures(store: SessionStore, pid: number): ProcessFigures {
+function processFigures(store: SessionStore, pid: number, before: boolean, exitIo: (number | null)[] | undefined): ProcessFigures {
   const column = (c: ProcessColumn): Float64Array => store.processColumn(pid, c)
   const user = column('cpu_user_pct')
   const system = column('cpu_system_pct')
@@ -299,8 +330,11 @@ function processFigures(store: SessionStore, pid: number): ProcessFigures {
     cpuSeconds: lastKnown(column('cpu_seconds')),
     rssPeak: peak(column('rss_bytes')),
     pssPeak: peak(column('pss_bytes')),
-    readBytes: lastKnown(column('read_bytes')),
-    writeBytes: lastKnown(column('write_bytes')),
+    // its I/O to the end when the helper read it at exit, else as last sampled
+    readBytes: during(column('read_bytes'), before, exitIo?.[2]),
+    writeBytes: during(column('write_bytes'), before, exitIo?.[3]),
+    rcharBytes: during(column('rchar_bytes'), before, exitIo?.[0]),
+    wcharBytes: during(column('wchar_bytes'), before, exitIo?.[1]),
     threadsPeak: peak(column('threads')),
     fdsPeak: peak(column('fds'))
   }

@@ -60,6 +60,8 @@ export interface ExitMessage {
   pid: number
   code: number
   signal: number
+  /** its final /proc/<pid>/io: [rchar, wchar, read_bytes, write_bytes] (null: not kept by this kernel) */
+  io?: [number, number, number | null, number | null]
 }
 export interface UntrackedMessage {
   type: 'untracked'
@@ -98,7 +100,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'exec':
       return ok(isNum(m.pid) && isStr(m.comm) && isStr(m.filename))
     case 'exit':
-      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal))
+      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && (m.io === undefined || (Array.isArray(m.io) && m.io.length === 4 && m.io.every((v, k) => isNum(v) || (k >= 2 && v === null)))))
     case 'untracked':
       return ok(isNum(m.pid) && isStr(m.reason))
     default:

@@ -99,10 +99,21 @@ interface Proc {
   swap: number
   vcsw: number
   ivcsw: number
+  /** /proc/<pid>/io as the kernel gives it (-1: unavailable): its own I/O, and, once it has
+   * reaped them, its children's (wait4 adds a reaped child's to its parent's) */
   rchar: number
   wchar: number
   readBytes: number
   writeBytes: number
+  /** tracked descendants' I/O that the kernel has added to this process's io (they were reaped)
+   * but that no io read of it has shown yet: counted in the tree meanwhile (IO_FIELDS order) */
+  reaped: number[]
+  /** the part of its io that is reaped descendants' (subtracted for its own figures) */
+  reapedSeen: number[]
+  /** read its io next tick (a child of it was reaped) */
+  ioSoon: boolean
+  /** its io is final (given by exitIo): no read may lower it */
+  ioFinal: boolean
   pss: number
   fds: number
   /** PSS reads skipped since the last one, the RSS and fault count at that one, and the
@@ -117,7 +128,14 @@ interface Proc {
   writeRate: number | null
   /** its sample while it does not run (CPU 0, no I/O): given again until it runs */
   idleSample: ProcessSample | null
+  /** once reaped: the tracked process its I/O went to (null: none, it is in orphanIo), and how
+   * much (undefined: not handed over) */
+  handedTo: Proc | null | undefined
+  handed: number[] | null
 }
+
+/** Proc's I/O fields, in the order of the arrays that hold I/O per field */
+const IO_FIELDS = ['rchar', 'wchar', 'readBytes', 'writeBytes'] as const
 
 function bootTimeMs(procRoot: string): number | null {
   try {
@@ -153,8 +171,14 @@ export class Sampler {
    * A process reaped outside the tree (an orphan reparented to init) keeps its last total here.
    */
   private cpu = { prevTicks: -1, prevAt: 0, seconds: 0, orphanTicks: 0 }
-  /** cumulative figures of processes that exited (and how many of them had it unavailable) */
-  private exitedSums = { readBytes: 0, writeBytes: 0, readUnavailable: 0, writeUnavailable: 0 }
+  /**
+   * The tree's I/O (rchar, wchar, read_bytes, write_bytes), continuous like its CPU: a reaped
+   * process's I/O moves into its reaper's /proc/<pid>/io, so the tree's is its live processes'
+   * plus what went to a reaper outside the tree (here: an orphan's last figures) — each byte
+   * once, children too short-lived to be sampled included. `unavailable`: how many processes in
+   * `io` had that figure unavailable (the tree's is then unavailable).
+   */
+  private orphanIo = { io: [0, 0, 0, 0], unavailable: [0, 0, 0, 0] }
   /** ppid of pids outside the tree, so a scan reads stat only for new pids (see discoverChildren) */
   private parents = new Map<number, number>()
   private parentsAt = -Infinity
@@ -189,8 +213,12 @@ export class Sampler {
     this.boot = bootTimeMs(this.procRoot)
   }
 
-  /** Start sampling pid (identity fixed now: a later process reusing the pid is not it). */
-  track(pid: number): void {
+  /**
+   * Start sampling pid (identity fixed now: a later process reusing the pid is not it). `ppid`,
+   * when known (a fork event), is its parent until its stat says otherwise: a process gone before
+   * it could be read is still handed to its reaper (exitIo).
+   */
+  track(pid: number, ppid = 0): void {
     if (this.procs.has(pid)) return
     let starttime = -1
     let comm = ''
@@ -228,7 +256,7 @@ export class Sampler {
       comm,
       state: '?',
       stateCode: 0,
-      ppid: 0,
+      ppid,
       utime: 0,
       stime: 0,
       childTicks: 0,
@@ -245,6 +273,10 @@ export class Sampler {
       wchar: -1,
       readBytes: -1,
       writeBytes: -1,
+      reaped: [0, 0, 0, 0],
+      reapedSeen: [0, 0, 0, 0],
+      ioSoon: false,
+      ioFinal: false,
       pss: -1,
       fds: -1,
       // processes tracked together re-read an unchanged PSS in different seconds
@@ -255,7 +287,9 @@ export class Sampler {
       ioAt: -1,
       readRate: null,
       writeRate: null,
-      idleSample: null
+      idleSample: null,
+      handedTo: undefined,
+      handed: null
     }
     this.procs.set(pid, p)
     if (!p.gone) this.live.push(p)
@@ -271,7 +305,7 @@ export class Sampler {
       this.reader.close(p.handle)
       this.live.splice(i, 1)
     }
-    if (p.gone && p.at >= 0) this.countExited(p, -1)
+    if (p.handedTo === null && p.handed) this.addOrphanIo(p.handed, -1)
   }
 
   /** Close whatever the sampler holds open. */
@@ -281,6 +315,40 @@ export class Sampler {
       p.gone = true
     }
     this.live = []
+  }
+
+  /**
+   * A process's /proc/<pid>/io as its last thread exited ([rchar, wchar, read_bytes,
+   * write_bytes], null: not kept), which the helper reads then: all it did, up to the end that
+   * sampling misses. Given before the sample that finds the process reaped (the usual order: the
+   * event comes at its exit, the reap is seen at the next tick), its reaper is handed exactly
+   * what the kernel hands it. Returns the process's own part of it (less its reaped
+   * descendants'), or null if it is not tracked.
+   */
+  exitIo(pid: number, io: readonly (number | null)[]): (number | null)[] | null {
+    const p = this.procs.get(pid)
+    if (!p) return null
+    const final = IO_FIELDS.map((_, k) => {
+      const v = io[k]
+      return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : -1
+    })
+    const mine = final.map((v, k) => (v < 0 ? null : Math.max(0, v - p.reapedSeen[k]! - p.reaped[k]!)))
+    const live = !p.gone || p.zombie
+    if (p.handedTo === undefined && live) {
+      // handed over when the sample finds it reaped, with these figures
+      for (let k = 0; k < 4; k++) if (final[k]! > p[IO_FIELDS[k]!]) p[IO_FIELDS[k]!] = final[k]!
+      p.ioFinal = true
+    } else if (p.handedTo === undefined) {
+      // gone before it was ever read: the kernel put all of it into its reaper's io
+      this.handOver(p, final)
+    } else if (p.handed) {
+      // reaped before this came: hand over what its last reading missed
+      const more = final.map((v, k) => (v < 0 || p.handed![k]! < 0 ? 0 : Math.max(0, v - p.handed![k]!)))
+      for (let k = 0; k < 4; k++) p.handed[k]! += more[k]!
+      if (p.handedTo) for (let k = 0; k < 4; k++) p.handedTo.reaped[k]! += more[k]!
+      else this.addOrphanIo(more, 1)
+    }
+    return mine
   }
 
   describe(pid: number): ProcessDescription | null {
@@ -350,6 +418,7 @@ export class Sampler {
       this.what[i] = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now) | READ_SKIP_IDLE
     }
     if (n > 0) this.reader.sample(this.handles, this.what, n, this.rows)
+    this.passReapedIo(n)
 
     const processes: ProcessSample[] = []
     const exited: number[] = []
@@ -367,6 +436,7 @@ export class Sampler {
         // not read: no fd left to open its files with (the fd limit); it stays tracked
         live[kept++] = p
         treeTicks += p.utime + p.stime + p.childTicks
+        t.addIo(p)
         continue
       }
       if (ok !== 1 || rows[o + F_STARTTIME] !== p.starttime) {
@@ -392,9 +462,10 @@ export class Sampler {
         if (!p.zombie) {
           p.zombie = true
           p.gone = true
-          if (p.at >= 0) this.countExited(p, 1)
           exited.push(p.pid)
         }
+        // its I/O stays in the tree until it is reaped (into its reaper's)
+        t.addIo(p)
         live[kept++] = p
         continue
       }
@@ -407,6 +478,7 @@ export class Sampler {
         if (this.what[i]! & READ_IO) p.ioAt = now
         processes.push(p.idleSample)
         t.add(p.idleSample, p.utime + p.stime, false)
+        t.addIo(p)
         treeTicks += p.utime + p.stime + p.childTicks
         continue
       }
@@ -414,6 +486,7 @@ export class Sampler {
       const s = this.update(p, rows, o, now)
       processes.push(s)
       t.add(s, p.utime + p.stime, first)
+      t.addIo(p)
       treeTicks += p.utime + p.stime + p.childTicks
     }
     live.length = kept
@@ -436,7 +509,7 @@ export class Sampler {
   private readsNow(p: Proc, tick: number, now: number): number {
     let what = readsFor(tick, p.phase, this.ioEvery, this.slowEvery) & (READ_IO | READ_STATUS | this.slowMask)
     // until a process has I/O rates, read io every tick: a tree's rate total leaves out no one
-    if (p.readRate === null && p.rchar >= 0) what |= READ_IO
+    if ((p.readRate === null && p.rchar >= 0) || p.ioSoon) what |= READ_IO
     if (what & READ_SMAPS) {
       if (now < p.pssNextAt) what &= ~READ_SMAPS
       else if (p.pssSkips < PSS_MAX_SKIPS && p.rss === p.pssRss && p.minflt + p.majflt === p.pssFaults) {
@@ -509,16 +582,23 @@ export class Sampler {
     }
     p.fds = fresh(r[o + F_FDS]!, p.fds)
     const rchar = r[o + F_RCHAR]!
-    if (rchar === rchar) {
+    if (rchar === rchar && !p.ioFinal) {
       const wchar = r[o + F_WCHAR]!
       const ioDt = p.ioAt < 0 ? 0 : (now - p.ioAt) / 1000
-      p.readRate = ioDt > 0 && rchar >= 0 && p.rchar >= 0 ? sat(rchar, p.rchar) / ioDt : null
-      p.writeRate = ioDt > 0 && wchar >= 0 && p.wchar >= 0 ? sat(wchar, p.wchar) / ioDt : null
+      // what reaped children brought into its io is theirs, not its own: not in its rates
+      const [rr, rw, rrb, rwb] = p.reaped
+      p.readRate = ioDt > 0 && rchar >= 0 && p.rchar >= 0 ? sat(rchar, p.rchar + rr!) / ioDt : null
+      p.writeRate = ioDt > 0 && wchar >= 0 && p.wchar >= 0 ? sat(wchar, p.wchar + rw!) / ioDt : null
       p.rchar = rchar
       p.wchar = wchar
       p.readBytes = r[o + F_READ_BYTES]!
       p.writeBytes = r[o + F_WRITE_BYTES]!
       p.ioAt = now
+      if (rr || rw || rrb || rwb) {
+        for (let k = 0; k < 4; k++) p.reapedSeen[k]! += p.reaped[k]!
+        p.reaped = [0, 0, 0, 0]
+      }
+      p.ioSoon = false
     }
     p.at = now
     const sample: ProcessSample = {
@@ -535,12 +615,12 @@ export class Sampler {
       hwm_bytes: val(p.hwm),
       threads: p.threads,
       fds: val(p.fds),
-      rchar_bytes: val(p.rchar),
-      wchar_bytes: val(p.wchar),
+      rchar_bytes: own(p.rchar, p.reapedSeen[0]!),
+      wchar_bytes: own(p.wchar, p.reapedSeen[1]!),
       read_bytes_per_s: p.readRate,
       write_bytes_per_s: p.writeRate,
-      read_bytes: val(p.readBytes),
-      write_bytes: val(p.writeBytes),
+      read_bytes: own(p.readBytes, p.reapedSeen[2]!),
+      write_bytes: own(p.writeBytes, p.reapedSeen[3]!),
       vol_ctxsw: val(p.vcsw),
       invol_ctxsw: val(p.ivcsw),
       minflt: p.minflt,
@@ -549,28 +629,73 @@ export class Sampler {
     // a process that did not run, read when its I/O rates have settled to 0 (or cannot be read),
     // makes the same sample every tick until it runs again
     const settled = (rate: number | null, total: number): boolean => (rate === null ? total < 0 : rate === 0)
-    p.idleSample = r[o + F_IDLE]! >= 1 && cpuUser === 0 && cpuSys === 0 && settled(p.readRate, p.rchar) && settled(p.writeRate, p.wchar) ? sample : null
+    p.idleSample = r[o + F_IDLE]! >= 1 && !p.ioSoon && cpuUser === 0 && cpuSys === 0 && settled(p.readRate, p.rchar) && settled(p.writeRate, p.wchar) ? sample : null
     return sample
   }
 
-  /** p is gone: release its files; its last cumulative figures stay in the tree's totals. */
+  /** p is gone: release its files (its I/O went to its reaper: see passReapedIo). */
   private retire(p: Proc): void {
     p.gone = true
     this.reader.close(p.handle)
-    if (p.at >= 0) this.countExited(p, 1)
   }
 
-  private countExited(p: Proc, sign: 1 | -1): void {
-    const g = this.exitedSums
-    if (p.readBytes < 0) g.readUnavailable += sign
-    else g.readBytes += sign * p.readBytes
-    if (p.writeBytes < 0) g.writeUnavailable += sign
-    else g.writeBytes += sign * p.writeBytes
+  /**
+   * Before the rows are folded in: every process that vanished in this read was reaped, and the
+   * kernel added its I/O (with what its own reaped children had brought it) to its reaper's io.
+   * When the reaper is tracked, that I/O is counted on it until an io read of it shows it (then
+   * it comes off its rates and own figures); its io is read the next tick. When it is not (the
+   * root, reaped by syscope; an orphan, by init), the last figures stay in the tree's orphanIo.
+   * Reaped after the last io read of it, a process's last I/O is counted where its reaper's next
+   * read shows it: on its parent, or lost for a process reaped outside the tree.
+   */
+  private passReapedIo(n: number): void {
+    let vanished: Proc[] | null = null
+    for (let i = 0; i < n; i++) {
+      const o = i * ROW_SIZE
+      const ok = this.rows[o + F_OK]!
+      if (ok === 2 || (ok === 1 && this.rows[o + F_STARTTIME] === this.live[i]!.starttime)) continue
+      ;(vanished ??= []).push(this.live[i]!)
+    }
+    if (!vanished) return
+    const gone = new Set(vanished)
+    for (const p of vanished) {
+      // never read, and no final figures from the helper: nothing of it is known or counted;
+      // its I/O shows in its reaper's
+      if (p.at < 0 && !p.ioFinal) continue
+      this.handOver(p, IO_FIELDS.map((f, k) => (p[f] < 0 ? -1 : p[f] + p.reaped[k]!)), gone)
+    }
+  }
+
+  /**
+   * p was reaped: `amount` (per IO_FIELDS, -1: unavailable) is what the kernel added to its
+   * reaper's io. A tracked reaper (the nearest tracked ancestor not reaped in the same read) owes
+   * it to the tree until an io read of it shows it; otherwise it stays in orphanIo.
+   */
+  private handOver(p: Proc, amount: number[], gone?: Set<Proc>): void {
+    let q = this.procs.get(p.ppid)
+    while (q && gone?.has(q)) q = this.procs.get(q.ppid)
+    const reaper = q && !q.gone && !q.zombie ? q : null
+    p.handedTo = reaper
+    p.handed = amount
+    if (reaper) {
+      for (let k = 0; k < 4; k++) if (amount[k]! >= 0) reaper.reaped[k]! += amount[k]!
+      reaper.ioSoon = true
+      reaper.idleSample = null
+    } else this.addOrphanIo(amount, 1)
+  }
+
+  private addOrphanIo(amount: number[], sign: 1 | -1): void {
+    const g = this.orphanIo
+    for (let k = 0; k < 4; k++) {
+      if (amount[k]! < 0) g.unavailable[k]! += sign
+      else g.io[k]! += sign * amount[k]!
+    }
   }
 
   /** Sums over live processes; cumulative figures also over every process that exited. */
   private totals(t: TotalsSum, processes: number, treeTicks: number, now: number): TreeRecord {
-    const g = this.exitedSums
+    const g = this.orphanIo
+    const io = (k: number): number | null => (t.io[k] === null || g.unavailable[k]! > 0 ? null : t.io[k]! + g.io[k]!)
     const c = this.cpu
     let cpuPct: number | null = null
     if (c.prevTicks < 0) {
@@ -595,8 +720,10 @@ export class Sampler {
       fds: t.fds,
       processes,
       cpu_seconds: Math.round(c.seconds * CLK_TCK) / CLK_TCK,
-      read_bytes: t.readBytes === null || g.readUnavailable > 0 ? null : t.readBytes + g.readBytes,
-      write_bytes: t.writeBytes === null || g.writeUnavailable > 0 ? null : t.writeBytes + g.writeBytes
+      read_bytes: io(2),
+      write_bytes: io(3),
+      rchar_bytes: io(0),
+      wchar_bytes: io(1)
     }
   }
 }
@@ -615,8 +742,8 @@ class TotalsSum {
   fds: number | null = 0
   /** utime + stime of the live processes, clock ticks: on the first tick, the CPU the tree had used */
   cpuTicks = 0
-  readBytes: number | null = 0
-  writeBytes: number | null = 0
+  /** the live processes' io as the kernel gives it, with their reaped descendants' not shown yet */
+  io: (number | null)[] = [0, 0, 0, 0]
 
   add(s: ProcessSample, cpuTicks: number, firstRead: boolean): void {
     if (!firstRead) {
@@ -629,12 +756,20 @@ class TotalsSum {
     this.threads = plus(this.threads, s.threads)
     this.fds = plus(this.fds, s.fds)
     this.cpuTicks += cpuTicks
-    this.readBytes = plus(this.readBytes, s.read_bytes)
-    this.writeBytes = plus(this.writeBytes, s.write_bytes)
+  }
+
+  addIo(p: Proc): void {
+    for (let k = 0; k < 4; k++) {
+      const v = p[IO_FIELDS[k]!]
+      const sum = this.io[k]!
+      this.io[k] = sum === null || v < 0 ? null : sum + v + p.reaped[k]!
+    }
   }
 }
 
 const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b)
+/** a process's own share of an io figure: the kernel's, less its reaped descendants' */
+const own = (v: number, reaped: number): number | null => (v < 0 ? null : Math.max(0, v - reaped))
 
 export function createSampler(opts: SamplerOptions = {}): Sampler {
   return new Sampler(opts)

@@ -63,10 +63,14 @@ export interface TreeRecord {
   threads: number | null
   fds: number | null
   processes: number
-  /** cumulative figures of the whole tree, exited processes included */
+  /** cumulative figures of the whole tree, exited processes included (block I/O: read_bytes,
+   * write_bytes; logical I/O, page cache and pipes included: rchar_bytes, wchar_bytes) */
   cpu_seconds: number | null
   read_bytes: number | null
   write_bytes: number | null
+  /** absent from recordings made before they were kept: read as unavailable */
+  rchar_bytes?: number | null
+  wchar_bytes?: number | null
 }
 
 export type RecordLine =

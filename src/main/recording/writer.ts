@@ -11,10 +11,26 @@ export class RecordingWriter {
   private gzip: Gzip
   private closed = false
 
-  constructor(readonly path: string, header: RecordingHeader) {
-    mkdirSync(dirname(path), { recursive: true })
-    // 'wx': never overwrite an existing recording
-    this.fd = openSync(path, 'wx', 0o600)
+  /**
+   * Create the file (never over an existing one) before anything runs, so that a recording that
+   * cannot be written stops a session before it starts a command. `fd` is one from reserve().
+   */
+  static reserve(path: string): number {
+    try {
+      mkdirSync(dirname(path), { recursive: true })
+      return openSync(path, 'wx', 0o600)
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException
+      throw new Error(
+        err.code === 'EEXIST'
+          ? `${path} already exists, and syscope never overwrites a recording: remove it or choose another file`
+          : `cannot create the recording ${path}: ${err.message}`
+      )
+    }
+  }
+
+  constructor(readonly path: string, header: RecordingHeader, fd?: number) {
+    this.fd = fd ?? RecordingWriter.reserve(path)
     this.gzip = createGzip({ level: 6 })
     this.gzip.on('data', (chunk: Buffer) => {
       if (!this.closed || this.fd >= 0) writeAll(this.fd, chunk)

@@ -2,6 +2,7 @@
 // interval, with syscall counts from the helper when it runs. Every tick goes to the recording
 // file first and then to the in-memory store, so what the user sees is what was saved.
 import { EventEmitter } from 'node:events'
+import { closeSync, rmSync } from 'node:fs'
 import type { ChildProcess } from 'node:child_process'
 import type { EbpfStatus, SessionEvent } from '../../shared/contract'
 import { appendDigest } from '../recording/digest'
@@ -60,11 +61,13 @@ export class LiveSession extends EventEmitter {
     readonly kind: 'launch' | 'attach',
     readonly rootPid: number,
     header: RecordingHeader,
-    private opts: LiveSessionOptions
+    private opts: LiveSessionOptions,
+    /** the recording's file, created before the session started anything (RecordingWriter.reserve) */
+    fd: number
   ) {
     super()
     this.helper = opts.helper
-    this.writer = new RecordingWriter(opts.recordingPath, header)
+    this.writer = new RecordingWriter(opts.recordingPath, header, fd)
     this.store = new SessionStore(header, opts.id, opts.recordingPath)
     this.sampler = createSampler({ intervalMs: opts.intervalMs })
     if (!opts.ebpf.ready) this.gap = true
@@ -94,9 +97,18 @@ export class LiveSession extends EventEmitter {
    * the child's output streams stay paused until their listeners are attached.
    */
   static async launch(opts: LaunchOptions): Promise<LiveSession> {
-    const cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env }, opts.helper)
+    // a recording that cannot be written stops the session before the command runs
+    const fd = RecordingWriter.reserve(opts.recordingPath)
+    let cmd: LaunchedCommand
+    try {
+      cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env }, opts.helper)
+    } catch (e) {
+      closeSync(fd)
+      rmSync(opts.recordingPath, { force: true })
+      throw e
+    }
     const title = opts.argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')
-    const s = new LiveSession('launch', cmd.pid, LiveSession.header('launch', title, opts.argv, opts.cwd ?? process.cwd(), cmd.pid, opts), opts)
+    const s = new LiveSession('launch', cmd.pid, LiveSession.header('launch', title, opts.argv, opts.cwd ?? process.cwd(), cmd.pid, opts), opts, fd)
     s.child = cmd
     s.wireHelper()
     s.addProcess(cmd.pid, process.pid)
@@ -115,8 +127,15 @@ export class LiveSession extends EventEmitter {
     const { readProcessIdentity } = await import('./identity')
     const ident = await readProcessIdentity(opts.pid)
     const title = `${ident.comm} (pid ${opts.pid})`
-    if (opts.helper) await opts.helper.track(opts.pid, true)
-    const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts)
+    const fd = RecordingWriter.reserve(opts.recordingPath)
+    try {
+      if (opts.helper) await opts.helper.track(opts.pid, true)
+    } catch (e) {
+      closeSync(fd)
+      rmSync(opts.recordingPath, { force: true })
+      throw e
+    }
+    const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts, fd)
     s.wireHelper()
     s.addProcess(opts.pid, ident.ppid)
     // children that exist already: the helper's fork tracking only sees new ones
@@ -158,9 +177,11 @@ export class LiveSession extends EventEmitter {
     h.on('exec', (m: { pid: number; comm: string; filename: string }) => {
       this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename })
     })
-    h.on('exit', (m: { pid: number; code: number; signal: number }) => {
+    h.on('exit', (m: { pid: number; code: number; signal: number; io?: (number | null)[] }) => {
       this.exited.add(m.pid)
-      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null })
+      // its I/O up to its very end, which /proc sampling alone cannot see
+      const io = m.io ? this.sampler.exitIo(m.pid, m.io) : null
+      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}) })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
@@ -180,7 +201,7 @@ export class LiveSession extends EventEmitter {
   private addProcess(pid: number, ppid: number): void {
     if (this.known.has(pid)) return
     this.known.add(pid)
-    this.sampler.track(pid)
+    this.sampler.track(pid, ppid)
     const info = this.sampler.describe(pid)
     this.record({ k: 'p', pid, ppid, comm: info?.comm ?? '', cmdline: info?.cmdline ?? [], start_ms: info?.start_ms ?? null, uid: info?.uid ?? null })
   }

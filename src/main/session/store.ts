@@ -14,7 +14,8 @@ const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
 export class SessionStore {
   readonly header: RecordingHeader
   private readonly ticks = new SessionTicks()
-  readonly processes = new Map<number, ProcessInfo & { uid: number | null }>()
+  /** exitIo: its own I/O as it exited, when the helper read it (the exit event's io) */
+  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[] }>()
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
   readonly events: SessionEvent[] = []
@@ -117,6 +118,7 @@ export class SessionStore {
       p.exitedAtMs = ev.t_ms
       p.exitCode = ev.code
       p.exitSignal = ev.signal
+      if (ev.io) p.exitIo = ev.io
     } else if (ev.kind === 'exec') {
       p.comm = ev.comm
     }
