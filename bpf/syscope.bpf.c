@@ -453,6 +453,25 @@ static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4])
 	return valid;
 }
 
+/*
+ * The process's own CPU time as its last thread exits, as /proc/<pid>/stat would sum it over
+ * threads: the released threads' in signal, this thread's and the unreleased leader's. This
+ * thread's current slice since the scheduler last accounted it (at most a tick) is not in it.
+ */
+static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	bool other = leader != task;
+
+	cpu[0] = BPF_CORE_READ(sig, utime) + BPF_CORE_READ(task, utime) +
+		 (other ? BPF_CORE_READ(leader, utime) : 0);
+	cpu[1] = BPF_CORE_READ(sig, stime) + BPF_CORE_READ(task, stime) +
+		 (other ? BPF_CORE_READ(leader, stime) : 0);
+	cpu[2] = BPF_CORE_READ(sig, sum_sched_runtime) + BPF_CORE_READ(task, se.sum_exec_runtime) +
+		 (other ? BPF_CORE_READ(leader, se.sum_exec_runtime) : 0);
+}
+
 /* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
 static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 {
@@ -489,6 +508,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->t_ns = bpf_ktime_get_ns();
 	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
 	e->io_valid = final_io(task, e->io);
+	final_cpu(task, e->cpu);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);

@@ -57,6 +57,9 @@ struct syscope_event {
 	__u64 io[4];
 	__u32 io_valid;
 	__u32 _pad;
+	/* exit: the process's own CPU time, ns: user, system (tick-sampled, as /proc's before
+	 * scaling) and the scheduler's exact run time; its reaped children's is not in it */
+	__u64 cpu[3];
 	char comm[EV_COMM_LEN];
 	char filename[EV_FILENAME_LEN];
 };

@@ -377,6 +377,14 @@ static int on_event(void *ctx, void *data, size_t size)
 				}
 				jb_raw(j, "]");
 			}
+			/* [user, system, run time] ns */
+			jb_raw(j, ",\"cpu_ns\":[");
+			jb_u64(j, e->cpu[0]);
+			jb_raw(j, ",");
+			jb_u64(j, e->cpu[1]);
+			jb_raw(j, ",");
+			jb_u64(j, e->cpu[2]);
+			jb_raw(j, "]");
 		} else {
 			jb_raw(j, "{\"type\":\"untracked\",\"t_ns\":");
 			jb_u64(j, e->t_ns);

@@ -173,6 +173,8 @@ export type SessionEvent =
       signal: number | null
       /** with eBPF: its own I/O as it exited, [rchar, wchar, read_bytes, write_bytes] (null: unavailable) */
       io?: (number | null)[]
+      /** with eBPF: its own CPU time to its end, seconds (its reaped children's not included) */
+      cpu_seconds?: number
     }
   | { kind: 'notice'; t_ms: number; level: 'info' | 'warning' | 'error'; message: string }
 

@@ -133,6 +133,19 @@ describe('syscope record', () => {
     expect(s.proc.tree.wchar_bytes).toBeLessThan(17 * MiB)
   })
 
+  it('gives processes too short-lived to be sampled their CPU time, and the tree all of it', () => {
+    // five children of ~10 ms of CPU each, all done before the first tick
+    const r = cli(['record', '--json', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 300000; i++) s += i }"; done; sleep 0.3'])
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout)
+    const awks = s.proc.processes.filter((p: { comm: string }) => p.comm === 'awk' || p.comm === 'mawk')
+    expect(awks).toHaveLength(5)
+    for (const a of awks) expect(a.cpu_seconds).toBeGreaterThan(0.001)
+    const sum = awks.reduce((t: number, a: { cpu_seconds: number }) => t + a.cpu_seconds, 0)
+    // the tree's comes from the shell's children's time (clock ticks of 10 ms)
+    expect(s.proc.tree.cpu_seconds).toBeGreaterThanOrEqual(sum - 0.03)
+  })
+
   it('counts only the I/O done while attached, not what the process did before', async () => {
     // 8 MiB written before the session, 4 MiB during it (by children it reaps: their I/O is the
     // tree's, and is not the shell's own)

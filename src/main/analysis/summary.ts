@@ -174,7 +174,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const attached = store.header.kind === 'attach'
   const before = new Set(attached && store.tickCount > 0 ? store.processPoints(0).map((p) => p.pid) : [])
   const byPid = new Map<number, ProcessFigures>()
-  for (const pid of store.processPids()) byPid.set(pid, processFigures(store, pid, before.has(pid), store.processes.get(pid)?.exitIo))
+  for (const pid of store.processPids()) byPid.set(pid, processFigures(store, pid, before.has(pid), store.processes.get(pid)))
   const perPidSys = new Map<number, { count: number; errors: number; time_ns: number }>()
   for (const [pid, m] of store.perProcessSyscalls) {
     const s = { count: 0, errors: 0, time_ns: 0 }
@@ -191,7 +191,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     .map((pid) => {
       const info = store.processes.get(pid)
       // never sampled (it lived less than a tick): what the helper read as it exited, if anything
-      const a = byPid.get(pid) ?? (info?.exitIo ? processFigures(store, pid, false, info.exitIo) : NO_FIGURES)
+      const a = byPid.get(pid) ?? (info?.exitIo || info?.exitCpuSeconds !== undefined ? processFigures(store, pid, false, info) : NO_FIGURES)
       const sys = perPidSys.get(pid) ?? { count: 0, errors: 0, time_ns: 0 }
       return {
         pid,
@@ -272,7 +272,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       tree: {
         peak_cpu_pct: nullableRound(peak(tree('cpu_pct'))),
         mean_cpu_pct: nullableRound(mean(tree('cpu_pct'))),
-        cpu_seconds: nullableRound(lastKnown(tree('cpu_seconds')), 3),
+        cpu_seconds: nullableRound(during(tree('cpu_seconds'), attached), 3),
         peak_rss_bytes: peak(tree('rss_bytes')),
         peak_pss_bytes: peak(tree('pss_bytes')),
         read_bytes: during(tree('read_bytes'), attached),
@@ -306,7 +306,8 @@ interface ProcessFigures {
 
 const NO_FIGURES: ProcessFigures = { cpuPeak: null, cpuSum: 0, cpuN: 0, cpuSeconds: null, rssPeak: null, pssPeak: null, readBytes: null, writeBytes: null, rcharBytes: null, wcharBytes: null, threadsPeak: null, fdsPeak: null }
 
-function processFigures(store: SessionStore, pid: number, before: boolean, exitIo: (number | null)[] | undefined): ProcessFigures {
+function processFigures(store: SessionStore, pid: number, before: boolean, atExit: { exitIo?: (number | null)[]; exitCpuSeconds?: number } | undefined): ProcessFigures {
+  const exitIo = atExit?.exitIo
   const column = (c: ProcessColumn): Float64Array => store.processColumn(pid, c)
   const user = column('cpu_user_pct')
   const system = column('cpu_system_pct')
@@ -327,7 +328,8 @@ function processFigures(store: SessionStore, pid: number, before: boolean, exitI
     cpuPeak,
     cpuSum,
     cpuN,
-    cpuSeconds: lastKnown(column('cpu_seconds')),
+    // during the session; to its end when the helper read it at exit
+    cpuSeconds: during(column('cpu_seconds'), before, atExit?.exitCpuSeconds),
     rssPeak: peak(column('rss_bytes')),
     pssPeak: peak(column('pss_bytes')),
     // its I/O to the end when the helper read it at exit, else as last sampled

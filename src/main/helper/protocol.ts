@@ -62,6 +62,8 @@ export interface ExitMessage {
   signal: number
   /** its final /proc/<pid>/io: [rchar, wchar, read_bytes, write_bytes] (null: not kept by this kernel) */
   io?: [number, number, number | null, number | null]
+  /** its own CPU time, ns: [user, system, run time] (the first two tick-sampled, the third exact) */
+  cpu_ns?: [number, number, number]
 }
 export interface UntrackedMessage {
   type: 'untracked'
@@ -100,7 +102,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'exec':
       return ok(isNum(m.pid) && isStr(m.comm) && isStr(m.filename))
     case 'exit':
-      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && (m.io === undefined || (Array.isArray(m.io) && m.io.length === 4 && m.io.every((v, k) => isNum(v) || (k >= 2 && v === null)))))
+      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && (m.io === undefined || (Array.isArray(m.io) && m.io.length === 4 && m.io.every((v, k) => isNum(v) || (k >= 2 && v === null)))) && (m.cpu_ns === undefined || (Array.isArray(m.cpu_ns) && m.cpu_ns.length === 3 && m.cpu_ns.every(isNum))))
     case 'untracked':
       return ok(isNum(m.pid) && isStr(m.reason))
     default:

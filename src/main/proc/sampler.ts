@@ -477,7 +477,7 @@ export class Sampler {
         p.at = now
         if (this.what[i]! & READ_IO) p.ioAt = now
         processes.push(p.idleSample)
-        t.add(p.idleSample, p.utime + p.stime, false)
+        t.add(p.idleSample, false)
         t.addIo(p)
         treeTicks += p.utime + p.stime + p.childTicks
         continue
@@ -485,7 +485,7 @@ export class Sampler {
       const first = p.at < 0
       const s = this.update(p, rows, o, now)
       processes.push(s)
-      t.add(s, p.utime + p.stime, first)
+      t.add(s, first)
       t.addIo(p)
       treeTicks += p.utime + p.stime + p.childTicks
     }
@@ -699,8 +699,9 @@ export class Sampler {
     const c = this.cpu
     let cpuPct: number | null = null
     if (c.prevTicks < 0) {
-      // the first tick: the CPU the tree had used before; no rate yet
-      c.seconds = t.cpuTicks / CLK_TCK
+      // the first tick: the CPU the tree had used before, its reaped children's included (a
+      // launched command's children that ran before the first tick); no rate yet
+      c.seconds = treeTicks / CLK_TCK
     } else {
       // a reap outside the tree can only lower the sum: never a negative rate
       const used = Math.max(0, treeTicks - c.prevTicks)
@@ -740,12 +741,10 @@ class TotalsSum {
   pss: number | null = 0
   threads: number | null = 0
   fds: number | null = 0
-  /** utime + stime of the live processes, clock ticks: on the first tick, the CPU the tree had used */
-  cpuTicks = 0
   /** the live processes' io as the kernel gives it, with their reaped descendants' not shown yet */
   io: (number | null)[] = [0, 0, 0, 0]
 
-  add(s: ProcessSample, cpuTicks: number, firstRead: boolean): void {
+  add(s: ProcessSample, firstRead: boolean): void {
     if (!firstRead) {
       this.rated = true
       this.readRate = plus(this.readRate, s.read_bytes_per_s)
@@ -755,7 +754,6 @@ class TotalsSum {
     this.pss = plus(this.pss, s.pss_bytes)
     this.threads = plus(this.threads, s.threads)
     this.fds = plus(this.fds, s.fds)
-    this.cpuTicks += cpuTicks
   }
 
   addIo(p: Proc): void {

@@ -177,11 +177,13 @@ export class LiveSession extends EventEmitter {
     h.on('exec', (m: { pid: number; comm: string; filename: string }) => {
       this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename })
     })
-    h.on('exit', (m: { pid: number; code: number; signal: number; io?: (number | null)[] }) => {
+    h.on('exit', (m: { pid: number; code: number; signal: number; io?: (number | null)[]; cpu_ns?: number[] }) => {
       this.exited.add(m.pid)
-      // its I/O up to its very end, which /proc sampling alone cannot see
+      // its I/O and CPU up to its very end, which /proc sampling alone cannot see (nor anything
+      // of a process that lived less than a tick)
       const io = m.io ? this.sampler.exitIo(m.pid, m.io) : null
-      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}) })
+      const cpu = m.cpu_ns ? { cpu_seconds: m.cpu_ns[2]! / 1e9 } : {}
+      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)

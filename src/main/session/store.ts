@@ -14,8 +14,8 @@ const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
 export class SessionStore {
   readonly header: RecordingHeader
   private readonly ticks = new SessionTicks()
-  /** exitIo: its own I/O as it exited, when the helper read it (the exit event's io) */
-  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[] }>()
+  /** exitIo, exitCpuSeconds: its own I/O and CPU as it exited, when the helper read them */
+  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number }>()
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
   readonly events: SessionEvent[] = []
@@ -119,6 +119,7 @@ export class SessionStore {
       p.exitCode = ev.code
       p.exitSignal = ev.signal
       if (ev.io) p.exitIo = ev.io
+      if (ev.cpu_seconds !== undefined) p.exitCpuSeconds = ev.cpu_seconds
     } else if (ev.kind === 'exec') {
       p.comm = ev.comm
     }
