@@ -1,5 +1,5 @@
 // The /proc sampler against workloads whose figures are known, and against frozen fixtures.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -387,6 +387,91 @@ describe('skipping processes that did not run', () => {
     expect(found).toHaveLength(1)
     expect(s.describe(found[0]!)?.comm).toBe('sleep')
     s.close()
+  })
+})
+
+/**
+ * What a sampler asks of its reader and what it gets, tick by tick and per pid: recorded where the
+ * reader meets the sampler (TsProcReader's methods, or the addon's), the reads themselves real.
+ */
+async function recordReads(kind: 'native' | 'ts') {
+  const { ROW_SIZE } = await import('../../src/main/proc/row')
+  const pidOf = new Map<number, number>()
+  const ticks: Map<number, { what: number; row: Float64Array }>[] = []
+  const opened = (pid: number, h: number | null): number | null => {
+    if (h !== null) pidOf.set(h, pid)
+    return h
+  }
+  const sampled = (handles: Int32Array, what: Uint8Array, count: number, rows: Float64Array): void => {
+    const tick = new Map<number, { what: number; row: Float64Array }>()
+    for (let i = 0; i < count; i++) tick.set(pidOf.get(handles[i]!)!, { what: what[i]!, row: rows.slice(i * ROW_SIZE, (i + 1) * ROW_SIZE) })
+    ticks.push(tick)
+  }
+  if (kind === 'ts') {
+    const { TsProcReader } = await import('../../src/main/proc/reader-ts')
+    const { open, sample } = TsProcReader.prototype
+    vi.spyOn(TsProcReader.prototype, 'open').mockImplementation(function (this: InstanceType<typeof TsProcReader>, pid: number) {
+      return opened(pid, open.call(this, pid))
+    })
+    vi.spyOn(TsProcReader.prototype, 'sample').mockImplementation(function (this: InstanceType<typeof TsProcReader>, h, w, n, r) {
+      sample.call(this, h, w, n, r)
+      sampled(h, w, n, r)
+    })
+  } else {
+    const { loadNativeAddon } = await import('../../src/main/proc/native')
+    const addon = loadNativeAddon().addon!
+    const { openProcess, sampleProcesses } = addon
+    vi.spyOn(addon, 'openProcess').mockImplementation((pid) => opened(pid, openProcess(pid)))
+    vi.spyOn(addon, 'sampleProcesses').mockImplementation((h, w, n, r) => {
+      sampleProcesses(h, w, n, r)
+      sampled(h, w, n, r)
+    })
+  }
+  return ticks
+}
+
+describe('the slow tier', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it.each(['native', 'ts'] as const)('re-reads the unchanged PSS of processes tracked together in different seconds, at least every fifth (%s reader)', async (kind) => {
+    const { F_PSS, READ_STATUS } = await import('../../src/main/proc/row')
+    const sleepers = Array.from({ length: 5 }, () => {
+      const c = spawn('sleep', ['30'], { stdio: 'ignore' })
+      children.push(c)
+      return c.pid!
+    })
+    await sleep(150)
+    const ticks = await recordReads(kind)
+    const s = createSampler({ reader: kind })
+    for (const pid of sleepers) s.track(pid)
+    for (let i = 0; i < 52; i++) {
+      await s.sampleOnce()
+      await sleep(100)
+    }
+    s.close()
+    // for each process: the slow reads (1, 2, ... after the first read) in which PSS was read
+    const pssReadAt = sleepers.map((pid) => {
+      const at: number[] = []
+      let slow = 0
+      for (const t of ticks.slice(1)) {
+        const r = t.get(pid)!
+        if (!(r.what & READ_STATUS)) continue
+        slow++
+        if (!Number.isNaN(r.row[F_PSS])) at.push(slow)
+      }
+      expect(slow, `pid ${pid}: slow reads`).toBeGreaterThanOrEqual(5)
+      return at
+    })
+    for (const at of pssReadAt) {
+      // a sleeping process's memory does not change: one read in five, never fewer
+      expect(at.length).toBeGreaterThanOrEqual(1)
+      expect(at[0]).toBeLessThanOrEqual(5)
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBe(5)
+    }
+    // each in a second of its own
+    expect(new Set(pssReadAt.map((at) => at[0])).size).toBe(5)
   })
 })
 

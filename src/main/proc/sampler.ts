@@ -502,7 +502,9 @@ export class Sampler {
     const pss = r[o + F_PSS]!
     if (pss === pss) {
       p.pss = pss
-      p.pssSkips = 0
+      // a first read keeps the count track() staggered: else processes tracked together would
+      // all be due in the same second, and stay so
+      if (!first) p.pssSkips = 0
       p.pssRss = p.rss
       p.pssFaults = p.minflt + p.majflt
       p.pssNextAt = now + r[o + F_PSS_MS]! / PSS_CPU_SHARE
