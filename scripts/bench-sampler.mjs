@@ -149,5 +149,6 @@ console.log('main thread: the thread that samples (its schedstat). A 0-process t
 console.log('over loop: the row minus that loop, the sampling itself (in a session the helper\'s ticks wake the')
 console.log('process at the same rate anyway)')
 console.log('trees of sleeping processes, except "all waking": 100 that each run every 20 ms, so none can be')
-console.log('skipped as idle (a sleeping process\'s stat and io are not re-read: docs/sampler.md)')
+console.log('skipped as idle (a sleeping process\'s stat and io are not re-read, nor its status and fd count four')
+console.log('seconds in five: docs/sampler.md)')
 console.log('goal: ≤ 1 % of one core for 100 processes at 10 Hz, and below pidstat per sample')

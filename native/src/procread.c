@@ -355,6 +355,8 @@ int proc_sample(struct proc_handle *h, int what, double *row)
 	int idle = h->held ? idle_since_last(h, what, &ran_ns, &ran_slices, &ran_known) : 0;
 	if (idle < 0)
 		return idle;
+	if (!idle)
+		h->ran_since_slow = 1;
 	if (idle == 1) {
 		copy_fields(row, h->last, stat_fields, COUNT_OF(stat_fields));
 		if (what & PROC_IO)
@@ -379,6 +381,16 @@ int proc_sample(struct proc_handle *h, int what, double *row)
 	/* it may have run since io was last read: those values may be old now */
 	if (!idle && !(what & PROC_IO))
 		h->have_io = 0;
+	if ((what & PROC_SKIP_UNCHANGED) && h->have_slow && !h->ran_since_slow && row[PF_THREADS] == 1 &&
+	    row[PF_RSS] == h->slow_rss) {
+		what &= ~(PROC_STATUS | PROC_FDS);
+	} else if ((what & (PROC_STATUS | PROC_FDS)) == (PROC_STATUS | PROC_FDS)) {
+		/* the RSS is from the stat read before them: one that moves in between makes the next
+		 * read see a change, never miss one */
+		h->have_slow = 1;
+		h->ran_since_slow = 0;
+		h->slow_rss = row[PF_RSS];
+	}
 
 	if (what & PROC_STATUS) {
 		row[PF_HWM] = row[PF_SWAP] = row[PF_VCSW] = row[PF_IVCSW] = -1;

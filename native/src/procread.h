@@ -61,6 +61,18 @@ enum proc_field {
  * new parent) are at most one slow period old.
  */
 #define PROC_SKIP_IDLE 0x10
+/*
+ * Leave status and the fd count unread (NaN) when they cannot have changed since they were last
+ * read together: the process is single-threaded, every look since then found it had not run (a
+ * sample without PROC_SKIP_IDLE makes no look, so it counts as a run), and the RSS in the stat
+ * read now is the one read with them.
+ * Context switches and the fd table change only when the process runs; VmSwap moves by reclaim
+ * only together with RSS; VmHWM is max(high-water mark, RSS) and the mark is raised only from an
+ * RSS above it. What no rule foresees (a process sharing the fd table with CLONE_FILES, a
+ * clear_refs reset of VmHWM, RSS moving less than the kernel's per-CPU counter batch) is caught
+ * by the caller asking without this bit now and then (docs/sampler.md).
+ */
+#define PROC_SKIP_UNCHANGED 0x20
 
 /*
  * A process kept open between samples: its /proc directory and the files re-read with pread
@@ -79,6 +91,10 @@ struct proc_handle {
 	int ran_streak, skip_looks;
 	/* the last values read: given again while the process does not run (have_io: io in them) */
 	int have_last, have_io;
+	/* status and the fd count (PROC_SKIP_UNCHANGED): read together before (have_slow), the RSS
+	 * then, and whether some look since could not rule out that the process ran */
+	int have_slow, ran_since_slow;
+	double slow_rss;
 	double last[PF_COUNT];
 };
 

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -272,6 +273,122 @@ static void test_busy_then_idle(void)
 	proc_close(&h);
 }
 
+/* a child that sleeps in read(2) until told to open 50 files ('f') or touch 64 MiB ('m'), with an
+ * 8 MiB shared map of mapfd touched first; a byte on ready after setup and after each */
+static void serve(int cmd, int ready, int mapfd, size_t map_len)
+{
+	char *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, mapfd, 0);
+	char c = 0;
+
+	if (map == MAP_FAILED)
+		_exit(1);
+	for (size_t i = 0; i < map_len; i += 4096)
+		map[i] = 1;
+	do {
+		if (c == 'f') {
+			for (int i = 0; i < 50; i++)
+				if (open("/dev/null", O_RDONLY) < 0)
+					_exit(1);
+		} else if (c == 'm') {
+			size_t len = (size_t)64 << 20;
+			char *p = malloc(len);
+			if (!p)
+				_exit(1);
+			for (size_t i = 0; i < len; i += 4096)
+				p[i] = 1;
+		}
+		if (write(ready, "", 1) != 1)
+			_exit(1);
+	} while (read(cmd, &c, 1) == 1);
+	_exit(0);
+}
+
+/* tell the child what to do, and wait until it did it and sleeps in read(2) again */
+static void tell(int cmd, int ready, const char *what)
+{
+	char b;
+
+	CHECK(!what || write(cmd, what, 1) == 1, "write to the child");
+	CHECK(read(ready, &b, 1) == 1, "the child's ready byte");
+	usleep(30 * 1000);
+}
+
+/*
+ * PROC_SKIP_UNCHANGED: status and the fd count of a child asleep on a pipe are left unread while it
+ * does not run and its RSS stays; read once it ran (even if a look in between found it asleep
+ * again), once its RSS moved without it running (a file it maps truncated under it), and whenever
+ * the caller asks without the bit.
+ */
+static void test_skip_unchanged(void)
+{
+	const int slow = PROC_SKIP_IDLE | PROC_SKIP_UNCHANGED | PROC_STATUS | PROC_FDS;
+	char path[] = "/tmp/procread_test-XXXXXX";
+	size_t map_len = 8 << 20;
+	int cmd[2], ready[2], mapfd = mkstemp(path);
+	struct proc_handle h;
+	double row[PF_COUNT], first[PF_COUNT];
+
+	CHECK(mapfd >= 0 && ftruncate(mapfd, (off_t)map_len) == 0 && pipe(cmd) == 0 && pipe(ready) == 0,
+	      "mkstemp, pipes");
+	pid_t child = fork();
+	if (child == 0) {
+		close(cmd[1]);
+		close(ready[0]);
+		serve(cmd[0], ready[1], mapfd, map_len);
+	}
+	close(cmd[0]);
+	close(ready[1]);
+	tell(cmd[1], ready[0], NULL);
+	CHECK(proc_open(child, &h) == 0, "proc_open(child)");
+	/* the sampler's first read: everything, and a look at schedstat */
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE | PROC_STATUS | PROC_IO | PROC_SMAPS | PROC_FDS, first) == 0 &&
+		      first[PF_THREADS] == 1 && first[PF_VCSW] >= 0 && first[PF_FDS] >= 3 &&
+		      first[PF_HWM] >= first[PF_RSS] && first[PF_RSS] >= (double)map_len,
+	      "first read: threads %g vcsw %g fds %g hwm %g rss %g", first[PF_THREADS], first[PF_VCSW],
+	      first[PF_FDS], first[PF_HWM], first[PF_RSS]);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE, row) == 0 && row[PF_IDLE] == 1, "asleep: idle %g", row[PF_IDLE]);
+	CHECK(proc_sample(&h, slow, row) == 0 && row[PF_OK] == 1 && row[PF_IDLE] == 2 &&
+		      row[PF_RSS] == first[PF_RSS] && isnan(row[PF_HWM]) && isnan(row[PF_SWAP]) &&
+		      isnan(row[PF_VCSW]) && isnan(row[PF_IVCSW]) && isnan(row[PF_FDS]),
+	      "asleep, same RSS: status and fds must be left unread (idle %g, hwm %g, fds %g)", row[PF_IDLE],
+	      row[PF_HWM], row[PF_FDS]);
+	/* the caller's read every fifth second */
+	CHECK(proc_sample(&h, slow & ~PROC_SKIP_UNCHANGED, row) == 0 && row[PF_VCSW] == first[PF_VCSW] &&
+		      row[PF_FDS] == first[PF_FDS] && row[PF_HWM] == first[PF_HWM],
+	      "without PROC_SKIP_UNCHANGED: read (vcsw %g fds %g)", row[PF_VCSW], row[PF_FDS]);
+	CHECK(proc_sample(&h, slow, row) == 0 && isnan(row[PF_VCSW]) && isnan(row[PF_FDS]), "and unread after");
+
+	tell(cmd[1], ready[0], "f");
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE, row) == 0 && row[PF_IDLE] == 0, "it ran: idle %g", row[PF_IDLE]);
+	CHECK(proc_sample(&h, PROC_SKIP_IDLE, row) == 0 && row[PF_IDLE] == 1, "asleep again: idle %g", row[PF_IDLE]);
+	CHECK(proc_sample(&h, slow, row) == 0 && row[PF_IDLE] == 2 && row[PF_FDS] == first[PF_FDS] + 50 &&
+		      row[PF_VCSW] > first[PF_VCSW],
+	      "it ran since status was read: read (fds %g, was %g; vcsw %g, was %g)", row[PF_FDS], first[PF_FDS],
+	      row[PF_VCSW], first[PF_VCSW]);
+	CHECK(proc_sample(&h, slow, row) == 0 && isnan(row[PF_FDS]), "and unread after");
+
+	tell(cmd[1], ready[0], "m");
+	CHECK(proc_sample(&h, slow, row) == 0 && row[PF_IDLE] == 0 && row[PF_HWM] >= first[PF_HWM] + (64 << 20),
+	      "64 MiB touched: VmHWM %g, was %g", row[PF_HWM], first[PF_HWM]);
+	double rss = row[PF_RSS];
+	CHECK(proc_sample(&h, slow, row) == 0 && isnan(row[PF_HWM]), "and unread after");
+
+	/* its RSS falls while it sleeps: the kernel unmaps the truncated file's pages */
+	CHECK(ftruncate(mapfd, 0) == 0, "truncate");
+	CHECK(proc_sample(&h, slow, row) == 0 && row[PF_IDLE] == 2 && row[PF_RSS] <= rss - (double)map_len / 2 &&
+		      row[PF_VCSW] >= 0 && row[PF_FDS] == first[PF_FDS] + 50,
+	      "RSS moved without a run: read (idle %g, rss %g, was %g; fds %g)", row[PF_IDLE], row[PF_RSS], rss,
+	      row[PF_FDS]);
+	CHECK(proc_sample(&h, slow, row) == 0 && isnan(row[PF_VCSW]), "and unread after");
+
+	close(cmd[1]);
+	close(ready[0]);
+	waitpid(child, NULL, 0);
+	proc_close(&h);
+	close(mapfd);
+	unlink(path);
+}
+
 /* with the fd limit reached, a process is read with files opened per sample, or not at all */
 static void test_out_of_fds(void)
 {
@@ -313,6 +430,7 @@ int main(void)
 	test_live();
 	test_skip_idle();
 	test_busy_then_idle();
+	test_skip_unchanged();
 	test_out_of_fds();
 	if (failures) {
 		fprintf(stderr, "procread_test: %d failures\n", failures);

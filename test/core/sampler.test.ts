@@ -1,7 +1,7 @@
 // The /proc sampler against workloads whose figures are known, and against frozen fixtures.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSampler, type Sampler } from '../../src/main/proc/sampler'
@@ -41,6 +41,38 @@ async function watch(s: Sampler, pid: number, ms: number) {
     await sleep(100)
   }
   return out
+}
+
+/**
+ * procload serve: a single-threaded process asleep in read(2) that runs only when told to open 50
+ * files ('f') or touch 64 MiB more ('m'); `tell` resolves once it did and sleeps again.
+ */
+async function serve(mapPath: string): Promise<{ pid: number; tell: (what: 'f' | 'm') => Promise<void> }> {
+  const c = spawn(procload, ['serve', mapPath], { stdio: ['pipe', 'pipe', 'ignore'] })
+  children.push(c)
+  let acks = 0
+  let onAck = (): void => {}
+  c.stdout!.on('data', (d: Buffer) => {
+    acks += d.toString().split('\n').length - 1
+    onAck()
+  })
+  const acked = (n: number): Promise<void> =>
+    new Promise((resolve) => {
+      onAck = () => acks >= n && resolve()
+      onAck()
+    })
+  let told = 0
+  await acked(1)
+  await sleep(30)
+  return {
+    pid: c.pid!,
+    tell: async (what) => {
+      c.stdin!.write(what)
+      await acked(++told + 1)
+      // back in read(2)
+      await sleep(30)
+    }
+  }
 }
 
 describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) => {
@@ -411,6 +443,45 @@ describe('skipping processes that did not run', () => {
     for (const h of handles) reader.close(h)
   })
 
+  it.each(['native', 'ts'] as const)('leaves status and the fd count of a sleeping single-threaded process unread while its RSS stays, never a threaded one’s (%s reader)', async (kind) => {
+    const { ROW_SIZE, F_FDS, F_HWM, F_IDLE, F_IVCSW, F_OK, F_RSS, F_SWAP, F_VCSW, READ_ALL, READ_FDS, READ_SKIP_IDLE, READ_SKIP_UNCHANGED, READ_STATUS } = await import('../../src/main/proc/row')
+    const { TsProcReader } = await import('../../src/main/proc/reader-ts')
+    const { loadNativeAddon, nativeProcReader } = await import('../../src/main/proc/native')
+    const reader = kind === 'ts' ? new TsProcReader('/proc') : nativeProcReader(loadNativeAddon().addon!)
+    const mapPath = join(dir, `serve-reader-${kind}`)
+    const c = await serve(mapPath)
+    const handles = Int32Array.of(reader.open(c.pid)!, reader.open(process.pid)!)
+    const rows = new Float64Array(2 * ROW_SIZE)
+    const read = (what: number): Float64Array => {
+      reader.sample(handles, Uint8Array.of(what, what), 2, rows)
+      return rows.slice(0, ROW_SIZE)
+    }
+    const slow = READ_STATUS | READ_FDS | READ_SKIP_IDLE | READ_SKIP_UNCHANGED
+    const unread = (r: Float64Array): boolean[] => [F_HWM, F_SWAP, F_VCSW, F_IVCSW, F_FDS].map((f) => Number.isNaN(r[f]))
+    const none = [false, false, false, false, false]
+    const all = [true, true, true, true, true]
+    // the sampler's first read: everything, and a look at schedstat
+    const first = read(READ_ALL | READ_SKIP_IDLE)
+    expect(unread(first)).toEqual(none)
+    let r = read(slow)
+    expect([r[F_OK], r[F_IDLE], r[F_RSS]]).toEqual([1, 2, first[F_RSS]])
+    expect(unread(r)).toEqual(all)
+    // this test's process has several threads: its schedstat is one thread's, so they are read
+    expect(unread(rows.subarray(ROW_SIZE))).toEqual(none)
+    // asked without the bit (the sampler's read every fifth second): read, and the same
+    r = read(slow & ~READ_SKIP_UNCHANGED)
+    expect([r[F_HWM], r[F_VCSW], r[F_FDS]]).toEqual([first[F_HWM], first[F_VCSW], first[F_FDS]])
+    expect(unread(read(slow))).toEqual(all)
+    // its RSS falls while it sleeps: the kernel unmaps the pages of the file it maps, truncated
+    truncateSync(mapPath, 0)
+    r = read(slow)
+    expect(r[F_IDLE]).toBe(2)
+    expect(r[F_RSS]).toBeLessThanOrEqual(first[F_RSS]! - 4 * 2 ** 20)
+    expect(unread(r)).toEqual(none)
+    expect(unread(read(slow))).toEqual(all)
+    for (const h of handles) reader.close(h)
+  })
+
   it.each(['ts', 'auto'] as const)('shows an idle process at 0 % CPU and its I/O when it runs again (%s reader)', async (reader) => {
     const c = blockedReader()
     await sleep(150)
@@ -449,6 +520,134 @@ describe('skipping processes that did not run', () => {
     const found = [...(await tick()), ...(await tick())]
     expect(found).toHaveLength(1)
     expect(s.describe(found[0]!)?.comm).toBe('sleep')
+    s.close()
+  })
+})
+
+/**
+ * What a sampler asks of its reader and what it gets, tick by tick and per pid: recorded where the
+ * reader meets the sampler (TsProcReader's methods, or the addon's), the reads themselves real.
+ */
+async function recordReads(kind: 'native' | 'ts') {
+  const { ROW_SIZE } = await import('../../src/main/proc/row')
+  const pidOf = new Map<number, number>()
+  const ticks: Map<number, { what: number; row: Float64Array }>[] = []
+  const opened = (pid: number, h: number | null): number | null => {
+    if (h !== null) pidOf.set(h, pid)
+    return h
+  }
+  const sampled = (handles: Int32Array, what: Uint8Array, count: number, rows: Float64Array): void => {
+    const tick = new Map<number, { what: number; row: Float64Array }>()
+    for (let i = 0; i < count; i++) tick.set(pidOf.get(handles[i]!)!, { what: what[i]!, row: rows.slice(i * ROW_SIZE, (i + 1) * ROW_SIZE) })
+    ticks.push(tick)
+  }
+  if (kind === 'ts') {
+    const { TsProcReader } = await import('../../src/main/proc/reader-ts')
+    const { open, sample } = TsProcReader.prototype
+    vi.spyOn(TsProcReader.prototype, 'open').mockImplementation(function (this: InstanceType<typeof TsProcReader>, pid: number) {
+      return opened(pid, open.call(this, pid))
+    })
+    vi.spyOn(TsProcReader.prototype, 'sample').mockImplementation(function (this: InstanceType<typeof TsProcReader>, h, w, n, r) {
+      sample.call(this, h, w, n, r)
+      sampled(h, w, n, r)
+    })
+  } else {
+    const { loadNativeAddon } = await import('../../src/main/proc/native')
+    const addon = loadNativeAddon().addon!
+    const { openProcess, sampleProcesses } = addon
+    vi.spyOn(addon, 'openProcess').mockImplementation((pid) => opened(pid, openProcess(pid)))
+    vi.spyOn(addon, 'sampleProcesses').mockImplementation((h, w, n, r) => {
+      sampleProcesses(h, w, n, r)
+      sampled(h, w, n, r)
+    })
+  }
+  return ticks
+}
+
+describe('the slow tier', () => {
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it.each(['native', 'ts'] as const)('re-reads the unchanged PSS, status and fd count of sleeping processes tracked together in different seconds, at least every fifth (%s reader)', async (kind) => {
+    const { F_FDS, F_HWM, F_IVCSW, F_PSS, F_SWAP, F_VCSW, READ_STATUS } = await import('../../src/main/proc/row')
+    const sleepers = Array.from({ length: 5 }, () => {
+      const c = spawn('sleep', ['30'], { stdio: 'ignore' })
+      children.push(c)
+      return c.pid!
+    })
+    await sleep(150)
+    const ticks = await recordReads(kind)
+    const s = createSampler({ reader: kind })
+    for (const pid of sleepers) s.track(pid)
+    for (let i = 0; i < 52; i++) {
+      await s.sampleOnce()
+      await sleep(100)
+    }
+    s.close()
+    // for each process: the slow reads (1, 2, ... after the first read) in which each was read
+    const readAt = (fields: number[]): number[][] =>
+      sleepers.map((pid) => {
+        const at: number[] = []
+        let slow = 0
+        for (const t of ticks.slice(1)) {
+          const r = t.get(pid)!
+          if (!(r.what & READ_STATUS)) continue
+          slow++
+          const read = fields.map((f) => !Number.isNaN(r.row[f]))
+          // all of them, or none
+          expect(new Set(read).size, `pid ${pid}, slow read ${slow}: ${read}`).toBe(1)
+          if (read[0]) at.push(slow)
+        }
+        expect(slow, `pid ${pid}: slow reads`).toBeGreaterThanOrEqual(5)
+        return at
+      })
+    for (const at of [...readAt([F_PSS]), ...readAt([F_HWM, F_SWAP, F_VCSW, F_IVCSW, F_FDS])]) {
+      // a sleeping process changes none of them: one read in five, never fewer
+      expect(at.length).toBeGreaterThanOrEqual(1)
+      expect(at[0]).toBeLessThanOrEqual(5)
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBe(5)
+    }
+    // each in a second of its own
+    expect(new Set(readAt([F_PSS]).map((at) => at[0])).size).toBe(5)
+    expect(new Set(readAt([F_VCSW]).map((at) => at[0])).size).toBe(5)
+  })
+
+  it.each(['native', 'ts'] as const)('re-reads status and the fd count at the next second once a process ran: 50 new files, 64 MiB more at its peak (%s reader)', async (kind) => {
+    const { F_FDS, F_HWM, READ_SKIP_UNCHANGED, READ_STATUS } = await import('../../src/main/proc/row')
+    const c = await serve(join(dir, `serve-sampler-${kind}`))
+    const ticks = await recordReads(kind)
+    const s = createSampler({ reader: kind })
+    s.track(c.pid)
+    let last = (await s.sampleOnce()).processes[0]!
+    /** sample until the first slow read from now on (at most a second): its row */
+    const untilSlowRead = async () => {
+      for (let i = 0; i < 11; i++) {
+        await sleep(100)
+        last = (await s.sampleOnce()).processes[0]!
+        const r = ticks.at(-1)!.get(c.pid)!
+        if (r.what & READ_STATUS) return r
+      }
+      throw new Error('no slow read in 11 ticks')
+    }
+    // asleep: left unread
+    expect(Number.isNaN((await untilSlowRead()).row[F_FDS])).toBe(true)
+    const fds = last.fds!
+    await c.tell('f')
+    let r = await untilSlowRead()
+    // a read the sampler let the reader skip: the run is what made it read
+    expect(r.what & READ_SKIP_UNCHANGED).toBeTruthy()
+    expect(r.row[F_FDS]).toBe(fds + 50)
+    expect(last.fds).toBe(fds + 50)
+    const hwm = last.hwm_bytes!
+    await c.tell('m')
+    r = await untilSlowRead()
+    expect(r.what & READ_SKIP_UNCHANGED).toBeTruthy()
+    expect(r.row[F_HWM]).toBeGreaterThanOrEqual(hwm + 64 * 2 ** 20)
+    expect(last.hwm_bytes).toBe(r.row[F_HWM])
+    // asleep again: left unread again
+    expect(Number.isNaN((await untilSlowRead()).row[F_FDS])).toBe(true)
+    expect(last.fds).toBe(fds + 50)
     s.close()
   })
 })

@@ -9,7 +9,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, s
 import { parseIo, parseSmapsRollup, parseStat, parseStatus } from './parse'
 import {
   F_COMM_CHANGED, F_FDS, F_HWM, F_IDLE, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SKIP_UNCHANGED, READ_SMAPS, READ_STATUS, ROW_SIZE,
   type ProcReader
 } from './row'
 
@@ -38,6 +38,10 @@ interface Open {
   /** the last values read, given again while the process does not run; haveIo: io among them */
   last: Float64Array | null
   haveIo: boolean
+  /** status and the fd count (READ_SKIP_UNCHANGED): the RSS when they were last read together
+   * (-1: never), and whether some look since could not rule out that the process ran */
+  slowRss: number
+  ranSinceSlow: boolean
 }
 
 /** stat's fields and io's, kept to be given again while the process does not run */
@@ -87,7 +91,7 @@ export class TsProcReader implements ProcReader {
   }
 
   open(pid: number): number | null {
-    const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, sched: -1, comm: '', ran: '', ranStreak: 0, skipLooks: 0, last: null, haveIo: false }
+    const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, sched: -1, comm: '', ran: '', ranStreak: 0, skipLooks: 0, last: null, haveIo: false, slowRss: -1, ranSinceSlow: true }
     try {
       this.openFiles(entry, true)
     } catch (e) {
@@ -235,6 +239,7 @@ export class TsProcReader implements ProcReader {
       o.ranStreak = 0
       o.skipLooks = BUSY_SKIP
     } else if (notRun) o.ranStreak = 0
+    if (!notRun) o.ranSinceSlow = true
     if (notRun && !(what & (READ_STATUS | READ_SMAPS | READ_FDS)) && (!(what & READ_IO) || o.haveIo)) {
       copyFields(row, at, o.last!, 0, STAT_FIELDS)
       if (what & READ_IO) copyFields(row, at, o.last!, 0, IO_FIELDS)
@@ -266,6 +271,15 @@ export class TsProcReader implements ProcReader {
     copyFields(o.last, 0, row, at, STAT_FIELDS)
     // it may have run since io was last read: those values may be old now
     if (!notRun && !(what & READ_IO)) o.haveIo = false
+    const rss = row[at + F_RSS]!
+    if (what & READ_SKIP_UNCHANGED && o.slowRss >= 0 && !o.ranSinceSlow && s.num_threads === 1 && rss === o.slowRss) {
+      what &= ~(READ_STATUS | READ_FDS)
+    } else if ((what & (READ_STATUS | READ_FDS)) === (READ_STATUS | READ_FDS)) {
+      // the RSS is from the stat read before them: one that moves in between makes the next read
+      // see a change, never miss one
+      o.slowRss = rss
+      o.ranSinceSlow = false
+    }
     const un = (v: number | null | undefined): number => v ?? -1
     if (what & READ_STATUS) {
       const t = o.status >= 0 ? this.readHeld(o.status) : null

@@ -70,9 +70,15 @@ export const READ_FDS = 0x8
 export const READ_ALL = 0xf
 /**
  * Give a single-threaded process's last stat and io values again, without reading them, when its
- * schedstat shows it has not run since (native reader only; procread.h says why that is exact).
+ * schedstat shows it has not run since (procread.h says why that is exact).
  */
 export const READ_SKIP_IDLE = 0x10
+/**
+ * Leave status and the fd count unread (NaN) when they cannot have changed since they were last
+ * read together: single-threaded, not run since (every sample's READ_SKIP_IDLE look said so), and
+ * the same RSS in the stat read now (procread.h says why that is enough, and what it misses).
+ */
+export const READ_SKIP_UNCHANGED = 0x20
 
 /** A /proc reader: per-process handles held open between ticks, one call per tick for all. */
 export interface ProcReader {

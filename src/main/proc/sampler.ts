@@ -8,7 +8,7 @@ import { TsProcReader } from './reader-ts'
 import { loadNativeAddon, nativeProcReader } from './native'
 import {
   F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_IDLE, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SKIP_UNCHANGED, READ_SMAPS, READ_STATUS, ROW_SIZE,
   type ProcReader
 } from './row'
 import type { ProcessDescription, ProcessSample } from './types'
@@ -42,6 +42,12 @@ export const SLOW_PERIOD_MS = 1000
 export const PSS_MAX_SKIPS = 4
 /** at most this share of one core goes to reading one process's smaps_rollup */
 export const PSS_CPU_SHARE = 0.001
+/**
+ * status and the fd count of a process that cannot have changed them (READ_SKIP_UNCHANGED) are
+ * re-read at least every this many slow reads: what the reader's rules do not foresee is at most
+ * ~5 s old
+ */
+export const STATUS_MAX_SKIPS = 4
 
 /**
  * Tiered sampling. Every tick: stat (CPU, state, threads, faults, RSS). Every 200 ms: io (bytes
@@ -57,6 +63,10 @@ export const PSS_CPU_SHARE = 0.001
  * And a read is skipped when the process's RSS and page-fault counts have not moved since the
  * last one (PSS_MAX_SKIPS times in a row at most): its own pages are the same, and only other
  * processes mapping or dropping pages it shares could change its share of them.
+ *
+ * status and the fd count are left unread by the reader when the process cannot have changed them
+ * since they were last read (READ_SKIP_UNCHANGED: single-threaded, not run since, same RSS), but
+ * STATUS_MAX_SKIPS times in a row at most.
  */
 export function readsFor(tick: number, phase: number, ioEvery: number, slowEvery: number): number {
   let what = 0
@@ -122,6 +132,8 @@ interface Proc {
   pssRss: number
   pssFaults: number
   pssNextAt: number
+  /** slow reads in a row in which the reader left status and the fd count unread */
+  statusSkips: number
   /** the last I/O read (rates span two I/O reads) */
   ioAt: number
   readRate: number | null
@@ -284,6 +296,7 @@ export class Sampler {
       pssRss: -1,
       pssFaults: -1,
       pssNextAt: 0,
+      statusSkips: this.phases % (STATUS_MAX_SKIPS + 1),
       ioAt: -1,
       readRate: null,
       writeRate: null,
@@ -414,8 +427,9 @@ export class Sampler {
     for (let i = 0; i < n; i++) {
       const p = live[i]!
       this.handles[i] = p.handle
-      // a zombie is read only for its CPU (stat is always read)
-      this.what[i] = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now) | READ_SKIP_IDLE
+      // a zombie is read only for its CPU (stat is always read); a first read looks at schedstat
+      // too, so the next look can already tell whether the process ran since
+      this.what[i] = p.zombie ? 0 : (p.at < 0 ? this.readAll : this.readsNow(p, tick, now)) | READ_SKIP_IDLE
     }
     if (n > 0) this.reader.sample(this.handles, this.what, n, this.rows)
     this.passReapedIo(n)
@@ -483,6 +497,8 @@ export class Sampler {
         continue
       }
       const first = p.at < 0
+      // a first read keeps the count track() staggered, as for PSS
+      if (this.what[i]! & READ_STATUS && !first) p.statusSkips = rows[o + F_VCSW] === rows[o + F_VCSW] ? 0 : p.statusSkips + 1
       const s = this.update(p, rows, o, now)
       processes.push(s)
       t.add(s, first)
@@ -510,6 +526,7 @@ export class Sampler {
     let what = readsFor(tick, p.phase, this.ioEvery, this.slowEvery) & (READ_IO | READ_STATUS | this.slowMask)
     // until a process has I/O rates, read io every tick: a tree's rate total leaves out no one
     if ((p.readRate === null && p.rchar >= 0) || p.ioSoon) what |= READ_IO
+    if (what & READ_STATUS && p.statusSkips < STATUS_MAX_SKIPS) what |= READ_SKIP_UNCHANGED
     if (what & READ_SMAPS) {
       if (now < p.pssNextAt) what &= ~READ_SMAPS
       else if (p.pssSkips < PSS_MAX_SKIPS && p.rss === p.pssRss && p.minflt + p.majflt === p.pssFaults) {
@@ -575,7 +592,9 @@ export class Sampler {
     const pss = r[o + F_PSS]!
     if (pss === pss) {
       p.pss = pss
-      p.pssSkips = 0
+      // a first read keeps the count track() staggered: else processes tracked together would
+      // all be due in the same second, and stay so
+      if (!first) p.pssSkips = 0
       p.pssRss = p.rss
       p.pssFaults = p.minflt + p.majflt
       p.pssNextAt = now + r[o + F_PSS_MS]! / PSS_CPU_SHARE

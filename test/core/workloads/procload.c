@@ -4,10 +4,15 @@
 //   procload write MIB PATH      write MIB MiB to PATH with fsync, then sleep 1 s
 //   procload files N SECONDS     open N files, then sleep
 //   procload tree N SECONDS      N children that each spin for SECONDS/2 then exit, parent sleeps
+//   procload serve PATH          map PATH (8 MiB, shared) and write every page, then sleep in
+//                                read(2) on stdin, acting on each byte: 'f' opens 50 more files,
+//                                'm' allocates and touches 64 MiB; "ok" on stdout when ready and
+//                                after each; exits at end of input
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +24,13 @@ static void spin(double seconds)
 	do
 		clock_gettime(CLOCK_MONOTONIC, &b);
 	while ((b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9 < seconds);
+}
+
+static void ack(void)
+{
+	/* for a test that reads stdout; nobody else needs it */
+	ssize_t n = write(1, "ok\n", 3);
+	(void)n;
 }
 
 int main(int argc, char **argv)
@@ -68,6 +80,34 @@ int main(int argc, char **argv)
 			;
 		struct timespec ts = { .tv_sec = (time_t)(s / 2), .tv_nsec = 0 };
 		nanosleep(&ts, NULL);
+		return 0;
+	}
+	if (!strcmp(argv[1], "serve")) {
+		size_t n = 8 << 20;
+		int fd = open(argv[2], O_RDWR | O_CREAT, 0600);
+		char *map = fd < 0 || ftruncate(fd, (off_t)n) ? MAP_FAILED : mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			return 1;
+		for (size_t i = 0; i < n; i += 4096)
+			map[i] = 1;
+		char c;
+		ack();
+		while (read(0, &c, 1) == 1) {
+			if (c == 'f') {
+				for (int i = 0; i < 50; i++)
+					if (open("/dev/null", O_RDONLY) < 0)
+						return 1;
+			} else if (c == 'm') {
+				size_t m = (size_t)64 << 20;
+				char *p = malloc(m);
+				if (!p)
+					return 1;
+				for (size_t i = 0; i < m; i += 4096)
+					p[i] = 1;
+			}
+			ack();
+		}
+		/* the map is not touched again: a test may have truncated its file (SIGBUS) */
 		return 0;
 	}
 	return 2;
