@@ -423,53 +423,51 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 }
 
 /*
- * What /proc/<pid>/io says for the process as its last thread exits, which is what its reaper's
- * gains when it is reaped (wait4 adds the leader's and signal->ioac): signal->ioac holds the
- * threads already released and the children it reaped; this thread and, if it is not the leader,
- * the leader (not released while other threads lived) are not in it yet. Sampling /proc cannot
- * see the I/O of a process's last moments, nor any of a process too short-lived to be sampled.
+ * A figure of the whole process as its last thread exits, summed as /proc/<pid>/{stat,io} sum
+ * it: signal_struct holds the threads already released (and, for I/O, the children it reaped);
+ * this thread and, if it is not the leader, the leader (not released while others lived) are
+ * not in it yet.
+ */
+#define GROUP_SUM(task, leader, sig, sig_field, task_field)                                \
+	(BPF_CORE_READ(sig, sig_field) + BPF_CORE_READ(task, task_field) +                 \
+	 ((leader) != (task) ? BPF_CORE_READ(leader, task_field) : 0))
+
+/*
+ * Its /proc/<pid>/io then, which is what its reaper's gains when it is reaped (wait4 adds the
+ * leader's and signal->ioac). Sampling /proc cannot see the I/O of a process's last moments, nor
+ * any of a process too short-lived to be sampled.
  */
 static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4])
 {
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	bool other = leader != task;
 	__u32 valid = 0;
 
 	if (bpf_core_field_exists(task->ioac.rchar)) {
-		io[0] = BPF_CORE_READ(sig, ioac.rchar) + BPF_CORE_READ(task, ioac.rchar) +
-			(other ? BPF_CORE_READ(leader, ioac.rchar) : 0);
-		io[1] = BPF_CORE_READ(sig, ioac.wchar) + BPF_CORE_READ(task, ioac.wchar) +
-			(other ? BPF_CORE_READ(leader, ioac.wchar) : 0);
+		io[0] = GROUP_SUM(task, leader, sig, ioac.rchar, ioac.rchar);
+		io[1] = GROUP_SUM(task, leader, sig, ioac.wchar, ioac.wchar);
 		valid |= EV_IO_CHARS;
 	}
 	if (bpf_core_field_exists(task->ioac.read_bytes)) {
-		io[2] = BPF_CORE_READ(sig, ioac.read_bytes) + BPF_CORE_READ(task, ioac.read_bytes) +
-			(other ? BPF_CORE_READ(leader, ioac.read_bytes) : 0);
-		io[3] = BPF_CORE_READ(sig, ioac.write_bytes) + BPF_CORE_READ(task, ioac.write_bytes) +
-			(other ? BPF_CORE_READ(leader, ioac.write_bytes) : 0);
+		io[2] = GROUP_SUM(task, leader, sig, ioac.read_bytes, ioac.read_bytes);
+		io[3] = GROUP_SUM(task, leader, sig, ioac.write_bytes, ioac.write_bytes);
 		valid |= EV_IO_BYTES;
 	}
 	return valid;
 }
 
 /*
- * The process's own CPU time as its last thread exits, as /proc/<pid>/stat would sum it over
- * threads: the released threads' in signal, this thread's and the unreleased leader's. This
- * thread's current slice since the scheduler last accounted it (at most a tick) is not in it.
+ * Its own CPU time then (its reaped children's is in cutime, not here). This thread's current
+ * slice since the scheduler last accounted it (at most a tick) is not in it.
  */
 static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
 {
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
-	bool other = leader != task;
 
-	cpu[0] = BPF_CORE_READ(sig, utime) + BPF_CORE_READ(task, utime) +
-		 (other ? BPF_CORE_READ(leader, utime) : 0);
-	cpu[1] = BPF_CORE_READ(sig, stime) + BPF_CORE_READ(task, stime) +
-		 (other ? BPF_CORE_READ(leader, stime) : 0);
-	cpu[2] = BPF_CORE_READ(sig, sum_sched_runtime) + BPF_CORE_READ(task, se.sum_exec_runtime) +
-		 (other ? BPF_CORE_READ(leader, se.sum_exec_runtime) : 0);
+	cpu[0] = GROUP_SUM(task, leader, sig, utime, utime);
+	cpu[1] = GROUP_SUM(task, leader, sig, stime, stime);
+	cpu[2] = GROUP_SUM(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime);
 }
 
 /* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
