@@ -134,8 +134,8 @@ describe('syscope record', () => {
   })
 
   it('gives processes too short-lived to be sampled their CPU time, and the tree all of it', () => {
-    // five children of ~10 ms of CPU each, all done before the first tick
-    const r = cli(['record', '--json', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 300000; i++) s += i }"; done; sleep 0.3'])
+    // five children of ~30 ms of CPU each, most of them done between two ticks
+    const r = cli(['record', '--json', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 1000000; i++) s += i }"; done; sleep 0.3'])
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout)
     const awks = s.proc.processes.filter((p: { comm: string }) => p.comm === 'awk' || p.comm === 'mawk')

@@ -56,6 +56,25 @@ describe.each(helpers)('exact counts (%s)', (_name, helperPath, args) => {
       await client.shutdown()
     }
   })
+
+  it('reports each process’s final I/O and CPU time at its exit', async () => {
+    const client = await start({ helperPath, args })
+    try {
+      // long enough to span scheduler ticks: a process that lives within one slice has had no
+      // run time accounted yet when it exits (as /proc would show it too)
+      const r = await runUnderHelper(client, ['sh', '-c', 'head -c 200000000 /dev/zero > /dev/null; exit 0'])
+      const exitOf = (pid: number) => r.exits.find((e) => e.pid === pid)!
+      const head = exitOf(r.forks[0]!.pid)
+      expect(head.io![1]).toBeGreaterThanOrEqual(200_000_000)
+      expect(head.io![1]).toBeLessThan(200_000_000 + 4096)
+      expect(head.io![0]).toBeGreaterThanOrEqual(200_000_000)
+      expect(head.cpu_ns![2]).toBeGreaterThan(5e6)
+      // the shell reaped it: the kernel added the child's I/O to the shell's
+      expect(exitOf(r.rootPid).io![1]).toBeGreaterThanOrEqual(200_000_000)
+    } finally {
+      await client.shutdown()
+    }
+  })
 })
 
 describe('what the helper reports', () => {
