@@ -75,8 +75,17 @@ async function record(argv: string[]): Promise<number> {
   const ebpf = !values['no-ebpf']
   const asRoot = values['as-root']
   let live: LiveSession
+  let progress: ProgressLine | null = null
   try {
-    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out)
+    // a command reads the terminal (or whatever stdin syscope was given), as it would without it
+    // The command reads the terminal (or whatever stdin syscope was given), and its output shows
+    // as it comes (with --json its stdout goes to stderr: stdout is the summary's), around the
+    // progress line: as it would without syscope.
+    const onOutput = (o: { stream: 'stdout' | 'stderr'; data: Buffer }): void => {
+      progress?.clear()
+      ;(o.stream === 'stdout' && !values.json ? process.stdout : process.stderr).write(o.data)
+    }
+    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin: 'inherit', onOutput })
   } catch (e) {
     process.stderr.write(`syscope: ${(e as Error).message}\n`)
     return 127
@@ -84,11 +93,19 @@ async function record(argv: string[]): Promise<number> {
   const status = live.store.header.ebpf
   if (asRoot && status.ready) process.stderr.write(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
   if (!status.ready) process.stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
-  const progress = new ProgressLine(process.stderr, live)
-  // The launched command owns the terminal's Ctrl-C: it gets SIGINT from the terminal itself.
-  // For an attached process, Ctrl-C detaches and leaves it running.
-  const onSigint = (): void => void (pid !== undefined ? live.detach() : undefined)
+  progress = new ProgressLine(process.stderr, live)
+  // Ctrl-C: a launched command gets it (it runs in a session of its own, out of the terminal's
+  // reach), as it would without syscope; a second one stops it (SIGTERM, then SIGKILL). For an
+  // attached process, Ctrl-C detaches and leaves it running.
+  let interrupts = 0
+  const onSigint = (): void => {
+    if (pid !== undefined) void live.detach()
+    else if (interrupts++ === 0) live.interrupt()
+    else void live.stop()
+  }
+  const onSigterm = (): void => void (pid !== undefined ? live.detach() : live.stop())
   process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigterm)
   const timer = duration !== undefined ? setTimeout(() => void live.detach(), duration * 1000) : null
   if (pid !== undefined) {
     // an attached process that exits ends the session too
@@ -108,6 +125,7 @@ async function record(argv: string[]): Promise<number> {
   await live.waitEnded()
   if (timer) clearTimeout(timer)
   process.off('SIGINT', onSigint)
+  process.off('SIGTERM', onSigterm)
   progress.done()
   const summary = buildSummary(live.store, 'ended')
   process.stdout.write(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary))

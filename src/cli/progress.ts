@@ -24,6 +24,11 @@ export class ProgressLine {
     })
   }
 
+  /** before other output: the line is drawn again at the next tick */
+  clear(): void {
+    if (this.enabled) this.stream.write('\r\x1b[2K')
+  }
+
   done(): void {
     if (this.enabled) this.stream.write('\r\x1b[2K')
   }

@@ -164,6 +164,37 @@ describe('syscope record', () => {
     }
   })
 
+  it('passes the command’s output and input through, and keeps its output in the recording', () => {
+    const out = join(data, 'io.syscope')
+    const r = spawnSync('node', [CLI, 'record', '--out', out, '--', 'sh', '-c', 'echo to-stdout; echo to-stderr >&2; read x; echo "got $x"'], {
+      encoding: 'utf8',
+      input: 'typed in\n',
+      env: { ...process.env, XDG_DATA_HOME: data },
+      timeout: 60_000
+    })
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toMatch(/^to-stdout\ngot typed in\n/)
+    expect(r.stderr).toContain('to-stderr\n')
+    const kept = cli(['summary', '--json', out])
+    expect(kept.status).toBe(0)
+    // with --json, the summary owns stdout: the command's goes to stderr
+    const j = spawnSync('node', [CLI, 'record', '--json', '--out', join(data, 'io2.syscope'), '--', 'echo', 'hello'], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: data }, timeout: 60_000 })
+    expect(JSON.parse(j.stdout).session.exit_code).toBe(0)
+    expect(j.stderr).toContain('hello\n')
+  })
+
+  it('passes Ctrl-C on to the command (it runs in a session of its own), then sums up', async () => {
+    const c = spawn('node', [CLI, 'record', '--out', join(data, 'int.syscope'), '--', 'sh', '-c', 'echo started; exec sleep 30'], { env: { ...process.env, XDG_DATA_HOME: data } })
+    let stdout = ''
+    c.stdout.on('data', (d: Buffer) => (stdout += d))
+    const code = new Promise<number | null>((r) => c.once('exit', (n) => r(n)))
+    while (!stdout.includes('started')) await new Promise((r) => setTimeout(r, 50))
+    c.kill('SIGINT')
+    expect(await code).toBe(130)
+    expect(stdout).toMatch(/killed by SIGINT/)
+    expect(spawnSync('pgrep', ['-f', '^sleep 30$']).status).toBe(1)
+  })
+
   it('explains a pid that does not exist', () => {
     const r = cli(['record', '--pid', '4194000', '--duration', '1'])
     expect(r.status).toBe(127)

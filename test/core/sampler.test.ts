@@ -602,15 +602,24 @@ describe('the slow tier', () => {
         expect(slow, `pid ${pid}: slow reads`).toBeGreaterThanOrEqual(5)
         return at
       })
-    for (const at of [...readAt([F_PSS]), ...readAt([F_HWM, F_SWAP, F_VCSW, F_IVCSW, F_FDS])]) {
+    for (const at of readAt([F_HWM, F_SWAP, F_VCSW, F_IVCSW, F_FDS])) {
       // a sleeping process changes none of them: one read in five, never fewer
       expect(at.length).toBeGreaterThanOrEqual(1)
       expect(at[0]).toBeLessThanOrEqual(5)
       for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBe(5)
     }
     // each in a second of its own
-    expect(new Set(readAt([F_PSS]).map((at) => at[0])).size).toBe(5)
     expect(new Set(readAt([F_VCSW]).map((at) => at[0])).size).toBe(5)
+    // PSS too, but a read is also spaced by what the last one cost (0.1 % of a core at most), and
+    // the TypeScript reader can only measure that as the whole process's CPU: a collection on
+    // another thread meanwhile may push a read a second later
+    const pss = readAt([F_PSS])
+    for (const at of pss) {
+      expect(at.length).toBeGreaterThanOrEqual(1)
+      expect(at[0]).toBeLessThanOrEqual(kind === 'native' ? 5 : 6)
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(5)
+    }
+    expect(new Set(pss.map((at) => at[0])).size).toBeGreaterThanOrEqual(kind === 'native' ? 5 : 4)
   })
 
   it.each(['native', 'ts'] as const)('re-reads status and the fd count at the next second once a process ran: 50 new files, 64 MiB more at its peak (%s reader)', async (kind) => {

@@ -58,7 +58,7 @@ export const STATUS_MAX_SKIPS = 4
  * reading and the RSS now); I/O rates span two I/O reads.
  *
  * PSS is read less often when it is dear or unchanged. Reading smaps_rollup walks the process's
- * page tables: ~30 µs for a small process, ~7 ms for one of 600 MB. After a read that took t,
+ * page tables: ~30 µs for a small process, ~7 ms for one of 600 MB. After a read that took t of CPU,
  * the next waits at least t / PSS_CPU_SHARE (0.1 % of a core per process: every ~7 s for 600 MB).
  * And a read is skipped when the process's RSS and page-fault counts have not moved since the
  * last one (PSS_MAX_SKIPS times in a row at most): its own pages are the same, and only other

@@ -15,10 +15,21 @@ export interface LaunchedCommand {
   child: ChildProcess
   /** resolves when the command exits: code, or signal name */
   exited: Promise<{ code: number | null; signal: string | null }>
+  /**
+   * Its output from the first byte: what came before this is called is given first. (Node drops
+   * what a child wrote to a pipe nobody listens to once it exits: under load, a short command
+   * can be gone before its session is set up.)
+   */
+  onOutput(consumer: (stream: 'stdout' | 'stderr', data: Buffer) => void): void
+  /** a signal to its process group (while it runs) */
+  signal(sig: NodeJS.Signals): void
   /** SIGTERM to its process group, SIGKILL after graceMs */
   terminate(graceMs: number): Promise<void>
 }
 
+
+/** after the command exits, how long its output may still take to be read (ms) */
+const OUTPUT_DRAIN_MS = 500
 
 export function launcherPath(): string {
   const candidates = [process.env.SYSCOPE_LAUNCH, join(projectRoot(), 'build', 'helper', 'syscope-launch'), '/usr/local/libexec/syscope/syscope-launch']
@@ -26,7 +37,7 @@ export function launcherPath(): string {
   throw new ApiError('ENOENT', 'syscope-launch is missing: build it with `npm run setup`')
 }
 
-export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string> }, helper: HelperConnection | null): Promise<LaunchedCommand> {
+export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: 'inherit' }, helper: HelperConnection | null): Promise<LaunchedCommand> {
   const program = req.argv[0]
   if (!program) throw new ApiError('EINVAL', 'no program to run')
   if (req.cwd && !existsSync(req.cwd)) throw new ApiError('ENOENT', `working directory ${req.cwd} does not exist`)
@@ -34,17 +45,33 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
   const child = spawn(launcherPath(), ['3', '4', '--', ...req.argv], {
     cwd: req.cwd,
     env: { ...process.env, ...req.env },
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: [req.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
     // its own process group, so stop() reaches the whole tree it starts
     detached: true
   })
+  // listened to from the start (see onOutput)
+  let early: [stream: 'stdout' | 'stderr', data: Buffer][] | null = []
+  let consumer: ((stream: 'stdout' | 'stderr', data: Buffer) => void) | null = null
+  for (const stream of ['stdout', 'stderr'] as const) {
+    child[stream]?.on('data', (d: Buffer) => (consumer ? consumer(stream, d) : early?.push([stream, d])))
+  }
   const pid = child.pid
   if (pid === undefined) {
     const err = await new Promise<Error>((resolve) => child.once('error', resolve))
     throw new ApiError('EIO', `cannot start the launcher: ${err.message}`)
   }
+  // 'exit' can come before the last of its output has been read: wait for its pipes to end too,
+  // but not for long (a daemon it left behind may hold them open)
+  const drained = Promise.all([child.stdout, child.stderr].map((s) => (s ? new Promise<void>((r) => s.once('close', () => r())) : Promise.resolve())))
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }))
+    child.once('exit', (code, signal) => {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<void>((r) => (timer = setTimeout(r, OUTPUT_DRAIN_MS)))
+      void Promise.race([drained, late]).then(() => {
+        clearTimeout(timer)
+        resolve({ code, signal })
+      })
+    })
   })
   const go = child.stdio[3] as Writable
   const errPipe = child.stdio[4] as Readable
@@ -69,6 +96,14 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     pid,
     child,
     exited,
+    onOutput(c) {
+      consumer = c
+      for (const [stream, d] of early ?? []) c(stream, d)
+      early = null
+    },
+    signal(sig: NodeJS.Signals) {
+      if (child.exitCode === null && child.signalCode === null) signalGroup(pid, sig)
+    },
     async terminate(graceMs: number) {
       if (child.exitCode !== null || child.signalCode !== null) return
       signalGroup(pid, 'SIGTERM')

@@ -3,6 +3,7 @@
 // file first and then to the in-memory store, so what the user sees is what was saved.
 import { EventEmitter } from 'node:events'
 import { closeSync, rmSync } from 'node:fs'
+import { StringDecoder } from 'node:string_decoder'
 import type { ChildProcess } from 'node:child_process'
 import type { EbpfStatus, SessionEvent } from '../../shared/contract'
 import { appendDigest } from '../recording/digest'
@@ -30,6 +31,10 @@ export interface LaunchOptions extends LiveSessionOptions {
   argv: string[]
   cwd?: string
   env?: Record<string, string>
+  /** default: none (/dev/null) */
+  stdin?: 'inherit'
+  /** its output as it comes, from the first byte: `data` as read, `text` decoded */
+  onOutput?: (o: { stream: 'stdout' | 'stderr'; data: Buffer; text: string }) => void
 }
 
 export interface AttachOptions extends LiveSessionOptions {
@@ -94,14 +99,14 @@ export class LiveSession extends EventEmitter {
   /**
    * Start a command so that the helper counts it from its exec, with all its descendants. Helper
    * events that arrive before this session subscribes are buffered by the HelperConnection, and
-   * the child's output streams stay paused until their listeners are attached.
+   * its output from the first byte is kept by launchCommand until this session takes it.
    */
   static async launch(opts: LaunchOptions): Promise<LiveSession> {
     // a recording that cannot be written stops the session before the command runs
     const fd = RecordingWriter.reserve(opts.recordingPath)
     let cmd: LaunchedCommand
     try {
-      cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env }, opts.helper)
+      cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env, stdin: opts.stdin }, opts.helper)
     } catch (e) {
       closeSync(fd)
       rmSync(opts.recordingPath, { force: true })
@@ -112,8 +117,13 @@ export class LiveSession extends EventEmitter {
     s.child = cmd
     s.wireHelper()
     s.addProcess(cmd.pid, process.pid)
-    cmd.child.stdout?.on('data', (d: Buffer) => s.output('stdout', d))
-    cmd.child.stderr?.on('data', (d: Buffer) => s.output('stderr', d))
+    // a character split between two reads is decoded whole, in the later one
+    const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') }
+    cmd.onOutput((stream, d) => {
+      const text = decoders[stream].write(d)
+      opts.onOutput?.({ stream, data: d, text })
+      s.output(stream, text)
+    })
     void cmd.exited.then(({ code, signal }) => {
       // let one more tick collect the final counts the helper sends at exit
       s.requestEnd({ exitCode: code, exitSignal: signal, message: null })
@@ -222,8 +232,8 @@ export class LiveSession extends EventEmitter {
     this.event({ kind: 'notice', t_ms: this.now(), level, message })
   }
 
-  private output(stream: 'stdout' | 'stderr', d: Buffer): void {
-    const text = d.toString('utf8')
+  private output(stream: 'stdout' | 'stderr', text: string): void {
+    if (!text) return
     const t = this.now()
     this.record({ k: 'o', t, s: stream, d: text })
     this.emit('output', { stream, t_ms: t, text })
@@ -257,6 +267,15 @@ export class LiveSession extends EventEmitter {
   }
 
   /** SIGTERM to the launched command's process group, then SIGKILL after the grace period. */
+  /**
+   * A launched command runs in a session of its own (so that stopping it reaches everything it
+   * started), so a terminal's Ctrl-C reaches syscope alone: this passes it on to the command's
+   * process group, as the shell would have.
+   */
+  interrupt(): void {
+    this.child?.signal('SIGINT')
+  }
+
   async stop(): Promise<void> {
     if (this.state === 'ended') return
     if (this.child) {

@@ -12,7 +12,7 @@ import { RECORDING_EXTENSION, RECORDING_VERSION, type RecordingHeader } from '..
 import { readDigest, readDigestLocator } from '../recording/digest'
 import { openRecording, RecordingError } from '../recording/reader'
 import { SessionStore } from './store'
-import { LiveSession } from './live'
+import { LiveSession, type LaunchOptions } from './live'
 import { connectHelper, type EbpfOptions } from './ebpf'
 
 export interface ManagerOptions {
@@ -48,7 +48,11 @@ export class SessionManager {
     return join(this.recordingsDir, `${stamp}-${slug}-${randomBytes(2).toString('hex')}${RECORDING_EXTENSION}`)
   }
 
-  async launch(req: LaunchRequest, recordingPath?: string): Promise<LiveSession> {
+  /**
+   * `local`, for the command line: `stdin: 'inherit'` gives the command this process's stdin (the
+   * terminal); `onOutput` sees its output from the first byte (before this returns).
+   */
+  async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput'> = {}): Promise<LiveSession> {
     const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot })
     const id = this.newId()
     const name = basename(req.argv[0] ?? 'command')
@@ -58,6 +62,8 @@ export class SessionManager {
         argv: req.argv,
         cwd: req.cwd,
         env: req.env,
+        stdin: local.stdin,
+        onOutput: local.onOutput,
         intervalMs: req.intervalMs ?? this.opts.defaultIntervalMs ?? 100,
         recordingPath: recordingPath ?? this.recordingPath(name),
         helper,
