@@ -14,9 +14,9 @@ export function formatSummary(s: Summary): string {
   out.push(`    CPU       peak ${pct(t.peak_cpu_pct)}  mean ${pct(t.mean_cpu_pct)}  total ${t.cpu_seconds === null ? 'unavailable' : `${t.cpu_seconds.toFixed(2)} s`}`)
   out.push(`    memory    peak RSS ${bytes(t.peak_rss_bytes)}  peak PSS ${bytes(t.peak_pss_bytes)}`)
   // logical I/O (page cache and pipes included), and the part that reached the disk; a
-  // summary from before logical I/O was kept has only the second
+  // recording from before logical I/O was kept has only the second
   const io = (logical: number | null | undefined, block: number | null, to: string): string =>
-    logical === undefined ? bytes(block) : `${bytes(logical)} (${bytes(block)} ${to} disk)`
+    logical === undefined || logical === null ? bytes(block) : `${bytes(logical)} (${bytes(block)} ${to} disk)`
   out.push(`    I/O       read ${io(t.rchar_bytes, t.read_bytes, 'from')}  written ${io(t.wchar_bytes, t.write_bytes, 'to')}`)
   out.push(`    peaks     ${num(t.peak_threads)} threads  ${num(t.peak_fds)} fds  ${t.peak_processes} processes`)
   out.push('')
