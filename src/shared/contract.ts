@@ -214,6 +214,9 @@ export interface ProcessRow {
   cmdline: string[]
   cpu_pct_mean: number | null
   cpu_pct_peak: number | null
+  /** CPU time in the range, seconds: its samples' CPU over their intervals, or, for a process
+   * that lived and exited between two samples, what the helper read at its exit */
+  cpu_seconds: number | null
   rss_peak_bytes: number | null
   syscalls: number
   syscall_errors: number

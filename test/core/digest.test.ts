@@ -29,12 +29,14 @@ afterAll(() => {
 
 /** Breakdowns compared field by field: counts exactly, CPU means to float rounding (sums in another order). */
 function expectSameBreakdown(a: Breakdown, b: Breakdown): void {
-  const strip = (x: Breakdown) => ({ ...x, sessionId: '', processes: x.processes.map((p) => ({ ...p, cpu_pct_mean: null })) })
+  const strip = (x: Breakdown) => ({ ...x, sessionId: '', processes: x.processes.map((p) => ({ ...p, cpu_pct_mean: null, cpu_seconds: null })) })
   expect(strip(a)).toEqual(strip(b))
   a.processes.forEach((p, i) => {
     const q = b.processes[i]!
-    if (p.cpu_pct_mean === null) expect(q.cpu_pct_mean).toBeNull()
-    else expect(p.cpu_pct_mean).toBeCloseTo(q.cpu_pct_mean!, 9)
+    for (const k of ['cpu_pct_mean', 'cpu_seconds'] as const) {
+      if (p[k] === null) expect(q[k]).toBeNull()
+      else expect(p[k]).toBeCloseTo(q[k]!, 9)
+    }
   })
 }
 

@@ -133,9 +133,10 @@ describe('syscope record', () => {
     expect(s.proc.tree.wchar_bytes).toBeLessThan(17 * MiB)
   })
 
-  it('gives processes too short-lived to be sampled their CPU time, and the tree all of it', () => {
+  it('gives processes too short-lived to be sampled their CPU time, and the tree all of it', async () => {
     // five children of ~30 ms of CPU each, most of them done between two ticks
-    const r = cli(['record', '--json', '--', 'sh', '-c', 'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 1000000; i++) s += i }"; done; sleep 0.3'])
+    const out = join(data, 'short.syscope')
+    const r = cli(['record', '--json', '--out', out, '--', 'sh', '-c', 'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 1000000; i++) s += i }"; done; sleep 0.3'])
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout)
     const awks = s.proc.processes.filter((p: { comm: string }) => p.comm === 'awk' || p.comm === 'mawk')
@@ -144,6 +145,11 @@ describe('syscope record', () => {
     const sum = awks.reduce((t: number, a: { cpu_seconds: number }) => t + a.cpu_seconds, 0)
     // the tree's comes from the shell's children's time (clock ticks of 10 ms)
     expect(s.proc.tree.cpu_seconds).toBeGreaterThanOrEqual(sum - 0.03)
+    // and the app's process table has it for every one of them, sampled or not
+    const store = await loadStore(out, 'x')
+    const rows = store.breakdown(0, Number.MAX_SAFE_INTEGER).processes.filter((p) => p.comm === 'awk' || p.comm === 'mawk')
+    expect(rows).toHaveLength(5)
+    for (const p of rows) expect(p.cpu_seconds).toBeGreaterThan(0.001)
   })
 
   it('counts only the I/O done while attached, not what the process did before', async () => {

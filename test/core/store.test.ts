@@ -137,6 +137,8 @@ describe('the session store', () => {
     const cpu = rows.filter((r) => r[1] !== null && r[2] !== null).map((r) => r[1]! + r[2]!)
     const p103 = b.processes.find((p) => p.pid === 103)!
     expect(p103.cpu_pct_mean).toBeCloseTo(cpu.reduce((a, x) => a + x, 0) / cpu.length, 9)
+    // CPU time: each sample's CPU % over the interval before it
+    expect(p103.cpu_seconds).toBeCloseTo((cpu.reduce((a, x) => a + x, 0) * store.header.interval_ms) / 100_000, 9)
     expect(p103.cpu_pct_peak).toBe(Math.max(...cpu))
     expect(p103.rss_peak_bytes).toBe(Math.max(...rows.map((r) => r[3]!)))
     // a process gone before the range has no row in it

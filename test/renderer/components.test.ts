@@ -122,7 +122,7 @@ describe('SyscallTable', () => {
 })
 
 describe('ProcessTable', () => {
-  const p = (pid: number, ppid: number, comm: string, syscalls: number) => ({ pid, ppid, comm, cmdline: [comm], cpu_pct_mean: null, cpu_pct_peak: null, rss_peak_bytes: 1024, syscalls, syscall_errors: 0, exitedAtMs: pid === 3 ? 1500 : null })
+  const p = (pid: number, ppid: number, comm: string, syscalls: number, cpu_seconds: number | null = null) => ({ pid, ppid, comm, cmdline: [comm], cpu_pct_mean: null, cpu_pct_peak: null, cpu_seconds, rss_peak_bytes: 1024, syscalls, syscall_errors: 0, exitedAtMs: pid === 3 ? 1500 : null })
   it('shows the tree with figures, and folds a subtree', async () => {
     const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'make', 10), p(2, 1, 'cc1', 500), p(3, 2, 'as', 7)] } }))
     const rows = () => w.findAll('[data-testid="process-row"]')
@@ -131,6 +131,14 @@ describe('ProcessTable', () => {
     expect(rows()[0]!.text()).toContain('running')
     await rows()[1]!.get('button.fold').trigger('click')
     expect(rows().map((r) => r.attributes('data-pid'))).toEqual(['1', '2'])
+  })
+
+  it('shows each process’s CPU time, and sorts siblings by it', async () => {
+    const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'make', 10, 0.02), p(2, 1, 'cc1', 5, 1.25), p(4, 1, 'ld', 5, 3.5), p(5, 1, 'as', 5, null)] } }))
+    const rows = () => w.findAll('[data-testid="process-row"]')
+    expect(rows().map((r) => r.get('[data-testid="process-cpu-time"]').text())).toEqual(['20.0 ms', '1.25 s', '3.50 s', '—'])
+    await w.get('[data-testid="sort-cpu_seconds"]').trigger('click')
+    expect(rows().map((r) => r.attributes('data-pid'))).toEqual(['1', '4', '2', '5'])
   })
 })
 

@@ -122,7 +122,8 @@ export function digestBreakdown(
   arch: 'x86_64' | 'aarch64',
   processes: ReadonlyMap<number, ProcessInfo>,
   fromMs: number,
-  toMs: number
+  toMs: number,
+  intervalMs: number
 ): Breakdown {
   if (fromMs <= 0 && toMs >= digest.duration_ms) return { ...digest.whole, sessionId }
   const sums = emptySums()
@@ -138,5 +139,5 @@ export function digestBreakdown(
     // nothing recorded in the range: an empty breakdown at its start
     from = to = Math.min(Math.max(fromMs, 0), digest.duration_ms)
   }
-  return toBreakdown(sessionId, arch, processes, sums, from, to)
+  return toBreakdown(sessionId, arch, processes, sums, from, to, intervalMs)
 }

@@ -127,10 +127,11 @@ export function addPacked(s: RangeSums, p: PackedSums): void {
 export function toBreakdown(
   sessionId: string,
   arch: 'x86_64' | 'aarch64',
-  processes: ReadonlyMap<number, ProcessInfo>,
+  processes: ReadonlyMap<number, ProcessInfo & { exitCpuSeconds?: number }>,
   s: RangeSums,
   fromMs: number,
-  toMs: number
+  toMs: number,
+  intervalMs: number
 ): Breakdown {
   const seconds = Math.max(1e-3, (toMs - fromMs) / 1000)
   const syscalls: SyscallRow[] = []
@@ -164,6 +165,8 @@ export function toBreakdown(
       cmdline: info?.cmdline ?? [],
       cpu_pct_mean: c ? c[0] / c[1] : null,
       cpu_pct_peak: c ? c[2] : null,
+      // each sample's CPU % is over the interval before it
+      cpu_seconds: c ? (c[0] * intervalMs) / 100_000 : exitedUnseen(info, fromMs, toMs),
       rss_peak_bytes: s.rssPeak.get(pid) ?? null,
       syscalls: p?.[0] ?? 0,
       syscall_errors: p?.[1] ?? 0,
@@ -182,4 +185,10 @@ export function toBreakdown(
     syscalls,
     processes: rows
   }
+}
+
+/** A process never sampled in the range that exited in it: its CPU as the helper read it then. */
+function exitedUnseen(info: (ProcessInfo & { exitCpuSeconds?: number }) | undefined, fromMs: number, toMs: number): number | null {
+  if (!info || info.exitCpuSeconds === undefined || info.exitedAtMs === null) return null
+  return info.exitedAtMs >= fromMs && info.exitedAtMs <= toMs ? info.exitCpuSeconds : null
 }

@@ -41,6 +41,8 @@ export class SessionStore {
     s.digest = digest
     for (const p of digest.snapshot.processInfo) s.processes.set(p.pid, { ...p, uid: null })
     s.events.push(...digest.snapshot.events)
+    // what the helper read at each exit
+    for (const ev of digest.snapshot.events) if (ev.kind === 'exit') s.applyEvent(ev)
     // output chunks name their session: this one now
     s.output.push(...digest.snapshot.output.map((o) => ({ ...o, sessionId: id })))
     s.warnings.push(...digest.snapshot.warnings)
@@ -286,11 +288,11 @@ export class SessionStore {
   }
 
   breakdown(fromMs: number, toMs: number): Breakdown {
-    if (this.digestOnly) return digestBreakdown(this.digest!, this.id, this.arch, this.processes, fromMs, toMs)
+    if (this.digestOnly) return digestBreakdown(this.digest!, this.id, this.arch, this.processes, fromMs, toMs, this.header.interval_ms)
     const [lo, hi] = this.tickRange(fromMs, toMs)
     const firstT = lo > 0 ? this.ticks.time(lo - 1) : 0
     const lastT = hi > lo ? this.ticks.time(hi - 1) : firstT
-    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT)
+    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT, this.header.interval_ms)
   }
 
   /** Sums of ticks [lo, hi), for a recording's digest. */
