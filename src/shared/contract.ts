@@ -217,6 +217,9 @@ export interface ProcessRow {
   /** CPU time in the range, seconds: its samples' CPU over their intervals, or, for a process
    * that lived and exited between two samples, what the helper read at its exit */
   cpu_seconds: number | null
+  /** its own I/O in the range, logical (page cache and pipes included), bytes; as the CPU time */
+  read_bytes: number | null
+  write_bytes: number | null
   rss_peak_bytes: number | null
   syscalls: number
   syscall_errors: number

@@ -29,11 +29,11 @@ afterAll(() => {
 
 /** Breakdowns compared field by field: counts exactly, CPU means to float rounding (sums in another order). */
 function expectSameBreakdown(a: Breakdown, b: Breakdown): void {
-  const strip = (x: Breakdown) => ({ ...x, sessionId: '', processes: x.processes.map((p) => ({ ...p, cpu_pct_mean: null, cpu_seconds: null })) })
+  const strip = (x: Breakdown) => ({ ...x, sessionId: '', processes: x.processes.map((p) => ({ ...p, cpu_pct_mean: null, cpu_seconds: null, read_bytes: null, write_bytes: null })) })
   expect(strip(a)).toEqual(strip(b))
   a.processes.forEach((p, i) => {
     const q = b.processes[i]!
-    for (const k of ['cpu_pct_mean', 'cpu_seconds'] as const) {
+    for (const k of ['cpu_pct_mean', 'cpu_seconds', 'read_bytes', 'write_bytes'] as const) {
       if (p[k] === null) expect(q[k]).toBeNull()
       else expect(p[k]).toBeCloseTo(q[k]!, 9)
     }

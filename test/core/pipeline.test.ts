@@ -112,9 +112,9 @@ describe('syscope record', () => {
     }
   })
 
-  it('gives each process its own I/O to its last byte, short-lived ones included (the helper reads it at exit)', () => {
+  it('gives each process its own I/O to its last byte, short-lived ones included (the helper reads it at exit)', async () => {
     const out = join(data, 'io-out')
-    const r = cli(['record', '--json', '--', 'sh', '-c', `dd if=/dev/zero of=${out} bs=1M count=8 conv=fsync 2>/dev/null; cat ${out} > /dev/null; sleep 0.3`])
+    const r = cli(['record', '--json', '--out', join(data, 'own-io.syscope'), '--', 'sh', '-c', `dd if=/dev/zero of=${out} bs=1M count=8 conv=fsync 2>/dev/null; cat ${out} > /dev/null; sleep 0.3`])
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout)
     const MiB = 2 ** 20
@@ -126,6 +126,12 @@ describe('syscope record', () => {
     // the shell that reaped them did none of it
     expect(by('sh').wchar_bytes).toBeLessThan(MiB)
     expect(by('sh').write_bytes).toBeLessThan(MiB)
+    // the app's process table says the same
+    const rows = (await loadStore(join(data, 'own-io.syscope'), 'x')).breakdown(0, Number.MAX_SAFE_INTEGER).processes
+    const row = (comm: string) => rows.find((p) => p.comm === comm)!
+    expect(row('dd').write_bytes).toBeGreaterThanOrEqual(8 * MiB)
+    expect(row('cat').read_bytes).toBeGreaterThanOrEqual(8 * MiB)
+    expect(row('sh').write_bytes).toBeLessThan(MiB)
     // and the tree counts each byte once
     expect(s.proc.tree.write_bytes).toBeGreaterThanOrEqual(8 * MiB)
     expect(s.proc.tree.write_bytes).toBeLessThan(9 * MiB)

@@ -122,7 +122,7 @@ describe('SyscallTable', () => {
 })
 
 describe('ProcessTable', () => {
-  const p = (pid: number, ppid: number, comm: string, syscalls: number, cpu_seconds: number | null = null) => ({ pid, ppid, comm, cmdline: [comm], cpu_pct_mean: null, cpu_pct_peak: null, cpu_seconds, rss_peak_bytes: 1024, syscalls, syscall_errors: 0, exitedAtMs: pid === 3 ? 1500 : null })
+  const p = (pid: number, ppid: number, comm: string, syscalls: number, cpu_seconds: number | null = null, write_bytes: number | null = null) => ({ pid, ppid, comm, cmdline: [comm], cpu_pct_mean: null, cpu_pct_peak: null, cpu_seconds, read_bytes: null, write_bytes, rss_peak_bytes: 1024, syscalls, syscall_errors: 0, exitedAtMs: pid === 3 ? 1500 : null })
   it('shows the tree with figures, and folds a subtree', async () => {
     const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'make', 10), p(2, 1, 'cc1', 500), p(3, 2, 'as', 7)] } }))
     const rows = () => w.findAll('[data-testid="process-row"]')
@@ -139,6 +139,16 @@ describe('ProcessTable', () => {
     expect(rows().map((r) => r.get('[data-testid="process-cpu-time"]').text())).toEqual(['20.0 ms', '1.25 s', '3.50 s', '—'])
     await w.get('[data-testid="sort-cpu_seconds"]').trigger('click')
     expect(rows().map((r) => r.attributes('data-pid'))).toEqual(['1', '4', '2', '5'])
+  })
+
+  it('shows what each process wrote, and sorts siblings by it', async () => {
+    const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'sh', 10, null, 0), p(2, 1, 'dd', 5, null, 16 * 2 ** 20), p(4, 1, 'cat', 5, null, 2048)] } }))
+    const rows = () => w.findAll('[data-testid="process-row"]')
+    expect(rows().map((r) => r.get('[data-testid="process-written"]').text())).toEqual(['0 B', '16.0 MiB', '2.00 KiB'])
+    await w.get('[data-testid="sort-write_bytes"]').trigger('click')
+    expect(rows().map((r) => r.attributes('data-pid'))).toEqual(['1', '2', '4'])
+    await w.get('[data-testid="sort-write_bytes"]').trigger('click')
+    expect(rows().map((r) => r.attributes('data-pid'))).toEqual(['1', '4', '2'])
   })
 })
 

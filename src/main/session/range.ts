@@ -15,10 +15,20 @@ export interface RangeSums {
   /** pid → [sum of CPU %, samples, peak CPU %] */
   cpu: Map<number, [number, number, number]>
   rssPeak: Map<number, number>
+  /** pid → [sum of read rates, sum of write rates] (logical I/O, bytes/s, one per sample) */
+  io: Map<number, [number, number]>
 }
 
 export function emptySums(): RangeSums {
-  return { sys: new Map(), perPid: new Map(), cpu: new Map(), rssPeak: new Map() }
+  return { sys: new Map(), perPid: new Map(), cpu: new Map(), rssPeak: new Map(), io: new Map() }
+}
+
+export function addIo(s: RangeSums, pid: number, reads: number, writes: number): void {
+  const v = s.io.get(pid)
+  if (v) {
+    v[0] += reads
+    v[1] += writes
+  } else s.io.set(pid, [reads, writes])
 }
 
 export function addCounts(m: Map<number, Counts>, nr: number, c: number, e: number, ns: number): void {
@@ -98,28 +108,31 @@ export class SyscallSums {
 export interface PackedSums {
   /** [nr, calls, errors, time_ns] */
   sys: [number, number, number, number][]
-  /** [pid, calls, errors, cpu sum, cpu samples, cpu peak, rss peak (-1: none)] */
-  pid: [number, number, number, number, number, number, number][]
+  /** [pid, calls, errors, cpu sum, cpu samples, cpu peak, rss peak (-1: none), read rate sum,
+   * write rate sum (both -1: none; absent from digests written before they were kept)] */
+  pid: [number, number, number, number, number, number, number, number?, number?][]
 }
 
 export function packSums(s: RangeSums): PackedSums {
-  const pids = new Set<number>([...s.perPid.keys(), ...s.cpu.keys(), ...s.rssPeak.keys()])
+  const pids = new Set<number>([...s.perPid.keys(), ...s.cpu.keys(), ...s.rssPeak.keys(), ...s.io.keys()])
   return {
     sys: [...s.sys].map(([nr, [c, e, ns]]) => [nr, c, e, ns]),
     pid: [...pids].map((pid) => {
       const [c, e] = s.perPid.get(pid) ?? [0, 0]
       const [sum, n, peak] = s.cpu.get(pid) ?? [0, 0, 0]
-      return [pid, c, e, sum, n, peak, s.rssPeak.get(pid) ?? -1]
+      const [reads, writes] = s.io.get(pid) ?? [-1, -1]
+      return [pid, c, e, sum, n, peak, s.rssPeak.get(pid) ?? -1, reads, writes]
     })
   }
 }
 
 export function addPacked(s: RangeSums, p: PackedSums): void {
   for (const [nr, c, e, ns] of p.sys) addCounts(s.sys, nr, c, e, ns)
-  for (const [pid, c, e, sum, n, peak, rss] of p.pid) {
+  for (const [pid, c, e, sum, n, peak, rss, reads, writes] of p.pid) {
     if (c || e) addProcessCounts(s, pid, c, e)
     if (n > 0) addCpu(s, pid, sum, n, peak)
     if (rss >= 0) addRss(s, pid, rss)
+    if (reads !== undefined && writes !== undefined && reads >= 0) addIo(s, pid, reads, writes)
   }
 }
 
@@ -127,7 +140,7 @@ export function addPacked(s: RangeSums, p: PackedSums): void {
 export function toBreakdown(
   sessionId: string,
   arch: 'x86_64' | 'aarch64',
-  processes: ReadonlyMap<number, ProcessInfo & { exitCpuSeconds?: number }>,
+  processes: ReadonlyMap<number, ProcessInfo & { exitCpuSeconds?: number; exitIo?: (number | null)[] }>,
   s: RangeSums,
   fromMs: number,
   toMs: number,
@@ -157,6 +170,8 @@ export function toBreakdown(
   for (const pid of new Set<number>([...s.cpu.keys(), ...s.perPid.keys()])) {
     const info = processes.get(pid)
     const c = s.cpu.get(pid)
+    const io = s.io.get(pid)
+    const unseen = io ? null : exitedIn(info, fromMs, toMs)
     const p = s.perPid.get(pid)
     rows.push({
       pid,
@@ -166,7 +181,9 @@ export function toBreakdown(
       cpu_pct_mean: c ? c[0] / c[1] : null,
       cpu_pct_peak: c ? c[2] : null,
       // each sample's CPU % is over the interval before it
-      cpu_seconds: c ? (c[0] * intervalMs) / 100_000 : exitedUnseen(info, fromMs, toMs),
+      cpu_seconds: c ? (c[0] * intervalMs) / 100_000 : (exitedIn(info, fromMs, toMs)?.exitCpuSeconds ?? null),
+      read_bytes: io ? (io[0] * intervalMs) / 1000 : (unseen?.exitIo?.[0] ?? null),
+      write_bytes: io ? (io[1] * intervalMs) / 1000 : (unseen?.exitIo?.[1] ?? null),
       rss_peak_bytes: s.rssPeak.get(pid) ?? null,
       syscalls: p?.[0] ?? 0,
       syscall_errors: p?.[1] ?? 0,
@@ -187,8 +204,9 @@ export function toBreakdown(
   }
 }
 
-/** A process never sampled in the range that exited in it: its CPU as the helper read it then. */
-function exitedUnseen(info: (ProcessInfo & { exitCpuSeconds?: number }) | undefined, fromMs: number, toMs: number): number | null {
-  if (!info || info.exitCpuSeconds === undefined || info.exitedAtMs === null) return null
-  return info.exitedAtMs >= fromMs && info.exitedAtMs <= toMs ? info.exitCpuSeconds : null
+/** A process that exited in the range: what the helper read at its exit stands for a process
+ * with no sample in the range (it lived between two samples). */
+function exitedIn<T extends ProcessInfo>(info: T | undefined, fromMs: number, toMs: number): T | null {
+  if (!info || info.exitedAtMs === null) return null
+  return info.exitedAtMs >= fromMs && info.exitedAtMs <= toMs ? info : null
 }

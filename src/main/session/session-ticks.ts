@@ -14,7 +14,7 @@ import { BlockPool } from './block-pool'
 import { GrowingColumn } from './growing-column'
 import { BLOCK_ROWS, PackedTable, TableReader } from './packed-table'
 import { ProcessSeries } from './process-series'
-import { SyscallSums, addCpu, addProcessCounts, addRss, emptySums, type RangeSums } from './range'
+import { SyscallSums, addCpu, addIo, addProcessCounts, addRss, emptySums, type RangeSums } from './range'
 import { TickSums } from './tick-sums'
 
 type SampleLine = Extract<RecordLine, { k: 's' }>
@@ -29,6 +29,8 @@ export const seriesColumn = (c: ProcessColumn): number => ROW_INDEX[c] - 1
 const CPU_USER = seriesColumn('cpu_user_pct')
 const CPU_SYSTEM = seriesColumn('cpu_system_pct')
 const RSS = seriesColumn('rss_bytes')
+const READ_RATE = seriesColumn('read_bytes_per_s')
+const WRITE_RATE = seriesColumn('write_bytes_per_s')
 
 /** ticks without a row after which a process's open rows are sealed */
 const SEAL_AFTER_TICKS = 50
@@ -251,8 +253,8 @@ export class SessionTicks {
   sums(lo: number, hi: number): RangeSums {
     const s = emptySums()
     if (hi <= lo) return s
-    const slice = Array.from({ length: 4 }, () => new Float64Array(BLOCK_ROWS))
-    const [a, b, c, d] = slice as [Float64Array, Float64Array, Float64Array, Float64Array]
+    const slice = Array.from({ length: 5 }, () => new Float64Array(BLOCK_ROWS))
+    const [a, b, c, d, e] = slice as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array]
     const from = (ends: GrowingColumn): number => (lo > 0 ? ends.at(lo - 1) : 0)
     const sys = new SyscallSums()
     for (let at = from(this.syscallEnds), end = this.syscallEnds.at(hi - 1), next; at < end; at = next) {
@@ -281,13 +283,24 @@ export class SessionTicks {
       let samples = 0
       let peak = 0
       let rss = -Infinity
+      let reads = 0
+      let writes = 0
+      let rated = false
       for (let at = first, next; at < last; at = next) {
         next = series.rows.sliceEnd(at, last)
         const n = next - at
         series.rows.read(CPU_USER, at, at + n, a)
         series.rows.read(CPU_SYSTEM, at, at + n, b)
         series.rows.read(RSS, at, at + n, c)
+        series.rows.read(READ_RATE, at, at + n, d)
+        series.rows.read(WRITE_RATE, at, at + n, e)
         for (let k = 0; k < n; k++) {
+          // its own I/O rates (logical), summed like the CPU: over the interval before each
+          if (d[k]! === d[k]! && e[k]! === e[k]!) {
+            reads += d[k]!
+            writes += e[k]!
+            rated = true
+          }
           const u = a[k]!
           const sys = b[k]!
           // the mean and peak of a process's CPU count only samples where both halves were read
@@ -303,6 +316,7 @@ export class SessionTicks {
       }
       if (samples > 0) addCpu(s, series.pid, sum, samples, peak)
       if (rss !== -Infinity) addRss(s, series.pid, rss)
+      if (rated) addIo(s, series.pid, reads, writes)
     }
     return s
   }
