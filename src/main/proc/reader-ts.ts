@@ -80,20 +80,6 @@ export class TsProcReader implements ProcReader {
   /** the fd directory's size is its open fd count on procfs (Linux ≥ 6.2), not on fixtures */
   private readonly procfs: boolean
 
-  /** the time this thread has run, ns (0 where the kernel keeps no scheduler statistics);
-   * opened per call: it is read around an smaps_rollup read, at most once a second a process */
-  private threadRunNs(): number {
-    let fd = -1
-    try {
-      fd = openSync('/proc/thread-self/schedstat', 'r')
-      return parseInt(this.buf.toString('latin1', 0, readSync(fd, this.buf, 0, 64, 0)), 10) || 0
-    } catch {
-      return 0
-    } finally {
-      if (fd >= 0) closeSync(fd)
-    }
-  }
-
   constructor(private readonly procRoot: string) {
     let procfs = false
     try {
@@ -314,12 +300,15 @@ export class TsProcReader implements ProcReader {
       o.haveIo = true
     }
     if (what & READ_SMAPS) {
-      // its cost is the CPU this thread spends in it, which a busy machine's preemption does not
-      // inflate as it would wall time (Node 20 has no per-thread CPU figure: the scheduler's)
-      const c0 = this.threadRunNs()
+      // its cost: the lesser of wall time, which a busy machine's preemption inflates, and the
+      // process's CPU time (Node 20 has no per-thread figure), which other threads' time, as the
+      // kernel catches up on it at a tick, inflates
+      const w0 = performance.now()
+      const c0 = process.cpuUsage()
       const t = this.readPath(`${o.base}/smaps_rollup`)
       row[at + F_PSS] = un(t === null ? null : parseSmapsRollup(t).pss_bytes)
-      row[at + F_PSS_MS] = (this.threadRunNs() - c0) / 1e6
+      const c = process.cpuUsage(c0)
+      row[at + F_PSS_MS] = Math.min(performance.now() - w0, (c.user + c.system) / 1000)
     }
     if (what & READ_FDS) row[at + F_FDS] = this.countFds(`${o.base}/fd`)
   }
