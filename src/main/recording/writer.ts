@@ -1,7 +1,7 @@
 // Streams a session to disk while it runs. Every tick is sync-flushed through gzip and written
 // with a synchronous write, so after `kill -9` of the app the file holds every tick but the
 // one in flight.
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { constants, createGzip, type Gzip } from 'node:zlib'
 import type { RecordLine, RecordingHeader } from './format'
@@ -27,6 +27,12 @@ export class RecordingWriter {
           : `cannot create the recording ${path}: ${err.message}`
       )
     }
+  }
+
+  /** A reserved file the session did not get to use: closed and removed. */
+  static abandon(fd: number, path: string): void {
+    closeSync(fd)
+    rmSync(path, { force: true })
   }
 
   constructor(readonly path: string, header: RecordingHeader, fd?: number) {

@@ -2,7 +2,6 @@
 // interval, with syscall counts from the helper when it runs. Every tick goes to the recording
 // file first and then to the in-memory store, so what the user sees is what was saved.
 import { EventEmitter } from 'node:events'
-import { closeSync, rmSync } from 'node:fs'
 import { StringDecoder } from 'node:string_decoder'
 import type { ChildProcess } from 'node:child_process'
 import type { EbpfStatus, SessionEvent } from '../../shared/contract'
@@ -108,8 +107,7 @@ export class LiveSession extends EventEmitter {
     try {
       cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env, stdin: opts.stdin }, opts.helper)
     } catch (e) {
-      closeSync(fd)
-      rmSync(opts.recordingPath, { force: true })
+      RecordingWriter.abandon(fd, opts.recordingPath)
       throw e
     }
     const title = opts.argv.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')
@@ -141,8 +139,7 @@ export class LiveSession extends EventEmitter {
     try {
       if (opts.helper) await opts.helper.track(opts.pid, true)
     } catch (e) {
-      closeSync(fd)
-      rmSync(opts.recordingPath, { force: true })
+      RecordingWriter.abandon(fd, opts.recordingPath)
       throw e
     }
     const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts, fd)

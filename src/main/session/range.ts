@@ -24,11 +24,7 @@ export function emptySums(): RangeSums {
 }
 
 export function addIo(s: RangeSums, pid: number, reads: number, writes: number): void {
-  const v = s.io.get(pid)
-  if (v) {
-    v[0] += reads
-    v[1] += writes
-  } else s.io.set(pid, [reads, writes])
+  addPair(s.io, pid, reads, writes)
 }
 
 export function addCounts(m: Map<number, Counts>, nr: number, c: number, e: number, ns: number): void {
@@ -41,11 +37,15 @@ export function addCounts(m: Map<number, Counts>, nr: number, c: number, e: numb
 }
 
 export function addProcessCounts(s: RangeSums, pid: number, c: number, e: number): void {
-  const v = s.perPid.get(pid)
+  addPair(s.perPid, pid, c, e)
+}
+
+function addPair(m: Map<number, [number, number]>, key: number, a: number, b: number): void {
+  const v = m.get(key)
   if (v) {
-    v[0] += c
-    v[1] += e
-  } else s.perPid.set(pid, [c, e])
+    v[0] += a
+    v[1] += b
+  } else m.set(key, [a, b])
 }
 
 export function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number): void {
