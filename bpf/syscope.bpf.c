@@ -79,6 +79,20 @@ struct {
 	__type(value, struct syscall_counts);
 } syscall_counts SEC(".maps");
 
+/*
+ * slot → how many times a thread of the process was switched onto a CPU. The helper reports
+ * which tracked processes moved since its last tick, so the sampler need not ask /proc whether a
+ * sleeping process ran (docs/sampler.md). Only "moved or not" matters: a plain add that loses a
+ * concurrent increment still moves the counter.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1024); /* max_procs */
+	__type(key, __u32);
+	__type(value, __u32);
+} runs SEC(".maps");
+
 /* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
@@ -512,6 +526,28 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	bpf_ringbuf_submit(e, 0);
 }
 
+/*
+ * sched_switch runs for every context switch on the machine, so the untracked case is the hint's
+ * one load and branch; a tracked process costs one more lookup (its state) and an add.
+ */
+static __always_inline void on_switch_in(bool ts, struct task_struct *next)
+{
+	__u32 tgid = BPF_CORE_READ(next, tgid);
+	if (!maybe_tracked(tgid))
+		return;
+	struct proc_state *p;
+	if (ts)
+		p = bpf_task_storage_get(&proc_task, next->group_leader, 0, 0);
+	else
+		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	if (!p)
+		return;
+	__u32 slot = p->slot;
+	__u32 *n = bpf_map_lookup_elem(&runs, &slot);
+	if (n)
+		*n += 1;
+}
+
 /* ---- tp_btf ---- */
 
 SEC("tp_btf/sys_enter")
@@ -549,6 +585,13 @@ int BPF_PROG(btf_exit, struct task_struct *p)
 	return 0;
 }
 
+SEC("tp_btf/sched_switch")
+int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	on_switch_in(true, next);
+	return 0;
+}
+
 /* ---- raw_tp ---- */
 
 SEC("raw_tp/sys_enter")
@@ -583,6 +626,13 @@ SEC("raw_tp/sched_process_exit")
 int BPF_PROG(raw_exit, struct task_struct *p)
 {
 	on_task_exit(false, p);
+	return 0;
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(raw_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	on_switch_in(false, next);
 	return 0;
 }
 

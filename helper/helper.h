@@ -29,6 +29,8 @@ struct loader {
 	uint32_t max_procs;
 	struct syscall_counts *counts; /* mmapped syscall_counts map */
 	size_t counts_len;
+	uint32_t *runs; /* mmapped runs map (NULL in tracepoint mode): switch-ins per slot */
+	size_t runs_len;
 	char error[512]; /* why loading or attaching failed */
 };
 
@@ -48,6 +50,8 @@ void loader_stop(struct loader *l);
 struct tracked {
 	uint32_t pid; /* 0 = slot free */
 	uint64_t *prev; /* last reported cumulative calls/errors/ns per nr: 3 * SYSCOPE_MAX_NR */
+	uint32_t runs; /* the switch-in count at the last tick */
+	bool new_run; /* reported as run at its first tick, whatever the count did */
 };
 
 struct tracker {
@@ -69,6 +73,9 @@ int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out);
 /* counts messages for every slot whose counters moved; `final` for exits */
 void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jbuf *out);
 void tracker_emit_all(struct tracker *t, struct jbuf *out);
+/* `ran` messages: the tracked processes switched onto a CPU since the last tick (none without
+ * run counters, or when none ran) */
+void tracker_emit_ran(struct tracker *t, struct jbuf *out);
 /* a slot given out by the kernel at fork: remember whose it is */
 void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid);
 /* final counts of a slot, then free it */

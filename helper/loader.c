@@ -41,11 +41,13 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m)
 	bpf_program__set_autoload(s->progs.btf_fork, btf);
 	bpf_program__set_autoload(s->progs.btf_exec, btf);
 	bpf_program__set_autoload(s->progs.btf_exit, btf);
+	bpf_program__set_autoload(s->progs.btf_switch, btf);
 	bpf_program__set_autoload(s->progs.raw_sys_enter, raw);
 	bpf_program__set_autoload(s->progs.raw_sys_exit, raw);
 	bpf_program__set_autoload(s->progs.raw_fork, raw);
 	bpf_program__set_autoload(s->progs.raw_exec, raw);
 	bpf_program__set_autoload(s->progs.raw_exit, raw);
+	bpf_program__set_autoload(s->progs.raw_switch, raw);
 	bpf_program__set_autoload(s->progs.tp_sys_enter, tp);
 	bpf_program__set_autoload(s->progs.tp_sys_exit, tp);
 	bpf_program__set_autoload(s->progs.tp_fork, tp);
@@ -80,6 +82,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	s->rodata->nr_exit_group = __NR_exit_group;
 	bpf_map__set_max_entries(s->maps.syscall_counts, o->max_procs * SYSCOPE_MAX_NR);
 	bpf_map__set_max_entries(s->maps.free_slots, o->max_procs);
+	bpf_map__set_max_entries(s->maps.runs, o->max_procs);
 	bpf_map__set_max_entries(s->maps.proc_hash, o->max_procs);
 	choose_programs(s, m);
 
@@ -106,6 +109,20 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		l->counts = NULL;
 		snprintf(l->error, sizeof(l->error), "mmap counters: %s", strerror(-err));
 		goto fail;
+	}
+	/* the classic sched_switch tracepoint names threads by tid alone: no run reports there */
+	if (m != MODE_TRACEPOINT) {
+		l->runs_len = (size_t)o->max_procs * sizeof(__u32);
+		l->runs = mmap(NULL, l->runs_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       bpf_map__fd(s->maps.runs), 0);
+		if (l->runs == MAP_FAILED) {
+			err = -errno;
+			l->runs = NULL;
+			munmap(l->counts, l->counts_len);
+			l->counts = NULL;
+			snprintf(l->error, sizeof(l->error), "mmap run counters: %s", strerror(-err));
+			goto fail;
+		}
 	}
 	l->skel = s;
 	l->mode = m;
@@ -147,6 +164,9 @@ void loader_stop(struct loader *l)
 	if (l->counts)
 		munmap(l->counts, l->counts_len);
 	l->counts = NULL;
+	if (l->runs)
+		munmap(l->runs, l->runs_len);
+	l->runs = NULL;
 	/* destroying the skeleton detaches every link and closes programs and maps */
 	syscope_bpf__destroy(l->skel);
 	l->skel = NULL;

@@ -182,6 +182,8 @@ static void send_hello(void)
 	jb_str(j, caps_have_bpf() ? "held" : caps_bpf_is_on_demand() ? "cap_bpf_on_demand" : "dropped");
 	jb_key(j, "max_procs");
 	jb_u64(j, app.ld.max_procs);
+	jb_key(j, "runs");
+	jb_raw(j, app.ld.runs ? "true" : "false");
 	jb_raw(j, "}");
 	out_line(j);
 }
@@ -191,6 +193,7 @@ static void send_tick(void)
 	struct jbuf *j = &app.msg;
 	__u64 *drops = app.ld.skel->bss->drops;
 	tracker_emit_all(&app.tr, j);
+	tracker_emit_ran(&app.tr, j);
 	jb_reset(j);
 	jb_raw(j, "{\"type\":\"tick\",\"seq\":");
 	jb_u64(j, app.tr.seq);

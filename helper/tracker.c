@@ -86,6 +86,7 @@ void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid)
 	if (slot >= t->max_procs)
 		return;
 	t->slots[slot].pid = pid;
+	t->slots[slot].new_run = true;
 	if (!t->slots[slot].prev)
 		t->slots[slot].prev = calloc(3 * SYSCOPE_MAX_NR, sizeof(uint64_t));
 }
@@ -244,6 +245,51 @@ void tracker_emit_all(struct tracker *t, struct jbuf *out)
 	for (uint32_t s = 0; s < t->max_procs; s++)
 		if (t->slots[s].pid)
 			tracker_emit_counts(t, s, false, out);
+}
+
+/* pids per `ran` message: at most 7 digits and a comma each, well inside MESSAGE_MAX */
+#define RAN_PER_MESSAGE 4096
+
+static void ran_open(struct tracker *t, struct jbuf *out)
+{
+	jb_reset(out);
+	jb_raw(out, "{\"type\":\"ran\",\"seq\":");
+	jb_u64(out, t->seq);
+	jb_raw(out, ",\"pids\":[");
+}
+
+void tracker_emit_ran(struct tracker *t, struct jbuf *out)
+{
+	const uint32_t *runs = t->ld->runs;
+	uint32_t in_message = 0;
+
+	if (!runs)
+		return;
+	for (uint32_t s = 0; s < t->max_procs; s++) {
+		struct tracked *tr = &t->slots[s];
+		if (!tr->pid)
+			continue;
+		uint32_t n = __atomic_load_n(&runs[s], __ATOMIC_RELAXED);
+		if (n == tr->runs && !tr->new_run)
+			continue;
+		tr->runs = n;
+		tr->new_run = false;
+		if (in_message == RAN_PER_MESSAGE) {
+			jb_raw(out, "]}");
+			out_line(out);
+			in_message = 0;
+		}
+		if (!in_message)
+			ran_open(t, out);
+		else
+			jb_raw(out, ",");
+		jb_u64(out, tr->pid);
+		in_message++;
+	}
+	if (in_message) {
+		jb_raw(out, "]}");
+		out_line(out);
+	}
 }
 
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)

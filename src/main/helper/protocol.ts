@@ -15,6 +15,8 @@ export interface HelloMessage {
   uid: number
   caps: string
   max_procs: number
+  /** it sends `ran` messages each tick (not in tracepoint mode, nor from an older helper) */
+  runs?: boolean
 }
 export interface OkMessage {
   type: 'ok'
@@ -40,6 +42,12 @@ export interface TickMessage {
   seq: number
   t_ns: number
   drops: { procs: number; events: number; nr?: number }
+}
+/** tracked processes one of whose threads was switched onto a CPU since the last tick */
+export interface RanMessage {
+  type: 'ran'
+  seq: number
+  pids: number[]
 }
 export interface ForkMessage {
   type: 'fork'
@@ -72,7 +80,7 @@ export interface UntrackedMessage {
   reason: string
 }
 
-export type HelperMessage = HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
+export type HelperMessage = HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | RanMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 const isStr = (v: unknown): v is string => typeof v === 'string'
@@ -97,6 +105,8 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       return ok(isNum(m.pid) && Array.isArray(m.sys) && m.sys.every((r) => Array.isArray(r) && r.length === 4 && r.every(isNum)))
     case 'tick':
       return ok(isNum(m.seq) && typeof m.drops === 'object' && m.drops !== null)
+    case 'ran':
+      return ok(isNum(m.seq) && Array.isArray(m.pids) && m.pids.every(isNum))
     case 'fork':
       return ok(isNum(m.pid) && isNum(m.ppid))
     case 'exec':

@@ -1,0 +1,99 @@
+// Run reports: each tick the helper names the tracked processes that were switched onto a CPU
+// since the last one (a sched_switch hook), so the sampler can leave a sleeping process's /proc
+// files unread. Real BPF, real processes: `cat` runs exactly when it is written to.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import type { HelperClient } from '../../src/main/helper/client'
+import type { RanMessage } from '../../src/main/helper/protocol'
+import { ASAN_HELPER, HELPER, start } from './harness'
+
+let mountedTracefs = false
+beforeAll(() => {
+  if (!existsSync('/sys/kernel/tracing/events')) {
+    execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'])
+    mountedTracefs = true
+  }
+})
+afterAll(() => {
+  if (mountedTracefs) execFileSync('umount', ['/sys/kernel/tracing'])
+})
+
+/** the pids named by `ran` messages, one set per tick */
+function collectRuns(client: HelperClient): { ticks: Set<number>[]; next: () => Promise<Set<number>> } {
+  const ticks: Set<number>[] = []
+  let current = new Set<number>()
+  const waiters: ((s: Set<number>) => void)[] = []
+  client.on('ran', (m: RanMessage) => m.pids.forEach((p) => current.add(p)))
+  client.on('tick', () => {
+    ticks.push(current)
+    for (const w of waiters.splice(0)) w(current)
+    current = new Set()
+  })
+  return { ticks, next: () => new Promise((r) => waiters.push(r)) }
+}
+
+const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+const withRuns: [string, string, string[]][] = [
+  ['tp_btf', HELPER, ['--mode', 'tp_btf']],
+  ['raw_tp', HELPER, ['--mode', 'raw_tp']],
+  ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
+]
+
+describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
+  it('names a process in the tick after it ran, and never one that slept throughout', async () => {
+    const client = await start({ helperPath, args })
+    const kids: ChildProcess[] = []
+    try {
+      expect(client.hello.runs).toBe(true)
+      const cat = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] })
+      const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' })
+      kids.push(cat, sleeper)
+      await sleepMs(200) // both exec'd and asleep
+      const runs = collectRuns(client)
+      await client.track(cat.pid!, false)
+      await client.track(sleeper.pid!, false)
+      // a newly tracked process is named in its first tick, whatever it did
+      const first = await runs.next()
+      expect([...first].sort()).toEqual([cat.pid, sleeper.pid].sort())
+
+      for (let round = 0; round < 3; round++) {
+        // quiet: two whole ticks in which neither runs
+        await runs.next()
+        const quiet = [await runs.next(), await runs.next()]
+        for (const s of quiet) expect(s.has(cat.pid!) || s.has(sleeper.pid!)).toBe(false)
+        // cat runs to read this, and is named in the tick that ends after it
+        cat.stdin!.write('x\n')
+        const after = await runs.next()
+        expect(after.has(cat.pid!)).toBe(true)
+        expect(after.has(sleeper.pid!)).toBe(false)
+      }
+    } finally {
+      for (const k of kids) k.kill('SIGKILL')
+      await client.shutdown()
+    }
+  })
+})
+
+describe('run reports (tracepoint)', () => {
+  it('says it has none: the classic sched_switch event names threads, not processes', async () => {
+    const client = await start({ helperPath: HELPER, args: ['--mode', 'tracepoint'] })
+    try {
+      expect(client.hello.runs).toBe(false)
+      const cat = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] })
+      try {
+        await client.track(cat.pid!, false)
+        const runs = collectRuns(client)
+        cat.stdin!.write('x\n')
+        await runs.next()
+        await runs.next()
+        expect(runs.ticks.every((s) => s.size === 0)).toBe(true)
+      } finally {
+        cat.kill('SIGKILL')
+      }
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
