@@ -90,7 +90,7 @@ struct {
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1024); /* max_procs */
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, __u64); /* an array's elements are 8-byte aligned in its mmapped memory */
 } runs SEC(".maps");
 
 /* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */
@@ -543,7 +543,7 @@ static __always_inline void on_switch_in(bool ts, struct task_struct *next)
 	if (!p)
 		return;
 	__u32 slot = p->slot;
-	__u32 *n = bpf_map_lookup_elem(&runs, &slot);
+	__u64 *n = bpf_map_lookup_elem(&runs, &slot);
 	if (n)
 		*n += 1;
 }

@@ -29,7 +29,7 @@ struct loader {
 	uint32_t max_procs;
 	struct syscall_counts *counts; /* mmapped syscall_counts map */
 	size_t counts_len;
-	uint32_t *runs; /* mmapped runs map (NULL in tracepoint mode): switch-ins per slot */
+	uint64_t *runs; /* mmapped runs map (NULL in tracepoint mode): switch-ins per slot */
 	size_t runs_len;
 	char error[512]; /* why loading or attaching failed */
 };
@@ -50,7 +50,7 @@ void loader_stop(struct loader *l);
 struct tracked {
 	uint32_t pid; /* 0 = slot free */
 	uint64_t *prev; /* last reported cumulative calls/errors/ns per nr: 3 * SYSCOPE_MAX_NR */
-	uint32_t runs; /* the switch-in count at the last tick */
+	uint64_t runs; /* the switch-in count at the last tick */
 	bool new_run; /* reported as run at its first tick, whatever the count did */
 };
 

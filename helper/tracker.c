@@ -260,7 +260,7 @@ static void ran_open(struct tracker *t, struct jbuf *out)
 
 void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 {
-	const uint32_t *runs = t->ld->runs;
+	const uint64_t *runs = t->ld->runs;
 	uint32_t in_message = 0;
 
 	if (!runs)
@@ -269,7 +269,7 @@ void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 		struct tracked *tr = &t->slots[s];
 		if (!tr->pid)
 			continue;
-		uint32_t n = __atomic_load_n(&runs[s], __ATOMIC_RELAXED);
+		uint64_t n = __atomic_load_n(&runs[s], __ATOMIC_RELAXED);
 		if (n == tr->runs && !tr->new_run)
 			continue;
 		tr->runs = n;

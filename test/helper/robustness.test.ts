@@ -7,7 +7,7 @@ import { ASAN_HELPER, HELPER, runUnderHelper, start } from './harness'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
 
-const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_enter|sys_exit|fork|exec|exit)$/
+const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_enter|sys_exit|fork|exec|exit|switch)$/
 
 function ourLinks(progIds: Set<number>): number {
   const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { prog_id?: number }[]
@@ -32,6 +32,9 @@ function heldProgIds(pid: number): Set<number> {
   }
   return ids
 }
+
+/** the programs a tp_btf helper attaches: syscall entry and exit, fork, exec, exit, sched_switch */
+const PROGRAMS = 6
 
 function nextError(client: HelperClient): Promise<ErrorMessage> {
   return new Promise((resolve) => client.once('helper-error', resolve))
@@ -141,9 +144,9 @@ describe('when the app goes away', () => {
       busy.kill('SIGKILL')
     }
     const mine = heldProgIds(client.child.pid!)
-    expect(mine.size).toBe(5)
+    expect(mine.size).toBe(PROGRAMS)
     expect([...mine].every((id) => progIds().has(id))).toBe(true)
-    expect(ourLinks(mine)).toBe(5)
+    expect(ourLinks(mine)).toBe(PROGRAMS)
     client.abandon()
     const { code, signal } = await client.exited
     expect({ code, signal }).toEqual({ code: 0, signal: null })
@@ -155,7 +158,7 @@ describe('when the app goes away', () => {
     for (const stop of ['SIGTERM', 'shutdown'] as const) {
       const c = await start()
       const mine = heldProgIds(c.child.pid!)
-      expect(mine.size).toBe(5)
+      expect(mine.size).toBe(PROGRAMS)
       if (stop === 'SIGTERM') c.child.kill('SIGTERM')
       else await c.shutdown()
       expect(await c.exited).toEqual({ code: 0, signal: null })

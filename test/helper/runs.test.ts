@@ -52,8 +52,9 @@ describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
       kids.push(cat, sleeper)
       await sleepMs(200) // both exec'd and asleep
       const runs = collectRuns(client)
-      await client.track(cat.pid!, false)
+      // the sleeper first: cat's counter is then not the first slot's (each slot has its own)
       await client.track(sleeper.pid!, false)
+      await client.track(cat.pid!, false)
       // a newly tracked process is named in its first tick, whatever it did
       const first = await runs.next()
       expect([...first].sort()).toEqual([cat.pid, sleeper.pid].sort())

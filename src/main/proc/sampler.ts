@@ -140,6 +140,8 @@ interface Proc {
   writeRate: number | null
   /** its sample while it does not run (CPU 0, no I/O): given again until it runs */
   idleSample: ProcessSample | null
+  /** the helper names it when it runs (see ran()) */
+  runsReported: boolean
   /** once reaped: the tracked process its I/O went to (null: none, it is in orphanIo), and how
    * much (undefined: not handed over) */
   handedTo: Proc | null | undefined
@@ -174,6 +176,13 @@ export class Sampler {
   private phases = 0
   private handles = new Int32Array(64)
   private what = new Uint8Array(64)
+  /** per live process, its row in this tick's read (-1: not read, it did not run) */
+  private rowOf = new Int32Array(64)
+  /** per live process not read in this tick's first read, what it would have read */
+  private skippedWhat = new Uint8Array(64)
+  /** pids the helper said ran since the last sample, and the set of the sample before */
+  private ranSince = new Set<number>()
+  private ranBefore = new Set<number>()
   private rows = new Float64Array(64 * ROW_SIZE)
   /**
    * The tree's CPU. Its processes' utime + stime + cutime + cstime is continuous across exits: a
@@ -199,6 +208,8 @@ export class Sampler {
    * have started a child since the one before, so a scan for children finds nothing new.
    */
   private quiet = false
+  /** processes read, and left unread because the helper said they had not run, over all ticks */
+  readonly reads = { read: 0, skipped: 0 }
   readonly readerKind: 'native' | 'ts'
   readonly readerReason: string
   private boot: number | null
@@ -301,12 +312,35 @@ export class Sampler {
       readRate: null,
       writeRate: null,
       idleSample: null,
+      runsReported: false,
       handedTo: undefined,
       handed: null
     }
     this.procs.set(pid, p)
     if (!p.gone) this.live.push(p)
     this.quiet = false
+  }
+
+  /**
+   * The helper reports pid's runs (a sched_switch hook: every time one of its threads is switched
+   * onto a CPU), or no longer does (it left tracking, or the helper stopped). While it does, a
+   * process that did not run since its last sample, and whose sample then was idle, is not read
+   * at all between its one-second reads: no schedstat look either, and for processes of any
+   * number of threads (docs/sampler.md).
+   */
+  runsReported(pid: number, on: boolean): void {
+    const p = this.procs.get(pid)
+    if (p) p.runsReported = on
+  }
+
+  /** Every process's runs are unreported from now on (the helper stopped). */
+  stopRunReports(): void {
+    for (const p of this.procs.values()) p.runsReported = false
+  }
+
+  /** The helper's `ran` message: these tracked processes ran since its last tick. */
+  ran(pids: readonly number[]): void {
+    for (const pid of pids) this.ranSince.add(pid)
   }
 
   untrack(pid: number): void {
@@ -422,16 +456,40 @@ export class Sampler {
     const now = performance.now()
     const live = this.live
     const n = live.length
-    if (this.handles.length < n) this.grow(n)
+    // room for every process and a second read of each (readAfterReaps)
+    if (this.handles.length < 2 * n) this.grow(2 * n)
     const tick = this.tick++
+    // the runs reported since the last sample: a run after the helper's last tick is in the
+    // next one's, and read then
+    const ran = this.ranSince
+    this.ranSince = this.ranBefore
+    this.ranSince.clear()
+    this.ranBefore = ran
+    let m = 0
     for (let i = 0; i < n; i++) {
       const p = live[i]!
-      this.handles[i] = p.handle
       // a zombie is read only for its CPU (stat is always read); a first read looks at schedstat
       // too, so the next look can already tell whether the process ran since
-      this.what[i] = p.zombie ? 0 : (p.at < 0 ? this.readAll : this.readsNow(p, tick, now)) | READ_SKIP_IDLE
+      let what = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now)
+      if (p.runsReported && !p.zombie && p.at >= 0 && !ran.has(p.pid)) {
+        // it did not run: its last idle sample stands, unless its one-second read is due
+        // (what can move while a process sleeps) or its io must be read (a child was reaped)
+        if (p.idleSample !== null && p.stateCode !== 82 /* R */ && !(what & READ_STATUS) && !p.ioSoon) {
+          // its io is what it was: as good as read now (a rate spans two io reads)
+          if (what & READ_IO) p.ioAt = now
+          this.rowOf[i] = -1
+          this.skippedWhat[i] = what
+          continue
+        }
+        what |= READ_SKIP_IDLE
+      } else if (!p.runsReported) what |= READ_SKIP_IDLE
+      this.rowOf[i] = m
+      this.handles[m] = p.handle
+      this.what[m++] = what
     }
-    if (n > 0) this.reader.sample(this.handles, this.what, n, this.rows)
+    if (m > 0) this.reader.sample(this.handles, this.what, m, this.rows)
+    const reread = m > 0 ? this.readAfterReaps(n, m) : 0
+    this.reads.read += m + reread
     this.passReapedIo(n)
 
     const processes: ProcessSample[] = []
@@ -443,7 +501,20 @@ export class Sampler {
     let idle = 0
     for (let i = 0; i < n; i++) {
       const p = live[i]!
-      const o = i * ROW_SIZE
+      const row = this.rowOf[i]!
+      if (row < 0) {
+        // not read: it did not run since its idle sample (the helper says so)
+        this.reads.skipped++
+        live[kept++] = p
+        idle++
+        p.at = now
+        processes.push(p.idleSample!)
+        t.add(p.idleSample!, false)
+        t.addIo(p)
+        treeTicks += p.utime + p.stime + p.childTicks
+        continue
+      }
+      const o = row * ROW_SIZE
       const rows = this.rows
       const ok = rows[o + F_OK]!
       if (ok === 2) {
@@ -489,7 +560,7 @@ export class Sampler {
       if (rows[o + F_IDLE] === 1 && p.idleSample !== null) {
         // it has not run since its sample was made: that sample stands, only its times move on
         p.at = now
-        if (this.what[i]! & READ_IO) p.ioAt = now
+        if (this.what[row]! & READ_IO) p.ioAt = now
         processes.push(p.idleSample)
         t.add(p.idleSample, false)
         t.addIo(p)
@@ -498,7 +569,7 @@ export class Sampler {
       }
       const first = p.at < 0
       // a first read keeps the count track() staggered, as for PSS
-      if (this.what[i]! & READ_STATUS && !first) p.statusSkips = rows[o + F_VCSW] === rows[o + F_VCSW] ? 0 : p.statusSkips + 1
+      if (this.what[row]! & READ_STATUS && !first) p.statusSkips = rows[o + F_VCSW] === rows[o + F_VCSW] ? 0 : p.statusSkips + 1
       const s = this.update(p, rows, o, now)
       processes.push(s)
       t.add(s, first)
@@ -508,6 +579,60 @@ export class Sampler {
     live.length = kept
     this.quiet = n > 0 && idle === n
     return { t_ms: now, processes, totals: this.totals(t, processes.length, treeTicks, now), exited }
+  }
+
+  /** read row i of this tick: did its process vanish (reaped, or its pid now another's)? */
+  private vanished(p: Proc, row: number): boolean {
+    const ok = this.rows[row * ROW_SIZE + F_OK]!
+    return ok !== 2 && (ok !== 1 || this.rows[row * ROW_SIZE + F_STARTTIME] !== p.starttime)
+  }
+
+  /**
+   * A reap moves the child's CPU and I/O into its reaper at once, so the two must be read
+   * together: a reaper's read that shows the child in its cutime, with the child's last figures
+   * still counted because it was not read (the helper had not said it ran: its exit came after
+   * the helper's last tick), or a child's read that finds it gone, with its reaper's read from
+   * before the reap (earlier in the same read, or none), would count the child twice, or for a
+   * tick not at all and twice when it came back. So, after the read of this tick: the unread
+   * children of a reaper whose children's time grew are read, and then the reaper of every
+   * process found gone is read again. Their rows follow the first m; returns how many.
+   */
+  private readAfterReaps(n: number, m: number): number {
+    const live = this.live
+    let mm = m
+    const add = (j: number, what: number): void => {
+      this.handles[mm] = live[j]!.handle
+      this.what[mm] = what
+      this.rowOf[j] = mm++
+    }
+    // children of reapers: only when some read process reaped since its last read
+    let reapers: Set<number> | null = null
+    for (let i = 0; i < n; i++) {
+      const row = this.rowOf[i]!
+      if (row < 0 || this.vanished(live[i]!, row)) continue
+      const o = row * ROW_SIZE
+      if (live[i]!.at >= 0 && this.rows[o + F_CUTIME]! + this.rows[o + F_CSTIME]! > live[i]!.childTicks) (reapers ??= new Set()).add(live[i]!.pid)
+    }
+    if (reapers) for (let j = 0; j < n; j++) if (this.rowOf[j]! < 0 && reapers.has(live[j]!.ppid)) add(j, this.skippedWhat[j]!)
+    const firstReads = mm
+    for (let i = 0; i < n; i++) {
+      const row = this.rowOf[i]!
+      if (row < 0 || !this.vanished(live[i]!, row)) continue
+      // the nearest tracked ancestor that is still there
+      let q = this.procs.get(live[i]!.ppid)
+      for (let hops = 0; q && hops < 64; hops++) {
+        const j = live.indexOf(q)
+        const qRow = j >= 0 ? this.rowOf[j]! : -1
+        if (j >= 0 && !q.zombie && (qRow < 0 || !this.vanished(q, qRow))) {
+          // read again, unless it was read after this reap was seen
+          if (qRow < firstReads) add(j, qRow >= 0 ? this.what[qRow]! & ~READ_SKIP_IDLE : this.skippedWhat[j]!)
+          break
+        }
+        q = this.procs.get(q.ppid)
+      }
+    }
+    if (mm > m) this.reader.sample(this.handles.subarray(m), this.what.subarray(m), mm - m, this.rows.subarray(m * ROW_SIZE))
+    return mm - m
   }
 
   /** Is some ancestor of p (by the parents last read) still tracked? Then p's CPU went into its cutime. */
@@ -541,6 +666,8 @@ export class Sampler {
     const size = Math.max(n, this.handles.length * 2)
     this.handles = new Int32Array(size)
     this.what = new Uint8Array(size)
+    this.rowOf = new Int32Array(size)
+    this.skippedWhat = new Uint8Array(size)
     this.rows = new Float64Array(size * ROW_SIZE)
   }
 
@@ -648,7 +775,9 @@ export class Sampler {
     // a process that did not run, read when its I/O rates have settled to 0 (or cannot be read),
     // makes the same sample every tick until it runs again
     const settled = (rate: number | null, total: number): boolean => (rate === null ? total < 0 : rate === 0)
-    p.idleSample = r[o + F_IDLE]! >= 1 && !p.ioSoon && cpuUser === 0 && cpuSys === 0 && settled(p.readRate, p.rchar) && settled(p.writeRate, p.wchar) ? sample : null
+    // (did not run: the reader's schedstat look, for one thread; the helper's run reports, for any)
+    const didNotRun = r[o + F_IDLE]! >= 1 || (p.runsReported && !this.ranBefore.has(p.pid))
+    p.idleSample = didNotRun && !p.ioSoon && cpuUser === 0 && cpuSys === 0 && settled(p.readRate, p.rchar) && settled(p.writeRate, p.wchar) ? sample : null
     return sample
   }
 
@@ -670,9 +799,8 @@ export class Sampler {
   private passReapedIo(n: number): void {
     let vanished: Proc[] | null = null
     for (let i = 0; i < n; i++) {
-      const o = i * ROW_SIZE
-      const ok = this.rows[o + F_OK]!
-      if (ok === 2 || (ok === 1 && this.rows[o + F_STARTTIME] === this.live[i]!.starttime)) continue
+      const row = this.rowOf[i]!
+      if (row < 0 || !this.vanished(this.live[i]!, row)) continue
       ;(vanished ??= []).push(this.live[i]!)
     }
     if (!vanished) return

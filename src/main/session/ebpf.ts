@@ -15,7 +15,7 @@ export interface EbpfOptions {
   asRoot?: boolean
 }
 
-const EVENTS = ['counts', 'fork', 'exec', 'exit', 'untracked', 'tick', 'drops', 'close'] as const
+const EVENTS = ['counts', 'ran', 'fork', 'exec', 'exit', 'untracked', 'tick', 'drops', 'close'] as const
 
 /** The helper as a session sees it: requests, buffered events, and release when done. */
 export class HelperConnection extends EventEmitter {
@@ -47,6 +47,11 @@ export class HelperConnection extends EventEmitter {
       })
     }
     return this
+  }
+
+  /** It names, each tick, the tracked processes that ran (`ran` events): the sampler then leaves sleeping ones unread. */
+  get reportsRuns(): boolean {
+    return this.client.hello.runs === true
   }
 
   /** Arm a launcher's pid: counting starts at its next exec, with its descendants. */

@@ -114,7 +114,7 @@ export class LiveSession extends EventEmitter {
     const s = new LiveSession('launch', cmd.pid, LiveSession.header('launch', title, opts.argv, opts.cwd ?? process.cwd(), cmd.pid, opts), opts, fd)
     s.child = cmd
     s.wireHelper()
-    s.addProcess(cmd.pid, process.pid)
+    s.addProcess(cmd.pid, process.pid, s.helper !== null)
     // a character split between two reads is decoded whole, in the later one
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') }
     cmd.onOutput((stream, d) => {
@@ -144,14 +144,24 @@ export class LiveSession extends EventEmitter {
     }
     const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts, fd)
     s.wireHelper()
-    s.addProcess(opts.pid, ident.ppid)
+    s.addProcess(opts.pid, ident.ppid, s.helper !== null)
     // children that exist already: the helper's fork tracking only sees new ones
     for (const child of await s.sampler.discoverChildren()) {
-      s.addProcess(child.pid, child.ppid)
-      if (s.helper) await s.helper.track(child.pid, true).catch((e: Error) => s.notice('warning', `pid ${child.pid}: ${e.message}`))
+      const traced = s.helper
+        ? await s.helper.track(child.pid, true).then(
+            () => true,
+            (e: Error) => (s.notice('warning', `pid ${child.pid}: ${e.message}`), false)
+          )
+        : false
+      s.addProcess(child.pid, child.ppid, traced)
     }
     s.start()
     return s
+  }
+
+  /** how many process reads the sampler made, and left out for processes that did not run */
+  get samplerReads(): { read: number; skipped: number } {
+    return { ...this.sampler.reads }
   }
 
   private start(): void {
@@ -177,8 +187,9 @@ export class LiveSession extends EventEmitter {
         } else per.set(nr, [c, e, ns])
       }
     })
+    h.on('ran', (m: { pids: number[] }) => this.sampler.ran(m.pids))
     h.on('fork', (m: { pid: number; ppid: number }) => {
-      this.addProcess(m.pid, m.ppid)
+      this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
     })
     h.on('exec', (m: { pid: number; comm: string; filename: string }) => {
@@ -186,6 +197,8 @@ export class LiveSession extends EventEmitter {
     })
     h.on('exit', (m: { pid: number; code: number; signal: number; io?: (number | null)[]; cpu_ns?: number[] }) => {
       this.exited.add(m.pid)
+      // it ran to exit: read it next tick, so that it is not counted on after its reaper has it
+      this.sampler.ran([m.pid])
       // its I/O and CPU up to its very end, which /proc sampling alone cannot see (nor anything
       // of a process that lived less than a tick)
       const io = m.io ? this.sampler.exitIo(m.pid, m.io) : null
@@ -193,6 +206,7 @@ export class LiveSession extends EventEmitter {
       this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
+      this.sampler.runsReported(m.pid, false)
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
     h.on('drops', (m: { procs: number; events: number }) => {
@@ -203,14 +217,17 @@ export class LiveSession extends EventEmitter {
       if (this.helper !== h) return
       this.helper = null
       this.gap = true
+      this.sampler.stopRunReports()
       this.notice('error', `the syscall helper stopped: ${why}. /proc sampling goes on; syscalls are missing from here on`)
     })
   }
 
-  private addProcess(pid: number, ppid: number): void {
+  /** `traced`: the helper tracks it (and so reports its runs, if it can) */
+  private addProcess(pid: number, ppid: number, traced: boolean): void {
     if (this.known.has(pid)) return
     this.known.add(pid)
     this.sampler.track(pid, ppid)
+    if (traced && this.helper?.reportsRuns) this.sampler.runsReported(pid, true)
     const info = this.sampler.describe(pid)
     this.record({ k: 'p', pid, ppid, comm: info?.comm ?? '', cmdline: info?.cmdline ?? [], start_ms: info?.start_ms ?? null, uid: info?.uid ?? null })
   }
@@ -240,7 +257,7 @@ export class LiveSession extends EventEmitter {
     if (this.ticking || this.state === 'ended') return
     this.ticking = true
     try {
-      if (!this.helper) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid)
+      if (!this.helper) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid, false)
       const sample = await this.sampler.sampleOnce()
       const t = this.now()
       for (const [pid, per] of this.pendingCounts) {

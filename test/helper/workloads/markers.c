@@ -9,6 +9,9 @@
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
+//   markers naps N MS GAP  a second thread N times sleeps GAP ms, then uses MS ms of CPU, while
+//                      the main thread waits for it: a process that runs now and then, though
+//                      its main thread never does
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -49,6 +52,25 @@ static void burn_ms(int ms)
 	do
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < ms);
+}
+
+struct naps {
+	int n, ms, gap;
+};
+
+static void *naps_main(void *arg)
+{
+	struct naps *a = arg;
+	for (int i = 0; i < a->n; i++) {
+		struct timespec gap = { .tv_sec = a->gap / 1000, .tv_nsec = (a->gap % 1000) * 1000000L };
+		struct timespec t0, t;
+		nanosleep(&gap, NULL);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+		do
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+		while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < a->ms);
+	}
+	return NULL;
 }
 
 static void wait_all(void)
@@ -122,6 +144,14 @@ int main(int argc, char **argv)
 				pthread_join(t[j], NULL);
 			i += k;
 		}
+		return 0;
+	}
+	if (argc > 4 && !strcmp(argv[1], "naps")) {
+		struct naps a = { atoi(argv[2]), atoi(argv[3]), atoi(argv[4]) };
+		pthread_t t;
+		if (pthread_create(&t, NULL, naps_main, &a) != 0)
+			return 2;
+		pthread_join(t, NULL);
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "forkexit")) {

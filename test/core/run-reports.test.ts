@@ -1,0 +1,44 @@
+// With the helper's run reports, the sampler leaves unread a process that did not run since its
+// last sample — and must never leave unread one that did. The workload's main thread sleeps
+// throughout while a second thread wakes now and then to use CPU: /proc's schedstat (the main
+// thread's) cannot tell that it ran, the helper's sched_switch hook can.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SessionManager } from '../../src/main/session/manager'
+import { buildWorkload } from '../helper/harness'
+
+let wl: { dir: string; markers: string }
+let data: string
+beforeAll(() => {
+  wl = buildWorkload()
+  data = mkdtempSync(join(tmpdir(), 'syscope-runs-'))
+})
+afterAll(() => {
+  rmSync(wl.dir, { recursive: true, force: true })
+  rmSync(data, { recursive: true, force: true })
+})
+
+describe('sampling with run reports', () => {
+  it.each([true, false])('shows every burst of a process whose second thread runs now and then (eBPF %s)', async (ebpf) => {
+    const NAPS = 8
+    const MS = 60
+    const m = new SessionManager({ dataDir: data })
+    // the workload under a shell that waits: its own exit is not the end of the tree's sampling
+    const live = await m.launch({ argv: ['sh', '-c', `${wl.markers} naps ${NAPS} ${MS} 250; sleep 0.5`], intervalMs: 100, ebpf })
+    await live.waitEnded()
+    const lane = live.store.tickBatch(0).tree
+    // the tree's CPU % over the run, integrated: every burst shows, in the tick it ran or the next
+    let shown = 0
+    for (let i = 1; i < lane.length; i++) shown += ((lane[i]!.cpu_pct ?? 0) / 100) * ((lane[i]!.t_ms - lane[i - 1]!.t_ms) / 1000)
+    const used = (NAPS * MS) / 1000
+    expect(shown).toBeGreaterThan(0.8 * used)
+    expect(shown).toBeLessThan(1.5 * used)
+    const reads = live.samplerReads
+    if (ebpf) {
+      // asleep most of ~2.5 s: most of its ticks (and the shell's) need no read at all
+      expect(reads.skipped).toBeGreaterThan(reads.read * 0.3)
+    } else expect(reads.skipped).toBe(0)
+  })
+})
