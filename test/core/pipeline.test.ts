@@ -247,6 +247,8 @@ describe('faults', () => {
     const gaps = store.tickBatch(0).tree.map((p) => p.syscall_gap)
     expect(gaps[0]).toBe(false)
     expect(gaps[gaps.length - 1]).toBe(true)
+    // its ticks started ours: without them, our own clock ticks on (~1.1 s left at 100 ms)
+    expect(gaps.filter(Boolean).length).toBeGreaterThan(5)
     expect(store.events.some((e) => e.kind === 'notice' && /syscall helper stopped/.test(e.message))).toBe(true)
     // the recording says so too
     const again = await loadStore(store.recordingPath!, 'y')

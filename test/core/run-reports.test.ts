@@ -41,4 +41,17 @@ describe('sampling with run reports', () => {
       expect(reads.skipped).toBeGreaterThan(reads.read * 0.3)
     } else expect(reads.skipped).toBe(0)
   })
+
+  it('ticks with the helper, at the session’s interval', async () => {
+    const m = new SessionManager({ dataDir: data })
+    const live = await m.launch({ argv: [wl.markers, 'sleep', '100', '12'], intervalMs: 250, ebpf: true })
+    await live.waitEnded()
+    const t = live.store.tickBatch(0).tree.map((p) => p.t_ms)
+    const gaps = t.slice(1).map((v, i) => v - t[i]!).sort((a, b) => a - b)
+    // 1.2 s at 250 ms (the helper's own default is 100 ms)
+    expect(t.length).toBeGreaterThanOrEqual(4)
+    expect(t.length).toBeLessThanOrEqual(7)
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(200)
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(300)
+  })
 })

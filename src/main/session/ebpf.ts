@@ -54,6 +54,11 @@ export class HelperConnection extends EventEmitter {
     return this.client.hello.runs === true
   }
 
+  /** The helper's tick period (ms, 10..60000): its counts and run reports come once per tick. */
+  setInterval(ms: number): Promise<void> {
+    return this.client.setInterval(ms).then(() => undefined)
+  }
+
   /** Arm a launcher's pid: counting starts at its next exec, with its descendants. */
   armLaunch(pid: number): Promise<void> {
     return this.client.launch(pid).then(() => undefined)

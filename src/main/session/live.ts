@@ -50,6 +50,8 @@ export class LiveSession extends EventEmitter {
   private writer: RecordingWriter
   private sampler: Sampler
   private timer: NodeJS.Timeout | null = null
+  /** what starts a tick: the helper's ticks, or (without it, or once it stopped) a timer of ours */
+  private clock: 'helper' | 'own' = 'helper'
   private t0 = performance.now()
   private helper: HelperConnection | null
   private pendingCounts = new Map<number, Map<number, [number, number, number]>>()
@@ -164,7 +166,28 @@ export class LiveSession extends EventEmitter {
     return { ...this.sampler.reads }
   }
 
+  /**
+   * With the helper, its tick starts ours: the process wakes once per tick, not once for the
+   * helper's counts and again for sampling, and the counts and run reports of the helper's tick
+   * are in before the sample. Its period is set to ours. Should its ticks stop without it closing,
+   * our own clock takes over after three periods; without the helper, it ticks from the start.
+   */
   private start(): void {
+    const h = this.helper
+    if (!h) return this.ownClock()
+    void h.setInterval(this.opts.intervalMs).catch(() => undefined)
+    h.on('tick', () => {
+      if (this.clock === 'own') return
+      this.timer?.refresh()
+      void this.tick()
+    })
+    this.timer = setTimeout(() => this.ownClock(), 3 * this.opts.intervalMs)
+  }
+
+  private ownClock(): void {
+    if (this.clock === 'own' || this.state === 'ended') return
+    if (this.timer) clearTimeout(this.timer)
+    this.clock = 'own'
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs)
   }
 
@@ -218,6 +241,7 @@ export class LiveSession extends EventEmitter {
       this.helper = null
       this.gap = true
       this.sampler.stopRunReports()
+      this.ownClock()
       this.notice('error', `the syscall helper stopped: ${why}. /proc sampling goes on; syscalls are missing from here on`)
     })
   }
@@ -313,7 +337,7 @@ export class LiveSession extends EventEmitter {
   private async finish(): Promise<void> {
     if (this.endPromise) return this.endPromise
     this.endPromise = (async () => {
-      if (this.timer) clearInterval(this.timer)
+      if (this.timer) clearTimeout(this.timer)
       this.timer = null
       const r = this.endRequested ?? { exitCode: null, exitSignal: null, message: null }
       if (this.helper) {
