@@ -80,17 +80,17 @@ struct {
 } syscall_counts SEC(".maps");
 
 /*
- * slot → how many times a thread of the process was switched onto a CPU. The helper reports
- * which tracked processes moved since its last tick, so the sampler need not ask /proc whether a
- * sleeping process ran (docs/sampler.md). Only "moved or not" matters: a plain add that loses a
- * concurrent increment still moves the counter.
+ * slot → its threads' switches onto and off a CPU. The helper reads them each tick: a process
+ * whose counters did not move, and are equal (no thread on a CPU), made no syscall and used no
+ * CPU since its last look, so the helper need not scan its syscall counters nor the sampler read
+ * its /proc files (docs/helper.md, docs/sampler.md).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1024); /* max_procs */
 	__type(key, __u32);
-	__type(value, __u64); /* an array's elements are 8-byte aligned in its mmapped memory */
+	__type(value, struct run_counts);
 } runs SEC(".maps");
 
 /* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */
@@ -504,7 +504,11 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	if (!p)
 		return;
 	__u32 slot = p->slot;
-	if (!ts)
+	/* gone from the tracked set now: its last switch off a CPU, after this, must not count on
+	 * the slot, which the helper frees (zeroed) once it has this event and may give to another */
+	if (ts)
+		bpf_task_storage_delete(&proc_task, task->group_leader);
+	else
 		bpf_map_delete_elem(&proc_hash, &tgid);
 	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -527,25 +531,31 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 }
 
 /*
- * sched_switch runs for every context switch on the machine, so the untracked case is the hint's
- * one load and branch; a tracked process costs one more lookup (its state) and an add.
+ * sched_switch runs for every context switch on the machine, so an untracked task costs the
+ * hint's one load and branch; a tracked one, its state's lookup and an atomic add (threads of one
+ * process switch on several CPUs at once, and an add lost would leave the counters unequal:
+ * "maybe on a CPU", scanned every tick, which is safe but dear).
  */
-static __always_inline void on_switch_in(bool ts, struct task_struct *next)
+static __always_inline void count_switch(bool ts, struct task_struct *task, bool in)
 {
-	__u32 tgid = BPF_CORE_READ(next, tgid);
+	__u32 tgid = BPF_CORE_READ(task, tgid);
 	if (!maybe_tracked(tgid))
 		return;
 	struct proc_state *p;
 	if (ts)
-		p = bpf_task_storage_get(&proc_task, next->group_leader, 0, 0);
+		p = bpf_task_storage_get(&proc_task, task->group_leader, 0, 0);
 	else
 		p = bpf_map_lookup_elem(&proc_hash, &tgid);
 	if (!p)
 		return;
 	__u32 slot = p->slot;
-	__u64 *n = bpf_map_lookup_elem(&runs, &slot);
-	if (n)
-		*n += 1;
+	struct run_counts *r = bpf_map_lookup_elem(&runs, &slot);
+	if (!r)
+		return;
+	if (in)
+		__sync_fetch_and_add(&r->ins, 1);
+	else
+		__sync_fetch_and_add(&r->outs, 1);
 }
 
 /* ---- tp_btf ---- */
@@ -588,7 +598,8 @@ int BPF_PROG(btf_exit, struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	on_switch_in(true, next);
+	count_switch(true, prev, false);
+	count_switch(true, next, true);
 	return 0;
 }
 
@@ -632,7 +643,8 @@ int BPF_PROG(raw_exit, struct task_struct *p)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(raw_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	on_switch_in(false, next);
+	count_switch(false, prev, false);
+	count_switch(false, next, true);
 	return 0;
 }
 

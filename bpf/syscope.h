@@ -28,6 +28,13 @@ struct proc_state {
 	struct thread_state leader;
 };
 
+/* A tracked process's context switches (its threads'), by slot: while `ins` and `outs` are equal
+ * and have not moved since the helper's last look, no thread of it has been on a CPU since. */
+struct run_counts {
+	__u64 ins;
+	__u64 outs;
+};
+
 struct syscall_counts {
 	__u64 calls;
 	__u64 errors;

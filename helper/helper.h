@@ -29,7 +29,7 @@ struct loader {
 	uint32_t max_procs;
 	struct syscall_counts *counts; /* mmapped syscall_counts map */
 	size_t counts_len;
-	uint64_t *runs; /* mmapped runs map (NULL in tracepoint mode): switch-ins per slot */
+	struct run_counts *runs; /* mmapped runs map (NULL in tracepoint mode) */
 	size_t runs_len;
 	char error[512]; /* why loading or attaching failed */
 };
@@ -50,8 +50,9 @@ void loader_stop(struct loader *l);
 struct tracked {
 	uint32_t pid; /* 0 = slot free */
 	uint64_t *prev; /* last reported cumulative calls/errors/ns per nr: 3 * SYSCOPE_MAX_NR */
-	uint64_t runs; /* the switch-in count at the last tick */
-	bool new_run; /* reported as run at its first tick, whatever the count did */
+	uint64_t ins, outs; /* its run counters at the last tick */
+	bool new_run; /* busy at its first tick, whatever the counters did */
+	bool busy; /* this tick: it may have run or made syscalls since the last (tracker_note_runs) */
 };
 
 struct tracker {
@@ -70,11 +71,13 @@ void tracker_free(struct tracker *t);
 int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_exec, char *msg,
 		size_t msglen);
 int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out);
-/* counts messages for every slot whose counters moved; `final` for exits */
+/* a counts message for a slot whose counters moved; `final` for exits */
 void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jbuf *out);
+/* counts messages for every busy slot whose counters moved */
 void tracker_emit_all(struct tracker *t, struct jbuf *out);
-/* `ran` messages: the tracked processes switched onto a CPU since the last tick (none without
- * run counters, or when none ran) */
+/* at each tick, before the counts: which tracked processes may have run since the last tick */
+void tracker_note_runs(struct tracker *t);
+/* `ran` messages: the processes tracker_note_runs found busy (none without run counters) */
 void tracker_emit_ran(struct tracker *t, struct jbuf *out);
 /* a slot given out by the kernel at fork: remember whose it is */
 void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid);

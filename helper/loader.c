@@ -112,7 +112,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	}
 	/* the classic sched_switch tracepoint names threads by tid alone: no run reports there */
 	if (m != MODE_TRACEPOINT) {
-		l->runs_len = (size_t)o->max_procs * sizeof(__u64);
+		l->runs_len = (size_t)o->max_procs * sizeof(struct run_counts);
 		l->runs = mmap(NULL, l->runs_len, PROT_READ | PROT_WRITE, MAP_SHARED,
 			       bpf_map__fd(s->maps.runs), 0);
 		if (l->runs == MAP_FAILED) {

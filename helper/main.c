@@ -192,6 +192,7 @@ static void send_tick(void)
 {
 	struct jbuf *j = &app.msg;
 	__u64 *drops = app.ld.skel->bss->drops;
+	tracker_note_runs(&app.tr);
 	tracker_emit_all(&app.tr, j);
 	tracker_emit_ran(&app.tr, j);
 	jb_reset(j);

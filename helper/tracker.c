@@ -68,6 +68,9 @@ static struct syscall_counts *slot_counts(struct tracker *t, uint32_t slot)
 static void slot_reset(struct tracker *t, uint32_t slot)
 {
 	memset(slot_counts(t, slot), 0, SYSCOPE_MAX_NR * sizeof(struct syscall_counts));
+	if (t->ld->runs)
+		memset(&t->ld->runs[slot], 0, sizeof(t->ld->runs[slot]));
+	t->slots[slot].ins = t->slots[slot].outs = 0;
 	if (t->slots[slot].prev)
 		memset(t->slots[slot].prev, 0, 3 * SYSCOPE_MAX_NR * sizeof(uint64_t));
 }
@@ -243,8 +246,36 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 void tracker_emit_all(struct tracker *t, struct jbuf *out)
 {
 	for (uint32_t s = 0; s < t->max_procs; s++)
-		if (t->slots[s].pid)
+		if (t->slots[s].pid && t->slots[s].busy)
 			tracker_emit_counts(t, s, false, out);
+}
+
+/*
+ * A process whose threads were neither switched onto nor off a CPU since the last tick, and
+ * none of which is on one (as many switches on as off), has not run since: it made no syscall
+ * and used no CPU. Its syscall counters need no scan, and the sampler need not read it. A
+ * thread that was on a CPU when its process was tracked leaves the counters unequal for good,
+ * and the process is then busy every tick: safe, if no cheaper than without run counters.
+ */
+void tracker_note_runs(struct tracker *t)
+{
+	const struct run_counts *runs = t->ld->runs;
+
+	for (uint32_t s = 0; s < t->max_procs; s++) {
+		struct tracked *tr = &t->slots[s];
+		if (!tr->pid)
+			continue;
+		if (!runs) {
+			tr->busy = true;
+			continue;
+		}
+		uint64_t in = __atomic_load_n(&runs[s].ins, __ATOMIC_RELAXED);
+		uint64_t out = __atomic_load_n(&runs[s].outs, __ATOMIC_RELAXED);
+		tr->busy = tr->new_run || in != tr->ins || out != tr->outs || in != out;
+		tr->ins = in;
+		tr->outs = out;
+		tr->new_run = false;
+	}
 }
 
 /* pids per `ran` message: at most 7 digits and a comma each, well inside MESSAGE_MAX */
@@ -260,20 +291,14 @@ static void ran_open(struct tracker *t, struct jbuf *out)
 
 void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 {
-	const uint64_t *runs = t->ld->runs;
 	uint32_t in_message = 0;
 
-	if (!runs)
+	if (!t->ld->runs)
 		return;
 	for (uint32_t s = 0; s < t->max_procs; s++) {
 		struct tracked *tr = &t->slots[s];
-		if (!tr->pid)
+		if (!tr->pid || !tr->busy)
 			continue;
-		uint64_t n = __atomic_load_n(&runs[s], __ATOMIC_RELAXED);
-		if (n == tr->runs && !tr->new_run)
-			continue;
-		tr->runs = n;
-		tr->new_run = false;
 		if (in_message == RAN_PER_MESSAGE) {
 			jb_raw(out, "]}");
 			out_line(out);

@@ -6,9 +6,12 @@
 // system, every thread), with the sampling thread's own beside it; each row is the median of
 // WINDOWS windows. pidstat's shortest interval is 1 s, so both are compared per sample as well as
 // per second at 10 Hz. "+ discovery" adds the /proc scan for new children that a session
-// without eBPF runs every tick. docs/sampler.md has the method and the results.
+// without eBPF runs every tick. "run reports" rows sample as an eBPF session does: the real
+// helper tracks the tree, its ticks start the samples, and its run reports (a sched_switch hook)
+// say which processes ran; the helper's own CPU and the hook's are printed beside them.
+// docs/sampler.md has the method and the results.
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -17,7 +20,11 @@ import { build } from 'esbuild'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const bundle = `${root}out/bench/sampler.mjs`
 await build({
-  stdin: { contents: "export { createSampler } from './src/main/proc/sampler'\nexport { loadNativeAddon } from './src/main/proc/native'\n", resolveDir: root, loader: 'ts' },
+  stdin: {
+    contents: "export { createSampler } from './src/main/proc/sampler'\nexport { loadNativeAddon } from './src/main/proc/native'\nexport { startHelper } from './src/main/helper/client'\n",
+    resolveDir: root,
+    loader: 'ts'
+  },
   outfile: bundle,
   bundle: true,
   platform: 'node',
@@ -27,7 +34,7 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: 'warning'
 })
-const { createSampler, loadNativeAddon } = await import(bundle)
+const { createSampler, loadNativeAddon, startHelper } = await import(bundle)
 
 const WINDOWS = Number(process.env.WINDOWS ?? 5)
 const WINDOW_SECONDS = Number(process.env.WINDOW_SECONDS ?? 1)
@@ -86,6 +93,81 @@ async function samplerCost(pids, reader, discover) {
   return { ...median, pctOfCore: (median.msPerSample * HZ) / 10, min: windows[0].msPerSample, max: windows[windows.length - 1].msPerSample }
 }
 
+/** CPU time (ms) of a single-threaded process, as the scheduler counts it (ns resolution) */
+const processCpuMs = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6
+
+/** the sched_switch program's total run time (ns) and runs, from the kernel's BPF statistics */
+function switchHookStats(helperPid) {
+  const progs = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }))
+  // the newest: this helper's (bpftool names the holder only when built with that support)
+  const p = progs.filter((q) => /^(btf|raw)_switch$/.test(q.name ?? '') && (!q.pids || q.pids.some((o) => o.pid === helperPid))).sort((a, b) => b.id - a.id)[0]
+  return p ? { ns: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 } : null
+}
+
+/**
+ * As an eBPF session samples: the helper tracks every process of the tree, its tick (at 10 Hz)
+ * starts each sample, and its run reports go to the sampler. Besides the sampling process's
+ * CPU: the helper's (it runs in every eBPF session anyway, for the syscall counts) and the
+ * sched_switch hook's, which runs on every context switch of the machine.
+ */
+async function sampleWithHelper(pids, reader) {
+  const client = await startHelper({ helperPath: helperBinary })
+  const s = createSampler({ reader })
+  try {
+    await client.setInterval(1000 / HZ)
+    for (const p of pids) {
+      await client.track(p, false)
+      s.track(p)
+      s.runsReported(p, true)
+    }
+    client.on('ran', (m) => s.ran(m.pids))
+    let samples = 0
+    /** resolved by the tick that makes the count: no timer of the bench's own wakes the process */
+    let waiting = null
+    client.on('tick', () => {
+      samples++
+      void s.sampleOnce()
+      if (waiting && samples >= waiting.n) waiting.resolve()
+    })
+    const until = (n) => new Promise((resolve) => (waiting = { n, resolve }))
+    await until(WARMUP_SECONDS * HZ)
+    const windows = []
+    const stats = existsSync('/proc/sys/kernel/bpf_stats_enabled') ? readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() : null
+    if (stats === '0') execFileSync('sysctl', ['-qw', 'kernel.bpf_stats_enabled=1'])
+    try {
+      for (let w = 0; w < WINDOWS; w++) {
+        const before = process.cpuUsage()
+        const mainBefore = threadNs()
+        const helperBefore = processCpuMs(client.child.pid)
+        const hookBefore = switchHookStats(client.child.pid)
+        const from = samples
+        await until(from + WINDOW_SECONDS * HZ)
+        const n = samples - from
+        const used = process.cpuUsage(before)
+        const hookAfter = switchHookStats(client.child.pid)
+        windows.push({
+          msPerSample: (used.user + used.system) / 1000 / n,
+          mainMsPerSample: (threadNs() - mainBefore) / 1e6 / n,
+          helperMsPerSample: (processCpuMs(client.child.pid) - helperBefore) / n,
+          hookMsPerSample: hookBefore && hookAfter ? (hookAfter.ns - hookBefore.ns) / 1e6 / n : NaN,
+          hookNsPerRun: hookBefore && hookAfter && hookAfter.runs > hookBefore.runs ? (hookAfter.ns - hookBefore.ns) / (hookAfter.runs - hookBefore.runs) : NaN
+        })
+      }
+    } finally {
+      if (stats === '0') execFileSync('sysctl', ['-qw', 'kernel.bpf_stats_enabled=0'])
+    }
+    windows.sort((a, b) => a.msPerSample - b.msPerSample)
+    const median = windows[Math.floor(windows.length / 2)]
+    return { ...median, pctOfCore: (median.msPerSample * HZ) / 10, min: windows[0].msPerSample, max: windows[windows.length - 1].msPerSample, skipped: s.reads.skipped / (s.reads.skipped + s.reads.read) }
+  } finally {
+    s.close()
+    await client.shutdown()
+  }
+}
+
+/** the helper in the build tree (or SYSCOPE_HELPER), if it can load its programs here */
+const helperBinary = process.env.SYSCOPE_HELPER ?? `${root}build/helper/syscope-helper`
+
 function pidstatCost(pids) {
   // bash's `times` reports the CPU its children used
   const out = execFileSync('bash', ['-c', `pidstat -h -u -r -d -w -p ${pids.join(',')} 1 ${PIDSTAT_SAMPLES} >/dev/null; times`], { encoding: 'utf8' })
@@ -115,7 +197,8 @@ const pidsOf = (n) => (n === 0 ? [] : trees.get(n).map((k) => k.pid))
 /** spawned for its own rows only: it keeps a core busy enough to disturb the others */
 let waking = []
 try {
-  await new Promise((r) => setTimeout(r, 300))
+  // every child has exec'd sleep (spawn returns before it has): pidstat and the sampler see the same processes
+  for (const kids of trees.values()) for (const k of kids) while (!readFileSync(`/proc/${k.pid}/comm`, 'utf8').startsWith('sleep')) await new Promise((r) => setTimeout(r, 20))
   // pidstat first: its runs also let this process settle (tsx's loader thread does a burst of
   // work some seconds after start, and V8 compiles and collects what starting up made)
   const pidstat = new Map(sizes.map((n) => [n, pidstatCost(pidsOf(n))]))
@@ -124,7 +207,11 @@ try {
   for (const reader of readers) {
     const s = createSampler({ reader })
     for (const p of pidsOf(500)) s.track(p)
-    for (let i = 0; i < 40; i++) {
+    // V8 goes on compiling (and deoptimising after major collections) for some 150 samples;
+    // half of them with run reports, so that both ways through a sample are compiled
+    for (let i = 0; i < 150; i++) {
+      if (i === 75) for (const p of pidsOf(500)) s.runsReported(p, true)
+      if (i >= 75) s.ran(pidsOf(500).filter((_, k) => (k + i) % 7 === 0))
       await s.discoverChildren()
       await s.sampleOnce()
     }
@@ -137,10 +224,33 @@ try {
   // one reader after the other: the TypeScript reader's garbage is collected in its own runs
   for (const reader of readers) for (const n of [0, ...sizes]) row(n, reader, await samplerCost(pidsOf(n), reader, false), pidstat.get(n), reader)
   for (const reader of readers) row(100, `${reader} + discovery`, await samplerCost(pidsOf(100), reader, true), pidstat.get(100), reader)
+  // as an eBPF session samples: started by the helper's ticks, with its run reports
+  let helperRows = []
+  let helperProblem = null
+  try {
+    for (const n of [0, ...sizes]) helperRows.push([n, 'sleeping', await sampleWithHelper(pidsOf(n), 'native')])
+  } catch (e) {
+    helperProblem = e.message
+  }
   // the worst case for skipping idle processes: every one ran since the last tick
   waking = spawnWakingTree(100)
   await new Promise((r) => setTimeout(r, 500))
   for (const reader of readers) row(100, `${reader}, all waking`, await samplerCost(waking.map((k) => k.pid), reader, false), pidstat.get(100), reader)
+  if (!helperProblem) helperRows.push([100, 'all waking', await sampleWithHelper(waking.map((k) => k.pid), 'native')])
+
+  console.log(`\nas an eBPF session samples (native reader): the helper's ticks start the samples and its run reports name the processes that ran`)
+  if (helperProblem) console.log(`  not measured: the helper did not start (${helperProblem}); run as root or with a setcap'd helper (npm run setup)`)
+  else {
+    console.log('                            ------ whole process ------------   main thread   over ticks                  unread   helper      sched_switch hook')
+    console.log('tree   tree is             % core   ms/sample         range     ms/sample   ms/sample   ×pidstat      %   ms/sample   ms/sample   ns/run')
+    const base = helperRows.find(([n]) => n === 0)[2].msPerSample
+    for (const [n, kind, c] of helperRows) {
+      const ps = pidstat.get(n)
+      console.log(
+        `${String(n).padStart(4)}   ${kind.padEnd(19)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(8)}   ${`${c.min.toFixed(2)}–${c.max.toFixed(2)}`.padStart(11)}   ${c.mainMsPerSample.toFixed(3).padStart(8)}   ${n === 0 ? '       -' : (c.msPerSample - base).toFixed(3).padStart(8)}   ${ps ? (c.msPerSample / ps.msPerSample).toFixed(2).padStart(7) : '      -'}   ${n === 0 ? '   -' : (c.skipped * 100).toFixed(0).padStart(4)}   ${c.helperMsPerSample.toFixed(3).padStart(8)}   ${Number.isNaN(c.hookMsPerSample) ? '       -' : c.hookMsPerSample.toFixed(4).padStart(8)}   ${Number.isNaN(c.hookNsPerRun) ? '     -' : c.hookNsPerRun.toFixed(0).padStart(6)}`
+      )
+    }
+  }
 } finally {
   for (const kids of [...trees.values(), waking]) for (const k of kids) k.kill('SIGKILL')
 }
@@ -151,4 +261,8 @@ console.log('process at the same rate anyway)')
 console.log('trees of sleeping processes, except "all waking": 100 that each run every 20 ms, so none can be')
 console.log('skipped as idle (a sleeping process\'s stat and io are not re-read, nor its status and fd count four')
 console.log('seconds in five: docs/sampler.md)')
+console.log('run reports: over ticks is a row minus the helper-ticked row of 0 processes; unread: the share of')
+console.log('process samples given from the last one, without a read, because the helper said the process had not run;')
+console.log('helper: the helper process\'s CPU (its schedstat); sched_switch hook: its run time per sample')
+console.log('(kernel BPF statistics, enabled for the measurement) and per run, on every context switch of the machine')
 console.log('goal: ≤ 1 % of one core for 100 processes at 10 Hz, and below pidstat per sample')

@@ -6,16 +6,21 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { RanMessage } from '../../src/main/helper/protocol'
-import { ASAN_HELPER, HELPER, start } from './harness'
+import type { CountsMessage } from '../../src/main/helper/protocol'
+import { ASAN_HELPER, HELPER, NR, buildWorkload, runUnderHelper, start } from './harness'
+import { rmSync } from 'node:fs'
 
 let mountedTracefs = false
+let wl: { dir: string; markers: string }
 beforeAll(() => {
+  wl = buildWorkload()
   if (!existsSync('/sys/kernel/tracing/events')) {
     execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'])
     mountedTracefs = true
   }
 })
 afterAll(() => {
+  rmSync(wl.dir, { recursive: true, force: true })
   if (mountedTracefs) execFileSync('umount', ['/sys/kernel/tracing'])
 })
 
@@ -72,6 +77,39 @@ describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
       }
     } finally {
       for (const k of kids) k.kill('SIGKILL')
+      await client.shutdown()
+    }
+  })
+})
+
+describe.each(withRuns)('a process that runs without a break (%s)', (_name, helperPath, args) => {
+  it('has its syscalls counted in every tick, though it is never switched onto a CPU again', async () => {
+    const client = await start({ helperPath, args })
+    try {
+      // per tick (seq), the spinner's getppid calls; and the ticks that named it as run
+      const perTick = new Map<number, number>()
+      const named = new Set<number>()
+      let spinner = -1
+      let seq = 0
+      client.on('fork', (m: { pid: number }) => (spinner = m.pid))
+      client.on('counts', (m: CountsMessage) => {
+        if (m.pid !== spinner) return
+        const c = m.sys.find(([nr]) => nr === NR.getppid)
+        if (c) perTick.set(m.seq, (perTick.get(m.seq) ?? 0) + c[1])
+      })
+      client.on('ran', (m: RanMessage) => m.pids.includes(spinner) && named.add(m.seq))
+      client.on('tick', (m: { seq: number }) => (seq = m.seq))
+      // forked under a tracked shell, so its counters start balanced (off a CPU)
+      const r = await runUnderHelper(client, ['sh', '-c', `${wl.markers} spin 1200; true`])
+      expect(r.exit.code).toBe(0)
+      const ticks = [...perTick.keys()].sort((a, b) => a - b)
+      expect(seq).toBeGreaterThan(ticks[0]!)
+      // every tick from its first counts to its last has some: none is left for a later tick
+      const span = ticks[ticks.length - 1]! - ticks[0]! + 1
+      expect(span).toBeGreaterThanOrEqual(10)
+      expect(ticks.length).toBeGreaterThanOrEqual(span - 1)
+      for (const t of ticks.slice(0, -1)) expect(named.has(t)).toBe(true)
+    } finally {
       await client.shutdown()
     }
   })

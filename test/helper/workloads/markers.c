@@ -9,6 +9,7 @@
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
+//   markers spin MS    getppid without a break for MS ms: on a CPU throughout, never blocking
 //   markers naps N MS GAP  a second thread N times sleeps GAP ms, then uses MS ms of CPU, while
 //                      the main thread waits for it: a process that runs now and then, though
 //                      its main thread never does
@@ -144,6 +145,15 @@ int main(int argc, char **argv)
 				pthread_join(t[j], NULL);
 			i += k;
 		}
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "spin")) {
+		struct timespec t0, t;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		do {
+			syscall(SYS_getppid);
+			clock_gettime(CLOCK_MONOTONIC, &t);
+		} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < atoi(argv[2]));
 		return 0;
 	}
 	if (argc > 4 && !strcmp(argv[1], "naps")) {
