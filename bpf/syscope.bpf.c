@@ -538,7 +538,8 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
  */
 static __always_inline void count_switch(bool ts, struct task_struct *task, bool in)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	/* a BTF task pointer is read directly (one load); a raw one through a probe read */
+	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
 	if (!maybe_tracked(tgid))
 		return;
 	struct proc_state *p;
