@@ -496,11 +496,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	}
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return;
-	struct proc_state *p;
-	if (ts)
-		p = bpf_task_storage_get(&proc_task, task->group_leader, 0, 0);
-	else
-		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	struct proc_state *p = proc_of(ts, ts ? task->group_leader : NULL, tgid);
 	if (!p)
 		return;
 	__u32 slot = p->slot;
@@ -542,11 +538,8 @@ static __always_inline void count_switch(bool ts, struct task_struct *task, bool
 	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
 	if (!maybe_tracked(tgid))
 		return;
-	struct proc_state *p;
-	if (ts)
-		p = bpf_task_storage_get(&proc_task, task->group_leader, 0, 0);
-	else
-		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	/* (a raw task pointer cannot be walked: proc_of uses the tgid then) */
+	struct proc_state *p = proc_of(ts, ts ? task->group_leader : NULL, tgid);
 	if (!p)
 		return;
 	__u32 slot = p->slot;

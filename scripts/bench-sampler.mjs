@@ -124,11 +124,13 @@ async function sampleWithHelper(pids, reader) {
     }
     client.on('ran', (m) => s.ran(m.pids))
     let samples = 0
+    /** off: the session's side alone (the helper's messages for this tree: counts, run reports, ticks) */
+    let sampling = true
     /** resolved by the tick that makes the count: no timer of the bench's own wakes the process */
     let waiting = null
     client.on('tick', () => {
       samples++
-      void s.sampleOnce()
+      if (sampling) void s.sampleOnce()
       if (waiting && samples >= waiting.n) waiting.resolve()
     })
     const until = (n) => new Promise((resolve) => (waiting = { n, resolve }))
@@ -137,7 +139,9 @@ async function sampleWithHelper(pids, reader) {
     const stats = existsSync('/proc/sys/kernel/bpf_stats_enabled') ? readFileSync('/proc/sys/kernel/bpf_stats_enabled', 'utf8').trim() : null
     if (stats === '0') execFileSync('sysctl', ['-qw', 'kernel.bpf_stats_enabled=1'])
     try {
-      for (let w = 0; w < WINDOWS; w++) {
+      // windows without sampling and with it, in turn: the sampler's cost is the difference
+      for (let w = 0; w < 2 * WINDOWS; w++) {
+        sampling = w % 2 === 1
         const before = process.cpuUsage()
         const mainBefore = threadNs()
         const helperBefore = processCpuMs(client.child.pid)
@@ -148,6 +152,7 @@ async function sampleWithHelper(pids, reader) {
         const used = process.cpuUsage(before)
         const hookAfter = switchHookStats(client.child.pid)
         windows.push({
+          sampling,
           msPerSample: (used.user + used.system) / 1000 / n,
           mainMsPerSample: (threadNs() - mainBefore) / 1e6 / n,
           helperMsPerSample: (processCpuMs(client.child.pid) - helperBefore) / n,
@@ -158,9 +163,23 @@ async function sampleWithHelper(pids, reader) {
     } finally {
       if (stats === '0') execFileSync('sysctl', ['-qw', 'kernel.bpf_stats_enabled=0'])
     }
-    windows.sort((a, b) => a.msPerSample - b.msPerSample)
-    const median = windows[Math.floor(windows.length / 2)]
-    return { ...median, pctOfCore: (median.msPerSample * HZ) / 10, min: windows[0].msPerSample, max: windows[windows.length - 1].msPerSample, skipped: s.reads.skipped / (s.reads.skipped + s.reads.read) }
+    sampling = true
+    const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+    const on = windows.filter((w) => w.sampling)
+    const off = windows.filter((w) => !w.sampling)
+    const whole = on.map((w) => w.msPerSample).sort((a, b) => a - b)
+    return {
+      msPerSample: mid(whole),
+      pctOfCore: (mid(whole) * HZ) / 10,
+      min: whole[0],
+      max: whole[whole.length - 1],
+      sessionMsPerSample: mid(off.map((w) => w.msPerSample)),
+      samplerMsPerSample: mid(on.map((w, k) => w.msPerSample - off[k].msPerSample)),
+      helperMsPerSample: mid(windows.map((w) => w.helperMsPerSample)),
+      hookMsPerSample: mid(windows.map((w) => w.hookMsPerSample)),
+      hookNsPerRun: mid(windows.map((w) => w.hookNsPerRun)),
+      skipped: s.reads.skipped / (s.reads.skipped + s.reads.read)
+    }
   } finally {
     s.close()
     await client.shutdown()
@@ -250,13 +269,13 @@ try {
   console.log(`\nas an eBPF session samples (native reader): the helper's ticks start the samples and its run reports name the processes that ran`)
   if (helperProblem) console.log(`  not measured: the helper did not start (${helperProblem}); run as root or with a setcap'd helper (npm run setup)`)
   else {
-    console.log('                            ------ whole process ------------   main thread   over ticks                  unread   helper      sched_switch hook')
+    console.log('                            ------ whole process ------------   no sampling   sampler                  unread   helper      sched_switch hook')
     console.log('tree   tree is             % core   ms/sample         range     ms/sample   ms/sample   ×pidstat      %   ms/sample   ms/sample   ns/run')
-    const base = helperRows.find(([n]) => n === 0)[2].msPerSample
     for (const [n, kind, c] of helperRows) {
       const ps = pidstat.get(n)
+      const fmt = (v, d, w) => (Number.isNaN(v) ? '-'.padStart(w) : v.toFixed(d).padStart(w))
       console.log(
-        `${String(n).padStart(4)}   ${kind.padEnd(19)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(8)}   ${`${c.min.toFixed(2)}–${c.max.toFixed(2)}`.padStart(11)}   ${c.mainMsPerSample.toFixed(3).padStart(8)}   ${n === 0 ? '       -' : (c.msPerSample - base).toFixed(3).padStart(8)}   ${ps ? (c.msPerSample / ps.msPerSample).toFixed(2).padStart(7) : '      -'}   ${n === 0 ? '   -' : (c.skipped * 100).toFixed(0).padStart(4)}   ${c.helperMsPerSample.toFixed(3).padStart(8)}   ${Number.isNaN(c.hookMsPerSample) ? '       -' : c.hookMsPerSample.toFixed(4).padStart(8)}   ${Number.isNaN(c.hookNsPerRun) ? '     -' : c.hookNsPerRun.toFixed(0).padStart(6)}`
+        `${String(n).padStart(4)}   ${kind.padEnd(19)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(8)}   ${`${c.min.toFixed(2)}–${c.max.toFixed(2)}`.padStart(11)}   ${fmt(c.sessionMsPerSample, 3, 8)}   ${fmt(c.samplerMsPerSample, 3, 8)}   ${ps ? (c.samplerMsPerSample / ps.msPerSample).toFixed(2).padStart(7) : '      -'}   ${n === 0 ? '   -' : (c.skipped * 100).toFixed(0).padStart(4)}   ${fmt(c.helperMsPerSample, 3, 8)}   ${fmt(c.hookMsPerSample, 4, 8)}   ${fmt(c.hookNsPerRun, 0, 6)}`
       )
     }
   }
@@ -270,7 +289,8 @@ console.log('process at the same rate anyway)')
 console.log('trees of sleeping processes, except "all waking": 100 that each run every 20 ms, so none can be')
 console.log('skipped as idle (a sleeping process\'s stat and io are not re-read, nor its status and fd count four')
 console.log('seconds in five: docs/sampler.md)')
-console.log('run reports: over ticks is a row minus the helper-ticked row of 0 processes; unread: the share of')
+console.log('run reports: windows with and without sampling, in turn, with the helper tracking the tree: "no sampling" is the')
+console.log('session\'s side of eBPF alone (the helper\'s messages: counts, run reports, ticks), "sampler" the difference; unread: the share of')
 console.log('process samples given from the last one, without a read, because the helper said the process had not run;')
 console.log('helper: the helper process\'s CPU (its schedstat); sched_switch hook: its run time per sample')
 console.log('(kernel BPF statistics, enabled for the measurement) and per run, on every context switch of the machine')
