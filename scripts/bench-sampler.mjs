@@ -40,6 +40,8 @@ const WINDOWS = Number(process.env.WINDOWS ?? 5)
 const WINDOW_SECONDS = Number(process.env.WINDOW_SECONDS ?? 2)
 /** 10 Hz sampling per reader before the rows: V8 recompiles for a minute or so, see below */
 const STEADY_SECONDS = Number(process.env.STEADY_SECONDS ?? 20)
+/** the closing steady-state rows: three windows of this many seconds each */
+const STEADY_WINDOW_SECONDS = Number(process.env.STEADY_WINDOW_SECONDS ?? 20)
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 1)
 const HZ = 10
 const PIDSTAT_SAMPLES = 4
@@ -75,16 +77,16 @@ const threadNs = () => Number(readFileSync('/proc/thread-self/schedstat', 'utf8'
  * work the rows before left behind (V8 collecting their garbage, another process on the
  * machine) does not land on whichever row is running; the sampler's own cost is in every window.
  */
-async function samplerCost(pids, reader, discover) {
+async function samplerCost(pids, reader, discover, windowCount = WINDOWS, windowSeconds = WINDOW_SECONDS) {
   const s = createSampler({ reader })
   for (const p of pids) s.track(p)
   // past the first complete reads and the tiers' first round
   await sampleAt10Hz(s, discover, WARMUP_SECONDS)
   const windows = []
-  for (let w = 0; w < WINDOWS; w++) {
+  for (let w = 0; w < windowCount; w++) {
     const before = process.cpuUsage()
     const mainBefore = threadNs()
-    const samples = await sampleAt10Hz(s, discover, WINDOW_SECONDS)
+    const samples = await sampleAt10Hz(s, discover, windowSeconds)
     const mainMs = (threadNs() - mainBefore) / 1e6
     const used = process.cpuUsage(before)
     windows.push({ msPerSample: (used.user + used.system) / 1000 / samples, mainMsPerSample: mainMs / samples })
@@ -112,7 +114,7 @@ function switchHookStats(helperPid) {
  * CPU: the helper's (it runs in every eBPF session anyway, for the syscall counts) and the
  * sched_switch hook's, which runs on every context switch of the machine.
  */
-async function sampleWithHelper(pids, reader) {
+async function sampleWithHelper(pids, reader, windowCount = WINDOWS, windowSeconds = WINDOW_SECONDS) {
   const client = await startHelper({ helperPath: helperBinary })
   const s = createSampler({ reader })
   try {
@@ -140,14 +142,14 @@ async function sampleWithHelper(pids, reader) {
     if (stats === '0') execFileSync('sysctl', ['-qw', 'kernel.bpf_stats_enabled=1'])
     try {
       // windows without sampling and with it, in turn: the sampler's cost is the difference
-      for (let w = 0; w < 2 * WINDOWS; w++) {
+      for (let w = 0; w < 2 * windowCount; w++) {
         sampling = w % 2 === 1
         const before = process.cpuUsage()
         const mainBefore = threadNs()
         const helperBefore = processCpuMs(client.child.pid)
         const hookBefore = switchHookStats(client.child.pid)
         const from = samples
-        await until(from + WINDOW_SECONDS * HZ)
+        await until(from + windowSeconds * HZ)
         const n = samples - from
         const used = process.cpuUsage(before)
         const hookAfter = switchHookStats(client.child.pid)
@@ -265,6 +267,15 @@ try {
   await new Promise((r) => setTimeout(r, 500))
   for (const reader of readers) row(100, `${reader}, all waking`, await samplerCost(waking.map((k) => k.pid), reader, false), pidstat.get(100), reader)
   if (!helperProblem) helperRows.push([100, 'all waking', await sampleWithHelper(waking.map((k) => k.pid), 'native')])
+  for (const k of waking) k.kill('SIGKILL')
+  waking = []
+
+  // a session's steady state, every row's code compiled long since: the 100-process tree sampled
+  // for a minute, in three windows of 20 s (on a timer), or of 10 s each with and without
+  // sampling (as an eBPF session)
+  const steady = []
+  steady.push(['timer (no eBPF)', await samplerCost(pidsOf(100), 'native', false, 3, STEADY_WINDOW_SECONDS), loopCost.get('native')])
+  if (!helperProblem) steady.push(['helper ticks, run reports', await sampleWithHelper(pidsOf(100), 'native', 3, STEADY_WINDOW_SECONDS / 2), null])
 
   console.log(`\nas an eBPF session samples (native reader): the helper's ticks start the samples and its run reports name the processes that ran`)
   if (helperProblem) console.log(`  not measured: the helper did not start (${helperProblem}); run as root or with a setcap'd helper (npm run setup)`)
@@ -278,6 +289,12 @@ try {
         `${String(n).padStart(4)}   ${kind.padEnd(19)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(8)}   ${`${c.min.toFixed(2)}–${c.max.toFixed(2)}`.padStart(11)}   ${fmt(c.sessionMsPerSample, 3, 8)}   ${fmt(c.samplerMsPerSample, 3, 8)}   ${ps ? (c.samplerMsPerSample / ps.msPerSample).toFixed(2).padStart(7) : '      -'}   ${n === 0 ? '   -' : (c.skipped * 100).toFixed(0).padStart(4)}   ${fmt(c.helperMsPerSample, 3, 8)}   ${fmt(c.hookMsPerSample, 4, 8)}   ${fmt(c.hookNsPerRun, 0, 6)}`
       )
     }
+  }
+  console.log(`\n100 sleeping processes (native reader), a minute of a session's steady state: median of 3 windows`)
+  console.log('sampled by                     % core   ms/sample   sampling, ms/sample   ×pidstat')
+  for (const [label, c, loop] of steady) {
+    const own = loop === null ? c.samplerMsPerSample : c.msPerSample - loop
+    console.log(`${label.padEnd(28)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(9)}   ${own.toFixed(3).padStart(19)}   ${(own / pidstat.get(100).msPerSample).toFixed(2).padStart(8)}`)
   }
 } finally {
   for (const kids of [...trees.values(), waking]) for (const k of kids) k.kill('SIGKILL')
