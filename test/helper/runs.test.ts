@@ -1,6 +1,7 @@
-// Run reports: each tick the helper names the tracked processes that were switched onto a CPU
-// since the last one (a sched_switch hook), so the sampler can leave a sleeping process's /proc
-// files unread. Real BPF, real processes: `cat` runs exactly when it is written to.
+// Run reports: each tick the helper names the tracked processes that may have run since the last
+// one (a sched_switch hook: a thread was switched onto or off a CPU, or is on one), so that the
+// sampler can leave a sleeping process's /proc files unread. Real BPF, real processes: `cat`
+// runs exactly when it is written to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'

@@ -43,7 +43,7 @@ export interface TickMessage {
   t_ns: number
   drops: { procs: number; events: number; nr?: number }
 }
-/** tracked processes one of whose threads was switched onto a CPU since the last tick */
+/** tracked processes that may have run since the last tick: a thread of theirs was switched onto or off a CPU, or is on one */
 export interface RanMessage {
   type: 'ran'
   seq: number

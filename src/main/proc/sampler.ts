@@ -322,8 +322,8 @@ export class Sampler {
   }
 
   /**
-   * The helper reports pid's runs (a sched_switch hook: every time one of its threads is switched
-   * onto a CPU), or no longer does (it left tracking, or the helper stopped). While it does, a
+   * The helper reports pid's runs (a sched_switch hook counts its threads' switches onto and off
+   * a CPU), or no longer does (it left tracking, or the helper stopped). While it does, a
    * process that did not run since its last sample, and whose sample then was idle, is not read
    * at all between its one-second reads: no schedstat look either, and for processes of any
    * number of threads (docs/sampler.md).
