@@ -84,7 +84,7 @@ describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
 })
 
 describe.each(withRuns)('a process that runs without a break (%s)', (_name, helperPath, args) => {
-  it('has its syscalls counted in every tick, though it is never switched onto a CPU again', async () => {
+  it('has its syscalls counted in the ticks it runs in, though it is not switched off a CPU', async () => {
     const client = await start({ helperPath, args })
     try {
       // per tick (seq), the spinner's getppid calls; and the ticks that named it as run
@@ -107,10 +107,13 @@ describe.each(withRuns)('a process that runs without a break (%s)', (_name, help
       expect(r.exit.code).toBe(0)
       const ticks = [...perTick.keys()].sort((a, b) => a - b)
       expect(seq).toBeGreaterThan(ticks[0]!)
-      // every tick from its first counts to its last has some: none is left for a later tick
+      // the ticks from its first counts to its last have some: none is left for a later tick.
+      // (Not quite every one: a real-time task is kept off its CPU 50 ms a second, and a helper
+      // late for one tick under load makes the next a short one. Counted only when it was next
+      // switched, it had counts in 5 of 13 ticks, and in 6 of 12 when not real-time.)
       const span = ticks[ticks.length - 1]! - ticks[0]! + 1
       expect(span).toBeGreaterThanOrEqual(10)
-      expect(ticks.length).toBeGreaterThanOrEqual(span - 1)
+      expect(ticks.length).toBeGreaterThanOrEqual(Math.ceil(span * 0.75))
       for (const t of ticks.slice(0, -1)) expect(named.has(t)).toBe(true)
     } finally {
       await client.shutdown()
