@@ -1,23 +1,20 @@
 // Real BPF, real processes: the helper's totals must equal what the workloads are known to do.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ASAN_HELPER, HELPER, NR, buildWorkload, runUnderHelper, start } from './harness'
+import { ASAN_HELPER, HELPER, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
 
 let wl: { dir: string; markers: string }
-let mountedTracefs = false
+let unmountTracefs: () => void
 
 beforeAll(() => {
   wl = buildWorkload()
-  if (!existsSync('/sys/kernel/tracing/events')) {
-    execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'])
-    mountedTracefs = true
-  }
+  unmountTracefs = mountTracefs()
 })
 afterAll(() => {
   rmSync(wl.dir, { recursive: true, force: true })
-  if (mountedTracefs) execFileSync('umount', ['/sys/kernel/tracing'])
+  unmountTracefs()
 })
 
 const helpers: [string, string, string[]][] = [

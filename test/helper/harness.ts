@@ -1,7 +1,7 @@
 // Shared by the helper tests: build the workload, run a command under the real helper and
 // collect everything the helper says about it until the whole tree has exited.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startHelper, type HelperClient, type StartOptions } from '../../src/main/helper/client'
@@ -22,6 +22,13 @@ export function buildWorkload(): { dir: string; markers: string } {
   const markers = join(dir, 'markers')
   execFileSync('cc', ['-O2', '-pthread', '-o', markers, join(projectRoot(), 'test', 'helper', 'workloads', 'markers.c')])
   return { dir, markers }
+}
+
+/** tracefs mounted for the classic tracepoint mode, if it was not; returns what puts it back */
+export function mountTracefs(): () => void {
+  if (existsSync('/sys/kernel/tracing/events')) return () => undefined
+  execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'])
+  return () => execFileSync('umount', ['/sys/kernel/tracing'])
 }
 
 export interface RunResult {

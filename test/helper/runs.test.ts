@@ -3,26 +3,21 @@
 // sampler can leave a sleeping process's /proc files unread. Real BPF, real processes: `cat`
 // runs exactly when it is written to.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import type { HelperClient } from '../../src/main/helper/client'
-import type { RanMessage } from '../../src/main/helper/protocol'
-import type { CountsMessage } from '../../src/main/helper/protocol'
-import { ASAN_HELPER, HELPER, NR, buildWorkload, runUnderHelper, start } from './harness'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
+import type { HelperClient } from '../../src/main/helper/client'
+import type { CountsMessage, RanMessage } from '../../src/main/helper/protocol'
+import { ASAN_HELPER, HELPER, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
 
-let mountedTracefs = false
+let unmountTracefs: () => void
 let wl: { dir: string; markers: string }
 beforeAll(() => {
   wl = buildWorkload()
-  if (!existsSync('/sys/kernel/tracing/events')) {
-    execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'])
-    mountedTracefs = true
-  }
+  unmountTracefs = mountTracefs()
 })
 afterAll(() => {
   rmSync(wl.dir, { recursive: true, force: true })
-  if (mountedTracefs) execFileSync('umount', ['/sys/kernel/tracing'])
+  unmountTracefs()
 })
 
 /** the pids named by `ran` messages, one set per tick */
