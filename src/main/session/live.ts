@@ -149,12 +149,15 @@ export class LiveSession extends EventEmitter {
     s.addProcess(opts.pid, ident.ppid, s.helper !== null)
     // children that exist already: the helper's fork tracking only sees new ones
     for (const child of await s.sampler.discoverChildren()) {
-      const traced = s.helper
-        ? await s.helper.track(child.pid, true).then(
-            () => true,
-            (e: Error) => (s.notice('warning', `pid ${child.pid}: ${e.message}`), false)
-          )
-        : false
+      let traced = false
+      if (s.helper) {
+        try {
+          await s.helper.track(child.pid, true)
+          traced = true
+        } catch (e) {
+          s.notice('warning', `pid ${child.pid}: ${(e as Error).message}`)
+        }
+      }
       s.addProcess(child.pid, child.ppid, traced)
     }
     s.start()
