@@ -161,10 +161,11 @@ describe('syscope record', () => {
   it('counts only the I/O done while attached, not what the process did before', async () => {
     // 8 MiB written before the session, 4 MiB during it (by children it reaps: their I/O is the
     // tree's, and is not the shell's own)
-    const target = spawn('sh', ['-c', 'head -c 8388608 /dev/zero > /dev/null; sleep 1; head -c 4194304 /dev/zero > /dev/null; sleep 5'], { stdio: 'ignore' })
+    // (the second write 2 s in: on a loaded machine syscope itself can take a second to start)
+    const target = spawn('sh', ['-c', 'head -c 8388608 /dev/zero > /dev/null; sleep 2; head -c 4194304 /dev/zero > /dev/null; sleep 6'], { stdio: 'ignore' })
     try {
       await new Promise((r) => setTimeout(r, 500))
-      const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '2'])
+      const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '3'])
       expect(r.status, r.stderr).toBe(0)
       const s = JSON.parse(r.stdout)
       expect(s.proc.tree.wchar_bytes).toBeGreaterThanOrEqual(4 * 2 ** 20)
