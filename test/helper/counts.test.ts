@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ASAN_HELPER, HELPER, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
+import { HELPER_BUILDS, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
 
 let wl: { dir: string; markers: string }
 let unmountTracefs: () => void
@@ -17,15 +17,7 @@ afterAll(() => {
   unmountTracefs()
 })
 
-const helpers: [string, string, string[]][] = [
-  ['tp_btf', HELPER, ['--mode', 'tp_btf']],
-  ['raw_tp', HELPER, ['--mode', 'raw_tp']],
-  ['tracepoint', HELPER, ['--mode', 'tracepoint']],
-  // built by `make -C helper test`; missing, its tests fail rather than skip
-  ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
-]
-
-describe.each(helpers)('exact counts (%s)', (_name, helperPath, args) => {
+describe.each(HELPER_BUILDS)('exact counts (%s)', (_name, helperPath, args) => {
   it('counts every marker syscall of the whole tree: threads, fork, fork+exec, posix_spawn', async () => {
     const client = await start({ helperPath, args })
     try {

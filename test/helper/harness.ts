@@ -14,6 +14,14 @@ export const HELPER = join(projectRoot(), 'build', 'helper', 'syscope-helper')
 export const ASAN_HELPER = join(projectRoot(), 'build', 'helper', 'asan', 'syscope-helper')
 /** a test-only build that honours SYSCOPE_TEST_* variables (helper/Makefile `hooks`) */
 export const HOOKS_HELPER = join(projectRoot(), 'build', 'helper', 'hooks', 'syscope-helper')
+/** each attach mode of the helper, and the ASan/UBSan build (built by `make -C helper test`;
+ * missing, its tests fail rather than skip): [name, binary, arguments] */
+export const HELPER_BUILDS: [string, string, string[]][] = [
+  ['tp_btf', HELPER, ['--mode', 'tp_btf']],
+  ['raw_tp', HELPER, ['--mode', 'raw_tp']],
+  ['tracepoint', HELPER, ['--mode', 'tracepoint']],
+  ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
+]
 export const NR = { getppid: 110, chdir: 80, nanosleep: 35, clock_nanosleep: 230, execve: 59, exit_group: 231 }
 
 export function buildWorkload(): { dir: string; markers: string } {

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { CountsMessage, RanMessage } from '../../src/main/helper/protocol'
-import { ASAN_HELPER, HELPER, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
+import { HELPER, HELPER_BUILDS, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
 
 let unmountTracefs: () => void
 let wl: { dir: string; markers: string }
@@ -36,11 +36,8 @@ function collectRuns(client: HelperClient): { ticks: Set<number>[]; next: () => 
 
 const sleepMs = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
-const withRuns: [string, string, string[]][] = [
-  ['tp_btf', HELPER, ['--mode', 'tp_btf']],
-  ['raw_tp', HELPER, ['--mode', 'raw_tp']],
-  ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
-]
+/** every build and mode but tracepoint, which has no run counters */
+const withRuns = HELPER_BUILDS.filter(([, , args]) => args[1] !== 'tracepoint')
 
 describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
   it('names a process in the tick after it ran, and never one that slept throughout', async () => {

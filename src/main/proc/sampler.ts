@@ -475,8 +475,6 @@ export class Sampler {
         // it did not run: its last idle sample stands, unless its one-second read is due
         // (what can move while a process sleeps) or its io must be read (a child was reaped)
         if (p.idleSample !== null && p.stateCode !== 82 /* R */ && !(what & READ_STATUS) && !p.ioSoon) {
-          // its io is what it was: as good as read now (a rate spans two io reads)
-          if (what & READ_IO) p.ioAt = now
           this.rowOf[i] = -1
           this.skippedWhat[i] = what
           continue
@@ -507,11 +505,7 @@ export class Sampler {
         this.reads.skipped++
         live[kept++] = p
         idle++
-        p.at = now
-        processes.push(p.idleSample!)
-        t.add(p.idleSample!, false)
-        t.addIo(p)
-        treeTicks += p.utime + p.stime + p.childTicks
+        treeTicks += this.idleAgain(p, this.skippedWhat[i]!, now, processes, t)
         continue
       }
       const o = row * ROW_SIZE
@@ -524,7 +518,7 @@ export class Sampler {
         t.addIo(p)
         continue
       }
-      if (ok !== 1 || rows[o + F_STARTTIME] !== p.starttime) {
+      if (this.vanished(p, row)) {
         // gone (reaped), or a different process reusing the pid: its CPU went to its reaper
         if (!this.hasTrackedAncestor(p)) {
           this.cpu.orphanTicks += p.utime + p.stime + p.childTicks
@@ -558,13 +552,7 @@ export class Sampler {
       live[kept++] = p
       if (rows[o + F_IDLE]! >= 1) idle++
       if (rows[o + F_IDLE] === 1 && p.idleSample !== null) {
-        // it has not run since its sample was made: that sample stands, only its times move on
-        p.at = now
-        if (this.what[row]! & READ_IO) p.ioAt = now
-        processes.push(p.idleSample)
-        t.add(p.idleSample, false)
-        t.addIo(p)
-        treeTicks += p.utime + p.stime + p.childTicks
+        treeTicks += this.idleAgain(p, this.what[row]!, now, processes, t)
         continue
       }
       const first = p.at < 0
@@ -579,6 +567,21 @@ export class Sampler {
     live.length = kept
     this.quiet = n > 0 && idle === n
     return { t_ms: now, processes, totals: this.totals(t, processes.length, treeTicks, now), exited }
+  }
+
+  /**
+   * p has not run since its idle sample was made (the reader's look, or the helper's run
+   * reports): that sample stands, only its times move on, and its io is what it was, as good as
+   * read now if this tick was to read it (a rate spans two io reads). Returns its CPU clock
+   * ticks for the tree's sum.
+   */
+  private idleAgain(p: Proc, what: number, now: number, processes: ProcessSample[], t: TotalsSum): number {
+    p.at = now
+    if (what & READ_IO) p.ioAt = now
+    processes.push(p.idleSample!)
+    t.add(p.idleSample!, false)
+    t.addIo(p)
+    return p.utime + p.stime + p.childTicks
   }
 
   /** read row i of this tick: did its process vanish (reaped, or its pid now another's)? */
