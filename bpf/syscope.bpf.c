@@ -390,6 +390,15 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 	if (!p)
 		return;
 	p->flags &= ~PROC_AWAIT_EXEC;
+	/*
+	 * After exec the process is this one thread, on a CPU now. Its run counters may hold a
+	 * switch-out whose switch-in came before it was tracked (a launcher starting on another CPU
+	 * while the helper armed it): outs one ahead for good, so "on a CPU" every tick. Align them.
+	 */
+	__u32 rslot = p->slot;
+	struct run_counts *r = bpf_map_lookup_elem(&runs, &rslot);
+	if (r)
+		r->ins = r->outs + 1;
 	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		drop(DROP_EVENTS);

@@ -271,7 +271,10 @@ void tracker_note_runs(struct tracker *t)
 		}
 		uint64_t in = __atomic_load_n(&runs[s].ins, __ATOMIC_RELAXED);
 		uint64_t out = __atomic_load_n(&runs[s].outs, __ATOMIC_RELAXED);
-		tr->busy = tr->new_run || in != tr->ins || out != tr->outs || in != out;
+		/* counters that did not move: on a CPU without a break if more threads switched in
+		 * than out; more outs than ins are threads that were on a CPU when tracking began
+		 * (their switch-in was not seen) and have left it since */
+		tr->busy = tr->new_run || in != tr->ins || out != tr->outs || in > out;
 		tr->ins = in;
 		tr->outs = out;
 		tr->new_run = false;
