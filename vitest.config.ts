@@ -2,18 +2,57 @@ import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 import { resolve } from 'node:path'
 
-// One runner for Node-side and renderer unit tests; the real helper, real BPF and real /proc
-// are used where a test needs them (CI runs as root on a kernel with BTF).
+const alias = { '@shared': resolve('src/shared'), '@renderer': resolve('src/renderer/src') }
+
+// Tests that need no root, no BPF and no live processes of their own: the shared contract, the
+// renderer, parsers and the recording format. A contributor without root runs them alone with
+// `npm run test:unit`. Every other test file (including a new one not listed here) is a system
+// test: real helper, real BPF, /proc, pkexec, run as root.
+export const UNIT_TESTS = [
+  'test/shared/**/*.test.ts',
+  'test/renderer/**/*.test.ts',
+  'test/core/packed-table.test.ts',
+  'test/core/recording.test.ts',
+  'test/core/recording-stream.test.ts',
+  'test/core/store.test.ts',
+  'test/core/syscalls.test.ts',
+  'test/core/validate.test.ts'
+]
+const NOT_TESTS = ['test/e2e/**', 'node_modules/**']
+
 export default defineConfig({
   plugins: [vue()],
-  resolve: { alias: { '@shared': resolve('src/shared'), '@renderer': resolve('src/renderer/src') } },
+  resolve: { alias },
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/e2e/**', 'node_modules/**'],
     pool: 'forks',
-    // one file at a time: CPU figures and BPF programs of one test must not compete with another's
-    fileParallelism: false,
     testTimeout: 60_000,
-    hookTimeout: 60_000
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: UNIT_TESTS,
+          exclude: NOT_TESTS,
+          // each file works in its own temporary directory and measures no time or CPU share,
+          // so files may run side by side
+          fileParallelism: true,
+          // the unit files first, on their own, so none runs beside a system test
+          sequence: { groupOrder: 0 }
+        }
+      },
+      {
+        extends: true,
+        test: {
+          name: 'system',
+          include: ['test/**/*.test.ts'],
+          exclude: [...NOT_TESTS, ...UNIT_TESTS],
+          // one file at a time: CPU figures and BPF programs of one test must not compete with
+          // another's
+          fileParallelism: false,
+          sequence: { groupOrder: 1 }
+        }
+      }
+    ]
   }
 })

@@ -9,6 +9,8 @@ import { CountAccumulator } from '../../src/main/helper/accumulate'
 import type { CountsMessage, ExitMessage, ForkMessage, ExecMessage } from '../../src/main/helper/protocol'
 import { launcherPath } from '../../src/main/session/launch-command'
 import { projectRoot } from '../../src/main/paths'
+import { syscallNr } from '../util/syscall-nr'
+import { until } from '../util/until'
 
 export const HELPER = join(projectRoot(), 'build', 'helper', 'syscope-helper')
 export const ASAN_HELPER = join(projectRoot(), 'build', 'helper', 'asan', 'syscope-helper')
@@ -22,7 +24,15 @@ export const HELPER_BUILDS: [string, string, string[]][] = [
   ['tracepoint', HELPER, ['--mode', 'tracepoint']],
   ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
 ]
-export const NR = { getppid: 110, chdir: 80, nanosleep: 35, clock_nanosleep: 230, execve: 59, exit_group: 231 }
+/** numbers of the syscalls the helper tests count, on the arch they run on */
+export const NR = {
+  getppid: syscallNr('getppid'),
+  chdir: syscallNr('chdir'),
+  nanosleep: syscallNr('nanosleep'),
+  clock_nanosleep: syscallNr('clock_nanosleep'),
+  execve: syscallNr('execve'),
+  exit_group: syscallNr('exit_group')
+}
 
 export function buildWorkload(): { dir: string; markers: string } {
   const dir = mkdtempSync(join(tmpdir(), 'syscope-wl-'))
@@ -83,13 +93,11 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
     ;(child.stdio[3] as NodeJS.WritableStream).end(Buffer.from([1]))
     const exit = await exited
     // every forked process and the root report an exit, after their final counts
-    const deadline = Date.now() + 15_000
-    while (Date.now() < deadline) {
+    await until('every process of the tree reported its exit', () => {
       // a process that left tracking (setuid exec) reports no exit
       const done = new Set([...exits.map((e) => e.pid), ...untracked])
-      if (done.has(rootPid) && forks.every((f) => done.has(f.pid))) break
-      await new Promise((r) => setTimeout(r, 20))
-    }
+      return done.has(rootPid) && forks.every((f) => done.has(f.pid))
+    })
     return { rootPid, counts, forks, execs, exits, finalBeforeExit, exit }
   } finally {
     client.off('counts', onCounts)

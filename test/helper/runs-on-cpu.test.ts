@@ -5,9 +5,10 @@
 // run-reports test then failed most runs).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import type { RanMessage } from '../../src/main/helper/protocol'
 import { HELPER_BUILDS, buildWorkload, start } from './harness'
+import { threadStates, until } from '../util/until'
 
 let wl: { dir: string; markers: string }
 beforeAll(() => {
@@ -16,22 +17,6 @@ beforeAll(() => {
 afterAll(() => {
   rmSync(wl.dir, { recursive: true, force: true })
 })
-
-/** the state letter of each thread of pid */
-function threadStates(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
-  })
-}
-
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 const withRuns = HELPER_BUILDS.filter(([, , args]) => args[1] !== 'tracepoint')
 
