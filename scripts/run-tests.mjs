@@ -10,7 +10,17 @@ const root = new URL('..', import.meta.url).pathname
 const resultsDir = join(root, 'build', 'test-results')
 mkdirSync(resultsDir, { recursive: true })
 
-const only = process.argv.slice(2)
+// `run-tests.mjs [suite...] [-- vitest arguments]`: the suites to run (all by default), and
+// arguments handed to vitest as they are (test files, `--project unit`)
+const argv = process.argv.slice(2)
+const dashes = argv.indexOf('--')
+const only = dashes < 0 ? argv : argv.slice(0, dashes)
+const vitestArgs = dashes < 0 ? [] : argv.slice(dashes + 1)
+const unknown = only.filter((s) => !['c', 'typecheck', 'node', 'browser'].includes(s))
+if (unknown.length) {
+  console.error(`unknown suite ${unknown.join(', ')}: the suites are c, typecheck, node and browser`)
+  process.exit(2)
+}
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const lines = []
 
@@ -53,7 +63,7 @@ const suites = {
   node() {
     const file = join(resultsDir, 'vitest.json')
     rmSync(file, { force: true })
-    const { status } = run('npx', ['--no-install', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`])
+    const { status } = run('npx', ['--no-install', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`, ...vitestArgs])
     if (!existsSync(file)) return record('node', 0, 1, 0)
     const j = JSON.parse(readFileSync(file, 'utf8'))
     const failedSuites = (j.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// Runs the test suites N times and says, per test, how often it failed: the way to find a test
+// that fails now and then (by timing, by load, by what another test left behind).
+//
+//   npm run test:soak -- 10                       every suite, 10 times
+//   npm run test:soak -- 5 node                   the vitest suite only
+//   npm run test:soak -- 5 node -- --project unit the unit project only
+//   npm run test:soak -- 20 node -- test/core/pipeline.test.ts
+//   npm run test:soak -- 3 browser                the Playwright specs
+//
+// Each run is scripts/run-tests.mjs with the same arguments; the per-test results come from the
+// JSON reports it leaves in build/test-results (vitest's and Playwright's). The C and type-check
+// suites report no per-test file: they count as one entry each ("c suite", "typecheck suite").
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const resultsDir = join(root, 'build', 'test-results')
+const VITEST_JSON = join(resultsDir, 'vitest.json')
+const PLAYWRIGHT_JSON = join(resultsDir, 'playwright.json')
+
+function usage(problem) {
+  console.error(`${problem}\nusage: npm run test:soak -- N [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; suites c, typecheck, node, browser)`)
+  process.exit(2)
+}
+
+/** test name → how often it ran, failed and was skipped */
+const tally = new Map()
+function note(name, outcome) {
+  const t = tally.get(name) ?? { runs: 0, failed: 0, skipped: 0 }
+  if (outcome === 'skipped') t.skipped++
+  else t.runs++
+  if (outcome === 'failed') t.failed++
+  tally.set(name, t)
+}
+
+/** vitest's JSON report: a file that failed before any test ran counts as one failed entry */
+export function vitestOutcomes(report) {
+  const out = []
+  for (const file of report.testResults ?? []) {
+    const rel = file.name.startsWith(root) ? file.name.slice(root.length) : file.name
+    const tests = file.assertionResults ?? []
+    if (tests.length === 0) {
+      out.push([`${rel} (the file itself)`, file.status === 'failed' ? 'failed' : 'passed'])
+      continue
+    }
+    for (const t of tests) {
+      const outcome = t.status === 'passed' ? 'passed' : t.status === 'failed' ? 'failed' : 'skipped'
+      out.push([`${rel} > ${[...(t.ancestorTitles ?? []), t.title].join(' > ')}`, outcome])
+    }
+  }
+  return out
+}
+
+/** Playwright's JSON report: suites nest; a test that passed only on retry ("flaky") failed once */
+export function playwrightOutcomes(report) {
+  const out = []
+  const walk = (suite, path) => {
+    const here = suite.title && suite.title !== suite.file ? [...path, suite.title] : path
+    for (const spec of suite.specs ?? []) {
+      for (const t of spec.tests ?? []) {
+        const outcome = t.status === 'expected' ? 'passed' : t.status === 'skipped' ? 'skipped' : 'failed'
+        const project = t.projectName ? ` [${t.projectName}]` : ''
+        out.push([`${spec.file ?? suite.file} > ${[...here, spec.title].join(' > ')}${project}`, outcome])
+      }
+    }
+    for (const s of suite.suites ?? []) walk(s, here)
+  }
+  for (const s of report.suites ?? []) walk(s, [])
+  for (const e of report.errors ?? []) out.push([`playwright: ${String(e.message ?? e).split('\n')[0]}`, 'failed'])
+  return out
+}
+
+function readJson(path) {
+  if (!existsSync(path)) return null
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    console.error(`cannot read ${path}: ${e.message}`)
+    return null
+  }
+}
+
+function main() {
+  const args = process.argv.slice(2)
+  const n = Number(args[0])
+  if (!Number.isInteger(n) || n < 1 || n > 1000) usage(`the number of runs must come first and be a whole number from 1 to 1000, not "${args[0] ?? ''}"`)
+  const suiteArgs = args.slice(1)
+  const dashes = suiteArgs.indexOf('--')
+  const suites = dashes < 0 ? suiteArgs : suiteArgs.slice(0, dashes)
+  const wanted = (s) => suites.length === 0 || suites.includes(s)
+  let failedRuns = 0
+  for (let i = 1; i <= n; i++) {
+    console.log(`\n##### soak run ${i} of ${n} #####`)
+    rmSync(VITEST_JSON, { force: true })
+    rmSync(PLAYWRIGHT_JSON, { force: true })
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...suiteArgs], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 })
+    const text = r.stdout?.toString() ?? ''
+    process.stdout.write(text)
+    if (r.status !== 0) failedRuns++
+    for (const suite of ['c', 'typecheck']) {
+      if (!wanted(suite)) continue
+      const m = text.match(new RegExp(`^${suite}: (\\d+) passed, (\\d+) failed`, 'm'))
+      note(`${suite} suite`, !m || Number(m[2]) > 0 ? 'failed' : 'passed')
+    }
+    if (wanted('node')) {
+      const j = readJson(VITEST_JSON)
+      if (!j) note('vitest (no report: the run crashed)', 'failed')
+      else for (const [name, outcome] of vitestOutcomes(j)) note(name, outcome)
+    }
+    if (wanted('browser')) {
+      const j = readJson(PLAYWRIGHT_JSON)
+      // run-tests.mjs runs no Playwright when there are no specs; then there is no report
+      const hasSpecs = /=== suite: browser ===\n(?!browser suite: no end-to-end specs)/.test(text)
+      if (j) for (const [name, outcome] of playwrightOutcomes(j)) note(name, outcome)
+      else if (hasSpecs) note('playwright (no report: the run crashed)', 'failed')
+    }
+  }
+
+  const rows = [...tally.entries()].sort((a, b) => b[1].failed - a[1].failed || a[0].localeCompare(b[0]))
+  const flaky = rows.filter(([, t]) => t.failed > 0)
+  console.log(`\n===== soak: ${n} run${n === 1 ? '' : 's'} of ${suites.length ? suites.join(', ') : 'every suite'} =====`)
+  for (const [name, t] of flaky) console.log(`failed ${t.failed} of ${t.runs}  ${name}`)
+  const never = rows.length - flaky.length
+  const failures = flaky.reduce((a, [, t]) => a + t.failed, 0)
+  const skipped = rows.filter(([, t]) => t.runs === 0).length
+  console.log(`${rows.length} tests: ${flaky.length} failed at least once (${failures} failures in all), ${never} never failed${skipped ? ` (${skipped} of them always skipped)` : ''}; ${failedRuns} of ${n} runs failed`)
+  process.exit(failedRuns > 0 ? 1 : 0)
+}
+
+if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) main()
