@@ -8,6 +8,8 @@ import { projectRoot } from '../../src/main/paths'
 import { SessionManager, loadStore } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { buildWorkload } from '../helper/harness'
+import { syscallNr } from '../util/syscall-nr'
+import { until } from '../util/until'
 
 const CLI = join(projectRoot(), 'bin', 'syscope.mjs')
 let wl: { dir: string; markers: string }
@@ -22,6 +24,24 @@ afterAll(() => {
   rmSync(wl.dir, { recursive: true, force: true })
   rmSync(data, { recursive: true, force: true })
 })
+
+/** the ticks in a recording syscope is still writing; null before its first tick is flushed */
+async function recordedTicks(path: string): Promise<number | null> {
+  const st = await loadStore(path, 'peek').catch(() => null)
+  return st && st.tickCount > 0 ? st.tickCount : null
+}
+
+/** pids of the children of pid */
+function childrenOf(pid: number): number[] {
+  const r = spawnSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+  return r.stdout.split('\n').filter(Boolean).map(Number)
+}
+
+/** whether pid ignores SIGTERM (bit 15 of SigIgn in its status) */
+function ignoresSigterm(pid: number): boolean {
+  const m = /^SigIgn:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return m !== null && (BigInt(`0x${m[1]}`) & (1n << 14n)) !== 0n
+}
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: data, ...env }, timeout: 60_000 })
@@ -97,14 +117,18 @@ describe('syscope record', () => {
   })
 
   it('attaches to a running process and its existing children, and detaches after --duration', () => {
-    const target = spawn(wl.markers, ['sleep', '100', '40'], { stdio: 'ignore' })
+    // sleeps 100 ms at a time for 60 s: outlives the session however long syscope takes to start
+    const target = spawn(wl.markers, ['sleep', '100', '600'], { stdio: 'ignore' })
     try {
       const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '2'])
       expect(r.status, r.stderr).toBe(0)
       const s = JSON.parse(r.stdout)
       const sleeps = s.ebpf.syscalls.per_syscall.filter((x: { name: string }) => /nanosleep/.test(x.name)).reduce((a: number, x: { count: number }) => a + x.count, 0)
-      expect(sleeps).toBeGreaterThanOrEqual(15)
-      expect(sleeps).toBeLessThanOrEqual(22)
+      // it counted the sleeps of the attached process, and only while attached: each takes at
+      // least 100 ms, so the session's measured length bounds them (one was under way at attach)
+      expect(s.session.duration_ms).toBeGreaterThanOrEqual(2000)
+      expect(sleeps).toBeGreaterThanOrEqual(1)
+      expect(sleeps).toBeLessThanOrEqual(Math.floor(s.session.duration_ms / 100) + 1)
       // detach leaves it running
       expect(() => process.kill(target.pid!, 0)).not.toThrow()
     } finally {
@@ -160,19 +184,34 @@ describe('syscope record', () => {
 
   it('counts only the I/O done while attached, not what the process did before', async () => {
     // 8 MiB written before the session, 4 MiB during it (by children it reaps: their I/O is the
-    // tree's, and is not the shell's own)
-    // (the second write 2 s in: on a loaded machine syscope itself can take a second to start)
-    const target = spawn('sh', ['-c', 'head -c 8388608 /dev/zero > /dev/null; sleep 2; head -c 4194304 /dev/zero > /dev/null; sleep 6'], { stdio: 'ignore' })
+    // tree's, and is not the shell's own); the shell says when each is done and waits for a line
+    // before the second, which the test sends once syscope has recorded a tick
+    const target = spawn('sh', ['-c', 'head -c 8388608 /dev/zero > /dev/null; echo first; read x; head -c 4194304 /dev/zero > /dev/null; echo second; read x'], { stdio: ['pipe', 'pipe', 'ignore'] })
+    let said = ''
+    target.stdout.on('data', (d: Buffer) => (said += d))
+    const out = join(data, 'attached-io.syscope')
+    const rec = spawn('node', [CLI, 'record', '--json', '--out', out, '--pid', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_DATA_HOME: data } })
+    let stdout = ''
+    let stderr = ''
+    rec.stdout.on('data', (d: Buffer) => (stdout += d))
+    rec.stderr.on('data', (d: Buffer) => (stderr += d))
+    const code = new Promise<number | null>((r) => rec.once('exit', (n) => r(n)))
     try {
-      await new Promise((r) => setTimeout(r, 500))
-      const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '3'])
-      expect(r.status, r.stderr).toBe(0)
-      const s = JSON.parse(r.stdout)
+      await until('the shell wrote its first 8 MiB', () => said.includes('first'))
+      const ticks = await until('syscope recorded a tick of the attached shell', () => recordedTicks(out))
+      target.stdin.write('go\n')
+      await until('the shell wrote 4 MiB more', () => said.includes('second'))
+      // two ticks later a sample has seen all of it
+      await until('two more ticks', async () => ((await recordedTicks(out)) ?? 0) >= ticks + 2)
+      rec.kill('SIGINT') // detaches
+      expect(await code, stderr).toBe(0)
+      const s = JSON.parse(stdout)
       expect(s.proc.tree.wchar_bytes).toBeGreaterThanOrEqual(4 * 2 ** 20)
       expect(s.proc.tree.wchar_bytes).toBeLessThan(5 * 2 ** 20)
       const shell = s.proc.processes.find((p: { pid: number }) => p.pid === target.pid)
       expect(shell.wchar_bytes).toBeLessThan(2 ** 20)
     } finally {
+      rec.kill('SIGKILL')
       target.kill('SIGKILL')
     }
   })
@@ -201,7 +240,7 @@ describe('syscope record', () => {
     let stdout = ''
     c.stdout.on('data', (d: Buffer) => (stdout += d))
     const code = new Promise<number | null>((r) => c.once('exit', (n) => r(n)))
-    while (!stdout.includes('started')) await new Promise((r) => setTimeout(r, 50))
+    await until('the command said it started', () => stdout.includes('started'))
     c.kill('SIGINT')
     expect(await code).toBe(130)
     expect(stdout).toMatch(/killed by SIGINT/)
@@ -217,19 +256,23 @@ describe('syscope record', () => {
 
 describe('stopping a launched command', () => {
   it('sends SIGTERM to its process group, and SIGKILL after the grace period', async () => {
-    const m = new SessionManager({ dataDir: data, stopGraceMs: 500 })
+    // the grace period is long enough that a stop by SIGTERM, even on a loaded machine, ends
+    // well within it, so the time a stop took says which way it ended
+    const GRACE_MS = 2000
+    const m = new SessionManager({ dataDir: data, stopGraceMs: GRACE_MS })
     const polite = await m.launch({ argv: ['sh', '-c', 'sleep 30 & wait'] })
-    await new Promise((r) => setTimeout(r, 300))
-    const t0 = Date.now()
+    await until('the shell started its sleep', () => childrenOf(polite.rootPid).length > 0)
+    const t0 = performance.now()
     await m.stop(polite.store.id)
     expect(polite.store.ended).toMatchObject({ exit_signal: 'SIGTERM' })
-    expect(Date.now() - t0).toBeLessThan(450)
+    expect(performance.now() - t0).toBeLessThan(GRACE_MS)
     const stubborn = await m.launch({ argv: ['sh', '-c', 'trap "" TERM; while :; do sleep 0.05; done'] })
-    await new Promise((r) => setTimeout(r, 300))
-    const t1 = Date.now()
+    // SIGTERM must come after the trap is set, or the shell dies of it
+    await until('the shell ignores SIGTERM', () => ignoresSigterm(stubborn.rootPid))
+    const t1 = performance.now()
     await m.stop(stubborn.store.id)
     expect(stubborn.store.ended).toMatchObject({ exit_signal: 'SIGKILL' })
-    expect(Date.now() - t1).toBeGreaterThanOrEqual(450)
+    expect(performance.now() - t1).toBeGreaterThanOrEqual(GRACE_MS)
     // its output and exit are in the recording
     const again = await loadStore(stubborn.store.recordingPath!, 's')
     expect(again.ended?.exit_signal).toBe('SIGKILL')
@@ -239,17 +282,20 @@ describe('stopping a launched command', () => {
 describe('faults', () => {
   it('goes on with /proc sampling when the helper is killed, and marks the gap', async () => {
     const m = new SessionManager({ dataDir: data })
-    const live = await m.launch({ argv: [wl.markers, 'sleep', '100', '15'] })
+    // sleeps until the test ends it
+    const live = await m.launch({ argv: [wl.markers, 'sleep', '100', '600'] })
     const helper = (live as unknown as { helper: { client: { child: { pid: number } } } }).helper
-    await new Promise((r) => setTimeout(r, 400))
-    process.kill(helper.client.child.pid, 'SIGKILL')
-    await live.waitEnded()
     const store = live.store
-    const gaps = store.tickBatch(0).tree.map((p) => p.syscall_gap)
-    expect(gaps[0]).toBe(false)
-    expect(gaps[gaps.length - 1]).toBe(true)
-    // its ticks started ours: without them, our own clock ticks on (~1.1 s left at 100 ms)
-    expect(gaps.filter(Boolean).length).toBeGreaterThan(5)
+    const gaps = (): boolean[] => store.tickBatch(0).tree.map((p) => p.syscall_gap)
+    await until('two ticks with the helper', () => store.tickCount >= 2)
+    process.kill(helper.client.child.pid, 'SIGKILL')
+    // its ticks started ours: without them, our own clock ticks on
+    await until('six ticks after the helper died', () => gaps().filter(Boolean).length >= 6)
+    await m.stop(store.id)
+    expect(gaps()[0]).toBe(false)
+    expect(gaps()[gaps().length - 1]).toBe(true)
+    // once a tick has had no helper, none after it has one
+    expect(gaps().slice(gaps().indexOf(true)).every(Boolean)).toBe(true)
     expect(store.events.some((e) => e.kind === 'notice' && /syscall helper stopped/.test(e.message))).toBe(true)
     // the recording says so too
     const again = await loadStore(store.recordingPath!, 'y')
@@ -258,17 +304,23 @@ describe('faults', () => {
 
   it('loses at most the last interval when syscope itself is killed with SIGKILL', async () => {
     const out = join(wl.dir, 'killed.syscope')
-    const p = spawn('node', [CLI, 'record', '--out', out, '--', wl.markers, 'sleep', '100', '50'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
-    await new Promise((r) => setTimeout(r, 2000))
+    const p = spawn('node', [CLI, 'record', '--out', out, '--', wl.markers, 'sleep', '100', '600'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
+    const exited = new Promise((r) => p.once('exit', r))
+    const sleepsIn = (store: Awaited<ReturnType<typeof loadStore>>): number =>
+      [...store.perProcessSyscalls.values()].reduce((a, m) => a + (m.get(syscallNr('nanosleep'))?.[0] ?? 0) + (m.get(syscallNr('clock_nanosleep'))?.[0] ?? 0), 0)
+    // what the file held while syscope ran: a dozen ticks and ten sleeps
+    const before = await until('a dozen ticks and ten sleeps are in the file', async () => {
+      const st = await loadStore(out, 'k').catch(() => null)
+      return st && st.tickCount >= 12 && sleepsIn(st) >= 10 ? { ticks: st.tickCount, sleeps: sleepsIn(st) } : null
+    })
     p.kill('SIGKILL')
-    await new Promise((r) => p.once('exit', r))
+    await exited
     const store = await loadStore(out, 'k')
     expect(store.warnings.join(' ')).toMatch(/not closed properly/)
-    // about 2 s at 100 ms: every tick but the one in flight is there
-    expect(store.tickCount).toBeGreaterThanOrEqual(12)
-    const sleeps = [...(store.perProcessSyscalls.values())].reduce((a, m) => a + (m.get(35)?.[0] ?? 0) + (m.get(230)?.[0] ?? 0), 0)
-    expect(sleeps).toBeGreaterThanOrEqual(10)
-    spawnSync('pkill', ['-f', `${wl.markers} sleep 100 50`])
+    // everything written before the kill is there
+    expect(store.tickCount).toBeGreaterThanOrEqual(before.ticks)
+    expect(sleepsIn(store)).toBeGreaterThanOrEqual(before.sleeps)
+    spawnSync('pkill', ['-f', `${wl.markers} sleep 100 600`])
   })
 
   it('keeps recordings in the user’s data directory by default', () => {
