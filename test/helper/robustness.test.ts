@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { ASAN_HELPER, HELPER, runUnderHelper, start } from './harness'
+import { until } from '../util/until'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
 
@@ -95,6 +96,8 @@ describe('a full process table', () => {
     const client = await start({ args: ['--max-procs', '16'] })
     const drops: number[] = []
     client.on('drops', (d: { procs: number }) => drops.push(d.procs))
+    let ticks = 0
+    client.on('tick', () => void ticks++)
     const sleepers = Array.from({ length: 16 }, () => spawn('sleep', ['30'], { stdio: 'ignore' }))
     try {
       expect(client.hello.max_procs).toBe(16)
@@ -102,8 +105,12 @@ describe('a full process table', () => {
       for (const s of sleepers.slice(0, 10)) await client.track(s.pid!, false)
       const r = await runUnderHelper(client, ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10 11 12; do sleep 1 & done; wait'])
       expect(r.forks.length).toBe(5)
-      await new Promise((res) => setTimeout(res, 300)) // a tick or two
-      expect(drops.reduce((a, b) => a + b, 0)).toBe(7)
+      // drops are reported with a tick: wait for them, then a tick more to see no more come
+      const total = (): number => drops.reduce((a, b) => a + b, 0)
+      await until('7 drops reported', () => total() >= 7)
+      const seen = ticks
+      await until('one more tick', () => ticks > seen)
+      expect(total()).toBe(7)
       // the table is free again once they exited; fill it up and ask for one more
       for (const s of sleepers.slice(10)) await client.track(s.pid!, false)
       const extra = spawn('sleep', ['30'], { stdio: 'ignore' })
@@ -138,8 +145,11 @@ describe('when the app goes away', () => {
     const busy = spawn('sh', ['-c', 'while :; do :; done'])
     try {
       await client.track(busy.pid!, true)
+      let ticks = 0
+      client.on('tick', () => void ticks++)
       await client.setInterval(10)
-      await new Promise((r) => setTimeout(r, 200))
+      // ticks of 10 ms under way: the socket closes while one is being built or sent
+      await until('ten ticks', () => ticks >= 10)
     } finally {
       busy.kill('SIGKILL')
     }

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import type { RanMessage } from '../../src/main/helper/protocol'
 import { HELPER_BUILDS, buildWorkload, start } from './harness'
-import { threadStates, until } from '../util/until'
+import { threadStates } from '../util/proc'
+import { until } from '../util/until'
 
 let wl: { dir: string; markers: string }
 beforeAll(() => {
