@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { createSampler, type Sampler } from '../../src/main/proc/sampler'
 import { parseCmdline, parseIo, parseSmapsRollup, parseStat, parseStatus } from '../../src/main/proc/parse'
 import { projectRoot } from '../../src/main/paths'
+import { commOf, threadStates } from '../util/proc'
+import { until } from '../util/until'
 
 let dir: string
 let procload: string
@@ -43,6 +45,28 @@ async function watch(s: Sampler, pid: number, ms: number) {
   return out
 }
 
+/** until every thread of pid sleeps (S): it waits in a system call, and runs only when woken */
+async function untilAsleep(pid: number, comm?: string): Promise<void> {
+  await until(`${comm ?? `pid ${pid}`} is asleep`, () => (comm === undefined || commOf(pid) === comm) && threadStates(pid).every((st) => st === 'S') && threadStates(pid).length > 0)
+}
+
+/** until procload files has opened its n files and sleeps */
+async function filesOpen(pid: number, n: number): Promise<void> {
+  await until(`pid ${pid} has ${n} files open`, () => {
+    try {
+      return readdirSync(`/proc/${pid}/fd`).length >= n + 3
+    } catch {
+      return false
+    }
+  })
+  await untilAsleep(pid)
+}
+
+/** rchar of pid, from /proc/<pid>/io */
+function rcharOf(pid: number): number {
+  return Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1])
+}
+
 /**
  * procload serve: a single-threaded process asleep in read(2) that runs only when told to open 50
  * files ('f') or touch 64 MiB more ('m'); `tell` resolves once it did and sleeps again.
@@ -63,31 +87,28 @@ async function serve(mapPath: string): Promise<{ pid: number; tell: (what: 'f' |
     })
   let told = 0
   await acked(1)
-  await sleep(30)
+  await untilAsleep(c.pid!)
   return {
     pid: c.pid!,
     tell: async (what) => {
       c.stdin!.write(what)
       await acked(++told + 1)
       // back in read(2)
-      await sleep(30)
+      await untilAsleep(c.pid!)
     }
   }
 }
 
 describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) => {
   it('shows a child that touched 256 MiB with RSS ≥ 256 MiB (and PSS)', async () => {
-    const c = run('alloc', '256', '5')
+    const c = run('alloc', '256', '60')
     const s = createSampler({ reader })
     s.track(c.pid!)
-    let last = null
-    for (let i = 0; i < 40; i++) {
-      const r = await s.sampleOnce()
-      last = r.processes.find((x) => x.pid === c.pid)
-      // PSS is read once a second (tiered sampling): wait for both
-      if (last && (last.rss_bytes ?? 0) >= 256 * 2 ** 20 && (last.pss_bytes ?? 0) >= 250 * 2 ** 20) break
-      await sleep(100)
-    }
+    // PSS is read once a second (tiered sampling): wait for both
+    const last = await until('RSS and PSS reach 256 MiB', async () => {
+      const p = (await s.sampleOnce()).processes.find((x) => x.pid === c.pid)
+      return p && (p.rss_bytes ?? 0) >= 256 * 2 ** 20 && (p.pss_bytes ?? 0) >= 250 * 2 ** 20 ? p : null
+    }, { intervalMs: 100 })
     expect(last!.rss_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)
     expect(last!.pss_bytes!).toBeGreaterThanOrEqual(250 * 2 ** 20)
     expect(last!.hwm_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)
@@ -99,7 +120,7 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     s.track(c.pid!)
     // the scheduler's own account of the time it ran (ns), to tell a busy machine from a bug
     const ran = (): number => Number(readFileSync(`/proc/${c.pid}/schedstat`, 'utf8').split(' ')[0])
-    await sleep(100)
+    await until('the loop runs', () => commOf(c.pid!) === 'procload' && ran() > 0)
     await s.sampleOnce()
     const r0 = ran()
     const t0 = performance.now()
@@ -123,11 +144,11 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     const s = createSampler({ reader })
     s.track(c.pid!)
     let wb = 0
-    for (let i = 0; i < 50 && wb < 64 * 2 ** 20; i++) {
+    await until('64 MiB written', async () => {
       const r = await s.sampleOnce()
       wb = r.processes.find((x) => x.pid === c.pid)?.write_bytes ?? wb
-      await sleep(100)
-    }
+      return wb >= 64 * 2 ** 20 || r.exited.includes(c.pid!)
+    }, { intervalMs: 100 })
     expect(wb).toBeGreaterThanOrEqual(64 * 2 ** 20)
   })
 
@@ -143,16 +164,15 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     let dd = 0 // the writer
     let tree = null
     const own = new Map<number, number>()
-    for (let i = 0; i < 40; i++) {
+    await until('the shell exited', async () => {
       for (const c of await s.discoverChildren()) s.track(c.pid)
       const r = await s.sampleOnce()
       for (const p of r.processes) own.set(p.pid, p.write_bytes ?? 0)
       const d = r.processes.find((p) => p.comm === 'procload')
       if (d) dd = d.pid
       tree = r.totals
-      if (r.exited.includes(sh.pid!)) break
-      await sleep(100)
-    }
+      return r.exited.includes(sh.pid!)
+    }, { intervalMs: 100 })
     expect(dd).toBeGreaterThan(0)
     expect(own.get(dd)!).toBeGreaterThanOrEqual(16 * 2 ** 20)
     // once, not twice
@@ -169,11 +189,11 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     const s = createSampler({ reader })
     s.track(sh.pid!)
     let wchar = 0
-    for (let i = 0; i < 30 && wchar < 20 * 2 ** 20; i++) {
+    await until('the shell exited', async () => {
       const r = await s.sampleOnce()
       wchar = r.totals.wchar_bytes ?? 0
-      await sleep(100)
-    }
+      return r.exited.includes(sh.pid!)
+    }, { intervalMs: 100 })
     expect(wchar).toBeGreaterThanOrEqual(20 * 2 ** 20)
     expect(wchar).toBeLessThan(22 * 2 ** 20)
   })
@@ -182,11 +202,7 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     const c = run('write', '8', join(dir, `orphan-${reader}`))
     const s = createSampler({ reader })
     s.track(c.pid!)
-    let wb = 0
-    for (let i = 0; i < 50 && wb < 8 * 2 ** 20; i++) {
-      wb = (await s.sampleOnce()).totals.write_bytes ?? 0
-      await sleep(100)
-    }
+    await until('8 MiB written', async () => ((await s.sampleOnce()).totals.write_bytes ?? 0) >= 8 * 2 ** 20, { intervalMs: 100 })
     c.kill('SIGKILL')
     await new Promise((r) => c.once('exit', r))
     const r = await s.sampleOnce()
@@ -195,15 +211,14 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
   })
 
   it('counts 500 open files as ≥ 500 fds', async () => {
-    const c = run('files', '500', '5')
+    const c = run('files', '500', '60')
     const s = createSampler({ reader })
     s.track(c.pid!)
-    let fds = 0
-    for (let i = 0; i < 30 && fds < 500; i++) {
-      const r = await s.sampleOnce()
-      fds = r.processes.find((x) => x.pid === c.pid)?.fds ?? 0
-      await sleep(100)
-    }
+    const c2 = c.pid!
+    const fds = await until('500 files open', async () => {
+      const n = (await s.sampleOnce()).processes.find((x) => x.pid === c2)?.fds ?? 0
+      return n >= 500 ? n : null
+    }, { intervalMs: 100 })
     expect(fds).toBeGreaterThanOrEqual(500)
   })
 })
@@ -218,8 +233,10 @@ describe('tree totals and process identity', () => {
     const exited = new Set<number>()
     // the last CPU time seen of each process
     const last = new Map<number, number>()
-    const end = Date.now() + 2500
-    while (Date.now() < end) {
+    // the longest time between two samples: what a child can use after its last one
+    let maxGap = 0
+    let prevAt = performance.now()
+    await until('its three children exited', async () => {
       for (const k of await s.discoverChildren()) {
         expect(k.ppid).toBe(c.pid)
         s.track(k.pid)
@@ -231,19 +248,21 @@ describe('tree totals and process identity', () => {
       const now = r.totals.cpu_seconds!
       expect(now).toBeGreaterThanOrEqual(cpu)
       cpu = now
-      await sleep(100)
-    }
+      maxGap = Math.max(maxGap, (performance.now() - prevAt) / 1000)
+      prevAt = performance.now()
+      return [...exited].filter((pid) => pid !== c.pid).length >= 3
+    }, { intervalMs: 100 })
     expect(found).toBe(3)
     expect(exited.size).toBeGreaterThanOrEqual(3)
     // the three children spun, then exited: their last CPU times are all still in the total, and
     // so is what they used after their last sample (it reached the parent's cutime when reaped),
-    // at most about an interval each
+    // at most the time between two samples each (and a clock tick of rounding)
     const kids = [...last].filter(([pid]) => pid !== c.pid).map(([, v]) => v)
     expect(kids).toHaveLength(3)
     expect(Math.min(...kids)).toBeGreaterThan(0)
     const lastSeen = [...last.values()].reduce((a, b) => a + b, 0)
     expect(cpu).toBeGreaterThanOrEqual(lastSeen - 0.005)
-    expect(cpu).toBeLessThan(lastSeen + 3 * 0.2)
+    expect(cpu).toBeLessThan(lastSeen + 3 * (maxGap + 0.01))
   })
 
   it.each(['ts', 'auto'] as const)('finds grandchildren and children that appear later (%s reader)', async (reader) => {
@@ -254,16 +273,15 @@ describe('tree totals and process identity', () => {
     s.track(c.pid!)
     const seen = new Map<number, number>()
     let grandchild = false
-    for (let i = 0; i < 20 && !grandchild; i++) {
+    await until('a grandchild is found', async () => {
       for (const k of await s.discoverChildren()) {
         seen.set(k.pid, k.ppid)
         s.track(k.pid)
         if (seen.has(k.ppid)) grandchild = true
       }
       await s.sampleOnce()
-      await sleep(100)
-    }
-    expect(grandchild).toBe(true)
+      return grandchild
+    }, { intervalMs: 100 })
     for (const ppid of seen.values()) expect([c.pid, ...seen.keys()]).toContain(ppid)
     const r = await s.sampleOnce()
     expect(r.processes.map((p) => p.comm).sort()).toEqual(['sh', 'sh', 'sleep'])
@@ -273,8 +291,8 @@ describe('tree totals and process identity', () => {
     const c = spawn('sleep', ['0.1'])
     const s = createSampler({ reader: 'ts' })
     s.track(c.pid!)
+    // (node reaps it before it says it exited: its pid is free from here on)
     await new Promise((r) => c.once('exit', r))
-    await sleep(50)
     const r = await s.sampleOnce()
     expect(r.processes.find((p) => p.pid === c.pid)).toBeUndefined()
     expect(r.exited).toContain(c.pid)
@@ -287,7 +305,7 @@ describe('tree totals and process identity', () => {
     // another user's process: /proc/<pid>/io and smaps_rollup need ptrace-read access
     const other = spawn('sleep', ['5'], { uid: 65534, gid: 65534 })
     children.push(other)
-    await sleep(100)
+    await until('the other user’s child runs sleep', () => commOf(other.pid!) === 'sleep')
     const sub = spawn(process.execPath, ['--input-type=module', '-e', `
       const { createSampler } = await import(${JSON.stringify(join(projectRoot(), 'src/main/proc/sampler.ts'))});
       const s = createSampler({ reader: '${reader}' }); s.track(${other.pid}); await s.sampleOnce();
@@ -308,25 +326,29 @@ describe('tree totals and process identity', () => {
   })
 
   it.each(['ts', 'auto'] as const)('follows an exec: the new comm and command line (%s reader)', async (reader) => {
-    const c = spawn('sh', ['-c', 'sleep 0.3; exec sleep 5'], { stdio: 'ignore' })
+    // the shell execs sleep once told to
+    const c = spawn('sh', ['-c', 'read x; exec sleep 5'], { stdio: ['pipe', 'ignore', 'ignore'] })
     children.push(c)
+    await untilAsleep(c.pid!, 'sh')
     const s = createSampler({ reader })
     s.track(c.pid!)
     expect(s.describe(c.pid!)).toMatchObject({ comm: 'sh' })
     const comms = new Set<string>()
-    for (let i = 0; i < 10; i++) {
-      const r = await s.sampleOnce()
-      const p = r.processes.find((x) => x.pid === c.pid)
+    const sample = async (): Promise<void> => {
+      const p = (await s.sampleOnce()).processes.find((x) => x.pid === c.pid)
       if (p) comms.add(p.comm)
-      await sleep(100)
     }
+    await sample()
+    c.stdin!.write('go\n')
+    await until('the shell exec’d sleep', () => commOf(c.pid!) === 'sleep')
+    await sample()
     expect([...comms]).toEqual(['sh', 'sleep'])
     expect(s.describe(c.pid!)).toMatchObject({ comm: 'sleep', cmdline: ['sleep', '5'] })
   })
 
   it.each(['ts', 'auto'] as const)('gives every figure on every tick, read or carried (%s reader)', async (reader) => {
     const c = run('files', '20', '5')
-    await sleep(100)
+    await filesOpen(c.pid!, 20)
     const s = createSampler({ reader })
     s.track(c.pid!)
     const keys = ['cpu_user_pct', 'cpu_system_pct', 'rss_bytes', 'pss_bytes', 'swap_bytes', 'hwm_bytes', 'threads', 'fds', 'rchar_bytes', 'wchar_bytes', 'read_bytes_per_s', 'write_bytes_per_s', 'read_bytes', 'write_bytes', 'vol_ctxsw', 'invol_ctxsw', 'minflt', 'majflt'] as const
@@ -411,7 +433,7 @@ describe('skipping processes that did not run', () => {
     const { loadNativeAddon, nativeProcReader } = await import('../../src/main/proc/native')
     const reader = kind === 'ts' ? new TsProcReader('/proc') : nativeProcReader(loadNativeAddon().addon!)
     const c = blockedReader()
-    await sleep(150)
+    await untilAsleep(c.pid!, 'cat')
     const handles = Int32Array.of(reader.open(c.pid!)!, reader.open(process.pid)!)
     const rows = new Float64Array(2 * ROW_SIZE)
     const read = (what: number): Float64Array => {
@@ -430,8 +452,10 @@ describe('skipping processes that did not run', () => {
     expect(rows[ROW_SIZE + F_THREADS]).toBeGreaterThan(1)
     // a slow-tier read (status) reads stat as well, and says the process did not run
     expect(read(READ_STATUS | READ_SKIP_IDLE)[F_IDLE]).toBe(2)
+    const before = rcharOf(c.pid!)
     c.stdin!.write('x'.repeat(1000) + '\n')
-    await sleep(100)
+    await until('cat read the line', () => rcharOf(c.pid!) >= before + 1001)
+    await untilAsleep(c.pid!, 'cat')
     const ran = read(READ_IO | READ_SKIP_IDLE)
     expect(ran[F_IDLE]).toBe(0)
     expect(ran[F_RCHAR]).toBeGreaterThanOrEqual(first[F_RCHAR]! + 1001)
@@ -484,14 +508,19 @@ describe('skipping processes that did not run', () => {
 
   it.each(['ts', 'auto'] as const)('shows an idle process at 0 % CPU and its I/O when it runs again (%s reader)', async (reader) => {
     const c = blockedReader()
-    await sleep(150)
+    await untilAsleep(c.pid!, 'cat')
     const s = createSampler({ reader })
     s.track(c.pid!)
     const samples = []
     // io is read every other tick: by the last sample it has been read after cat ran
     for (let i = 0; i < 8; i++) {
-      if (i === 4) c.stdin!.write('y'.repeat(4096) + '\n')
+      if (i === 4) {
+        const before = rcharOf(c.pid!)
+        c.stdin!.write('y'.repeat(4096) + '\n')
+        await until('cat read the line', () => rcharOf(c.pid!) >= before + 4097)
+      }
       samples.push((await s.sampleOnce()).processes[0]!)
+      // ticks apart, so that CPU shares are over a span
       await sleep(110)
     }
     expect(samples.slice(1, 4).map((p) => [p.cpu_user_pct, p.cpu_system_pct])).toEqual([[0, 0], [0, 0], [0, 0]])
@@ -504,7 +533,7 @@ describe('skipping processes that did not run', () => {
     // sh waits for a line, then starts sleep: until then nothing in the tree runs
     const c = spawn('sh', ['-c', 'read x; sleep 5'], { stdio: ['pipe', 'ignore', 'ignore'] })
     children.push(c)
-    await sleep(150)
+    await untilAsleep(c.pid!, 'sh')
     const s = createSampler({ reader })
     s.track(c.pid!)
     const tick = async (): Promise<number[]> => {
@@ -516,7 +545,11 @@ describe('skipping processes that did not run', () => {
     }
     for (let i = 0; i < 4; i++) expect(await tick()).toEqual([])
     c.stdin!.write('go\n')
-    await sleep(50)
+    // from the moment the child exists
+    await until('the shell started sleep', () => {
+      const kid = Number(readFileSync(`/proc/${c.pid}/task/${c.pid}/children`, 'utf8').trim().split(' ')[0])
+      return kid > 0 && commOf(kid) === 'sleep'
+    })
     const found = [...(await tick()), ...(await tick())]
     expect(found).toHaveLength(1)
     expect(s.describe(found[0]!)?.comm).toBe('sleep')
@@ -570,18 +603,26 @@ describe('the slow tier', () => {
   })
 
   it.each(['native', 'ts'] as const)('re-reads the unchanged PSS, status and fd count of sleeping processes tracked together in different seconds, at least every fifth (%s reader)', async (kind) => {
-    const { F_FDS, F_HWM, F_IVCSW, F_PSS, F_SWAP, F_VCSW, READ_STATUS } = await import('../../src/main/proc/row')
+    const { F_FDS, F_HWM, F_IVCSW, F_PSS, F_PSS_MS, F_SWAP, F_VCSW, READ_STATUS } = await import('../../src/main/proc/row')
+    const { PSS_CPU_SHARE } = await import('../../src/main/proc/sampler')
     const sleepers = Array.from({ length: 5 }, () => {
       const c = spawn('sleep', ['30'], { stdio: 'ignore' })
       children.push(c)
       return c.pid!
     })
-    await sleep(150)
+    for (const pid of sleepers) await untilAsleep(pid, 'sleep')
     const ticks = await recordReads(kind)
     const s = createSampler({ reader: kind })
     for (const pid of sleepers) s.track(pid)
+    // when each tick's reads were asked for: the sampler's clock read lies between the two
+    const asked: [number, number][] = []
     for (let i = 0; i < 52; i++) {
+      const from = ticks.length
+      const t0 = performance.now()
       await s.sampleOnce()
+      const t1 = performance.now()
+      for (let t = from; t < ticks.length; t++) asked[t] = [t0, t1]
+      // the slow tier counts ticks; the pace sets how many seconds they span
       await sleep(100)
     }
     s.close()
@@ -610,16 +651,48 @@ describe('the slow tier', () => {
     }
     // each in a second of its own
     expect(new Set(readAt([F_VCSW]).map((at) => at[0])).size).toBe(5)
-    // PSS too, but a read is also spaced by what the last one cost (0.1 % of a core at most), and
-    // the TypeScript reader can only measure that as the whole process's CPU: a collection on
-    // another thread meanwhile may push a read a second later
+    // PSS too, but a read also waits until its last one's cost is 0.1 % of the time since
+    // (PSS_CPU_SHARE; the TypeScript reader can only measure that cost as the whole process's
+    // CPU, so a collection on another thread meanwhile makes it dearer). A slow read that came
+    // too soon does not count as a skip. From the costs and times measured in this run: the slow
+    // reads that surely came too soon, and those that may have (the clock read falls between
+    // two of ours)
     const pss = readAt([F_PSS])
-    for (const at of pss) {
+    const firsts: { slow: number; sure: number; maybe: number }[] = []
+    sleepers.forEach((pid, n) => {
+      const at = pss[n]!
       expect(at.length).toBeGreaterThanOrEqual(1)
-      expect(at[0]).toBeLessThanOrEqual(kind === 'native' ? 5 : 6)
-      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(5)
-    }
-    expect(new Set(pss.map((at) => at[0])).size).toBeGreaterThanOrEqual(kind === 'native' ? 5 : 4)
+      let dueFrom = [-Infinity, -Infinity] // earliest and latest time the next read is due
+      let slow = 0
+      let since = { sure: 0, maybe: 0, slow: 0 }
+      const gaps: { slow: number; sure: number; maybe: number }[] = []
+      ticks.forEach((t, i) => {
+        const r = t.get(pid)!
+        if (i > 0 && !(r.what & READ_STATUS)) return
+        if (i > 0) slow++
+        const [t0, t1] = asked[i]!
+        if (i > 0 && t1 < dueFrom[0]!) since.sure++
+        if (i > 0 && t0 < dueFrom[1]!) since.maybe++
+        if (!Number.isNaN(r.row[F_PSS])) {
+          if (i > 0) gaps.push({ slow: slow - since.slow, sure: since.sure, maybe: since.maybe })
+          since = { sure: 0, maybe: 0, slow }
+          dueFrom = [t0 + r.row[F_PSS_MS]! / PSS_CPU_SHARE, t1 + r.row[F_PSS_MS]! / PSS_CPU_SHARE]
+        }
+      })
+      expect(gaps.map((g) => g.slow), `pid ${pid}`).toEqual(at.map((a, i) => a - (at[i - 1] ?? 0)))
+      // the first after the one at tracking: within five slow reads (staggered) of being due
+      expect(gaps[0]!.slow, `pid ${pid}: first`).toBeLessThanOrEqual(5 + gaps[0]!.maybe)
+      expect(gaps[0]!.slow).toBeGreaterThanOrEqual(1 + gaps[0]!.sure)
+      firsts.push(gaps[0]!)
+      // after that: unchanged, so one read in five of those that came late enough
+      for (const g of gaps.slice(1)) {
+        expect(g.slow, `pid ${pid}: ${JSON.stringify(g)}`).toBeGreaterThanOrEqual(5 + g.sure)
+        expect(g.slow, `pid ${pid}: ${JSON.stringify(g)}`).toBeLessThanOrEqual(5 + g.maybe)
+      }
+    })
+    // in different seconds: the first re-reads that no cost could have held back are staggered
+    const unheld = firsts.filter((g) => g.maybe === 0).map((g) => g.slow)
+    expect(new Set(unheld).size, `first re-reads ${JSON.stringify(firsts)}`).toBe(unheld.length)
   })
 
   it.each(['native', 'ts'] as const)('re-reads status and the fd count at the next second once a process ran: 50 new files, 64 MiB more at its peak (%s reader)', async (kind) => {
@@ -664,7 +737,7 @@ describe('the slow tier', () => {
 describe('the N-API reader', () => {
   it('is built, and agrees with the TypeScript reader on a live process', async () => {
     const c = run('files', '20', '5')
-    await sleep(200)
+    await filesOpen(c.pid!, 20)
     const native = createSampler({ reader: 'native' })
     const ts = createSampler({ reader: 'ts' })
     expect([native.readerKind, ts.readerKind]).toEqual(['native', 'ts'])
@@ -685,7 +758,7 @@ describe('the N-API reader', () => {
     const { ROW_SIZE, F_OK, F_PPID, F_THREADS } = await import('../../src/main/proc/row')
     const addon = loadNativeAddon().addon!
     const c = run('files', '3', '5')
-    await sleep(100)
+    await filesOpen(c.pid!, 3)
     const h = addon.openProcess(c.pid!)!
     const rows = new Float64Array(2 * ROW_SIZE)
     addon.sampleProcesses(Int32Array.of(h, 999_999), Uint8Array.of(0xf, 0), 2, rows)
