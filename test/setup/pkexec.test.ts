@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import { chromium } from '@playwright/test'
 import { buildWorkload } from '../helper/harness'
+import { until } from '../util/until'
 
 const USER = 'syscope-e2e'
 const RULE = '/etc/polkit-1/rules.d/00-syscope-e2e.rules'
@@ -35,6 +36,21 @@ function action(name: 'apply' | 'undo' | 'diagnose') {
   return JSON.parse(r.stdout.trim().split('\n').pop()!)
 }
 
+/** until polkitd answers, and says `authorised` of pkexec for USER: it reloads rules on its
+ * own when their files change, so each change is waited for */
+async function untilPolkitSays(authorised: boolean): Promise<void> {
+  const probe = spawn('sleep', ['60'], { uid, gid: uid, stdio: 'ignore' })
+  try {
+    await until(`polkitd ${authorised ? 'authorises' : 'no longer authorises'} pkexec for ${USER}`, () => {
+      const r = spawnSync('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(probe.pid)], { encoding: 'utf8' })
+      // 0: authorised; 1 or 2: not (2: would need a password); other codes: polkitd not up yet
+      return authorised ? r.status === 0 : r.status === 1 || r.status === 2
+    }, { intervalMs: 50 })
+  } finally {
+    probe.kill('SIGKILL')
+  }
+}
+
 beforeAll(async () => {
   expect(existsSync(INSTALLED), 'a helper is already installed on this machine').toBe(false)
   execFileSync('useradd', ['--no-create-home', '--shell', '/bin/bash', USER])
@@ -53,8 +69,8 @@ beforeAll(async () => {
   }
   if (spawnSync('pgrep', ['-x', 'polkitd']).status !== 0) {
     polkitd = spawn('/usr/lib/polkit-1/polkitd', ['--no-debug'], { stdio: 'ignore' })
-    await new Promise((r) => setTimeout(r, 1500))
   }
+  await untilPolkitSays(true)
 }, 60_000)
 
 afterAll(async () => {
@@ -131,14 +147,14 @@ describe('guided setup through pkexec, as a non-root user', () => {
     // and nothing installed
     const rule = readFileSync(RULE, 'utf8')
     rmSync(RULE)
-    spawnSync('sleep', ['1'])
+    await untilPolkitSays(false)
     const refused = action('apply')
     expect(refused.ok).toBe(false)
     expect(refused.message).toMatch(/no polkit authentication agent is running|cancelled or refused/)
     expect(refused.message).toMatch(/nothing was changed/)
     expect(existsSync(INSTALLED)).toBe(false)
     writeFileSync(RULE, rule)
-    spawnSync('sleep', ['1'])
+    await untilPolkitSays(true)
 
     // or, without any setup, one session with the helper as root through pkexec, labelled so
     const once = asUser('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'record', '--json', '--as-root', '--', wl.markers])
