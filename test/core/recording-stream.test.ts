@@ -15,6 +15,7 @@ import { loadStore } from '../../src/main/session/manager'
 import { SessionStore } from '../../src/main/session/store'
 import type { RecordLine } from '../../src/main/recording/format'
 import { testHeader, testTree } from './fixtures/recording-lines'
+import { until } from '../util/until'
 
 const dir = mkdtempSync(join(tmpdir(), 'syscope-stream-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -52,8 +53,12 @@ async function writeRecording(name: string, ticks: number, close = true): Promis
     lines.push(end)
     await w.close()
   } else {
-    // the writer is dropped, as when the app is killed: its flushed ticks are on disk
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // the writer is dropped, as when the app is killed: its flushed ticks are on disk once gzip
+    // (on the thread pool) has handed them over
+    await until('the flushed ticks reached the file', async () => {
+      const rec = await loadRecording(path).catch(() => null)
+      return rec !== null && rec.lines.filter((l) => l.k === 's').length >= ticks
+    })
   }
   return { path, lines }
 }

@@ -2,12 +2,19 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { constants, gunzipSync, gzipSync } from 'node:zlib'
 import { RecordingWriter } from '../../src/main/recording/writer'
 import { loadRecording, RecordingError } from '../../src/main/recording/reader'
 import { loadStore } from '../../src/main/session/manager'
 import { RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
 import { testHeader, testTree } from './fixtures/recording-lines'
+import { until } from '../util/until'
+
+/** the recording at path once it holds n samples (a writer may still be flushing it), else null */
+async function samplesIn(path: string, n: number): Promise<Awaited<ReturnType<typeof loadRecording>> | null> {
+  const rec = await loadRecording(path).catch(() => null)
+  return rec && rec.lines.filter((l) => l.k === 's').length >= n ? rec : null
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'syscope-rec-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -57,8 +64,8 @@ describe('recordings', () => {
     w.flush()
     // the next tick is in flight when the app dies: its counts are written, its sample is not
     w.write(tick(300)[0]!)
-    return new Promise<void>((resolve) => setTimeout(resolve, 50)).then(async () => {
-      const rec = await loadRecording(path)
+    // (gzip flushes on the thread pool: the flushed ticks reach the file a moment later)
+    return until('the flushed ticks reached the file', () => samplesIn(path, 2)).then((rec) => {
       expect(rec.lines.filter((l) => l.k === 's').map((l) => (l as { t: number }).t)).toEqual([100, 200])
       expect(rec.warnings.join(' ')).toMatch(/not closed properly/)
     })
@@ -71,7 +78,9 @@ describe('recordings', () => {
     // the counts of the next tick reach the file, its sample does not
     w.write(tick(300)[0]!)
     w.flush()
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    // the counts line of the third tick is the last thing flushed
+    await until('the third tick’s counts reached the file', () =>
+      gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH }).toString().split('\n').some((l) => l.startsWith('{"k":"c"') && l.includes('"t":300')))
     const store = await loadStore(path, 'x')
     expect(store.tickCount).toBe(2)
     // tick(t) counts t calls of nr 39

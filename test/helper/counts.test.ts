@@ -70,12 +70,15 @@ describe('what the helper reports', () => {
   it('measures time inside the kernel: 10 × 50 ms nanosleep ≥ 500 ms', async () => {
     const client = await start()
     try {
+      const t0 = performance.now()
       const r = await runUnderHelper(client, [wl.markers, 'sleep', '50', '10'])
+      const wallNs = (performance.now() - t0) * 1e6
       const sleeps = r.counts.get(NR.nanosleep).time_ns + r.counts.get(NR.clock_nanosleep).time_ns
       const calls = r.counts.get(NR.nanosleep).calls + r.counts.get(NR.clock_nanosleep).calls
       expect(calls).toBe(10)
       expect(sleeps).toBeGreaterThanOrEqual(500e6)
-      expect(sleeps).toBeLessThan(5e9)
+      // and no more than the run took
+      expect(sleeps).toBeLessThan(wallNs)
       for (const t of r.counts.byNr().values()) expect(t.time_ns).toBeGreaterThanOrEqual(0)
     } finally {
       await client.shutdown()
