@@ -107,7 +107,15 @@ function main() {
     if (wanted('node')) {
       const j = readJson(VITEST_JSON)
       if (!j) note('vitest (no report: the run crashed)', 'failed')
-      else for (const [name, outcome] of vitestOutcomes(j)) note(name, outcome)
+      else {
+        const outcomes = vitestOutcomes(j)
+        for (const [name, outcome] of outcomes) note(name, outcome)
+        // a failure no test owns: an unhandled error, a worker that died (its file then has no
+        // results at all), a non-zero exit
+        const m = text.match(/^node: \d+ passed, (\d+) failed/m)
+        const owned = outcomes.filter(([, o]) => o === 'failed').length
+        note('vitest run (errors outside any test: unhandled error, crashed worker)', m && Number(m[1]) > owned ? 'failed' : 'passed')
+      }
     }
     if (wanted('browser')) {
       const j = readJson(PLAYWRIGHT_JSON)
@@ -122,6 +130,8 @@ function main() {
   const flaky = rows.filter(([, t]) => t.failed > 0)
   console.log(`\n===== soak: ${n} run${n === 1 ? '' : 's'} of ${suites.length ? suites.join(', ') : 'every suite'} =====`)
   for (const [name, t] of flaky) console.log(`failed ${t.failed} of ${t.runs}  ${name}`)
+  // a test that did not run every time (its file crashed, or it is new) is worth a look too
+  for (const [name, t] of rows) if (t.failed === 0 && t.runs > 0 && t.runs + t.skipped < n) console.log(`ran only ${t.runs} of ${n} times  ${name}`)
   const never = rows.length - flaky.length
   const failures = flaky.reduce((a, [, t]) => a + t.failed, 0)
   const skipped = rows.filter(([, t]) => t.runs === 0).length
