@@ -16,7 +16,8 @@ export const UNIT_TESTS = [
   'test/core/recording-stream.test.ts',
   'test/core/store.test.ts',
   'test/core/syscalls.test.ts',
-  'test/core/validate.test.ts'
+  'test/core/validate.test.ts',
+  'test/util/**/*.test.ts'
 ]
 const NOT_TESTS = ['test/e2e/**', 'node_modules/**']
 
