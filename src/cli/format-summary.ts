@@ -19,6 +19,12 @@ export function formatSummary(s: Summary): string {
     logical === undefined || logical === null ? bytes(block) : `${bytes(logical)} (${bytes(block)} ${to} disk)`
   out.push(`    I/O       read ${io(t.rchar_bytes, t.read_bytes, 'from')}  written ${io(t.wchar_bytes, t.write_bytes, 'to')}`)
   out.push(`    peaks     ${num(t.peak_threads)} threads  ${num(t.peak_fds)} fds  ${t.peak_processes} processes`)
+  // exact at exit (as /usr/bin/time -v), for every process of the tree
+  const u = t.usage ?? null
+  if (u) {
+    out.push(`    at exit   user ${u.user_seconds.toFixed(2)} s  system ${u.system_seconds.toFixed(2)} s  max RSS ${bytes(u.max_rss_bytes)}`)
+    out.push(`              ${formatCount(u.minor_faults)} minor + ${formatCount(u.major_faults)} major faults  ${formatCount(u.vol_ctxsw)} voluntary + ${formatCount(u.invol_ctxsw)} involuntary switches`)
+  }
   out.push('')
   const sc = s.ebpf.syscalls
   if (!s.ebpf.available) {

@@ -11,6 +11,8 @@ import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, 
 import { RecordingWriter } from '../recording/writer'
 import { SessionStore } from './store'
 import type { HelperConnection } from './ebpf'
+import type { ExecMessage, ExitMessage, ProcessFigures } from '../helper/protocol'
+import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../proc/types'
 import { launchCommand, type LaunchedCommand } from './launch-command'
@@ -194,6 +196,9 @@ export class LiveSession extends EventEmitter {
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs)
   }
 
+  /** launched processes: what they used before counting started at their exec (exitUsage) */
+  private before = new Map<number, ProcessFigures>()
+
   private now(): number {
     return Math.round(performance.now() - this.t0)
   }
@@ -218,18 +223,21 @@ export class LiveSession extends EventEmitter {
       this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
     })
-    h.on('exec', (m: { pid: number; comm: string; filename: string }) => {
+    h.on('exec', (m: ExecMessage) => {
+      if (m.before) this.before.set(m.pid, m.before)
       this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename })
     })
-    h.on('exit', (m: { pid: number; code: number; signal: number; io?: (number | null)[]; cpu_ns?: number[] }) => {
+    h.on('exit', (m: ExitMessage) => {
       this.exited.add(m.pid)
       // it ran to exit: read it next tick, so that it is not counted on after its reaper has it
       this.sampler.ran([m.pid])
       // its I/O and CPU up to its very end, which /proc sampling alone cannot see (nor anything
       // of a process that lived less than a tick)
       const io = m.io ? this.sampler.exitIo(m.pid, m.io) : null
-      const cpu = m.cpu_ns ? { cpu_seconds: m.cpu_ns[2]! / 1e9 } : {}
-      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu })
+      const cpu = m.cpu_ns ? { cpu_seconds: m.cpu_ns[2] / 1e9 } : {}
+      const usage = exitUsage(m, this.before.get(m.pid))
+      this.before.delete(m.pid)
+      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu, ...(usage ? { usage } : {}) })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
       this.sampler.runsReported(m.pid, false)

@@ -1,7 +1,7 @@
 // The in-memory model of one session, live or loaded from a recording: it is fed the same
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
-import type { Breakdown, CategoryId, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
+import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { ProcessColumn, RecordLine, RecordingHeader } from '../recording/format'
 import { lttbIndices } from '../../shared/decimate'
@@ -15,7 +15,7 @@ export class SessionStore {
   readonly header: RecordingHeader
   private readonly ticks = new SessionTicks()
   /** exitIo, exitCpuSeconds: its own I/O and CPU as it exited, when the helper read them */
-  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number }>()
+  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number; exitUsage?: ExitUsage }>()
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
   readonly events: SessionEvent[] = []
@@ -122,6 +122,7 @@ export class SessionStore {
       p.exitSignal = ev.signal
       if (ev.io) p.exitIo = ev.io
       if (ev.cpu_seconds !== undefined) p.exitCpuSeconds = ev.cpu_seconds
+      if (ev.usage) p.exitUsage = ev.usage
     } else if (ev.kind === 'exec') {
       p.comm = ev.comm
     }
