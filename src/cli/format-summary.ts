@@ -31,11 +31,11 @@ export function formatSummary(s: Summary): string {
     out.push(`  syscalls: unavailable — ${s.ebpf.problem ?? 'unknown reason'}`)
     if (s.ebpf.fix) out.push(`    fix: ${s.ebpf.fix}`)
   } else {
-    out.push(`  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in the kernel, ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`)
+    out.push(`  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in syscalls (wall time, blocked included), ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`)
     const cats = Object.entries(sc.by_category).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
     out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
     out.push('')
-    out.push('    syscall              calls     errors   time in kernel')
+    out.push('    syscall              calls     errors   time in syscalls')
     for (const r of sc.per_syscall.slice(0, 15)) {
       out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}   ${formatDuration(r.time_ns).padStart(12)}`)
     }

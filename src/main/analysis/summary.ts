@@ -67,6 +67,8 @@ export interface Summary {
     syscalls: {
       total: number
       errors: number
+      /** time in syscalls: the wall time from each call's entry to its return, time blocked
+       * inside it included (so it can exceed the run's wall time); likewise every time_ns below */
       time_ns: number
       by_category: Record<CategoryId, number>
       errors_by_category: Record<CategoryId, number>
