@@ -332,7 +332,12 @@ export interface SetupCheck {
 }
 
 export interface SetupDiagnosis {
+  /** the installed helper counts syscalls for this user without root */
   ready: boolean
+  /** syscalls can be counted in this session now (as root, or with a helper not installed yet) */
+  worksNow: boolean
+  /** this session runs as root */
+  asRoot: boolean
   checks: SetupCheck[]
 }
 
