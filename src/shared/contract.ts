@@ -176,7 +176,14 @@ export type SessionEvent =
       /** with eBPF: its own CPU time to its end, seconds (its reaped children's not included) */
       cpu_seconds?: number
     }
-  | { kind: 'notice'; t_ms: number; level: 'info' | 'warning' | 'error'; message: string }
+  | {
+      kind: 'notice'
+      t_ms: number
+      level: 'info' | 'warning' | 'error'
+      message: string
+      /** what the helper lost since its last tick: processes not tracked, events, syscalls whose number it cannot count */
+      loss?: { procs: number; events: number; nr: number }
+    }
 
 export interface SessionEventMessage {
   sessionId: string

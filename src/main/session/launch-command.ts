@@ -37,12 +37,17 @@ export function launcherPath(): string {
   throw new ApiError('ENOENT', 'syscope-launch is missing: build it with `npm run setup`')
 }
 
-export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: 'inherit' }, helper: HelperConnection | null): Promise<LaunchedCommand> {
+/**
+ * `diesWithUs`: the command is killed (SIGKILL) should this process die first, even by `kill -9`
+ * (the launcher sets PR_SET_PDEATHSIG before it execs); else it runs on, orphaned.
+ */
+export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: 'inherit'; diesWithUs?: boolean }, helper: HelperConnection | null): Promise<LaunchedCommand> {
   const program = req.argv[0]
   if (!program) throw new ApiError('EINVAL', 'no program to run')
   if (req.cwd && !existsSync(req.cwd)) throw new ApiError('ENOENT', `working directory ${req.cwd} does not exist`)
   // fd 3: the go pipe (one byte = exec now); fd 4: errno text if exec fails (CLOEXEC in the launcher)
-  const child = spawn(launcherPath(), ['3', '4', '--', ...req.argv], {
+  const tie = req.diesWithUs === false ? [] : ['--die-with', String(process.pid)]
+  const child = spawn(launcherPath(), [...tie, '3', '4', '--', ...req.argv], {
     cwd: req.cwd,
     env: { ...process.env, ...req.env },
     stdio: [req.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
