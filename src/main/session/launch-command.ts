@@ -25,6 +25,11 @@ export interface LaunchedCommand {
   signal(sig: NodeJS.Signals): void
   /** SIGTERM to its process group, SIGKILL after graceMs */
   terminate(graceMs: number): Promise<void>
+  /**
+   * Left running: this process no longer waits for it or its output pipes to exit (once this
+   * process exits, the command's writes to them fail with EPIPE, as after any reader's end).
+   */
+  release(): void
 }
 
 
@@ -108,6 +113,10 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     },
     signal(sig: NodeJS.Signals) {
       if (child.exitCode === null && child.signalCode === null) signalGroup(pid, sig)
+    },
+    release() {
+      child.unref()
+      for (const s of [child.stdin, child.stdout, child.stderr, child.stdio[3], child.stdio[4]]) (s as { unref?: () => void } | null)?.unref?.()
     },
     async terminate(graceMs: number) {
       if (child.exitCode !== null || child.signalCode !== null) return

@@ -312,7 +312,10 @@ export class LiveSession extends EventEmitter {
     this.store.warnings.push(`the recording could not be written after ${(this.now() / 1000).toFixed(1)} s (${reason}): the file keeps about the first ${(keptMs / 1000).toFixed(1)} s, and the session stopped there`)
     this.emit('recording-failed', { path: this.opts.recordingPath, code: f.code, reason, keptMs, onError } satisfies RecordingFailure)
     if (this.child && onError === 'kill') void this.child.terminate(this.opts.stopGraceMs ?? 3000)
-    else this.requestEnd({ exitCode: null, exitSignal: null, message: 'detached: the recording could not be written' })
+    else {
+      this.child?.release()
+      this.requestEnd({ exitCode: null, exitSignal: null, message: 'detached: the recording could not be written' })
+    }
   }
 
   private async tick(): Promise<void> {
