@@ -62,7 +62,7 @@ describe('record --out', () => {
     plantSymlink(victim, link)
     const r = runCli(['record', '--no-ebpf', '--out', link, '--', 'true'], { XDG_DATA_HOME: join(dir, 'data') })
     expect(r.status).toBe(127)
-    expect(r.stderr).toContain(`${link} already exists, and syscope never overwrites a file`)
+    expect(r.stderr).toContain(`${link} already exists, and syscope never overwrites a recording`)
     expect(readFileSync(victim, 'utf8')).toBe('precious\n')
   })
 

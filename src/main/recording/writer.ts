@@ -22,7 +22,7 @@ export function createNewFile(path: string, what: string): number {
   } catch (e) {
     const err = e as NodeJS.ErrnoException
     // O_EXCL fails on a symlink too (EEXIST), dangling or not: it is never followed
-    if (err.code === 'EEXIST' || err.code === 'ELOOP') throw Object.assign(new Error(`${path} already exists, and syscope never overwrites a file: remove it or choose another name`), { code: 'EEXIST' })
+    if (err.code === 'EEXIST' || err.code === 'ELOOP') throw Object.assign(new Error(`${path} already exists, and syscope never overwrites ${what === 'recording' ? 'a recording' : 'a file'}: remove it or choose another name`), { code: 'EEXIST' })
     throw Object.assign(new Error(`cannot create the ${what} ${path}: ${err.message}`), { code: err.code })
   }
 }
