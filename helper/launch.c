@@ -41,8 +41,10 @@ static pid_t parse_pid(const char *s)
 static int die_with(pid_t parent)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0)) {
-		fprintf(stderr, "syscope-launch: prctl(PR_SET_PDEATHSIG): %s\n", strerror(errno));
-		return -errno;
+		int err = errno;
+
+		fprintf(stderr, "syscope-launch: prctl(PR_SET_PDEATHSIG): %s\n", strerror(err));
+		return -err;
 	}
 	if (getppid() != parent) {
 		fprintf(stderr, "syscope-launch: the app (pid %d) is gone; not starting the command\n", (int)parent);

@@ -42,6 +42,7 @@ export class RecordingWriter {
   private complete = 0
   private failure: WriteFailure | null = null
   private onFailure: ((f: WriteFailure) => void) | null = null
+  private endWaiter: (() => void) | null = null
 
   /**
    * Create the file (never over an existing one) before anything runs, so that a recording that
@@ -101,7 +102,9 @@ export class RecordingWriter {
     if (this.closed) return
     this.closed = true
     if (!this.failure) {
+      // the last bytes may fail to write too: fail() then ends the wait, as 'end' never comes
       await new Promise<void>((resolve) => {
+        this.endWaiter = resolve
         this.gzip.once('end', resolve)
         this.gzip.end()
       })
@@ -128,6 +131,7 @@ export class RecordingWriter {
     this.gzip.removeAllListeners('data')
     this.gzip.on('error', () => undefined)
     this.gzip.destroy()
+    this.endWaiter?.()
     this.onFailure?.(this.failure)
   }
 
