@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { loadStore } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { formatSummary } from '../../src/cli/format-summary'
-import { CLI, alive, buildCli, killPids, pidsMatching, runCli, waitFor } from './harness'
+import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli, waitFor } from './harness'
 
 let data: string
 let full: string
@@ -40,9 +40,21 @@ describe('a full disk under --out', () => {
   it('stops the session, keeps the file loadable, says so in one line, and ends the command', async () => {
     const out = join(full, 'kill.syscope')
     const busy = endlessBusy()
-    const r = runCli(['record', '--out', out, '--', ...busy.argv], { XDG_DATA_HOME: data }, 40_000)
+    const p = spawn('node', [CLI, 'record', '--out', out, '--', ...busy.argv], { env: { ...process.env, XDG_DATA_HOME: data } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => (stdout += d))
+    p.stderr.on('data', (d: Buffer) => (stderr += d))
+    const exited = new Promise<{ status: number | null; signal: string | null }>((done) => p.once('exit', (status, signal) => done({ status, signal })))
+    const helper = await waitFor('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
+    let timer: NodeJS.Timeout | undefined
+    const ended = await Promise.race([exited, new Promise<null>((done) => (timer = setTimeout(() => done(null), 40_000)))])
+    clearTimeout(timer)
     started.push(...pidsMatching(busy.tag))
-    expect(r.signal, 'syscope must end on its own').toBeNull()
+    expect(ended, 'syscope must end on its own').not.toBeNull()
+    const r = { ...ended!, stdout, stderr }
+    // the helper was shut down, not left behind
+    expect(alive(helper)).toBe(false)
     expect(r.status).toBe(1)
     const lines = r.stderr.trim().split('\n')
     expect(lines, r.stderr).toHaveLength(1)
