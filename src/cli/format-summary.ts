@@ -6,7 +6,7 @@ export function formatSummary(s: Summary): string {
   const out: string[] = []
   const ses = s.session
   out.push(`\nsyscope: ${ses.title}`)
-  const ending = ses.exit_signal ? `killed by ${ses.exit_signal}` : ses.exit_code !== null ? `exit code ${ses.exit_code}` : 'detached'
+  const ending = describeEnding(ses)
   out.push(`  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${s.proc.processes.length} process(es), ${ending}`)
   const t = s.proc.tree
   out.push('')
@@ -43,6 +43,14 @@ export function formatSummary(s: Summary): string {
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
   return out.join('\n') + '\n'
+}
+
+/** A recording never closed (its writer was killed) ended abnormally: it was not detached. */
+function describeEnding(ses: Summary['session']): string {
+  if (ses.closed === false) return 'ended abnormally: the recording was not closed (syscope or the machine stopped while recording)'
+  if (ses.exit_signal) return `killed by ${ses.exit_signal}`
+  if (ses.exit_code !== null) return `exit code ${ses.exit_code}`
+  return ses.end_message ?? 'detached'
 }
 
 const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)

@@ -194,7 +194,14 @@ export type SessionEvent =
       /** with eBPF: what the kernel kept for it, as wait4 gives it to its parent */
       usage?: ExitUsage
     }
-  | { kind: 'notice'; t_ms: number; level: 'info' | 'warning' | 'error'; message: string }
+  | {
+      kind: 'notice'
+      t_ms: number
+      level: 'info' | 'warning' | 'error'
+      message: string
+      /** what the helper lost since its last tick: processes not tracked, events, syscalls whose number it cannot count */
+      loss?: { procs: number; events: number; nr: number }
+    }
 
 export interface SessionEventMessage {
   sessionId: string

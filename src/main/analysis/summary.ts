@@ -6,6 +6,7 @@ import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../session/store'
 import type { TreeField } from '../session/session-ticks'
 import type { ProcessColumn } from '../recording/format'
+import { lossWarnings } from './losses'
 
 export interface SyscallSummaryEntry {
   name: string
@@ -56,6 +57,10 @@ export interface Summary {
     samples: number
     exit_code: number | null
     exit_signal: string | null
+    /** how it ended, in words ("detached", "stopped: ..."); null when it ended as the command exited */
+    end_message: string | null
+    /** false: the recording was never closed (syscope or the machine stopped while recording) */
+    closed: boolean
     recording: string | null
     warnings: string[]
   }
@@ -160,7 +165,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   if (store.digestOnly) {
     // written when the session ended; only where the file now is may differ
     const d = store.digest!.summary
-    return { ...d, session: { ...d.session, recording: store.recordingPath, warnings: [...store.warnings] } }
+    // the digest's warnings (losses included) came into store.warnings as it was read
+    return { ...d, session: { ...d.session, end_message: store.ended?.message ?? null, closed: store.ended !== null, recording: store.recordingPath, warnings: [...new Set(store.warnings)] } }
   }
   const duration = store.durationMs()
   const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
@@ -258,8 +264,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       samples: store.tickCount,
       exit_code: store.ended?.exit_code ?? null,
       exit_signal: store.ended?.exit_signal ?? null,
+      end_message: store.ended?.message ?? null,
+      closed: store.ended !== null,
       recording: store.recordingPath,
-      warnings: [...store.warnings, ...(state === 'running' ? ['the session is still running'] : [])]
+      warnings: [...new Set([...store.warnings, ...lossWarnings(store)]), ...(state === 'running' ? ['the session is still running'] : [])]
     },
     ebpf: {
       available: ebpf.ready,

@@ -1,6 +1,7 @@
 // The in-memory model of one session, live or loaded from a recording: it is fed the same
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
+import { lossWarnings } from '../analysis/losses'
 import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { ProcessColumn, RecordLine, RecordingHeader } from '../recording/format'
@@ -242,7 +243,7 @@ export class SessionStore {
         rss_bytes: idx.map((k) => nullable(rss[k]!))
       })
     }
-    const warnings = [...this.warnings]
+    const warnings = [...this.warnings, ...lossWarnings(this)]
     if (this.outputDropped > 0) warnings.push(`${this.outputDropped} bytes of program output are in the recording but not shown`)
     return {
       info: this.info(state, kind),
@@ -253,6 +254,11 @@ export class SessionStore {
       output: this.output,
       warnings
     }
+  }
+
+  /** Whether syscalls were missing at tick i (the helper was gone). */
+  syscallGapAt(i: number): boolean {
+    return this.ticks.treeFigures(i).gap
   }
 
   /** One figure of the tree at every tick (NaN: unavailable). */
