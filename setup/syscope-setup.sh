@@ -113,7 +113,8 @@ safe_file() { # PATH [strict]
 	safe_dir "$(dirname "$1")" "${2:-}"
 }
 
-hash_of() { sha256sum -- "$1" | cut -d' ' -f1; }
+# from stdin: sha256sum escapes a file name with a backslash by prefixing the hash with one
+hash_of() { sha256sum <"$1" | cut -d' ' -f1; }
 
 # the manifest's entry for a file setup installed: "file PATH SHA256", or nothing
 file_entry() {
