@@ -125,6 +125,18 @@ file_entry() {
 }
 is_ours() { [ -n "$(file_entry "$1")" ]; }
 
+# refuse to replace PATH unless setup installed it and nobody changed it since
+may_replace() { # PATH WHAT
+	local entry sum
+	[ -e "$1" ] || return 0
+	entry=$(file_entry "$1")
+	[ -n "$entry" ] || err "$1 exists and was not $2 by syscope's setup: refusing to overwrite it (move it away and run again)"
+	sum=$(printf '%s\n' "$entry" | cut -f3)
+	if [ -n "$sum" ] && [ "$(hash_of "$1")" != "$sum" ]; then
+		err "$1 changed since syscope's setup $2 it: refusing to overwrite it (move it away and run again)"
+	fi
+}
+
 # record an undo step (one line, fields separated by tabs), after the change it undoes; never twice
 record() {
 	local line
@@ -226,9 +238,7 @@ install_file() { # SRC DEST MODE [GID] [CAPS]
 	base=$(basename "$dest")
 	ensure_dir "$dir"
 	safe_file "$dest" strict
-	if [ -e "$dest" ] && ! is_ours "$dest"; then
-		err "$dest exists and was not installed by syscope's setup: refusing to overwrite it (move it away and run again)"
-	fi
+	may_replace "$dest" installed
 	if [ -f "$dest" ] && [ "$(hash_of "$src")" = "$(hash_of "$dest")" ] &&
 		[ "$(stat -c '%u %g %a' -- "$dest")" = "0 $gid ${mode#0}" ] &&
 		{ [ -z "$caps" ] || caps_match "$(caps_of "$dest")" "$caps"; }; then
@@ -325,7 +335,7 @@ cmd_install_tracefs() {
 		*) usage_err "install-tracefs: unknown argument '$1'" ;;
 		esac
 	done
-	case "$user" in *[!a-z0-9_.-]*) usage_err "install-tracefs: '$user' is not a user name" ;; esac
+	case "$user" in -* | *[!A-Za-z0-9_.-]*) usage_err "install-tracefs: '$user' is not a user name" ;; esac
 	need_cmd groupadd "apt-get install passwd"
 	local prefix=() f
 	[ -n "$ROOT" ] && prefix=(--prefix "$ROOT")
@@ -431,9 +441,7 @@ cmd_set_sysctl() {
 	dir=$(dirname "$conf")
 	ensure_dir "$dir"
 	safe_file "$conf" strict
-	if [ -e "$conf" ] && ! is_ours "$conf"; then
-		err "$conf exists and was not written by syscope's setup: refusing to change it (move it away and run again)"
-	fi
+	may_replace "$conf" written
 	if [ "$DRY_RUN" -eq 1 ]; then
 		printf '+ write %s: # %s / %s = %s\n' "$conf" "$reason" "$name" "$value"
 	else

@@ -2,6 +2,7 @@
 // would fix what is missing, running them through one sudo prompt (pkexec), and undoing them.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { SetupCheck, SetupDiagnosis, SetupPlan, SetupResult } from '../../shared/contract'
 import { doctorReport, forgetReadiness, type DoctorReport } from '../doctor'
@@ -80,7 +81,8 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
       }
     ]
     if (needsTracefs) {
-      const user = process.env.USER ?? ''
+      // the account this process runs as, not $USER: the environment could name someone else
+      const user = userInfo().username
       s.push({
         description: 'This kernel only supports the classic tracepoint mode: let the group "tracing" read the few tracefs files it needs, at every boot',
         command: ['/bin/bash', script, 'install-tracefs', ...(user ? ['--user', user] : [])]
