@@ -293,3 +293,29 @@ describe('every script answers --help, honours --dry-run and refuses an unknown 
     expect(image(root)).toEqual(before)
   })
 })
+
+describe('set-sysctl on this machine', () => {
+  // net.core.bpf_jit_enable=1 is what this machine already has: the live path (a file in
+  // /etc/sysctl.d, sysctl -w, and the restore on uninstall) runs for real without changing the
+  // kernel's behaviour
+  const JIT = '/proc/sys/net/core/bpf_jit_enable'
+  const CONF = '/etc/sysctl.d/60-syscope.conf'
+  afterEach(() => {
+    if (existsSync('/var/lib/syscope/setup-manifest')) setup(['--uninstall'])
+  })
+
+  it('writes its own file, applies it, and uninstall leaves /etc/sysctl.d byte for byte', () => {
+    expect(readFileSync(JIT, 'utf8').trim(), 'this test needs the BPF JIT on already').toBe('1')
+    expect(existsSync(CONF)).toBe(false)
+    expect(existsSync('/var/lib/syscope')).toBe(false)
+    const before = image('/etc/sysctl.d')
+    const r = setup(['set-sysctl', 'net.core.bpf_jit_enable', '1', '--reason', 'syscall counting at JIT speed'])
+    expect(r.status, r.stderr).toBe(0)
+    expect(readFileSync(CONF, 'utf8')).toBe('# syscall counting at JIT speed\nnet.core.bpf_jit_enable = 1\n')
+    expect(readFileSync('/var/lib/syscope/setup-manifest', 'utf8')).toMatch(/^sysctl\tnet\.core\.bpf_jit_enable\t1$/m)
+    expect(setup(['--uninstall']).status).toBe(0)
+    expect(image('/etc/sysctl.d')).toEqual(before)
+    expect(readFileSync(JIT, 'utf8').trim()).toBe('1')
+    expect(existsSync('/var/lib/syscope')).toBe(false)
+  })
+})
