@@ -12,7 +12,8 @@
 #   install-helper --from PATH [--launcher PATH] [--tracefs-fallback]
 #       copy the helper to /usr/local/libexec/syscope/ (root-owned: file capabilities are
 #       ignored in home directories, on nosuid mounts and in AppImages) and give it
-#       cap_bpf,cap_perfmon=ep — plus cap_dac_read_search only with --tracefs-fallback
+#       cap_bpf,cap_perfmon=ep — plus cap_dac_read_search only with --tracefs-fallback, and
+#       then for group "tracing" only (mode 0750; run install-tracefs first)
 #   install-tracefs [--user NAME]
 #       group "tracing" may read the few tracefs files the classic-tracepoint fallback needs,
 #       now and at every boot (systemd unit + udev rule); NAME joins the group
@@ -181,6 +182,7 @@ on_failure() {
 			undo_line "${ROLLBACK[$i]}" || true
 			remove_manifest_line "${ROLLBACK[$i]}"
 		done
+		drop_empty_manifest
 	fi
 	[ "$rc" -eq 2 ] && exit 2
 	exit 1
@@ -193,6 +195,14 @@ remove_manifest_line() {
 	tmp=$(mktemp "$m.XXXXXX")
 	grep -Fxv -- "$1" "$m" >"$tmp" || true
 	mv -f -- "$tmp" "$m"
+}
+
+# a manifest with nothing left to undo goes, with its directory: as if setup had never run
+drop_empty_manifest() {
+	local m
+	m=$(manifest)
+	[ -f "$m" ] && ! grep -q . "$m" && rm -f -- "$m"
+	if [ -d "$ROOT/var/lib/syscope" ]; then rmdir -- "$ROOT/var/lib/syscope" 2>/dev/null || true; fi
 }
 
 nosuid_mount() {
@@ -282,19 +292,20 @@ cmd_install_helper() {
 	if [ -n "$launcher" ] && { [ ! -f "$launcher" ] || [ ! -x "$launcher" ]; }; then err "$launcher is not an executable file"; fi
 	need_cmd setcap "apt-get install libcap2-bin"
 	need_cmd getcap "apt-get install libcap2-bin"
+	# cap_dac_read_search reads any file: only members of group tracing may run that helper
+	local gid="" mode=0755
+	if [ "$caps" != "cap_bpf,cap_perfmon=ep" ]; then
+		safe_file "$ROOT/etc/group"
+		# by number: under --root the group exists only in that image's /etc/group
+		gid=$(awk -F: '$1 == "tracing" { print $3 }' "$ROOT/etc/group" 2>/dev/null || true)
+		[ -n "$gid" ] || err "--tracefs-fallback installs the helper for group 'tracing' only, and there is no such group: run install-tracefs first"
+		mode=0750
+	fi
 	local dir="$ROOT$LIBEXEC_REL" dest="$ROOT$LIBEXEC_REL/syscope-helper"
 	ensure_dir "$dir"
 	if [ "$DRY_RUN" -eq 0 ] && nosuid_mount "$dir"; then
 		err "$dir is on a nosuid mount: file capabilities would be ignored there; install syscope on a normal root filesystem"
 	fi
-	# with the tracing group in use, only its members may run the more privileged helper
-	local gid="" mode=0755
-	if [ "$caps" != "cap_bpf,cap_perfmon=ep" ]; then
-		safe_file "$ROOT/etc/group"
-		gid=$(awk -F: '$1 == "tracing" { print $3 }' "$ROOT/etc/group" 2>/dev/null || true)
-	fi
-	# by number: under --root the group exists only in that image's /etc/group
-	[ -n "$gid" ] && mode=0750
 	install_file "$from" "$dest" "$mode" "${gid:-0}" "$caps"
 	if [ -n "$launcher" ]; then install_file "$launcher" "$ROOT$LIBEXEC_REL/syscope-launch" 0755; fi
 	[ "$DRY_RUN" -eq 1 ] || say "installed $dest with $caps"
@@ -508,7 +519,7 @@ cmd_uninstall() {
 		undo_line "${lines[$i]}"
 	done
 	run rm -f -- "$m"
-	if [ -d "$ROOT/var/lib/syscope" ]; then run rmdir "$ROOT/var/lib/syscope" 2>/dev/null || true; fi
+	if [ -d "$ROOT/var/lib/syscope" ]; then run rmdir -- "$ROOT/var/lib/syscope" 2>/dev/null || true; fi
 	say "reverted everything syscope's setup had done"
 }
 

@@ -99,6 +99,17 @@ describe('setup never overwrites or removes what it did not install', () => {
   })
 })
 
+describe('a failed step rolls back the whole run', () => {
+  it('leaves no group, file, manifest or directory behind', () => {
+    const keep = (l: string[]): string[] => l.filter((x) => !/^etc\/(group|gshadow)- /.test(x))
+    const before = image(root)
+    const r = setup(['--root', root, 'install-tracefs', '--user', 'no-such-user-here'])
+    expect(r.status).toBe(1)
+    expect(r.stdout).toMatch(/a step failed: undoing what this run did/)
+    expect(keep(image(root))).toEqual(keep(before))
+  })
+})
+
 describe('setup installs only where no other user can swap the file', () => {
   it('refuses a target directory another user owns', () => {
     const dir = join(root, 'usr/local/libexec/syscope')
@@ -128,6 +139,16 @@ describe('setup installs only where no other user can swap the file', () => {
     expect(readdirSync(dir)).toEqual(['syscope-helper'])
     expect(readFileSync(join(dir, 'syscope-helper')).equals(readFileSync(HELPER))).toBe(true)
     expect(capsOf(join(dir, 'syscope-helper'))).toMatch(/ cap_(bpf|perfmon),cap_(perfmon|bpf)=ep$/)
+  })
+})
+
+describe('cap_dac_read_search only for group tracing', () => {
+  it('refuses --tracefs-fallback before the group exists instead of installing it for everyone', () => {
+    const before = image(root)
+    const r = setup(['--root', root, 'install-helper', '--from', HELPER, '--tracefs-fallback'])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/there is no such group: run install-tracefs first/)
+    expect(image(root)).toEqual(before)
   })
 })
 
