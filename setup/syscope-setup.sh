@@ -331,9 +331,10 @@ open_tracefs_now() {
 		path="$base/$p"
 		[ -e "$path" ] || continue
 		old=$(stat -c '%a %U:%G' "$path")
+		# recorded first: restoring a mode that was never changed is harmless
+		record mode "$path" "${old% *}" "${old#* }"
 		run chgrp tracing "$path"
 		if [ -d "$path" ]; then run chmod g+rx "$path"; else run chmod g+r "$path"; fi
-		record mode "$path" "${old% *}" "${old#* }"
 	done
 }
 
