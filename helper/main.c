@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -560,6 +561,17 @@ int main(int argc, char **argv)
 	char why[1024];
 	int c, err;
 	bool trusted = caller_is_trusted();
+
+	/*
+	 * Not dumpable, so the user cannot ptrace it, open /proc/PID/fd or pidfd_getfd its BPF fds
+	 * once it drops its capabilities: a raw_tp program fd could be attached to another
+	 * tracepoint, whose arguments its CO-RE reads would then follow. The kernel leaves a
+	 * file-capability exec dumpable when the uids do not change.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		fprintf(stderr, "syscope-helper: make the process non-dumpable: %s\n", strerror(errno));
+		return 1;
+	}
 
 	/*
 	 * Nothing in the caller's environment reaches libbpf or the C library: libbpf reads its

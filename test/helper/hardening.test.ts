@@ -131,6 +131,24 @@ describe('--max-procs', () => {
   })
 })
 
+describe('its BPF file descriptors', () => {
+  it('are out of reach of the user it runs as, once it has dropped its capabilities', async () => {
+    const client = await startHelper({ helperPath: capped, wrapper: SETPRIV })
+    try {
+      expect(client.hello.caps).toBe('dropped')
+      const pid = client.child.pid!
+      // /proc/PID/fd, environ and ptrace (pidfd_getfd) all need the process to be dumpable
+      for (const args of [['ls', `/proc/${pid}/fd`], ['cat', `/proc/${pid}/environ`]]) {
+        const r = spawnSync(SETPRIV[0]!, [...SETPRIV.slice(1), ...args], { encoding: 'utf8' })
+        expect(r.status, args.join(' ')).not.toBe(0)
+        expect(r.stderr).toMatch(/Permission denied/)
+      }
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
 describe('shutdown', () => {
   it('is the last request handled, even with more in the same write', async () => {
     const client = await start()
