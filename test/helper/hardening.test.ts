@@ -19,7 +19,7 @@ let hooks: string
 let btf: string
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'syscope-hardening-'))
+  dir = mkdtempSync(join(tmpdir(), 'syscope-helper-hardening-'))
   chmodSync(dir, 0o755)
   capped = join(dir, 'syscope-helper')
   hooks = join(dir, 'syscope-helper-hooks')
