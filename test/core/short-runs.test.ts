@@ -71,12 +71,13 @@ describe('short runs, from the kernel at exit', () => {
     expect(Math.abs(u.max_rss_bytes! - t.maxRssBytes)).toBeLessThanOrEqual(0.05 * t.maxRssBytes)
     expect(u.minor_faults).toBe(t.minor)
     expect(u.major_faults).toBe(t.major)
-    // switches after the exit hook (a preemption; a wait in the rest of exit, under load) count
-    // for time, not for us
+    // switches after the exit hook count for time, not for us: a wait in the rest of exit, and
+    // preemptions while it frees the memory (on kernels whose exit tracepoint comes before
+    // exit_mm, as 6.x: with two busy loops beside it, 163 of time's 171 were before the hook)
     expect(u.vol_ctxsw).toBeLessThanOrEqual(t.vol)
     expect(u.vol_ctxsw).toBeGreaterThanOrEqual(t.vol - 2)
     expect(u.invol_ctxsw).toBeLessThanOrEqual(t.invol)
-    expect(u.invol_ctxsw).toBeGreaterThanOrEqual(t.invol - 2)
+    expect(u.invol_ctxsw).toBeGreaterThanOrEqual(Math.floor(t.invol * 0.8) - 2)
     // time itself was launched: only what it did after its exec counts (not the launcher's)
     const timeRow = s.proc.processes.find((p) => p.pid === timePid)!
     expect(timeRow.usage!.minor_faults).toBeLessThan(u.minor_faults)
