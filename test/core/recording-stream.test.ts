@@ -219,10 +219,10 @@ describe('LineSplitter', () => {
     return out
   }
 
-  it('gives the same lines wherever the bytes are cut, inside a character too', () => {
+  it('gives the same lines wherever the bytes are cut, inside a character too (empty lines skipped)', () => {
     for (let i = 0; i <= bytes.length; i++) {
       for (let j = i; j <= bytes.length; j++) {
-        expect(split([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])).toEqual(text.split('\n'))
+        expect(split([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])).toEqual(text.split('\n').filter((l) => l !== ''))
       }
     }
   })

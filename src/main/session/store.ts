@@ -8,8 +8,31 @@ import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from '../recording/digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
+import { MAX_EVENTS, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TICKS } from '../recording/limits'
 
 const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
+
+/**
+ * What a store loaded from a file keeps at most (limits.ts): a recording can claim anything, and
+ * each of these grows with the file. A live session's store is fed by the sampler and is not bounded.
+ */
+export interface StoreLimits {
+  ticks: number
+  processRows: number
+  rowsPerTick: number
+  processes: number
+  events: number
+}
+
+export const RECORDING_STORE_LIMITS: StoreLimits = {
+  ticks: MAX_TICKS,
+  processRows: MAX_PROCESS_ROWS,
+  rowsPerTick: MAX_ROWS_PER_TICK,
+  processes: MAX_PROCESSES,
+  events: MAX_EVENTS
+}
+
+const UNBOUNDED: StoreLimits = { ticks: Infinity, processRows: Infinity, rowsPerTick: Infinity, processes: Infinity, events: Infinity }
 
 export class SessionStore {
   readonly header: RecordingHeader
@@ -24,6 +47,13 @@ export class SessionStore {
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
   private outputBytes = 0
   private outputDropped = 0
+  /** records not kept because a limit was reached, by what they were */
+  private readonly dropped = { processes: 0, counts: 0, events: 0, rows: 0 }
+  /**
+   * Set when a limit on ticks was reached: why. Later ticks are not kept (a loader stops reading:
+   * the store holds the recording's first part, whole).
+   */
+  full: string | null = null
 
   /**
    * Set when a recording was opened from its digest: the ticks are not loaded, and the snapshot,
@@ -31,7 +61,12 @@ export class SessionStore {
    */
   digest: RecordingDigest | null = null
 
-  constructor(header: RecordingHeader, readonly id: string, readonly recordingPath: string | null) {
+  constructor(
+    header: RecordingHeader,
+    readonly id: string,
+    readonly recordingPath: string | null,
+    private readonly limits: StoreLimits = UNBOUNDED
+  ) {
     this.header = header
   }
 
@@ -71,15 +106,19 @@ export class SessionStore {
 
   /** Feed one record line (the same lines the recording file holds). */
   ingest(line: RecordLine): void {
+    if (this.full !== null && (line.k === 'c' || line.k === 's')) return
     switch (line.k) {
       case 'c':
-        this.addCounts(line.pid, line.sys)
+        if (!this.perProcessSyscalls.has(line.pid) && this.perProcessSyscalls.size >= this.limits.processes) this.dropped.counts++
+        else if (!this.ticks.knows(line.pid) && this.ticks.pidCount >= this.limits.processes) this.dropped.counts++
+        else this.addCounts(line.pid, line.sys)
         break
       case 's':
-        this.ticks.addSample(line)
+        this.addSample(line)
         break
       case 'p':
-        if (!this.processes.has(line.pid)) {
+        if (!this.processes.has(line.pid) && this.processes.size >= this.limits.processes) this.dropped.processes++
+        else if (!this.processes.has(line.pid)) {
           this.processes.set(line.pid, {
             pid: line.pid,
             ppid: line.ppid,
@@ -94,7 +133,8 @@ export class SessionStore {
         }
         break
       case 'e':
-        this.events.push(line.ev)
+        if (this.events.length < this.limits.events) this.events.push(line.ev)
+        else this.dropped.events++
         this.applyEvent(line.ev)
         break
       case 'o':
@@ -104,6 +144,44 @@ export class SessionStore {
         this.ended = { t: line.t, exit_code: line.exit_code, exit_signal: line.exit_signal, message: line.message }
         break
     }
+  }
+
+  private addSample(line: Extract<RecordLine, { k: 's' }>): void {
+    const l = this.limits
+    const rows = Array.isArray(line.p) ? line.p.length : 0
+    if (rows > l.rowsPerTick) {
+      // one damaged sample: its rows are left out, the tick is kept
+      this.dropped.rows += rows
+      line = { ...line, p: [] }
+    } else if (this.ticks.pidCount + rows > l.processes && this.newPids(line.p) + this.ticks.pidCount > l.processes) {
+      this.full = `more than ${l.processes} processes`
+    }
+    if (this.ticks.count >= l.ticks) this.full = `more than ${l.ticks} ticks`
+    else if (this.ticks.rowCount + rows > l.processRows) this.full = `more than ${l.processRows} process rows`
+    if (this.full === null) this.ticks.addSample(line)
+  }
+
+  /** Pids of `rows` not seen before (counted only near the limit: it costs a lookup per row). */
+  private newPids(rows: unknown[][]): number {
+    const seen = new Set<number>()
+    for (const row of rows) {
+      const pid = typeof row[0] === 'number' ? row[0] : NaN
+      if (!this.ticks.knows(pid)) seen.add(pid)
+    }
+    return seen.size
+  }
+
+  /** What a limit left out, as warnings (none for a store within its limits). */
+  limitWarnings(): string[] {
+    const l = this.limits
+    const d = this.dropped
+    const out: string[] = []
+    if (this.full !== null) out.push(`the recording has ${this.full}, the most syscope loads: only its first ${this.ticks.count} ticks were loaded`)
+    if (d.processes > 0) out.push(`${d.processes} process(es) beyond the first ${l.processes} were left out`)
+    if (d.counts > 0) out.push(`${d.counts} syscall count record(s) of processes beyond the first ${l.processes} were left out`)
+    if (d.events > 0) out.push(`${d.events} event(s) beyond the first ${l.events} were left out`)
+    if (d.rows > 0) out.push(`${d.rows} process rows of samples with over ${l.rowsPerTick} rows were left out`)
+    return out
   }
 
   private addCounts(pid: number, sys: [number, number, number, number][]): void {
