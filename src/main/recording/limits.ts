@@ -13,8 +13,12 @@ export const MAX_RECORD_LINE_BYTES = 16 * MiB
 export const NESTING_CHECK_BYTES = 64 * 1024
 /** syscope's records nest 4 deep, its digest 6: deeper is damage (V8's JSON.parse takes ~50 bytes of heap per level). */
 export const MAX_JSON_DEPTH = 32
-/** Text inflated from the tick stream: ~35 h of the reference hour. */
-export const MAX_TICK_TEXT_BYTES = 16 * 1024 * MiB
+/**
+ * Text inflated from the tick stream: ~9 h of the reference hour, and what bounds the time a load
+ * takes (~10 s a GiB). A longer recording opens from its digest; only loading its ticks (a CSV
+ * export, or a recording whose digest is missing) stops with an error.
+ */
+export const MAX_TICK_TEXT_BYTES = 4 * 1024 * MiB
 /** Empty or damaged lines in a row (an over-long line counts as MAX_RECORD_LINE_BYTES): syscope writes none, so this much is not a recording. */
 export const MAX_JUNK_RUN_BYTES = 4 * MAX_RECORD_LINE_BYTES
 /** Damaged records in all: beyond this the file is too damaged to be worth reading on. */

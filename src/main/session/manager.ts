@@ -304,10 +304,20 @@ function readHeader(path: string): RecordingHeader | null {
       closeSync(fd)
     }
     if (n < 18 || buf[0] !== 0x1f || buf[1] !== 0x8b) return null
-    // skip the 10-byte gzip header (syscope writes no optional fields); 16 KiB inflate to at most ~16.5 MiB
-    const text = inflateRawSync(buf.subarray(10, n), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 32 * 1024 * 1024 })
-    const nl = text.indexOf(0x0a)
-    return nl < 0 ? null : parseHeader(text.subarray(0, nl).toString('utf8'), path)
+    // skip the 10-byte gzip header (syscope writes no optional fields). The least that holds the
+    // header line: damage further on (found when the ticks are read) must not hide the file.
+    // 16 KiB inflate to at most ~16.5 MiB.
+    for (let end = 1024; ; end *= 4) {
+      let text: Buffer | null = null
+      try {
+        text = inflateRawSync(buf.subarray(10, Math.min(end, n)), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 32 * 1024 * 1024 })
+      } catch {
+        // damaged within these bytes: the header may still be whole in fewer... or not at all
+      }
+      const nl = text ? text.indexOf(0x0a) : -1
+      if (text && nl >= 0) return parseHeader(text.subarray(0, nl).toString('utf8'), path)
+      if (end >= n) return null
+    }
   } catch {
     return null
   }

@@ -47,11 +47,9 @@ export class SessionStore {
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
   private outputBytes = 0
   private outputDropped = 0
-  /** records not kept because a limit was reached, by what they were */
-  private readonly dropped = { processes: 0, counts: 0, events: 0, rows: 0 }
   /**
-   * Set when a limit on ticks was reached: why. Later ticks are not kept (a loader stops reading:
-   * the store holds the recording's first part, whole).
+   * Set when a limit was reached: which. Nothing more is kept (a loader stops reading there: the
+   * store holds the recording's first part, and says so).
    */
   full: string | null = null
 
@@ -106,18 +104,18 @@ export class SessionStore {
 
   /** Feed one record line (the same lines the recording file holds). */
   ingest(line: RecordLine): void {
-    if (this.full !== null && (line.k === 'c' || line.k === 's')) return
+    if (this.full !== null) return
+    const l = this.limits
     switch (line.k) {
       case 'c':
-        if (!this.perProcessSyscalls.has(line.pid) && this.perProcessSyscalls.size >= this.limits.processes) this.dropped.counts++
-        else if (!this.ticks.knows(line.pid) && this.ticks.pidCount >= this.limits.processes) this.dropped.counts++
+        if (!this.ticks.knows(line.pid) && this.ticks.pidCount >= l.processes) this.full = `more than ${l.processes} processes`
         else this.addCounts(line.pid, line.sys)
         break
       case 's':
         this.addSample(line)
         break
       case 'p':
-        if (!this.processes.has(line.pid) && this.processes.size >= this.limits.processes) this.dropped.processes++
+        if (!this.processes.has(line.pid) && this.processes.size >= l.processes) this.full = `more than ${l.processes} processes`
         else if (!this.processes.has(line.pid)) {
           this.processes.set(line.pid, {
             pid: line.pid,
@@ -133,8 +131,11 @@ export class SessionStore {
         }
         break
       case 'e':
-        if (this.events.length < this.limits.events) this.events.push(line.ev)
-        else this.dropped.events++
+        if (this.events.length >= l.events) {
+          this.full = `more than ${l.events} events`
+          break
+        }
+        this.events.push(line.ev)
         this.applyEvent(line.ev)
         break
       case 'o':
@@ -148,17 +149,12 @@ export class SessionStore {
 
   private addSample(line: Extract<RecordLine, { k: 's' }>): void {
     const l = this.limits
-    const rows = Array.isArray(line.p) ? line.p.length : 0
-    if (rows > l.rowsPerTick) {
-      // one damaged sample: its rows are left out, the tick is kept
-      this.dropped.rows += rows
-      line = { ...line, p: [] }
-    } else if (this.ticks.pidCount + rows > l.processes && this.newPids(line.p) + this.ticks.pidCount > l.processes) {
-      this.full = `more than ${l.processes} processes`
-    }
-    if (this.ticks.count >= l.ticks) this.full = `more than ${l.ticks} ticks`
+    const rows = line.p.length
+    if (rows > l.rowsPerTick) this.full = `a sample of more than ${l.rowsPerTick} processes`
+    else if (this.ticks.count >= l.ticks) this.full = `more than ${l.ticks} ticks`
     else if (this.ticks.rowCount + rows > l.processRows) this.full = `more than ${l.processRows} process rows`
-    if (this.full === null) this.ticks.addSample(line)
+    else if (this.ticks.pidCount + rows > l.processes && this.ticks.pidCount + this.newPids(line.p) > l.processes) this.full = `more than ${l.processes} processes`
+    else this.ticks.addSample(line)
   }
 
   /** Pids of `rows` not seen before (counted only near the limit: it costs a lookup per row). */
@@ -171,17 +167,10 @@ export class SessionStore {
     return seen.size
   }
 
-  /** What a limit left out, as warnings (none for a store within its limits). */
+  /** What a limit left out, as a warning (none for a store within its limits). */
   limitWarnings(): string[] {
-    const l = this.limits
-    const d = this.dropped
-    const out: string[] = []
-    if (this.full !== null) out.push(`the recording has ${this.full}, the most syscope loads: only its first ${this.ticks.count} ticks were loaded`)
-    if (d.processes > 0) out.push(`${d.processes} process(es) beyond the first ${l.processes} were left out`)
-    if (d.counts > 0) out.push(`${d.counts} syscall count record(s) of processes beyond the first ${l.processes} were left out`)
-    if (d.events > 0) out.push(`${d.events} event(s) beyond the first ${l.events} were left out`)
-    if (d.rows > 0) out.push(`${d.rows} process rows of samples with over ${l.rowsPerTick} rows were left out`)
-    return out
+    if (this.full === null) return []
+    return [`the recording has ${this.full}, the most syscope loads of a recording: only its first ${this.ticks.count} ticks were loaded`]
   }
 
   private addCounts(pid: number, sys: [number, number, number, number][]): void {
