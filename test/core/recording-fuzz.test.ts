@@ -204,8 +204,8 @@ it(`loads every mutated recording with warnings or fails with a clear error (see
     } catch (e) {
       const err = e as Error & { code?: string }
       const context = `case ${cases} (${m.name}), seed ${SEED}`
-      expect(err, context).not.toBeInstanceOf(TypeError)
-      expect(err, context).not.toBeInstanceOf(RangeError)
+      expect(err, `${context}: ${err.stack}`).not.toBeInstanceOf(TypeError)
+      expect(err, `${context}: ${err.stack}`).not.toBeInstanceOf(RangeError)
       expect(err.code, `${context}: ${err.message}`).toMatch(/^(EFOREIGN|ENEWER|ECORRUPT|ETOOBIG)$/)
       expect(err.message, context).toContain(path)
       outcome = err.code!

@@ -73,11 +73,14 @@ export function headerProblem(h: Record<string, unknown>): string | null {
   if (!isPid(h.root_pid)) return field('root_pid', 'a pid')
   if (!isString(h.title)) return field('title', 'a string')
   if (h.kind !== 'launch' && h.kind !== 'attach') return field('kind', '"launch" or "attach"')
-  if (!(h.argv === null || h.argv === undefined || isStringArray(h.argv))) return field('argv', 'a list of strings')
-  if (!(h.cwd === null || h.cwd === undefined || isString(h.cwd))) return field('cwd', 'a string')
-  if (!(h.kernel === undefined || isString(h.kernel))) return field('kernel', 'a string')
-  if (!(h.ebpf === undefined || isObject(h.ebpf))) return field('ebpf', 'an object')
-  if (!(h.process_columns === undefined || isStringArray(h.process_columns))) return field('process_columns', 'a list of strings')
+  if (!(h.argv === null || isStringArray(h.argv))) return field('argv', 'a list of strings or null')
+  if (!isStringOrNull(h.cwd)) return field('cwd', 'a string or null')
+  if (!isString(h.kernel)) return field('kernel', 'a string')
+  const e = h.ebpf
+  if (!(isObject(e) && typeof e.ready === 'boolean' && ['mode', 'helperPath', 'helperReason', 'problem', 'fix'].every((f) => e[f] === undefined || isStringOrNull(e[f])))) {
+    return field('ebpf', 'the eBPF status ({"ready":…})')
+  }
+  if (!isStringArray(h.process_columns)) return field('process_columns', 'a list of strings')
   return null
 }
 
