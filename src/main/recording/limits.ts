@@ -27,7 +27,7 @@ export const MAX_DAMAGED_RECORDS = 100_000
 /** `c` records waiting for their tick's sample: one per process that made syscalls in the tick. */
 export const MAX_COUNTS_PER_TICK = 65_536
 /** Their text (a `c` record of every syscall of x86_64 is ~12 KiB). */
-export const MAX_COUNT_BYTES_PER_TICK = 64 * MiB
+export const MAX_COUNT_BYTES_PER_TICK = 16 * MiB
 /** Process rows in one sample. */
 export const MAX_ROWS_PER_TICK = 65_536
 
@@ -44,4 +44,4 @@ export const MAX_SYSCALL_NR = 4096
 
 /** The digest's compressed size and its text (the reference hour's is ~4 MiB of text). */
 export const MAX_DIGEST_BYTES = 64 * MiB
-export const MAX_DIGEST_TEXT_BYTES = 256 * MiB
+export const MAX_DIGEST_TEXT_BYTES = 64 * MiB
