@@ -109,6 +109,21 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     expect(r.peakGrowth).toBeLessThan(400 * MiB)
   }, 60_000)
 
+  it('samples of 60,000 processes each load until the tick tables reach their bound, with a warning', async () => {
+    const rows = Array.from({ length: 60_000 }, (_, i) => [i + 1, i % 100])
+    const s = JSON.stringify({ k: 's', t: 100, tree: testTree, p: rows, gap: false }) + '\n'
+    // 2,000 ticks of 60,000 rows: 120 M rows, ~1.3 GiB of text in a few MB
+    const { file } = repeatedGzip(headerLine, s, 2000)
+    const path = join(dir, 'rows-bomb.syscope')
+    writeFileSync(path, file)
+    const r = await measured(() => loadStore(path, 'r'))
+    expect(r.error).toBeUndefined()
+    expect(r.value!.warnings).toEqual([expect.stringMatching(/^the recording has more than \d+ bytes of ticks, the most syscope loads of a recording: only its first \d+ ticks were loaded$/)])
+    expect(r.ms).toBeLessThan(30_000)
+    console.log(`rows bomb: ${Math.round(r.ms)} ms, peak RSS grew ${Math.round(r.peakGrowth / MiB)} MiB`)
+    expect(r.peakGrowth).toBeLessThan(900 * MiB)
+  }, 120_000)
+
   it('256 MiB of newlines cost next to nothing and stop with a clear error', async () => {
     const { file } = repeatedGzip(headerLine, '\n'.repeat(MiB), 256)
     expect(file.length).toBeLessThan(400 * 1024)

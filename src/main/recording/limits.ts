@@ -39,6 +39,13 @@ export const MAX_PROCESS_ROWS = 20_000_000
 export const MAX_PROCESSES = 250_000
 /** Events (fork, exec, exit, notices: about three per process). */
 export const MAX_EVENTS = 1_000_000
+/** The tick tables' bytes (packed-table.ts): the reference hour's are ~30 MB, so ~17 h of it. */
+export const MAX_TABLE_BYTES = 512 * MiB
+/**
+ * Everything else a loaded store keeps, as an estimate of its bytes: processes (their command
+ * lines), events, per-process syscall counts (~100 bytes an entry). The reference hour's is ~1 MB.
+ */
+export const MAX_OBJECT_BYTES = 256 * MiB
 /** Syscall numbers: x86_64 and aarch64 have under 500; anything at or above this is damage. */
 export const MAX_SYSCALL_NR = 4096
 

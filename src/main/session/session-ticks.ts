@@ -81,6 +81,11 @@ export class SessionTicks {
     return this.rowProcess.length
   }
 
+  /** Bytes of its tables (sealed blocks and open rows): most of what a store holds. */
+  get tableBytes(): number {
+    return this.pool.usedBytes + this.pool.openBytes
+  }
+
   /** Distinct pids of rows and counts. */
   get pidCount(): number {
     return this.indexed.length

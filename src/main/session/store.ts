@@ -8,7 +8,7 @@ import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from '../recording/digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
-import { MAX_EVENTS, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TICKS } from '../recording/limits'
+import { MAX_EVENTS, MAX_OBJECT_BYTES, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TABLE_BYTES, MAX_TICKS } from '../recording/limits'
 
 const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
 
@@ -22,6 +22,10 @@ export interface StoreLimits {
   rowsPerTick: number
   processes: number
   events: number
+  /** bytes of the tick tables */
+  tableBytes: number
+  /** estimated bytes of processes, events and per-process syscall counts */
+  objectBytes: number
 }
 
 export const RECORDING_STORE_LIMITS: StoreLimits = {
@@ -29,10 +33,23 @@ export const RECORDING_STORE_LIMITS: StoreLimits = {
   processRows: MAX_PROCESS_ROWS,
   rowsPerTick: MAX_ROWS_PER_TICK,
   processes: MAX_PROCESSES,
-  events: MAX_EVENTS
+  events: MAX_EVENTS,
+  tableBytes: MAX_TABLE_BYTES,
+  objectBytes: MAX_OBJECT_BYTES
 }
 
-const UNBOUNDED: StoreLimits = { ticks: Infinity, processRows: Infinity, rowsPerTick: Infinity, processes: Infinity, events: Infinity }
+const UNBOUNDED: StoreLimits = { ticks: Infinity, processRows: Infinity, rowsPerTick: Infinity, processes: Infinity, events: Infinity, tableBytes: Infinity, objectBytes: Infinity }
+
+/** An estimate of what an object the store keeps costs: its strings and a fixed part. */
+const OBJECT_BYTES = 100
+function stringBytes(...xs: unknown[]): number {
+  let n = 0
+  for (const x of xs) {
+    if (typeof x === 'string') n += x.length + 16
+    else if (Array.isArray(x)) n += stringBytes(...(x as unknown[])) + 16
+  }
+  return n
+}
 
 export class SessionStore {
   readonly header: RecordingHeader
@@ -52,6 +69,8 @@ export class SessionStore {
    * store holds the recording's first part, and says so).
    */
   full: string | null = null
+  /** estimated bytes of processes, events and per-process syscall counts (StoreLimits.objectBytes) */
+  private objectBytes = 0
 
   /**
    * Set when a recording was opened from its digest: the ticks are not loaded, and the snapshot,
@@ -106,6 +125,10 @@ export class SessionStore {
   ingest(line: RecordLine): void {
     if (this.full !== null) return
     const l = this.limits
+    if (this.objectBytes > l.objectBytes) {
+      this.full = `more than ${l.objectBytes} bytes of processes, events and syscall counts`
+      return
+    }
     switch (line.k) {
       case 'c':
         if (!this.ticks.knows(line.pid) && this.ticks.pidCount >= l.processes) this.full = `more than ${l.processes} processes`
@@ -117,6 +140,7 @@ export class SessionStore {
       case 'p':
         if (!this.processes.has(line.pid) && this.processes.size >= l.processes) this.full = `more than ${l.processes} processes`
         else if (!this.processes.has(line.pid)) {
+          this.objectBytes += OBJECT_BYTES + stringBytes(line.comm, line.cmdline)
           this.processes.set(line.pid, {
             pid: line.pid,
             ppid: line.ppid,
@@ -136,6 +160,7 @@ export class SessionStore {
           break
         }
         this.events.push(line.ev)
+        this.objectBytes += OBJECT_BYTES + stringBytes(...Object.values(line.ev))
         this.applyEvent(line.ev)
         break
       case 'o':
@@ -154,6 +179,7 @@ export class SessionStore {
     else if (this.ticks.count >= l.ticks) this.full = `more than ${l.ticks} ticks`
     else if (this.ticks.rowCount + rows > l.processRows) this.full = `more than ${l.processRows} process rows`
     else if (this.ticks.pidCount + rows > l.processes && this.ticks.pidCount + this.newPids(line.p) > l.processes) this.full = `more than ${l.processes} processes`
+    else if (this.ticks.tableBytes > l.tableBytes) this.full = `more than ${l.tableBytes} bytes of ticks`
     else this.ticks.addSample(line)
   }
 
@@ -176,7 +202,9 @@ export class SessionStore {
   private addCounts(pid: number, sys: [number, number, number, number][]): void {
     let perNr = this.perProcessSyscalls.get(pid)
     if (!perNr) this.perProcessSyscalls.set(pid, (perNr = new Map()))
+    const before = perNr.size
     for (const [nr, calls, errors, ns] of sys) addCounts(perNr, nr, calls, errors, ns)
+    this.objectBytes += (perNr.size - before) * OBJECT_BYTES
     this.ticks.addCounts(pid, sys)
   }
 
