@@ -39,8 +39,8 @@ export const MAX_PROCESS_ROWS = 20_000_000
 export const MAX_PROCESSES = 250_000
 /** Events (fork, exec, exit, notices: about three per process). */
 export const MAX_EVENTS = 1_000_000
-/** The tick tables' bytes (packed-table.ts): the reference hour's are ~30 MB, so ~17 h of it. */
-export const MAX_TABLE_BYTES = 512 * MiB
+/** The tick tables' bytes (packed-table.ts): the reference hour's are ~30 MB, so ~8 h of it (the 4 GiB of text is ~9 h). */
+export const MAX_TABLE_BYTES = 256 * MiB
 /**
  * Everything else a loaded store keeps, as an estimate of its bytes: processes (their command
  * lines), events, per-process syscall counts (~100 bytes an entry). The reference hour's is ~1 MB.
