@@ -158,8 +158,12 @@ function mutate(base: Buffer, r: () => number): { name: string; file: Buffer; di
     }
     case 7: {
       // the digest changed, written again by the real appendDigest
-      const loc = (tickEnd(b), readDigestLocator(lastPath))
-      if (!loc) return { name: 'no digest to change: bit flip', file: (b[Math.floor(r() * b.length)]! ^= 4, b) }
+      writeFileSync(lastPath, b)
+      const loc = readDigestLocator(lastPath)
+      if (!loc) {
+        b[Math.floor(r() * b.length)]! ^= 4
+        return { name: 'no digest to change: bit flip', file: b }
+      }
       const digest = JSON.parse(gunzipSync(b.subarray(loc.offset, loc.offset + loc.length)).toString('utf8')) as unknown
       return { name: 'digest changed', file: b.subarray(0, loc.offset), digest: mutateJson(digest, r) }
     }

@@ -12,6 +12,7 @@ import { RecordingWriter } from '../../src/main/recording/writer'
 import { appendDigest, readDigestLocator, type RecordingDigest } from '../../src/main/recording/digest'
 import { buildDigest } from '../../src/main/session/digest'
 import { loadStore, openStore, SessionManager } from '../../src/main/session/manager'
+import { loadRecording } from '../../src/main/recording/reader'
 import { buildSummary } from '../../src/main/analysis/summary'
 import type { RecordLine } from '../../src/main/recording/format'
 import { testHeader, testTree } from './fixtures/recording-lines'
@@ -133,6 +134,12 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     expect(r.error).toMatchObject({ code: 'ETOOBIG', message: expect.stringMatching(/newlines\.syscope cannot be read: more than \d+ empty lines in a row \(syscope writes none\)/) })
     expect(r.ms).toBeLessThan(5_000)
   }, 60_000)
+
+  it('the text inflated from the tick stream has a cap', async () => {
+    const path = await writeRecording('text-cap.syscope', 50)
+    const e = await loadRecording(path, { maxTextBytes: 2000 }).catch((x: unknown) => x)
+    expect(e).toMatchObject({ code: 'ETOOBIG', message: `${path} cannot be read: its text is longer than 2000 bytes, the most syscope reads of a recording's ticks` })
+  })
 
   it('a long run of junk lines stops with a clear error, not after all of it', async () => {
     // lines of 1,000 bytes: 256 MiB of them
