@@ -379,6 +379,10 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 	emit_simple(EV_FORK, child_tgid, parent_tgid, slot);
 }
 
+static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4]);
+static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3]);
+static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting);
+
 static __always_inline void on_exec(bool ts, struct task_struct *task, const char *filename)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
@@ -389,6 +393,7 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 		p = bpf_map_lookup_elem(&proc_hash, &tgid);
 	if (!p)
 		return;
+	bool counting_starts = p->flags & PROC_AWAIT_EXEC;
 	p->flags &= ~PROC_AWAIT_EXEC;
 	/*
 	 * After exec the process is this one thread, on a CPU now. Its run counters may hold a
@@ -411,6 +416,13 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 		e->reason = 0;
 		e->t_ns = bpf_ktime_get_ns();
 		e->io_valid = 0;
+		if (counting_starts) {
+			/* what the launcher (and the fork it came from) used: its exit figures less this
+			 * are the command's own (the max RSS only where the command's exceeds it) */
+			e->io_valid = final_io(task, e->io) | EV_BASELINE;
+			final_cpu(task, e->cpu);
+			final_rusage(task, e->rusage, false);
+		}
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 		bpf_ringbuf_submit(e, 0);
@@ -493,6 +505,25 @@ static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
 	cpu[2] = GROUP_SUM(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime);
 }
 
+/*
+ * Its resource usage then, as wait4 reports it to the parent (its reaped children's is not in
+ * it). The last thread to leave folded the mm's high-water RSS into signal->maxrss before
+ * exit_mm, which runs before this tracepoint.
+ */
+static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	ru[EV_RU_MAXRSS_PAGES] = BPF_CORE_READ(sig, maxrss);
+	ru[EV_RU_MINFLT] = GROUP_SUM(task, leader, sig, min_flt, min_flt);
+	ru[EV_RU_MAJFLT] = GROUP_SUM(task, leader, sig, maj_flt, maj_flt);
+	/* + this thread's switch off its CPU for good, still to come (do_task_dead counts it as
+	 * voluntary); preemptions between here and then are not known */
+	ru[EV_RU_NVCSW] = GROUP_SUM(task, leader, sig, nvcsw, nvcsw) + (exiting ? 1 : 0);
+	ru[EV_RU_NIVCSW] = GROUP_SUM(task, leader, sig, nivcsw, nivcsw);
+}
+
 /* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
 static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 {
@@ -530,6 +561,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
 	e->io_valid = final_io(task, e->io);
 	final_cpu(task, e->cpu);
+	final_rusage(task, e->rusage, true);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);

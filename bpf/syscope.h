@@ -67,12 +67,20 @@ struct syscope_event {
 	/* exit: the process's own CPU time, ns: user, system (tick-sampled, as /proc's before
 	 * scaling) and the scheduler's exact run time; its reaped children's is not in it */
 	__u64 cpu[3];
+	/* exit: what getrusage(2) keeps for the process itself, as wait4 hands it to its parent
+	 * (/usr/bin/time -v): max RSS (pages), minor and major faults, voluntary and involuntary
+	 * context switches. EV_RU_* index it */
+	__u64 rusage[5];
 	char comm[EV_COMM_LEN];
 	char filename[EV_FILENAME_LEN];
 };
 
+enum { EV_RU_MAXRSS_PAGES = 0, EV_RU_MINFLT, EV_RU_MAJFLT, EV_RU_NVCSW, EV_RU_NIVCSW };
+
 #define EV_IO_CHARS 0x1 /* io[0..1]: rchar, wchar (CONFIG_TASK_XACCT) */
 #define EV_IO_BYTES 0x2 /* io[2..3]: read_bytes, write_bytes (CONFIG_TASK_IO_ACCOUNTING) */
+/* exec: counting starts here (an armed launcher); io, cpu and rusage hold what it used before */
+#define EV_BASELINE 0x4
 
 enum syscope_drop {
 	DROP_PROCS = 0, /* descendants not tracked: slot table full */

@@ -320,6 +320,46 @@ static void read_requests(void)
 	}
 }
 
+/*
+ * A process's figures at exit (or, with EV_BASELINE, at the exec where counting starts): its
+ * io, CPU time and what wait4 gives the parent, each field after a comma.
+ */
+static void put_figures(struct jbuf *j, const struct syscope_event *e)
+{
+	if (e->io_valid & EV_IO_CHARS) {
+		/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
+		jb_raw(j, ",\"io\":[");
+		for (int k = 0; k < 4; k++) {
+			if (k)
+				jb_raw(j, ",");
+			if (k < 2 || (e->io_valid & EV_IO_BYTES))
+				jb_u64(j, e->io[k]);
+			else
+				jb_raw(j, "null");
+		}
+		jb_raw(j, "]");
+	}
+	/* [user, system, run time] ns */
+	jb_raw(j, ",\"cpu_ns\":[");
+	jb_u64(j, e->cpu[0]);
+	jb_raw(j, ",");
+	jb_u64(j, e->cpu[1]);
+	jb_raw(j, ",");
+	jb_u64(j, e->cpu[2]);
+	/* max RSS, [minor, major] faults, [voluntary, involuntary] context switches */
+	jb_raw(j, "],\"maxrss_bytes\":");
+	jb_u64(j, e->rusage[EV_RU_MAXRSS_PAGES] * (uint64_t)sysconf(_SC_PAGESIZE));
+	jb_raw(j, ",\"faults\":[");
+	jb_u64(j, e->rusage[EV_RU_MINFLT]);
+	jb_raw(j, ",");
+	jb_u64(j, e->rusage[EV_RU_MAJFLT]);
+	jb_raw(j, "],\"ctxsw\":[");
+	jb_u64(j, e->rusage[EV_RU_NVCSW]);
+	jb_raw(j, ",");
+	jb_u64(j, e->rusage[EV_RU_NIVCSW]);
+	jb_raw(j, "]");
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	const struct syscope_event *e = data;
@@ -350,6 +390,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		jb_strn(j, e->comm, strnlen(e->comm, sizeof(e->comm)));
 		jb_key(j, "filename");
 		jb_strn(j, e->filename, strnlen(e->filename, sizeof(e->filename)));
+		if (e->io_valid & EV_BASELINE) {
+			/* counting starts at this exec: what the process used before it */
+			jb_raw(j, ",\"before\":{\"at\":\"exec\"");
+			put_figures(j, e);
+			jb_raw(j, "}");
+		}
 		jb_raw(j, "}");
 		out_line(j);
 		break;
@@ -368,27 +414,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			jb_i64(j, (e->exit_code >> 8) & 0xff);
 			jb_raw(j, ",\"signal\":");
 			jb_i64(j, e->exit_code & 0x7f);
-			if (e->io_valid & EV_IO_CHARS) {
-				/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
-				jb_raw(j, ",\"io\":[");
-				for (int k = 0; k < 4; k++) {
-					if (k)
-						jb_raw(j, ",");
-					if (k < 2 || (e->io_valid & EV_IO_BYTES))
-						jb_u64(j, e->io[k]);
-					else
-						jb_raw(j, "null");
-				}
-				jb_raw(j, "]");
-			}
-			/* [user, system, run time] ns */
-			jb_raw(j, ",\"cpu_ns\":[");
-			jb_u64(j, e->cpu[0]);
-			jb_raw(j, ",");
-			jb_u64(j, e->cpu[1]);
-			jb_raw(j, ",");
-			jb_u64(j, e->cpu[2]);
-			jb_raw(j, "]");
+			put_figures(j, e);
 		} else {
 			jb_raw(j, "{\"type\":\"untracked\",\"t_ns\":");
 			jb_u64(j, e->t_ns);

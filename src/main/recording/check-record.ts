@@ -16,6 +16,12 @@ export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && 
 /** milliseconds: what Date can show (±8.64e15), and never before 1970 for a recording's start */
 const MAX_DATE_MS = 8.64e15
 
+const USAGE_NUMBERS = ['user_seconds', 'system_seconds', 'minor_faults', 'major_faults', 'vol_ctxsw', 'invol_ctxsw']
+
+function isExitUsage(u: unknown): boolean {
+  return isObject(u) && USAGE_NUMBERS.every((f) => isFinite(u[f])) && isNumOrNull(u.max_rss_bytes) && (u.max_rss_at_most_bytes === undefined || isFinite(u.max_rss_at_most_bytes))
+}
+
 export function isEvent(ev: unknown): ev is SessionEvent {
   if (!isObject(ev) || !isFinite(ev.t_ms)) return false
   switch (ev.kind) {
@@ -29,7 +35,8 @@ export function isEvent(ev: unknown): ev is SessionEvent {
         isNumOrNull(ev.code) &&
         isNumOrNull(ev.signal) &&
         (ev.io === undefined || (Array.isArray(ev.io) && ev.io.every(isNumOrNull))) &&
-        (ev.cpu_seconds === undefined || isFinite(ev.cpu_seconds))
+        (ev.cpu_seconds === undefined || isFinite(ev.cpu_seconds)) &&
+        (ev.usage === undefined || isExitUsage(ev.usage))
       )
     case 'notice':
       return (ev.level === 'info' || ev.level === 'warning' || ev.level === 'error') && isString(ev.message)

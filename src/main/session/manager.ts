@@ -1,7 +1,8 @@
 // All sessions of one app (or CLI) instance: live ones and reopened recordings, the recordings
 // folder, and the events the UI subscribes to.
 import { EventEmitter } from 'node:events'
-import { mkdirSync, readdirSync, statSync, writeFileSync, readSync, closeSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, statSync, readSync, closeSync } from 'node:fs'
+import { createNewFile, writeAll } from '../recording/writer'
 import { basename, join } from 'node:path'
 import { inflateRawSync, constants } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
@@ -53,7 +54,7 @@ export class SessionManager {
    * `local`, for the command line: `stdin: 'inherit'` gives the command this process's stdin (the
    * terminal); `onOutput` sees its output from the first byte (before this returns).
    */
-  async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput'> = {}): Promise<LiveSession> {
+  async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput' | 'onError'> = {}): Promise<LiveSession> {
     const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot })
     const id = this.newId()
     const name = basename(req.argv[0] ?? 'command')
@@ -65,6 +66,7 @@ export class SessionManager {
         env: req.env,
         stdin: local.stdin,
         onOutput: local.onOutput,
+        onError: local.onError,
         intervalMs: req.intervalMs ?? this.opts.defaultIntervalMs ?? 100,
         recordingPath: recordingPath ?? this.recordingPath(name),
         helper,
@@ -165,7 +167,22 @@ export class SessionManager {
     // the CSV has every tick: a recording opened from its digest loads them now
     if (format === 'csv' && e.store.digestOnly && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
     const text = format === 'json' ? JSON.stringify(buildSummary(e.store, state), null, 2) + '\n' : buildTimelineCsv(e.store)
-    writeFileSync(path, text, { mode: 0o600 })
+    // a shared directory may hold a file or symlink planted under this name: never write through it
+    let fd: number
+    try {
+      fd = createNewFile(path, 'export')
+    } catch (err) {
+      const e = err as Error & { code?: string }
+      throw new ApiError(e.code ?? 'EIO', e.message)
+    }
+    try {
+      writeAll(fd, Buffer.from(text))
+    } catch (err) {
+      closeSync(fd)
+      rmSync(path, { force: true })
+      throw new ApiError((err as NodeJS.ErrnoException).code ?? 'EIO', `cannot write the export ${path}: ${(err as Error).message}`)
+    }
+    closeSync(fd)
     return { path }
   }
 

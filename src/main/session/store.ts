@@ -1,7 +1,8 @@
 // The in-memory model of one session, live or loaded from a recording: it is fed the same
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
-import type { Breakdown, CategoryId, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
+import { lossWarnings } from '../analysis/losses'
+import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { ProcessColumn, RecordLine, RecordingHeader } from '../recording/format'
 import { lttbIndices } from '../../shared/decimate'
@@ -55,7 +56,7 @@ export class SessionStore {
   readonly header: RecordingHeader
   private readonly ticks = new SessionTicks()
   /** exitIo, exitCpuSeconds: its own I/O and CPU as it exited, when the helper read them */
-  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number }>()
+  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number; exitUsage?: ExitUsage }>()
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
   readonly events: SessionEvent[] = []
@@ -217,6 +218,7 @@ export class SessionStore {
       p.exitSignal = ev.signal
       if (ev.io) p.exitIo = ev.io
       if (ev.cpu_seconds !== undefined) p.exitCpuSeconds = ev.cpu_seconds
+      if (ev.usage) p.exitUsage = ev.usage
     } else if (ev.kind === 'exec') {
       p.comm = ev.comm
     }
@@ -336,7 +338,7 @@ export class SessionStore {
         rss_bytes: idx.map((k) => nullable(rss[k]!))
       })
     }
-    const warnings = [...this.warnings]
+    const warnings = [...this.warnings, ...lossWarnings(this)]
     if (this.outputDropped > 0) warnings.push(`${this.outputDropped} bytes of program output are in the recording but not shown`)
     return {
       info: this.info(state, kind),
@@ -347,6 +349,11 @@ export class SessionStore {
       output: this.output,
       warnings
     }
+  }
+
+  /** Whether syscalls were missing at tick i (the helper was gone). */
+  syscallGapAt(i: number): boolean {
+    return this.ticks.treeFigures(i).gap
   }
 
   /** One figure of the tree at every tick (NaN: unavailable). */

@@ -64,7 +64,7 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
   async function diagnose(): Promise<SetupDiagnosis> {
     const { r, source, appBuild } = await report()
     const checks: SetupCheck[] = buildChecks(r, { installedPath: INSTALLED_HELPER, sourcePath: source, appBuild, groups: userGroups() })
-    return { ready: current(r, appBuild), checks }
+    return { ready: current(r, appBuild), worksNow: r.ready, asRoot: process.getuid?.() === 0, checks }
   }
 
   async function steps(): Promise<SetupPlan['steps']> {
