@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CAP_BPF_BIT 39
@@ -44,3 +47,34 @@ GATE(int, bpf_map_update_elem, (int fd, const void *key, const void *value, unsi
      (fd, key, value, flags))
 GATE(int, bpf_map_delete_elem, (int fd, const void *key), (fd, key))
 GATE(int, bpf_map_lookup_and_delete_elem, (int fd, const void *key, void *value), (fd, key, value))
+
+/*
+ * tracker_add's pause points (tracker_test_hook), for racing it deterministically: with
+ * SYSCOPE_TEST_PAUSE_DIR set, the helper writes the pid to DIR/<point> and waits (60 s at most)
+ * until DIR/resume exists, which it removes. SYSCOPE_TEST_SKIP_RECHECK makes tracker_add skip its
+ * check after the insert, so that the kernel side's own check is what a test sees.
+ */
+bool tracker_test_hook(const char *point, uint32_t pid);
+bool tracker_test_hook(const char *point, uint32_t pid)
+{
+	const char *dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
+	char path[512], tmp[520], resume[512];
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, point);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(resume, sizeof(resume), "%s/resume", dir);
+	FILE *f = fopen(tmp, "we");
+	if (f) {
+		fprintf(f, "%u\n", pid);
+		fclose(f);
+		rename(tmp, path); /* whole, or not there */
+	}
+	for (int i = 0; i < 60000; i++) {
+		if (!unlink(resume))
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	unlink(path);
+	return getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
+}
