@@ -11,6 +11,8 @@ import { startHelper, HelperError, type HelperClient } from '../../src/main/help
 import { CountAccumulator } from '../../src/main/helper/accumulate'
 import { projectRoot } from '../../src/main/paths'
 
+const PRCTL = 157 // x86_64
+
 const NOBODY = 65534
 const SETPRIV = ['setpriv', `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups']
 const GROUP = `syscope-sg-${process.pid}`
@@ -213,6 +215,22 @@ describe.each(HELPER_BUILDS)('the ptrace rule, %s', (name, _bin, args) => {
       expect(calls(r.counts)).toBe(0)
       expect(r.execs).toEqual([])
       expect(r.forks).toEqual([])
+      expect(r.exits).toEqual([])
+    } finally {
+      await client.shutdown()
+    }
+  })
+
+  it('a tracked process that makes itself undumpable is untracked there', async () => {
+    const client = await startHelper({ helperPath: copies.get(name)!.helper, wrapper: SETPRIV, args })
+    const untracked: { pid: number; reason: string }[] = []
+    client.on('untracked', (m: { pid: number; reason: string }) => untracked.push(m))
+    try {
+      const r = await runUnderHelper(client, [pidreuse, 'undumpable'], { uid: NOBODY, gid: NOBODY })
+      expect(r.exit.code).toBe(0)
+      expect(untracked.map((u) => [u.pid, u.reason])).toEqual([[r.rootPid, expect.stringMatching(/could no longer ptrace/)]])
+      expect(r.counts.get(PRCTL).calls).toBe(1) // its own, made while it was the user's to watch
+      expect(r.counts.get(NR.getppid).calls).toBe(0)
       expect(r.exits).toEqual([])
     } finally {
       await client.shutdown()

@@ -5,6 +5,7 @@
 //   pidreuse at PID UID GID PROG [ARG...]
 //                                a child given pid PID (clone3 set_tid) running as UID:GID; prints
 //                                "pid N", then execs PROG. Exits as it did.
+//   pidreuse undumpable          makes itself undumpable (as ssh-agent does), then 100 getppid
 #define _GNU_SOURCE
 #include <errno.h>
 #include <grp.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -84,6 +86,13 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "victim"))
 		return victim((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]));
+	if (argc == 2 && !strcmp(argv[1], "undumpable")) {
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+			return 1;
+		for (int i = 0; i < 100; i++)
+			syscall(SYS_getppid);
+		return 0;
+	}
 	if (argc >= 6 && !strcmp(argv[1], "at"))
 		return at(atoi(argv[2]), (uid_t)atoi(argv[3]), (gid_t)atoi(argv[4]), argv + 5);
 	fprintf(stderr, "usage: pidreuse victim UID GID | pidreuse at PID UID GID PROG [ARG...]\n");
