@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,6 +63,13 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 		return -ENOMEM;
 	for (uint32_t s = 0; s < t->max_procs; s++)
 		t->slots[s].pidfd = -1;
+	/* a pidfd per tracked process until the kernel has met it (one that sleeps keeps it): room
+	 * for max_procs of them, as far as the hard limit allows */
+	struct rlimit nofile;
+	if (!getrlimit(RLIMIT_NOFILE, &nofile) && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 	/* what the kernel side needs to see a process as /proc shows it to the helper */
 	if (hz <= 0 || 1000000000L % hz) {
 		fprintf(stderr, "syscope-helper: clock tick of %ld Hz is not a whole number of ns\n", hz);
@@ -379,8 +387,12 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		err = -errno;
+		if (err != -ESRCH && err != -ENOENT) {
+			snprintf(msg, msglen, "cannot open a pidfd for pid %u: %s", pid, strerror(-err));
+			return err == -EMFILE || err == -ENFILE ? -ENOSPC : -EIO;
+		}
 		snprintf(msg, msglen, "no process with pid %u: it does not exist or has exited", pid);
-		return err == -ESRCH || err == -ENOENT ? -ESRCH : err;
+		return -ESRCH;
 	}
 	err = read_status(pid, &ids);
 	if (!err)
