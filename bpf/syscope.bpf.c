@@ -239,33 +239,34 @@ static __always_inline bool owner_holds_ns(struct user_namespace *ns)
 #define SUID_DUMP_USER 1
 
 /*
- * Whether the owner could ptrace-read the task (the kernel's __ptrace_may_access for
- * PTRACE_MODE_READ, with a caller holding no capability, which the helper is once attached): all
- * its uids and gids are the owner's, it holds no capability the owner lacks, and it is dumpable.
- * A process that fails it is not the owner's to watch: neither its counts nor its I/O.
+ * Whether the owner could ptrace-read the task: the kernel's __ptrace_may_access for
+ * PTRACE_MODE_READ, for a caller holding no capability, which the helper is once attached. All its
+ * uids and gids are the owner's, it holds no capability the owner lacks, and it is dumpable; each
+ * but where the owner holds every capability (a user namespace the owner made, as rootless
+ * containers are). A process that fails it is not the owner's to watch: not its counts, nor its I/O.
  */
 static __always_inline bool owner_may_ptrace(struct task_struct *task)
 {
 	if (owner_uid == (__u32)-1)
 		return true; /* a root helper may watch anyone */
 	const struct cred *c = BPF_CORE_READ(task, real_cred);
-	if (BPF_CORE_READ(c, uid.val) != owner_uid || BPF_CORE_READ(c, euid.val) != owner_uid ||
-	    BPF_CORE_READ(c, suid.val) != owner_uid || BPF_CORE_READ(c, gid.val) != owner_gid ||
-	    BPF_CORE_READ(c, egid.val) != owner_gid || BPF_CORE_READ(c, sgid.val) != owner_gid)
-		return false;
+	bool ids = BPF_CORE_READ(c, uid.val) == owner_uid && BPF_CORE_READ(c, euid.val) == owner_uid &&
+		   BPF_CORE_READ(c, suid.val) == owner_uid && BPF_CORE_READ(c, gid.val) == owner_gid &&
+		   BPF_CORE_READ(c, egid.val) == owner_gid && BPF_CORE_READ(c, sgid.val) == owner_gid;
 	/* kernel_cap_t is 64 bits, a u64 or two u32s by kernel version */
 	__u64 prm = 0;
 	if (bpf_core_read(&prm, sizeof(prm), &c->cap_permitted))
 		return false;
-	if (prm && !owner_holds_ns(BPF_CORE_READ(c, user_ns)))
+	if ((!ids || prm) && !owner_holds_ns(BPF_CORE_READ(c, user_ns)))
 		return false;
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	unsigned long mmf = 0;
+	if (!mm)
+		return true;
 	/* mm->flags: an unsigned long, or (6.18+) a one-long bitmap */
-	if (mm && (bpf_core_read(&mmf, sizeof(mmf), &mm->flags) ||
-		   (mmf & MMF_DUMPABLE_MASK) != SUID_DUMP_USER))
-		return false;
-	return true;
+	bpf_core_read(&mmf, sizeof(mmf), &mm->flags);
+	return (mmf & MMF_DUMPABLE_MASK) == SUID_DUMP_USER ||
+	       owner_holds_ns(BPF_CORE_READ(mm, user_ns));
 }
 
 /* Out of the tracked set, and told to the helper, which frees the slot. Only the caller whose
