@@ -113,7 +113,10 @@ describe.each(HELPER_BUILDS)('track racing pid reuse, %s', (name, _bin, args) =>
     const pause = mkdtempSync(join(tmpdir(), 'syscope-pause-'))
     chownSync(pause, NOBODY, NOBODY)
     const env = ['env', `SYSCOPE_TEST_PAUSE_DIR=${pause}`, ...(skipRecheck ? ['SYSCOPE_TEST_SKIP_RECHECK=1'] : [])]
-    const client = await startHelper({ helperPath: copies.get(name)!.hooks, wrapper: [...env, ...SETPRIV], args })
+    const client = await startHelper({ helperPath: copies.get(name)!.hooks, wrapper: [...env, ...SETPRIV], args }).catch((e: unknown) => {
+      rmSync(pause, { recursive: true, force: true })
+      throw e
+    })
     let pid = 0
     const seen = watch(client, () => pid)
     const victim = spawn(pidreuse, ['victim', String(NOBODY), String(NOBODY)])
