@@ -243,7 +243,8 @@ static __always_inline bool owner_holds_ns(struct user_namespace *ns)
  * PTRACE_MODE_READ, for a caller holding no capability, which the helper is once attached. All its
  * uids and gids are the owner's, it holds no capability the owner lacks, and it is dumpable; each
  * but where the owner holds every capability (a user namespace the owner made, as rootless
- * containers are). A process that fails it is not the owner's to watch: not its counts, nor its I/O.
+ * containers are). A process that fails it is not the owner's to watch: not its counts, nor its
+ * I/O.
  */
 static __always_inline bool owner_may_ptrace(struct task_struct *task)
 {

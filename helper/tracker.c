@@ -160,15 +160,15 @@ static int read_status(uint32_t pid, struct proc_ids *ids)
 		return errno == ENOENT ? -ESRCH : -errno;
 	ids->name[0] = 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned *v;
+		unsigned *v = !strncmp(line, "Uid:", 4) ? ids->uid :
+			      !strncmp(line, "Gid:", 4) ? ids->gid : NULL;
 		if (!strncmp(line, "Name:\t", 6)) {
 			snprintf(ids->name, sizeof(ids->name), "%.*s", (int)sizeof(ids->name) - 1, line + 6);
 			ids->name[strcspn(ids->name, "\n")] = 0;
 		} else if (!strncmp(line, "State:\t", 7) && (line[7] == 'Z' || line[7] == 'X')) {
 			fclose(f);
 			return -ESRCH;
-		} else if ((v = !strncmp(line, "Uid:", 4) ? ids->uid : !strncmp(line, "Gid:", 4) ? ids->gid : NULL) &&
-			   sscanf(line + 4, "%u %u %u %u", &v[0], &v[1], &v[2], &v[3]) == 4) {
+		} else if (v && sscanf(line + 4, "%u %u %u %u", &v[0], &v[1], &v[2], &v[3]) == 4) {
 			have++;
 		} else if (sscanf(line, "CapPrm:\t%llx", &ids->cap_prm) == 1) {
 			have++;
@@ -302,7 +302,8 @@ void tracker_untracked_line(struct jbuf *out, uint64_t t_ns, uint32_t pid, uint3
 	const char *why;
 	switch (reason) {
 	case UNTRACK_EXEC_CREDS:
-		why = "it exec'd a setuid, setgid or file-capability program and now runs with credentials you lack";
+		why = "it exec'd a setuid, setgid or file-capability program and now runs with "
+		      "credentials you lack";
 		break;
 	case UNTRACK_NOT_SAME:
 		why = "the process tracked had exited, and its pid was given to another process";
@@ -416,7 +417,8 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	}
 	if (t->owner != 0 && user_may_ptrace(pid, &ids, t->owner, getgid())) {
 		snprintf(msg, msglen,
-			 "pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, or made undumpable): you could not ptrace it, so syscope does not trace it",
+			 "pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, "
+			 "or made undumpable): you could not ptrace it, so syscope does not trace it",
 			 pid, ids.name);
 		err = -EPERM;
 		goto out;
