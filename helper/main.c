@@ -415,6 +415,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		/* the final counts come before the exit, then the slot is free for reuse */
 		if (e->slot < app.tr.max_procs && app.tr.slots[e->slot].pid == e->pid)
 			tracker_release(&app.tr, e->slot, j);
+		if (e->type == EV_UNTRACKED) {
+			tracker_untracked_line(j, e->t_ns, e->pid, e->reason);
+			break;
+		}
 		jb_reset(j);
 		if (e->type == EV_EXIT) {
 			jb_raw(j, "{\"type\":\"exit\",\"t_ns\":");
@@ -426,13 +430,6 @@ static int on_event(void *ctx, void *data, size_t size)
 			jb_raw(j, ",\"signal\":");
 			jb_i64(j, e->exit_code & 0x7f);
 			put_figures(j, e);
-		} else {
-			jb_raw(j, "{\"type\":\"untracked\",\"t_ns\":");
-			jb_u64(j, e->t_ns);
-			jb_raw(j, ",\"pid\":");
-			jb_u64(j, e->pid);
-			jb_key(j, "reason");
-			jb_str(j, "it exec'd a setuid or file-capability program and now runs with another user's credentials");
 		}
 		jb_raw(j, "}");
 		out_line(j);

@@ -10,14 +10,17 @@
  * SYSCOPE_TEST_REPORT_ENV: print how many environment variables are left when libbpf loads.
  * SYSCOPE_TEST_REJECT_PROG=TEXT: every program whose name contains TEXT reaches the kernel as
  *   one that dereferences a null scalar, which the verifier really rejects (with EACCES).
+ * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
  */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -25,14 +28,16 @@
 
 struct bpf_object_skeleton;
 
-static bool needs_cap, report_env;
-static const char *reject_prog;
+static bool needs_cap, report_env, skip_recheck;
+static const char *reject_prog, *pause_dir;
 
 __attribute__((constructor)) static void read_test_settings(void)
 {
 	needs_cap = getenv("SYSCOPE_TEST_BPF_NEEDS_CAP") != NULL;
 	report_env = getenv("SYSCOPE_TEST_REPORT_ENV") != NULL;
 	reject_prog = getenv("SYSCOPE_TEST_REJECT_PROG"); /* stays valid: clearenv frees nothing */
+	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
+	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
 }
 
 static bool refused(void)
@@ -104,4 +109,35 @@ int __wrap_bpf_prog_load(enum bpf_prog_type type, const char *name, const char *
 					    sizeof(null_deref) / sizeof(null_deref[0]), &bare);
 	}
 	return __real_bpf_prog_load(type, name, license, insns, insn_cnt, opts);
+}
+
+/*
+ * tracker_add's pause points (tracker_test_hook), for racing it deterministically: with
+ * SYSCOPE_TEST_PAUSE_DIR set, the helper writes the pid to DIR/<point> and waits (60 s at most)
+ * until DIR/resume exists, which it removes. SYSCOPE_TEST_SKIP_RECHECK makes tracker_add skip its
+ * check after the insert, so that the kernel side's own check is what a test sees.
+ */
+bool tracker_test_hook(const char *point, uint32_t pid);
+bool tracker_test_hook(const char *point, uint32_t pid)
+{
+	const char *dir = pause_dir;
+	char path[512], tmp[520], resume[512];
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, point);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(resume, sizeof(resume), "%s/resume", dir);
+	FILE *f = fopen(tmp, "we");
+	if (f) {
+		fprintf(f, "%u\n", pid);
+		fclose(f);
+		rename(tmp, path); /* whole, or not there */
+	}
+	for (int i = 0; i < 60000; i++) {
+		if (!unlink(resume))
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	unlink(path);
+	return skip_recheck;
 }
