@@ -246,6 +246,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const sampledCpu = during(tree('cpu_seconds'), attached)
   const exactCpu = usage ? usage.user_seconds + usage.system_seconds : null
   const missed = exactCpu !== null && exactCpu > 0 && (sampledCpu ?? 0) < exactCpu / 2
+  const cpuMean = exactCpu !== null && duration > 0 ? (exactCpu / (duration / 1000)) * 100 : mean(tree('cpu_pct'))
+  // a peak below the exact mean is samples that missed the work (the last tick of a short run)
+  const sampledCpuPeak = peak(tree('cpu_pct'))
+  const cpuPeak = missed || (exactCpu !== null && cpuMean !== null && sampledCpuPeak !== null && sampledCpuPeak < cpuMean) ? null : sampledCpuPeak
   const sampledPeak = (field: TreeField): number | null => {
     const v = peak(tree(field))
     return missed || (v === 0 && peakProcesses > 0) ? null : v
@@ -300,8 +304,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     },
     proc: {
       tree: {
-        peak_cpu_pct: nullableRound(missed ? null : peak(tree('cpu_pct'))),
-        mean_cpu_pct: nullableRound(exactCpu !== null && duration > 0 ? (exactCpu / (duration / 1000)) * 100 : mean(tree('cpu_pct'))),
+        peak_cpu_pct: nullableRound(cpuPeak),
+        mean_cpu_pct: nullableRound(cpuMean),
         cpu_seconds: nullableRound(exactCpu ?? sampledCpu, 3),
         peak_rss_bytes: maxOf(sampledPeak('rss_bytes'), usage?.max_rss_bytes ?? null),
         peak_pss_bytes: sampledPeak('pss_bytes'),
