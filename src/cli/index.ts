@@ -9,6 +9,7 @@ import { formatSummary } from './format-summary'
 import { ProgressLine } from './progress'
 import { doctorReport, formatDoctor } from '../main/doctor'
 import type { LiveSession, RecordingFailure } from '../main/session/live'
+import { CannotRunError } from '../main/session/launch-command'
 
 const USAGE = `syscope: profile a process tree — CPU, memory, I/O from /proc and every syscall from eBPF
 
@@ -95,7 +96,6 @@ async function record(argv: string[]): Promise<number> {
   let live: LiveSession
   let progress: ProgressLine | null = null
   try {
-    // a command reads the terminal (or whatever stdin syscope was given), as it would without it
     // The command reads the terminal (or whatever stdin syscope was given), and its output shows
     // as it comes (with --json its stdout goes to stderr: stdout is the summary's), around the
     // progress line: as it would without syscope.
@@ -106,7 +106,9 @@ async function record(argv: string[]): Promise<number> {
     live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin: 'inherit', onOutput, onError })
   } catch (e) {
     stderr.write(`syscope: ${(e as Error).message}\n`)
-    return 127
+    // 126 for a command found but not runnable, as a shell says it; 127 for every other way the
+    // session could not start (a command not found, a pid, a recording that cannot be created)
+    return e instanceof CannotRunError && e.code !== 'ENOENT' ? 126 : 127
   }
   let failed: RecordingFailure | null = null
   live.once('recording-failed', (f: RecordingFailure) => {

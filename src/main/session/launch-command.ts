@@ -36,6 +36,9 @@ export interface LaunchedCommand {
 /** after the command exits, how long its output may still take to be read (ms) */
 const OUTPUT_DRAIN_MS = 500
 
+/** The command itself could not be exec'd (its errno is the code): not found, not executable. */
+export class CannotRunError extends ApiError {}
+
 export function launcherPath(): string {
   const candidates = [process.env.SYSCOPE_LAUNCH, join(projectRoot(), 'build', 'helper', 'syscope-launch'), '/usr/local/libexec/syscope/syscope-launch']
   for (const c of candidates) if (c && existsSync(c)) return c
@@ -100,7 +103,7 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     const errno = Number(errText.trim())
     const name = Object.entries(constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`
     await exited
-    throw new ApiError(name, `cannot run "${program}": ${describeErrno(name)} (${name})`)
+    throw new CannotRunError(name, `cannot run "${program}": ${describeErrno(name)} (${name})`)
   }
   return {
     pid,
