@@ -26,6 +26,14 @@ const volatile __s64 nr_execveat = -1;
 const volatile __s64 nr_exit = -1;
 const volatile __s64 nr_exit_group = -1;
 
+/* Set by the helper (tracker_init) before it tracks anything: the owner's real gid, which with
+ * owner_uid every id of a process it tracks must equal (see owner_may_ptrace); the length of a
+ * clock tick and the boot time offset of the helper's time namespace, so that start_ticks here
+ * reads as /proc/<pid>/stat shows it to the helper. */
+__u32 owner_gid = (__u32)-1;
+__u64 ns_per_tick = 10000000;
+__s64 boot_offset_ns;
+
 /* Cumulative loss counters, read by the helper through the mmapped .bss. */
 __u64 drops[DROP_MAX];
 
@@ -182,7 +190,8 @@ static __always_inline void count(__u32 slot, __s64 nr, __u64 errors, __u64 ns, 
 		__sync_fetch_and_add(&c->time_ns, ns);
 }
 
-static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot)
+static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot,
+					__u32 reason)
 {
 	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -194,12 +203,152 @@ static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32
 	e->ppid = ppid;
 	e->slot = slot;
 	e->exit_code = 0;
-	e->reason = 0;
+	e->reason = reason;
 	e->t_ns = bpf_ktime_get_ns();
 	e->io_valid = 0;
 	e->comm[0] = 0;
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- whose process: identity and the ptrace rule ---- */
+
+/* /proc/<pid>/stat's start time (field 22) of the task's process */
+static __always_inline __u64 start_ticks(struct task_struct *task)
+{
+	__u64 boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	return (boot_ns + boot_offset_ns) / ns_per_tick;
+}
+
+/* Is ns, or an ancestor, a user namespace the owner created in the initial one? The owner then
+ * holds every capability in it, so capabilities there put no process out of the owner's reach. */
+static __always_inline bool owner_holds_ns(struct user_namespace *ns)
+{
+	for (int i = 0; i < 33 && ns; i++) {
+		int level = BPF_CORE_READ(ns, level);
+		if (level <= 0)
+			return false;
+		if (level == 1)
+			return BPF_CORE_READ(ns, owner.val) == owner_uid;
+		ns = BPF_CORE_READ(ns, parent);
+	}
+	return false;
+}
+
+#define MMF_DUMPABLE_MASK 0x3
+#define SUID_DUMP_USER 1
+
+/*
+ * Whether the owner could ptrace-read the task: the kernel's __ptrace_may_access for
+ * PTRACE_MODE_READ, for a caller holding no capability, which the helper is once attached. All its
+ * uids and gids are the owner's, it holds no capability the owner lacks, and it is dumpable; each
+ * but where the owner holds every capability (a user namespace the owner made, as rootless
+ * containers are). A process that fails it is not the owner's to watch: not its counts, nor its
+ * I/O.
+ */
+static __always_inline bool owner_may_ptrace(struct task_struct *task)
+{
+	if (owner_uid == (__u32)-1)
+		return true; /* a root helper may watch anyone */
+	const struct cred *c = BPF_CORE_READ(task, real_cred);
+	bool ids = BPF_CORE_READ(c, uid.val) == owner_uid && BPF_CORE_READ(c, euid.val) == owner_uid &&
+		   BPF_CORE_READ(c, suid.val) == owner_uid && BPF_CORE_READ(c, gid.val) == owner_gid &&
+		   BPF_CORE_READ(c, egid.val) == owner_gid && BPF_CORE_READ(c, sgid.val) == owner_gid;
+	/* kernel_cap_t is 64 bits, a u64 or two u32s by kernel version */
+	__u64 prm = 0;
+	if (bpf_core_read(&prm, sizeof(prm), &c->cap_permitted))
+		return false;
+	if ((!ids || prm) && !owner_holds_ns(BPF_CORE_READ(c, user_ns)))
+		return false;
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long mmf = 0;
+	if (!mm)
+		return true;
+	/* mm->flags: an unsigned long, or (6.18+) a one-long bitmap */
+	bpf_core_read(&mmf, sizeof(mmf), &mm->flags);
+	return (mmf & MMF_DUMPABLE_MASK) == SUID_DUMP_USER ||
+	       owner_holds_ns(BPF_CORE_READ(mm, user_ns));
+}
+
+/* Out of the tracked set, and told to the helper, which frees the slot. Only the caller whose
+ * delete succeeds tells: two CPUs may meet the same entry at once. */
+static __always_inline void untrack(bool ts, struct task_struct *leader, __u32 tgid, __u32 slot,
+				    __u32 reason)
+{
+	long err;
+	if (ts)
+		err = bpf_task_storage_delete(&proc_task, leader);
+	else
+		err = bpf_map_delete_elem(&proc_hash, &tgid);
+	if (!err)
+		emit_simple(EV_UNTRACKED, tgid, 0, slot, reason);
+}
+
+/*
+ * The helper checks a process it is asked to track and then adds it; it may have exited between
+ * the two, leaving the entry to whichever process gets its pid next (raw_tp, tracepoint) or to
+ * its zombie. So the first hook to meet an entry from the helper (PROC_VERIFY) checks that its
+ * process is the one the helper checked (start time) and still the owner's to watch, and drops it
+ * if not. Once checked, it belongs to a live process whose exit hook deletes it. Tracked
+ * processes pay one flag test for it; the untracked never get this far.
+ */
+static __always_inline struct proc_state *verify(bool ts, struct proc_state *p,
+						 struct task_struct *task,
+						 struct task_struct *leader, __u32 tgid,
+						 __u32 creds_reason)
+{
+	if (!task)
+		task = (struct task_struct *)bpf_get_current_task();
+	__u32 slot = p->slot;
+	if (start_ticks(task) != p->start_ticks) {
+		untrack(ts, leader, tgid, slot, UNTRACK_NOT_SAME);
+		return NULL;
+	}
+	if (!owner_may_ptrace(task)) {
+		untrack(ts, leader, tgid, slot, creds_reason);
+		return NULL;
+	}
+	p->flags &= ~PROC_VERIFY;
+	return p;
+}
+
+static __always_inline struct proc_state *checked(bool ts, struct proc_state *p,
+						  struct task_struct *task,
+						  struct task_struct *leader, __u32 tgid)
+{
+	if (p && (p->flags & PROC_VERIFY))
+		return verify(ts, p, task, leader, tgid, UNTRACK_PTRACE);
+	return p;
+}
+
+/* An entry still there for a pid a new process was just given: one the helper added for a
+ * process that exited before its first hook. Out with it, before the new one's goes in. */
+static __always_inline void drop_stale(__u32 tgid)
+{
+	struct proc_state *old = bpf_map_lookup_elem(&proc_hash, &tgid);
+	if (old)
+		untrack(false, NULL, tgid, old->slot, UNTRACK_NOT_SAME);
+}
+
+/* Syscalls after which a process's credentials or dumpability may have changed: checked again at
+ * their exit, by tracked processes only (one subtraction and shift). */
+static __always_inline bool may_change_creds(__s64 nr)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid capset prctl */
+	const __u64 mask = 1ULL << 0 | 1ULL << 1 | 1ULL << 8 | 1ULL << 9 | 1ULL << 12 |
+			   1ULL << 14 | 1ULL << 17 | 1ULL << 18 | 1ULL << 21 | 1ULL << 52;
+	__u64 d = (__u64)(nr - 105);
+	return d < 64 && ((mask >> d) & 1);
+#elif defined(__TARGET_ARCH_arm64)
+	/* setregid setgid setreuid setuid setresuid setresgid setfsuid setfsgid prctl; capset */
+	const __u64 mask = 1ULL << 0 | 1ULL << 1 | 1ULL << 2 | 1ULL << 3 | 1ULL << 4 |
+			   1ULL << 6 | 1ULL << 8 | 1ULL << 9 | 1ULL << 24;
+	__u64 d = (__u64)(nr - 143);
+	return (d < 64 && ((mask >> d) & 1)) || nr == 91;
+#else
+	return false;
+#endif
 }
 
 /* tracepoint mode only: forked children not yet known to be processes */
@@ -232,13 +381,15 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 		drop(DROP_PROCS);
 		return NULL;
 	}
-	struct proc_state init = { .slot = slot, .flags = c.flags };
+	struct proc_state init = { .slot = slot, .flags = c.flags,
+				   .start_ticks = start_ticks((struct task_struct *)bpf_get_current_task()) };
+	drop_stale(tgid);
 	if (bpf_map_update_elem(&proc_hash, &tgid, &init, BPF_NOEXIST)) {
 		bpf_map_push_elem(&free_slots, &slot, 0);
 		return NULL;
 	}
 	hint_add(tgid);
-	emit_simple(EV_FORK, tgid, c.parent_tgid, slot);
+	emit_simple(EV_FORK, tgid, c.parent_tgid, slot, 0);
 	return bpf_map_lookup_elem(&proc_hash, &tgid);
 }
 
@@ -280,7 +431,7 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 	if (!maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
 		return;
 	struct task_struct *leader = ts ? task->group_leader : NULL;
-	struct proc_state *p = proc_of(ts, leader, tgid);
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
 	if (!p && k == HOOK_TP && pending_count)
 		p = adopt_pending(tgid, tid);
 	if (!p)
@@ -322,19 +473,27 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	if (!maybe_tracked(tgid))
 		return;
 	struct task_struct *leader = ts ? task->group_leader : NULL;
-	struct proc_state *p = proc_of(ts, leader, tgid);
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
 	if (!p)
 		return;
 	struct thread_state *t = thread_rec(k, p, task, leader, tgid, tid, false);
 	if (!t || !t->enter_ns)
 		return;
 	__u64 start = t->enter_ns;
+	__s64 nr = t->nr;
 	t->enter_ns = 0;
 	/* an armed launcher's own syscalls are not counted; its successful execve returns after
 	 * the exec cleared the flag, so that one is */
-	if (p->flags & PROC_AWAIT_EXEC)
-		return;
-	count(p->slot, t->nr, ret < 0, bpf_ktime_get_ns() - start, sole_thread(task));
+	if (!(p->flags & PROC_AWAIT_EXEC))
+		count(p->slot, nr, ret < 0, bpf_ktime_get_ns() - start, sole_thread(task));
+	/* setuid and the like cannot raise a process above its owner's reach, but PR_SET_DUMPABLE
+	 * (ssh-agent does it) and capabilities in a namespace can move it out of it */
+	if (owner_uid != (__u32)-1 && may_change_creds(nr) && !ret) {
+		if (!task)
+			task = (struct task_struct *)bpf_get_current_task();
+		if (!owner_may_ptrace(task))
+			untrack(ts, leader, tgid, p->slot, UNTRACK_PTRACE);
+	}
 }
 
 /* ---- process lifecycle ---- */
@@ -349,10 +508,12 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 		return;
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
 	struct proc_state *pp;
+	struct task_struct *parent_leader = ts ? parent->group_leader : NULL;
 	if (ts)
-		pp = bpf_task_storage_get(&proc_task, parent->group_leader, 0, 0);
+		pp = bpf_task_storage_get(&proc_task, parent_leader, 0, 0);
 	else
 		pp = bpf_map_lookup_elem(&proc_hash, &parent_tgid);
+	pp = checked(ts, pp, parent, parent_leader, parent_tgid);
 	if (!pp || !(pp->flags & PROC_DESCENDANTS))
 		return;
 	__u32 slot;
@@ -360,7 +521,10 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 		drop(DROP_PROCS);
 		return;
 	}
-	struct proc_state init = { .slot = slot, .flags = pp->flags };
+	struct proc_state init = { .slot = slot, .flags = pp->flags,
+				   .start_ticks = start_ticks(child) };
+	if (!ts)
+		drop_stale(child_tgid);
 	if (ts) {
 		struct proc_state *cs = bpf_task_storage_get(&proc_task, child, &init,
 							     BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -376,8 +540,12 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 		return;
 	}
 	hint_add(child_tgid);
-	emit_simple(EV_FORK, child_tgid, parent_tgid, slot);
+	emit_simple(EV_FORK, child_tgid, parent_tgid, slot, 0);
 }
+
+static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4]);
+static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3]);
+static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting);
 
 static __always_inline void on_exec(bool ts, struct task_struct *task, const char *filename)
 {
@@ -387,8 +555,18 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 		p = bpf_task_storage_get(&proc_task, task, 0, 0);
 	else
 		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	/* a process whose exec gave it credentials the owner lacks (setuid, setgid, file
+	 * capabilities, or a program the owner may not read) is someone else's now: stop watching
+	 * before anything of the new program is told, its name included */
+	if (p && (p->flags & PROC_VERIFY))
+		p = verify(ts, p, task, task, tgid, UNTRACK_EXEC_CREDS);
 	if (!p)
 		return;
+	if (!owner_may_ptrace(task)) {
+		untrack(ts, task, tgid, p->slot, UNTRACK_EXEC_CREDS);
+		return;
+	}
+	bool counting_starts = p->flags & PROC_AWAIT_EXEC;
 	p->flags &= ~PROC_AWAIT_EXEC;
 	/*
 	 * After exec the process is this one thread, on a CPU now. Its run counters may hold a
@@ -411,37 +589,16 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 		e->reason = 0;
 		e->t_ns = bpf_ktime_get_ns();
 		e->io_valid = 0;
+		if (counting_starts) {
+			/* what the launcher (and the fork it came from) used: its exit figures less this
+			 * are the command's own (the max RSS only where the command's exceeds it) */
+			e->io_valid = final_io(task, e->io) | EV_BASELINE;
+			final_cpu(task, e->cpu);
+			final_rusage(task, e->rusage, false);
+		}
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
 		bpf_ringbuf_submit(e, 0);
-	}
-	/* a setuid/setgid/file-capability exec makes it someone else's process: stop watching */
-	if (owner_uid != (__u32)-1) {
-		__u32 uid = BPF_CORE_READ(task, cred, uid.val);
-		__u32 euid = BPF_CORE_READ(task, cred, euid.val);
-		if (uid != owner_uid || euid != owner_uid) {
-			__u32 slot = p->slot;
-			if (ts)
-				bpf_task_storage_delete(&proc_task, task);
-			else
-				bpf_map_delete_elem(&proc_hash, &tgid);
-			struct syscope_event *u = bpf_ringbuf_reserve(&events, sizeof(*u), 0);
-			if (!u) {
-				drop(DROP_EVENTS);
-				return;
-			}
-			u->type = EV_UNTRACKED;
-			u->pid = tgid;
-			u->ppid = 0;
-			u->slot = slot;
-			u->exit_code = 0;
-			u->reason = 1;
-			u->t_ns = bpf_ktime_get_ns();
-			u->io_valid = 0;
-			u->comm[0] = 0;
-			u->filename[0] = 0;
-			bpf_ringbuf_submit(u, 0);
-		}
 	}
 }
 
@@ -493,6 +650,25 @@ static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
 	cpu[2] = GROUP_SUM(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime);
 }
 
+/*
+ * Its resource usage then, as wait4 reports it to the parent (its reaped children's is not in
+ * it). The last thread to leave folded the mm's high-water RSS into signal->maxrss before
+ * exit_mm, which runs before this tracepoint.
+ */
+static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	ru[EV_RU_MAXRSS_PAGES] = BPF_CORE_READ(sig, maxrss);
+	ru[EV_RU_MINFLT] = GROUP_SUM(task, leader, sig, min_flt, min_flt);
+	ru[EV_RU_MAJFLT] = GROUP_SUM(task, leader, sig, maj_flt, maj_flt);
+	/* + this thread's switch off its CPU for good, still to come (do_task_dead counts it as
+	 * voluntary); preemptions between here and then are not known */
+	ru[EV_RU_NVCSW] = GROUP_SUM(task, leader, sig, nvcsw, nvcsw) + (exiting ? 1 : 0);
+	ru[EV_RU_NIVCSW] = GROUP_SUM(task, leader, sig, nivcsw, nivcsw);
+}
+
 /* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
 static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 {
@@ -505,7 +681,8 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	}
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return;
-	struct proc_state *p = proc_of(ts, ts ? task->group_leader : NULL, tgid);
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
 	if (!p)
 		return;
 	__u32 slot = p->slot;
@@ -530,6 +707,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
 	e->io_valid = final_io(task, e->io);
 	final_cpu(task, e->cpu);
+	final_rusage(task, e->rusage, true);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
@@ -548,7 +726,8 @@ static __always_inline void count_switch(bool ts, struct task_struct *task, bool
 	if (!maybe_tracked(tgid))
 		return;
 	/* (a raw task pointer cannot be walked: proc_of uses the tgid then) */
-	struct proc_state *p = proc_of(ts, ts ? task->group_leader : NULL, tgid);
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
 	if (!p)
 		return;
 	__u32 slot = p->slot;
@@ -674,7 +853,8 @@ int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
 	 * get a process slot. So remember the child as pending; its first syscall tells whether it
 	 * is a new process (tgid == its pid) and adopts it then (see adopt_pending). */
 	__u32 parent_tgid = bpf_get_current_pid_tgid() >> 32;
-	struct proc_state *pp = bpf_map_lookup_elem(&proc_hash, &parent_tgid);
+	struct proc_state *pp = checked(false, bpf_map_lookup_elem(&proc_hash, &parent_tgid), NULL,
+					NULL, parent_tgid);
 	if (!pp || !(pp->flags & PROC_DESCENDANTS))
 		return 0;
 	__u32 child = ctx->child_pid;

@@ -13,6 +13,9 @@
 /* proc_state.flags */
 #define PROC_DESCENDANTS 0x1 /* children forked from now on are tracked too */
 #define PROC_AWAIT_EXEC 0x2 /* armed launcher: counting starts at its next exec */
+/* added by the helper from user space: the first hook that meets it checks that its task is the
+ * process the helper checked (start_ticks) and one the owner may ptrace, or drops it */
+#define PROC_VERIFY 0x4
 
 /* One thread's syscall in flight. */
 struct thread_state {
@@ -26,6 +29,9 @@ struct proc_state {
 	__u32 slot;
 	__u32 flags;
 	struct thread_state leader;
+	/* the process's start time in clock ticks, as /proc/<pid>/stat field 22 shows it: with
+	 * the tgid, which processes reuse, the identity of the process */
+	__u64 start_ticks;
 };
 
 /* A tracked process's context switches (its threads'), by slot: while `ins` and `outs` are equal
@@ -48,6 +54,14 @@ enum syscope_event_type {
 	EV_UNTRACKED = 4,
 };
 
+/* why a process left the tracked set without exiting */
+enum syscope_untrack {
+	UNTRACK_EXEC_CREDS = 1, /* it exec'd a program that gave it credentials the owner lacks */
+	UNTRACK_NOT_SAME = 2, /* its pid belongs to another process now than the one checked */
+	UNTRACK_PTRACE = 3, /* its credentials changed: the owner may no longer ptrace it */
+	UNTRACK_EXITED = 4, /* it exited before its tracking took effect (user space only) */
+};
+
 #define EV_COMM_LEN 16
 #define EV_FILENAME_LEN 256
 
@@ -57,7 +71,7 @@ struct syscope_event {
 	__u32 ppid; /* fork: parent tgid */
 	__u32 slot;
 	__s32 exit_code; /* exit: wait status (code << 8 | signal) */
-	__u32 reason; /* untracked: 1 = credentials changed at exec */
+	__u32 reason; /* untracked: enum syscope_untrack */
 	__u64 t_ns;
 	/* exit: the process's final /proc/<pid>/io figures (rchar, wchar, read_bytes, write_bytes),
 	 * which the kernel adds to its reaper's when it is reaped; io_valid: EV_IO_* */
@@ -67,12 +81,20 @@ struct syscope_event {
 	/* exit: the process's own CPU time, ns: user, system (tick-sampled, as /proc's before
 	 * scaling) and the scheduler's exact run time; its reaped children's is not in it */
 	__u64 cpu[3];
+	/* exit: what getrusage(2) keeps for the process itself, as wait4 hands it to its parent
+	 * (/usr/bin/time -v): max RSS (pages), minor and major faults, voluntary and involuntary
+	 * context switches. EV_RU_* index it */
+	__u64 rusage[5];
 	char comm[EV_COMM_LEN];
 	char filename[EV_FILENAME_LEN];
 };
 
+enum { EV_RU_MAXRSS_PAGES = 0, EV_RU_MINFLT, EV_RU_MAJFLT, EV_RU_NVCSW, EV_RU_NIVCSW };
+
 #define EV_IO_CHARS 0x1 /* io[0..1]: rchar, wchar (CONFIG_TASK_XACCT) */
 #define EV_IO_BYTES 0x2 /* io[2..3]: read_bytes, write_bytes (CONFIG_TASK_IO_ACCOUNTING) */
+/* exec: counting starts here (an armed launcher); io, cpu and rusage hold what it used before */
+#define EV_BASELINE 0x4
 
 enum syscope_drop {
 	DROP_PROCS = 0, /* descendants not tracked: slot table full */

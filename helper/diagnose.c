@@ -106,6 +106,7 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bool ok_mode[4] = { false };
 	char mode_err[4][512];
+	enum load_failure mode_failure[4] = { 0 };
 	const char *best = NULL;
 	const char *after_attach = NULL;
 	struct statvfs sv;
@@ -131,6 +132,7 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 		int err = loader_start(&l, &o);
 		ok_mode[m] = err == 0;
 		snprintf(mode_err[m], sizeof(mode_err[m]), "%s", err ? l.error : "");
+		mode_failure[m] = err ? l.failure : 0;
 		if (!err) {
 			/* what a session would keep after attaching (caps.c) */
 			if (!best)
@@ -152,8 +154,7 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 
 	/* problems, most useful first */
 	if (!best) {
-		bool perm = strstr(mode_err[MODE_TP_BTF], "Operation not permitted") ||
-			    strstr(mode_err[MODE_TP_BTF], "Permission denied");
+		bool perm = mode_failure[MODE_TP_BTF] == LOAD_NO_CAPS;
 		if (nosuid) {
 			char m[400], f[400];
 			snprintf(m, sizeof(m), "the helper %.300s is on a nosuid mount: file capabilities are ignored there", self);
@@ -173,11 +174,18 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 				    "boot with lockdown=integrity (or none), or disable Secure Boot's lockdown; syscope cannot work around it");
 		if (!btf)
 			add_problem("btf", "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing)",
-				    "use a kernel built with CONFIG_DEBUG_INFO_BTF=y, or pass --btf with a BTF file for this kernel");
+				    "use a kernel built with CONFIG_DEBUG_INFO_BTF=y, or run the helper as root with --btf and a BTF file for this kernel");
 		if (!kernel_at_least(u.release, 5, 11) && ml.rlim_cur != RLIM_INFINITY && ml.rlim_cur < (64u << 20))
 			add_problem("memlock",
 				    "kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK, which is too small here",
 				    "raise the memlock limit for your user (e.g. `ulimit -l 65536` or limits.conf)");
+		/* lockdown makes the verifier refuse kernel reads: that problem is already named */
+		if (mode_failure[MODE_TP_BTF] == LOAD_VERIFIER && strcmp(lockdown, "confidentiality"))
+			add_problem("verifier", mode_err[MODE_TP_BTF],
+				    "this kernel is not supported yet: please report it with this output");
+		if (mode_failure[MODE_TP_BTF] == LOAD_DENIED)
+			add_problem("denied", mode_err[MODE_TP_BTF],
+				    "check the security module's log (audit, dmesg) for a BPF denial");
 		if (!nproblems)
 			add_problem("load", mode_err[MODE_TP_BTF], "run with --mode raw_tp or --mode tracepoint to see their errors");
 	}

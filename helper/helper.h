@@ -23,6 +23,17 @@ enum attach_mode { MODE_AUTO = 0, MODE_TP_BTF, MODE_RAW_TP, MODE_TRACEPOINT };
 
 const char *mode_name(enum attach_mode m);
 
+/* Why loading failed, as far as the helper can tell: it decides the message and the fix. */
+enum load_failure {
+	LOAD_FAILED = 1, /* any other failure: the error names the step */
+	LOAD_NO_CAPS, /* refused (EPERM/EACCES) to a helper without the BPF capabilities */
+	LOAD_DENIED, /* refused although they are held: a security module, lockdown */
+	LOAD_VERIFIER, /* the kernel's verifier ran and rejected a program */
+};
+
+/* err: the failed step's -errno; verifier_log: the verifier reported on a program */
+enum load_failure classify_load_failure(int err, bool verifier_log, bool have_caps);
+
 struct loader {
 	struct syscope_bpf *skel;
 	enum attach_mode mode;
@@ -32,6 +43,7 @@ struct loader {
 	struct run_counts *runs; /* mmapped runs map (NULL in tracepoint mode) */
 	size_t runs_len;
 	char error[512]; /* why loading or attaching failed */
+	enum load_failure failure; /* set with error */
 };
 
 struct loader_opts {
@@ -53,6 +65,10 @@ struct tracked {
 	uint64_t ins, outs; /* its run counters at the last tick */
 	bool new_run; /* busy at its first tick, whatever the counters did */
 	bool busy; /* this tick: it may have run or made syscalls since the last (tracker_note_runs) */
+	/* a process `track` added, until the kernel has checked its entry (PROC_VERIFY): a pidfd of
+	 * it, and the ticks it has been seen exited with its slot still held */
+	int pidfd;
+	uint32_t gone_ticks;
 };
 
 struct tracker {
@@ -63,6 +79,7 @@ struct tracker {
 	int free_fd, proc_fd, proc_hash_fd;
 	bool task_storage;
 	uint64_t seq;
+	struct jbuf msg; /* what the tracker says on its own (stale slots it frees) */
 };
 
 int tracker_init(struct tracker *t, struct loader *ld, uid_t owner);
@@ -81,6 +98,11 @@ void tracker_note_runs(struct tracker *t);
 void tracker_emit_ran(struct tracker *t, struct jbuf *out);
 /* a slot given out by the kernel at fork: remember whose it is */
 void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid);
+/* an `untracked` message: the process left the tracked set without exiting (enum syscope_untrack) */
+void tracker_untracked_line(struct jbuf *out, uint64_t t_ns, uint32_t pid, uint32_t reason);
+/* test-only pause points (the `hooks` build defines it; the helper's own does nothing): true
+ * asks tracker_add to skip its check after the insert */
+bool tracker_test_hook(const char *point, uint32_t pid);
 /* final counts of a slot, then free it */
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out);
 int tracker_find(struct tracker *t, uint32_t pid);

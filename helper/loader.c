@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <bpf/libbpf.h>
@@ -25,11 +26,70 @@ const char *mode_name(enum attach_mode m)
 
 static bool quiet_libbpf;
 
+/* The last program the verifier rejected, and the reason it gave (its log's last word). */
+static struct {
+	bool seen;
+	char prog[64];
+	char reason[256];
+} rejected;
+
+static const char log_begin[] = "-- BEGIN PROG LOAD LOG --\n", log_end[] = "-- END PROG LOAD LOG --";
+
+/*
+ * libbpf prints "prog 'NAME': -- BEGIN PROG LOAD LOG --\n<log>-- END PROG LOAD LOG --\n" when a
+ * load fails and the kernel wrote a verifier log: the verifier ran, so this is no matter of
+ * permissions (those are refused before it starts). The reason is the log's last line, before
+ * the "processed N insns" statistics.
+ */
+static void note_verifier_log(const char *msg)
+{
+	const char *name = strstr(msg, "prog '"), *begin = strstr(msg, log_begin), *end;
+
+	if (!name || !begin || !(end = strstr(begin, log_end)))
+		return;
+	name += strlen("prog '");
+	rejected.seen = true;
+	snprintf(rejected.prog, sizeof(rejected.prog), "%.*s", (int)strcspn(name, "'"), name);
+	snprintf(rejected.reason, sizeof(rejected.reason), "no reason given");
+	begin += strlen(log_begin);
+	while (end > begin) {
+		const char *line = end - 1; /* end is just past a newline, or the log is empty */
+		while (line > begin && line[-1] != '\n')
+			line--;
+		size_t n = (size_t)(end - line);
+		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+			n--;
+		if (n && strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)) {
+			snprintf(rejected.reason, sizeof(rejected.reason), "%.*s", (int)n, line);
+			break;
+		}
+		end = line;
+	}
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	if (level == LIBBPF_WARN && strstr(fmt, "BEGIN PROG LOAD LOG")) {
+		char *msg = NULL;
+		va_list copy;
+		va_copy(copy, args);
+		if (vasprintf(&msg, fmt, copy) >= 0)
+			note_verifier_log(msg);
+		va_end(copy);
+		free(msg);
+	}
 	if (quiet_libbpf || level == LIBBPF_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, args);
+}
+
+enum load_failure classify_load_failure(int err, bool verifier_log, bool have_caps)
+{
+	if (verifier_log)
+		return LOAD_VERIFIER;
+	if (err == -EPERM || err == -EACCES)
+		return have_caps ? LOAD_DENIED : LOAD_NO_CAPS;
+	return LOAD_FAILED;
 }
 
 static void choose_programs(struct syscope_bpf *s, enum attach_mode m)
@@ -71,6 +131,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	s = syscope_bpf__open_opts(&oo);
 	if (!s) {
 		err = -errno;
+		l->failure = LOAD_FAILED;
 		snprintf(l->error, sizeof(l->error), "open BPF object: %s", strerror(-err));
 		return err;
 	}
@@ -87,15 +148,31 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	choose_programs(s, m);
 
 	/* load */
+	rejected.seen = false;
 	err = syscope_bpf__load(s);
 	if (err) {
-		snprintf(l->error, sizeof(l->error), "load BPF programs (%s): %s", mode_name(m),
-			 strerror(-err));
+		l->failure = classify_load_failure(err, rejected.seen, caps_have_bpf());
+		if (l->failure == LOAD_VERIFIER)
+			snprintf(l->error, sizeof(l->error),
+				 "load BPF programs (%s): the kernel's verifier rejected program %s: %s. "
+				 "This kernel is not supported yet: please report it with the output of "
+				 "`syscope-helper --diagnose`",
+				 mode_name(m), rejected.prog, rejected.reason);
+		else if (l->failure == LOAD_DENIED)
+			/* no errno text: "not permitted" would read as the missing-capabilities case */
+			snprintf(l->error, sizeof(l->error),
+				 "load BPF programs (%s): refused by the kernel although this helper holds the privileges BPF needs; "
+				 "a security module (SELinux, AppArmor) or kernel lockdown may forbid BPF here",
+				 mode_name(m));
+		else
+			snprintf(l->error, sizeof(l->error), "load BPF programs (%s): %s", mode_name(m),
+				 strerror(-err));
 		goto fail;
 	}
 	/* attach (only the programs of this mode are loaded, so only they attach) */
 	err = syscope_bpf__attach(s);
 	if (err) {
+		l->failure = classify_load_failure(err, false, caps_have_bpf());
 		snprintf(l->error, sizeof(l->error), "attach %s programs: %s", mode_name(m),
 			 strerror(-err));
 		goto fail;
@@ -107,6 +184,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	if (l->counts == MAP_FAILED) {
 		err = -errno;
 		l->counts = NULL;
+		l->failure = LOAD_FAILED;
 		snprintf(l->error, sizeof(l->error), "mmap counters: %s", strerror(-err));
 		goto fail;
 	}
@@ -120,6 +198,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 			l->runs = NULL;
 			munmap(l->counts, l->counts_len);
 			l->counts = NULL;
+			l->failure = LOAD_FAILED;
 			snprintf(l->error, sizeof(l->error), "mmap run counters: %s", strerror(-err));
 			goto fail;
 		}
@@ -137,6 +216,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 {
 	static const enum attach_mode order[] = { MODE_TP_BTF, MODE_RAW_TP, MODE_TRACEPOINT };
 	char first[sizeof(l->error)] = "";
+	enum load_failure first_failure = LOAD_FAILED;
 	int err = -ENOENT;
 
 	quiet_libbpf = o->quiet;
@@ -148,14 +228,17 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 		err = try_mode(l, o, order[i]);
 		if (!err)
 			return 0;
-		if (!first[0])
+		if (!first[0]) {
 			memcpy(first, l->error, sizeof(first));
-		/* without permission no mode will work: say why once, do not try the rest */
-		if (err == -EPERM || err == -EACCES)
+			first_failure = l->failure;
+		}
+		/* without the capabilities no mode will work: say why once, do not try the rest */
+		if (l->failure == LOAD_NO_CAPS)
 			break;
 	}
 	/* report the best mode's failure: it is the one worth fixing */
 	memcpy(l->error, first, sizeof(first));
+	l->failure = first_failure;
 	return err;
 }
 

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -29,6 +31,16 @@
 
 #define OUT_MAX (16u << 20) /* the app stopped reading if this much is queued */
 
+#define MAX_PROCS 65536
+/*
+ * Every process slot pins kernel memory for the helper's whole life: 512 syscall counters of 24
+ * bytes, its run counters and its free-slot entry. Measured with `bpftool map show` (the maps'
+ * memlock) between --max-procs 4096 and 16384: 12,308 bytes a slot in tp_btf mode, 12,404 in
+ * raw_tp (its hash adds an entry), so 65536 slots pin about 770 MiB. A caller who is not root
+ * gets at most 4096 (about 48 MiB, plus 1.3 MiB that does not depend on it).
+ */
+#define MAX_PROCS_UNPRIVILEGED 4096
+
 static const char usage[] =
 	"Usage: syscope-helper [OPTIONS]\n"
 	"\n"
@@ -41,9 +53,9 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  --mode MODE       auto (default), tp_btf, raw_tp or tracepoint\n"
-	"  --max-procs N     processes tracked at once, 16..65536 (default 1024)\n"
+	"  --max-procs N     processes tracked at once, 16..4096 (default 1024; up to 65536 as root)\n"
 	"  --io fd3|stdio    talk over fd 3 (default), or read fd 0 and write fd 1\n"
-	"  --btf FILE        kernel BTF to use when /sys/kernel/btf/vmlinux is missing\n"
+	"  --btf FILE        kernel BTF to use when /sys/kernel/btf/vmlinux is missing (root only)\n"
 	"  --diagnose        print what this machine supports as JSON and exit\n"
 	"  --version         print version and build id\n"
 	"  -h, --help        this help\n";
@@ -278,15 +290,32 @@ static void handle_request(const char *line, size_t len)
 	}
 }
 
+static bool on_request_line(void *ctx, const char *line, size_t len)
+{
+	(void)ctx;
+	handle_request(line, len);
+	return !app.stop;
+}
+
+static void on_request_too_long(void *ctx)
+{
+	(void)ctx;
+	reply_error(0, -E2BIG, "request longer than 256 bytes");
+}
+
 /* Read what the app sent; requests are lines of at most REQUEST_MAX bytes. */
 static void read_requests(void)
 {
-	static char buf[REQUEST_MAX * 4];
-	static size_t len;
-	static bool discarding; /* inside an over-long line: drop bytes up to its newline */
+	static struct line_reader reader;
+	static const struct line_handler handler = {
+		.line = on_request_line,
+		.too_long = on_request_too_long,
+	};
 
-	for (;;) {
-		ssize_t n = read(io.in_fd, buf + len, sizeof(buf) - len);
+	while (!app.stop) {
+		size_t room;
+		char *space = line_reader_space(&reader, &room);
+		ssize_t n = read(io.in_fd, space, room);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -298,26 +327,48 @@ static void read_requests(void)
 			app.stop = true; /* the app closed the socket */
 			return;
 		}
-		len += (size_t)n;
-		size_t start = 0;
-		for (size_t i = 0; i < len; i++) {
-			if (buf[i] != '\n')
-				continue;
-			if (discarding)
-				discarding = false;
-			else
-				handle_request(buf + start, i - start);
-			start = i + 1;
-		}
-		memmove(buf, buf + start, len - start);
-		len -= start;
-		if (len >= REQUEST_MAX) {
-			if (!discarding)
-				reply_error(0, -E2BIG, "request longer than 256 bytes");
-			discarding = true;
-			len = 0;
-		}
+		line_reader_take(&reader, (size_t)n, &handler);
 	}
+}
+
+/*
+ * A process's figures at exit (or, with EV_BASELINE, at the exec where counting starts): its
+ * io, CPU time and what wait4 gives the parent, each field after a comma.
+ */
+static void put_figures(struct jbuf *j, const struct syscope_event *e)
+{
+	if (e->io_valid & EV_IO_CHARS) {
+		/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
+		jb_raw(j, ",\"io\":[");
+		for (int k = 0; k < 4; k++) {
+			if (k)
+				jb_raw(j, ",");
+			if (k < 2 || (e->io_valid & EV_IO_BYTES))
+				jb_u64(j, e->io[k]);
+			else
+				jb_raw(j, "null");
+		}
+		jb_raw(j, "]");
+	}
+	/* [user, system, run time] ns */
+	jb_raw(j, ",\"cpu_ns\":[");
+	jb_u64(j, e->cpu[0]);
+	jb_raw(j, ",");
+	jb_u64(j, e->cpu[1]);
+	jb_raw(j, ",");
+	jb_u64(j, e->cpu[2]);
+	/* max RSS, [minor, major] faults, [voluntary, involuntary] context switches */
+	jb_raw(j, "],\"maxrss_bytes\":");
+	jb_u64(j, e->rusage[EV_RU_MAXRSS_PAGES] * (uint64_t)sysconf(_SC_PAGESIZE));
+	jb_raw(j, ",\"faults\":[");
+	jb_u64(j, e->rusage[EV_RU_MINFLT]);
+	jb_raw(j, ",");
+	jb_u64(j, e->rusage[EV_RU_MAJFLT]);
+	jb_raw(j, "],\"ctxsw\":[");
+	jb_u64(j, e->rusage[EV_RU_NVCSW]);
+	jb_raw(j, ",");
+	jb_u64(j, e->rusage[EV_RU_NIVCSW]);
+	jb_raw(j, "]");
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -350,6 +401,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		jb_strn(j, e->comm, strnlen(e->comm, sizeof(e->comm)));
 		jb_key(j, "filename");
 		jb_strn(j, e->filename, strnlen(e->filename, sizeof(e->filename)));
+		if (e->io_valid & EV_BASELINE) {
+			/* counting starts at this exec: what the process used before it */
+			jb_raw(j, ",\"before\":{\"at\":\"exec\"");
+			put_figures(j, e);
+			jb_raw(j, "}");
+		}
 		jb_raw(j, "}");
 		out_line(j);
 		break;
@@ -358,6 +415,10 @@ static int on_event(void *ctx, void *data, size_t size)
 		/* the final counts come before the exit, then the slot is free for reuse */
 		if (e->slot < app.tr.max_procs && app.tr.slots[e->slot].pid == e->pid)
 			tracker_release(&app.tr, e->slot, j);
+		if (e->type == EV_UNTRACKED) {
+			tracker_untracked_line(j, e->t_ns, e->pid, e->reason);
+			break;
+		}
 		jb_reset(j);
 		if (e->type == EV_EXIT) {
 			jb_raw(j, "{\"type\":\"exit\",\"t_ns\":");
@@ -368,34 +429,7 @@ static int on_event(void *ctx, void *data, size_t size)
 			jb_i64(j, (e->exit_code >> 8) & 0xff);
 			jb_raw(j, ",\"signal\":");
 			jb_i64(j, e->exit_code & 0x7f);
-			if (e->io_valid & EV_IO_CHARS) {
-				/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
-				jb_raw(j, ",\"io\":[");
-				for (int k = 0; k < 4; k++) {
-					if (k)
-						jb_raw(j, ",");
-					if (k < 2 || (e->io_valid & EV_IO_BYTES))
-						jb_u64(j, e->io[k]);
-					else
-						jb_raw(j, "null");
-				}
-				jb_raw(j, "]");
-			}
-			/* [user, system, run time] ns */
-			jb_raw(j, ",\"cpu_ns\":[");
-			jb_u64(j, e->cpu[0]);
-			jb_raw(j, ",");
-			jb_u64(j, e->cpu[1]);
-			jb_raw(j, ",");
-			jb_u64(j, e->cpu[2]);
-			jb_raw(j, "]");
-		} else {
-			jb_raw(j, "{\"type\":\"untracked\",\"t_ns\":");
-			jb_u64(j, e->t_ns);
-			jb_raw(j, ",\"pid\":");
-			jb_u64(j, e->pid);
-			jb_key(j, "reason");
-			jb_str(j, "it exec'd a setuid or file-capability program and now runs with another user's credentials");
+			put_figures(j, e);
 		}
 		jb_raw(j, "}");
 		out_line(j);
@@ -526,6 +560,17 @@ static void fatal_to_app(const char *code, const char *message)
 	jb_free(&j);
 }
 
+/*
+ * Whether the caller may shape what is loaded (--btf, a large --max-procs, libbpf's environment).
+ * Only root, and only when starting this file gave it nothing it did not have already: AT_SECURE
+ * is set whenever the file's capabilities raised the caller's, which includes a root inside a
+ * container that lacks CAP_BPF. Everyone else gets the helper's own choices alone.
+ */
+static bool caller_is_trusted(void)
+{
+	return getuid() == 0 && !getauxval(AT_SECURE);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -538,7 +583,29 @@ int main(int argc, char **argv)
 	bool want_diagnose = false;
 	char why[1024];
 	int c, err;
+	bool trusted = caller_is_trusted();
 
+	/*
+	 * Not dumpable, so the user cannot ptrace it, open /proc/PID/fd or pidfd_getfd its BPF fds
+	 * once it drops its capabilities: a raw_tp program fd could be attached to another
+	 * tracepoint, whose arguments its CO-RE reads would then follow. The kernel leaves a
+	 * file-capability exec dumpable when the uids do not change.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		fprintf(stderr, "syscope-helper: make the process non-dumpable: %s\n", strerror(errno));
+		return 1;
+	}
+
+	/*
+	 * Nothing in the caller's environment reaches libbpf or the C library: libbpf reads its
+	 * variables with getenv, not secure_getenv (1.1, linked here: PATH and LD_LIBRARY_PATH for
+	 * uprobe targets; 1.4 adds LIBBPF_BPF_TOKEN_PATH, 1.5 LIBBPF_LOG_LEVEL), and glibc's
+	 * AT_SECURE filter covers only its own (LD_*, GCONV_PATH, ...).
+	 */
+	if (!trusted && clearenv()) {
+		fprintf(stderr, "syscope-helper: clear the environment: %s\n", strerror(errno));
+		return 1;
+	}
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
@@ -554,8 +621,14 @@ int main(int argc, char **argv)
 		case 'p': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
-			if (*end || v < 16 || v > 65536) {
-				fprintf(stderr, "syscope-helper: --max-procs must be from 16 to 65536\n");
+			if (*end || v < 16 || v > MAX_PROCS) {
+				fprintf(stderr, "syscope-helper: --max-procs must be from 16 to %d\n", MAX_PROCS);
+				return 2;
+			}
+			if (v > MAX_PROCS_UNPRIVILEGED && !trusted) {
+				fprintf(stderr,
+					"syscope-helper: --max-procs above %d is for root only: each process slot pins about 12 KiB of kernel memory (%d slots, about 48 MiB). Ask for %d or fewer, or run the helper as root\n",
+					MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED);
 				return 2;
 			}
 			o.max_procs = (uint32_t)v;
@@ -591,6 +664,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "syscope-helper: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
+	/* the file gives every CO-RE offset the programs use: whoever chooses it chooses what they
+	 * read, so a caller without root's own privileges never does */
+	if (o.btf_path && !trusted) {
+		fprintf(stderr,
+			"syscope-helper: --btf is for root only: a BTF file decides which kernel memory the BPF programs read, so a helper running with file capabilities takes none from its caller. Run it as root (sudo), or use a kernel with /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF=y)\n");
+		return 2;
+	}
 	o.owner_uid = getuid() == 0 ? (uint32_t)-1 : getuid();
 	if (want_diagnose)
 		return diagnose(argv[0], &o);
@@ -606,14 +686,15 @@ int main(int argc, char **argv)
 	/* open, set rodata, load, attach: one mode, the best that works */
 	err = loader_start(&app.ld, &o);
 	if (err) {
-		bool perm = err == -EPERM || err == -EACCES;
+		/* a refusal is a matter of capabilities only when they are missing (loader.c) */
+		bool no_caps = app.ld.failure == LOAD_NO_CAPS;
 		snprintf(why, sizeof(why), "%s%s", app.ld.error,
-			 perm ? ". syscope-helper needs the capabilities cap_bpf and cap_perfmon on its file: "
-				"run the guided setup (Setup view, or `syscope doctor`), or "
-				"sudo setcap cap_bpf,cap_perfmon=ep <path to syscope-helper>"
-			      : "");
+			 no_caps ? ". syscope-helper needs the capabilities cap_bpf and cap_perfmon on its file: "
+				   "run the guided setup (Setup view, or `syscope doctor`), or "
+				   "sudo setcap cap_bpf,cap_perfmon=ep <path to syscope-helper>"
+				 : "");
 		fprintf(stderr, "syscope-helper: %s\n", why);
-		fatal_to_app(perm ? "EPERM" : "EIO", why);
+		fatal_to_app(no_caps || app.ld.failure == LOAD_DENIED ? "EPERM" : "EIO", why);
 		return 1;
 	}
 	err = tracker_init(&app.tr, &app.ld, getuid());

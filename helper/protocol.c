@@ -154,3 +154,41 @@ const char *errno_code(int err)
 	default: return "EIO";
 	}
 }
+
+char *line_reader_space(struct line_reader *r, size_t *room)
+{
+	*room = r->stopped ? 0 : sizeof(r->buf) - r->len;
+	return r->buf + r->len;
+}
+
+bool line_reader_take(struct line_reader *r, size_t n, const struct line_handler *h)
+{
+	size_t start = 0;
+
+	if (r->stopped)
+		return false;
+	r->len += n;
+	for (size_t i = 0; i < r->len; i++) {
+		if (r->buf[i] != '\n')
+			continue;
+		if (r->discarding) {
+			r->discarding = false;
+		} else if (!h->line(h->ctx, r->buf + start, i - start)) {
+			/* after shutdown nothing more is handled, even what came in the same read */
+			r->stopped = true;
+			r->len = 0;
+			return false;
+		}
+		start = i + 1;
+	}
+	memmove(r->buf, r->buf + start, r->len - start);
+	r->len -= start;
+	/* the buffer holds REQUEST_MAX * 4, so a whole line of REQUEST_MAX always fits before this */
+	if (r->len >= REQUEST_MAX) {
+		if (!r->discarding)
+			h->too_long(h->ctx);
+		r->discarding = true;
+		r->len = 0;
+	}
+	return true;
+}

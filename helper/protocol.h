@@ -3,6 +3,7 @@
 #ifndef SYSCOPE_PROTOCOL_H
 #define SYSCOPE_PROTOCOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,5 +36,30 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 		  size_t errlen);
 
 const char *errno_code(int err); /* "EINVAL", ... for the wire */
+
+/*
+ * Splitting what the app sent into request lines, apart from the reading so it can be fuzzed
+ * alone: bytes go into line_reader_space(), then line_reader_take() hands out each whole line.
+ * A line that reaches REQUEST_MAX bytes without its newline is reported once through too_long
+ * and dropped up to its newline, so a peer can never make the buffer grow.
+ */
+struct line_reader {
+	char buf[REQUEST_MAX * 4];
+	size_t len;
+	bool discarding; /* inside an over-long line: drop bytes up to its newline */
+	bool stopped; /* line() asked to stop: nothing more is handed out */
+};
+
+struct line_handler {
+	/* one line, without its newline; returns false to stop (after shutdown) */
+	bool (*line)(void *ctx, const char *s, size_t len);
+	void (*too_long)(void *ctx);
+	void *ctx;
+};
+
+/* Where the next read goes, and how much fits (never 0 for a reader that has not stopped). */
+char *line_reader_space(struct line_reader *r, size_t *room);
+/* Take n bytes just written at line_reader_space(). Returns false once a line() said stop. */
+bool line_reader_take(struct line_reader *r, size_t n, const struct line_handler *h);
 
 #endif

@@ -2,11 +2,14 @@
 /* The tracked set as user space sees it: slots, whose they are, and the counts already reported. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -18,12 +21,35 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
-#ifndef SYS_pidfd_send_signal
-#define SYS_pidfd_send_signal 424
-#endif
+
+/* the helper's own build pauses nowhere; the test-only `hooks` build links one that does */
+__attribute__((weak)) bool tracker_test_hook(const char *point, uint32_t pid)
+{
+	(void)point;
+	(void)pid;
+	return false;
+}
+
+/* The boot time offset of the helper's time namespace, which /proc adds to start times. */
+static int64_t boot_offset_ns(void)
+{
+	char line[128];
+	long long sec, nsec;
+	int64_t off = 0;
+	FILE *f = fopen("/proc/self/timens_offsets", "re");
+	if (!f)
+		return 0; /* no time namespaces: no offset */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "boottime %lld %lld", &sec, &nsec) == 2)
+			off = (int64_t)sec * 1000000000 + nsec;
+	fclose(f);
+	return off;
+}
 
 int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 {
+	long hz = sysconf(_SC_CLK_TCK);
+
 	memset(t, 0, sizeof(*t));
 	t->ld = ld;
 	t->owner = owner;
@@ -35,6 +61,23 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 	t->slots = calloc(t->max_procs, sizeof(*t->slots));
 	if (!t->slots)
 		return -ENOMEM;
+	for (uint32_t s = 0; s < t->max_procs; s++)
+		t->slots[s].pidfd = -1;
+	/* a pidfd per tracked process until the kernel has met it (one that sleeps keeps it): room
+	 * for max_procs of them, as far as the hard limit allows */
+	struct rlimit nofile;
+	if (!getrlimit(RLIMIT_NOFILE, &nofile) && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	/* what the kernel side needs to see a process as /proc shows it to the helper */
+	if (hz <= 0 || 1000000000L % hz) {
+		fprintf(stderr, "syscope-helper: clock tick of %ld Hz is not a whole number of ns\n", hz);
+		return -EINVAL;
+	}
+	ld->skel->data->ns_per_tick = 1000000000ULL / (uint64_t)hz;
+	ld->skel->data->owner_gid = getgid();
+	ld->skel->bss->boot_offset_ns = boot_offset_ns();
 	for (uint32_t s = 0; s < t->max_procs; s++) {
 		if (bpf_map_update_elem(t->free_fd, NULL, &s, 0))
 			return -errno;
@@ -46,9 +89,13 @@ void tracker_free(struct tracker *t)
 {
 	if (!t->slots)
 		return;
-	for (uint32_t s = 0; s < t->max_procs; s++)
+	for (uint32_t s = 0; s < t->max_procs; s++) {
 		free(t->slots[s].prev);
+		if (t->slots[s].pidfd >= 0)
+			close(t->slots[s].pidfd);
+	}
 	free(t->slots);
+	jb_free(&t->msg);
 	t->slots = NULL;
 }
 
@@ -90,75 +137,302 @@ void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid)
 		return;
 	t->slots[slot].pid = pid;
 	t->slots[slot].new_run = true;
+	t->slots[slot].pidfd = -1;
+	t->slots[slot].gone_ticks = 0;
 	if (!t->slots[slot].prev)
 		t->slots[slot].prev = calloc(3 * SYSCOPE_MAX_NR, sizeof(uint64_t));
 }
 
-/* Real uid and state of a live process; -ESRCH if gone or a zombie. */
-static int read_status(uint32_t pid, uid_t *uid, char *name, size_t namelen)
+/* What /proc/<pid>/status says of a live process: -ESRCH if gone or a zombie. */
+struct proc_ids {
+	unsigned uid[4], gid[4]; /* real, effective, saved, filesystem */
+	unsigned long long cap_prm;
+	char name[64];
+};
+
+static int read_status(uint32_t pid, struct proc_ids *ids)
 {
 	char path[64], line[256];
-	bool have_uid = false;
+	int have = 0;
 	snprintf(path, sizeof(path), "/proc/%u/status", pid);
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return errno == ENOENT ? -ESRCH : -errno;
-	name[0] = 0;
+	ids->name[0] = 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned u;
+		unsigned *v = !strncmp(line, "Uid:", 4) ? ids->uid :
+			      !strncmp(line, "Gid:", 4) ? ids->gid : NULL;
 		if (!strncmp(line, "Name:\t", 6)) {
-			snprintf(name, namelen, "%.*s", (int)(namelen - 1), line + 6);
-			name[strcspn(name, "\n")] = 0;
+			snprintf(ids->name, sizeof(ids->name), "%.*s", (int)sizeof(ids->name) - 1, line + 6);
+			ids->name[strcspn(ids->name, "\n")] = 0;
 		} else if (!strncmp(line, "State:\t", 7) && (line[7] == 'Z' || line[7] == 'X')) {
 			fclose(f);
 			return -ESRCH;
-		} else if (sscanf(line, "Uid:\t%u", &u) == 1) {
-			*uid = u;
-			have_uid = true;
+		} else if (v && sscanf(line + 4, "%u %u %u %u", &v[0], &v[1], &v[2], &v[3]) == 4) {
+			have++;
+		} else if (sscanf(line, "CapPrm:\t%llx", &ids->cap_prm) == 1) {
+			have++;
 		}
 	}
 	fclose(f);
-	return have_uid ? 0 : -EIO;
+	return have == 3 ? 0 : -EIO;
+}
+
+/* /proc/<pid>/stat field 22: the process's start time, clock ticks after boot. With the pid, the
+ * identity of a process (the kernel side computes the same from the task, see PROC_VERIFY). */
+static int read_start_ticks(uint32_t pid, uint64_t *ticks)
+{
+	char path[64], buf[1024], *tok, *save;
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	buf[n] = 0;
+	/* the name (field 2) may hold spaces and parentheses: the fields after it follow its last ')' */
+	char *p = strrchr(buf, ')');
+	if (!p)
+		return -EIO;
+	int field = 2;
+	for (tok = strtok_r(p + 1, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (++field == 22) {
+			*ticks = strtoull(tok, NULL, 10);
+			return 0;
+		}
+	}
+	return -EIO;
+}
+
+/*
+ * Whether the user may ptrace-read the process, by the kernel's own check: /proc/<pid>/io opens
+ * and reads only for a caller that may (PTRACE_MODE_READ_FSCREDS: all the process's ids the
+ * caller's, no capability the caller lacks, dumpable), and the helper asking is the user, holding
+ * no effective capability. The ids and permitted capabilities are compared too, for kernels
+ * without I/O accounting (no such file). 0 or -EPERM.
+ */
+static int user_may_ptrace(uint32_t pid, const struct proc_ids *ids, uid_t uid, gid_t gid)
+{
+	char path[64], buf[256];
+	for (int k = 0; k < 3; k++)
+		if (ids->uid[k] != uid || ids->gid[k] != gid)
+			return -EPERM;
+	if (ids->cap_prm)
+		return -EPERM;
+	snprintf(path, sizeof(path), "/proc/%u/io", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == EACCES || errno == EPERM ? -EPERM : 0;
+	int err = read(fd, buf, sizeof(buf)) < 0 && (errno == EACCES || errno == EPERM) ? -EPERM : 0;
+	close(fd);
+	return err;
+}
+
+/* Readable once the whole process has exited (a zombie, or reaped). */
+static bool pidfd_exited(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+	return poll(&p, 1, 0) > 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock of bpf_ktime_get_ns, as events' t_ns */
+	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
+}
+
+/* The kernel's entry for a process: by its pidfd (task storage), or by its pid (hashes). */
+static int entry_lookup(struct tracker *t, uint32_t pid, int pidfd, struct proc_state *st)
+{
+	int err;
+	if (t->task_storage && pidfd < 0)
+		return -ENOENT;
+	caps_bpf_raise();
+	if (t->task_storage)
+		err = bpf_map_lookup_elem(t->proc_fd, &pidfd, st);
+	else
+		err = bpf_map_lookup_elem(t->proc_hash_fd, &pid, st);
+	err = err ? -errno : 0;
+	caps_bpf_lower();
+	return err;
+}
+
+/* Delete the kernel's entry of a slot, if it is there and still that slot's (a pid may be another
+ * process's by now). 0 if this call deleted it: no exit hook will tell of it then. */
+static int entry_delete(struct tracker *t, uint32_t slot, uint32_t pid, int pidfd)
+{
+	struct proc_state st;
+	int err = entry_lookup(t, pid, pidfd, &st);
+	if (err)
+		return err;
+	if (st.slot != slot)
+		return -ENOENT;
+	caps_bpf_raise();
+	if (t->task_storage)
+		err = bpf_map_delete_elem(t->proc_fd, &pidfd);
+	else
+		err = bpf_map_delete_elem(t->proc_hash_fd, &pid);
+	err = err ? -errno : 0;
+	caps_bpf_lower();
+	return err;
+}
+
+static void slot_free(struct tracker *t, uint32_t slot)
+{
+	struct tracked *tr = &t->slots[slot];
+	if (tr->pidfd >= 0)
+		close(tr->pidfd);
+	tr->pidfd = -1;
+	tr->gone_ticks = 0;
+	tr->pid = 0;
+	slot_reset(t, slot);
+	caps_bpf_raise();
+	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
+		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n", slot,
+			strerror(errno));
+	caps_bpf_lower();
+}
+
+void tracker_untracked_line(struct jbuf *out, uint64_t t_ns, uint32_t pid, uint32_t reason)
+{
+	const char *why;
+	switch (reason) {
+	case UNTRACK_EXEC_CREDS:
+		why = "it exec'd a setuid, setgid or file-capability program and now runs with "
+		      "credentials you lack";
+		break;
+	case UNTRACK_NOT_SAME:
+		why = "the process tracked had exited, and its pid was given to another process";
+		break;
+	case UNTRACK_PTRACE:
+		why = "its credentials changed: you could no longer ptrace it";
+		break;
+	case UNTRACK_EXITED:
+	default:
+		why = "it exited before its tracking took effect";
+		break;
+	}
+	jb_reset(out);
+	jb_raw(out, "{\"type\":\"untracked\",\"t_ns\":");
+	jb_u64(out, t_ns);
+	jb_raw(out, ",\"pid\":");
+	jb_u64(out, pid);
+	jb_key(out, "reason");
+	jb_str(out, why);
+	jb_raw(out, "}");
+	out_line(out);
+}
+
+/* A slot whose process exited before the kernel met its entry: nothing else will free it. */
+static void slot_drop_stale(struct tracker *t, uint32_t slot)
+{
+	struct tracked *tr = &t->slots[slot];
+	uint32_t pid = tr->pid;
+	entry_delete(t, slot, pid, tr->pidfd);
+	tracker_release(t, slot, &t->msg);
+	tracker_untracked_line(&t->msg, now_ns(), pid, UNTRACK_EXITED);
+}
+
+/*
+ * Slots `track` added whose entry the kernel has not checked yet (PROC_VERIFY); once it has, the
+ * entry is a live process's, which its exit hook deletes and reports. One whose process exited
+ * between tracker_add's checks and its insert (its exit hook ran before the insert, and the pidfd
+ * was not readable yet after it) is reported by nothing: its pidfd is readable, and its entry
+ * still there (stale), or gone without an event (a zombie's task storage, freed at its reaping).
+ * Run at each tick, after the ring buffer was read: an exit event sent before the pidfd turned
+ * readable was handled by the next tick.
+ */
+static void check_pending(struct tracker *t)
+{
+	for (uint32_t s = 0; s < t->max_procs; s++) {
+		struct tracked *tr = &t->slots[s];
+		struct proc_state st;
+		if (!tr->pid || tr->pidfd < 0)
+			continue;
+		/* first whether it exited: its exit hook has run then, so an entry left is stale */
+		bool exited = pidfd_exited(tr->pidfd);
+		bool mine = !entry_lookup(t, tr->pid, tr->pidfd, &st) && st.slot == s;
+		if (!exited) {
+			if (mine && !(st.flags & PROC_VERIFY)) {
+				close(tr->pidfd); /* checked: its exit hook takes it from here */
+				tr->pidfd = -1;
+			}
+			continue;
+		}
+		if (mine || ++tr->gone_ticks >= 2)
+			slot_drop_stale(t, s);
+	}
+}
+
+/* Does a slot hold an entry for this very process (its pidfd, its start time)? */
+static bool slot_holds(struct tracker *t, uint32_t slot, uint32_t pid, int pidfd, uint64_t start)
+{
+	struct proc_state st;
+	return !entry_lookup(t, pid, pidfd, &st) && st.slot == slot && st.start_ticks == start;
 }
 
 int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_exec, char *msg,
 		size_t msglen)
 {
-	char name[64];
-	uid_t uid = 0;
+	struct proc_ids ids;
+	uint64_t start = 0;
 	uint32_t slot;
-	int err, pidfd;
+	int err, pidfd, held;
 
-	/* pin the process first, so the checks below are about this process and no later one
-	 * that reuses its pid */
+	/* pin the process first: the checks below are of this process, and the pidfd tells when
+	 * it exits, which a later process given its pid cannot fake */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0) {
 		err = -errno;
+		if (err != -ESRCH && err != -ENOENT) {
+			snprintf(msg, msglen, "cannot open a pidfd for pid %u: %s", pid, strerror(-err));
+			return err == -EMFILE || err == -ENFILE ? -ENOSPC : -EIO;
+		}
 		snprintf(msg, msglen, "no process with pid %u: it does not exist or has exited", pid);
-		return err == -ESRCH || err == -ENOENT ? -ESRCH : err;
+		return -ESRCH;
 	}
-	err = read_status(pid, &uid, name, sizeof(name));
-	/* signal 0 through the pidfd: ESRCH once it has exited (EPERM only says it is not ours) */
-	if (err == -ESRCH || (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 && errno == ESRCH)) {
+	err = read_status(pid, &ids);
+	if (!err)
+		err = read_start_ticks(pid, &start);
+	/* read while the pidfd says it had not exited: the figures are this process's */
+	if (err == -ESRCH || pidfd_exited(pidfd)) {
 		snprintf(msg, msglen, "process %u has exited", pid);
 		err = -ESRCH;
 		goto out;
 	}
 	if (err) {
-		snprintf(msg, msglen, "cannot read /proc/%u/status: %s", pid, strerror(-err));
+		snprintf(msg, msglen, "cannot read /proc/%u/status or stat: %s", pid, strerror(-err));
 		goto out;
 	}
-	if (t->owner != 0 && uid != t->owner) {
+	if (t->owner != 0 && ids.uid[0] != t->owner) {
 		snprintf(msg, msglen,
 			 "pid %u (%s) belongs to uid %u, not to you (uid %u): syscope only traces your own processes",
-			 pid, name, (unsigned)uid, (unsigned)t->owner);
+			 pid, ids.name, ids.uid[0], (unsigned)t->owner);
 		err = -EPERM;
 		goto out;
 	}
-	if (tracker_find(t, pid) >= 0) {
-		err = 0; /* already tracked: nothing to do */
+	if (t->owner != 0 && user_may_ptrace(pid, &ids, t->owner, getgid())) {
+		snprintf(msg, msglen,
+			 "pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, "
+			 "or made undumpable): you could not ptrace it, so syscope does not trace it",
+			 pid, ids.name);
+		err = -EPERM;
 		goto out;
 	}
+	held = tracker_find(t, pid);
+	if (held >= 0) {
+		if (slot_holds(t, (uint32_t)held, pid, pidfd, start)) {
+			err = 0; /* already tracked: nothing to do */
+			goto out;
+		}
+		/* a slot of an earlier process with this pid, which exited unseen */
+		slot_drop_stale(t, (uint32_t)held);
+	}
+	bool skip_recheck = tracker_test_hook("checked", pid);
 	caps_bpf_raise();
 	err = bpf_map_lookup_and_delete_elem(t->free_fd, NULL, &slot) ? -errno : 0;
 	caps_bpf_lower();
@@ -177,8 +451,9 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	slot_reset(t, slot);
 	hint(t, pid, +1);
 	struct proc_state st = { .slot = slot,
-				 .flags = (descendants ? PROC_DESCENDANTS : 0) |
-					  (await_exec ? PROC_AWAIT_EXEC : 0) };
+				 .flags = PROC_VERIFY | (descendants ? PROC_DESCENDANTS : 0) |
+					  (await_exec ? PROC_AWAIT_EXEC : 0),
+				 .start_ticks = start };
 	/* task storage takes a pidfd as its key from user space */
 	caps_bpf_raise();
 	if (t->task_storage)
@@ -190,13 +465,26 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	if (err) {
 		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid, strerror(-err));
 		hint(t, pid, -1);
-		t->slots[slot].pid = 0;
-		caps_bpf_raise();
-		bpf_map_update_elem(t->free_fd, NULL, &slot, 0);
-		caps_bpf_lower();
+		slot_free(t, slot);
 		if (err != -ESRCH)
 			err = -EIO;
+		goto out;
 	}
+	/*
+	 * Exited since the checks? If its exit hook ran before the insert, the entry is stale: take
+	 * it back. If the hook took it, it has told of the exit. The exit hook runs before the pidfd
+	 * turns readable, so a process between the two is seen by neither this nor the hook: the
+	 * kernel's check at the entry's first hook and check_pending deal with that one.
+	 */
+	if (!skip_recheck && pidfd_exited(pidfd) && !entry_delete(t, slot, pid, pidfd)) {
+		snprintf(msg, msglen, "process %u has exited", pid);
+		hint(t, pid, -1);
+		slot_free(t, slot);
+		err = -ESRCH;
+		goto out;
+	}
+	t->slots[slot].pidfd = pidfd; /* until the kernel has checked the entry */
+	return 0;
 out:
 	close(pidfd);
 	return err;
@@ -261,6 +549,7 @@ void tracker_note_runs(struct tracker *t)
 {
 	const struct run_counts *runs = t->ld->runs;
 
+	check_pending(t);
 	for (uint32_t s = 0; s < t->max_procs; s++) {
 		struct tracked *tr = &t->slots[s];
 		if (!tr->pid)
@@ -328,13 +617,7 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 		tracker_emit_counts(t, slot, true, out);
 		hint(t, t->slots[slot].pid, -1);
 	}
-	t->slots[slot].pid = 0;
-	slot_reset(t, slot);
-	caps_bpf_raise();
-	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
-		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n", slot,
-			strerror(errno));
-	caps_bpf_lower();
+	slot_free(t, slot);
 }
 
 int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
@@ -344,7 +627,10 @@ int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
 		return -ESRCH;
 	/* stop the kernel side first, so no late syscall exit adds to a freed slot */
 	if (t->task_storage) {
-		int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+		/* the pidfd kept from `track` is this process's for sure; a new one, by its pid, is
+		 * too while the kernel has not told of its exit */
+		int pidfd = t->slots[slot].pidfd >= 0 ? dup(t->slots[slot].pidfd) :
+							(int)syscall(SYS_pidfd_open, pid, 0);
 		if (pidfd >= 0) {
 			caps_bpf_raise();
 			bpf_map_delete_elem(t->proc_fd, &pidfd);

@@ -6,7 +6,7 @@ export function formatSummary(s: Summary): string {
   const out: string[] = []
   const ses = s.session
   out.push(`\nsyscope: ${ses.title}`)
-  const ending = ses.exit_signal ? `killed by ${ses.exit_signal}` : ses.exit_code !== null ? `exit code ${ses.exit_code}` : 'detached'
+  const ending = describeEnding(ses)
   out.push(`  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${s.proc.processes.length} process(es), ${ending}`)
   const t = s.proc.tree
   out.push('')
@@ -19,17 +19,23 @@ export function formatSummary(s: Summary): string {
     logical === undefined || logical === null ? bytes(block) : `${bytes(logical)} (${bytes(block)} ${to} disk)`
   out.push(`    I/O       read ${io(t.rchar_bytes, t.read_bytes, 'from')}  written ${io(t.wchar_bytes, t.write_bytes, 'to')}`)
   out.push(`    peaks     ${num(t.peak_threads)} threads  ${num(t.peak_fds)} fds  ${t.peak_processes} processes`)
+  // exact at exit (as /usr/bin/time -v), for every process of the tree
+  const u = t.usage ?? null
+  if (u) {
+    out.push(`    at exit   user ${u.user_seconds.toFixed(2)} s  system ${u.system_seconds.toFixed(2)} s  max RSS ${bytes(u.max_rss_bytes)}`)
+    out.push(`              ${formatCount(u.minor_faults)} minor + ${formatCount(u.major_faults)} major faults  ${formatCount(u.vol_ctxsw)} voluntary + ${formatCount(u.invol_ctxsw)} involuntary switches`)
+  }
   out.push('')
   const sc = s.ebpf.syscalls
   if (!s.ebpf.available) {
     out.push(`  syscalls: unavailable — ${s.ebpf.problem ?? 'unknown reason'}`)
     if (s.ebpf.fix) out.push(`    fix: ${s.ebpf.fix}`)
   } else {
-    out.push(`  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in the kernel, ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`)
+    out.push(`  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in syscalls (wall time, blocked included), ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`)
     const cats = Object.entries(sc.by_category).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
     out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
     out.push('')
-    out.push('    syscall              calls     errors   time in kernel')
+    out.push('    syscall              calls     errors   time in syscalls')
     for (const r of sc.per_syscall.slice(0, 15)) {
       out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}   ${formatDuration(r.time_ns).padStart(12)}`)
     }
@@ -37,6 +43,14 @@ export function formatSummary(s: Summary): string {
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
   return out.join('\n') + '\n'
+}
+
+/** A recording never closed (its writer was killed) ended abnormally: it was not detached. */
+function describeEnding(ses: Summary['session']): string {
+  if (ses.closed === false) return 'ended abnormally: the recording was not closed (syscope or the machine stopped while recording)'
+  if (ses.exit_signal) return `killed by ${ses.exit_signal}`
+  if (ses.exit_code !== null) return `exit code ${ses.exit_code}`
+  return ses.end_message ?? 'detached'
 }
 
 const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)

@@ -8,7 +8,8 @@ import { buildSummary } from '../main/analysis/summary'
 import { formatSummary } from './format-summary'
 import { ProgressLine } from './progress'
 import { doctorReport, formatDoctor } from '../main/doctor'
-import type { LiveSession } from '../main/session/live'
+import type { LiveSession, RecordingFailure } from '../main/session/live'
+import { CannotRunError } from '../main/session/launch-command'
 
 const USAGE = `syscope: profile a process tree — CPU, memory, I/O from /proc and every syscall from eBPF
 
@@ -21,9 +22,17 @@ Examples:
   syscope serve [--port N]
 
 Commands:
-  record [--interval MS] [--out FILE] [--json] [--no-ebpf] [--as-root] -- CMD [ARGS...]
+  record [--interval MS] [--out FILE] [--json] [--no-ebpf] [--as-root] [--on-error kill|detach]
+         [--max-procs N] -- CMD [ARGS...]
       run CMD, profile it and all its descendants; exits with CMD's exit code
       (--as-root: run the helper as root through pkexec for this one session, without setup)
+      --on-error kill (the default): should the recording fail to be written (a full disk) or
+        syscope die (even by kill -9), CMD is ended too (SIGTERM, then SIGKILL; on syscope's own
+        death, SIGKILL to CMD itself)
+      --on-error detach: CMD runs on in either case; syscope stops recording and leaves it
+      Either way the file keeps every tick written before the failure, and syscope exits 1.
+      --max-procs N: processes the syscall helper tracks at once (16..65536, default 1024); more
+        are lost, and the summary says how many
   record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
       attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds
   summary FILE [--json]      summarise a recording
@@ -31,7 +40,10 @@ Commands:
   serve [--port N]           the UI in a browser on 127.0.0.1 (prints the URL with its token)
 
 Environment: SYSCOPE_HELPER names the helper binary to use.
-Recordings go to --out, or to ~/.local/share/syscope/recordings.
+Recordings go to --out (a new file in an existing directory: never over an existing file, never
+through a symlink), or to ~/.local/share/syscope/recordings.
+A closed stdout (\`syscope record ... | head -1\`) is not an error: syscope stops printing to it and
+records on.
 `
 
 class UsageError extends Error {}
@@ -59,7 +71,9 @@ async function record(argv: string[]): Promise<number> {
       'no-ebpf': { type: 'boolean', default: false },
       'as-root': { type: 'boolean', default: false },
       pid: { type: 'string' },
-      duration: { type: 'string' }
+      duration: { type: 'string' },
+      'on-error': { type: 'string' },
+      'max-procs': { type: 'string' }
     },
     strict: true,
     allowPositionals: false
@@ -70,29 +84,42 @@ async function record(argv: string[]): Promise<number> {
   if (pid === undefined && cmd.length === 0) throw new UsageError('name a command after `--`, or a process with --pid')
   if (pid !== undefined && cmd.length > 0) throw new UsageError('give either --pid or a command, not both')
   if (duration !== undefined && pid === undefined) throw new UsageError('--duration is for --pid; a command runs until it exits')
-  const manager = new SessionManager({ dataDir: dataDir() })
+  const onError = values['on-error'] ?? 'kill'
+  if (onError !== 'kill' && onError !== 'detach') throw new UsageError(`--on-error must be "kill" or "detach", not "${onError}"`)
+  const maxProcs = positiveInt(values['max-procs'], '--max-procs', 16, 65536)
+  const manager = new SessionManager({ dataDir: dataDir(), ebpf: maxProcs === undefined ? undefined : { helperArgs: ['--max-procs', String(maxProcs)] } })
+  const stdout = new ClosableOutput(process.stdout)
+  const stderr = new ClosableOutput(process.stderr)
   const out = values.out ? resolve(values.out) : undefined
   const ebpf = !values['no-ebpf']
   const asRoot = values['as-root']
   let live: LiveSession
   let progress: ProgressLine | null = null
   try {
-    // a command reads the terminal (or whatever stdin syscope was given), as it would without it
     // The command reads the terminal (or whatever stdin syscope was given), and its output shows
     // as it comes (with --json its stdout goes to stderr: stdout is the summary's), around the
     // progress line: as it would without syscope.
     const onOutput = (o: { stream: 'stdout' | 'stderr'; data: Buffer }): void => {
       progress?.clear()
-      ;(o.stream === 'stdout' && !values.json ? process.stdout : process.stderr).write(o.data)
+      ;(o.stream === 'stdout' && !values.json ? stdout : stderr).write(o.data)
     }
-    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin: 'inherit', onOutput })
+    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin: 'inherit', onOutput, onError })
   } catch (e) {
-    process.stderr.write(`syscope: ${(e as Error).message}\n`)
-    return 127
+    stderr.write(`syscope: ${(e as Error).message}\n`)
+    // 126 for a command found but not runnable, as a shell says it; 127 for every other way the
+    // session could not start (a command not found, a pid, a recording that cannot be created)
+    return e instanceof CannotRunError && e.code !== 'ENOENT' ? 126 : 127
   }
+  let failed: RecordingFailure | null = null
+  live.once('recording-failed', (f: RecordingFailure) => {
+    failed = f
+    progress?.clear()
+    const fate = pid !== undefined || f.onError === 'detach' ? 'the command was left running' : 'the command is being ended (--on-error detach would leave it running)'
+    stderr.write(`syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`)
+  })
   const status = live.store.header.ebpf
-  if (asRoot && status.ready) process.stderr.write(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
-  if (!status.ready) process.stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
+  if (asRoot && status.ready) stderr.write(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
+  if (!status.ready) stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
   progress = new ProgressLine(process.stderr, live)
   // Ctrl-C: a launched command gets it (it runs in a session of its own, out of the terminal's
   // reach), as it would without syscope; a second one stops it (SIGTERM, then SIGKILL). For an
@@ -128,12 +155,32 @@ async function record(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSigterm)
   progress.done()
   const summary = buildSummary(live.store, 'ended')
-  process.stdout.write(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary))
+  stdout.write(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary))
+  if (failed) return 1
   const code = live.store.ended?.exit_code
   if (pid !== undefined) return 0
   if (typeof code === 'number') return code
   const sig = live.store.ended?.exit_signal
   return sig ? 128 + (signalNumber(sig) ?? 0) : 1
+}
+
+/**
+ * stdout or stderr that may be closed by its reader (`syscope record ... | head -1`): EPIPE then
+ * only stops what is printed there; the recording goes on, and the exit code is the usual one.
+ */
+class ClosableOutput {
+  private open = true
+
+  constructor(private stream: NodeJS.WriteStream) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.open = false
+      else throw e
+    })
+  }
+
+  write(data: string | Buffer): void {
+    if (this.open && !this.stream.destroyed) this.stream.write(data)
+  }
 }
 
 function signalNumber(name: string): number | undefined {

@@ -85,7 +85,13 @@ export async function serve(backend: Backend, opts: { rendererDir: string; port?
   }
 
   function serveStatic(pathname: string, res: ServerResponse): void {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '')
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(pathname)
+    } catch {
+      return send(res, 400, { ok: false, error: { code: 'EINVAL', message: 'the path has a malformed percent-encoding (% must be followed by two hex digits of valid UTF-8)' } })
+    }
+    const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '')
     const file = normalize(join(opts.rendererDir, rel))
     if (!file.startsWith(normalize(opts.rendererDir) + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'Content-Type': 'text/plain' })

@@ -162,6 +162,22 @@ export interface ProcessInfo {
   exitSignal: number | null
 }
 
+/** A process's own resource usage at its exit (getrusage / `/usr/bin/time -v`), exact. */
+export interface ExitUsage {
+  /** its run time split as the kernel splits it (tick-sampled user/system, scaled to the exact total) */
+  user_seconds: number
+  system_seconds: number
+  /** the high-water mark of its RSS, the memory it had before an exec included (as ru_maxrss);
+   * null for a launched command that never rose above its launcher's (not known then) */
+  max_rss_bytes: number | null
+  /** when max_rss_bytes is null: it was at most this (the launcher's) */
+  max_rss_at_most_bytes?: number
+  minor_faults: number
+  major_faults: number
+  vol_ctxsw: number
+  invol_ctxsw: number
+}
+
 export type SessionEvent =
   | { kind: 'fork'; t_ms: number; pid: number; ppid: number }
   | { kind: 'exec'; t_ms: number; pid: number; comm: string; filename: string }
@@ -175,8 +191,17 @@ export type SessionEvent =
       io?: (number | null)[]
       /** with eBPF: its own CPU time to its end, seconds (its reaped children's not included) */
       cpu_seconds?: number
+      /** with eBPF: what the kernel kept for it, as wait4 gives it to its parent */
+      usage?: ExitUsage
     }
-  | { kind: 'notice'; t_ms: number; level: 'info' | 'warning' | 'error'; message: string }
+  | {
+      kind: 'notice'
+      t_ms: number
+      level: 'info' | 'warning' | 'error'
+      message: string
+      /** what the helper lost since its last tick: processes not tracked, events, syscalls whose number it cannot count */
+      loss?: { procs: number; events: number; nr: number }
+    }
 
 export interface SessionEventMessage {
   sessionId: string
@@ -314,7 +339,12 @@ export interface SetupCheck {
 }
 
 export interface SetupDiagnosis {
+  /** the installed helper counts syscalls for this user without root */
   ready: boolean
+  /** syscalls can be counted in this session now (as root, or with a helper not installed yet) */
+  worksNow: boolean
+  /** this session runs as root */
+  asRoot: boolean
   checks: SetupCheck[]
 }
 

@@ -89,6 +89,10 @@ describe('syscope record', () => {
     const r = cli(['record', '--', '/nonexistent/program'])
     expect(r.status).toBe(127)
     expect(r.stderr).toMatch(/cannot run "\/nonexistent\/program": No such file or directory \(ENOENT\)/)
+    // found but not executable: 126, as a shell says it
+    const x = cli(['record', '--', '/etc/passwd'])
+    expect(x.status).toBe(126)
+    expect(x.stderr).toMatch(/cannot run "\/etc\/passwd": Permission denied \(EACCES\)/)
   })
 
   it('runs with /proc data only, saying why, when eBPF is off or the helper is missing', () => {

@@ -1,24 +1,50 @@
 // SPDX-License-Identifier: MIT
 /*
- * Linked into the test-only `hooks` helper (helper/Makefile) with --wrap: the kernel's check on
- * 5.8-5.18 with kernel.unprivileged_bpf_disabled set, which refuses every bpf() command to a
- * caller without CAP_BPF effective. Off unless SYSCOPE_TEST_BPF_NEEDS_CAP is set, so the same
- * binary also shows the path of kernels that do not check.
+ * Linked into the test-only `hooks` helper (helper/Makefile) with --wrap; never installed. Each
+ * hook is off unless its variable is set. The variables are read once, before main(), because
+ * the helper clears its environment when its caller is not root.
+ *
+ * SYSCOPE_TEST_BPF_NEEDS_CAP: the kernel's check on 5.8-5.18 with
+ *   kernel.unprivileged_bpf_disabled set, which refuses every bpf() command to a caller without
+ *   CAP_BPF effective, so the same binary also shows the path of kernels that do not check.
+ * SYSCOPE_TEST_REPORT_ENV: print how many environment variables are left when libbpf loads.
+ * SYSCOPE_TEST_REJECT_PROG=TEXT: every program whose name contains TEXT reaches the kernel as
+ *   one that dereferences a null scalar, which the verifier really rejects (with EACCES).
+ * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
  */
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #define CAP_BPF_BIT 39
+
+struct bpf_object_skeleton;
+
+static bool needs_cap, report_env, skip_recheck;
+static const char *reject_prog, *pause_dir;
+
+__attribute__((constructor)) static void read_test_settings(void)
+{
+	needs_cap = getenv("SYSCOPE_TEST_BPF_NEEDS_CAP") != NULL;
+	report_env = getenv("SYSCOPE_TEST_REPORT_ENV") != NULL;
+	reject_prog = getenv("SYSCOPE_TEST_REJECT_PROG"); /* stays valid: clearenv frees nothing */
+	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
+	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
+}
 
 static bool refused(void)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
 	struct __user_cap_data_struct d[2];
-	if (!getenv("SYSCOPE_TEST_BPF_NEEDS_CAP"))
+	if (!needs_cap)
 		return false;
 	if (syscall(SYS_capget, &h, d))
 		return true;
@@ -44,3 +70,74 @@ GATE(int, bpf_map_update_elem, (int fd, const void *key, const void *value, unsi
      (fd, key, value, flags))
 GATE(int, bpf_map_delete_elem, (int fd, const void *key), (fd, key))
 GATE(int, bpf_map_lookup_and_delete_elem, (int fd, const void *key, void *value), (fd, key, value))
+
+int __real_bpf_object__load_skeleton(struct bpf_object_skeleton *s);
+int __wrap_bpf_object__load_skeleton(struct bpf_object_skeleton *s);
+int __wrap_bpf_object__load_skeleton(struct bpf_object_skeleton *s)
+{
+	extern char **environ;
+	int n = 0;
+	if (report_env) {
+		for (char **e = environ; e && *e; e++)
+			n++;
+		fprintf(stderr, "syscope-test: %d environment variables when libbpf loads\n", n);
+	}
+	return __real_bpf_object__load_skeleton(s);
+}
+
+int __real_bpf_prog_load(enum bpf_prog_type type, const char *name, const char *license,
+			 const struct bpf_insn *insns, size_t insn_cnt, struct bpf_prog_load_opts *opts);
+int __wrap_bpf_prog_load(enum bpf_prog_type type, const char *name, const char *license,
+			 const struct bpf_insn *insns, size_t insn_cnt, struct bpf_prog_load_opts *opts);
+int __wrap_bpf_prog_load(enum bpf_prog_type type, const char *name, const char *license,
+			 const struct bpf_insn *insns, size_t insn_cnt, struct bpf_prog_load_opts *opts)
+{
+	/* r0 = 0; r0 = *(u64 *)(r0 + 0); exit */
+	static const struct bpf_insn null_deref[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	if (reject_prog && name && strstr(name, reject_prog)) {
+		/* the original's line and function info describe instructions that are gone */
+		LIBBPF_OPTS(bpf_prog_load_opts, bare);
+		if (opts)
+			bare = *opts;
+		bare.func_info = bare.line_info = NULL;
+		bare.func_info_cnt = bare.line_info_cnt = 0;
+		return __real_bpf_prog_load(type, name, license, null_deref,
+					    sizeof(null_deref) / sizeof(null_deref[0]), &bare);
+	}
+	return __real_bpf_prog_load(type, name, license, insns, insn_cnt, opts);
+}
+
+/*
+ * tracker_add's pause points (tracker_test_hook), for racing it deterministically: with
+ * SYSCOPE_TEST_PAUSE_DIR set, the helper writes the pid to DIR/<point> and waits (60 s at most)
+ * until DIR/resume exists, which it removes. SYSCOPE_TEST_SKIP_RECHECK makes tracker_add skip its
+ * check after the insert, so that the kernel side's own check is what a test sees.
+ */
+bool tracker_test_hook(const char *point, uint32_t pid);
+bool tracker_test_hook(const char *point, uint32_t pid)
+{
+	const char *dir = pause_dir;
+	char path[512], tmp[520], resume[512];
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", dir, point);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(resume, sizeof(resume), "%s/resume", dir);
+	FILE *f = fopen(tmp, "we");
+	if (f) {
+		fprintf(f, "%u\n", pid);
+		fclose(f);
+		rename(tmp, path); /* whole, or not there */
+	}
+	for (int i = 0; i < 60000; i++) {
+		if (!unlink(resume))
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	}
+	unlink(path);
+	return skip_recheck;
+}

@@ -16,6 +16,8 @@ export const HELPER = join(projectRoot(), 'build', 'helper', 'syscope-helper')
 export const ASAN_HELPER = join(projectRoot(), 'build', 'helper', 'asan', 'syscope-helper')
 /** a test-only build that honours SYSCOPE_TEST_* variables (helper/Makefile `hooks`) */
 export const HOOKS_HELPER = join(projectRoot(), 'build', 'helper', 'hooks', 'syscope-helper')
+/** the test-hooks build with ASan/UBSan (`make -C helper test`) */
+export const HOOKS_ASAN_HELPER = join(projectRoot(), 'build', 'helper', 'hooks-asan', 'syscope-helper')
 /** each attach mode of the helper, and the ASan/UBSan build (built by `make -C helper test`;
  * missing, its tests fail rather than skip): [name, binary, arguments] */
 export const HELPER_BUILDS: [string, string, string[]][] = [

@@ -207,7 +207,7 @@ describe('breakdown charts', () => {
     expect(o.title.text).toBe('130')
   })
 
-  it('by time in kernel the order follows the time', () => {
+  it('by time in syscalls the order follows the time', () => {
     expect(categoryRows(breakdown, 'time_ns').map((r) => r.category)).toEqual(['memory', 'file_io'])
     const o = buildCategoryDonutOption(breakdown, { metric: 'time_ns' }) as { title: { text: string } }
     expect(o.title.text).toBe('9.00 µs')

@@ -208,8 +208,10 @@ describe('AttachView', () => {
 })
 
 describe('SetupView', () => {
-  const diagnosis = (ready: boolean): SetupDiagnosis => ({
+  const diagnosis = (ready: boolean, now: { worksNow?: boolean; asRoot?: boolean } = {}): SetupDiagnosis => ({
     ready,
+    worksNow: now.worksNow ?? ready,
+    asRoot: now.asRoot ?? false,
     checks: [
       { id: 'btf', label: 'Kernel BTF', status: 'ok', detail: 'present', why: 'CO-RE', change: null },
       { id: 'helper', label: 'Helper installed', status: ready ? 'ok' : 'fail', detail: ready ? 'installed' : 'not installed', why: 'capabilities need a root-owned file', change: ready ? null : 'copy it' }
@@ -235,6 +237,20 @@ describe('SetupView', () => {
     expect(w.get('[data-testid="setup-message"]').text()).toBe('Installed.')
     expect(w.get('[data-testid="check-helper"]').attributes('data-status')).toBe('ok')
     expect(w.emitted('changed')).toHaveLength(1)
+  })
+
+  it('says what works now and for whom', async () => {
+    const verdict = async (d: SetupDiagnosis): Promise<string> => {
+      use({ setupDiagnose: () => d })
+      const w = track(mount(SetupView))
+      await flushPromises()
+      return w.get('[data-testid="setup-ready"]').text()
+    }
+    expect(await verdict(diagnosis(true))).toBe('Ready: syscalls are counted without root.')
+    // as root, before the install: the pill says eBPF ready, and so must this (for this session)
+    expect(await verdict(diagnosis(false, { worksNow: true, asRoot: true }))).toMatch(/^Syscalls are counted in this session, which runs as root\. Not ready for your user without root/)
+    expect(await verdict(diagnosis(false, { worksNow: true }))).toMatch(/^Syscalls are counted now, with a helper that is not installed/)
+    expect(await verdict(diagnosis(false))).toBe('Not ready: syscalls cannot be counted yet.')
   })
 
   it('asks before Undo, and shows a refused authentication as an error', async () => {

@@ -1,11 +1,12 @@
 // The JSON summary of a session (`syscope record --json`, `syscope summary --json`, export).
 // `ebpf.syscalls` keeps the field names users know from denet (total, by_category,
 // top_syscalls {name, count}, analysis), extended with per_syscall and per_process.
-import type { CategoryId } from '../../shared/contract'
+import type { CategoryId, ExitUsage, SessionEvent } from '../../shared/contract'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../session/store'
 import type { TreeField } from '../session/session-ticks'
 import type { ProcessColumn } from '../recording/format'
+import { lossWarnings } from './losses'
 
 export interface SyscallSummaryEntry {
   name: string
@@ -35,6 +36,9 @@ export interface ProcessSummary {
   wchar_bytes: number | null
   peak_threads: number | null
   peak_fds: number | null
+  /** what the kernel kept for it at its exit (getrusage, as `/usr/bin/time -v` shows it); null
+   * while it runs, without eBPF, or from a recording made before these were kept */
+  usage: ExitUsage | null
   syscalls: number
   syscall_errors: number
   syscall_time_ns: number
@@ -53,6 +57,10 @@ export interface Summary {
     samples: number
     exit_code: number | null
     exit_signal: string | null
+    /** how it ended, in words ("detached", "stopped: ..."); null when it ended as the command exited */
+    end_message: string | null
+    /** false: the recording was never closed (syscope or the machine stopped while recording) */
+    closed: boolean
     recording: string | null
     warnings: string[]
   }
@@ -64,6 +72,8 @@ export interface Summary {
     syscalls: {
       total: number
       errors: number
+      /** time in syscalls: the wall time from each call's entry to its return, time blocked
+       * inside it included (so it can exceed the run's wall time); likewise every time_ns below */
       time_ns: number
       by_category: Record<CategoryId, number>
       errors_by_category: Record<CategoryId, number>
@@ -97,6 +107,9 @@ export interface Summary {
       peak_threads: number | null
       peak_fds: number | null
       peak_processes: number
+      /** the sums (max RSS: the largest) of every process's exit usage, when the kernel gave it
+       * for every process of the tree (a launched command that ended, with eBPF); else null */
+      usage: ExitUsage | null
     }
     processes: ProcessSummary[]
   }
@@ -152,7 +165,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   if (store.digestOnly) {
     // written when the session ended; only where the file now is may differ
     const d = store.digest!.summary
-    return { ...d, session: { ...d.session, recording: store.recordingPath, warnings: [...store.warnings] } }
+    // the digest's warnings (losses included) came into store.warnings as it was read
+    return { ...d, session: { ...d.session, end_message: store.ended?.message ?? null, closed: store.ended !== null, recording: store.recordingPath, warnings: [...new Set(store.warnings)] } }
   }
   const duration = store.durationMs()
   const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
@@ -203,14 +217,16 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         peak_cpu_pct: nullableRound(a.cpuPeak),
         mean_cpu_pct: nullableRound(a.cpuN ? a.cpuSum / a.cpuN : null),
         cpu_seconds: nullableRound(a.cpuSeconds, 3),
-        peak_rss_bytes: a.rssPeak,
         peak_pss_bytes: a.pssPeak,
         read_bytes: a.readBytes,
         write_bytes: a.writeBytes,
         rchar_bytes: a.rcharBytes,
         wchar_bytes: a.wcharBytes,
         peak_threads: a.threadsPeak,
+        // the kernel's high-water mark, where it has it, is above any sample of it
+        peak_rss_bytes: maxOf(a.rssPeak, info?.exitUsage?.max_rss_bytes ?? null),
         peak_fds: a.fdsPeak,
+        usage: info?.exitUsage ?? null,
         syscalls: sys.count,
         syscall_errors: sys.errors,
         syscall_time_ns: sys.time_ns
@@ -218,10 +234,26 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     })
 
   const tree = (field: TreeField): Float64Array => store.treeColumn(field)
-  let peakProcesses = 0
-  // a count that could not be read counts as none
+  // a count that could not be read counts as none; processes that lived between two samples
+  // count from their fork and exit events
+  let peakProcesses = concurrentPeak(store.events)
   for (const n of tree('processes')) peakProcesses = Math.max(peakProcesses, known(n) ? n : 0)
   const seconds = Math.max(1e-3, duration / 1000)
+  const usage = treeUsage(processes)
+  // Samples see nothing of a process that lived between two of them: where the kernel's exit
+  // figures cover the whole tree they are the exact ones, and sampled peaks that missed the
+  // work are not known (a 50 ms command showed "CPU peak 0.0 %, peak RSS 0 B, 0 threads").
+  const sampledCpu = during(tree('cpu_seconds'), attached)
+  const exactCpu = usage ? usage.user_seconds + usage.system_seconds : null
+  const missed = exactCpu !== null && exactCpu > 0 && (sampledCpu ?? 0) < exactCpu / 2
+  const cpuMean = exactCpu !== null && duration > 0 ? (exactCpu / (duration / 1000)) * 100 : mean(tree('cpu_pct'))
+  // a peak below the exact mean is samples that missed the work (the last tick of a short run)
+  const sampledCpuPeak = peak(tree('cpu_pct'))
+  const cpuPeak = missed || (exactCpu !== null && cpuMean !== null && sampledCpuPeak !== null && sampledCpuPeak < cpuMean) ? null : sampledCpuPeak
+  const sampledPeak = (field: TreeField): number | null => {
+    const v = peak(tree(field))
+    return missed || (v === 0 && peakProcesses > 0) ? null : v
+  }
   const ebpf = store.header.ebpf
   return {
     syscope: { format: 'syscope-summary', version: 1 },
@@ -236,8 +268,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       samples: store.tickCount,
       exit_code: store.ended?.exit_code ?? null,
       exit_signal: store.ended?.exit_signal ?? null,
+      end_message: store.ended?.message ?? null,
+      closed: store.ended !== null,
       recording: store.recordingPath,
-      warnings: [...store.warnings, ...(state === 'running' ? ['the session is still running'] : [])]
+      warnings: [...new Set([...store.warnings, ...lossWarnings(store)]), ...(state === 'running' ? ['the session is still running'] : [])]
     },
     ebpf: {
       available: ebpf.ready,
@@ -270,18 +304,19 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     },
     proc: {
       tree: {
-        peak_cpu_pct: nullableRound(peak(tree('cpu_pct'))),
-        mean_cpu_pct: nullableRound(mean(tree('cpu_pct'))),
-        cpu_seconds: nullableRound(during(tree('cpu_seconds'), attached), 3),
-        peak_rss_bytes: peak(tree('rss_bytes')),
-        peak_pss_bytes: peak(tree('pss_bytes')),
+        peak_cpu_pct: nullableRound(cpuPeak),
+        mean_cpu_pct: nullableRound(cpuMean),
+        cpu_seconds: nullableRound(exactCpu ?? sampledCpu, 3),
+        peak_rss_bytes: maxOf(sampledPeak('rss_bytes'), usage?.max_rss_bytes ?? null),
+        peak_pss_bytes: sampledPeak('pss_bytes'),
         read_bytes: during(tree('read_bytes'), attached),
         write_bytes: during(tree('write_bytes'), attached),
         rchar_bytes: during(tree('rchar_bytes'), attached),
         wchar_bytes: during(tree('wchar_bytes'), attached),
-        peak_threads: peak(tree('threads')),
-        peak_fds: peak(tree('fds')),
-        peak_processes: peakProcesses
+        peak_threads: sampledPeak('threads'),
+        peak_fds: sampledPeak('fds'),
+        peak_processes: peakProcesses,
+        usage
       },
       processes
     }
@@ -340,6 +375,57 @@ function processFigures(store: SessionStore, pid: number, before: boolean, atExi
     threadsPeak: peak(column('threads')),
     fdsPeak: peak(column('fds'))
   }
+}
+
+/** The most processes alive at once by their fork and exit events (the root and processes
+ * attached to were there from the start). */
+function concurrentPeak(events: readonly SessionEvent[]): number {
+  const born = new Map<number, number>()
+  const died = new Map<number, number>()
+  for (const ev of events) {
+    if (ev.kind === 'fork') born.set(ev.pid, ev.t_ms)
+    else if (ev.kind === 'exit') died.set(ev.pid, ev.t_ms)
+  }
+  const edges: [number, number][] = []
+  for (const pid of new Set([...born.keys(), ...died.keys()])) {
+    edges.push([born.get(pid) ?? -Infinity, 1])
+    edges.push([died.get(pid) ?? Infinity, -1])
+  }
+  // at equal times an exit goes first: a process that exits as another is forked is not both
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1])
+  let alive = 0
+  let most = 0
+  for (const [, d] of edges) most = Math.max(most, (alive += d))
+  return most
+}
+
+/** Every process's exit usage added up (max RSS: the largest), or null if one has none. */
+function treeUsage(processes: readonly ProcessSummary[]): ExitUsage | null {
+  if (processes.length === 0 || processes.some((p) => p.usage === null)) return null
+  const t: ExitUsage = { user_seconds: 0, system_seconds: 0, max_rss_bytes: 0, minor_faults: 0, major_faults: 0, vol_ctxsw: 0, invol_ctxsw: 0 }
+  // a process whose max RSS is not known was at most its bound: the largest known is the tree's
+  // only if it is above every such bound
+  let bound = 0
+  for (const { usage: u } of processes) {
+    t.user_seconds += u!.user_seconds
+    t.system_seconds += u!.system_seconds
+    if (u!.max_rss_bytes === null) bound = Math.max(bound, u!.max_rss_at_most_bytes ?? Infinity)
+    else t.max_rss_bytes = Math.max(t.max_rss_bytes!, u!.max_rss_bytes)
+    t.minor_faults += u!.minor_faults
+    t.major_faults += u!.major_faults
+    t.vol_ctxsw += u!.vol_ctxsw
+    t.invol_ctxsw += u!.invol_ctxsw
+  }
+  if (t.max_rss_bytes! < bound) {
+    t.max_rss_bytes = null
+    t.max_rss_at_most_bytes = bound
+  }
+  return t
+}
+
+/** the larger of two figures, either of which may not be known */
+function maxOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.max(a, b)
 }
 
 function nullableRound(x: number | null, digits = 2): number | null {

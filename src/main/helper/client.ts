@@ -42,7 +42,7 @@ export class HelperClient extends EventEmitter {
   private pending = new Map<number, { resolve: (m: HelperMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   private stderrTail = ''
   private closed = false
-  private lastDrops = { procs: 0, events: 0 }
+  private lastDrops = { procs: 0, events: 0, nr: 0 }
   readonly exited: Promise<{ code: number | null; signal: string | null }>
 
   constructor(
@@ -88,10 +88,11 @@ export class HelperClient extends EventEmitter {
       return
     }
     if (m.type === 'tick') {
-      const d = m.drops
-      if (d.procs > this.lastDrops.procs || d.events > this.lastDrops.events) {
-        this.emit('drops', { procs: d.procs - this.lastDrops.procs, events: d.events - this.lastDrops.events })
-        this.lastDrops = { procs: d.procs, events: d.events }
+      const d = { procs: m.drops.procs, events: m.drops.events, nr: m.drops.nr ?? 0 }
+      const l = this.lastDrops
+      if (d.procs > l.procs || d.events > l.events || d.nr > l.nr) {
+        this.emit('drops', { procs: d.procs - l.procs, events: d.events - l.events, nr: d.nr - l.nr })
+        this.lastDrops = d
       }
     }
     // 'error' is special to EventEmitter (throws without a listener): the helper's are 'helper-error'

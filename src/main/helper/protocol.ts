@@ -61,17 +61,27 @@ export interface ExecMessage {
   pid: number
   comm: string
   filename: string
+  /** counting starts at this exec (an armed launcher): what the process had used before it */
+  before?: ProcessFigures
 }
-export interface ExitMessage {
+/** A process's own figures as the kernel keeps them (see ExitMessage) */
+export interface ProcessFigures {
+  io?: [number, number, number | null, number | null]
+  cpu_ns?: [number, number, number]
+  maxrss_bytes?: number
+  faults?: [number, number]
+  ctxsw?: [number, number]
+}
+export interface ExitMessage extends ProcessFigures {
   type: 'exit'
   t_ns: number
   pid: number
   code: number
   signal: number
-  /** its final /proc/<pid>/io: [rchar, wchar, read_bytes, write_bytes] (null: not kept by this kernel) */
-  io?: [number, number, number | null, number | null]
-  /** its own CPU time, ns: [user, system, run time] (the first two tick-sampled, the third exact) */
-  cpu_ns?: [number, number, number]
+  // io: its final /proc/<pid>/io, [rchar, wchar, read_bytes, write_bytes] (null: not kept by
+  // this kernel); cpu_ns: its own CPU time, [user, system, run time] (the first two
+  // tick-sampled, the third exact); maxrss_bytes: the mm's high-water mark (the one before an
+  // exec too, as wait4 gives it); faults: [minor, major]; ctxsw: [voluntary, involuntary]
 }
 export interface UntrackedMessage {
   type: 'untracked'
@@ -83,6 +93,20 @@ export interface UntrackedMessage {
 export type HelperMessage = HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | RanMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+/** absent, or two numbers */
+const pair = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length === 2 && v.every(isNum))
+/** the optional fields of ProcessFigures, each absent or well formed */
+function figures(m: Record<string, unknown>): boolean {
+  const io = m.io
+  const cpu = m.cpu_ns
+  return (
+    (io === undefined || (Array.isArray(io) && io.length === 4 && io.every((v, k) => isNum(v) || (k >= 2 && v === null)))) &&
+    (cpu === undefined || (Array.isArray(cpu) && cpu.length === 3 && cpu.every(isNum))) &&
+    (m.maxrss_bytes === undefined || isNum(m.maxrss_bytes)) &&
+    pair(m.faults) &&
+    pair(m.ctxsw)
+  )
+}
 const isStr = (v: unknown): v is string => typeof v === 'string'
 
 export function parseMessage(line: string): HelperMessage | { type: 'invalid'; reason: string } {
@@ -110,9 +134,9 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'fork':
       return ok(isNum(m.pid) && isNum(m.ppid))
     case 'exec':
-      return ok(isNum(m.pid) && isStr(m.comm) && isStr(m.filename))
+      return ok(isNum(m.pid) && isStr(m.comm) && isStr(m.filename) && (m.before === undefined || (typeof m.before === 'object' && m.before !== null && figures(m.before as Record<string, unknown>))))
     case 'exit':
-      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && (m.io === undefined || (Array.isArray(m.io) && m.io.length === 4 && m.io.every((v, k) => isNum(v) || (k >= 2 && v === null)))) && (m.cpu_ns === undefined || (Array.isArray(m.cpu_ns) && m.cpu_ns.length === 3 && m.cpu_ns.every(isNum))))
+      return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && figures(m))
     case 'untracked':
       return ok(isNum(m.pid) && isStr(m.reason))
     default:

@@ -4,6 +4,7 @@
 // a tick makes are the samples it returns.
 import { readFileSync } from 'node:fs'
 import { parseCmdline, parseStat, parseStatus } from './parse'
+import { availableParallelism } from 'node:os'
 import { TsProcReader } from './reader-ts'
 import { loadNativeAddon, nativeProcReader } from './native'
 import {
@@ -18,6 +19,8 @@ export { READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS } from './row'
 
 /** USER_HZ: 100 on every Linux ABI syscope supports (x86_64, aarch64). */
 export const CLK_TCK = 100
+/** the CPUs this process (and so the tree it starts) may run on */
+const CPUS = availableParallelism()
 
 export interface SamplerOptions {
   intervalMs?: number
@@ -856,7 +859,13 @@ export class Sampler {
       // a reap outside the tree can only lower the sum: never a negative rate
       const used = Math.max(0, treeTicks - c.prevTicks)
       const dt = (now - c.prevAt) / 1000
-      cpuPct = dt > 0 ? (used / CLK_TCK / dt) * 100 : null
+      // A live process's stat shows its CPU truncated to whole clock ticks, while its reaper's
+      // cutime gains its exact time: each reaped child brings up to a tick more than was counted
+      // of it, CPU it used earlier in its life. 600 children reaped in one interval made that
+      // interval's rate 1700 % on 2 CPUs. The seconds keep that time (it was used); the rate, a
+      // share of the CPUs over this interval, cannot exceed all of them. (Counting each process
+      // exactly, from its run time in ns, would place it where it was used: see docs.)
+      cpuPct = dt > 0 ? Math.min((used / CLK_TCK / dt) * 100, CPUS * 100) : null
       c.seconds += used / CLK_TCK
     }
     c.prevTicks = treeTicks

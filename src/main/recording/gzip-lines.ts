@@ -3,18 +3,19 @@
 import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream'
 import { constants, crc32, createGunzip } from 'node:zlib'
-import { LineSplitter } from './line-splitter'
+import { LineLimitError, LineSplitter } from './line-splitter'
+import { MAX_JUNK_RUN_BYTES, MAX_RECORD_LINE_BYTES, MAX_TICK_TEXT_BYTES } from './limits'
 
 export interface LineReadOptions {
   /** bytes read, and inflated, at a time (zlib's smallest is 64) */
   chunkBytes?: number
   /** a longer line comes with `text: null`, undecoded */
   maxLineBytes?: number
+  /** inflating more text than this throws LineLimitError (the output cap of the decompression) */
+  maxTextBytes?: number
 }
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024
-/** far above any record syscope writes, far below V8's ~512 Mi-character string limit */
-export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 
 export interface TextLine {
   /** the line without its '\n'; null when it was longer than maxLineBytes */
@@ -36,6 +37,7 @@ export class GzipLines implements AsyncIterable<TextLine> {
   complete = false
   private readonly chunkBytes: number
   private readonly maxLineBytes: number
+  private readonly maxTextBytes: number
 
   constructor(
     private readonly fh: FileHandle,
@@ -43,7 +45,8 @@ export class GzipLines implements AsyncIterable<TextLine> {
     opts: LineReadOptions = {}
   ) {
     this.chunkBytes = opts.chunkBytes ?? DEFAULT_CHUNK_BYTES
-    this.maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+    this.maxLineBytes = opts.maxLineBytes ?? MAX_RECORD_LINE_BYTES
+    this.maxTextBytes = opts.maxTextBytes ?? MAX_TICK_TEXT_BYTES
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<TextLine> {
@@ -53,13 +56,16 @@ export class GzipLines implements AsyncIterable<TextLine> {
     const gunzip = createGunzip({ chunkSize: this.chunkBytes, finishFlush: constants.Z_SYNC_FLUSH })
     // an error of either stream destroys both, and reaches the loop below through gunzip
     pipeline(source, gunzip, () => {})
-    const splitter = new LineSplitter(this.maxLineBytes)
+    const splitter = new LineSplitter(this.maxLineBytes, MAX_JUNK_RUN_BYTES)
     const text = { crc: 0, bytes: 0, lastLine: null as string | null }
     try {
       const trailer = await this.readTrailer()
       for await (const chunk of gunzip as AsyncIterable<Buffer>) {
         text.crc = crc32(chunk, text.crc)
         text.bytes += chunk.length
+        if (text.bytes > this.maxTextBytes) {
+          throw new LineLimitError(`its text is longer than ${this.maxTextBytes} bytes, the most syscope reads of a recording's ticks`)
+        }
         for (const line of splitter.push(chunk)) {
           text.lastLine = line
           yield { text: line, unterminated: false }

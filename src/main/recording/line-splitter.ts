@@ -3,9 +3,16 @@
 // until its '\n' arrives. ('\n' never occurs inside a multi-byte UTF-8 sequence, so cutting at the
 // byte is safe.) No string longer than `maxLineBytes` is ever made: V8 cannot make one longer
 // than ~512 Mi characters, and a file's text is only ever held a line at a time.
+//
+// Empty lines are skipped here, a run of '\n' bytes at a time: syscope writes none, and a file of
+// nothing but newlines (a few hundred KB of gzip hold GBs of them) must cost next to nothing and
+// stop after `maxEmptyRun` of them in a row.
 
 /** A line longer than maxLineBytes: its bytes were dropped, not decoded. */
 export const LINE_TOO_LONG = null
+
+/** A bound of the reader was reached: the file is not what it claims, or is too large to read. */
+export class LineLimitError extends Error {}
 
 export class LineSplitter {
   /** the bytes of the unfinished line, in the order they came */
@@ -13,13 +20,30 @@ export class LineSplitter {
   private pendingBytes = 0
   /** the unfinished line is already over the limit: its bytes are being skipped */
   private overLong = false
+  /** empty lines since the last line that was not */
+  private emptyRun = 0
 
-  constructor(private readonly maxLineBytes: number) {}
+  constructor(
+    private readonly maxLineBytes: number,
+    private readonly maxEmptyRun = Number.POSITIVE_INFINITY
+  ) {}
 
-  /** The lines `chunk` finishes, without their '\n'. */
+  /** The lines `chunk` finishes, without their '\n'; empty lines are skipped. */
   *push(chunk: Buffer): Generator<string | typeof LINE_TOO_LONG> {
     let start = 0
     for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+      if (nl === start && this.pendingBytes === 0 && !this.overLong) {
+        // an empty line, and likely more after it: skip the whole run
+        let end = nl + 1
+        while (end < chunk.length && chunk[end] === 0x0a) end++
+        this.emptyRun += end - nl
+        if (this.emptyRun > this.maxEmptyRun) {
+          throw new LineLimitError(`more than ${this.maxEmptyRun} empty lines in a row (syscope writes none)`)
+        }
+        start = end
+        continue
+      }
+      this.emptyRun = 0
       yield this.finish(chunk.subarray(start, nl))
       start = nl + 1
     }

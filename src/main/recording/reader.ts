@@ -3,15 +3,25 @@
 // The file is read and inflated a chunk at a time and its records parsed line by line, so
 // reading holds a chunk, a line and one tick's counts, whatever the recording's length: an hour's
 // text is most of a GB, longer than V8's longest string.
-import { open, type FileHandle } from 'node:fs/promises'
+//
+// Whatever the file holds, reading it takes bounded memory and time (limits.ts): a record that is
+// not what syscope writes is skipped and counted, never fatal; a run of junk, or a file that would
+// exceed a bound, is a clear error.
+import type { FileHandle } from 'node:fs/promises'
 import { RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from './format'
 import { readDigestLocator } from './digest'
 import { GzipLines, type LineReadOptions, type TextLine } from './gzip-lines'
+import { LineLimitError } from './line-splitter'
+import { OpenFileError, openRegularFile } from './open-file'
+import { parseJsonBounded } from './json-depth'
+import { checkRecord, headerProblem, isHeaderOfFormat } from './check-record'
+import { MAX_COUNT_BYTES_PER_TICK, MAX_COUNTS_PER_TICK, MAX_DAMAGED_RECORDS, MAX_JUNK_RUN_BYTES, MAX_RECORD_LINE_BYTES } from './limits'
 
 export class RecordingError extends Error {
   constructor(
     message: string,
-    readonly code: 'ENOENT' | 'EACCES' | 'EFOREIGN' | 'ENEWER' | 'ECORRUPT'
+    /** ETOOBIG: the file reached one of the reader's bounds (limits.ts) */
+    readonly code: 'ENOENT' | 'EACCES' | 'EFOREIGN' | 'ENEWER' | 'ECORRUPT' | 'ETOOBIG'
   ) {
     super(message)
   }
@@ -22,8 +32,6 @@ export interface LoadedRecording {
   lines: RecordLine[]
   warnings: string[]
 }
-
-const RECORD_KINDS = new Set(['s', 'c', 'p', 'e', 'o', 'end'])
 
 /** A recording whose header is read; its records are read and parsed as `lines` is iterated. */
 export interface OpenedRecording {
@@ -71,33 +79,23 @@ export async function openRecording(path: string, opts: ReadOptions = {}): Promi
     try {
       // zlib checks the data at the end of the stream (CRC-32): until then a damaged first block
       // reads as a foreign or newer header, so the rest is read to tell damage apart
-      if (e instanceof RecordingError && e.code !== 'ECORRUPT') await throwIfCorrupt(text, path)
+      if (e instanceof RecordingError && e.code !== 'ECORRUPT' && e.code !== 'ETOOBIG') await throwIfCorrupt(text, path)
     } finally {
       await text.return?.()
     }
     throw e
   }
   const warnings: string[] = []
-  return { header, lines: records(text, source, warnings, path), warnings }
+  return { header, lines: records(text, source, warnings, path, opts.maxLineBytes ?? MAX_RECORD_LINE_BYTES), warnings }
 }
 
 async function openFile(path: string): Promise<{ fh: FileHandle; size: number }> {
-  let fh: FileHandle
   try {
-    fh = await open(path, 'r')
+    return await openRegularFile(path)
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') throw new RecordingError(`${path}: no such file`, 'ENOENT')
-    if (code === 'EACCES') throw new RecordingError(`${path}: permission denied`, 'EACCES')
+    if (e instanceof OpenFileError) throw new RecordingError(e.message, e.code)
     throw e
   }
-  // open(2) of a directory for reading succeeds; reading it is what fails
-  const stat = await fh.stat()
-  if (stat.isDirectory()) {
-    await fh.close()
-    throw new RecordingError(`${path}: is a directory, not a recording`, 'EFOREIGN')
-  }
-  return { fh, size: stat.size }
 }
 
 async function isGzip(fh: FileHandle): Promise<boolean> {
@@ -106,32 +104,40 @@ async function isGzip(fh: FileHandle): Promise<boolean> {
   return bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b
 }
 
-function parseHeader(line: string | null, path: string): RecordingHeader {
-  let header: RecordingHeader
-  try {
-    header = JSON.parse(line ?? '') as RecordingHeader
-  } catch {
-    throw new RecordingError(`${path} is not a syscope recording (no header line)`, 'EFOREIGN')
-  }
-  if (typeof header !== 'object' || header === null || header.format !== RECORDING_FORMAT) {
+/**
+ * The header of the recording `path`, from its first line: not a syscope header is EFOREIGN; a
+ * version this syscope does not read is ENEWER (a newer one) or ECORRUPT (not a version at all);
+ * a field that cannot be right is ECORRUPT, naming it.
+ */
+export function parseHeader(line: string | null, path: string): RecordingHeader {
+  const header = line === null ? undefined : parseJsonBounded(line)
+  if (header === undefined) throw new RecordingError(`${path} is not a syscope recording (no header line)`, 'EFOREIGN')
+  if (!isHeaderOfFormat(header)) {
     throw new RecordingError(`${path} is not a syscope recording (its header does not say "${RECORDING_FORMAT}")`, 'EFOREIGN')
   }
-  if (typeof header.version !== 'number' || header.version > RECORDING_VERSION) {
+  const v = header.version
+  if (!(Number.isSafeInteger(v) && (v as number) > 0)) {
+    throw new RecordingError(`${path} is damaged: its header's "version" is ${JSON.stringify(v) ?? 'missing'}, not a format version (a whole number from 1)`, 'ECORRUPT')
+  }
+  if ((v as number) > RECORDING_VERSION) {
     throw new RecordingError(
-      `${path} was written by a newer syscope (recording format ${String(header.version)}; this syscope reads up to ${RECORDING_VERSION}): update syscope to open it`,
+      `${path} was written by a newer syscope (recording format ${String(v)}; this syscope reads up to ${RECORDING_VERSION}): update syscope to open it`,
       'ENEWER'
     )
   }
-  return header
+  const problem = headerProblem(header)
+  if (problem) throw new RecordingError(`${path} is damaged: ${problem}`, 'ECORRUPT')
+  return header as unknown as RecordingHeader
 }
 
-/** The next line, or undefined at the end; damaged compressed data is ECORRUPT. */
+/** The next line, or undefined at the end; damaged compressed data is ECORRUPT, a bound reached ETOOBIG. */
 async function nextLine(text: AsyncIterator<TextLine>, path: string): Promise<TextLine | undefined> {
   try {
     const r = await text.next()
     return r.done ? undefined : r.value
   } catch (e) {
     if (isZlibError(e)) throw new RecordingError(`${path} is corrupt: ${e.message}`, 'ECORRUPT')
+    if (e instanceof LineLimitError) throw new RecordingError(`${path} cannot be read: ${e.message}`, 'ETOOBIG')
     throw e
   }
 }
@@ -147,38 +153,52 @@ function isZlibError(e: unknown): e is Error {
 }
 
 function parseRecord(text: string | null): RecordLine | null {
-  if (text === null) return null
-  try {
-    const rec = JSON.parse(text) as RecordLine
-    return typeof rec === 'object' && rec !== null && RECORD_KINDS.has((rec as { k: string }).k) ? rec : null
-  } catch {
-    return null
-  }
+  return text === null ? null : checkRecord(parseJsonBounded(text))
 }
 
-async function* records(text: AsyncIterator<TextLine>, source: GzipLines, warnings: string[], path: string): AsyncGenerator<RecordLine> {
+async function* records(text: AsyncIterator<TextLine>, source: GzipLines, warnings: string[], path: string, maxLineBytes: number): AsyncGenerator<RecordLine> {
   let bad = 0
   let cutOff = false
+  /** bytes of damaged records in a row: a file of junk stops after MAX_JUNK_RUN_BYTES of it */
+  let junkRun = 0
   // Ticks are complete only when their sample line arrived: counts wait for the next record, and
-  // those of a cut tick at the end are dropped.
+  // those of a cut tick at the end are dropped. They are bounded: a file of counts and no sample
+  // would otherwise hold them all.
   let counts: RecordLine[] = []
+  let countBytes = 0
   try {
     for (let line = await nextLine(text, path); line; line = await nextLine(text, path)) {
-      if (line.text === '') continue
       const rec = parseRecord(line.text)
       if (!rec) {
         // the last line may be cut in half by a crash; anything else is damage
         if (line.unterminated) cutOff = true
         else bad++
+        junkRun += line.text === null ? maxLineBytes : line.text.length + 1
+        if (junkRun > MAX_JUNK_RUN_BYTES) {
+          throw new RecordingError(`${path} is not a syscope recording past its header, or is badly damaged: over ${MAX_JUNK_RUN_BYTES} bytes of damaged records in a row`, 'ECORRUPT')
+        }
+        if (bad > MAX_DAMAGED_RECORDS) {
+          throw new RecordingError(`${path} is badly damaged: over ${MAX_DAMAGED_RECORDS} damaged records`, 'ECORRUPT')
+        }
         continue
       }
+      junkRun = 0
       if (rec.k === 'c') {
+        const bytes = line.text!.length
+        if (counts.length >= MAX_COUNTS_PER_TICK || countBytes + bytes > MAX_COUNT_BYTES_PER_TICK) {
+          throw new RecordingError(
+            `${path} is damaged or not a recording: a tick (t=${(rec as { t: number }).t} ms) has over ${MAX_COUNTS_PER_TICK} syscall count records or ${MAX_COUNT_BYTES_PER_TICK} bytes of them without its sample line (a real tick has one per process)`,
+            'ETOOBIG'
+          )
+        }
         counts.push(rec)
+        countBytes += bytes
         continue
       }
       if (counts.length) {
         yield* counts
         counts = []
+        countBytes = 0
       }
       yield rec
     }

@@ -21,6 +21,8 @@ export class BlockPool {
   private readonly chunks: PoolChunk[] = []
   private used = 0
   private handedOut = 0
+  /** bytes of the tables' open (not yet sealed) rows, kept here so a store can tell its size */
+  openBytes = 0
   private nextBytes = FIRST_CHUNK_BYTES
 
   /** Room for `bytes` (at most CHUNK_SPAN); returns its address. */

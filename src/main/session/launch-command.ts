@@ -25,11 +25,19 @@ export interface LaunchedCommand {
   signal(sig: NodeJS.Signals): void
   /** SIGTERM to its process group, SIGKILL after graceMs */
   terminate(graceMs: number): Promise<void>
+  /**
+   * Left running: this process no longer waits for it or its output pipes to exit (once this
+   * process exits, the command's writes to them fail with EPIPE, as after any reader's end).
+   */
+  release(): void
 }
 
 
 /** after the command exits, how long its output may still take to be read (ms) */
 const OUTPUT_DRAIN_MS = 500
+
+/** The command itself could not be exec'd (its errno is the code): not found, not executable. */
+export class CannotRunError extends ApiError {}
 
 export function launcherPath(): string {
   const candidates = [process.env.SYSCOPE_LAUNCH, join(projectRoot(), 'build', 'helper', 'syscope-launch'), '/usr/local/libexec/syscope/syscope-launch']
@@ -37,12 +45,17 @@ export function launcherPath(): string {
   throw new ApiError('ENOENT', 'syscope-launch is missing: build it with `npm run setup`')
 }
 
-export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: 'inherit' }, helper: HelperConnection | null): Promise<LaunchedCommand> {
+/**
+ * `diesWithUs`: the command is killed (SIGKILL) should this process die first, even by `kill -9`
+ * (the launcher sets PR_SET_PDEATHSIG before it execs); else it runs on, orphaned.
+ */
+export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: 'inherit'; diesWithUs?: boolean }, helper: HelperConnection | null): Promise<LaunchedCommand> {
   const program = req.argv[0]
   if (!program) throw new ApiError('EINVAL', 'no program to run')
   if (req.cwd && !existsSync(req.cwd)) throw new ApiError('ENOENT', `working directory ${req.cwd} does not exist`)
   // fd 3: the go pipe (one byte = exec now); fd 4: errno text if exec fails (CLOEXEC in the launcher)
-  const child = spawn(launcherPath(), ['3', '4', '--', ...req.argv], {
+  const tie = req.diesWithUs === false ? [] : ['--die-with', String(process.pid)]
+  const child = spawn(launcherPath(), [...tie, '3', '4', '--', ...req.argv], {
     cwd: req.cwd,
     env: { ...process.env, ...req.env },
     stdio: [req.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
@@ -90,7 +103,7 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     const errno = Number(errText.trim())
     const name = Object.entries(constants.errno).find(([, v]) => v === errno)?.[0] ?? `errno ${errno}`
     await exited
-    throw new ApiError(name, `cannot run "${program}": ${describeErrno(name)} (${name})`)
+    throw new CannotRunError(name, `cannot run "${program}": ${describeErrno(name)} (${name})`)
   }
   return {
     pid,
@@ -103,6 +116,10 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     },
     signal(sig: NodeJS.Signals) {
       if (child.exitCode === null && child.signalCode === null) signalGroup(pid, sig)
+    },
+    release() {
+      child.unref()
+      for (const s of [child.stdin, child.stdout, child.stderr, child.stdio[3], child.stdio[4]]) (s as { unref?: () => void } | null)?.unref?.()
     },
     async terminate(graceMs: number) {
       if (child.exitCode !== null || child.signalCode !== null) return

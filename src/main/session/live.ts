@@ -8,9 +8,11 @@ import type { EbpfStatus, SessionEvent } from '../../shared/contract'
 import { appendDigest } from '../recording/digest'
 import { buildDigest } from './digest'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../recording/format'
-import { RecordingWriter } from '../recording/writer'
+import { RecordingWriter, type WriteFailure } from '../recording/writer'
 import { SessionStore } from './store'
 import type { HelperConnection } from './ebpf'
+import type { ExecMessage, ExitMessage, ProcessFigures } from '../helper/protocol'
+import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../proc/types'
 import { launchCommand, type LaunchedCommand } from './launch-command'
@@ -24,6 +26,23 @@ export interface LiveSessionOptions {
   ebpf: EbpfStatus
   /** how long stop() waits after SIGTERM before SIGKILL */
   stopGraceMs?: number
+  /**
+   * What becomes of a launched command when its recording cannot be written, and when syscope
+   * itself dies: 'kill' (the default) ends it; 'detach' leaves it running on its own.
+   */
+  onError?: OnError
+}
+
+export type OnError = 'kill' | 'detach'
+
+/** A recording that could not be written: why, and how much of the session the file keeps. */
+export interface RecordingFailure {
+  path: string
+  code: string
+  reason: string
+  /** the session's time (ms) up to which the file holds every tick */
+  keptMs: number
+  onError: OnError
 }
 
 export interface LaunchOptions extends LiveSessionOptions {
@@ -42,7 +61,7 @@ export interface AttachOptions extends LiveSessionOptions {
 
 /**
  * Events: 'tick' (store index), 'event' (SessionEvent), 'output' ({stream, t_ms, text}),
- * 'ended' ({exitCode, exitSignal, message}).
+ * 'ended' ({exitCode, exitSignal, message}), 'recording-failed' (RecordingFailure).
  */
 export class LiveSession extends EventEmitter {
   readonly store: SessionStore
@@ -75,6 +94,7 @@ export class LiveSession extends EventEmitter {
     this.helper = opts.helper
     this.writer = new RecordingWriter(opts.recordingPath, header, fd)
     this.store = new SessionStore(header, opts.id, opts.recordingPath)
+    this.writer.onFail((f) => this.recordingFailed(f))
     this.sampler = createSampler({ intervalMs: opts.intervalMs })
     if (!opts.ebpf.ready) this.gap = true
   }
@@ -107,7 +127,7 @@ export class LiveSession extends EventEmitter {
     const fd = RecordingWriter.reserve(opts.recordingPath)
     let cmd: LaunchedCommand
     try {
-      cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env, stdin: opts.stdin }, opts.helper)
+      cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env, stdin: opts.stdin, diesWithUs: (opts.onError ?? 'kill') === 'kill' }, opts.helper)
     } catch (e) {
       RecordingWriter.abandon(fd, opts.recordingPath)
       throw e
@@ -194,6 +214,9 @@ export class LiveSession extends EventEmitter {
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs)
   }
 
+  /** launched processes: what they used before counting started at their exec (exitUsage) */
+  private before = new Map<number, ProcessFigures>()
+
   private now(): number {
     return Math.round(performance.now() - this.t0)
   }
@@ -218,25 +241,30 @@ export class LiveSession extends EventEmitter {
       this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
     })
-    h.on('exec', (m: { pid: number; comm: string; filename: string }) => {
+    h.on('exec', (m: ExecMessage) => {
+      if (m.before) this.before.set(m.pid, m.before)
       this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename })
     })
-    h.on('exit', (m: { pid: number; code: number; signal: number; io?: (number | null)[]; cpu_ns?: number[] }) => {
+    h.on('exit', (m: ExitMessage) => {
       this.exited.add(m.pid)
       // it ran to exit: read it next tick, so that it is not counted on after its reaper has it
       this.sampler.ran([m.pid])
       // its I/O and CPU up to its very end, which /proc sampling alone cannot see (nor anything
       // of a process that lived less than a tick)
       const io = m.io ? this.sampler.exitIo(m.pid, m.io) : null
-      const cpu = m.cpu_ns ? { cpu_seconds: m.cpu_ns[2]! / 1e9 } : {}
-      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu })
+      const cpu = m.cpu_ns ? { cpu_seconds: m.cpu_ns[2] / 1e9 } : {}
+      const usage = exitUsage(m, this.before.get(m.pid))
+      this.before.delete(m.pid)
+      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu, ...(usage ? { usage } : {}) })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
       this.sampler.runsReported(m.pid, false)
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
-    h.on('drops', (m: { procs: number; events: number }) => {
-      if (m.procs || m.events) this.notice('warning', `the helper lost ${m.procs} process(es) and ${m.events} event(s): its tables were full`)
+    h.on('drops', (m: { procs: number; events: number; nr: number }) => {
+      if (!m.procs && !m.events && !m.nr) return
+      const what = [m.procs ? `${m.procs} process(es) (their syscalls are not counted)` : '', m.events ? `${m.events} event(s)` : '', m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : '']
+      this.event({ kind: 'notice', t_ms: this.now(), level: 'warning', message: `the helper lost ${what.filter(Boolean).join(', ')}: its tables were full`, loss: { procs: m.procs, events: m.events, nr: m.nr } })
     })
     h.on('close', (why: string) => {
       // finish() lets go of the helper before releasing it: its exit then is ours, not a failure
@@ -278,6 +306,24 @@ export class LiveSession extends EventEmitter {
     const t = this.now()
     this.record({ k: 'o', t, s: stream, d: text })
     this.emit('output', { stream, t_ms: t, text })
+  }
+
+  /**
+   * The recording cannot be written (a full disk): the session stops here, as the user chose for
+   * the command. The file keeps every whole tick before the failure (the writer cut it back).
+   */
+  private recordingFailed(f: WriteFailure): void {
+    const n = this.store.tickCount
+    const keptMs = n > 1 ? this.store.tickTime(n - 2) : 0
+    const onError = this.opts.onError ?? 'kill'
+    const reason = f.message.replace(/^[A-Z]+: /, '').replace(/, \w+$/, '')
+    this.store.warnings.push(`the recording could not be written after ${(this.now() / 1000).toFixed(1)} s (${reason}): the file keeps about the first ${(keptMs / 1000).toFixed(1)} s, and the session stopped there`)
+    this.emit('recording-failed', { path: this.opts.recordingPath, code: f.code, reason, keptMs, onError } satisfies RecordingFailure)
+    if (this.child && onError === 'kill') void this.child.terminate(this.opts.stopGraceMs ?? 3000)
+    else {
+      this.child?.release()
+      this.requestEnd({ exitCode: null, exitSignal: null, message: 'detached: the recording could not be written' })
+    }
   }
 
   private async tick(): Promise<void> {
@@ -352,7 +398,8 @@ export class LiveSession extends EventEmitter {
       this.sampler.close()
       this.record({ k: 'end', t: this.now(), exit_code: r.exitCode, exit_signal: r.exitSignal, message: r.message })
       await this.writer.close()
-      this.writeDigest()
+      // a file cut short by a failed write has no digest: it loads tick by tick, with a warning
+      if (!this.writer.failed) this.writeDigest()
       this.state = 'ended'
       this.emit('ended', r)
     })()

@@ -1,17 +1,19 @@
 // All sessions of one app (or CLI) instance: live ones and reopened recordings, the recordings
 // folder, and the events the UI subscribes to.
 import { EventEmitter } from 'node:events'
-import { mkdirSync, readdirSync, statSync, writeFileSync, openSync, readSync, closeSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, statSync, readSync, closeSync } from 'node:fs'
+import { createNewFile, writeAll } from '../recording/writer'
 import { basename, join } from 'node:path'
 import { inflateRawSync, constants } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import { Events, type AttachRequest, type Comparison, type ComparisonSide, type LaunchRequest, type RecordingEntry, type SessionInfo, type SessionSnapshot, type Breakdown, type ExportFormat, type EbpfStatus } from '../../shared/contract'
 import { ApiError } from '../api/validate'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
-import { RECORDING_EXTENSION, RECORDING_VERSION, type RecordingHeader } from '../recording/format'
+import { RECORDING_EXTENSION, type RecordingHeader } from '../recording/format'
 import { readDigest, readDigestLocator } from '../recording/digest'
-import { openRecording, RecordingError } from '../recording/reader'
-import { SessionStore } from './store'
+import { openRecording, parseHeader, RecordingError } from '../recording/reader'
+import { openRegularFileSync } from '../recording/open-file'
+import { RECORDING_STORE_LIMITS, SessionStore } from './store'
 import { LiveSession, type LaunchOptions } from './live'
 import { connectHelper, type EbpfOptions } from './ebpf'
 
@@ -52,7 +54,7 @@ export class SessionManager {
    * `local`, for the command line: `stdin: 'inherit'` gives the command this process's stdin (the
    * terminal); `onOutput` sees its output from the first byte (before this returns).
    */
-  async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput'> = {}): Promise<LiveSession> {
+  async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput' | 'onError'> = {}): Promise<LiveSession> {
     const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot })
     const id = this.newId()
     const name = basename(req.argv[0] ?? 'command')
@@ -64,6 +66,7 @@ export class SessionManager {
         env: req.env,
         stdin: local.stdin,
         onOutput: local.onOutput,
+        onError: local.onError,
         intervalMs: req.intervalMs ?? this.opts.defaultIntervalMs ?? 100,
         recordingPath: recordingPath ?? this.recordingPath(name),
         helper,
@@ -164,7 +167,22 @@ export class SessionManager {
     // the CSV has every tick: a recording opened from its digest loads them now
     if (format === 'csv' && e.store.digestOnly && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
     const text = format === 'json' ? JSON.stringify(buildSummary(e.store, state), null, 2) + '\n' : buildTimelineCsv(e.store)
-    writeFileSync(path, text, { mode: 0o600 })
+    // a shared directory may hold a file or symlink planted under this name: never write through it
+    let fd: number
+    try {
+      fd = createNewFile(path, 'export')
+    } catch (err) {
+      const e = err as Error & { code?: string }
+      throw new ApiError(e.code ?? 'EIO', e.message)
+    }
+    try {
+      writeAll(fd, Buffer.from(text))
+    } catch (err) {
+      closeSync(fd)
+      rmSync(path, { force: true })
+      throw new ApiError((err as NodeJS.ErrnoException).code ?? 'EIO', `cannot write the export ${path}: ${(err as Error).message}`)
+    }
+    closeSync(fd)
     return { path }
   }
 
@@ -235,21 +253,54 @@ function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
 
 /** A recording, from its digest when it has one (at once), else tick by tick. */
 export async function openStore(path: string, id: string): Promise<SessionStore> {
-  const digest = readDigest(path)
-  if (digest) {
+  const read = readDigest(path)
+  let problem = read.problem
+  if (read.digest) {
     const header = readHeader(path)
-    if (header && header.version <= RECORDING_VERSION) return SessionStore.fromDigest(header, digest, id, path)
+    if (header) {
+      const store = SessionStore.fromDigest(header, read.digest, id, path)
+      problem = digestFailure(store)
+      if (problem === null) {
+        if (read.ticksDamaged) {
+          store.warnings.push(`the recording's ticks are damaged (they do not match the checksum written with its digest): what is shown comes from its digest, which is intact, but exporting its ticks will fail`)
+        }
+        return store
+      }
+    }
   }
-  return loadStore(path, id)
+  const store = await loadStore(path, id)
+  if (problem) store.warnings.push(`${problem}: its ticks were loaded instead`)
+  return store
+}
+
+/**
+ * Whether a store opened from its digest answers what is asked of it: the digest's shape is
+ * checked when it is read, and this catches what a shape check can miss, before any view asks.
+ */
+function digestFailure(store: SessionStore): string | null {
+  try {
+    store.snapshot('ended', 2000, 'recording')
+    const d = store.durationMs()
+    store.breakdown(0, Number.MAX_SAFE_INTEGER)
+    store.breakdown(d / 3, (2 * d) / 3)
+    buildSummary(store, 'ended')
+    return null
+  } catch (e) {
+    return `its digest is damaged (${(e as Error).message})`
+  }
 }
 
 /** A recording with every tick (a live-equivalent store), fed record by record as they are read. */
 export async function loadStore(path: string, id: string): Promise<SessionStore> {
   try {
     const rec = await openRecording(path)
-    const store = new SessionStore(rec.header, id, path)
-    for await (const line of rec.lines) store.ingest(line)
-    store.warnings.push(...rec.warnings)
+    const store = new SessionStore(rec.header, id, path, RECORDING_STORE_LIMITS)
+    for await (const line of rec.lines) {
+      store.ingest(line)
+      // leaving the loop closes the file
+      if (store.full !== null) break
+    }
+    store.warnings.push(...rec.warnings, ...store.limitWarnings())
     return store
   } catch (e) {
     // damage deep in the file is found while the store is being fed: it is thrown away then
@@ -258,22 +309,37 @@ export async function loadStore(path: string, id: string): Promise<SessionStore>
   }
 }
 
-/** The header line only: inflate the first few KiB of the gzip stream. */
+/** The header line only, from the first few KiB of the file; null when it is not a readable recording. */
 function readHeader(path: string): RecordingHeader | null {
   try {
-    const fd = openSync(path, 'r')
-    const buf = Buffer.alloc(16384)
-    const n = readSync(fd, buf, 0, buf.length, 0)
-    closeSync(fd)
+    const { fd } = openRegularFileSync(path)
+    const buf = Buffer.alloc(HEADER_READ_BYTES)
+    let n: number
+    try {
+      n = readSync(fd, buf, 0, buf.length, 0)
+    } finally {
+      closeSync(fd)
+    }
     if (n < 18 || buf[0] !== 0x1f || buf[1] !== 0x8b) return null
-    // skip the 10-byte gzip header (syscope writes no optional fields)
-    const text = inflateRawSync(buf.subarray(10, n), { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')
-    const line = text.slice(0, text.indexOf('\n'))
-    const h = JSON.parse(line) as RecordingHeader
-    return h.format === 'syscope-recording' ? h : null
+    // skip the 10-byte gzip header (syscope writes no optional fields). The least that holds the
+    // header line: damage further on (found when the ticks are read) must not hide the file.
+    // 16 KiB inflate to at most ~16.5 MiB.
+    for (let end = 1024; ; end *= 4) {
+      let text: Buffer | null = null
+      try {
+        text = inflateRawSync(buf.subarray(10, Math.min(end, n)), { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 32 * 1024 * 1024 })
+      } catch {
+        // damaged within these bytes: the header may still be whole in fewer... or not at all
+      }
+      const nl = text ? text.indexOf(0x0a) : -1
+      if (text && nl >= 0) return parseHeader(text.subarray(0, nl).toString('utf8'), path)
+      if (end >= n) return null
+    }
   } catch {
     return null
   }
 }
+
+const HEADER_READ_BYTES = 16384
 
 export type { EbpfStatus }

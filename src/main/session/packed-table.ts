@@ -32,6 +32,7 @@ export class PackedTable {
     private readonly pool: BlockPool
   ) {
     this.open = new Float64Array(columns * FIRST_OPEN_ROWS)
+    pool.openBytes += this.open.byteLength
     this.changes = new Int32Array(columns)
   }
 
@@ -77,6 +78,7 @@ export class PackedTable {
     const capacity = Math.min(BLOCK_ROWS, Math.max(FIRST_OPEN_ROWS, this.openCapacity * 2))
     const grown = new Float64Array(capacity * this.columns)
     grown.set(this.open.subarray(0, this.openRows * this.columns))
+    this.pool.openBytes += grown.byteLength - this.open.byteLength
     this.open = grown
     this.openCapacity = capacity
   }
@@ -112,6 +114,7 @@ export class PackedTable {
       this.changes.fill(0)
     }
     if (release) {
+      this.pool.openBytes -= this.open.byteLength
       this.open = new Float64Array(0)
       this.openCapacity = 0
     }

@@ -76,6 +76,26 @@ export class SessionTicks {
     return this.times.length
   }
 
+  /** Process rows, all ticks. */
+  get rowCount(): number {
+    return this.rowProcess.length
+  }
+
+  /** Bytes of its tables (sealed blocks and open rows): most of what a store holds. */
+  get tableBytes(): number {
+    return this.pool.usedBytes + this.pool.openBytes
+  }
+
+  /** Distinct pids of rows and counts. */
+  get pidCount(): number {
+    return this.indexed.length
+  }
+
+  /** Whether pid has rows or counts already. */
+  knows(pid: number): boolean {
+    return this.processIndex.has(pid)
+  }
+
   time(i: number): number {
     return this.times.at(i)
   }

@@ -1,21 +1,62 @@
 // The in-memory model of one session, live or loaded from a recording: it is fed the same
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
-import type { Breakdown, CategoryId, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
+import { lossWarnings } from '../analysis/losses'
+import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { ProcessColumn, RecordLine, RecordingHeader } from '../recording/format'
 import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from '../recording/digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
+import { MAX_EVENTS, MAX_OBJECT_BYTES, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TABLE_BYTES, MAX_TICKS } from '../recording/limits'
 
 const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
+
+/**
+ * What a store loaded from a file keeps at most (limits.ts): a recording can claim anything, and
+ * each of these grows with the file. A live session's store is fed by the sampler and is not bounded.
+ */
+export interface StoreLimits {
+  ticks: number
+  processRows: number
+  rowsPerTick: number
+  processes: number
+  events: number
+  /** bytes of the tick tables */
+  tableBytes: number
+  /** estimated bytes of processes, events and per-process syscall counts */
+  objectBytes: number
+}
+
+export const RECORDING_STORE_LIMITS: StoreLimits = {
+  ticks: MAX_TICKS,
+  processRows: MAX_PROCESS_ROWS,
+  rowsPerTick: MAX_ROWS_PER_TICK,
+  processes: MAX_PROCESSES,
+  events: MAX_EVENTS,
+  tableBytes: MAX_TABLE_BYTES,
+  objectBytes: MAX_OBJECT_BYTES
+}
+
+const UNBOUNDED: StoreLimits = { ticks: Infinity, processRows: Infinity, rowsPerTick: Infinity, processes: Infinity, events: Infinity, tableBytes: Infinity, objectBytes: Infinity }
+
+/** An estimate of what an object the store keeps costs: its strings and a fixed part. */
+const OBJECT_BYTES = 100
+function stringBytes(...xs: unknown[]): number {
+  let n = 0
+  for (const x of xs) {
+    if (typeof x === 'string') n += x.length + 16
+    else if (Array.isArray(x)) n += stringBytes(...(x as unknown[])) + 16
+  }
+  return n
+}
 
 export class SessionStore {
   readonly header: RecordingHeader
   private readonly ticks = new SessionTicks()
   /** exitIo, exitCpuSeconds: its own I/O and CPU as it exited, when the helper read them */
-  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number }>()
+  readonly processes = new Map<number, ProcessInfo & { uid: number | null; exitIo?: (number | null)[]; exitCpuSeconds?: number; exitUsage?: ExitUsage }>()
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
   readonly events: SessionEvent[] = []
@@ -24,6 +65,13 @@ export class SessionStore {
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
   private outputBytes = 0
   private outputDropped = 0
+  /**
+   * Set when a limit was reached: which. Nothing more is kept (a loader stops reading there: the
+   * store holds the recording's first part, and says so).
+   */
+  full: string | null = null
+  /** estimated bytes of processes, events and per-process syscall counts (StoreLimits.objectBytes) */
+  private objectBytes = 0
 
   /**
    * Set when a recording was opened from its digest: the ticks are not loaded, and the snapshot,
@@ -31,7 +79,12 @@ export class SessionStore {
    */
   digest: RecordingDigest | null = null
 
-  constructor(header: RecordingHeader, readonly id: string, readonly recordingPath: string | null) {
+  constructor(
+    header: RecordingHeader,
+    readonly id: string,
+    readonly recordingPath: string | null,
+    private readonly limits: StoreLimits = UNBOUNDED
+  ) {
     this.header = header
   }
 
@@ -71,15 +124,24 @@ export class SessionStore {
 
   /** Feed one record line (the same lines the recording file holds). */
   ingest(line: RecordLine): void {
+    if (this.full !== null) return
+    const l = this.limits
+    if (this.objectBytes > l.objectBytes) {
+      this.full = `more than ${l.objectBytes} bytes of processes, events and syscall counts`
+      return
+    }
     switch (line.k) {
       case 'c':
-        this.addCounts(line.pid, line.sys)
+        if (!this.ticks.knows(line.pid) && this.ticks.pidCount >= l.processes) this.full = `more than ${l.processes} processes`
+        else this.addCounts(line.pid, line.sys)
         break
       case 's':
-        this.ticks.addSample(line)
+        this.addSample(line)
         break
       case 'p':
-        if (!this.processes.has(line.pid)) {
+        if (!this.processes.has(line.pid) && this.processes.size >= l.processes) this.full = `more than ${l.processes} processes`
+        else if (!this.processes.has(line.pid)) {
+          this.objectBytes += OBJECT_BYTES + stringBytes(line.comm, line.cmdline)
           this.processes.set(line.pid, {
             pid: line.pid,
             ppid: line.ppid,
@@ -94,7 +156,12 @@ export class SessionStore {
         }
         break
       case 'e':
+        if (this.events.length >= l.events) {
+          this.full = `more than ${l.events} events`
+          break
+        }
         this.events.push(line.ev)
+        this.objectBytes += OBJECT_BYTES + stringBytes(...Object.values(line.ev))
         this.applyEvent(line.ev)
         break
       case 'o':
@@ -106,10 +173,39 @@ export class SessionStore {
     }
   }
 
+  private addSample(line: Extract<RecordLine, { k: 's' }>): void {
+    const l = this.limits
+    const rows = line.p.length
+    if (rows > l.rowsPerTick) this.full = `a sample of more than ${l.rowsPerTick} processes`
+    else if (this.ticks.count >= l.ticks) this.full = `more than ${l.ticks} ticks`
+    else if (this.ticks.rowCount + rows > l.processRows) this.full = `more than ${l.processRows} process rows`
+    else if (this.ticks.pidCount + rows > l.processes && this.ticks.pidCount + this.newPids(line.p) > l.processes) this.full = `more than ${l.processes} processes`
+    else if (this.ticks.tableBytes > l.tableBytes) this.full = `more than ${l.tableBytes} bytes of ticks`
+    else this.ticks.addSample(line)
+  }
+
+  /** Pids of `rows` not seen before (counted only near the limit: it costs a lookup per row). */
+  private newPids(rows: unknown[][]): number {
+    const seen = new Set<number>()
+    for (const row of rows) {
+      const pid = typeof row[0] === 'number' ? row[0] : NaN
+      if (!this.ticks.knows(pid)) seen.add(pid)
+    }
+    return seen.size
+  }
+
+  /** What a limit left out, as a warning (none for a store within its limits). */
+  limitWarnings(): string[] {
+    if (this.full === null) return []
+    return [`the recording has ${this.full}, the most syscope loads of a recording: only its first ${this.ticks.count} ticks were loaded`]
+  }
+
   private addCounts(pid: number, sys: [number, number, number, number][]): void {
     let perNr = this.perProcessSyscalls.get(pid)
     if (!perNr) this.perProcessSyscalls.set(pid, (perNr = new Map()))
+    const before = perNr.size
     for (const [nr, calls, errors, ns] of sys) addCounts(perNr, nr, calls, errors, ns)
+    this.objectBytes += (perNr.size - before) * OBJECT_BYTES
     this.ticks.addCounts(pid, sys)
   }
 
@@ -122,6 +218,7 @@ export class SessionStore {
       p.exitSignal = ev.signal
       if (ev.io) p.exitIo = ev.io
       if (ev.cpu_seconds !== undefined) p.exitCpuSeconds = ev.cpu_seconds
+      if (ev.usage) p.exitUsage = ev.usage
     } else if (ev.kind === 'exec') {
       p.comm = ev.comm
     }
@@ -241,7 +338,7 @@ export class SessionStore {
         rss_bytes: idx.map((k) => nullable(rss[k]!))
       })
     }
-    const warnings = [...this.warnings]
+    const warnings = [...this.warnings, ...lossWarnings(this)]
     if (this.outputDropped > 0) warnings.push(`${this.outputDropped} bytes of program output are in the recording but not shown`)
     return {
       info: this.info(state, kind),
@@ -252,6 +349,11 @@ export class SessionStore {
       output: this.output,
       warnings
     }
+  }
+
+  /** Whether syscalls were missing at tick i (the helper was gone). */
+  syscallGapAt(i: number): boolean {
+    return this.ticks.treeFigures(i).gap
   }
 
   /** One figure of the tree at every tick (NaN: unavailable). */

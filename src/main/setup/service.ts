@@ -2,6 +2,7 @@
 // would fix what is missing, running them through one sudo prompt (pkexec), and undoing them.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import type { SetupCheck, SetupDiagnosis, SetupPlan, SetupResult } from '../../shared/contract'
 import { doctorReport, forgetReadiness, type DoctorReport } from '../doctor'
@@ -64,7 +65,7 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
   async function diagnose(): Promise<SetupDiagnosis> {
     const { r, source, appBuild } = await report()
     const checks: SetupCheck[] = buildChecks(r, { installedPath: INSTALLED_HELPER, sourcePath: source, appBuild, groups: userGroups() })
-    return { ready: current(r, appBuild), checks }
+    return { ready: current(r, appBuild), worksNow: r.ready, asRoot: process.getuid?.() === 0, checks }
   }
 
   async function steps(): Promise<SetupPlan['steps']> {
@@ -73,19 +74,21 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
     if (!source) throw Object.assign(new Error('there is no helper to install: build it first with `npm run setup`'), { code: 'ENOENT' })
     const needsTracefs = r.mode === 'tracepoint'
     const install = ['/bin/bash', script, 'install-helper', '--from', source, ...(needsTracefs ? ['--tracefs-fallback'] : [])]
-    const s: SetupPlan['steps'] = [
-      {
-        description: `Copy the helper to ${INSTALLED_HELPER} (root-owned, so its file capabilities are honoured) and give it cap_bpf,cap_perfmon${needsTracefs ? ',cap_dac_read_search' : ''} and nothing else`,
-        command: install
-      }
-    ]
+    const s: SetupPlan['steps'] = []
     if (needsTracefs) {
-      const user = process.env.USER ?? ''
+      // first: the helper with cap_dac_read_search is installed for group "tracing" only, so
+      // the group must exist before it. The account this process runs as, not $USER: the
+      // environment could name someone else.
+      const user = userInfo().username
       s.push({
         description: 'This kernel only supports the classic tracepoint mode: let the group "tracing" read the few tracefs files it needs, at every boot',
         command: ['/bin/bash', script, 'install-tracefs', ...(user ? ['--user', user] : [])]
       })
     }
+    s.push({
+      description: `Copy the helper to ${INSTALLED_HELPER} (root-owned, so its file capabilities are honoured) and give it cap_bpf,cap_perfmon${needsTracefs ? ',cap_dac_read_search (group "tracing" only)' : ''} and nothing else`,
+      command: install
+    })
     return s
   }
 

@@ -7,7 +7,7 @@ import { axisStyle, categoryColor, categoryLabel, chartTheme, tooltipStyle } fro
 
 export type CategoryMetric = 'calls' | 'time_ns' | 'errors'
 
-export const METRIC_LABEL: Record<CategoryMetric, string> = { calls: 'calls', time_ns: 'time in kernel', errors: 'errors' }
+export const METRIC_LABEL: Record<CategoryMetric, string> = { calls: 'calls', time_ns: 'time in syscalls', errors: 'errors' }
 const metricFormat = (m: CategoryMetric): ((v: number) => string) => (m === 'time_ns' ? formatNs : formatInt)
 
 /** Categories with anything to show for the metric, largest first. */

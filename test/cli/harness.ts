@@ -1,0 +1,58 @@
+// Driving the real `syscope` command (the bundle, rebuilt so that it is this tree's code) and
+// waiting for what it does to processes, with deadlines rather than sleeps.
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/main/paths'
+
+export const CLI = join(projectRoot(), 'bin', 'syscope.mjs')
+
+export function buildCli(): void {
+  execFileSync('node', ['scripts/build-cli.mjs'], { cwd: projectRoot() })
+}
+
+export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): SpawnSyncReturns<string> {
+  return spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs })
+}
+
+/** Poll `probe` until it returns something other than undefined/false, or throw at the deadline. */
+export async function waitFor<T>(what: string, probe: () => T | undefined | false, deadlineMs = 10_000): Promise<T> {
+  const end = Date.now() + deadlineMs
+  for (;;) {
+    const v = probe()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** pids whose full command line matches the extended regexp */
+export function pidsMatching(pattern: string): number[] {
+  const r = spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' })
+  return r.stdout.split('\n').filter(Boolean).map(Number)
+}
+
+/** the children of pid, by their command name */
+export function childrenOf(pid: number, comm: string): number[] {
+  const r = spawnSync('pgrep', ['-P', String(pid), '-x', comm], { encoding: 'utf8' })
+  return r.stdout.split('\n').filter(Boolean).map(Number)
+}
+
+export function alive(pid: number): boolean {
+  try {
+    // a zombie is dead for our purposes
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
+  } catch {
+    return false
+  }
+}
+
+export function killPids(pids: number[]): void {
+  for (const p of pids) {
+    try {
+      process.kill(p, 'SIGKILL')
+    } catch {
+      /* gone */
+    }
+  }
+}

@@ -1,0 +1,56 @@
+// Every loss is in the summary, with its size: processes the helper could not track (a burst
+// over --max-procs), and the part of the run a killed helper left without syscall counts.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CLI, buildCli, childrenOf, runCli, waitFor } from './harness'
+import { openStore } from '../../src/main/session/manager'
+
+let data: string
+
+beforeAll(() => {
+  buildCli()
+  data = mkdtempSync(join(tmpdir(), 'syscope-loss-'))
+})
+afterAll(() => rmSync(data, { recursive: true, force: true }))
+
+describe('losses in the summary', () => {
+  it('names the processes a burst over --max-procs lost, in the JSON, the text and the app’s snapshot', async () => {
+    const out = join(data, 'burst.syscope')
+    // the shell and 60 children alive at once (each lives long enough for the shell to start all
+    // of them), with room for 16: 45 are not tracked
+    const burst = `${Array.from({ length: 60 }, () => 'sleep 2 &').join(' ')} wait`
+    const r = runCli(['record', '--json', '--max-procs', '16', '--out', out, '--', 'sh', '-c', burst], { XDG_DATA_HOME: data })
+    expect(r.status, r.stderr).toBe(0)
+    const warnings: string[] = JSON.parse(r.stdout).session.warnings
+    expect(warnings.filter((w) => /process\(es\) were not traced/.test(w))).toEqual([expect.stringMatching(/^45 process\(es\) were not traced \(the helper's process table was full, (at|between) [\d.]+ s/)])
+    const text = runCli(['summary', out], { XDG_DATA_HOME: data })
+    expect(text.stdout).toMatch(/warning: 45 process\(es\) were not traced/)
+    // the app's views read the snapshot's warnings, from the digest as from every tick
+    const store = await openStore(out, 'b')
+    expect(store.snapshot('ended', 100, 'recording').warnings.join('\n')).toMatch(/45 process\(es\) were not traced/)
+  })
+
+  it('names the share of the run a helper killed with SIGKILL left uncovered', async () => {
+    const out = join(data, 'helper-killed.syscope')
+    const p = spawn('node', [CLI, 'record', '--json', '--out', out, '--', 'sleep', '1.5'], { env: { ...process.env, XDG_DATA_HOME: data } })
+    let stdout = ''
+    p.stdout.on('data', (d: Buffer) => (stdout += d))
+    const helper = await waitFor('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
+    // a few ticks with the helper first
+    await waitFor('ticks in the recording', () => existsSync(out) && statSync(out).size > 600)
+    process.kill(helper, 'SIGKILL')
+    const code = await new Promise((r) => p.once('exit', r))
+    expect(code).toBe(0)
+    const warnings: string[] = JSON.parse(stdout).session.warnings
+    const gap = warnings.find((w) => /syscall totals cover only/.test(w))
+    expect(gap, warnings.join('\n')).toMatch(/^syscall totals cover only (\d+) % of the run \(([\d.]+) s of ([\d.]+) s\): the syscall helper was gone from [\d.]+ s on \(the helper killed by SIGKILL\)/)
+    const [, share, covered, total] = /(\d+) % of the run \(([\d.]+) s of ([\d.]+) s\)/.exec(gap!)!.map(Number)
+    expect(share).toBeGreaterThan(0)
+    expect(share).toBeLessThan(100)
+    expect(covered).toBeLessThan(total!)
+    expect(runCli(['summary', out], { XDG_DATA_HOME: data }).stdout).toMatch(/warning: syscall totals cover only \d+ % of the run/)
+  })
+})

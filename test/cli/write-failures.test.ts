@@ -1,0 +1,134 @@
+// The CLI when its outputs fail: a full disk under --out, a closed stdout, and syscope itself
+// killed with SIGKILL. Each ends with a loadable recording, one clear line, and the launched
+// command ended or left as the user chose.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { loadStore } from '../../src/main/session/manager'
+import { buildSummary } from '../../src/main/analysis/summary'
+import { formatSummary } from '../../src/cli/format-summary'
+import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli, waitFor } from './harness'
+
+let data: string
+let full: string
+const started: number[] = []
+
+beforeAll(() => {
+  buildCli()
+  data = mkdtempSync(join(tmpdir(), 'syscope-cli-'))
+  // a tiny filesystem of its own: full after a few seconds of recording
+  full = mkdtempSync(join(tmpdir(), 'syscope-full-'))
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', full])
+})
+afterAll(() => {
+  killPids(started)
+  spawnSync('umount', [full])
+  rmSync(full, { recursive: true, force: true })
+  rmSync(data, { recursive: true, force: true })
+})
+
+/** a busy command that never ends on its own, found again by its unique name */
+function endlessBusy(): { argv: string[]; tag: string } {
+  const tag = `syscope-busy-${randomBytes(4).toString('hex')}`
+  return { argv: ['sh', '-c', 'while :; do head -c 2000 /dev/urandom | od > /dev/null; done', tag], tag }
+}
+
+describe('a full disk under --out', () => {
+  it('stops the session, keeps the file loadable, says so in one line, and ends the command', async () => {
+    const out = join(full, 'kill.syscope')
+    const busy = endlessBusy()
+    const p = spawn('node', [CLI, 'record', '--out', out, '--', ...busy.argv], { env: { ...process.env, XDG_DATA_HOME: data } })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => (stdout += d))
+    p.stderr.on('data', (d: Buffer) => (stderr += d))
+    const exited = new Promise<{ status: number | null; signal: string | null }>((done) => p.once('exit', (status, signal) => done({ status, signal })))
+    const helper = await waitFor('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
+    let timer: NodeJS.Timeout | undefined
+    const ended = await Promise.race([exited, new Promise<null>((done) => (timer = setTimeout(() => done(null), 40_000)))])
+    clearTimeout(timer)
+    started.push(...pidsMatching(busy.tag))
+    expect(ended, 'syscope must end on its own').not.toBeNull()
+    const r = { ...ended!, stdout, stderr }
+    // the helper was shut down, not left behind
+    expect(alive(helper)).toBe(false)
+    expect(r.status).toBe(1)
+    const lines = r.stderr.trim().split('\n')
+    expect(lines, r.stderr).toHaveLength(1)
+    expect(lines[0]).toMatch(new RegExp(`^syscope: cannot write the recording ${out}: no space left on device \\(ENOSPC\\); recording stopped, the file keeps about the first [\\d.]+ s; the command is being ended`))
+    // the command ended with syscope (it would loop for ever)
+    expect(pidsMatching(busy.tag)).toEqual([])
+    // the summary names it too
+    expect(r.stdout).toMatch(/warning: the recording could not be written after [\d.]+ s \(no space left on device\)/)
+    // what was written opens, with a warning
+    const store = await loadStore(out, 'full')
+    expect(store.tickCount).toBeGreaterThan(0)
+    expect(store.warnings.join(' ')).toMatch(/not closed properly/)
+  })
+
+  it('leaves the command running with --on-error detach', async () => {
+    const out = join(full, 'detach.syscope')
+    rmSync(join(full, 'kill.syscope'), { force: true })
+    const busy = endlessBusy()
+    const r = runCli(['record', '--on-error', 'detach', '--out', out, '--', ...busy.argv], { XDG_DATA_HOME: data }, 40_000)
+    const left = pidsMatching(busy.tag)
+    started.push(...left)
+    expect(r.status).toBe(1)
+    expect(r.stderr).toMatch(/no space left on device \(ENOSPC\).*the command was left running/)
+    expect(left.length).toBe(1)
+    killPids(left)
+    const store = await loadStore(out, 'detach')
+    expect(store.tickCount).toBeGreaterThan(0)
+  })
+})
+
+describe('a closed stdout', () => {
+  it('is not an error: syscope records on and exits with the command’s code', async () => {
+    const out = join(data, 'pipe.syscope')
+    const r = spawnSync('bash', ['-c', `node ${CLI} record --out ${out} -- seq 100000 | head -1; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: data }, timeout: 30_000 })
+    expect(r.stdout).toBe('1\n')
+    expect(r.stderr).not.toMatch(/EPIPE|Error|at /)
+    expect(r.stderr).toMatch(/status=0/)
+    expect(statSync(out).size).toBeGreaterThan(0)
+    const store = await loadStore(out, 'pipe')
+    expect(store.warnings).toEqual([])
+    expect(store.ended).toMatchObject({ exit_code: 0 })
+    // the whole output is in the recording, though only its first line was read
+    expect(store.output.map((o) => o.text).join('')).toContain('\n100000\n')
+  })
+})
+
+describe('syscope killed with SIGKILL', () => {
+  async function recordThenKill(extra: string[]): Promise<{ out: string; sleeper: number }> {
+    const arg = `${300 + Math.random()}`.slice(0, 9)
+    const out = join(data, `killed-${randomBytes(3).toString('hex')}.syscope`)
+    const p = spawn('node', [CLI, 'record', ...extra, '--out', out, '--', 'sleep', arg], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
+    const sleeper = await waitFor('the command to run', () => pidsMatching(`^sleep ${arg.replace('.', '\\.')}$`)[0])
+    started.push(sleeper)
+    // a few ticks in the file
+    await waitFor('ticks in the recording', () => existsSync(out) && statSync(out).size > 400)
+    p.kill('SIGKILL')
+    await new Promise((r) => p.once('exit', r))
+    return { out, sleeper }
+  }
+
+  it('takes the launched command with it', async () => {
+    const { out, sleeper } = await recordThenKill([])
+    await waitFor('the command to die with syscope', () => !alive(sleeper), 5000)
+    // and the recording says it ended abnormally, not that it was detached
+    const text = formatSummary(buildSummary(await loadStore(out, 'k'), 'ended'))
+    expect(text).toMatch(/ended abnormally: the recording was not closed/)
+    expect(text).not.toMatch(/detached/)
+  })
+
+  it('leaves it running with --on-error detach', async () => {
+    const { sleeper } = await recordThenKill(['--on-error', 'detach'])
+    // give a parent-death signal time to land (it is sent as the parent exits): then look
+    await new Promise((r) => setTimeout(r, 300))
+    expect(alive(sleeper)).toBe(true)
+    killPids([sleeper])
+  })
+})
