@@ -3,20 +3,9 @@
 import { describe, expect, it } from 'vitest'
 import { BlockPool } from '../../src/main/session/block-pool'
 import { BLOCK_ROWS, PackedTable, TableReader } from '../../src/main/session/packed-table'
+import { seededRandom } from '../util/random'
 
-/** mulberry32, so a failure can be reproduced */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-const rnd = random(7)
+const rnd = seededRandom(7)
 const N = BLOCK_ROWS * 3 + 37
 
 /** Columns shaped like what a session records, and like what it should never hold but might. */

@@ -17,6 +17,7 @@ import { buildSummary } from '../../src/main/analysis/summary'
 import { PROCESS_COLUMNS } from '../../src/main/recording/format'
 import { testHeader, testTree } from './fixtures/recording-lines'
 import { peakRss } from './fixtures/hostile-gzip'
+import { seededRandom } from '../util/random'
 
 const SECONDS = Number(process.env.SYSCOPE_FUZZ_SECONDS ?? 3)
 const SEED = Number(process.env.SYSCOPE_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31))
@@ -28,17 +29,6 @@ const PEAK_RSS = 1536 * 1024 * 1024
 const dir = mkdtempSync(join(tmpdir(), 'syscope-fuzz-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** mulberry32: small, seeded, good enough to pick mutations */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function realRecording(name: string, ticks: number, digest: boolean): Promise<Buffer> {
   const path = join(dir, name)
@@ -177,7 +167,7 @@ function mutate(base: Buffer, r: () => number): { name: string; file: Buffer; di
 
 it(`loads every mutated recording with warnings or fails with a clear error (seed ${SEED}, ${SECONDS} s)`, async () => {
   console.log(`recording fuzz: seed ${SEED} (replay: SYSCOPE_FUZZ_SEED=${SEED}), ${SECONDS} s`)
-  const r = rng(SEED)
+  const r = seededRandom(SEED)
   lastPath = join(dir, 'scratch.syscope')
   const bases = [await realRecording('closed.syscope', 60, true), await realRecording('plain.syscope', 40, false)]
   const path = join(dir, 'case.syscope')
