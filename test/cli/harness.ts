@@ -16,15 +16,6 @@ export function runCli(args: string[], env: Record<string, string>, timeoutMs = 
 }
 
 /** Poll `probe` until it returns something other than undefined/false, or throw at the deadline. */
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, deadlineMs = 10_000): Promise<T> {
-  const end = Date.now() + deadlineMs
-  for (;;) {
-    const v = probe()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
 
 /** pids whose full command line matches the extended regexp */
 export function pidsMatching(pattern: string): number[] {

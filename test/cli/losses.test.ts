@@ -5,8 +5,9 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, buildCli, childrenOf, runCli, waitFor } from './harness'
+import { CLI, buildCli, childrenOf, runCli } from './harness'
 import { openStore } from '../../src/main/session/manager'
+import { until } from '../util/until'
 
 let data: string
 
@@ -38,9 +39,9 @@ describe('losses in the summary', () => {
     const p = spawn('node', [CLI, 'record', '--json', '--out', out, '--', 'sleep', '1.5'], { env: { ...process.env, XDG_DATA_HOME: data } })
     let stdout = ''
     p.stdout.on('data', (d: Buffer) => (stdout += d))
-    const helper = await waitFor('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
+    const helper = await until('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
     // a few ticks with the helper first
-    await waitFor('ticks in the recording', () => existsSync(out) && statSync(out).size > 600)
+    await until('ticks in the recording', () => existsSync(out) && statSync(out).size > 600)
     process.kill(helper, 'SIGKILL')
     const code = await new Promise((r) => p.once('exit', r))
     expect(code).toBe(0)

@@ -3,14 +3,15 @@
 // command ended or left as the user chose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { loadStore } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { formatSummary } from '../../src/cli/format-summary'
-import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli, waitFor } from './harness'
+import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli } from './harness'
+import { until } from '../util/until'
 
 let data: string
 let full: string
@@ -46,7 +47,7 @@ describe('a full disk under --out', () => {
     p.stdout.on('data', (d: Buffer) => (stdout += d))
     p.stderr.on('data', (d: Buffer) => (stderr += d))
     const exited = new Promise<{ status: number | null; signal: string | null }>((done) => p.once('exit', (status, signal) => done({ status, signal })))
-    const helper = await waitFor('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
+    const helper = await until('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
     let timer: NodeJS.Timeout | undefined
     const ended = await Promise.race([exited, new Promise<null>((done) => (timer = setTimeout(() => done(null), 40_000)))])
     clearTimeout(timer)
@@ -106,10 +107,10 @@ describe('syscope killed with SIGKILL', () => {
     const arg = `${300 + Math.random()}`.slice(0, 9)
     const out = join(data, `killed-${randomBytes(3).toString('hex')}.syscope`)
     const p = spawn('node', [CLI, 'record', ...extra, '--out', out, '--', 'sleep', arg], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
-    const sleeper = await waitFor('the command to run', () => pidsMatching(`^sleep ${arg.replace('.', '\\.')}$`)[0])
+    const sleeper = await until('the command to run', () => pidsMatching(`^sleep ${arg.replace('.', '\\.')}$`)[0])
     started.push(sleeper)
     // a few ticks in the file
-    await waitFor('ticks in the recording', () => existsSync(out) && statSync(out).size > 400)
+    await until('ticks in the recording', () => existsSync(out) && statSync(out).size > 400)
     p.kill('SIGKILL')
     await new Promise((r) => p.once('exit', r))
     return { out, sleeper }
@@ -117,7 +118,7 @@ describe('syscope killed with SIGKILL', () => {
 
   it('takes the launched command with it', async () => {
     const { out, sleeper } = await recordThenKill([])
-    await waitFor('the command to die with syscope', () => !alive(sleeper), 5000)
+    await until('the command to die with syscope', () => !alive(sleeper), { timeoutMs: 5000 })
     // and the recording says it ended abnormally, not that it was detached
     const text = formatSummary(buildSummary(await loadStore(out, 'k'), 'ended'))
     expect(text).toMatch(/ended abnormally: the recording was not closed/)
@@ -126,9 +127,12 @@ describe('syscope killed with SIGKILL', () => {
 
   it('leaves it running with --on-error detach', async () => {
     const { sleeper } = await recordThenKill(['--on-error', 'detach'])
-    // give a parent-death signal time to land (it is sent as the parent exits): then look
-    await new Promise((r) => setTimeout(r, 300))
+    // a parent-death signal is sent while the parent exits, so before its exit was seen: by now
+    // the command would be dead, dying, or have SIGKILL pending. It is asleep, with none.
     expect(alive(sleeper)).toBe(true)
+    const status = readFileSync(`/proc/${sleeper}/status`, 'utf8')
+    expect(status).toMatch(/^State:\tS/m)
+    for (const m of status.matchAll(/^(SigPnd|ShdPnd):\t([0-9a-f]+)$/gm)) expect(BigInt(`0x${m[2]}`) & 0x100n).toBe(0n)
     killPids([sleeper])
   })
 })

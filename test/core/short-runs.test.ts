@@ -73,9 +73,10 @@ describe('short runs, from the kernel at exit', () => {
     expect(u.major_faults).toBe(t.major)
     // switches after the exit hook count for time, not for us: a wait in the rest of exit, and
     // preemptions while it frees the memory (on kernels whose exit tracepoint comes before
-    // exit_mm, as 6.x: with two busy loops beside it, 163 of time's 171 were before the hook)
-    expect(u.vol_ctxsw).toBeLessThanOrEqual(t.vol)
-    expect(u.vol_ctxsw).toBeGreaterThanOrEqual(t.vol - 2)
+    // exit_mm, as 6.x: with two busy loops beside it, 163 of time's 171 were before the hook).
+    // We count the final switch off the CPU; a parent that reaps the zombie before that switch
+    // is done (on another CPU) does not: one either way
+    expect(Math.abs(u.vol_ctxsw - t.vol)).toBeLessThanOrEqual(2)
     expect(u.invol_ctxsw).toBeLessThanOrEqual(t.invol)
     expect(u.invol_ctxsw).toBeGreaterThanOrEqual(Math.floor(t.invol * 0.8) - 2)
     // time itself was launched: only what it did after its exec counts (not the launcher's)
@@ -107,8 +108,8 @@ describe('short runs, from the kernel at exit', () => {
     expect(Math.abs(maxRss - t.maxRssBytes)).toBeLessThanOrEqual(0.05 * t.maxRssBytes)
     expect(sum((u) => u.minor_faults)).toBe(t.minor)
     expect(sum((u) => u.major_faults)).toBe(t.major)
-    expect(sum((u) => u.vol_ctxsw)).toBeLessThanOrEqual(t.vol)
-    expect(sum((u) => u.vol_ctxsw)).toBeGreaterThanOrEqual(t.vol * 0.98)
+    // (one either way per process: see above; beside two busy loops 2,008 against time's 2,007)
+    expect(Math.abs(sum((u) => u.vol_ctxsw) - t.vol)).toBeLessThanOrEqual(0.02 * t.vol)
     // markers keeps at most 50 children alive; with time and markers, at most 52 at once
     expect(s.proc.tree.peak_processes).toBeGreaterThanOrEqual(10)
     expect(s.proc.tree.peak_processes).toBeLessThanOrEqual(52)

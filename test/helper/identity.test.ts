@@ -10,6 +10,7 @@ import { ASAN_HELPER, HELPER_BUILDS, HOOKS_ASAN_HELPER, HOOKS_HELPER, NR, buildW
 import { startHelper, HelperError, type HelperClient } from '../../src/main/helper/client'
 import { CountAccumulator } from '../../src/main/helper/accumulate'
 import { projectRoot } from '../../src/main/paths'
+import { until } from '../util/until'
 
 const PRCTL = 157 // x86_64
 
@@ -56,16 +57,6 @@ function tracefsForNobody(): () => void {
   return () => execFileSync('mount', ['-o', 'remount,gid=0,mode=0700', '/sys/kernel/tracing'])
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-async function waitFor(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await sleep(5)
-  }
-}
-
 /** the lines a child prints, awaited one pattern at a time */
 function lines(child: ChildProcessWithoutNullStreams): (re: RegExp) => Promise<RegExpMatchArray> {
   const got: string[] = []
@@ -80,7 +71,7 @@ function lines(child: ChildProcessWithoutNullStreams): (re: RegExp) => Promise<R
   })
   return async (re) => {
     let m: RegExpMatchArray | null = null
-    await waitFor(() => got.some((l) => (m = l.match(re)) !== null), `a line matching ${re} (got: ${got.join(' | ')})`)
+    await until(`a line matching ${re} (got: ${got.join(' | ')})`, () => got.some((l) => (m = l.match(re)) !== null))
     return m!
   }
 }
@@ -125,13 +116,13 @@ describe.each(HELPER_BUILDS)('track racing pid reuse, %s', (name, _bin, args) =>
     try {
       pid = Number((await victimSays(/^pid (\d+)/))[1])
       // exec'd (sleep), so the user may ptrace it
-      await waitFor(() => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep', 'the victim to exec')
+      await until('the victim to exec', () => readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sleep')
       await client.setInterval(60_000) // no tick, so no check from user space, until asked
       const reply = client.track(pid, false).then(
         (m) => m,
         (e: HelperError) => e
       )
-      await waitFor(() => existsSync(join(pause, 'checked')), 'the helper to pause')
+      await until('the helper to pause', () => existsSync(join(pause, 'checked')))
       victim.stdin.write('kill\n')
       await victimSays(/^zombie/)
       execFileSync('touch', [join(pause, 'resume')])
@@ -150,7 +141,7 @@ describe.each(HELPER_BUILDS)('track racing pid reuse, %s', (name, _bin, args) =>
       await rootDone
       await client.setInterval(20)
       const ticks = seen.ticks
-      await waitFor(() => seen.ticks >= ticks + 3, 'three ticks')
+      await until('three ticks', () => seen.ticks >= ticks + 3)
       expect(calls(seen.counts)).toBe(0)
       expect(seen.execs).toEqual([])
       expect(seen.exits).toBe(0)
@@ -159,17 +150,17 @@ describe.each(HELPER_BUILDS)('track racing pid reuse, %s', (name, _bin, args) =>
       others.push(own)
       const ownSays = lines(own)
       expect(Number((await ownSays(/^pid (\d+)/))[1])).toBe(pid)
-      await waitFor(() => {
+      await until('the own process to exec sh', () => {
         try {
           return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'sh'
         } catch {
           return false
         }
-      }, 'the own process to exec sh')
+      })
       execFileSync('touch', [join(pause, 'resume')]) // this time the pause is passed through
       await expect(client.track(pid, false)).resolves.toMatchObject({ type: 'ok' })
       own.stdin.end('go\n')
-      await waitFor(() => seen.exits === 1, 'the own process to exit')
+      await until('the own process to exit', () => seen.exits === 1)
       expect(seen.counts.get(NR.getppid).calls).toBe(4444)
       expect(seen.execs).toEqual([wl.markers])
     } finally {
@@ -246,7 +237,7 @@ describe.each(HELPER_BUILDS)('the ptrace rule, %s', (name, _bin, args) => {
     try {
       // real uid the user's, effective root
       const uids = (): string[] => readFileSync(`/proc/${p.pid}/status`, 'utf8').match(/^Uid:\s+(.*)$/m)?.[1]?.split(/\s+/) ?? []
-      await waitFor(() => uids()[1] === '0', 'the setuid exec')
+      await until('the setuid exec', () => uids()[1] === '0')
       expect(uids()[0]).toBe(String(NOBODY))
       const err = await client.track(p.pid!, true).then(
         () => null,
