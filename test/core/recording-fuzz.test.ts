@@ -165,7 +165,7 @@ function mutate(base: Buffer, r: () => number): { name: string; file: Buffer; di
   }
 }
 
-it(`loads every mutated recording with warnings or fails with a clear error (seed ${SEED}, ${SECONDS} s)`, async () => {
+it(`loads every mutated recording with warnings or fails with a clear error (${SECONDS} s; the seed is printed)`, async () => {
   console.log(`recording fuzz: seed ${SEED} (replay: SYSCOPE_FUZZ_SEED=${SEED}), ${SECONDS} s`)
   const r = seededRandom(SEED)
   lastPath = join(dir, 'scratch.syscope')
