@@ -27,8 +27,9 @@ interface Usage {
   invol_ctxsw: number
 }
 interface Summary {
+  session: { duration_ms: number }
   ebpf: { available: boolean }
-  proc: { tree: { cpu_seconds: number | null; peak_processes: number; usage: Usage | null }; processes: unknown[] }
+  proc: { tree: { cpu_seconds: number | null; peak_cpu_pct: number | null; mean_cpu_pct: number | null; peak_processes: number; usage: Usage | null }; processes: unknown[] }
 }
 
 const summaries = new Map<string, Summary>()
@@ -153,6 +154,18 @@ test('a recording made without eBPF: its exit figures and syscalls read unavaila
     expect(text[1], label).not.toBe('unavailable')
     expect(text.slice(3), `${label}: no change can be told`).toEqual([NA, NA])
   }
+  // /proc alone: the samples may have seen the run once (its CPU rate then had no interval
+  // before it and read 0 %) or not at all. Either way no CPU figure reads 0: the view showed
+  // "CPU peak 0.0 %, CPU mean 0.0 %" beside 80 ms of CPU time.
+  for (const label of ['CPU peak', 'CPU mean', 'CPU time', 'RSS peak']) {
+    const { text, value } = await cells(page, label)
+    if (value[2] === '') expect(text[2], label).toBe('unavailable')
+    else expect(Number(value[2]), label).toBeGreaterThan(0)
+  }
+  const cpu = c.proc.tree.cpu_seconds
+  // where the samples' rates missed it, the mean is its CPU time over the run
+  if (cpu !== null && c.proc.tree.peak_cpu_pct === null) expect(c.proc.tree.mean_cpu_pct).toBeCloseTo((cpu / (c.session.duration_ms / 1000)) * 100, 0)
+  expect((await cells(page, 'processes at once')).text[2]).toBe('1')
   // the short run's max RSS is above its launcher's: the kernel knows it, and it is not 0
   const rss = await cells(page, 'max RSS')
   expect(rss.text[1]).toBe(formatBytes(a.proc.tree.usage!.max_rss_bytes!))
