@@ -10,6 +10,7 @@ import { formatBytes, formatInt, formatMs, NA } from '../../src/renderer/src/lib
 
 const root = join(import.meta.dirname, '..', '..')
 const cli = join(root, 'bin', 'syscope.mjs')
+const shots = join(root, 'build', 'test-results', 'screenshots')
 let server: ChildProcess
 let url = ''
 let data = ''
@@ -28,7 +29,7 @@ interface Usage {
 }
 interface Summary {
   session: { duration_ms: number }
-  ebpf: { available: boolean }
+  ebpf: { available: boolean; syscalls: { per_syscall: { name: string; count: number }[] } }
   proc: { tree: { cpu_seconds: number | null; peak_cpu_pct: number | null; mean_cpu_pct: number | null; peak_processes: number; usage: Usage | null }; processes: unknown[] }
 }
 
@@ -37,6 +38,7 @@ const summaries = new Map<string, Summary>()
 test.describe.configure({ mode: 'serial' })
 
 test.beforeAll(async () => {
+  mkdirSync(shots, { recursive: true })
   data = mkdtempSync(join(tmpdir(), 'syscope-compare-usage-'))
   const dir = join(data, 'syscope', 'recordings')
   mkdirSync(dir, { recursive: true })
@@ -103,17 +105,22 @@ const rows: { label: string; fmt: (v: number) => string; of: (s: Summary) => num
 /** What one side's cell must read for a summary's figure. */
 function expected(row: (typeof rows)[number], s: Summary): string {
   const v = row.of(s)
-  if (v !== null) return row.fmt(v)
-  const bound = row.label === 'max RSS' ? s.proc.tree.usage?.max_rss_at_most_bytes : undefined
-  return bound === undefined ? 'unavailable' : `unavailable (at most ${formatBytes(bound)})`
+  return v === null ? 'unavailable' : row.fmt(v)
 }
 
-async function cells(page: Page, label: string): Promise<{ text: string[]; value: string[] }> {
+/** The bound its hover text gives for a value not known, if any. */
+function expectedBound(row: (typeof rows)[number], s: Summary): string {
+  const bound = row.label === 'max RSS' && row.of(s) === null ? s.proc.tree.usage?.max_rss_at_most_bytes : undefined
+  return bound === undefined ? '' : `at most ${formatBytes(bound)}`
+}
+
+async function cells(page: Page, label: string): Promise<{ text: string[]; value: string[]; title: string[] }> {
   const tds = page.locator(`[data-testid="compare-figure"][data-label="${label}"] td`)
   await expect(tds).toHaveCount(5)
   const text = await tds.allInnerTexts()
   const value = await tds.evaluateAll((els) => els.map((e) => e.getAttribute('data-value') ?? ''))
-  return { text: text.map((t) => t.trim()), value }
+  const title = await tds.evaluateAll((els) => els.map((e) => e.getAttribute('title') ?? ''))
+  return { text: text.map((t) => t.trim()), value, title }
 }
 
 test('a 20 ms command and a burst of 200 children: the exit figures of both, with their change', async ({ page }) => {
@@ -125,10 +132,11 @@ test('a 20 ms command and a burst of 200 children: the exit figures of both, wit
   expect(b.proc.processes.length).toBeGreaterThanOrEqual(201)
   await compare(page, rec.short, rec.burst)
   for (const row of rows) {
-    const { text, value } = await cells(page, row.label)
+    const { text, value, title } = await cells(page, row.label)
     const va = row.of(a)
     const vb = row.of(b)
     expect(text.slice(0, 3), row.label).toEqual([row.label, expected(row, a), expected(row, b)])
+    expect(title.slice(1, 3).map((t) => t.split(':')[0]), `${row.label}: what is known of it`).toEqual([expectedBound(row, a), expectedBound(row, b)])
     // the exact value behind the text, not only its rounding
     expect(value.slice(1, 3), row.label).toEqual([va === null ? '' : String(va), vb === null ? '' : String(vb)])
     const delta = va === null || vb === null ? NA : (vb >= va ? '+' : '−') + row.fmt(Math.abs(vb - va))
@@ -140,6 +148,7 @@ test('a 20 ms command and a burst of 200 children: the exit figures of both, wit
     expect(Number(value[2]), label).toBeGreaterThan(0)
   }
   await expectNoFalseZero(page)
+  await page.screenshot({ path: join(shots, 'compare-usage.png'), fullPage: true })
 })
 
 test('a recording made without eBPF: its exit figures and syscalls read unavailable, not 0', async ({ page }) => {
@@ -166,11 +175,16 @@ test('a recording made without eBPF: its exit figures and syscalls read unavaila
   // where the samples' rates missed it, the mean is its CPU time over the run
   if (cpu !== null && c.proc.tree.peak_cpu_pct === null) expect(c.proc.tree.mean_cpu_pct).toBeCloseTo((cpu / (c.session.duration_ms / 1000)) * 100, 0)
   expect((await cells(page, 'processes at once')).text[2]).toBe('1')
+  // its syscalls were not counted: not 0 calls, nor a change
+  const row = page.getByTestId('compare-row').filter({ hasText: 'execve' })
+  await expect(row.locator('td')).toHaveText(['execve', /Process/, formatInt(a.ebpf.syscalls.per_syscall.find((x) => x.name === 'execve')!.count), 'unavailable', NA, NA])
+  await expect(page.getByTestId('compare-donut-b')).toContainText('Syscalls unavailable')
   // the short run's max RSS is above its launcher's: the kernel knows it, and it is not 0
   const rss = await cells(page, 'max RSS')
   expect(rss.text[1]).toBe(formatBytes(a.proc.tree.usage!.max_rss_bytes!))
   expect(a.proc.tree.usage!.max_rss_bytes!).toBeGreaterThan(0)
   await expectNoFalseZero(page)
+  await page.screenshot({ path: join(shots, 'compare-usage-no-ebpf.png'), fullPage: true })
 })
 
 /** No side's cell reads zero ("0 B", "0.0 %", "0") unless the value behind it is 0. */

@@ -2,7 +2,7 @@
 // (never 0) for what a recording does not know.
 import { describe, expect, it } from 'vitest'
 import type { Comparison, ComparisonSide, ExitUsage } from '../../src/shared/contract'
-import { compareFigures, figureCell, figureDelta, figureRatio, UNAVAILABLE } from '../../src/renderer/src/lib/compare-figures'
+import { callsCell, callsChange, compareFigures, figureBound, figureCell, figureDelta, figureRatio, UNAVAILABLE } from '../../src/renderer/src/lib/compare-figures'
 
 const usage = (over: Partial<ExitUsage> = {}): ExitUsage => ({
   user_seconds: 0.012,
@@ -64,7 +64,10 @@ describe('compare figures', () => {
     expect(row(c, 'CPU peak')).toEqual([UNAVAILABLE, UNAVAILABLE, '—', '—'])
     expect(row(c, 'RSS peak')).toEqual([UNAVAILABLE, UNAVAILABLE, '—', '—'])
     // a max RSS the kernel cannot tell from its launcher's: with what it is known to be below
-    expect(row(c, 'max RSS')).toEqual(['18.0 MiB', `${UNAVAILABLE} (at most 5.00 MiB)`, '—', '—'])
+    expect(row(c, 'max RSS')).toEqual(['18.0 MiB', UNAVAILABLE, '—', '—'])
+    const rss = compareFigures(c).find((x) => x.label === 'max RSS')!
+    expect(figureBound(rss, 'a')).toBeUndefined()
+    expect(figureBound(rss, 'b')).toMatch(/^at most 5\.00 MiB: /)
   })
 
   it('a recording without eBPF: no exit figures, no syscall counts', () => {
@@ -78,6 +81,11 @@ describe('compare figures', () => {
     // what /proc still gave it is shown
     expect(row(d, 'CPU time')[1]).toBe('20.0 ms')
     expect(row(d, 'processes')[1]).toBe('1')
+    // each syscall's calls: B's are not known, so neither is their change
+    const read = { name: 'read', category: 'file_io' as const, a_calls: 40, b_calls: 0, delta: -40, ratio: 0 }
+    expect([callsCell(d.a, 40), callsCell(d.b, 0)]).toEqual(['40', UNAVAILABLE])
+    expect(callsChange(d, read)).toEqual({ delta: '—', ratio: '—' })
+    expect(callsChange({ ...d, b: side() }, read)).toEqual({ delta: '−40', ratio: '0.00×' })
   })
 
   it('a figure that fell shows its change with a minus sign', () => {

@@ -2,7 +2,7 @@
 // changed. A figure a recording does not know reads "unavailable", never 0 (a 50 ms command's
 // samples saw nothing; the kernel's exit figures, when the recording has them, are exact).
 import type { Comparison, ComparisonSide } from '@shared/contract'
-import { NA, formatBytes, formatInt, formatMs, formatPct, formatRate, formatRatio } from './format'
+import { NA, formatBytes, formatDelta, formatInt, formatMs, formatPct, formatRate, formatRatio } from './format'
 
 export const UNAVAILABLE = 'unavailable'
 
@@ -52,12 +52,16 @@ export function compareFigures(r: Comparison): CompareFigure[] {
   ]
 }
 
-/** One side's cell: the value, or why it is not shown. */
+/** One side's cell: the value, or that it is not known. */
 export function figureCell(f: CompareFigure, side: 'a' | 'b'): string {
   const v = f[side]
-  if (v !== null && Number.isFinite(v)) return f.fmt(v)
+  return v !== null && Number.isFinite(v) ? f.fmt(v) : UNAVAILABLE
+}
+
+/** What is known of a value that is not (its hover text), if anything. */
+export function figureBound(f: CompareFigure, side: 'a' | 'b'): string | undefined {
   const bound = f.atMost?.[side]
-  return bound !== null && bound !== undefined ? `${UNAVAILABLE} (at most ${f.fmt(bound)})` : UNAVAILABLE
+  return f[side] === null && bound !== null && bound !== undefined ? `at most ${f.fmt(bound)}: it never rose above what its launcher had` : undefined
 }
 
 /** B − A with its sign; not known when either side is not. */
@@ -71,4 +75,15 @@ export function figureRatio(f: CompareFigure): string {
   if (f.a === null || f.b === null) return NA
   if (f.a === 0) return f.b === 0 ? '1.00×' : 'new'
   return formatRatio(f.b / f.a)
+}
+
+/** One side's calls of a syscall: a recording made without eBPF counted none, which is not 0. */
+export function callsCell(side: ComparisonSide, calls: number): string {
+  return side.syscalls_counted ? formatInt(calls) : UNAVAILABLE
+}
+
+/** A syscall's change from A to B, when both sides counted syscalls. */
+export function callsChange(r: Comparison, row: Comparison['syscalls'][number]): { delta: string; ratio: string } {
+  if (!r.a.syscalls_counted || !r.b.syscalls_counted) return { delta: NA, ratio: NA }
+  return { delta: formatDelta(row.delta), ratio: formatRatio(row.ratio) }
 }
