@@ -203,7 +203,7 @@ export function preprocess(text, predefined = {}) {
       try {
         return evaluate(cond, macros) !== 0
       } catch (e) {
-        throw new Error(`${where}: ${e.message}`)
+        throw new Error(`${where}: ${e.message}`, { cause: e })
       }
     }
     switch (directive) {
@@ -424,7 +424,7 @@ function options(argv) {
       }
     }).values
   } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)} (see --help)`)
+    throw new Error(`${e instanceof Error ? e.message : String(e)} (see --help)`, { cause: e })
   }
 }
 

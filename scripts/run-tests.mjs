@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every suite (C, type checks, Node/vitest, browser/Playwright) one after another, then
+// Runs every suite (C, type checks, linters, Node/vitest, browser/Playwright) one after another, then
 // prints one plain line `N passed, N failed, N skipped` counting every test of every suite.
 // A suite that crashes without reporting counts as one failure, so it can never pass silently.
 import { spawnSync } from 'node:child_process'
@@ -16,9 +16,9 @@ const argv = process.argv.slice(2)
 const dashes = argv.indexOf('--')
 const only = dashes < 0 ? argv : argv.slice(0, dashes)
 const vitestArgs = dashes < 0 ? [] : argv.slice(dashes + 1)
-const unknown = only.filter((s) => !['c', 'typecheck', 'node', 'browser'].includes(s))
+const unknown = only.filter((s) => !['c', 'typecheck', 'lint', 'node', 'browser'].includes(s))
 if (unknown.length) {
-  console.error(`unknown suite ${unknown.join(', ')}: the suites are c, typecheck, node and browser`)
+  console.error(`unknown suite ${unknown.join(', ')}: the suites are c, typecheck, lint, node and browser`)
   process.exit(2)
 }
 const totals = { passed: 0, failed: 0, skipped: 0 }
@@ -59,6 +59,31 @@ const suites = {
       else f++
     }
     record('typecheck', p, f, 0)
+  },
+  lint() {
+    // one result per linter, each an npm script of package.json; the C one needs the house C
+    // style script, and counts as skipped on a tree without it
+    const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts ?? {}
+    let p = 0
+    let f = 0
+    let s = 0
+    for (const script of ['lint:eslint', 'lint:prettier', 'lint:c']) {
+      if (script === 'lint:c' && !existsSync(join(root, 'scripts', 'lint-c.sh'))) {
+        console.log('lint: no scripts/lint-c.sh in this tree; the C style is not checked')
+        s++
+        continue
+      }
+      if (!scripts[script]) {
+        console.error(`lint: package.json has no "${script}" script`)
+        f++
+        continue
+      }
+      console.log(`lint: npm run ${script}`)
+      const { status } = run('npm', ['run', '-s', script])
+      if (status === 0) p++
+      else f++
+    }
+    record('lint', p, f, s)
   },
   node() {
     const file = join(resultsDir, 'vitest.json')

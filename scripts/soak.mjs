@@ -10,8 +10,8 @@
 //   npm run test:soak -- 5 --busy 2               every suite, 5 times, beside two busy loops
 //
 // Each run is scripts/run-tests.mjs with the same arguments; the per-test results come from the
-// JSON reports it leaves in build/test-results (vitest's and Playwright's). The C and type-check
-// suites report no per-test file: they count as one entry each ("c suite", "typecheck suite").
+// JSON reports it leaves in build/test-results (vitest's and Playwright's). The C, type-check and
+// lint suites report no per-test file: they count as one entry each ("c suite", "lint suite").
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,7 +22,7 @@ const VITEST_JSON = join(resultsDir, 'vitest.json')
 const PLAYWRIGHT_JSON = join(resultsDir, 'playwright.json')
 
 function usage(problem) {
-  console.error(`${problem}\nusage: npm run test:soak -- N [--busy K] [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; K busy loops from 1 to 64 run beside the suite; suites c, typecheck, node, browser)`)
+  console.error(`${problem}\nusage: npm run test:soak -- N [--busy K] [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; K busy loops from 1 to 64 run beside the suite; suites c, typecheck, lint, node, browser)`)
   process.exit(2)
 }
 
@@ -129,7 +129,7 @@ function main() {
     const text = r.stdout?.toString() ?? ''
     process.stdout.write(text)
     if (r.status !== 0) failedRuns++
-    for (const suite of ['c', 'typecheck']) {
+    for (const suite of ['c', 'typecheck', 'lint']) {
       if (!wanted(suite)) continue
       const m = text.match(new RegExp(`^${suite}: (\\d+) passed, (\\d+) failed`, 'm'))
       note(`${suite} suite`, !m || Number(m[2]) > 0 ? 'failed' : 'passed')

@@ -1,5 +1,4 @@
 // A one-line live status on a terminal (none when stderr is not a terminal).
-import type { WriteStream } from 'node:tty'
 import type { LiveSession } from '../main/session/live'
 import { formatBytes, formatCount } from '../shared/format'
 
@@ -11,7 +10,7 @@ export class ProgressLine {
     private stream: NodeJS.WriteStream,
     live: LiveSession
   ) {
-    this.enabled = Boolean((stream as WriteStream).isTTY)
+    this.enabled = Boolean(stream.isTTY)
     if (!this.enabled) return
     live.on('tick', (i: number) => {
       const now = Date.now()

@@ -58,7 +58,7 @@ export async function doctorReport(opts: EbpfOptions = {}): Promise<DoctorReport
     }
   }
   const problems = Array.isArray(diag.problems)
-    ? (diag.problems as Record<string, unknown>[]).map((p) => ({ id: String(p.id ?? 'problem'), message: String(p.message ?? ''), fix: typeof p.fix === 'string' ? p.fix : null }))
+    ? (diag.problems as Record<string, unknown>[]).map((p) => ({ id: typeof p.id === 'string' ? p.id : 'problem', message: typeof p.message === 'string' ? p.message : '', fix: typeof p.fix === 'string' ? p.fix : null }))
     : []
   return {
     ready: diag.ready === true,

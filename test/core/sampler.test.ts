@@ -4,7 +4,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSampler, type Sampler } from '../../src/main/proc/sampler'
+import { createSampler } from '../../src/main/proc/sampler'
 import { parseCmdline, parseIo, parseSmapsRollup, parseStat, parseStatus } from '../../src/main/proc/parse'
 import { projectRoot } from '../../src/main/paths'
 import { commOf, threadStates } from '../util/proc'
@@ -31,19 +31,6 @@ function run(...args: string[]): ChildProcess {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-/** sample every 100 ms for `ms`, return every sample of pid */
-async function watch(s: Sampler, pid: number, ms: number) {
-  const out = []
-  const end = Date.now() + ms
-  while (Date.now() < end) {
-    const r = await s.sampleOnce()
-    const p = r.processes.find((x) => x.pid === pid)
-    if (p) out.push({ p, totals: r.totals, exited: r.exited })
-    await sleep(100)
-  }
-  return out
-}
 
 /** until every thread of pid sleeps (S): it waits in a system call, and runs only when woken */
 async function untilAsleep(pid: number, comm?: string): Promise<void> {
@@ -76,7 +63,7 @@ async function serve(mapPath: string): Promise<{ pid: number; tell: (what: 'f' |
   children.push(c)
   let acks = 0
   let onAck = (): void => {}
-  c.stdout!.on('data', (d: Buffer) => {
+  c.stdout.on('data', (d: Buffer) => {
     acks += d.toString().split('\n').length - 1
     onAck()
   })
@@ -91,7 +78,7 @@ async function serve(mapPath: string): Promise<{ pid: number; tell: (what: 'f' |
   return {
     pid: c.pid!,
     tell: async (what) => {
-      c.stdin!.write(what)
+      c.stdin.write(what)
       await acked(++told + 1)
       // back in read(2)
       await untilAsleep(c.pid!)
@@ -109,9 +96,9 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
       const p = (await s.sampleOnce()).processes.find((x) => x.pid === c.pid)
       return p && (p.rss_bytes ?? 0) >= 256 * 2 ** 20 && (p.pss_bytes ?? 0) >= 250 * 2 ** 20 ? p : null
     }, { intervalMs: 100 })
-    expect(last!.rss_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)
-    expect(last!.pss_bytes!).toBeGreaterThanOrEqual(250 * 2 ** 20)
-    expect(last!.hwm_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)
+    expect(last.rss_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)
+    expect(last.pss_bytes!).toBeGreaterThanOrEqual(250 * 2 ** 20)
+    expect(last.hwm_bytes!).toBeGreaterThanOrEqual(256 * 2 ** 20)
   })
 
   it('shows a one-core busy loop at 80–105 % CPU, mostly user time', async () => {
@@ -176,8 +163,8 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     expect(dd).toBeGreaterThan(0)
     expect(own.get(dd)!).toBeGreaterThanOrEqual(16 * 2 ** 20)
     // once, not twice
-    expect(tree!.write_bytes!).toBeGreaterThanOrEqual(16 * 2 ** 20)
-    expect(tree!.write_bytes!).toBeLessThan(20 * 2 ** 20)
+    expect(tree!.write_bytes).toBeGreaterThanOrEqual(16 * 2 ** 20)
+    expect(tree!.write_bytes).toBeLessThan(20 * 2 ** 20)
     // the shell that reaped it wrote nothing itself
     expect(own.get(sh.pid!)!).toBeLessThan(2 ** 20)
   })
@@ -339,7 +326,7 @@ describe('tree totals and process identity', () => {
       if (p) comms.add(p.comm)
     }
     await sample()
-    c.stdin!.write('go\n')
+    c.stdin.write('go\n')
     await until('the shell exec’d sleep', () => commOf(c.pid!) === 'sleep')
     await sample()
     expect([...comms]).toEqual(['sh', 'sleep'])
@@ -544,7 +531,7 @@ describe('skipping processes that did not run', () => {
       return found
     }
     for (let i = 0; i < 4; i++) expect(await tick()).toEqual([])
-    c.stdin!.write('go\n')
+    c.stdin.write('go\n')
     // from the moment the child exists
     await until('the shell started sleep', () => {
       const kid = Number(readFileSync(`/proc/${c.pid}/task/${c.pid}/children`, 'utf8').trim().split(' ')[0])
@@ -637,7 +624,7 @@ describe('the slow tier', () => {
           slow++
           const read = fields.map((f) => !Number.isNaN(r.row[f]))
           // all of them, or none
-          expect(new Set(read).size, `pid ${pid}, slow read ${slow}: ${read}`).toBe(1)
+          expect(new Set(read).size, `pid ${pid}, slow read ${slow}: ${read.join(',')}`).toBe(1)
           if (read[0]) at.push(slow)
         }
         expect(slow, `pid ${pid}: slow reads`).toBeGreaterThanOrEqual(5)

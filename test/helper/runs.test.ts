@@ -64,7 +64,7 @@ describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
         const quiet = [await runs.next(), await runs.next()]
         for (const s of quiet) expect(s.has(cat.pid!) || s.has(sleeper.pid!)).toBe(false)
         // cat runs to read this, and is named in the tick that ends after it
-        cat.stdin!.write('x\n')
+        cat.stdin.write('x\n')
         const after = await runs.next()
         expect(after.has(cat.pid!)).toBe(true)
         expect(after.has(sleeper.pid!)).toBe(false)
@@ -132,7 +132,7 @@ describe('run reports (tracepoint)', () => {
       try {
         await client.track(cat.pid!, false)
         const runs = collectRuns(client)
-        cat.stdin!.write('x\n')
+        cat.stdin.write('x\n')
         await runs.next()
         await runs.next()
         expect(runs.ticks.every((s) => s.size === 0)).toBe(true)

@@ -50,7 +50,7 @@ describe('RedrawQueue', () => {
 // a stand-in for EChart that keeps the option it was last given
 const seen = new Map<string, unknown>()
 const EChartStub = defineComponent({
-  props: { option: { type: Object, required: true }, label: String, height: String },
+  props: { option: { type: Object, required: true }, label: { type: String, default: undefined }, height: { type: String, default: undefined } },
   setup(props) {
     return () => {
       seen.set(props.label!, props.option)

@@ -104,7 +104,7 @@ async function setupThroughTheUi(): Promise<void> {
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = ''
-      server.stdout!.on('data', (d: Buffer) => {
+      server.stdout.on('data', (d: Buffer) => {
         out += d.toString()
         const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
         if (m) resolve(m[1]!)

@@ -18,6 +18,7 @@ import {
 } from '../../src/shared/syscalls/index'
 
 // A compile-time list of every CategoryId: tsc fails here if contract.ts gains or loses one.
+// prettier-ignore
 const EVERY_CATEGORY: Record<CategoryId, true> = {
   file_io: true, memory: true, process: true, network: true, time: true,
   ipc: true, security: true, signal: true, system: true, other: true
@@ -27,6 +28,7 @@ const allNames = (): Set<string> => new Set(ARCHES.flatMap((a) => Object.values(
 
 describe('syscall numbers', () => {
   it('name the numbers the x86_64 ABI fixes', () => {
+    // prettier-ignore
     const fixed: [number, string][] = [
       [0, 'read'], [1, 'write'], [39, 'getpid'], [59, 'execve'], [60, 'exit'], [110, 'getppid'],
       [231, 'exit_group'], [232, 'epoll_wait'], [318, 'getrandom'], [202, 'futex'], [262, 'newfstatat'],
@@ -36,6 +38,7 @@ describe('syscall numbers', () => {
   })
 
   it('name the numbers the aarch64 (generic) ABI fixes, 64-bit names and arm64 choices included', () => {
+    // prettier-ignore
     const fixed: [number, string][] = [
       [63, 'read'], [64, 'write'], [172, 'getpid'], [173, 'getppid'], [221, 'execve'], [93, 'exit'],
       [94, 'exit_group'], [278, 'getrandom'], [22, 'epoll_pwait'],

@@ -19,7 +19,7 @@ export async function until<T>(what: string, predicate: () => T | Promise<T>, op
   const end = performance.now() + timeoutMs
   for (;;) {
     const v = await predicate()
-    if (v) return v as NonNullable<T>
+    if (v) return v
     if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)
     await new Promise((r) => setTimeout(r, intervalMs))
   }

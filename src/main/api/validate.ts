@@ -1,6 +1,6 @@
 // Every argument that crosses from the renderer (or the browser bridge) is checked here: types,
 // ranges and lengths. Bad input becomes an EINVAL error naming the argument, never a crash.
-import type { ApiMethod, AttachRequest, ExportFormat, LaunchRequest } from '../../shared/contract'
+import type { ApiMethod, AttachRequest, LaunchRequest } from '../../shared/contract'
 
 export class ApiError extends Error {
   constructor(
@@ -98,7 +98,7 @@ function withSessionOptions<T extends LaunchRequest | AttachRequest>(o: Record<s
 
 function attachRequest(v: unknown): AttachRequest {
   const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot'])
-  return withSessionOptions(o, { pid: int(o.pid, 'pid', 1, 4_194_304) } as AttachRequest)
+  return withSessionOptions(o, { pid: int(o.pid, 'pid', 1, 4_194_304) })
 }
 
 function arity(args: unknown[], n: number, method: string): void {
@@ -145,7 +145,7 @@ export function validateArgs(method: ApiMethod, args: unknown[]): unknown[] {
       arity(args, 2, method)
       const f = args[1]
       if (f !== 'json' && f !== 'csv') fail('format', `expected "json" or "csv", got ${JSON.stringify(f)?.slice(0, 40)}`)
-      return [sessionId(args[0]), f as ExportFormat]
+      return [sessionId(args[0]), f]
     }
     case 'compare':
       arity(args, 2, method)

@@ -171,7 +171,7 @@ export async function startHelper(opts: StartOptions): Promise<HelperClient> {
   const stdio = opts.io === 'stdio'
   if (stdio) args.push('--io', 'stdio')
   const child = spawn(cmd!, args, { stdio: stdio ? ['pipe', 'pipe', 'pipe'] : ['ignore', 'ignore', 'pipe', 'pipe'] })
-  const sock = stdio ? (Duplex.from({ readable: child.stdout!, writable: child.stdin! }) as Duplex) : (child.stdio[3] as Duplex)
+  const sock = stdio ? Duplex.from({ readable: child.stdout!, writable: child.stdin! }) : (child.stdio[3] as Duplex)
   const client = new HelperClient(child, sock, opts.requestTimeoutMs ?? 5000)
   const hello = await new Promise<HelloMessage>((resolve, reject) => {
     const timer = setTimeout(() => {

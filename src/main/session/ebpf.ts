@@ -36,6 +36,7 @@ export class HelperConnection extends EventEmitter {
     }
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter.on's own signature
   override on(event: string | symbol, listener: (...args: any[]) => void): this {
     super.on(event, listener)
     // the first subscriber gets everything that arrived before it

@@ -3,7 +3,6 @@
 // file first and then to the in-memory store, so what the user sees is what was saved.
 import { EventEmitter } from 'node:events'
 import { StringDecoder } from 'node:string_decoder'
-import type { ChildProcess } from 'node:child_process'
 import type { EbpfStatus, SessionEvent } from '../../shared/contract'
 import { appendDigest } from '../recording/digest'
 import { buildDigest } from './digest'

@@ -232,7 +232,7 @@ export class SessionManager {
   }
 
   async shutdown(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((e) => e.live?.stop()))
+    await Promise.all([...this.sessions.values()].flatMap((e) => (e.live ? [e.live.stop()] : [])))
   }
 }
 

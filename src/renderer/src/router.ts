@@ -13,6 +13,7 @@ export interface OpenSession {
 }
 
 const state = reactive({
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- reactive() would widen it to string
   view: 'home' as ViewId,
   /** the session shown when view is 'sessions'; null shows the list */
   sessionId: null as string | null,

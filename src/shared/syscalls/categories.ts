@@ -4,6 +4,8 @@
 // name is here twice, and that nothing here is unknown to both tables.
 import type { CategoryId } from '../contract'
 
+// laid out by hand, related names on one line under their comment
+// prettier-ignore
 export const CATEGORY_MEMBERS: Readonly<Record<CategoryId, readonly string[]>> = {
   file_io: [
     // data in and out of a file descriptor

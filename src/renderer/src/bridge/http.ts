@@ -55,7 +55,7 @@ export function createHttpApi(token: string, opts: HttpApiOptions = {}): Syscope
     if (source || !ES) return
     const s = new ES(`${base}/api/events?token=${encodeURIComponent(token)}`)
     source = s
-    for (const channel of Object.values(Events)) s.addEventListener(channel, (e) => dispatch(channel, String((e as MessageEvent).data)))
+    for (const channel of Object.values(Events)) s.addEventListener(channel, (e) => dispatch(channel, String(e.data)))
     // EventSource reconnects by itself after a dropped connection; CLOSED means it gave up
     s.addEventListener('error', () => {
       if (s.readyState === 2) opts.onConnectionLost?.('Lost the live event stream from syscope serve (stopped, or the token is wrong). Reload the page to reconnect.')
@@ -90,7 +90,7 @@ export function createHttpApi(token: string, opts: HttpApiOptions = {}): Syscope
         throw new ApiError(`cannot reach syscope serve (${(e as Error).message})`, 'ENET')
       }
       const text = await res.text()
-      let reply: ApiReply<unknown> | null = null
+      let reply: ApiReply<unknown> | null
       try {
         reply = JSON.parse(text) as ApiReply<unknown>
       } catch {

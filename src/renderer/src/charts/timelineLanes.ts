@@ -241,7 +241,7 @@ export function timelineTooltip(d: TimelineData, atMs: number, o: TimelineOption
     if (lane === 'events') continue
     for (const l of lines) {
       if (l.lane !== lane) continue
-      const i = nearestIndex(l.t as number[], atMs)
+      const i = nearestIndex(l.t, atMs)
       if (i < 0) continue
       const y = l.y[i] ?? null
       if (l.id.startsWith('cat-') && !y) continue

@@ -154,7 +154,7 @@ export class SessionBuffer {
       const last = c.t.length - 1
       for (const k of PEAK_KEYS) {
         const v = c[k][last]!
-        if (v !== null && (pk[k] === null || v > pk[k]!)) pk[k] = v
+        if (v !== null && (pk[k] === null || v > pk[k])) pk[k] = v
       }
     }
     if (c.t.length > this.treeCapacity) this.compactTree()
