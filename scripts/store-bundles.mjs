@@ -28,10 +28,10 @@ async function bundle(dir, name, exports) {
 /** Bundle the store of the tree at `dir`; returns the bundle's path. */
 export function bundleStore(dir, name) {
   return bundle(dir, `store-${name}`, [
-    "export { SessionStore } from './src/main/session/store'",
+    "export { SessionStore } from './src/main/store/store'",
     "export { buildTimelineCsv, buildSummary } from './src/main/analysis/summary'",
     "export { buildDigest } from './src/main/session/digest'",
-    "export { PROCESS_COLUMNS } from './src/main/recording/format'"
+    "export { PROCESS_COLUMNS } from './src/main/types/recording-format'"
   ])
 }
 
@@ -39,7 +39,7 @@ export function bundleStore(dir, name) {
 export function bundleReopen(dir, name) {
   return bundle(dir, `reopen-${name}`, [
     "export { loadStore } from './src/main/session/manager'",
-    "export { RECORDING_VERSION } from './src/main/recording/format'"
+    "export { RECORDING_VERSION } from './src/main/types/recording-format'"
   ])
 }
 

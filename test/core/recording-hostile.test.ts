@@ -14,7 +14,7 @@ import { buildDigest } from '../../src/main/session/digest'
 import { loadStore, openStore, SessionManager } from '../../src/main/session/manager'
 import { loadRecording } from '../../src/main/recording/reader'
 import { buildSummary } from '../../src/main/analysis/summary'
-import type { RecordLine } from '../../src/main/recording/format'
+import type { RecordLine } from '../../src/main/types/recording-format'
 import { testHeader, testTree } from './fixtures/recording-lines'
 import { peakRss, repeatedGzip } from './fixtures/hostile-gzip'
 

@@ -3,10 +3,10 @@
 // top_syscalls {name, count}, analysis), extended with per_syscall and per_process.
 import type { CategoryId, ExitUsage, SessionEvent } from '../../shared/contract'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
-import type { SessionStore } from '../session/store'
-import type { TreeField } from '../session/session-ticks'
-import type { ProcessColumn } from '../recording/format'
-import { lossWarnings } from './losses'
+import type { SessionStore } from '../store/store'
+import type { TreeField } from '../store/session-ticks'
+import type { ProcessColumn } from '../types/recording-format'
+import { lossWarnings } from '../store/losses'
 
 export interface SyscallSummaryEntry {
   name: string

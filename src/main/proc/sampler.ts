@@ -12,8 +12,8 @@ import {
   F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SKIP_UNCHANGED, READ_SMAPS, READ_STATUS, ROW_SIZE,
   type ProcReader
 } from './row'
-import type { ProcessDescription, ProcessSample } from './types'
-import type { TreeRecord } from '../recording/format'
+import type { ProcessDescription, ProcessSample } from '../types/samples'
+import type { TreeRecord } from '../types/recording-format'
 
 export { READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS } from './row'
 

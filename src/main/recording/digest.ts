@@ -19,11 +19,11 @@ import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs'
 import { crc32, gunzipSync, gzipSync } from 'node:zlib'
 import type { Breakdown, ProcessInfo, SessionSnapshot } from '../../shared/contract'
 import type { Summary } from '../analysis/summary'
-import { addPacked, emptySums, toBreakdown, type PackedSums } from '../session/range'
+import { addPacked, emptySums, toBreakdown, type PackedSums } from '../store/range'
 import { writeAll } from './writer'
 import { openRegularFileSync } from './open-file'
 import { nestsDeeperThan } from './json-depth'
-import { MAX_DIGEST_BYTES, MAX_DIGEST_TEXT_BYTES, MAX_JSON_DEPTH } from './limits'
+import { MAX_DIGEST_BYTES, MAX_DIGEST_TEXT_BYTES, MAX_JSON_DEPTH } from '../types/limits'
 import { isEvent, isFinite, isNumOrNull, isObject, isPid, isString, isStringArray, isStringOrNull } from './check-record'
 
 // 2: per-process series as parallel arrays (a digest of version 1 is ignored: the ticks load)

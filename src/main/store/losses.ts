@@ -2,7 +2,7 @@
 // could not keep (its tables were full), and the part of the run the helper was gone for (its
 // totals cover only the rest). The summary (text and JSON) and the app's views all show these.
 import type { SessionEvent } from '../../shared/contract'
-import type { SessionStore } from '../session/store'
+import type { SessionStore } from './store'
 
 type Notice = Extract<SessionEvent, { kind: 'notice' }>
 
