@@ -6,7 +6,7 @@ import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, Proces
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { ProcessColumn, RecordLine, RecordingHeader } from '../types/recording-format'
 import { lttbIndices } from '../../shared/decimate'
-import { digestBreakdown, type RecordingDigest } from '../recording/digest'
+import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
 import { MAX_EVENTS, MAX_OBJECT_BYTES, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TABLE_BYTES, MAX_TICKS } from '../types/limits'
