@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { Duplex } from 'node:stream'
-import { LineSplitter, parseMessage, PROTOCOL_VERSION, type HelloMessage, type HelperMessage } from './protocol'
+import { messageLines, parseMessage, PROTOCOL_VERSION, type HelloMessage, type HelperMessage } from './protocol'
 
 export class HelperError extends Error {
   constructor(
@@ -56,11 +56,9 @@ export class HelperClient extends EventEmitter {
     child.stderr?.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-STDERR_KEEP)
     })
-    const splitter = new LineSplitter()
-    sock.setEncoding('utf8')
-    sock.on('data', (d: string) =>
-      splitter.push(
-        d,
+    sock.on(
+      'data',
+      messageLines(
         (line) => this.onLine(line),
         () => this.emit('protocol-error', 'a helper message exceeded 64 KiB')
       )

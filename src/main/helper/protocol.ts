@@ -1,6 +1,8 @@
 // The helper's messages (docs/protocol.md), parsed and checked: a line that is not a message we
 // know becomes a protocol error value, never an exception.
 
+import { LINE_TOO_LONG, LineSplitter } from '../line-splitter'
+
 export const PROTOCOL_VERSION = 1
 export const MESSAGE_MAX = 65536
 
@@ -144,24 +146,16 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
   }
 }
 
-/** Splits a byte stream into lines, refusing any line over MESSAGE_MAX bytes. */
-export class LineSplitter {
-  private buf = ''
-  private discarding = false
-
-  push(chunk: string, onLine: (line: string) => void, onOverflow: () => void): void {
-    this.buf += chunk
-    let nl: number
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl)
-      this.buf = this.buf.slice(nl + 1)
-      if (this.discarding) this.discarding = false
-      else if (line.length > 0) onLine(line)
-    }
-    if (this.buf.length > MESSAGE_MAX) {
-      if (!this.discarding) onOverflow()
-      this.discarding = true
-      this.buf = ''
+/**
+ * The reader of the helper's byte stream: calls onLine with each message line, and onOverflow
+ * for each line over MESSAGE_MAX bytes (dropped, not decoded). Empty lines are skipped.
+ */
+export function messageLines(onLine: (line: string) => void, onOverflow: () => void): (chunk: Buffer) => void {
+  const splitter = new LineSplitter(MESSAGE_MAX)
+  return (chunk) => {
+    for (const line of splitter.push(chunk)) {
+      if (line === LINE_TOO_LONG) onOverflow()
+      else onLine(line)
     }
   }
 }
