@@ -1,7 +1,20 @@
-// The helper's byte stream cut into message lines by the one line splitter (src/main/line-splitter.ts),
-// as the helper client reads it.
+// The helper's protocol on the TypeScript side (src/main/helper/protocol.ts): the request lines
+// it writes, as docs/protocol.md gives them, and the byte stream cut into message lines by the one
+// line splitter (src/main/line-splitter.ts), as the helper client reads it.
 import { describe, expect, it } from 'vitest'
-import { MESSAGE_MAX, messageLines } from '../../src/main/helper/protocol'
+import { MESSAGE_MAX, PROTOCOL_VERSION, helloLine, messageLines, requestLine } from '../../src/main/helper/protocol'
+
+describe('requestLine', () => {
+  it('writes each request as docs/protocol.md has it: VERB ID ARGS', () => {
+    expect(helloLine()).toBe(`hello ${PROTOCOL_VERSION}\n`)
+    expect(requestLine(7, { verb: 'track', pid: 123, descendants: true })).toBe('track 7 123 1\n')
+    expect(requestLine(8, { verb: 'track', pid: 123, descendants: false })).toBe('track 8 123 0\n')
+    expect(requestLine(9, { verb: 'launch', pid: 55 })).toBe('launch 9 55 1\n')
+    expect(requestLine(10, { verb: 'untrack', pid: 55 })).toBe('untrack 10 55\n')
+    expect(requestLine(11, { verb: 'interval', ms: 250 })).toBe('interval 11 250\n')
+    expect(requestLine(12, { verb: 'shutdown' })).toBe('shutdown 12\n')
+  })
+})
 
 function read(chunks: Buffer[]): { lines: string[]; overflows: number } {
   const lines: string[] = []
