@@ -11,26 +11,33 @@ export interface SyscallSummaryEntry {
   time_ns: number
 }
 
-export interface ProcessSummary {
-  pid: number
-  ppid: number
-  comm: string
-  cmdline: string[]
-  exit_code: number | null
-  exit_signal: number | null
+/**
+ * What the /proc samples say of a process, or of the whole tree, over the session (null: not
+ * known). I/O is block (read_bytes, write_bytes) and logical, page cache and pipes included
+ * (rchar_bytes, wchar_bytes): a process's own (not its reaped children's), the tree's with its
+ * exited processes.
+ */
+export interface SampledFigures {
   peak_cpu_pct: number | null
   mean_cpu_pct: number | null
   cpu_seconds: number | null
   peak_rss_bytes: number | null
   peak_pss_bytes: number | null
-  /** I/O during the session, its own (not its reaped children's): block (read_bytes,
-   * write_bytes) and logical, page cache and pipes included (rchar_bytes, wchar_bytes) */
   read_bytes: number | null
   write_bytes: number | null
   rchar_bytes: number | null
   wchar_bytes: number | null
   peak_threads: number | null
   peak_fds: number | null
+}
+
+export interface ProcessSummary extends SampledFigures {
+  pid: number
+  ppid: number
+  comm: string
+  cmdline: string[]
+  exit_code: number | null
+  exit_signal: number | null
   /** what the kernel kept for it at its exit (getrusage, as `/usr/bin/time -v` shows it); null
    * while it runs, without eBPF, or from a recording made before these were kept */
   usage: ExitUsage | null
@@ -88,19 +95,7 @@ export interface Summary {
     }
   }
   proc: {
-    tree: {
-      peak_cpu_pct: number | null
-      mean_cpu_pct: number | null
-      cpu_seconds: number | null
-      peak_rss_bytes: number | null
-      peak_pss_bytes: number | null
-      /** the whole tree's I/O during the session, exited processes included */
-      read_bytes: number | null
-      write_bytes: number | null
-      rchar_bytes: number | null
-      wchar_bytes: number | null
-      peak_threads: number | null
-      peak_fds: number | null
+    tree: SampledFigures & {
       peak_processes: number
       /** the sums (max RSS: the largest) of every process's exit usage, when the kernel gave it
        * for every process of the tree (a launched command that ended, with eBPF); else null */
