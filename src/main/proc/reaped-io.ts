@@ -60,7 +60,7 @@ export class ReapedIoLedger {
   /**
    * p was reaped: `amount` (per IO_FIELDS, -1: unavailable) is what the kernel added to its
    * reaper's io. A tracked reaper (the nearest tracked ancestor not reaped in the same read) owes
-   * it to the tree until an io read of it shows it; otherwise it stays in orphanIo.
+   * it to the tree until an io read of it shows it; otherwise it stays in `orphans`.
    */
   handOver(p: TrackedProcess, amount: number[], gone?: Set<TrackedProcess>): void {
     let q = this.procs.get(p.ppid)

@@ -305,7 +305,7 @@ export class Sampler {
     const processes: ProcessSample[] = []
     const exited: number[] = []
     const t = new TotalsSum()
-    /** utime + stime + cutime + cstime of the tree, clock ticks (see `cpu`) */
+    /** utime + stime + cutime + cstime of the tree, clock ticks (see TreeTotals.cpu) */
     let treeTicks = this.tree.cpu.orphanTicks
     let kept = 0
     let idle = 0
@@ -592,7 +592,7 @@ export class Sampler {
    * kernel added its I/O (with what its own reaped children had brought it) to its reaper's io.
    * When the reaper is tracked, that I/O is counted on it until an io read of it shows it (then
    * it comes off its rates and own figures); its io is read the next tick. When it is not (the
-   * root, reaped by syscope; an orphan, by init), the last figures stay in the tree's orphanIo.
+   * root, reaped by syscope; an orphan, by init), the last figures stay in the ledger's orphans.
    * Reaped after the last io read of it, a process's last I/O is counted where its reaper's next
    * read shows it: on its parent, or lost for a process reaped outside the tree.
    */

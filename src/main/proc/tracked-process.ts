@@ -66,7 +66,7 @@ export interface TrackedProcess {
   idleSample: ProcessSample | null
   /** the helper names it when it runs (see ran()) */
   runsReported: boolean
-  /** once reaped: the tracked process its I/O went to (null: none, it is in orphanIo), and how
+  /** once reaped: the tracked process its I/O went to (null: none, it is in the ledger's orphans), and how
    * much (undefined: not handed over) */
   handedTo: TrackedProcess | null | undefined
   handed: number[] | null
