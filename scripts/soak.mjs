@@ -7,11 +7,12 @@
 //   npm run test:soak -- 5 node -- --project unit the unit project only
 //   npm run test:soak -- 20 node -- test/core/pipeline.test.ts
 //   npm run test:soak -- 3 browser                the Playwright specs
+//   npm run test:soak -- 5 --busy 2               every suite, 5 times, beside two busy loops
 //
 // Each run is scripts/run-tests.mjs with the same arguments; the per-test results come from the
 // JSON reports it leaves in build/test-results (vitest's and Playwright's). The C and type-check
 // suites report no per-test file: they count as one entry each ("c suite", "typecheck suite").
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -21,7 +22,7 @@ const VITEST_JSON = join(resultsDir, 'vitest.json')
 const PLAYWRIGHT_JSON = join(resultsDir, 'playwright.json')
 
 function usage(problem) {
-  console.error(`${problem}\nusage: npm run test:soak -- N [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; suites c, typecheck, node, browser)`)
+  console.error(`${problem}\nusage: npm run test:soak -- N [--busy K] [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; K busy loops from 1 to 64 run beside the suite; suites c, typecheck, node, browser)`)
   process.exit(2)
 }
 
@@ -72,6 +73,28 @@ export function playwrightOutcomes(report) {
   return out
 }
 
+/**
+ * K shell busy loops (`sh -c 'while :; do :; done'`), the load the issue asks the suite to
+ * survive; ended by their PIDs when the soak ends, also on Ctrl-C or a kill.
+ */
+function startBusyLoops(k) {
+  const pids = []
+  for (let i = 0; i < k; i++) pids.push(spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }).pid)
+  const stop = () => {
+    for (const pid of pids.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL')
+      } catch {
+        // gone already
+      }
+    }
+  }
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { stop(); process.exit(130) })
+  process.on('exit', stop)
+  if (k) console.log(`soak: ${k} busy loop${k === 1 ? '' : 's'} running beside the suite (pids ${pids.join(', ')})`)
+  return { stop }
+}
+
 function readJson(path) {
   if (!existsSync(path)) return null
   try {
@@ -86,7 +109,14 @@ function main() {
   const args = process.argv.slice(2)
   const n = Number(args[0])
   if (!Number.isInteger(n) || n < 1 || n > 1000) usage(`the number of runs must come first and be a whole number from 1 to 1000, not "${args[0] ?? ''}"`)
-  const suiteArgs = args.slice(1)
+  let suiteArgs = args.slice(1)
+  let busy = 0
+  if (suiteArgs[0] === '--busy') {
+    busy = Number(suiteArgs[1])
+    if (!Number.isInteger(busy) || busy < 1 || busy > 64) usage(`--busy takes the number of busy loops, a whole number from 1 to 64, not "${suiteArgs[1] ?? ''}"`)
+    suiteArgs = suiteArgs.slice(2)
+  }
+  const loops = startBusyLoops(busy)
   const dashes = suiteArgs.indexOf('--')
   const suites = dashes < 0 ? suiteArgs : suiteArgs.slice(0, dashes)
   const wanted = (s) => suites.length === 0 || suites.includes(s)
@@ -126,9 +156,11 @@ function main() {
     }
   }
 
+  loops.stop()
+
   const rows = [...tally.entries()].sort((a, b) => b[1].failed - a[1].failed || a[0].localeCompare(b[0]))
   const flaky = rows.filter(([, t]) => t.failed > 0)
-  console.log(`\n===== soak: ${n} run${n === 1 ? '' : 's'} of ${suites.length ? suites.join(', ') : 'every suite'} =====`)
+  console.log(`\n===== soak: ${n} run${n === 1 ? '' : 's'} of ${suites.length ? suites.join(', ') : 'every suite'}${busy ? `, beside ${busy} busy loop${busy === 1 ? '' : 's'}` : ''} =====`)
   for (const [name, t] of flaky) console.log(`failed ${t.failed} of ${t.runs}  ${name}`)
   // a test that did not run every time (its file crashed, or it is new) is worth a look too
   for (const [name, t] of rows) if (t.failed === 0 && t.runs > 0 && t.runs + t.skipped < n) console.log(`ran only ${t.runs} of ${n} times  ${name}`)

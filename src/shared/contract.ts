@@ -326,6 +326,14 @@ export interface ComparisonSide {
   cpu_pct_mean: number | null
   rss_peak_bytes: number | null
   cpu_seconds: number | null
+  /** the tree's exit usage as the summary gives it (sums; max RSS the largest); null when the
+   * kernel did not give it for every process (no eBPF, an attached session) */
+  usage: ExitUsage | null
+  /** whether syscalls were counted (eBPF); when not, its syscall figures are not known */
+  syscalls_counted: boolean
+  /** every process the recording saw, and the most alive at once */
+  processes: number
+  peak_processes: number
 }
 
 export interface Comparison {

@@ -109,8 +109,10 @@ describe('short runs, from the kernel at exit', () => {
     expect(Math.abs(maxRss - t.maxRssBytes)).toBeLessThanOrEqual(0.05 * t.maxRssBytes)
     expect(sum((u) => u.minor_faults)).toBe(t.minor)
     expect(sum((u) => u.major_faults)).toBe(t.major)
-    // (one either way per process: see above; beside two busy loops 2,008 against time's 2,007)
-    expect(Math.abs(sum((u) => u.vol_ctxsw) - t.vol)).toBeLessThanOrEqual(0.02 * t.vol)
+    // one either way per process (see above), and how often a parent wins that race depends on
+    // the load: idle it was 2,008 against time's 2,007, at a load average of 10 it was 96 apart
+    expect(Math.abs(sum((u) => u.vol_ctxsw) - t.vol)).toBeLessThanOrEqual(rows.length)
+    expect(sum((u) => u.vol_ctxsw)).toBeGreaterThanOrEqual(rows.length)
     // markers keeps at most 50 children alive; with time and markers, at most 52 at once
     expect(s.proc.tree.peak_processes).toBeGreaterThanOrEqual(10)
     expect(s.proc.tree.peak_processes).toBeLessThanOrEqual(52)

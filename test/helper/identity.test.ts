@@ -53,8 +53,17 @@ function tracefsForNobody(): () => void {
     execFileSync('mount', ['-t', 'tracefs', '-o', opts.join(','), 'nodev', '/sys/kernel/tracing'])
     return () => execFileSync('umount', ['/sys/kernel/tracing'])
   }
+  const before = tracefsOwnership()
   execFileSync('mount', ['-o', ['remount', ...opts].join(','), '/sys/kernel/tracing'])
-  return () => execFileSync('mount', ['-o', 'remount,gid=0,mode=0700', '/sys/kernel/tracing'])
+  return () => execFileSync('mount', ['-o', `remount,gid=${before.gid},mode=${before.mode}`, '/sys/kernel/tracing'])
+}
+
+/** tracefs's gid and mode as mounted now (mountinfo's super options; absent means the defaults) */
+function tracefsOwnership(): { gid: string; mode: string } {
+  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === '/sys/kernel/tracing')
+  const superOpts = line?.split(' - ')[1]?.split(' ')[2]?.split(',') ?? []
+  const opt = (name: string): string | undefined => superOpts.find((o) => o.startsWith(name + '='))?.slice(name.length + 1)
+  return { gid: opt('gid') ?? '0', mode: opt('mode') ?? '0700' }
 }
 
 /** the lines a child prints, awaited one pattern at a time */

@@ -236,7 +236,11 @@ describe('compare charts', () => {
     cpu_pct_peak: null,
     cpu_pct_mean: null,
     rss_peak_bytes: null,
-    cpu_seconds: null
+    cpu_seconds: null,
+    usage: null,
+    syscalls_counted: true,
+    processes: 1,
+    peak_processes: 1
   })
   const cmp: Comparison = { a: side('one', 75, 25), b: side('two', 10, 90), syscalls: [] }
 

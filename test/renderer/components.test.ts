@@ -353,7 +353,7 @@ describe('SessionView', () => {
 })
 
 describe('CompareView', () => {
-  const side = (path: string, calls: number, peak: number | null): ComparisonSide => ({ path, title: path, durationMs: 2000, total_calls: calls, by_category: [{ category: 'file_io', calls, share: 1 }], cpu_pct_peak: peak, cpu_pct_mean: null, rss_peak_bytes: 1 << 20, cpu_seconds: 0.5 })
+  const side = (path: string, calls: number, peak: number | null): ComparisonSide => ({ path, title: path, durationMs: 2000, total_calls: calls, by_category: [{ category: 'file_io', calls, share: 1 }], cpu_pct_peak: peak, cpu_pct_mean: null, rss_peak_bytes: 1 << 20, cpu_seconds: 0.5, usage: null, syscalls_counted: true, processes: 1, peak_processes: 1 })
   const comparison: Comparison = {
     a: side('/r/a', 100, 50),
     b: side('/r/b', 400, null),
@@ -381,7 +381,7 @@ describe('CompareView', () => {
     expect(f.calls.find((c) => c.method === 'compare')?.args).toEqual(['/r/a', '/r/b'])
     const figure = (label: string) => w.get(`[data-testid="compare-figure"][data-label="${label}"]`).findAll('td').map((c) => c.text())
     expect(figure('syscalls')).toEqual(['syscalls', '100', '400', '+300', '4.00×'])
-    expect(figure('CPU peak')).toEqual(['CPU peak', '50.0 %', '—', '—', '—'])
+    expect(figure('CPU peak')).toEqual(['CPU peak', '50.0 %', 'unavailable', '—', '—'])
     const names = () => w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-name'))
     expect(names()).toEqual(['mmap', 'openat', 'read'])
     expect(w.findAll('[data-testid="compare-row"]')[0]!.text()).toContain('new')

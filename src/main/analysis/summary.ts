@@ -130,20 +130,31 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const tree = (field: TreeField): Float64Array => store.treeColumn(field)
   // a count that could not be read counts as none; processes that lived between two samples
   // count from their fork and exit events
-  let peakProcesses = concurrentPeak(store.events)
-  for (const n of tree('processes')) peakProcesses = Math.max(peakProcesses, known(n) ? n : 0)
+  let sampledProcesses = 0
+  for (const n of tree('processes')) sampledProcesses = Math.max(sampledProcesses, known(n) ? n : 0)
+  // a process the session knows of was alive at some time, seen by a sample or not
+  const peakProcesses = Math.max(concurrentPeak(store.events), sampledProcesses, processes.length > 0 ? 1 : 0)
   const seconds = Math.max(1e-3, duration / 1000)
   const usage = treeUsage(processes)
+  // no sample saw any of the tree, and the kernel gave no exit figures (a 20 ms command without
+  // eBPF): the samples' zeros are not figures (it read "CPU mean 0.0 %, read 0 B, 0 processes")
+  const sampledNone = sampledProcesses === 0 && processes.length > 0 && usage === null
+  const unlessMissed = (v: number | null): number | null => (sampledNone && !v ? null : v)
   // Samples see nothing of a process that lived between two of them: where the kernel's exit
   // figures cover the whole tree they are the exact ones, and sampled peaks that missed the
   // work are not known (a 50 ms command showed "CPU peak 0.0 %, peak RSS 0 B, 0 threads").
-  const sampledCpu = during(tree('cpu_seconds'), attached)
+  const sampledCpu = unlessMissed(during(tree('cpu_seconds'), attached))
   const exactCpu = usage ? usage.user_seconds + usage.system_seconds : null
-  const missed = exactCpu !== null && exactCpu > 0 && (sampledCpu ?? 0) < exactCpu / 2
-  const cpuMean = exactCpu !== null && duration > 0 ? (exactCpu / (duration / 1000)) * 100 : mean(tree('cpu_pct'))
-  // a peak below the exact mean is samples that missed the work (the last tick of a short run)
+  const missed = sampledNone || (exactCpu !== null && exactCpu > 0 && (sampledCpu ?? 0) < exactCpu / 2)
+  const cpuTime = exactCpu ?? sampledCpu
   const sampledCpuPeak = peak(tree('cpu_pct'))
-  const cpuPeak = missed || (exactCpu !== null && cpuMean !== null && sampledCpuPeak !== null && sampledCpuPeak < cpuMean) ? null : sampledCpuPeak
+  // rates of 0 % beside CPU time spent: the one sample that saw the run had no interval before it
+  const ratesMissed = (cpuTime ?? 0) > 0 && !sampledCpuPeak
+  // the CPU time over the duration, where the samples' rates do not stand for the whole run
+  const cpuMean =
+    exactCpu === null && !sampledNone && !ratesMissed ? mean(tree('cpu_pct')) : cpuTime !== null && duration > 0 ? (cpuTime / (duration / 1000)) * 100 : null
+  // a peak below the exact mean is samples that missed the work (the last tick of a short run)
+  const cpuPeak = missed || ratesMissed || (exactCpu !== null && cpuMean !== null && sampledCpuPeak !== null && sampledCpuPeak < cpuMean) ? null : sampledCpuPeak
   const sampledPeak = (field: TreeField): number | null => {
     const v = peak(tree(field))
     return missed || (v === 0 && peakProcesses > 0) ? null : v
@@ -200,13 +211,13 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       tree: {
         peak_cpu_pct: nullableRound(cpuPeak),
         mean_cpu_pct: nullableRound(cpuMean),
-        cpu_seconds: nullableRound(exactCpu ?? sampledCpu, 3),
+        cpu_seconds: nullableRound(cpuTime, 3),
         peak_rss_bytes: maxOf(sampledPeak('rss_bytes'), usage?.max_rss_bytes ?? null),
         peak_pss_bytes: sampledPeak('pss_bytes'),
-        read_bytes: during(tree('read_bytes'), attached),
-        write_bytes: during(tree('write_bytes'), attached),
-        rchar_bytes: during(tree('rchar_bytes'), attached),
-        wchar_bytes: during(tree('wchar_bytes'), attached),
+        read_bytes: unlessMissed(during(tree('read_bytes'), attached)),
+        write_bytes: unlessMissed(during(tree('write_bytes'), attached)),
+        rchar_bytes: unlessMissed(during(tree('rchar_bytes'), attached)),
+        wchar_bytes: unlessMissed(during(tree('wchar_bytes'), attached)),
         peak_threads: sampledPeak('threads'),
         peak_fds: sampledPeak('fds'),
         peak_processes: peakProcesses,

@@ -247,7 +247,11 @@ function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
     cpu_pct_peak: s.proc.tree.peak_cpu_pct,
     cpu_pct_mean: s.proc.tree.mean_cpu_pct,
     rss_peak_bytes: s.proc.tree.peak_rss_bytes,
-    cpu_seconds: s.proc.tree.cpu_seconds
+    cpu_seconds: s.proc.tree.cpu_seconds,
+    usage: s.proc.tree.usage,
+    syscalls_counted: s.ebpf.available,
+    processes: s.proc.processes.length,
+    peak_processes: s.proc.tree.peak_processes
   }
 }
 
