@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from '@playwright/test'
 import { RecordingWriter } from '../src/main/recording/writer.ts'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION } from '../src/main/recording/format.ts'
+import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION } from '../src/main/types/recording-format.ts'
 import { appendDigest } from '../src/main/recording/digest.ts'
-import { SessionStore } from '../src/main/session/store.ts'
+import { SessionStore } from '../src/main/store/store.ts'
 import { buildDigest } from '../src/main/session/digest.ts'
 
 const root = new URL('..', import.meta.url).pathname

@@ -2,7 +2,7 @@
 // it) from this tree or from the sources of another revision: for bench-store.mjs and
 // compare-stores.mjs.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -25,13 +25,20 @@ async function bundle(dir, name, exports) {
   return outfile
 }
 
+/** `path` in the tree at `dir`, or where it was before the store moved out of session/ and the
+ * recording format into types/ (a BASELINE older than that) */
+function modulePath(dir, path) {
+  const before = { 'src/main/store/store': 'src/main/session/store', 'src/main/types/recording-format': 'src/main/recording/format' }
+  return existsSync(`${dir}/${path}.ts`) || !before[path] ? `./${path}` : `./${before[path]}`
+}
+
 /** Bundle the store of the tree at `dir`; returns the bundle's path. */
 export function bundleStore(dir, name) {
   return bundle(dir, `store-${name}`, [
-    "export { SessionStore } from './src/main/session/store'",
+    `export { SessionStore } from '${modulePath(dir, 'src/main/store/store')}'`,
     "export { buildTimelineCsv, buildSummary } from './src/main/analysis/summary'",
     "export { buildDigest } from './src/main/session/digest'",
-    "export { PROCESS_COLUMNS } from './src/main/recording/format'"
+    `export { PROCESS_COLUMNS } from '${modulePath(dir, 'src/main/types/recording-format')}'`
   ])
 }
 
@@ -39,7 +46,7 @@ export function bundleStore(dir, name) {
 export function bundleReopen(dir, name) {
   return bundle(dir, `reopen-${name}`, [
     "export { loadStore } from './src/main/session/manager'",
-    "export { RECORDING_VERSION } from './src/main/recording/format'"
+    `export { RECORDING_VERSION } from '${modulePath(dir, 'src/main/types/recording-format')}'`
   ])
 }
 

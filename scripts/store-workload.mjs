@@ -12,9 +12,23 @@
 //  - now and then a short-lived child: fork, exec, a few samples, exit.
 // `noise: true` replaces every per-process figure with a random double: the incompressible case.
 // Deterministic for a given seed, so two store layouts see the same session.
+import { rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+// The tree's sums are the sampler's own (src/main/proc/tree-totals.ts), bundled to plain
+// JavaScript for the plain node that runs the benchmarks.
+const root = fileURLToPath(new URL('..', import.meta.url))
+const totalsBundle = `${root}out/bench/tree-totals-${process.pid}.mjs`
+await build({ entryPoints: [`${root}src/main/proc/tree-totals.ts`], outfile: totalsBundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' })
+const { TotalsSum } = await import(totalsBundle)
+rmSync(totalsBundle)
+
 const CLK_TCK = 100
 const PAGE = 4096
 const IO_EVERY_MS = 200
+/** the synthetic processes reap no children */
+const NO_REAPED = [0, 0, 0, 0]
 const SLOW_EVERY_MS = 1000
 
 /** mulberry32: a small seeded generator, so runs are repeatable */
@@ -124,8 +138,8 @@ export function* sessionTicks({ columns, ticks = 36_000, processes = 50, interva
       if (sys.length) lines.push({ k: 'c', t, pid: p.pid, sys })
     }
     const rows = []
-    const tree = { cpu_pct: null, rss_bytes: 0, pss_bytes: 0, read_bytes_per_s: 0, write_bytes_per_s: 0, threads: 0, fds: 0, processes: live.length, cpu_seconds: 0, read_bytes: 0, write_bytes: 0 }
-    let rated = false
+    const sums = new TotalsSum()
+    let cpuSeconds = 0
     let treeTicks = 0
     for (const p of live) {
       const first = p.at < 0
@@ -189,24 +203,24 @@ export function* sessionTicks({ columns, ticks = 36_000, processes = 50, interva
       }
       p.at = now
       rows.push([p.pid, ...columns.map((c) => (noise ? rnd() * 1e6 : sample[c]))])
-      // the tree's sums: null once one process's value is unavailable
-      const plus = (a, b) => (a === null || b === null ? null : a + b)
-      if (!first) {
-        rated = true
-        tree.read_bytes_per_s = plus(tree.read_bytes_per_s, sample.read_bytes_per_s)
-        tree.write_bytes_per_s = plus(tree.write_bytes_per_s, sample.write_bytes_per_s)
-      }
-      tree.rss_bytes = plus(tree.rss_bytes, sample.rss_bytes)
-      tree.pss_bytes = plus(tree.pss_bytes, sample.pss_bytes)
-      tree.threads = plus(tree.threads, sample.threads)
-      tree.fds = plus(tree.fds, sample.fds)
-      tree.read_bytes = plus(tree.read_bytes, sample.read_bytes)
-      tree.write_bytes = plus(tree.write_bytes, sample.write_bytes)
-      tree.cpu_seconds += sample.cpu_seconds
+      // the tree's sums, as the sampler makes them: null once one process's value is unavailable
+      sums.add(sample, first)
+      sums.addIo({ rchar: -1, wchar: -1, readBytes: p.readBytes ?? -1, writeBytes: p.writeBytes ?? -1, reaped: NO_REAPED })
+      cpuSeconds += sample.cpu_seconds
     }
-    if (!rated) tree.read_bytes_per_s = tree.write_bytes_per_s = null
-    tree.cpu_pct = tick === 0 ? null : (treeTicks / CLK_TCK / ((now - t0) / 1000)) * 100
-    tree.cpu_seconds = Math.round(tree.cpu_seconds * CLK_TCK) / CLK_TCK
+    const tree = {
+      cpu_pct: tick === 0 ? null : (treeTicks / CLK_TCK / ((now - t0) / 1000)) * 100,
+      rss_bytes: sums.rss,
+      pss_bytes: sums.pss,
+      read_bytes_per_s: sums.rated ? sums.readRate : null,
+      write_bytes_per_s: sums.rated ? sums.writeRate : null,
+      threads: sums.threads,
+      fds: sums.fds,
+      processes: live.length,
+      cpu_seconds: Math.round(cpuSeconds * CLK_TCK) / CLK_TCK,
+      read_bytes: sums.io[2],
+      write_bytes: sums.io[3]
+    }
     lines.push({ k: 's', t, tree, p: rows, gap: false })
 
     // between ticks: a short-lived child now and then, and the ones whose time is up exit

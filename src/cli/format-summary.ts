@@ -1,5 +1,5 @@
 // The readable end-of-run summary of `syscope record` / `syscope summary`.
-import type { Summary } from '../main/analysis/summary'
+import type { Summary } from '../main/types/summary'
 import { formatBytes, formatDuration, formatCount } from '../shared/format'
 
 export function formatSummary(s: Summary): string {

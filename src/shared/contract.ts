@@ -127,8 +127,9 @@ export interface ProcessPoint {
 }
 
 /** Whole-tree figures at one tick. */
-export interface TreePoint {
-  t_ms: number
+/** The process tree's figures at one tick, as the sampler sums them (null: unavailable): the
+ * recording's tree totals (TreeRecord) and the views' TreePoint both carry them. */
+export interface TreeFigures {
   cpu_pct: number | null
   rss_bytes: number | null
   pss_bytes: number | null
@@ -137,6 +138,10 @@ export interface TreePoint {
   threads: number | null
   fds: number | null
   processes: number
+}
+
+export interface TreePoint extends TreeFigures {
+  t_ms: number
   /** syscalls per second in this interval, by category */
   syscalls_per_s: Partial<Record<CategoryId, number>>
   /** syscall errors per second in this interval */

@@ -1,14 +1,34 @@
 // Units for people: bytes, durations and counts, shared by the CLI and the UI.
 
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
+
+/** v (at least 1) to three significant digits: 1.50, 12.3, 123; a carry takes the shorter form (9.996 → "10.0") */
+function threeDigits(v: number): string {
+  for (const decimals of [2, 1]) {
+    const below = 10 ** (3 - decimals)
+    if (v < below) {
+      const s = v.toFixed(decimals)
+      if (Number(s) < below) return s
+    }
+  }
+  return v.toFixed(0)
+}
+
+/**
+ * 1536 → "1.50 KiB": binary units, whole bytes, three significant digits past them. The unit is
+ * chosen after rounding, so 1023.96 KiB reads "1.00 MiB", never "1024 KiB". The one byte
+ * formatter of the CLI and the views (the renderer adds "—" for unavailable).
+ */
 export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
-  let v = n
+  const sign = n < 0 ? '\u2212' : ''
+  let v = Math.abs(n)
   let i = 0
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
+  const text = (): string => (i === 0 ? String(Math.round(v)) : threeDigits(v))
+  while (i < BYTE_UNITS.length - 1 && Number(text()) >= 1024) {
     v /= 1024
     i++
   }
-  return `${i === 0 ? v.toFixed(0) : v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`
+  return `${sign}${text()} ${BYTE_UNITS[i]}`
 }
 
 /** nanoseconds → "1.23 s", "45.6 ms", "789 µs", "12 ns" */

@@ -1,8 +1,8 @@
 // The store's compressed columns give back exactly what they were given: every value, bit for
 // bit (null as "unavailable", never 0; -0 as -0), however it is read.
 import { describe, expect, it } from 'vitest'
-import { BlockPool } from '../../src/main/session/block-pool'
-import { BLOCK_ROWS, PackedTable, TableReader } from '../../src/main/session/packed-table'
+import { BlockPool } from '../../src/main/store/block-pool'
+import { BLOCK_ROWS, PackedTable, TableReader } from '../../src/main/store/packed-table'
 import { seededRandom } from '../util/random'
 
 const rnd = seededRandom(7)

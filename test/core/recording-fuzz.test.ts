@@ -14,7 +14,7 @@ import { appendDigest, readDigestLocator } from '../../src/main/recording/digest
 import { buildDigest } from '../../src/main/session/digest'
 import { loadStore, openStore } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
-import { PROCESS_COLUMNS } from '../../src/main/recording/format'
+import { PROCESS_COLUMNS } from '../../src/main/types/recording-format'
 import { testHeader, testTree } from './fixtures/recording-lines'
 import { peakRss } from './fixtures/hostile-gzip'
 import { seededRandom } from '../util/random'

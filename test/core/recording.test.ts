@@ -6,7 +6,7 @@ import { constants, gunzipSync, gzipSync } from 'node:zlib'
 import { RecordingWriter } from '../../src/main/recording/writer'
 import { loadRecording, RecordingError } from '../../src/main/recording/reader'
 import { loadStore } from '../../src/main/session/manager'
-import { RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
+import { RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/types/recording-format'
 import { testHeader, testTree } from './fixtures/recording-lines'
 import { until } from '../util/until'
 

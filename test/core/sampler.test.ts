@@ -591,7 +591,7 @@ describe('the slow tier', () => {
 
   it.each(['native', 'ts'] as const)('re-reads the unchanged PSS, status and fd count of sleeping processes tracked together in different seconds, at least every fifth (%s reader)', async (kind) => {
     const { F_FDS, F_HWM, F_IVCSW, F_PSS, F_PSS_MS, F_SWAP, F_VCSW, READ_STATUS } = await import('../../src/main/proc/row')
-    const { PSS_CPU_SHARE } = await import('../../src/main/proc/sampler')
+    const { PSS_CPU_SHARE } = await import('../../src/main/proc/read-schedule')
     const sleepers = Array.from({ length: 5 }, () => {
       const c = spawn('sleep', ['30'], { stdio: 'ignore' })
       children.push(c)

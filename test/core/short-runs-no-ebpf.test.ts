@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SessionManager } from '../../src/main/session/manager'
-import { buildSummary, type Summary } from '../../src/main/analysis/summary'
+import { buildSummary } from '../../src/main/analysis/summary'
+import type { Summary } from '../../src/main/types/summary'
 
 let dir: string
 beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'syscope-short-noebpf-'))))

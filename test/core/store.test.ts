@@ -2,11 +2,11 @@
 // say: every process row of every tick as written (unavailable stays null, 0 stays 0), the tree's
 // figures, and range breakdowns that are the sums of the lines in the range.
 import { describe, expect, it } from 'vitest'
-import { SessionStore } from '../../src/main/session/store'
+import { SessionStore } from '../../src/main/store/store'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { syscallCategory, syscallName } from '../../src/shared/syscalls/index'
 import type { CategoryId } from '../../src/shared/contract'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/recording/format'
+import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/types/recording-format'
 
 const header: RecordingHeader = {
   format: RECORDING_FORMAT,

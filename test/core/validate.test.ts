@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { validateArgs, ApiError } from '../../src/main/api/validate'
+import { validateArgs } from '../../src/main/api/validate'
+import { ApiError } from '../../src/main/errors'
 
 function code(fn: () => unknown): string {
   try {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import type { Duplex } from 'node:stream'
 import { ASAN_HELPER, HELPER } from './harness'
-import { LineSplitter, parseMessage, type HelperMessage } from '../../src/main/helper/protocol'
+import { messageLines, parseMessage, type HelperMessage } from '../../src/main/helper/protocol'
 
 const LINES = 3000
 const BATCH = 100
@@ -78,11 +78,9 @@ describe.each([HELPER, ASAN_HELPER])('random requests (%s)', (helperPath) => {
     const sock = child.stdio[3] as Duplex
     const messages: HelperMessage[] = []
     const invalid: string[] = []
-    const splitter = new LineSplitter()
-    sock.setEncoding('utf8')
-    sock.on('data', (d: string) =>
-      splitter.push(
-        d,
+    sock.on(
+      'data',
+      messageLines(
         (line) => {
           const m = parseMessage(line)
           if (m.type === 'invalid') invalid.push(`${m.reason}: ${line.slice(0, 100)}`)

@@ -2,118 +2,12 @@
 // `ebpf.syscalls` keeps the field names users know from denet (total, by_category,
 // top_syscalls {name, count}, analysis), extended with per_syscall and per_process.
 import type { CategoryId, ExitUsage, SessionEvent } from '../../shared/contract'
+import type { ProcessSummary, Summary } from '../types/summary'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
-import type { SessionStore } from '../session/store'
-import type { TreeField } from '../session/session-ticks'
-import type { ProcessColumn } from '../recording/format'
-import { lossWarnings } from './losses'
-
-export interface SyscallSummaryEntry {
-  name: string
-  nr: number
-  count: number
-  errors: number
-  time_ns: number
-}
-
-export interface ProcessSummary {
-  pid: number
-  ppid: number
-  comm: string
-  cmdline: string[]
-  exit_code: number | null
-  exit_signal: number | null
-  peak_cpu_pct: number | null
-  mean_cpu_pct: number | null
-  cpu_seconds: number | null
-  peak_rss_bytes: number | null
-  peak_pss_bytes: number | null
-  /** I/O during the session, its own (not its reaped children's): block (read_bytes,
-   * write_bytes) and logical, page cache and pipes included (rchar_bytes, wchar_bytes) */
-  read_bytes: number | null
-  write_bytes: number | null
-  rchar_bytes: number | null
-  wchar_bytes: number | null
-  peak_threads: number | null
-  peak_fds: number | null
-  /** what the kernel kept for it at its exit (getrusage, as `/usr/bin/time -v` shows it); null
-   * while it runs, without eBPF, or from a recording made before these were kept */
-  usage: ExitUsage | null
-  syscalls: number
-  syscall_errors: number
-  syscall_time_ns: number
-}
-
-export interface Summary {
-  syscope: { format: string; version: number }
-  session: {
-    title: string
-    kind: string
-    argv: string[] | null
-    root_pid: number
-    started_at: string
-    duration_ms: number
-    interval_ms: number
-    samples: number
-    exit_code: number | null
-    exit_signal: string | null
-    /** how it ended, in words ("detached", "stopped: ..."); null when it ended as the command exited */
-    end_message: string | null
-    /** false: the recording was never closed (syscope or the machine stopped while recording) */
-    closed: boolean
-    recording: string | null
-    warnings: string[]
-  }
-  ebpf: {
-    available: boolean
-    mode: string | null
-    problem: string | null
-    fix: string | null
-    syscalls: {
-      total: number
-      errors: number
-      /** time in syscalls: the wall time from each call's entry to its return, time blocked
-       * inside it included (so it can exceed the run's wall time); likewise every time_ns below */
-      time_ns: number
-      by_category: Record<CategoryId, number>
-      errors_by_category: Record<CategoryId, number>
-      time_ns_by_category: Record<CategoryId, number>
-      top_syscalls: { name: string; count: number }[]
-      analysis: {
-        syscall_rate_per_sec: number
-        io_intensity: number
-        memory_intensity: number
-        cpu_intensity: number
-        network_intensity: number
-        error_rate: number
-        mean_time_ns_per_call: number
-      }
-      per_syscall: SyscallSummaryEntry[]
-      per_process: { pid: number; comm: string; count: number; errors: number; time_ns: number }[]
-    }
-  }
-  proc: {
-    tree: {
-      peak_cpu_pct: number | null
-      mean_cpu_pct: number | null
-      cpu_seconds: number | null
-      peak_rss_bytes: number | null
-      peak_pss_bytes: number | null
-      /** the whole tree's I/O during the session, exited processes included */
-      read_bytes: number | null
-      write_bytes: number | null
-      rchar_bytes: number | null
-      wchar_bytes: number | null
-      peak_threads: number | null
-      peak_fds: number | null
-      peak_processes: number
-      /** the sums (max RSS: the largest) of every process's exit usage, when the kernel gave it
-       * for every process of the tree (a launched command that ended, with eBPF); else null */
-      usage: ExitUsage | null
-    }
-    processes: ProcessSummary[]
-  }
-}
+import type { SessionStore } from '../store/store'
+import type { TreeField } from '../store/session-ticks'
+import type { ProcessColumn } from '../types/recording-format'
+import { lossWarnings } from '../store/losses'
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
 

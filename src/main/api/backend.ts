@@ -6,7 +6,7 @@ import { SessionManager } from '../session/manager'
 import type { EbpfOptions } from '../session/ebpf'
 import { listProcesses } from '../processes'
 import { ebpfReadiness } from '../doctor'
-import { ApiError } from './validate'
+import { ApiError } from '../errors'
 import { createSetup, type SetupService } from '../setup/service'
 
 export interface BackendOptions {

@@ -2,7 +2,8 @@
 // Electron's IPC handlers and the browser bridge.
 import type { ApiMethod, ApiReply } from '../../shared/contract'
 import type { Backend } from './backend'
-import { ApiError, validateArgs } from './validate'
+import { ApiError } from '../errors'
+import { validateArgs } from './validate'
 
 export async function handleApiCall(backend: Backend, method: ApiMethod, args: unknown[]): Promise<ApiReply<unknown>> {
   try {

@@ -1,15 +1,7 @@
 // Every argument that crosses from the renderer (or the browser bridge) is checked here: types,
 // ranges and lengths. Bad input becomes an EINVAL error naming the argument, never a crash.
 import type { ApiMethod, AttachRequest, LaunchRequest } from '../../shared/contract'
-
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string
-  ) {
-    super(message)
-  }
-}
+import { ApiError } from '../errors'
 
 const MAX_ARGV = 4096
 const MAX_ARG_LEN = 128 * 1024

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { Duplex } from 'node:stream'
-import { LineSplitter, parseMessage, PROTOCOL_VERSION, type HelloMessage, type HelperMessage } from './protocol'
+import { helloLine, messageLines, parseMessage, requestLine, type HelperRequest, type HelloMessage, type HelperMessage } from './protocol'
 
 export class HelperError extends Error {
   constructor(
@@ -56,11 +56,9 @@ export class HelperClient extends EventEmitter {
     child.stderr?.on('data', (d: string) => {
       this.stderrTail = (this.stderrTail + d).slice(-STDERR_KEEP)
     })
-    const splitter = new LineSplitter()
-    sock.setEncoding('utf8')
-    sock.on('data', (d: string) =>
-      splitter.push(
-        d,
+    sock.on(
+      'data',
+      messageLines(
         (line) => this.onLine(line),
         () => this.emit('protocol-error', 'a helper message exceeded 64 KiB')
       )
@@ -119,39 +117,39 @@ export class HelperClient extends EventEmitter {
     if (!this.closed) this.sock.write(line)
   }
 
-  private request(verb: string, ...args: (number | string)[]): Promise<HelperMessage> {
+  private request(r: HelperRequest): Promise<HelperMessage> {
     if (this.closed) return Promise.reject(new HelperError('the helper is not running', 'EHELPER'))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        reject(new HelperError(`the helper did not answer "${verb}" within ${this.requestTimeoutMs} ms`, 'ETIMEDOUT'))
+        reject(new HelperError(`the helper did not answer "${r.verb}" within ${this.requestTimeoutMs} ms`, 'ETIMEDOUT'))
       }, this.requestTimeoutMs)
       this.pending.set(id, { resolve, reject, timer })
-      this.sock.write(`${[verb, id, ...args].join(' ')}\n`)
+      this.sock.write(requestLine(id, r))
     })
   }
 
   track(pid: number, descendants: boolean): Promise<HelperMessage> {
-    return this.request('track', pid, descendants ? 1 : 0)
+    return this.request({ verb: 'track', pid, descendants })
   }
 
   launch(pid: number): Promise<HelperMessage> {
-    return this.request('launch', pid, 1)
+    return this.request({ verb: 'launch', pid })
   }
 
   untrack(pid: number): Promise<HelperMessage> {
-    return this.request('untrack', pid)
+    return this.request({ verb: 'untrack', pid })
   }
 
   setInterval(ms: number): Promise<HelperMessage> {
-    return this.request('interval', ms)
+    return this.request({ verb: 'interval', ms })
   }
 
   /** Final tick, then the helper detaches everything and exits. */
   async shutdown(): Promise<void> {
     if (this.closed) return
-    await this.request('shutdown').catch(() => undefined)
+    await this.request({ verb: 'shutdown' }).catch(() => undefined)
     const killer = setTimeout(() => this.child.kill('SIGKILL'), 5000)
     await this.exited
     clearTimeout(killer)
@@ -196,7 +194,7 @@ export async function startHelper(opts: StartOptions): Promise<HelperClient> {
       clearTimeout(timer)
       reject(new HelperError(`cannot start ${opts.helperPath}: ${e.message}`, 'ENOENT'))
     })
-    sock.write(`hello ${PROTOCOL_VERSION}\n`)
+    sock.write(helloLine())
   })
   client.hello = hello
   return client

@@ -1,8 +1,54 @@
-// The helper's messages (docs/protocol.md), parsed and checked: a line that is not a message we
-// know becomes a protocol error value, never an exception.
+// The helper's protocol on the TypeScript side, in one place (docs/protocol.md): the requests it
+// accepts (HelperRequest, written by requestLine), the messages it sends (HelperMessage), parsed
+// and checked — a line that is not a message we know becomes a protocol error value, never an
+// exception — and the reader that cuts its byte stream into lines (messageLines). A new message
+// of a new monitor gets its interface and its check here.
+
+import { LINE_TOO_LONG, LineSplitter } from '../line-splitter'
 
 export const PROTOCOL_VERSION = 1
 export const MESSAGE_MAX = 65536
+
+/**
+ * The requests the helper accepts after `hello`, one line each: `VERB ID ARGS...`; it answers
+ * each with `ok` or `error` carrying the same ID.
+ */
+export type HelperRequest =
+  /** track pid now; descendants: also every process it forks from now on */
+  | { verb: 'track'; pid: number; descendants: boolean }
+  /** arm pid: counting starts at its next exec (and follows its descendants) */
+  | { verb: 'launch'; pid: number }
+  /** stop tracking pid; its final counts are sent */
+  | { verb: 'untrack'; pid: number }
+  /** the tick period, 10..60000 ms */
+  | { verb: 'interval'; ms: number }
+  /** a final tick, then the helper detaches everything and exits */
+  | { verb: 'shutdown' }
+
+/** The first line of a session: the protocol version the app speaks. */
+export const helloLine = (): string => `hello ${PROTOCOL_VERSION}\n`
+
+/** The line that sends request r with id. */
+export function requestLine(id: number, r: HelperRequest): string {
+  const args: number[] = []
+  switch (r.verb) {
+    case 'track':
+      args.push(r.pid, r.descendants ? 1 : 0)
+      break
+    case 'launch':
+      args.push(r.pid, 1)
+      break
+    case 'untrack':
+      args.push(r.pid)
+      break
+    case 'interval':
+      args.push(r.ms)
+      break
+    case 'shutdown':
+      break
+  }
+  return `${[r.verb, id, ...args].join(' ')}\n`
+}
 
 export interface HelloMessage {
   type: 'hello'
@@ -144,24 +190,16 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
   }
 }
 
-/** Splits a byte stream into lines, refusing any line over MESSAGE_MAX bytes. */
-export class LineSplitter {
-  private buf = ''
-  private discarding = false
-
-  push(chunk: string, onLine: (line: string) => void, onOverflow: () => void): void {
-    this.buf += chunk
-    let nl: number
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
-      const line = this.buf.slice(0, nl)
-      this.buf = this.buf.slice(nl + 1)
-      if (this.discarding) this.discarding = false
-      else if (line.length > 0) onLine(line)
-    }
-    if (this.buf.length > MESSAGE_MAX) {
-      if (!this.discarding) onOverflow()
-      this.discarding = true
-      this.buf = ''
+/**
+ * The reader of the helper's byte stream: calls onLine with each message line, and onOverflow
+ * for each line over MESSAGE_MAX bytes (dropped, not decoded). Empty lines are skipped.
+ */
+export function messageLines(onLine: (line: string) => void, onOverflow: () => void): (chunk: Buffer) => void {
+  const splitter = new LineSplitter(MESSAGE_MAX)
+  return (chunk) => {
+    for (const line of splitter.push(chunk)) {
+      if (line === LINE_TOO_LONG) onOverflow()
+      else onLine(line)
     }
   }
 }

@@ -1,26 +1,29 @@
 // Samples a tracked process tree from /proc: per-process figures and rates, and tree totals in
 // which processes that exited keep counting (a tree's CPU time never drops when a child exits).
 // One reader call per tick fills a table of numbers for every process (row.ts); the only objects
-// a tick makes are the samples it returns.
+// a tick makes are the samples it returns. Its parts: which files a tick reads (read-schedule.ts),
+// what it keeps of each process (tracked-process.ts), where reaped processes' I/O goes
+// (reaped-io.ts), the tree's totals (tree-totals.ts) and the /proc scan for new children
+// (child-discovery.ts).
 import { readFileSync } from 'node:fs'
 import { parseCmdline, parseStat, parseStatus } from './parse'
-import { availableParallelism } from 'node:os'
 import { TsProcReader } from './reader-ts'
 import { loadNativeAddon, nativeProcReader } from './native'
 import {
   F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_IDLE, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_ALL, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SKIP_UNCHANGED, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_IO, READ_SKIP_IDLE, READ_STATUS, ROW_SIZE,
   type ProcReader
 } from './row'
-import type { ProcessDescription, ProcessSample } from './types'
-import type { TreeRecord } from '../recording/format'
+import type { ProcessDescription, ProcessSample } from '../types/samples'
+import type { TreeRecord } from '../types/recording-format'
+import { PSS_CPU_SHARE, PSS_MAX_SKIPS, ReadSchedule, STATUS_MAX_SKIPS } from './read-schedule'
+import { CLK_TCK, IO_FIELDS, type TrackedProcess } from './tracked-process'
+import { ReapedIoLedger } from './reaped-io'
+import { TotalsSum, TreeTotals } from './tree-totals'
+import { ChildDiscovery } from './child-discovery'
 
 export { READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS } from './row'
 
-/** USER_HZ: 100 on every Linux ABI syscope supports (x86_64, aarch64). */
-export const CLK_TCK = 100
-/** the CPUs this process (and so the tree it starts) may run on */
-const CPUS = availableParallelism()
 
 export interface SamplerOptions {
   intervalMs?: number
@@ -38,121 +41,11 @@ export interface SampleResult {
   exited: number[]
 }
 
-/** How often the files besides stat (read every tick) are read, in ms. */
-export const IO_PERIOD_MS = 200
-export const SLOW_PERIOD_MS = 1000
-/** PSS of a process whose own memory did not change is re-read at least every this many slow reads */
-export const PSS_MAX_SKIPS = 4
-/** at most this share of one core goes to reading one process's smaps_rollup */
-export const PSS_CPU_SHARE = 0.001
-/**
- * status and the fd count of a process that cannot have changed them (READ_SKIP_UNCHANGED) are
- * re-read at least every this many slow reads: what the reader's rules do not foresee is at most
- * ~5 s old
- */
-export const STATUS_MAX_SKIPS = 4
-
-/**
- * Tiered sampling. Every tick: stat (CPU, state, threads, faults, RSS). Every 200 ms: io (bytes
- * read and written). Every second: status (peak RSS, swap, context switches), smaps_rollup (PSS:
- * the kernel walks the page tables) and the fd count. `phase` staggers processes so that each
- * tick reads the slower files of a share of them, not all at once. A process's first read is
- * always complete. Values not read in a tick carry forward (peak RSS as the larger of its last
- * reading and the RSS now); I/O rates span two I/O reads.
- *
- * PSS is read less often when it is dear or unchanged. Reading smaps_rollup walks the process's
- * page tables: ~30 µs for a small process, ~7 ms for one of 600 MB. After a read that took t of CPU,
- * the next waits at least t / PSS_CPU_SHARE (0.1 % of a core per process: every ~7 s for 600 MB).
- * And a read is skipped when the process's RSS and page-fault counts have not moved since the
- * last one (PSS_MAX_SKIPS times in a row at most): its own pages are the same, and only other
- * processes mapping or dropping pages it shares could change its share of them.
- *
- * status and the fd count are left unread by the reader when the process cannot have changed them
- * since they were last read (READ_SKIP_UNCHANGED: single-threaded, not run since, same RSS), but
- * STATUS_MAX_SKIPS times in a row at most.
- */
-export function readsFor(tick: number, phase: number, ioEvery: number, slowEvery: number): number {
-  let what = 0
-  if ((tick + phase) % ioEvery === 0) what |= READ_IO
-  if ((tick + phase) % slowEvery === 0) what |= READ_IO | READ_STATUS | READ_SMAPS | READ_FDS
-  return what
-}
-
 const sat = (a: number, b: number): number => (a > b ? a - b : 0)
 /** row value to sample value: -1 is unavailable */
 const val = (v: number): number | null => (v < 0 ? null : v)
 /** a value read this tick, else the last one (NaN: not read) */
 const fresh = (v: number, last: number): number => (v === v ? v : last)
-
-/** One tracked process: its last figures (-1: unavailable) and what rates need. */
-interface Proc {
-  pid: number
-  handle: number
-  /** staggers this process's slow reads */
-  phase: number
-  starttime: number
-  /** when it was last read (ms); -1 before its first read */
-  at: number
-  gone: boolean
-  comm: string
-  state: string
-  stateCode: number
-  ppid: number
-  utime: number
-  stime: number
-  /** cutime + cstime: its reaped children's CPU (and theirs), clock ticks */
-  childTicks: number
-  /** exited but not reaped yet: still read, its CPU is in no reaper's cutime until it goes */
-  zombie: boolean
-  threads: number
-  minflt: number
-  majflt: number
-  rss: number
-  hwm: number
-  swap: number
-  vcsw: number
-  ivcsw: number
-  /** /proc/<pid>/io as the kernel gives it (-1: unavailable): its own I/O, and, once it has
-   * reaped them, its children's (wait4 adds a reaped child's to its parent's) */
-  rchar: number
-  wchar: number
-  readBytes: number
-  writeBytes: number
-  /** tracked descendants' I/O that the kernel has added to this process's io (they were reaped)
-   * but that no io read of it has shown yet: counted in the tree meanwhile (IO_FIELDS order) */
-  reaped: number[]
-  /** the part of its io that is reaped descendants' (subtracted for its own figures) */
-  reapedSeen: number[]
-  /** read its io next tick (a child of it was reaped) */
-  ioSoon: boolean
-  /** its io is final (given by exitIo): no read may lower it */
-  ioFinal: boolean
-  pss: number
-  fds: number
-  /** PSS reads skipped since the last one, the RSS and fault count at that one, and the
-   * earliest time for the next one (ms) */
-  pssSkips: number
-  pssRss: number
-  pssFaults: number
-  pssNextAt: number
-  /** slow reads in a row in which the reader left status and the fd count unread */
-  statusSkips: number
-  /** the last I/O read (rates span two I/O reads) */
-  ioAt: number
-  readRate: number | null
-  writeRate: number | null
-  /** its sample while it does not run (CPU 0, no I/O): given again until it runs */
-  idleSample: ProcessSample | null
-  /** the helper names it when it runs (see ran()) */
-  runsReported: boolean
-  /** once reaped: the tracked process its I/O went to (null: none, it is in orphanIo), and how
-   * much (undefined: not handed over) */
-  handedTo: Proc | null | undefined
-  handed: number[] | null
-}
-
-/** Proc's I/O fields, in the order of the arrays that hold I/O per field */
-const IO_FIELDS = ['rchar', 'wchar', 'readBytes', 'writeBytes'] as const
 
 function bootTimeMs(procRoot: string): number | null {
   try {
@@ -165,16 +58,13 @@ function bootTimeMs(procRoot: string): number | null {
 
 export class Sampler {
   /** every process ever tracked; gone ones keep their last figures for the cumulative totals */
-  private procs = new Map<number, Proc>()
+  private procs = new Map<number, TrackedProcess>()
   /** the ones still sampled, in a stable order */
-  private live: Proc[] = []
+  private live: TrackedProcess[] = []
   private descriptions = new Map<number, ProcessDescription>()
   private readonly procRoot: string
   private readonly reader: ProcReader
-  private readonly readAll: number
-  private readonly slowMask: number
-  private readonly ioEvery: number
-  private readonly slowEvery: number
+  private readonly schedule: ReadSchedule
   private tick = 0
   private phases = 0
   private handles = new Int32Array(64)
@@ -187,25 +77,12 @@ export class Sampler {
   private ranSince = new Set<number>()
   private ranBefore = new Set<number>()
   private rows = new Float64Array(64 * ROW_SIZE)
-  /**
-   * The tree's CPU. Its processes' utime + stime + cutime + cstime is continuous across exits: a
-   * child that goes (however short it lived, sampled or not) moves its whole CPU time into its
-   * reaper's cutime at that moment. The tree's CPU % is the change of that sum, so a build's
-   * thousand 30-ms compilers count, where a sum of live processes' rates shows them as 0 %.
-   * A process reaped outside the tree (an orphan reparented to init) keeps its last total here.
-   */
-  private cpu = { prevTicks: -1, prevAt: 0, seconds: 0, orphanTicks: 0 }
-  /**
-   * The tree's I/O (rchar, wchar, read_bytes, write_bytes), continuous like its CPU: a reaped
-   * process's I/O moves into its reaper's /proc/<pid>/io, so the tree's is its live processes'
-   * plus what went to a reaper outside the tree (here: an orphan's last figures) — each byte
-   * once, children too short-lived to be sampled included. `unavailable`: how many processes in
-   * `io` had that figure unavailable (the tree's is then unavailable).
-   */
-  private orphanIo = { io: [0, 0, 0, 0], unavailable: [0, 0, 0, 0] }
-  /** ppid of pids outside the tree, so a scan reads stat only for new pids (see discoverChildren) */
-  private parents = new Map<number, number>()
-  private parentsAt = -Infinity
+  /** the tree's CPU and each tick's totals record */
+  private readonly tree = new TreeTotals()
+  /** the I/O reaped processes handed to their reapers */
+  private readonly ledger = new ReapedIoLedger(this.procs)
+  /** finds new children in /proc when no helper reports forks */
+  private readonly discovery = new ChildDiscovery()
   /**
    * No tracked process ran between the last two samples (every one was read as idle): none can
    * have started a child since the one before, so a scan for children finds nothing new.
@@ -219,12 +96,7 @@ export class Sampler {
 
   constructor(opts: SamplerOptions = {}) {
     this.procRoot = opts.procRoot ?? '/proc'
-    const smaps = opts.smaps ?? true
-    this.readAll = smaps ? READ_ALL : READ_ALL & ~READ_SMAPS
-    this.slowMask = smaps ? READ_SMAPS | READ_FDS : READ_FDS
-    const interval = opts.intervalMs && opts.intervalMs > 0 ? opts.intervalMs : 100
-    this.ioEvery = Math.max(1, Math.round(IO_PERIOD_MS / interval))
-    this.slowEvery = Math.max(1, Math.round(SLOW_PERIOD_MS / interval))
+    this.schedule = new ReadSchedule(opts.intervalMs, opts.smaps ?? true)
     const native = opts.reader === 'ts' ? null : loadNativeAddon()
     if (opts.reader === 'native' && !native?.addon) throw new Error(`the native /proc reader is not available: ${native?.reason ?? 'not built'}`)
     if (native?.addon && this.procRoot === '/proc') {
@@ -272,7 +144,7 @@ export class Sampler {
     } catch {
       // its files cannot be opened (a /proc mounted with hidepid): nothing to sample, as if gone
     }
-    const p: Proc = {
+    const p: TrackedProcess = {
       pid,
       handle: handle ?? 0,
       phase: this.phases++,
@@ -355,7 +227,7 @@ export class Sampler {
       this.reader.close(p.handle)
       this.live.splice(i, 1)
     }
-    if (p.handedTo === null && p.handed) this.addOrphanIo(p.handed, -1)
+    this.ledger.untrack(p)
   }
 
   /** Close whatever the sampler holds open. */
@@ -368,37 +240,12 @@ export class Sampler {
   }
 
   /**
-   * A process's /proc/<pid>/io as its last thread exited ([rchar, wchar, read_bytes,
-   * write_bytes], null: not kept), which the helper reads then: all it did, up to the end that
-   * sampling misses. Given before the sample that finds the process reaped (the usual order: the
-   * event comes at its exit, the reap is seen at the next tick), its reaper is handed exactly
-   * what the kernel hands it. Returns the process's own part of it (less its reaped
-   * descendants'), or null if it is not tracked.
+   * A process's /proc/<pid>/io as its last thread exited, which the helper reads then (see
+   * ReapedIoLedger.exitIo). Returns its own part, or null if it is not tracked.
    */
   exitIo(pid: number, io: readonly (number | null)[]): (number | null)[] | null {
     const p = this.procs.get(pid)
-    if (!p) return null
-    const final = IO_FIELDS.map((_, k) => {
-      const v = io[k]
-      return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : -1
-    })
-    const mine = final.map((v, k) => (v < 0 ? null : Math.max(0, v - p.reapedSeen[k]! - p.reaped[k]!)))
-    const live = !p.gone || p.zombie
-    if (p.handedTo === undefined && live) {
-      // handed over when the sample finds it reaped, with these figures
-      for (let k = 0; k < 4; k++) if (final[k]! > p[IO_FIELDS[k]!]) p[IO_FIELDS[k]!] = final[k]!
-      p.ioFinal = true
-    } else if (p.handedTo === undefined) {
-      // gone before it was ever read: the kernel put all of it into its reaper's io
-      this.handOver(p, final)
-    } else if (p.handed) {
-      // reaped before this came: hand over what its last reading missed
-      const more = final.map((v, k) => (v < 0 || p.handed![k]! < 0 ? 0 : Math.max(0, v - p.handed![k]!)))
-      for (let k = 0; k < 4; k++) p.handed[k]! += more[k]!
-      if (p.handedTo) for (let k = 0; k < 4; k++) p.handedTo.reaped[k]! += more[k]!
-      else this.addOrphanIo(more, 1)
-    }
-    return mine
+    return p ? this.ledger.exitIo(p, io) : null
   }
 
   describe(pid: number): ProcessDescription | null {
@@ -409,50 +256,12 @@ export class Sampler {
     return [...this.procs.keys()]
   }
 
-  /**
-   * Processes whose parent is in the tree and that the tree does not know yet (no eBPF). The
-   * ppid of a pid outside the tree is remembered: a tick lists /proc and reads stat only for
-   * pids it has not seen. A ppid changes only when the parent exits (to a subreaper or init);
-   * what is remembered is forgotten when its pid leaves the listing and all of it every second,
-   * so neither a reused pid nor a reparented process is missed for longer than that.
-   */
+  /** Processes whose parent is in the tree and that the tree does not know yet (see ChildDiscovery). */
   async discoverChildren(): Promise<{ pid: number; ppid: number }[]> {
     // a child started after the last sample is found one tick later, by the scan its parent's
     // run (seen in the next sample) brings back
     if (this.live.length === 0 || this.quiet) return []
-    const now = performance.now()
-    const old = now - this.parentsAt > SLOW_PERIOD_MS ? new Map<number, number>() : this.parents
-    if (old !== this.parents) this.parentsAt = now
-    let pids: ArrayLike<number>
-    try {
-      pids = this.reader.pids()
-    } catch {
-      return []
-    }
-    const parents = new Map<number, number>()
-    for (let i = 0; i < pids.length; i++) {
-      const pid = pids[i]!
-      if (this.procs.has(pid)) continue
-      const ppid = old.get(pid) ?? this.reader.parentOf(pid)
-      if (ppid >= 0) parents.set(pid, ppid)
-    }
-    this.parents = parents
-    // a child's child may appear in the same scan: repeat until nothing new is found
-    const inTree = new Set<number>()
-    for (const p of this.live) inTree.add(p.pid)
-    const found: { pid: number; ppid: number }[] = []
-    let grew = true
-    while (grew) {
-      grew = false
-      for (const [pid, ppid] of parents) {
-        if (inTree.has(ppid) && !inTree.has(pid)) {
-          found.push({ pid, ppid })
-          inTree.add(pid)
-          grew = true
-        }
-      }
-    }
-    return found
+    return this.discovery.find(this.reader, this.procs, this.live)
   }
 
   async sampleOnce(): Promise<SampleResult> {
@@ -473,7 +282,7 @@ export class Sampler {
       const p = live[i]!
       // a zombie is read only for its CPU (stat is always read); a first read looks at schedstat
       // too, so the next look can already tell whether the process ran since
-      let what = p.zombie ? 0 : p.at < 0 ? this.readAll : this.readsNow(p, tick, now)
+      let what = p.zombie ? 0 : p.at < 0 ? this.schedule.readAll : this.schedule.readsNow(p, tick, now)
       if (p.runsReported && !p.zombie && p.at >= 0 && !ran.has(p.pid)) {
         // it did not run: its last idle sample stands, unless its one-second read is due
         // (what can move while a process sleeps) or its io must be read (a child was reaped)
@@ -496,8 +305,8 @@ export class Sampler {
     const processes: ProcessSample[] = []
     const exited: number[] = []
     const t = new TotalsSum()
-    /** utime + stime + cutime + cstime of the tree, clock ticks (see `cpu`) */
-    let treeTicks = this.cpu.orphanTicks
+    /** utime + stime + cutime + cstime of the tree, clock ticks (see TreeTotals.cpu) */
+    let treeTicks = this.tree.cpu.orphanTicks
     let kept = 0
     let idle = 0
     for (let i = 0; i < n; i++) {
@@ -524,7 +333,7 @@ export class Sampler {
       if (this.vanished(p, row)) {
         // gone (reaped), or a different process reusing the pid: its CPU went to its reaper
         if (!this.hasTrackedAncestor(p)) {
-          this.cpu.orphanTicks += p.utime + p.stime + p.childTicks
+          this.tree.cpu.orphanTicks += p.utime + p.stime + p.childTicks
           treeTicks += p.utime + p.stime + p.childTicks
         }
         if (p.zombie) this.reader.close(p.handle)
@@ -569,7 +378,7 @@ export class Sampler {
     }
     live.length = kept
     this.quiet = n > 0 && idle === n
-    return { t_ms: now, processes, totals: this.totals(t, processes.length, treeTicks, now), exited }
+    return { t_ms: now, processes, totals: this.tree.record(t, this.ledger.orphans, processes.length, treeTicks, now), exited }
   }
 
   /**
@@ -578,7 +387,7 @@ export class Sampler {
    * read now if this tick was to read it (a rate spans two io reads). Returns its CPU clock
    * ticks for the tree's sum.
    */
-  private idleAgain(p: Proc, what: number, now: number, processes: ProcessSample[], t: TotalsSum): number {
+  private idleAgain(p: TrackedProcess, what: number, now: number, processes: ProcessSample[], t: TotalsSum): number {
     p.at = now
     if (what & READ_IO) p.ioAt = now
     processes.push(p.idleSample!)
@@ -588,7 +397,7 @@ export class Sampler {
   }
 
   /** read row i of this tick: did its process vanish (reaped, or its pid now another's)? */
-  private vanished(p: Proc, row: number): boolean {
+  private vanished(p: TrackedProcess, row: number): boolean {
     const ok = this.rows[row * ROW_SIZE + F_OK]!
     return ok !== 2 && (ok !== 1 || this.rows[row * ROW_SIZE + F_STARTTIME] !== p.starttime)
   }
@@ -642,7 +451,7 @@ export class Sampler {
   }
 
   /** Is some ancestor of p (by the parents last read) still tracked? Then p's CPU went into its cutime. */
-  private hasTrackedAncestor(p: Proc): boolean {
+  private hasTrackedAncestor(p: TrackedProcess): boolean {
     let ppid = p.ppid
     for (let hops = 0; hops < 64 && ppid > 0; hops++) {
       const q = this.procs.get(ppid)
@@ -651,21 +460,6 @@ export class Sampler {
       ppid = q.ppid
     }
     return false
-  }
-
-  private readsNow(p: Proc, tick: number, now: number): number {
-    let what = readsFor(tick, p.phase, this.ioEvery, this.slowEvery) & (READ_IO | READ_STATUS | this.slowMask)
-    // until a process has I/O rates, read io every tick: a tree's rate total leaves out no one
-    if ((p.readRate === null && p.rchar >= 0) || p.ioSoon) what |= READ_IO
-    if (what & READ_STATUS && p.statusSkips < STATUS_MAX_SKIPS) what |= READ_SKIP_UNCHANGED
-    if (what & READ_SMAPS) {
-      if (now < p.pssNextAt) what &= ~READ_SMAPS
-      else if (p.pssSkips < PSS_MAX_SKIPS && p.rss === p.pssRss && p.minflt + p.majflt === p.pssFaults) {
-        what &= ~READ_SMAPS
-        p.pssSkips++
-      }
-    }
-    return what
   }
 
   private grow(n: number): void {
@@ -686,7 +480,7 @@ export class Sampler {
   }
 
   /** Fold a row into p and make its sample. */
-  private update(p: Proc, r: Float64Array, o: number, now: number): ProcessSample {
+  private update(p: TrackedProcess, r: Float64Array, o: number, now: number): ProcessSample {
     const first = p.at < 0
     const dt = first ? 0 : (now - p.at) / 1000
     const utime = r[o + F_UTIME]!
@@ -788,7 +582,7 @@ export class Sampler {
   }
 
   /** p is gone: release its files (its I/O went to its reaper: see passReapedIo). */
-  private retire(p: Proc): void {
+  private retire(p: TrackedProcess): void {
     p.gone = true
     this.reader.close(p.handle)
   }
@@ -798,12 +592,12 @@ export class Sampler {
    * kernel added its I/O (with what its own reaped children had brought it) to its reaper's io.
    * When the reaper is tracked, that I/O is counted on it until an io read of it shows it (then
    * it comes off its rates and own figures); its io is read the next tick. When it is not (the
-   * root, reaped by syscope; an orphan, by init), the last figures stay in the tree's orphanIo.
+   * root, reaped by syscope; an orphan, by init), the last figures stay in the ledger's orphans.
    * Reaped after the last io read of it, a process's last I/O is counted where its reaper's next
    * read shows it: on its parent, or lost for a process reaped outside the tree.
    */
   private passReapedIo(n: number): void {
-    let vanished: Proc[] | null = null
+    let vanished: TrackedProcess[] | null = null
     for (let i = 0; i < n; i++) {
       const row = this.rowOf[i]!
       if (row < 0 || !this.vanished(this.live[i]!, row)) continue
@@ -815,121 +609,13 @@ export class Sampler {
       // never read, and no final figures from the helper: nothing of it is known or counted;
       // its I/O shows in its reaper's
       if (p.at < 0 && !p.ioFinal) continue
-      this.handOver(p, IO_FIELDS.map((f, k) => (p[f] < 0 ? -1 : p[f] + p.reaped[k]!)), gone)
+      this.ledger.handOver(p, IO_FIELDS.map((f, k) => (p[f] < 0 ? -1 : p[f] + p.reaped[k]!)), gone)
     }
   }
 
-  /**
-   * p was reaped: `amount` (per IO_FIELDS, -1: unavailable) is what the kernel added to its
-   * reaper's io. A tracked reaper (the nearest tracked ancestor not reaped in the same read) owes
-   * it to the tree until an io read of it shows it; otherwise it stays in orphanIo.
-   */
-  private handOver(p: Proc, amount: number[], gone?: Set<Proc>): void {
-    let q = this.procs.get(p.ppid)
-    while (q && gone?.has(q)) q = this.procs.get(q.ppid)
-    const reaper = q && !q.gone && !q.zombie ? q : null
-    p.handedTo = reaper
-    p.handed = amount
-    if (reaper) {
-      for (let k = 0; k < 4; k++) if (amount[k]! >= 0) reaper.reaped[k]! += amount[k]!
-      reaper.ioSoon = true
-      reaper.idleSample = null
-    } else this.addOrphanIo(amount, 1)
-  }
 
-  private addOrphanIo(amount: number[], sign: 1 | -1): void {
-    const g = this.orphanIo
-    for (let k = 0; k < 4; k++) {
-      if (amount[k]! < 0) g.unavailable[k]! += sign
-      else g.io[k]! += sign * amount[k]!
-    }
-  }
-
-  /** Sums over live processes; cumulative figures also over every process that exited. */
-  private totals(t: TotalsSum, processes: number, treeTicks: number, now: number): TreeRecord {
-    const g = this.orphanIo
-    const io = (k: number): number | null => (t.io[k] === null || g.unavailable[k]! > 0 ? null : t.io[k]! + g.io[k]!)
-    const c = this.cpu
-    let cpuPct: number | null = null
-    if (c.prevTicks < 0) {
-      // the first tick: the CPU the tree had used before, its reaped children's included (a
-      // launched command's children that ran before the first tick); no rate yet
-      c.seconds = treeTicks / CLK_TCK
-    } else {
-      // a reap outside the tree can only lower the sum: never a negative rate
-      const used = Math.max(0, treeTicks - c.prevTicks)
-      const dt = (now - c.prevAt) / 1000
-      // A live process's stat shows its CPU truncated to whole clock ticks, while its reaper's
-      // cutime gains its exact time: each reaped child brings up to a tick more than was counted
-      // of it, CPU it used earlier in its life. 600 children reaped in one interval made that
-      // interval's rate 1700 % on 2 CPUs. The seconds keep that time (it was used); the rate, a
-      // share of the CPUs over this interval, cannot exceed all of them. (Counting each process
-      // exactly, from its run time in ns, would place it where it was used: see docs.)
-      cpuPct = dt > 0 ? Math.min((used / CLK_TCK / dt) * 100, CPUS * 100) : null
-      c.seconds += used / CLK_TCK
-    }
-    c.prevTicks = treeTicks
-    c.prevAt = now
-    return {
-      cpu_pct: cpuPct,
-      rss_bytes: t.rss,
-      pss_bytes: t.pss,
-      read_bytes_per_s: t.rated ? t.readRate : null,
-      write_bytes_per_s: t.rated ? t.writeRate : null,
-      threads: t.threads,
-      fds: t.fds,
-      processes,
-      cpu_seconds: Math.round(c.seconds * CLK_TCK) / CLK_TCK,
-      read_bytes: io(2),
-      write_bytes: io(3),
-      rchar_bytes: io(0),
-      wchar_bytes: io(1)
-    }
-  }
 }
 
-/**
- * Running sums for a tick's totals. A sum is null once one process's value is unavailable; rate
- * sums leave out processes read for the first time (no rate yet), and are null if none is left.
- */
-class TotalsSum {
-  rated = false
-  readRate: number | null = 0
-  writeRate: number | null = 0
-  rss: number | null = 0
-  pss: number | null = 0
-  threads: number | null = 0
-  fds: number | null = 0
-  /** the live processes' io as the kernel gives it, with their reaped descendants' not shown yet */
-  io: [number | null, number | null, number | null, number | null] = [0, 0, 0, 0]
-
-  add(s: ProcessSample, firstRead: boolean): void {
-    if (!firstRead) {
-      this.rated = true
-      this.readRate = plus(this.readRate, s.read_bytes_per_s)
-      this.writeRate = plus(this.writeRate, s.write_bytes_per_s)
-    }
-    this.rss = plus(this.rss, s.rss_bytes)
-    this.pss = plus(this.pss, s.pss_bytes)
-    this.threads = plus(this.threads, s.threads)
-    this.fds = plus(this.fds, s.fds)
-  }
-
-  // (each field by name: a field looked up by a key that changes is a megamorphic load, the
-  // dearest line of a tick that reads nothing)
-  addIo(p: Proc): void {
-    const io = this.io
-    const reaped = p.reaped
-    io[0] = sumIo(io[0], p.rchar, reaped[0]!)
-    io[1] = sumIo(io[1], p.wchar, reaped[1]!)
-    io[2] = sumIo(io[2], p.readBytes, reaped[2]!)
-    io[3] = sumIo(io[3], p.writeBytes, reaped[3]!)
-  }
-}
-
-const sumIo = (sum: number | null, v: number, reaped: number): number | null => (sum === null || v < 0 ? null : sum + v + reaped)
-
-const plus = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b)
 /** a process's own share of an io figure: the kernel's, less its reaped descendants' */
 const own = (v: number, reaped: number): number | null => (v < 0 ? null : Math.max(0, v - reaped))
 

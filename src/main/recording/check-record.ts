@@ -2,8 +2,8 @@
 // right kind with a field of the wrong type would otherwise reach the store and fail there, as
 // a raw TypeError that aborts the whole load. A record that fails is skipped and counted.
 import type { SessionEvent } from '../../shared/contract'
-import { RECORDING_FORMAT, type RecordLine, type RecordingHeader } from './format'
-import { MAX_SYSCALL_NR } from './limits'
+import { RECORDING_FORMAT, type RecordLine, type RecordingHeader } from '../types/recording-format'
+import { MAX_SYSCALL_NR } from '../types/limits'
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)

@@ -17,13 +17,11 @@
 // Checking the compressed bytes is a read at disk speed, with no inflating (an hour: ~63 MiB).
 import { closeSync, fstatSync, fsyncSync, openSync, readSync } from 'node:fs'
 import { crc32, gunzipSync, gzipSync } from 'node:zlib'
-import type { Breakdown, ProcessInfo, SessionSnapshot } from '../../shared/contract'
-import type { Summary } from '../analysis/summary'
-import { addPacked, emptySums, toBreakdown, type PackedSums } from '../session/range'
+import type { RecordingDigest } from '../store/store-digest'
 import { writeAll } from './writer'
 import { openRegularFileSync } from './open-file'
 import { nestsDeeperThan } from './json-depth'
-import { MAX_DIGEST_BYTES, MAX_DIGEST_TEXT_BYTES, MAX_JSON_DEPTH } from './limits'
+import { MAX_DIGEST_BYTES, MAX_DIGEST_TEXT_BYTES, MAX_JSON_DEPTH } from '../types/limits'
 import { isEvent, isFinite, isNumOrNull, isObject, isPid, isString, isStringArray, isStringOrNull } from './check-record'
 
 // 2: per-process series as parallel arrays (a digest of version 1 is ignored: the ticks load)
@@ -31,28 +29,6 @@ export const DIGEST_VERSION = 2
 /** at most this many buckets: a range breakdown is exact to one bucket (an hour: 7.2 s) */
 export const DIGEST_BUCKETS = 500
 const LOCATOR_TAIL_BYTES = 512
-
-export interface DigestBucket {
-  /** time of the tick before the bucket's first (where its interval starts) */
-  t0: number
-  /** time of its first and last tick */
-  first_t: number
-  t1: number
-  sums: PackedSums
-}
-
-export interface RecordingDigest {
-  k: 'digest'
-  v: number
-  ticks: number
-  duration_ms: number
-  snapshot: Omit<SessionSnapshot, 'info'>
-  summary: Summary
-  /** the whole run's breakdown, as the first view asks for it */
-  whole: Omit<Breakdown, 'sessionId'>
-  ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null
-  buckets: DigestBucket[]
-}
 
 export interface DigestLocator {
   k: 'digest_at'
@@ -257,31 +233,4 @@ function digestProblem(d: Record<string, unknown>): string | null {
   if (!(e === null || (isObject(e) && isFinite(e.t) && isNumOrNull(e.exit_code) && isStringOrNull(e.exit_signal) && isStringOrNull(e.message)))) return 'ended'
   if (!isObject(d.summary) || !isObject(d.summary.session) || !isObject(d.summary.ebpf) || !isObject(d.summary.proc)) return 'summary'
   return null
-}
-
-/** A range breakdown from the buckets: every bucket that overlaps [fromMs, toMs], whole. */
-export function digestBreakdown(
-  digest: RecordingDigest,
-  sessionId: string,
-  arch: 'x86_64' | 'aarch64',
-  processes: ReadonlyMap<number, ProcessInfo>,
-  fromMs: number,
-  toMs: number,
-  intervalMs: number
-): Breakdown {
-  if (fromMs <= 0 && toMs >= digest.duration_ms) return { ...digest.whole, sessionId }
-  const sums = emptySums()
-  let from: number | null = null
-  let to = 0
-  for (const b of digest.buckets) {
-    if (b.t1 < fromMs || b.first_t > toMs) continue
-    addPacked(sums, b.sums)
-    if (from === null) from = b.t0
-    to = b.t1
-  }
-  if (from === null) {
-    // nothing recorded in the range: an empty breakdown at its start
-    from = to = Math.min(Math.max(fromMs, 0), digest.duration_ms)
-  }
-  return toBreakdown(sessionId, arch, processes, sums, from, to, intervalMs)
 }

@@ -3,8 +3,8 @@
 import type { FileHandle } from 'node:fs/promises'
 import { pipeline } from 'node:stream'
 import { constants, crc32, createGunzip } from 'node:zlib'
-import { LineLimitError, LineSplitter } from './line-splitter'
-import { MAX_JUNK_RUN_BYTES, MAX_RECORD_LINE_BYTES, MAX_TICK_TEXT_BYTES } from './limits'
+import { LineLimitError, LineSplitter } from '../line-splitter'
+import { MAX_JUNK_RUN_BYTES, MAX_RECORD_LINE_BYTES, MAX_TICK_TEXT_BYTES } from '../types/limits'
 
 export interface LineReadOptions {
   /** bytes read, and inflated, at a time (zlib's smallest is 64) */

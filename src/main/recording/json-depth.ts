@@ -1,6 +1,6 @@
 // JSON.parse of deeply nested text takes ~50 bytes of heap per level: 30 M '[' characters took
 // 1.46 GB. A line long enough for that is checked first, in one pass over its characters.
-import { MAX_JSON_DEPTH, NESTING_CHECK_BYTES } from './limits'
+import { MAX_JSON_DEPTH, NESTING_CHECK_BYTES } from '../types/limits'
 
 /** Whether `text` nests arrays and objects deeper than `max` (brackets inside strings do not count). */
 export function nestsDeeperThan(text: string, max: number): boolean {

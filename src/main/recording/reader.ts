@@ -8,14 +8,14 @@
 // not what syscope writes is skipped and counted, never fatal; a run of junk, or a file that would
 // exceed a bound, is a clear error.
 import type { FileHandle } from 'node:fs/promises'
-import { RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from './format'
+import { RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../types/recording-format'
 import { readDigestLocator } from './digest'
 import { GzipLines, type LineReadOptions, type TextLine } from './gzip-lines'
-import { LineLimitError } from './line-splitter'
+import { LineLimitError } from '../line-splitter'
 import { OpenFileError, openRegularFile } from './open-file'
 import { parseJsonBounded } from './json-depth'
 import { checkRecord, headerProblem, isHeaderOfFormat } from './check-record'
-import { MAX_COUNT_BYTES_PER_TICK, MAX_COUNTS_PER_TICK, MAX_DAMAGED_RECORDS, MAX_JUNK_RUN_BYTES, MAX_RECORD_LINE_BYTES } from './limits'
+import { MAX_COUNT_BYTES_PER_TICK, MAX_COUNTS_PER_TICK, MAX_DAMAGED_RECORDS, MAX_JUNK_RUN_BYTES, MAX_RECORD_LINE_BYTES } from '../types/limits'
 
 export class RecordingError extends Error {
   constructor(

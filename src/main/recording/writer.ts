@@ -4,7 +4,7 @@
 import { closeSync, constants as fsConstants, existsSync, fsyncSync, ftruncateSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { constants, createGzip, type Gzip } from 'node:zlib'
-import type { RecordLine, RecordingHeader } from './format'
+import type { RecordLine, RecordingHeader } from '../types/recording-format'
 
 /** A new file of ours only: never over an existing file, never through a symlink planted there. */
 export const CREATE_NEW = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_NOFOLLOW

@@ -1,8 +1,9 @@
 // Building a recording's digest (src/main/recording/digest.ts) from a finished session.
-import { DIGEST_BUCKETS, DIGEST_VERSION, type DigestBucket, type RecordingDigest } from '../recording/digest'
-import { packSums } from './range'
+import { DIGEST_BUCKETS, DIGEST_VERSION } from '../recording/digest'
+import type { DigestBucket, RecordingDigest } from '../store/store-digest'
+import { packSums } from '../store/range'
 import { buildSummary } from '../analysis/summary'
-import type { SessionStore } from './store'
+import type { SessionStore } from '../store/store'
 
 /** Points per line in the digest's timeline: what the views ask for. */
 export const DIGEST_POINTS = 2000

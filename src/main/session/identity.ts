@@ -1,6 +1,6 @@
 // Who a PID is, with the errors a user can act on: no such process, or another user's.
 import { readFile } from 'node:fs/promises'
-import { ApiError } from '../api/validate'
+import { ApiError } from '../errors'
 
 export interface ProcessIdentity {
   pid: number

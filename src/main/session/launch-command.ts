@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { constants } from 'node:os'
-import { ApiError } from '../api/validate'
+import { ApiError } from '../errors'
 import type { HelperConnection } from './ebpf'
 import { projectRoot } from '../paths'
 

@@ -1,22 +1,13 @@
 // Numbers for people, in the units a developer expects: binary bytes (KiB/MiB/GiB), durations
 // from ns to minutes, per-second rates. Unavailable values (null) show as an em dash, never 0.
 
+import { formatBytes as formatSize } from '@shared/format'
+
 export const NA = '—'
 
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-
-/** 1536 → "1.50 KiB"; three significant digits past bytes. */
+/** 1536 → "1.50 KiB" (src/shared/format.ts); unavailable: "—". */
 export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return NA
-  let v = Math.abs(n)
-  let i = 0
-  while (v >= 1024 && i < BYTE_UNITS.length - 1) {
-    v /= 1024
-    i++
-  }
-  const sign = n < 0 ? '−' : ''
-  if (i === 0) return `${sign}${Math.round(v)} B`
-  return `${sign}${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${BYTE_UNITS[i]}`
+  return n === null || n === undefined || !Number.isFinite(n) ? NA : formatSize(n)
 }
 
 export function formatBytesRate(n: number | null | undefined): string {

@@ -2,7 +2,7 @@
 // one record. The gzip stream is sync-flushed after every tick, so a killed app leaves a file
 // that decodes up to its last complete tick (at most one interval is lost). When the session
 // ends, a digest follows the ticks as two more gzip members (digest.ts; format version 2).
-import type { CategoryId, EbpfStatus, SessionEvent } from '../../shared/contract'
+import type { CategoryId, EbpfStatus, SessionEvent, TreeFigures } from '../../shared/contract'
 
 export const RECORDING_FORMAT = 'syscope-recording'
 export const RECORDING_VERSION = 2
@@ -54,15 +54,7 @@ export interface RecordingHeader {
 }
 
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
-export interface TreeRecord {
-  cpu_pct: number | null
-  rss_bytes: number | null
-  pss_bytes: number | null
-  read_bytes_per_s: number | null
-  write_bytes_per_s: number | null
-  threads: number | null
-  fds: number | null
-  processes: number
+export interface TreeRecord extends TreeFigures {
   /** cumulative figures of the whole tree, exited processes included (block I/O: read_bytes,
    * write_bytes; logical I/O, page cache and pipes included: rchar_bytes, wchar_bytes) */
   cpu_seconds: number | null

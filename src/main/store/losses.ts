@@ -2,7 +2,15 @@
 // could not keep (its tables were full), and the part of the run the helper was gone for (its
 // totals cover only the rest). The summary (text and JSON) and the app's views all show these.
 import type { SessionEvent } from '../../shared/contract'
-import type { SessionStore } from '../session/store'
+
+/** What the warnings are read from: the session's notices and its ticks (the store is one). */
+export interface LossSource {
+  readonly events: readonly SessionEvent[]
+  readonly header: { readonly ebpf: { readonly ready: boolean } }
+  readonly tickCount: number
+  tickTime(i: number): number
+  syscallGapAt(i: number): boolean
+}
 
 type Notice = Extract<SessionEvent, { kind: 'notice' }>
 
@@ -10,7 +18,7 @@ const HELPER_STOPPED = 'the syscall helper stopped: '
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
-export function lossWarnings(store: SessionStore): string[] {
+export function lossWarnings(store: LossSource): string[] {
   const out: string[] = []
   const lost = { procs: 0, events: 0, nr: 0 }
   let first: number | null = null
@@ -38,7 +46,7 @@ export function lossWarnings(store: SessionStore): string[] {
  * With eBPF on, ticks marked `gap` had no helper: name how much of the run its totals cover.
  * (A session that never had the helper says so in its eBPF status instead.)
  */
-function helperGap(store: SessionStore): string | null {
+function helperGap(store: LossSource): string | null {
   if (!store.header.ebpf.ready || store.tickCount === 0) return null
   let covered = 0
   let missing = 0

@@ -9,7 +9,7 @@
 //     tables, a row per delta, in the order the tick's counts named them.
 // Values that could not be read are NaN here and null everywhere outside.
 import type { ProcessPoint } from '../../shared/contract'
-import { PROCESS_COLUMNS, ROW_INDEX, type ProcessColumn, type RecordLine, type TreeRecord } from '../recording/format'
+import { PROCESS_COLUMNS, ROW_INDEX, type ProcessColumn, type RecordLine, type TreeRecord } from '../types/recording-format'
 import { BlockPool } from './block-pool'
 import { GrowingColumn } from './growing-column'
 import { BLOCK_ROWS, PackedTable, TableReader } from './packed-table'

@@ -1,15 +1,15 @@
 // The in-memory model of one session, live or loaded from a recording: it is fed the same
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
-import { lossWarnings } from '../analysis/losses'
+import { lossWarnings } from './losses'
 import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
-import type { ProcessColumn, RecordLine, RecordingHeader } from '../recording/format'
+import type { ProcessColumn, RecordLine, RecordingHeader } from '../types/recording-format'
 import { lttbIndices } from '../../shared/decimate'
-import { digestBreakdown, type RecordingDigest } from '../recording/digest'
+import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
-import { MAX_EVENTS, MAX_OBJECT_BYTES, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TABLE_BYTES, MAX_TICKS } from '../recording/limits'
+import { MAX_EVENTS, MAX_OBJECT_BYTES, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TABLE_BYTES, MAX_TICKS } from '../types/limits'
 
 const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
 

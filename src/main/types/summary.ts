@@ -1,0 +1,106 @@
+// The shape of the JSON summary of a session (`syscope record --json`, `syscope summary --json`,
+// export, and the digest a recording keeps): analysis/summary.ts builds it, the recording stores
+// it and the CLI prints it, so it lives below all three.
+import type { CategoryId, ExitUsage } from '../../shared/contract'
+
+export interface SyscallSummaryEntry {
+  name: string
+  nr: number
+  count: number
+  errors: number
+  time_ns: number
+}
+
+/**
+ * What the /proc samples say of a process, or of the whole tree, over the session (null: not
+ * known). I/O is block (read_bytes, write_bytes) and logical, page cache and pipes included
+ * (rchar_bytes, wchar_bytes): a process's own (not its reaped children's), the tree's with its
+ * exited processes.
+ */
+export interface SampledFigures {
+  peak_cpu_pct: number | null
+  mean_cpu_pct: number | null
+  cpu_seconds: number | null
+  peak_rss_bytes: number | null
+  peak_pss_bytes: number | null
+  read_bytes: number | null
+  write_bytes: number | null
+  rchar_bytes: number | null
+  wchar_bytes: number | null
+  peak_threads: number | null
+  peak_fds: number | null
+}
+
+export interface ProcessSummary extends SampledFigures {
+  pid: number
+  ppid: number
+  comm: string
+  cmdline: string[]
+  exit_code: number | null
+  exit_signal: number | null
+  /** what the kernel kept for it at its exit (getrusage, as `/usr/bin/time -v` shows it); null
+   * while it runs, without eBPF, or from a recording made before these were kept */
+  usage: ExitUsage | null
+  syscalls: number
+  syscall_errors: number
+  syscall_time_ns: number
+}
+
+export interface Summary {
+  syscope: { format: string; version: number }
+  session: {
+    title: string
+    kind: string
+    argv: string[] | null
+    root_pid: number
+    started_at: string
+    duration_ms: number
+    interval_ms: number
+    samples: number
+    exit_code: number | null
+    exit_signal: string | null
+    /** how it ended, in words ("detached", "stopped: ..."); null when it ended as the command exited */
+    end_message: string | null
+    /** false: the recording was never closed (syscope or the machine stopped while recording) */
+    closed: boolean
+    recording: string | null
+    warnings: string[]
+  }
+  ebpf: {
+    available: boolean
+    mode: string | null
+    problem: string | null
+    fix: string | null
+    syscalls: {
+      total: number
+      errors: number
+      /** time in syscalls: the wall time from each call's entry to its return, time blocked
+       * inside it included (so it can exceed the run's wall time); likewise every time_ns below */
+      time_ns: number
+      by_category: Record<CategoryId, number>
+      errors_by_category: Record<CategoryId, number>
+      time_ns_by_category: Record<CategoryId, number>
+      top_syscalls: { name: string; count: number }[]
+      analysis: {
+        syscall_rate_per_sec: number
+        io_intensity: number
+        memory_intensity: number
+        cpu_intensity: number
+        network_intensity: number
+        error_rate: number
+        mean_time_ns_per_call: number
+      }
+      per_syscall: SyscallSummaryEntry[]
+      per_process: { pid: number; comm: string; count: number; errors: number; time_ns: number }[]
+    }
+  }
+  proc: {
+    tree: SampledFigures & {
+      peak_processes: number
+      /** the sums (max RSS: the largest) of every process's exit usage, when the kernel gave it
+       * for every process of the tree (a launched command that ended, with eBPF); else null */
+      usage: ExitUsage | null
+    }
+    processes: ProcessSummary[]
+  }
+}
