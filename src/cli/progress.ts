@@ -9,9 +9,10 @@ export class ProgressLine {
 
   constructor(
     private stream: NodeJS.WriteStream,
-    live: LiveSession
+    live: LiveSession,
+    show = true
   ) {
-    this.enabled = Boolean((stream as WriteStream).isTTY)
+    this.enabled = show && Boolean((stream as WriteStream).isTTY)
     if (!this.enabled) return
     live.on('tick', (i: number) => {
       const now = Date.now()
