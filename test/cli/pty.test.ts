@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { CLI, alive, buildCli, killPids, runCli } from './harness'
 import { until } from '../util/until'
 import { projectRoot } from '../../src/main/paths'
+import { openStore } from '../../src/main/session/manager'
 
 const DRIVER = join(projectRoot(), 'test', 'cli', 'pty-driver.py')
 let dir: string
@@ -119,9 +120,31 @@ describe('record on a terminal', () => {
     expect(end.exit).toBe(0)
     // back in cooked mode, exactly as before
     expect(end.attrs).toBe(before)
-    // its output is recorded as it printed it (stdout and stderr as one: a terminal has one)
-    const rec = runCli(['summary', out], {})
-    expect(rec.status).toBe(0)
+    // its output is recorded as it printed it, through its terminal (stdout and stderr as one)
+    const rec = (await openStore(out, 'pty-test')).output.map((o) => o.text).join('')
+    expect(rec).toContain(`tty ${tty} size 30 90 ready\r\n`)
+    expect(rec).toContain('winch 40 100\r\n')
+    expect(rec).toContain('got hello\r\n')
+  })
+
+  it('Ctrl-Z stops the command, and it goes on when syscope does (here at once: no shell to stop syscope)', async () => {
+    const out = join(dir, 'ctrl-z.syscope')
+    const script = [
+      'import signal, sys',
+      'signal.signal(signal.SIGCONT, lambda *a: print("continued", flush=True))',
+      'print("ready", flush=True)',
+      'print("got", sys.stdin.readline().strip(), flush=True)'
+    ].join('\n')
+    const t = new Terminal(['record', '--no-ebpf', '--out', out, '--', 'python3', '-c', script])
+    await t.sees(/ready/)
+    t.type('\x1a')
+    // it was stopped by its terminal's SIGTSTP, and continued: the recording does not hang
+    await t.sees(/continued/)
+    t.type('on\r')
+    await t.sees(/got on/)
+    const end = await t.end()
+    expect(end.exit).toBe(0)
+    expect(end.attrs).toBe(t.startAttrs)
   })
 
   it('Ctrl-C interrupts the command through its terminal; the recording completes with its status', async () => {
