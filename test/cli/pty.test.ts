@@ -39,8 +39,9 @@ class Terminal {
   ended: Ended | null = null
   pid = 0
 
-  constructor(args: string[], rows = 30, cols = 90) {
-    this.proc = spawn('python3', [DRIVER, String(rows), String(cols), 'node', CLI, ...args], { env: { ...process.env, XDG_DATA_HOME: join(dir, 'data') } })
+  constructor(args: string[], rows = 30, cols = 90, program = ['node', CLI]) {
+    const argv = args[0] === '--' ? program : [...program, ...args]
+    this.proc = spawn('python3', [DRIVER, String(rows), String(cols), ...argv], { env: { ...process.env, XDG_DATA_HOME: join(dir, 'data') } })
     started.push(this.proc.pid!)
     let buf = ''
     this.proc.stdout.on('data', (d: Buffer) => {
@@ -145,6 +146,28 @@ describe('record on a terminal', () => {
     const end = await t.end()
     expect(end.exit).toBe(0)
     expect(end.attrs).toBe(t.startAttrs)
+  })
+
+  it('Ctrl-Z under a shell: syscope and the command stop, `fg` continues both', async () => {
+    const out = join(dir, 'ctrl-z-shell.syscope')
+    const script = 'import signal, sys; signal.signal(signal.SIGCONT, lambda *a: print("continued", flush=True)); print("ready", flush=True); print("got", sys.stdin.readline().strip(), flush=True)'
+    const t = new Terminal(['--'], 30, 90, ['bash', '--norc', '--noprofile', '-i'])
+    await t.sees(/[$#] $/, 'bash prompts')
+    t.type(`node ${CLI} record --no-ebpf --out ${out} -- python3 -c '${script}'\r`)
+    await t.sees(/\nready/)
+    t.type('\x1a')
+    // bash took its terminal back: syscope stopped as a job
+    await t.sees(/Stopped[^\n]*\n[^]*[$#] $/, 'bash says syscope stopped and prompts')
+    t.type('fg\r')
+    await t.sees(/continued/)
+    t.type('on\r')
+    await t.sees(/got on[^]*[$#] $/, 'the command ends, bash prompts')
+    // `fg` gives the job's status: syscope's, which is the command's
+    t.type('echo "status $?"\r')
+    await t.sees(/status 0/)
+    t.type('exit\r')
+    const end = await t.end()
+    expect(end.exit).toBe(0)
   })
 
   it('Ctrl-C interrupts the command through its terminal; the recording completes with its status', async () => {
