@@ -4,8 +4,8 @@
 // interrupts it through its terminal, its output is recorded, syscope's terminal is as it was
 // afterwards, and the command's syscalls (none of the relay's) are counted.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CLI, alive, buildCli, killPids, runCli } from './harness'
@@ -224,17 +224,11 @@ describe('record on a terminal', () => {
 
 /** a process named comm in the tree under pid */
 function childOfTree(pid: number, comm: string): number | undefined {
-  const r = runPgrep(comm)
-  return r.find((p) => isUnder(p, pid))
-}
-
-function runPgrep(comm: string): number[] {
-  const { spawnSync } = require('node:child_process') as typeof import('node:child_process')
-  return spawnSync('pgrep', ['-x', comm], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)
+  const named = spawnSync('pgrep', ['-x', comm], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)
+  return named.find((p) => isUnder(p, pid))
 }
 
 function isUnder(p: number, root: number): boolean {
-  const { readFileSync } = require('node:fs') as typeof import('node:fs')
   for (let cur = p; cur > 1; ) {
     if (cur === root) return true
     try {
