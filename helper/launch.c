@@ -25,6 +25,10 @@
  *    out "stopped" / "continued"   PROGRAM stopped (Ctrl-Z, SIGSTOP) or was continued
  *    in 'w'            copy FD_TERM's window size to the terminal (PROGRAM gets SIGWINCH)
  *    in 'd'            the app's input ended: the terminal's EOF character (^D) goes in
+ *    in 'r'            the app put FD_TERM in raw mode: turn its output processing off too, as
+ *                      Node cannot; PROGRAM's terminal did that processing already (a bare \n of
+ *                      a program that cleared ONLCR, vim does, must stay a line feed). The app
+ *                      restores FD_TERM's settings whole when it leaves raw mode.
  * When PROGRAM exits we read the terminal until it is closed (all its output, exactly: the
  * kernel gives what is buffered before EIO), for at most DRAIN_MS should a process PROGRAM left
  * behind hold it, then exit as PROGRAM did: its code, or its signal raised on ourselves.
@@ -140,6 +144,16 @@ static void copy_winsize(int term, int tty)
 
 	if (term >= 0 && ioctl(term, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
 		(void)ioctl(tty, TIOCSWINSZ, &ws);
+}
+
+static void raw_output(int term)
+{
+	struct termios tio;
+
+	if (term >= 0 && tcgetattr(term, &tio) == 0 && (tio.c_oflag & OPOST)) {
+		tio.c_oflag &= ~OPOST;
+		(void)tcsetattr(term, TCSANOW, &tio);
+	}
 }
 
 /*
@@ -346,6 +360,8 @@ static void from_ctl(struct relay *r)
 			copy_winsize(r->term, r->master);
 		else if (buf[i] == 'd')
 			r->eof_asked = true;
+		else if (buf[i] == 'r')
+			raw_output(r->term);
 	}
 }
 

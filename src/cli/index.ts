@@ -101,6 +101,8 @@ async function record(argv: string[]): Promise<number> {
   const manager = new SessionManager({ dataDir: dataDir(), ebpf: maxProcs === undefined ? undefined : { helperArgs: ['--max-procs', String(maxProcs)] } })
   const stdout = new ClosableOutput(process.stdout)
   const stderr = new ClosableOutput(process.stderr)
+  // our own lines while the command runs (on a pty our terminal is raw then: see TerminalRelay.text)
+  const note = (text: string): void => stderr.write(terminal ? terminal.text(text) : text)
   const out = values.out ? resolve(values.out) : undefined
   const ebpf = !values['no-ebpf']
   const asRoot = values['as-root']
@@ -128,11 +130,11 @@ async function record(argv: string[]): Promise<number> {
     failed = f
     progress?.clear()
     const fate = pid !== undefined || f.onError === 'detach' ? 'the command was left running' : 'the command is being ended (--on-error detach would leave it running)'
-    stderr.write(`syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`)
+    note(`syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`)
   })
   const status = live.store.header.ebpf
-  if (asRoot && status.ready) stderr.write(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
-  if (!status.ready) stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
+  if (asRoot && status.ready) note(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
+  if (!status.ready) note(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
   // on a pty the command owns the screen: no progress line drawn over it
   progress = new ProgressLine(process.stderr, live, terminal === null)
   // Ctrl-C: a launched command gets it (it runs in a session of its own, out of the terminal's

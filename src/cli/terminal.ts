@@ -61,10 +61,17 @@ export class TerminalRelay {
     this.term?.resume()
   }
 
+  /** a line of ours: while our terminal is raw, no longer with its output processing, \r\n */
+  text(s: string): string {
+    return this.raw ? s.replace(/\r?\n/g, '\r\n') : s
+  }
+
   private setRaw(on: boolean): void {
     if (this.stdin.isTTY && this.raw !== on) {
+      // leaving raw mode restores the settings as they were, output processing included
       this.stdin.setRawMode(on)
       this.raw = on
+      if (on) this.term?.rawOutput()
     }
   }
 }

@@ -109,6 +109,10 @@ describe('record on a terminal', () => {
     const tty = t.output.match(/tty (\S+) /)![1]
     expect(tty).toMatch(/^\/dev\/pts\/\d+$/)
     expect(t.output).toContain('size 30 90')
+    // the command's terminal turned its \n into \r\n; ours, raw, passed that on unchanged (a
+    // second translation would turn a bare \n of a program like vim into a carriage return too)
+    expect(t.output).toMatch(/ready\r\n/)
+    expect(t.output).not.toContain('ready\r\r\n')
     const before = t.startAttrs
     // raw mode while the command runs: our terminal no longer echoes or makes signals itself
     expect(await t.settings()).not.toBe(before)

@@ -30,6 +30,11 @@ export interface CommandTerminal {
   endInput(): void
   /** sizeFrom's window size changed: copy it (the command gets SIGWINCH) */
   resized(): void
+  /**
+   * sizeFrom was put in raw mode: turn its output processing off too (Node cannot), so that the
+   * command's output, processed by its own terminal already, passes unchanged
+   */
+  rawOutput(): void
   /** `cb` runs when the command stops (Ctrl-Z through its terminal, or SIGSTOP) */
   onStop(cb: () => void): void
   /** continue a stopped command (SIGCONT to its process group) */
@@ -165,6 +170,7 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
         if (ctl.writable) ctl.write('d')
       },
       resized: () => void (ctl.writable && ctl.write('w')),
+      rawOutput: () => void (ctl.writable && ctl.write('r')),
       onStop: (cb) => (stopped = cb),
       resume: () => {
         if (child.exitCode === null && child.signalCode === null) signalGroup(pid, 'SIGCONT')
