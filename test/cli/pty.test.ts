@@ -203,6 +203,18 @@ describe('record on a terminal', () => {
     expect(end.attrs).toBe(t.startAttrs)
   })
 
+  it('runs vi: `syscope record -- vi notes.txt` edits and writes the file', async () => {
+    const notes = join(dir, 'notes.txt')
+    const t = new Terminal(['record', '--no-ebpf', '--out', join(dir, 'vi.syscope'), '--', 'vi', notes], 24, 80)
+    // its status line names the new file once it is ready for keys
+    await t.sees(/notes\.txt"/, 'vi shows the file')
+    t.type('ihello from vi\x1b:wq\r')
+    const end = await t.end()
+    expect(end.exit).toBe(0)
+    expect(end.attrs).toBe(t.startAttrs)
+    expect(readFileSync(notes, 'utf8')).toBe('hello from vi\n')
+  })
+
   it('counts the command’s syscalls and none of the relay’s', async () => {
     const out = join(dir, 'counts.syscope')
     // 300 writes by dd to /dev/null and one by echo on the terminal, which the relay reads and
