@@ -189,6 +189,16 @@ describe('record on a terminal', () => {
     expect(s.session.exit_signal).toBe('SIGINT')
   })
 
+  it('syscope killed with SIGKILL takes the command and its relay with it (--die-with holds on a pty)', async () => {
+    const t = new Terminal(['record', '--no-ebpf', '--out', join(dir, 'killed.syscope'), '--', 'sh', '-c', 'echo sleeping; exec sleep 100'])
+    await t.sees(/sleeping/)
+    const sleeper = await until('sleep runs', () => childOfTree(t.pid, 'sleep'))
+    const relay = await until('the relay runs', () => childOfTree(t.pid, 'syscope-launch'))
+    process.kill(t.pid, 'SIGKILL')
+    await until('the command is gone', () => !alive(sleeper))
+    await until('the relay is gone', () => !alive(relay))
+  })
+
   it('runs an interactive full-screen program (less): it draws, takes keys, and quits', async () => {
     const out = join(dir, 'less.syscope')
     const t = new Terminal(['record', '--no-ebpf', '--out', out, '--', 'less', '/etc/services'], 20, 80)
