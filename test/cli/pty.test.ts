@@ -1,8 +1,9 @@
 // `syscope record` on a terminal runs the command on a pseudo-terminal of its own: driven here as a
 // terminal emulator would (test/cli/pty-driver.py holds the terminal syscope runs on), the command
-// sees a terminal of the right size that follows resizes, an interactive program works, Ctrl-C
-// interrupts it through its terminal, its output is recorded, syscope's terminal is as it was
-// afterwards, and the command's syscalls (none of the relay's) are counted.
+// sees a terminal of the right size that follows resizes, less and vi work, Ctrl-C interrupts it
+// and Ctrl-Z stops it through its terminal (under bash, syscope stops as a job until `fg`), its
+// output is recorded, syscope's terminal is as it was afterwards, syscope's death takes it along,
+// and the command's syscalls (none of the relay's) are counted.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
