@@ -15,7 +15,7 @@ APP_PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2
 # What the tests drive for real: /usr/bin/time, strace, bpftrace, pidstat as comparison baselines,
 # Chromium for the renderer, dbus/polkitd/pkexec for the guided-setup journey, shellcheck for the
 # scripts, libclang-rt-dev for clang's libFuzzer runtime (the helper's protocol fuzzer).
-TEST_PKGS="time strace bpftrace sysstat chromium dbus polkitd pkexec shellcheck util-linux procps libclang-rt-dev"
+TEST_PKGS="time strace bpftrace sysstat chromium dbus polkitd pkexec shellcheck util-linux procps libclang-rt-dev less vim-tiny"
 
 missing_packages() {
   for pkg in "$@"; do

@@ -7,6 +7,7 @@ import { SessionManager, openStore } from '../main/session/manager'
 import { buildSummary } from '../main/analysis/summary'
 import { formatSummary } from './format-summary'
 import { ProgressLine } from './progress'
+import { TerminalRelay } from './terminal'
 import { doctorReport, formatDoctor } from '../main/doctor'
 import type { LiveSession, RecordingFailure } from '../main/session/live'
 import { CannotRunError } from '../main/session/launch-command'
@@ -23,8 +24,13 @@ Examples:
 
 Commands:
   record [--interval MS] [--out FILE] [--json] [--no-ebpf] [--as-root] [--on-error kill|detach]
-         [--max-procs N] -- CMD [ARGS...]
+         [--max-procs N] [--tty | --no-tty] -- CMD [ARGS...]
       run CMD, profile it and all its descendants; exits with CMD's exit code
+      --tty (the default when stdin is a terminal): CMD runs on a pseudo-terminal of its own, so
+        vim, less or top work; what you type goes to it (Ctrl-C interrupts it, Ctrl-Z stops it and
+        syscope with it until \`fg\`), its window size follows yours, and its output (stdout and
+        stderr as one) is recorded. --no-tty (the default otherwise): CMD reads syscope's stdin
+        and writes to pipes, its stdout and stderr kept apart.
       (--as-root: run the helper as root through pkexec for this one session, without setup)
       --on-error kill (the default): should the recording fail to be written (a full disk) or
         syscope die (even by kill -9), CMD is ended too (SIGTERM, then SIGKILL; on syscope's own
@@ -73,7 +79,9 @@ async function record(argv: string[]): Promise<number> {
       pid: { type: 'string' },
       duration: { type: 'string' },
       'on-error': { type: 'string' },
-      'max-procs': { type: 'string' }
+      'max-procs': { type: 'string' },
+      tty: { type: 'boolean', default: false },
+      'no-tty': { type: 'boolean', default: false }
     },
     strict: true,
     allowPositionals: false
@@ -87,9 +95,14 @@ async function record(argv: string[]): Promise<number> {
   const onError = values['on-error'] ?? 'kill'
   if (onError !== 'kill' && onError !== 'detach') throw new UsageError(`--on-error must be "kill" or "detach", not "${onError}"`)
   const maxProcs = positiveInt(values['max-procs'], '--max-procs', 16, 65536)
+  if (values.tty && values['no-tty']) throw new UsageError('give --tty or --no-tty, not both')
+  if (pid !== undefined && (values.tty || values['no-tty'])) throw new UsageError('--tty and --no-tty are for a command; an attached process keeps its own terminal')
+  const terminal = pid === undefined && (values.tty || (!values['no-tty'] && process.stdin.isTTY)) ? new TerminalRelay() : null
   const manager = new SessionManager({ dataDir: dataDir(), ebpf: maxProcs === undefined ? undefined : { helperArgs: ['--max-procs', String(maxProcs)] } })
   const stdout = new ClosableOutput(process.stdout)
   const stderr = new ClosableOutput(process.stderr)
+  // our own lines while the command runs (on a pty our terminal is raw then: see TerminalRelay.text)
+  const note = (text: string): void => stderr.write(terminal ? terminal.text(text) : text)
   const out = values.out ? resolve(values.out) : undefined
   const ebpf = !values['no-ebpf']
   const asRoot = values['as-root']
@@ -103,8 +116,10 @@ async function record(argv: string[]): Promise<number> {
       progress?.clear()
       ;(o.stream === 'stdout' && !values.json ? stdout : stderr).write(o.data)
     }
-    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin: 'inherit', onOutput, onError })
+    const stdin = terminal ? { pty: terminal.request() } : 'inherit'
+    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin, onOutput, onError })
   } catch (e) {
+    terminal?.finish()
     stderr.write(`syscope: ${(e as Error).message}\n`)
     // 126 for a command found but not runnable, as a shell says it; 127 for every other way the
     // session could not start (a command not found, a pid, a recording that cannot be created)
@@ -115,15 +130,18 @@ async function record(argv: string[]): Promise<number> {
     failed = f
     progress?.clear()
     const fate = pid !== undefined || f.onError === 'detach' ? 'the command was left running' : 'the command is being ended (--on-error detach would leave it running)'
-    stderr.write(`syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`)
+    note(`syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`)
   })
   const status = live.store.header.ebpf
-  if (asRoot && status.ready) stderr.write(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
-  if (!status.ready) stderr.write(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
-  progress = new ProgressLine(process.stderr, live)
+  if (asRoot && status.ready) note(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
+  if (!status.ready) note(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
+  // on a pty the command owns the screen: no progress line drawn over it
+  progress = new ProgressLine(process.stderr, live, terminal === null)
   // Ctrl-C: a launched command gets it (it runs in a session of its own, out of the terminal's
   // reach), as it would without syscope; a second one stops it (SIGTERM, then SIGKILL). For an
-  // attached process, Ctrl-C detaches and leaves it running.
+  // attached process, Ctrl-C detaches and leaves it running. On a pty, Ctrl-C is a byte that our
+  // terminal in raw mode passes on and the command's terminal turns into its SIGINT: a SIGINT
+  // here then comes from `kill`, and is handled the same.
   let interrupts = 0
   const onSigint = (): void => {
     if (pid !== undefined) void live.detach()
@@ -149,7 +167,11 @@ async function record(argv: string[]): Promise<number> {
     }, 500)
     live.once('ended', () => clearInterval(poll))
   }
-  await live.waitEnded()
+  try {
+    await live.waitEnded()
+  } finally {
+    terminal?.finish()
+  }
   if (timer) clearTimeout(timer)
   process.off('SIGINT', onSigint)
   process.off('SIGTERM', onSigterm)

@@ -8,9 +8,10 @@ export class ProgressLine {
 
   constructor(
     private stream: NodeJS.WriteStream,
-    live: LiveSession
+    live: LiveSession,
+    show = true
   ) {
-    this.enabled = Boolean(stream.isTTY)
+    this.enabled = show && Boolean(stream.isTTY)
     if (!this.enabled) return
     live.on('tick', (i: number) => {
       const now = Date.now()

@@ -1,17 +1,53 @@
 // Starting the user's command so that the helper counts it from its exec and not one syscall of
 // the launcher before it: `syscope-launch` waits on a pipe until the helper has armed its pid,
 // then execs. No shell is involved anywhere: argv goes to execvp as it is.
-import { spawn, type ChildProcess } from 'node:child_process'
+// On a pseudo-terminal (`stdin: { pty }`, for the command line on a terminal), the launcher forks:
+// its child is the command (the pid armed, tracked and signalled here), and the launcher stays as
+// its parent to relay the terminal to and from its own pipes, outside the tracked tree. So the
+// command's output reaches this process through pipes either way.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Readable, Writable } from 'node:stream'
+import type { Duplex, Readable, Writable } from 'node:stream'
 import { constants } from 'node:os'
 import { ApiError } from '../errors'
 import type { HelperConnection } from './ebpf'
 import { projectRoot } from '../paths'
 
+/** The command runs on a pseudo-terminal of its own; what the caller (the CLI) gives. */
+export interface PtyRequest {
+  /** a terminal (the caller's fd) whose settings and window size the command's starts with; null: 80x24 */
+  sizeFrom: number | null
+  /** called with the command's terminal once it runs, before launchCommand returns */
+  attach(t: CommandTerminal): void
+}
+
+/** The caller's side of the command's terminal. Its output comes as 'stdout' (a terminal has one). */
+export interface CommandTerminal {
+  /** what is typed to it (raw bytes: Ctrl-C as 0x03 makes its terminal send SIGINT) */
+  write(data: Buffer): void
+  /** the caller's input ended: the terminal's EOF character (^D) follows what was written */
+  endInput(): void
+  /** sizeFrom's window size changed: copy it (the command gets SIGWINCH) */
+  resized(): void
+  /**
+   * sizeFrom was put in raw mode: turn its output processing off too (Node cannot), so that the
+   * command's output, processed by its own terminal already, passes unchanged
+   */
+  rawOutput(): void
+  /** `cb` runs when the command stops (Ctrl-Z through its terminal, or SIGSTOP) */
+  onStop(cb: () => void): void
+  /** continue a stopped command (SIGCONT to its process group) */
+  resume(): void
+}
+
+/** default: none (/dev/null) */
+export type CommandStdin = 'inherit' | { pty: PtyRequest }
+
 export interface LaunchedCommand {
   pid: number
+  /** its parent: this process, or on a pty the launcher relaying its terminal */
+  ppid: number
   child: ChildProcess
   /** resolves when the command exits: code, or signal name */
   exited: Promise<{ code: number | null; signal: string | null }>
@@ -49,16 +85,20 @@ export function launcherPath(): string {
  * `diesWithUs`: the command is killed (SIGKILL) should this process die first, even by `kill -9`
  * (the launcher sets PR_SET_PDEATHSIG before it execs); else it runs on, orphaned.
  */
-export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: 'inherit'; diesWithUs?: boolean }, helper: HelperConnection | null): Promise<LaunchedCommand> {
+export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: CommandStdin; diesWithUs?: boolean }, helper: HelperConnection | null): Promise<LaunchedCommand> {
   const program = req.argv[0]
   if (!program) throw new ApiError('EINVAL', 'no program to run')
   if (req.cwd && !existsSync(req.cwd)) throw new ApiError('ENOENT', `working directory ${req.cwd} does not exist`)
   // fd 3: the go pipe (one byte = exec now); fd 4: errno text if exec fails (CLOEXEC in the launcher)
   const tie = req.diesWithUs === false ? [] : ['--die-with', String(process.pid)]
-  const child = spawn(launcherPath(), [...tie, '3', '4', '--', ...req.argv], {
+  const pty = typeof req.stdin === 'object' ? req.stdin.pty : null
+  // on a pty: fd 5 the control socket (a 'pipe' is a socketpair: both ways), fd 6 sizeFrom
+  const ptyArgs = pty ? ['--pty', '5', pty.sizeFrom === null ? '-' : '6'] : []
+  const stdio: StdioOptions = pty ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', pty.sizeFrom ?? 'ignore'] : [req.stdin === 'inherit' ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe']
+  const child = spawn(launcherPath(), [...tie, ...ptyArgs, '3', '4', '--', ...req.argv], {
     cwd: req.cwd,
     env: { ...process.env, ...req.env },
-    stdio: [req.stdin ?? 'ignore', 'pipe', 'pipe', 'pipe', 'pipe'],
+    stdio,
     // its own process group, so stop() reaches the whole tree it starts
     detached: true
   })
@@ -68,8 +108,8 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
   for (const stream of ['stdout', 'stderr'] as const) {
     child[stream]?.on('data', (d: Buffer) => (consumer ? consumer(stream, d) : early?.push([stream, d])))
   }
-  const pid = child.pid
-  if (pid === undefined) {
+  const launcherPid = child.pid
+  if (launcherPid === undefined) {
     const err = await new Promise<Error>((resolve) => child.once('error', resolve))
     throw new ApiError('EIO', `cannot start the launcher: ${err.message}`)
   }
@@ -91,6 +131,19 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
   let errText = ''
   errPipe.on('data', (d: Buffer) => (errText += d.toString()))
   const execResult = new Promise<void>((resolve) => errPipe.once('close', () => resolve()))
+  const ctl = pty ? ((child.stdio as readonly unknown[])[5] as Duplex) : null
+  let pid = launcherPid
+  let stopped: (() => void) | null = null
+  if (ctl) {
+    const first = await ptyPid(ctl, (line) => (line === 'stopped' ? stopped?.() : undefined))
+    if (first === null) {
+      go.end()
+      await exited
+      const said = (early ?? []).map(([, d]) => d.toString()).join('').trim()
+      throw new ApiError('EIO', `cannot run "${program}" on a pseudo-terminal${said ? `: ${said.replace(/^syscope-launch: /, '')}` : ''} (run it with --no-tty)`)
+    }
+    pid = first
+  }
   try {
     if (helper) await helper.armLaunch(pid)
   } catch (e) {
@@ -105,8 +158,28 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     await exited
     throw new CannotRunError(name, `cannot run "${program}": ${describeErrno(name)} (${name})`)
   }
+  if (pty && ctl) {
+    const input = child.stdin as Writable
+    // the command gone, what is still typed has nowhere to go
+    input.on('error', () => {})
+    ctl.on('error', () => {})
+    pty.attach({
+      write: (data) => void (input.writable && input.write(data)),
+      endInput: () => {
+        input.end()
+        if (ctl.writable) ctl.write('d')
+      },
+      resized: () => void (ctl.writable && ctl.write('w')),
+      rawOutput: () => void (ctl.writable && ctl.write('r')),
+      onStop: (cb) => (stopped = cb),
+      resume: () => {
+        if (child.exitCode === null && child.signalCode === null) signalGroup(pid, 'SIGCONT')
+      }
+    })
+  }
   return {
     pid,
+    ppid: pty ? launcherPid : process.pid,
     child,
     exited,
     onOutput(c) {
@@ -119,7 +192,7 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     },
     release() {
       child.unref()
-      for (const s of [child.stdin, child.stdout, child.stderr, child.stdio[3], child.stdio[4]]) (s as { unref?: () => void } | null)?.unref?.()
+      for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.()
     },
     async terminate(graceMs: number) {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -129,6 +202,29 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
       clearTimeout(timer)
     }
   }
+}
+
+/**
+ * The command's pid as the launcher says it on a pty ("pid N", once its process group is the
+ * terminal's foreground), or null if the launcher ended without one; later lines go to `onLine`.
+ */
+function ptyPid(ctl: Readable, onLine: (line: string) => void): Promise<number | null> {
+  return new Promise((resolve) => {
+    let buf = ''
+    let pid: number | null = null
+    ctl.on('data', (d: Buffer) => {
+      buf += d.toString()
+      let nl
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        const m = /^pid (\d+)$/.exec(line)
+        if (pid === null && m) resolve((pid = Number(m[1])))
+        else onLine(line)
+      }
+    })
+    ctl.once('close', () => resolve(null))
+  })
 }
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {

@@ -14,7 +14,7 @@ import type { ExecMessage, ExitMessage, ProcessFigures } from '../helper/protoco
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../types/samples'
-import { launchCommand, type LaunchedCommand } from './launch-command'
+import { launchCommand, type CommandStdin, type LaunchedCommand } from './launch-command'
 import { hostArch, kernelRelease } from '../system'
 
 export interface LiveSessionOptions {
@@ -48,8 +48,7 @@ export interface LaunchOptions extends LiveSessionOptions {
   argv: string[]
   cwd?: string
   env?: Record<string, string>
-  /** default: none (/dev/null) */
-  stdin?: 'inherit'
+  stdin?: CommandStdin
   /** its output as it comes, from the first byte: `data` as read, `text` decoded */
   onOutput?: (o: { stream: 'stdout' | 'stderr'; data: Buffer; text: string }) => void
 }
@@ -135,7 +134,7 @@ export class LiveSession extends EventEmitter {
     const s = new LiveSession('launch', cmd.pid, LiveSession.header('launch', title, opts.argv, opts.cwd ?? process.cwd(), cmd.pid, opts), opts, fd)
     s.child = cmd
     s.wireHelper()
-    s.addProcess(cmd.pid, process.pid, s.helper !== null)
+    s.addProcess(cmd.pid, cmd.ppid, s.helper !== null)
     // a character split between two reads is decoded whole, in the later one
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') }
     cmd.onOutput((stream, d) => {
