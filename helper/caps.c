@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "helper.h"
+#include "caps.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38

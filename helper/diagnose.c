@@ -18,7 +18,10 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#include "helper.h"
+#include "caps.h"
+#include "diagnose.h"
+#include "loader.h"
+#include "version.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 

@@ -10,7 +10,8 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
-#include "helper.h"
+#include "caps.h"
+#include "loader.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 

@@ -14,7 +14,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "helper.h"
+#include "caps.h"
+#include "loader.h"
+#include "messages.h"
+#include "output.h"
+#include "tracker.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 
@@ -238,13 +242,6 @@ static bool pidfd_exited(int pidfd)
 	return poll(&p, 1, 0) > 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock of bpf_ktime_get_ns, as events' t_ns */
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
-}
-
 /* The kernel's entry for a process: by its pidfd (task storage), or by its pid (hashes). */
 static int entry_lookup(struct tracker *t, uint32_t pid, int pidfd, struct proc_state *st)
 {
@@ -297,36 +294,6 @@ static void slot_free(struct tracker *t, uint32_t slot)
 	caps_bpf_lower();
 }
 
-void tracker_untracked_line(struct jbuf *out, uint64_t t_ns, uint32_t pid, uint32_t reason)
-{
-	const char *why;
-	switch (reason) {
-	case UNTRACK_EXEC_CREDS:
-		why = "it exec'd a setuid, setgid or file-capability program and now runs with "
-		      "credentials you lack";
-		break;
-	case UNTRACK_NOT_SAME:
-		why = "the process tracked had exited, and its pid was given to another process";
-		break;
-	case UNTRACK_PTRACE:
-		why = "its credentials changed: you could no longer ptrace it";
-		break;
-	case UNTRACK_EXITED:
-	default:
-		why = "it exited before its tracking took effect";
-		break;
-	}
-	jb_reset(out);
-	jb_raw(out, "{\"type\":\"untracked\",\"t_ns\":");
-	jb_u64(out, t_ns);
-	jb_raw(out, ",\"pid\":");
-	jb_u64(out, pid);
-	jb_key(out, "reason");
-	jb_str(out, why);
-	jb_raw(out, "}");
-	out_line(out);
-}
-
 /* A slot whose process exited before the kernel met its entry: nothing else will free it. */
 static void slot_drop_stale(struct tracker *t, uint32_t slot)
 {
@@ -334,7 +301,8 @@ static void slot_drop_stale(struct tracker *t, uint32_t slot)
 	uint32_t pid = tr->pid;
 	entry_delete(t, slot, pid, tr->pidfd);
 	tracker_release(t, slot, &t->msg);
-	tracker_untracked_line(&t->msg, now_ns(), pid, UNTRACK_EXITED);
+	msg_untracked(&t->msg, monotonic_ns(), pid, UNTRACK_EXITED);
+	out_line(&t->msg);
 }
 
 /*
@@ -498,12 +466,7 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 
 	if (!tr->pid || !tr->prev)
 		return;
-	jb_reset(out);
-	jb_raw(out, "{\"type\":\"counts\",\"seq\":");
-	jb_u64(out, t->seq);
-	jb_raw(out, ",\"pid\":");
-	jb_u64(out, tr->pid);
-	jb_raw(out, final ? ",\"final\":true,\"sys\":[" : ",\"final\":false,\"sys\":[");
+	msg_counts_begin(out, t->seq, tr->pid, final);
 	for (uint32_t nr = 0; nr < SYSCOPE_MAX_NR; nr++) {
 		/* one read per counter: the kernel adds to them concurrently */
 		uint64_t calls = __atomic_load_n(&c[nr].calls, __ATOMIC_RELAXED);
@@ -512,21 +475,13 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 		uint64_t *p = tr->prev + 3 * nr;
 		if (calls == p[0] && errs == p[1] && ns == p[2])
 			continue;
-		jb_raw(out, any ? ",[" : "[");
-		jb_u64(out, nr);
-		jb_raw(out, ",");
-		jb_u64(out, calls - p[0]);
-		jb_raw(out, ",");
-		jb_u64(out, errs - p[1]);
-		jb_raw(out, ",");
-		jb_u64(out, ns - p[2]);
-		jb_raw(out, "]");
+		msg_counts_entry(out, !any, nr, calls - p[0], errs - p[1], ns - p[2]);
 		p[0] = calls;
 		p[1] = errs;
 		p[2] = ns;
 		any = true;
 	}
-	jb_raw(out, "]}");
+	msg_counts_end(out);
 	if (any || final)
 		out_line(out);
 }
@@ -573,14 +528,6 @@ void tracker_note_runs(struct tracker *t)
 /* pids per `ran` message: at most 7 digits and a comma each, well inside MESSAGE_MAX */
 #define RAN_PER_MESSAGE 4096
 
-static void ran_open(struct tracker *t, struct jbuf *out)
-{
-	jb_reset(out);
-	jb_raw(out, "{\"type\":\"ran\",\"seq\":");
-	jb_u64(out, t->seq);
-	jb_raw(out, ",\"pids\":[");
-}
-
 void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 {
 	uint32_t in_message = 0;
@@ -592,19 +539,17 @@ void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 		if (!tr->pid || !tr->busy)
 			continue;
 		if (in_message == RAN_PER_MESSAGE) {
-			jb_raw(out, "]}");
+			msg_ran_end(out);
 			out_line(out);
 			in_message = 0;
 		}
 		if (!in_message)
-			ran_open(t, out);
-		else
-			jb_raw(out, ",");
-		jb_u64(out, tr->pid);
+			msg_ran_begin(out, t->seq);
+		msg_ran_pid(out, !in_message, tr->pid);
 		in_message++;
 	}
 	if (in_message) {
-		jb_raw(out, "]}");
+		msg_ran_end(out);
 		out_line(out);
 	}
 }
