@@ -60,8 +60,7 @@ static __always_inline void drop(int kind)
 #include "maps.bpf.h"
 
 /* A fork, or a process leaving the tracked set: the events with no figures. */
-static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot,
-					__u32 reason)
+static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot, __u32 reason)
 {
 	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -30,7 +30,8 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 		drop(DROP_PROCS);
 		return;
 	}
-	struct proc_state init = { .slot = slot, .flags = pp->flags,
+	struct proc_state init = { .slot = slot,
+				   .flags = pp->flags,
 				   .start_ticks = start_ticks(child) };
 	if (!ts)
 		drop_stale(child_tgid);
@@ -117,8 +118,8 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
  * this thread and, if it is not the leader, the leader (not released while others lived) are
  * not in it yet.
  */
-#define GROUP_SUM(task, leader, sig, sig_field, task_field)                                \
-	(BPF_CORE_READ(sig, sig_field) + BPF_CORE_READ(task, task_field) +                 \
+#define GROUP_SUM(task, leader, sig, sig_field, task_field)                \
+	(BPF_CORE_READ(sig, sig_field) + BPF_CORE_READ(task, task_field) + \
 	 ((leader) != (task) ? BPF_CORE_READ(leader, task_field) : 0))
 
 /*

@@ -54,14 +54,14 @@ static __always_inline bool may_change_creds(__s64 nr)
 {
 #if defined(__TARGET_ARCH_x86)
 	/* setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid capset prctl */
-	const __u64 mask = 1ULL << 0 | 1ULL << 1 | 1ULL << 8 | 1ULL << 9 | 1ULL << 12 |
-			   1ULL << 14 | 1ULL << 17 | 1ULL << 18 | 1ULL << 21 | 1ULL << 52;
+	const __u64 mask = 1ULL << 0 | 1ULL << 1 | 1ULL << 8 | 1ULL << 9 | 1ULL << 12 | 1ULL << 14 |
+			   1ULL << 17 | 1ULL << 18 | 1ULL << 21 | 1ULL << 52;
 	__u64 d = (__u64)(nr - 105);
 	return d < 64 && ((mask >> d) & 1);
 #elif defined(__TARGET_ARCH_arm64)
 	/* setregid setgid setreuid setuid setresuid setresgid setfsuid setfsgid prctl; capset */
-	const __u64 mask = 1ULL << 0 | 1ULL << 1 | 1ULL << 2 | 1ULL << 3 | 1ULL << 4 |
-			   1ULL << 6 | 1ULL << 8 | 1ULL << 9 | 1ULL << 24;
+	const __u64 mask = 1ULL << 0 | 1ULL << 1 | 1ULL << 2 | 1ULL << 3 | 1ULL << 4 | 1ULL << 6 |
+			   1ULL << 8 | 1ULL << 9 | 1ULL << 24;
 	__u64 d = (__u64)(nr - 143);
 	return (d < 64 && ((mask >> d) & 1)) || nr == 91;
 #else
@@ -188,4 +188,3 @@ int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	on_exit(HOOK_TP, NULL, ctx->ret);
 	return 0;
 }
-

@@ -73,9 +73,10 @@ static __always_inline bool owner_may_ptrace(struct task_struct *task)
 	if (owner_uid == (__u32)-1)
 		return true; /* a root helper may watch anyone */
 	const struct cred *c = BPF_CORE_READ(task, real_cred);
-	bool ids = BPF_CORE_READ(c, uid.val) == owner_uid && BPF_CORE_READ(c, euid.val) == owner_uid &&
-		   BPF_CORE_READ(c, suid.val) == owner_uid && BPF_CORE_READ(c, gid.val) == owner_gid &&
-		   BPF_CORE_READ(c, egid.val) == owner_gid && BPF_CORE_READ(c, sgid.val) == owner_gid;
+	bool ids =
+		BPF_CORE_READ(c, uid.val) == owner_uid && BPF_CORE_READ(c, euid.val) == owner_uid &&
+		BPF_CORE_READ(c, suid.val) == owner_uid && BPF_CORE_READ(c, gid.val) == owner_gid &&
+		BPF_CORE_READ(c, egid.val) == owner_gid && BPF_CORE_READ(c, sgid.val) == owner_gid;
 	/* kernel_cap_t is 64 bits, a u64 or two u32s by kernel version */
 	__u64 prm = 0;
 	if (bpf_core_read(&prm, sizeof(prm), &c->cap_permitted))
@@ -167,8 +168,10 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 		drop(DROP_PROCS);
 		return NULL;
 	}
-	struct proc_state init = { .slot = slot, .flags = c.flags,
-				   .start_ticks = start_ticks((struct task_struct *)bpf_get_current_task()) };
+	struct proc_state init = { .slot = slot,
+				   .flags = c.flags,
+				   .start_ticks = start_ticks(
+					   (struct task_struct *)bpf_get_current_task()) };
 	drop_stale(tgid);
 	if (bpf_map_update_elem(&proc_hash, &tgid, &init, BPF_NOEXIST)) {
 		bpf_map_push_elem(&free_slots, &slot, 0);

@@ -81,9 +81,10 @@ static int check_socket(int fd, char *why, size_t whylen)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) || type != SOCK_STREAM ||
 	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) || domain != AF_UNIX) {
-		snprintf(why, whylen,
-			 "fd %d is not a Unix stream socket: syscope-helper is started by the syscope app, which passes its socket as fd 3 (see --help)",
-			 fd);
+		snprintf(
+			why, whylen,
+			"fd %d is not a Unix stream socket: syscope-helper is started by the syscope app, which passes its socket as fd 3 (see --help)",
+			fd);
 		return -ENOTSOCK;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl)) {
@@ -91,7 +92,8 @@ static int check_socket(int fd, char *why, size_t whylen)
 		return -errno;
 	}
 	if (getuid() != 0 && cred.uid != getuid() && cred.uid != 0) {
-		snprintf(why, whylen, "the socket's peer is uid %u, not uid %u", cred.uid, getuid());
+		snprintf(why, whylen, "the socket's peer is uid %u, not uid %u", cred.uid,
+			 getuid());
 		return -EPERM;
 	}
 	return 0;
@@ -104,7 +106,6 @@ static int serve(void)
 	int sfd = -1, err = 0;
 	struct epoll_event ev;
 	int epfd = epoll_create1(EPOLL_CLOEXEC);
-
 
 	app.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	sigemptyset(&mask);
@@ -153,14 +154,16 @@ static int serve(void)
 				ring_buffer__consume(rb);
 			} else if (fd == app.timer_fd) {
 				uint64_t expirations;
-				if (read(app.timer_fd, &expirations, sizeof(expirations)) > 0 && app.said_hello) {
+				if (read(app.timer_fd, &expirations, sizeof(expirations)) > 0 &&
+				    app.said_hello) {
 					/* process events first, so exits are final before this tick */
 					ring_buffer__consume(rb);
 					events_tick(&app);
 				}
 			} else if (fd == sfd) {
 				app.stop = true;
-			} else if (fd == io.in_fd && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+			} else if (fd == io.in_fd &&
+				   (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
 				requests_read(&app, io.in_fd);
 			}
 		}
@@ -194,10 +197,14 @@ static bool caller_is_trusted(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "mode", required_argument, NULL, 'm' },  { "max-procs", required_argument, NULL, 'p' },
-		{ "io", required_argument, NULL, 'i' },    { "btf", required_argument, NULL, 'b' },
-		{ "diagnose", no_argument, NULL, 'd' },    { "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },        { 0 },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "max-procs", required_argument, NULL, 'p' },
+		{ "io", required_argument, NULL, 'i' },
+		{ "btf", required_argument, NULL, 'b' },
+		{ "diagnose", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	struct loader_opts o = { .mode = MODE_AUTO, .max_procs = 1024 };
 	bool want_diagnose = false;
@@ -212,7 +219,8 @@ int main(int argc, char **argv)
 	 * file-capability exec dumpable when the uids do not change.
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
-		fprintf(stderr, "syscope-helper: make the process non-dumpable: %s\n", strerror(errno));
+		fprintf(stderr, "syscope-helper: make the process non-dumpable: %s\n",
+			strerror(errno));
 		return 1;
 	}
 
@@ -229,12 +237,17 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (!strcmp(optarg, "auto")) o.mode = MODE_AUTO;
-			else if (!strcmp(optarg, "tp_btf")) o.mode = MODE_TP_BTF;
-			else if (!strcmp(optarg, "raw_tp")) o.mode = MODE_RAW_TP;
-			else if (!strcmp(optarg, "tracepoint")) o.mode = MODE_TRACEPOINT;
+			if (!strcmp(optarg, "auto"))
+				o.mode = MODE_AUTO;
+			else if (!strcmp(optarg, "tp_btf"))
+				o.mode = MODE_TP_BTF;
+			else if (!strcmp(optarg, "raw_tp"))
+				o.mode = MODE_RAW_TP;
+			else if (!strcmp(optarg, "tracepoint"))
+				o.mode = MODE_TRACEPOINT;
 			else {
-				fprintf(stderr, "syscope-helper: --mode must be auto, tp_btf, raw_tp or tracepoint\n");
+				fprintf(stderr,
+					"syscope-helper: --mode must be auto, tp_btf, raw_tp or tracepoint\n");
 				return 2;
 			}
 			break;
@@ -242,13 +255,16 @@ int main(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 16 || v > MAX_PROCS) {
-				fprintf(stderr, "syscope-helper: --max-procs must be from 16 to %d\n", MAX_PROCS);
+				fprintf(stderr,
+					"syscope-helper: --max-procs must be from 16 to %d\n",
+					MAX_PROCS);
 				return 2;
 			}
 			if (v > MAX_PROCS_UNPRIVILEGED && !trusted) {
 				fprintf(stderr,
 					"syscope-helper: --max-procs above %d is for root only: each process slot pins about 12 KiB of kernel memory (%d slots, about 48 MiB). Ask for %d or fewer, or run the helper as root\n",
-					MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED);
+					MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED,
+					MAX_PROCS_UNPRIVILEGED);
 				return 2;
 			}
 			o.max_procs = (uint32_t)v;
@@ -309,11 +325,12 @@ int main(int argc, char **argv)
 	if (err) {
 		/* a refusal is a matter of capabilities only when they are missing (loader.c) */
 		bool no_caps = app.ld.failure == LOAD_NO_CAPS;
-		snprintf(why, sizeof(why), "%s%s", app.ld.error,
-			 no_caps ? ". syscope-helper needs the capabilities cap_bpf and cap_perfmon on its file: "
-				   "run the guided setup (Setup view, or `syscope doctor`), or "
-				   "sudo setcap cap_bpf,cap_perfmon=ep <path to syscope-helper>"
-				 : "");
+		snprintf(
+			why, sizeof(why), "%s%s", app.ld.error,
+			no_caps ? ". syscope-helper needs the capabilities cap_bpf and cap_perfmon on its file: "
+				  "run the guided setup (Setup view, or `syscope doctor`), or "
+				  "sudo setcap cap_bpf,cap_perfmon=ep <path to syscope-helper>"
+				: "");
 		fprintf(stderr, "syscope-helper: %s\n", why);
 		out_fatal(no_caps || app.ld.failure == LOAD_DENIED ? "EPERM" : "EIO", why);
 		return 1;

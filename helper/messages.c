@@ -10,12 +10,14 @@
 
 static void msg_begin(struct jbuf *j, enum helper_message type)
 {
-#define MESSAGE_BEGIN(name, word)               \
-	case name:                              \
+#define MESSAGE_BEGIN(name, word)                    \
+	case name:                                   \
 		jb_raw(j, "{\"type\":\"" word "\""); \
 		break;
 	jb_reset(j);
-	switch (type) { HELPER_MESSAGES(MESSAGE_BEGIN) }
+	switch (type) {
+		HELPER_MESSAGES(MESSAGE_BEGIN)
+	}
 #undef MESSAGE_BEGIN
 }
 

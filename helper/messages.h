@@ -16,12 +16,12 @@
 
 /* ---- requests: one line each, "VERB ID ARGS...", at most REQUEST_MAX bytes ---- */
 
-#define REQUEST_VERBS(X)               \
-	X(REQ_HELLO, "hello") /* VERSION */ \
-	X(REQ_TRACK, "track") /* ID PID DESCENDANTS */ \
+#define REQUEST_VERBS(X)                                                              \
+	X(REQ_HELLO, "hello") /* VERSION */                                           \
+	X(REQ_TRACK, "track") /* ID PID DESCENDANTS */                                \
 	X(REQ_LAUNCH, "launch") /* ID PID DESCENDANTS: counting starts at its exec */ \
-	X(REQ_UNTRACK, "untrack") /* ID PID */ \
-	X(REQ_INTERVAL, "interval") /* ID MS */ \
+	X(REQ_UNTRACK, "untrack") /* ID PID */                                        \
+	X(REQ_INTERVAL, "interval") /* ID MS */                                       \
 	X(REQ_SHUTDOWN, "shutdown") /* ID */
 
 #define REQUEST_ENUM(name, word) name,
@@ -34,7 +34,9 @@ static inline const char *request_word(enum request_verb v)
 #define REQUEST_WORD(name, word) \
 	case name:               \
 		return word;
-	switch (v) { REQUEST_VERBS(REQUEST_WORD) }
+	switch (v) {
+		REQUEST_VERBS(REQUEST_WORD)
+	}
 #undef REQUEST_WORD
 	return "?";
 }
@@ -43,14 +45,14 @@ static inline const char *request_word(enum request_verb v)
 
 #define HELPER_MESSAGES(X)                                                          \
 	X(MSG_HELLO, "hello") /* answer to hello: what this helper is and can do */ \
-	X(MSG_OK, "ok") /* a request done */                                       \
-	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */  \
-	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */       \
-	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */   \
-	X(MSG_RAN, "ran") /* the processes that may have run this interval */      \
-	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */       \
-	X(MSG_EXEC, "exec") /* a tracked process exec'd */                         \
-	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */      \
+	X(MSG_OK, "ok") /* a request done */                                        \
+	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */   \
+	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */        \
+	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */    \
+	X(MSG_RAN, "ran") /* the processes that may have run this interval */       \
+	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */        \
+	X(MSG_EXEC, "exec") /* a tracked process exec'd */                          \
+	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */       \
 	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */
 
 #define MESSAGE_ENUM(name, word) name,

@@ -84,7 +84,8 @@ void out_line(struct jbuf *j)
 		return;
 	}
 	if (out.len + need > OUT_MAX) {
-		fprintf(stderr, "syscope-helper: the app has not read %u bytes of output; exiting\n",
+		fprintf(stderr,
+			"syscope-helper: the app has not read %u bytes of output; exiting\n",
 			OUT_MAX);
 		out.failed = true;
 		return;

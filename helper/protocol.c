@@ -82,18 +82,21 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 		unsigned char c = (unsigned char)line[i];
 		if (c < 0x20 || c > 0x7e)
 			return fail(err, errlen, -EINVAL,
-				    "request has a non-printable or non-ASCII byte 0x%02x at %zu", c, i);
+				    "request has a non-printable or non-ASCII byte 0x%02x at %zu",
+				    c, i);
 	}
 	if (len == 0)
 		return fail(err, errlen, -EINVAL, "empty request");
 	if (split(line, len, tok, &n))
-		return fail(err, errlen, -EINVAL, "malformed request: tokens are separated by one space");
+		return fail(err, errlen, -EINVAL,
+			    "malformed request: tokens are separated by one space");
 
 	if (is(&tok[0], request_word(REQ_HELLO))) {
 		if (n != 2)
 			return fail(err, errlen, -EINVAL, "usage: hello VERSION");
 		if (parse_u32(tok[1].s, tok[1].n, 1, 1000000, &req->version))
-			return fail(err, errlen, -EINVAL, "hello: VERSION must be a positive number");
+			return fail(err, errlen, -EINVAL,
+				    "hello: VERSION must be a positive number");
 		req->verb = REQ_HELLO;
 		return 0;
 	}
@@ -136,22 +139,31 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 			return fail(err, errlen, -EINVAL, "usage: shutdown ID");
 		return 0;
 	}
-	return fail(err, errlen, -EINVAL, "unknown request \"%.*s\"", (int)(tok[0].n > 32 ? 32 : tok[0].n),
-		    tok[0].s);
+	return fail(err, errlen, -EINVAL, "unknown request \"%.*s\"",
+		    (int)(tok[0].n > 32 ? 32 : tok[0].n), tok[0].s);
 }
 
 const char *errno_code(int err)
 {
 	switch (err < 0 ? -err : err) {
-	case EPROTO: return "EPROTO";
-	case E2BIG: return "E2BIG";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EPERM";
-	case ESRCH: return "ESRCH";
-	case ENOSPC: return "ENOSPC";
-	default: return "EIO";
+	case EPROTO:
+		return "EPROTO";
+	case E2BIG:
+		return "E2BIG";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EPERM";
+	case ESRCH:
+		return "ESRCH";
+	case ENOSPC:
+		return "ENOSPC";
+	default:
+		return "EIO";
 	}
 }
 

@@ -36,9 +36,9 @@ static void send_hello(struct session *s)
 		.kernel = u.release,
 		.arch = u.machine,
 		.uid = getuid(),
-		.caps = caps_have_bpf()		 ? "held" :
-			caps_bpf_is_on_demand() ? "cap_bpf_on_demand" :
-						  "dropped",
+		.caps = caps_have_bpf()		  ? "held"
+			: caps_bpf_is_on_demand() ? "cap_bpf_on_demand"
+						  : "dropped",
 		.max_procs = s->ld.max_procs,
 		.runs = s->ld.runs != NULL,
 	};
@@ -70,7 +70,8 @@ static void handle_request(struct session *s, const char *line, size_t len)
 		if (s->said_hello)
 			reply_error(s, 0, -EPROTO, "hello was already sent");
 		else if (r.version != PROTOCOL_VERSION)
-			reply_error(s, 0, -EPROTO, "unsupported protocol version: this helper speaks 1");
+			reply_error(s, 0, -EPROTO,
+				    "unsupported protocol version: this helper speaks 1");
 		else {
 			s->said_hello = true;
 			send_hello(s);
@@ -84,7 +85,8 @@ static void handle_request(struct session *s, const char *line, size_t len)
 	switch (r.verb) {
 	case REQ_TRACK:
 	case REQ_LAUNCH:
-		rc = tracker_add(&s->tr, r.pid, r.descendants, r.verb == REQ_LAUNCH, err, sizeof(err));
+		rc = tracker_add(&s->tr, r.pid, r.descendants, r.verb == REQ_LAUNCH, err,
+				 sizeof(err));
 		if (rc)
 			reply_error(s, r.id, rc, err);
 		else

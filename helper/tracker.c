@@ -76,7 +76,8 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 	}
 	/* what the kernel side needs to see a process as /proc shows it to the helper */
 	if (hz <= 0 || 1000000000L % hz) {
-		fprintf(stderr, "syscope-helper: clock tick of %ld Hz is not a whole number of ns\n", hz);
+		fprintf(stderr,
+			"syscope-helper: clock tick of %ld Hz is not a whole number of ns\n", hz);
 		return -EINVAL;
 	}
 	ld->skel->data->ns_per_tick = 1000000000ULL / (uint64_t)hz;
@@ -164,10 +165,12 @@ static int read_status(uint32_t pid, struct proc_ids *ids)
 		return errno == ENOENT ? -ESRCH : -errno;
 	ids->name[0] = 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned *v = !strncmp(line, "Uid:", 4) ? ids->uid :
-			      !strncmp(line, "Gid:", 4) ? ids->gid : NULL;
+		unsigned *v = !strncmp(line, "Uid:", 4)	  ? ids->uid
+			      : !strncmp(line, "Gid:", 4) ? ids->gid
+							  : NULL;
 		if (!strncmp(line, "Name:\t", 6)) {
-			snprintf(ids->name, sizeof(ids->name), "%.*s", (int)sizeof(ids->name) - 1, line + 6);
+			snprintf(ids->name, sizeof(ids->name), "%.*s", (int)sizeof(ids->name) - 1,
+				 line + 6);
 			ids->name[strcspn(ids->name, "\n")] = 0;
 		} else if (!strncmp(line, "State:\t", 7) && (line[7] == 'Z' || line[7] == 'X')) {
 			fclose(f);
@@ -230,7 +233,8 @@ static int user_may_ptrace(uint32_t pid, const struct proc_ids *ids, uid_t uid, 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == EACCES || errno == EPERM ? -EPERM : 0;
-	int err = read(fd, buf, sizeof(buf)) < 0 && (errno == EACCES || errno == EPERM) ? -EPERM : 0;
+	int err =
+		read(fd, buf, sizeof(buf)) < 0 && (errno == EACCES || errno == EPERM) ? -EPERM : 0;
 	close(fd);
 	return err;
 }
@@ -289,8 +293,8 @@ static void slot_free(struct tracker *t, uint32_t slot)
 	slot_reset(t, slot);
 	caps_bpf_raise();
 	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
-		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n", slot,
-			strerror(errno));
+		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n",
+			slot, strerror(errno));
 	caps_bpf_lower();
 }
 
@@ -357,10 +361,12 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	if (pidfd < 0) {
 		err = -errno;
 		if (err != -ESRCH && err != -ENOENT) {
-			snprintf(msg, msglen, "cannot open a pidfd for pid %u: %s", pid, strerror(-err));
+			snprintf(msg, msglen, "cannot open a pidfd for pid %u: %s", pid,
+				 strerror(-err));
 			return err == -EMFILE || err == -ENFILE ? -ENOSPC : -EIO;
 		}
-		snprintf(msg, msglen, "no process with pid %u: it does not exist or has exited", pid);
+		snprintf(msg, msglen, "no process with pid %u: it does not exist or has exited",
+			 pid);
 		return -ESRCH;
 	}
 	err = read_status(pid, &ids);
@@ -373,21 +379,24 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 		goto out;
 	}
 	if (err) {
-		snprintf(msg, msglen, "cannot read /proc/%u/status or stat: %s", pid, strerror(-err));
+		snprintf(msg, msglen, "cannot read /proc/%u/status or stat: %s", pid,
+			 strerror(-err));
 		goto out;
 	}
 	if (t->owner != 0 && ids.uid[0] != t->owner) {
-		snprintf(msg, msglen,
-			 "pid %u (%s) belongs to uid %u, not to you (uid %u): syscope only traces your own processes",
-			 pid, ids.name, ids.uid[0], (unsigned)t->owner);
+		snprintf(
+			msg, msglen,
+			"pid %u (%s) belongs to uid %u, not to you (uid %u): syscope only traces your own processes",
+			pid, ids.name, ids.uid[0], (unsigned)t->owner);
 		err = -EPERM;
 		goto out;
 	}
 	if (t->owner != 0 && user_may_ptrace(pid, &ids, t->owner, getgid())) {
-		snprintf(msg, msglen,
-			 "pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, "
-			 "or made undumpable): you could not ptrace it, so syscope does not trace it",
-			 pid, ids.name);
+		snprintf(
+			msg, msglen,
+			"pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, "
+			"or made undumpable): you could not ptrace it, so syscope does not trace it",
+			pid, ids.name);
 		err = -EPERM;
 		goto out;
 	}
@@ -431,7 +440,8 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	err = err ? -errno : 0;
 	caps_bpf_lower();
 	if (err) {
-		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid, strerror(-err));
+		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid,
+			 strerror(-err));
 		hint(t, pid, -1);
 		slot_free(t, slot);
 		if (err != -ESRCH)
@@ -574,8 +584,8 @@ int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
 	if (t->task_storage) {
 		/* the pidfd kept from `track` is this process's for sure; a new one, by its pid, is
 		 * too while the kernel has not told of its exit */
-		int pidfd = t->slots[slot].pidfd >= 0 ? dup(t->slots[slot].pidfd) :
-							(int)syscall(SYS_pidfd_open, pid, 0);
+		int pidfd = t->slots[slot].pidfd >= 0 ? dup(t->slots[slot].pidfd)
+						      : (int)syscall(SYS_pidfd_open, pid, 0);
 		if (pidfd >= 0) {
 			caps_bpf_raise();
 			bpf_map_delete_elem(t->proc_fd, &pidfd);
