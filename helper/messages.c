@@ -21,6 +21,16 @@ static void msg_begin(struct jbuf *j, enum helper_message type)
 #undef MESSAGE_BEGIN
 }
 
+/* a process's event: its type, when (t_ns) and whose (pid) */
+static void msg_event_begin(struct jbuf *j, enum helper_message type, uint64_t t_ns, uint32_t pid)
+{
+	msg_begin(j, type);
+	jb_raw(j, ",\"t_ns\":");
+	jb_u64(j, t_ns);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, pid);
+}
+
 void msg_hello(struct jbuf *j, const struct hello_info *h)
 {
 	msg_begin(j, MSG_HELLO);
@@ -140,11 +150,7 @@ void msg_ran_end(struct jbuf *j)
 
 void msg_fork(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t ppid)
 {
-	msg_begin(j, MSG_FORK);
-	jb_raw(j, ",\"t_ns\":");
-	jb_u64(j, t_ns);
-	jb_raw(j, ",\"pid\":");
-	jb_u64(j, pid);
+	msg_event_begin(j, MSG_FORK, t_ns, pid);
 	jb_raw(j, ",\"ppid\":");
 	jb_u64(j, ppid);
 	jb_raw(j, "}");
@@ -192,11 +198,7 @@ static void put_figures(struct jbuf *j, const struct syscope_event *e)
 
 void msg_exec(struct jbuf *j, const struct syscope_event *e)
 {
-	msg_begin(j, MSG_EXEC);
-	jb_raw(j, ",\"t_ns\":");
-	jb_u64(j, e->t_ns);
-	jb_raw(j, ",\"pid\":");
-	jb_u64(j, e->pid);
+	msg_event_begin(j, MSG_EXEC, e->t_ns, e->pid);
 	jb_key(j, "comm");
 	jb_strn(j, e->comm, strnlen(e->comm, sizeof(e->comm)));
 	jb_key(j, "filename");
@@ -212,11 +214,7 @@ void msg_exec(struct jbuf *j, const struct syscope_event *e)
 
 void msg_exit(struct jbuf *j, const struct syscope_event *e)
 {
-	msg_begin(j, MSG_EXIT);
-	jb_raw(j, ",\"t_ns\":");
-	jb_u64(j, e->t_ns);
-	jb_raw(j, ",\"pid\":");
-	jb_u64(j, e->pid);
+	msg_event_begin(j, MSG_EXIT, e->t_ns, e->pid);
 	jb_raw(j, ",\"code\":");
 	jb_i64(j, (e->exit_code >> 8) & 0xff);
 	jb_raw(j, ",\"signal\":");
@@ -244,11 +242,7 @@ void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
 		why = "it exited before its tracking took effect";
 		break;
 	}
-	msg_begin(j, MSG_UNTRACKED);
-	jb_raw(j, ",\"t_ns\":");
-	jb_u64(j, t_ns);
-	jb_raw(j, ",\"pid\":");
-	jb_u64(j, pid);
+	msg_event_begin(j, MSG_UNTRACKED, t_ns, pid);
 	jb_key(j, "reason");
 	jb_str(j, why);
 	jb_raw(j, "}");
