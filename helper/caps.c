@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "helper.h"
+#include "caps.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -43,7 +43,10 @@ bool caps_have_bpf(void)
 void caps_describe(struct jbuf *j)
 {
 	struct __user_cap_data_struct d[2];
-	static const struct { unsigned cap; const char *name; } names[] = {
+	static const struct {
+		unsigned cap;
+		const char *name;
+	} names[] = {
 		{ CAP_BPF, "cap_bpf" },
 		{ CAP_PERFMON, "cap_perfmon" },
 		{ CAP_SYS_ADMIN, "cap_sys_admin" },

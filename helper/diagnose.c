@@ -18,10 +18,12 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#include "helper.h"
+#include "caps.h"
+#include "diagnose.h"
+#include "loader.h"
+#include "version.h"
 #include "syscope.h"
 #include "syscope.skel.h"
-
 
 struct problem {
 	const char *id;
@@ -71,9 +73,13 @@ static void sysctl_value(struct jbuf *j, const char *name, const char *path)
 static void file_caps(const char *path, char *out, size_t len)
 {
 	struct vfs_ns_cap_data d;
-	static const struct { int cap; const char *name; } names[] = {
-		{ 39, "cap_bpf" },	    { 38, "cap_perfmon" },	    { 21, "cap_sys_admin" },
-		{ 2, "cap_dac_read_search" }, { 24, "cap_sys_resource" },
+	static const struct {
+		int cap;
+		const char *name;
+	} names[] = {
+		{ 39, "cap_bpf" },	    { 38, "cap_perfmon" },
+		{ 21, "cap_sys_admin" },    { 2, "cap_dac_read_search" },
+		{ 24, "cap_sys_resource" },
 	};
 	ssize_t n = getxattr(path, "security.capability", &d, sizeof(d));
 	out[0] = 0;
@@ -88,7 +94,8 @@ static void file_caps(const char *path, char *out, size_t len)
 		if (o >= len)
 			return;
 	}
-	snprintf(out + o, len - o, "=%s%s", (d.magic_etc & VFS_CAP_FLAGS_EFFECTIVE) ? "e" : "", "p");
+	snprintf(out + o, len - o, "=%s%s", (d.magic_etc & VFS_CAP_FLAGS_EFFECTIVE) ? "e" : "",
+		 "p");
 }
 
 static int kernel_at_least(const char *release, int major, int minor)
@@ -136,8 +143,9 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 		if (!err) {
 			/* what a session would keep after attaching (caps.c) */
 			if (!best)
-				after_attach = caps_bpf_ops_need_cap(bpf_map__fd(l.skel->maps.syscall_counts),
-								     sizeof(struct syscall_counts))
+				after_attach = caps_bpf_ops_need_cap(
+						       bpf_map__fd(l.skel->maps.syscall_counts),
+						       sizeof(struct syscall_counts))
 						       ? "cap_bpf_on_demand"
 						       : "dropped";
 			loader_stop(&l);
@@ -157,37 +165,56 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 		bool perm = mode_failure[MODE_TP_BTF] == LOAD_NO_CAPS;
 		if (nosuid) {
 			char m[400], f[400];
-			snprintf(m, sizeof(m), "the helper %.300s is on a nosuid mount: file capabilities are ignored there", self);
-			snprintf(f, sizeof(f), "install it to /usr/local/libexec/syscope with the guided setup");
+			snprintf(
+				m, sizeof(m),
+				"the helper %.300s is on a nosuid mount: file capabilities are ignored there",
+				self);
+			snprintf(f, sizeof(f),
+				 "install it to /usr/local/libexec/syscope with the guided setup");
 			add_problem("nosuid", m, f);
 		}
 		if (perm && getuid() != 0) {
 			char m[400], f[400];
-			snprintf(m, sizeof(m), "the helper lacks the capabilities cap_bpf and cap_perfmon (file capabilities: %s)",
-				 caps[0] ? caps : "none");
-			snprintf(f, sizeof(f), "run the guided setup, or: sudo setcap cap_bpf,cap_perfmon=ep %.300s", self);
+			snprintf(
+				m, sizeof(m),
+				"the helper lacks the capabilities cap_bpf and cap_perfmon (file capabilities: %s)",
+				caps[0] ? caps : "none");
+			snprintf(
+				f, sizeof(f),
+				"run the guided setup, or: sudo setcap cap_bpf,cap_perfmon=ep %.300s",
+				self);
 			add_problem("capabilities", m, f);
 		}
 		if (!strcmp(lockdown, "confidentiality"))
-			add_problem("lockdown",
-				    "kernel lockdown is in confidentiality mode, which forbids BPF programs from reading kernel memory",
-				    "boot with lockdown=integrity (or none), or disable Secure Boot's lockdown; syscope cannot work around it");
+			add_problem(
+				"lockdown",
+				"kernel lockdown is in confidentiality mode, which forbids BPF programs from reading kernel memory",
+				"boot with lockdown=integrity (or none), or disable Secure Boot's lockdown; syscope cannot work around it");
 		if (!btf)
-			add_problem("btf", "this kernel has no BTF (/sys/kernel/btf/vmlinux is missing)",
-				    "use a kernel built with CONFIG_DEBUG_INFO_BTF=y, or run the helper as root with --btf and a BTF file for this kernel");
-		if (!kernel_at_least(u.release, 5, 11) && ml.rlim_cur != RLIM_INFINITY && ml.rlim_cur < (64u << 20))
-			add_problem("memlock",
-				    "kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK, which is too small here",
-				    "raise the memlock limit for your user (e.g. `ulimit -l 65536` or limits.conf)");
+			add_problem(
+				"btf",
+				"this kernel has no BTF (/sys/kernel/btf/vmlinux is missing)",
+				"use a kernel built with CONFIG_DEBUG_INFO_BTF=y, or run the helper as root with --btf and a BTF file for this kernel");
+		if (!kernel_at_least(u.release, 5, 11) && ml.rlim_cur != RLIM_INFINITY &&
+		    ml.rlim_cur < (64u << 20))
+			add_problem(
+				"memlock",
+				"kernels before 5.11 charge BPF maps to RLIMIT_MEMLOCK, which is too small here",
+				"raise the memlock limit for your user (e.g. `ulimit -l 65536` or limits.conf)");
 		/* lockdown makes the verifier refuse kernel reads: that problem is already named */
-		if (mode_failure[MODE_TP_BTF] == LOAD_VERIFIER && strcmp(lockdown, "confidentiality"))
-			add_problem("verifier", mode_err[MODE_TP_BTF],
-				    "this kernel is not supported yet: please report it with this output");
+		if (mode_failure[MODE_TP_BTF] == LOAD_VERIFIER &&
+		    strcmp(lockdown, "confidentiality"))
+			add_problem(
+				"verifier", mode_err[MODE_TP_BTF],
+				"this kernel is not supported yet: please report it with this output");
 		if (mode_failure[MODE_TP_BTF] == LOAD_DENIED)
-			add_problem("denied", mode_err[MODE_TP_BTF],
-				    "check the security module's log (audit, dmesg) for a BPF denial");
+			add_problem(
+				"denied", mode_err[MODE_TP_BTF],
+				"check the security module's log (audit, dmesg) for a BPF denial");
 		if (!nproblems)
-			add_problem("load", mode_err[MODE_TP_BTF], "run with --mode raw_tp or --mode tracepoint to see their errors");
+			add_problem(
+				"load", mode_err[MODE_TP_BTF],
+				"run with --mode raw_tp or --mode tracepoint to see their errors");
 	}
 
 	jb_raw(&j, "{");
@@ -266,11 +293,14 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 	jb_key(&j, "mounted");
 	jb_raw(&j, access("/sys/kernel/tracing/events", F_OK) == 0 ? "true" : "false");
 	jb_key(&j, "readable");
-	jb_raw(&j, access("/sys/kernel/tracing/events/raw_syscalls/sys_enter/id", R_OK) == 0 ? "true" : "false");
+	jb_raw(&j, access("/sys/kernel/tracing/events/raw_syscalls/sys_enter/id", R_OK) == 0
+			   ? "true"
+			   : "false");
 	jb_raw(&j, "}");
 	jb_key(&j, "sysctl");
 	jb_raw(&j, "{");
-	sysctl_value(&j, "kernel.unprivileged_bpf_disabled", "/proc/sys/kernel/unprivileged_bpf_disabled");
+	sysctl_value(&j, "kernel.unprivileged_bpf_disabled",
+		     "/proc/sys/kernel/unprivileged_bpf_disabled");
 	sysctl_value(&j, "kernel.perf_event_paranoid", "/proc/sys/kernel/perf_event_paranoid");
 	sysctl_value(&j, "kernel.kptr_restrict", "/proc/sys/kernel/kptr_restrict");
 	sysctl_value(&j, "net.core.bpf_jit_enable", "/proc/sys/net/core/bpf_jit_enable");

@@ -10,17 +10,22 @@
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 
-#include "helper.h"
+#include "caps.h"
+#include "loader.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 
 const char *mode_name(enum attach_mode m)
 {
 	switch (m) {
-	case MODE_TP_BTF: return "tp_btf";
-	case MODE_RAW_TP: return "raw_tp";
-	case MODE_TRACEPOINT: return "tracepoint";
-	default: return "auto";
+	case MODE_TP_BTF:
+		return "tp_btf";
+	case MODE_RAW_TP:
+		return "raw_tp";
+	case MODE_TRACEPOINT:
+		return "tracepoint";
+	default:
+		return "auto";
 	}
 }
 
@@ -33,7 +38,8 @@ static struct {
 	char reason[256];
 } rejected;
 
-static const char log_begin[] = "-- BEGIN PROG LOAD LOG --\n", log_end[] = "-- END PROG LOAD LOG --";
+static const char log_begin[] = "-- BEGIN PROG LOAD LOG --\n",
+		  log_end[] = "-- END PROG LOAD LOG --";
 
 /*
  * libbpf prints "prog 'NAME': -- BEGIN PROG LOAD LOG --\n<log>-- END PROG LOAD LOG --\n" when a
@@ -59,7 +65,8 @@ static void note_verifier_log(const char *msg)
 		size_t n = (size_t)(end - line);
 		while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
 			n--;
-		if (n && strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)) {
+		if (n && strncmp(line, "processed ", 10) &&
+		    strncmp(line, "verification time", 17)) {
 			snprintf(rejected.reason, sizeof(rejected.reason), "%.*s", (int)n, line);
 			break;
 		}
@@ -153,20 +160,22 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	if (err) {
 		l->failure = classify_load_failure(err, rejected.seen, caps_have_bpf());
 		if (l->failure == LOAD_VERIFIER)
-			snprintf(l->error, sizeof(l->error),
-				 "load BPF programs (%s): the kernel's verifier rejected program %s: %s. "
-				 "This kernel is not supported yet: please report it with the output of "
-				 "`syscope-helper --diagnose`",
-				 mode_name(m), rejected.prog, rejected.reason);
+			snprintf(
+				l->error, sizeof(l->error),
+				"load BPF programs (%s): the kernel's verifier rejected program %s: %s. "
+				"This kernel is not supported yet: please report it with the output of "
+				"`syscope-helper --diagnose`",
+				mode_name(m), rejected.prog, rejected.reason);
 		else if (l->failure == LOAD_DENIED)
 			/* no errno text: "not permitted" would read as the missing-capabilities case */
-			snprintf(l->error, sizeof(l->error),
-				 "load BPF programs (%s): refused by the kernel although this helper holds the privileges BPF needs; "
-				 "a security module (SELinux, AppArmor) or kernel lockdown may forbid BPF here",
-				 mode_name(m));
+			snprintf(
+				l->error, sizeof(l->error),
+				"load BPF programs (%s): refused by the kernel although this helper holds the privileges BPF needs; "
+				"a security module (SELinux, AppArmor) or kernel lockdown may forbid BPF here",
+				mode_name(m));
 		else
-			snprintf(l->error, sizeof(l->error), "load BPF programs (%s): %s", mode_name(m),
-				 strerror(-err));
+			snprintf(l->error, sizeof(l->error), "load BPF programs (%s): %s",
+				 mode_name(m), strerror(-err));
 		goto fail;
 	}
 	/* attach (only the programs of this mode are loaded, so only they attach) */
@@ -199,7 +208,8 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 			munmap(l->counts, l->counts_len);
 			l->counts = NULL;
 			l->failure = LOAD_FAILED;
-			snprintf(l->error, sizeof(l->error), "mmap run counters: %s", strerror(-err));
+			snprintf(l->error, sizeof(l->error), "mmap run counters: %s",
+				 strerror(-err));
 			goto fail;
 		}
 	}

@@ -18,18 +18,21 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
-#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
-#include "helper.h"
-#include "protocol.h"
+#include "caps.h"
+#include "diagnose.h"
+#include "events.h"
+#include "loader.h"
+#include "output.h"
+#include "requests.h"
+#include "session.h"
 #include "syscope.h"
 #include "syscope.skel.h"
-
-
-#define OUT_MAX (16u << 20) /* the app stopped reading if this much is queued */
+#include "tracker.h"
+#include "version.h"
 
 #define MAX_PROCS 65536
 /*
@@ -60,383 +63,12 @@ static const char usage[] =
 	"  --version         print version and build id\n"
 	"  -h, --help        this help\n";
 
+/* where requests come from and lines go to: fd 3 both ways, or 0 and 1 (--io stdio) */
 static struct {
 	int in_fd, out_fd;
-	char *out;
-	size_t out_len, out_cap;
-	bool out_blocked;
-	int epfd;
-} io = { .in_fd = 3, .out_fd = 3, .epfd = -1 };
+} io = { .in_fd = 3, .out_fd = 3 };
 
-static struct {
-	struct loader ld;
-	struct tracker tr;
-	struct jbuf msg;
-	bool said_hello;
-	bool stop;
-	int timer_fd;
-	uint64_t last_drops[DROP_MAX];
-} app;
-
-static void flush_out(void)
-{
-	while (io.out_len) {
-		ssize_t n = write(io.out_fd, io.out, io.out_len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				break;
-			app.stop = true; /* the app went away */
-			io.out_len = 0;
-			return;
-		}
-		memmove(io.out, io.out + n, io.out_len - (size_t)n);
-		io.out_len -= (size_t)n;
-	}
-	bool blocked = io.out_len > 0;
-	if (blocked != io.out_blocked && io.epfd >= 0) {
-		/* wake up when the socket can take more; the loop flushes after every wake-up */
-		uint32_t in = io.out_fd == io.in_fd ? EPOLLIN : 0;
-		struct epoll_event ev = { .events = in | (blocked ? EPOLLOUT : 0), .data.fd = io.out_fd };
-		epoll_ctl(io.epfd, EPOLL_CTL_MOD, io.out_fd, &ev);
-		io.out_blocked = blocked;
-	}
-}
-
-void out_line(struct jbuf *j)
-{
-	size_t need = j->len + 1;
-	if (j->oom || need > MESSAGE_MAX) {
-		fprintf(stderr, "syscope-helper: dropping a %zu-byte message (limit %d)\n", j->len, MESSAGE_MAX);
-		return;
-	}
-	if (io.out_len + need > OUT_MAX) {
-		fprintf(stderr, "syscope-helper: the app has not read %u bytes of output; exiting\n", OUT_MAX);
-		app.stop = true;
-		return;
-	}
-	if (io.out_len + need > io.out_cap) {
-		size_t cap = io.out_cap ? io.out_cap : 65536;
-		while (cap < io.out_len + need)
-			cap *= 2;
-		char *b = realloc(io.out, cap);
-		if (!b) {
-			app.stop = true;
-			return;
-		}
-		io.out = b;
-		io.out_cap = cap;
-	}
-	memcpy(io.out + io.out_len, j->buf, j->len);
-	io.out[io.out_len + j->len] = '\n';
-	io.out_len += need;
-}
-
-static void reply_error(uint32_t id, int err, const char *message)
-{
-	struct jbuf *j = &app.msg;
-	jb_reset(j);
-	jb_raw(j, "{\"type\":\"error\"");
-	if (id) {
-		jb_key(j, "id");
-		jb_u64(j, id);
-	}
-	jb_key(j, "code");
-	jb_str(j, errno_code(err));
-	jb_key(j, "message");
-	jb_str(j, message);
-	jb_raw(j, "}");
-	out_line(j);
-}
-
-static void reply_ok(uint32_t id, uint32_t pid)
-{
-	struct jbuf *j = &app.msg;
-	jb_reset(j);
-	jb_raw(j, "{\"type\":\"ok\",\"id\":");
-	jb_u64(j, id);
-	if (pid) {
-		jb_raw(j, ",\"pid\":");
-		jb_u64(j, pid);
-	}
-	jb_raw(j, "}");
-	out_line(j);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void send_hello(void)
-{
-	struct utsname u;
-	struct jbuf *j = &app.msg;
-	uname(&u);
-	jb_reset(j);
-	jb_raw(j, "{\"type\":\"hello\",\"version\":1");
-	jb_key(j, "helper");
-	jb_str(j, SYSCOPE_VERSION);
-	jb_key(j, "build");
-	jb_str(j, SYSCOPE_BUILD_ID);
-	jb_key(j, "mode");
-	jb_str(j, mode_name(app.ld.mode));
-	jb_key(j, "kernel");
-	jb_str(j, u.release);
-	jb_key(j, "arch");
-	jb_str(j, u.machine);
-	jb_key(j, "uid");
-	jb_u64(j, getuid());
-	jb_key(j, "caps");
-	jb_str(j, caps_have_bpf() ? "held" : caps_bpf_is_on_demand() ? "cap_bpf_on_demand" : "dropped");
-	jb_key(j, "max_procs");
-	jb_u64(j, app.ld.max_procs);
-	jb_key(j, "runs");
-	jb_raw(j, app.ld.runs ? "true" : "false");
-	jb_raw(j, "}");
-	out_line(j);
-}
-
-static void send_tick(void)
-{
-	struct jbuf *j = &app.msg;
-	__u64 *drops = app.ld.skel->bss->drops;
-	tracker_note_runs(&app.tr);
-	tracker_emit_all(&app.tr, j);
-	tracker_emit_ran(&app.tr, j);
-	jb_reset(j);
-	jb_raw(j, "{\"type\":\"tick\",\"seq\":");
-	jb_u64(j, app.tr.seq);
-	jb_raw(j, ",\"t_ns\":");
-	jb_u64(j, now_ns());
-	jb_raw(j, ",\"drops\":{\"procs\":");
-	jb_u64(j, __atomic_load_n(&drops[DROP_PROCS], __ATOMIC_RELAXED));
-	jb_raw(j, ",\"events\":");
-	jb_u64(j, __atomic_load_n(&drops[DROP_EVENTS], __ATOMIC_RELAXED));
-	jb_raw(j, ",\"nr\":");
-	jb_u64(j, __atomic_load_n(&drops[DROP_NR], __ATOMIC_RELAXED));
-	jb_raw(j, "}}");
-	out_line(j);
-	app.tr.seq++;
-}
-
-static int set_interval(uint32_t ms)
-{
-	struct itimerspec its = {
-		.it_interval = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 },
-		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 },
-	};
-	return timerfd_settime(app.timer_fd, 0, &its, NULL) ? -errno : 0;
-}
-
-static void handle_request(const char *line, size_t len)
-{
-	struct request r;
-	uint32_t id = 0;
-	char err[256];
-	int rc = parse_request(line, len, &r, &id, err, sizeof(err));
-
-	if (rc) {
-		reply_error(id, rc, err);
-		return;
-	}
-	if (r.verb == REQ_HELLO) {
-		if (app.said_hello)
-			reply_error(0, -EPROTO, "hello was already sent");
-		else if (r.version != PROTOCOL_VERSION)
-			reply_error(0, -EPROTO, "unsupported protocol version: this helper speaks 1");
-		else {
-			app.said_hello = true;
-			send_hello();
-		}
-		return;
-	}
-	if (!app.said_hello) {
-		reply_error(r.id, -EPROTO, "send hello first");
-		return;
-	}
-	switch (r.verb) {
-	case REQ_TRACK:
-	case REQ_LAUNCH:
-		rc = tracker_add(&app.tr, r.pid, r.descendants, r.verb == REQ_LAUNCH, err, sizeof(err));
-		if (rc)
-			reply_error(r.id, rc, err);
-		else
-			reply_ok(r.id, r.pid);
-		break;
-	case REQ_UNTRACK:
-		if (tracker_remove(&app.tr, r.pid, &app.msg))
-			reply_error(r.id, -ESRCH, "that pid is not tracked");
-		else
-			reply_ok(r.id, r.pid);
-		break;
-	case REQ_INTERVAL:
-		rc = set_interval(r.interval_ms);
-		if (rc)
-			reply_error(r.id, rc, strerror(-rc));
-		else
-			reply_ok(r.id, 0);
-		break;
-	case REQ_SHUTDOWN:
-		send_tick();
-		reply_ok(r.id, 0);
-		app.stop = true;
-		break;
-	default:
-		break;
-	}
-}
-
-static bool on_request_line(void *ctx, const char *line, size_t len)
-{
-	(void)ctx;
-	handle_request(line, len);
-	return !app.stop;
-}
-
-static void on_request_too_long(void *ctx)
-{
-	(void)ctx;
-	reply_error(0, -E2BIG, "request longer than 256 bytes");
-}
-
-/* Read what the app sent; requests are lines of at most REQUEST_MAX bytes. */
-static void read_requests(void)
-{
-	static struct line_reader reader;
-	static const struct line_handler handler = {
-		.line = on_request_line,
-		.too_long = on_request_too_long,
-	};
-
-	while (!app.stop) {
-		size_t room;
-		char *space = line_reader_space(&reader, &room);
-		ssize_t n = read(io.in_fd, space, room);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				app.stop = true;
-			return;
-		}
-		if (n == 0) {
-			app.stop = true; /* the app closed the socket */
-			return;
-		}
-		line_reader_take(&reader, (size_t)n, &handler);
-	}
-}
-
-/*
- * A process's figures at exit (or, with EV_BASELINE, at the exec where counting starts): its
- * io, CPU time and what wait4 gives the parent, each field after a comma.
- */
-static void put_figures(struct jbuf *j, const struct syscope_event *e)
-{
-	if (e->io_valid & EV_IO_CHARS) {
-		/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
-		jb_raw(j, ",\"io\":[");
-		for (int k = 0; k < 4; k++) {
-			if (k)
-				jb_raw(j, ",");
-			if (k < 2 || (e->io_valid & EV_IO_BYTES))
-				jb_u64(j, e->io[k]);
-			else
-				jb_raw(j, "null");
-		}
-		jb_raw(j, "]");
-	}
-	/* [user, system, run time] ns */
-	jb_raw(j, ",\"cpu_ns\":[");
-	jb_u64(j, e->cpu[0]);
-	jb_raw(j, ",");
-	jb_u64(j, e->cpu[1]);
-	jb_raw(j, ",");
-	jb_u64(j, e->cpu[2]);
-	/* max RSS, [minor, major] faults, [voluntary, involuntary] context switches */
-	jb_raw(j, "],\"maxrss_bytes\":");
-	jb_u64(j, e->rusage[EV_RU_MAXRSS_PAGES] * (uint64_t)sysconf(_SC_PAGESIZE));
-	jb_raw(j, ",\"faults\":[");
-	jb_u64(j, e->rusage[EV_RU_MINFLT]);
-	jb_raw(j, ",");
-	jb_u64(j, e->rusage[EV_RU_MAJFLT]);
-	jb_raw(j, "],\"ctxsw\":[");
-	jb_u64(j, e->rusage[EV_RU_NVCSW]);
-	jb_raw(j, ",");
-	jb_u64(j, e->rusage[EV_RU_NIVCSW]);
-	jb_raw(j, "]");
-}
-
-static int on_event(void *ctx, void *data, size_t size)
-{
-	const struct syscope_event *e = data;
-	struct jbuf *j = &app.msg;
-	(void)ctx;
-	if (size < sizeof(*e))
-		return 0;
-	switch (e->type) {
-	case EV_FORK:
-		tracker_adopt(&app.tr, e->slot, e->pid);
-		jb_reset(j);
-		jb_raw(j, "{\"type\":\"fork\",\"t_ns\":");
-		jb_u64(j, e->t_ns);
-		jb_raw(j, ",\"pid\":");
-		jb_u64(j, e->pid);
-		jb_raw(j, ",\"ppid\":");
-		jb_u64(j, e->ppid);
-		jb_raw(j, "}");
-		out_line(j);
-		break;
-	case EV_EXEC:
-		jb_reset(j);
-		jb_raw(j, "{\"type\":\"exec\",\"t_ns\":");
-		jb_u64(j, e->t_ns);
-		jb_raw(j, ",\"pid\":");
-		jb_u64(j, e->pid);
-		jb_key(j, "comm");
-		jb_strn(j, e->comm, strnlen(e->comm, sizeof(e->comm)));
-		jb_key(j, "filename");
-		jb_strn(j, e->filename, strnlen(e->filename, sizeof(e->filename)));
-		if (e->io_valid & EV_BASELINE) {
-			/* counting starts at this exec: what the process used before it */
-			jb_raw(j, ",\"before\":{\"at\":\"exec\"");
-			put_figures(j, e);
-			jb_raw(j, "}");
-		}
-		jb_raw(j, "}");
-		out_line(j);
-		break;
-	case EV_EXIT:
-	case EV_UNTRACKED:
-		/* the final counts come before the exit, then the slot is free for reuse */
-		if (e->slot < app.tr.max_procs && app.tr.slots[e->slot].pid == e->pid)
-			tracker_release(&app.tr, e->slot, j);
-		if (e->type == EV_UNTRACKED) {
-			tracker_untracked_line(j, e->t_ns, e->pid, e->reason);
-			break;
-		}
-		jb_reset(j);
-		if (e->type == EV_EXIT) {
-			jb_raw(j, "{\"type\":\"exit\",\"t_ns\":");
-			jb_u64(j, e->t_ns);
-			jb_raw(j, ",\"pid\":");
-			jb_u64(j, e->pid);
-			jb_raw(j, ",\"code\":");
-			jb_i64(j, (e->exit_code >> 8) & 0xff);
-			jb_raw(j, ",\"signal\":");
-			jb_i64(j, e->exit_code & 0x7f);
-			put_figures(j, e);
-		}
-		jb_raw(j, "}");
-		out_line(j);
-		break;
-	}
-	return 0;
-}
+static struct session app;
 
 /* fd 3 must be a connected AF_UNIX stream socket whose peer is this user (or root). */
 static int check_socket(int fd, char *why, size_t whylen)
@@ -448,9 +80,10 @@ static int check_socket(int fd, char *why, size_t whylen)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) || type != SOCK_STREAM ||
 	    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l) || domain != AF_UNIX) {
-		snprintf(why, whylen,
-			 "fd %d is not a Unix stream socket: syscope-helper is started by the syscope app, which passes its socket as fd 3 (see --help)",
-			 fd);
+		snprintf(
+			why, whylen,
+			"fd %d is not a Unix stream socket: syscope-helper is started by the syscope app, which passes its socket as fd 3 (see --help)",
+			fd);
 		return -ENOTSOCK;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl)) {
@@ -458,7 +91,8 @@ static int check_socket(int fd, char *why, size_t whylen)
 		return -errno;
 	}
 	if (getuid() != 0 && cred.uid != getuid() && cred.uid != 0) {
-		snprintf(why, whylen, "the socket's peer is uid %u, not uid %u", cred.uid, getuid());
+		snprintf(why, whylen, "the socket's peer is uid %u, not uid %u", cred.uid,
+			 getuid());
 		return -EPERM;
 	}
 	return 0;
@@ -470,8 +104,8 @@ static int serve(void)
 	sigset_t mask;
 	int sfd = -1, err = 0;
 	struct epoll_event ev;
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
 
-	io.epfd = epoll_create1(EPOLL_CLOEXEC);
 	app.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -480,84 +114,72 @@ static int serve(void)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	rb = ring_buffer__new(bpf_map__fd(app.ld.skel->maps.events), on_event, NULL, NULL);
-	if (io.epfd < 0 || app.timer_fd < 0 || sfd < 0 || !rb) {
+	rb = ring_buffer__new(bpf_map__fd(app.ld.skel->maps.events), events_on_ring, &app, NULL);
+	if (epfd < 0 || app.timer_fd < 0 || sfd < 0 || !rb) {
 		err = -errno;
 		fprintf(stderr, "syscope-helper: set up the event loop: %s\n", strerror(errno));
 		goto cleanup;
 	}
 	fcntl(io.in_fd, F_SETFL, fcntl(io.in_fd, F_GETFL) | O_NONBLOCK);
 	fcntl(io.out_fd, F_SETFL, fcntl(io.out_fd, F_GETFL) | O_NONBLOCK);
-	set_interval(100);
+	requests_set_interval(&app, 100);
+	/* output that waits also wakes the loop (EPOLLOUT) */
+	out_watch(epfd, io.out_fd == io.in_fd ? EPOLLIN : 0);
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = io.in_fd };
-	epoll_ctl(io.epfd, EPOLL_CTL_ADD, io.in_fd, &ev);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, io.in_fd, &ev);
 	if (io.out_fd != io.in_fd) {
 		ev = (struct epoll_event){ .events = 0, .data.fd = io.out_fd };
-		epoll_ctl(io.epfd, EPOLL_CTL_ADD, io.out_fd, &ev);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, io.out_fd, &ev);
 	}
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = app.timer_fd };
-	epoll_ctl(io.epfd, EPOLL_CTL_ADD, app.timer_fd, &ev);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, app.timer_fd, &ev);
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = sfd };
-	epoll_ctl(io.epfd, EPOLL_CTL_ADD, sfd, &ev);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = ring_buffer__epoll_fd(rb) };
-	epoll_ctl(io.epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
 
-	while (!app.stop) {
+	while (!session_done(&app)) {
 		struct epoll_event evs[8];
-		int n = epoll_wait(io.epfd, evs, 8, -1);
+		int n = epoll_wait(epfd, evs, 8, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			err = -errno;
 			break;
 		}
-		for (int i = 0; i < n && !app.stop; i++) {
+		for (int i = 0; i < n && !session_done(&app); i++) {
 			int fd = evs[i].data.fd;
 			if (fd == ring_buffer__epoll_fd(rb)) {
 				ring_buffer__consume(rb);
 			} else if (fd == app.timer_fd) {
 				uint64_t expirations;
-				if (read(app.timer_fd, &expirations, sizeof(expirations)) > 0 && app.said_hello) {
+				if (read(app.timer_fd, &expirations, sizeof(expirations)) > 0 &&
+				    app.said_hello) {
 					/* process events first, so exits are final before this tick */
 					ring_buffer__consume(rb);
-					send_tick();
+					events_tick(&app);
 				}
 			} else if (fd == sfd) {
 				app.stop = true;
-			} else if (fd == io.in_fd && (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
-				read_requests();
+			} else if (fd == io.in_fd &&
+				   (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+				requests_read(&app, io.in_fd);
 			}
 		}
-		flush_out();
+		out_flush();
 	}
 	/* best effort: whatever is queued (the shutdown reply) goes out before we leave */
-	fcntl(io.out_fd, F_SETFL, fcntl(io.out_fd, F_GETFL) & ~O_NONBLOCK);
-	flush_out();
+	out_flush_all();
 cleanup:
 	ring_buffer__free(rb);
 	if (sfd >= 0)
 		close(sfd);
 	if (app.timer_fd >= 0)
 		close(app.timer_fd);
-	if (io.epfd >= 0)
-		close(io.epfd);
+	out_watch(-1, 0);
+	if (epfd >= 0)
+		close(epfd);
 	return err;
-}
-
-static void fatal_to_app(const char *code, const char *message)
-{
-	/* the app may be waiting for hello: tell it why not, then exit */
-	struct jbuf j = { 0 };
-	jb_raw(&j, "{\"type\":\"error\"");
-	jb_key(&j, "code");
-	jb_str(&j, code);
-	jb_key(&j, "message");
-	jb_str(&j, message);
-	jb_raw(&j, "}\n");
-	if (!j.oom && write(io.out_fd, j.buf, j.len) < 0) {
-		/* nothing else to do: stderr already has it */
-	}
-	jb_free(&j);
 }
 
 /*
@@ -574,10 +196,14 @@ static bool caller_is_trusted(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "mode", required_argument, NULL, 'm' },  { "max-procs", required_argument, NULL, 'p' },
-		{ "io", required_argument, NULL, 'i' },    { "btf", required_argument, NULL, 'b' },
-		{ "diagnose", no_argument, NULL, 'd' },    { "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },        { 0 },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "max-procs", required_argument, NULL, 'p' },
+		{ "io", required_argument, NULL, 'i' },
+		{ "btf", required_argument, NULL, 'b' },
+		{ "diagnose", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	struct loader_opts o = { .mode = MODE_AUTO, .max_procs = 1024 };
 	bool want_diagnose = false;
@@ -592,7 +218,8 @@ int main(int argc, char **argv)
 	 * file-capability exec dumpable when the uids do not change.
 	 */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
-		fprintf(stderr, "syscope-helper: make the process non-dumpable: %s\n", strerror(errno));
+		fprintf(stderr, "syscope-helper: make the process non-dumpable: %s\n",
+			strerror(errno));
 		return 1;
 	}
 
@@ -609,12 +236,17 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (!strcmp(optarg, "auto")) o.mode = MODE_AUTO;
-			else if (!strcmp(optarg, "tp_btf")) o.mode = MODE_TP_BTF;
-			else if (!strcmp(optarg, "raw_tp")) o.mode = MODE_RAW_TP;
-			else if (!strcmp(optarg, "tracepoint")) o.mode = MODE_TRACEPOINT;
+			if (!strcmp(optarg, "auto"))
+				o.mode = MODE_AUTO;
+			else if (!strcmp(optarg, "tp_btf"))
+				o.mode = MODE_TP_BTF;
+			else if (!strcmp(optarg, "raw_tp"))
+				o.mode = MODE_RAW_TP;
+			else if (!strcmp(optarg, "tracepoint"))
+				o.mode = MODE_TRACEPOINT;
 			else {
-				fprintf(stderr, "syscope-helper: --mode must be auto, tp_btf, raw_tp or tracepoint\n");
+				fprintf(stderr,
+					"syscope-helper: --mode must be auto, tp_btf, raw_tp or tracepoint\n");
 				return 2;
 			}
 			break;
@@ -622,13 +254,16 @@ int main(int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || v < 16 || v > MAX_PROCS) {
-				fprintf(stderr, "syscope-helper: --max-procs must be from 16 to %d\n", MAX_PROCS);
+				fprintf(stderr,
+					"syscope-helper: --max-procs must be from 16 to %d\n",
+					MAX_PROCS);
 				return 2;
 			}
 			if (v > MAX_PROCS_UNPRIVILEGED && !trusted) {
 				fprintf(stderr,
 					"syscope-helper: --max-procs above %d is for root only: each process slot pins about 12 KiB of kernel memory (%d slots, about 48 MiB). Ask for %d or fewer, or run the helper as root\n",
-					MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED);
+					MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED,
+					MAX_PROCS_UNPRIVILEGED);
 				return 2;
 			}
 			o.max_procs = (uint32_t)v;
@@ -672,6 +307,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	o.owner_uid = getuid() == 0 ? (uint32_t)-1 : getuid();
+	out_init(io.out_fd);
 	if (want_diagnose)
 		return diagnose(argv[0], &o);
 
@@ -688,19 +324,20 @@ int main(int argc, char **argv)
 	if (err) {
 		/* a refusal is a matter of capabilities only when they are missing (loader.c) */
 		bool no_caps = app.ld.failure == LOAD_NO_CAPS;
-		snprintf(why, sizeof(why), "%s%s", app.ld.error,
-			 no_caps ? ". syscope-helper needs the capabilities cap_bpf and cap_perfmon on its file: "
-				   "run the guided setup (Setup view, or `syscope doctor`), or "
-				   "sudo setcap cap_bpf,cap_perfmon=ep <path to syscope-helper>"
-				 : "");
+		snprintf(
+			why, sizeof(why), "%s%s", app.ld.error,
+			no_caps ? ". syscope-helper needs the capabilities cap_bpf and cap_perfmon on its file: "
+				  "run the guided setup (Setup view, or `syscope doctor`), or "
+				  "sudo setcap cap_bpf,cap_perfmon=ep <path to syscope-helper>"
+				: "");
 		fprintf(stderr, "syscope-helper: %s\n", why);
-		fatal_to_app(no_caps || app.ld.failure == LOAD_DENIED ? "EPERM" : "EIO", why);
+		out_fatal(no_caps || app.ld.failure == LOAD_DENIED ? "EPERM" : "EIO", why);
 		return 1;
 	}
 	err = tracker_init(&app.tr, &app.ld, getuid());
 	if (err) {
 		fprintf(stderr, "syscope-helper: fill the slot queue: %s\n", strerror(-err));
-		fatal_to_app("EIO", "cannot initialise the tracked-process table");
+		out_fatal("EIO", "cannot initialise the tracked-process table");
 		goto cleanup;
 	}
 	/* attached: from here on the fds we hold are all we need, except on kernels that check
@@ -712,7 +349,7 @@ int main(int argc, char **argv)
 		err = caps_drop_all();
 	if (err) {
 		fprintf(stderr, "syscope-helper: drop capabilities: %s\n", strerror(-err));
-		fatal_to_app("EIO", "cannot drop capabilities");
+		out_fatal("EIO", "cannot drop capabilities");
 		goto cleanup;
 	}
 	err = serve();
@@ -720,6 +357,6 @@ cleanup:
 	tracker_free(&app.tr);
 	loader_stop(&app.ld);
 	jb_free(&app.msg);
-	free(io.out);
+	out_free();
 	return err ? 1 : 0;
 }

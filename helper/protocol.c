@@ -82,18 +82,21 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 		unsigned char c = (unsigned char)line[i];
 		if (c < 0x20 || c > 0x7e)
 			return fail(err, errlen, -EINVAL,
-				    "request has a non-printable or non-ASCII byte 0x%02x at %zu", c, i);
+				    "request has a non-printable or non-ASCII byte 0x%02x at %zu",
+				    c, i);
 	}
 	if (len == 0)
 		return fail(err, errlen, -EINVAL, "empty request");
 	if (split(line, len, tok, &n))
-		return fail(err, errlen, -EINVAL, "malformed request: tokens are separated by one space");
+		return fail(err, errlen, -EINVAL,
+			    "malformed request: tokens are separated by one space");
 
-	if (is(&tok[0], "hello")) {
+	if (is(&tok[0], request_word(REQ_HELLO))) {
 		if (n != 2)
 			return fail(err, errlen, -EINVAL, "usage: hello VERSION");
 		if (parse_u32(tok[1].s, tok[1].n, 1, 1000000, &req->version))
-			return fail(err, errlen, -EINVAL, "hello: VERSION must be a positive number");
+			return fail(err, errlen, -EINVAL,
+				    "hello: VERSION must be a positive number");
 		req->verb = REQ_HELLO;
 		return 0;
 	}
@@ -101,12 +104,12 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 	if (n < 2 || parse_u32(tok[1].s, tok[1].n, 1, UINT32_MAX, &req->id))
 		return fail(err, errlen, -EINVAL, "request needs an id from 1 to 4294967295");
 	*id_out = req->id;
-	if (is(&tok[0], "track") || is(&tok[0], "launch")) {
+	if (is(&tok[0], request_word(REQ_TRACK)) || is(&tok[0], request_word(REQ_LAUNCH))) {
 		uint32_t d;
-		req->verb = is(&tok[0], "track") ? REQ_TRACK : REQ_LAUNCH;
+		req->verb = is(&tok[0], request_word(REQ_TRACK)) ? REQ_TRACK : REQ_LAUNCH;
 		if (n != 4)
 			return fail(err, errlen, -EINVAL, "usage: %s ID PID DESCENDANTS",
-				    req->verb == REQ_TRACK ? "track" : "launch");
+				    request_word(req->verb));
 		if (parse_u32(tok[2].s, tok[2].n, 1, 4194304, &req->pid))
 			return fail(err, errlen, -EINVAL, "PID must be from 1 to 4194304");
 		if (parse_u32(tok[3].s, tok[3].n, 0, 1, &d))
@@ -114,7 +117,7 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 		req->descendants = (int)d;
 		return 0;
 	}
-	if (is(&tok[0], "untrack")) {
+	if (is(&tok[0], request_word(REQ_UNTRACK))) {
 		req->verb = REQ_UNTRACK;
 		if (n != 3)
 			return fail(err, errlen, -EINVAL, "usage: untrack ID PID");
@@ -122,7 +125,7 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 			return fail(err, errlen, -EINVAL, "PID must be from 1 to 4194304");
 		return 0;
 	}
-	if (is(&tok[0], "interval")) {
+	if (is(&tok[0], request_word(REQ_INTERVAL))) {
 		req->verb = REQ_INTERVAL;
 		if (n != 3)
 			return fail(err, errlen, -EINVAL, "usage: interval ID MS");
@@ -130,28 +133,37 @@ int parse_request(const char *line, size_t len, struct request *req, uint32_t *i
 			return fail(err, errlen, -EINVAL, "MS must be from 10 to 60000");
 		return 0;
 	}
-	if (is(&tok[0], "shutdown")) {
+	if (is(&tok[0], request_word(REQ_SHUTDOWN))) {
 		req->verb = REQ_SHUTDOWN;
 		if (n != 2)
 			return fail(err, errlen, -EINVAL, "usage: shutdown ID");
 		return 0;
 	}
-	return fail(err, errlen, -EINVAL, "unknown request \"%.*s\"", (int)(tok[0].n > 32 ? 32 : tok[0].n),
-		    tok[0].s);
+	return fail(err, errlen, -EINVAL, "unknown request \"%.*s\"",
+		    (int)(tok[0].n > 32 ? 32 : tok[0].n), tok[0].s);
 }
 
 const char *errno_code(int err)
 {
 	switch (err < 0 ? -err : err) {
-	case EPROTO: return "EPROTO";
-	case E2BIG: return "E2BIG";
-	case EINVAL: return "EINVAL";
-	case ENOENT: return "ENOENT";
-	case EPERM: return "EPERM";
-	case EACCES: return "EPERM";
-	case ESRCH: return "ESRCH";
-	case ENOSPC: return "ENOSPC";
-	default: return "EIO";
+	case EPROTO:
+		return "EPROTO";
+	case E2BIG:
+		return "E2BIG";
+	case EINVAL:
+		return "EINVAL";
+	case ENOENT:
+		return "ENOENT";
+	case EPERM:
+		return "EPERM";
+	case EACCES:
+		return "EPERM";
+	case ESRCH:
+		return "ESRCH";
+	case ENOSPC:
+		return "ENOSPC";
+	default:
+		return "EIO";
 	}
 }
 

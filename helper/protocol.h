@@ -7,18 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "messages.h" /* enum request_verb */
+
 #define PROTOCOL_VERSION 1
 #define REQUEST_MAX 256 /* bytes per request line, newline included */
 #define MESSAGE_MAX 65536 /* bytes per helper message line */
-
-enum request_verb {
-	REQ_HELLO,
-	REQ_TRACK,
-	REQ_LAUNCH,
-	REQ_UNTRACK,
-	REQ_INTERVAL,
-	REQ_SHUTDOWN,
-};
 
 struct request {
 	enum request_verb verb;

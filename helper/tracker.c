@@ -14,7 +14,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "helper.h"
+#include "caps.h"
+#include "loader.h"
+#include "messages.h"
+#include "output.h"
+#include "tracker.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 
@@ -72,7 +76,8 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 	}
 	/* what the kernel side needs to see a process as /proc shows it to the helper */
 	if (hz <= 0 || 1000000000L % hz) {
-		fprintf(stderr, "syscope-helper: clock tick of %ld Hz is not a whole number of ns\n", hz);
+		fprintf(stderr,
+			"syscope-helper: clock tick of %ld Hz is not a whole number of ns\n", hz);
 		return -EINVAL;
 	}
 	ld->skel->data->ns_per_tick = 1000000000ULL / (uint64_t)hz;
@@ -160,10 +165,12 @@ static int read_status(uint32_t pid, struct proc_ids *ids)
 		return errno == ENOENT ? -ESRCH : -errno;
 	ids->name[0] = 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned *v = !strncmp(line, "Uid:", 4) ? ids->uid :
-			      !strncmp(line, "Gid:", 4) ? ids->gid : NULL;
+		unsigned *v = !strncmp(line, "Uid:", 4)	  ? ids->uid
+			      : !strncmp(line, "Gid:", 4) ? ids->gid
+							  : NULL;
 		if (!strncmp(line, "Name:\t", 6)) {
-			snprintf(ids->name, sizeof(ids->name), "%.*s", (int)sizeof(ids->name) - 1, line + 6);
+			snprintf(ids->name, sizeof(ids->name), "%.*s", (int)sizeof(ids->name) - 1,
+				 line + 6);
 			ids->name[strcspn(ids->name, "\n")] = 0;
 		} else if (!strncmp(line, "State:\t", 7) && (line[7] == 'Z' || line[7] == 'X')) {
 			fclose(f);
@@ -226,7 +233,8 @@ static int user_may_ptrace(uint32_t pid, const struct proc_ids *ids, uid_t uid, 
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == EACCES || errno == EPERM ? -EPERM : 0;
-	int err = read(fd, buf, sizeof(buf)) < 0 && (errno == EACCES || errno == EPERM) ? -EPERM : 0;
+	int err =
+		read(fd, buf, sizeof(buf)) < 0 && (errno == EACCES || errno == EPERM) ? -EPERM : 0;
 	close(fd);
 	return err;
 }
@@ -236,13 +244,6 @@ static bool pidfd_exited(int pidfd)
 {
 	struct pollfd p = { .fd = pidfd, .events = POLLIN };
 	return poll(&p, 1, 0) > 0;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock of bpf_ktime_get_ns, as events' t_ns */
-	return (uint64_t)ts.tv_sec * 1000000000 + (uint64_t)ts.tv_nsec;
 }
 
 /* The kernel's entry for a process: by its pidfd (task storage), or by its pid (hashes). */
@@ -292,39 +293,9 @@ static void slot_free(struct tracker *t, uint32_t slot)
 	slot_reset(t, slot);
 	caps_bpf_raise();
 	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
-		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n", slot,
-			strerror(errno));
+		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n",
+			slot, strerror(errno));
 	caps_bpf_lower();
-}
-
-void tracker_untracked_line(struct jbuf *out, uint64_t t_ns, uint32_t pid, uint32_t reason)
-{
-	const char *why;
-	switch (reason) {
-	case UNTRACK_EXEC_CREDS:
-		why = "it exec'd a setuid, setgid or file-capability program and now runs with "
-		      "credentials you lack";
-		break;
-	case UNTRACK_NOT_SAME:
-		why = "the process tracked had exited, and its pid was given to another process";
-		break;
-	case UNTRACK_PTRACE:
-		why = "its credentials changed: you could no longer ptrace it";
-		break;
-	case UNTRACK_EXITED:
-	default:
-		why = "it exited before its tracking took effect";
-		break;
-	}
-	jb_reset(out);
-	jb_raw(out, "{\"type\":\"untracked\",\"t_ns\":");
-	jb_u64(out, t_ns);
-	jb_raw(out, ",\"pid\":");
-	jb_u64(out, pid);
-	jb_key(out, "reason");
-	jb_str(out, why);
-	jb_raw(out, "}");
-	out_line(out);
 }
 
 /* A slot whose process exited before the kernel met its entry: nothing else will free it. */
@@ -334,7 +305,8 @@ static void slot_drop_stale(struct tracker *t, uint32_t slot)
 	uint32_t pid = tr->pid;
 	entry_delete(t, slot, pid, tr->pidfd);
 	tracker_release(t, slot, &t->msg);
-	tracker_untracked_line(&t->msg, now_ns(), pid, UNTRACK_EXITED);
+	msg_untracked(&t->msg, monotonic_ns(), pid, UNTRACK_EXITED);
+	out_line(&t->msg);
 }
 
 /*
@@ -389,10 +361,12 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	if (pidfd < 0) {
 		err = -errno;
 		if (err != -ESRCH && err != -ENOENT) {
-			snprintf(msg, msglen, "cannot open a pidfd for pid %u: %s", pid, strerror(-err));
+			snprintf(msg, msglen, "cannot open a pidfd for pid %u: %s", pid,
+				 strerror(-err));
 			return err == -EMFILE || err == -ENFILE ? -ENOSPC : -EIO;
 		}
-		snprintf(msg, msglen, "no process with pid %u: it does not exist or has exited", pid);
+		snprintf(msg, msglen, "no process with pid %u: it does not exist or has exited",
+			 pid);
 		return -ESRCH;
 	}
 	err = read_status(pid, &ids);
@@ -405,21 +379,24 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 		goto out;
 	}
 	if (err) {
-		snprintf(msg, msglen, "cannot read /proc/%u/status or stat: %s", pid, strerror(-err));
+		snprintf(msg, msglen, "cannot read /proc/%u/status or stat: %s", pid,
+			 strerror(-err));
 		goto out;
 	}
 	if (t->owner != 0 && ids.uid[0] != t->owner) {
-		snprintf(msg, msglen,
-			 "pid %u (%s) belongs to uid %u, not to you (uid %u): syscope only traces your own processes",
-			 pid, ids.name, ids.uid[0], (unsigned)t->owner);
+		snprintf(
+			msg, msglen,
+			"pid %u (%s) belongs to uid %u, not to you (uid %u): syscope only traces your own processes",
+			pid, ids.name, ids.uid[0], (unsigned)t->owner);
 		err = -EPERM;
 		goto out;
 	}
 	if (t->owner != 0 && user_may_ptrace(pid, &ids, t->owner, getgid())) {
-		snprintf(msg, msglen,
-			 "pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, "
-			 "or made undumpable): you could not ptrace it, so syscope does not trace it",
-			 pid, ids.name);
+		snprintf(
+			msg, msglen,
+			"pid %u (%s) runs with privileges you lack (setuid, setgid, file capabilities, "
+			"or made undumpable): you could not ptrace it, so syscope does not trace it",
+			pid, ids.name);
 		err = -EPERM;
 		goto out;
 	}
@@ -463,7 +440,8 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	err = err ? -errno : 0;
 	caps_bpf_lower();
 	if (err) {
-		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid, strerror(-err));
+		snprintf(msg, msglen, "cannot add pid %u to the tracked set: %s", pid,
+			 strerror(-err));
 		hint(t, pid, -1);
 		slot_free(t, slot);
 		if (err != -ESRCH)
@@ -498,12 +476,7 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 
 	if (!tr->pid || !tr->prev)
 		return;
-	jb_reset(out);
-	jb_raw(out, "{\"type\":\"counts\",\"seq\":");
-	jb_u64(out, t->seq);
-	jb_raw(out, ",\"pid\":");
-	jb_u64(out, tr->pid);
-	jb_raw(out, final ? ",\"final\":true,\"sys\":[" : ",\"final\":false,\"sys\":[");
+	msg_counts_begin(out, t->seq, tr->pid, final);
 	for (uint32_t nr = 0; nr < SYSCOPE_MAX_NR; nr++) {
 		/* one read per counter: the kernel adds to them concurrently */
 		uint64_t calls = __atomic_load_n(&c[nr].calls, __ATOMIC_RELAXED);
@@ -512,21 +485,13 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 		uint64_t *p = tr->prev + 3 * nr;
 		if (calls == p[0] && errs == p[1] && ns == p[2])
 			continue;
-		jb_raw(out, any ? ",[" : "[");
-		jb_u64(out, nr);
-		jb_raw(out, ",");
-		jb_u64(out, calls - p[0]);
-		jb_raw(out, ",");
-		jb_u64(out, errs - p[1]);
-		jb_raw(out, ",");
-		jb_u64(out, ns - p[2]);
-		jb_raw(out, "]");
+		msg_counts_entry(out, !any, nr, calls - p[0], errs - p[1], ns - p[2]);
 		p[0] = calls;
 		p[1] = errs;
 		p[2] = ns;
 		any = true;
 	}
-	jb_raw(out, "]}");
+	msg_counts_end(out);
 	if (any || final)
 		out_line(out);
 }
@@ -573,14 +538,6 @@ void tracker_note_runs(struct tracker *t)
 /* pids per `ran` message: at most 7 digits and a comma each, well inside MESSAGE_MAX */
 #define RAN_PER_MESSAGE 4096
 
-static void ran_open(struct tracker *t, struct jbuf *out)
-{
-	jb_reset(out);
-	jb_raw(out, "{\"type\":\"ran\",\"seq\":");
-	jb_u64(out, t->seq);
-	jb_raw(out, ",\"pids\":[");
-}
-
 void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 {
 	uint32_t in_message = 0;
@@ -592,19 +549,17 @@ void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 		if (!tr->pid || !tr->busy)
 			continue;
 		if (in_message == RAN_PER_MESSAGE) {
-			jb_raw(out, "]}");
+			msg_ran_end(out);
 			out_line(out);
 			in_message = 0;
 		}
 		if (!in_message)
-			ran_open(t, out);
-		else
-			jb_raw(out, ",");
-		jb_u64(out, tr->pid);
+			msg_ran_begin(out, t->seq);
+		msg_ran_pid(out, !in_message, tr->pid);
 		in_message++;
 	}
 	if (in_message) {
-		jb_raw(out, "]}");
+		msg_ran_end(out);
 		out_line(out);
 	}
 }
@@ -629,8 +584,8 @@ int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
 	if (t->task_storage) {
 		/* the pidfd kept from `track` is this process's for sure; a new one, by its pid, is
 		 * too while the kernel has not told of its exit */
-		int pidfd = t->slots[slot].pidfd >= 0 ? dup(t->slots[slot].pidfd) :
-							(int)syscall(SYS_pidfd_open, pid, 0);
+		int pidfd = t->slots[slot].pidfd >= 0 ? dup(t->slots[slot].pidfd)
+						      : (int)syscall(SYS_pidfd_open, pid, 0);
 		if (pidfd >= 0) {
 			caps_bpf_raise();
 			bpf_map_delete_elem(t->proc_fd, &pidfd);

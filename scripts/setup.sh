@@ -14,8 +14,10 @@ err() { printf 'syscope setup: error: %s\n' "$*" >&2; exit 1; }
 APP_PKGS="clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcap2-bin make g++ python3"
 # What the tests drive for real: /usr/bin/time, strace, bpftrace, pidstat as comparison baselines,
 # Chromium for the renderer, dbus/polkitd/pkexec for the guided-setup journey, shellcheck for the
-# scripts, libclang-rt-dev for clang's libFuzzer runtime (the helper's protocol fuzzer).
-TEST_PKGS="time strace bpftrace sysstat chromium dbus polkitd pkexec shellcheck util-linux procps libclang-rt-dev less vim-tiny"
+# scripts, libclang-rt-dev for clang's libFuzzer runtime (the helper's protocol fuzzer),
+# clang-format for the house C style (scripts/lint-c.sh), less and vim-tiny as the real terminal
+# programs the pty tests drive.
+TEST_PKGS="time strace bpftrace sysstat chromium dbus polkitd pkexec shellcheck util-linux procps libclang-rt-dev clang-format less vim-tiny"
 
 missing_packages() {
   for pkg in "$@"; do

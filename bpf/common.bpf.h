@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every concern file of the kernel side shares: the BPF headers, the settings the helper
+ * writes before load (.rodata) or while running (.bss), the loss counters, the tracked-pid hint,
+ * the attach flavour of a program, and the ring buffer event writer. BPF code only.
+ */
+#ifndef SYSCOPE_COMMON_BPF_H
+#define SYSCOPE_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "syscope.h"
+
+/* Set by the helper before load. */
+const volatile __u32 owner_uid = (__u32)-1; /* -1: root helper, may track anyone */
+const volatile __s64 nr_execve = -1;
+const volatile __s64 nr_execveat = -1;
+const volatile __s64 nr_exit = -1;
+const volatile __s64 nr_exit_group = -1;
+
+/* Set by the helper (tracker_init) before it tracks anything: the owner's real gid, which with
+ * owner_uid every id of a process it tracks must equal (see owner_may_ptrace); the length of a
+ * clock tick and the boot time offset of the helper's time namespace, so that start_ticks here
+ * reads as /proc/<pid>/stat shows it to the helper. */
+__u32 owner_gid = (__u32)-1;
+__u64 ns_per_tick = 10000000;
+__s64 boot_offset_ns;
+
+/* Cumulative loss counters, read by the helper through the mmapped .bss. */
+__u64 drops[DROP_MAX];
+
+/* see HINT_SIZE: the helper adds and removes its own tracked pids, the kernel adds children */
+__u32 tracked_hint[HINT_SIZE];
+
+static __always_inline bool maybe_tracked(__u32 tgid)
+{
+	return tracked_hint[tgid & (HINT_SIZE - 1)] != 0;
+}
+
+static __always_inline void hint_add(__u32 tgid)
+{
+	__sync_fetch_and_add(&tracked_hint[tgid & (HINT_SIZE - 1)], 1);
+}
+
+/* Which flavour a program is; constant in each program, so the others' code is dropped. */
+enum hook_kind {
+	HOOK_BTF, /* task storage, BTF task pointer */
+	HOOK_RAW, /* hashes */
+	HOOK_TP, /* hashes, plus pending_fork (its fork tracepoint carries pids only) */
+};
+
+static __always_inline void drop(int kind)
+{
+	if (kind >= 0 && kind < DROP_MAX)
+		__sync_fetch_and_add(&drops[kind], 1);
+}
+
+#include "maps.bpf.h"
+
+/* A fork, or a process leaving the tracked set: the events with no figures. */
+static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot, __u32 reason)
+{
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+		return;
+	}
+	e->type = type;
+	e->pid = pid;
+	e->ppid = ppid;
+	e->slot = slot;
+	e->exit_code = 0;
+	e->reason = reason;
+	e->t_ns = bpf_ktime_get_ns();
+	e->io_valid = 0;
+	e->comm[0] = 0;
+	e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+#endif

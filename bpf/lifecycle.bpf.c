@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Process lifecycle: a tracked process's children join the tracked set at fork (with
+ * DESCENDANTS), an exec is reported (and re-checks who may watch it), and the last thread's exit
+ * reports the process's final figures (CPU, max RSS, faults, context switches, I/O) and frees its
+ * state. Built as part of syscope.bpf.c.
+ */
+#include "tracked.bpf.h"
+
+/* A new process (not a thread) forked by a tracked process with DESCENDANTS: give it a slot
+ * and its own state before it runs, so its first syscall is counted. */
+static __always_inline void on_fork(bool ts, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 child_pid = BPF_CORE_READ(child, pid);
+	__u32 child_tgid = BPF_CORE_READ(child, tgid);
+	if (child_pid != child_tgid)
+		return;
+	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
+	struct proc_state *pp;
+	struct task_struct *parent_leader = ts ? parent->group_leader : NULL;
+	if (ts)
+		pp = bpf_task_storage_get(&proc_task, parent_leader, 0, 0);
+	else
+		pp = bpf_map_lookup_elem(&proc_hash, &parent_tgid);
+	pp = checked(ts, pp, parent, parent_leader, parent_tgid);
+	if (!pp || !(pp->flags & PROC_DESCENDANTS))
+		return;
+	__u32 slot;
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		drop(DROP_PROCS);
+		return;
+	}
+	struct proc_state init = { .slot = slot,
+				   .flags = pp->flags,
+				   .start_ticks = start_ticks(child) };
+	if (!ts)
+		drop_stale(child_tgid);
+	if (ts) {
+		struct proc_state *cs = bpf_task_storage_get(&proc_task, child, &init,
+							     BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!cs) {
+			bpf_map_push_elem(&free_slots, &slot, 0);
+			drop(DROP_PROCS);
+			return;
+		}
+		*cs = init;
+	} else if (bpf_map_update_elem(&proc_hash, &child_tgid, &init, BPF_ANY)) {
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		drop(DROP_PROCS);
+		return;
+	}
+	hint_add(child_tgid);
+	emit_simple(EV_FORK, child_tgid, parent_tgid, slot, 0);
+}
+
+static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4]);
+static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3]);
+static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting);
+
+static __always_inline void on_exec(bool ts, struct task_struct *task, const char *filename)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_state *p;
+	if (ts)
+		p = bpf_task_storage_get(&proc_task, task, 0, 0);
+	else
+		p = bpf_map_lookup_elem(&proc_hash, &tgid);
+	/* a process whose exec gave it credentials the owner lacks (setuid, setgid, file
+	 * capabilities, or a program the owner may not read) is someone else's now: stop watching
+	 * before anything of the new program is told, its name included */
+	if (p && (p->flags & PROC_VERIFY))
+		p = verify(ts, p, task, task, tgid, UNTRACK_EXEC_CREDS);
+	if (!p)
+		return;
+	if (!owner_may_ptrace(task)) {
+		untrack(ts, task, tgid, p->slot, UNTRACK_EXEC_CREDS);
+		return;
+	}
+	bool counting_starts = p->flags & PROC_AWAIT_EXEC;
+	p->flags &= ~PROC_AWAIT_EXEC;
+	/*
+	 * After exec the process is this one thread, on a CPU now. Its run counters may hold a
+	 * switch-out whose switch-in came before it was tracked (a launcher starting on another CPU
+	 * while the helper armed it): outs one ahead for good, so "on a CPU" every tick. Align them.
+	 */
+	__u32 rslot = p->slot;
+	struct run_counts *r = bpf_map_lookup_elem(&runs, &rslot);
+	if (r)
+		r->ins = r->outs + 1;
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+	} else {
+		e->type = EV_EXEC;
+		e->pid = tgid;
+		e->ppid = 0;
+		e->slot = p->slot;
+		e->exit_code = 0;
+		e->reason = 0;
+		e->t_ns = bpf_ktime_get_ns();
+		e->io_valid = 0;
+		if (counting_starts) {
+			/* what the launcher (and the fork it came from) used: its exit figures less this
+			 * are the command's own (the max RSS only where the command's exceeds it) */
+			e->io_valid = final_io(task, e->io) | EV_BASELINE;
+			final_cpu(task, e->cpu);
+			final_rusage(task, e->rusage, false);
+		}
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+		bpf_ringbuf_submit(e, 0);
+	}
+}
+
+/*
+ * A figure of the whole process as its last thread exits, summed as /proc/<pid>/{stat,io} sum
+ * it: signal_struct holds the threads already released (and, for I/O, the children it reaped);
+ * this thread and, if it is not the leader, the leader (not released while others lived) are
+ * not in it yet.
+ */
+#define GROUP_SUM(task, leader, sig, sig_field, task_field)                \
+	(BPF_CORE_READ(sig, sig_field) + BPF_CORE_READ(task, task_field) + \
+	 ((leader) != (task) ? BPF_CORE_READ(leader, task_field) : 0))
+
+/*
+ * Its /proc/<pid>/io then, which is what its reaper's gains when it is reaped (wait4 adds the
+ * leader's and signal->ioac). Sampling /proc cannot see the I/O of a process's last moments, nor
+ * any of a process too short-lived to be sampled.
+ */
+static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4])
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	__u32 valid = 0;
+
+	if (bpf_core_field_exists(task->ioac.rchar)) {
+		io[0] = GROUP_SUM(task, leader, sig, ioac.rchar, ioac.rchar);
+		io[1] = GROUP_SUM(task, leader, sig, ioac.wchar, ioac.wchar);
+		valid |= EV_IO_CHARS;
+	}
+	if (bpf_core_field_exists(task->ioac.read_bytes)) {
+		io[2] = GROUP_SUM(task, leader, sig, ioac.read_bytes, ioac.read_bytes);
+		io[3] = GROUP_SUM(task, leader, sig, ioac.write_bytes, ioac.write_bytes);
+		valid |= EV_IO_BYTES;
+	}
+	return valid;
+}
+
+/*
+ * Its own CPU time then (its reaped children's is in cutime, not here). This thread's current
+ * slice since the scheduler last accounted it (at most a tick) is not in it.
+ */
+static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	cpu[0] = GROUP_SUM(task, leader, sig, utime, utime);
+	cpu[1] = GROUP_SUM(task, leader, sig, stime, stime);
+	cpu[2] = GROUP_SUM(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime);
+}
+
+/*
+ * Its resource usage then, as wait4 reports it to the parent (its reaped children's is not in
+ * it). The last thread to leave folded the mm's high-water RSS into signal->maxrss before
+ * exit_mm, which runs before this tracepoint.
+ */
+static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+
+	ru[EV_RU_MAXRSS_PAGES] = BPF_CORE_READ(sig, maxrss);
+	ru[EV_RU_MINFLT] = GROUP_SUM(task, leader, sig, min_flt, min_flt);
+	ru[EV_RU_MAJFLT] = GROUP_SUM(task, leader, sig, maj_flt, maj_flt);
+	/* + this thread's switch off its CPU for good, still to come (do_task_dead counts it as
+	 * voluntary); preemptions between here and then are not known */
+	ru[EV_RU_NVCSW] = GROUP_SUM(task, leader, sig, nvcsw, nvcsw) + (exiting ? 1 : 0);
+	ru[EV_RU_NIVCSW] = GROUP_SUM(task, leader, sig, nivcsw, nivcsw);
+}
+
+/* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
+static __always_inline void on_task_exit(bool ts, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	if (!ts) {
+		bpf_map_delete_elem(&thread_hash, &tid);
+		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))
+			__sync_fetch_and_sub(&pending_count, 1);
+	}
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return;
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
+	if (!p)
+		return;
+	__u32 slot = p->slot;
+	/* gone from the tracked set now: its last switch off a CPU, after this, must not count on
+	 * the slot, which the helper frees (zeroed) once it has this event and may give to another */
+	if (ts)
+		bpf_task_storage_delete(&proc_task, task->group_leader);
+	else
+		bpf_map_delete_elem(&proc_hash, &tgid);
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+		return;
+	}
+	e->type = EV_EXIT;
+	e->pid = tgid;
+	e->ppid = 0;
+	e->slot = slot;
+	e->exit_code = BPF_CORE_READ(task, exit_code);
+	e->reason = 0;
+	e->t_ns = bpf_ktime_get_ns();
+	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
+	e->io_valid = final_io(task, e->io);
+	final_cpu(task, e->cpu);
+	final_rusage(task, e->rusage, true);
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- programs, one per event and attach flavour ---- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(btf_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(true, parent, child);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(btf_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	on_exec(true, p, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(btf_exit, struct task_struct *p)
+{
+	on_task_exit(true, p);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(raw_fork, struct task_struct *parent, struct task_struct *child)
+{
+	on_fork(false, parent, child);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(raw_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	on_exec(false, p, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(raw_exit, struct task_struct *p)
+{
+	on_task_exit(false, p);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_fork")
+int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	/* The classic tracepoint carries pids only and fires for new threads too, which must not
+	 * get a process slot. So remember the child as pending; its first syscall tells whether it
+	 * is a new process (tgid == its pid) and adopts it then (see adopt_pending). */
+	__u32 parent_tgid = bpf_get_current_pid_tgid() >> 32;
+	struct proc_state *pp = checked(false, bpf_map_lookup_elem(&proc_hash, &parent_tgid), NULL,
+					NULL, parent_tgid);
+	if (!pp || !(pp->flags & PROC_DESCENDANTS))
+		return 0;
+	__u32 child = ctx->child_pid;
+	struct pending_child pc = { .parent_tgid = parent_tgid, .flags = pp->flags };
+	if (bpf_map_update_elem(&pending_fork, &child, &pc, BPF_ANY))
+		drop(DROP_PROCS);
+	else
+		__sync_fetch_and_add(&pending_count, 1);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int tp_exec(struct trace_event_raw_sched_process_exec *ctx)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	unsigned short off = ctx->__data_loc_filename & 0xFFFF;
+	on_exec(false, task, (const char *)ctx + off);
+	return 0;
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int tp_exit(void *ctx)
+{
+	on_task_exit(false, (struct task_struct *)bpf_get_current_task());
+	return 0;
+}

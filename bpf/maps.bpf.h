@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every map of the kernel side, in one place: the helper finds them by these names in the
+ * skeleton (loader.c sizes them, tracker.c reads and writes them). BPF code only; included by
+ * common.bpf.h.
+ */
+#ifndef SYSCOPE_MAPS_BPF_H
+#define SYSCOPE_MAPS_BPF_H
+
+/* ---- process and thread state: task storage (tp_btf) or hashes keyed by tgid/tid ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct proc_state);
+} proc_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_state);
+} thread_task SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024); /* set to max_procs by the helper */
+	__type(key, __u32);
+	__type(value, struct proc_state);
+} proc_hash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct thread_state);
+} thread_hash SEC(".maps");
+
+/* ---- syscall counting ---- */
+
+/* slot * SYSCOPE_MAX_NR + nr; the helper mmaps it and reads deltas without syscalls */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1024 * SYSCOPE_MAX_NR); /* max_procs * SYSCOPE_MAX_NR */
+	__type(key, __u32);
+	__type(value, struct syscall_counts);
+} syscall_counts SEC(".maps");
+
+/* ---- scheduler ---- */
+
+/*
+ * slot → its threads' switches onto and off a CPU. The helper reads them each tick: a process
+ * whose counters did not move, and are equal (no thread on a CPU), made no syscall and used no
+ * CPU since its last look, so the helper need not scan its syscall counters nor the sampler read
+ * its /proc files (docs/helper.md, docs/sampler.md).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1024); /* max_procs */
+	__type(key, __u32);
+	__type(value, struct run_counts);
+} runs SEC(".maps");
+
+/* ---- process lifecycle ---- */
+
+/* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 1024);
+	__type(value, __u32);
+} free_slots SEC(".maps");
+
+/* tracepoint mode only: forked children not yet known to be processes */
+struct pending_child {
+	__u32 parent_tgid;
+	__u32 flags;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pending_child);
+} pending_fork SEC(".maps");
+
+__u64 pending_count;
+
+/* ---- to the helper ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20);
+} events SEC(".maps");
+
+#endif

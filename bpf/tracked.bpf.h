@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Is this task's process tracked, and may it stay so: the state lookups of each attach flavour,
+ * the identity and ptrace checks that decide whether the owner may watch a process, and the
+ * adoption of children the classic fork tracepoint could only name. Every concern file that acts
+ * on a tracked process goes through checked() here. BPF code only.
+ */
+#ifndef SYSCOPE_TRACKED_BPF_H
+#define SYSCOPE_TRACKED_BPF_H
+
+#include "common.bpf.h"
+
+/* ---- state lookups: task storage (tp_btf) or hashes (raw_tp, tracepoint) ---- */
+
+static __always_inline struct proc_state *proc_of(bool ts, struct task_struct *leader, __u32 tgid)
+{
+	if (ts)
+		return bpf_task_storage_get(&proc_task, leader, 0, 0);
+	return bpf_map_lookup_elem(&proc_hash, &tgid);
+}
+
+static __always_inline struct thread_state *thread_of(bool ts, struct task_struct *task, __u32 tid,
+						      bool create)
+{
+	if (ts)
+		return bpf_task_storage_get(&thread_task, task, 0,
+					    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	struct thread_state *t = bpf_map_lookup_elem(&thread_hash, &tid);
+	if (t || !create)
+		return t;
+	struct thread_state zero = {};
+	bpf_map_update_elem(&thread_hash, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&thread_hash, &tid);
+}
+
+/* ---- whose process: identity and the ptrace rule ---- */
+
+/* /proc/<pid>/stat's start time (field 22) of the task's process */
+static __always_inline __u64 start_ticks(struct task_struct *task)
+{
+	__u64 boot_ns = BPF_CORE_READ(task, group_leader, start_boottime);
+	return (boot_ns + boot_offset_ns) / ns_per_tick;
+}
+
+/* Is ns, or an ancestor, a user namespace the owner created in the initial one? The owner then
+ * holds every capability in it, so capabilities there put no process out of the owner's reach. */
+static __always_inline bool owner_holds_ns(struct user_namespace *ns)
+{
+	for (int i = 0; i < 33 && ns; i++) {
+		int level = BPF_CORE_READ(ns, level);
+		if (level <= 0)
+			return false;
+		if (level == 1)
+			return BPF_CORE_READ(ns, owner.val) == owner_uid;
+		ns = BPF_CORE_READ(ns, parent);
+	}
+	return false;
+}
+
+#define MMF_DUMPABLE_MASK 0x3
+#define SUID_DUMP_USER 1
+
+/*
+ * Whether the owner could ptrace-read the task: the kernel's __ptrace_may_access for
+ * PTRACE_MODE_READ, for a caller holding no capability, which the helper is once attached. All its
+ * uids and gids are the owner's, it holds no capability the owner lacks, and it is dumpable; each
+ * but where the owner holds every capability (a user namespace the owner made, as rootless
+ * containers are). A process that fails it is not the owner's to watch: not its counts, nor its
+ * I/O.
+ */
+static __always_inline bool owner_may_ptrace(struct task_struct *task)
+{
+	if (owner_uid == (__u32)-1)
+		return true; /* a root helper may watch anyone */
+	const struct cred *c = BPF_CORE_READ(task, real_cred);
+	bool ids =
+		BPF_CORE_READ(c, uid.val) == owner_uid && BPF_CORE_READ(c, euid.val) == owner_uid &&
+		BPF_CORE_READ(c, suid.val) == owner_uid && BPF_CORE_READ(c, gid.val) == owner_gid &&
+		BPF_CORE_READ(c, egid.val) == owner_gid && BPF_CORE_READ(c, sgid.val) == owner_gid;
+	/* kernel_cap_t is 64 bits, a u64 or two u32s by kernel version */
+	__u64 prm = 0;
+	if (bpf_core_read(&prm, sizeof(prm), &c->cap_permitted))
+		return false;
+	if ((!ids || prm) && !owner_holds_ns(BPF_CORE_READ(c, user_ns)))
+		return false;
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	unsigned long mmf = 0;
+	if (!mm)
+		return true;
+	/* mm->flags: an unsigned long, or (6.18+) a one-long bitmap */
+	bpf_core_read(&mmf, sizeof(mmf), &mm->flags);
+	return (mmf & MMF_DUMPABLE_MASK) == SUID_DUMP_USER ||
+	       owner_holds_ns(BPF_CORE_READ(mm, user_ns));
+}
+
+/* Out of the tracked set, and told to the helper, which frees the slot. Only the caller whose
+ * delete succeeds tells: two CPUs may meet the same entry at once. */
+static __always_inline void untrack(bool ts, struct task_struct *leader, __u32 tgid, __u32 slot,
+				    __u32 reason)
+{
+	long err;
+	if (ts)
+		err = bpf_task_storage_delete(&proc_task, leader);
+	else
+		err = bpf_map_delete_elem(&proc_hash, &tgid);
+	if (!err)
+		emit_simple(EV_UNTRACKED, tgid, 0, slot, reason);
+}
+
+/*
+ * The helper checks a process it is asked to track and then adds it; it may have exited between
+ * the two, leaving the entry to whichever process gets its pid next (raw_tp, tracepoint) or to
+ * its zombie. So the first hook to meet an entry from the helper (PROC_VERIFY) checks that its
+ * process is the one the helper checked (start time) and still the owner's to watch, and drops it
+ * if not. Once checked, it belongs to a live process whose exit hook deletes it. Tracked
+ * processes pay one flag test for it; the untracked never get this far.
+ */
+static __always_inline struct proc_state *verify(bool ts, struct proc_state *p,
+						 struct task_struct *task,
+						 struct task_struct *leader, __u32 tgid,
+						 __u32 creds_reason)
+{
+	if (!task)
+		task = (struct task_struct *)bpf_get_current_task();
+	__u32 slot = p->slot;
+	if (start_ticks(task) != p->start_ticks) {
+		untrack(ts, leader, tgid, slot, UNTRACK_NOT_SAME);
+		return NULL;
+	}
+	if (!owner_may_ptrace(task)) {
+		untrack(ts, leader, tgid, slot, creds_reason);
+		return NULL;
+	}
+	p->flags &= ~PROC_VERIFY;
+	return p;
+}
+
+static __always_inline struct proc_state *checked(bool ts, struct proc_state *p,
+						  struct task_struct *task,
+						  struct task_struct *leader, __u32 tgid)
+{
+	if (p && (p->flags & PROC_VERIFY))
+		return verify(ts, p, task, leader, tgid, UNTRACK_PTRACE);
+	return p;
+}
+
+/* An entry still there for a pid a new process was just given: one the helper added for a
+ * process that exited before its first hook. Out with it, before the new one's goes in. */
+static __always_inline void drop_stale(__u32 tgid)
+{
+	struct proc_state *old = bpf_map_lookup_elem(&proc_hash, &tgid);
+	if (old)
+		untrack(false, NULL, tgid, old->slot, UNTRACK_NOT_SAME);
+}
+
+static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
+{
+	struct pending_child *pc = bpf_map_lookup_elem(&pending_fork, &tid);
+	if (!pc)
+		return NULL;
+	struct pending_child c = *pc;
+	bpf_map_delete_elem(&pending_fork, &tid);
+	__sync_fetch_and_sub(&pending_count, 1);
+	if (tid != tgid)
+		return NULL; /* a thread: its process state is its group's */
+	__u32 slot;
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		drop(DROP_PROCS);
+		return NULL;
+	}
+	struct proc_state init = { .slot = slot,
+				   .flags = c.flags,
+				   .start_ticks = start_ticks(
+					   (struct task_struct *)bpf_get_current_task()) };
+	drop_stale(tgid);
+	if (bpf_map_update_elem(&proc_hash, &tgid, &init, BPF_NOEXIST)) {
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		return NULL;
+	}
+	hint_add(tgid);
+	emit_simple(EV_FORK, tgid, c.parent_tgid, slot, 0);
+	return bpf_map_lookup_elem(&proc_hash, &tgid);
+}
+
+/* ---- the caller of a hook, and its thread record ---- */
+
+/* The thread's syscall-in-flight record: the leader's is inside its process state. */
+static __always_inline struct thread_state *thread_rec(enum hook_kind k, struct proc_state *p,
+						       struct task_struct *task,
+						       struct task_struct *leader, __u32 tgid,
+						       __u32 tid, bool create)
+{
+	bool ts = k == HOOK_BTF;
+	if (ts ? task == leader : tid == tgid)
+		return &p->leader;
+	return thread_of(ts, task, tid, create);
+}
+
+/* Who is calling. tp_btf reads the BTF task pointer it needs anyway instead of a second helper
+ * call; the group leader is only loaded once the process may be tracked. */
+static __always_inline void caller(enum hook_kind k, struct task_struct *task, __u32 *tgid,
+				   __u32 *tid)
+{
+	if (k == HOOK_BTF) {
+		*tgid = task->tgid;
+		*tid = task->pid;
+	} else {
+		__u64 id = bpf_get_current_pid_tgid();
+		*tgid = id >> 32;
+		*tid = (__u32)id;
+	}
+}
+
+#endif

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* Loading the BPF object and attaching its programs in one of the attach modes (loader.c). */
+#ifndef SYSCOPE_LOADER_H
+#define SYSCOPE_LOADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct syscope_bpf;
+
+enum attach_mode { MODE_AUTO = 0, MODE_TP_BTF, MODE_RAW_TP, MODE_TRACEPOINT };
+
+const char *mode_name(enum attach_mode m);
+
+/* Why loading failed, as far as the helper can tell: it decides the message and the fix. */
+enum load_failure {
+	LOAD_FAILED = 1, /* any other failure: the error names the step */
+	LOAD_NO_CAPS, /* refused (EPERM/EACCES) to a helper without the BPF capabilities */
+	LOAD_DENIED, /* refused although they are held: a security module, lockdown */
+	LOAD_VERIFIER, /* the kernel's verifier ran and rejected a program */
+};
+
+/* err: the failed step's -errno; verifier_log: the verifier reported on a program */
+enum load_failure classify_load_failure(int err, bool verifier_log, bool have_caps);
+
+struct loader {
+	struct syscope_bpf *skel;
+	enum attach_mode mode;
+	uint32_t max_procs;
+	struct syscall_counts *counts; /* mmapped syscall_counts map */
+	size_t counts_len;
+	struct run_counts *runs; /* mmapped runs map (NULL in tracepoint mode) */
+	size_t runs_len;
+	char error[512]; /* why loading or attaching failed */
+	enum load_failure failure; /* set with error */
+};
+
+struct loader_opts {
+	enum attach_mode mode;
+	uint32_t max_procs;
+	uint32_t owner_uid; /* (uint32_t)-1 for root */
+	const char *btf_path;
+	bool quiet; /* no libbpf messages (diagnose probing) */
+};
+
+/* open → rodata → load → attach, for the requested mode or the first that works (auto). */
+int loader_start(struct loader *l, const struct loader_opts *o);
+void loader_stop(struct loader *l);
+
+#endif

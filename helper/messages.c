@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+/* The lines the helper writes (messages.h): every field name on the socket is spelled here. */
+#include <string.h>
+#include <linux/types.h>
+#include <unistd.h>
+
+#include "messages.h"
+#include "syscope.h"
+#include "version.h"
+
+static void msg_begin(struct jbuf *j, enum helper_message type)
+{
+#define MESSAGE_BEGIN(name, word)                    \
+	case name:                                   \
+		jb_raw(j, "{\"type\":\"" word "\""); \
+		break;
+	jb_reset(j);
+	switch (type) {
+		HELPER_MESSAGES(MESSAGE_BEGIN)
+	}
+#undef MESSAGE_BEGIN
+}
+
+/* a process's event: its type, when (t_ns) and whose (pid) */
+static void msg_event_begin(struct jbuf *j, enum helper_message type, uint64_t t_ns, uint32_t pid)
+{
+	msg_begin(j, type);
+	jb_raw(j, ",\"t_ns\":");
+	jb_u64(j, t_ns);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, pid);
+}
+
+void msg_hello(struct jbuf *j, const struct hello_info *h)
+{
+	msg_begin(j, MSG_HELLO);
+	jb_raw(j, ",\"version\":1");
+	jb_key(j, "helper");
+	jb_str(j, SYSCOPE_VERSION);
+	jb_key(j, "build");
+	jb_str(j, SYSCOPE_BUILD_ID);
+	jb_key(j, "mode");
+	jb_str(j, h->mode);
+	jb_key(j, "kernel");
+	jb_str(j, h->kernel);
+	jb_key(j, "arch");
+	jb_str(j, h->arch);
+	jb_key(j, "uid");
+	jb_u64(j, h->uid);
+	jb_key(j, "caps");
+	jb_str(j, h->caps);
+	jb_key(j, "max_procs");
+	jb_u64(j, h->max_procs);
+	jb_key(j, "runs");
+	jb_raw(j, h->runs ? "true" : "false");
+	jb_raw(j, "}");
+}
+
+void msg_ok(struct jbuf *j, uint32_t id, uint32_t pid)
+{
+	msg_begin(j, MSG_OK);
+	jb_raw(j, ",\"id\":");
+	jb_u64(j, id);
+	if (pid) {
+		jb_raw(j, ",\"pid\":");
+		jb_u64(j, pid);
+	}
+	jb_raw(j, "}");
+}
+
+void msg_error(struct jbuf *j, uint32_t id, const char *code, const char *message)
+{
+	msg_begin(j, MSG_ERROR);
+	if (id) {
+		jb_key(j, "id");
+		jb_u64(j, id);
+	}
+	jb_key(j, "code");
+	jb_str(j, code);
+	jb_key(j, "message");
+	jb_str(j, message);
+	jb_raw(j, "}");
+}
+
+void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops)
+{
+	msg_begin(j, MSG_TICK);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_raw(j, ",\"t_ns\":");
+	jb_u64(j, t_ns);
+	jb_raw(j, ",\"drops\":{\"procs\":");
+	jb_u64(j, drops[DROP_PROCS]);
+	jb_raw(j, ",\"events\":");
+	jb_u64(j, drops[DROP_EVENTS]);
+	jb_raw(j, ",\"nr\":");
+	jb_u64(j, drops[DROP_NR]);
+	jb_raw(j, "}}");
+}
+
+void msg_counts_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final)
+{
+	msg_begin(j, MSG_COUNTS);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, pid);
+	jb_raw(j, final ? ",\"final\":true,\"sys\":[" : ",\"final\":false,\"sys\":[");
+}
+
+/* [nr, calls, errors, ns] */
+void msg_counts_entry(struct jbuf *j, bool first, uint32_t nr, uint64_t calls, uint64_t errors,
+		      uint64_t ns)
+{
+	jb_raw(j, first ? "[" : ",[");
+	jb_u64(j, nr);
+	jb_raw(j, ",");
+	jb_u64(j, calls);
+	jb_raw(j, ",");
+	jb_u64(j, errors);
+	jb_raw(j, ",");
+	jb_u64(j, ns);
+	jb_raw(j, "]");
+}
+
+void msg_counts_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+void msg_ran_begin(struct jbuf *j, uint64_t seq)
+{
+	msg_begin(j, MSG_RAN);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_raw(j, ",\"pids\":[");
+}
+
+void msg_ran_pid(struct jbuf *j, bool first, uint32_t pid)
+{
+	if (!first)
+		jb_raw(j, ",");
+	jb_u64(j, pid);
+}
+
+void msg_ran_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+void msg_fork(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t ppid)
+{
+	msg_event_begin(j, MSG_FORK, t_ns, pid);
+	jb_raw(j, ",\"ppid\":");
+	jb_u64(j, ppid);
+	jb_raw(j, "}");
+}
+
+/*
+ * A process's figures at exit (or, with EV_BASELINE, at the exec where counting starts): its
+ * io, CPU time and what wait4 gives the parent, each field after a comma.
+ */
+static void put_figures(struct jbuf *j, const struct syscope_event *e)
+{
+	if (e->io_valid & EV_IO_CHARS) {
+		/* [rchar, wchar, read_bytes, write_bytes]: null where the kernel keeps none */
+		jb_raw(j, ",\"io\":[");
+		for (int k = 0; k < 4; k++) {
+			if (k)
+				jb_raw(j, ",");
+			if (k < 2 || (e->io_valid & EV_IO_BYTES))
+				jb_u64(j, e->io[k]);
+			else
+				jb_raw(j, "null");
+		}
+		jb_raw(j, "]");
+	}
+	/* [user, system, run time] ns */
+	jb_raw(j, ",\"cpu_ns\":[");
+	jb_u64(j, e->cpu[0]);
+	jb_raw(j, ",");
+	jb_u64(j, e->cpu[1]);
+	jb_raw(j, ",");
+	jb_u64(j, e->cpu[2]);
+	/* max RSS, [minor, major] faults, [voluntary, involuntary] context switches */
+	jb_raw(j, "],\"maxrss_bytes\":");
+	jb_u64(j, e->rusage[EV_RU_MAXRSS_PAGES] * (uint64_t)sysconf(_SC_PAGESIZE));
+	jb_raw(j, ",\"faults\":[");
+	jb_u64(j, e->rusage[EV_RU_MINFLT]);
+	jb_raw(j, ",");
+	jb_u64(j, e->rusage[EV_RU_MAJFLT]);
+	jb_raw(j, "],\"ctxsw\":[");
+	jb_u64(j, e->rusage[EV_RU_NVCSW]);
+	jb_raw(j, ",");
+	jb_u64(j, e->rusage[EV_RU_NIVCSW]);
+	jb_raw(j, "]");
+}
+
+void msg_exec(struct jbuf *j, const struct syscope_event *e)
+{
+	msg_event_begin(j, MSG_EXEC, e->t_ns, e->pid);
+	jb_key(j, "comm");
+	jb_strn(j, e->comm, strnlen(e->comm, sizeof(e->comm)));
+	jb_key(j, "filename");
+	jb_strn(j, e->filename, strnlen(e->filename, sizeof(e->filename)));
+	if (e->io_valid & EV_BASELINE) {
+		/* counting starts at this exec: what the process used before it */
+		jb_raw(j, ",\"before\":{\"at\":\"exec\"");
+		put_figures(j, e);
+		jb_raw(j, "}");
+	}
+	jb_raw(j, "}");
+}
+
+void msg_exit(struct jbuf *j, const struct syscope_event *e)
+{
+	msg_event_begin(j, MSG_EXIT, e->t_ns, e->pid);
+	jb_raw(j, ",\"code\":");
+	jb_i64(j, (e->exit_code >> 8) & 0xff);
+	jb_raw(j, ",\"signal\":");
+	jb_i64(j, e->exit_code & 0x7f);
+	put_figures(j, e);
+	jb_raw(j, "}");
+}
+
+void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
+{
+	const char *why;
+	switch (reason) {
+	case UNTRACK_EXEC_CREDS:
+		why = "it exec'd a setuid, setgid or file-capability program and now runs with "
+		      "credentials you lack";
+		break;
+	case UNTRACK_NOT_SAME:
+		why = "the process tracked had exited, and its pid was given to another process";
+		break;
+	case UNTRACK_PTRACE:
+		why = "its credentials changed: you could no longer ptrace it";
+		break;
+	case UNTRACK_EXITED:
+	default:
+		why = "it exited before its tracking took effect";
+		break;
+	}
+	msg_event_begin(j, MSG_UNTRACKED, t_ns, pid);
+	jb_key(j, "reason");
+	jb_str(j, why);
+	jb_raw(j, "}");
+}

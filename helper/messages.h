@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every message on the socket, both ways, in one place (docs/protocol.md describes them): the
+ * requests the app sends, which protocol.c parses, and the lines the helper writes, each built
+ * by one msg_* function in messages.c. A new monitor adds its request verbs or message types to
+ * the lists here and its writer below; the TypeScript side reads them in src/main/helper/.
+ */
+#ifndef SYSCOPE_MESSAGES_H
+#define SYSCOPE_MESSAGES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "json.h"
+
+/* ---- requests: one line each, "VERB ID ARGS...", at most REQUEST_MAX bytes ---- */
+
+#define REQUEST_VERBS(X)                                                              \
+	X(REQ_HELLO, "hello") /* VERSION */                                           \
+	X(REQ_TRACK, "track") /* ID PID DESCENDANTS */                                \
+	X(REQ_LAUNCH, "launch") /* ID PID DESCENDANTS: counting starts at its exec */ \
+	X(REQ_UNTRACK, "untrack") /* ID PID */                                        \
+	X(REQ_INTERVAL, "interval") /* ID MS */                                       \
+	X(REQ_SHUTDOWN, "shutdown") /* ID */
+
+#define REQUEST_ENUM(name, word) name,
+enum request_verb { REQUEST_VERBS(REQUEST_ENUM) };
+#undef REQUEST_ENUM
+
+/* the word on the wire */
+static inline const char *request_word(enum request_verb v)
+{
+#define REQUEST_WORD(name, word) \
+	case name:               \
+		return word;
+	switch (v) {
+		REQUEST_VERBS(REQUEST_WORD)
+	}
+#undef REQUEST_WORD
+	return "?";
+}
+
+/* ---- messages: one JSON object a line, {"type":NAME,...} ---- */
+
+#define HELPER_MESSAGES(X)                                                          \
+	X(MSG_HELLO, "hello") /* answer to hello: what this helper is and can do */ \
+	X(MSG_OK, "ok") /* a request done */                                        \
+	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */   \
+	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */        \
+	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */    \
+	X(MSG_RAN, "ran") /* the processes that may have run this interval */       \
+	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */        \
+	X(MSG_EXEC, "exec") /* a tracked process exec'd */                          \
+	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */       \
+	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */
+
+#define MESSAGE_ENUM(name, word) name,
+enum helper_message { HELPER_MESSAGES(MESSAGE_ENUM) };
+#undef MESSAGE_ENUM
+
+/* the clock of every t_ns field (the kernel's bpf_ktime_get_ns reads the same) */
+static inline uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+struct syscope_event;
+
+/* what hello tells about this helper */
+struct hello_info {
+	const char *mode;
+	const char *kernel, *arch;
+	uint64_t uid;
+	const char *caps; /* "held", "cap_bpf_on_demand" or "dropped" */
+	uint64_t max_procs;
+	bool runs; /* it sends `ran` */
+};
+
+/* Each writer starts j afresh and leaves one whole message in it, without its newline. */
+void msg_hello(struct jbuf *j, const struct hello_info *h);
+void msg_ok(struct jbuf *j, uint32_t id, uint32_t pid); /* pid 0: not named */
+void msg_error(struct jbuf *j, uint32_t id, const char *code, const char *message); /* id 0: none */
+/* drops: the kernel's loss counters, indexed by DROP_* (bpf/syscope.h) */
+void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops);
+/* counts in three steps, one entry per syscall number whose counters moved */
+void msg_counts_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final);
+void msg_counts_entry(struct jbuf *j, bool first, uint32_t nr, uint64_t calls, uint64_t errors,
+		      uint64_t ns);
+void msg_counts_end(struct jbuf *j);
+/* ran in three steps, one pid at a time */
+void msg_ran_begin(struct jbuf *j, uint64_t seq);
+void msg_ran_pid(struct jbuf *j, bool first, uint32_t pid);
+void msg_ran_end(struct jbuf *j);
+void msg_fork(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t ppid);
+void msg_exec(struct jbuf *j, const struct syscope_event *e);
+void msg_exit(struct jbuf *j, const struct syscope_event *e);
+/* reason: enum syscope_untrack */
+void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason);
+
+#endif
