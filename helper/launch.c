@@ -85,7 +85,9 @@ static int die_with(pid_t parent)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
 		return fail("prctl(PR_SET_PDEATHSIG)", errno);
 	if (getppid() != parent) {
-		fprintf(stderr, "syscope-launch: the app (pid %d) is gone; not starting the command\n", (int)parent);
+		fprintf(stderr,
+			"syscope-launch: the app (pid %d) is gone; not starting the command\n",
+			(int)parent);
 		return -ESRCH;
 	}
 	return 0;
@@ -370,7 +372,8 @@ static int relay_run(struct relay *r)
 	for (;;) {
 		bool out_pending = r->in_len || (r->eof_asked && !r->in_open);
 		struct pollfd p[4] = {
-			{ .fd = r->tty_open ? r->master : -1, .events = POLLIN | (out_pending ? POLLOUT : 0) },
+			{ .fd = r->tty_open ? r->master : -1,
+			  .events = POLLIN | (out_pending ? POLLOUT : 0) },
 			{ .fd = r->in_open && !r->in_len ? 0 : -1, .events = POLLIN },
 			{ .fd = r->ctl_open ? r->ctl : -1, .events = POLLIN },
 			{ .fd = r->sig, .events = POLLIN },
@@ -404,7 +407,11 @@ static int relay_run(struct relay *r)
 
 static int run_on_pty(int fd_go, int fd_err, int ctl, int term, pid_t parent, char **argv)
 {
-	struct relay r = { .ctl = ctl, .term = term, .in_open = true, .ctl_open = true, .out_open = true,
+	struct relay r = { .ctl = ctl,
+			   .term = term,
+			   .in_open = true,
+			   .ctl_open = true,
+			   .out_open = true,
 			   .tty_open = true };
 	sigset_t chld, old;
 	int slave = -1, err;
@@ -440,7 +447,8 @@ static int run_on_pty(int fd_go, int fd_err, int ctl, int term, pid_t parent, ch
 		kill(r.child, SIGKILL);
 		return 125;
 	}
-	if (fcntl(r.master, F_SETFL, O_NONBLOCK) || fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)) {
+	if (fcntl(r.master, F_SETFL, O_NONBLOCK) ||
+	    fcntl(0, F_SETFL, fcntl(0, F_GETFL) | O_NONBLOCK)) {
 		fail("O_NONBLOCK", errno);
 		kill(r.child, SIGKILL);
 		return 125;
@@ -458,7 +466,8 @@ int main(int argc, char **argv)
 	if (argc >= 3 && strcmp(argv[1], "--die-with") == 0) {
 		parent = parse_pid(argv[2]);
 		if (parent < 0) {
-			fprintf(stderr, "syscope-launch: --die-with needs a pid, not \"%s\"\n", argv[2]);
+			fprintf(stderr, "syscope-launch: --die-with needs a pid, not \"%s\"\n",
+				argv[2]);
 			return 2;
 		}
 		argc -= 2;
@@ -469,14 +478,16 @@ int main(int argc, char **argv)
 		fd_ctl = parse_fd(argv[2]);
 		fd_term = strcmp(argv[3], "-") == 0 ? -1 : parse_fd(argv[3]);
 		if (fd_ctl < 0 || (fd_term < 0 && strcmp(argv[3], "-") != 0)) {
-			fprintf(stderr, "syscope-launch: --pty needs FD_CTL and FD_TERM (or -), descriptors 3..1023\n");
+			fprintf(stderr,
+				"syscope-launch: --pty needs FD_CTL and FD_TERM (or -), descriptors 3..1023\n");
 			return 2;
 		}
 		argc -= 3;
 		argv += 3;
 	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
-		fprintf(stderr, "usage: syscope-launch [--die-with PID] [--pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]\n");
+		fprintf(stderr,
+			"usage: syscope-launch [--die-with PID] [--pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]\n");
 		return 2;
 	}
 	fd_go = parse_fd(argv[1]);
