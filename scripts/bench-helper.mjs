@@ -433,33 +433,48 @@ async function measure() {
       `${n.padEnd(18)} ${median(pooled(n, 'bare')).toFixed(0).padStart(15)} ${median(pooled(n, 'extra')).toFixed(0).padStart(17)} ${(median(pooled(n, 'rel')) * 100).toFixed(0).padStart(8)} ${ratio(n).toFixed(2).padStart(9)}   ${median(pr).toFixed(2).padStart(8)} (${range(pr)})`
     )
   }
-  if (runs.emptyHooks?.length) console.log(`floor (two empty tp_btf hooks) per round, extra ns/syscall: ${runs.emptyHooks.map((x) => median(x.extra).toFixed(0)).join(' ')}`)
-  if (runs.emptyHooks?.length) console.log(`                                           extra %:         ${runs.emptyHooks.map((x) => (median(x.rel) * 100).toFixed(0)).join(' ')}`)
+  if (runs.emptyHooks?.length)
+    console.log(`floor (two empty tp_btf hooks) per round, extra ns/syscall: ${runs.emptyHooks.map((x) => median(x.extra).toFixed(0)).join(' ')}`)
+  if (runs.emptyHooks?.length)
+    console.log(`                                           extra %:         ${runs.emptyHooks.map((x) => (median(x.rel) * 100).toFixed(0)).join(' ')}`)
 
   if (STATS_ROUNDS > 0) {
     const prog = await measureProgs()
     console.log(`\ninside the programs (kernel BPF stats, ${STATS_ROUNDS} rounds; each configuration attached together with the`)
-    console.log('empty hooks and timed on the same syscalls; figures include the stats\' own clock reads)')
+    console.log("empty hooks and timed on the same syscalls; figures include the stats' own clock reads)")
     console.log('configuration      ns/syscall (enter+exit)   empty hooks   over empty   ÷ empty: median (range)')
     for (const [n, xs] of Object.entries(prog)) {
       const over = xs.map((x) => x.ns - x.empty)
       const div = xs.map((x) => x.ns / x.empty)
       console.log(
-        `${n.padEnd(18)} ${median(xs.map((x) => x.ns)).toFixed(1).padStart(10)} (${range(xs.map((x) => x.ns), 0)}) ${median(xs.map((x) => x.empty)).toFixed(1).padStart(11)} ${median(over).toFixed(1).padStart(12)}   ${median(div).toFixed(2).padStart(8)} (${range(div)})`
+        `${n.padEnd(18)} ${median(xs.map((x) => x.ns))
+          .toFixed(1)
+          .padStart(10)} (${range(
+          xs.map((x) => x.ns),
+          0
+        )}) ${median(xs.map((x) => x.empty))
+          .toFixed(1)
+          .padStart(11)} ${median(over).toFixed(1).padStart(12)}   ${median(div).toFixed(2).padStart(8)} (${range(div)})`
       )
     }
   }
 
   const has = (...ns) => ns.every((n) => names.includes(n))
   const goals = [
-    has('helperTraced', 'bpftrace') && ['helper extra ≤ 40 % of bpftrace’s extra', median(pooled('helperTraced', 'rel')) / median(pooled('bpftrace', 'rel')), 0.4],
+    has('helperTraced', 'bpftrace') && [
+      'helper extra ≤ 40 % of bpftrace’s extra',
+      median(pooled('helperTraced', 'rel')) / median(pooled('bpftrace', 'rel')),
+      0.4
+    ],
     has('helperTraced', 'emptyHooks') && ['helper extra ≤ 1.5 × two empty hooks', ratio('helperTraced'), 1.5],
     has('helperUntraced', 'emptyHooks') && ['untraced extra ≤ 1.25 × two empty hooks', ratio('helperUntraced'), 1.25]
   ].filter(Boolean)
   if (TAR_ROUNDS > 0) {
     const real = await realistic(TAR_ROUNDS)
     goals.push([`tar of ${real.src}: ≤ 5 % over bare`, median(real.rel), 0.05])
-    console.log(`\nrealistic: tar -cf x.tar ${real.src}: bare ${real.bare.toFixed(0)} ms, under the helper ${real.traced.toFixed(0)} ms (${TAR_ROUNDS} alternating pairs, median)`)
+    console.log(
+      `\nrealistic: tar -cf x.tar ${real.src}: bare ${real.bare.toFixed(0)} ms, under the helper ${real.traced.toFixed(0)} ms (${TAR_ROUNDS} alternating pairs, median)`
+    )
   }
   console.log('\ngoal (pooled medians)                        measured   limit   met')
   for (const [g, v, lim] of goals) console.log(`${g.padEnd(44)} ${v.toFixed(2).padStart(8)} ${lim.toFixed(2).padStart(7)}   ${v <= lim ? 'yes' : 'NO'}`)

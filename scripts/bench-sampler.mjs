@@ -21,7 +21,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const bundle = `${root}out/bench/sampler.mjs`
 await build({
   stdin: {
-    contents: "export { createSampler } from './src/main/proc/sampler'\nexport { loadNativeAddon } from './src/main/proc/native'\nexport { startHelper } from './src/main/helper/client'\n",
+    contents:
+      "export { createSampler } from './src/main/proc/sampler'\nexport { loadNativeAddon } from './src/main/proc/native'\nexport { startHelper } from './src/main/helper/client'\n",
     resolveDir: root,
     loader: 'ts'
   },
@@ -52,7 +53,9 @@ function spawnTree(n) {
 
 /** processes that run every 20 ms (a little work, then sleep): none is ever idle for a whole tick */
 function spawnWakingTree(n) {
-  return Array.from({ length: n }, () => spawn('perl', ['-e', 'while (1) { my $x = 0; $x += $_ for 1..200; select(undef, undef, undef, 0.02) }'], { stdio: 'ignore' }))
+  return Array.from({ length: n }, () =>
+    spawn('perl', ['-e', 'while (1) { my $x = 0; $x += $_ for 1..200; select(undef, undef, undef, 0.02) }'], { stdio: 'ignore' })
+  )
 }
 
 async function sampleAt10Hz(s, discover, seconds) {
@@ -221,7 +224,8 @@ const pidsOf = (n) => (n === 0 ? [] : trees.get(n).map((k) => k.pid))
 let waking = []
 try {
   // every child has exec'd sleep (spawn returns before it has): pidstat and the sampler see the same processes
-  for (const kids of trees.values()) for (const k of kids) while (!readFileSync(`/proc/${k.pid}/comm`, 'utf8').startsWith('sleep')) await new Promise((r) => setTimeout(r, 20))
+  for (const kids of trees.values())
+    for (const k of kids) while (!readFileSync(`/proc/${k.pid}/comm`, 'utf8').startsWith('sleep')) await new Promise((r) => setTimeout(r, 20))
   // pidstat first: its runs also let this process settle (tsx's loader thread does a burst of
   // work some seconds after start, and V8 compiles and collects what starting up made)
   const pidstat = new Map(sizes.map((n) => [n, pidstatCost(pidsOf(n))]))
@@ -248,7 +252,9 @@ try {
     steady.close()
   }
   await new Promise((r) => setTimeout(r, 2000))
-  console.log(`\nsampler at ${HZ} Hz, steady state (each reader sampled 100 processes for ${STEADY_SECONDS} s first): median of ${WINDOWS} windows of ${WINDOW_SECONDS} s (after ${WARMUP_SECONDS} s unmeasured) vs pidstat (${PIDSTAT_SAMPLES} samples at 1 s), same processes`)
+  console.log(
+    `\nsampler at ${HZ} Hz, steady state (each reader sampled 100 processes for ${STEADY_SECONDS} s first): median of ${WINDOWS} windows of ${WINDOW_SECONDS} s (after ${WARMUP_SECONDS} s unmeasured) vs pidstat (${PIDSTAT_SAMPLES} samples at 1 s), same processes`
+  )
   console.log('                            ------ whole process ------------   main thread   over loop')
   console.log('tree   reader              % core   ms/sample         range     ms/sample   ms/sample   pidstat ms/sample   ×pidstat')
   // one reader after the other: the TypeScript reader's garbage is collected in its own runs
@@ -265,8 +271,27 @@ try {
   // the worst case for skipping idle processes: every one ran since the last tick
   waking = spawnWakingTree(100)
   await new Promise((r) => setTimeout(r, 500))
-  for (const reader of readers) row(100, `${reader}, all waking`, await samplerCost(waking.map((k) => k.pid), reader, false), pidstat.get(100), reader)
-  if (!helperProblem) helperRows.push([100, 'all waking', await sampleWithHelper(waking.map((k) => k.pid), 'native')])
+  for (const reader of readers)
+    row(
+      100,
+      `${reader}, all waking`,
+      await samplerCost(
+        waking.map((k) => k.pid),
+        reader,
+        false
+      ),
+      pidstat.get(100),
+      reader
+    )
+  if (!helperProblem)
+    helperRows.push([
+      100,
+      'all waking',
+      await sampleWithHelper(
+        waking.map((k) => k.pid),
+        'native'
+      )
+    ])
   for (const k of waking) k.kill('SIGKILL')
   waking = []
 
@@ -294,21 +319,23 @@ try {
   console.log('sampled by                     % core   ms/sample   sampling, ms/sample   ×pidstat')
   for (const [label, c, loop] of steady) {
     const own = loop === null ? c.samplerMsPerSample : c.msPerSample - loop
-    console.log(`${label.padEnd(28)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(9)}   ${own.toFixed(3).padStart(19)}   ${(own / pidstat.get(100).msPerSample).toFixed(2).padStart(8)}`)
+    console.log(
+      `${label.padEnd(28)} ${c.pctOfCore.toFixed(2).padStart(6)} %   ${c.msPerSample.toFixed(3).padStart(9)}   ${own.toFixed(3).padStart(19)}   ${(own / pidstat.get(100).msPerSample).toFixed(2).padStart(8)}`
+    )
   }
 } finally {
   for (const kids of [...trees.values(), waking]) for (const k of kids) k.kill('SIGKILL')
 }
 console.log('\nwhole process: process.cpuUsage, every thread (V8 compiles and collects garbage on others);')
 console.log('main thread: the thread that samples (its schedstat). A 0-process tree is the 10 Hz loop alone;')
-console.log('over loop: the row minus that loop, the sampling itself (in a session the helper\'s ticks wake the')
+console.log("over loop: the row minus that loop, the sampling itself (in a session the helper's ticks wake the")
 console.log('process at the same rate anyway)')
 console.log('trees of sleeping processes, except "all waking": 100 that each run every 20 ms, so none can be')
-console.log('skipped as idle (a sleeping process\'s stat and io are not re-read, nor its status and fd count four')
+console.log("skipped as idle (a sleeping process's stat and io are not re-read, nor its status and fd count four")
 console.log('seconds in five: docs/sampler.md)')
 console.log('run reports: windows with and without sampling, in turn, with the helper tracking the tree: "no sampling" is the')
 console.log('session\'s side of eBPF alone (the helper\'s messages: counts, run reports, ticks), "sampler" the difference; unread: the share of')
 console.log('process samples given from the last one, without a read, because the helper said the process had not run;')
-console.log('helper: the helper process\'s CPU (its schedstat); sched_switch hook: its run time per sample')
+console.log("helper: the helper process's CPU (its schedstat); sched_switch hook: its run time per sample")
 console.log('(kernel BPF statistics, enabled for the measurement) and per run, on every context switch of the machine')
 console.log('goal: ≤ 1 % of one core for 100 processes at 10 Hz, and below pidstat per sample')

@@ -59,14 +59,39 @@ const mb = (v) => `${(v / MB).toFixed(1)} MB`
 line('JS heap used after GC', (r) => r.heapBytes, mb)
 line('+ array buffers (outside the heap)', (r) => r.externalBytes, mb)
 line('= the store in memory', (r) => r.heapBytes + r.externalBytes, mb)
-line('  per tick', (r) => (r.heapBytes + r.externalBytes) / r.ticks, (v) => `${Math.round(v)} B`)
-line('  per process row', (r) => (r.heapBytes + r.externalBytes) / r.rows, (v) => `${v.toFixed(1)} B`)
+line(
+  '  per tick',
+  (r) => (r.heapBytes + r.externalBytes) / r.ticks,
+  (v) => `${Math.round(v)} B`
+)
+line(
+  '  per process row',
+  (r) => (r.heapBytes + r.externalBytes) / r.rows,
+  (v) => `${v.toFixed(1)} B`
+)
 line('left after the queries (GC)', (r) => r.heapAfterQueriesBytes + r.externalAfterQueriesBytes, mb)
 line('peak RSS of the process', (r) => r.maxRssBytes, mb)
-line('ingest, the whole session', (r) => r.ingestMs, (v) => `${(v / 1000).toFixed(2)} s`)
-line('  per tick', (r) => (r.ingestMs * 1000) / r.ticks, (v) => `${v.toFixed(1)} µs`)
-line('  CPU, all threads (GC too)', (r) => r.ingestCpuMs, (v) => `${(v / 1000).toFixed(2)} s`)
-for (const q of Object.keys(first.queries)) line(q, (r) => r.queries[q], (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(0)} ms`)
+line(
+  'ingest, the whole session',
+  (r) => r.ingestMs,
+  (v) => `${(v / 1000).toFixed(2)} s`
+)
+line(
+  '  per tick',
+  (r) => (r.ingestMs * 1000) / r.ticks,
+  (v) => `${v.toFixed(1)} µs`
+)
+line(
+  '  CPU, all threads (GC too)',
+  (r) => r.ingestCpuMs,
+  (v) => `${(v / 1000).toFixed(2)} s`
+)
+for (const q of Object.keys(first.queries))
+  line(
+    q,
+    (r) => r.queries[q],
+    (v) => `${v < 10 ? v.toFixed(2) : v.toFixed(0)} ms`
+  )
 console.log('\nratio: this tree / before (below 1: smaller or faster). The store in memory is the JS heap')
 console.log('plus the ArrayBuffers it holds outside it, measured against the same process before the store.')
 
@@ -83,10 +108,13 @@ if (process.env.REOPEN !== '0') {
   }
   process.stderr.write('reopening it with this tree ...\n')
   reopens.push({ label: 'this tree', r: measureReopen(await bundleReopen(root, 'current'), rec.path) })
-  console.log(`\nReopening the session without a digest (loadStore): ${(rec.diskBytes / MB).toFixed(1)} MB on disk, ${(rec.textBytes / MB).toFixed(1)} MB of JSON lines\n`)
+  console.log(
+    `\nReopening the session without a digest (loadStore): ${(rec.diskBytes / MB).toFixed(1)} MB on disk, ${(rec.textBytes / MB).toFixed(1)} MB of JSON lines\n`
+  )
   console.log(''.padEnd(width) + reopens.map((x) => cell(x.label)).join(''))
   // a reopening that failed has a time and a peak RSS, nothing else
-  const row = (label, value, evenIfFailed = false) => console.log(label.padEnd(width) + reopens.map((x) => cell(x.r.error && !evenIfFailed ? 'failed' : value(x.r))).join(''))
+  const row = (label, value, evenIfFailed = false) =>
+    console.log(label.padEnd(width) + reopens.map((x) => cell(x.r.error && !evenIfFailed ? 'failed' : value(x.r))).join(''))
   row('ticks loaded', (r) => r.ticks)
   row('time', (r) => `${(r.ms / 1000).toFixed(2)} s`, true)
   row('  CPU, all threads', (r) => `${(r.cpuMs / 1000).toFixed(2)} s`)

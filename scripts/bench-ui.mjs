@@ -25,7 +25,27 @@ const INTERVAL = 100
 
 function synthProcess(pid, i, t) {
   const cpu = 20 + 15 * Math.sin(t / 7000 + pid) + (i % 10 === 0 ? 30 : 0)
-  const row = { cpu_user_pct: cpu * 0.8, cpu_system_pct: cpu * 0.2, rss_bytes: (50 + pid) * 2 ** 20, pss_bytes: (40 + pid) * 2 ** 20, read_bytes_per_s: 1e5 * (1 + Math.sin(t / 3000)), write_bytes_per_s: 5e4, threads: 4, fds: 20 + (pid % 7), swap_bytes: 0, cpu_seconds: t / 1000, read_bytes: t * 100, write_bytes: t * 50, rchar_bytes: t * 100, wchar_bytes: t * 50, hwm_bytes: (60 + pid) * 2 ** 20, vol_ctxsw: t, invol_ctxsw: t / 10, minflt: t, majflt: 0 }
+  const row = {
+    cpu_user_pct: cpu * 0.8,
+    cpu_system_pct: cpu * 0.2,
+    rss_bytes: (50 + pid) * 2 ** 20,
+    pss_bytes: (40 + pid) * 2 ** 20,
+    read_bytes_per_s: 1e5 * (1 + Math.sin(t / 3000)),
+    write_bytes_per_s: 5e4,
+    threads: 4,
+    fds: 20 + (pid % 7),
+    swap_bytes: 0,
+    cpu_seconds: t / 1000,
+    read_bytes: t * 100,
+    write_bytes: t * 50,
+    rchar_bytes: t * 100,
+    wchar_bytes: t * 50,
+    hwm_bytes: (60 + pid) * 2 ** 20,
+    vol_ctxsw: t,
+    invol_ctxsw: t / 10,
+    minflt: t,
+    majflt: 0
+  }
   return [pid, ...PROCESS_COLUMNS.map((c) => row[c])]
 }
 
@@ -56,11 +76,40 @@ async function writeRecording(path) {
     },
     flush: () => file.flush()
   }
-  for (let p = 0; p < PROCS; p++) w.write({ k: 'p', pid: 1000 + p, ppid: p ? 1000 : 1, comm: `worker${p}`, cmdline: ['worker', String(p)], start_ms: 0, uid: 0 })
+  for (let p = 0; p < PROCS; p++)
+    w.write({ k: 'p', pid: 1000 + p, ppid: p ? 1000 : 1, comm: `worker${p}`, cmdline: ['worker', String(p)], start_ms: 0, uid: 0 })
   for (let i = 1; i <= HOUR_TICKS; i++) {
     const t = i * INTERVAL
-    for (let p = 0; p < PROCS; p++) w.write({ k: 'c', t, pid: 1000 + p, sys: [[0, 50, 0, 40000], [1, 20, 1, 30000], [202, 5, 0, 90000]] })
-    w.write({ k: 's', t, tree: { cpu_pct: 30 * PROCS, rss_bytes: 3e9, pss_bytes: 2.5e9, read_bytes_per_s: 5e6, write_bytes_per_s: 2e6, threads: 200, fds: 1100, processes: PROCS, cpu_seconds: t / 20, read_bytes: t * 5000, write_bytes: t * 2500 }, p: Array.from({ length: PROCS }, (_, p) => synthProcess(1000 + p, i, t)), gap: false })
+    for (let p = 0; p < PROCS; p++)
+      w.write({
+        k: 'c',
+        t,
+        pid: 1000 + p,
+        sys: [
+          [0, 50, 0, 40000],
+          [1, 20, 1, 30000],
+          [202, 5, 0, 90000]
+        ]
+      })
+    w.write({
+      k: 's',
+      t,
+      tree: {
+        cpu_pct: 30 * PROCS,
+        rss_bytes: 3e9,
+        pss_bytes: 2.5e9,
+        read_bytes_per_s: 5e6,
+        write_bytes_per_s: 2e6,
+        threads: 200,
+        fds: 1100,
+        processes: PROCS,
+        cpu_seconds: t / 20,
+        read_bytes: t * 5000,
+        write_bytes: t * 2500
+      },
+      p: Array.from({ length: PROCS }, (_, p) => synthProcess(1000 + p, i, t)),
+      gap: false
+    })
     if (i % 1000 === 0) w.flush()
   }
   w.write({ k: 'end', t: HOUR_TICKS * INTERVAL, exit_code: 0, exit_signal: null, message: null })
@@ -78,8 +127,34 @@ function makeChunk({ sessionId, first, batches, ticksPerBatch, procs, interval }
     const processes = []
     for (let i = from; i < from + ticksPerBatch; i++) {
       const t = i * interval
-      tree.push({ t_ms: t, cpu_pct: 1500 + 300 * Math.sin(i / 50), rss_bytes: 3e9, pss_bytes: 2.5e9, read_bytes_per_s: 5e6, write_bytes_per_s: 2e6, threads: 200, fds: 1100, processes: procs, syscalls_per_s: { file_io: 30000 + 5000 * Math.sin(i / 30), ipc: 2500, memory: 800 }, errors_per_s: 500, syscall_gap: false })
-      processes.push({ t_ms: t, points: Array.from({ length: procs }, (_, p) => ({ pid: 1000 + p, cpu_user_pct: 24, cpu_system_pct: 6, rss_bytes: 6e7, pss_bytes: 5e7, read_bytes_per_s: 1e5, write_bytes_per_s: 5e4, threads: 4, fds: 20 })) })
+      tree.push({
+        t_ms: t,
+        cpu_pct: 1500 + 300 * Math.sin(i / 50),
+        rss_bytes: 3e9,
+        pss_bytes: 2.5e9,
+        read_bytes_per_s: 5e6,
+        write_bytes_per_s: 2e6,
+        threads: 200,
+        fds: 1100,
+        processes: procs,
+        syscalls_per_s: { file_io: 30000 + 5000 * Math.sin(i / 30), ipc: 2500, memory: 800 },
+        errors_per_s: 500,
+        syscall_gap: false
+      })
+      processes.push({
+        t_ms: t,
+        points: Array.from({ length: procs }, (_, p) => ({
+          pid: 1000 + p,
+          cpu_user_pct: 24,
+          cpu_system_pct: 6,
+          rss_bytes: 6e7,
+          pss_bytes: 5e7,
+          read_bytes_per_s: 1e5,
+          write_bytes_per_s: 5e4,
+          threads: 4,
+          fds: 20
+        }))
+      })
     }
     return { sessionId, tree, processes }
   }
@@ -105,9 +180,14 @@ async function main() {
   const rec = join(data, 'syscope', 'recordings', 'hour.syscope')
   let t = performance.now()
   await writeRecording(rec)
-  console.log(`synthetic recording: ${HOUR_TICKS} ticks × ${PROCS} processes, ${(statSync(rec).size / 2 ** 20).toFixed(1)} MiB, written in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  console.log(
+    `synthetic recording: ${HOUR_TICKS} ticks × ${PROCS} processes, ${(statSync(rec).size / 2 ** 20).toFixed(1)} MiB, written in ${((performance.now() - t) / 1000).toFixed(1)} s`
+  )
 
-  const server = spawn('node', [join(root, 'bin', 'syscope.mjs'), 'serve'], { env: { ...process.env, XDG_DATA_HOME: data }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const server = spawn('node', [join(root, 'bin', 'syscope.mjs'), 'serve'], {
+    env: { ...process.env, XDG_DATA_HOME: data },
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
   const url = await new Promise((resolve) => {
     let out = ''
     server.stdout.on('data', (d) => {
@@ -116,7 +196,10 @@ async function main() {
       if (m) resolve(m[1])
     })
   })
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     // keep the bridge's EventSource reachable, to dispatch synthetic ticks through it
@@ -139,7 +222,9 @@ async function main() {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
     const firstRender = performance.now() - t
     const heapRecording = await heapMB(page)
-    console.log(`\none-hour recording, first render (click → timeline and breakdown drawn): ${firstRender.toFixed(0)} ms   goal < 1000 ms   ${firstRender < 1000 ? 'met' : 'NOT met'}`)
+    console.log(
+      `\none-hour recording, first render (click → timeline and breakdown drawn): ${firstRender.toFixed(0)} ms   goal < 1000 ms   ${firstRender < 1000 ? 'met' : 'NOT met'}`
+    )
     console.log(`renderer heap with it open: ${heapRecording.toFixed(1)} MB   goal < 300 MB   ${heapRecording < 300 ? 'met' : 'NOT met'}`)
 
     // 2. stream an hour into a live view as fast as it takes it
@@ -176,7 +261,14 @@ async function main() {
     const batches = HOUR_TICKS / TICKS_PER_BATCH
     for (let b = 0; b < batches; b += BATCHES_PER_CHUNK) {
       // one second of data (10 ticks × 50 processes) per batch: 60× real time at 60 frames/s
-      await page.evaluate(makeChunk, { sessionId, first: b * TICKS_PER_BATCH + 1, batches: Math.min(BATCHES_PER_CHUNK, batches - b), ticksPerBatch: TICKS_PER_BATCH, procs: PROCS, interval: INTERVAL })
+      await page.evaluate(makeChunk, {
+        sessionId,
+        first: b * TICKS_PER_BATCH + 1,
+        batches: Math.min(BATCHES_PER_CHUNK, batches - b),
+        ticksPerBatch: TICKS_PER_BATCH,
+        procs: PROCS,
+        interval: INTERVAL
+      })
       const before = await taskSeconds()
       await page.evaluate(async () => {
         const f = window.__frames
@@ -201,9 +293,13 @@ async function main() {
     const figures = (times) => ({ n: times.length, median: pct(times, 0.5), p95: pct(times, 0.95), missed: times.filter((x) => x > 20).length / times.length })
     const st = figures(frames.streaming.slice(5))
     const all = figures(frames.all.slice(5))
-    console.log(`streaming ${HOUR_TICKS} ticks × ${PROCS} processes: ${st.n} frames, median ${st.median.toFixed(1)} ms, p95 ${st.p95.toFixed(1)} ms, ${(st.missed * 100).toFixed(1)} % of frames longer than one vsync   goal p95 < 33 ms   ${st.p95 < 33 ? 'met' : 'NOT met'}`)
+    console.log(
+      `streaming ${HOUR_TICKS} ticks × ${PROCS} processes: ${st.n} frames, median ${st.median.toFixed(1)} ms, p95 ${st.p95.toFixed(1)} ms, ${(st.missed * 100).toFixed(1)} % of frames longer than one vsync   goal p95 < 33 ms   ${st.p95 < 33 ? 'met' : 'NOT met'}`
+    )
     console.log(`  main thread busy ${(busyMs / st.n).toFixed(1)} ms per streamed frame (CPU time)`)
-    console.log(`  every frame from first batch to last, as measured before: ${all.n} frames, median ${all.median.toFixed(1)} ms, p95 ${all.p95.toFixed(1)} ms, ${(all.missed * 100).toFixed(1)} % longer than one vsync`)
+    console.log(
+      `  every frame from first batch to last, as measured before: ${all.n} frames, median ${all.median.toFixed(1)} ms, p95 ${all.p95.toFixed(1)} ms, ${(all.missed * 100).toFixed(1)} % longer than one vsync`
+    )
     console.log(`renderer heap after streaming: ${heapStream.toFixed(1)} MB   goal < 300 MB   ${heapStream < 300 ? 'met' : 'NOT met'}`)
   } finally {
     await browser.close()

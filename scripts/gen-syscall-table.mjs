@@ -65,13 +65,30 @@ const X86_64_MACROS = { __x86_64__: '1', __BITS_PER_LONG: '64' }
 // neither its number nor its name, so newer headers take over as they arrive.
 export const NEWER_SYSCALLS = {
   both: [
-    [451, 'cachestat'], [452, 'fchmodat2'], [453, 'map_shadow_stack'], [454, 'futex_wake'],
-    [455, 'futex_wait'], [456, 'futex_requeue'], [457, 'statmount'], [458, 'listmount'],
-    [459, 'lsm_get_self_attr'], [460, 'lsm_set_self_attr'], [461, 'lsm_list_modules'],
-    [462, 'mseal'], [463, 'setxattrat'], [464, 'getxattrat'], [465, 'listxattrat'],
-    [466, 'removexattrat'], [467, 'open_tree_attr'], [468, 'file_getattr'], [469, 'file_setattr']
+    [451, 'cachestat'],
+    [452, 'fchmodat2'],
+    [453, 'map_shadow_stack'],
+    [454, 'futex_wake'],
+    [455, 'futex_wait'],
+    [456, 'futex_requeue'],
+    [457, 'statmount'],
+    [458, 'listmount'],
+    [459, 'lsm_get_self_attr'],
+    [460, 'lsm_set_self_attr'],
+    [461, 'lsm_list_modules'],
+    [462, 'mseal'],
+    [463, 'setxattrat'],
+    [464, 'getxattrat'],
+    [465, 'listxattrat'],
+    [466, 'removexattrat'],
+    [467, 'open_tree_attr'],
+    [468, 'file_getattr'],
+    [469, 'file_setattr']
   ],
-  x86_64: [[335, 'uretprobe'], [336, 'uprobe']],
+  x86_64: [
+    [335, 'uretprobe'],
+    [336, 'uprobe']
+  ],
   aarch64: []
 }
 
@@ -108,13 +125,24 @@ function tokenize(expr) {
 }
 
 const BINARY = {
-  '*': [10, (a, b) => a * b], '/': [10, (a, b) => (b === 0 ? NaN : Math.trunc(a / b))], '%': [10, (a, b) => a % b],
-  '+': [9, (a, b) => a + b], '-': [9, (a, b) => a - b],
-  '<<': [8, (a, b) => a * 2 ** b], '>>': [8, (a, b) => Math.floor(a / 2 ** b)],
-  '<': [7, (a, b) => +(a < b)], '<=': [7, (a, b) => +(a <= b)], '>': [7, (a, b) => +(a > b)], '>=': [7, (a, b) => +(a >= b)],
-  '==': [6, (a, b) => +(a === b)], '!=': [6, (a, b) => +(a !== b)],
-  '&': [5, (a, b) => a & b], '^': [4, (a, b) => a ^ b], '|': [3, (a, b) => a | b],
-  '&&': [2, (a, b) => +(a !== 0 && b !== 0)], '||': [1, (a, b) => +(a !== 0 || b !== 0)]
+  '*': [10, (a, b) => a * b],
+  '/': [10, (a, b) => (b === 0 ? NaN : Math.trunc(a / b))],
+  '%': [10, (a, b) => a % b],
+  '+': [9, (a, b) => a + b],
+  '-': [9, (a, b) => a - b],
+  '<<': [8, (a, b) => a * 2 ** b],
+  '>>': [8, (a, b) => Math.floor(a / 2 ** b)],
+  '<': [7, (a, b) => +(a < b)],
+  '<=': [7, (a, b) => +(a <= b)],
+  '>': [7, (a, b) => +(a > b)],
+  '>=': [7, (a, b) => +(a >= b)],
+  '==': [6, (a, b) => +(a === b)],
+  '!=': [6, (a, b) => +(a !== b)],
+  '&': [5, (a, b) => a & b],
+  '^': [4, (a, b) => a ^ b],
+  '|': [3, (a, b) => a | b],
+  '&&': [2, (a, b) => +(a !== 0 && b !== 0)],
+  '||': [1, (a, b) => +(a !== 0 || b !== 0)]
 }
 
 /**

@@ -45,7 +45,10 @@ const suites = {
     if (m.length === 0) return record('c', 0, 1, 0)
     let p = 0
     let f = 0
-    for (const x of m) { p += Number(x[1]); f += Number(x[2]) }
+    for (const x of m) {
+      p += Number(x[1])
+      f += Number(x[2])
+    }
     record('c', p, f + (status !== 0 && f === 0 ? 1 : 0), 0)
   },
   typecheck() {
@@ -85,7 +88,12 @@ const suites = {
     if (!existsSync(file)) return record('node', 0, 1, 0)
     const j = JSON.parse(readFileSync(file, 'utf8'))
     const failedSuites = (j.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length
-    record('node', j.numPassedTests, j.numFailedTests + failedSuites + (status !== 0 && j.numFailedTests + failedSuites === 0 ? 1 : 0), j.numPendingTests + (j.numTodoTests ?? 0))
+    record(
+      'node',
+      j.numPassedTests,
+      j.numFailedTests + failedSuites + (status !== 0 && j.numFailedTests + failedSuites === 0 ? 1 : 0),
+      j.numPendingTests + (j.numTodoTests ?? 0)
+    )
   },
   browser() {
     const specs = existsSync(join(root, 'test', 'e2e')) ? readdirSync(join(root, 'test', 'e2e')).filter((f) => f.endsWith('.spec.ts')) : []

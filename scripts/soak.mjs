@@ -22,7 +22,9 @@ const VITEST_JSON = join(resultsDir, 'vitest.json')
 const PLAYWRIGHT_JSON = join(resultsDir, 'playwright.json')
 
 function usage(problem) {
-  console.error(`${problem}\nusage: npm run test:soak -- N [--busy K] [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; K busy loops from 1 to 64 run beside the suite; suites c, typecheck, lint, node, browser)`)
+  console.error(
+    `${problem}\nusage: npm run test:soak -- N [--busy K] [suite...] [-- vitest arguments]   (N a whole number from 1 to 1000; K busy loops from 1 to 64 run beside the suite; suites c, typecheck, lint, node, browser)`
+  )
   process.exit(2)
 }
 
@@ -89,7 +91,11 @@ function startBusyLoops(k) {
       }
     }
   }
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => { stop(); process.exit(130) })
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+    process.on(sig, () => {
+      stop()
+      process.exit(130)
+    })
   process.on('exit', stop)
   if (k) console.log(`soak: ${k} busy loop${k === 1 ? '' : 's'} running beside the suite (pids ${pids.join(', ')})`)
   return { stop }
@@ -113,7 +119,8 @@ function main() {
   let busy = 0
   if (suiteArgs[0] === '--busy') {
     busy = Number(suiteArgs[1])
-    if (!Number.isInteger(busy) || busy < 1 || busy > 64) usage(`--busy takes the number of busy loops, a whole number from 1 to 64, not "${suiteArgs[1] ?? ''}"`)
+    if (!Number.isInteger(busy) || busy < 1 || busy > 64)
+      usage(`--busy takes the number of busy loops, a whole number from 1 to 64, not "${suiteArgs[1] ?? ''}"`)
     suiteArgs = suiteArgs.slice(2)
   }
   const loops = startBusyLoops(busy)
@@ -125,7 +132,11 @@ function main() {
     console.log(`\n##### soak run ${i} of ${n} #####`)
     rmSync(VITEST_JSON, { force: true })
     rmSync(PLAYWRIGHT_JSON, { force: true })
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...suiteArgs], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 256 * 1024 * 1024 })
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), ...suiteArgs], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 256 * 1024 * 1024
+    })
     const text = r.stdout?.toString() ?? ''
     process.stdout.write(text)
     if (r.status !== 0) failedRuns++
@@ -160,14 +171,18 @@ function main() {
 
   const rows = [...tally.entries()].sort((a, b) => b[1].failed - a[1].failed || a[0].localeCompare(b[0]))
   const flaky = rows.filter(([, t]) => t.failed > 0)
-  console.log(`\n===== soak: ${n} run${n === 1 ? '' : 's'} of ${suites.length ? suites.join(', ') : 'every suite'}${busy ? `, beside ${busy} busy loop${busy === 1 ? '' : 's'}` : ''} =====`)
+  console.log(
+    `\n===== soak: ${n} run${n === 1 ? '' : 's'} of ${suites.length ? suites.join(', ') : 'every suite'}${busy ? `, beside ${busy} busy loop${busy === 1 ? '' : 's'}` : ''} =====`
+  )
   for (const [name, t] of flaky) console.log(`failed ${t.failed} of ${t.runs}  ${name}`)
   // a test that did not run every time (its file crashed, or it is new) is worth a look too
   for (const [name, t] of rows) if (t.failed === 0 && t.runs > 0 && t.runs + t.skipped < n) console.log(`ran only ${t.runs} of ${n} times  ${name}`)
   const never = rows.length - flaky.length
   const failures = flaky.reduce((a, [, t]) => a + t.failed, 0)
   const skipped = rows.filter(([, t]) => t.runs === 0).length
-  console.log(`${rows.length} tests: ${flaky.length} failed at least once (${failures} failures in all), ${never} never failed${skipped ? ` (${skipped} of them always skipped)` : ''}; ${failedRuns} of ${n} runs failed`)
+  console.log(
+    `${rows.length} tests: ${flaky.length} failed at least once (${failures} failures in all), ${never} never failed${skipped ? ` (${skipped} of them always skipped)` : ''}; ${failedRuns} of ${n} runs failed`
+  )
   process.exit(failedRuns > 0 ? 1 : 0)
 }
 

@@ -20,7 +20,15 @@ import { build } from 'esbuild'
 // JavaScript for the plain node that runs the benchmarks.
 const root = fileURLToPath(new URL('..', import.meta.url))
 const totalsBundle = `${root}out/bench/tree-totals-${process.pid}.mjs`
-await build({ entryPoints: [`${root}src/main/proc/tree-totals.ts`], outfile: totalsBundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' })
+await build({
+  entryPoints: [`${root}src/main/proc/tree-totals.ts`],
+  outfile: totalsBundle,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  logLevel: 'warning'
+})
 const { TotalsSum } = await import(totalsBundle)
 rmSync(totalsBundle)
 

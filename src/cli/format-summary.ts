@@ -11,7 +11,9 @@ export function formatSummary(s: Summary): string {
   const t = s.proc.tree
   out.push('')
   out.push('  /proc')
-  out.push(`    CPU       peak ${pct(t.peak_cpu_pct)}  mean ${pct(t.mean_cpu_pct)}  total ${t.cpu_seconds === null ? 'unavailable' : `${t.cpu_seconds.toFixed(2)} s`}`)
+  out.push(
+    `    CPU       peak ${pct(t.peak_cpu_pct)}  mean ${pct(t.mean_cpu_pct)}  total ${t.cpu_seconds === null ? 'unavailable' : `${t.cpu_seconds.toFixed(2)} s`}`
+  )
   out.push(`    memory    peak RSS ${bytes(t.peak_rss_bytes)}  peak PSS ${bytes(t.peak_pss_bytes)}`)
   // logical I/O (page cache and pipes included), and the part that reached the disk; a
   // recording from before logical I/O was kept has only the second
@@ -23,7 +25,9 @@ export function formatSummary(s: Summary): string {
   const u = t.usage ?? null
   if (u) {
     out.push(`    at exit   user ${u.user_seconds.toFixed(2)} s  system ${u.system_seconds.toFixed(2)} s  max RSS ${bytes(u.max_rss_bytes)}`)
-    out.push(`              ${formatCount(u.minor_faults)} minor + ${formatCount(u.major_faults)} major faults  ${formatCount(u.vol_ctxsw)} voluntary + ${formatCount(u.invol_ctxsw)} involuntary switches`)
+    out.push(
+      `              ${formatCount(u.minor_faults)} minor + ${formatCount(u.major_faults)} major faults  ${formatCount(u.vol_ctxsw)} voluntary + ${formatCount(u.invol_ctxsw)} involuntary switches`
+    )
   }
   out.push('')
   const sc = s.ebpf.syscalls
@@ -31,8 +35,12 @@ export function formatSummary(s: Summary): string {
     out.push(`  syscalls: unavailable — ${s.ebpf.problem ?? 'unknown reason'}`)
     if (s.ebpf.fix) out.push(`    fix: ${s.ebpf.fix}`)
   } else {
-    out.push(`  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in syscalls (wall time, blocked included), ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`)
-    const cats = Object.entries(sc.by_category).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
+    out.push(
+      `  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in syscalls (wall time, blocked included), ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`
+    )
+    const cats = Object.entries(sc.by_category)
+      .filter(([, n]) => n > 0)
+      .sort((a, b) => b[1] - a[1])
     out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
     out.push('')
     out.push('    syscall              calls     errors   time in syscalls')

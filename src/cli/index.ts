@@ -96,7 +96,8 @@ async function record(argv: string[]): Promise<number> {
   if (onError !== 'kill' && onError !== 'detach') throw new UsageError(`--on-error must be "kill" or "detach", not "${onError}"`)
   const maxProcs = positiveInt(values['max-procs'], '--max-procs', 16, 65536)
   if (values.tty && values['no-tty']) throw new UsageError('give --tty or --no-tty, not both')
-  if (pid !== undefined && (values.tty || values['no-tty'])) throw new UsageError('--tty and --no-tty are for a command; an attached process keeps its own terminal')
+  if (pid !== undefined && (values.tty || values['no-tty']))
+    throw new UsageError('--tty and --no-tty are for a command; an attached process keeps its own terminal')
   const terminal = pid === undefined && (values.tty || (!values['no-tty'] && process.stdin.isTTY)) ? new TerminalRelay() : null
   const manager = new SessionManager({ dataDir: dataDir(), ebpf: maxProcs === undefined ? undefined : { helperArgs: ['--max-procs', String(maxProcs)] } })
   const stdout = new ClosableOutput(process.stdout)
@@ -117,7 +118,10 @@ async function record(argv: string[]): Promise<number> {
       ;(o.stream === 'stdout' && !values.json ? stdout : stderr).write(o.data)
     }
     const stdin = terminal ? { pty: terminal.request() } : 'inherit'
-    live = pid !== undefined ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out) : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin, onOutput, onError })
+    live =
+      pid !== undefined
+        ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out)
+        : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin, onOutput, onError })
   } catch (e) {
     terminal?.finish()
     stderr.write(`syscope: ${(e as Error).message}\n`)
@@ -129,8 +133,11 @@ async function record(argv: string[]): Promise<number> {
   live.once('recording-failed', (f: RecordingFailure) => {
     failed = f
     progress?.clear()
-    const fate = pid !== undefined || f.onError === 'detach' ? 'the command was left running' : 'the command is being ended (--on-error detach would leave it running)'
-    note(`syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`)
+    const fate =
+      pid !== undefined || f.onError === 'detach' ? 'the command was left running' : 'the command is being ended (--on-error detach would leave it running)'
+    note(
+      `syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`
+    )
   })
   const status = live.store.header.ebpf
   if (asRoot && status.ready) note(`syscope: the syscall helper runs as root for this session (pkexec)\n`)
@@ -268,7 +275,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (e) {
     const err = e as Error & { code?: string }
-    if (e instanceof UsageError || err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    if (
+      e instanceof UsageError ||
+      err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
+      err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
+    ) {
       process.stderr.write(`syscope: ${err.message}\nRun \`syscope --help\` for usage.\n`)
       return 2
     }

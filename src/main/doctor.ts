@@ -41,7 +41,13 @@ export async function doctorReport(opts: EbpfOptions = {}): Promise<DoctorReport
       ready: false,
       helper: { path: null, reason: located.reason, build: null },
       mode: null,
-      problems: [{ id: 'helper-missing', message: `no syscall helper found: ${located.reason}`, fix: 'run `npm run setup` to build it, then the guided setup to install it' }],
+      problems: [
+        {
+          id: 'helper-missing',
+          message: `no syscall helper found: ${located.reason}`,
+          fix: 'run `npm run setup` to build it, then the guided setup to install it'
+        }
+      ],
       diagnose: null
     }
   }
@@ -58,7 +64,11 @@ export async function doctorReport(opts: EbpfOptions = {}): Promise<DoctorReport
     }
   }
   const problems = Array.isArray(diag.problems)
-    ? (diag.problems as Record<string, unknown>[]).map((p) => ({ id: typeof p.id === 'string' ? p.id : 'problem', message: typeof p.message === 'string' ? p.message : '', fix: typeof p.fix === 'string' ? p.fix : null }))
+    ? (diag.problems as Record<string, unknown>[]).map((p) => ({
+        id: typeof p.id === 'string' ? p.id : 'problem',
+        message: typeof p.message === 'string' ? p.message : '',
+        fix: typeof p.fix === 'string' ? p.fix : null
+      }))
     : []
   return {
     ready: diag.ready === true,

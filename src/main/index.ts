@@ -6,7 +6,8 @@ import { ApiMethods, Events, type ApiMethod } from '../shared/contract'
 import { createBackend, type Backend } from './api/backend'
 import { handleApiCall } from './api/dispatch'
 
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'"
 
 let win: BrowserWindow | null = null
 

@@ -63,7 +63,7 @@ export async function listProcesses(procRoot = '/proc'): Promise<ProcessListEntr
           const rssKb = status.match(/^VmRSS:\s*(\d+) kB/m)?.[1]
           ticks.set(pid, cpuTicks)
           const prevTicks = previous?.ticks.get(pid)
-          const cpu = previous && prevTicks !== undefined ? Math.max(0, ((cpuTicks - prevTicks) / CLK_TCK) / ((now - previous.at) / 1000)) * 100 : null
+          const cpu = previous && prevTicks !== undefined ? Math.max(0, (cpuTicks - prevTicks) / CLK_TCK / ((now - previous.at) / 1000)) * 100 : null
           const kernelThread = cmdline === '' && (ppid === 2 || pid === 2)
           out.push({
             pid,
@@ -76,7 +76,14 @@ export async function listProcesses(procRoot = '/proc'): Promise<ProcessListEntr
             // VmRSS, not stat's page count: the page size differs between kernels (4K, 16K, 64K)
             rss_bytes: rssKb === undefined ? null : Number(rssKb) * 1024,
             startedAtMs: boot === null ? null : boot + (start / CLK_TCK) * 1000,
-            cannotTrace: pid === process.pid ? 'this is syscope itself' : kernelThread ? 'a kernel thread makes no syscalls' : me !== 0 && uid !== me ? `belongs to ${names.get(uid) ?? `uid ${uid}`}; syscope only traces your own processes` : null
+            cannotTrace:
+              pid === process.pid
+                ? 'this is syscope itself'
+                : kernelThread
+                  ? 'a kernel thread makes no syscalls'
+                  : me !== 0 && uid !== me
+                    ? `belongs to ${names.get(uid) ?? `uid ${uid}`}; syscope only traces your own processes`
+                    : null
           })
         } catch {
           // the process exited while we read it: normal, just skip it

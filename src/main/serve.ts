@@ -10,7 +10,8 @@ import type { Backend } from './api/backend'
 import { handleApiCall } from './api/dispatch'
 
 const MAX_BODY = 1024 * 1024
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -54,7 +55,8 @@ export async function serve(backend: Backend, opts: { rendererDir: string; port?
     // DNS rebinding: only our own host name is served
     if (req.headers.host !== `127.0.0.1:${port}`) return send(res, 421, { ok: false, error: { code: 'EHOST', message: 'wrong Host' } })
     const origin = req.headers.origin
-    if (origin !== undefined && origin !== `http://127.0.0.1:${port}`) return send(res, 403, { ok: false, error: { code: 'EORIGIN', message: 'cross-origin request refused' } })
+    if (origin !== undefined && origin !== `http://127.0.0.1:${port}`)
+      return send(res, 403, { ok: false, error: { code: 'EORIGIN', message: 'cross-origin request refused' } })
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
     if (url.pathname === '/api/events' && req.method === 'GET') {
       if (!authorised(url.searchParams.get('token'))) return send(res, 401, { ok: false, error: { code: 'EAUTH', message: 'missing or wrong token' } })
@@ -67,7 +69,8 @@ export async function serve(backend: Backend, opts: { rendererDir: string; port?
     if (url.pathname.startsWith('/api/')) {
       if (req.method !== 'POST') return send(res, 405, { ok: false, error: { code: 'EMETHOD', message: 'use POST' } })
       const auth = req.headers.authorization
-      if (!authorised(auth?.startsWith('Bearer ') ? auth.slice(7) : null)) return send(res, 401, { ok: false, error: { code: 'EAUTH', message: 'missing or wrong token' } })
+      if (!authorised(auth?.startsWith('Bearer ') ? auth.slice(7) : null))
+        return send(res, 401, { ok: false, error: { code: 'EAUTH', message: 'missing or wrong token' } })
       const method = url.pathname.slice(5)
       if (!Object.hasOwn(ApiMethods, method)) return send(res, 404, { ok: false, error: { code: 'ENOMETHOD', message: `no method "${method.slice(0, 60)}"` } })
       const body = await readBody(req)
@@ -89,7 +92,10 @@ export async function serve(backend: Backend, opts: { rendererDir: string; port?
     try {
       decoded = decodeURIComponent(pathname)
     } catch {
-      return send(res, 400, { ok: false, error: { code: 'EINVAL', message: 'the path has a malformed percent-encoding (% must be followed by two hex digits of valid UTF-8)' } })
+      return send(res, 400, {
+        ok: false,
+        error: { code: 'EINVAL', message: 'the path has a malformed percent-encoding (% must be followed by two hex digits of valid UTF-8)' }
+      })
     }
     const rel = pathname === '/' ? 'index.html' : decoded.replace(/^\/+/, '')
     const file = normalize(join(opts.rendererDir, rel))

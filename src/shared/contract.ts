@@ -58,17 +58,7 @@ export const Events = {
   sessionEnded: 'session:ended'
 } as const
 
-export type CategoryId =
-  | 'file_io'
-  | 'memory'
-  | 'process'
-  | 'network'
-  | 'time'
-  | 'ipc'
-  | 'security'
-  | 'signal'
-  | 'system'
-  | 'other'
+export type CategoryId = 'file_io' | 'memory' | 'process' | 'network' | 'time' | 'ipc' | 'security' | 'signal' | 'system' | 'other'
 
 /** Why syscall data is (or is not) there, in words a user can act on. */
 export interface EbpfStatus {

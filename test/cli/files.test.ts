@@ -42,7 +42,9 @@ describe('exports', () => {
     await live.waitEnded()
     const id = live.store.id
     plantSymlink(victim, join(shared, 'run.summary.json'))
-    await expect(m.exportSession(id, 'json')).rejects.toThrow(`${join(shared, 'run.summary.json')} already exists, and syscope never overwrites a file: remove it or choose another name`)
+    await expect(m.exportSession(id, 'json')).rejects.toThrow(
+      `${join(shared, 'run.summary.json')} already exists, and syscope never overwrites a file: remove it or choose another name`
+    )
     expect(readFileSync(victim, 'utf8')).toBe('precious\n')
     // a dangling one too: it would create the file where it points
     plantSymlink(join(dir, 'made-by-syscope'), join(shared, 'run.timeline.csv'))
@@ -70,7 +72,9 @@ describe('record --out', () => {
     const missing = join(dir, 'no-such-dir', 'deeper')
     const r = runCli(['record', '--no-ebpf', '--out', join(missing, 'x.syscope'), '--', 'true'], { XDG_DATA_HOME: join(dir, 'data') })
     expect(r.status).toBe(127)
-    expect(r.stderr.trim()).toBe(`syscope: cannot create the recording ${join(missing, 'x.syscope')}: the directory ${missing} does not exist; create it first or choose another`)
+    expect(r.stderr.trim()).toBe(
+      `syscope: cannot create the recording ${join(missing, 'x.syscope')}: the directory ${missing} does not exist; create it first or choose another`
+    )
     expect(existsSync(join(dir, 'no-such-dir'))).toBe(false)
   })
 })

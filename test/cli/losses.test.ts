@@ -26,7 +26,9 @@ describe('losses in the summary', () => {
     const r = runCli(['record', '--json', '--max-procs', '16', '--out', out, '--', 'sh', '-c', burst], { XDG_DATA_HOME: data })
     expect(r.status, r.stderr).toBe(0)
     const warnings: string[] = JSON.parse(r.stdout).session.warnings
-    expect(warnings.filter((w) => /process\(es\) were not traced/.test(w))).toEqual([expect.stringMatching(/^45 process\(es\) were not traced \(the helper's process table was full, (at|between) [\d.]+ s/)])
+    expect(warnings.filter((w) => /process\(es\) were not traced/.test(w))).toEqual([
+      expect.stringMatching(/^45 process\(es\) were not traced \(the helper's process table was full, (at|between) [\d.]+ s/)
+    ])
     const text = runCli(['summary', out], { XDG_DATA_HOME: data })
     expect(text.stdout).toMatch(/warning: 45 process\(es\) were not traced/)
     // the app's views read the snapshot's warnings, from the digest as from every tick
@@ -47,7 +49,9 @@ describe('losses in the summary', () => {
     expect(code).toBe(0)
     const warnings: string[] = JSON.parse(stdout).session.warnings
     const gap = warnings.find((w) => /syscall totals cover only/.test(w))
-    expect(gap, warnings.join('\n')).toMatch(/^syscall totals cover only (\d+) % of the run \(([\d.]+) s of ([\d.]+) s\): the syscall helper was gone from [\d.]+ s on \(the helper killed by SIGKILL\)/)
+    expect(gap, warnings.join('\n')).toMatch(
+      /^syscall totals cover only (\d+) % of the run \(([\d.]+) s of ([\d.]+) s\): the syscall helper was gone from [\d.]+ s on \(the helper killed by SIGKILL\)/
+    )
     const [, share, covered, total] = /(\d+) % of the run \(([\d.]+) s of ([\d.]+) s\)/.exec(gap!)!.map(Number)
     expect(share).toBeGreaterThan(0)
     expect(share).toBeLessThan(100)

@@ -89,7 +89,10 @@ class Terminal {
   }
 }
 
-function summaryOf(file: string): { session: { exit_code: number | null; exit_signal: string | null; root_pid: number }; ebpf: { syscalls: { per_syscall: { name: string; count: number }[]; per_process: { pid: number; comm: string }[] } } } {
+function summaryOf(file: string): {
+  session: { exit_code: number | null; exit_signal: string | null; root_pid: number }
+  ebpf: { syscalls: { per_syscall: { name: string; count: number }[]; per_process: { pid: number; comm: string }[] } }
+} {
   const r = runCli(['summary', '--json', file], {})
   expect(r.status, r.stderr).toBe(0)
   return JSON.parse(r.stdout)
@@ -155,7 +158,8 @@ describe('record on a terminal', () => {
 
   it('Ctrl-Z under a shell: syscope and the command stop, `fg` continues both', async () => {
     const out = join(dir, 'ctrl-z-shell.syscope')
-    const script = 'import signal, sys; signal.signal(signal.SIGCONT, lambda *a: print("continued", flush=True)); print("ready", flush=True); print("got", sys.stdin.readline().strip(), flush=True)'
+    const script =
+      'import signal, sys; signal.signal(signal.SIGCONT, lambda *a: print("continued", flush=True)); print("ready", flush=True); print("got", sys.stdin.readline().strip(), flush=True)'
     const t = new Terminal(['--'], 30, 90, ['bash', '--norc', '--noprofile', '-i'])
     await t.sees(/[$#] $/, 'bash prompts')
     t.type(`node ${CLI} record --no-ebpf --out ${out} -- python3 -c '${script}'\r`)
@@ -242,7 +246,17 @@ describe('record on a terminal', () => {
   })
 
   it('--no-tty keeps pipes, as when stdin is not a terminal', async () => {
-    const t = new Terminal(['record', '--no-ebpf', '--no-tty', '--out', join(dir, 'no-tty.syscope'), '--', 'sh', '-c', 'tty; test -t 1 || echo "stdout is a pipe"'])
+    const t = new Terminal([
+      'record',
+      '--no-ebpf',
+      '--no-tty',
+      '--out',
+      join(dir, 'no-tty.syscope'),
+      '--',
+      'sh',
+      '-c',
+      'tty; test -t 1 || echo "stdout is a pipe"'
+    ])
     const end = await t.end()
     expect(end.exit).toBe(0)
     // stdin is syscope's own terminal, as before; stdout a pipe
@@ -257,10 +271,14 @@ function childOfTree(pid: number, comm: string): number | undefined {
 }
 
 function isUnder(p: number, root: number): boolean {
-  for (let cur = p; cur > 1; ) {
+  for (let cur = p; cur > 1;) {
     if (cur === root) return true
     try {
-      cur = Number(readFileSync(`/proc/${cur}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[1])
+      cur = Number(
+        readFileSync(`/proc/${cur}/stat`, 'utf8')
+          .replace(/^.*\) /, '')
+          .split(' ')[1]
+      )
     } catch {
       return false
     }

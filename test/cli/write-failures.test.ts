@@ -59,7 +59,11 @@ describe('a full disk under --out', () => {
     expect(r.status).toBe(1)
     const lines = r.stderr.trim().split('\n')
     expect(lines, r.stderr).toHaveLength(1)
-    expect(lines[0]).toMatch(new RegExp(`^syscope: cannot write the recording ${out}: no space left on device \\(ENOSPC\\); recording stopped, the file keeps about the first [\\d.]+ s; the command is being ended`))
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^syscope: cannot write the recording ${out}: no space left on device \\(ENOSPC\\); recording stopped, the file keeps about the first [\\d.]+ s; the command is being ended`
+      )
+    )
     // the command ended with syscope (it would loop for ever)
     expect(pidsMatching(busy.tag)).toEqual([])
     // the summary names it too
@@ -89,7 +93,11 @@ describe('a full disk under --out', () => {
 describe('a closed stdout', () => {
   it('is not an error: syscope records on and exits with the command’s code', async () => {
     const out = join(data, 'pipe.syscope')
-    const r = spawnSync('bash', ['-c', `node ${CLI} record --out ${out} -- seq 100000 | head -1; echo "status=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: data }, timeout: 30_000 })
+    const r = spawnSync('bash', ['-c', `node ${CLI} record --out ${out} -- seq 100000 | head -1; echo "status=\${PIPESTATUS[0]}" >&2`], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_DATA_HOME: data },
+      timeout: 30_000
+    })
     expect(r.stdout).toBe('1\n')
     expect(r.stderr).not.toMatch(/EPIPE|Error|at /)
     expect(r.stderr).toMatch(/status=0/)

@@ -34,11 +34,20 @@ afterAll(async () => {
 function post(method: string, args: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
   const body = typeof args === 'string' ? args : JSON.stringify({ args })
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: srv.port, path: `/api/${method}`, method: 'POST', headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json', ...headers } }, (res) => {
-      let text = ''
-      res.on('data', (d) => (text += d))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }))
-    })
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: srv.port,
+        path: `/api/${method}`,
+        method: 'POST',
+        headers: { Authorization: `Bearer ${srv.token}`, 'Content-Type': 'application/json', ...headers }
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (d) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null }))
+      }
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -65,7 +74,9 @@ describe('the browser bridge', () => {
 
   it('runs a real session and streams it as events', async () => {
     const events: string[] = []
-    const es = request({ host: '127.0.0.1', port: srv.port, path: `/api/events?token=${srv.token}` }, (res) => res.on('data', (d: Buffer) => events.push(d.toString())))
+    const es = request({ host: '127.0.0.1', port: srv.port, path: `/api/events?token=${srv.token}` }, (res) =>
+      res.on('data', (d: Buffer) => events.push(d.toString()))
+    )
     es.end()
     const status = (await post('ebpfStatus', [])).body.value
     expect(status).toMatchObject({ ready: true, mode: 'tp_btf' })
@@ -117,7 +128,10 @@ describe('syscope doctor', () => {
     const d = JSON.parse(r.stdout)
     expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
     expect(d.helper.reason).toMatch(/build tree|installed|SYSCOPE_HELPER/)
-    const bad = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], { encoding: 'utf8', env: { ...process.env, SYSCOPE_HELPER: '/nonexistent' } })
+    const bad = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], {
+      encoding: 'utf8',
+      env: { ...process.env, SYSCOPE_HELPER: '/nonexistent' }
+    })
     expect(bad.status).toBe(1)
     expect(bad.stdout).toMatch(/NOT ready/)
   })

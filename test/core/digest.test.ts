@@ -29,7 +29,11 @@ afterAll(() => {
 
 /** Breakdowns compared field by field: counts exactly, CPU means to float rounding (sums in another order). */
 function expectSameBreakdown(a: Breakdown, b: Breakdown): void {
-  const strip = (x: Breakdown) => ({ ...x, sessionId: '', processes: x.processes.map((p) => ({ ...p, cpu_pct_mean: null, cpu_seconds: null, read_bytes: null, write_bytes: null })) })
+  const strip = (x: Breakdown) => ({
+    ...x,
+    sessionId: '',
+    processes: x.processes.map((p) => ({ ...p, cpu_pct_mean: null, cpu_seconds: null, read_bytes: null, write_bytes: null }))
+  })
   expect(strip(a)).toEqual(strip(b))
   a.processes.forEach((p, i) => {
     const q = b.processes[i]!
@@ -74,7 +78,11 @@ describe('a real session’s recording', () => {
 
   it('is still one gzip stream, and loading its ticks ignores the digest', async () => {
     const text = execFileSync('gzip', ['-dc'], { input: readFileSync(path), maxBuffer: 1 << 28 }).toString()
-    const kinds = text.trim().split('\n').slice(1).map((l) => JSON.parse(l).k)
+    const kinds = text
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l).k)
     expect(kinds.slice(-2)).toEqual(['digest', 'digest_at'])
     const rec = await loadRecording(path)
     expect(rec.warnings).toEqual([])
@@ -87,7 +95,9 @@ describe('a real session’s recording', () => {
     const entry = m.listRecordings().find((r) => r.path === path)!
     expect(entry.durationMs).toBe((await loadStore(path, 'x')).durationMs())
     const info = await m.open(path)
-    const csv = readFileSync((await m.exportSession(info.id, 'csv')).path, 'utf8').trim().split('\n')
+    const csv = readFileSync((await m.exportSession(info.id, 'csv')).path, 'utf8')
+      .trim()
+      .split('\n')
     expect(csv.length - 1).toBe((await loadStore(path, 'x')).tickCount)
     // and the JSON summary of the reopened recording is the one written when it ended
     const json = JSON.parse(readFileSync((await m.exportSession(info.id, 'json')).path, 'utf8'))
@@ -148,9 +158,36 @@ describe('range breakdowns from the digest', () => {
     for (let i = 1; i <= TICKS; i++) {
       const t = i * 100
       put({ k: 'c', t, pid: 10, sys: [[0, i, i % 3, 1000 * i]] })
-      if (i % 5 === 0) put({ k: 'c', t, pid: 11, sys: [[1, 2, 0, 50], [80, 1, 1, 10]] })
+      if (i % 5 === 0)
+        put({
+          k: 'c',
+          t,
+          pid: 11,
+          sys: [
+            [1, 2, 0, 50],
+            [80, 1, 1, 10]
+          ]
+        })
       const row = (pid: number, cpu: number): (number | null)[] => [pid, cpu, cpu / 4, 4096 * ((i * pid) % 17), ...Array.from({ length: cols - 3 }, () => null)]
-      put({ k: 's', t, tree: { cpu_pct: 10, rss_bytes: 1, pss_bytes: null, read_bytes_per_s: 0, write_bytes_per_s: 0, threads: 2, fds: 3, processes: 2, cpu_seconds: 0, read_bytes: 0, write_bytes: 0 }, p: [row(10, i % 11), row(11, (i * 7) % 13)], gap: false })
+      put({
+        k: 's',
+        t,
+        tree: {
+          cpu_pct: 10,
+          rss_bytes: 1,
+          pss_bytes: null,
+          read_bytes_per_s: 0,
+          write_bytes_per_s: 0,
+          threads: 2,
+          fds: 3,
+          processes: 2,
+          cpu_seconds: 0,
+          read_bytes: 0,
+          write_bytes: 0
+        },
+        p: [row(10, i % 11), row(11, (i * 7) % 13)],
+        gap: false
+      })
     }
     put({ k: 'end', t: TICKS * 100 + 50, exit_code: 0, exit_signal: null, message: null })
     await w.close()

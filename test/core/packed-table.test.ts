@@ -74,7 +74,15 @@ describe('a packed table', () => {
   })
 
   it('gives back any slice of a column, across blocks and into the rows not sealed yet', () => {
-    for (const [from, to] of [[0, 1], [5, 6], [BLOCK_ROWS - 3, BLOCK_ROWS + 3], [299, 302], [301, 301 + BLOCK_ROWS + 9], [N - 40, N], [N - 1, N]] as const) {
+    for (const [from, to] of [
+      [0, 1],
+      [5, 6],
+      [BLOCK_ROWS - 3, BLOCK_ROWS + 3],
+      [299, 302],
+      [301, 301 + BLOCK_ROWS + 9],
+      [N - 40, N],
+      [N - 1, N]
+    ] as const) {
       names.forEach((name, c) => {
         const out = new Float64Array(to - from)
         table.read(c, from, to, out)

@@ -59,7 +59,18 @@ describe('syscope record', () => {
     expect(s.ebpf.available).toBe(true)
     expect(s.ebpf.syscalls.top_syscalls[0]).toEqual({ name: 'getppid', count: 10665 })
     // the seed's field names, and ours
-    expect(Object.keys(s.ebpf.syscalls.by_category).sort()).toEqual(['file_io', 'ipc', 'memory', 'network', 'other', 'process', 'security', 'signal', 'system', 'time'])
+    expect(Object.keys(s.ebpf.syscalls.by_category).sort()).toEqual([
+      'file_io',
+      'ipc',
+      'memory',
+      'network',
+      'other',
+      'process',
+      'security',
+      'signal',
+      'system',
+      'time'
+    ])
     expect(s.ebpf.syscalls.analysis).toHaveProperty('syscall_rate_per_sec')
     expect(s.ebpf.syscalls.analysis).toHaveProperty('io_intensity')
     expect(s.ebpf.syscalls.total).toBe(s.ebpf.syscalls.per_syscall.reduce((a: number, x: { count: number }) => a + x.count, 0))
@@ -127,7 +138,9 @@ describe('syscope record', () => {
       const r = cli(['record', '--json', '--pid', String(target.pid), '--duration', '2'])
       expect(r.status, r.stderr).toBe(0)
       const s = JSON.parse(r.stdout)
-      const sleeps = s.ebpf.syscalls.per_syscall.filter((x: { name: string }) => /nanosleep/.test(x.name)).reduce((a: number, x: { count: number }) => a + x.count, 0)
+      const sleeps = s.ebpf.syscalls.per_syscall
+        .filter((x: { name: string }) => /nanosleep/.test(x.name))
+        .reduce((a: number, x: { count: number }) => a + x.count, 0)
       // it counted the sleeps of the attached process, and only while attached: each takes at
       // least 100 ms, so the session's measured length bounds them (one was under way at attach)
       expect(s.session.duration_ms).toBeGreaterThanOrEqual(2000)
@@ -142,7 +155,16 @@ describe('syscope record', () => {
 
   it('gives each process its own I/O to its last byte, short-lived ones included (the helper reads it at exit)', async () => {
     const out = join(data, 'io-out')
-    const r = cli(['record', '--json', '--out', join(data, 'own-io.syscope'), '--', 'sh', '-c', `dd if=/dev/zero of=${out} bs=1M count=8 conv=fsync 2>/dev/null; cat ${out} > /dev/null; sleep 0.3`])
+    const r = cli([
+      'record',
+      '--json',
+      '--out',
+      join(data, 'own-io.syscope'),
+      '--',
+      'sh',
+      '-c',
+      `dd if=/dev/zero of=${out} bs=1M count=8 conv=fsync 2>/dev/null; cat ${out} > /dev/null; sleep 0.3`
+    ])
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout)
     const MiB = 2 ** 20
@@ -170,7 +192,16 @@ describe('syscope record', () => {
   it('gives processes too short-lived to be sampled their CPU time, and the tree all of it', async () => {
     // five children of ~30 ms of CPU each, most of them done between two ticks
     const out = join(data, 'short.syscope')
-    const r = cli(['record', '--json', '--out', out, '--', 'sh', '-c', 'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 1000000; i++) s += i }"; done; sleep 0.3'])
+    const r = cli([
+      'record',
+      '--json',
+      '--out',
+      out,
+      '--',
+      'sh',
+      '-c',
+      'for i in 1 2 3 4 5; do awk "BEGIN { for (i = 0; i < 1000000; i++) s += i }"; done; sleep 0.3'
+    ])
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout)
     const awks = s.proc.processes.filter((p: { comm: string }) => p.comm === 'awk' || p.comm === 'mawk')
@@ -190,11 +221,18 @@ describe('syscope record', () => {
     // 8 MiB written before the session, 4 MiB during it (by children it reaps: their I/O is the
     // tree's, and is not the shell's own); the shell says when each is done and waits for a line
     // before the second, which the test sends once syscope has recorded a tick
-    const target = spawn('sh', ['-c', 'head -c 8388608 /dev/zero > /dev/null; echo first; read x; head -c 4194304 /dev/zero > /dev/null; echo second; read x'], { stdio: ['pipe', 'pipe', 'ignore'] })
+    const target = spawn(
+      'sh',
+      ['-c', 'head -c 8388608 /dev/zero > /dev/null; echo first; read x; head -c 4194304 /dev/zero > /dev/null; echo second; read x'],
+      { stdio: ['pipe', 'pipe', 'ignore'] }
+    )
     let said = ''
     target.stdout.on('data', (d: Buffer) => (said += d))
     const out = join(data, 'attached-io.syscope')
-    const rec = spawn('node', [CLI, 'record', '--json', '--out', out, '--pid', String(target.pid)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_DATA_HOME: data } })
+    const rec = spawn('node', [CLI, 'record', '--json', '--out', out, '--pid', String(target.pid)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_DATA_HOME: data }
+    })
     let stdout = ''
     let stderr = ''
     rec.stdout.on('data', (d: Buffer) => (stdout += d))
@@ -234,13 +272,19 @@ describe('syscope record', () => {
     const kept = cli(['summary', '--json', out])
     expect(kept.status).toBe(0)
     // with --json, the summary owns stdout: the command's goes to stderr
-    const j = spawnSync('node', [CLI, 'record', '--json', '--out', join(data, 'io2.syscope'), '--', 'echo', 'hello'], { encoding: 'utf8', env: { ...process.env, XDG_DATA_HOME: data }, timeout: 60_000 })
+    const j = spawnSync('node', [CLI, 'record', '--json', '--out', join(data, 'io2.syscope'), '--', 'echo', 'hello'], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_DATA_HOME: data },
+      timeout: 60_000
+    })
     expect(JSON.parse(j.stdout).session.exit_code).toBe(0)
     expect(j.stderr).toContain('hello\n')
   })
 
   it('passes Ctrl-C on to the command (it runs in a session of its own), then sums up', async () => {
-    const c = spawn('node', [CLI, 'record', '--out', join(data, 'int.syscope'), '--', 'sh', '-c', 'echo started; exec sleep 30'], { env: { ...process.env, XDG_DATA_HOME: data } })
+    const c = spawn('node', [CLI, 'record', '--out', join(data, 'int.syscope'), '--', 'sh', '-c', 'echo started; exec sleep 30'], {
+      env: { ...process.env, XDG_DATA_HOME: data }
+    })
     let stdout = ''
     c.stdout.on('data', (d: Buffer) => (stdout += d))
     const code = new Promise<number | null>((r) => c.once('exit', (n) => r(n)))
@@ -308,10 +352,16 @@ describe('faults', () => {
 
   it('loses at most the last interval when syscope itself is killed with SIGKILL', async () => {
     const out = join(wl.dir, 'killed.syscope')
-    const p = spawn('node', [CLI, 'record', '--out', out, '--', wl.markers, 'sleep', '100', '600'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
+    const p = spawn('node', [CLI, 'record', '--out', out, '--', wl.markers, 'sleep', '100', '600'], {
+      stdio: 'ignore',
+      env: { ...process.env, XDG_DATA_HOME: data }
+    })
     const exited = new Promise((r) => p.once('exit', r))
     const sleepsIn = (store: Awaited<ReturnType<typeof loadStore>>): number =>
-      [...store.perProcessSyscalls.values()].reduce((a, m) => a + (m.get(syscallNr('nanosleep'))?.[0] ?? 0) + (m.get(syscallNr('clock_nanosleep'))?.[0] ?? 0), 0)
+      [...store.perProcessSyscalls.values()].reduce(
+        (a, m) => a + (m.get(syscallNr('nanosleep'))?.[0] ?? 0) + (m.get(syscallNr('clock_nanosleep'))?.[0] ?? 0),
+        0
+      )
     // what the file held while syscope ran: a dozen ticks and ten sleeps
     const before = await until('a dozen ticks and ten sleeps are in the file', async () => {
       const st = await loadStore(out, 'k').catch(() => null)

@@ -29,7 +29,6 @@ const PEAK_RSS = 1536 * 1024 * 1024
 const dir = mkdtempSync(join(tmpdir(), 'syscope-fuzz-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-
 async function realRecording(name: string, ticks: number, digest: boolean): Promise<Buffer> {
   const path = join(dir, name)
   const w = new RecordingWriter(path, testHeader(`fuzz ${name}`))
@@ -39,7 +38,17 @@ async function realRecording(name: string, ticks: number, digest: boolean): Prom
   for (let i = 1; i <= ticks; i++) {
     const t = i * 100
     const rows = [42, 43, 44].map((pid) => [pid, ...PROCESS_COLUMNS.map((_, c) => (c === 2 ? 4096 * i : i % 7))])
-    for (const pid of [42, 43]) w.write({ k: 'c', t, pid, sys: [[0, i, 0, 1000], [1, 2, 1, 500], [257, 1, 0, 90]] })
+    for (const pid of [42, 43])
+      w.write({
+        k: 'c',
+        t,
+        pid,
+        sys: [
+          [0, i, 0, 1000],
+          [1, 2, 1, 500],
+          [257, 1, 0, 90]
+        ]
+      })
     w.write({ k: 's', t, tree: testTree, p: rows, gap: i % 10 === 0 })
     if (i % 4 === 0) w.write({ k: 'o', t, s: 'stdout', d: `line ${i} ✓\n` })
     w.flush()
@@ -123,7 +132,13 @@ function mutate(base: Buffer, r: () => number): { name: string; file: Buffer; di
         ;[lines[i], lines[j]] = [lines[j]!, lines[i]!]
         name = 'lines swapped'
       } else if (op === 3) {
-        lines.splice(i, 0, r() < 0.5 ? '{"k":"c","t":1,"pid":1,"sys":' + '['.repeat(100_000) : Buffer.from(Array.from({ length: 200 }, () => 32 + Math.floor(r() * 90))).toString())
+        lines.splice(
+          i,
+          0,
+          r() < 0.5
+            ? '{"k":"c","t":1,"pid":1,"sys":' + '['.repeat(100_000)
+            : Buffer.from(Array.from({ length: 200 }, () => 32 + Math.floor(r() * 90))).toString()
+        )
         name = 'junk line'
       } else if (op === 4) {
         lines.splice(i, 0, ...Array.from({ length: Math.floor(r() * 1000) }, () => ''))
@@ -165,51 +180,55 @@ function mutate(base: Buffer, r: () => number): { name: string; file: Buffer; di
   }
 }
 
-it(`loads every mutated recording with warnings or fails with a clear error (${SECONDS} s; the seed is printed)`, async () => {
-  console.log(`recording fuzz: seed ${SEED} (replay: SYSCOPE_FUZZ_SEED=${SEED}), ${SECONDS} s`)
-  const r = seededRandom(SEED)
-  lastPath = join(dir, 'scratch.syscope')
-  const bases = [await realRecording('closed.syscope', 60, true), await realRecording('plain.syscope', 40, false)]
-  const path = join(dir, 'case.syscope')
-  const deadline = performance.now() + SECONDS * 1000
-  const outcomes = new Map<string, number>()
-  let cases = 0
-  while (performance.now() < deadline) {
-    const m = mutate(bases[Math.floor(r() * bases.length)]!, r)
-    writeFileSync(path, m.file)
-    if (m.digest !== undefined) {
-      try {
-        appendDigest(path, m.digest as never)
-      } catch {
-        // a digest that cannot even be serialised is not written
+it(
+  `loads every mutated recording with warnings or fails with a clear error (${SECONDS} s; the seed is printed)`,
+  async () => {
+    console.log(`recording fuzz: seed ${SEED} (replay: SYSCOPE_FUZZ_SEED=${SEED}), ${SECONDS} s`)
+    const r = seededRandom(SEED)
+    lastPath = join(dir, 'scratch.syscope')
+    const bases = [await realRecording('closed.syscope', 60, true), await realRecording('plain.syscope', 40, false)]
+    const path = join(dir, 'case.syscope')
+    const deadline = performance.now() + SECONDS * 1000
+    const outcomes = new Map<string, number>()
+    let cases = 0
+    while (performance.now() < deadline) {
+      const m = mutate(bases[Math.floor(r() * bases.length)]!, r)
+      writeFileSync(path, m.file)
+      if (m.digest !== undefined) {
+        try {
+          appendDigest(path, m.digest as never)
+        } catch {
+          // a digest that cannot even be serialised is not written
+        }
       }
+      const start = performance.now()
+      let outcome: string
+      try {
+        const store = await openStore(path, 'fuzz')
+        // what the views and the summary ask of it
+        store.snapshot('ended', 500, 'recording')
+        const d = store.durationMs()
+        store.breakdown(0, Number.MAX_SAFE_INTEGER)
+        store.breakdown(d / 4, d / 2)
+        JSON.stringify(buildSummary(store, 'ended'))
+        outcome = store.warnings.length ? 'loaded with warnings' : 'loaded'
+      } catch (e) {
+        const err = e as Error & { code?: string }
+        const context = `case ${cases} (${m.name}), seed ${SEED}`
+        expect(err, `${context}: ${err.stack}`).not.toBeInstanceOf(TypeError)
+        expect(err, `${context}: ${err.stack}`).not.toBeInstanceOf(RangeError)
+        expect(err.code, `${context}: ${err.message}`).toMatch(/^(EFOREIGN|ENEWER|ECORRUPT|ETOOBIG)$/)
+        expect(err.message, context).toContain(path)
+        outcome = err.code!
+      }
+      const ms = performance.now() - start
+      expect(ms, `case ${cases} (${m.name}), seed ${SEED}`).toBeLessThan(CASE_MS)
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
+      cases++
     }
-    const start = performance.now()
-    let outcome: string
-    try {
-      const store = await openStore(path, 'fuzz')
-      // what the views and the summary ask of it
-      store.snapshot('ended', 500, 'recording')
-      const d = store.durationMs()
-      store.breakdown(0, Number.MAX_SAFE_INTEGER)
-      store.breakdown(d / 4, d / 2)
-      JSON.stringify(buildSummary(store, 'ended'))
-      outcome = store.warnings.length ? 'loaded with warnings' : 'loaded'
-    } catch (e) {
-      const err = e as Error & { code?: string }
-      const context = `case ${cases} (${m.name}), seed ${SEED}`
-      expect(err, `${context}: ${err.stack}`).not.toBeInstanceOf(TypeError)
-      expect(err, `${context}: ${err.stack}`).not.toBeInstanceOf(RangeError)
-      expect(err.code, `${context}: ${err.message}`).toMatch(/^(EFOREIGN|ENEWER|ECORRUPT|ETOOBIG)$/)
-      expect(err.message, context).toContain(path)
-      outcome = err.code!
-    }
-    const ms = performance.now() - start
-    expect(ms, `case ${cases} (${m.name}), seed ${SEED}`).toBeLessThan(CASE_MS)
-    outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1)
-    cases++
-  }
-  expect(peakRss()).toBeLessThan(PEAK_RSS)
-  console.log(`recording fuzz: ${cases} cases`, Object.fromEntries(outcomes))
-  expect(cases).toBeGreaterThan(10)
-}, (SECONDS + 60) * 1000)
+    expect(peakRss()).toBeLessThan(PEAK_RSS)
+    console.log(`recording fuzz: ${cases} cases`, Object.fromEntries(outcomes))
+    expect(cases).toBeGreaterThan(10)
+  },
+  (SECONDS + 60) * 1000
+)

@@ -92,7 +92,10 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     const path = join(dir, 'counts-bomb.syscope')
     writeFileSync(path, file)
     const r = await measured(() => loadStore(path, 'c'))
-    expect(r.error).toMatchObject({ code: 'ETOOBIG', message: expect.stringMatching(/counts-bomb\.syscope is damaged or not a recording: a tick \(t=100 ms\) has over 65536 syscall count records/) })
+    expect(r.error).toMatchObject({
+      code: 'ETOOBIG',
+      message: expect.stringMatching(/counts-bomb\.syscope is damaged or not a recording: a tick \(t=100 ms\) has over 65536 syscall count records/)
+    })
     expect(r.ms).toBeLessThan(10_000)
     expect(r.peakGrowth).toBeLessThan(300 * MiB)
   }, 60_000)
@@ -120,7 +123,9 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     writeFileSync(path, file)
     const r = await measured(() => loadStore(path, 'r'))
     expect(r.error).toBeUndefined()
-    expect(r.value!.warnings).toEqual([expect.stringMatching(/^the recording has more than \d+ bytes of ticks, the most syscope loads of a recording: only its first \d+ ticks were loaded$/)])
+    expect(r.value!.warnings).toEqual([
+      expect.stringMatching(/^the recording has more than \d+ bytes of ticks, the most syscope loads of a recording: only its first \d+ ticks were loaded$/)
+    ])
     expect(r.ms).toBeLessThan(30_000)
     console.log(`rows bomb: ${Math.round(r.ms)} ms, peak RSS grew ${Math.round(r.peakGrowth / MiB)} MiB`)
     expect(r.peakGrowth).toBeLessThan(600 * MiB)
@@ -132,14 +137,20 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     const path = join(dir, 'newlines.syscope')
     writeFileSync(path, file)
     const r = await measured(() => loadStore(path, 'n'))
-    expect(r.error).toMatchObject({ code: 'ETOOBIG', message: expect.stringMatching(/newlines\.syscope cannot be read: more than \d+ empty lines in a row \(syscope writes none\)/) })
+    expect(r.error).toMatchObject({
+      code: 'ETOOBIG',
+      message: expect.stringMatching(/newlines\.syscope cannot be read: more than \d+ empty lines in a row \(syscope writes none\)/)
+    })
     expect(r.ms).toBeLessThan(5_000)
   }, 60_000)
 
   it('the text inflated from the tick stream has a cap', async () => {
     const path = await writeRecording('text-cap.syscope', 50)
     const e = await loadRecording(path, { maxTextBytes: 2000 }).catch((x: unknown) => x)
-    expect(e).toMatchObject({ code: 'ETOOBIG', message: `${path} cannot be read: its text is longer than 2000 bytes, the most syscope reads of a recording's ticks` })
+    expect(e).toMatchObject({
+      code: 'ETOOBIG',
+      message: `${path} cannot be read: its text is longer than 2000 bytes, the most syscope reads of a recording's ticks`
+    })
   })
 
   it('a long run of junk lines stops with a clear error, not after all of it', async () => {
@@ -148,7 +159,12 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     const path = join(dir, 'junk.syscope')
     writeFileSync(path, file)
     const r = await measured(() => loadStore(path, 'j'))
-    expect(r.error).toMatchObject({ code: 'ECORRUPT', message: expect.stringMatching(/junk\.syscope is not a syscope recording past its header, or is badly damaged: over \d+ bytes of damaged records in a row/) })
+    expect(r.error).toMatchObject({
+      code: 'ECORRUPT',
+      message: expect.stringMatching(
+        /junk\.syscope is not a syscope recording past its header, or is badly damaged: over \d+ bytes of damaged records in a row/
+      )
+    })
     expect(r.ms).toBeLessThan(10_000)
   }, 60_000)
 })
@@ -172,7 +188,10 @@ describe('only regular files are read', () => {
     await writeRecording('fifo-data/recordings/real.syscope')
     const open = runBounded(`openStore(${JSON.stringify(fifo)}, 'f')`)
     expect(open.timedOut).toBe(false)
-    expect(JSON.parse(open.out)).toEqual({ code: 'EFOREIGN', message: `${fifo}: is a FIFO (named pipe), not a recording: syscope reads recordings only from regular files` })
+    expect(JSON.parse(open.out)).toEqual({
+      code: 'EFOREIGN',
+      message: `${fifo}: is a FIFO (named pipe), not a recording: syscope reads recordings only from regular files`
+    })
     const list = runBounded(`Promise.resolve(new SessionManager({ dataDir: ${JSON.stringify(data)} }).listRecordings().map((r) => r.title))`)
     expect(list.timedOut).toBe(false)
     expect(JSON.parse(list.out)).toEqual({ ok: ['hostile'] })
@@ -183,7 +202,10 @@ describe('only regular files are read', () => {
       ['/proc/self/status', 'procfs'],
       ['/sys/kernel/mm/transparent_hugepage/enabled', 'sysfs']
     ] as const) {
-      await expect(openStore(path, 'p')).rejects.toMatchObject({ code: 'EFOREIGN', message: `${path}: is a kernel file (${fs}), not a recording: syscope does not read files of /proc, /sys and the like` })
+      await expect(openStore(path, 'p')).rejects.toMatchObject({
+        code: 'EFOREIGN',
+        message: `${path}: is a kernel file (${fs}), not a recording: syscope does not read files of /proc, /sys and the like`
+      })
     }
   })
 })
@@ -226,7 +248,10 @@ describe('damage is a warning or a clear error, never a raw TypeError', () => {
       { k: 'o', t: 1, s: 'stdin', d: 'x' },
       { k: 'end', t: null }
     ]
-    const lines: RecordLine[] = [{ k: 'c', t: 100, pid: 42, sys: [[0, 1, 0, 1]] }, { k: 's', t: 100, tree: testTree, p: [row], gap: false }]
+    const lines: RecordLine[] = [
+      { k: 'c', t: 100, pid: 42, sys: [[0, 1, 0, 1]] },
+      { k: 's', t: 100, tree: testTree, p: [row], gap: false }
+    ]
     const path = gzipFile('bad-records.syscope', [header, ...bad, ...lines].map((l) => JSON.stringify(l) + '\n').join(''))
     const store = await loadStore(path, 'b')
     expect(store.tickCount).toBe(1)

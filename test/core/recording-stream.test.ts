@@ -67,7 +67,10 @@ async function writeRecording(name: string, ticks: number, close = true): Promis
 function recordsOfText(text: string): { ticks: number[]; cutOff: boolean } {
   const parts = text.split('\n').slice(1)
   const last = parts.pop()!
-  const ticks = parts.map((l) => JSON.parse(l) as RecordLine).filter((l) => l.k === 's').map((l) => (l as { t: number }).t)
+  const ticks = parts
+    .map((l) => JSON.parse(l) as RecordLine)
+    .filter((l) => l.k === 's')
+    .map((l) => (l as { t: number }).t)
   let cutOff = false
   try {
     if (last !== '') JSON.parse(last)
@@ -92,7 +95,9 @@ describe('reading a recording a chunk at a time', () => {
     expect(store.warnings).toEqual([])
     // the store keeps the first few MiB of output and says how much more the recording has
     const shown = store.output.reduce((n, o) => n + o.text.length, 0)
-    expect(store.snapshot('ended', 100, 'recording').warnings).toContain(`${600 * output.length - shown} bytes of program output are in the recording but not shown`)
+    expect(store.snapshot('ended', 100, 'recording').warnings).toContain(
+      `${600 * output.length - shown} bytes of program output are in the recording but not shown`
+    )
   }, 300_000) // a guard against a hang only: 10–13 s on the shared 2-core machine, over 30 s beside two busy loops
 
   it('reads every record whole, whatever the chunk size (lines and UTF-8 characters cut at chunk boundaries)', async () => {
@@ -134,7 +139,9 @@ describe('reading a recording a chunk at a time', () => {
     const { path, lines } = await writeRecording('killed.syscope', 25, false)
     const rec = await loadRecording(path, { chunkBytes: 64 })
     expect(rec.lines).toEqual(lines)
-    expect(rec.warnings).toEqual(['the recording was not closed properly (the app or machine stopped while recording); loaded everything up to the last complete tick'])
+    expect(rec.warnings).toEqual([
+      'the recording was not closed properly (the app or machine stopped while recording); loaded everything up to the last complete tick'
+    ])
   })
 
   it('skips a line longer than the limit without decoding it, and goes on', async () => {
@@ -170,7 +177,10 @@ describe('reading a recording a chunk at a time', () => {
     const path = join(dir, 'damaged-header.syscope')
     writeFileSync(path, file)
     for (const chunkBytes of [64, undefined]) {
-      await expect(loadRecording(path, { chunkBytes })).rejects.toMatchObject({ code: 'ECORRUPT', message: expect.stringMatching(/corrupt: incorrect data check/) })
+      await expect(loadRecording(path, { chunkBytes })).rejects.toMatchObject({
+        code: 'ECORRUPT',
+        message: expect.stringMatching(/corrupt: incorrect data check/)
+      })
     }
   })
 

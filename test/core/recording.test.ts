@@ -80,7 +80,11 @@ describe('recordings', () => {
     w.flush()
     // the counts line of the third tick is the last thing flushed
     await until('the third tick’s counts reached the file', () =>
-      gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH }).toString().split('\n').some((l) => l.startsWith('{"k":"c"') && l.includes('"t":300')))
+      gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH })
+        .toString()
+        .split('\n')
+        .some((l) => l.startsWith('{"k":"c"') && l.includes('"t":300'))
+    )
     const store = await loadStore(path, 'x')
     expect(store.tickCount).toBe(2)
     // tick(t) counts t calls of nr 39

@@ -52,7 +52,10 @@ describe('sampling with run reports', () => {
     const live = await m.launch({ argv: [wl.markers, 'sleep', '100', '12'], intervalMs: 250, ebpf: true })
     await live.waitEnded()
     const t = live.store.tickBatch(0).tree.map((p) => p.t_ms)
-    const gaps = t.slice(1).map((v, i) => v - t[i]!).sort((a, b) => a - b)
+    const gaps = t
+      .slice(1)
+      .map((v, i) => v - t[i]!)
+      .sort((a, b) => a - b)
     // 1.2 s at 250 ms, not the helper's own default of 100 ms. A tick comes late on a busy
     // machine, never early: the median gap is no less than the interval (but for the clock
     // read's jitter), and the ticks no more than the run's length allows

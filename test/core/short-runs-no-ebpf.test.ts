@@ -31,7 +31,16 @@ describe('a short run without eBPF', () => {
       expect(s.proc.processes).toHaveLength(1)
       expect(t.peak_processes).toBe(1)
       // dd copied 64 MiB through a 16 MiB buffer: none of these was 0
-      for (const [name, v] of Object.entries({ cpu_seconds: t.cpu_seconds, peak_cpu_pct: t.peak_cpu_pct, mean_cpu_pct: t.mean_cpu_pct, peak_rss_bytes: t.peak_rss_bytes, rchar_bytes: t.rchar_bytes, wchar_bytes: t.wchar_bytes, peak_threads: t.peak_threads, peak_fds: t.peak_fds })) {
+      for (const [name, v] of Object.entries({
+        cpu_seconds: t.cpu_seconds,
+        peak_cpu_pct: t.peak_cpu_pct,
+        mean_cpu_pct: t.mean_cpu_pct,
+        peak_rss_bytes: t.peak_rss_bytes,
+        rchar_bytes: t.rchar_bytes,
+        wchar_bytes: t.wchar_bytes,
+        peak_threads: t.peak_threads,
+        peak_fds: t.peak_fds
+      })) {
         if (v !== null) expect(v, `${name} in run ${i}`).toBeGreaterThan(0)
       }
       // the mean is the CPU time over the run, where the samples' rates missed it

@@ -52,11 +52,43 @@ function* session(): Generator<RecordLine> {
   for (const pid of [100, 101]) yield { k: 'p', pid, ppid: 1, comm: `p${pid}`, cmdline: [], start_ms: 0, uid: 1000 }
   for (let i = 0; i < TICKS; i++) {
     const t = (i + 1) * 100 + (i % 3)
-    for (const pid of pids(i)) if ((i + pid) % 4 === 0) yield { k: 'c', t, pid, sys: [[(pid + i) % 7, 1 + (i % 13), i % 5 === 0 ? 1 : 0, 1000 + i], [257, 2, 0, 10]] }
+    for (const pid of pids(i))
+      if ((i + pid) % 4 === 0)
+        yield {
+          k: 'c',
+          t,
+          pid,
+          sys: [
+            [(pid + i) % 7, 1 + (i % 13), i % 5 === 0 ? 1 : 0, 1000 + i],
+            [257, 2, 0, 10]
+          ]
+        }
     const rows = pids(i).map((pid) => row(pid, i))
     // now and then the same process twice (never from the sampler), and a row without a pid
-    if (i % 250 === 7) rows.push(row(100, i).map((v, c) => (c === 0 ? v : c)), [null, ...row(1, i).slice(1)])
-    yield { k: 's', t, tree: { cpu_pct: i ? i % 50 : null, rss_bytes: 1 << 30, pss_bytes: null, read_bytes_per_s: 0, write_bytes_per_s: i / 7, threads: 12, fds: null, processes: rows.length, cpu_seconds: i / 100, read_bytes: 0, write_bytes: 0 }, p: rows, gap: i % 400 > 390 }
+    if (i % 250 === 7)
+      rows.push(
+        row(100, i).map((v, c) => (c === 0 ? v : c)),
+        [null, ...row(1, i).slice(1)]
+      )
+    yield {
+      k: 's',
+      t,
+      tree: {
+        cpu_pct: i ? i % 50 : null,
+        rss_bytes: 1 << 30,
+        pss_bytes: null,
+        read_bytes_per_s: 0,
+        write_bytes_per_s: i / 7,
+        threads: 12,
+        fds: null,
+        processes: rows.length,
+        cpu_seconds: i / 100,
+        read_bytes: 0,
+        write_bytes: 0
+      },
+      p: rows,
+      gap: i % 400 > 390
+    }
   }
 }
 

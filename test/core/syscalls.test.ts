@@ -7,9 +7,34 @@ import { aggregateByCategory, categoryOf, syscallName } from '../../src/shared/s
 
 describe('syscall tables', () => {
   it('name the numbers the kernel ABI fixes', () => {
-    const x86: [number, string][] = [[0, 'read'], [1, 'write'], [39, 'getpid'], [59, 'execve'], [60, 'exit'], [110, 'getppid'], [231, 'exit_group'], [232, 'epoll_wait'], [318, 'getrandom'], [435, 'clone3']]
+    const x86: [number, string][] = [
+      [0, 'read'],
+      [1, 'write'],
+      [39, 'getpid'],
+      [59, 'execve'],
+      [60, 'exit'],
+      [110, 'getppid'],
+      [231, 'exit_group'],
+      [232, 'epoll_wait'],
+      [318, 'getrandom'],
+      [435, 'clone3']
+    ]
     for (const [nr, name] of x86) expect(syscallName('x86_64', nr)).toBe(name)
-    const arm: [number, string][] = [[63, 'read'], [64, 'write'], [172, 'getpid'], [173, 'getppid'], [221, 'execve'], [93, 'exit'], [94, 'exit_group'], [278, 'getrandom'], [22, 'epoll_pwait'], [25, 'fcntl'], [79, 'newfstatat'], [80, 'fstat'], [435, 'clone3']]
+    const arm: [number, string][] = [
+      [63, 'read'],
+      [64, 'write'],
+      [172, 'getpid'],
+      [173, 'getppid'],
+      [221, 'execve'],
+      [93, 'exit'],
+      [94, 'exit_group'],
+      [278, 'getrandom'],
+      [22, 'epoll_pwait'],
+      [25, 'fcntl'],
+      [79, 'newfstatat'],
+      [80, 'fstat'],
+      [435, 'clone3']
+    ]
     for (const [nr, name] of arm) expect(syscallName('aarch64', nr)).toBe(name)
     expect(syscallName('x86_64', 999)).toBe('sys_999')
   })
@@ -34,7 +59,14 @@ describe('syscall tables', () => {
   })
 
   it('aggregate per-syscall counts by category', () => {
-    const m = aggregateByCategory('x86_64', new Map([[0, { calls: 5, errors: 1, time_ns: 10 }], [1, { calls: 2, errors: 0, time_ns: 5 }], [41, { calls: 3, errors: 3, time_ns: 7 }]]))
+    const m = aggregateByCategory(
+      'x86_64',
+      new Map([
+        [0, { calls: 5, errors: 1, time_ns: 10 }],
+        [1, { calls: 2, errors: 0, time_ns: 5 }],
+        [41, { calls: 3, errors: 3, time_ns: 7 }]
+      ])
+    )
     expect(m.get('file_io')).toEqual({ calls: 7, errors: 1, time_ns: 15 })
     expect(m.get('network')).toEqual({ calls: 3, errors: 3, time_ns: 7 })
   })

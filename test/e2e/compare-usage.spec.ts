@@ -30,7 +30,10 @@ interface Usage {
 interface Summary {
   session: { duration_ms: number }
   ebpf: { available: boolean; syscalls: { per_syscall: { name: string; count: number }[] } }
-  proc: { tree: { cpu_seconds: number | null; peak_cpu_pct: number | null; mean_cpu_pct: number | null; peak_processes: number; usage: Usage | null }; processes: unknown[] }
+  proc: {
+    tree: { cpu_seconds: number | null; peak_cpu_pct: number | null; mean_cpu_pct: number | null; peak_processes: number; usage: Usage | null }
+    processes: unknown[]
+  }
 }
 
 const summaries = new Map<string, Summary>()
@@ -136,7 +139,10 @@ test('a 20 ms command and a burst of 200 children: the exit figures of both, wit
     const va = row.of(a)
     const vb = row.of(b)
     expect(text.slice(0, 3), row.label).toEqual([row.label, expected(row, a), expected(row, b)])
-    expect(title.slice(1, 3).map((t) => t.split(':')[0]), `${row.label}: what is known of it`).toEqual([expectedBound(row, a), expectedBound(row, b)])
+    expect(
+      title.slice(1, 3).map((t) => t.split(':')[0]),
+      `${row.label}: what is known of it`
+    ).toEqual([expectedBound(row, a), expectedBound(row, b)])
     // the exact value behind the text, not only its rounding
     expect(value.slice(1, 3), row.label).toEqual([va === null ? '' : String(va), vb === null ? '' : String(vb)])
     const delta = va === null || vb === null ? NA : (vb >= va ? '+' : '−') + row.fmt(Math.abs(vb - va))
@@ -177,7 +183,14 @@ test('a recording made without eBPF: its exit figures and syscalls read unavaila
   expect((await cells(page, 'processes at once')).text[2]).toBe('1')
   // its syscalls were not counted: not 0 calls, nor a change
   const row = page.getByTestId('compare-row').filter({ hasText: 'execve' })
-  await expect(row.locator('td')).toHaveText(['execve', /Process/, formatInt(a.ebpf.syscalls.per_syscall.find((x) => x.name === 'execve')!.count), 'unavailable', NA, NA])
+  await expect(row.locator('td')).toHaveText([
+    'execve',
+    /Process/,
+    formatInt(a.ebpf.syscalls.per_syscall.find((x) => x.name === 'execve')!.count),
+    'unavailable',
+    NA,
+    NA
+  ])
   await expect(page.getByTestId('compare-donut-b')).toContainText('Syscalls unavailable')
   // the short run's max RSS is above its launcher's: the kernel knows it, and it is not 0
   const rss = await cells(page, 'max RSS')
@@ -191,7 +204,9 @@ test('a recording made without eBPF: its exit figures and syscalls read unavaila
 async function expectNoFalseZero(page: Page): Promise<void> {
   const shown = await page
     .locator('[data-testid="compare-figure"] td[data-side]')
-    .evaluateAll((els) => els.filter((e) => e.hasAttribute('data-value')).map((e) => ({ text: (e.textContent ?? '').trim(), value: e.getAttribute('data-value') ?? '' })))
+    .evaluateAll((els) =>
+      els.filter((e) => e.hasAttribute('data-value')).map((e) => ({ text: (e.textContent ?? '').trim(), value: e.getAttribute('data-value') ?? '' }))
+    )
   expect(shown.length).toBeGreaterThan(20)
   for (const { text, value } of shown) {
     if (/^0(\.0+)? ?(B|%|ns|s)?$/.test(text)) expect(value, `"${text}" shown for ${value || 'an unknown value'}`).toBe('0')

@@ -57,7 +57,11 @@ test('launch a workload, watch its syscalls, narrow the range, reopen and compar
   // FIFO that the test writes to once it has
   const go = join(data, 'go')
   execFileSync('mkfifo', [go])
-  await launch(page, 'sh', `-c 'for i in $(seq 1 150); do cat /etc/hostname > /dev/null; done; read x < ${go}; for i in $(seq 1 20); do ls / > /dev/null; done'`)
+  await launch(
+    page,
+    'sh',
+    `-c 'for i in $(seq 1 150); do cat /etc/hostname > /dev/null; done; read x < ${go}; for i in $(seq 1 20); do ls / > /dev/null; done'`
+  )
   // syscalls and categories appear while it runs
   await expect(page.getByTestId('syscall-row').filter({ hasText: 'execve' })).toBeVisible({ timeout: 15_000 })
   await expect(page.getByTestId('category-breakdown')).toContainText('calls')
@@ -68,12 +72,15 @@ test('launch a workload, watch its syscalls, narrow the range, reopen and compar
   // the whole-run breakdown settles once the final ticks are in
   let whole = 0
   await expect
-    .poll(async () => {
-      const now = Number(await page.getByTestId('breakdown-total').getAttribute('data-calls'))
-      const settled = now === whole
-      whole = now
-      return settled
-    }, { intervals: [500, 500, 500, 1000] })
+    .poll(
+      async () => {
+        const now = Number(await page.getByTestId('breakdown-total').getAttribute('data-calls'))
+        const settled = now === whole
+        whole = now
+        return settled
+      },
+      { intervals: [500, 500, 500, 1000] }
+    )
     .toBe(true)
   expect(whole).toBeGreaterThan(300)
 
@@ -139,7 +146,11 @@ test('bad input through the contract comes back as errors, shown to the user', a
   await page.goto(url)
   const r = await page.evaluate(async () => {
     const out: string[] = []
-    for (const bad of [() => window.syscope.launch({ argv: 'x' as unknown as string[] }), () => window.syscope.snapshot('nope', 10), () => window.syscope.breakdown('x'.repeat(200), 0, 1)]) {
+    for (const bad of [
+      () => window.syscope.launch({ argv: 'x' as unknown as string[] }),
+      () => window.syscope.snapshot('nope', 10),
+      () => window.syscope.breakdown('x'.repeat(200), 0, 1)
+    ]) {
       try {
         await bad()
         out.push('no error')

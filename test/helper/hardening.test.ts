@@ -40,8 +40,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 function bpfCalls(argv: string[]): { status: number | null; stderr: string; calls: string[] } {
   const log = join(dir, `strace-${process.hrtime.bigint()}`)
   // a helper that went on to load would then wait for hello on fd 3: the timeout ends it
-  const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=bpf', '-o', log, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 10_000 })
-  const calls = readFileSync(log, 'utf8').split('\n').filter((l) => /\bbpf\(/.test(l))
+  const r = spawnSync('strace', ['-f', '-qq', '-e', 'trace=bpf', '-o', log, ...argv], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    timeout: 10_000
+  })
+  const calls = readFileSync(log, 'utf8')
+    .split('\n')
+    .filter((l) => /\bbpf\(/.test(l))
   rmSync(log)
   return { status: r.status, stderr: r.stderr, calls }
 }
@@ -110,7 +116,11 @@ describe('the environment', () => {
 describe('--max-procs', () => {
   it('is capped at 4096 for a user who is not root, with a message naming the cap', async () => {
     // a helper that took it would load, then wait for hello on fd 3: the timeout ends it
-    const r = spawnSync(SETPRIV[0]!, [...SETPRIV.slice(1), capped, '--max-procs', '4097'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', 'pipe'], timeout: 10_000 })
+    const r = spawnSync(SETPRIV[0]!, [...SETPRIV.slice(1), capped, '--max-procs', '4097'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+      timeout: 10_000
+    })
     expect(r.status).toBe(2)
     expect(r.stderr).toMatch(/--max-procs above 4096 is for root only: each process slot pins about 12 KiB of kernel memory/)
     const client = await startHelper({ helperPath: capped, wrapper: SETPRIV, args: ['--max-procs', '4096'] })
@@ -138,7 +148,10 @@ describe('its BPF file descriptors', () => {
       expect(client.hello.caps).toBe('dropped')
       const pid = client.child.pid!
       // /proc/PID/fd, environ and ptrace (pidfd_getfd) all need the process to be dumpable
-      for (const args of [['ls', `/proc/${pid}/fd`], ['cat', `/proc/${pid}/environ`]]) {
+      for (const args of [
+        ['ls', `/proc/${pid}/fd`],
+        ['cat', `/proc/${pid}/environ`]
+      ]) {
         const r = spawnSync(SETPRIV[0]!, [...SETPRIV.slice(1), ...args], { encoding: 'utf8' })
         expect(r.status, args.join(' ')).not.toBe(0)
         expect(r.stderr).toMatch(/Permission denied/)

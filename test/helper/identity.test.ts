@@ -60,7 +60,9 @@ function tracefsForNobody(): () => void {
 
 /** tracefs's gid and mode as mounted now (mountinfo's super options; absent means the defaults) */
 function tracefsOwnership(): { gid: string; mode: string } {
-  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === '/sys/kernel/tracing')
+  const line = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .find((l) => l.split(' ')[4] === '/sys/kernel/tracing')
   const superOpts = line?.split(' - ')[1]?.split(' ')[2]?.split(',') ?? []
   const opt = (name: string): string | undefined => superOpts.find((o) => o.startsWith(name + '='))?.slice(name.length + 1)
   return { gid: opt('gid') ?? '0', mode: opt('mode') ?? '0700' }
@@ -245,7 +247,10 @@ describe.each(HELPER_BUILDS)('the ptrace rule, %s', (name, _bin, args) => {
     const p = spawn(suid, ['30'], { uid: NOBODY, gid: NOBODY })
     try {
       // real uid the user's, effective root
-      const uids = (): string[] => readFileSync(`/proc/${p.pid}/status`, 'utf8').match(/^Uid:\s+(.*)$/m)?.[1]?.split(/\s+/) ?? []
+      const uids = (): string[] =>
+        readFileSync(`/proc/${p.pid}/status`, 'utf8')
+          .match(/^Uid:\s+(.*)$/m)?.[1]
+          ?.split(/\s+/) ?? []
       await until('the setuid exec', () => uids()[1] === '0')
       expect(uids()[0]).toBe(String(NOBODY))
       const err = await client.track(p.pid!, true).then(

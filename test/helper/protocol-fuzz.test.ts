@@ -93,7 +93,10 @@ describe.each([HELPER, ASAN_HELPER])('random requests (%s)', (helperPath) => {
     const answered = async (id: number): Promise<void> => {
       const deadline = Date.now() + 10_000
       while (!messages.some((m) => m.type === 'ok' && m.id === id)) {
-        if (Date.now() > deadline) throw new Error(`no answer to sentinel ${id}; the helper ${child.exitCode === null ? 'is still running' : `exited with ${child.exitCode}`}: ${stderr.slice(-500)}`)
+        if (Date.now() > deadline)
+          throw new Error(
+            `no answer to sentinel ${id}; the helper ${child.exitCode === null ? 'is still running' : `exited with ${child.exitCode}`}: ${stderr.slice(-500)}`
+          )
         await new Promise((r) => setTimeout(r, 10))
       }
     }
@@ -101,10 +104,11 @@ describe.each([HELPER, ASAN_HELPER])('random requests (%s)', (helperPath) => {
       sock.write('hello 1\n')
       const rand = generator(SEED)
       let sentinel = 4_000_000_000
-      for (let sent = 0; sent < LINES; ) {
+      for (let sent = 0; sent < LINES;) {
         for (let k = 0; k < BATCH; k++, sent++) {
           const line = Buffer.concat([randomLine(rand, sleeper.pid!), Buffer.from('\n')])
-          if (rand(10) === 0) for (const b of line) sock.write(Buffer.of(b)) // a dribble
+          if (rand(10) === 0)
+            for (const b of line) sock.write(Buffer.of(b)) // a dribble
           else sock.write(line)
         }
         // the newline first ends whatever partial line the batch left

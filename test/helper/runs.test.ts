@@ -48,8 +48,10 @@ describe.each(withRuns)('run reports (%s)', (_name, helperPath, args) => {
       const cat = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] })
       const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' })
       kids.push(cat, sleeper)
-      await until('both exec’d and asleep', () =>
-        commOf(cat.pid!) === 'cat' && commOf(sleeper.pid!) === 'sleep' && [cat.pid!, sleeper.pid!].every((p) => threadStates(p).every((st) => st === 'S')))
+      await until(
+        'both exec’d and asleep',
+        () => commOf(cat.pid!) === 'cat' && commOf(sleeper.pid!) === 'sleep' && [cat.pid!, sleeper.pid!].every((p) => threadStates(p).every((st) => st === 'S'))
+      )
       const runs = collectRuns(client)
       // the sleeper first: cat's counter is then not the first slot's (each slot has its own)
       await client.track(sleeper.pid!, false)

@@ -4,14 +4,35 @@ import type { Breakdown, Comparison, ComparisonSide, SessionEvent } from '../../
 import { categoryInfo } from '../../src/shared/syscalls/index'
 import { SessionBuffer } from '../../src/renderer/src/lib/series'
 import { DISPLAY_ORDER, laneIndex, laneLayout, laneReadouts, LANES, LAYOUT, prepareTimeline, type LaneId } from '../../src/renderer/src/charts/timeline'
-import { buildLaneOption, buildSliderOption, changedCharts, eventLabel, nearestIndex, pairs, pointsOf, timelineTooltip } from '../../src/renderer/src/charts/timelineLanes'
-import { buildCategoryBarsOption, buildCategoryDonutOption, buildCompareSharesOption, buildShareDonutOption, categoryRows } from '../../src/renderer/src/charts/breakdown'
+import {
+  buildLaneOption,
+  buildSliderOption,
+  changedCharts,
+  eventLabel,
+  nearestIndex,
+  pairs,
+  pointsOf,
+  timelineTooltip
+} from '../../src/renderer/src/charts/timelineLanes'
+import {
+  buildCategoryBarsOption,
+  buildCategoryDonutOption,
+  buildCompareSharesOption,
+  buildShareDonutOption,
+  categoryRows
+} from '../../src/renderer/src/charts/breakdown'
 import { chartTheme } from '../../src/renderer/src/charts/theme'
 import { treePoint } from './fixtures'
 
 type Series = { id: string; name: string; type: string; stack?: string; data: unknown; color?: string; markArea?: { data: unknown[] } }
 type Zoom = { type: string; start?: number; end?: number; startValue?: number; endValue?: number }
-type LaneOpt = { grid: { top: number; height: number }; xAxis: { max: number; axisLabel: { show: boolean } }; yAxis: { type: string }; series: Series[]; dataZoom: Zoom[] }
+type LaneOpt = {
+  grid: { top: number; height: number }
+  xAxis: { max: number; axisLabel: { show: boolean } }
+  yAxis: { type: string }
+  series: Series[]
+  dataZoom: Zoom[]
+}
 
 const events: SessionEvent[] = [
   { kind: 'fork', t_ms: 150, pid: 7, ppid: 1 },
@@ -28,7 +49,20 @@ function buffer(): SessionBuffer {
     treePoint(200, { syscall_gap: true, syscalls_per_s: {} }),
     treePoint(300, { syscalls_per_s: { file_io: 100, memory: 10 }, rss_bytes: 2 << 20 })
   ])
-  const tick = (t: number) => ({ t_ms: t, points: [1, 2, 3].map((pid) => ({ pid, cpu_user_pct: pid * 10, cpu_system_pct: 0, rss_bytes: 1, pss_bytes: 1, read_bytes_per_s: 0, write_bytes_per_s: 0, threads: 1, fds: 1 })) })
+  const tick = (t: number) => ({
+    t_ms: t,
+    points: [1, 2, 3].map((pid) => ({
+      pid,
+      cpu_user_pct: pid * 10,
+      cpu_system_pct: 0,
+      rss_bytes: 1,
+      pss_bytes: 1,
+      read_bytes_per_s: 0,
+      write_bytes_per_s: 0,
+      threads: 1,
+      fds: 1
+    }))
+  })
   b.appendProcesses([tick(0), tick(100), tick(200), tick(300)])
   b.names.set(3, 'busy')
   return b
@@ -67,7 +101,12 @@ describe('the timeline', () => {
   })
 
   it('puts each metric on its lane, in seconds, with units kept', () => {
-    expect(pointsOf(s('cpu', 'cpu').data)).toEqual([[0, 10], [0.1, 10], [0.2, 10], [0.3, 10]])
+    expect(pointsOf(s('cpu', 'cpu').data)).toEqual([
+      [0, 10],
+      [0.1, 10],
+      [0.2, 10],
+      [0.3, 10]
+    ])
     expect(pointsOf(s('memory', 'rss').data)[3]).toEqual([0.3, 2 << 20])
     expect(lane('io').series.map((x) => x.id)).toEqual(['read', 'write'])
     expect(lane('threads').series.map((x) => x.id)).toEqual(['threads', 'fds'])
@@ -79,7 +118,12 @@ describe('the timeline', () => {
     for (const c of cats) expect(c).toMatchObject({ stack: 'syscalls' })
     expect(s('syscalls', 'cat-file_io').color).toBe(categoryInfo('file_io').color)
     expect(s('syscalls', 'cat-file_io').name).toBe('File I/O')
-    expect(pointsOf(s('syscalls', 'cat-memory').data)).toEqual([[0, 0], [0.1, 0], [0.2, 0], [0.3, 10]])
+    expect(pointsOf(s('syscalls', 'cat-memory').data)).toEqual([
+      [0, 0],
+      [0.1, 0],
+      [0.2, 0],
+      [0.3, 10]
+    ])
     expect(s('syscalls', 'errors').stack).toBeUndefined()
   })
 
@@ -132,7 +176,11 @@ describe('the timeline', () => {
   it('hands ECharts each line as one typed array, unavailable values as breaks', () => {
     const d = pairs([0, 1000, 2000], [5, null, 7])
     expect(d).toBeInstanceOf(Float64Array)
-    expect(pointsOf(d)).toEqual([[0, 5], [1, null], [2, 7]])
+    expect(pointsOf(d)).toEqual([
+      [0, 5],
+      [1, null],
+      [2, 7]
+    ])
     expect(s('cpu', 'cpu')).toMatchObject({ dimensions: ['x', 'y'] })
   })
 
@@ -199,7 +247,10 @@ const breakdown: Breakdown = {
 
 describe('breakdown charts', () => {
   it('the donut shows the categories with calls, largest first, in their colours, the total in the middle', () => {
-    const o = buildCategoryDonutOption(breakdown) as { title: { text: string }; series: { data: { name: string; value: number; itemStyle: { color: string } }[] }[] }
+    const o = buildCategoryDonutOption(breakdown) as {
+      title: { text: string }
+      series: { data: { name: string; value: number; itemStyle: { color: string } }[] }[]
+    }
     expect(o.series[0]!.data.map((d) => [d.name, d.value, d.itemStyle.color])).toEqual([
       ['File I/O', 100, categoryInfo('file_io').color],
       ['Memory', 30, categoryInfo('memory').color]
@@ -254,9 +305,6 @@ describe('compare charts', () => {
 
   it('a donut per side', () => {
     const o = buildShareDonutOption(cmp.b) as { series: { data: { name: string; value: number }[] }[] }
-    expect(o.series[0]!.data).toEqual([
-      expect.objectContaining({ name: 'Memory', value: 90 }),
-      expect.objectContaining({ name: 'Network', value: 10 })
-    ])
+    expect(o.series[0]!.data).toEqual([expect.objectContaining({ name: 'Memory', value: 90 }), expect.objectContaining({ name: 'Network', value: 10 })])
   })
 })

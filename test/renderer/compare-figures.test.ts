@@ -2,7 +2,16 @@
 // (never 0) for what a recording does not know.
 import { describe, expect, it } from 'vitest'
 import type { Comparison, ComparisonSide, ExitUsage } from '../../src/shared/contract'
-import { callsCell, callsChange, compareFigures, figureBound, figureCell, figureDelta, figureRatio, UNAVAILABLE } from '../../src/renderer/src/lib/compare-figures'
+import {
+  callsCell,
+  callsChange,
+  compareFigures,
+  figureBound,
+  figureCell,
+  figureDelta,
+  figureRatio,
+  UNAVAILABLE
+} from '../../src/renderer/src/lib/compare-figures'
 
 const usage = (over: Partial<ExitUsage> = {}): ExitUsage => ({
   user_seconds: 0.012,
@@ -41,7 +50,15 @@ describe('compare figures', () => {
   const burst = side({
     durationMs: 1600,
     cpu_seconds: 0.3,
-    usage: usage({ user_seconds: 0.1, system_seconds: 0.2, max_rss_bytes: null, max_rss_at_most_bytes: 5 << 20, minor_faults: 9000, vol_ctxsw: 600, invol_ctxsw: 300 }),
+    usage: usage({
+      user_seconds: 0.1,
+      system_seconds: 0.2,
+      max_rss_bytes: null,
+      max_rss_at_most_bytes: 5 << 20,
+      minor_faults: 9000,
+      vol_ctxsw: 600,
+      invol_ctxsw: 300
+    }),
     processes: 201,
     peak_processes: 2
   })
@@ -73,7 +90,17 @@ describe('compare figures', () => {
   it('a recording without eBPF: no exit figures, no syscall counts', () => {
     const noEbpf = side({ usage: null, syscalls_counted: false, total_calls: 0 })
     const d: Comparison = { a: side(), b: noEbpf, syscalls: [] }
-    for (const label of ['CPU user', 'CPU system', 'max RSS', 'minor faults', 'major faults', 'voluntary switches', 'involuntary switches', 'syscalls', 'syscall rate']) {
+    for (const label of [
+      'CPU user',
+      'CPU system',
+      'max RSS',
+      'minor faults',
+      'major faults',
+      'voluntary switches',
+      'involuntary switches',
+      'syscalls',
+      'syscall rate'
+    ]) {
       const [a, b, delta, ratio] = row(d, label)
       expect(a, label).not.toBe(UNAVAILABLE)
       expect([b, delta, ratio], label).toEqual([UNAVAILABLE, '—', '—'])

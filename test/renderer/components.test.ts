@@ -54,7 +54,9 @@ describe('LaunchForm', () => {
     await w.get('[data-testid="launch-ebpf"]').setValue(false)
     await w.get('form').trigger('submit')
     await flushPromises()
-    expect(f.calls).toEqual([{ method: 'launch', args: [{ argv: ['/usr/bin/make', '-j2', 'all tests'], cwd: '/src', env: { CC: 'clang -O2' }, intervalMs: 50, ebpf: false }] }])
+    expect(f.calls).toEqual([
+      { method: 'launch', args: [{ argv: ['/usr/bin/make', '-j2', 'all tests'], cwd: '/src', env: { CC: 'clang -O2' }, intervalMs: 50, ebpf: false }] }
+    ])
     expect(w.emitted('started')?.[0]?.[0]).toMatchObject({ id: 's1' })
   })
 
@@ -86,7 +88,15 @@ describe('LaunchForm', () => {
   })
 })
 
-const row = (nr: number, name: string, calls: number, errors: number, time_ns: number, category: SyscallRow['category'] = 'file_io'): SyscallRow => ({ nr, name, category, calls, errors, time_ns, calls_per_s: calls / 2 })
+const row = (nr: number, name: string, calls: number, errors: number, time_ns: number, category: SyscallRow['category'] = 'file_io'): SyscallRow => ({
+  nr,
+  name,
+  category,
+  calls,
+  errors,
+  time_ns,
+  calls_per_s: calls / 2
+})
 
 describe('SyscallTable', () => {
   const rows = [row(0, 'read', 500, 0, 9000), row(1, 'write', 900, 3, 1000), row(9, 'mmap', 40, 0, 50_000, 'memory')]
@@ -95,7 +105,10 @@ describe('SyscallTable', () => {
   it('lists by calls, most first, with units', () => {
     const w = track(mount(SyscallTable, { props: { rows } }))
     expect(names(w)).toEqual(['write', 'read', 'mmap'])
-    const cells = w.findAll('[data-testid="syscall-row"]')[0]!.findAll('td').map((c) => c.text())
+    const cells = w
+      .findAll('[data-testid="syscall-row"]')[0]!
+      .findAll('td')
+      .map((c) => c.text())
     expect(cells).toEqual(['write', 'File I/O', '900', '450/s', '3', '1.00 µs', '1 ns'])
   })
 
@@ -122,7 +135,21 @@ describe('SyscallTable', () => {
 })
 
 describe('ProcessTable', () => {
-  const p = (pid: number, ppid: number, comm: string, syscalls: number, cpu_seconds: number | null = null, write_bytes: number | null = null) => ({ pid, ppid, comm, cmdline: [comm], cpu_pct_mean: null, cpu_pct_peak: null, cpu_seconds, read_bytes: null, write_bytes, rss_peak_bytes: 1024, syscalls, syscall_errors: 0, exitedAtMs: pid === 3 ? 1500 : null })
+  const p = (pid: number, ppid: number, comm: string, syscalls: number, cpu_seconds: number | null = null, write_bytes: number | null = null) => ({
+    pid,
+    ppid,
+    comm,
+    cmdline: [comm],
+    cpu_pct_mean: null,
+    cpu_pct_peak: null,
+    cpu_seconds,
+    read_bytes: null,
+    write_bytes,
+    rss_peak_bytes: 1024,
+    syscalls,
+    syscall_errors: 0,
+    exitedAtMs: pid === 3 ? 1500 : null
+  })
   it('shows the tree with figures, and folds a subtree', async () => {
     const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'make', 10), p(2, 1, 'cc1', 500), p(3, 2, 'as', 7)] } }))
     const rows = () => w.findAll('[data-testid="process-row"]')
@@ -134,7 +161,9 @@ describe('ProcessTable', () => {
   })
 
   it('shows each process’s CPU time, and sorts siblings by it', async () => {
-    const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'make', 10, 0.02), p(2, 1, 'cc1', 5, 1.25), p(4, 1, 'ld', 5, 3.5), p(5, 1, 'as', 5, null)] } }))
+    const w = track(
+      mount(ProcessTable, { props: { processes: [p(1, 0, 'make', 10, 0.02), p(2, 1, 'cc1', 5, 1.25), p(4, 1, 'ld', 5, 3.5), p(5, 1, 'as', 5, null)] } })
+    )
     const rows = () => w.findAll('[data-testid="process-row"]')
     expect(rows().map((r) => r.get('[data-testid="process-cpu-time"]').text())).toEqual(['20.0 ms', '1.25 s', '3.50 s', '—'])
     await w.get('[data-testid="sort-cpu_seconds"]').trigger('click')
@@ -142,7 +171,9 @@ describe('ProcessTable', () => {
   })
 
   it('shows what each process wrote, and sorts siblings by it', async () => {
-    const w = track(mount(ProcessTable, { props: { processes: [p(1, 0, 'sh', 10, null, 0), p(2, 1, 'dd', 5, null, 16 * 2 ** 20), p(4, 1, 'cat', 5, null, 2048)] } }))
+    const w = track(
+      mount(ProcessTable, { props: { processes: [p(1, 0, 'sh', 10, null, 0), p(2, 1, 'dd', 5, null, 16 * 2 ** 20), p(4, 1, 'cat', 5, null, 2048)] } })
+    )
     const rows = () => w.findAll('[data-testid="process-row"]')
     expect(rows().map((r) => r.get('[data-testid="process-written"]').text())).toEqual(['0 B', '16.0 MiB', '2.00 KiB'])
     await w.get('[data-testid="sort-write_bytes"]').trigger('click')
@@ -154,14 +185,34 @@ describe('ProcessTable', () => {
 
 describe('StatusPill', () => {
   it('says ready and the mode, or what is missing', () => {
-    const ready = track(mount(StatusPill, { props: { status: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null }, error: null } }))
+    const ready = track(
+      mount(StatusPill, { props: { status: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null }, error: null } })
+    )
     expect(ready.text()).toBe('eBPF ready (tp_btf)')
-    const missing = track(mount(StatusPill, { props: { status: { ready: false, mode: null, helperPath: null, helperReason: null, problem: 'the helper has no capabilities', fix: 'open Setup' }, error: null } }))
+    const missing = track(
+      mount(StatusPill, {
+        props: {
+          status: { ready: false, mode: null, helperPath: null, helperReason: null, problem: 'the helper has no capabilities', fix: 'open Setup' },
+          error: null
+        }
+      })
+    )
     expect(missing.text()).toBe('Syscalls unavailable: the helper has no capabilities')
   })
 })
 
-const entry = (pid: number, ppid: number, comm: string, cannotTrace: string | null = null): ProcessListEntry => ({ pid, ppid, comm, cmdline: `${comm} --x`, user: 'me', uid: 1000, cpu_pct: 1, rss_bytes: 4096, startedAtMs: null, cannotTrace })
+const entry = (pid: number, ppid: number, comm: string, cannotTrace: string | null = null): ProcessListEntry => ({
+  pid,
+  ppid,
+  comm,
+  cmdline: `${comm} --x`,
+  user: 'me',
+  uid: 1000,
+  cpu_pct: 1,
+  rss_bytes: 4096,
+  startedAtMs: null,
+  cannotTrace
+})
 
 describe('AttachView', () => {
   const list = [entry(1, 0, 'init', 'owned by root'), entry(40, 1, 'bash'), entry(41, 40, 'vim'), entry(50, 1, 'top')]
@@ -214,7 +265,14 @@ describe('SetupView', () => {
     asRoot: now.asRoot ?? false,
     checks: [
       { id: 'btf', label: 'Kernel BTF', status: 'ok', detail: 'present', why: 'CO-RE', change: null },
-      { id: 'helper', label: 'Helper installed', status: ready ? 'ok' : 'fail', detail: ready ? 'installed' : 'not installed', why: 'capabilities need a root-owned file', change: ready ? null : 'copy it' }
+      {
+        id: 'helper',
+        label: 'Helper installed',
+        status: ready ? 'ok' : 'fail',
+        detail: ready ? 'installed' : 'not installed',
+        why: 'capabilities need a root-owned file',
+        change: ready ? null : 'copy it'
+      }
     ]
   })
 
@@ -248,7 +306,9 @@ describe('SetupView', () => {
     }
     expect(await verdict(diagnosis(true))).toBe('Ready: syscalls are counted without root.')
     // as root, before the install: the pill says eBPF ready, and so must this (for this session)
-    expect(await verdict(diagnosis(false, { worksNow: true, asRoot: true }))).toMatch(/^Syscalls are counted in this session, which runs as root\. Not ready for your user without root/)
+    expect(await verdict(diagnosis(false, { worksNow: true, asRoot: true }))).toMatch(
+      /^Syscalls are counted in this session, which runs as root\. Not ready for your user without root/
+    )
     expect(await verdict(diagnosis(false, { worksNow: true }))).toMatch(/^Syscalls are counted now, with a helper that is not installed/)
     expect(await verdict(diagnosis(false))).toBe('Not ready: syscalls cannot be counted yet.')
   })
@@ -273,7 +333,26 @@ describe('SetupView', () => {
 
 describe('SessionView', () => {
   const snapshot = (ready: boolean): SessionSnapshot => ({
-    info: { id: 's1', kind: 'launch', title: 'make -j2', argv: ['make', '-j2'], rootPid: 77, startedAtMs: 0, intervalMs: 100, recordingPath: null, arch: 'x86_64', state: 'running', ebpf: { ready, mode: ready ? 'tp_btf' : null, helperPath: null, helperReason: null, problem: ready ? null : 'the helper is not installed', fix: ready ? null : 'open Setup → Fix' } },
+    info: {
+      id: 's1',
+      kind: 'launch',
+      title: 'make -j2',
+      argv: ['make', '-j2'],
+      rootPid: 77,
+      startedAtMs: 0,
+      intervalMs: 100,
+      recordingPath: null,
+      arch: 'x86_64',
+      state: 'running',
+      ebpf: {
+        ready,
+        mode: ready ? 'tp_btf' : null,
+        helperPath: null,
+        helperReason: null,
+        problem: ready ? null : 'the helper is not installed',
+        fix: ready ? null : 'open Setup → Fix'
+      }
+    },
     tree: [treePoint(100), treePoint(200)],
     processes: [],
     processInfo: [],
@@ -281,7 +360,17 @@ describe('SessionView', () => {
     output: [{ sessionId: 's1', stream: 'stderr', t_ms: 150, text: 'warning: x\n' }],
     warnings: []
   })
-  const breakdown = { sessionId: 's1', from_ms: 0, to_ms: 200, total_calls: 3, total_errors: 0, total_time_ns: 10, by_category: [{ category: 'file_io' as const, calls: 3, errors: 0, time_ns: 10 }], syscalls: [row(0, 'read', 3, 0, 10)], processes: [] }
+  const breakdown = {
+    sessionId: 's1',
+    from_ms: 0,
+    to_ms: 200,
+    total_calls: 3,
+    total_errors: 0,
+    total_time_ns: 10,
+    by_category: [{ category: 'file_io' as const, calls: 3, errors: 0, time_ns: 10 }],
+    syscalls: [row(0, 'read', 3, 0, 10)],
+    processes: []
+  }
   const stubs = { global: { stubs: { EChart: true } } }
 
   it('shows the session, its syscalls and output; Stop calls stop; the end is followed', async () => {
@@ -353,7 +442,21 @@ describe('SessionView', () => {
 })
 
 describe('CompareView', () => {
-  const side = (path: string, calls: number, peak: number | null): ComparisonSide => ({ path, title: path, durationMs: 2000, total_calls: calls, by_category: [{ category: 'file_io', calls, share: 1 }], cpu_pct_peak: peak, cpu_pct_mean: null, rss_peak_bytes: 1 << 20, cpu_seconds: 0.5, usage: null, syscalls_counted: true, processes: 1, peak_processes: 1 })
+  const side = (path: string, calls: number, peak: number | null): ComparisonSide => ({
+    path,
+    title: path,
+    durationMs: 2000,
+    total_calls: calls,
+    by_category: [{ category: 'file_io', calls, share: 1 }],
+    cpu_pct_peak: peak,
+    cpu_pct_mean: null,
+    rss_peak_bytes: 1 << 20,
+    cpu_seconds: 0.5,
+    usage: null,
+    syscalls_counted: true,
+    processes: 1,
+    peak_processes: 1
+  })
   const comparison: Comparison = {
     a: side('/r/a', 100, 50),
     b: side('/r/b', 400, null),
@@ -379,7 +482,11 @@ describe('CompareView', () => {
     await w.get('form').trigger('submit')
     await flushPromises()
     expect(f.calls.find((c) => c.method === 'compare')?.args).toEqual(['/r/a', '/r/b'])
-    const figure = (label: string) => w.get(`[data-testid="compare-figure"][data-label="${label}"]`).findAll('td').map((c) => c.text())
+    const figure = (label: string) =>
+      w
+        .get(`[data-testid="compare-figure"][data-label="${label}"]`)
+        .findAll('td')
+        .map((c) => c.text())
     expect(figure('syscalls')).toEqual(['syscalls', '100', '400', '+300', '4.00×'])
     expect(figure('CPU peak')).toEqual(['CPU peak', '50.0 %', 'unavailable', '—', '—'])
     const names = () => w.findAll('[data-testid="compare-row"]').map((r) => r.attributes('data-name'))

@@ -18,10 +18,12 @@ describe('SessionBuffer', () => {
   it('stays within its capacity and keeps the spikes of every metric and the last tick', () => {
     const b = new SessionBuffer(1000, 500)
     for (let i = 1; i <= 36_000; i += 100) {
-      b.appendTree(Array.from({ length: 100 }, (_, k) => {
-        const t = (i + k) * 100
-        return treePoint(t, { cpu_pct: i + k === 12_345 ? 999 : 10, syscalls_per_s: { file_io: i + k === 30_001 ? 1e6 : 100 } })
-      }))
+      b.appendTree(
+        Array.from({ length: 100 }, (_, k) => {
+          const t = (i + k) * 100
+          return treePoint(t, { cpu_pct: i + k === 12_345 ? 999 : 10, syscalls_per_s: { file_io: i + k === 30_001 ? 1e6 : 100 } })
+        })
+      )
     }
     expect(b.length).toBeLessThanOrEqual(1000)
     expect(b.tree.cpu).toContain(999)
@@ -33,7 +35,13 @@ describe('SessionBuffer', () => {
 
   it('merges intervals without syscall data, from the tick before to the tick flagged', () => {
     const b = new SessionBuffer()
-    b.appendTree([treePoint(100), treePoint(200, { syscall_gap: true }), treePoint(300, { syscall_gap: true }), treePoint(400), treePoint(500, { syscall_gap: true })])
+    b.appendTree([
+      treePoint(100),
+      treePoint(200, { syscall_gap: true }),
+      treePoint(300, { syscall_gap: true }),
+      treePoint(400),
+      treePoint(500, { syscall_gap: true })
+    ])
     expect(b.gaps).toEqual([
       [100, 300],
       [400, 500]
@@ -42,7 +50,20 @@ describe('SessionBuffer', () => {
 
   it('keeps per-process CPU and RSS, bounded, and forgets the idlest exited processes first', () => {
     const b = new SessionBuffer(8000, 100, 3)
-    const tick = (t: number, pids: number[]) => ({ t_ms: t, points: pids.map((pid) => ({ pid, cpu_user_pct: pid === 1 ? 50 : pid, cpu_system_pct: 1, rss_bytes: 1000, pss_bytes: null, read_bytes_per_s: null, write_bytes_per_s: null, threads: 1, fds: 1 })) })
+    const tick = (t: number, pids: number[]) => ({
+      t_ms: t,
+      points: pids.map((pid) => ({
+        pid,
+        cpu_user_pct: pid === 1 ? 50 : pid,
+        cpu_system_pct: 1,
+        rss_bytes: 1000,
+        pss_bytes: null,
+        read_bytes_per_s: null,
+        write_bytes_per_s: null,
+        threads: 1,
+        fds: 1
+      }))
+    })
     b.appendProcesses([tick(100, [1, 2, 3]), tick(200, [1, 2, 3])])
     for (let t = 300; t < 30_000; t += 100) b.appendProcesses([tick(t, [1, 4, 5])])
     expect([...b.procs.keys()].sort()).toEqual([1, 4, 5])
@@ -53,7 +74,20 @@ describe('SessionBuffer', () => {
   it('thins processes that fill up together a few per append, none past its overflow limit', () => {
     const b = new SessionBuffer(8000, 1000)
     const pids = Array.from({ length: 50 }, (_, i) => i + 1)
-    const tick = (t: number) => ({ t_ms: t, points: pids.map((pid) => ({ pid, cpu_user_pct: (t / 100) % 7, cpu_system_pct: 0, rss_bytes: 1000, pss_bytes: null, read_bytes_per_s: null, write_bytes_per_s: null, threads: 1, fds: 1 })) })
+    const tick = (t: number) => ({
+      t_ms: t,
+      points: pids.map((pid) => ({
+        pid,
+        cpu_user_pct: (t / 100) % 7,
+        cpu_system_pct: 0,
+        rss_bytes: 1000,
+        pss_bytes: null,
+        read_bytes_per_s: null,
+        write_bytes_per_s: null,
+        threads: 1,
+        fds: 1
+      }))
+    })
     let most = 0
     for (let t = 100; t <= 300_000; t += 1000) {
       const before = pids.map((p) => b.procs.get(p)?.t.length ?? 0)

@@ -4,7 +4,20 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
@@ -284,7 +297,9 @@ describe('every script answers --help, honours --dry-run and refuses an unknown 
     const lines = r.stdout.trim().split('\n')
     expect(lines.every((l) => l.startsWith('+ '))).toBe(true)
     expect(lines).toContain(`+ chgrp 4242 ${root}/sys/kernel/tracing ${root}/sys/kernel/tracing/events`)
-    expect(lines).toContain(`+ chmod g+r ${root}/sys/kernel/tracing/events/raw_syscalls/sys_enter/id ${root}/sys/kernel/tracing/events/raw_syscalls/sys_enter/format`)
+    expect(lines).toContain(
+      `+ chmod g+r ${root}/sys/kernel/tracing/events/raw_syscalls/sys_enter/id ${root}/sys/kernel/tracing/events/raw_syscalls/sys_enter/format`
+    )
     expect(image(root)).toEqual(before)
     // and for real, the same commands change exactly those files
     expect(spawnSync('sh', [TRACEFS_SCRIPT, '--root', root]).status).toBe(0)
@@ -298,7 +313,13 @@ describe('every script answers --help, honours --dry-run and refuses an unknown 
       expect(h.status, cmd.join(' ')).toBe(0)
       expect(h.stdout).toMatch(/Exit codes: 0 done/)
     }
-    for (const args of [['--frob'], ['install-helper', '--frob'], ['install-tracefs', '--frob'], ['status', '--frob'], ['set-sysctl', 'kernel.kptr_restrict', '2', '--frob']]) {
+    for (const args of [
+      ['--frob'],
+      ['install-helper', '--frob'],
+      ['install-tracefs', '--frob'],
+      ['status', '--frob'],
+      ['set-sysctl', 'kernel.kptr_restrict', '2', '--frob']
+    ]) {
       expect(setup(['--root', root, ...args]).status, args.join(' ')).toBe(2)
     }
   })

@@ -41,11 +41,15 @@ function action(name: 'apply' | 'undo' | 'diagnose') {
 async function untilPolkitSays(authorised: boolean): Promise<void> {
   const probe = spawn('sleep', ['60'], { uid, gid: uid, stdio: 'ignore' })
   try {
-    await until(`polkitd ${authorised ? 'authorises' : 'no longer authorises'} pkexec for ${USER}`, () => {
-      const r = spawnSync('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(probe.pid)], { encoding: 'utf8' })
-      // 0: authorised; 1 or 2: not (2: would need a password); other codes: polkitd not up yet
-      return authorised ? r.status === 0 : r.status === 1 || r.status === 2
-    }, { intervalMs: 50 })
+    await until(
+      `polkitd ${authorised ? 'authorises' : 'no longer authorises'} pkexec for ${USER}`,
+      () => {
+        const r = spawnSync('pkcheck', ['--action-id', 'org.freedesktop.policykit.exec', '--process', String(probe.pid)], { encoding: 'utf8' })
+        // 0: authorised; 1 or 2: not (2: would need a password); other codes: polkitd not up yet
+        return authorised ? r.status === 0 : r.status === 1 || r.status === 2
+      },
+      { intervalMs: 50 }
+    )
   } finally {
     probe.kill('SIGKILL')
   }
@@ -60,7 +64,10 @@ beforeAll(async () => {
   wl = buildWorkload()
   chmodSync(wl.markers, 0o755)
   mkdirSync('/etc/polkit-1/rules.d', { recursive: true })
-  writeFileSync(RULE, `polkit.addRule(function (action, subject) {\n  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "${USER}") return polkit.Result.YES;\n});\n`)
+  writeFileSync(
+    RULE,
+    `polkit.addRule(function (action, subject) {\n  if (action.id == "org.freedesktop.policykit.exec" && subject.user == "${USER}") return polkit.Result.YES;\n});\n`
+  )
   // a system bus and polkitd, unless this machine already runs them
   if (!existsSync('/run/dbus/system_bus_socket')) {
     createdRunDbus = !existsSync('/run/dbus')
@@ -100,7 +107,10 @@ async function setupThroughTheUi(): Promise<void> {
     env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, USER, LOGNAME: USER },
     stdio: ['ignore', 'pipe', 'inherit']
   })
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = ''
@@ -170,7 +180,10 @@ describe('guided setup through pkexec, as a non-root user', () => {
     await setupThroughTheUi()
     const applied = action('diagnose')
     expect(applied.ready).toBe(true)
-    expect(applied.checks.find((c: { id: string }) => c.id === 'helper-installed')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/same as this app/) })
+    expect(applied.checks.find((c: { id: string }) => c.id === 'helper-installed')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/same as this app/)
+    })
     expect(execFileSync('getcap', [INSTALLED], { encoding: 'utf8' })).toMatch(/cap_(bpf|perfmon),cap_(perfmon|bpf)=ep/)
     // this kernel (≥ 5.19) lets the helper give up every capability once attached
     expect(applied.checks.find((c: { id: string }) => c.id === 'caps_after_attach')).toMatchObject({ status: 'info', detail: expect.stringMatching(/^none/) })

@@ -5,5 +5,6 @@ import { createSetup } from '../../src/main/setup/service'
 
 const action = process.argv[2]
 const setup = createSetup()
-const result = action === 'apply' ? await setup.apply() : action === 'undo' ? await setup.undo() : action === 'plan' ? await setup.plan() : await setup.diagnose()
+const result =
+  action === 'apply' ? await setup.apply() : action === 'undo' ? await setup.undo() : action === 'plan' ? await setup.plan() : await setup.diagnose()
 process.stdout.write(JSON.stringify(result) + '\n')

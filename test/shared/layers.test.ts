@@ -16,7 +16,10 @@ const ROOT = resolve(import.meta.dirname, '../..')
  */
 export const LAYERS: readonly { name: string; holds: readonly string[] }[] = [
   { name: 'shared contract', holds: ['src/shared/'] },
-  { name: 'base: errors, line splitter, paths, system, shared shapes', holds: ['src/main/errors.ts', 'src/main/line-splitter.ts', 'src/main/paths.ts', 'src/main/system.ts', 'src/main/types/'] },
+  {
+    name: 'base: errors, line splitter, paths, system, shared shapes',
+    holds: ['src/main/errors.ts', 'src/main/line-splitter.ts', 'src/main/paths.ts', 'src/main/system.ts', 'src/main/types/']
+  },
   { name: 'readers: /proc and the helper', holds: ['src/main/proc/', 'src/main/helper/'] },
   { name: 'column store', holds: ['src/main/store/'] },
   { name: 'recording file', holds: ['src/main/recording/'] },

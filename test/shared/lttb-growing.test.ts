@@ -72,7 +72,8 @@ describe('GrowingLttbUnion', () => {
 
   it('grown a few samples at a time, gives exactly what a fresh one gives', () => {
     const grown = new GrowingLttbUnion()
-    for (let end = 50; end <= N; end += 13) expect(grown.indices(xs, [wave, other], 300, 0, end)).toEqual(new GrowingLttbUnion().indices(xs, [wave, other], 300, 0, end))
+    for (let end = 50; end <= N; end += 13)
+      expect(grown.indices(xs, [wave, other], 300, 0, end)).toEqual(new GrowingLttbUnion().indices(xs, [wave, other], 300, 0, end))
   })
 
   it('keeps where a run of missing values starts and the sample after it, even when they arrived in pieces', () => {

@@ -59,7 +59,12 @@ describe('lttbIndices', () => {
 describe('lttb over points', () => {
   it('returns the chosen points themselves', () => {
     const pts = ys.map((v, i) => ({ t: i, v }))
-    const out = lttb(pts, 100, (p) => p.t, (p) => p.v)
+    const out = lttb(
+      pts,
+      100,
+      (p) => p.t,
+      (p) => p.v
+    )
     expect(out).toHaveLength(100)
     expect(out[0]).toBe(pts[0])
     expect(out).toContain(pts[4321])

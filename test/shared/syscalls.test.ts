@@ -54,7 +54,19 @@ describe('syscall numbers', () => {
 
   it('leave out what a 64-bit aarch64 does not have', () => {
     const arm = new Set(Object.values(syscallTable('aarch64')))
-    for (const name of ['open', 'stat', 'fork', 'epoll_wait', 'fcntl64', 'mmap2', 'llseek', 'clock_gettime64', 'sync_file_range2', 'arch_specific_syscall', 'syscalls']) {
+    for (const name of [
+      'open',
+      'stat',
+      'fork',
+      'epoll_wait',
+      'fcntl64',
+      'mmap2',
+      'llseek',
+      'clock_gettime64',
+      'sync_file_range2',
+      'arch_specific_syscall',
+      'syscalls'
+    ]) {
       expect(arm.has(name), name).toBe(false)
     }
     // 244..259 are arch-private (arm64 uses none) and 295..402 are never assigned
@@ -120,21 +132,68 @@ describe('syscall categories', () => {
 
   it('file well-known syscalls where a user would look for them', () => {
     const expected: Record<string, CategoryId> = {
-      read: 'file_io', openat: 'file_io', close: 'file_io', ioctl: 'file_io', newfstatat: 'file_io',
-      chmod: 'file_io', io_uring_enter: 'file_io',
+      read: 'file_io',
+      openat: 'file_io',
+      close: 'file_io',
+      ioctl: 'file_io',
+      newfstatat: 'file_io',
+      chmod: 'file_io',
+      io_uring_enter: 'file_io',
       // fd readiness is I/O, not time (the seed's peer files epoll under time)
-      epoll_wait: 'file_io', epoll_pwait: 'file_io', poll: 'file_io', ppoll: 'file_io', select: 'file_io', pselect6: 'file_io',
-      mmap: 'memory', brk: 'memory', madvise: 'memory', memfd_create: 'memory',
-      clone: 'process', clone3: 'process', execve: 'process', exit_group: 'process', wait4: 'process',
-      getpid: 'process', sched_yield: 'process', prlimit64: 'process', ptrace: 'process',
-      socket: 'network', connect: 'network', sendmsg: 'network', recvmmsg: 'network', socketpair: 'network',
-      clock_gettime: 'time', nanosleep: 'time', clock_nanosleep: 'time', timerfd_settime: 'time', adjtimex: 'time',
-      futex: 'ipc', futex_waitv: 'ipc', futex_wait: 'ipc', pipe2: 'ipc', eventfd2: 'ipc', shmget: 'ipc', mq_open: 'ipc',
-      getuid: 'security', setresuid: 'security', capset: 'security', seccomp: 'security', landlock_restrict_self: 'security',
+      epoll_wait: 'file_io',
+      epoll_pwait: 'file_io',
+      poll: 'file_io',
+      ppoll: 'file_io',
+      select: 'file_io',
+      pselect6: 'file_io',
+      mmap: 'memory',
+      brk: 'memory',
+      madvise: 'memory',
+      memfd_create: 'memory',
+      clone: 'process',
+      clone3: 'process',
+      execve: 'process',
+      exit_group: 'process',
+      wait4: 'process',
+      getpid: 'process',
+      sched_yield: 'process',
+      prlimit64: 'process',
+      ptrace: 'process',
+      socket: 'network',
+      connect: 'network',
+      sendmsg: 'network',
+      recvmmsg: 'network',
+      socketpair: 'network',
+      clock_gettime: 'time',
+      nanosleep: 'time',
+      clock_nanosleep: 'time',
+      timerfd_settime: 'time',
+      adjtimex: 'time',
+      futex: 'ipc',
+      futex_waitv: 'ipc',
+      futex_wait: 'ipc',
+      pipe2: 'ipc',
+      eventfd2: 'ipc',
+      shmget: 'ipc',
+      mq_open: 'ipc',
+      getuid: 'security',
+      setresuid: 'security',
+      capset: 'security',
+      seccomp: 'security',
+      landlock_restrict_self: 'security',
       // randomness feeds cryptography; it is not a memory operation (the seed's peer says memory)
       getrandom: 'security',
-      kill: 'signal', rt_sigaction: 'signal', rt_sigprocmask: 'signal', rt_sigreturn: 'signal', pidfd_send_signal: 'signal',
-      uname: 'system', mount: 'system', reboot: 'system', bpf: 'system', perf_event_open: 'system', chroot: 'system',
+      kill: 'signal',
+      rt_sigaction: 'signal',
+      rt_sigprocmask: 'signal',
+      rt_sigreturn: 'signal',
+      pidfd_send_signal: 'signal',
+      uname: 'system',
+      mount: 'system',
+      reboot: 'system',
+      bpf: 'system',
+      perf_event_open: 'system',
+      chroot: 'system',
       tuxcall: 'other'
     }
     const got = Object.fromEntries(Object.keys(expected).map((name) => [name, syscallCategory(name)]))
@@ -173,7 +232,11 @@ describe('category display', () => {
     const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b)
     const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b)
     const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b)
-    return [0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s, 1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s, 0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s]
+    return [
+      0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
+      1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+      0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s
+    ]
   }
   const distance = (a: string, b: string): number => {
     const [p, q] = [oklab(a), oklab(b)]
@@ -203,7 +266,11 @@ describe('category display', () => {
 
 describe('aggregateByCategory', () => {
   const sum = (m: Map<CategoryId, { calls: number; errors: number; time_ns: number }>) =>
-    [...m.values()].reduce((t, c) => ({ calls: t.calls + c.calls, errors: t.errors + c.errors, time_ns: t.time_ns + c.time_ns }), { calls: 0, errors: 0, time_ns: 0 })
+    [...m.values()].reduce((t, c) => ({ calls: t.calls + c.calls, errors: t.errors + c.errors, time_ns: t.time_ns + c.time_ns }), {
+      calls: 0,
+      errors: 0,
+      time_ns: 0
+    })
 
   it('fold per-syscall counts into per-category totals, all ten categories in display order', () => {
     const perNr = new Map([
@@ -222,7 +289,9 @@ describe('aggregateByCategory', () => {
   })
 
   it('read a plain object keyed by number, as JSON gives it, per architecture', () => {
-    const perNr = JSON.parse('{"63": {"calls": 7, "errors": 0, "time_ns": 70}, "278": {"calls": 1, "errors": 0, "time_ns": 3}, "222": {"calls": 2, "errors": 1, "time_ns": 9}}') as Record<string, { calls: number; errors: number; time_ns: number }>
+    const perNr = JSON.parse(
+      '{"63": {"calls": 7, "errors": 0, "time_ns": 70}, "278": {"calls": 1, "errors": 0, "time_ns": 3}, "222": {"calls": 2, "errors": 1, "time_ns": 9}}'
+    ) as Record<string, { calls: number; errors: number; time_ns: number }>
     const arm = aggregateByCategory('aarch64', perNr)
     expect(arm.get('file_io')).toEqual({ calls: 7, errors: 0, time_ns: 70 })
     expect(arm.get('security')).toEqual({ calls: 1, errors: 0, time_ns: 3 })

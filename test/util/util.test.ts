@@ -30,11 +30,15 @@ describe('the soak script’s report readers', () => {
   it('reads per-test outcomes from a vitest JSON report, a file that failed to load included', () => {
     const report = {
       testResults: [
-        { name: '/x/test/a.test.ts', status: 'failed', assertionResults: [
-          { ancestorTitles: ['suite'], title: 'ok', status: 'passed' },
-          { ancestorTitles: ['suite'], title: 'bad', status: 'failed' },
-          { ancestorTitles: [], title: 'later', status: 'skipped' }
-        ] },
+        {
+          name: '/x/test/a.test.ts',
+          status: 'failed',
+          assertionResults: [
+            { ancestorTitles: ['suite'], title: 'ok', status: 'passed' },
+            { ancestorTitles: ['suite'], title: 'bad', status: 'failed' },
+            { ancestorTitles: [], title: 'later', status: 'skipped' }
+          ]
+        },
         { name: '/x/test/b.test.ts', status: 'failed', assertionResults: [] }
       ]
     }
@@ -48,10 +52,23 @@ describe('the soak script’s report readers', () => {
 
   it('reads nested Playwright suites, counting a flaky test as failed', () => {
     const report = {
-      suites: [{ title: 'j.spec.ts', file: 'j.spec.ts', specs: [
-        { title: 'one', file: 'j.spec.ts', tests: [{ status: 'expected' }] },
-        { title: 'two', file: 'j.spec.ts', tests: [{ status: 'flaky' }] }
-      ], suites: [{ title: 'group', file: 'j.spec.ts', specs: [{ title: 'three', file: 'j.spec.ts', tests: [{ status: 'skipped' }, { status: 'unexpected', projectName: 'p' }] }] }] }],
+      suites: [
+        {
+          title: 'j.spec.ts',
+          file: 'j.spec.ts',
+          specs: [
+            { title: 'one', file: 'j.spec.ts', tests: [{ status: 'expected' }] },
+            { title: 'two', file: 'j.spec.ts', tests: [{ status: 'flaky' }] }
+          ],
+          suites: [
+            {
+              title: 'group',
+              file: 'j.spec.ts',
+              specs: [{ title: 'three', file: 'j.spec.ts', tests: [{ status: 'skipped' }, { status: 'unexpected', projectName: 'p' }] }]
+            }
+          ]
+        }
+      ],
       errors: [{ message: 'global setup failed\nat x' }]
     }
     expect(playwrightOutcomes(report)).toEqual([

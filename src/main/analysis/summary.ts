@@ -60,7 +60,16 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     // written when the session ended; only where the file now is may differ
     const d = store.digest!.summary
     // the digest's warnings (losses included) came into store.warnings as it was read
-    return { ...d, session: { ...d.session, end_message: store.ended?.message ?? null, closed: store.ended !== null, recording: store.recordingPath, warnings: [...new Set(store.warnings)] } }
+    return {
+      ...d,
+      session: {
+        ...d.session,
+        end_message: store.ended?.message ?? null,
+        closed: store.ended !== null,
+        recording: store.recordingPath,
+        warnings: [...new Set(store.warnings)]
+      }
+    }
   }
   const duration = store.durationMs()
   const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
@@ -154,7 +163,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const cpuMean =
     exactCpu === null && !sampledNone && !ratesMissed ? mean(tree('cpu_pct')) : cpuTime !== null && duration > 0 ? (cpuTime / (duration / 1000)) * 100 : null
   // a peak below the exact mean is samples that missed the work (the last tick of a short run)
-  const cpuPeak = missed || ratesMissed || (exactCpu !== null && cpuMean !== null && sampledCpuPeak !== null && sampledCpuPeak < cpuMean) ? null : sampledCpuPeak
+  const cpuPeak =
+    missed || ratesMissed || (exactCpu !== null && cpuMean !== null && sampledCpuPeak !== null && sampledCpuPeak < cpuMean) ? null : sampledCpuPeak
   const sampledPeak = (field: TreeField): number | null => {
     const v = peak(tree(field))
     return missed || (v === 0 && peakProcesses > 0) ? null : v
@@ -202,9 +212,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
           mean_time_ns_per_call: total ? Math.round(whole.total_time_ns / total) : 0
         },
         per_syscall: whole.syscalls.map((s) => ({ name: s.name, nr: s.nr, count: s.calls, errors: s.errors, time_ns: s.time_ns })),
-        per_process: [...perPidSys.entries()]
-          .sort((a, b) => a[0] - b[0])
-          .map(([pid, s]) => ({ pid, comm: store.processes.get(pid)?.comm ?? '', ...s }))
+        per_process: [...perPidSys.entries()].sort((a, b) => a[0] - b[0]).map(([pid, s]) => ({ pid, comm: store.processes.get(pid)?.comm ?? '', ...s }))
       }
     },
     proc: {
@@ -244,9 +252,27 @@ interface ProcessFigures {
   fdsPeak: number | null
 }
 
-const NO_FIGURES: ProcessFigures = { cpuPeak: null, cpuSum: 0, cpuN: 0, cpuSeconds: null, rssPeak: null, pssPeak: null, readBytes: null, writeBytes: null, rcharBytes: null, wcharBytes: null, threadsPeak: null, fdsPeak: null }
+const NO_FIGURES: ProcessFigures = {
+  cpuPeak: null,
+  cpuSum: 0,
+  cpuN: 0,
+  cpuSeconds: null,
+  rssPeak: null,
+  pssPeak: null,
+  readBytes: null,
+  writeBytes: null,
+  rcharBytes: null,
+  wcharBytes: null,
+  threadsPeak: null,
+  fdsPeak: null
+}
 
-function processFigures(store: SessionStore, pid: number, before: boolean, atExit: { exitIo?: (number | null)[]; exitCpuSeconds?: number } | undefined): ProcessFigures {
+function processFigures(
+  store: SessionStore,
+  pid: number,
+  before: boolean,
+  atExit: { exitIo?: (number | null)[]; exitCpuSeconds?: number } | undefined
+): ProcessFigures {
   const exitIo = atExit?.exitIo
   const column = (c: ProcessColumn): Float64Array => store.processColumn(pid, c)
   const user = column('cpu_user_pct')
@@ -339,14 +365,42 @@ function nullableRound(x: number | null, digits = 2): number | null {
 
 /** The timeline as CSV: one row per tick, tree totals and syscall rates per category. */
 export function buildTimelineCsv(store: SessionStore): string {
-  const head = ['t_ms', 'cpu_pct', 'rss_bytes', 'pss_bytes', 'read_bytes_per_s', 'write_bytes_per_s', 'threads', 'fds', 'processes', 'syscalls_per_s', ...CATEGORY_IDS.map((c) => `${c}_per_s`), 'errors_per_s', 'syscall_gap']
+  const head = [
+    't_ms',
+    'cpu_pct',
+    'rss_bytes',
+    'pss_bytes',
+    'read_bytes_per_s',
+    'write_bytes_per_s',
+    'threads',
+    'fds',
+    'processes',
+    'syscalls_per_s',
+    ...CATEGORY_IDS.map((c) => `${c}_per_s`),
+    'errors_per_s',
+    'syscall_gap'
+  ]
   const out = [head.join(',')]
   for (let i = 0; i < store.tickCount; i++) {
     const p = store.treePoint(i)
     const cats = CATEGORY_IDS.map((c) => p.syscalls_per_s[c] ?? 0)
     const cell = (v: number | null): string => (v === null ? '' : String(round(v, 3)))
     out.push(
-      [p.t_ms, cell(p.cpu_pct), cell(p.rss_bytes), cell(p.pss_bytes), cell(p.read_bytes_per_s), cell(p.write_bytes_per_s), cell(p.threads), cell(p.fds), p.processes, cell(cats.reduce((a, b) => a + b, 0)), ...cats.map(cell), cell(p.errors_per_s), p.syscall_gap ? 1 : 0].join(',')
+      [
+        p.t_ms,
+        cell(p.cpu_pct),
+        cell(p.rss_bytes),
+        cell(p.pss_bytes),
+        cell(p.read_bytes_per_s),
+        cell(p.write_bytes_per_s),
+        cell(p.threads),
+        cell(p.fds),
+        p.processes,
+        cell(cats.reduce((a, b) => a + b, 0)),
+        ...cats.map(cell),
+        cell(p.errors_per_s),
+        p.syscall_gap ? 1 : 0
+      ].join(',')
     )
   }
   return out.join('\n') + '\n'

@@ -136,7 +136,8 @@ export interface UntrackedMessage {
   reason: string
 }
 
-export type HelperMessage = HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | RanMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
+export type HelperMessage =
+  HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | RanMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 /** absent, or two numbers */
@@ -163,7 +164,8 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     return { type: 'invalid', reason: `not JSON: ${line.slice(0, 80)}` }
   }
   if (typeof m !== 'object' || m === null) return { type: 'invalid', reason: 'not an object' }
-  const ok = (cond: boolean): HelperMessage | { type: 'invalid'; reason: string } => (cond ? (m as unknown as HelperMessage) : { type: 'invalid', reason: `malformed ${String(m.type)} message` })
+  const ok = (cond: boolean): HelperMessage | { type: 'invalid'; reason: string } =>
+    cond ? (m as unknown as HelperMessage) : { type: 'invalid', reason: `malformed ${String(m.type)} message` }
   switch (m.type) {
     case 'hello':
       return ok(isNum(m.version) && isStr(m.mode) && isStr(m.build))
@@ -180,7 +182,12 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'fork':
       return ok(isNum(m.pid) && isNum(m.ppid))
     case 'exec':
-      return ok(isNum(m.pid) && isStr(m.comm) && isStr(m.filename) && (m.before === undefined || (typeof m.before === 'object' && m.before !== null && figures(m.before as Record<string, unknown>))))
+      return ok(
+        isNum(m.pid) &&
+          isStr(m.comm) &&
+          isStr(m.filename) &&
+          (m.before === undefined || (typeof m.before === 'object' && m.before !== null && figures(m.before as Record<string, unknown>)))
+      )
     case 'exit':
       return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && figures(m))
     case 'untracked':

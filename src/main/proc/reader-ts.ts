@@ -8,8 +8,38 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs'
 import { parseIo, parseSmapsRollup, parseStat, parseStatus } from './parse'
 import {
-  F_COMM_CHANGED, F_FDS, F_HWM, F_IDLE, F_IVCSW, F_MAJFLT, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_FDS, READ_IO, READ_SKIP_IDLE, READ_SKIP_UNCHANGED, READ_SMAPS, READ_STATUS, ROW_SIZE,
+  F_COMM_CHANGED,
+  F_FDS,
+  F_HWM,
+  F_IDLE,
+  F_IVCSW,
+  F_MAJFLT,
+  F_MINFLT,
+  F_OK,
+  F_PPID,
+  F_PSS,
+  F_PSS_MS,
+  F_RCHAR,
+  F_READ_BYTES,
+  F_RSS,
+  F_STARTTIME,
+  F_STATE,
+  F_STIME,
+  F_CUTIME,
+  F_CSTIME,
+  F_SWAP,
+  F_THREADS,
+  F_UTIME,
+  F_VCSW,
+  F_WCHAR,
+  F_WRITE_BYTES,
+  READ_FDS,
+  READ_IO,
+  READ_SKIP_IDLE,
+  READ_SKIP_UNCHANGED,
+  READ_SMAPS,
+  READ_STATUS,
+  ROW_SIZE,
   type ProcReader
 } from './row'
 
@@ -91,7 +121,23 @@ export class TsProcReader implements ProcReader {
   }
 
   open(pid: number): number | null {
-    const entry: Open = { pid, base: `${this.procRoot}/${pid}`, held: true, stat: -1, io: -1, status: -1, sched: -1, comm: '', ran: '', ranStreak: 0, skipLooks: 0, last: null, haveIo: false, slowRss: -1, ranSinceSlow: true }
+    const entry: Open = {
+      pid,
+      base: `${this.procRoot}/${pid}`,
+      held: true,
+      stat: -1,
+      io: -1,
+      status: -1,
+      sched: -1,
+      comm: '',
+      ran: '',
+      ranStreak: 0,
+      skipLooks: 0,
+      last: null,
+      haveIo: false,
+      slowRss: -1,
+      ranSinceSlow: true
+    }
     try {
       this.openFiles(entry, true)
     } catch (e) {
@@ -215,7 +261,7 @@ export class TsProcReader implements ProcReader {
    */
   private ranNow(o: Open, what: number): string | null {
     if (!(what & READ_SKIP_IDLE) || !o.held || o.sched < 0) return ''
-    if (o.last && (o.last[F_THREADS] !== 1 || o.last[F_STATE] === 82 /* R */)) return ''
+    if (o.last && (o.last[F_THREADS] !== 1 || o.last[F_STATE] === 82) /* R */) return ''
     if (o.skipLooks > 0) {
       o.skipLooks--
       return ''

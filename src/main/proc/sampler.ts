@@ -10,8 +10,35 @@ import { parseCmdline, parseStat, parseStatus } from './parse'
 import { TsProcReader } from './reader-ts'
 import { loadNativeAddon, nativeProcReader } from './native'
 import {
-  F_COMM_CHANGED, F_FDS, F_HWM, F_IVCSW, F_MAJFLT, F_IDLE, F_MINFLT, F_OK, F_PPID, F_PSS, F_PSS_MS, F_RCHAR, F_READ_BYTES, F_RSS, F_STARTTIME, F_STATE,
-  F_STIME, F_CUTIME, F_CSTIME, F_SWAP, F_THREADS, F_UTIME, F_VCSW, F_WCHAR, F_WRITE_BYTES, READ_IO, READ_SKIP_IDLE, READ_STATUS, ROW_SIZE,
+  F_COMM_CHANGED,
+  F_FDS,
+  F_HWM,
+  F_IVCSW,
+  F_MAJFLT,
+  F_IDLE,
+  F_MINFLT,
+  F_OK,
+  F_PPID,
+  F_PSS,
+  F_PSS_MS,
+  F_RCHAR,
+  F_READ_BYTES,
+  F_RSS,
+  F_STARTTIME,
+  F_STATE,
+  F_STIME,
+  F_CUTIME,
+  F_CSTIME,
+  F_SWAP,
+  F_THREADS,
+  F_UTIME,
+  F_VCSW,
+  F_WCHAR,
+  F_WRITE_BYTES,
+  READ_IO,
+  READ_SKIP_IDLE,
+  READ_STATUS,
+  ROW_SIZE,
   type ProcReader
 } from './row'
 import type { ProcessDescription, ProcessSample } from '../types/samples'
@@ -23,7 +50,6 @@ import { TotalsSum, TreeTotals } from './tree-totals'
 import { ChildDiscovery } from './child-discovery'
 
 export { READ_ALL, READ_FDS, READ_IO, READ_SMAPS, READ_STATUS } from './row'
-
 
 export interface SamplerOptions {
   intervalMs?: number
@@ -609,11 +635,13 @@ export class Sampler {
       // never read, and no final figures from the helper: nothing of it is known or counted;
       // its I/O shows in its reaper's
       if (p.at < 0 && !p.ioFinal) continue
-      this.ledger.handOver(p, IO_FIELDS.map((f, k) => (p[f] < 0 ? -1 : p[f] + p.reaped[k]!)), gone)
+      this.ledger.handOver(
+        p,
+        IO_FIELDS.map((f, k) => (p[f] < 0 ? -1 : p[f] + p.reaped[k]!)),
+        gone
+      )
     }
   }
-
-
 }
 
 /** a process's own share of an io figure: the kernel's, less its reaped descendants' */

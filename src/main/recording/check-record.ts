@@ -19,7 +19,12 @@ const MAX_DATE_MS = 8.64e15
 const USAGE_NUMBERS = ['user_seconds', 'system_seconds', 'minor_faults', 'major_faults', 'vol_ctxsw', 'invol_ctxsw']
 
 function isExitUsage(u: unknown): boolean {
-  return isObject(u) && USAGE_NUMBERS.every((f) => isFinite(u[f])) && isNumOrNull(u.max_rss_bytes) && (u.max_rss_at_most_bytes === undefined || isFinite(u.max_rss_at_most_bytes))
+  return (
+    isObject(u) &&
+    USAGE_NUMBERS.every((f) => isFinite(u[f])) &&
+    isNumOrNull(u.max_rss_bytes) &&
+    (u.max_rss_at_most_bytes === undefined || isFinite(u.max_rss_at_most_bytes))
+  )
 }
 
 export function isEvent(ev: unknown): ev is SessionEvent {
@@ -46,7 +51,9 @@ export function isEvent(ev: unknown): ev is SessionEvent {
 }
 
 function isSyscallDelta(d: unknown): boolean {
-  return Array.isArray(d) && d.length === 4 && Number.isInteger(d[0]) && d[0] >= 0 && d[0] < MAX_SYSCALL_NR && isFinite(d[1]) && isFinite(d[2]) && isFinite(d[3])
+  return (
+    Array.isArray(d) && d.length === 4 && Number.isInteger(d[0]) && d[0] >= 0 && d[0] < MAX_SYSCALL_NR && isFinite(d[1]) && isFinite(d[2]) && isFinite(d[3])
+  )
 }
 
 /** `v` as a record, or null when it is not one syscope writes (a wrong kind, a field of the wrong type). */
@@ -55,11 +62,15 @@ export function checkRecord(v: unknown): RecordLine | null {
   switch (v.k) {
     case 's':
       // the tree's and rows' figures are read as numbers or unavailable, whatever they are
-      return isFinite(v.t) && (v.tree === undefined || isObject(v.tree)) && Array.isArray(v.p) && v.p.every((row) => Array.isArray(row)) ? (v as RecordLine) : null
+      return isFinite(v.t) && (v.tree === undefined || isObject(v.tree)) && Array.isArray(v.p) && v.p.every((row) => Array.isArray(row))
+        ? (v as RecordLine)
+        : null
     case 'c':
       return isFinite(v.t) && isPid(v.pid) && Array.isArray(v.sys) && v.sys.every(isSyscallDelta) ? (v as RecordLine) : null
     case 'p':
-      return isPid(v.pid) && isPid(v.ppid) && isString(v.comm) && isStringArray(v.cmdline) && isNumOrNull(v.start_ms) && isNumOrNull(v.uid) ? (v as RecordLine) : null
+      return isPid(v.pid) && isPid(v.ppid) && isString(v.comm) && isStringArray(v.cmdline) && isNumOrNull(v.start_ms) && isNumOrNull(v.uid)
+        ? (v as RecordLine)
+        : null
     case 'e':
       return isEvent(v.ev) ? (v as RecordLine) : null
     case 'o':
@@ -84,7 +95,11 @@ export function headerProblem(h: Record<string, unknown>): string | null {
   if (!isStringOrNull(h.cwd)) return field('cwd', 'a string or null')
   if (!isString(h.kernel)) return field('kernel', 'a string')
   const e = h.ebpf
-  if (!(isObject(e) && typeof e.ready === 'boolean' && ['mode', 'helperPath', 'helperReason', 'problem', 'fix'].every((f) => e[f] === undefined || isStringOrNull(e[f])))) {
+  if (!(
+    isObject(e) &&
+    typeof e.ready === 'boolean' &&
+    ['mode', 'helperPath', 'helperReason', 'problem', 'fix'].every((f) => e[f] === undefined || isStringOrNull(e[f]))
+  )) {
     return field('ebpf', 'the eBPF status ({"ready":…})')
   }
   if (!isStringArray(h.process_columns)) return field('process_columns', 'a list of strings')

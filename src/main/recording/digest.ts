@@ -46,7 +46,7 @@ const CRC_READ_BYTES = 1024 * 1024
 function crcOfFile(fd: number, length: number): number {
   const buf = Buffer.alloc(Math.min(CRC_READ_BYTES, Math.max(length, 1)))
   let crc = 0
-  for (let at = 0; at < length; ) {
+  for (let at = 0; at < length;) {
     const n = readSync(fd, buf, 0, Math.min(buf.length, length - at), at)
     if (n === 0) break
     crc = crc32(buf.subarray(0, n), crc)
@@ -202,7 +202,10 @@ function isOutput(o: unknown): boolean {
 function isBucket(b: unknown): boolean {
   if (!isObject(b) || !isFinite(b.t0) || !isFinite(b.first_t) || !isFinite(b.t1) || !isObject(b.sums)) return false
   const { sys, pid } = b.sums
-  return isArrayOf(sys, (r) => Array.isArray(r) && r.length === 4 && isNumArray(r)) && isArrayOf(pid, (r) => Array.isArray(r) && r.length >= 7 && r.length <= 9 && isNumArray(r))
+  return (
+    isArrayOf(sys, (r) => Array.isArray(r) && r.length === 4 && isNumArray(r)) &&
+    isArrayOf(pid, (r) => Array.isArray(r) && r.length >= 7 && r.length <= 9 && isNumArray(r))
+  )
 }
 
 function isBreakdownBody(w: unknown): boolean {

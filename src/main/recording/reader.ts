@@ -117,7 +117,10 @@ export function parseHeader(line: string | null, path: string): RecordingHeader 
   }
   const v = header.version
   if (!(Number.isSafeInteger(v) && (v as number) > 0)) {
-    throw new RecordingError(`${path} is damaged: its header's "version" is ${JSON.stringify(v) ?? 'missing'}, not a format version (a whole number from 1)`, 'ECORRUPT')
+    throw new RecordingError(
+      `${path} is damaged: its header's "version" is ${JSON.stringify(v) ?? 'missing'}, not a format version (a whole number from 1)`,
+      'ECORRUPT'
+    )
   }
   if ((v as number) > RECORDING_VERSION) {
     throw new RecordingError(
@@ -175,7 +178,10 @@ async function* records(text: AsyncIterator<TextLine>, source: GzipLines, warnin
         else bad++
         junkRun += line.text === null ? maxLineBytes : line.text.length + 1
         if (junkRun > MAX_JUNK_RUN_BYTES) {
-          throw new RecordingError(`${path} is not a syscope recording past its header, or is badly damaged: over ${MAX_JUNK_RUN_BYTES} bytes of damaged records in a row`, 'ECORRUPT')
+          throw new RecordingError(
+            `${path} is not a syscope recording past its header, or is badly damaged: over ${MAX_JUNK_RUN_BYTES} bytes of damaged records in a row`,
+            'ECORRUPT'
+          )
         }
         if (bad > MAX_DAMAGED_RECORDS) {
           throw new RecordingError(`${path} is badly damaged: over ${MAX_DAMAGED_RECORDS} damaged records`, 'ECORRUPT')

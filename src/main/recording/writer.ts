@@ -22,7 +22,11 @@ export function createNewFile(path: string, what: string): number {
   } catch (e) {
     const err = e as NodeJS.ErrnoException
     // O_EXCL fails on a symlink too (EEXIST), dangling or not: it is never followed
-    if (err.code === 'EEXIST' || err.code === 'ELOOP') throw Object.assign(new Error(`${path} already exists, and syscope never overwrites ${what === 'recording' ? 'a recording' : 'a file'}: remove it or choose another name`), { code: 'EEXIST' })
+    if (err.code === 'EEXIST' || err.code === 'ELOOP')
+      throw Object.assign(
+        new Error(`${path} already exists, and syscope never overwrites ${what === 'recording' ? 'a recording' : 'a file'}: remove it or choose another name`),
+        { code: 'EEXIST' }
+      )
     throw Object.assign(new Error(`cannot create the ${what} ${path}: ${err.message}`), { code: err.code })
   }
 }
@@ -58,7 +62,11 @@ export class RecordingWriter {
     rmSync(path, { force: true })
   }
 
-  constructor(readonly path: string, header: RecordingHeader, fd?: number) {
+  constructor(
+    readonly path: string,
+    header: RecordingHeader,
+    fd?: number
+  ) {
     this.fd = fd ?? RecordingWriter.reserve(path)
     this.gzip = createGzip({ level: 6 })
     this.gzip.on('data', (chunk: Buffer) => {

@@ -18,5 +18,15 @@ export function buildDigest(store: SessionStore): RecordingDigest {
   }
   const { info: _info, ...snapshot } = store.snapshot('ended', DIGEST_POINTS, 'recording')
   const { sessionId: _id, ...whole } = store.breakdown(0, Number.MAX_SAFE_INTEGER)
-  return { k: 'digest', v: DIGEST_VERSION, ticks: n, duration_ms: store.durationMs(), snapshot, summary: buildSummary(store, 'ended'), whole, ended: store.ended, buckets }
+  return {
+    k: 'digest',
+    v: DIGEST_VERSION,
+    ticks: n,
+    duration_ms: store.durationMs(),
+    snapshot,
+    summary: buildSummary(store, 'ended'),
+    whole,
+    ended: store.ended,
+    buckets
+  }
 }

@@ -83,19 +83,42 @@ export class HelperConnection extends EventEmitter {
 
 export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Promise<{ helper: HelperConnection | null; status: EbpfStatus }> {
   if (!wanted) {
-    return { helper: null, status: { ready: false, mode: null, helperPath: null, helperReason: null, problem: 'syscall tracing was turned off for this session (--no-ebpf)', fix: null } }
+    return {
+      helper: null,
+      status: {
+        ready: false,
+        mode: null,
+        helperPath: null,
+        helperReason: null,
+        problem: 'syscall tracing was turned off for this session (--no-ebpf)',
+        fix: null
+      }
+    }
   }
   const located = locateHelper(opts.helperPath)
   if (!located.path) {
     return {
       helper: null,
-      status: { ready: false, mode: null, helperPath: null, helperReason: located.reason, problem: `the syscall helper was not found: ${located.reason}`, fix: 'build it with `npm run setup`, or install it with the guided setup (`syscope doctor` says how)' }
+      status: {
+        ready: false,
+        mode: null,
+        helperPath: null,
+        helperReason: located.reason,
+        problem: `the syscall helper was not found: ${located.reason}`,
+        fix: 'build it with `npm run setup`, or install it with the guided setup (`syscope doctor` says how)'
+      }
     }
   }
   try {
     // pkexec closes every fd above 2, so the socket travels as the helper's stdin and stdout
     const client = opts.asRoot
-      ? await startHelper({ helperPath: located.path, args: opts.helperArgs ?? [], wrapper: ['pkexec', '--disable-internal-agent'], io: 'stdio', helloTimeoutMs: 120_000 })
+      ? await startHelper({
+          helperPath: located.path,
+          args: opts.helperArgs ?? [],
+          wrapper: ['pkexec', '--disable-internal-agent'],
+          io: 'stdio',
+          helloTimeoutMs: 120_000
+        })
       : await startHelper({ helperPath: located.path, args: opts.helperArgs ?? [] })
     const reason = opts.asRoot ? `running as root through pkexec, for this session only (${located.path})` : located.reason
     const status: EbpfStatus = { ready: true, mode: client.hello.mode, helperPath: located.path, helperReason: reason, problem: null, fix: null }
@@ -104,7 +127,14 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
     const err = e as Error & { fix?: string }
     return {
       helper: null,
-      status: { ready: false, mode: null, helperPath: located.path, helperReason: located.reason, problem: err.message, fix: err.fix ?? fixFor(err.message, located.path) }
+      status: {
+        ready: false,
+        mode: null,
+        helperPath: located.path,
+        helperReason: located.reason,
+        problem: err.message,
+        fix: err.fix ?? fixFor(err.message, located.path)
+      }
     }
   }
 }

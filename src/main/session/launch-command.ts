@@ -68,7 +68,6 @@ export interface LaunchedCommand {
   release(): void
 }
 
-
 /** after the command exits, how long its output may still take to be read (ms) */
 const OUTPUT_DRAIN_MS = 500
 
@@ -85,7 +84,10 @@ export function launcherPath(): string {
  * `diesWithUs`: the command is killed (SIGKILL) should this process die first, even by `kill -9`
  * (the launcher sets PR_SET_PDEATHSIG before it execs); else it runs on, orphaned.
  */
-export async function launchCommand(req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: CommandStdin; diesWithUs?: boolean }, helper: HelperConnection | null): Promise<LaunchedCommand> {
+export async function launchCommand(
+  req: { argv: string[]; cwd?: string; env?: Record<string, string>; stdin?: CommandStdin; diesWithUs?: boolean },
+  helper: HelperConnection | null
+): Promise<LaunchedCommand> {
   const program = req.argv[0]
   if (!program) throw new ApiError('EINVAL', 'no program to run')
   if (req.cwd && !existsSync(req.cwd)) throw new ApiError('ENOENT', `working directory ${req.cwd} does not exist`)
@@ -94,7 +96,9 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
   const pty = typeof req.stdin === 'object' ? req.stdin.pty : null
   // on a pty: fd 5 the control socket (a 'pipe' is a socketpair: both ways), fd 6 sizeFrom
   const ptyArgs = pty ? ['--pty', '5', pty.sizeFrom === null ? '-' : '6'] : []
-  const stdio: StdioOptions = pty ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', pty.sizeFrom ?? 'ignore'] : [req.stdin === 'inherit' ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe']
+  const stdio: StdioOptions = pty
+    ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', pty.sizeFrom ?? 'ignore']
+    : [req.stdin === 'inherit' ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe']
   const child = spawn(launcherPath(), [...tie, ...ptyArgs, '3', '4', '--', ...req.argv], {
     cwd: req.cwd,
     env: { ...process.env, ...req.env },
@@ -139,8 +143,14 @@ export async function launchCommand(req: { argv: string[]; cwd?: string; env?: R
     if (first === null) {
       go.end()
       await exited
-      const said = (early ?? []).map(([, d]) => d.toString()).join('').trim()
-      throw new ApiError('EIO', `cannot run "${program}" on a pseudo-terminal${said ? `: ${said.replace(/^syscope-launch: /, '')}` : ''} (run it with --no-tty)`)
+      const said = (early ?? [])
+        .map(([, d]) => d.toString())
+        .join('')
+        .trim()
+      throw new ApiError(
+        'EIO',
+        `cannot run "${program}" on a pseudo-terminal${said ? `: ${said.replace(/^syscope-launch: /, '')}` : ''} (run it with --no-tty)`
+      )
     }
     pid = first
   }

@@ -97,7 +97,14 @@ export class LiveSession extends EventEmitter {
     if (!opts.ebpf.ready) this.gap = true
   }
 
-  static header(kind: 'launch' | 'attach', title: string, argv: string[] | null, cwd: string | null, rootPid: number, opts: LiveSessionOptions): RecordingHeader {
+  static header(
+    kind: 'launch' | 'attach',
+    title: string,
+    argv: string[] | null,
+    cwd: string | null,
+    rootPid: number,
+    opts: LiveSessionOptions
+  ): RecordingHeader {
     return {
       format: RECORDING_FORMAT,
       version: RECORDING_VERSION,
@@ -125,7 +132,10 @@ export class LiveSession extends EventEmitter {
     const fd = RecordingWriter.reserve(opts.recordingPath)
     let cmd: LaunchedCommand
     try {
-      cmd = await launchCommand({ argv: opts.argv, cwd: opts.cwd, env: opts.env, stdin: opts.stdin, diesWithUs: (opts.onError ?? 'kill') === 'kill' }, opts.helper)
+      cmd = await launchCommand(
+        { argv: opts.argv, cwd: opts.cwd, env: opts.env, stdin: opts.stdin, diesWithUs: (opts.onError ?? 'kill') === 'kill' },
+        opts.helper
+      )
     } catch (e) {
       RecordingWriter.abandon(fd, opts.recordingPath)
       throw e
@@ -253,7 +263,16 @@ export class LiveSession extends EventEmitter {
       const cpu = m.cpu_ns ? { cpu_seconds: m.cpu_ns[2] / 1e9 } : {}
       const usage = exitUsage(m, this.before.get(m.pid))
       this.before.delete(m.pid)
-      this.event({ kind: 'exit', t_ms: this.now(), pid: m.pid, code: m.signal ? null : m.code, signal: m.signal || null, ...(io ? { io } : {}), ...cpu, ...(usage ? { usage } : {}) })
+      this.event({
+        kind: 'exit',
+        t_ms: this.now(),
+        pid: m.pid,
+        code: m.signal ? null : m.code,
+        signal: m.signal || null,
+        ...(io ? { io } : {}),
+        ...cpu,
+        ...(usage ? { usage } : {})
+      })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
       this.sampler.runsReported(m.pid, false)
@@ -261,8 +280,18 @@ export class LiveSession extends EventEmitter {
     })
     h.on('drops', (m: { procs: number; events: number; nr: number }) => {
       if (!m.procs && !m.events && !m.nr) return
-      const what = [m.procs ? `${m.procs} process(es) (their syscalls are not counted)` : '', m.events ? `${m.events} event(s)` : '', m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : '']
-      this.event({ kind: 'notice', t_ms: this.now(), level: 'warning', message: `the helper lost ${what.filter(Boolean).join(', ')}: its tables were full`, loss: { procs: m.procs, events: m.events, nr: m.nr } })
+      const what = [
+        m.procs ? `${m.procs} process(es) (their syscalls are not counted)` : '',
+        m.events ? `${m.events} event(s)` : '',
+        m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : ''
+      ]
+      this.event({
+        kind: 'notice',
+        t_ms: this.now(),
+        level: 'warning',
+        message: `the helper lost ${what.filter(Boolean).join(', ')}: its tables were full`,
+        loss: { procs: m.procs, events: m.events, nr: m.nr }
+      })
     })
     h.on('close', (why: string) => {
       // finish() lets go of the helper before releasing it: its exit then is ours, not a failure
@@ -315,7 +344,9 @@ export class LiveSession extends EventEmitter {
     const keptMs = n > 1 ? this.store.tickTime(n - 2) : 0
     const onError = this.opts.onError ?? 'kill'
     const reason = f.message.replace(/^[A-Z]+: /, '').replace(/, \w+$/, '')
-    this.store.warnings.push(`the recording could not be written after ${(this.now() / 1000).toFixed(1)} s (${reason}): the file keeps about the first ${(keptMs / 1000).toFixed(1)} s, and the session stopped there`)
+    this.store.warnings.push(
+      `the recording could not be written after ${(this.now() / 1000).toFixed(1)} s (${reason}): the file keeps about the first ${(keptMs / 1000).toFixed(1)} s, and the session stopped there`
+    )
     this.emit('recording-failed', { path: this.opts.recordingPath, code: f.code, reason, keptMs, onError } satisfies RecordingFailure)
     if (this.child && onError === 'kill') void this.child.terminate(this.opts.stopGraceMs ?? 3000)
     else {
@@ -410,7 +441,12 @@ export class LiveSession extends EventEmitter {
     try {
       appendDigest(this.store.recordingPath, buildDigest(this.store))
     } catch (e) {
-      const ev: SessionEvent = { kind: 'notice', t_ms: this.now(), level: 'warning', message: `the recording's digest could not be written (${(e as Error).message}); it will open more slowly` }
+      const ev: SessionEvent = {
+        kind: 'notice',
+        t_ms: this.now(),
+        level: 'warning',
+        message: `the recording's digest could not be written (${(e as Error).message}); it will open more slowly`
+      }
       this.store.ingest({ k: 'e', ev })
       this.emit('event', ev)
     }

@@ -6,7 +6,19 @@ import { createNewFile, writeAll } from '../recording/writer'
 import { basename, join } from 'node:path'
 import { inflateRawSync, constants } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
-import { Events, type AttachRequest, type Comparison, type ComparisonSide, type LaunchRequest, type RecordingEntry, type SessionInfo, type SessionSnapshot, type Breakdown, type ExportFormat, type EbpfStatus } from '../../shared/contract'
+import {
+  Events,
+  type AttachRequest,
+  type Comparison,
+  type ComparisonSide,
+  type LaunchRequest,
+  type RecordingEntry,
+  type SessionInfo,
+  type SessionSnapshot,
+  type Breakdown,
+  type ExportFormat,
+  type EbpfStatus
+} from '../../shared/contract'
 import { ApiError } from '../errors'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
 import { RECORDING_EXTENSION, type RecordingHeader } from '../types/recording-format'
@@ -266,7 +278,9 @@ export async function openStore(path: string, id: string): Promise<SessionStore>
       problem = digestFailure(store)
       if (problem === null) {
         if (read.ticksDamaged) {
-          store.warnings.push(`the recording's ticks are damaged (they do not match the checksum written with its digest): what is shown comes from its digest, which is intact, but exporting its ticks will fail`)
+          store.warnings.push(
+            `the recording's ticks are damaged (they do not match the checksum written with its digest): what is shown comes from its digest, which is intact, but exporting its ticks will fail`
+          )
         }
         return store
       }

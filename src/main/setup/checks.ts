@@ -17,7 +17,10 @@ interface Diag {
   build?: string
 }
 
-export function buildChecks(r: DoctorReport, where: { installedPath: string; sourcePath: string | null; appBuild: string | null; groups: string[] }): SetupCheck[] {
+export function buildChecks(
+  r: DoctorReport,
+  where: { installedPath: string; sourcePath: string | null; appBuild: string | null; groups: string[] }
+): SetupCheck[] {
   const d = (r.diagnose ?? {}) as Diag
   const checks: SetupCheck[] = []
   const add = (c: SetupCheck): void => void checks.push(c)

@@ -29,7 +29,6 @@ export interface SetupOptions {
   elevate?: (command: string) => Promise<{ stdout: string; stderr: string }>
 }
 
-
 /** The build id a helper binary reports (`--version`), or null. */
 function helperBuild(path: string): string | null {
   try {
@@ -60,7 +59,8 @@ export function createSetup(opts: SetupOptions = {}): SetupService {
   }
 
   /** installed, ready, and the same build as this app's helper */
-  const current = (r: DoctorReport, appBuild: string | null): boolean => r.ready && r.helper.path === INSTALLED_HELPER && (appBuild === null || r.helper.build === appBuild)
+  const current = (r: DoctorReport, appBuild: string | null): boolean =>
+    r.ready && r.helper.path === INSTALLED_HELPER && (appBuild === null || r.helper.build === appBuild)
 
   async function diagnose(): Promise<SetupDiagnosis> {
     const { r, source, appBuild } = await report()

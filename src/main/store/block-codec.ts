@@ -216,7 +216,17 @@ export function readBlockValue(c: PoolChunk, at: number, n: number, i: number): 
   return scale === 1 ? k : k / scale
 }
 
-function readSteps(ints: Int8Array | Int16Array | Int32Array, first: number, missing: number, k: number, unit: number, scale: number, n: number, out: Float64Array, to: number): void {
+function readSteps(
+  ints: Int8Array | Int16Array | Int32Array,
+  first: number,
+  missing: number,
+  k: number,
+  unit: number,
+  scale: number,
+  n: number,
+  out: Float64Array,
+  to: number
+): void {
   for (let i = 0; i < n; i++) {
     const step = ints[first + i]!
     if (step === missing) {

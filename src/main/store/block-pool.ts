@@ -35,7 +35,14 @@ export class BlockPool {
       const length = Math.max(this.nextBytes, size)
       this.nextBytes = Math.min(CHUNK_SPAN, this.nextBytes * 2)
       const buffer = new ArrayBuffer(length)
-      last = { u8: new Uint8Array(buffer), i8: new Int8Array(buffer), i16: new Int16Array(buffer), i32: new Int32Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer) }
+      last = {
+        u8: new Uint8Array(buffer),
+        i8: new Int8Array(buffer),
+        i16: new Int16Array(buffer),
+        i32: new Int32Array(buffer),
+        u32: new Uint32Array(buffer),
+        f64: new Float64Array(buffer)
+      }
       this.chunks.push(last)
       this.used = 0
     }

@@ -33,7 +33,10 @@ export function lossWarnings(store: LossSource): string[] {
   }
   if (first !== null) {
     const when = first === last ? `at ${secs(first)}` : `between ${secs(first)} and ${secs(last)}`
-    if (lost.procs) out.push(`${lost.procs} process(es) were not traced (the helper's process table was full, ${when}; --max-procs raises it): their syscalls are missing from the totals`)
+    if (lost.procs)
+      out.push(
+        `${lost.procs} process(es) were not traced (the helper's process table was full, ${when}; --max-procs raises it): their syscalls are missing from the totals`
+      )
     if (lost.events) out.push(`${lost.events} fork/exec/exit event(s) were lost (the helper's event buffer was full, ${when})`)
     if (lost.nr) out.push(`${lost.nr} syscall(s) with numbers the helper cannot count were left out (${when})`)
   }

@@ -19,7 +19,21 @@ import { TickSums } from './tick-sums'
 
 type SampleLine = Extract<RecordLine, { k: 's' }>
 
-export const TREE_FIELDS = ['cpu_pct', 'rss_bytes', 'pss_bytes', 'read_bytes_per_s', 'write_bytes_per_s', 'threads', 'fds', 'processes', 'cpu_seconds', 'read_bytes', 'write_bytes', 'rchar_bytes', 'wchar_bytes'] as const satisfies readonly (keyof TreeRecord)[]
+export const TREE_FIELDS = [
+  'cpu_pct',
+  'rss_bytes',
+  'pss_bytes',
+  'read_bytes_per_s',
+  'write_bytes_per_s',
+  'threads',
+  'fds',
+  'processes',
+  'cpu_seconds',
+  'read_bytes',
+  'write_bytes',
+  'rchar_bytes',
+  'wchar_bytes'
+] as const satisfies readonly (keyof TreeRecord)[]
 export type TreeField = (typeof TREE_FIELDS)[number]
 const GAP = TREE_FIELDS.length
 export const TREE_INDEX = Object.fromEntries(TREE_FIELDS.map((f, i) => [f, i])) as Record<TreeField, number>

@@ -2,7 +2,19 @@
 // record lines that are written to the recording file, so a reopened recording answers every
 // question exactly as the live session did.
 import { lossWarnings } from './losses'
-import type { Breakdown, CategoryId, ExitUsage, OutputChunk, ProcessInfo, ProcessPoint, SessionEvent, SessionInfo, SessionSnapshot, TickBatch, TreePoint } from '../../shared/contract'
+import type {
+  Breakdown,
+  CategoryId,
+  ExitUsage,
+  OutputChunk,
+  ProcessInfo,
+  ProcessPoint,
+  SessionEvent,
+  SessionInfo,
+  SessionSnapshot,
+  TickBatch,
+  TreePoint
+} from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { ProcessColumn, RecordLine, RecordingHeader } from '../types/recording-format'
 import { lttbIndices } from '../../shared/decimate'
@@ -39,7 +51,15 @@ export const RECORDING_STORE_LIMITS: StoreLimits = {
   objectBytes: MAX_OBJECT_BYTES
 }
 
-const UNBOUNDED: StoreLimits = { ticks: Infinity, processRows: Infinity, rowsPerTick: Infinity, processes: Infinity, events: Infinity, tableBytes: Infinity, objectBytes: Infinity }
+const UNBOUNDED: StoreLimits = {
+  ticks: Infinity,
+  processRows: Infinity,
+  rowsPerTick: Infinity,
+  processes: Infinity,
+  events: Infinity,
+  tableBytes: Infinity,
+  objectBytes: Infinity
+}
 
 /** An estimate of what an object the store keeps costs: its strings and a fixed part. */
 const OBJECT_BYTES = 100
@@ -179,7 +199,8 @@ export class SessionStore {
     if (rows > l.rowsPerTick) this.full = `a sample of more than ${l.rowsPerTick} processes`
     else if (this.ticks.count >= l.ticks) this.full = `more than ${l.ticks} ticks`
     else if (this.ticks.rowCount + rows > l.processRows) this.full = `more than ${l.processRows} process rows`
-    else if (this.ticks.pidCount + rows > l.processes && this.ticks.pidCount + this.newPids(line.p) > l.processes) this.full = `more than ${l.processes} processes`
+    else if (this.ticks.pidCount + rows > l.processes && this.ticks.pidCount + this.newPids(line.p) > l.processes)
+      this.full = `more than ${l.processes} processes`
     else if (this.ticks.tableBytes > l.tableBytes) this.full = `more than ${l.tableBytes} bytes of ticks`
     else this.ticks.addSample(line)
   }
@@ -309,7 +330,11 @@ export class SessionStore {
   snapshot(state: 'running' | 'ended', maxPoints: number, kind?: SessionInfo['kind']): SessionSnapshot {
     if (this.digestOnly) {
       const d = this.digest!.snapshot
-      const keep = lttbIndices(d.tree.map((p) => p.t_ms), d.tree.map((p) => p.cpu_pct), maxPoints)
+      const keep = lttbIndices(
+        d.tree.map((p) => p.t_ms),
+        d.tree.map((p) => p.cpu_pct),
+        maxPoints
+      )
       return { ...d, output: this.output, tree: keep.length === d.tree.length ? d.tree : keep.map((i) => d.tree[i]!), info: this.info(state, kind) }
     }
     const times = this.ticks.timeView()

@@ -137,7 +137,5 @@ export const CATEGORY_MEMBERS: Readonly<Record<CategoryId, readonly string[]>> =
 
 /** Syscall name → category, for every name either architecture has. */
 export const CATEGORY_OF: ReadonlyMap<string, CategoryId> = new Map(
-  (Object.entries(CATEGORY_MEMBERS) as [CategoryId, readonly string[]][]).flatMap(([category, names]) =>
-    names.map((name) => [name, category] as const)
-  )
+  (Object.entries(CATEGORY_MEMBERS) as [CategoryId, readonly string[]][]).flatMap(([category, names]) => names.map((name) => [name, category] as const))
 )

@@ -58,7 +58,8 @@ export function createHttpApi(token: string, opts: HttpApiOptions = {}): Syscope
     for (const channel of Object.values(Events)) s.addEventListener(channel, (e) => dispatch(channel, String(e.data)))
     // EventSource reconnects by itself after a dropped connection; CLOSED means it gave up
     s.addEventListener('error', () => {
-      if (s.readyState === 2) opts.onConnectionLost?.('Lost the live event stream from syscope serve (stopped, or the token is wrong). Reload the page to reconnect.')
+      if (s.readyState === 2)
+        opts.onConnectionLost?.('Lost the live event stream from syscope serve (stopped, or the token is wrong). Reload the page to reconnect.')
     })
   }
 

@@ -31,7 +31,8 @@ export function buildCategoryDonutOption(b: Breakdown, opts: { dark?: boolean; m
     tooltip: {
       trigger: 'item',
       ...tooltipStyle(th),
-      formatter: (p: { name: string; value: number; percent: number; marker: string }) => `${p.marker}${escapeHtml(p.name)}: <b>${escapeHtml(fmt(p.value))}</b> ${METRIC_LABEL[metric]} (${p.percent.toFixed(1)} %)`
+      formatter: (p: { name: string; value: number; percent: number; marker: string }) =>
+        `${p.marker}${escapeHtml(p.name)}: <b>${escapeHtml(fmt(p.value))}</b> ${METRIC_LABEL[metric]} (${p.percent.toFixed(1)} %)`
     },
     title: {
       text: fmt(total),
@@ -73,7 +74,16 @@ export function buildCategoryBarsOption(b: Breakdown, opts: { dark?: boolean; me
     }
   ]
   if (metric === 'calls') {
-    series.push({ id: 'errors', name: 'errors', type: 'bar', barMaxWidth: 6, barGap: '-40%', z: 3, color: th.errors, data: rows.map((r) => errs.get(r.category) ?? 0) })
+    series.push({
+      id: 'errors',
+      name: 'errors',
+      type: 'bar',
+      barMaxWidth: 6,
+      barGap: '-40%',
+      z: 3,
+      color: th.errors,
+      data: rows.map((r) => errs.get(r.category) ?? 0)
+    })
   }
   return {
     animation: false,
@@ -125,9 +135,18 @@ export function buildShareDonutOption(side: ComparisonSide, opts: { dark?: boole
     tooltip: {
       trigger: 'item',
       ...tooltipStyle(th),
-      formatter: (p: { name: string; value: number; percent: number; marker: string }) => `${p.marker}${escapeHtml(p.name)}: <b>${formatInt(p.value)}</b> calls (${p.percent.toFixed(1)} %)`
+      formatter: (p: { name: string; value: number; percent: number; marker: string }) =>
+        `${p.marker}${escapeHtml(p.name)}: <b>${formatInt(p.value)}</b> calls (${p.percent.toFixed(1)} %)`
     },
-    title: { text: formatInt(side.total_calls), subtext: 'calls', left: 'center', top: 'center', itemGap: 2, textStyle: { color: th.text, fontSize: 14, fontFamily: 'ui-monospace, monospace' }, subtextStyle: { color: th.muted, fontSize: 11 } },
+    title: {
+      text: formatInt(side.total_calls),
+      subtext: 'calls',
+      left: 'center',
+      top: 'center',
+      itemGap: 2,
+      textStyle: { color: th.text, fontSize: 14, fontFamily: 'ui-monospace, monospace' },
+      subtextStyle: { color: th.muted, fontSize: 11 }
+    },
     series: [
       {
         id: 'shares',

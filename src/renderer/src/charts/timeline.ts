@@ -123,7 +123,11 @@ function displayIndices(dec: Decimations, key: string, t: readonly number[], ys:
   if (!range) return dec.of(`${key}:all`).indices(t, ys, points)
   const [s, e] = windowOf(t, range[0], range[1])
   const coarse = Math.max(8, Math.floor(points / 8))
-  return [...dec.of(`${key}:before`).indices(t, ys, coarse, 0, s), ...dec.of(`${key}:in`).indices(t, ys, points, s, e), ...dec.of(`${key}:after`).indices(t, ys, coarse, e, t.length)]
+  return [
+    ...dec.of(`${key}:before`).indices(t, ys, coarse, 0, s),
+    ...dec.of(`${key}:in`).indices(t, ys, points, s, e),
+    ...dec.of(`${key}:after`).indices(t, ys, coarse, e, t.length)
+  ]
 }
 
 /** A process's CPU summed over the whole run, kept up to date as samples are appended. */

@@ -75,19 +75,36 @@ export function lineSpecs(d: TimelineData, th: ChartTheme): LineSpec[] {
   const dashed = (width: number): Record<string, unknown> => ({ lineStyle: { width, type: 'dashed' } })
   return [
     { id: 'cpu', name: 'CPU total', lane: 'cpu', t: d.t, y: d.cpu, color: th.cpu, style: { lineStyle: { width: 1.75 } } },
-    ...d.procs.map((p, i): LineSpec => ({ id: `proc-${p.pid}`, name: `${p.name} (${p.pid})`, lane: 'cpu', t: p.t, y: p.cpu, color: th.processes[i % th.processes.length]!, style: dashed(1) })),
+    ...d.procs.map((p, i): LineSpec => ({
+      id: `proc-${p.pid}`,
+      name: `${p.name} (${p.pid})`,
+      lane: 'cpu',
+      t: p.t,
+      y: p.cpu,
+      color: th.processes[i % th.processes.length]!,
+      style: dashed(1)
+    })),
     { id: 'rss', name: 'RSS', lane: 'memory', t: d.t, y: d.rss, color: th.rss },
     { id: 'pss', name: 'PSS', lane: 'memory', t: d.t, y: d.pss, color: th.pss, style: dashed(1.25) },
     { id: 'read', name: 'read', lane: 'io', t: d.t, y: d.read, color: th.read },
     { id: 'write', name: 'write', lane: 'io', t: d.t, y: d.write, color: th.write },
     { id: 'threads', name: 'threads', lane: 'threads', t: d.t, y: d.threads, color: th.threads },
     { id: 'fds', name: 'fds', lane: 'threads', t: d.t, y: d.fds, color: th.fds },
-    ...d.cats.map((c): LineSpec => ({ id: `cat-${c.id}`, name: categoryLabel(c.id), lane: 'syscalls', t: d.t, y: c.values, color: categoryColor(c.id), style: { stack: 'syscalls', areaStyle: { opacity: 0.85 }, lineStyle: { width: 0 } } })),
+    ...d.cats.map((c): LineSpec => ({
+      id: `cat-${c.id}`,
+      name: categoryLabel(c.id),
+      lane: 'syscalls',
+      t: d.t,
+      y: c.values,
+      color: categoryColor(c.id),
+      style: { stack: 'syscalls', areaStyle: { opacity: 0.85 }, lineStyle: { width: 0 } }
+    })),
     { id: 'errors', name: 'errors', lane: 'syscalls', t: d.t, y: d.errors, color: th.errors, style: { ...dashed(1), z: 5 } }
   ]
 }
 
-const zoomWindow = (range: [number, number] | null): Record<string, number> => (range ? { startValue: sec(range[0]), endValue: sec(range[1]) } : { start: 0, end: 100 })
+const zoomWindow = (range: [number, number] | null): Record<string, number> =>
+  range ? { startValue: sec(range[0]), endValue: sec(range[1]) } : { start: 0, end: 100 }
 
 /** The time axis every lane and the slider share; only the bottom lane labels it. */
 function timeAxis(d: TimelineData, th: ChartTheme, labelled: boolean): Record<string, unknown> {
@@ -135,7 +152,18 @@ function markerSeries(d: TimelineData, th: ChartTheme): Record<string, unknown>[
       data[2 * i] = sec(e.t_ms)
       data[2 * i + 1] = row
     })
-    return { id, name: kind, type: 'scatter', dimensions: ['x', 'y'], symbol: MARKERS[kind], symbolSize: 7, color, silent: true, emphasis: { disabled: true }, data }
+    return {
+      id,
+      name: kind,
+      type: 'scatter',
+      dimensions: ['x', 'y'],
+      symbol: MARKERS[kind],
+      symbolSize: 7,
+      color,
+      silent: true,
+      emphasis: { disabled: true },
+      data
+    }
   }
   const out: Record<string, unknown>[] = []
   for (const kind of ['fork', 'exec', 'exit'] as const) {
@@ -154,9 +182,21 @@ export function buildLaneOption(id: LaneId, d: TimelineData, o: TimelineOptions)
   const bottom = id === DISPLAY_ORDER[DISPLAY_ORDER.length - 1]
   const yAxis =
     id === 'events'
-      ? { type: 'category', data: [...EVENT_ROWS], ...axisStyle(th), axisTick: { show: false }, splitLine: { show: false }, axisLabel: { color: th.muted, fontSize: 10 } }
+      ? {
+          type: 'category',
+          data: [...EVENT_ROWS],
+          ...axisStyle(th),
+          axisTick: { show: false },
+          splitLine: { show: false },
+          axisLabel: { color: th.muted, fontSize: 10 }
+        }
       : { type: 'value', min: 0, splitNumber: 2, ...axisStyle(th), axisLabel: { color: th.muted, fontSize: 11, formatter: (v: number) => LANE_FORMAT[id](v) } }
-  const series: Record<string, unknown>[] = id === 'events' ? markerSeries(d, th) : lineSpecs(d, th).filter((l) => l.lane === id).map(lineSeries)
+  const series: Record<string, unknown>[] =
+    id === 'events'
+      ? markerSeries(d, th)
+      : lineSpecs(d, th)
+          .filter((l) => l.lane === id)
+          .map(lineSeries)
   if (id === 'syscalls' && d.gaps.length)
     series.push({
       id: 'gaps',
@@ -209,7 +249,19 @@ export function buildSliderOption(d: TimelineData, o: TimelineOptions): Record<s
         ...zoomWindow(o.range)
       }
     ],
-    series: [{ id: 'shadow', type: 'line', dimensions: ['x', 'y'], data: pairs(d.t, d.cpu), showSymbol: false, symbol: 'none', lineStyle: { opacity: 0 }, silent: true, emphasis: { disabled: true } }]
+    series: [
+      {
+        id: 'shadow',
+        type: 'line',
+        dimensions: ['x', 'y'],
+        data: pairs(d.t, d.cpu),
+        showSymbol: false,
+        symbol: 'none',
+        lineStyle: { opacity: 0 },
+        silent: true,
+        emphasis: { disabled: true }
+      }
+    ]
   }
 }
 
@@ -267,7 +319,9 @@ export function changedCharts(a: TimelineData, b: TimelineData): Set<TimelineCha
   if (a.extent[0] !== b.extent[0] || a.extent[1] !== b.extent[1]) return new Set(all)
   const out = new Set<TimelineChartId>()
   const t = sameValues(a.t, b.t)
-  const procs = a.procs.length === b.procs.length && a.procs.every((p, i) => p.pid === b.procs[i]!.pid && p.name === b.procs[i]!.name && sameValues(p.t, b.procs[i]!.t) && sameValues(p.cpu, b.procs[i]!.cpu))
+  const procs =
+    a.procs.length === b.procs.length &&
+    a.procs.every((p, i) => p.pid === b.procs[i]!.pid && p.name === b.procs[i]!.name && sameValues(p.t, b.procs[i]!.t) && sameValues(p.cpu, b.procs[i]!.cpu))
   const cats = a.cats.length === b.cats.length && a.cats.every((c, i) => c.id === b.cats[i]!.id && sameValues(c.values, b.cats[i]!.values))
   const gaps = a.gaps.length === b.gaps.length && a.gaps.every((g, i) => g[0] === b.gaps[i]![0] && g[1] === b.gaps[i]![1])
   if (!t || !sameValues(a.cpu, b.cpu) || !procs) out.add('cpu')

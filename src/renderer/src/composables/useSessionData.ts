@@ -28,7 +28,8 @@ export function boundOutput(chunks: OutputChunk[], max = MAX_OUTPUT_CHARS): Outp
   return room > 0 ? [{ ...cut, text: cut.text.slice(-room) }, ...chunks.slice(i)] : chunks.slice(i)
 }
 
-const sameEvent = (a: SessionEvent, b: SessionEvent): boolean => a.kind === b.kind && a.t_ms === b.t_ms && ('pid' in a ? a.pid : a.message) === ('pid' in b ? b.pid : b.message)
+const sameEvent = (a: SessionEvent, b: SessionEvent): boolean =>
+  a.kind === b.kind && a.t_ms === b.t_ms && ('pid' in a ? a.pid : a.message) === ('pid' in b ? b.pid : b.message)
 
 export function useSessionData(sessionId: string) {
   const buffer = new SessionBuffer()
@@ -95,7 +96,9 @@ export function useSessionData(sessionId: string) {
   const addOutput = (chunks: readonly OutputChunk[]): void => {
     const have = outputNow
     const lastT = have[have.length - 1]?.t_ms ?? -1
-    const fresh = chunks.filter((c) => c.t_ms > lastT || (c.t_ms === lastT && !have.some((h) => h.t_ms === c.t_ms && h.text === c.text && h.stream === c.stream)))
+    const fresh = chunks.filter(
+      (c) => c.t_ms > lastT || (c.t_ms === lastT && !have.some((h) => h.t_ms === c.t_ms && h.text === c.text && h.stream === c.stream))
+    )
     if (!fresh.length) return
     outputNow = boundOutput(have.concat(fresh))
     changed()

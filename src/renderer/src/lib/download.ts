@@ -13,5 +13,10 @@ export function downloadDataUrl(url: string, fileName: string): void {
 
 /** A file name from a title: letters, digits, dot, dash and underscore only. */
 export function fileSlug(title: string): string {
-  return title.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'syscope'
+  return (
+    title
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60) || 'syscope'
+  )
 }

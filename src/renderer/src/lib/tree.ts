@@ -119,7 +119,12 @@ export function matchesProcess(p: ProcessListEntry, query: string): boolean {
 
 const pickerValue = (p: ProcessListEntry, key: PickerSortKey): Sortable => p[key]
 
-export function pickerRows(list: readonly ProcessListEntry[], query: string, mode: 'tree' | 'flat', sort: SortState<PickerSortKey> = { key: 'pid', dir: 'asc' }): PickerRow[] {
+export function pickerRows(
+  list: readonly ProcessListEntry[],
+  query: string,
+  mode: 'tree' | 'flat',
+  sort: SortState<PickerSortKey> = { key: 'pid', dir: 'asc' }
+): PickerRow[] {
   const order = (xs: ProcessListEntry[]): ProcessListEntry[] => sortBy(xs, sort, pickerValue)
   if (mode === 'flat') return order(list.filter((p) => matchesProcess(p, query))).map((item) => ({ item, depth: 0, hasChildren: false, match: true }))
   if (!query.trim()) return forestRows(list, PICKER_IDS, order)
