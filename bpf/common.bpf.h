@@ -19,6 +19,9 @@ const volatile __s64 nr_execve = -1;
 const volatile __s64 nr_execveat = -1;
 const volatile __s64 nr_exit = -1;
 const volatile __s64 nr_exit_group = -1;
+/* files and network (files.bpf.c): on, and what each syscall's exit tells about an fd */
+const volatile bool detail_on = false;
+const volatile __u8 detail_class[SYSCOPE_MAX_NR];
 
 /* Set by the helper (tracker_init) before it tracks anything: the owner's real gid, which with
  * owner_uid every id of a process it tracks must equal (see owner_may_ptrace); the length of a
@@ -27,6 +30,10 @@ const volatile __s64 nr_exit_group = -1;
 __u32 owner_gid = (__u32)-1;
 __u64 ns_per_tick = 10000000;
 __s64 boot_offset_ns;
+
+/* The helper's tick count, which it writes before it reads the files tables: the stamp of what
+ * changes (files.bpf.c) */
+__u64 files_seq;
 
 /* Cumulative loss counters, read by the helper through the mmapped .bss. */
 __u64 drops[DROP_MAX];

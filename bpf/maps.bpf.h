@@ -88,6 +88,48 @@ struct {
 
 __u64 pending_count;
 
+/* ---- files ---- */
+
+/* (slot, device, inode) → what the process did with it; the helper sends what changed */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* set by the helper */
+	__type(key, struct file_key);
+	__type(value, struct file_stats);
+} file_stats SEC(".maps");
+
+/* (device, inode) → its path, resolved once; allocated as used (a name is 1 KiB) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct file_id);
+	__type(value, struct file_name);
+} file_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct failed_key);
+	__type(value, struct failed_open);
+} failed_opens SEC(".maps");
+
+/* too big for the 512-byte stack */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct file_name);
+} name_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct failed_open);
+} failed_scratch SEC(".maps");
+
 /* ---- to the helper ---- */
 
 struct {

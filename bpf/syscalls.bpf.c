@@ -6,6 +6,7 @@
  * syscope.bpf.c.
  */
 #include "tracked.bpf.h"
+#include "files.bpf.c"
 
 /*
  * A process's counters are written only by its own threads (user space zeroes a slot only once
@@ -71,7 +72,25 @@ static __always_inline bool may_change_creds(__s64 nr)
 
 /* ---- the hot path ---- */
 
-static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr)
+/* The first three arguments of the syscall being entered: from the user registers (tp_btf,
+ * raw_tp) or the classic tracepoint's record */
+static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[3])
+{
+	if (k == HOOK_TP) {
+		struct trace_event_raw_sys_enter *ctx = src;
+		a[0] = ctx->args[0];
+		a[1] = ctx->args[1];
+		a[2] = ctx->args[2];
+		return;
+	}
+	struct pt_regs *regs = src;
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+}
+
+static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr,
+				     void *argsrc)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
@@ -95,6 +114,11 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 	if (!t)
 		return;
 	t->nr = nr;
+	if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr]) {
+		__u64 a[3];
+		entry_args(k, argsrc, a);
+		detail_enter(t, detail_class[nr], a[0], a[1], a[2]);
+	}
 	/* exec from a non-leader thread makes that thread the leader (de_thread): carry the
 	 * process state over to it first, or tracking would be lost at the exec */
 	if (ts && (nr == nr_execve || nr == nr_execveat) && task != leader) {
@@ -133,8 +157,12 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	t->enter_ns = 0;
 	/* an armed launcher's own syscalls are not counted; its successful execve returns after
 	 * the exec cleared the flag, so that one is */
-	if (!(p->flags & PROC_AWAIT_EXEC))
-		count(p->slot, nr, ret < 0, bpf_ktime_get_ns() - start, sole_thread(task));
+	if (!(p->flags & PROC_AWAIT_EXEC)) {
+		__u64 ns = bpf_ktime_get_ns() - start;
+		count(p->slot, nr, ret < 0, ns, sole_thread(task));
+		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
+			detail_exit(task, p->slot, detail_class[nr], t, ret, ns);
+	}
 	/* setuid and the like cannot raise a process above its owner's reach, but PR_SET_DUMPABLE
 	 * (ssh-agent does it) and capabilities in a namespace can move it out of it */
 	if (owner_uid != (__u32)-1 && may_change_creds(nr) && !ret) {
@@ -150,7 +178,7 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id);
+	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs);
 	return 0;
 }
 
@@ -164,7 +192,7 @@ int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_RAW, NULL, id);
+	on_enter(HOOK_RAW, NULL, id, regs);
 	return 0;
 }
 
@@ -178,7 +206,7 @@ int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 SEC("tracepoint/raw_syscalls/sys_enter")
 int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	on_enter(HOOK_TP, NULL, ctx->id);
+	on_enter(HOOK_TP, NULL, ctx->id, ctx);
 	return 0;
 }
 

@@ -17,10 +17,11 @@
  * process the helper checked (start_ticks) and one the owner may ptrace, or drops it */
 #define PROC_VERIFY 0x4
 
-/* One thread's syscall in flight. */
+/* One thread's syscall in flight; arg: what its exit needs of its arguments (files.bpf.c). */
 struct thread_state {
 	__u64 enter_ns;
 	__s64 nr;
+	__u64 arg[2];
 };
 
 /* One tracked process (thread group), stored on its group leader. The leader's own syscall in
@@ -100,7 +101,91 @@ enum syscope_drop {
 	DROP_PROCS = 0, /* descendants not tracked: slot table full */
 	DROP_EVENTS = 1, /* ring buffer full */
 	DROP_NR = 2, /* syscall number out of range */
+	DROP_FILES = 3, /* a file, name or failed open not kept: its table was full */
 	DROP_MAX = 4,
+};
+
+/* ---- files (files.bpf.c) ---- */
+
+/* detail_class[nr]: what the exit of syscall nr tells about an fd */
+enum detail_class {
+	DETAIL_NONE = 0,
+	DETAIL_OPEN = 1, /* returns a new fd for a name: arg[0] dirfd, arg[1] the name */
+	DETAIL_READ = 2, /* reads from fd arg[0] */
+	DETAIL_WRITE = 3, /* writes to fd arg[0] */
+	DETAIL_SENDFILE = 4, /* sendfile(out, in): writes to arg[0], reads from arg[1] */
+	DETAIL_COPY = 5, /* copy_file_range and splice (in, .., out): reads arg[0], writes arg[1] */
+	DETAIL_OPEN_ABS = 6, /* open and creat: the name is the first argument, relative to the cwd */
+};
+
+/* file_stats.kind */
+enum file_kind {
+	FILE_OTHER = 0,
+	FILE_REG = 1,
+	FILE_DIR = 2,
+	FILE_PIPE = 3,
+	FILE_SOCKET = 4,
+	FILE_DEVICE = 5,
+	FILE_ANON = 6,
+};
+
+#define FILE_NAME_MAX 1024 /* a path's components, leaf first; a power of two */
+#define FILE_PART_MAX 256 /* one component (NAME_MAX + 1) */
+#define FILE_DEPTH 64 /* components walked at most */
+#define FAILED_NAME_MAX 256 /* the name a failed open was given, as given */
+#define AT_FDCWD_ (-100)
+
+struct file_id {
+	__u64 dev;
+	__u64 ino;
+};
+
+struct file_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 dev;
+	__u64 ino;
+};
+
+/*
+ * One tracked process's use of one file, cumulative. seq: the helper's tick (files_seq) when it
+ * last changed. The helper never writes these, so no count is lost to a read-modify-write: each
+ * tick it sends the entries changed since the one before (a change that raced with its read is
+ * stamped with the older seq, and sent again next tick: same figures, no harm).
+ */
+struct file_stats {
+	__u64 opens;
+	__u64 reads;
+	__u64 read_bytes;
+	__u64 writes;
+	__u64 write_bytes;
+	__u64 io_errors;
+	__u64 time_ns;
+	__u64 seq;
+	__u32 kind;
+	__u32 _pad;
+};
+
+struct file_name {
+	__u64 seq; /* files_seq when it was resolved: the helper sends it once */
+	__u32 len; /* bytes of name used */
+	__u32 whole; /* the walk reached the root: not truncated */
+	char name[FILE_NAME_MAX];
+};
+
+struct failed_key {
+	__u32 slot;
+	__u32 _pad;
+	struct file_id base; /* the directory a relative name was relative to; 0 for absolute */
+	__u64 hash; /* of the name as given */
+};
+
+struct failed_open {
+	__u64 count;
+	__u64 seq; /* as file_stats.seq */
+	__u32 errno_; /* the last one */
+	__u32 _pad;
+	char name[FAILED_NAME_MAX];
 };
 
 #endif /* SYSCOPE_H */

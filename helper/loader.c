@@ -128,6 +128,44 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m)
 	bpf_map__set_autocreate(s->maps.pending_fork, !btf);
 }
 
+/* What the exit of each syscall tells about an fd (files.bpf.c); this architecture's numbers. */
+static void set_detail_classes(struct syscope_bpf *s)
+{
+	static const struct {
+		int nr;
+		__u8 cls;
+	} classes[] = {
+#ifdef __NR_open
+		{ __NR_open, DETAIL_OPEN_ABS },
+#endif
+#ifdef __NR_creat
+		{ __NR_creat, DETAIL_OPEN_ABS },
+#endif
+		{ __NR_openat, DETAIL_OPEN },
+		{ __NR_openat2, DETAIL_OPEN },
+		{ __NR_read, DETAIL_READ },
+		{ __NR_pread64, DETAIL_READ },
+		{ __NR_readv, DETAIL_READ },
+		{ __NR_preadv, DETAIL_READ },
+		{ __NR_preadv2, DETAIL_READ },
+		{ __NR_recvfrom, DETAIL_READ },
+		{ __NR_recvmsg, DETAIL_READ },
+		{ __NR_write, DETAIL_WRITE },
+		{ __NR_pwrite64, DETAIL_WRITE },
+		{ __NR_writev, DETAIL_WRITE },
+		{ __NR_pwritev, DETAIL_WRITE },
+		{ __NR_pwritev2, DETAIL_WRITE },
+		{ __NR_sendto, DETAIL_WRITE },
+		{ __NR_sendmsg, DETAIL_WRITE },
+		{ __NR_sendfile, DETAIL_SENDFILE },
+		{ __NR_copy_file_range, DETAIL_COPY },
+		{ __NR_splice, DETAIL_COPY },
+	};
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
+		if (classes[i].nr >= 0 && classes[i].nr < SYSCOPE_MAX_NR)
+			s->rodata->detail_class[classes[i].nr] = classes[i].cls;
+}
+
 static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_mode m)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
@@ -152,6 +190,15 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->maps.free_slots, o->max_procs);
 	bpf_map__set_max_entries(s->maps.runs, o->max_procs);
 	bpf_map__set_max_entries(s->maps.proc_hash, o->max_procs);
+	s->rodata->detail_on = o->detail;
+	if (o->detail) {
+		set_detail_classes(s);
+	} else {
+		/* off: the programs never touch them, so they need not hold anything */
+		bpf_map__set_max_entries(s->maps.file_stats, 1);
+		bpf_map__set_max_entries(s->maps.file_names, 1);
+		bpf_map__set_max_entries(s->maps.failed_opens, 1);
+	}
 	choose_programs(s, m);
 
 	/* load */
@@ -216,6 +263,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	l->skel = s;
 	l->mode = m;
 	l->max_procs = o->max_procs;
+	l->detail = o->detail;
 	return 0;
 fail:
 	syscope_bpf__destroy(s);

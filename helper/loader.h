@@ -32,6 +32,7 @@ struct loader {
 	size_t counts_len;
 	struct run_counts *runs; /* mmapped runs map (NULL in tracepoint mode) */
 	size_t runs_len;
+	bool detail; /* files and network (files.bpf.c) are on */
 	char error[512]; /* why loading or attaching failed */
 	enum load_failure failure; /* set with error */
 };
@@ -42,6 +43,7 @@ struct loader_opts {
 	uint32_t owner_uid; /* (uint32_t)-1 for root */
 	const char *btf_path;
 	bool quiet; /* no libbpf messages (diagnose probing) */
+	bool detail; /* files and network */
 };
 
 /* open → rodata → load → attach, for the requested mode or the first that works (auto). */

@@ -57,6 +57,7 @@ static const char usage[] =
 	"Options:\n"
 	"  --mode MODE       auto (default), tp_btf, raw_tp or tracepoint\n"
 	"  --max-procs N     processes tracked at once, 16..4096 (default 1024; up to 65536 as root)\n"
+	"  --detail          files and network: which files and sockets each process used, and how\n"
 	"  --io fd3|stdio    talk over fd 3 (default), or read fd 0 and write fd 1\n"
 	"  --btf FILE        kernel BTF to use when /sys/kernel/btf/vmlinux is missing (root only)\n"
 	"  --diagnose        print what this machine supports as JSON and exit\n"
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
 		{ "io", required_argument, NULL, 'i' },
 		{ "btf", required_argument, NULL, 'b' },
 		{ "diagnose", no_argument, NULL, 'd' },
+		{ "detail", no_argument, NULL, 'D' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -283,6 +285,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			want_diagnose = true;
+			break;
+		case 'D':
+			o.detail = true;
 			break;
 		case 'V':
 			printf("syscope-helper %s (build %s)\n", SYSCOPE_VERSION, SYSCOPE_BUILD_ID);

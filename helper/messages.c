@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The lines the helper writes (messages.h): every field name on the socket is spelled here. */
+#include <stdio.h>
 #include <string.h>
 #include <linux/types.h>
 #include <unistd.h>
@@ -53,6 +54,8 @@ void msg_hello(struct jbuf *j, const struct hello_info *h)
 	jb_u64(j, h->max_procs);
 	jb_key(j, "runs");
 	jb_raw(j, h->runs ? "true" : "false");
+	jb_key(j, "detail");
+	jb_raw(j, h->detail ? "true" : "false");
 	jb_raw(j, "}");
 }
 
@@ -245,5 +248,87 @@ void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
 	msg_event_begin(j, MSG_UNTRACKED, t_ns, pid);
 	jb_key(j, "reason");
 	jb_str(j, why);
+	jb_raw(j, "}");
+}
+
+static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino)
+{
+	char id[48];
+	snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)dev, (unsigned long long)ino);
+	jb_str(j, id);
+}
+
+void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
+	      const char *kind, const struct file_stats *v, bool final)
+{
+	msg_begin(j, MSG_FILE);
+	jb_key(j, "seq");
+	jb_u64(j, seq);
+	jb_key(j, "pid");
+	jb_u64(j, pid);
+	jb_key(j, "file");
+	file_ref(j, dev, ino);
+	jb_key(j, "kind");
+	jb_str(j, kind);
+	jb_key(j, "opens");
+	jb_u64(j, v->opens);
+	jb_key(j, "reads");
+	jb_u64(j, v->reads);
+	jb_key(j, "read_bytes");
+	jb_u64(j, v->read_bytes);
+	jb_key(j, "writes");
+	jb_u64(j, v->writes);
+	jb_key(j, "write_bytes");
+	jb_u64(j, v->write_bytes);
+	jb_key(j, "io_errors");
+	jb_u64(j, v->io_errors);
+	jb_key(j, "time_ns");
+	jb_u64(j, v->time_ns);
+	jb_key(j, "final");
+	jb_raw(j, final ? "true" : "false");
+	jb_raw(j, "}");
+}
+
+void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, const char *parts, size_t len,
+		   bool whole)
+{
+	msg_begin(j, MSG_FILE_NAME);
+	jb_key(j, "file");
+	file_ref(j, dev, ino);
+	jb_key(j, "parts");
+	jb_raw(j, "[");
+	/* NUL-terminated components, leaf first, as the kernel walked them */
+	for (size_t off = 0; off < len;) {
+		size_t n = strnlen(parts + off, len - off);
+		if (off)
+			jb_raw(j, ",");
+		jb_strn(j, parts + off, n);
+		off += n + 1;
+	}
+	jb_raw(j, "]");
+	jb_key(j, "whole");
+	jb_raw(j, whole ? "true" : "false");
+	jb_raw(j, "}");
+}
+
+void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
+		     const struct failed_open *v)
+{
+	msg_begin(j, MSG_OPEN_FAILED);
+	jb_key(j, "seq");
+	jb_u64(j, seq);
+	jb_key(j, "pid");
+	jb_u64(j, pid);
+	jb_key(j, "name");
+	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
+	jb_key(j, "base");
+	if (base->dev || base->ino)
+		file_ref(j, base->dev, base->ino);
+	else
+		jb_raw(j, "null");
+	jb_key(j, "errno");
+	jb_u64(j, v->errno_);
+	jb_key(j, "count");
+	jb_u64(j, v->count);
 	jb_raw(j, "}");
 }

@@ -53,7 +53,10 @@ static inline const char *request_word(enum request_verb v)
 	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */        \
 	X(MSG_EXEC, "exec") /* a tracked process exec'd */                          \
 	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */       \
-	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */
+	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */               \
+	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */           \
+	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */                  \
+	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */
 
 #define MESSAGE_ENUM(name, word) name,
 enum helper_message { HELPER_MESSAGES(MESSAGE_ENUM) };
@@ -77,6 +80,7 @@ struct hello_info {
 	const char *caps; /* "held", "cap_bpf_on_demand" or "dropped" */
 	uint64_t max_procs;
 	bool runs; /* it sends `ran` */
+	bool detail; /* it sends `file`, `file_name` and `open_failed` */
 };
 
 /* Each writer starts j afresh and leaves one whole message in it, without its newline. */
@@ -99,5 +103,18 @@ void msg_exec(struct jbuf *j, const struct syscope_event *e);
 void msg_exit(struct jbuf *j, const struct syscope_event *e);
 /* reason: enum syscope_untrack */
 void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason);
+
+struct file_stats;
+struct file_id;
+struct failed_open;
+/* {"type":"file","seq":S,"pid":P,"file":"DEV:INO","kind":K,"opens":..,...,"final":F} */
+void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
+	      const char *kind, const struct file_stats *v, bool final);
+/* {"type":"file_name","file":"DEV:INO","parts":[leaf, ..., top],"whole":W} */
+void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, const char *parts, size_t len,
+		   bool whole);
+/* {"type":"open_failed","seq":S,"pid":P,"name":N,"base":"DEV:INO"|null,"errno":E,"count":C} */
+void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
+		     const struct failed_open *v);
 
 #endif

@@ -41,6 +41,7 @@ static void send_hello(struct session *s)
 						  : "dropped",
 		.max_procs = s->ld.max_procs,
 		.runs = s->ld.runs != NULL,
+		.detail = s->ld.detail,
 	};
 	msg_hello(&s->msg, &h);
 	out_line(&s->msg);
