@@ -150,7 +150,8 @@ static __always_inline struct file_stats *stats_of(__u32 slot, struct file *f)
 		if (name) {
 			path_of(f, name);
 			name->seq = files_seq;
-			if (bpf_map_update_elem(&file_names, &id, name, BPF_NOEXIST) == -7 /* E2BIG: full */)
+			if (bpf_map_update_elem(&file_names, &id, name, BPF_NOEXIST) ==
+			    -7 /* E2BIG: full */)
 				drop(DROP_FILES);
 		}
 	}

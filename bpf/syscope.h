@@ -115,7 +115,8 @@ enum detail_class {
 	DETAIL_WRITE = 3, /* writes to fd arg[0] */
 	DETAIL_SENDFILE = 4, /* sendfile(out, in): writes to arg[0], reads from arg[1] */
 	DETAIL_COPY = 5, /* copy_file_range and splice (in, .., out): reads arg[0], writes arg[1] */
-	DETAIL_OPEN_ABS = 6, /* open and creat: the name is the first argument, relative to the cwd */
+	DETAIL_OPEN_ABS =
+		6, /* open and creat: the name is the first argument, relative to the cwd */
 };
 
 /* file_stats.kind */

@@ -53,9 +53,9 @@ static inline const char *request_word(enum request_verb v)
 	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */        \
 	X(MSG_EXEC, "exec") /* a tracked process exec'd */                          \
 	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */       \
-	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */               \
-	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */           \
-	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */                  \
+	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */    \
+	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */  \
+	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */          \
 	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */
 
 #define MESSAGE_ENUM(name, word) name,
