@@ -107,8 +107,33 @@ async function record(argv: string[]): Promise<number> {
   const out = values.out ? resolve(values.out) : undefined
   const ebpf = !values['no-ebpf']
   const asRoot = values['as-root']
-  let live: LiveSession
+  let live: LiveSession | undefined
   let progress: ProgressLine | null = null
+  // Ctrl-C: a launched command gets it (it runs in a session of its own, out of the terminal's
+  // reach), as it would without syscope; a second one stops it (SIGTERM, then SIGKILL). For an
+  // attached process, Ctrl-C detaches and leaves it running. On a pty, Ctrl-C is a byte that our
+  // terminal in raw mode passes on and the command's terminal turns into its SIGINT: a SIGINT
+  // here then comes from `kill`, and is handled the same. Listened to before the launch: the
+  // command may print (and be interrupted) before the launch call returns; what came before
+  // the session exists is applied to it as soon as it does.
+  let interrupts = 0
+  let early: 'SIGINT' | 'SIGTERM' | null = null
+  const onSigint = (): void => {
+    if (!live) early ??= 'SIGINT'
+    else if (pid !== undefined) void live.detach()
+    else if (interrupts++ === 0) live.interrupt()
+    else void live.stop()
+  }
+  const onSigterm = (): void => {
+    if (!live) early = 'SIGTERM'
+    else void (pid !== undefined ? live.detach() : live.stop())
+  }
+  process.on('SIGINT', onSigint)
+  process.on('SIGTERM', onSigterm)
+  const unlisten = (): void => {
+    process.off('SIGINT', onSigint)
+    process.off('SIGTERM', onSigterm)
+  }
   try {
     // The command reads the terminal (or whatever stdin syscope was given), and its output shows
     // as it comes (with --json its stdout goes to stderr: stdout is the summary's), around the
@@ -123,6 +148,7 @@ async function record(argv: string[]): Promise<number> {
         ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out)
         : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin, onOutput, onError })
   } catch (e) {
+    unlisten()
     terminal?.finish()
     stderr.write(`syscope: ${(e as Error).message}\n`)
     // 126 for a command found but not runnable, as a shell says it; 127 for every other way the
@@ -144,20 +170,8 @@ async function record(argv: string[]): Promise<number> {
   if (!status.ready) note(`syscope: syscalls will be missing: ${status.problem}${status.fix ? `\n  fix: ${status.fix}` : ''}\n`)
   // on a pty the command owns the screen: no progress line drawn over it
   progress = new ProgressLine(process.stderr, live, terminal === null)
-  // Ctrl-C: a launched command gets it (it runs in a session of its own, out of the terminal's
-  // reach), as it would without syscope; a second one stops it (SIGTERM, then SIGKILL). For an
-  // attached process, Ctrl-C detaches and leaves it running. On a pty, Ctrl-C is a byte that our
-  // terminal in raw mode passes on and the command's terminal turns into its SIGINT: a SIGINT
-  // here then comes from `kill`, and is handled the same.
-  let interrupts = 0
-  const onSigint = (): void => {
-    if (pid !== undefined) void live.detach()
-    else if (interrupts++ === 0) live.interrupt()
-    else void live.stop()
-  }
-  const onSigterm = (): void => void (pid !== undefined ? live.detach() : live.stop())
-  process.on('SIGINT', onSigint)
-  process.on('SIGTERM', onSigterm)
+  if (early === 'SIGINT') onSigint()
+  else if (early === 'SIGTERM') onSigterm()
   const timer = duration !== undefined ? setTimeout(() => void live.detach(), duration * 1000) : null
   if (pid !== undefined) {
     // an attached process that exits ends the session too
@@ -180,8 +194,7 @@ async function record(argv: string[]): Promise<number> {
     terminal?.finish()
   }
   if (timer) clearTimeout(timer)
-  process.off('SIGINT', onSigint)
-  process.off('SIGTERM', onSigterm)
+  unlisten()
   progress.done()
   const summary = buildSummary(live.store, 'ended')
   stdout.write(values.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary))

@@ -10,6 +10,7 @@ import { buildSummary } from '../../src/main/analysis/summary'
 import { buildWorkload } from '../helper/harness'
 import { syscallNr } from '../util/syscall-nr'
 import { until } from '../util/until'
+import { commOf } from '../util/proc'
 
 const CLI = join(projectRoot(), 'bin', 'syscope.mjs')
 let wl: { dir: string; markers: string }
@@ -289,10 +290,38 @@ describe('syscope record', () => {
     c.stdout.on('data', (d: Buffer) => (stdout += d))
     const code = new Promise<number | null>((r) => c.once('exit', (n) => r(n)))
     await until('the command said it started', () => stdout.includes('started'))
+    const command = childrenOf(c.pid!).find((p) => commOf(p) === 'sleep')
+    expect(command).toBeDefined()
     c.kill('SIGINT')
     expect(await code).toBe(130)
     expect(stdout).toMatch(/killed by SIGINT/)
-    expect(spawnSync('pgrep', ['-f', '^sleep 30$']).status).toBe(1)
+    await until('the command is gone', () => commOf(command!) === null)
+  })
+
+  it('passes on a Ctrl-C that comes while the command is still being launched', async () => {
+    // the CLI listens for SIGINT before it launches: one that comes before the launch call
+    // returns (as soon as the command prints, under load) goes on to the command once it runs
+    const c = spawn('node', [CLI, 'record', '--out', join(data, 'early.syscope'), '--', 'sh', '-c', 'exec sleep 30'], {
+      env: { ...process.env, XDG_DATA_HOME: data }
+    })
+    let stdout = ''
+    c.stdout.on('data', (d: Buffer) => (stdout += d))
+    const code = new Promise<number | null>((r) => c.once('exit', (n) => r(n)))
+    // the launcher is its child from before the command runs until the launch returns (it
+    // becomes the command), which is when the old CLI began to listen: Node's default for a
+    // SIGINT then ended the CLI alone and left the command running
+    const command = await until(
+      'the CLI started the launcher',
+      () => childrenOf(c.pid!).find((p) => ['syscope-launch', 'sh', 'sleep'].includes(commOf(p) ?? '')),
+      {
+        intervalMs: 1
+      }
+    )
+    c.kill('SIGINT')
+    expect(await code).toBe(130)
+    expect(stdout).toMatch(/killed by SIGINT/)
+    // the command (the launcher exec'd it) goes, not left running (it would sleep past the wait)
+    await until('the command is gone', () => commOf(command) === null)
   })
 
   it('explains a pid that does not exist', () => {
