@@ -63,6 +63,8 @@ export interface HelloMessage {
   max_procs: number
   /** it sends `ran` messages each tick (not in tracepoint mode, nor from an older helper) */
   runs?: boolean
+  /** it sends `file`, `file_name` and `open_failed` (started with --detail) */
+  detail?: boolean
 }
 export interface OkMessage {
   type: 'ok'
@@ -136,8 +138,59 @@ export interface UntrackedMessage {
   reason: string
 }
 
+/** a process's use of one file (device and inode: `file`), cumulative since it was tracked */
+export interface FileMessage {
+  type: 'file'
+  seq: number
+  pid: number
+  file: string
+  kind: 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
+  opens: number
+  reads: number
+  read_bytes: number
+  writes: number
+  write_bytes: number
+  io_errors: number
+  time_ns: number
+  /** the process is gone: these are its last figures for the file */
+  final: boolean
+}
+/** the path of a file, as components from the leaf up (a pseudo file's one name: "[eventfd]") */
+export interface FileNameMessage {
+  type: 'file_name'
+  file: string
+  parts: string[]
+  /** false: deeper or longer than the kernel side walks; the top components are missing */
+  whole: boolean
+}
+/** a name a process failed to open, as it gave it, and the directory it was relative to */
+export interface OpenFailedMessage {
+  type: 'open_failed'
+  seq: number
+  pid: number
+  name: string
+  base: string | null
+  errno: number
+  count: number
+}
+
 export type HelperMessage =
-  HelloMessage | OkMessage | ErrorMessage | CountsMessage | TickMessage | RanMessage | ForkMessage | ExecMessage | ExitMessage | UntrackedMessage
+  | HelloMessage
+  | OkMessage
+  | ErrorMessage
+  | CountsMessage
+  | TickMessage
+  | RanMessage
+  | ForkMessage
+  | ExecMessage
+  | ExitMessage
+  | UntrackedMessage
+  | FileMessage
+  | FileNameMessage
+  | OpenFailedMessage
+
+const FILE_KINDS = new Set(['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other'])
+const FILE_FIGURES = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
 /** absent, or two numbers */
@@ -192,6 +245,12 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       return ok(isNum(m.pid) && isNum(m.code) && isNum(m.signal) && figures(m))
     case 'untracked':
       return ok(isNum(m.pid) && isStr(m.reason))
+    case 'file':
+      return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.file) && FILE_KINDS.has(m.kind as string) && FILE_FIGURES.every((f) => isNum(m[f])))
+    case 'file_name':
+      return ok(isStr(m.file) && Array.isArray(m.parts) && m.parts.every(isStr) && typeof m.whole === 'boolean')
+    case 'open_failed':
+      return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.name) && (m.base === null || isStr(m.base)) && isNum(m.errno) && isNum(m.count))
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}` }
   }

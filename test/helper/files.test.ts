@@ -1,0 +1,90 @@
+// The files monitor, kernel and helper side (--detail): each file a process used, found from
+// the fd's struct file as the kernel resolved it (relative names, "..", a dirfd, a symlink), and
+// what the process did with it, exactly; names it failed to open, as given. Real BPF in every
+// attach mode, a workload of known file work (workloads/files.c).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/main/paths'
+import type { FileMessage, FileNameMessage, OpenFailedMessage } from '../../src/main/helper/protocol'
+import { HELPER_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
+
+let dir: string
+let files: string
+let unmountTracefs: () => void
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'syscope-files-'))
+  chmodSync(dir, 0o755)
+  files = join(dir, 'files')
+  execFileSync('cc', ['-O2', '-o', files, join(projectRoot(), 'test', 'helper', 'workloads', 'files.c')])
+  unmountTracefs = mountTracefs()
+})
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true })
+  unmountTracefs()
+})
+
+describe.each(HELPER_BUILDS)('files (%s)', (_name, helperPath, args) => {
+  it('names every file the workload used and counts what it did, exactly', async () => {
+    const work = mkdtempSync(join(dir, 'work-'))
+    mkdirSync(join(work, 'sub'))
+    const client = await start({ helperPath, args: [...args, '--detail'] })
+    const last = new Map<string, FileMessage>()
+    const names = new Map<string, string>()
+    const failed: OpenFailedMessage[] = []
+    client.on('file', (m: FileMessage) => last.set(`${m.pid} ${m.file}`, m))
+    client.on('file_name', (m: FileNameMessage) => names.set(m.file, '/' + [...m.parts].reverse().join('/')))
+    client.on('open_failed', (m: OpenFailedMessage) => failed.push(m))
+    try {
+      expect(client.hello.detail).toBe(true)
+      const r = await runUnderHelper(client, [files, work])
+      expect(r.exit.code).toBe(0)
+      // every use comes with its final figures before the process's exit
+      const rows = [...last.values()].filter((m) => m.pid === r.rootPid)
+      expect(rows.every((m) => m.final)).toBe(true)
+      const byPath = new Map(rows.filter((m) => names.has(m.file)).map((m) => [names.get(m.file)!, m]))
+      const figures = (p: string) => {
+        const m = byPath.get(p)
+        return m && { kind: m.kind, opens: m.opens, reads: m.reads, read_bytes: m.read_bytes, writes: m.writes, write_bytes: m.write_bytes }
+      }
+      expect(figures(join(work, 'sub', 'a.txt'))).toEqual({ kind: 'file', opens: 3, reads: 3, read_bytes: 1384, writes: 2, write_bytes: 1234 })
+      expect(figures(join(work, 'sub', 'b.txt'))).toEqual({ kind: 'file', opens: 2, reads: 1, read_bytes: 1234, writes: 1, write_bytes: 1234 })
+      expect(figures(work)).toEqual({ kind: 'dir', opens: 1, reads: 0, read_bytes: 0, writes: 0, write_bytes: 0 })
+      // the symlink itself is never a file the process used: the kernel followed it
+      expect(byPath.has(join(work, 'link'))).toBe(false)
+      const pipes = rows.filter((m) => m.kind === 'pipe')
+      expect(pipes.map((m) => [m.reads, m.read_bytes, m.writes, m.write_bytes])).toEqual([[1, 77, 1, 77]])
+      // time in those calls is known, and no more than the process lived
+      for (const m of [byPath.get(join(work, 'sub', 'a.txt'))!, byPath.get(join(work, 'sub', 'b.txt'))!]) expect(m.time_ns).toBeGreaterThan(0)
+      // failed opens: as given, with the directory a relative name was relative to
+      const fails = failed.filter((m) => m.pid === r.rootPid)
+      const last2 = new Map(fails.map((m) => [`${m.base === null ? '' : names.get(m.base)}|${m.name}`, m]))
+      expect(last2.get(`${join(work, 'sub')}|nope.txt`)).toMatchObject({ errno: 2, count: 2 })
+      expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('files off (no --detail)', () => {
+  it('says so, and sends no file messages', async () => {
+    const work = mkdtempSync(join(dir, 'work-'))
+    mkdirSync(join(work, 'sub'))
+    const client = await start({ args: ['--mode', 'tp_btf'] })
+    let seen = 0
+    client.on('file', () => seen++)
+    client.on('file_name', () => seen++)
+    client.on('open_failed', () => seen++)
+    try {
+      expect(client.hello.detail).toBe(false)
+      const r = await runUnderHelper(client, [files, work])
+      expect(r.exit.code).toBe(0)
+      expect(seen).toBe(0)
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
