@@ -48,6 +48,25 @@ export function formatSummary(s: Summary): string {
       out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}   ${formatDuration(r.time_ns).padStart(12)}`)
     }
   }
+  if (s.files) {
+    // the files moved most bytes, then the names that failed to open most often
+    const used = s.files.filter((f) => f.open_errors === 0)
+    const failed = s.files.filter((f) => f.open_errors > 0).sort((a, b) => b.open_errors - a.open_errors)
+    out.push('')
+    out.push(`  files: ${formatCount(used.length)} used, ${formatCount(failed.length)} names failed to open`)
+    if (used.length) out.push('    read        written     opens   time in calls   pid      path')
+    for (const f of used.slice(0, 10)) {
+      out.push(
+        `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${String(f.pid).padEnd(8)} ${f.path ?? '(name not kept)'}`
+      )
+    }
+    for (const f of failed.slice(0, 5)) {
+      const why = Object.entries(f.errnos)
+        .map(([e, n]) => `${e} ${formatCount(n)}`)
+        .join(', ')
+      out.push(`    failed to open ${f.path ?? ''} (pid ${f.pid}): ${why}`)
+    }
+  }
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
   return out.join('\n') + '\n'

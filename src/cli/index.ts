@@ -24,7 +24,7 @@ Examples:
 
 Commands:
   record [--interval MS] [--out FILE] [--json] [--no-ebpf] [--as-root] [--on-error kill|detach]
-         [--max-procs N] [--tty | --no-tty] -- CMD [ARGS...]
+         [--max-procs N] [--tty | --no-tty] [--detail | --no-detail] -- CMD [ARGS...]
       run CMD, profile it and all its descendants; exits with CMD's exit code
       --tty (the default when stdin is a terminal): CMD runs on a pseudo-terminal of its own, so
         vim, less or top work; what you type goes to it (Ctrl-C interrupts it, Ctrl-Z stops it and
@@ -39,6 +39,8 @@ Commands:
       Either way the file keeps every tick written before the failure, and syscope exits 1.
       --max-procs N: processes the syscall helper tracks at once (16..65536, default 1024); more
         are lost, and the summary says how many
+      --detail: files too: every file each process used, how much and how long, and the names
+        it failed to open (needs eBPF); --no-detail (the default) leaves them out
   record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
       attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds
   summary FILE [--json]      summarise a recording
@@ -81,7 +83,9 @@ async function record(argv: string[]): Promise<number> {
       'on-error': { type: 'string' },
       'max-procs': { type: 'string' },
       tty: { type: 'boolean', default: false },
-      'no-tty': { type: 'boolean', default: false }
+      'no-tty': { type: 'boolean', default: false },
+      detail: { type: 'boolean', default: false },
+      'no-detail': { type: 'boolean', default: false }
     },
     strict: true,
     allowPositionals: false
@@ -96,6 +100,8 @@ async function record(argv: string[]): Promise<number> {
   if (onError !== 'kill' && onError !== 'detach') throw new UsageError(`--on-error must be "kill" or "detach", not "${onError}"`)
   const maxProcs = positiveInt(values['max-procs'], '--max-procs', 16, 65536)
   if (values.tty && values['no-tty']) throw new UsageError('give --tty or --no-tty, not both')
+  if (values.detail && values['no-detail']) throw new UsageError('give --detail or --no-detail, not both')
+  const detail = values.detail
   if (pid !== undefined && (values.tty || values['no-tty']))
     throw new UsageError('--tty and --no-tty are for a command; an attached process keeps its own terminal')
   const terminal = pid === undefined && (values.tty || (!values['no-tty'] && process.stdin.isTTY)) ? new TerminalRelay() : null
@@ -145,8 +151,8 @@ async function record(argv: string[]): Promise<number> {
     const stdin = terminal ? { pty: terminal.request() } : 'inherit'
     live =
       pid !== undefined
-        ? await manager.attach({ pid, intervalMs, ebpf, asRoot }, out)
-        : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot }, out, { stdin, onOutput, onError })
+        ? await manager.attach({ pid, intervalMs, ebpf, asRoot, detail }, out)
+        : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot, detail }, out, { stdin, onOutput, onError })
   } catch (e) {
     unlisten()
     terminal?.finish()

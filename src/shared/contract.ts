@@ -80,6 +80,8 @@ export interface LaunchRequest {
   ebpf?: boolean
   /** run the helper as root through pkexec for this session only (asks for authentication) */
   asRoot?: boolean
+  /** files: which files each process used, and how much (needs eBPF) */
+  detail?: boolean
 }
 
 export interface AttachRequest {
@@ -87,6 +89,7 @@ export interface AttachRequest {
   intervalMs?: number
   ebpf?: boolean
   asRoot?: boolean
+  detail?: boolean
 }
 
 export interface SessionInfo {

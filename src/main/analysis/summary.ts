@@ -7,6 +7,7 @@ import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../store/store'
 import type { TreeField } from '../store/session-ticks'
 import type { ProcessColumn } from '../types/recording-format'
+import { buildFiles } from './files'
 import { lossWarnings } from '../store/losses'
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
@@ -62,6 +63,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     // the digest's warnings (losses included) came into store.warnings as it was read
     return {
       ...d,
+      // a digest from before files were kept has none: not watched
+      files: d.files ?? null,
       session: {
         ...d.session,
         end_message: store.ended?.message ?? null,
@@ -232,7 +235,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         usage
       },
       processes
-    }
+    },
+    files: buildFiles(store)
   }
 }
 

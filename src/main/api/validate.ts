@@ -57,7 +57,7 @@ const sessionId = (v: unknown): string => {
 }
 
 function launchRequest(v: unknown): LaunchRequest {
-  const o = obj(v, 'launch request', ['argv', 'cwd', 'env', 'intervalMs', 'ebpf', 'asRoot'])
+  const o = obj(v, 'launch request', ['argv', 'cwd', 'env', 'intervalMs', 'ebpf', 'asRoot', 'detail'])
   if (!Array.isArray(o.argv)) fail('argv', `expected a list of strings, got ${typeOf(o.argv)}`)
   if (o.argv.length === 0) fail('argv', 'is empty: name the program to run')
   if (o.argv.length > MAX_ARGV) fail('argv', `has ${o.argv.length} arguments, at most ${MAX_ARGV}`)
@@ -85,11 +85,13 @@ function withSessionOptions<T extends LaunchRequest | AttachRequest>(o: Record<s
   if (eb !== undefined) req.ebpf = eb
   const root = optBool(o.asRoot, 'asRoot')
   if (root !== undefined) req.asRoot = root
+  const detail = optBool(o.detail, 'detail')
+  if (detail !== undefined) req.detail = detail
   return req
 }
 
 function attachRequest(v: unknown): AttachRequest {
-  const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot'])
+  const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot', 'detail'])
   return withSessionOptions(o, { pid: int(o.pid, 'pid', 1, 4_194_304) })
 }
 

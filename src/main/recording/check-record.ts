@@ -2,7 +2,7 @@
 // right kind with a field of the wrong type would otherwise reach the store and fail there, as
 // a raw TypeError that aborts the whole load. A record that fails is skipped and counted.
 import type { SessionEvent } from '../../shared/contract'
-import { RECORDING_FORMAT, type RecordLine, type RecordingHeader } from '../types/recording-format'
+import { FILE_COLUMNS, FILE_KINDS, RECORDING_FORMAT, type FileKind, type RecordLine, type RecordingHeader } from '../types/recording-format'
 import { MAX_SYSCALL_NR } from '../types/limits'
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -77,6 +77,20 @@ export function checkRecord(v: unknown): RecordLine | null {
       return isFinite(v.t) && (v.s === 'stdout' || v.s === 'stderr') && isString(v.d) ? (v as RecordLine) : null
     case 'end':
       return isFinite(v.t) && isNumOrNull(v.exit_code) && isStringOrNull(v.exit_signal) && isStringOrNull(v.message) ? (v as RecordLine) : null
+    case 'fn':
+      return isString(v.file) && isStringArray(v.parts) && typeof v.whole === 'boolean' ? (v as RecordLine) : null
+    case 'f':
+      return isFinite(v.t) &&
+        isPid(v.pid) &&
+        isString(v.file) &&
+        FILE_KINDS.includes(v.kind as FileKind) &&
+        Array.isArray(v.v) &&
+        v.v.length === FILE_COLUMNS.length &&
+        v.v.every((x) => isFinite(x) && x >= 0)
+        ? (v as RecordLine)
+        : null
+    case 'fo':
+      return isFinite(v.t) && isPid(v.pid) && isStringOrNull(v.base) && isString(v.name) && isFinite(v.errno) && isFinite(v.count) ? (v as RecordLine) : null
     default:
       return null
   }
@@ -103,6 +117,7 @@ export function headerProblem(h: Record<string, unknown>): string | null {
     return field('ebpf', 'the eBPF status ({"ready":…})')
   }
   if (!isStringArray(h.process_columns)) return field('process_columns', 'a list of strings')
+  if (!(h.detail === undefined || typeof h.detail === 'boolean')) return field('detail', 'true or false')
   return null
 }
 

@@ -13,9 +13,11 @@ export interface EbpfOptions {
   helperArgs?: string[]
   /** run the helper as root through pkexec, for this session only */
   asRoot?: boolean
+  /** files: which files each process used and how much (the helper's --detail) */
+  detail?: boolean
 }
 
-const EVENTS = ['counts', 'ran', 'fork', 'exec', 'exit', 'untracked', 'tick', 'drops', 'close'] as const
+const EVENTS = ['counts', 'ran', 'fork', 'exec', 'exit', 'untracked', 'tick', 'drops', 'file', 'file_name', 'open_failed', 'close'] as const
 
 /** The helper as a session sees it: requests, buffered events, and release when done. */
 export class HelperConnection extends EventEmitter {
@@ -114,12 +116,12 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
     const client = opts.asRoot
       ? await startHelper({
           helperPath: located.path,
-          args: opts.helperArgs ?? [],
+          args: [...(opts.helperArgs ?? []), ...(opts.detail ? ['--detail'] : [])],
           wrapper: ['pkexec', '--disable-internal-agent'],
           io: 'stdio',
           helloTimeoutMs: 120_000
         })
-      : await startHelper({ helperPath: located.path, args: opts.helperArgs ?? [] })
+      : await startHelper({ helperPath: located.path, args: [...(opts.helperArgs ?? []), ...(opts.detail ? ['--detail'] : [])] })
     const reason = opts.asRoot ? `running as root through pkexec, for this session only (${located.path})` : located.reason
     const status: EbpfStatus = { ready: true, mode: client.hello.mode, helperPath: located.path, helperReason: reason, problem: null, fix: null }
     return { helper: new HelperConnection(client, status), status }

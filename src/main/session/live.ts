@@ -10,7 +10,8 @@ import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, 
 import { RecordingWriter, type WriteFailure } from '../recording/writer'
 import { SessionStore } from '../store/store'
 import type { HelperConnection } from './ebpf'
-import type { ExecMessage, ExitMessage, ProcessFigures } from '../helper/protocol'
+import type { ExecMessage, ExitMessage, FileMessage, FileNameMessage, OpenFailedMessage, ProcessFigures } from '../helper/protocol'
+import { FileUse } from '../helper/file-use'
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../types/samples'
@@ -118,7 +119,8 @@ export class LiveSession extends EventEmitter {
       arch: hostArch(),
       kernel: kernelRelease(),
       ebpf: opts.ebpf,
-      process_columns: [...PROCESS_COLUMNS]
+      process_columns: [...PROCESS_COLUMNS],
+      detail: opts.helper?.client.hello.detail === true
     }
   }
 
@@ -222,6 +224,9 @@ export class LiveSession extends EventEmitter {
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs)
   }
 
+  /** files: what the helper said since the last tick (--detail) */
+  private fileUse = new FileUse()
+
   /** launched processes: what they used before counting started at their exec (exitUsage) */
   private before = new Map<number, ProcessFigures>()
 
@@ -245,6 +250,9 @@ export class LiveSession extends EventEmitter {
       }
     })
     h.on('ran', (m: { pids: number[] }) => this.sampler.ran(m.pids))
+    h.on('file', (m: FileMessage) => this.fileUse.file(m))
+    h.on('file_name', (m: FileNameMessage) => this.fileUse.name(m))
+    h.on('open_failed', (m: OpenFailedMessage) => this.fileUse.openFailed(m))
     h.on('fork', (m: { pid: number; ppid: number }) => {
       this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
@@ -366,6 +374,10 @@ export class LiveSession extends EventEmitter {
         this.record({ k: 'c', t, pid, sys: [...per].map(([nr, [c, e, ns]]) => [nr, c, e, ns]) })
       }
       this.pendingCounts.clear()
+      const files = this.fileUse.drain()
+      for (const n of files.names) this.record({ k: 'fn', file: n.file, parts: n.parts, whole: n.whole })
+      for (const u of files.uses) this.record({ k: 'f', t, pid: u.pid, file: u.file, kind: u.kind, v: u.v })
+      for (const f of files.failed) this.record({ k: 'fo', t, pid: f.pid, base: f.base, name: f.name, errno: f.errno, count: f.count })
       const rows = sample.processes.map((p) => toRow(p))
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
       this.writer.flush()

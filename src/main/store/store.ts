@@ -16,7 +16,7 @@ import type {
   TreePoint
 } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
-import type { ProcessColumn, RecordLine, RecordingHeader } from '../types/recording-format'
+import type { FileKind, ProcessColumn, RecordLine, RecordingHeader } from '../types/recording-format'
 import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
@@ -80,6 +80,11 @@ export class SessionStore {
   /** every syscall of every process, whole session: pid → nr → counts */
   readonly perProcessSyscalls = new Map<number, Map<number, Counts>>()
   readonly events: SessionEvent[] = []
+  /** files (recordings with header.detail): each file's path, and each (process, file) use and
+   * failed open as last recorded (cumulative) */
+  readonly fileNames = new Map<string, { parts: string[]; whole: boolean }>()
+  readonly fileUses = new Map<string, { pid: number; file: string; kind: FileKind; v: number[]; firstMs: number; lastMs: number }>()
+  readonly failedOpens = new Map<string, { pid: number; base: string | null; name: string; errno: number; count: number }>()
   readonly output: OutputChunk[] = []
   readonly warnings: string[] = []
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
@@ -190,6 +195,25 @@ export class SessionStore {
       case 'end':
         this.ended = { t: line.t, exit_code: line.exit_code, exit_signal: line.exit_signal, message: line.message }
         break
+      case 'fn':
+        if (!this.fileNames.has(line.file)) {
+          this.objectBytes += OBJECT_BYTES + stringBytes(line.file, line.parts)
+          this.fileNames.set(line.file, { parts: line.parts, whole: line.whole })
+        }
+        break
+      case 'f': {
+        const key = `${line.pid} ${line.file}`
+        const had = this.fileUses.get(key)
+        if (!had) this.objectBytes += OBJECT_BYTES + stringBytes(line.file) + 8 * line.v.length
+        this.fileUses.set(key, { pid: line.pid, file: line.file, kind: line.kind, v: line.v, firstMs: had?.firstMs ?? line.t, lastMs: line.t })
+        break
+      }
+      case 'fo': {
+        const key = `${line.pid} ${line.base ?? ''} ${line.name}`
+        if (!this.failedOpens.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.name, line.base)
+        this.failedOpens.set(key, { pid: line.pid, base: line.base, name: line.name, errno: line.errno, count: line.count })
+        break
+      }
     }
   }
 

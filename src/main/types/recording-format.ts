@@ -5,7 +5,8 @@
 import type { CategoryId, EbpfStatus, SessionEvent, TreeFigures } from '../../shared/contract'
 
 export const RECORDING_FORMAT = 'syscope-recording'
-export const RECORDING_VERSION = 2
+// 3: files (`fn`, `f`, `fo` records, header.detail); a version 2 file has none, and says so
+export const RECORDING_VERSION = 3
 export const RECORDING_EXTENSION = '.syscope'
 
 /** Order of the per-process values in a sample record (`s.p` rows start with the pid). */
@@ -51,7 +52,15 @@ export interface RecordingHeader {
   kernel: string
   ebpf: EbpfStatus
   process_columns: string[]
+  /** files were watched (the helper's --detail); absent: a recording from before they could be */
+  detail?: boolean
 }
+
+/** what a file is, from its inode */
+export type FileKind = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
+export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other']
+/** Order of the figures in an `f` record, all cumulative since the process was tracked. */
+export const FILE_COLUMNS = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
 
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
 export interface TreeRecord extends TreeFigures {
@@ -75,5 +84,11 @@ export type RecordLine =
   | { k: 'e'; ev: SessionEvent }
   | { k: 'o'; t: number; s: 'stdout' | 'stderr'; d: string }
   | { k: 'end'; t: number; exit_code: number | null; exit_signal: string | null; message: string | null }
+  /** a file's path (device:inode `file`), its components from the leaf up; whole: not cut short */
+  | { k: 'fn'; file: string; parts: string[]; whole: boolean }
+  /** a process's use of a file up to t, cumulative (FILE_COLUMNS) */
+  | { k: 'f'; t: number; pid: number; file: string; kind: FileKind; v: number[] }
+  /** a name a process failed to open up to t: as given, relative to `base` (a file) when not absolute */
+  | { k: 'fo'; t: number; pid: number; base: string | null; name: string; errno: number; count: number }
 
 export type { CategoryId }

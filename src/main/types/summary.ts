@@ -46,6 +46,32 @@ export interface ProcessSummary extends SampledFigures {
   syscall_time_ns: number
 }
 
+/**
+ * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
+ * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes). A name it
+ * failed to open is a row of its own: opens 0, open_errors and errnos (the last errno of each
+ * name: a name that failed with two errnos shows the last).
+ */
+export interface FileSummaryRow {
+  pid: number
+  /** absolute path; pipe:[ino], socket:[ino], anon_inode:[name]; null if the name was not kept */
+  path: string | null
+  kind: 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
+  opens: number
+  open_errors: number
+  reads: number
+  read_bytes: number
+  writes: number
+  write_bytes: number
+  /** reads and writes that failed */
+  io_errors: number
+  time_ns: number
+  errnos: Record<string, number>
+  /** the session's time of the first and the last tick that saw it change (ms) */
+  first_ms: number | null
+  last_ms: number | null
+}
+
 export interface Summary {
   syscope: { format: string; version: number }
   session: {
@@ -103,4 +129,6 @@ export interface Summary {
     }
     processes: ProcessSummary[]
   }
+  /** every file each process used (null: files were not watched: record without --detail) */
+  files: FileSummaryRow[] | null
 }

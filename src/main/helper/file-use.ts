@@ -1,0 +1,75 @@
+// The files monitor's messages folded for a session: the helper sends each (process, file) use
+// cumulative whenever it changed, and may send one twice (its tick read can race a change);
+// this keeps the last of each and says which changed since the last tick, so that the session
+// records each change once.
+import type { FileMessage, FileNameMessage, OpenFailedMessage } from './protocol'
+import type { FileKind } from '../types/recording-format'
+
+/** opens, reads, read_bytes, writes, write_bytes, io_errors, time_ns: cumulative */
+export type FileFigures = [number, number, number, number, number, number, number]
+
+export interface FileUseLine {
+  pid: number
+  file: string
+  kind: FileKind
+  v: FileFigures
+}
+export interface FileNameLine {
+  file: string
+  parts: string[]
+  whole: boolean
+}
+export interface FailedOpenLine {
+  pid: number
+  base: string | null
+  name: string
+  errno: number
+  count: number
+}
+
+const figures = (m: FileMessage): FileFigures => [m.opens, m.reads, m.read_bytes, m.writes, m.write_bytes, m.io_errors, m.time_ns]
+
+export class FileUse {
+  private uses = new Map<string, FileUseLine>()
+  private changedUses = new Set<string>()
+  private named = new Set<string>()
+  private newNames: FileNameLine[] = []
+  private failed = new Map<string, FailedOpenLine>()
+  private changedFailed = new Set<string>()
+
+  file(m: FileMessage): void {
+    const key = `${m.pid} ${m.file}`
+    const v = figures(m)
+    const had = this.uses.get(key)
+    if (had && had.v.every((x, i) => x === v[i])) return
+    this.uses.set(key, { pid: m.pid, file: m.file, kind: m.kind, v })
+    this.changedUses.add(key)
+  }
+
+  name(m: FileNameMessage): void {
+    if (this.named.has(m.file)) return
+    this.named.add(m.file)
+    this.newNames.push({ file: m.file, parts: m.parts, whole: m.whole })
+  }
+
+  openFailed(m: OpenFailedMessage): void {
+    const key = `${m.pid} ${m.base ?? ''} ${m.name}`
+    const had = this.failed.get(key)
+    if (had && had.count === m.count && had.errno === m.errno) return
+    this.failed.set(key, { pid: m.pid, base: m.base, name: m.name, errno: m.errno, count: m.count })
+    this.changedFailed.add(key)
+  }
+
+  /** what is new since the last call: names first, so that a reader meets a file's name before its use */
+  drain(): { names: FileNameLine[]; uses: FileUseLine[]; failed: FailedOpenLine[] } {
+    const out = {
+      names: this.newNames,
+      uses: [...this.changedUses].map((k) => this.uses.get(k)!),
+      failed: [...this.changedFailed].map((k) => this.failed.get(k)!)
+    }
+    this.newNames = []
+    this.changedUses.clear()
+    this.changedFailed.clear()
+    return out
+  }
+}

@@ -1,0 +1,119 @@
+// `syscope record --detail`: the files section of the summary (text and JSON, and the recording
+// reopened), exact for a workload of known file work, and equal to what strace -y saw of the
+// same workload for the calls both see.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { projectRoot } from '../../src/main/paths'
+import type { FileSummaryRow, Summary } from '../../src/main/types/summary'
+import { buildCli, runCli } from './harness'
+
+let dir: string
+let files: string
+let env: Record<string, string>
+beforeAll(() => {
+  buildCli()
+  dir = mkdtempSync(join(tmpdir(), 'syscope-detail-'))
+  chmodSync(dir, 0o755)
+  files = join(dir, 'files')
+  execFileSync('cc', ['-O2', '-o', files, join(projectRoot(), 'test', 'helper', 'workloads', 'files.c')])
+  env = { XDG_DATA_HOME: join(dir, 'data') }
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function workDir(): string {
+  const work = mkdtempSync(join(dir, 'work-'))
+  mkdirSync(join(work, 'sub'))
+  return work
+}
+
+/** per path: opens, reads, read bytes, writes, written bytes, from `strace -f -y` of the same work */
+function straceFiles(work: string): Map<string, [number, number, number, number, number]> {
+  const log = join(dir, `strace-${Math.random().toString(36).slice(2)}.log`)
+  execFileSync('strace', ['-f', '-y', '-qq', '-e', 'trace=openat,read,pread64,write,sendfile', '-o', log, files, work])
+  const per = new Map<string, [number, number, number, number, number]>()
+  const at = (p: string): [number, number, number, number, number] => {
+    let v = per.get(p)
+    if (!v) per.set(p, (v = [0, 0, 0, 0, 0]))
+    return v
+  }
+  for (const line of readFileSync(log, 'utf8').split('\n')) {
+    const ret = /= (-?\d+)(?:<([^>]*)>)?$/.exec(line)
+    if (!ret || Number(ret[1]) < 0) continue
+    const n = Number(ret[1])
+    let m
+    if (/^\d+ +openat\(/.test(line) && ret[2]) at(ret[2])[0]++
+    else if ((m = /^\d+ +(?:read|pread64)\(\d+<([^>]*)>/.exec(line))) {
+      at(m[1]!)[1]++
+      at(m[1]!)[2] += n
+    } else if ((m = /^\d+ +write\(\d+<([^>]*)>/.exec(line))) {
+      at(m[1]!)[3]++
+      at(m[1]!)[4] += n
+    } else if ((m = /^\d+ +sendfile\(\d+<([^>]*)>, \d+<([^>]*)>/.exec(line))) {
+      at(m[2]!)[1]++
+      at(m[2]!)[2] += n
+      at(m[1]!)[3]++
+      at(m[1]!)[4] += n
+    }
+  }
+  rmSync(log)
+  return per
+}
+
+describe('syscope record --detail', () => {
+  it('lists every file the command used, exactly, in the JSON, the text and the recording', () => {
+    const work = workDir()
+    const out = join(dir, 'files.syscope')
+    const r = runCli(['record', '--detail', '--json', '--out', out, '--', files, work], env)
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    expect(s.files).not.toBeNull()
+    const row = (path: string): FileSummaryRow | undefined => s.files!.find((f) => f.path === path)
+    const pick = (f: FileSummaryRow | undefined) => f && [f.kind, f.opens, f.open_errors, f.reads, f.read_bytes, f.writes, f.write_bytes]
+    expect(pick(row(join(work, 'sub', 'a.txt')))).toEqual(['file', 3, 0, 3, 1384, 2, 1234])
+    expect(pick(row(join(work, 'sub', 'b.txt')))).toEqual(['file', 2, 0, 1, 1234, 1, 1234])
+    expect(pick(row(work))).toEqual(['dir', 1, 0, 0, 0, 0, 0])
+    const pipe = s.files!.find((f) => f.kind === 'pipe')
+    expect(pipe?.path).toMatch(/^pipe:\[\d+\]$/)
+    expect(pick(pipe)).toEqual(['pipe', 0, 0, 1, 77, 1, 77])
+    // names that failed, made absolute against the directory they were relative to
+    expect(row(join(work, 'sub', 'nope.txt'))).toMatchObject({ open_errors: 2, opens: 0, errnos: { ENOENT: 2 } })
+    expect(row(join(work, 'missing', 'x'))).toMatchObject({ open_errors: 1, errnos: { ENOENT: 1 } })
+    // every row is one of the command's processes
+    const pids = new Set(s.proc.processes.map((p) => p.pid))
+    expect(s.files!.every((f) => pids.has(f.pid))).toBe(true)
+    // the text says so too
+    const text = runCli(['summary', out], env)
+    expect(text.status).toBe(0)
+    expect(text.stdout).toMatch(new RegExp(`files: \\d+ used, 2 names failed to open`))
+    expect(text.stdout).toContain(join(work, 'sub', 'a.txt'))
+    expect(text.stdout).toContain(`failed to open ${join(work, 'sub', 'nope.txt')}`)
+    // and the recording, reopened, gives the same rows
+    const again = JSON.parse(runCli(['summary', out, '--json'], env).stdout) as Summary
+    expect(again.files).toEqual(s.files)
+  })
+
+  it('agrees with strace -y on every call both see', () => {
+    const work = workDir()
+    const r = runCli(['record', '--detail', '--json', '--out', join(dir, 'vs-strace.syscope'), '--', files, work], env)
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const strace = straceFiles(workDir())
+    // strace ran on another work dir: compare by the name under it
+    const under = (p: string | null, root: string): string | null => (p && p.startsWith(root) ? p.slice(root.length) : null)
+    const ours = new Map(s.files!.filter((f) => f.opens + f.reads + f.writes > 0 && under(f.path, work) !== null).map((f) => [under(f.path, work)!, f]))
+    const theirs = new Map([...strace].flatMap(([p, v]) => (p.startsWith(dir) ? [[p.replace(/^.*\/work-[^/]+/, ''), v] as const] : [])))
+    expect([...ours.keys()].sort()).toEqual([...theirs.keys()].sort())
+    for (const [p, f] of ours) expect([f.opens, f.reads, f.read_bytes, f.writes, f.write_bytes], p).toEqual(theirs.get(p))
+  })
+
+  it('is off unless asked for: files is null', () => {
+    const work = workDir()
+    const r = runCli(['record', '--json', '--out', join(dir, 'off.syscope'), '--', files, work], env)
+    expect(r.status, r.stderr).toBe(0)
+    expect((JSON.parse(r.stdout) as Summary).files).toBeNull()
+    expect(runCli(['record', '--detail', '--no-detail', '--', 'true'], env).status).toBe(2)
+  })
+})
