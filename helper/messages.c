@@ -98,6 +98,8 @@ void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops
 	jb_u64(j, drops[DROP_EVENTS]);
 	jb_raw(j, ",\"nr\":");
 	jb_u64(j, drops[DROP_NR]);
+	jb_raw(j, ",\"files\":");
+	jb_u64(j, drops[DROP_FILES]);
 	jb_raw(j, "}}");
 }
 

@@ -89,7 +89,7 @@ export interface TickMessage {
   type: 'tick'
   seq: number
   t_ns: number
-  drops: { procs: number; events: number; nr?: number }
+  drops: { procs: number; events: number; nr?: number; files?: number }
 }
 /** tracked processes that may have run since the last tick: a thread of theirs was switched onto or off a CPU, or is on one */
 export interface RanMessage {

@@ -286,19 +286,20 @@ export class LiveSession extends EventEmitter {
       this.sampler.runsReported(m.pid, false)
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
-    h.on('drops', (m: { procs: number; events: number; nr: number }) => {
-      if (!m.procs && !m.events && !m.nr) return
+    h.on('drops', (m: { procs: number; events: number; nr: number; files: number }) => {
+      if (!m.procs && !m.events && !m.nr && !m.files) return
       const what = [
         m.procs ? `${m.procs} process(es) (their syscalls are not counted)` : '',
         m.events ? `${m.events} event(s)` : '',
-        m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : ''
+        m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : '',
+        m.files ? `${m.files} file use(s), name(s) or failed open(s)` : ''
       ]
       this.event({
         kind: 'notice',
         t_ms: this.now(),
         level: 'warning',
         message: `the helper lost ${what.filter(Boolean).join(', ')}: its tables were full`,
-        loss: { procs: m.procs, events: m.events, nr: m.nr }
+        loss: { procs: m.procs, events: m.events, nr: m.nr, files: m.files }
       })
     })
     h.on('close', (why: string) => {

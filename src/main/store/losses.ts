@@ -20,7 +20,7 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
 export function lossWarnings(store: LossSource): string[] {
   const out: string[] = []
-  const lost = { procs: 0, events: 0, nr: 0 }
+  const lost = { procs: 0, events: 0, nr: 0, files: 0 }
   let first: number | null = null
   let last = 0
   for (const ev of store.events) {
@@ -28,6 +28,7 @@ export function lossWarnings(store: LossSource): string[] {
     lost.procs += ev.loss.procs
     lost.events += ev.loss.events
     lost.nr += ev.loss.nr
+    lost.files += ev.loss.files ?? 0
     first ??= ev.t_ms
     last = ev.t_ms
   }
@@ -39,6 +40,10 @@ export function lossWarnings(store: LossSource): string[] {
       )
     if (lost.events) out.push(`${lost.events} fork/exec/exit event(s) were lost (the helper's event buffer was full, ${when})`)
     if (lost.nr) out.push(`${lost.nr} syscall(s) with numbers the helper cannot count were left out (${when})`)
+    if (lost.files)
+      out.push(
+        `${lost.files} file use(s), name(s) or failed open(s) were not kept (the helper's files tables were full, ${when}): the files section misses them`
+      )
   }
   const gap = helperGap(store)
   if (gap) out.push(gap)
