@@ -67,6 +67,8 @@ static void emit_names(int fd, uint64_t since, struct jbuf *out)
 				      values[i].whole);
 			out_line(out);
 		}
+		/* one tick can hold tens of thousands of files: never more than the queue takes */
+		out_make_room();
 		if (err)
 			return;
 	}
@@ -99,6 +101,8 @@ static void emit_stats(struct tracker *t, int fd, uint64_t since, int64_t slot, 
 			if (slot >= 0)
 				bpf_map_delete_elem(fd, k);
 		}
+		/* one tick can hold tens of thousands of files: never more than the queue takes */
+		out_make_room();
 		if (err)
 			return;
 	}
@@ -129,6 +133,8 @@ static void emit_failed(struct tracker *t, int fd, uint64_t since, int64_t slot,
 			if (slot >= 0)
 				bpf_map_delete_elem(fd, k);
 		}
+		/* one tick can hold tens of thousands of files: never more than the queue takes */
+		out_make_room();
 		if (err)
 			return;
 	}

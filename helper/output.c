@@ -4,6 +4,7 @@
  * never blocks the event loop, and one that stops reading altogether ends the helper.
  */
 #include <errno.h>
+#include <poll.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +67,16 @@ void out_flush(void)
 					  .data.fd = out.fd };
 		epoll_ctl(out.epfd, EPOLL_CTL_MOD, out.fd, &ev);
 		out.blocked = blocked;
+	}
+}
+
+void out_make_room(void)
+{
+	/* wait for the app to read (up to 5 s) rather than let one burst outgrow the queue */
+	for (int i = 0; i < 50 && out.len > OUT_MAX / 4 && !out.failed; i++) {
+		struct pollfd p = { .fd = out.fd, .events = POLLOUT };
+		if (poll(&p, 1, 100) > 0)
+			out_flush();
 	}
 }
 

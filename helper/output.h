@@ -21,6 +21,8 @@ void out_line(struct jbuf *j);
 /* write what the socket takes now, without waiting */
 void out_flush(void);
 /* at exit: wait until everything queued is written, or the socket fails */
+/* a burst of lines (files): flush, waiting for the app to read while a quarter of the queue is used */
+void out_make_room(void);
 void out_flush_all(void);
 /* the app went away, stopped reading, or memory ran out: nothing more can be said */
 bool out_failed(void);

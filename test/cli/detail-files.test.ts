@@ -2,13 +2,13 @@
 // reopened), exact for a workload of known file work, and equal to what strace -y saw of the
 // same workload for the calls both see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileSummaryRow, Summary } from '../../src/main/types/summary'
-import { buildCli, runCli } from './harness'
+import { CLI, buildCli, runCli } from './harness'
 
 let dir: string
 let files: string
@@ -116,4 +116,33 @@ describe('syscope record --detail', () => {
     expect((JSON.parse(r.stdout) as Summary).files).toBeNull()
     expect(runCli(['record', '--detail', '--no-detail', '--', 'true'], env).status).toBe(2)
   })
+})
+
+describe('syscope record --detail, more files than its tables hold', () => {
+  it('keeps what fits, says how many it could not, and stays bounded', () => {
+    const many = join(dir, 'manyfiles')
+    execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
+    const work = mkdtempSync(join(dir, 'many-'))
+    // the kernel keeps 65,536 (process, file) uses and as many names (docs/protocol.md)
+    const N = 70_000
+    // (70,000 rows of JSON: more than spawnSync's default buffer)
+    const r = spawnSync('node', [CLI, 'record', '--detail', '--json', '--out', join(dir, 'many.syscope'), '--', many, work, String(N)], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      maxBuffer: 256 << 20,
+      timeout: 180_000
+    })
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const created = s.files!.filter((f) => f.path?.startsWith(work + '/'))
+    // what was kept is exact; what was not is counted, not silent
+    expect(created.length).toBeGreaterThan(60_000)
+    expect(created.length).toBeLessThanOrEqual(65_536)
+    expect(created.every((f) => f.opens === 1 && f.writes === 1 && f.write_bytes === 1)).toBe(true)
+    const warning = s.session.warnings.find((w) => /files tables were full/.test(w))
+    expect(warning, s.session.warnings.join('\n')).toBeDefined()
+    const lost = Number(/^(\d+) file use/.exec(warning!)?.[1])
+    // every created file is either kept or counted as lost (its use, and maybe its name too)
+    expect(lost).toBeGreaterThanOrEqual(N - created.length)
+  }, 240_000)
 })

@@ -75,6 +75,8 @@ export class LiveSession extends EventEmitter {
   private pendingCounts = new Map<number, Map<number, [number, number, number]>>()
   private known = new Set<number>()
   private exited = new Set<number>()
+  /** called once the helper has told all it will of a process (its exit, or that it left) */
+  private toldAll = new Map<number, () => void>()
   private gap = false
   private child: LaunchedCommand | null = null
   private endPromise: Promise<void> | null = null
@@ -155,8 +157,16 @@ export class LiveSession extends EventEmitter {
       s.output(stream, text)
     })
     void cmd.exited.then(({ code, signal }) => {
-      // let one more tick collect the final counts the helper sends at exit
-      s.requestEnd({ exitCode: code, exitSignal: signal, message: null })
+      // let one more tick collect the final counts the helper sends at exit. Those come before
+      // its exit message, and may be many (the final figures of each file it used, with
+      // --detail: tens of MB): end once the helper has said so, or it is gone (10 s at most)
+      const end = (): void => s.requestEnd({ exitCode: code, exitSignal: signal, message: null })
+      if (!s.helper || s.exited.has(cmd.pid)) return end()
+      const guard = setTimeout(end, 10_000)
+      s.toldAll.set(cmd.pid, () => {
+        clearTimeout(guard)
+        end()
+      })
     })
     s.start()
     return s
@@ -263,6 +273,7 @@ export class LiveSession extends EventEmitter {
     })
     h.on('exit', (m: ExitMessage) => {
       this.exited.add(m.pid)
+      this.toldAll.get(m.pid)?.()
       // it ran to exit: read it next tick, so that it is not counted on after its reaper has it
       this.sampler.ran([m.pid])
       // its I/O and CPU up to its very end, which /proc sampling alone cannot see (nor anything
@@ -283,6 +294,7 @@ export class LiveSession extends EventEmitter {
       })
     })
     h.on('untracked', (m: { pid: number; reason: string }) => {
+      this.toldAll.get(m.pid)?.()
       this.sampler.runsReported(m.pid, false)
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
@@ -303,6 +315,7 @@ export class LiveSession extends EventEmitter {
       })
     })
     h.on('close', (why: string) => {
+      for (const done of this.toldAll.values()) done()
       // finish() lets go of the helper before releasing it: its exit then is ours, not a failure
       if (this.helper !== h) return
       this.helper = null
