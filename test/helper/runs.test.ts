@@ -126,13 +126,14 @@ describe.each(withRuns)('a process that runs without a break (%s)', (_name, help
       // at the rate the spinner made calls while on a CPU (all its calls over its run time, from
       // its exit). Counted only when it was next switched, its calls piled up in a few ticks
       // (counts in 5 of 13). Whole ticks it ran throughout came within 15 % of that rate. A tick
-      // may hold none: under load a real-time task is now and then off its CPU for a tick or
-      // two (beside two busy loops: 0 calls in one tick, and a normal count in the next).
+      // may hold none, and under load many do: beside two busy loops and the suite, 10 of 35
+      // ticks had its calls (a virtual CPU the host does not run makes no progress either, though
+      // the task is on it); the rate bound holds whatever the load.
       const span = ticks[ticks.length - 1]! - ticks[0]! + 1
       // (from about every tick it lived through: the first and last may hold none of its time)
       expect(exitSeq - forkSeq).toBeGreaterThanOrEqual(3)
       expect(span).toBeGreaterThanOrEqual(exitSeq - forkSeq - 2)
-      expect(ticks.length).toBeGreaterThanOrEqual(Math.ceil(span / 2))
+      expect(ticks.length).toBeGreaterThanOrEqual(2)
       const runNs = r.exits.find((e) => e.pid === spinner)!.cpu_ns![2]
       const rate = [...perTick.values()].reduce((a, b) => a + b, 0) / runNs
       for (const t of ticks.filter((t) => tickNs.has(t - 1) && tickNs.has(t))) {
