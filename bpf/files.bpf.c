@@ -62,6 +62,9 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
 struct path_walk {
 	struct dentry *d;
 	struct mount *mnt;
+	/* the process's root (chroot, container): paths are relative to it, as its /proc/PID/fd */
+	struct dentry *root_d;
+	struct mount *root_mnt;
 	struct file_name *out;
 	__u32 off;
 	bool whole;
@@ -73,6 +76,10 @@ static long walk_step(__u32 i, struct path_walk *w)
 {
 	struct dentry *d = w->d;
 	struct mount *m = w->mnt;
+	if (d == w->root_d && m == w->root_mnt) {
+		w->whole = true;
+		return 1;
+	}
 	struct dentry *root = BPF_CORE_READ(m, mnt.mnt_root);
 	if (d == root) {
 		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
@@ -112,9 +119,17 @@ static long walk_step(__u32 i, struct path_walk *w)
 /* The path of f into out: components leaf first, each NUL-terminated (the helper reverses
  * them); truncated when deeper than FILE_DEPTH or longer than FILE_NAME_MAX. A pipe, socket or
  * anonymous inode has its one pseudo-name ("pipe:", "[eventfd]"): the helper says what it is. */
-static __always_inline void path_of(struct file *f, struct file_name *out)
+static __always_inline void walk_root(struct task_struct *task, struct path_walk *w)
+{
+	struct vfsmount *rm = BPF_CORE_READ(task, fs, root.mnt);
+	w->root_d = BPF_CORE_READ(task, fs, root.dentry);
+	w->root_mnt = container_of(rm, struct mount, mnt);
+}
+
+static __always_inline void path_of(struct task_struct *task, struct file *f, struct file_name *out)
 {
 	struct path_walk w = { .out = out };
+	walk_root(task, &w);
 	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
 	w.d = BPF_CORE_READ(f, f_path.dentry);
 	w.mnt = container_of(vm, struct mount, mnt);
@@ -125,7 +140,8 @@ static __always_inline void path_of(struct file *f, struct file_name *out)
 
 /* ---- aggregation ---- */
 
-static __always_inline struct file_stats *stats_of(__u32 slot, struct file *f)
+static __always_inline struct file_stats *stats_of(struct task_struct *task, __u32 slot,
+						   struct file *f)
 {
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
 	struct file_key k = {
@@ -148,7 +164,7 @@ static __always_inline struct file_stats *stats_of(__u32 slot, struct file *f)
 		__u32 z = 0;
 		struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 		if (name) {
-			path_of(f, name);
+			path_of(task, f, name);
 			name->seq = files_seq;
 			if (bpf_map_update_elem(&file_names, &id, name, BPF_NOEXIST) ==
 			    -7 /* E2BIG: full */)
@@ -224,6 +240,7 @@ static __always_inline void failed_open(struct task_struct *task, __u32 slot, __
 			if (!name)
 				return;
 			struct path_walk w = { .out = name, .d = d };
+			walk_root(task, &w);
 			w.mnt = container_of(vm, struct mount, mnt);
 			bpf_loop(FILE_DEPTH, walk_step, &w, 0);
 			name->len = w.off;
@@ -275,7 +292,7 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 			failed_open(task, slot, t->arg[0], (const char *)t->arg[1], ret);
 			return;
 		}
-		s = stats_of(slot, fd_file(task, ret));
+		s = stats_of(task, slot, fd_file(task, ret));
 		if (s) {
 			__sync_fetch_and_add(&s->opens, 1);
 			__sync_fetch_and_add(&s->time_ns, ns);
@@ -287,7 +304,7 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 		struct file *f = fd_file(task, (int)t->arg[0]);
 		if (!f)
 			return;
-		s = stats_of(slot, f);
+		s = stats_of(task, slot, f);
 		if (s)
 			add_io(s, cls == DETAIL_WRITE, ret, ns);
 		return;
@@ -298,9 +315,9 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 		__u64 from = cls == DETAIL_COPY ? t->arg[0] : t->arg[1];
 		__u64 to = cls == DETAIL_COPY ? t->arg[1] : t->arg[0];
 		struct file *in = fd_file(task, (int)from), *out = fd_file(task, (int)to);
-		if (in && (s = stats_of(slot, in)))
+		if (in && (s = stats_of(task, slot, in)))
 			add_io(s, false, ret, ns);
-		if (out && (s = stats_of(slot, out)))
+		if (out && (s = stats_of(task, slot, out)))
 			add_io(s, true, ret, 0);
 		return;
 	}
