@@ -10,52 +10,8 @@
  * syscalls.bpf.c calls detail_enter/detail_exit for the syscalls detail_class marks.
  */
 #include "tracked.bpf.h"
-
-/* what an fd's inode is (i_mode's type bits, and anon_inodefs for eventfd, epoll, timerfd...) */
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define S_IFREG 0100000
-#define S_IFBLK 0060000
-#define S_IFDIR 0040000
-#define S_IFCHR 0020000
-#define S_IFIFO 0010000
-#define ANON_INODE_FS_MAGIC 0x09041934
-
-static __always_inline __u32 kind_of(struct inode *ino)
-{
-	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
-	if (BPF_CORE_READ(ino, i_sb, s_magic) == ANON_INODE_FS_MAGIC)
-		return FILE_ANON;
-	switch (mode) {
-	case S_IFREG:
-		return FILE_REG;
-	case S_IFDIR:
-		return FILE_DIR;
-	case S_IFIFO:
-		return FILE_PIPE;
-	case S_IFSOCK:
-		return FILE_SOCKET;
-	case S_IFCHR:
-	case S_IFBLK:
-		return FILE_DEVICE;
-	default:
-		return FILE_OTHER;
-	}
-}
-
-/* the task's open file at fd, or NULL: its own fd table, read as the kernel left it at exit */
-static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
-{
-	if (fd < 0)
-		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (__u64)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
-	struct file *f = NULL;
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
+#include "fds.bpf.h"
+#include "net.bpf.c"
 
 /* ---- paths: the dentries up to the root, across mounts ---- */
 
@@ -143,16 +99,14 @@ static __always_inline void path_of(struct task_struct *task, struct file *f, st
 static __always_inline struct file_stats *stats_of(struct task_struct *task, __u32 slot,
 						   struct file *f)
 {
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	struct file_key k = {
-		.slot = slot,
-		.ino = BPF_CORE_READ(ino, i_ino),
-		.dev = BPF_CORE_READ(ino, i_sb, s_dev),
-	};
+	if (!f)
+		return NULL;
+	struct file_key k;
+	file_key_of(slot, f, &k);
 	struct file_stats *s = bpf_map_lookup_elem(&file_stats, &k);
 	if (s)
 		return s;
-	struct file_stats zero = { .kind = kind_of(ino) };
+	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)) };
 	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&file_stats, &k)) {
 		drop(DROP_FILES);
@@ -175,19 +129,43 @@ static __always_inline struct file_stats *stats_of(struct task_struct *task, __u
 }
 
 /* Entry: what the exit needs that it cannot find again (the fd of a read, the name an open was
- * given). Only for the syscalls detail_class marks, of tracked processes. */
-static __always_inline void detail_enter(struct thread_state *t, __u8 cls, __u64 a0, __u64 a1,
-					 __u64 a2)
+ * given, the address a datagram goes to). Only for the syscalls detail_class marks, of tracked
+ * processes. a: the call's first five arguments. */
+static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
+					 struct thread_state *t, __u8 cls, const __u64 a[5])
 {
-	/* open and creat name the file first, relative to the cwd: as openat(AT_FDCWD, name) */
-	if (cls == DETAIL_OPEN_ABS) {
+	t->arg[0] = a[0];
+	t->arg[1] = a[1];
+	switch (cls) {
+	case DETAIL_OPEN_ABS:
+		/* open and creat name the file first, relative to the cwd: as openat(AT_FDCWD) */
 		t->arg[0] = (__u64)(__s64)AT_FDCWD_;
-		t->arg[1] = a0;
+		t->arg[1] = a[0];
+		return;
+	case DETAIL_COPY:
+		/* copy_file_range and splice: (in, off_in, out, ...) */
+		t->arg[1] = a[2];
+		return;
+	case DETAIL_SENDTO:
+	case DETAIL_RECVFROM:
+		/* (fd, buf, len, flags, addr, addrlen) */
+		t->arg[1] = a[4];
+		return;
+	case DETAIL_PAIR:
+		t->arg[1] = a[0];
+		return;
+	case DETAIL_SOCKETPAIR:
+		t->arg[1] = a[3];
+		return;
+	case DETAIL_CONNECT:
+		connect_enter(task ? task : (struct task_struct *)bpf_get_current_task(), slot, t);
+		return;
+	case DETAIL_CLOSE:
+		close_enter(task ? task : (struct task_struct *)bpf_get_current_task(), t);
+		return;
+	default:
 		return;
 	}
-	t->arg[0] = a0;
-	/* copy_file_range and splice: (in, off_in, out, ...) */
-	t->arg[1] = cls == DETAIL_COPY ? a2 : a1;
 }
 
 static __always_inline void add_io(struct file_stats *s, bool write, long ret, __u64 ns)
@@ -278,49 +256,99 @@ static __always_inline void failed_open(struct task_struct *task, __u32 slot, __
 	fo->seq = files_seq;
 }
 
+/* A new fd: one more open of its file, and a socket's entry from its first moment. */
+static __always_inline void new_fd(struct task_struct *task, __u32 slot, long fd, __u64 ns)
+{
+	struct file *f = fd_file(task, fd);
+	struct file_stats *s = stats_of(task, slot, f);
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->opens, 1);
+	__sync_fetch_and_add(&s->time_ns, ns);
+	s->seq = files_seq;
+	if (s->kind == FILE_SOCKET) {
+		struct sock *sk;
+		struct file_key k;
+		sock_entry(slot, f, &sk, &k);
+	}
+}
+
+/* A read or write of fd on file f; on a socket, also the traffic with its peer. u: the call's
+ * sockaddr or msghdr, for the classes that have one (net_io). */
+static __always_inline void fd_io(struct task_struct *task, __u32 slot, struct file *f, __u8 cls,
+				  __u64 u, bool write, long ret, __u64 ns)
+{
+	struct file_stats *s = stats_of(task, slot, f);
+	if (!s)
+		return;
+	add_io(s, write, ret, ns);
+	if (s->kind == FILE_SOCKET)
+		net_io(slot, f, cls, u, write, ret);
+}
+
 /* Exit: the file behind the fd, and what the call did to it. */
 static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __u8 cls,
 					struct thread_state *t, long ret, __u64 ns)
 {
 	if (!task)
 		task = (struct task_struct *)bpf_get_current_task();
-	struct file_stats *s;
 	switch (cls) {
 	case DETAIL_OPEN_ABS:
 	case DETAIL_OPEN:
-		if (ret < 0) {
+		if (ret < 0)
 			failed_open(task, slot, t->arg[0], (const char *)t->arg[1], ret);
-			return;
-		}
-		s = stats_of(task, slot, fd_file(task, ret));
-		if (s) {
-			__sync_fetch_and_add(&s->opens, 1);
-			__sync_fetch_and_add(&s->time_ns, ns);
-			s->seq = files_seq;
-		}
+		else
+			new_fd(task, slot, ret, ns);
 		return;
-	case DETAIL_READ:
-	case DETAIL_WRITE: {
-		struct file *f = fd_file(task, (int)t->arg[0]);
-		if (!f)
+	case DETAIL_SOCKET:
+		if (ret >= 0)
+			new_fd(task, slot, ret, ns);
+		return;
+	case DETAIL_PAIR:
+	case DETAIL_SOCKETPAIR: {
+		int fds[2];
+		if (ret || bpf_probe_read_user(fds, sizeof(fds), (const void *)t->arg[1]))
 			return;
-		s = stats_of(task, slot, f);
-		if (s)
-			add_io(s, cls == DETAIL_WRITE, ret, ns);
+		new_fd(task, slot, fds[0], ns);
+		new_fd(task, slot, fds[1], 0);
 		return;
 	}
+	case DETAIL_READ:
+	case DETAIL_WRITE:
+		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, 0, cls == DETAIL_WRITE, ret,
+		      ns);
+		return;
+	case DETAIL_SENDTO:
+	case DETAIL_SENDMSG:
+	case DETAIL_RECVFROM:
+	case DETAIL_RECVMSG:
+		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, t->arg[1],
+		      cls == DETAIL_SENDTO || cls == DETAIL_SENDMSG, ret, ns);
+		return;
 	case DETAIL_SENDFILE:
 	case DETAIL_COPY: {
 		/* the bytes moved were read from one fd and written to the other */
 		__u64 from = cls == DETAIL_COPY ? t->arg[0] : t->arg[1];
 		__u64 to = cls == DETAIL_COPY ? t->arg[1] : t->arg[0];
-		struct file *in = fd_file(task, (int)from), *out = fd_file(task, (int)to);
-		if (in && (s = stats_of(task, slot, in)))
-			add_io(s, false, ret, ns);
-		if (out && (s = stats_of(task, slot, out)))
-			add_io(s, true, ret, 0);
+		fd_io(task, slot, fd_file(task, (int)from), cls, 0, false, ret, ns);
+		fd_io(task, slot, fd_file(task, (int)to), cls, 0, true, ret, 0);
 		return;
 	}
+	case DETAIL_CONNECT:
+		connect_exit(task, slot, t, ret);
+		return;
+	case DETAIL_ACCEPT:
+		accept_exit(task, slot, t, ret);
+		if (ret >= 0)
+			new_fd(task, slot, ret, ns);
+		return;
+	case DETAIL_LISTEN:
+	case DETAIL_BIND:
+		bound_exit(task, slot, t, cls == DETAIL_LISTEN, ret);
+		return;
+	case DETAIL_CLOSE:
+		close_exit(slot, t, ret);
+		return;
 	default:
 		return;
 	}

@@ -130,6 +130,49 @@ struct {
 	__type(value, struct failed_open);
 } failed_scratch SEC(".maps");
 
+/* ---- network ---- */
+
+/* (slot, sockfs device, inode) → the socket: who, where, when; the helper sends what changed and
+ * deletes a closed one once sent */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct file_key);
+	__type(value, struct sock_stats);
+} sock_stats SEC(".maps");
+
+/* (slot, socket, remote address) → the traffic with that peer */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct peer_key);
+	__type(value, struct peer_stats);
+} peer_stats SEC(".maps");
+
+/* a TCP socket's struct sock → its entry in sock_stats: inet_sock_set_state names the socket
+ * only, and runs in whatever context the state changed (softirq, another task) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct file_key);
+} sock_owner SEC(".maps");
+
+/* a new socket or peer entry, built here: too big for the stack */
+struct net_scratch {
+	struct sock_stats sock;
+	struct peer_stats peer;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct net_scratch);
+} net_scratch SEC(".maps");
+
 /* ---- to the helper ---- */
 
 struct {

@@ -72,21 +72,25 @@ static __always_inline bool may_change_creds(__s64 nr)
 
 /* ---- the hot path ---- */
 
-/* The first three arguments of the syscall being entered: from the user registers (tp_btf,
+/* The first five arguments of the syscall being entered: from the user registers (tp_btf,
  * raw_tp) or the classic tracepoint's record */
-static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[3])
+static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[5])
 {
 	if (k == HOOK_TP) {
 		struct trace_event_raw_sys_enter *ctx = src;
 		a[0] = ctx->args[0];
 		a[1] = ctx->args[1];
 		a[2] = ctx->args[2];
+		a[3] = ctx->args[3];
+		a[4] = ctx->args[4];
 		return;
 	}
 	struct pt_regs *regs = src;
 	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
 }
 
 static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr,
@@ -115,9 +119,9 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 		return;
 	t->nr = nr;
 	if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr]) {
-		__u64 a[3];
+		__u64 a[5];
 		entry_args(k, argsrc, a);
-		detail_enter(t, detail_class[nr], a[0], a[1], a[2]);
+		detail_enter(task, p->slot, t, detail_class[nr], a);
 	}
 	/* exec from a non-leader thread makes that thread the leader (de_thread): carry the
 	 * process state over to it first, or tracking would be lost at the exec */

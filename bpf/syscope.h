@@ -102,7 +102,8 @@ enum syscope_drop {
 	DROP_EVENTS = 1, /* ring buffer full */
 	DROP_NR = 2, /* syscall number out of range */
 	DROP_FILES = 3, /* a file, name or failed open not kept: its table was full */
-	DROP_MAX = 4,
+	DROP_NET = 4, /* a socket or a peer not kept: its table was full */
+	DROP_MAX = 5,
 };
 
 /* ---- files (files.bpf.c) ---- */
@@ -117,6 +118,20 @@ enum detail_class {
 	DETAIL_COPY = 5, /* copy_file_range and splice (in, .., out): reads arg[0], writes arg[1] */
 	DETAIL_OPEN_ABS =
 		6, /* open and creat: the name is the first argument, relative to the cwd */
+	/* network (net.bpf.c); arg[0] the fd, arg[1] as said */
+	DETAIL_SENDTO = 7, /* writes; arg[1] the destination's sockaddr (user memory) or 0 */
+	DETAIL_RECVFROM = 8, /* reads; arg[1] where the source's sockaddr is written, or 0 */
+	DETAIL_SENDMSG = 9, /* writes; arg[1] the user's msghdr */
+	DETAIL_RECVMSG = 10, /* reads; arg[1] the user's msghdr */
+	DETAIL_CONNECT = 11, /* arg[1] the peer's sockaddr */
+	DETAIL_ACCEPT = 12, /* returns a new fd, accepted on listening fd arg[0] */
+	DETAIL_LISTEN = 13,
+	DETAIL_SOCKET = 14, /* returns a new fd (socket) */
+	DETAIL_PAIR = 15, /* pipe: writes two new fds to the int[2] at arg[1] */
+	DETAIL_CLOSE = 16, /* closes fd arg[0]; entry sets arg[0..1] to a socket's dev and ino
+			    * when this is its last reference, arg[1] 0 otherwise */
+	DETAIL_SOCKETPAIR = 17, /* as DETAIL_PAIR; the int[2] is its fourth argument */
+	DETAIL_BIND = 18, /* gives socket fd arg[0] its local address */
 };
 
 /* file_stats.kind */
@@ -187,6 +202,73 @@ struct failed_open {
 	__u32 errno_; /* the last one */
 	__u32 _pad;
 	char name[FAILED_NAME_MAX];
+};
+
+/* ---- network (net.bpf.c) ---- */
+
+#define NET_PATH_MAX 108 /* sun_path */
+
+/* an address as the kernel or the process gave it */
+struct net_addr {
+	__u16 family; /* AF_INET, AF_INET6, AF_UNIX; 0: none known */
+	__u16 port; /* host order */
+	__u32 len; /* AF_UNIX: bytes of path used; an abstract name starts with a NUL */
+	__u8 addr[16]; /* AF_INET: the first 4 */
+	char path[NET_PATH_MAX];
+};
+
+/* sock_stats.proto */
+enum net_proto { NET_OTHER = 0, NET_TCP = 1, NET_UDP = 2, NET_UNIX = 3 };
+
+/* sock_stats.direction */
+enum net_direction { NET_DIR_NONE = 0, NET_OUT = 1, NET_IN = 2, NET_LISTEN = 3 };
+
+/* sock_stats.pending: a TCP connect and its outcome */
+enum net_pending { CONNECT_NONE = 0, CONNECT_IN_FLIGHT = 1, CONNECT_FAILED = 2 };
+
+/*
+ * One tracked process's socket, keyed as its file (struct file_key: slot, sockfs device, inode).
+ * Times on the kernel's monotonic clock, 0 when not seen; seq as file_stats.seq.
+ */
+struct sock_stats {
+	__u64 opened_ns; /* first seen: socket(), accept(), or its first use by this process */
+	__u64 established_ns; /* TCP: reached ESTABLISHED while we watched */
+	__u64 closed_ns; /* its last fd closed, or TCP reached CLOSE */
+	__u64 connects; /* connect() calls */
+	__u64 connect_errors; /* of them, failed (also later, for one that returned EINPROGRESS) */
+	__u64 accepts; /* a listening socket: connections accepted */
+	__u64 seq;
+	__u32 errno_; /* the last failed connect's */
+	__u16 family;
+	__u16 type; /* SOCK_STREAM, SOCK_DGRAM, ... */
+	__u8 proto; /* enum net_proto */
+	__u8 direction; /* enum net_direction */
+	__u8 state; /* TCP: the last state seen (the kernel's TCP_* numbers) */
+	__u8 pending; /* enum net_pending */
+	__u8 released; /* its last fd was closed: nothing will add to it (the helper drops it) */
+	__u8 _pad[3];
+	struct net_addr local;
+	struct net_addr remote; /* the peer it connected to (or tried), or accepted from */
+};
+
+/* (slot, socket, peer): a datagram socket may talk to many */
+struct peer_key {
+	__u32 slot;
+	__u32 _pad;
+	__u64 dev;
+	__u64 ino;
+	__u64 hash; /* of the remote address */
+};
+
+struct peer_stats {
+	__u64 sends;
+	__u64 bytes_sent;
+	__u64 recvs;
+	__u64 bytes_received;
+	__u64 first_ns;
+	__u64 last_ns;
+	__u64 seq;
+	struct net_addr remote;
 };
 
 #endif /* SYSCOPE_H */

@@ -9,7 +9,7 @@
 #include "session.h"
 #include "syscope.h"
 #include "syscope.skel.h"
-#include "files.h"
+#include "detail.h"
 #include "tracker.h"
 
 void events_tick(struct session *s)
@@ -19,7 +19,7 @@ void events_tick(struct session *s)
 	uint64_t drops[DROP_MAX];
 
 	tracker_note_runs(&s->tr);
-	files_emit_changed(&s->tr, j);
+	detail_emit_changed(&s->tr, j);
 	tracker_emit_all(&s->tr, j);
 	tracker_emit_ran(&s->tr, j);
 	/* the kernel adds to them concurrently: one read each */

@@ -99,7 +99,7 @@ enum load_failure classify_load_failure(int err, bool verifier_log, bool have_ca
 	return LOAD_FAILED;
 }
 
-static void choose_programs(struct syscope_bpf *s, enum attach_mode m)
+static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool detail)
 {
 	bool btf = m == MODE_TP_BTF, raw = m == MODE_RAW_TP, tp = m == MODE_TRACEPOINT;
 
@@ -120,6 +120,10 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m)
 	bpf_program__set_autoload(s->progs.tp_fork, tp);
 	bpf_program__set_autoload(s->progs.tp_exec, tp);
 	bpf_program__set_autoload(s->progs.tp_exit, tp);
+	/* TCP's state changes: not in tracepoint mode, whose tracefs access covers the syscall
+	 * and process events only (setup/setup_tracefs_permissions.sh) */
+	bpf_program__set_autoload(s->progs.btf_tcp_state, btf && detail);
+	bpf_program__set_autoload(s->progs.raw_tcp_state, raw && detail);
 	/* task storage in tp_btf mode, hashes otherwise: create only what the mode uses */
 	bpf_map__set_autocreate(s->maps.proc_task, btf);
 	bpf_map__set_autocreate(s->maps.thread_task, btf);
@@ -141,16 +145,38 @@ static void set_detail_classes(struct syscope_bpf *s)
 #ifdef __NR_creat
 		{ __NR_creat, DETAIL_OPEN_ABS },
 #endif
-		{ __NR_openat, DETAIL_OPEN },	    { __NR_openat2, DETAIL_OPEN },
-		{ __NR_read, DETAIL_READ },	    { __NR_pread64, DETAIL_READ },
-		{ __NR_readv, DETAIL_READ },	    { __NR_preadv, DETAIL_READ },
-		{ __NR_preadv2, DETAIL_READ },	    { __NR_recvfrom, DETAIL_READ },
-		{ __NR_recvmsg, DETAIL_READ },	    { __NR_write, DETAIL_WRITE },
-		{ __NR_pwrite64, DETAIL_WRITE },    { __NR_writev, DETAIL_WRITE },
-		{ __NR_pwritev, DETAIL_WRITE },	    { __NR_pwritev2, DETAIL_WRITE },
-		{ __NR_sendto, DETAIL_WRITE },	    { __NR_sendmsg, DETAIL_WRITE },
-		{ __NR_sendfile, DETAIL_SENDFILE }, { __NR_copy_file_range, DETAIL_COPY },
+		{ __NR_openat, DETAIL_OPEN },
+		{ __NR_openat2, DETAIL_OPEN },
+		{ __NR_read, DETAIL_READ },
+		{ __NR_pread64, DETAIL_READ },
+		{ __NR_readv, DETAIL_READ },
+		{ __NR_preadv, DETAIL_READ },
+		{ __NR_preadv2, DETAIL_READ },
+		{ __NR_write, DETAIL_WRITE },
+		{ __NR_pwrite64, DETAIL_WRITE },
+		{ __NR_writev, DETAIL_WRITE },
+		{ __NR_pwritev, DETAIL_WRITE },
+		{ __NR_pwritev2, DETAIL_WRITE },
+		{ __NR_sendfile, DETAIL_SENDFILE },
+		{ __NR_copy_file_range, DETAIL_COPY },
 		{ __NR_splice, DETAIL_COPY },
+		/* network (net.bpf.c) */
+		{ __NR_socket, DETAIL_SOCKET },
+		{ __NR_socketpair, DETAIL_SOCKETPAIR },
+		{ __NR_connect, DETAIL_CONNECT },
+		{ __NR_accept, DETAIL_ACCEPT },
+		{ __NR_accept4, DETAIL_ACCEPT },
+		{ __NR_listen, DETAIL_LISTEN },
+		{ __NR_bind, DETAIL_BIND },
+		{ __NR_sendto, DETAIL_SENDTO },
+		{ __NR_recvfrom, DETAIL_RECVFROM },
+		{ __NR_sendmsg, DETAIL_SENDMSG },
+		{ __NR_recvmsg, DETAIL_RECVMSG },
+		{ __NR_close, DETAIL_CLOSE },
+		{ __NR_pipe2, DETAIL_PAIR },
+#ifdef __NR_pipe
+		{ __NR_pipe, DETAIL_PAIR },
+#endif
 	};
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (classes[i].nr >= 0 && classes[i].nr < SYSCOPE_MAX_NR)
@@ -189,8 +215,12 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		bpf_map__set_max_entries(s->maps.file_stats, 1);
 		bpf_map__set_max_entries(s->maps.file_names, 1);
 		bpf_map__set_max_entries(s->maps.failed_opens, 1);
+		bpf_map__set_max_entries(s->maps.sock_stats, 1);
+		bpf_map__set_max_entries(s->maps.peer_stats, 1);
+		bpf_map__set_max_entries(s->maps.sock_owner, 1);
 	}
-	choose_programs(s, m);
+	s->rodata->tcp_states_on = o->detail && m != MODE_TRACEPOINT;
+	choose_programs(s, m, o->detail);
 
 	/* load */
 	rejected.seen = false;

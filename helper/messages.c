@@ -2,6 +2,8 @@
 /* The lines the helper writes (messages.h): every field name on the socket is spelled here. */
 #include <stdio.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <linux/types.h>
 #include <unistd.h>
 
@@ -56,6 +58,8 @@ void msg_hello(struct jbuf *j, const struct hello_info *h)
 	jb_raw(j, h->runs ? "true" : "false");
 	jb_key(j, "detail");
 	jb_raw(j, h->detail ? "true" : "false");
+	jb_key(j, "tcp_states");
+	jb_raw(j, h->tcp_states ? "true" : "false");
 	jb_raw(j, "}");
 }
 
@@ -100,6 +104,8 @@ void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops
 	jb_u64(j, drops[DROP_NR]);
 	jb_raw(j, ",\"files\":");
 	jb_u64(j, drops[DROP_FILES]);
+	jb_raw(j, ",\"net\":");
+	jb_u64(j, drops[DROP_NET]);
 	jb_raw(j, "}}");
 }
 
@@ -332,5 +338,204 @@ void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct fi
 	jb_u64(j, v->errno_);
 	jb_key(j, "count");
 	jb_u64(j, v->count);
+	jb_raw(j, "}");
+}
+
+/* ---- network ---- */
+
+/* an address as people write it: 127.0.0.1:8080, [::1]:8080, /run/x.sock, @abstract; null when
+ * none is known (unbound, unnamed, or all zero) */
+static void net_addr(struct jbuf *j, const struct net_addr *a)
+{
+	static const uint8_t zero[16];
+	char host[INET6_ADDRSTRLEN], text[INET6_ADDRSTRLEN + 16];
+
+	switch (a->family) {
+	case AF_INET:
+	case AF_INET6: {
+		size_t n = a->family == AF_INET ? 4 : 16;
+		if (!a->port && !memcmp(a->addr, zero, n))
+			break;
+		if (!inet_ntop(a->family, a->addr, host, sizeof(host)))
+			break;
+		snprintf(text, sizeof(text), a->family == AF_INET ? "%s:%u" : "[%s]:%u", host,
+			 a->port);
+		jb_str(j, text);
+		return;
+	}
+	case AF_UNIX: {
+		size_t n = a->len < NET_PATH_MAX ? a->len : NET_PATH_MAX;
+		if (!n)
+			break;
+		if (a->path[0]) {
+			/* a path's length counts its NUL */
+			jb_strn(j, a->path, strnlen(a->path, n));
+			return;
+		}
+		/* abstract: "@" and the name, as ss and /proc/net/unix show it */
+		char name[NET_PATH_MAX + 1];
+		name[0] = '@';
+		memcpy(name + 1, a->path + 1, n - 1);
+		jb_strn(j, name, n);
+		return;
+	}
+	default:
+		break;
+	}
+	jb_raw(j, "null");
+}
+
+static const char *family_name(unsigned family)
+{
+	switch (family) {
+	case AF_INET:
+		return "ipv4";
+	case AF_INET6:
+		return "ipv6";
+	case AF_UNIX:
+		return "unix";
+	case AF_NETLINK:
+		return "netlink";
+	case AF_PACKET:
+		return "packet";
+	default:
+		return "other";
+	}
+}
+
+static const char *proto_name(unsigned proto)
+{
+	switch (proto) {
+	case NET_TCP:
+		return "tcp";
+	case NET_UDP:
+		return "udp";
+	case NET_UNIX:
+		return "unix";
+	default:
+		return "other";
+	}
+}
+
+static const char *sock_type_name(unsigned type)
+{
+	switch (type) {
+	case SOCK_STREAM:
+		return "stream";
+	case SOCK_DGRAM:
+		return "dgram";
+	case SOCK_SEQPACKET:
+		return "seqpacket";
+	case SOCK_RAW:
+		return "raw";
+	default:
+		return "other";
+	}
+}
+
+/* the kernel's TCP_* states, by number (include/net/tcp_states.h) */
+static const char *tcp_state_name(unsigned state)
+{
+	static const char *const names[] = {
+		NULL,	     "established", "syn_sent",	    "syn_recv",	  "fin_wait1",
+		"fin_wait2", "time_wait",   "close",	    "close_wait", "last_ack",
+		"listen",    "closing",	    "new_syn_recv",
+	};
+	return state < sizeof(names) / sizeof(names[0]) ? names[state] : NULL;
+}
+
+static void opt_ns(struct jbuf *j, const char *key, uint64_t ns)
+{
+	jb_key(j, key);
+	if (ns)
+		jb_u64(j, ns);
+	else
+		jb_raw(j, "null");
+}
+
+static void opt_str(struct jbuf *j, const char *key, const char *s)
+{
+	jb_key(j, key);
+	if (s)
+		jb_str(j, s);
+	else
+		jb_raw(j, "null");
+}
+
+void msg_socket(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
+		const struct sock_stats *v, bool final)
+{
+	static const char *const directions[] = { NULL, "out", "in", "listen" };
+
+	msg_begin(j, MSG_SOCKET);
+	jb_key(j, "seq");
+	jb_u64(j, seq);
+	jb_key(j, "pid");
+	jb_u64(j, pid);
+	jb_key(j, "file");
+	file_ref(j, dev, ino);
+	jb_key(j, "proto");
+	jb_str(j, proto_name(v->proto));
+	jb_key(j, "family");
+	jb_str(j, family_name(v->family));
+	jb_key(j, "sock_type");
+	jb_str(j, sock_type_name(v->type));
+	opt_str(j, "direction", v->direction < 4 ? directions[v->direction] : NULL);
+	opt_str(j, "state", v->proto == NET_TCP ? tcp_state_name(v->state) : NULL);
+	jb_key(j, "local");
+	net_addr(j, &v->local);
+	jb_key(j, "remote");
+	net_addr(j, &v->remote);
+	opt_ns(j, "opened_ns", v->opened_ns);
+	opt_ns(j, "established_ns", v->established_ns);
+	opt_ns(j, "closed_ns", v->closed_ns);
+	jb_key(j, "connects");
+	jb_u64(j, v->connects);
+	jb_key(j, "connect_errors");
+	jb_u64(j, v->connect_errors);
+	jb_key(j, "errno");
+	if (v->errno_)
+		jb_u64(j, v->errno_);
+	else
+		jb_raw(j, "null");
+	jb_key(j, "accepts");
+	jb_u64(j, v->accepts);
+	jb_key(j, "final");
+	jb_raw(j, final ? "true" : "false");
+	jb_raw(j, "}");
+}
+
+void msg_peer(struct jbuf *j, uint64_t seq, uint32_t pid, const struct peer_key *k,
+	      const struct peer_stats *v, bool final)
+{
+	char id[20];
+
+	msg_begin(j, MSG_PEER);
+	jb_key(j, "seq");
+	jb_u64(j, seq);
+	jb_key(j, "pid");
+	jb_u64(j, pid);
+	jb_key(j, "file");
+	file_ref(j, k->dev, k->ino);
+	/* which of the socket's peers: its address's hash, as the kernel keys it */
+	jb_key(j, "peer");
+	snprintf(id, sizeof(id), "%016llx", (unsigned long long)k->hash);
+	jb_str(j, id);
+	jb_key(j, "remote");
+	net_addr(j, &v->remote);
+	jb_key(j, "sends");
+	jb_u64(j, v->sends);
+	jb_key(j, "bytes_sent");
+	jb_u64(j, v->bytes_sent);
+	jb_key(j, "recvs");
+	jb_u64(j, v->recvs);
+	jb_key(j, "bytes_received");
+	jb_u64(j, v->bytes_received);
+	jb_key(j, "first_ns");
+	jb_u64(j, v->first_ns);
+	jb_key(j, "last_ns");
+	jb_u64(j, v->last_ns);
+	jb_key(j, "final");
+	jb_raw(j, final ? "true" : "false");
 	jb_raw(j, "}");
 }

@@ -43,20 +43,22 @@ static inline const char *request_word(enum request_verb v)
 
 /* ---- messages: one JSON object a line, {"type":NAME,...} ---- */
 
-#define HELPER_MESSAGES(X)                                                          \
-	X(MSG_HELLO, "hello") /* answer to hello: what this helper is and can do */ \
-	X(MSG_OK, "ok") /* a request done */                                        \
-	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */   \
-	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */        \
-	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */    \
-	X(MSG_RAN, "ran") /* the processes that may have run this interval */       \
-	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */        \
-	X(MSG_EXEC, "exec") /* a tracked process exec'd */                          \
-	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */       \
-	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */    \
-	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */  \
-	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */          \
-	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */
+#define HELPER_MESSAGES(X)                                                                 \
+	X(MSG_HELLO, "hello") /* answer to hello: what this helper is and can do */        \
+	X(MSG_OK, "ok") /* a request done */                                               \
+	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */          \
+	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */               \
+	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */           \
+	X(MSG_RAN, "ran") /* the processes that may have run this interval */              \
+	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */               \
+	X(MSG_EXEC, "exec") /* a tracked process exec'd */                                 \
+	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */              \
+	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */           \
+	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */         \
+	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */                 \
+	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */ \
+	X(MSG_SOCKET, "socket") /* a process's socket, cumulative (--detail) */            \
+	X(MSG_PEER, "peer") /* a socket's traffic with one address (--detail) */
 
 #define MESSAGE_ENUM(name, word) name,
 enum helper_message { HELPER_MESSAGES(MESSAGE_ENUM) };
@@ -80,7 +82,8 @@ struct hello_info {
 	const char *caps; /* "held", "cap_bpf_on_demand" or "dropped" */
 	uint64_t max_procs;
 	bool runs; /* it sends `ran` */
-	bool detail; /* it sends `file`, `file_name` and `open_failed` */
+	bool detail; /* it sends `file`, `file_name`, `open_failed`, `socket` and `peer` */
+	bool tcp_states; /* its sockets carry TCP's state changes (not in tracepoint mode) */
 };
 
 /* Each writer starts j afresh and leaves one whole message in it, without its newline. */
@@ -116,5 +119,15 @@ void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, const char *parts
 /* {"type":"open_failed","seq":S,"pid":P,"name":N,"base":"DEV:INO"|null,"errno":E,"count":C} */
 void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
 		     const struct failed_open *v);
+
+struct sock_stats;
+struct peer_key;
+struct peer_stats;
+/* {"type":"socket","seq":S,"pid":P,"file":"DEV:INO","proto":..,"family":..,"local":..,...} */
+void msg_socket(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
+		const struct sock_stats *v, bool final);
+/* {"type":"peer","seq":S,"pid":P,"file":"DEV:INO","peer":ID,"remote":..,"sends":..,...} */
+void msg_peer(struct jbuf *j, uint64_t seq, uint32_t pid, const struct peer_key *k,
+	      const struct peer_stats *v, bool final);
 
 #endif

@@ -42,6 +42,7 @@ static void send_hello(struct session *s)
 		.max_procs = s->ld.max_procs,
 		.runs = s->ld.runs != NULL,
 		.detail = s->ld.detail,
+		.tcp_states = s->ld.detail && s->ld.mode != MODE_TRACEPOINT,
 	};
 	msg_hello(&s->msg, &h);
 	out_line(&s->msg);

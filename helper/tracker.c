@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "caps.h"
-#include "files.h"
+#include "detail.h"
 #include "loader.h"
 #include "messages.h"
 #include "output.h"
@@ -570,7 +570,7 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 	if (slot >= t->max_procs)
 		return;
 	if (t->slots[slot].pid) {
-		files_release(t, slot, out);
+		detail_release(t, slot, out);
 		tracker_emit_counts(t, slot, true, out);
 		hint(t, t->slots[slot].pid, -1);
 	}

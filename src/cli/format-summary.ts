@@ -67,6 +67,28 @@ export function formatSummary(s: Summary): string {
       out.push(`    failed to open ${f.path ?? ''} (pid ${f.pid}): ${why}`)
     }
   }
+  if (s.network) {
+    // the peers moved most bytes, then the connects that failed
+    const peers = s.network_peers ?? []
+    const failed = s.network.filter((r) => r.connect_errors > 0)
+    const listening = s.network.filter((r) => r.direction === 'listen')
+    out.push('')
+    out.push(
+      `  network: ${formatCount(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size)} sockets, ${formatCount(peers.length)} peers, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
+    )
+    if (peers.length) out.push('    sent        received    sockets   proto  peer')
+    for (const p of peers.slice(0, 10)) {
+      out.push(
+        `    ${formatBytes(p.bytes_sent).padEnd(11)} ${formatBytes(p.bytes_received).padEnd(11)} ${formatCount(p.sockets).padStart(7)}   ${p.proto.padEnd(6)} ${p.remote}`
+      )
+    }
+    for (const r of listening.slice(0, 5)) out.push(`    listening on ${r.local ?? '(unnamed)'} (${r.proto}, pid ${r.pid}): ${formatCount(r.accepts)} accepted`)
+    for (const r of failed.slice(0, 5)) {
+      out.push(
+        `    connect to ${r.remote ?? '(unknown)'} failed (${r.proto}, pid ${r.pid}): ${formatCount(r.connect_errors)} of ${formatCount(r.connects)}, last ${r.errno ?? 'unknown'}`
+      )
+    }
+  }
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
   return out.join('\n') + '\n'

@@ -198,7 +198,7 @@ export type SessionEvent =
       level: 'info' | 'warning' | 'error'
       message: string
       /** what the helper lost since its last tick: processes not tracked, events, syscalls whose number it cannot count */
-      loss?: { procs: number; events: number; nr: number; files?: number }
+      loss?: { procs: number; events: number; nr: number; files?: number; net?: number }
     }
 
 export interface SessionEventMessage {

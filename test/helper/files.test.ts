@@ -55,7 +55,7 @@ describe.each(HELPER_BUILDS)('files (%s)', (_name, helperPath, args) => {
       // the symlink itself is never a file the process used: the kernel followed it
       expect(byPath.has(join(work, 'link'))).toBe(false)
       const pipes = rows.filter((m) => m.kind === 'pipe')
-      expect(pipes.map((m) => [m.reads, m.read_bytes, m.writes, m.write_bytes])).toEqual([[1, 77, 1, 77]])
+      expect(pipes.map((m) => [m.opens, m.reads, m.read_bytes, m.writes, m.write_bytes])).toEqual([[2, 1, 77, 1, 77]])
       // time in those calls is known, and no more than the process lived
       for (const m of [byPath.get(join(work, 'sub', 'a.txt'))!, byPath.get(join(work, 'sub', 'b.txt'))!]) expect(m.time_ns).toBeGreaterThan(0)
       // failed opens: as given, with the directory a relative name was relative to

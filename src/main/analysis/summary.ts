@@ -8,6 +8,7 @@ import type { SessionStore } from '../store/store'
 import type { TreeField } from '../store/session-ticks'
 import type { ProcessColumn } from '../types/recording-format'
 import { buildFiles } from './files'
+import { buildNetwork, rollUpPeers } from './network'
 import { lossWarnings } from '../store/losses'
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
@@ -63,8 +64,10 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     // the digest's warnings (losses included) came into store.warnings as it was read
     return {
       ...d,
-      // a digest from before files were kept has none: not watched
+      // a digest from before files (or the network) were kept has none: not watched
       files: d.files ?? null,
+      network: d.network ?? null,
+      network_peers: d.network_peers ?? null,
       session: {
         ...d.session,
         end_message: store.ended?.message ?? null,
@@ -75,6 +78,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     }
   }
   const duration = store.durationMs()
+  const network = buildNetwork(store)
   const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
   const byCat = emptyByCategory()
   const errByCat = emptyByCategory()
@@ -236,7 +240,9 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       },
       processes
     },
-    files: buildFiles(store)
+    files: buildFiles(store),
+    network,
+    network_peers: rollUpPeers(network)
   }
 }
 

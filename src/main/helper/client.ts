@@ -42,7 +42,7 @@ export class HelperClient extends EventEmitter {
   private pending = new Map<number, { resolve: (m: HelperMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   private stderrTail = ''
   private closed = false
-  private lastDrops = { procs: 0, events: 0, nr: 0, files: 0 }
+  private lastDrops = { procs: 0, events: 0, nr: 0, files: 0, net: 0 }
   readonly exited: Promise<{ code: number | null; signal: string | null }>
 
   constructor(
@@ -86,10 +86,10 @@ export class HelperClient extends EventEmitter {
       return
     }
     if (m.type === 'tick') {
-      const d = { procs: m.drops.procs, events: m.drops.events, nr: m.drops.nr ?? 0, files: m.drops.files ?? 0 }
+      const d = { procs: m.drops.procs, events: m.drops.events, nr: m.drops.nr ?? 0, files: m.drops.files ?? 0, net: m.drops.net ?? 0 }
       const l = this.lastDrops
-      if (d.procs > l.procs || d.events > l.events || d.nr > l.nr || d.files > l.files) {
-        this.emit('drops', { procs: d.procs - l.procs, events: d.events - l.events, nr: d.nr - l.nr, files: d.files - l.files })
+      if (d.procs > l.procs || d.events > l.events || d.nr > l.nr || d.files > l.files || d.net > l.net) {
+        this.emit('drops', { procs: d.procs - l.procs, events: d.events - l.events, nr: d.nr - l.nr, files: d.files - l.files, net: d.net - l.net })
         this.lastDrops = d
       }
     }

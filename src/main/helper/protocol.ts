@@ -63,8 +63,10 @@ export interface HelloMessage {
   max_procs: number
   /** it sends `ran` messages each tick (not in tracepoint mode, nor from an older helper) */
   runs?: boolean
-  /** it sends `file`, `file_name` and `open_failed` (started with --detail) */
+  /** it sends `file`, `file_name`, `open_failed`, `socket` and `peer` (started with --detail) */
   detail?: boolean
+  /** its sockets carry TCP's state changes (established_ns; a connect's failure after EINPROGRESS): not in tracepoint mode */
+  tcp_states?: boolean
 }
 export interface OkMessage {
   type: 'ok'
@@ -89,7 +91,7 @@ export interface TickMessage {
   type: 'tick'
   seq: number
   t_ns: number
-  drops: { procs: number; events: number; nr?: number; files?: number }
+  drops: { procs: number; events: number; nr?: number; files?: number; net?: number }
 }
 /** tracked processes that may have run since the last tick: a thread of theirs was switched onto or off a CPU, or is on one */
 export interface RanMessage {
@@ -174,6 +176,51 @@ export interface OpenFailedMessage {
   count: number
 }
 
+/** a process's socket (device and inode: `file`, as its `file` messages name it), cumulative since it was first seen */
+export interface SocketMessage {
+  type: 'socket'
+  seq: number
+  pid: number
+  file: string
+  proto: 'tcp' | 'udp' | 'unix' | 'other'
+  family: 'ipv4' | 'ipv6' | 'unix' | 'netlink' | 'packet' | 'other'
+  sock_type: 'stream' | 'dgram' | 'seqpacket' | 'raw' | 'other'
+  /** out: it connected (or sent first); in: accepted (or received first); listen */
+  direction: 'out' | 'in' | 'listen' | null
+  /** TCP: the last state seen (the kernel's names, lower case) */
+  state: string | null
+  /** `127.0.0.1:8080`, `[::1]:8080`, a socket path, `@abstract`; null when none is known */
+  local: string | null
+  /** the peer it connected to (or tried to), or was accepted from */
+  remote: string | null
+  /** kernel monotonic clock, as t_ns */
+  opened_ns: number | null
+  established_ns: number | null
+  closed_ns: number | null
+  connects: number
+  connect_errors: number
+  /** the last failed connect's errno (115 EINPROGRESS: closed before it completed) */
+  errno: number | null
+  accepts: number
+  final: boolean
+}
+/** a socket's traffic with one remote address (`peer`: its id within the socket) */
+export interface PeerMessage {
+  type: 'peer'
+  seq: number
+  pid: number
+  file: string
+  peer: string
+  remote: string | null
+  sends: number
+  bytes_sent: number
+  recvs: number
+  bytes_received: number
+  first_ns: number
+  last_ns: number
+  final: boolean
+}
+
 export type HelperMessage =
   | HelloMessage
   | OkMessage
@@ -188,6 +235,8 @@ export type HelperMessage =
   | FileMessage
   | FileNameMessage
   | OpenFailedMessage
+  | SocketMessage
+  | PeerMessage
 
 const FILE_KINDS = new Set(['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other'])
 const FILE_FIGURES = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
@@ -208,6 +257,10 @@ function figures(m: Record<string, unknown>): boolean {
   )
 }
 const isStr = (v: unknown): v is string => typeof v === 'string'
+const strOrNull = (v: unknown): boolean => v === null || isStr(v)
+const numOrNull = (v: unknown): boolean => v === null || isNum(v)
+const SOCKET_FIGURES = ['connects', 'connect_errors', 'accepts'] as const
+const PEER_FIGURES = ['sends', 'bytes_sent', 'recvs', 'bytes_received', 'first_ns', 'last_ns'] as const
 
 export function parseMessage(line: string): HelperMessage | { type: 'invalid'; reason: string } {
   let m: Record<string, unknown>
@@ -251,6 +304,20 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       return ok(isStr(m.file) && Array.isArray(m.parts) && m.parts.every(isStr) && typeof m.whole === 'boolean')
     case 'open_failed':
       return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.name) && (m.base === null || isStr(m.base)) && isNum(m.errno) && isNum(m.count))
+    case 'socket':
+      return ok(
+        isNum(m.seq) &&
+          isNum(m.pid) &&
+          isStr(m.file) &&
+          isStr(m.proto) &&
+          isStr(m.family) &&
+          isStr(m.sock_type) &&
+          ['direction', 'state', 'local', 'remote'].every((f) => strOrNull(m[f])) &&
+          ['opened_ns', 'established_ns', 'closed_ns', 'errno'].every((f) => numOrNull(m[f])) &&
+          SOCKET_FIGURES.every((f) => isNum(m[f]))
+      )
+    case 'peer':
+      return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.file) && isStr(m.peer) && strOrNull(m.remote) && PEER_FIGURES.every((f) => isNum(m[f])))
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}` }
   }

@@ -2,7 +2,20 @@
 // right kind with a field of the wrong type would otherwise reach the store and fail there, as
 // a raw TypeError that aborts the whole load. A record that fails is skipped and counted.
 import type { SessionEvent } from '../../shared/contract'
-import { FILE_COLUMNS, FILE_KINDS, RECORDING_FORMAT, type FileKind, type RecordLine, type RecordingHeader } from '../types/recording-format'
+import {
+  FILE_COLUMNS,
+  FILE_KINDS,
+  NET_DIRECTIONS,
+  NET_PROTOS,
+  PEER_COLUMNS,
+  RECORDING_FORMAT,
+  SOCKET_COLUMNS,
+  type FileKind,
+  type NetDirection,
+  type NetProto,
+  type RecordLine,
+  type RecordingHeader
+} from '../types/recording-format'
 import { MAX_SYSCALL_NR } from '../types/limits'
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -15,6 +28,9 @@ export const isStringArray = (v: unknown): v is string[] => Array.isArray(v) && 
 
 /** milliseconds: what Date can show (±8.64e15), and never before 1970 for a recording's start */
 const MAX_DATE_MS = 8.64e15
+
+/** n figures, none negative */
+const isCounts = (v: unknown, n: number): boolean => Array.isArray(v) && v.length === n && v.every((x) => isFinite(x) && x >= 0)
 
 const USAGE_NUMBERS = ['user_seconds', 'system_seconds', 'minor_faults', 'major_faults', 'vol_ctxsw', 'invol_ctxsw']
 
@@ -80,17 +96,40 @@ export function checkRecord(v: unknown): RecordLine | null {
     case 'fn':
       return isString(v.file) && isStringArray(v.parts) && typeof v.whole === 'boolean' ? (v as RecordLine) : null
     case 'f':
-      return isFinite(v.t) &&
-        isPid(v.pid) &&
-        isString(v.file) &&
-        FILE_KINDS.includes(v.kind as FileKind) &&
-        Array.isArray(v.v) &&
-        v.v.length === FILE_COLUMNS.length &&
-        v.v.every((x) => isFinite(x) && x >= 0)
+      return isFinite(v.t) && isPid(v.pid) && isString(v.file) && FILE_KINDS.includes(v.kind as FileKind) && isCounts(v.v, FILE_COLUMNS.length)
         ? (v as RecordLine)
         : null
     case 'fo':
       return isFinite(v.t) && isPid(v.pid) && isStringOrNull(v.base) && isString(v.name) && isFinite(v.errno) && isFinite(v.count) ? (v as RecordLine) : null
+    case 'sk':
+      return isFinite(v.t) &&
+        isPid(v.pid) &&
+        isString(v.file) &&
+        NET_PROTOS.includes(v.proto as NetProto) &&
+        isString(v.family) &&
+        isString(v.sock_type) &&
+        (v.direction === null || NET_DIRECTIONS.includes(v.direction as NetDirection)) &&
+        isStringOrNull(v.state) &&
+        isStringOrNull(v.local) &&
+        isStringOrNull(v.remote) &&
+        isNumOrNull(v.opened) &&
+        isNumOrNull(v.established) &&
+        isNumOrNull(v.closed) &&
+        isNumOrNull(v.errno) &&
+        isCounts(v.v, SOCKET_COLUMNS.length)
+        ? (v as RecordLine)
+        : null
+    case 'pr':
+      return isFinite(v.t) &&
+        isPid(v.pid) &&
+        isString(v.file) &&
+        isString(v.peer) &&
+        isStringOrNull(v.remote) &&
+        isFinite(v.first) &&
+        isFinite(v.last) &&
+        isCounts(v.v, PEER_COLUMNS.length)
+        ? (v as RecordLine)
+        : null
     default:
       return null
   }

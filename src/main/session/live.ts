@@ -10,8 +10,9 @@ import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, 
 import { RecordingWriter, type WriteFailure } from '../recording/writer'
 import { SessionStore } from '../store/store'
 import type { HelperConnection } from './ebpf'
-import type { ExecMessage, ExitMessage, FileMessage, FileNameMessage, OpenFailedMessage, ProcessFigures } from '../helper/protocol'
+import type { ExecMessage, ExitMessage, FileMessage, FileNameMessage, OpenFailedMessage, PeerMessage, ProcessFigures, SocketMessage } from '../helper/protocol'
 import { FileUse } from '../helper/file-use'
+import { NetUse } from '../helper/net-use'
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../types/samples'
@@ -234,14 +235,24 @@ export class LiveSession extends EventEmitter {
     this.timer = setInterval(() => void this.tick(), this.opts.intervalMs)
   }
 
-  /** files: what the helper said since the last tick (--detail) */
+  /** files and network: what the helper said since the last tick (--detail) */
   private fileUse = new FileUse()
+  private netUse = new NetUse((tNs) => this.msOfKernel(tNs))
 
   /** launched processes: what they used before counting started at their exec (exitUsage) */
   private before = new Map<number, ProcessFigures>()
 
   private now(): number {
     return Math.round(performance.now() - this.t0)
+  }
+
+  /** t0 on the kernel's monotonic clock, which Node's hrtime reads on Linux (the helper's t_ns) */
+  private t0Ns = Number(process.hrtime.bigint()) - (performance.now() - this.t0) * 1e6
+
+  /** a time the kernel gave (monotonic ns) as the session's ms; what a launched command did
+   * before the session's first moment (it starts as the session is set up) is at 0 */
+  private msOfKernel(tNs: number): number {
+    return Math.max(0, Math.round((tNs - this.t0Ns) / 1e6))
   }
 
   private wireHelper(): void {
@@ -263,6 +274,8 @@ export class LiveSession extends EventEmitter {
     h.on('file', (m: FileMessage) => this.fileUse.file(m))
     h.on('file_name', (m: FileNameMessage) => this.fileUse.name(m))
     h.on('open_failed', (m: OpenFailedMessage) => this.fileUse.openFailed(m))
+    h.on('socket', (m: SocketMessage) => this.netUse.socket(m))
+    h.on('peer', (m: PeerMessage) => this.netUse.peer(m))
     h.on('fork', (m: { pid: number; ppid: number }) => {
       this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
@@ -298,20 +311,21 @@ export class LiveSession extends EventEmitter {
       this.sampler.runsReported(m.pid, false)
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
-    h.on('drops', (m: { procs: number; events: number; nr: number; files: number }) => {
-      if (!m.procs && !m.events && !m.nr && !m.files) return
+    h.on('drops', (m: { procs: number; events: number; nr: number; files: number; net: number }) => {
+      if (!m.procs && !m.events && !m.nr && !m.files && !m.net) return
       const what = [
         m.procs ? `${m.procs} process(es) (their syscalls are not counted)` : '',
         m.events ? `${m.events} event(s)` : '',
         m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : '',
-        m.files ? `${m.files} file use(s), name(s) or failed open(s)` : ''
+        m.files ? `${m.files} file use(s), name(s) or failed open(s)` : '',
+        m.net ? `${m.net} socket(s) or peer(s)` : ''
       ]
       this.event({
         kind: 'notice',
         t_ms: this.now(),
         level: 'warning',
         message: `the helper lost ${what.filter(Boolean).join(', ')}: its tables were full`,
-        loss: { procs: m.procs, events: m.events, nr: m.nr, files: m.files }
+        loss: { procs: m.procs, events: m.events, nr: m.nr, files: m.files, net: m.net }
       })
     })
     h.on('close', (why: string) => {
@@ -392,6 +406,9 @@ export class LiveSession extends EventEmitter {
       for (const n of files.names) this.record({ k: 'fn', file: n.file, parts: n.parts, whole: n.whole })
       for (const u of files.uses) this.record({ k: 'f', t, pid: u.pid, file: u.file, kind: u.kind, v: u.v })
       for (const f of files.failed) this.record({ k: 'fo', t, pid: f.pid, base: f.base, name: f.name, errno: f.errno, count: f.count })
+      const net = this.netUse.drain()
+      for (const sk of net.sockets) this.record({ k: 'sk', t, ...sk })
+      for (const p of net.peers) this.record({ k: 'pr', t, ...p })
       const rows = sample.processes.map((p) => toRow(p))
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
       this.writer.flush()

@@ -20,7 +20,7 @@ const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
 export function lossWarnings(store: LossSource): string[] {
   const out: string[] = []
-  const lost = { procs: 0, events: 0, nr: 0, files: 0 }
+  const lost = { procs: 0, events: 0, nr: 0, files: 0, net: 0 }
   let first: number | null = null
   let last = 0
   for (const ev of store.events) {
@@ -29,6 +29,7 @@ export function lossWarnings(store: LossSource): string[] {
     lost.events += ev.loss.events
     lost.nr += ev.loss.nr
     lost.files += ev.loss.files ?? 0
+    lost.net += ev.loss.net ?? 0
     first ??= ev.t_ms
     last = ev.t_ms
   }
@@ -44,6 +45,7 @@ export function lossWarnings(store: LossSource): string[] {
       out.push(
         `${lost.files} file use(s), name(s) or failed open(s) were not kept (the helper's files tables were full, ${when}): the files section misses them`
       )
+    if (lost.net) out.push(`${lost.net} socket(s) or peer(s) were not kept (the helper's network tables were full, ${when}): the network section misses them`)
   }
   const gap = helperGap(store)
   if (gap) out.push(gap)

@@ -16,7 +16,7 @@ import type {
   TreePoint
 } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
-import type { FileKind, ProcessColumn, RecordLine, RecordingHeader } from '../types/recording-format'
+import type { FileKind, PeerRecord, ProcessColumn, RecordLine, RecordingHeader, SocketRecord } from '../types/recording-format'
 import { lttbIndices } from '../../shared/decimate'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
@@ -85,6 +85,10 @@ export class SessionStore {
   readonly fileNames = new Map<string, { parts: string[]; whole: boolean }>()
   readonly fileUses = new Map<string, { pid: number; file: string; kind: FileKind; v: number[]; firstMs: number; lastMs: number }>()
   readonly failedOpens = new Map<string, { pid: number; base: string | null; name: string; errno: number; count: number }>()
+  /** network (recordings of version 4 on with header.detail): each (process, socket), and each
+   * (process, socket, peer), as last recorded (cumulative) */
+  readonly sockets = new Map<string, SocketRecord>()
+  readonly peers = new Map<string, PeerRecord>()
   readonly output: OutputChunk[] = []
   readonly warnings: string[] = []
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
@@ -206,6 +210,20 @@ export class SessionStore {
         const had = this.fileUses.get(key)
         if (!had) this.objectBytes += OBJECT_BYTES + stringBytes(line.file) + 8 * line.v.length
         this.fileUses.set(key, { pid: line.pid, file: line.file, kind: line.kind, v: line.v, firstMs: had?.firstMs ?? line.t, lastMs: line.t })
+        break
+      }
+      case 'sk': {
+        const { k: _k, t: _t, ...socket } = line
+        const key = `${line.pid} ${line.file}`
+        if (!this.sockets.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.file, line.local, line.remote)
+        this.sockets.set(key, socket)
+        break
+      }
+      case 'pr': {
+        const { k: _k, t: _t, ...peer } = line
+        const key = `${line.pid} ${line.file} ${line.peer}`
+        if (!this.peers.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.file, line.peer, line.remote)
+        this.peers.set(key, peer)
         break
       }
       case 'fo': {

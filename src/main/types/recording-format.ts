@@ -6,7 +6,8 @@ import type { CategoryId, EbpfStatus, SessionEvent, TreeFigures } from '../../sh
 
 export const RECORDING_FORMAT = 'syscope-recording'
 // 3: files (`fn`, `f`, `fo` records, header.detail); a version 2 file has none, and says so
-export const RECORDING_VERSION = 3
+// 4: network (`sk`, `pr` records); a version 3 file has none, and says so
+export const RECORDING_VERSION = 4
 export const RECORDING_EXTENSION = '.syscope'
 
 /** Order of the per-process values in a sample record (`s.p` rows start with the pid). */
@@ -52,7 +53,8 @@ export interface RecordingHeader {
   kernel: string
   ebpf: EbpfStatus
   process_columns: string[]
-  /** files were watched (the helper's --detail); absent: a recording from before they could be */
+  /** files were watched (the helper's --detail), and from version 4 on, the network too; absent:
+   * a recording from before they could be */
   detail?: boolean
 }
 
@@ -61,6 +63,52 @@ export type FileKind = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 
 export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other']
 /** Order of the figures in an `f` record, all cumulative since the process was tracked. */
 export const FILE_COLUMNS = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
+
+/** what a socket is and which way it went (the helper's `socket` message) */
+export type NetProto = 'tcp' | 'udp' | 'unix' | 'other'
+export const NET_PROTOS: readonly NetProto[] = ['tcp', 'udp', 'unix', 'other']
+export type NetDirection = 'out' | 'in' | 'listen'
+export const NET_DIRECTIONS: readonly NetDirection[] = ['out', 'in', 'listen']
+/** Order of the figures in an `sk` record, cumulative since the socket was first seen. */
+export const SOCKET_COLUMNS = ['connects', 'connect_errors', 'accepts'] as const
+/** Order of the figures in a `pr` record, cumulative since the first call with that peer. */
+export const PEER_COLUMNS = ['sends', 'bytes_sent', 'recvs', 'bytes_received'] as const
+
+/** A socket as an `sk` record holds it; times in the session's ms, null when not seen. */
+export interface SocketRecord {
+  pid: number
+  /** device:inode, as the process's `f` records name the same socket */
+  file: string
+  proto: NetProto
+  family: string
+  sock_type: string
+  direction: NetDirection | null
+  /** TCP: the last state seen */
+  state: string | null
+  local: string | null
+  remote: string | null
+  opened: number | null
+  established: number | null
+  closed: number | null
+  /** SOCKET_COLUMNS */
+  v: number[]
+  /** the last failed connect's */
+  errno: number | null
+}
+
+/** A socket's traffic with one remote address, as a `pr` record holds it. */
+export interface PeerRecord {
+  pid: number
+  file: string
+  /** which of the socket's peers (an id the helper gives) */
+  peer: string
+  remote: string | null
+  /** session ms of the first and the last call with it */
+  first: number
+  last: number
+  /** PEER_COLUMNS */
+  v: number[]
+}
 
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
 export interface TreeRecord extends TreeFigures {
@@ -90,5 +138,9 @@ export type RecordLine =
   | { k: 'f'; t: number; pid: number; file: string; kind: FileKind; v: number[] }
   /** a name a process failed to open up to t: as given, relative to `base` (a file) when not absolute */
   | { k: 'fo'; t: number; pid: number; base: string | null; name: string; errno: number; count: number }
+  /** a process's socket up to t, cumulative */
+  | ({ k: 'sk'; t: number } & SocketRecord)
+  /** a socket's traffic with one peer up to t, cumulative */
+  | ({ k: 'pr'; t: number } & PeerRecord)
 
 export type { CategoryId }

@@ -72,6 +72,58 @@ export interface FileSummaryRow {
   last_ms: number | null
 }
 
+/**
+ * One process's socket with one peer (syscope record --detail). A connected socket has one row;
+ * an unconnected datagram socket one per address it sent to or received from; a listening
+ * socket one, without a remote. Calls and bytes are exact, from the syscalls on its fds.
+ */
+export interface NetworkSummaryRow {
+  pid: number
+  proto: 'tcp' | 'udp' | 'unix' | 'other'
+  /** ipv4, ipv6, unix, netlink, packet, other */
+  family: string
+  /** stream, dgram, seqpacket, raw, other */
+  sock_type: string
+  /** `127.0.0.1:8080`, `[::1]:8080`, a socket path, `@abstract`; null: none (unbound, unnamed) */
+  local: string | null
+  remote: string | null
+  /** out: it connected, or sent first; in: accepted, or received first; listen */
+  direction: 'out' | 'in' | 'listen' | null
+  /** TCP: the last state seen (established, close, ...); null for other protocols */
+  state: string | null
+  /** connect() calls that started an attempt, and of them those that failed (also after EINPROGRESS) */
+  connects: number
+  connect_errors: number
+  /** the last failed connect's errno (EINPROGRESS: closed before it completed) */
+  errno: string | null
+  /** a listening socket: connections accepted */
+  accepts: number
+  sends: number
+  bytes_sent: number
+  recvs: number
+  bytes_received: number
+  /** session ms: first seen (socket(), accept()), TCP established (null: not seen), its last fd
+   * closed or TCP closed (null: still open, or closed by the process's exit) */
+  opened_ms: number | null
+  established_ms: number | null
+  closed_ms: number | null
+  /** the socket as the files section names it */
+  socket: string
+}
+
+/** Traffic with one remote address, over every process and socket of the session. */
+export interface NetworkPeerSummary {
+  remote: string
+  proto: 'tcp' | 'udp' | 'unix' | 'other'
+  /** sockets that talked to it or tried to */
+  sockets: number
+  connects: number
+  connect_errors: number
+  bytes_sent: number
+  bytes_received: number
+  pids: number[]
+}
+
 export interface Summary {
   syscope: { format: string; version: number }
   session: {
@@ -131,4 +183,9 @@ export interface Summary {
   }
   /** every file each process used (null: files were not watched: record without --detail) */
   files: FileSummaryRow[] | null
+  /** every socket each process used, per peer (null: not watched: record without --detail, or a
+   * recording from before the network was) */
+  network: NetworkSummaryRow[] | null
+  /** the network rows by remote address, most bytes first */
+  network_peers: NetworkPeerSummary[] | null
 }

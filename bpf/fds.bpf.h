@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A task's fd: its struct file, read from the task's own fd table as the kernel left it, and what
+ * kind of file that is. Shared by files.bpf.c and net.bpf.c. BPF code only.
+ */
+#ifndef SYSCOPE_FDS_BPF_H
+#define SYSCOPE_FDS_BPF_H
+
+#include "common.bpf.h"
+
+/* what an fd's inode is (i_mode's type bits, and anon_inodefs for eventfd, epoll, timerfd...) */
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define ANON_INODE_FS_MAGIC 0x09041934
+
+static __always_inline __u32 kind_of(struct inode *ino)
+{
+	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
+	if (BPF_CORE_READ(ino, i_sb, s_magic) == ANON_INODE_FS_MAGIC)
+		return FILE_ANON;
+	switch (mode) {
+	case S_IFREG:
+		return FILE_REG;
+	case S_IFDIR:
+		return FILE_DIR;
+	case S_IFIFO:
+		return FILE_PIPE;
+	case S_IFSOCK:
+		return FILE_SOCKET;
+	case S_IFCHR:
+	case S_IFBLK:
+		return FILE_DEVICE;
+	default:
+		return FILE_OTHER;
+	}
+}
+
+/* the task's open file at fd, or NULL: its own fd table, read as the kernel left it at exit */
+static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (__u64)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* the key of a process's use of a file: its slot, the file's device and inode */
+static __always_inline void file_key_of(__u32 slot, struct file *f, struct file_key *k)
+{
+	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	k->slot = slot;
+	k->_pad = 0;
+	k->ino = BPF_CORE_READ(ino, i_ino);
+	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+}
+
+/* Whether this is the file's last reference, so that closing the fd releases it. The count
+ * became a file_ref_t (one less than the references) in 6.13; atomic_long_t f_count before. */
+struct file___before_6_13 {
+	atomic_long_t f_count;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool last_reference(struct file *f)
+{
+	if (bpf_core_field_exists(f->f_ref))
+		return BPF_CORE_READ(f, f_ref.refcnt.counter) == 0;
+	return BPF_CORE_READ((struct file___before_6_13 *)f, f_count.counter) == 1;
+}
+
+#endif

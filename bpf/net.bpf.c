@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Network: each tracked process's sockets, whom they talked to, and how much. At the exit of the
+ * syscalls that make, connect, accept, listen on, send on, receive on or close a socket fd, the
+ * socket is found through the fd's struct file (file->private_data) and kept per (slot, socket)
+ * in sock_stats: protocol, local address, direction, connects and their failures, the times it
+ * was opened, established and closed. Its traffic is kept per (slot, socket, remote address) in
+ * peer_stats: a connected socket has one peer, read from the kernel's socket; an unconnected
+ * datagram socket has one per address it sent to or received from, read from the call's own
+ * sockaddr. TCP's state changes come from sock:inet_sock_set_state, which names the socket only:
+ * sock_owner leads from it to the entry. Built as part of syscope.bpf.c (files.bpf.c calls in).
+ */
+#include "tracked.bpf.h"
+#include "fds.bpf.h"
+#include <bpf/bpf_endian.h>
+
+#define AF_UNIX_ 1
+#define AF_INET_ 2
+#define AF_INET6_ 10
+#define SOCK_STREAM_ 1
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define IPPROTO_UDPLITE_ 136
+#define EALREADY_ 114
+#define EINPROGRESS_ 115
+#define EISCONN_ 106
+#define TCP_ESTABLISHED_ 1
+#define TCP_CLOSE_ 7
+
+/* the socket behind a socket file (the caller checked the file's kind) */
+static __always_inline struct sock *sock_of(struct file *f)
+{
+	struct socket *so = (struct socket *)BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(so, sk);
+}
+
+static __always_inline __u8 proto_of(__u16 family, __u16 protocol)
+{
+	if (family == AF_UNIX_)
+		return NET_UNIX;
+	if (family != AF_INET_ && family != AF_INET6_)
+		return NET_OTHER;
+	if (protocol == IPPROTO_TCP_)
+		return NET_TCP;
+	if (protocol == IPPROTO_UDP_ || protocol == IPPROTO_UDPLITE_)
+		return NET_UDP;
+	return NET_OTHER;
+}
+
+/* ---- addresses ---- */
+
+/* a Unix socket's own bound name into a (none: len 0); the kernel keeps its exact length */
+static __always_inline void unix_name(struct sock *sk, struct net_addr *a)
+{
+	if (!sk)
+		return;
+	struct unix_address *ua = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	if (!ua)
+		return;
+	__u32 n = BPF_CORE_READ(ua, len);
+	if (n <= sizeof(__u16)) /* only sun_family */
+		return;
+	n -= sizeof(__u16);
+	/* at most NET_PATH_MAX, compared on the very register the read is given: the verifier
+	 * follows that one, and the compiler would compare a copy */
+	asm volatile("if %0 <= %1 goto +1; %0 = %1" : "+r"(n) : "i"(NET_PATH_MAX));
+	if (!bpf_core_read(a->path, n, &ua->name[0].sun_path))
+		a->len = n;
+}
+
+/* the socket's local or remote address, as the kernel holds it */
+static __always_inline void sk_addr(struct sock *sk, bool remote, struct net_addr *a)
+{
+	__builtin_memset(a, 0, sizeof(*a));
+	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (a->family == AF_INET_) {
+		__u32 ip = remote ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
+				  : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__builtin_memcpy(a->addr, &ip, sizeof(ip));
+	} else if (a->family == AF_INET6_) {
+		if (remote)
+			bpf_core_read(a->addr, sizeof(a->addr), &sk->__sk_common.skc_v6_daddr);
+		else
+			bpf_core_read(a->addr, sizeof(a->addr), &sk->__sk_common.skc_v6_rcv_saddr);
+	} else if (a->family == AF_UNIX_) {
+		unix_name(remote ? BPF_CORE_READ((struct unix_sock *)sk, peer) : sk, a);
+		return;
+	} else {
+		return;
+	}
+	a->port = remote ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
+			 : BPF_CORE_READ(sk, __sk_common.skc_num);
+}
+
+/* A sockaddr in user memory (connect's, sendto's, recvfrom's) into a; false when there is none
+ * to read. An abstract Unix name's length is the caller's addrlen, which we do not keep: its
+ * trailing NULs are taken as padding. */
+static __always_inline bool user_addr(const void *u, struct net_addr *a)
+{
+	struct {
+		__u16 family;
+		__u16 port; /* network order */
+		__u32 v4; /* sockaddr_in; in sockaddr_in6, flowinfo, and the address follows */
+	} h;
+	if (!u || bpf_probe_read_user(&h, sizeof(h), u))
+		return false;
+	__builtin_memset(a, 0, sizeof(*a));
+	a->family = h.family;
+	if (h.family == AF_INET_) {
+		__builtin_memcpy(a->addr, &h.v4, sizeof(h.v4));
+	} else if (h.family == AF_INET6_) {
+		if (bpf_probe_read_user(a->addr, sizeof(a->addr), u + 8))
+			return false;
+	} else if (h.family == AF_UNIX_) {
+		const char *path = u + sizeof(__u16);
+		char first = 0;
+		bpf_probe_read_user(&first, 1, path);
+		if (first) {
+			long n = bpf_probe_read_user_str(a->path, NET_PATH_MAX, path);
+			if (n <= 1)
+				return false;
+			a->len = n - 1;
+			return true;
+		}
+		if (bpf_probe_read_user(a->path, NET_PATH_MAX, path))
+			return false;
+		/* abstract: up to the last non-NUL byte */
+		for (int i = NET_PATH_MAX - 1; i > 0; i--) {
+			if (a->path[i]) {
+				a->len = i + 1;
+				break;
+			}
+		}
+		if (!a->len)
+			a->len = 1;
+		return true;
+	} else {
+		return false;
+	}
+	a->port = bpf_ntohs(h.port);
+	return true;
+}
+
+static __always_inline __u64 addr_hash(const struct net_addr *a)
+{
+	const __u64 prime = 0x100000001b3ULL;
+	__u64 h = 0xcbf29ce484222325ULL;
+	h = (h ^ a->family) * prime;
+	h = (h ^ a->port) * prime;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->addr[i]) * prime;
+	__u32 len = a->len;
+	for (int i = 0; i < NET_PATH_MAX; i++) {
+		if (i >= len)
+			break;
+		h = (h ^ (__u8)a->path[i]) * prime;
+	}
+	return h;
+}
+
+/* ---- entries ---- */
+
+/* The process's entry for the socket behind f, made on first sight; NULL when its table is full
+ * (counted) or f is no socket. k: its key. */
+static __always_inline struct sock_stats *sock_entry(__u32 slot, struct file *f, struct sock **skp,
+						     struct file_key *k)
+{
+	if (!f || kind_of(BPF_CORE_READ(f, f_inode)) != FILE_SOCKET)
+		return NULL;
+	struct sock *sk = sock_of(f);
+	if (!sk)
+		return NULL;
+	*skp = sk;
+	file_key_of(slot, f, k);
+	struct sock_stats *s = bpf_map_lookup_elem(&sock_stats, k);
+	if (s)
+		return s;
+	__u32 z = 0;
+	struct net_scratch *n = bpf_map_lookup_elem(&net_scratch, &z);
+	if (!n)
+		return NULL;
+	struct sock_stats *v = &n->sock;
+	__builtin_memset(v, 0, sizeof(*v));
+	v->opened_ns = bpf_ktime_get_ns();
+	v->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	v->type = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
+	v->proto = proto_of(v->family, BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol));
+	v->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	v->seq = files_seq;
+	sk_addr(sk, false, &v->local);
+	sk_addr(sk, true, &v->remote);
+	if (bpf_map_update_elem(&sock_stats, k, v, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&sock_stats, k)) {
+		drop(DROP_NET);
+		return NULL;
+	}
+	/* TCP's state changes reach the entry through its struct sock; the last process to
+	 * take the socket up gets them (a server's child that handles a connection) */
+	if (v->proto == NET_TCP) {
+		__u64 key = (__u64)sk;
+		if (bpf_map_update_elem(&sock_owner, &key, k, BPF_ANY))
+			drop(DROP_NET);
+	}
+	return bpf_map_lookup_elem(&sock_stats, k);
+}
+
+/* what the kernel says of the socket now: its state, and its local address once it has one */
+static __always_inline void refresh(struct sock_stats *s, struct sock *sk)
+{
+	s->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (!s->local.port && !s->local.len)
+		sk_addr(sk, false, &s->local);
+	s->seq = files_seq;
+}
+
+/* where a call's bytes went or came from: a datagram socket's call may name its peer */
+static __always_inline void call_remote(struct sock_stats *s, struct sock *sk, __u8 cls, __u64 u,
+					struct net_addr *a)
+{
+	if (s->type != SOCK_STREAM_ && u) {
+		const void *name = (const void *)u;
+		/* the msghdr's first field is msg_name */
+		if ((cls == DETAIL_SENDMSG || cls == DETAIL_RECVMSG) &&
+		    bpf_probe_read_user(&name, sizeof(name), (const void *)u))
+			name = NULL;
+		if (user_addr(name, a))
+			return;
+	}
+	sk_addr(sk, true, a);
+}
+
+/* A send or receive of ret bytes on socket file f, with the peer it went to or came from. u:
+ * the call's sockaddr (DETAIL_SENDTO, DETAIL_RECVFROM) or msghdr (DETAIL_SENDMSG,
+ * DETAIL_RECVMSG) in user memory, 0 for the other classes. */
+static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u, bool write,
+				   long ret)
+{
+	struct sock *sk;
+	struct file_key k;
+	struct sock_stats *s = sock_entry(slot, f, &sk, &k);
+	if (!s)
+		return;
+	if (!s->direction)
+		s->direction = write ? NET_OUT : NET_IN;
+	refresh(s, sk);
+	if (ret < 0) /* nothing moved, and an unconnected socket's peer is not known */
+		return;
+	__u32 z = 0;
+	struct net_scratch *n = bpf_map_lookup_elem(&net_scratch, &z);
+	if (!n)
+		return;
+	struct peer_stats *v = &n->peer;
+	call_remote(s, sk, cls, u, &v->remote);
+	struct peer_key pk = { .slot = k.slot, .dev = k.dev, .ino = k.ino };
+	pk.hash = addr_hash(&v->remote);
+	__u64 now = bpf_ktime_get_ns();
+	struct peer_stats *p = bpf_map_lookup_elem(&peer_stats, &pk);
+	if (!p) {
+		v->sends = v->bytes_sent = v->recvs = v->bytes_received = 0;
+		v->first_ns = now;
+		v->last_ns = now;
+		v->seq = files_seq;
+		if (bpf_map_update_elem(&peer_stats, &pk, v, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&peer_stats, &pk)) {
+			drop(DROP_NET);
+			return;
+		}
+		p = bpf_map_lookup_elem(&peer_stats, &pk);
+		if (!p)
+			return;
+	}
+	if (write) {
+		__sync_fetch_and_add(&p->sends, 1);
+		__sync_fetch_and_add(&p->bytes_sent, ret);
+	} else {
+		__sync_fetch_and_add(&p->recvs, 1);
+		__sync_fetch_and_add(&p->bytes_received, ret);
+	}
+	p->last_ns = now;
+	p->seq = files_seq;
+}
+
+/* ---- the calls that shape a socket ---- */
+
+/* connect's entry: whether this call starts an attempt (a TCP socket already connecting, or
+ * whose asynchronous failure was counted, is asked for its outcome instead); bit 32 of arg[0] */
+#define CONNECT_STARTS (1ULL << 32)
+
+static __always_inline void connect_enter(struct task_struct *task, __u32 slot,
+					  struct thread_state *t)
+{
+	struct sock *sk;
+	struct file_key k;
+	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	if (!s)
+		return;
+	/* without TCP's state changes an attempt's later outcome is not seen: counted as made */
+	if (s->proto != NET_TCP || !tcp_states_on) {
+		t->arg[0] |= CONNECT_STARTS;
+		return;
+	}
+	if (s->pending == CONNECT_FAILED || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE_)
+		return;
+	t->arg[0] |= CONNECT_STARTS;
+	/* the outcome may come before this call returns (a refusal on loopback is handled in
+	 * the call), or after it (EINPROGRESS): inet_sock_set_state then counts a failure */
+	s->pending = CONNECT_IN_FLIGHT;
+}
+
+static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
+					 struct thread_state *t, long ret)
+{
+	struct sock *sk;
+	struct file_key k;
+	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)(__u32)t->arg[0]), &sk, &k);
+	if (!s)
+		return;
+	bool starts = t->arg[0] & CONNECT_STARTS;
+	if (s->direction != NET_LISTEN)
+		s->direction = NET_OUT;
+	if (starts) {
+		__sync_fetch_and_add(&s->connects, 1);
+		/* whom it tried; a connected Unix socket's peer has its exact name */
+		bool named = false;
+		if (!ret && s->family == AF_UNIX_) {
+			sk_addr(sk, true, &s->remote);
+			named = s->remote.len;
+		}
+		if (!named && !user_addr((const void *)t->arg[1], &s->remote))
+			sk_addr(sk, true, &s->remote);
+		if (ret && ret != -EINPROGRESS_ && s->pending != CONNECT_FAILED) {
+			__sync_fetch_and_add(&s->connect_errors, 1);
+			s->errno_ = -ret;
+		}
+	}
+	/* an asynchronous failure, already counted, is reported by this call too: once */
+	if (ret != -EINPROGRESS_)
+		s->pending = CONNECT_NONE;
+	refresh(s, sk); /* a connect binds the local end */
+}
+
+/* accept: the listening socket's count, and the new one's entry */
+static __always_inline void accept_exit(struct task_struct *task, __u32 slot,
+					struct thread_state *t, long ret)
+{
+	struct sock *sk;
+	struct file_key k;
+	if (ret < 0)
+		return;
+	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	if (s) {
+		__sync_fetch_and_add(&s->accepts, 1);
+		s->direction = NET_LISTEN;
+		s->seq = files_seq;
+	}
+	s = sock_entry(slot, fd_file(task, ret), &sk, &k);
+	if (s) {
+		s->direction = NET_IN;
+		refresh(s, sk);
+	}
+}
+
+/* listen and bind: the local address it has now, and for listen its direction */
+static __always_inline void bound_exit(struct task_struct *task, __u32 slot, struct thread_state *t,
+				       bool listen, long ret)
+{
+	struct sock *sk;
+	struct file_key k;
+	if (ret)
+		return;
+	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	if (!s)
+		return;
+	if (listen)
+		s->direction = NET_LISTEN;
+	sk_addr(sk, false, &s->local);
+	refresh(s, sk);
+}
+
+/* close's entry: a socket file's key when this fd is its last reference (the file is gone by
+ * the exit) */
+static __always_inline void close_enter(struct task_struct *task, struct thread_state *t)
+{
+	struct file *f = fd_file(task, (int)t->arg[0]);
+	t->arg[1] = 0;
+	if (!f || kind_of(BPF_CORE_READ(f, f_inode)) != FILE_SOCKET || !last_reference(f))
+		return;
+	struct file_key k;
+	file_key_of(0, f, &k);
+	t->arg[0] = k.dev;
+	t->arg[1] = k.ino;
+}
+
+static __always_inline void close_exit(__u32 slot, struct thread_state *t, long ret)
+{
+	if (ret || !t->arg[1])
+		return;
+	struct file_key k = { .slot = slot, .dev = t->arg[0], .ino = t->arg[1] };
+	struct sock_stats *s = bpf_map_lookup_elem(&sock_stats, &k);
+	if (!s)
+		return;
+	if (!s->closed_ns)
+		s->closed_ns = bpf_ktime_get_ns();
+	s->released = 1;
+	/* closed while it was still connecting: EINPROGRESS never completed */
+	if (s->pending == CONNECT_IN_FLIGHT) {
+		__sync_fetch_and_add(&s->connect_errors, 1);
+		s->errno_ = EINPROGRESS_;
+		s->pending = CONNECT_FAILED;
+	}
+	s->seq = files_seq;
+}
+
+/* ---- TCP state: sock:inet_sock_set_state ---- */
+
+static __always_inline void tcp_state(struct sock *sk, int newstate)
+{
+	__u64 key = (__u64)sk;
+	struct file_key *k = bpf_map_lookup_elem(&sock_owner, &key);
+	if (!k)
+		return;
+	struct sock_stats *s = bpf_map_lookup_elem(&sock_stats, k);
+	if (!s) {
+		/* its process is gone, or the helper let its entry go */
+		bpf_map_delete_elem(&sock_owner, &key);
+		return;
+	}
+	__u64 now = bpf_ktime_get_ns();
+	s->state = newstate;
+	if (newstate == TCP_ESTABLISHED_) {
+		if (!s->established_ns)
+			s->established_ns = now;
+		if (s->pending == CONNECT_IN_FLIGHT)
+			s->pending = CONNECT_NONE;
+	} else if (newstate == TCP_CLOSE_) {
+		/* a connect that ends here failed: refused, timed out, or closed before it
+		 * completed (no error then: EINPROGRESS never completed) */
+		if (s->pending == CONNECT_IN_FLIGHT) {
+			int err = BPF_CORE_READ(sk, sk_err);
+			__sync_fetch_and_add(&s->connect_errors, 1);
+			s->errno_ = err > 0 ? err : EINPROGRESS_;
+			s->pending = CONNECT_FAILED;
+		}
+		if (!s->closed_ns)
+			s->closed_ns = now;
+		bpf_map_delete_elem(&sock_owner, &key);
+	}
+	s->seq = files_seq;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(btf_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	tcp_state((struct sock *)sk, newstate);
+	return 0;
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(raw_tcp_state, const struct sock *sk, const int oldstate, const int newstate)
+{
+	tcp_state((struct sock *)sk, newstate);
+	return 0;
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Files and network, the helper's side: when and how the kernel's detail tables are read. The
+ * kernel stamps what it changes with files_seq; we bump files_seq first and then send what
+ * carries the previous stamp or the new one, read in batches (one syscall per DETAIL_BATCH
+ * entries). We never write an entry the kernel adds to, so nothing it counts is lost; we delete
+ * a slot's entries once its process is gone (and a closed socket's once sent: net.c).
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "caps.h"
+#include "detail.h"
+#include "loader.h"
+#include "output.h"
+#include "syscope.h"
+#include "syscope.skel.h"
+#include "tracker.h"
+
+/*
+ * Every entry of a hash map, BATCH at a time (one syscall each), to one(); the out queue is
+ * given room after each batch: one tick can hold tens of thousands of files. The batch token
+ * of a hash map is a bucket number, which any key-sized buffer holds.
+ */
+void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values, size_t value_size,
+		       void (*one)(struct pass *, const void *, const void *))
+{
+	__u64 token[8];
+	bool first = true;
+
+	for (;;) {
+		__u32 n = DETAIL_BATCH;
+		int err = bpf_map_lookup_batch(p->fd, first ? NULL : token, token, keys, values, &n,
+					       NULL);
+		first = false;
+		if (err && errno != ENOENT)
+			return;
+		for (__u32 i = 0; i < n; i++)
+			one(p, (const char *)keys + i * key_size,
+			    (const char *)values + i * value_size);
+		out_make_room();
+		if (err)
+			return;
+	}
+}
+
+uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq)
+{
+	if (slot >= p->t->max_procs || !p->t->slots[slot].pid)
+		return 0;
+	if (p->slot >= 0 ? slot != (uint64_t)p->slot : seq < p->since)
+		return 0;
+	return p->t->slots[slot].pid;
+}
+
+static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int64_t slot)
+{
+	struct pass p = { .t = t, .out = out, .since = since, .slot = slot };
+
+	caps_bpf_raise();
+	files_send(&p);
+	net_send(&p);
+	caps_bpf_lower();
+}
+
+void detail_emit_changed(struct tracker *t, struct jbuf *out)
+{
+	if (!t->ld->detail)
+		return;
+	/* from now on the kernel stamps with the new seq; what it changed since our last read
+	 * carries the old one (or the new one) */
+	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->ld->skel->bss->files_seq, since + 1, __ATOMIC_RELAXED);
+	send_tables(t, out, since, -1);
+}
+
+void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)
+{
+	if (!t->ld->detail)
+		return;
+	send_tables(t, out, __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED), slot);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Files and network, the helper's side (--detail): each tick, the entries of the kernel's
+ * detail tables that changed since the last tick, as lines; at a process's end, its entries'
+ * final figures. detail.c walks the tables; files.c (file_stats, file_names, failed_opens) and
+ * net.c (sock_stats, peer_stats) say what each entry becomes (docs/protocol.md).
+ */
+#ifndef SYSCOPE_DETAIL_H
+#define SYSCOPE_DETAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+struct tracker;
+
+/* each tick, before the counts: what changed since the last tick (nothing when detail is off) */
+void detail_emit_changed(struct tracker *t, struct jbuf *out);
+/* a slot being released: its entries' final figures, then out of the tables */
+void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out);
+
+/* ---- for files.c and net.c ---- */
+
+/* what one pass over the tables sends: changes since `since`, or all of `slot`'s (final) */
+struct pass {
+	struct tracker *t;
+	struct jbuf *out;
+	int fd; /* the table being walked */
+	uint64_t since;
+	int64_t slot; /* -1: a tick's pass */
+};
+
+/* every entry of the hash map p->fd, a batch at a time, to one(); keys and values hold a batch */
+void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values, size_t value_size,
+		       void (*one)(struct pass *, const void *, const void *));
+/* the pid of a tracked slot whose entry this pass sends (stamped `seq`), or 0 */
+uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq);
+
+#define DETAIL_BATCH 256
+
+void files_send(struct pass *p);
+void net_send(struct pass *p);
+
+#endif

@@ -1,0 +1,88 @@
+// The network section of a summary: one row per (process, socket, peer) from what the store kept
+// of the helper's network monitor, and the same traffic rolled up by remote address.
+import type { SessionStore } from '../store/store'
+import type { PeerRecord, SocketRecord } from '../types/recording-format'
+import type { NetworkPeerSummary, NetworkSummaryRow } from '../types/summary'
+import { errnoName } from './files'
+
+/** the network was watched: --detail, in a recording of a version that kept it */
+const watched = (store: SessionStore): boolean => store.header.detail === true && store.header.version >= 4
+
+function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withConnects: boolean): NetworkSummaryRow {
+  const [connects, connectErrors, accepts] = s.v as [number, number, number]
+  const [sends, sent, recvs, received] = (p?.v ?? [0, 0, 0, 0]) as [number, number, number, number]
+  return {
+    pid: s.pid,
+    proto: s.proto,
+    family: s.family,
+    sock_type: s.sock_type,
+    local: s.local,
+    remote,
+    direction: s.direction,
+    state: s.state,
+    connects: withConnects ? connects : 0,
+    connect_errors: withConnects ? connectErrors : 0,
+    errno: withConnects && s.errno !== null ? errnoName(s.errno) : null,
+    accepts,
+    sends,
+    bytes_sent: sent,
+    recvs,
+    bytes_received: received,
+    opened_ms: s.opened,
+    established_ms: s.established,
+    closed_ms: s.closed,
+    socket: `socket:[${s.file.slice(s.file.indexOf(':') + 1)}]`
+  }
+}
+
+export function buildNetwork(store: SessionStore): NetworkSummaryRow[] | null {
+  if (!watched(store)) return null
+  const peersOf = new Map<string, PeerRecord[]>()
+  for (const p of store.peers.values()) {
+    const key = `${p.pid} ${p.file}`
+    const list = peersOf.get(key)
+    if (list) list.push(p)
+    else peersOf.set(key, [p])
+  }
+  const rows: NetworkSummaryRow[] = []
+  for (const s of store.sockets.values()) {
+    const peers = peersOf.get(`${s.pid} ${s.file}`) ?? []
+    // the connects belong with the peer it connected to; a socket that moved nothing, or tried
+    // a peer it never talked to, has a row of its own for that
+    const connected = peers.find((p) => p.remote === s.remote)
+    for (const p of peers) rows.push(row(s, p.remote, p, p === connected))
+    if (!connected && (s.v[0]! > 0 || peers.length === 0)) rows.push(row(s, s.remote, null, true))
+  }
+  return rows.sort(
+    (a, b) =>
+      b.bytes_sent + b.bytes_received - (a.bytes_sent + a.bytes_received) ||
+      b.connect_errors - a.connect_errors ||
+      a.pid - b.pid ||
+      (a.opened_ms ?? 0) - (b.opened_ms ?? 0)
+  )
+}
+
+/** the rows by remote address (rows without one, listening sockets and unnamed ends, left out) */
+export function rollUpPeers(rows: NetworkSummaryRow[] | null): NetworkPeerSummary[] | null {
+  if (!rows) return null
+  const by = new Map<string, NetworkPeerSummary & { pidSet: Set<number> }>()
+  for (const r of rows) {
+    if (r.remote === null) continue
+    const key = `${r.proto} ${r.remote}`
+    let p = by.get(key)
+    if (!p)
+      by.set(
+        key,
+        (p = { remote: r.remote, proto: r.proto, sockets: 0, connects: 0, connect_errors: 0, bytes_sent: 0, bytes_received: 0, pids: [], pidSet: new Set() })
+      )
+    p.sockets++
+    p.connects += r.connects
+    p.connect_errors += r.connect_errors
+    p.bytes_sent += r.bytes_sent
+    p.bytes_received += r.bytes_received
+    p.pidSet.add(r.pid)
+  }
+  return [...by.values()]
+    .map(({ pidSet, ...p }) => ({ ...p, pids: [...pidSet].sort((a, b) => a - b) }))
+    .sort((a, b) => b.bytes_sent + b.bytes_received - (a.bytes_sent + a.bytes_received) || b.connect_errors - a.connect_errors)
+}

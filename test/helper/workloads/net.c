@@ -1,0 +1,287 @@
+// Network work of known shape, all on this machine, for the network monitor's tests: TCP over
+// IPv4 and IPv6 (connected, accepted, listening), refused connects blocking and not, a connect
+// that never completes, UDP to two peers unconnected (sendto, sendmsg) and connected, Unix
+// stream sockets by path, a Unix datagram by abstract name, a Unix connect to nothing, a
+// socketpair and a pipe. The ports and names it used go to DIR/facts.json for the test.
+//
+//   net DIR
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static char buf[4096];
+
+static void send_all(int fd, size_t n)
+{
+	memset(buf, 'x', sizeof(buf));
+	if (send(fd, buf, n, 0) != (ssize_t)n)
+		die("send");
+}
+
+/* n bytes by read(), in as many calls as it takes */
+static void recv_all(int fd, size_t n)
+{
+	while (n) {
+		ssize_t r = read(fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+		if (r <= 0)
+			die("read");
+		n -= r;
+	}
+}
+
+static int port_of(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		die("getsockname");
+	return ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port :
+					       ((struct sockaddr_in6 *)&ss)->sin6_port);
+}
+
+static int v4(struct sockaddr_in *a, int port)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sizeof(*a);
+}
+
+static int listener(int family, int backlog)
+{
+	int fd = socket(family, SOCK_STREAM, 0);
+	if (fd < 0)
+		die("socket");
+	if (family == AF_INET) {
+		struct sockaddr_in a;
+		if (bind(fd, (struct sockaddr *)&a, v4(&a, 0)))
+			die("bind");
+	} else {
+		struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)))
+			die("bind6");
+	}
+	if (listen(fd, backlog))
+		die("listen");
+	return fd;
+}
+
+/* a TCP conversation: the client sends `up` bytes, the server answers `down` */
+static void tcp_talk(int family, size_t up, size_t down, int *lport, int *cport)
+{
+	int l = listener(family, 8);
+	*lport = port_of(l);
+	int c = socket(family, SOCK_STREAM, 0);
+	struct sockaddr_storage to;
+	socklen_t tolen = sizeof(to);
+	if (getsockname(l, (struct sockaddr *)&to, &tolen))
+		die("getsockname");
+	if (connect(c, (struct sockaddr *)&to, tolen))
+		die("connect");
+	*cport = port_of(c);
+	int a = accept(l, NULL, NULL);
+	if (a < 0)
+		die("accept");
+	send_all(c, up);
+	recv_all(a, up);
+	if (write(a, memset(buf, 'y', down), down) != (ssize_t)down)
+		die("write");
+	recv_all(c, down);
+	close(c);
+	close(a);
+	close(l);
+}
+
+/* a port nothing listens on: bound, then let go */
+static int closed_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a;
+	if (bind(fd, (struct sockaddr *)&a, v4(&a, 0)))
+		die("bind");
+	int port = port_of(fd);
+	close(fd);
+	return port;
+}
+
+static int udp(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, v4(&a, 0)))
+		die("udp");
+	return fd;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: net DIR\n");
+		return 2;
+	}
+	const char *dir = argv[1];
+	int l4, c4, l6, c6;
+
+	/* TCP: 1000 up and 500 down over IPv4, 2000 and 700 over IPv6 */
+	tcp_talk(AF_INET, 1000, 500, &l4, &c4);
+	tcp_talk(AF_INET6, 2000, 700, &l6, &c6);
+
+	/* refused, blocking: ECONNREFUSED from connect itself */
+	int refused = closed_port();
+	struct sockaddr_in a;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(s, (struct sockaddr *)&a, v4(&a, refused)) == 0 || errno != ECONNREFUSED)
+		die("refused connect");
+	close(s);
+
+	/* refused, non-blocking: EINPROGRESS (or the refusal at once), then SO_ERROR */
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (connect(s, (struct sockaddr *)&a, v4(&a, refused)) == 0)
+		die("refused non-blocking connect succeeded");
+	int refused_at_once = errno == ECONNREFUSED;
+	if (errno == EINPROGRESS) {
+		struct pollfd p = { .fd = s, .events = POLLOUT };
+		if (poll(&p, 1, 10000) != 1)
+			die("poll");
+		int err = 0;
+		socklen_t len = sizeof(err);
+		getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len);
+		if (err != ECONNREFUSED)
+			die("SO_ERROR");
+	} else if (errno != ECONNREFUSED) {
+		die("refused non-blocking connect");
+	}
+	close(s);
+
+	/* never completes: a listener whose accept queue is full drops the SYN; closed while
+	 * still connecting */
+	int full = listener(AF_INET, 0);
+	int full_port = port_of(full);
+	int first = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(first, (struct sockaddr *)&a, v4(&a, full_port)))
+		die("connect to fill");
+	s = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (connect(s, (struct sockaddr *)&a, v4(&a, full_port)) == 0 || errno != EINPROGRESS)
+		die("connect that should hang");
+	close(s);
+	close(first);
+	close(full);
+
+	/* UDP: u1 sends 2 x 100 to u2 by sendto and 300 to u3 by sendmsg; u4, connected to
+	 * u2, sends 50 */
+	int u1 = udp(), u2 = udp(), u3 = udp(), u4 = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to2, to3;
+	v4(&to2, port_of(u2));
+	v4(&to3, port_of(u3));
+	memset(buf, 'u', sizeof(buf));
+	for (int i = 0; i < 2; i++)
+		if (sendto(u1, buf, 100, 0, (struct sockaddr *)&to2, sizeof(to2)) != 100)
+			die("sendto");
+	struct iovec iov = { .iov_base = buf, .iov_len = 300 };
+	struct msghdr mh = { .msg_name = &to3, .msg_namelen = sizeof(to3), .msg_iov = &iov, .msg_iovlen = 1 };
+	if (sendmsg(u1, &mh, 0) != 300)
+		die("sendmsg");
+	if (connect(u4, (struct sockaddr *)&to2, sizeof(to2)) || send(u4, buf, 50, 0) != 50)
+		die("connected udp");
+	struct sockaddr_in from;
+	socklen_t fromlen;
+	for (int i = 0; i < 3; i++) {
+		fromlen = sizeof(from);
+		if (recvfrom(u2, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen) <= 0)
+			die("recvfrom");
+	}
+	struct msghdr rh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1 };
+	iov.iov_len = sizeof(buf);
+	if (recvmsg(u3, &rh, 0) != 300)
+		die("recvmsg");
+	int p1 = port_of(u1), p2 = port_of(u2), p3 = port_of(u3), p4 = port_of(u4);
+	close(u1);
+	close(u2);
+	close(u3);
+	close(u4);
+
+	/* Unix stream by path: 123 up, 45 down */
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	snprintf(un.sun_path, sizeof(un.sun_path), "%s/s.sock", dir);
+	int ul = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (bind(ul, (struct sockaddr *)&un, sizeof(un)) || listen(ul, 1))
+		die("unix listen");
+	int uc = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(uc, (struct sockaddr *)&un, sizeof(un)))
+		die("unix connect");
+	int ua = accept(ul, NULL, NULL);
+	send_all(uc, 123);
+	recv_all(ua, 123);
+	if (write(ua, buf, 45) != 45)
+		die("unix write");
+	recv_all(uc, 45);
+	close(uc);
+	close(ua);
+	close(ul);
+	unlink(un.sun_path);
+
+	/* Unix datagram by abstract name: 77 bytes */
+	struct sockaddr_un ab = { .sun_family = AF_UNIX };
+	char abstract[64];
+	snprintf(abstract, sizeof(abstract), "syscope-net-%d", getpid());
+	memcpy(ab.sun_path + 1, abstract, strlen(abstract));
+	socklen_t ablen = offsetof(struct sockaddr_un, sun_path) + 1 + strlen(abstract);
+	int ds = socket(AF_UNIX, SOCK_DGRAM, 0), dc = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (bind(ds, (struct sockaddr *)&ab, ablen))
+		die("abstract bind");
+	if (sendto(dc, buf, 77, 0, (struct sockaddr *)&ab, ablen) != 77 || recv(ds, buf, sizeof(buf), 0) != 77)
+		die("abstract");
+	close(dc);
+	close(ds);
+
+	/* Unix connect to a path with nothing there: ENOENT */
+	struct sockaddr_un none = { .sun_family = AF_UNIX };
+	snprintf(none.sun_path, sizeof(none.sun_path), "%s/none.sock", dir);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (connect(s, (struct sockaddr *)&none, sizeof(none)) == 0 || errno != ENOENT)
+		die("connect to nothing");
+	close(s);
+
+	/* a socketpair and a pipe: 10 bytes each way */
+	int sv[2], pv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) || pipe(pv))
+		die("pairs");
+	if (write(sv[0], buf, 10) != 10 || read(sv[1], buf, 10) != 10 || write(pv[1], buf, 10) != 10 ||
+	    read(pv[0], buf, 10) != 10)
+		die("pair io");
+	close(sv[0]);
+	close(sv[1]);
+	close(pv[0]);
+	close(pv[1]);
+
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/facts.json", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		die(path);
+	fprintf(f,
+		"{\"l4\":%d,\"c4\":%d,\"l6\":%d,\"c6\":%d,\"refused\":%d,\"full\":%d,"
+		"\"u1\":%d,\"u2\":%d,\"u3\":%d,\"u4\":%d,\"abstract\":\"@%s\","
+		"\"refused_at_once\":%s}\n",
+		l4, c4, l6, c6, refused, full_port, p1, p2, p3, p4, abstract,
+		refused_at_once ? "true" : "false");
+	fclose(f);
+	return 0;
+}
