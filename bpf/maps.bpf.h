@@ -133,20 +133,23 @@ struct {
 /* ---- network ---- */
 
 /* (slot, sockfs device, inode) → the socket: who, where, when; the helper sends what changed and
- * deletes a closed one once sent */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
-	__type(key, struct file_key);
-	__type(value, struct sock_stats);
-} sock_stats SEC(".maps");
-
-/* (slot, socket, remote address) → the traffic with that peer */
+ * deletes a closed one once sent. Sized for the sockets of a few seconds of a busy server
+ * between two of the helper's reads (which wait for the app when it reads slowly); allocated as
+ * used */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
+	__type(key, struct file_key);
+	__type(value, struct sock_stats);
+} sock_stats SEC(".maps");
+
+/* (slot, socket, remote address) → the traffic with that peer: a connected socket has one, a
+ * datagram socket may have many */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 131072);
 	__type(key, struct peer_key);
 	__type(value, struct peer_stats);
 } peer_stats SEC(".maps");
@@ -155,7 +158,8 @@ struct {
  * only, and runs in whatever context the state changed (softirq, another task) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct file_key);
 } sock_owner SEC(".maps");

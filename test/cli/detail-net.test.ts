@@ -98,10 +98,11 @@ describe('syscope record --detail: the network', () => {
   })
 })
 
-describe('syscope record --detail, more connections than the tables hold at once', () => {
-  it('keeps every one: closed sockets leave the kernel tables once sent', () => {
+describe('syscope record --detail, 10,000 connections', () => {
+  it('keeps every one, exactly', () => {
     const many = build('manyconns')
-    // 20,000 sockets: more than the 16,384 the kernel's socket table holds (docs/protocol.md)
+    // 20,000 sockets in a second or two; kept in the kernel's tables until the helper's next
+    // read, which on a loaded machine comes late (docs/protocol.md)
     const N = 10_000
     const r = spawnSync('node', [CLI, 'record', '--detail', '--json', '--out', join(dir, 'many.syscope'), '--', many, String(N)], {
       encoding: 'utf8',
@@ -111,6 +112,7 @@ describe('syscope record --detail, more connections than the tables hold at once
     })
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout) as Summary
+    expect(s.session.warnings).toEqual([])
     const listener = s.network!.filter((x) => x.direction === 'listen')
     expect(listener).toHaveLength(1)
     expect(listener[0]!.accepts).toBe(N)
@@ -119,6 +121,5 @@ describe('syscope record --detail, more connections than the tables hold at once
     expect(clients).toHaveLength(N)
     expect(clients.every((x) => x.connects === 1 && x.bytes_sent === 1 && x.bytes_received === 1 && x.closed_ms !== null)).toBe(true)
     expect(s.network!.filter((x) => x.direction === 'in' && x.local === server && x.bytes_sent === 1)).toHaveLength(N)
-    expect(s.session.warnings.filter((w) => /network tables were full/.test(w))).toEqual([])
   }, 240_000)
 })
