@@ -435,11 +435,14 @@ static __always_inline void tcp_state(struct sock *sk, int newstate)
 	} else if (newstate == TCP_CLOSE_) {
 		/* a connect that ends here failed: refused, timed out, or closed before it
 		 * completed (no error then: EINPROGRESS never completed) */
+		int err = BPF_CORE_READ(sk, sk_err);
 		if (s->pending == CONNECT_IN_FLIGHT) {
-			int err = BPF_CORE_READ(sk, sk_err);
 			__sync_fetch_and_add(&s->connect_errors, 1);
 			s->errno_ = err > 0 ? err : EINPROGRESS_;
 			s->pending = CONNECT_FAILED;
+		} else if (err > 0) {
+			/* an established connection's end: reset by the peer, timed out */
+			s->close_errno = err;
 		}
 		if (!s->closed_ns)
 			s->closed_ns = now;

@@ -247,6 +247,8 @@ struct sock_stats {
 	__u8 pending; /* enum net_pending */
 	__u8 released; /* its last fd was closed: nothing will add to it (the helper drops it) */
 	__u8 _pad[3];
+	__u32 close_errno; /* TCP: the error it closed with (reset: ECONNRESET), 0 for none */
+	__u32 _pad2;
 	struct net_addr local;
 	struct net_addr remote; /* the peer it connected to (or tried), or accepted from */
 };

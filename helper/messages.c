@@ -498,6 +498,11 @@ void msg_socket(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64
 		jb_u64(j, v->errno_);
 	else
 		jb_raw(j, "null");
+	jb_key(j, "close_errno");
+	if (v->close_errno)
+		jb_u64(j, v->close_errno);
+	else
+		jb_raw(j, "null");
 	jb_key(j, "accepts");
 	jb_u64(j, v->accepts);
 	jb_key(j, "final");

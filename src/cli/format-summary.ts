@@ -88,6 +88,9 @@ export function formatSummary(s: Summary): string {
         `    connect to ${r.remote ?? '(unknown)'} failed (${r.proto}, pid ${r.pid}): ${formatCount(r.connect_errors)} of ${formatCount(r.connects)}, last ${r.errno ?? 'unknown'}`
       )
     }
+    for (const r of s.network.filter((x) => x.close_error !== null).slice(0, 5)) {
+      out.push(`    connection ${r.local ?? '(unnamed)'} → ${r.remote ?? '(unknown)'} ended with ${r.close_error} (${r.proto}, pid ${r.pid})`)
+    }
   }
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)

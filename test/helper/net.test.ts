@@ -24,11 +24,13 @@ interface Facts {
   u4: number
   abstract: string
   refused_at_once: boolean
+  reset: number
 }
 
 const ECONNREFUSED = 111
 const EINPROGRESS = 115
 const ENOENT = 2
+const ECONNRESET = 104
 
 let dir: string
 let net: string
@@ -125,6 +127,10 @@ describe.each(HELPER_BUILDS)('network (%s)', (mode, helperPath, args) => {
       expect(full.filter((s) => s.connect_errors === 0)).toHaveLength(tcpStates ? 1 : 2)
       if (tcpStates) expect(full.filter((s) => s.connect_errors === 1 && s.errno === EINPROGRESS)).toHaveLength(1)
       one('the full listener', (s) => s.direction === 'listen' && s.local === `127.0.0.1:${f.full}` && s.accepts === 0)
+
+      // reset by the peer: the client's connection ended with ECONNRESET
+      const reset = one('the reset client', (s) => s.remote === `127.0.0.1:${f.reset}` && s.direction === 'out')
+      expect(reset).toMatchObject({ connects: 1, connect_errors: 0, close_errno: tcpStates ? ECONNRESET : null })
 
       // UDP: one socket to two peers, by sendto and by sendmsg; a connected one
       const at = (p: number) => `127.0.0.1:${p}`

@@ -23,6 +23,7 @@ function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withC
     connects: withConnects ? connects : 0,
     connect_errors: withConnects ? connectErrors : 0,
     errno: withConnects && s.errno !== null ? errnoName(s.errno) : null,
+    close_error: s.close_errno !== null ? errnoName(s.close_errno) : null,
     accepts,
     sends,
     bytes_sent: sent,

@@ -34,7 +34,8 @@ export class NetUse {
       established: at(m.established_ns),
       closed: at(m.closed_ns),
       v: [m.connects, m.connect_errors, m.accepts],
-      errno: m.errno
+      errno: m.errno,
+      close_errno: m.close_errno
     }
     const had = this.sockets.get(key)
     if (had && JSON.stringify(had) === JSON.stringify(rec)) return

@@ -201,6 +201,8 @@ export interface SocketMessage {
   connect_errors: number
   /** the last failed connect's errno (115 EINPROGRESS: closed before it completed) */
   errno: number | null
+  /** TCP: the error an established connection ended with (104 ECONNRESET: reset by the peer) */
+  close_errno: number | null
   accepts: number
   final: boolean
 }
@@ -313,7 +315,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
           isStr(m.family) &&
           isStr(m.sock_type) &&
           ['direction', 'state', 'local', 'remote'].every((f) => strOrNull(m[f])) &&
-          ['opened_ns', 'established_ns', 'closed_ns', 'errno'].every((f) => numOrNull(m[f])) &&
+          ['opened_ns', 'established_ns', 'closed_ns', 'errno', 'close_errno'].every((f) => numOrNull(m[f])) &&
           SOCKET_FIGURES.every((f) => isNum(m[f]))
       )
     case 'peer':

@@ -116,6 +116,7 @@ export function checkRecord(v: unknown): RecordLine | null {
         isNumOrNull(v.established) &&
         isNumOrNull(v.closed) &&
         isNumOrNull(v.errno) &&
+        isNumOrNull(v.close_errno) &&
         isCounts(v.v, SOCKET_COLUMNS.length)
         ? (v as RecordLine)
         : null

@@ -94,6 +94,8 @@ export interface SocketRecord {
   v: number[]
   /** the last failed connect's */
   errno: number | null
+  /** TCP: the error an established connection ended with */
+  close_errno: number | null
 }
 
 /** A socket's traffic with one remote address, as a `pr` record holds it. */

@@ -96,6 +96,8 @@ export interface NetworkSummaryRow {
   connect_errors: number
   /** the last failed connect's errno (EINPROGRESS: closed before it completed) */
   errno: string | null
+  /** TCP: the error the connection ended with (ECONNRESET: reset by the peer; ETIMEDOUT) */
+  close_error: string | null
   /** a listening socket: connections accepted */
   accepts: number
   sends: number

@@ -184,6 +184,21 @@ int main(int argc, char **argv)
 	close(first);
 	close(full);
 
+	/* reset: the server closes with SO_LINGER 0, which sends a RST; the client's read fails */
+	int rl = listener(AF_INET, 1), rport = port_of(rl);
+	int rc = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(rc, (struct sockaddr *)&a, v4(&a, rport)))
+		die("connect to reset");
+	int ra = accept(rl, NULL, NULL);
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	if (ra < 0 || setsockopt(ra, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+		die("linger");
+	close(ra);
+	if (read(rc, buf, 1) != -1 || errno != ECONNRESET)
+		die("read after reset");
+	close(rc);
+	close(rl);
+
 	/* UDP: u1 sends 2 x 100 to u2 by sendto and 300 to u3 by sendmsg; u4, connected to
 	 * u2, sends 50 */
 	int u1 = udp(), u2 = udp(), u3 = udp(), u4 = socket(AF_INET, SOCK_DGRAM, 0);
@@ -279,9 +294,9 @@ int main(int argc, char **argv)
 	fprintf(f,
 		"{\"l4\":%d,\"c4\":%d,\"l6\":%d,\"c6\":%d,\"refused\":%d,\"full\":%d,"
 		"\"u1\":%d,\"u2\":%d,\"u3\":%d,\"u4\":%d,\"abstract\":\"@%s\","
-		"\"refused_at_once\":%s}\n",
+		"\"refused_at_once\":%s,\"reset\":%d}\n",
 		l4, c4, l6, c6, refused, full_port, p1, p2, p3, p4, abstract,
-		refused_at_once ? "true" : "false");
+		refused_at_once ? "true" : "false", rport);
 	fclose(f);
 	return 0;
 }
