@@ -22,6 +22,8 @@ const volatile __s64 nr_exit_group = -1;
 /* files and network (files.bpf.c): on, and what each syscall's exit tells about an fd */
 const volatile bool detail_on = false;
 const volatile __u8 detail_class[SYSCOPE_MAX_NR];
+/* for the classes by name (DETAIL_NAME*): what the call does to it, enum name_op */
+const volatile __u8 detail_op[SYSCOPE_MAX_NR];
 /* TCP's state changes are hooked (net.bpf.c): not in tracepoint mode */
 const volatile bool tcp_states_on = false;
 

@@ -5,8 +5,9 @@
  * caller's own fd table, as the kernel resolved it: relative paths, dirfds, cwd changes, "..",
  * symlinks are all behind us. Aggregated per (slot, device, inode) in file_stats; the path of
  * each (device, inode) is resolved once, by walking the dentries up to the root across mounts,
- * into file_names. Opens that fail have no file: they are kept by the name the process gave
- * (and the directory it was relative to), in failed_opens. Built as part of syscope.bpf.c;
+ * into file_names. Calls that name a file without returning one (an open that failed, stat,
+ * unlink, rename, mkdir) are kept by the name the process gave (and the directory it was
+ * relative to), in name_ops. Built as part of syscope.bpf.c;
  * syscalls.bpf.c calls detail_enter/detail_exit for the syscalls detail_class marks.
  */
 #include "tracked.bpf.h"
@@ -157,6 +158,22 @@ static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
 	case DETAIL_SOCKETPAIR:
 		t->arg[1] = a[3];
 		return;
+	case DETAIL_NAME:
+		/* (name, ...) relative to the cwd */
+		t->arg[0] = (__u64)(__s64)AT_FDCWD_;
+		t->arg[1] = a[0];
+		return;
+	case DETAIL_RENAME_AT:
+		/* (olddirfd, old, newdirfd, new[, flags]) */
+		t->arg[2] = a[2];
+		t->arg[3] = a[3];
+		return;
+	case DETAIL_RENAME:
+		t->arg[0] = (__u64)(__s64)AT_FDCWD_;
+		t->arg[1] = a[0];
+		t->arg[2] = (__u64)(__s64)AT_FDCWD_;
+		t->arg[3] = a[1];
+		return;
 	case DETAIL_CONNECT:
 		connect_enter(task ? task : (struct task_struct *)bpf_get_current_task(), slot, t);
 		return;
@@ -185,15 +202,18 @@ static __always_inline void add_io(struct file_stats *s, bool write, long ret, _
 	s->seq = files_seq;
 }
 
-static __always_inline void failed_open(struct task_struct *task, __u32 slot, __u64 dirfd,
-					const char *user_name, long ret)
+/* A call on a name, kept by the name as given and the directory it was relative to: an open
+ * that failed (it has no file), a stat, an unlink, a rename, a mkdir. */
+static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 op, __u64 dirfd,
+				    const char *user_name, long ret)
 {
 	__u32 z = 0;
 	/* the entry it would start, filled here: too big for the stack */
-	struct failed_open *n = bpf_map_lookup_elem(&failed_scratch, &z);
+	struct name_ops *n = bpf_map_lookup_elem(&name_ops_scratch, &z);
 	if (!n)
 		return;
-	if (bpf_probe_read_user_str(n->name, sizeof(n->name), user_name) <= 0)
+	/* an empty name (fstatat's AT_EMPTY_PATH) names the dirfd's file: not a name */
+	if (bpf_probe_read_user_str(n->name, sizeof(n->name), user_name) <= 1)
 		return;
 	/* relative to what: the dirfd's file, or the cwd (AT_FDCWD), as it was at the exit */
 	struct file_id base = {};
@@ -227,33 +247,37 @@ static __always_inline void failed_open(struct task_struct *task, __u32 slot, __
 			bpf_map_update_elem(&file_names, &base, name, BPF_NOEXIST);
 		}
 	}
-	struct failed_key k = { .slot = slot, .base = base, .hash = 0 };
+	struct name_key k = { .slot = slot, .op = op, .base = base, .hash = 0 };
 	/* FNV-1a of the name as given: the key, with the directory it was relative to */
 	__u64 h = 0xcbf29ce484222325ULL;
-	for (int i = 0; i < FAILED_NAME_MAX; i++) {
+	for (int i = 0; i < NAME_MAX_; i++) {
 		char c = n->name[i];
 		if (!c)
 			break;
 		h = (h ^ (__u8)c) * 0x100000001b3ULL;
 	}
 	k.hash = h;
-	struct failed_open *fo = bpf_map_lookup_elem(&failed_opens, &k);
-	if (!fo) {
+	struct name_ops *e = bpf_map_lookup_elem(&name_ops, &k);
+	if (!e) {
 		n->count = 0;
-		n->errno_ = -ret;
+		n->errors = 0;
+		n->errno_ = 0;
 		n->seq = files_seq;
-		if (bpf_map_update_elem(&failed_opens, &k, n, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&failed_opens, &k)) {
+		if (bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&name_ops, &k)) {
 			drop(DROP_FILES);
 			return;
 		}
-		fo = bpf_map_lookup_elem(&failed_opens, &k);
-		if (!fo)
+		e = bpf_map_lookup_elem(&name_ops, &k);
+		if (!e)
 			return;
 	}
-	__sync_fetch_and_add(&fo->count, 1);
-	fo->errno_ = -ret;
-	fo->seq = files_seq;
+	__sync_fetch_and_add(&e->count, 1);
+	if (ret < 0) {
+		__sync_fetch_and_add(&e->errors, 1);
+		e->errno_ = -ret;
+	}
+	e->seq = files_seq;
 }
 
 /* A new fd: one more open of its file, and a socket's entry from its first moment. */
@@ -287,7 +311,7 @@ static __always_inline void fd_io(struct task_struct *task, __u32 slot, struct f
 }
 
 /* Exit: the file behind the fd, and what the call did to it. */
-static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __u8 cls,
+static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __u8 cls, __u8 op,
 					struct thread_state *t, long ret, __u64 ns)
 {
 	if (!task)
@@ -296,7 +320,7 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 	case DETAIL_OPEN_ABS:
 	case DETAIL_OPEN:
 		if (ret < 0)
-			failed_open(task, slot, t->arg[0], (const char *)t->arg[1], ret);
+			name_op(task, slot, NAME_OPEN, t->arg[0], (const char *)t->arg[1], ret);
 		else
 			new_fd(task, slot, ret, ns);
 		return;
@@ -348,6 +372,15 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 		return;
 	case DETAIL_CLOSE:
 		close_exit(slot, t, ret);
+		return;
+	case DETAIL_NAME_AT:
+	case DETAIL_NAME:
+		name_op(task, slot, op, t->arg[0], (const char *)t->arg[1], ret);
+		return;
+	case DETAIL_RENAME_AT:
+	case DETAIL_RENAME:
+		name_op(task, slot, NAME_RENAME_FROM, t->arg[0], (const char *)t->arg[1], ret);
+		name_op(task, slot, NAME_RENAME_TO, t->arg[2], (const char *)t->arg[3], ret);
 		return;
 	default:
 		return;

@@ -110,10 +110,10 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
-	__type(key, struct failed_key);
-	__type(value, struct failed_open);
-} failed_opens SEC(".maps");
+	__uint(max_entries, 32768);
+	__type(key, struct name_key);
+	__type(value, struct name_ops);
+} name_ops SEC(".maps");
 
 /* too big for the 512-byte stack */
 struct {
@@ -127,8 +127,8 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct failed_open);
-} failed_scratch SEC(".maps");
+	__type(value, struct name_ops);
+} name_ops_scratch SEC(".maps");
 
 /* ---- network ---- */
 

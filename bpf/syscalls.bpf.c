@@ -165,7 +165,7 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 		__u64 ns = bpf_ktime_get_ns() - start;
 		count(p->slot, nr, ret < 0, ns, sole_thread(task));
 		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
-			detail_exit(task, p->slot, detail_class[nr], t, ret, ns);
+			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns);
 	}
 	/* setuid and the like cannot raise a process above its owner's reach, but PR_SET_DUMPABLE
 	 * (ssh-agent does it) and capabilities in a namespace can move it out of it */

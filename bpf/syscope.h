@@ -21,7 +21,7 @@
 struct thread_state {
 	__u64 enter_ns;
 	__s64 nr;
-	__u64 arg[2];
+	__u64 arg[4];
 };
 
 /* One tracked process (thread group), stored on its group leader. The leader's own syscall in
@@ -132,6 +132,22 @@ enum detail_class {
 			    * when this is its last reference, arg[1] 0 otherwise */
 	DETAIL_SOCKETPAIR = 17, /* as DETAIL_PAIR; the int[2] is its fourth argument */
 	DETAIL_BIND = 18, /* gives socket fd arg[0] its local address */
+	/* by name, without an fd (detail_op[nr] says which name_op): */
+	DETAIL_NAME_AT = 19, /* arg[0] a dirfd, arg[1] a name relative to it */
+	DETAIL_NAME = 20, /* arg[1] a name relative to the cwd (arg[0] AT_FDCWD) */
+	DETAIL_RENAME_AT =
+		21, /* renameat(2): arg[0..1] the old dirfd and name, arg[2..3] the new */
+	DETAIL_RENAME = 22, /* rename: as DETAIL_RENAME_AT, both relative to the cwd */
+};
+
+/* what a call did to a name (name_key.op) */
+enum name_op {
+	NAME_OPEN = 1, /* an open that failed (failed opens only: an open that works has a file) */
+	NAME_STAT = 2, /* stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at) */
+	NAME_UNLINK = 3, /* unlink, unlinkat, rmdir */
+	NAME_RENAME_FROM = 4, /* rename(at)(2): the old name */
+	NAME_RENAME_TO = 5, /* and the new one */
+	NAME_MKDIR = 6, /* mkdir, mkdirat */
 };
 
 /* file_stats.kind */
@@ -148,7 +164,7 @@ enum file_kind {
 #define FILE_NAME_MAX 1024 /* a path's components, leaf first; a power of two */
 #define FILE_PART_MAX 256 /* one component (NAME_MAX + 1) */
 #define FILE_DEPTH 64 /* components walked at most */
-#define FAILED_NAME_MAX 256 /* the name a failed open was given, as given */
+#define NAME_MAX_ 256 /* a name a call was given, as given (name_ops) */
 #define AT_FDCWD_ (-100)
 
 struct file_id {
@@ -189,19 +205,22 @@ struct file_name {
 	char name[FILE_NAME_MAX];
 };
 
-struct failed_key {
+/* One tracked process's calls on one name, by what they did (op): kept by the name as given,
+ * with the directory it was relative to, as the call did not (or could not) return a file. */
+struct name_key {
 	__u32 slot;
-	__u32 _pad;
+	__u32 op; /* enum name_op */
 	struct file_id base; /* the directory a relative name was relative to; 0 for absolute */
 	__u64 hash; /* of the name as given */
 };
 
-struct failed_open {
-	__u64 count;
+struct name_ops {
+	__u64 count; /* calls */
+	__u64 errors; /* of them, failed */
 	__u64 seq; /* as file_stats.seq */
-	__u32 errno_; /* the last one */
+	__u32 errno_; /* the last failure's */
 	__u32 _pad;
-	char name[FAILED_NAME_MAX];
+	char name[NAME_MAX_];
 };
 
 /* ---- network (net.bpf.c) ---- */

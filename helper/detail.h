@@ -2,7 +2,7 @@
 /*
  * Files and network, the helper's side (--detail): each tick, the entries of the kernel's
  * detail tables that changed since the last tick, as lines; at a process's end, its entries'
- * final figures. detail.c walks the tables; files.c (file_stats, file_names, failed_opens) and
+ * final figures. detail.c walks the tables; files.c (file_stats, file_names, name_ops) and
  * net.c (sock_stats, peer_stats) say what each entry becomes (docs/protocol.md).
  */
 #ifndef SYSCOPE_DETAIL_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Files, the helper's side: the entries of the kernel's files tables (bpf/files.bpf.c) as
- * `file_name`, `file` and `open_failed` lines. detail.c decides when and walks the tables.
+ * `file_name`, `file`, `open_failed` and `name_op` lines. detail.c decides when and walks the tables.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -63,14 +63,18 @@ static void one_use(struct pass *p, const void *key, const void *value)
 		bpf_map_delete_elem(p->fd, k);
 }
 
-static void one_failed(struct pass *p, const void *key, const void *value)
+/* a call on a name: a failed open as open_failed (as before name_op existed), the rest as name_op */
+static void one_name_op(struct pass *p, const void *key, const void *value)
 {
-	const struct failed_key *k = key;
-	const struct failed_open *v = value;
+	const struct name_key *k = key;
+	const struct name_ops *v = value;
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
 	if (!pid)
 		return;
-	msg_open_failed(p->out, p->t->seq, pid, &k->base, v);
+	if (k->op == NAME_OPEN)
+		msg_open_failed(p->out, p->t->seq, pid, &k->base, v);
+	else
+		msg_name_op(p->out, p->t->seq, pid, k->op, &k->base, v);
 	out_line(p->out);
 	if (p->slot >= 0)
 		bpf_map_delete_elem(p->fd, k);
@@ -83,15 +87,15 @@ void files_send(struct pass *p)
 	static struct file_name names[DETAIL_BATCH];
 	static struct file_key use_keys[DETAIL_BATCH];
 	static struct file_stats uses[DETAIL_BATCH];
-	static struct failed_key failed_keys[DETAIL_BATCH];
-	static struct failed_open failed[DETAIL_BATCH];
+	static struct name_key name_op_keys[DETAIL_BATCH];
+	static struct name_ops name_op_values[DETAIL_BATCH];
 	struct syscope_bpf *skel = p->t->ld->skel;
 
 	p->fd = bpf_map__fd(skel->maps.file_names);
 	detail_each_entry(p, name_keys, sizeof(name_keys[0]), names, sizeof(names[0]), one_name);
 	p->fd = bpf_map__fd(skel->maps.file_stats);
 	detail_each_entry(p, use_keys, sizeof(use_keys[0]), uses, sizeof(uses[0]), one_use);
-	p->fd = bpf_map__fd(skel->maps.failed_opens);
-	detail_each_entry(p, failed_keys, sizeof(failed_keys[0]), failed, sizeof(failed[0]),
-			  one_failed);
+	p->fd = bpf_map__fd(skel->maps.name_ops);
+	detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), name_op_values,
+			  sizeof(name_op_values[0]), one_name_op);
 }

@@ -132,12 +132,13 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bpf_map__set_autocreate(s->maps.pending_fork, !btf);
 }
 
-/* What the exit of each syscall tells about an fd (files.bpf.c); this architecture's numbers. */
+/* What the exit of each syscall tells about an fd or a name (files.bpf.c, net.bpf.c); this
+ * architecture's numbers. op: for the classes by name, what the call does to it. */
 static void set_detail_classes(struct syscope_bpf *s)
 {
 	static const struct {
 		int nr;
-		__u8 cls;
+		__u8 cls, op;
 	} classes[] = {
 #ifdef __NR_open
 		{ __NR_open, DETAIL_OPEN_ABS },
@@ -152,6 +153,11 @@ static void set_detail_classes(struct syscope_bpf *s)
 		{ __NR_readv, DETAIL_READ },
 		{ __NR_preadv, DETAIL_READ },
 		{ __NR_preadv2, DETAIL_READ },
+		/* a directory listed: its entries are what was read of it */
+		{ __NR_getdents64, DETAIL_READ },
+#ifdef __NR_getdents
+		{ __NR_getdents, DETAIL_READ },
+#endif
 		{ __NR_write, DETAIL_WRITE },
 		{ __NR_pwrite64, DETAIL_WRITE },
 		{ __NR_writev, DETAIL_WRITE },
@@ -160,6 +166,30 @@ static void set_detail_classes(struct syscope_bpf *s)
 		{ __NR_sendfile, DETAIL_SENDFILE },
 		{ __NR_copy_file_range, DETAIL_COPY },
 		{ __NR_splice, DETAIL_COPY },
+		/* by name */
+		{ __NR_newfstatat, DETAIL_NAME_AT, NAME_STAT },
+		{ __NR_statx, DETAIL_NAME_AT, NAME_STAT },
+		{ __NR_faccessat, DETAIL_NAME_AT, NAME_STAT },
+		{ __NR_faccessat2, DETAIL_NAME_AT, NAME_STAT },
+		{ __NR_readlinkat, DETAIL_NAME_AT, NAME_STAT },
+		{ __NR_unlinkat, DETAIL_NAME_AT, NAME_UNLINK },
+		{ __NR_mkdirat, DETAIL_NAME_AT, NAME_MKDIR },
+		{ __NR_renameat2, DETAIL_RENAME_AT },
+#ifdef __NR_renameat
+		{ __NR_renameat, DETAIL_RENAME_AT },
+#endif
+#ifdef __NR_rename
+		{ __NR_rename, DETAIL_RENAME },
+#endif
+#ifdef __NR_stat
+		{ __NR_stat, DETAIL_NAME, NAME_STAT },
+		{ __NR_lstat, DETAIL_NAME, NAME_STAT },
+		{ __NR_access, DETAIL_NAME, NAME_STAT },
+		{ __NR_readlink, DETAIL_NAME, NAME_STAT },
+		{ __NR_unlink, DETAIL_NAME, NAME_UNLINK },
+		{ __NR_rmdir, DETAIL_NAME, NAME_UNLINK },
+		{ __NR_mkdir, DETAIL_NAME, NAME_MKDIR },
+#endif
 		/* network (net.bpf.c) */
 		{ __NR_socket, DETAIL_SOCKET },
 		{ __NR_socketpair, DETAIL_SOCKETPAIR },
@@ -178,9 +208,12 @@ static void set_detail_classes(struct syscope_bpf *s)
 		{ __NR_pipe, DETAIL_PAIR },
 #endif
 	};
-	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		if (classes[i].nr >= 0 && classes[i].nr < SYSCOPE_MAX_NR)
-			s->rodata->detail_class[classes[i].nr] = classes[i].cls;
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		if (classes[i].nr < 0 || classes[i].nr >= SYSCOPE_MAX_NR)
+			continue;
+		s->rodata->detail_class[classes[i].nr] = classes[i].cls;
+		s->rodata->detail_op[classes[i].nr] = classes[i].op;
+	}
 }
 
 static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_mode m)
@@ -214,7 +247,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		/* off: the programs never touch them, so they need not hold anything */
 		bpf_map__set_max_entries(s->maps.file_stats, 1);
 		bpf_map__set_max_entries(s->maps.file_names, 1);
-		bpf_map__set_max_entries(s->maps.failed_opens, 1);
+		bpf_map__set_max_entries(s->maps.name_ops, 1);
 		bpf_map__set_max_entries(s->maps.sock_stats, 1);
 		bpf_map__set_max_entries(s->maps.peer_stats, 1);
 		bpf_map__set_max_entries(s->maps.sock_owner, 1);

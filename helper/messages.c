@@ -320,7 +320,7 @@ void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, const char *parts
 }
 
 void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
-		     const struct failed_open *v)
+		     const struct name_ops *v)
 {
 	msg_begin(j, MSG_OPEN_FAILED);
 	jb_key(j, "seq");
@@ -338,6 +338,55 @@ void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct fi
 	jb_u64(j, v->errno_);
 	jb_key(j, "count");
 	jb_u64(j, v->count);
+	jb_raw(j, "}");
+}
+
+static const char *name_op_name(uint32_t op)
+{
+	switch (op) {
+	case NAME_OPEN:
+		return "open";
+	case NAME_STAT:
+		return "stat";
+	case NAME_UNLINK:
+		return "unlink";
+	case NAME_RENAME_FROM:
+		return "rename_from";
+	case NAME_RENAME_TO:
+		return "rename_to";
+	case NAME_MKDIR:
+		return "mkdir";
+	default:
+		return "other";
+	}
+}
+
+void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
+		 const struct file_id *base, const struct name_ops *v)
+{
+	msg_begin(j, MSG_NAME_OP);
+	jb_key(j, "seq");
+	jb_u64(j, seq);
+	jb_key(j, "pid");
+	jb_u64(j, pid);
+	jb_key(j, "op");
+	jb_str(j, name_op_name(op));
+	jb_key(j, "name");
+	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
+	jb_key(j, "base");
+	if (base->dev || base->ino)
+		file_ref(j, base->dev, base->ino);
+	else
+		jb_raw(j, "null");
+	jb_key(j, "count");
+	jb_u64(j, v->count);
+	jb_key(j, "errors");
+	jb_u64(j, v->errors);
+	jb_key(j, "errno");
+	if (v->errno_)
+		jb_u64(j, v->errno_);
+	else
+		jb_raw(j, "null");
 	jb_raw(j, "}");
 }
 

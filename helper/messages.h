@@ -43,21 +43,22 @@ static inline const char *request_word(enum request_verb v)
 
 /* ---- messages: one JSON object a line, {"type":NAME,...} ---- */
 
-#define HELPER_MESSAGES(X)                                                                 \
-	X(MSG_HELLO, "hello") /* answer to hello: what this helper is and can do */        \
-	X(MSG_OK, "ok") /* a request done */                                               \
-	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */          \
-	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */               \
-	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */           \
-	X(MSG_RAN, "ran") /* the processes that may have run this interval */              \
-	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */               \
-	X(MSG_EXEC, "exec") /* a tracked process exec'd */                                 \
-	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */              \
-	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */           \
-	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */         \
-	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */                 \
-	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */ \
-	X(MSG_SOCKET, "socket") /* a process's socket, cumulative (--detail) */            \
+#define HELPER_MESSAGES(X)                                                                      \
+	X(MSG_HELLO, "hello") /* answer to hello: what this helper is and can do */             \
+	X(MSG_OK, "ok") /* a request done */                                                    \
+	X(MSG_ERROR, "error") /* a request refused, or the helper cannot start */               \
+	X(MSG_TICK, "tick") /* end of an interval, with the loss counters */                    \
+	X(MSG_COUNTS, "counts") /* a process's syscalls since its last counts */                \
+	X(MSG_RAN, "ran") /* the processes that may have run this interval */                   \
+	X(MSG_FORK, "fork") /* a tracked process's new child, tracked too */                    \
+	X(MSG_EXEC, "exec") /* a tracked process exec'd */                                      \
+	X(MSG_EXIT, "exit") /* a tracked process exited: its final figures */                   \
+	X(MSG_UNTRACKED, "untracked") /* left the tracked set without exiting */                \
+	X(MSG_FILE, "file") /* a process's use of a file, cumulative (--detail) */              \
+	X(MSG_FILE_NAME, "file_name") /* a file's path, once (--detail) */                      \
+	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */      \
+	X(MSG_NAME_OP, "name_op") /* a process's calls on a name: stat, unlink... (--detail) */ \
+	X(MSG_SOCKET, "socket") /* a process's socket, cumulative (--detail) */                 \
 	X(MSG_PEER, "peer") /* a socket's traffic with one address (--detail) */
 
 #define MESSAGE_ENUM(name, word) name,
@@ -109,7 +110,7 @@ void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
 
 struct file_stats;
 struct file_id;
-struct failed_open;
+struct name_ops;
 /* {"type":"file","seq":S,"pid":P,"file":"DEV:INO","kind":K,"opens":..,...,"final":F} */
 void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
 	      const char *kind, const struct file_stats *v, bool final);
@@ -118,7 +119,11 @@ void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, const char *parts
 		   bool whole);
 /* {"type":"open_failed","seq":S,"pid":P,"name":N,"base":"DEV:INO"|null,"errno":E,"count":C} */
 void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
-		     const struct failed_open *v);
+		     const struct name_ops *v);
+/* {"type":"name_op","seq":S,"pid":P,"op":"stat"|"unlink"|"rename_from"|"rename_to"|"mkdir",
+ *  "name":N,"base":"DEV:INO"|null,"count":C,"errors":E,"errno":E|null} */
+void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
+		 const struct file_id *base, const struct name_ops *v);
 
 struct sock_stats;
 struct peer_key;

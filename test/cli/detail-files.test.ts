@@ -119,6 +119,31 @@ describe('syscope record --detail', () => {
   })
 })
 
+describe('syscope record --detail: calls on names', () => {
+  it('counts stats, unlinks, renames and mkdirs by the path they named, with their failures, and directories listed', () => {
+    const names = join(dir, 'names')
+    execFileSync('cc', ['-O2', '-o', names, join(projectRoot(), 'test', 'helper', 'workloads', 'names.c')])
+    const work = mkdtempSync(join(dir, 'names-'))
+    const r = runCli(['record', '--detail', '--json', '--out', join(dir, 'names.syscope'), '--', names, work], env)
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const row = (path: string): FileSummaryRow | undefined => s.files!.find((f) => f.path === path)
+    const ops = (f: FileSummaryRow | undefined) => f && [f.stats, f.unlinks, f.renames_from, f.renames_to, f.mkdirs, f.name_errors, f.errnos]
+    // mkdir, access and statx (through a dirfd, as "d"), rmdir
+    expect(ops(row(join(work, 'd')))).toEqual([2, 1, 0, 0, 1, 0, {}])
+    expect(ops(row(join(work, 'd', 'x')))).toEqual([2, 0, 0, 0, 0, 2, { ENOENT: 2 }])
+    // created as f (its row, by inode, is opened once), renamed to g through a dirfd, unlinked
+    expect(row(join(work, 'd', 'f'))).toMatchObject({ kind: 'file', opens: 1, renames_from: 1 })
+    expect(ops(row(join(work, 'd', 'g')))).toEqual([0, 1, 0, 1, 0, 0, {}])
+    expect(ops(row(join(work, 'nope')))).toEqual([0, 1, 0, 0, 0, 1, { ENOENT: 1 }])
+    // the directory listed: getdents64 read its entries (then an empty read at the end)
+    const listed = row(work)!
+    expect(listed.kind).toBe('dir')
+    expect(listed.reads).toBe(2)
+    expect(listed.read_bytes).toBeGreaterThan(0)
+  })
+})
+
 describe('syscope record --detail, more files than its tables hold', () => {
   it('keeps what fits, says how many it could not, and stays bounded', () => {
     const many = join(dir, 'manyfiles')

@@ -25,12 +25,16 @@ export function filePath(kind: FileKind, file: string, name: { parts: string[]; 
   return name.whole ? `/${path}` : `…/${path}`
 }
 
+const NO_NAME_OPS = { stats: 0, unlinks: 0, renames_from: 0, renames_to: 0, mkdirs: 0, name_errors: 0 }
+
 export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
   if (store.header.detail !== true) return null
   const rows: FileSummaryRow[] = []
+  /** pid and path → its row: calls by name join the row of the path they name */
+  const byPath = new Map<string, FileSummaryRow>()
   for (const u of store.fileUses.values()) {
     const [opens, reads, readBytes, writes, writeBytes, ioErrors, timeNs] = u.v as [number, number, number, number, number, number, number]
-    rows.push({
+    const row: FileSummaryRow = {
       pid: u.pid,
       path: filePath(u.kind, u.file, store.fileNames.get(u.file)),
       kind: u.kind,
@@ -42,33 +46,71 @@ export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
       write_bytes: writeBytes,
       io_errors: ioErrors,
       time_ns: timeNs,
+      ...NO_NAME_OPS,
       errnos: {},
       first_ms: u.firstMs,
       last_ms: u.lastMs
-    })
+    }
+    rows.push(row)
+    if (row.path !== null && !byPath.has(`${row.pid} ${row.path}`)) byPath.set(`${row.pid} ${row.path}`, row)
   }
-  // failed opens: the name as given, made absolute against the directory it was relative to
-  // (lexically: a ".." after a symlink in a name that does not exist cannot be resolved better)
+  // a name as given, made absolute against the directory it was relative to (lexically: a ".."
+  // after a symlink in a name that does not exist cannot be resolved better)
+  const absolute = (base: string | null, name: string): string => {
+    if (name.startsWith('/')) return posix.normalize(name)
+    const dirName = base === null ? undefined : store.fileNames.get(base)
+    const dir = dirName ? filePath('dir', base!, dirName) : null
+    return dir ? posix.join(dir, name) : name
+  }
+  const rowOf = (pid: number, path: string): FileSummaryRow => {
+    let row = byPath.get(`${pid} ${path}`)
+    if (!row) {
+      row = {
+        pid,
+        path,
+        kind: 'other',
+        opens: 0,
+        open_errors: 0,
+        reads: 0,
+        read_bytes: 0,
+        writes: 0,
+        write_bytes: 0,
+        io_errors: 0,
+        time_ns: 0,
+        ...NO_NAME_OPS,
+        errnos: {},
+        first_ms: null,
+        last_ms: null
+      }
+      rows.push(row)
+      byPath.set(`${pid} ${path}`, row)
+    }
+    return row
+  }
+  const addErrno = (row: FileSummaryRow, errno: number | null, n: number): void => {
+    if (errno === null || n === 0) return
+    const name = errnoName(errno)
+    row.errnos[name] = (row.errnos[name] ?? 0) + n
+  }
   for (const f of store.failedOpens.values()) {
-    const base = f.base === null ? undefined : store.fileNames.get(f.base)
-    const dir = base ? filePath('dir', f.base!, base) : null
-    const path = f.name.startsWith('/') ? posix.normalize(f.name) : dir ? posix.join(dir, f.name) : null
-    rows.push({
-      pid: f.pid,
-      path: path ?? f.name,
-      kind: 'other',
-      opens: 0,
-      open_errors: f.count,
-      reads: 0,
-      read_bytes: 0,
-      writes: 0,
-      write_bytes: 0,
-      io_errors: 0,
-      time_ns: 0,
-      errnos: { [errnoName(f.errno)]: f.count },
-      first_ms: null,
-      last_ms: null
-    })
+    const row = rowOf(f.pid, absolute(f.base, f.name))
+    row.open_errors += f.count
+    addErrno(row, f.errno, f.count)
   }
-  return rows.sort((a, b) => b.read_bytes + b.write_bytes - (a.read_bytes + a.write_bytes) || b.open_errors - a.open_errors || a.pid - b.pid)
+  const field = { stat: 'stats', unlink: 'unlinks', rename_from: 'renames_from', rename_to: 'renames_to', mkdir: 'mkdirs' } as const
+  for (const n of store.nameOps.values()) {
+    const key = field[n.op as keyof typeof field]
+    if (!key) continue
+    const row = rowOf(n.pid, absolute(n.base, n.name))
+    row[key] += n.count
+    row.name_errors += n.errors
+    addErrno(row, n.errno, n.errors)
+  }
+  return rows.sort(
+    (a, b) =>
+      b.read_bytes + b.write_bytes - (a.read_bytes + a.write_bytes) ||
+      b.open_errors + b.name_errors - (a.open_errors + a.name_errors) ||
+      a.pid - b.pid ||
+      String(a.path).localeCompare(String(b.path))
+  )
 }

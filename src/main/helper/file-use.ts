@@ -2,7 +2,7 @@
 // cumulative whenever it changed, and may send one twice (its tick read can race a change);
 // this keeps the last of each and says which changed since the last tick, so that the session
 // records each change once.
-import type { FileMessage, FileNameMessage, OpenFailedMessage } from './protocol'
+import type { FileMessage, FileNameMessage, NameOp, NameOpMessage, OpenFailedMessage } from './protocol'
 import type { FileKind } from '../types/recording-format'
 
 /** opens, reads, read_bytes, writes, write_bytes, io_errors, time_ns: cumulative */
@@ -27,6 +27,16 @@ export interface FailedOpenLine {
   count: number
 }
 
+export interface NameOpLine {
+  pid: number
+  op: NameOp
+  base: string | null
+  name: string
+  count: number
+  errors: number
+  errno: number | null
+}
+
 const figures = (m: FileMessage): FileFigures => [m.opens, m.reads, m.read_bytes, m.writes, m.write_bytes, m.io_errors, m.time_ns]
 
 export class FileUse {
@@ -36,6 +46,8 @@ export class FileUse {
   private newNames: FileNameLine[] = []
   private failed = new Map<string, FailedOpenLine>()
   private changedFailed = new Set<string>()
+  private nameOps = new Map<string, NameOpLine>()
+  private changedNameOps = new Set<string>()
 
   file(m: FileMessage): void {
     const key = `${m.pid} ${m.file}`
@@ -60,16 +72,26 @@ export class FileUse {
     this.changedFailed.add(key)
   }
 
+  nameOp(m: NameOpMessage): void {
+    const key = `${m.pid} ${m.op} ${m.base ?? ''} ${m.name}`
+    const had = this.nameOps.get(key)
+    if (had && had.count === m.count && had.errors === m.errors && had.errno === m.errno) return
+    this.nameOps.set(key, { pid: m.pid, op: m.op, base: m.base, name: m.name, count: m.count, errors: m.errors, errno: m.errno })
+    this.changedNameOps.add(key)
+  }
+
   /** what is new since the last call: names first, so that a reader meets a file's name before its use */
-  drain(): { names: FileNameLine[]; uses: FileUseLine[]; failed: FailedOpenLine[] } {
+  drain(): { names: FileNameLine[]; uses: FileUseLine[]; failed: FailedOpenLine[]; nameOps: NameOpLine[] } {
     const out = {
       names: this.newNames,
       uses: [...this.changedUses].map((k) => this.uses.get(k)!),
-      failed: [...this.changedFailed].map((k) => this.failed.get(k)!)
+      failed: [...this.changedFailed].map((k) => this.failed.get(k)!),
+      nameOps: [...this.changedNameOps].map((k) => this.nameOps.get(k)!)
     }
     this.newNames = []
     this.changedUses.clear()
     this.changedFailed.clear()
+    this.changedNameOps.clear()
     return out
   }
 }

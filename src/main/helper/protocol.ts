@@ -176,6 +176,20 @@ export interface OpenFailedMessage {
   count: number
 }
 
+/** a process's calls on a name that return no file: stat, unlink, rename, mkdir (a failed open is open_failed) */
+export interface NameOpMessage {
+  type: 'name_op'
+  seq: number
+  pid: number
+  op: NameOp
+  name: string
+  base: string | null
+  count: number
+  errors: number
+  errno: number | null
+}
+export type NameOp = 'stat' | 'unlink' | 'rename_from' | 'rename_to' | 'mkdir' | 'other'
+
 /** a process's socket (device and inode: `file`, as its `file` messages name it), cumulative since it was first seen */
 export interface SocketMessage {
   type: 'socket'
@@ -237,6 +251,7 @@ export type HelperMessage =
   | FileMessage
   | FileNameMessage
   | OpenFailedMessage
+  | NameOpMessage
   | SocketMessage
   | PeerMessage
 
@@ -306,6 +321,8 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       return ok(isStr(m.file) && Array.isArray(m.parts) && m.parts.every(isStr) && typeof m.whole === 'boolean')
     case 'open_failed':
       return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.name) && (m.base === null || isStr(m.base)) && isNum(m.errno) && isNum(m.count))
+    case 'name_op':
+      return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.op) && isStr(m.name) && strOrNull(m.base) && isNum(m.count) && isNum(m.errors) && numOrNull(m.errno))
     case 'socket':
       return ok(
         isNum(m.seq) &&

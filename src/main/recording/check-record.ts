@@ -5,6 +5,7 @@ import type { SessionEvent } from '../../shared/contract'
 import {
   FILE_COLUMNS,
   FILE_KINDS,
+  NAME_OPS,
   NET_DIRECTIONS,
   NET_PROTOS,
   PEER_COLUMNS,
@@ -101,6 +102,17 @@ export function checkRecord(v: unknown): RecordLine | null {
         : null
     case 'fo':
       return isFinite(v.t) && isPid(v.pid) && isStringOrNull(v.base) && isString(v.name) && isFinite(v.errno) && isFinite(v.count) ? (v as RecordLine) : null
+    case 'nm':
+      return isFinite(v.t) &&
+        isPid(v.pid) &&
+        NAME_OPS.includes(v.op as (typeof NAME_OPS)[number]) &&
+        isStringOrNull(v.base) &&
+        isString(v.name) &&
+        isFinite(v.count) &&
+        isFinite(v.errors) &&
+        isNumOrNull(v.errno)
+        ? (v as RecordLine)
+        : null
     case 'sk':
       return isFinite(v.t) &&
         isPid(v.pid) &&

@@ -17,7 +17,23 @@ export interface EbpfOptions {
   detail?: boolean
 }
 
-const EVENTS = ['counts', 'ran', 'fork', 'exec', 'exit', 'untracked', 'tick', 'drops', 'file', 'file_name', 'open_failed', 'socket', 'peer', 'close'] as const
+const EVENTS = [
+  'counts',
+  'ran',
+  'fork',
+  'exec',
+  'exit',
+  'untracked',
+  'tick',
+  'drops',
+  'file',
+  'file_name',
+  'open_failed',
+  'name_op',
+  'socket',
+  'peer',
+  'close'
+] as const
 
 /** The helper as a session sees it: requests, buffered events, and release when done. */
 export class HelperConnection extends EventEmitter {

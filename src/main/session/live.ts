@@ -10,7 +10,17 @@ import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, 
 import { RecordingWriter, type WriteFailure } from '../recording/writer'
 import { SessionStore } from '../store/store'
 import type { HelperConnection } from './ebpf'
-import type { ExecMessage, ExitMessage, FileMessage, FileNameMessage, OpenFailedMessage, PeerMessage, ProcessFigures, SocketMessage } from '../helper/protocol'
+import type {
+  ExecMessage,
+  ExitMessage,
+  FileMessage,
+  FileNameMessage,
+  NameOpMessage,
+  OpenFailedMessage,
+  PeerMessage,
+  ProcessFigures,
+  SocketMessage
+} from '../helper/protocol'
 import { FileUse } from '../helper/file-use'
 import { NetUse } from '../helper/net-use'
 import { exitUsage } from '../helper/exit-usage'
@@ -274,6 +284,7 @@ export class LiveSession extends EventEmitter {
     h.on('file', (m: FileMessage) => this.fileUse.file(m))
     h.on('file_name', (m: FileNameMessage) => this.fileUse.name(m))
     h.on('open_failed', (m: OpenFailedMessage) => this.fileUse.openFailed(m))
+    h.on('name_op', (m: NameOpMessage) => this.fileUse.nameOp(m))
     h.on('socket', (m: SocketMessage) => this.netUse.socket(m))
     h.on('peer', (m: PeerMessage) => this.netUse.peer(m))
     h.on('fork', (m: { pid: number; ppid: number }) => {
@@ -406,6 +417,7 @@ export class LiveSession extends EventEmitter {
       for (const n of files.names) this.record({ k: 'fn', file: n.file, parts: n.parts, whole: n.whole })
       for (const u of files.uses) this.record({ k: 'f', t, pid: u.pid, file: u.file, kind: u.kind, v: u.v })
       for (const f of files.failed) this.record({ k: 'fo', t, pid: f.pid, base: f.base, name: f.name, errno: f.errno, count: f.count })
+      for (const n of files.nameOps) this.record({ k: 'nm', t, ...n })
       const net = this.netUse.drain()
       for (const sk of net.sockets) this.record({ k: 'sk', t, ...sk })
       for (const p of net.peers) this.record({ k: 'pr', t, ...p })

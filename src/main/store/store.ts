@@ -87,6 +87,7 @@ export class SessionStore {
   readonly failedOpens = new Map<string, { pid: number; base: string | null; name: string; errno: number; count: number }>()
   /** network (recordings of version 4 on with header.detail): each (process, socket), and each
    * (process, socket, peer), as last recorded (cumulative) */
+  readonly nameOps = new Map<string, { pid: number; op: string; base: string | null; name: string; count: number; errors: number; errno: number | null }>()
   readonly sockets = new Map<string, SocketRecord>()
   readonly peers = new Map<string, PeerRecord>()
   readonly output: OutputChunk[] = []
@@ -210,6 +211,13 @@ export class SessionStore {
         const had = this.fileUses.get(key)
         if (!had) this.objectBytes += OBJECT_BYTES + stringBytes(line.file) + 8 * line.v.length
         this.fileUses.set(key, { pid: line.pid, file: line.file, kind: line.kind, v: line.v, firstMs: had?.firstMs ?? line.t, lastMs: line.t })
+        break
+      }
+      case 'nm': {
+        const { k: _k, t: _t, ...op } = line
+        const key = `${line.pid} ${line.op} ${line.base ?? ''} ${line.name}`
+        if (!this.nameOps.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.name, line.base)
+        this.nameOps.set(key, op)
         break
       }
       case 'sk': {

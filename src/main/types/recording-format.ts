@@ -6,7 +6,8 @@ import type { CategoryId, EbpfStatus, SessionEvent, TreeFigures } from '../../sh
 
 export const RECORDING_FORMAT = 'syscope-recording'
 // 3: files (`fn`, `f`, `fo` records, header.detail); a version 2 file has none, and says so
-// 4: network (`sk`, `pr` records); a version 3 file has none, and says so
+// 4: network (`sk`, `pr` records) and calls on names (`nm`: stat, unlink, rename, mkdir); a
+// version 3 file has none, and says so
 export const RECORDING_VERSION = 4
 export const RECORDING_EXTENSION = '.syscope'
 
@@ -63,6 +64,9 @@ export type FileKind = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 
 export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other']
 /** Order of the figures in an `f` record, all cumulative since the process was tracked. */
 export const FILE_COLUMNS = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
+
+/** what a call on a name did (an `nm` record's op) */
+export const NAME_OPS = ['stat', 'unlink', 'rename_from', 'rename_to', 'mkdir', 'other'] as const
 
 /** what a socket is and which way it went (the helper's `socket` message) */
 export type NetProto = 'tcp' | 'udp' | 'unix' | 'other'
@@ -140,6 +144,8 @@ export type RecordLine =
   | { k: 'f'; t: number; pid: number; file: string; kind: FileKind; v: number[] }
   /** a name a process failed to open up to t: as given, relative to `base` (a file) when not absolute */
   | { k: 'fo'; t: number; pid: number; base: string | null; name: string; errno: number; count: number }
+  /** a process's calls on a name that returned no file, up to t: stat, unlink, rename, mkdir (NAME_OPS) */
+  | { k: 'nm'; t: number; pid: number; op: string; base: string | null; name: string; count: number; errors: number; errno: number | null }
   /** a process's socket up to t, cumulative */
   | ({ k: 'sk'; t: number } & SocketRecord)
   /** a socket's traffic with one peer up to t, cumulative */

@@ -48,9 +48,11 @@ export interface ProcessSummary extends SampledFigures {
 
 /**
  * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
- * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes). A name it
- * failed to open is a row of its own: opens 0, open_errors and errnos (the last errno of each
- * name: a name that failed with two errnos shows the last).
+ * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes, a
+ * directory's listings). Calls on a name that return no file (a failed open, stat, unlink,
+ * rename, mkdir) are kept by the name as given, made absolute against the directory it was
+ * relative to; they join the row of that path, or make one of their own (kind `other`, opens 0).
+ * errnos: the last errno of each (name, call) with how often such calls failed.
  */
 export interface FileSummaryRow {
   pid: number
@@ -66,6 +68,15 @@ export interface FileSummaryRow {
   /** reads and writes that failed */
   io_errors: number
   time_ns: number
+  /** calls on its name that return no file (by the name as given, made absolute): stat, lstat,
+   * statx, access, readlink; unlink and rmdir; rename from and to this name; mkdir */
+  stats: number
+  unlinks: number
+  renames_from: number
+  renames_to: number
+  mkdirs: number
+  /** of those, the ones that failed (their errno in errnos) */
+  name_errors: number
   errnos: Record<string, number>
   /** the session's time of the first and the last tick that saw it change (ms) */
   first_ms: number | null
