@@ -25,11 +25,29 @@ export function filePath(kind: FileKind, file: string, name: { parts: string[]; 
   return name.whole ? `/${path}` : `…/${path}`
 }
 
-export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
+/** A time range of a session, in ms (both ends included). */
+export interface TimeRange {
+  fromMs: number
+  toMs: number
+}
+
+/**
+ * Every file each process used: over the whole session, or (with `range`) what it did inside
+ * that range, rows with no change in it left out.
+ */
+export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryRow[] | null {
   if (store.header.detail !== true) return null
   const rows: FileSummaryRow[] = []
-  for (const u of store.fileUses.values()) {
-    const [opens, reads, readBytes, writes, writeBytes, ioErrors, timeNs] = u.v as [number, number, number, number, number, number, number]
+  for (const [key, u] of store.fileUses) {
+    let v = u.v
+    let firstMs = u.firstMs
+    let lastMs = u.lastMs
+    if (range) {
+      const c = store.changes.get(`f ${key}`)?.within(range.fromMs, range.toMs)
+      if (!c) continue
+      ;({ delta: v, firstMs, lastMs } = c)
+    }
+    const [opens, reads, readBytes, writes, writeBytes, ioErrors, timeNs] = v as [number, number, number, number, number, number, number]
     rows.push({
       pid: u.pid,
       path: filePath(u.kind, u.file, store.fileNames.get(u.file)),
@@ -43,13 +61,19 @@ export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
       io_errors: ioErrors,
       time_ns: timeNs,
       errnos: {},
-      first_ms: u.firstMs,
-      last_ms: u.lastMs
+      first_ms: firstMs,
+      last_ms: lastMs
     })
   }
   // failed opens: the name as given, made absolute against the directory it was relative to
   // (lexically: a ".." after a symlink in a name that does not exist cannot be resolved better)
-  for (const f of store.failedOpens.values()) {
+  for (const [key, f] of store.failedOpens) {
+    let count = f.count
+    if (range) {
+      const c = store.changes.get(`fo ${key}`)?.within(range.fromMs, range.toMs)
+      if (!c) continue
+      count = c.delta[0]!
+    }
     const base = f.base === null ? undefined : store.fileNames.get(f.base)
     const dir = base ? filePath('dir', f.base!, base) : null
     const path = f.name.startsWith('/') ? posix.normalize(f.name) : dir ? posix.join(dir, f.name) : null
@@ -58,14 +82,14 @@ export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
       path: path ?? f.name,
       kind: 'other',
       opens: 0,
-      open_errors: f.count,
+      open_errors: count,
       reads: 0,
       read_bytes: 0,
       writes: 0,
       write_bytes: 0,
       io_errors: 0,
       time_ns: 0,
-      errnos: { [errnoName(f.errno)]: f.count },
+      errnos: { [errnoName(f.errno)]: count },
       first_ms: null,
       last_ms: null
     })

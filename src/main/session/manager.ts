@@ -7,6 +7,7 @@ import { basename, join } from 'node:path'
 import { inflateRawSync, constants } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import {
+  type DetailRows,
   Events,
   type AttachRequest,
   type Comparison,
@@ -21,6 +22,8 @@ import {
 } from '../../shared/contract'
 import { ApiError } from '../errors'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
+import { buildFiles } from '../analysis/files'
+import { buildNetwork } from '../analysis/network'
 import { RECORDING_EXTENSION, type RecordingHeader } from '../types/recording-format'
 import { readDigest, readDigestLocator } from '../recording/digest'
 import { openRecording, parseHeader, RecordingError } from '../recording/reader'
@@ -163,6 +166,15 @@ export class SessionManager {
 
   breakdown(id: string, fromMs: number, toMs: number): Breakdown {
     return this.entry(id).store.breakdown(fromMs, toMs)
+  }
+
+  /** The files and sockets of [fromMs, toMs]; a recording opened from its digest loads its records first. */
+  async detail(id: string, fromMs: number, toMs: number): Promise<DetailRows> {
+    const e = this.entry(id)
+    // the digest keeps only the whole run's rows: a range needs each record's changes
+    if (e.store.digestOnly && e.store.header.detail === true && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
+    const range = { fromMs, toMs }
+    return { sessionId: id, from_ms: fromMs, to_ms: toMs, files: buildFiles(e.store, range), network: buildNetwork(e.store, range) }
   }
 
   async open(path: string): Promise<SessionInfo> {

@@ -1,0 +1,78 @@
+// The rows of the files and network sections of a summary (syscope record --detail): the JSON
+// summary and the renderer's Files and Network tables (SyscopeApi.detail) share them.
+
+/**
+ * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
+ * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes). A name it
+ * failed to open is a row of its own: opens 0, open_errors and errnos (the last errno of each
+ * name: a name that failed with two errnos shows the last).
+ */
+export interface FileSummaryRow {
+  pid: number
+  /** absolute path; pipe:[ino], socket:[ino], anon_inode:[name]; null if the name was not kept */
+  path: string | null
+  kind: 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
+  opens: number
+  open_errors: number
+  reads: number
+  read_bytes: number
+  writes: number
+  write_bytes: number
+  /** reads and writes that failed */
+  io_errors: number
+  time_ns: number
+  errnos: Record<string, number>
+  /** the session's time of the first and the last tick that saw it change (ms) */
+  first_ms: number | null
+  last_ms: number | null
+}
+
+/**
+ * One process's socket with one peer (syscope record --detail). A connected socket has one row;
+ * an unconnected datagram socket one per address it sent to or received from; a listening
+ * socket one, without a remote. Calls and bytes are exact, from the syscalls on its fds.
+ */
+export interface NetworkSummaryRow {
+  pid: number
+  proto: 'tcp' | 'udp' | 'unix' | 'other'
+  /** ipv4, ipv6, unix, netlink, packet, other */
+  family: string
+  /** stream, dgram, seqpacket, raw, other */
+  sock_type: string
+  /** `127.0.0.1:8080`, `[::1]:8080`, a socket path, `@abstract`; null: none (unbound, unnamed) */
+  local: string | null
+  remote: string | null
+  /** out: it connected, or sent first; in: accepted, or received first; listen */
+  direction: 'out' | 'in' | 'listen' | null
+  /** TCP: the last state seen (established, close, ...); null for other protocols */
+  state: string | null
+  /** connect() calls that started an attempt, and of them those that failed (also after EINPROGRESS) */
+  connects: number
+  connect_errors: number
+  /** the last failed connect's errno (EINPROGRESS: closed before it completed) */
+  errno: string | null
+  /** a listening socket: connections accepted */
+  accepts: number
+  sends: number
+  bytes_sent: number
+  recvs: number
+  bytes_received: number
+  /** session ms: first seen (socket(), accept()), TCP established (null: not seen), its last fd
+   * closed or TCP closed (null: still open, or closed by the process's exit) */
+  opened_ms: number | null
+  established_ms: number | null
+  closed_ms: number | null
+  /** the socket as the files section names it */
+  socket: string
+}
+
+/** What a session's files and sockets did in a time range (null: not watched). */
+export interface DetailRows {
+  sessionId: string
+  from_ms: number
+  to_ms: number
+  /** null: files were not watched (recorded without --detail) */
+  files: FileSummaryRow[] | null
+  /** null: the network was not watched (without --detail, or a recording from before it was) */
+  network: NetworkSummaryRow[] | null
+}
