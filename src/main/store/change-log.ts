@@ -23,11 +23,14 @@ export class ChangeLog {
     return this.times.length
   }
 
-  /** Adds one record; returns the bytes it costs (for the store's objectBytes). */
+  /**
+   * Adds one record; returns the bytes it costs (for the store's objectBytes): 8 a number, and
+   * the arrays' spare room as they grow (measured: 600,000 changes took 1.35 times 8 a number).
+   */
   add(t: number, v: readonly number[]): number {
     this.times.push(t)
     for (let c = 0; c < this.width; c++) this.values.push(v[c] ?? 0)
-    return 8 * (1 + this.width)
+    return 11 * (1 + this.width)
   }
 
   /** Index of the last change with time < ms (or <= ms when `atOrBefore`), -1 if none. */
