@@ -1,9 +1,9 @@
 // The one typed contract between the renderer and the main process. Electron's preload exposes
 // exactly these methods on `window.syscope`; `syscope serve` exposes the same ones to a browser
 // over a localhost bridge. Main validates every argument it receives (see src/main/api/validate.ts).
-import type { DetailRows } from './detail'
+import type { DetailRows, FileChange, PeerChange } from './detail'
 
-export type { DetailRows, FileSummaryRow, NetworkSummaryRow } from './detail'
+export type { DetailRows, FileChange, FileSummaryRow, NetworkSummaryRow, PeerChange } from './detail'
 
 /** Channel names, `domain:verb`. Requests are invoke/handle; events are main → renderer pushes. */
 export const Channels = {
@@ -338,6 +338,10 @@ export interface Comparison {
   a: ComparisonSide
   b: ComparisonSide
   syscalls: { name: string; category: CategoryId; a_calls: number; b_calls: number; delta: number; ratio: number | null }[]
+  /** files by path (null: one of them was recorded without --detail; main always sets it) */
+  files?: FileChange[] | null
+  /** remote addresses (null: one of them did not watch the network; main always sets it) */
+  peers?: PeerChange[] | null
 }
 
 export interface SetupCheck {

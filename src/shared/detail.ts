@@ -76,3 +76,25 @@ export interface DetailRows {
   /** null: the network was not watched (without --detail, or a recording from before it was) */
   network: NetworkSummaryRow[] | null
 }
+
+/** One file of two recordings, by path over all their processes (a compare's Files table). */
+export interface FileChange {
+  path: string
+  /** new: only in B; gone: only in A */
+  status: 'new' | 'gone' | 'both'
+  a_bytes: number
+  b_bytes: number
+  a_open_errors: number
+  b_open_errors: number
+}
+
+/** One remote address of two recordings, over all their sockets (a compare's Peers table). */
+export interface PeerChange {
+  proto: string
+  remote: string
+  status: 'new' | 'gone' | 'both'
+  a_bytes: number
+  b_bytes: number
+  a_connect_errors: number
+  b_connect_errors: number
+}

@@ -24,6 +24,8 @@ import { ApiError } from '../errors'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
 import { buildFiles } from '../analysis/files'
 import { buildNetwork } from '../analysis/network'
+import { compareFiles, comparePeers } from '../analysis/compare-detail'
+import type { Summary } from '../types/summary'
 import { RECORDING_EXTENSION, type RecordingHeader } from '../types/recording-format'
 import { readDigest, readDigestLocator } from '../recording/digest'
 import { openRecording, parseHeader, RecordingError } from '../recording/reader'
@@ -222,9 +224,13 @@ export class SessionManager {
       v.b = s.calls
       names.set(s.name, v)
     }
+    const sa = buildSummary(a, 'ended')
+    const sb = buildSummary(b, 'ended')
     return {
-      a: side(pathA, a, ba),
-      b: side(pathB, b, bb),
+      a: side(pathA, a, ba, sa),
+      b: side(pathB, b, bb, sb),
+      files: compareFiles(sa.files, sb.files),
+      peers: comparePeers(sa.network_peers, sb.network_peers),
       syscalls: [...names.entries()]
         .map(([name, v]) => ({ name, category: v.category, a_calls: v.a, b_calls: v.b, delta: v.b - v.a, ratio: v.a ? v.b / v.a : null }))
         .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.name.localeCompare(y.name))
@@ -260,8 +266,7 @@ export class SessionManager {
   }
 }
 
-function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
-  const s = buildSummary(store, 'ended')
+function side(path: string, store: SessionStore, b: Breakdown, s: Summary): ComparisonSide {
   return {
     path,
     title: store.header.title,
