@@ -35,7 +35,12 @@ const peer = (remote: string, sent: number, received: number, errors = 0): Netwo
 describe('comparing files and peers', () => {
   it('matches files by path over processes: new, gone, and the bytes of each side', () => {
     const a = [file(1, '/etc/hosts', 100, 0), file(2, '/etc/hosts', 50, 0), file(1, '/tmp/old', 10, 10), file(1, null, 5, 5)]
-    const b = [file(7, '/etc/hosts', 300, 0), file(7, '/tmp/new', 0, 4096), file(7, '/nope', 0, 0, 2)]
+    const b = [
+      file(7, '/etc/hosts', 300, 0),
+      file(7, '/tmp/new', 0, 4096),
+      file(7, '/nope', 0, 0, 2),
+      { ...file(7, 'pipe:[123]', 77, 77), kind: 'pipe' as const }
+    ]
     expect(compareFiles(a, b)).toEqual([
       { path: '/tmp/new', status: 'new', a_bytes: 0, b_bytes: 4096, a_open_errors: 0, b_open_errors: 0 },
       { path: '/etc/hosts', status: 'both', a_bytes: 150, b_bytes: 300, a_open_errors: 0, b_open_errors: 0 },

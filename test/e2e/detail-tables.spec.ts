@@ -216,3 +216,53 @@ test('a recording made without --detail says so instead of showing empty tables'
   await expect(page.getByTestId('network-unwatched')).toContainText('recorded without --detail')
   await expect(page.getByTestId('file-row')).toHaveCount(0)
 })
+
+test('compare: the files and peers only one recording used, with the bytes of each', async ({ page }) => {
+  const data = join(dir, 'data')
+  const c = join(dir, 'files-c')
+  mkdirSync(join(c, 'sub'), { recursive: true })
+  const other = join(dirname(out), 'other.syscope')
+  execFileSync('node', [cli, 'record', '--detail', '--out', other, '--', join(dir, 'files'), c], {
+    stdio: 'ignore',
+    env: { ...process.env, XDG_DATA_HOME: data }
+  })
+  const sb = JSON.parse(execFileSync('node', [cli, 'summary', other, '--json'], { encoding: 'utf8' })) as typeof summary & {
+    network_peers: unknown[] | null
+  }
+  const sa = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as typeof summary & {
+    network_peers: { remote: string }[] | null
+  }
+  await page.goto(url)
+  await page.getByTestId('nav-compare').click()
+  await expect(page.getByTestId('compare-a').locator(`option[value="${out}"]`)).toHaveCount(1)
+  await page.getByTestId('compare-a').selectOption(out)
+  await page.getByTestId('compare-b').selectOption(other)
+  await page.getByTestId('compare-run').click()
+  const row = (path: string) => page.locator(`[data-testid="compare-files-row"][data-name="${path}"]`)
+  const bytes = (s: typeof summary, path: string): number => s.files!.filter((r) => r.path === path).reduce((n, r) => n + r.read_bytes + r.write_bytes, 0)
+  // the third run's files are new, with its bytes; the first two runs' are gone, with theirs
+  for (const [path, status, a, b] of [
+    [`${c}/sub/a.txt`, 'new', 0, bytes(sb, `${c}/sub/a.txt`)],
+    [`${work.a}/sub/b.txt`, 'gone', bytes(sa, `${work.a}/sub/b.txt`), 0]
+  ] as const) {
+    await expect(row(path)).toHaveAttribute('data-status', status)
+    await expect(row(path)).toHaveAttribute('data-a', String(a))
+    await expect(row(path)).toHaveAttribute('data-b', String(b))
+  }
+  expect(bytes(sb, `${c}/sub/a.txt`)).toBeGreaterThan(0)
+  // a file both used (the C library every run loads), summed over each run's processes
+  const both = sa.files!.find((r) => r.path !== null && r.kind === 'file' && sb.files!.some((x) => x.path === r.path))!.path!
+  await expect(row(both)).toHaveAttribute('data-status', 'both')
+  await expect(row(both)).toHaveAttribute('data-a', String(bytes(sa, both)))
+  await expect(row(both)).toHaveAttribute('data-b', String(bytes(sb, both)))
+  // the third run used no network: every peer of the first is gone
+  expect(sb.network_peers).toEqual([])
+  await expect(page.getByTestId('compare-peers-row')).toHaveCount(sa.network_peers!.length)
+  await page.getByTestId('compare-peers-status').selectOption('new')
+  await expect(page.getByTestId('compare-peers-row')).toHaveCount(0)
+  await page.getByTestId('compare-files-status').selectOption('new')
+  await expect(page.locator('[data-testid="compare-files-row"]:not([data-status="new"])')).toHaveCount(0)
+  // pipes are named by inodes that differ from run to run: not matched, not listed
+  await expect(page.locator('[data-testid="compare-files-row"][data-name^="pipe:"]')).toHaveCount(0)
+  await page.getByTestId('compare-files').screenshot({ path: join(shots, 'detail-compare-files.png') })
+})

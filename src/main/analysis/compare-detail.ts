@@ -10,8 +10,9 @@ export function compareFiles(a: FileSummaryRow[] | null, b: FileSummaryRow[] | n
   const by = new Map<string, FileChange>()
   const add = (rows: FileSummaryRow[], side: 'a' | 'b'): void => {
     for (const r of rows) {
-      // a file whose name was not kept cannot be matched with the other run's
-      if (r.path === null) continue
+      // a file whose name was not kept cannot be matched with the other run's, nor can a pipe
+      // or socket (named by an inode that differs from run to run: the Peers table has sockets)
+      if (r.path === null || r.kind === 'pipe' || r.kind === 'socket') continue
       let c = by.get(r.path)
       if (!c) by.set(r.path, (c = { path: r.path, status: side === 'a' ? 'gone' : 'new', a_bytes: 0, b_bytes: 0, a_open_errors: 0, b_open_errors: 0 }))
       else if (c.status === 'gone' && side === 'b') c.status = 'both'
