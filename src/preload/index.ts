@@ -33,6 +33,7 @@ const api: SyscopeApi = {
   listSessions: () => call('listSessions'),
   snapshot: (id, maxPoints) => call('snapshot', id, maxPoints),
   breakdown: (id, from, to) => call('breakdown', id, from, to),
+  detail: (id, from, to) => call('detail', id, from, to),
   listProcesses: () => call('listProcesses'),
   listRecordings: () => call('listRecordings'),
   openRecording: (path) => call('openRecording', path),

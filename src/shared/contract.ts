@@ -1,6 +1,9 @@
 // The one typed contract between the renderer and the main process. Electron's preload exposes
 // exactly these methods on `window.syscope`; `syscope serve` exposes the same ones to a browser
 // over a localhost bridge. Main validates every argument it receives (see src/main/api/validate.ts).
+import type { DetailRows, FileChange, PeerChange } from './detail'
+
+export type { DetailRows, FileChange, FileSummaryRow, NetworkSummaryRow, PeerChange } from './detail'
 
 /** Channel names, `domain:verb`. Requests are invoke/handle; events are main → renderer pushes. */
 export const Channels = {
@@ -12,6 +15,7 @@ export const Channels = {
   sessionList: 'session:list',
   sessionSnapshot: 'session:snapshot',
   sessionBreakdown: 'session:breakdown',
+  sessionDetail: 'session:detail',
   processList: 'process:list',
   recordingList: 'recording:list',
   recordingOpen: 'recording:open',
@@ -34,6 +38,7 @@ export const ApiMethods = {
   listSessions: Channels.sessionList,
   snapshot: Channels.sessionSnapshot,
   breakdown: Channels.sessionBreakdown,
+  detail: Channels.sessionDetail,
   listProcesses: Channels.processList,
   listRecordings: Channels.recordingList,
   openRecording: Channels.recordingOpen,
@@ -333,6 +338,10 @@ export interface Comparison {
   a: ComparisonSide
   b: ComparisonSide
   syscalls: { name: string; category: CategoryId; a_calls: number; b_calls: number; delta: number; ratio: number | null }[]
+  /** files by path (null: one of them was recorded without --detail; main always sets it) */
+  files?: FileChange[] | null
+  /** remote addresses (null: one of them did not watch the network; main always sets it) */
+  peers?: PeerChange[] | null
 }
 
 export interface SetupCheck {
@@ -376,6 +385,8 @@ export interface SyscopeApi {
   listSessions(): Promise<SessionInfo[]>
   snapshot(sessionId: string, maxPoints: number): Promise<SessionSnapshot>
   breakdown(sessionId: string, fromMs: number, toMs: number): Promise<Breakdown>
+  /** the files and sockets each process used in [fromMs, toMs] (syscope record --detail) */
+  detail(sessionId: string, fromMs: number, toMs: number): Promise<DetailRows>
   listProcesses(): Promise<ProcessListEntry[]>
   listRecordings(): Promise<RecordingEntry[]>
   openRecording(path: string): Promise<SessionInfo>

@@ -25,15 +25,33 @@ export function filePath(kind: FileKind, file: string, name: { parts: string[]; 
   return name.whole ? `/${path}` : `…/${path}`
 }
 
+/** A time range of a session, in ms (both ends included). */
+export interface TimeRange {
+  fromMs: number
+  toMs: number
+}
+
 const NO_NAME_OPS = { stats: 0, unlinks: 0, renames_from: 0, renames_to: 0, mkdirs: 0, name_errors: 0 }
 
-export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
+/**
+ * Every file each process used: over the whole session, or (with `range`) what it did inside
+ * that range, rows with no change in it left out.
+ */
+export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryRow[] | null {
   if (store.header.detail !== true) return null
   const rows: FileSummaryRow[] = []
+  /** the values of a cumulative record in the range, or null when it did not change in it */
+  const within = (key: string, whole: number[]): { v: number[]; firstMs: number | null; lastMs: number | null } | null => {
+    if (!range) return { v: whole, firstMs: null, lastMs: null }
+    const c = store.changes.get(key)?.within(range.fromMs, range.toMs)
+    return c ? { v: c.delta, firstMs: c.firstMs, lastMs: c.lastMs } : null
+  }
   /** pid and path → its row: calls by name join the row of the path they name */
   const byPath = new Map<string, FileSummaryRow>()
-  for (const u of store.fileUses.values()) {
-    const [opens, reads, readBytes, writes, writeBytes, ioErrors, timeNs] = u.v as [number, number, number, number, number, number, number]
+  for (const [key, u] of store.fileUses) {
+    const c = within(`f ${key}`, u.v)
+    if (!c) continue
+    const [opens, reads, readBytes, writes, writeBytes, ioErrors, timeNs] = c.v as [number, number, number, number, number, number, number]
     const row: FileSummaryRow = {
       pid: u.pid,
       path: filePath(u.kind, u.file, store.fileNames.get(u.file)),
@@ -48,8 +66,8 @@ export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
       time_ns: timeNs,
       ...NO_NAME_OPS,
       errnos: {},
-      first_ms: u.firstMs,
-      last_ms: u.lastMs
+      first_ms: range ? c.firstMs : u.firstMs,
+      last_ms: range ? c.lastMs : u.lastMs
     }
     rows.push(row)
     if (row.path !== null && !byPath.has(`${row.pid} ${row.path}`)) byPath.set(`${row.pid} ${row.path}`, row)
@@ -92,19 +110,22 @@ export function buildFiles(store: SessionStore): FileSummaryRow[] | null {
     const name = errnoName(errno)
     row.errnos[name] = (row.errnos[name] ?? 0) + n
   }
-  for (const f of store.failedOpens.values()) {
+  for (const [key, f] of store.failedOpens) {
+    const c = within(`fo ${key}`, [f.count])
+    if (!c) continue
     const row = rowOf(f.pid, absolute(f.base, f.name))
-    row.open_errors += f.count
-    addErrno(row, f.errno, f.count)
+    row.open_errors += c.v[0]!
+    addErrno(row, f.errno, c.v[0]!)
   }
   const field = { stat: 'stats', unlink: 'unlinks', rename_from: 'renames_from', rename_to: 'renames_to', mkdir: 'mkdirs' } as const
-  for (const n of store.nameOps.values()) {
-    const key = field[n.op as keyof typeof field]
-    if (!key) continue
+  for (const [key, n] of store.nameOps) {
+    const f = field[n.op as keyof typeof field]
+    const c = f && within(`nm ${key}`, [n.count, n.errors])
+    if (!c) continue
     const row = rowOf(n.pid, absolute(n.base, n.name))
-    row[key] += n.count
-    row.name_errors += n.errors
-    addErrno(row, n.errno, n.errors)
+    row[f] += c.v[0]!
+    row.name_errors += c.v[1]!
+    addErrno(row, n.errno, c.v[1]!)
   }
   return rows.sort(
     (a, b) =>

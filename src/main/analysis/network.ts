@@ -3,7 +3,7 @@
 import type { SessionStore } from '../store/store'
 import type { PeerRecord, SocketRecord } from '../types/recording-format'
 import type { NetworkPeerSummary, NetworkSummaryRow } from '../types/summary'
-import { errnoName } from './files'
+import { errnoName, type TimeRange } from './files'
 
 /** the network was watched: --detail, in a recording of a version that kept it */
 const watched = (store: SessionStore): boolean => store.header.detail === true && store.header.version >= 4
@@ -36,18 +36,35 @@ function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withC
   }
 }
 
-export function buildNetwork(store: SessionStore): NetworkSummaryRow[] | null {
+/**
+ * Every socket each process used, per peer: over the whole session, or (with `range`) what it
+ * did inside that range (a socket or peer with no change in it left out).
+ */
+export function buildNetwork(store: SessionStore, range?: TimeRange): NetworkSummaryRow[] | null {
   if (!watched(store)) return null
+  /** the record as it grew inside the range (null: no change in it) */
+  const inRange = <T extends { v: number[] }>(kind: 'sk' | 'pr', key: string, rec: T): T | null => {
+    if (!range) return rec
+    const c = store.changes.get(`${kind} ${key}`)?.within(range.fromMs, range.toMs)
+    return c ? { ...rec, v: c.delta } : null
+  }
   const peersOf = new Map<string, PeerRecord[]>()
-  for (const p of store.peers.values()) {
-    const key = `${p.pid} ${p.file}`
-    const list = peersOf.get(key)
+  for (const [key, whole] of store.peers) {
+    const p = inRange('pr', key, whole)
+    if (!p) continue
+    const sock = `${p.pid} ${p.file}`
+    const list = peersOf.get(sock)
     if (list) list.push(p)
-    else peersOf.set(key, [p])
+    else peersOf.set(sock, [p])
   }
   const rows: NetworkSummaryRow[] = []
-  for (const s of store.sockets.values()) {
-    const peers = peersOf.get(`${s.pid} ${s.file}`) ?? []
+  for (const [key, whole] of store.sockets) {
+    const peers = peersOf.get(key) ?? []
+    const changed = inRange('sk', key, whole)
+    if (!changed && peers.length === 0) continue
+    // a socket whose peers moved data in the range but which itself did not change: none of
+    // its connects or accepts happened in the range
+    const s = changed ?? { ...whole, v: whole.v.map(() => 0) }
     // the connects belong with the peer it connected to; a socket that moved nothing, or tried
     // a peer it never talked to, has a row of its own for that
     const connected = peers.find((p) => p.remote === s.remote)

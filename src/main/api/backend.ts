@@ -39,6 +39,7 @@ export function createBackend(opts: BackendOptions): Backend {
     listSessions: async () => manager.list(),
     snapshot: async (id, maxPoints) => manager.snapshot(id, maxPoints),
     breakdown: async (id, from, to) => manager.breakdown(id, from, to),
+    detail: (id, from, to) => manager.detail(id, from, to),
     listProcesses: () => listProcesses(),
     listRecordings: async () => manager.listRecordings(),
     openRecording: async (path) => manager.open(path),

@@ -125,7 +125,8 @@ export function validateArgs(method: ApiMethod, args: unknown[]): unknown[] {
     case 'snapshot':
       arity(args, 2, method)
       return [sessionId(args[0]), int(args[1], 'maxPoints', 10, 100_000)]
-    case 'breakdown': {
+    case 'breakdown':
+    case 'detail': {
       arity(args, 3, method)
       const from = num(args[1], 'fromMs', 0, 1e12)
       const to = num(args[2], 'toMs', 0, 1e12)

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path'
 import { inflateRawSync, constants } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import {
+  type DetailRows,
   Events,
   type AttachRequest,
   type Comparison,
@@ -21,6 +22,10 @@ import {
 } from '../../shared/contract'
 import { ApiError } from '../errors'
 import { buildSummary, buildTimelineCsv } from '../analysis/summary'
+import { buildFiles } from '../analysis/files'
+import { buildNetwork } from '../analysis/network'
+import { compareFiles, comparePeers } from '../analysis/compare-detail'
+import type { Summary } from '../types/summary'
 import { RECORDING_EXTENSION, type RecordingHeader } from '../types/recording-format'
 import { readDigest, readDigestLocator } from '../recording/digest'
 import { openRecording, parseHeader, RecordingError } from '../recording/reader'
@@ -165,6 +170,15 @@ export class SessionManager {
     return this.entry(id).store.breakdown(fromMs, toMs)
   }
 
+  /** The files and sockets of [fromMs, toMs]; a recording opened from its digest loads its records first. */
+  async detail(id: string, fromMs: number, toMs: number): Promise<DetailRows> {
+    const e = this.entry(id)
+    // the digest keeps only the whole run's rows: a range needs each record's changes
+    if (e.store.digestOnly && e.store.header.detail === true && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
+    const range = { fromMs, toMs }
+    return { sessionId: id, from_ms: fromMs, to_ms: toMs, files: buildFiles(e.store, range), network: buildNetwork(e.store, range) }
+  }
+
   async open(path: string): Promise<SessionInfo> {
     const store = await openStore(path, this.newId())
     this.sessions.set(store.id, { live: null, store })
@@ -210,9 +224,13 @@ export class SessionManager {
       v.b = s.calls
       names.set(s.name, v)
     }
+    const sa = buildSummary(a, 'ended')
+    const sb = buildSummary(b, 'ended')
     return {
-      a: side(pathA, a, ba),
-      b: side(pathB, b, bb),
+      a: side(pathA, a, ba, sa),
+      b: side(pathB, b, bb, sb),
+      files: compareFiles(sa.files, sb.files),
+      peers: comparePeers(sa.network_peers, sb.network_peers),
       syscalls: [...names.entries()]
         .map(([name, v]) => ({ name, category: v.category, a_calls: v.a, b_calls: v.b, delta: v.b - v.a, ratio: v.a ? v.b / v.a : null }))
         .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.name.localeCompare(y.name))
@@ -248,8 +266,7 @@ export class SessionManager {
   }
 }
 
-function side(path: string, store: SessionStore, b: Breakdown): ComparisonSide {
-  const s = buildSummary(store, 'ended')
+function side(path: string, store: SessionStore, b: Breakdown, s: Summary): ComparisonSide {
   return {
     path,
     title: store.header.title,

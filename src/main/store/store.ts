@@ -18,6 +18,7 @@ import type {
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
 import type { FileKind, PeerRecord, ProcessColumn, RecordLine, RecordingHeader, SocketRecord } from '../types/recording-format'
 import { lttbIndices } from '../../shared/decimate'
+import { ChangeLog } from './change-log'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
@@ -90,6 +91,8 @@ export class SessionStore {
   readonly nameOps = new Map<string, { pid: number; op: string; base: string | null; name: string; count: number; errors: number; errno: number | null }>()
   readonly sockets = new Map<string, SocketRecord>()
   readonly peers = new Map<string, PeerRecord>()
+  /** the changes over time of each of the above, for a time range's figures: key "f|sk|pr|fo|nm KEY" */
+  readonly changes = new Map<string, ChangeLog>()
   readonly output: OutputChunk[] = []
   readonly warnings: string[] = []
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
@@ -211,6 +214,7 @@ export class SessionStore {
         const had = this.fileUses.get(key)
         if (!had) this.objectBytes += OBJECT_BYTES + stringBytes(line.file) + 8 * line.v.length
         this.fileUses.set(key, { pid: line.pid, file: line.file, kind: line.kind, v: line.v, firstMs: had?.firstMs ?? line.t, lastMs: line.t })
+        this.logChange(`f ${key}`, line.t, line.v)
         break
       }
       case 'nm': {
@@ -218,6 +222,7 @@ export class SessionStore {
         const key = `${line.pid} ${line.op} ${line.base ?? ''} ${line.name}`
         if (!this.nameOps.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.name, line.base)
         this.nameOps.set(key, op)
+        this.logChange(`nm ${key}`, line.t, [line.count, line.errors])
         break
       }
       case 'sk': {
@@ -225,6 +230,7 @@ export class SessionStore {
         const key = `${line.pid} ${line.file}`
         if (!this.sockets.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.file, line.local, line.remote)
         this.sockets.set(key, socket)
+        this.logChange(`sk ${key}`, line.t, line.v)
         break
       }
       case 'pr': {
@@ -232,15 +238,27 @@ export class SessionStore {
         const key = `${line.pid} ${line.file} ${line.peer}`
         if (!this.peers.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.file, line.peer, line.remote)
         this.peers.set(key, peer)
+        this.logChange(`pr ${key}`, line.t, line.v)
         break
       }
       case 'fo': {
         const key = `${line.pid} ${line.base ?? ''} ${line.name}`
         if (!this.failedOpens.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.name, line.base)
         this.failedOpens.set(key, { pid: line.pid, base: line.base, name: line.name, errno: line.errno, count: line.count })
+        this.logChange(`fo ${key}`, line.t, [line.count])
         break
       }
     }
+  }
+
+  /** Keeps one change of a cumulative record (its time and values). */
+  private logChange(key: string, t: number, v: number[]): void {
+    let log = this.changes.get(key)
+    if (!log) {
+      this.changes.set(key, (log = new ChangeLog(v.length)))
+      this.objectBytes += OBJECT_BYTES
+    }
+    this.objectBytes += log.add(t, v)
   }
 
   private addSample(line: Extract<RecordLine, { k: 's' }>): void {

@@ -1,0 +1,113 @@
+// The rows of the files and network sections of a summary (syscope record --detail): the JSON
+// summary and the renderer's Files and Network tables (SyscopeApi.detail) share them.
+
+/**
+ * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
+ * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes, a
+ * directory's listings). Calls on a name that return no file (a failed open, stat, unlink,
+ * rename, mkdir) are kept by the name as given, made absolute against the directory it was
+ * relative to; they join the row of that path, or make one of their own (kind `other`, opens 0).
+ * errnos: the last errno of each (name, call) with how often such calls failed.
+ */
+export interface FileSummaryRow {
+  pid: number
+  /** absolute path; pipe:[ino], socket:[ino], anon_inode:[name]; null if the name was not kept */
+  path: string | null
+  kind: 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
+  opens: number
+  open_errors: number
+  reads: number
+  read_bytes: number
+  writes: number
+  write_bytes: number
+  /** reads and writes that failed */
+  io_errors: number
+  time_ns: number
+  /** calls on its name that return no file (by the name as given, made absolute): stat, lstat,
+   * statx, access, readlink; unlink and rmdir; rename from and to this name; mkdir */
+  stats: number
+  unlinks: number
+  renames_from: number
+  renames_to: number
+  mkdirs: number
+  /** of those, the ones that failed (their errno in errnos) */
+  name_errors: number
+  errnos: Record<string, number>
+  /** the session's time of the first and the last tick that saw it change (ms) */
+  first_ms: number | null
+  last_ms: number | null
+}
+
+/**
+ * One process's socket with one peer (syscope record --detail). A connected socket has one row;
+ * an unconnected datagram socket one per address it sent to or received from; a listening
+ * socket one, without a remote. Calls and bytes are exact, from the syscalls on its fds.
+ */
+export interface NetworkSummaryRow {
+  pid: number
+  proto: 'tcp' | 'udp' | 'unix' | 'other'
+  /** ipv4, ipv6, unix, netlink, packet, other */
+  family: string
+  /** stream, dgram, seqpacket, raw, other */
+  sock_type: string
+  /** `127.0.0.1:8080`, `[::1]:8080`, a socket path, `@abstract`; null: none (unbound, unnamed) */
+  local: string | null
+  remote: string | null
+  /** out: it connected, or sent first; in: accepted, or received first; listen */
+  direction: 'out' | 'in' | 'listen' | null
+  /** TCP: the last state seen (established, close, ...); null for other protocols */
+  state: string | null
+  /** connect() calls that started an attempt, and of them those that failed (also after EINPROGRESS) */
+  connects: number
+  connect_errors: number
+  /** the last failed connect's errno (EINPROGRESS: closed before it completed) */
+  errno: string | null
+  /** TCP: the error the connection ended with (ECONNRESET: reset by the peer; ETIMEDOUT) */
+  close_error: string | null
+  /** a listening socket: connections accepted */
+  accepts: number
+  sends: number
+  bytes_sent: number
+  recvs: number
+  bytes_received: number
+  /** session ms: first seen (socket(), accept()), TCP established (null: not seen), its last fd
+   * closed or TCP closed (null: still open, or closed by the process's exit) */
+  opened_ms: number | null
+  established_ms: number | null
+  closed_ms: number | null
+  /** the socket as the files section names it */
+  socket: string
+}
+
+/** What a session's files and sockets did in a time range (null: not watched). */
+export interface DetailRows {
+  sessionId: string
+  from_ms: number
+  to_ms: number
+  /** null: files were not watched (recorded without --detail) */
+  files: FileSummaryRow[] | null
+  /** null: the network was not watched (without --detail, or a recording from before it was) */
+  network: NetworkSummaryRow[] | null
+}
+
+/** One file of two recordings, by path over all their processes (a compare's Files table). */
+export interface FileChange {
+  path: string
+  /** new: only in B; gone: only in A */
+  status: 'new' | 'gone' | 'both'
+  a_bytes: number
+  b_bytes: number
+  a_open_errors: number
+  b_open_errors: number
+}
+
+/** One remote address of two recordings, over all their sockets (a compare's Peers table). */
+export interface PeerChange {
+  proto: string
+  remote: string
+  status: 'new' | 'gone' | 'both'
+  a_bytes: number
+  b_bytes: number
+  a_connect_errors: number
+  b_connect_errors: number
+}

@@ -1,0 +1,268 @@
+// The Files and Network tables (issue 14, Views): real recordings made with the CLI's --detail
+// (real helper, real BPF) of workloads of known file and network work, opened in Chromium through
+// `syscope serve`. The tables hold the recording's own `summary --json` rows for the whole run,
+// filter by text and by a clicked process, and follow a range narrowed on the timeline.
+import { test, expect, type Page } from '@playwright/test'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import type { FileSummaryRow, NetworkSummaryRow } from '../../src/shared/detail'
+
+const root = join(import.meta.dirname, '..', '..')
+const cli = join(root, 'bin', 'syscope.mjs')
+const shots = join(root, 'build', 'test-results', 'screenshots')
+const INTERVAL_MS = 50
+/** the pause between the two halves of the workload: many samples, so a range can hold one half */
+const GAP_MS = 40 * INTERVAL_MS
+let server: ReturnType<typeof spawn>
+let url = ''
+let dir = ''
+let out = ''
+const work = { a: '', b: '', na: '', nb: '' }
+let summary: { files: FileSummaryRow[] | null; network: NetworkSummaryRow[] | null }
+
+test.describe.configure({ mode: 'serial' })
+
+/** `cmd` exited (with its status), polled: the record runs while the test paces its workload. */
+const exited = (p: ReturnType<typeof spawn>): Promise<number | null> => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))))
+
+test.beforeAll(async () => {
+  test.setTimeout(120_000)
+  mkdirSync(shots, { recursive: true })
+  dir = mkdtempSync(join(tmpdir(), 'syscope-detail-tables-'))
+  chmodSync(dir, 0o755)
+  const data = join(dir, 'data')
+  const recordings = join(data, 'syscope', 'recordings')
+  mkdirSync(recordings, { recursive: true })
+  const build = (name: string): string => {
+    const bin = join(dir, name)
+    execFileSync('cc', ['-O2', '-o', bin, join(root, 'test', 'helper', 'workloads', `${name}.c`)])
+    return bin
+  }
+  const files = build('files')
+  const net = build('net')
+  for (const k of ['a', 'b'] as const) {
+    work[k] = join(dir, `files-${k}`)
+    mkdirSync(join(work[k], 'sub'), { recursive: true })
+  }
+  for (const k of ['na', 'nb'] as const) mkdirSync((work[k] = join(dir, `net-${k}`)))
+  const fifo = join(dir, 'go')
+  execFileSync('mkfifo', [fifo])
+  const half1 = join(dir, 'half1')
+  // the first half, then a pause until the test says go, then the second half
+  const script = `"${files}" "${work.a}" && "${net}" "${work.na}" && : > "${half1}" && read x < "${fifo}" && "${files}" "${work.b}" && "${net}" "${work.nb}"`
+  out = join(recordings, 'detail.syscope')
+  const rec = spawn('node', [cli, 'record', '--detail', '--interval', String(INTERVAL_MS), '--out', out, '--', 'sh', '-c', script], {
+    env: { ...process.env, XDG_DATA_HOME: data },
+    stdio: ['ignore', 'ignore', 'inherit']
+  })
+  try {
+    await expect.poll(() => existsSync(half1) || rec.exitCode !== null, { timeout: 30_000 }).toBe(true)
+    expect(rec.exitCode, 'the record ended before its first half did').toBeNull()
+    // the pause is wall time after the first half ended: waited for, then the second half goes
+    const ended = statSync(half1).mtimeMs
+    await expect.poll(() => Date.now() - ended, { timeout: GAP_MS + 10_000 }).toBeGreaterThanOrEqual(GAP_MS)
+    writeFileSync(fifo, 'go\n')
+    expect(await exited(rec)).toBe(0)
+  } finally {
+    if (rec.exitCode === null) rec.kill('SIGKILL')
+  }
+  summary = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as typeof summary
+
+  server = spawn('node', [cli, 'serve'], { env: { ...process.env, XDG_DATA_HOME: data }, stdio: ['ignore', 'pipe', 'inherit'] })
+  url = await new Promise<string>((resolve, reject) => {
+    let text = ''
+    server.stdout!.on('data', (d: Buffer) => {
+      text += d.toString()
+      const m = text.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
+      if (m) resolve(m[1]!)
+    })
+    server.once('exit', (code) => reject(new Error(`syscope serve exited with ${code}`)))
+  })
+})
+
+test.afterAll(async () => {
+  if (server && server.exitCode === null) {
+    server.kill('SIGTERM')
+    await exited(server)
+  }
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/** A files row as the table's data attributes give it and as the summary has it. */
+const fileKey = (r: Record<string, string | number | null>): string =>
+  JSON.stringify(['pid', 'path', 'kind', 'opens', 'open_errors', 'reads', 'read_bytes', 'writes', 'write_bytes'].map((k) => String(r[k] ?? '')))
+const netKey = (r: Record<string, string | number | null>): string =>
+  JSON.stringify(
+    ['pid', 'proto', 'local', 'remote', 'connects', 'connect_errors', 'accepts', 'sends', 'bytes_sent', 'recvs', 'bytes_received'].map((k) =>
+      String(r[k] ?? '')
+    )
+  )
+
+/** Every row the table shows, from its data attributes (data-read-bytes → read_bytes). */
+async function shown(page: Page, testid: 'file-row' | 'network-row'): Promise<Record<string, string>[]> {
+  return page.getByTestId(testid).evaluateAll((rows) =>
+    rows.map((r) => {
+      const o: Record<string, string> = {}
+      for (const [k, v] of Object.entries((r as HTMLElement).dataset)) o[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v ?? ''
+      return o
+    })
+  )
+}
+const sorted = (xs: string[]): string[] => [...xs].sort()
+
+async function openRecording(page: Page): Promise<void> {
+  await page.goto(url)
+  await page.locator(`[data-testid="recording-row"][data-path="${out}"]`).click()
+  await expect(page.getByTestId('session-state')).toHaveText('recording')
+  await expect(page.getByTestId('files-table')).toBeVisible({ timeout: 15_000 })
+}
+
+test('the whole run: the tables hold the summary rows, filter by text and by a clicked process', async ({ page }) => {
+  const files = summary.files!
+  const network = summary.network!
+  expect(files.length).toBeGreaterThan(10)
+  expect(network.length).toBeGreaterThan(6)
+  await openRecording(page)
+  await expect(page.getByTestId('file-row')).toHaveCount(files.length)
+  await expect(page.getByTestId('network-row')).toHaveCount(network.length)
+  expect(sorted((await shown(page, 'file-row')).map(fileKey))).toEqual(sorted(files.map(fileKey)))
+  expect(sorted((await shown(page, 'network-row')).map(netKey))).toEqual(sorted(network.map(netKey)))
+
+  // failed opens read with their errno; failed connects with theirs
+  const nope = page.locator(`[data-testid="file-row"][data-path="${work.a}/sub/nope.txt"]`)
+  await expect(nope.getByTestId('file-open-errors')).toHaveText('2 ENOENT')
+  const refused = network.filter((r) => r.connect_errors > 0)
+  expect(refused.length).toBeGreaterThan(0)
+  await expect(page.getByTestId('network-connect-errors').filter({ hasText: 'ECONNREFUSED' }).first()).toBeVisible()
+  await page.getByTestId('files-pane').screenshot({ path: join(shots, 'detail-files.png') })
+  await page.getByTestId('network-pane').screenshot({ path: join(shots, 'detail-network.png') })
+
+  // the text filter: the second half's directory
+  await page.getByTestId('files-filter').fill(work.b)
+  const inB = files.filter((r) => r.path?.includes(work.b))
+  expect(inB.length).toBeGreaterThan(3)
+  await expect(page.getByTestId('file-row')).toHaveCount(inB.length)
+  expect(sorted((await shown(page, 'file-row')).map(fileKey))).toEqual(sorted(inB.map(fileKey)))
+  await page.getByTestId('files-filter').fill('')
+  const facts = JSON.parse(readFileSync(join(work.nb, 'facts.json'), 'utf8')) as Record<string, number>
+  const addr = `127.0.0.1:${facts.c4}`
+  await page.getByTestId('network-filter').fill(addr)
+  const withAddr = network.filter((r) => r.local?.includes(addr) || r.remote?.includes(addr))
+  expect(withAddr.length).toBeGreaterThan(0)
+  await expect(page.getByTestId('network-row')).toHaveCount(withAddr.length)
+  await page.getByTestId('network-filter').fill('')
+
+  // a click keeps that process in both tables
+  const pid = inB[0]!.pid
+  await page.locator(`[data-testid="file-row"][data-pid="${pid}"]`).first().click()
+  await expect(page.getByTestId('files-pid')).toHaveText(`pid ${pid} ✕`)
+  await expect(page.getByTestId('file-row')).toHaveCount(files.filter((r) => r.pid === pid).length)
+  await expect(page.getByTestId('network-row')).toHaveCount(network.filter((r) => r.pid === pid).length)
+  await page.getByTestId('files-pid').click()
+  await expect(page.getByTestId('file-row')).toHaveCount(files.length)
+})
+
+test('a range narrowed to the second half: only what happened in it', async ({ page }) => {
+  const files = summary.files!
+  const network = summary.network!
+  const pidsOf = (d: string): Set<number> => new Set(files.filter((r) => r.path?.startsWith(d + '/')).map((r) => r.pid))
+  const [aPids, bPids] = [pidsOf(work.a), pidsOf(work.b)]
+  const factsB = JSON.parse(readFileSync(join(work.nb, 'facts.json'), 'utf8')) as Record<string, number>
+  const netB = network.find((r) => r.local === `127.0.0.1:${factsB.c4}`)!
+  const netA = network.find((r) => r.local === `127.0.0.1:${(JSON.parse(readFileSync(join(work.na, 'facts.json'), 'utf8')) as Record<string, number>).c4}`)!
+  const second = new Set([...bPids, netB.pid])
+  const first = new Set([...aPids, netA.pid])
+  const lastOfFirst = Math.max(...files.filter((r) => first.has(r.pid) && r.last_ms !== null).map((r) => r.last_ms!))
+  const firstOfSecond = Math.min(...files.filter((r) => second.has(r.pid) && r.first_ms !== null).map((r) => r.first_ms!))
+  expect(firstOfSecond - lastOfFirst, 'the pause between the halves').toBeGreaterThan(GAP_MS / 2)
+
+  await openRecording(page)
+  await expect(page.getByTestId('file-row')).toHaveCount(files.length)
+  // zoom at the plots' right end (where the lanes' readouts end) until the range starts inside the pause
+  const readout = (await page.getByTestId('lane-cpu-readout').boundingBox())!
+  await page.mouse.move(readout.x + readout.width - 1, readout.y + 60)
+  const detail = page.getByTestId('detail')
+  let from = 0
+  for (let i = 0; i < 30 && from <= lastOfFirst; i++) {
+    await page.mouse.wheel(0, -120)
+    const before = from
+    await expect.poll(async () => Number(await detail.getAttribute('data-from')), { timeout: 5_000 }).not.toBe(before)
+    from = Number(await detail.getAttribute('data-from'))
+  }
+  expect(from).toBeGreaterThan(lastOfFirst)
+  expect(from, 'zoomed past the second half').toBeLessThanOrEqual(firstOfSecond)
+
+  // the second half's processes, whole; nothing of the first half's
+  const rows = await shown(page, 'file-row')
+  expect(rows.some((r) => first.has(Number(r.pid)))).toBe(false)
+  expect(sorted(rows.filter((r) => second.has(Number(r.pid))).map(fileKey))).toEqual(sorted(files.filter((r) => second.has(r.pid)).map(fileKey)))
+  expect(rows.length).toBeLessThan(files.length)
+  const net = await shown(page, 'network-row')
+  expect(net.some((r) => first.has(Number(r.pid)))).toBe(false)
+  expect(sorted(net.filter((r) => second.has(Number(r.pid))).map(netKey))).toEqual(sorted(network.filter((r) => second.has(r.pid)).map(netKey)))
+  await page.getByTestId('files-pane').screenshot({ path: join(shots, 'detail-files-range.png') })
+  await page.getByTestId('network-pane').screenshot({ path: join(shots, 'detail-network-range.png') })
+})
+
+test('a recording made without --detail says so instead of showing empty tables', async ({ page }) => {
+  const plain = join(dirname(out), 'plain.syscope')
+  execFileSync('node', [cli, 'record', '--out', plain, '--', 'true'], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: join(dir, 'data') } })
+  await page.goto(url)
+  await page.locator(`[data-testid="recording-row"][data-path="${plain}"]`).click()
+  await expect(page.getByTestId('session-state')).toHaveText('recording')
+  await expect(page.getByTestId('files-unwatched')).toContainText('recorded without --detail')
+  await expect(page.getByTestId('network-unwatched')).toContainText('recorded without --detail')
+  await expect(page.getByTestId('file-row')).toHaveCount(0)
+})
+
+test('compare: the files and peers only one recording used, with the bytes of each', async ({ page }) => {
+  const data = join(dir, 'data')
+  const c = join(dir, 'files-c')
+  mkdirSync(join(c, 'sub'), { recursive: true })
+  const other = join(dirname(out), 'other.syscope')
+  execFileSync('node', [cli, 'record', '--detail', '--out', other, '--', join(dir, 'files'), c], {
+    stdio: 'ignore',
+    env: { ...process.env, XDG_DATA_HOME: data }
+  })
+  const sb = JSON.parse(execFileSync('node', [cli, 'summary', other, '--json'], { encoding: 'utf8' })) as typeof summary & {
+    network_peers: unknown[] | null
+  }
+  const sa = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as typeof summary & {
+    network_peers: { remote: string }[] | null
+  }
+  await page.goto(url)
+  await page.getByTestId('nav-compare').click()
+  await expect(page.getByTestId('compare-a').locator(`option[value="${out}"]`)).toHaveCount(1)
+  await page.getByTestId('compare-a').selectOption(out)
+  await page.getByTestId('compare-b').selectOption(other)
+  await page.getByTestId('compare-run').click()
+  const row = (path: string) => page.locator(`[data-testid="compare-files-row"][data-name="${path}"]`)
+  const bytes = (s: typeof summary, path: string): number => s.files!.filter((r) => r.path === path).reduce((n, r) => n + r.read_bytes + r.write_bytes, 0)
+  // the third run's files are new, with its bytes; the first two runs' are gone, with theirs
+  for (const [path, status, a, b] of [
+    [`${c}/sub/a.txt`, 'new', 0, bytes(sb, `${c}/sub/a.txt`)],
+    [`${work.a}/sub/b.txt`, 'gone', bytes(sa, `${work.a}/sub/b.txt`), 0]
+  ] as const) {
+    await expect(row(path)).toHaveAttribute('data-status', status)
+    await expect(row(path)).toHaveAttribute('data-a', String(a))
+    await expect(row(path)).toHaveAttribute('data-b', String(b))
+  }
+  expect(bytes(sb, `${c}/sub/a.txt`)).toBeGreaterThan(0)
+  // a file both used (the C library every run loads), summed over each run's processes
+  const both = sa.files!.find((r) => r.path !== null && r.kind === 'file' && sb.files!.some((x) => x.path === r.path))!.path!
+  await expect(row(both)).toHaveAttribute('data-status', 'both')
+  await expect(row(both)).toHaveAttribute('data-a', String(bytes(sa, both)))
+  await expect(row(both)).toHaveAttribute('data-b', String(bytes(sb, both)))
+  // the third run used no network: every peer of the first is gone
+  expect(sb.network_peers).toEqual([])
+  await expect(page.getByTestId('compare-peers-row')).toHaveCount(sa.network_peers!.length)
+  await page.getByTestId('compare-peers-status').selectOption('new')
+  await expect(page.getByTestId('compare-peers-row')).toHaveCount(0)
+  await page.getByTestId('compare-files-status').selectOption('new')
+  await expect(page.locator('[data-testid="compare-files-row"]:not([data-status="new"])')).toHaveCount(0)
+  // pipes are named by inodes that differ from run to run: not matched, not listed
+  await expect(page.locator('[data-testid="compare-files-row"][data-name^="pipe:"]')).toHaveCount(0)
+  await page.getByTestId('compare-files').screenshot({ path: join(shots, 'detail-compare-files.png') })
+})
