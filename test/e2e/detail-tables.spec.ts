@@ -136,6 +136,17 @@ test('the whole run: the tables hold the summary rows, filter by text and by a c
   const refused = network.filter((r) => r.connect_errors > 0)
   expect(refused.length).toBeGreaterThan(0)
   await expect(page.getByTestId('network-connect-errors').filter({ hasText: 'ECONNREFUSED' }).first()).toBeVisible()
+  // a connection reset by its peer says so; a socket without a name is unnamed, not unknown
+  const resets = network.filter((r) => r.close_error === 'ECONNRESET')
+  expect(resets.length).toBeGreaterThan(0)
+  await expect(page.getByTestId('network-state').filter({ hasText: 'close ECONNRESET' })).toHaveCount(resets.length)
+  await expect(page.getByTestId('network-table')).not.toContainText('unavailable')
+  // what was done by name shows beside the file (the dynamic loader checks /etc/ld.so.preload
+  // with access(): a stat by name, failed where the file does not exist)
+  const statted = files.find((r) => r.stats > 0 && r.path !== null)
+  expect(statted, 'a path stat-ed by name').toBeDefined()
+  const cell = page.locator(`[data-testid="file-row"][data-path="${statted!.path}"][data-pid="${statted!.pid}"]`).getByTestId('file-by-name')
+  await expect(cell).toContainText(`stat ${statted!.stats}`)
   await page.getByTestId('files-pane').screenshot({ path: join(shots, 'detail-files.png') })
   await page.getByTestId('network-pane').screenshot({ path: join(shots, 'detail-network.png') })
 
