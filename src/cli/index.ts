@@ -39,10 +39,14 @@ Commands:
       Either way the file keeps every tick written before the failure, and syscope exits 1.
       --max-procs N: processes the syscall helper tracks at once (16..65536, default 1024); more
         are lost, and the summary says how many
-      --detail: files too: every file each process used, how much and how long, and the names
-        it failed to open (needs eBPF); --no-detail (the default) leaves them out
+      --detail: files and the network too (needs eBPF): every file each process used, how much
+        and how long, the names it failed to open, stat-ed, unlinked or renamed; every socket,
+        both ends, connects and their failures, bytes each way per peer. --no-detail (the
+        default) leaves them out
   record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
-      attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds
+         [--detail | --no-detail]
+      attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds;
+      with --detail, the files it holds open as it is attached to are listed too ("held")
   summary FILE [--json]      summarise a recording
   doctor [--json]            is eBPF ready on this machine, which helper is used, what to fix
   serve [--port N]           the UI in a browser on 127.0.0.1 (prints the URL with its token)

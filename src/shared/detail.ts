@@ -36,6 +36,8 @@ export interface FileSummaryRow {
   /** the session's time of the first and the last tick that saw it change (ms) */
   first_ms: number | null
   last_ms: number | null
+  /** it was open in the process when syscope attached to it (all its figures may be 0) */
+  held: boolean
 }
 
 /**

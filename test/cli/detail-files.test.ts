@@ -2,13 +2,16 @@
 // reopened), exact for a workload of known file work, and equal to what strace -y saw of the
 // same workload for the calls both see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { once } from 'node:events'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileSummaryRow, Summary } from '../../src/main/types/summary'
 import { CLI, buildCli, runCli } from './harness'
+import { until } from '../util/until'
 
 let dir: string
 let files: string
@@ -141,6 +144,46 @@ describe('syscope record --detail: calls on names', () => {
     expect(listed.kind).toBe('dir')
     expect(listed.reads).toBe(2)
     expect(listed.read_bytes).toBeGreaterThan(0)
+  })
+})
+
+describe('syscope record --pid --detail: files held open before the attach', () => {
+  it('lists them, used or not, and counts what was done with them after', async () => {
+    const holder = join(dir, 'holder')
+    execFileSync('cc', ['-O2', '-o', holder, join(projectRoot(), 'test', 'helper', 'workloads', 'holder.c')])
+    const work = mkdtempSync(join(dir, 'held-'))
+    const target = spawn(holder, [work], { stdio: ['pipe', 'pipe', 'inherit'] })
+    try {
+      // it opened its files and waits
+      await until('the holder is ready', () => target.stdout.read()?.toString().includes('ready'))
+      const out = join(dir, 'held.syscope')
+      const rec = spawn('node', [CLI, 'record', '--pid', String(target.pid), '--detail', '--json', '--out', out], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      let stdout = ''
+      rec.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
+      const done = once(rec, 'exit')
+      // attached once the recording holds a tick (what it held is read before the first)
+      await until('the session ticks', () => {
+        if (!existsSync(out)) return false
+        const text = gunzipSync(readFileSync(out), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString()
+        return text.includes('"k":"s"')
+      })
+      target.stdin.end('go\n')
+      const [code] = (await done) as [number | null]
+      expect(code).toBe(0)
+      const s = JSON.parse(stdout) as Summary
+      const row = (path: string): FileSummaryRow | undefined => s.files!.find((f) => f.path === path && f.pid === target.pid)
+      // written before the attach, untouched after: held, no figures
+      expect(row(join(work, 'kept'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 0, writes: 0, write_bytes: 0 })
+      // read after the attach: held, and the read counted
+      expect(row(join(work, 'used'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 1, read_bytes: 5 })
+      // its pipe, both ends one row
+      expect(s.files!.filter((f) => f.pid === target.pid && f.kind === 'pipe' && f.held).length).toBeGreaterThanOrEqual(1)
+    } finally {
+      target.kill('SIGKILL')
+    }
   })
 })
 

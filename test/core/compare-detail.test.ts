@@ -25,7 +25,8 @@ const file = (pid: number, path: string | null, read: number, write: number, ope
   name_errors: 0,
   errnos: {},
   first_ms: 0,
-  last_ms: 0
+  last_ms: 0,
+  held: false
 })
 const peer = (remote: string, sent: number, received: number, errors = 0): NetworkPeerSummary => ({
   remote,

@@ -67,7 +67,8 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
       ...NO_NAME_OPS,
       errnos: {},
       first_ms: range ? c.firstMs : u.firstMs,
-      last_ms: range ? c.lastMs : u.lastMs
+      last_ms: range ? c.lastMs : u.lastMs,
+      held: u.held
     }
     rows.push(row)
     if (row.path !== null && !byPath.has(`${row.pid} ${row.path}`)) byPath.set(`${row.pid} ${row.path}`, row)
@@ -98,7 +99,8 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
         ...NO_NAME_OPS,
         errnos: {},
         first_ms: null,
-        last_ms: null
+        last_ms: null,
+        held: false
       }
       rows.push(row)
       byPath.set(`${pid} ${path}`, row)

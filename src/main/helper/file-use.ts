@@ -13,6 +13,8 @@ export interface FileUseLine {
   file: string
   kind: FileKind
   v: FileFigures
+  /** open in the process when it was attached to */
+  held?: true
 }
 export interface FileNameLine {
   file: string
@@ -54,7 +56,8 @@ export class FileUse {
     const v = figures(m)
     const had = this.uses.get(key)
     if (had && had.v.every((x, i) => x === v[i])) return
-    this.uses.set(key, { pid: m.pid, file: m.file, kind: m.kind, v })
+    const held = m.held || had?.held
+    this.uses.set(key, { pid: m.pid, file: m.file, kind: m.kind, v, ...(held ? { held: true as const } : {}) })
     this.changedUses.add(key)
   }
 
@@ -70,6 +73,18 @@ export class FileUse {
     if (had && had.count === m.count && had.errno === m.errno) return
     this.failed.set(key, { pid: m.pid, base: m.base, name: m.name, errno: m.errno, count: m.count })
     this.changedFailed.add(key)
+  }
+
+  /** a file the process held open when it was attached to (read from /proc, not the helper) */
+  held(pid: number, file: string, kind: FileKind, parts: string[] | null): void {
+    if (parts && !this.named.has(file)) {
+      this.named.add(file)
+      this.newNames.push({ file, parts, whole: true })
+    }
+    const key = `${pid} ${file}`
+    const had = this.uses.get(key)
+    this.uses.set(key, { pid, file, kind: had?.kind ?? kind, v: had?.v ?? [0, 0, 0, 0, 0, 0, 0], held: true })
+    this.changedUses.add(key)
   }
 
   nameOp(m: NameOpMessage): void {

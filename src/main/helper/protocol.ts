@@ -156,6 +156,8 @@ export interface FileMessage {
   time_ns: number
   /** the process is gone: these are its last figures for the file */
   final: boolean
+  /** it was open in the process when it was attached to (sent then, with no figures yet) */
+  held?: boolean
 }
 /** the path of a file, as components from the leaf up (a pseudo file's one name: "[eventfd]") */
 export interface FileNameMessage {

@@ -97,7 +97,12 @@ export function checkRecord(v: unknown): RecordLine | null {
     case 'fn':
       return isString(v.file) && isStringArray(v.parts) && typeof v.whole === 'boolean' ? (v as RecordLine) : null
     case 'f':
-      return isFinite(v.t) && isPid(v.pid) && isString(v.file) && FILE_KINDS.includes(v.kind as FileKind) && isCounts(v.v, FILE_COLUMNS.length)
+      return isFinite(v.t) &&
+        isPid(v.pid) &&
+        isString(v.file) &&
+        FILE_KINDS.includes(v.kind as FileKind) &&
+        isCounts(v.v, FILE_COLUMNS.length) &&
+        (v.held === undefined || v.held === true)
         ? (v as RecordLine)
         : null
     case 'fo':

@@ -23,6 +23,7 @@ import type {
 } from '../helper/protocol'
 import { FileUse } from '../helper/file-use'
 import { NetUse } from '../helper/net-use'
+import { openFiles } from '../proc/open-files'
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../types/samples'
@@ -210,6 +211,10 @@ export class LiveSession extends EventEmitter {
         }
       }
       s.addProcess(child.pid, child.ppid, traced)
+    }
+    // what they hold open already: the files monitor meets a file only when a call uses it
+    if (s.helper && s.store.header.detail === true) {
+      for (const pid of s.known) for (const f of await openFiles(pid)) s.fileUse.held(pid, f.file, f.kind, f.parts)
     }
     s.start()
     return s
@@ -415,7 +420,7 @@ export class LiveSession extends EventEmitter {
       this.pendingCounts.clear()
       const files = this.fileUse.drain()
       for (const n of files.names) this.record({ k: 'fn', file: n.file, parts: n.parts, whole: n.whole })
-      for (const u of files.uses) this.record({ k: 'f', t, pid: u.pid, file: u.file, kind: u.kind, v: u.v })
+      for (const u of files.uses) this.record({ k: 'f', t, pid: u.pid, file: u.file, kind: u.kind, v: u.v, ...(u.held ? { held: true as const } : {}) })
       for (const f of files.failed) this.record({ k: 'fo', t, pid: f.pid, base: f.base, name: f.name, errno: f.errno, count: f.count })
       for (const n of files.nameOps) this.record({ k: 'nm', t, ...n })
       const net = this.netUse.drain()

@@ -84,7 +84,7 @@ export class SessionStore {
   /** files (recordings with header.detail): each file's path, and each (process, file) use and
    * failed open as last recorded (cumulative) */
   readonly fileNames = new Map<string, { parts: string[]; whole: boolean }>()
-  readonly fileUses = new Map<string, { pid: number; file: string; kind: FileKind; v: number[]; firstMs: number; lastMs: number }>()
+  readonly fileUses = new Map<string, { pid: number; file: string; kind: FileKind; v: number[]; firstMs: number; lastMs: number; held: boolean }>()
   readonly failedOpens = new Map<string, { pid: number; base: string | null; name: string; errno: number; count: number }>()
   /** network (recordings of version 4 on with header.detail): each (process, socket), and each
    * (process, socket, peer), as last recorded (cumulative) */
@@ -213,7 +213,15 @@ export class SessionStore {
         const key = `${line.pid} ${line.file}`
         const had = this.fileUses.get(key)
         if (!had) this.objectBytes += OBJECT_BYTES + stringBytes(line.file) + 8 * line.v.length
-        this.fileUses.set(key, { pid: line.pid, file: line.file, kind: line.kind, v: line.v, firstMs: had?.firstMs ?? line.t, lastMs: line.t })
+        this.fileUses.set(key, {
+          pid: line.pid,
+          file: line.file,
+          kind: line.kind,
+          v: line.v,
+          firstMs: had?.firstMs ?? line.t,
+          lastMs: line.t,
+          held: line.held === true || had?.held === true
+        })
         this.logChange(`f ${key}`, line.t, line.v)
         break
       }

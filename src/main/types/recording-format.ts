@@ -141,7 +141,7 @@ export type RecordLine =
   /** a file's path (device:inode `file`), its components from the leaf up; whole: not cut short */
   | { k: 'fn'; file: string; parts: string[]; whole: boolean }
   /** a process's use of a file up to t, cumulative (FILE_COLUMNS) */
-  | { k: 'f'; t: number; pid: number; file: string; kind: FileKind; v: number[] }
+  | { k: 'f'; t: number; pid: number; file: string; kind: FileKind; v: number[]; held?: true }
   /** a name a process failed to open up to t: as given, relative to `base` (a file) when not absolute */
   | { k: 'fo'; t: number; pid: number; base: string | null; name: string; errno: number; count: number }
   /** a process's calls on a name that returned no file, up to t: stat, unlink, rename, mkdir (NAME_OPS) */
