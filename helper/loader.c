@@ -324,15 +324,13 @@ fail:
 	return err ? err : -EIO;
 }
 
-int loader_start(struct loader *l, const struct loader_opts *o)
+static int start_modes(struct loader *l, const struct loader_opts *o)
 {
 	static const enum attach_mode order[] = { MODE_TP_BTF, MODE_RAW_TP, MODE_TRACEPOINT };
 	char first[sizeof(l->error)] = "";
 	enum load_failure first_failure = LOAD_FAILED;
 	int err = -ENOENT;
 
-	quiet_libbpf = o->quiet;
-	libbpf_set_print(libbpf_print);
 	memset(l, 0, sizeof(*l));
 	if (o->mode != MODE_AUTO)
 		return try_mode(l, o, o->mode);
@@ -351,6 +349,26 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 	/* report the best mode's failure: it is the one worth fixing */
 	memcpy(l->error, first, sizeof(first));
 	l->failure = first_failure;
+	return err;
+}
+
+int loader_start(struct loader *l, const struct loader_opts *o)
+{
+	quiet_libbpf = o->quiet;
+	libbpf_set_print(libbpf_print);
+	int err = start_modes(l, o);
+	if (!err || !o->detail || l->failure == LOAD_NO_CAPS)
+		return err;
+	/* The files and network programs are the larger part, and read kernel memory (which
+	 * lockdown in confidentiality mode forbids): a kernel that refuses them should still
+	 * count syscalls. */
+	char why[sizeof(l->error)];
+	memcpy(why, l->error, sizeof(why));
+	struct loader_opts plain = *o;
+	plain.detail = false;
+	err = start_modes(l, &plain);
+	if (!err)
+		snprintf(l->detail_error, sizeof(l->detail_error), "%s", why);
 	return err;
 }
 

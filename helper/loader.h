@@ -33,6 +33,9 @@ struct loader {
 	struct run_counts *runs; /* mmapped runs map (NULL in tracepoint mode) */
 	size_t runs_len;
 	bool detail; /* files and network (files.bpf.c) are on */
+	/* files and network were asked for, but their programs could not be loaded here (why):
+	 * counting runs without them */
+	char detail_error[512];
 	char error[512]; /* why loading or attaching failed */
 	enum load_failure failure; /* set with error */
 };
@@ -46,7 +49,8 @@ struct loader_opts {
 	bool detail; /* files and network */
 };
 
-/* open → rodata → load → attach, for the requested mode or the first that works (auto). */
+/* open → rodata → load → attach, for the requested mode or the first that works (auto). With
+ * detail, if no mode loads with it, counting without it (detail_error says why). */
 int loader_start(struct loader *l, const struct loader_opts *o);
 void loader_stop(struct loader *l);
 

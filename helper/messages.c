@@ -60,6 +60,10 @@ void msg_hello(struct jbuf *j, const struct hello_info *h)
 	jb_raw(j, h->detail ? "true" : "false");
 	jb_key(j, "tcp_states");
 	jb_raw(j, h->tcp_states ? "true" : "false");
+	if (h->detail_error) {
+		jb_key(j, "detail_error");
+		jb_str(j, h->detail_error);
+	}
 	jb_raw(j, "}");
 }
 

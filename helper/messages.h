@@ -85,6 +85,7 @@ struct hello_info {
 	bool runs; /* it sends `ran` */
 	bool detail; /* it sends `file`, `file_name`, `open_failed`, `socket` and `peer` */
 	bool tcp_states; /* its sockets carry TCP's state changes (not in tracepoint mode) */
+	const char *detail_error; /* detail was asked for and could not be had: why (NULL: none) */
 };
 
 /* Each writer starts j afresh and leaves one whole message in it, without its newline. */

@@ -43,6 +43,7 @@ static void send_hello(struct session *s)
 		.runs = s->ld.runs != NULL,
 		.detail = s->ld.detail,
 		.tcp_states = s->ld.detail && s->ld.mode != MODE_TRACEPOINT,
+		.detail_error = s->ld.detail_error[0] ? s->ld.detail_error : NULL,
 	};
 	msg_hello(&s->msg, &h);
 	out_line(&s->msg);

@@ -8,8 +8,9 @@
  *   kernel.unprivileged_bpf_disabled set, which refuses every bpf() command to a caller without
  *   CAP_BPF effective, so the same binary also shows the path of kernels that do not check.
  * SYSCOPE_TEST_REPORT_ENV: print how many environment variables are left when libbpf loads.
- * SYSCOPE_TEST_REJECT_PROG=TEXT: every program whose name contains TEXT reaches the kernel as
- *   one that dereferences a null scalar, which the verifier really rejects (with EACCES).
+ * SYSCOPE_TEST_REJECT_PROG=TEXT[,TEXT...]: every program whose name contains one TEXT reaches
+ *   the kernel as one that dereferences a null scalar, which the verifier really rejects (with
+ *   EACCES).
  * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
  */
 #include <errno.h>
@@ -38,6 +39,20 @@ __attribute__((constructor)) static void read_test_settings(void)
 	reject_prog = getenv("SYSCOPE_TEST_REJECT_PROG"); /* stays valid: clearenv frees nothing */
 	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
 	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
+}
+
+/* the program's name contains one of SYSCOPE_TEST_REJECT_PROG's comma-separated texts */
+static bool to_reject(const char *name)
+{
+	if (!reject_prog || !name)
+		return false;
+	for (const char *p = reject_prog; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n && memmem(name, strlen(name), p, n))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
 }
 
 static bool refused(void)
@@ -98,7 +113,7 @@ int __wrap_bpf_prog_load(enum bpf_prog_type type, const char *name, const char *
 		{ .code = BPF_LDX | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_0, .src_reg = BPF_REG_0 },
 		{ .code = BPF_JMP | BPF_EXIT },
 	};
-	if (reject_prog && name && strstr(name, reject_prog)) {
+	if (to_reject(name)) {
 		/* the original's line and function info describe instructions that are gone */
 		LIBBPF_OPTS(bpf_prog_load_opts, bare);
 		if (opts)

@@ -65,6 +65,8 @@ export interface HelloMessage {
   runs?: boolean
   /** it sends `file`, `file_name`, `open_failed`, `socket` and `peer` (started with --detail) */
   detail?: boolean
+  /** --detail was asked for, but this kernel refused its programs: why (counting runs without it) */
+  detail_error?: string
   /** its sockets carry TCP's state changes (established_ns; a connect's failure after EINPROGRESS): not in tracepoint mode */
   tcp_states?: boolean
 }

@@ -110,6 +110,9 @@ export class LiveSession extends EventEmitter {
     this.writer.onFail((f) => this.recordingFailed(f))
     this.sampler = createSampler({ intervalMs: opts.intervalMs })
     if (!opts.ebpf.ready) this.gap = true
+    const refused = opts.helper?.client.hello.detail_error
+    if (refused)
+      this.store.warnings.push(`files and the network are not watched: this kernel refused their programs (${refused}); syscalls are counted without them`)
   }
 
   static header(
