@@ -1,7 +1,7 @@
 // Every loss is in the summary, with its size: processes the helper could not track (a burst
 // over --max-procs), and the part of the run a killed helper left without syscall counts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -20,9 +20,14 @@ afterAll(() => rmSync(data, { recursive: true, force: true }))
 describe('losses in the summary', () => {
   it('names the processes a burst over --max-procs lost, in the JSON, the text and the app’s snapshot', async () => {
     const out = join(data, 'burst.syscope')
-    // the shell and 60 children alive at once (each lives long enough for the shell to start all
-    // of them), with room for 16: 45 are not tracked
-    const burst = `${Array.from({ length: 60 }, () => 'sleep 2 &').join(' ')} wait`
+    // the shell and 60 children alive at once, with room for 16: 45 are not tracked. Each child
+    // (a subshell: no exec, no process of its own beyond it) waits for a line on a FIFO the
+    // shell holds open, and the shell writes the 60 lines only once it has started them all: so
+    // they are alive together however slowly a loaded machine starts them (a fixed sleep was
+    // not: beside a busy soak, the first children were gone before the last started)
+    const fifo = join(data, 'burst.fifo')
+    execFileSync('mkfifo', [fifo])
+    const burst = `exec 3<>'${fifo}'; i=0; while [ $i -lt 60 ]; do (read x <&3) & i=$((i+1)); done; i=0; while [ $i -lt 60 ]; do echo >&3; i=$((i+1)); done; wait`
     const r = runCli(['record', '--json', '--max-procs', '16', '--out', out, '--', 'sh', '-c', burst], { XDG_DATA_HOME: data })
     expect(r.status, r.stderr).toBe(0)
     const warnings: string[] = JSON.parse(r.stdout).session.warnings
