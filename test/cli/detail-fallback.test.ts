@@ -3,7 +3,9 @@
 // hooks build of the helper hands the verifier programs it really rejects: the TCP state
 // programs, which only --detail loads, and the classic tracepoint mode's exit program (that mode
 // has no TCP state program, and would otherwise load --detail when tracefs is mounted).
-import { beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { Summary } from '../../src/main/types/summary'
@@ -11,14 +13,19 @@ import { buildCli, runCli } from './harness'
 
 const HOOKS = join(projectRoot(), 'build', 'helper', 'hooks', 'syscope-helper')
 
-beforeAll(() => buildCli())
+let data: string
+beforeAll(() => {
+  buildCli()
+  data = mkdtempSync(join(tmpdir(), 'syscope-fallback-'))
+})
+afterAll(() => rmSync(data, { recursive: true, force: true }))
 
 describe('syscope record --detail where the kernel refuses its programs', () => {
   it('counts syscalls without files and network, and says why', () => {
     const r = runCli(['record', '--detail', '--json', '--', 'cat', '/etc/hostname'], {
       SYSCOPE_HELPER: HOOKS,
       SYSCOPE_TEST_REJECT_PROG: 'tcp_state,tp_sys_exit',
-      XDG_DATA_HOME: join(projectRoot(), 'build', 'test-results', 'detail-fallback')
+      XDG_DATA_HOME: data
     })
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout) as Summary
