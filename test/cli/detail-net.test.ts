@@ -41,9 +41,9 @@ describe('syscope record --detail: the network', () => {
     const pick = (r: NetworkSummaryRow | undefined) => r && [r.proto, r.direction, r.connects, r.connect_errors, r.bytes_sent, r.bytes_received]
 
     // the TCP client and the end it was accepted by: exact bytes, in order of time
-    const client = find((r) => r.local === at(f.c4) && r.remote === at(f.l4))
+    const client = find((r) => r.proto === 'tcp' && r.local === at(f.c4) && r.remote === at(f.l4))
     expect(client.map(pick)).toEqual([['tcp', 'out', 1, 0, 1000, 500]])
-    expect(find((r) => r.local === at(f.l4) && r.remote === at(f.c4)).map(pick)).toEqual([['tcp', 'in', 0, 0, 500, 1000]])
+    expect(find((r) => r.proto === 'tcp' && r.local === at(f.l4) && r.remote === at(f.c4)).map(pick)).toEqual([['tcp', 'in', 0, 0, 500, 1000]])
     const c = client[0]!
     expect(c.opened_ms).not.toBeNull()
     expect(c.closed_ms!).toBeGreaterThanOrEqual(c.opened_ms!)
@@ -52,8 +52,8 @@ describe('syscope record --detail: the network', () => {
     // the socket is the files section's
     expect(s.files!.some((x) => x.pid === c.pid && x.path === c.socket && x.kind === 'socket' && x.write_bytes === 1000)).toBe(true)
     // a listener, and one UDP socket's two peers
-    expect(find((r) => r.direction === 'listen' && r.local === at(f.l4)).map((r) => r.accepts)).toEqual([1])
-    const u1 = find((r) => r.local === at(f.u1))
+    expect(find((r) => r.proto === 'tcp' && r.direction === 'listen' && r.local === at(f.l4)).map((r) => r.accepts)).toEqual([1])
+    const u1 = find((r) => r.proto === 'udp' && r.local === at(f.u1))
     expect(u1.map((r) => [r.remote, r.sends, r.bytes_sent]).sort()).toEqual(
       [
         [at(f.u2), 2, 200],
@@ -61,14 +61,14 @@ describe('syscope record --detail: the network', () => {
       ].sort()
     )
     // failures: refused (twice), never completed, nothing at a Unix path
-    const refused = find((r) => r.remote === at(f.refused))
+    const refused = find((r) => r.proto === 'tcp' && r.remote === at(f.refused))
     expect(refused.map((r) => [r.connect_errors, r.errno])).toEqual([
       [1, 'ECONNREFUSED'],
       [1, 'ECONNREFUSED']
     ])
-    expect(find((r) => r.remote === at(f.full) && r.connect_errors > 0).map((r) => r.errno)).toEqual(['EINPROGRESS'])
+    expect(find((r) => r.proto === 'tcp' && r.remote === at(f.full) && r.connect_errors > 0).map((r) => r.errno)).toEqual(['EINPROGRESS'])
     expect(find((r) => r.remote === join(work, 'none.sock')).map((r) => [r.proto, r.connect_errors, r.errno])).toEqual([['unix', 1, 'ENOENT']])
-    expect(find((r) => r.remote === at(f.reset)).map((r) => [r.direction, r.close_error])).toEqual([['out', 'ECONNRESET']])
+    expect(find((r) => r.proto === 'tcp' && r.remote === at(f.reset)).map((r) => [r.direction, r.close_error])).toEqual([['out', 'ECONNRESET']])
     // Unix sockets by path and by abstract name
     expect(find((r) => r.remote === join(work, 's.sock')).map(pick)).toEqual([['unix', 'out', 1, 0, 123, 45]])
     expect(find((r) => r.remote === f.abstract).map((r) => r.bytes_sent)).toEqual([77])
@@ -76,7 +76,7 @@ describe('syscope record --detail: the network', () => {
     const pids = new Set(s.proc.processes.map((p) => p.pid))
     expect(rows.every((x) => pids.has(x.pid))).toBe(true)
     // the peers rolled up: the TCP server's address, with the client's bytes
-    expect(s.network_peers!.find((p) => p.remote === at(f.l4))).toMatchObject({ proto: 'tcp', sockets: 1, connects: 1, bytes_sent: 1000, bytes_received: 500 })
+    expect(s.network_peers!.find((p) => p.proto === 'tcp' && p.remote === at(f.l4))).toMatchObject({ proto: 'tcp', sockets: 1, connects: 1, bytes_sent: 1000, bytes_received: 500 })
 
     // the text says so too
     const text = runCli(['summary', out], env)

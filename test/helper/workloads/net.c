@@ -83,6 +83,17 @@ static int listener(int family, int backlog)
 	return fd;
 }
 
+/* Sockets whose ports must stay taken until the end: a port let go could be the next one bound
+ * (TCP and UDP ports are separate spaces, so the tests also match by protocol). */
+static int kept[8], n_kept;
+
+static void keep(int fd)
+{
+	if (n_kept == (int)(sizeof(kept) / sizeof(kept[0])))
+		die("keep: too many");
+	kept[n_kept++] = fd;
+}
+
 /* a TCP conversation: the client sends `up` bytes, the server answers `down` */
 static void tcp_talk(int family, size_t up, size_t down, int *lport, int *cport)
 {
@@ -106,19 +117,19 @@ static void tcp_talk(int family, size_t up, size_t down, int *lport, int *cport)
 	recv_all(c, down);
 	close(c);
 	close(a);
-	close(l);
+	keep(l);
 }
 
-/* a port nothing listens on: bound, then let go */
-static int closed_port(void)
+/* a port nothing listens on: bound, never listened on (a connect to it is refused), and held so
+ * that no other socket takes it */
+static int refusing_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a;
 	if (bind(fd, (struct sockaddr *)&a, v4(&a, 0)))
 		die("bind");
-	int port = port_of(fd);
-	close(fd);
-	return port;
+	keep(fd);
+	return port_of(fd);
 }
 
 static int udp(void)
@@ -144,7 +155,7 @@ int main(int argc, char **argv)
 	tcp_talk(AF_INET6, 2000, 700, &l6, &c6);
 
 	/* refused, blocking: ECONNREFUSED from connect itself */
-	int refused = closed_port();
+	int refused = refusing_port();
 	struct sockaddr_in a;
 	int s = socket(AF_INET, SOCK_STREAM, 0);
 	if (connect(s, (struct sockaddr *)&a, v4(&a, refused)) == 0 || errno != ECONNREFUSED)
@@ -182,7 +193,7 @@ int main(int argc, char **argv)
 		die("connect that should hang");
 	close(s);
 	close(first);
-	close(full);
+	keep(full);
 
 	/* reset: the server closes with SO_LINGER 0, which sends a RST; the client's read fails */
 	int rl = listener(AF_INET, 1), rport = port_of(rl);
@@ -197,7 +208,7 @@ int main(int argc, char **argv)
 	if (read(rc, buf, 1) != -1 || errno != ECONNRESET)
 		die("read after reset");
 	close(rc);
-	close(rl);
+	keep(rl);
 
 	/* UDP: u1 sends 2 x 100 to u2 by sendto and 300 to u3 by sendmsg; u4, connected to
 	 * u2, sends 50 */
@@ -285,6 +296,8 @@ int main(int argc, char **argv)
 	close(sv[1]);
 	close(pv[0]);
 	close(pv[1]);
+	for (int i = 0; i < n_kept; i++)
+		close(kept[i]);
 
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/facts.json", dir);
