@@ -76,7 +76,13 @@ describe('syscope record --detail: the network', () => {
     const pids = new Set(s.proc.processes.map((p) => p.pid))
     expect(rows.every((x) => pids.has(x.pid))).toBe(true)
     // the peers rolled up: the TCP server's address, with the client's bytes
-    expect(s.network_peers!.find((p) => p.proto === 'tcp' && p.remote === at(f.l4))).toMatchObject({ proto: 'tcp', sockets: 1, connects: 1, bytes_sent: 1000, bytes_received: 500 })
+    expect(s.network_peers!.find((p) => p.proto === 'tcp' && p.remote === at(f.l4))).toMatchObject({
+      proto: 'tcp',
+      sockets: 1,
+      connects: 1,
+      bytes_sent: 1000,
+      bytes_received: 500
+    })
 
     // the text says so too
     const text = runCli(['summary', out], env)
