@@ -1,7 +1,7 @@
 // All sessions of one app (or CLI) instance: live ones and reopened recordings, the recordings
 // folder, and the events the UI subscribes to.
 import { EventEmitter } from 'node:events'
-import { mkdirSync, readdirSync, rmSync, statSync, readSync, closeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, readdirSync, readSync, rmSync, statSync } from 'node:fs'
 import { createNewFile, writeAll } from '../recording/writer'
 import { basename, join } from 'node:path'
 import { inflateRawSync, constants } from 'node:zlib'
@@ -64,7 +64,14 @@ export class SessionManager {
     mkdirSync(this.recordingsDir, { recursive: true, mode: 0o700 })
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')
     const slug = title.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 40) || 'session'
-    return join(this.recordingsDir, `${stamp}-${slug}-${randomBytes(2).toString('hex')}${RECORDING_EXTENSION}`)
+    // sessions started in the same second under the same name are told apart by the random part:
+    // 32 bits, and never one a file here already has (with 16 bits, a fresh-check run that made
+    // three short sessions in one second was refused: "already exists"). The file is still
+    // created exclusively, so a name taken meanwhile is refused, never overwritten.
+    for (;;) {
+      const path = join(this.recordingsDir, `${stamp}-${slug}-${randomBytes(4).toString('hex')}${RECORDING_EXTENSION}`)
+      if (!existsSync(path)) return path
+    }
   }
 
   /**
