@@ -83,16 +83,21 @@ static __always_inline void walk_root(struct task_struct *task, struct path_walk
 	w->root_mnt = container_of(rm, struct mount, mnt);
 }
 
-static __always_inline void path_of(struct task_struct *task, struct file *f, struct file_name *out)
+/* the path of dentry d on mount vm into out, up to the task's root */
+static __always_inline void path_at(struct task_struct *task, struct dentry *d, struct vfsmount *vm,
+				    struct file_name *out)
 {
-	struct path_walk w = { .out = out };
+	struct path_walk w = { .out = out, .d = d };
 	walk_root(task, &w);
-	struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
-	w.d = BPF_CORE_READ(f, f_path.dentry);
 	w.mnt = container_of(vm, struct mount, mnt);
 	bpf_loop(FILE_DEPTH, walk_step, &w, 0);
 	out->len = w.off;
 	out->whole = w.whole;
+}
+
+static __always_inline void path_of(struct task_struct *task, struct file *f, struct file_name *out)
+{
+	path_at(task, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), out);
 }
 
 /* ---- aggregation ---- */
@@ -237,12 +242,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 			struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 			if (!name)
 				return;
-			struct path_walk w = { .out = name, .d = d };
-			walk_root(task, &w);
-			w.mnt = container_of(vm, struct mount, mnt);
-			bpf_loop(FILE_DEPTH, walk_step, &w, 0);
-			name->len = w.off;
-			name->whole = w.whole;
+			path_at(task, d, vm, name);
 			name->seq = files_seq;
 			bpf_map_update_elem(&file_names, &base, name, BPF_NOEXIST);
 		}
