@@ -68,6 +68,39 @@ static __always_inline void drop(int kind)
 		__sync_fetch_and_add(&drops[kind], 1);
 }
 
+/* The bucket of v (HIST_BUCKETS, syscope.h): ceil(log2(v)), by halving, as the verifier wants
+ * no loop and BPF has no count-leading-zeros instruction. */
+static __always_inline __u32 hist_bucket(__u64 v)
+{
+	if (v <= 1)
+		return 0;
+	__u64 x = v - 1;
+	__u32 k = 1;
+	if (x >> 32) {
+		x >>= 32;
+		k += 32;
+	}
+	if (x >> 16) {
+		x >>= 16;
+		k += 16;
+	}
+	if (x >> 8) {
+		x >>= 8;
+		k += 8;
+	}
+	if (x >> 4) {
+		x >>= 4;
+		k += 4;
+	}
+	if (x >> 2) {
+		x >>= 2;
+		k += 2;
+	}
+	if (x >> 1)
+		k += 1;
+	return k < HIST_BUCKETS ? k : HIST_BUCKETS - 1;
+}
+
 #include "maps.bpf.h"
 
 /* A fork, or a process leaving the tracked set: the events with no figures. */

@@ -42,10 +42,21 @@ struct run_counts {
 	__u64 outs;
 };
 
+/*
+ * Histograms (syscall latency, disk latency and size): log2 buckets, bucket k counting the values
+ * v with 2^(k-1) < v <= 2^k (bucket 0: v <= 1), so its upper bound is exactly 2^k, "le" as
+ * Prometheus means it. The last bucket counts everything above 2^(HIST_BUCKETS-2) too (2^46 ns
+ * is 19.5 hours). hist_bucket() in common.bpf.h; src/shared/histogram.ts reads them.
+ */
+#define HIST_BUCKETS 48
+
 struct syscall_counts {
 	__u64 calls;
 	__u64 errors;
 	__u64 time_ns;
+	/* timed mode: 1 + the index of this (slot, nr)'s row in lat_rows, 0 for none yet */
+	__u32 lat_row;
+	__u32 _pad;
 };
 
 enum syscope_event_type {
