@@ -114,7 +114,11 @@ enum syscope_drop {
 	DROP_NR = 2, /* syscall number out of range */
 	DROP_FILES = 3, /* a file, name or failed open not kept: its table was full */
 	DROP_NET = 4, /* a socket or a peer not kept: its table was full */
-	DROP_MAX = 5,
+	DROP_LATENCY = 5, /* a syscall's latency histogram not kept: no free row */
+	DROP_ERRNOS = 6, /* a failed call's errno not counted: its table was full */
+	DROP_THREADS = 7, /* a thread's time not accounted: its table was full */
+	DROP_DISK = 8, /* a disk request not timed: its table was full */
+	DROP_MAX = 9,
 };
 
 /* ---- files (files.bpf.c) ---- */

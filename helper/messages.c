@@ -93,6 +93,13 @@ void msg_error(struct jbuf *j, uint32_t id, const char *code, const char *messag
 	jb_raw(j, "}");
 }
 
+/* the tick's loss counters by name, as src/shared/contract.ts's LOSS_KINDS spells them */
+static const char *const drop_names[DROP_MAX] = {
+	[DROP_PROCS] = "procs",	      [DROP_EVENTS] = "events",	  [DROP_NR] = "nr",
+	[DROP_FILES] = "files",	      [DROP_NET] = "net",	  [DROP_LATENCY] = "latency",
+	[DROP_ERRNOS] = "errnos",     [DROP_THREADS] = "threads", [DROP_DISK] = "disk",
+};
+
 void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops)
 {
 	msg_begin(j, MSG_TICK);
@@ -100,16 +107,13 @@ void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops
 	jb_u64(j, seq);
 	jb_raw(j, ",\"t_ns\":");
 	jb_u64(j, t_ns);
-	jb_raw(j, ",\"drops\":{\"procs\":");
-	jb_u64(j, drops[DROP_PROCS]);
-	jb_raw(j, ",\"events\":");
-	jb_u64(j, drops[DROP_EVENTS]);
-	jb_raw(j, ",\"nr\":");
-	jb_u64(j, drops[DROP_NR]);
-	jb_raw(j, ",\"files\":");
-	jb_u64(j, drops[DROP_FILES]);
-	jb_raw(j, ",\"net\":");
-	jb_u64(j, drops[DROP_NET]);
+	jb_raw(j, ",\"drops\":{");
+	for (int k = 0; k < DROP_MAX; k++) {
+		jb_raw(j, k ? ",\"" : "\"");
+		jb_raw(j, drop_names[k]);
+		jb_raw(j, "\":");
+		jb_u64(j, drops[k]);
+	}
 	jb_raw(j, "}}");
 }
 

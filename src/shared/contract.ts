@@ -202,9 +202,19 @@ export type SessionEvent =
       t_ms: number
       level: 'info' | 'warning' | 'error'
       message: string
-      /** what the helper lost since its last tick: processes not tracked, events, syscalls whose number it cannot count */
-      loss?: { procs: number; events: number; nr: number; files?: number; net?: number }
+      /** what the helper lost since its last tick, by kind (LOSS_KINDS); a kind absent lost nothing */
+      loss?: Loss
     }
+
+/**
+ * What the helper can lose when its kernel tables are full, as its tick's `drops` names them
+ * (helper/messages.c's drop_names): processes not tracked, fork/exec/exit events, syscalls whose
+ * number it cannot count, file uses, sockets, latency histograms, errno counts, thread times, disk
+ * requests. src/main/store/losses.ts says what each loss means.
+ */
+export const LOSS_KINDS = ['procs', 'events', 'nr', 'files', 'net', 'latency', 'errnos', 'threads', 'disk'] as const
+export type LossKind = (typeof LOSS_KINDS)[number]
+export type Loss = Partial<Record<LossKind, number>>
 
 export interface SessionEventMessage {
   sessionId: string

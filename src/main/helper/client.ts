@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { EventEmitter } from 'node:events'
 import { Duplex } from 'node:stream'
+import { LOSS_KINDS, type Loss } from '../../shared/contract'
 import { helloLine, messageLines, parseMessage, requestLine, type HelperRequest, type HelloMessage, type HelperMessage } from './protocol'
 
 export class HelperError extends Error {
@@ -42,7 +43,8 @@ export class HelperClient extends EventEmitter {
   private pending = new Map<number, { resolve: (m: HelperMessage) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>()
   private stderrTail = ''
   private closed = false
-  private lastDrops = { procs: 0, events: 0, nr: 0, files: 0, net: 0 }
+  /** the helper's loss counters at the last tick that moved them (cumulative) */
+  private lastDrops: Loss = {}
   readonly exited: Promise<{ code: number | null; signal: string | null }>
 
   constructor(
@@ -86,11 +88,15 @@ export class HelperClient extends EventEmitter {
       return
     }
     if (m.type === 'tick') {
-      const d = { procs: m.drops.procs, events: m.drops.events, nr: m.drops.nr ?? 0, files: m.drops.files ?? 0, net: m.drops.net ?? 0 }
-      const l = this.lastDrops
-      if (d.procs > l.procs || d.events > l.events || d.nr > l.nr || d.files > l.files || d.net > l.net) {
-        this.emit('drops', { procs: d.procs - l.procs, events: d.events - l.events, nr: d.nr - l.nr, files: d.files - l.files, net: d.net - l.net })
-        this.lastDrops = d
+      // an older helper names fewer kinds: those it does not name lost nothing
+      const lost: Loss = {}
+      for (const k of LOSS_KINDS) {
+        const n = (m.drops[k] ?? 0) - (this.lastDrops[k] ?? 0)
+        if (n > 0) lost[k] = n
+      }
+      if (Object.keys(lost).length) {
+        this.emit('drops', lost)
+        this.lastDrops = { ...m.drops }
       }
     }
     // 'error' is special to EventEmitter (throws without a listener): the helper's are 'helper-error'

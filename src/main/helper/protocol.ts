@@ -4,6 +4,7 @@
 // exception — and the reader that cuts its byte stream into lines (messageLines). A new message
 // of a new monitor gets its interface and its check here.
 
+import type { Loss } from '../../shared/contract'
 import { LINE_TOO_LONG, LineSplitter } from '../line-splitter'
 
 export const PROTOCOL_VERSION = 1
@@ -93,7 +94,8 @@ export interface TickMessage {
   type: 'tick'
   seq: number
   t_ns: number
-  drops: { procs: number; events: number; nr?: number; files?: number; net?: number }
+  /** the loss counters, cumulative, by kind (LOSS_KINDS; an older helper names fewer) */
+  drops: Loss
 }
 /** tracked processes that may have run since the last tick: a thread of theirs was switched onto or off a CPU, or is on one */
 export interface RanMessage {
@@ -303,7 +305,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'counts':
       return ok(isNum(m.pid) && Array.isArray(m.sys) && m.sys.every((r) => Array.isArray(r) && r.length === 4 && r.every(isNum)))
     case 'tick':
-      return ok(isNum(m.seq) && typeof m.drops === 'object' && m.drops !== null)
+      return ok(isNum(m.seq) && typeof m.drops === 'object' && m.drops !== null && Object.values(m.drops).every(isNum))
     case 'ran':
       return ok(isNum(m.seq) && Array.isArray(m.pids) && m.pids.every(isNum))
     case 'fork':

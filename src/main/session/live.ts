@@ -3,12 +3,13 @@
 // file first and then to the in-memory store, so what the user sees is what was saved.
 import { EventEmitter } from 'node:events'
 import { StringDecoder } from 'node:string_decoder'
-import type { EbpfStatus, SessionEvent } from '../../shared/contract'
+import type { EbpfStatus, Loss, SessionEvent } from '../../shared/contract'
 import { appendDigest } from '../recording/digest'
 import { buildDigest } from './digest'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../types/recording-format'
 import { RecordingWriter, type WriteFailure } from '../recording/writer'
 import { SessionStore } from '../store/store'
+import { lossNotice } from '../store/losses'
 import type { HelperConnection } from './ebpf'
 import type {
   ExecMessage,
@@ -330,22 +331,9 @@ export class LiveSession extends EventEmitter {
       this.sampler.runsReported(m.pid, false)
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
-    h.on('drops', (m: { procs: number; events: number; nr: number; files: number; net: number }) => {
-      if (!m.procs && !m.events && !m.nr && !m.files && !m.net) return
-      const what = [
-        m.procs ? `${m.procs} process(es) (their syscalls are not counted)` : '',
-        m.events ? `${m.events} event(s)` : '',
-        m.nr ? `${m.nr} syscall(s) with numbers it cannot count` : '',
-        m.files ? `${m.files} file use(s), name(s) or failed open(s)` : '',
-        m.net ? `${m.net} socket(s) or peer(s)` : ''
-      ]
-      this.event({
-        kind: 'notice',
-        t_ms: this.now(),
-        level: 'warning',
-        message: `the helper lost ${what.filter(Boolean).join(', ')}: its tables were full`,
-        loss: { procs: m.procs, events: m.events, nr: m.nr, files: m.files, net: m.net }
-      })
+    h.on('drops', (loss: Loss) => {
+      const message = lossNotice(loss)
+      if (message) this.event({ kind: 'notice', t_ms: this.now(), level: 'warning', message, loss })
     })
     h.on('close', (why: string) => {
       for (const done of this.toldAll.values()) done()

@@ -1,7 +1,7 @@
 // What a session lost, in words, with its size: processes, events and syscall numbers the helper
 // could not keep (its tables were full), and the part of the run the helper was gone for (its
 // totals cover only the rest). The summary (text and JSON) and the app's views all show these.
-import type { SessionEvent } from '../../shared/contract'
+import { LOSS_KINDS, type Loss, type LossKind, type SessionEvent } from '../../shared/contract'
 
 /** What the warnings are read from: the session's notices and its ticks (the store is one). */
 export interface LossSource {
@@ -18,34 +18,66 @@ const HELPER_STOPPED = 'the syscall helper stopped: '
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
+/** What each kind of loss is, as a count of things lost (the live notice) and as a warning of
+ * what the summary misses (`when` says when it happened). */
+const LOSS_TEXT: Record<LossKind, { lost: (n: number) => string; warning: (n: number, when: string) => string }> = {
+  procs: {
+    lost: (n) => `${n} process(es) (their syscalls are not counted)`,
+    warning: (n, when) =>
+      `${n} process(es) were not traced (the helper's process table was full, ${when}; --max-procs raises it): their syscalls are missing from the totals`
+  },
+  events: { lost: (n) => `${n} event(s)`, warning: (n, when) => `${n} fork/exec/exit event(s) were lost (the helper's event buffer was full, ${when})` },
+  nr: {
+    lost: (n) => `${n} syscall(s) with numbers it cannot count`,
+    warning: (n, when) => `${n} syscall(s) with numbers the helper cannot count were left out (${when})`
+  },
+  files: {
+    lost: (n) => `${n} file use(s), name(s) or failed open(s)`,
+    warning: (n, when) => `${n} file use(s), name(s) or failed open(s) were not kept (the helper's files tables were full, ${when}): the files section misses them`
+  },
+  net: {
+    lost: (n) => `${n} socket(s) or peer(s)`,
+    warning: (n, when) => `${n} socket(s) or peer(s) were not kept (the helper's network tables were full, ${when}): the network section misses them`
+  },
+  latency: {
+    lost: (n) => `${n} syscall latency histogram(s)`,
+    warning: (n, when) =>
+      `${n} (process, syscall) latency histogram(s) were not kept (the helper's histogram rows ran out, ${when}): their calls are counted, but not in the histograms`
+  },
+  errnos: {
+    lost: (n) => `${n} failed call(s) by errno`,
+    warning: (n, when) => `${n} failed call(s) were not counted by errno (the helper's errno table was full, ${when}): the errno breakdowns miss them`
+  },
+  threads: {
+    lost: (n) => `${n} thread(s) whose time is not accounted`,
+    warning: (n, when) => `${n} thread(s) had their time not accounted (the helper's thread table was full, ${when}): the wall-time breakdowns miss them`
+  },
+  disk: {
+    lost: (n) => `${n} disk request(s) not timed`,
+    warning: (n, when) => `${n} disk request(s) were not timed (the helper's table of requests in flight was full, ${when}): the disk section misses them`
+  }
+}
+
+/** The live notice for what the helper lost in one tick; null when it lost nothing. */
+export function lossNotice(loss: Loss): string | null {
+  const what = LOSS_KINDS.filter((k) => loss[k]).map((k) => LOSS_TEXT[k].lost(loss[k]!))
+  return what.length ? `the helper lost ${what.join(', ')}: its tables were full` : null
+}
+
 export function lossWarnings(store: LossSource): string[] {
   const out: string[] = []
-  const lost = { procs: 0, events: 0, nr: 0, files: 0, net: 0 }
+  const lost: Record<LossKind, number> = Object.fromEntries(LOSS_KINDS.map((k) => [k, 0])) as Record<LossKind, number>
   let first: number | null = null
   let last = 0
   for (const ev of store.events) {
     if (ev.kind !== 'notice' || !ev.loss) continue
-    lost.procs += ev.loss.procs
-    lost.events += ev.loss.events
-    lost.nr += ev.loss.nr
-    lost.files += ev.loss.files ?? 0
-    lost.net += ev.loss.net ?? 0
+    for (const k of LOSS_KINDS) lost[k] += ev.loss[k] ?? 0
     first ??= ev.t_ms
     last = ev.t_ms
   }
   if (first !== null) {
     const when = first === last ? `at ${secs(first)}` : `between ${secs(first)} and ${secs(last)}`
-    if (lost.procs)
-      out.push(
-        `${lost.procs} process(es) were not traced (the helper's process table was full, ${when}; --max-procs raises it): their syscalls are missing from the totals`
-      )
-    if (lost.events) out.push(`${lost.events} fork/exec/exit event(s) were lost (the helper's event buffer was full, ${when})`)
-    if (lost.nr) out.push(`${lost.nr} syscall(s) with numbers the helper cannot count were left out (${when})`)
-    if (lost.files)
-      out.push(
-        `${lost.files} file use(s), name(s) or failed open(s) were not kept (the helper's files tables were full, ${when}): the files section misses them`
-      )
-    if (lost.net) out.push(`${lost.net} socket(s) or peer(s) were not kept (the helper's network tables were full, ${when}): the network section misses them`)
+    for (const k of LOSS_KINDS) if (lost[k]) out.push(LOSS_TEXT[k].warning(lost[k], when))
   }
   const gap = helperGap(store)
   if (gap) out.push(gap)
