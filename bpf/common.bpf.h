@@ -19,6 +19,11 @@ const volatile __s64 nr_execve = -1;
 const volatile __s64 nr_execveat = -1;
 const volatile __s64 nr_exit = -1;
 const volatile __s64 nr_exit_group = -1;
+/* the calls that return 0 in a new child (counts_only: not counted there) */
+const volatile __s64 nr_clone = -1;
+const volatile __s64 nr_clone3 = -1;
+const volatile __s64 nr_fork = -1;
+const volatile __s64 nr_vfork = -1;
 /* files and network (files.bpf.c): on, and what each syscall's exit tells about an fd */
 const volatile bool detail_on = false;
 const volatile __u8 detail_class[SYSCOPE_MAX_NR];
@@ -26,6 +31,12 @@ const volatile __u8 detail_class[SYSCOPE_MAX_NR];
 const volatile __u8 detail_op[SYSCOPE_MAX_NR];
 /* TCP's state changes are hooked (net.bpf.c): not in tracepoint mode */
 const volatile bool tcp_states_on = false;
+/* the counts-and-errors mode: no sys_enter hook, no clock (syscalls.bpf.c) */
+const volatile bool counts_only = false;
+/* the timed mode's slowest calls kept per CPU (0: none), and the syscalls whose first argument
+ * is an fd, resolved to its file for them (latency.bpf.c) */
+const volatile __u32 slow_n = 0;
+const volatile __u8 arg0_fd[SYSCOPE_MAX_NR];
 
 /* Set by the helper (tracker_init) before it tracks anything: the owner's real gid, which with
  * owner_uid every id of a process it tracks must equal (see owner_may_ptrace); the length of a
@@ -44,6 +55,16 @@ __u64 drops[DROP_MAX];
 
 /* see HINT_SIZE: the helper adds and removes its own tracked pids, the kernel adds children */
 __u32 tracked_hint[HINT_SIZE];
+
+/* The number of the syscall a task's user registers were saved for: a typed (tp_btf) pointer is
+ * read directly, a raw one through CO-RE */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) ((__s64)(regs)->orig_ax)
+#define SYSCALL_NR_CORE(regs) ((__s64)BPF_CORE_READ(regs, orig_ax))
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) ((__s64)(regs)->syscallno)
+#define SYSCALL_NR_CORE(regs) ((__s64)BPF_CORE_READ(regs, syscallno))
+#endif
 
 static __always_inline bool maybe_tracked(__u32 tgid)
 {

@@ -179,6 +179,61 @@ static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], 
 	ru[EV_RU_NIVCSW] = GROUP_SUM(task, leader, sig, nivcsw, nivcsw);
 }
 
+/* a task by pid, held (6.2+); a walked task pointer is not one task storage takes */
+extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym __weak;
+extern void bpf_task_release(struct task_struct *p) __ksym __weak;
+
+/* before 5.19 the exec'ing thread was signal->group_exit_task */
+struct signal_struct___before_5_19 {
+	struct task_struct *group_exit_task;
+} __attribute__((preserve_access_index));
+
+/*
+ * The counts-and-errors mode has no entry hook. So a thread's exit or exit_group, which never
+ * returns, is counted as the thread exits: its user registers still name the call it entered
+ * the kernel for (a thread killed by another's exit_group names its own call, or none). And an
+ * exec from a thread other than the leader, whose entry the timed mode uses to carry the
+ * process's state over (syscalls.bpf.c), is met here instead: the old leader exits first while
+ * the exec'ing thread waits as signal->group_exec_task, which then gets the state (tp_btf: the
+ * state lives on the leader's task; the hashes are keyed by the tgid, which the exec keeps).
+ */
+static __always_inline void counts_only_exit(bool ts, struct task_struct *task, __u32 tgid,
+					     bool last)
+{
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
+	if (!p)
+		return;
+	/* the exiting task is current: its typed pointer, which bpf_task_pt_regs takes */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	__s64 nr = SYSCALL_NR_CORE(regs);
+	if ((nr == nr_exit || nr == nr_exit_group) && !(p->flags & PROC_AWAIT_EXEC)) {
+		__u32 idx = p->slot * SYSCOPE_MAX_NR + (__u32)nr;
+		struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
+		if (c)
+			__sync_fetch_and_add(&c->calls, 1);
+	}
+	if (!ts || last || task != leader || !bpf_task_from_pid)
+		return;
+	struct signal_struct *sig = task->signal;
+	struct task_struct *execing;
+	if (bpf_core_field_exists(sig->group_exec_task))
+		execing = BPF_CORE_READ(sig, group_exec_task);
+	else
+		execing = BPF_CORE_READ((struct signal_struct___before_5_19 *)sig, group_exit_task);
+	if (!execing)
+		return;
+	struct task_struct *held = bpf_task_from_pid(BPF_CORE_READ(execing, pid));
+	if (!held)
+		return;
+	struct proc_state copy = *p;
+	struct proc_state *q =
+		bpf_task_storage_get(&proc_task, held, &copy, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (q)
+		*q = copy;
+	bpf_task_release(held);
+}
+
 /* The process is gone when its last thread exits (signal->live already dropped to 0 here). */
 static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 {
@@ -189,7 +244,10 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))
 			__sync_fetch_and_sub(&pending_count, 1);
 	}
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	bool last = BPF_CORE_READ(task, signal, live.counter) == 0;
+	if (counts_only && maybe_tracked(tgid))
+		counts_only_exit(ts, task, tgid, last);
+	if (!last)
 		return;
 	struct task_struct *leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);

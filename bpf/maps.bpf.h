@@ -48,6 +48,50 @@ struct {
 	__type(value, struct syscall_counts);
 } syscall_counts SEC(".maps");
 
+/* ---- syscall latency, errnos, the slowest calls (latency.bpf.c) ---- */
+
+/* the timed mode's histograms, one row per (slot, nr) that made a call, given out from lat_free
+ * (which the helper fills, and refills with the rows of a slot it frees); mmapped by the helper */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 16384); /* set by the helper */
+	__type(key, __u32);
+	__type(value, struct lat_row);
+} lat_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 16384); /* lat_rows' */
+	__type(value, __u32);
+} lat_free SEC(".maps");
+
+/* failed calls by errno: added on the failure path only */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct errno_key);
+	__type(value, struct errno_count);
+} errno_counts SEC(".maps");
+
+/* CPU c's slowest calls are entries c * slow_n .. c * slow_n + slow_n - 1; mmapped */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* possible CPUs * slow_n, set by the helper */
+	__type(key, __u32);
+	__type(value, struct slow_call);
+} slow_calls SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1); /* possible CPUs, set by the helper */
+	__type(key, __u32);
+	__type(value, struct slow_cpu);
+} slow_cpus SEC(".maps");
+
 /* ---- scheduler ---- */
 
 /*

@@ -2,11 +2,13 @@
 /*
  * Syscall counting: one program on syscall entry and one on exit for ALL syscalls, in each attach
  * flavour. Per tracked process and syscall number: calls, failures, and the time from entry to
- * exit, added to the process's slot in syscall_counts (mmapped by the helper). Built as part of
- * syscope.bpf.c.
+ * exit, added to the process's slot in syscall_counts (mmapped by the helper), with the latency
+ * figures of latency.bpf.c. The counts-and-errors mode (counts_only) loads the exit program alone:
+ * calls and failures by errno, no clock. Built as part of syscope.bpf.c.
  */
 #include "tracked.bpf.h"
 #include "files.bpf.c"
+#include "latency.bpf.c"
 
 /*
  * A process's counters are written only by its own threads (user space zeroes a slot only once
@@ -26,27 +28,30 @@ static __always_inline bool sole_thread(struct task_struct *task)
 #endif
 }
 
-static __always_inline void count(__u32 slot, __s64 nr, __u64 errors, __u64 ns, bool sole)
+/* One call into its process's counters, which it returns (NULL: a number out of range). */
+static __always_inline struct syscall_counts *count(__u32 slot, __s64 nr, __u64 errors, __u64 ns,
+						    bool sole)
 {
 	if (nr < 0 || nr >= SYSCOPE_MAX_NR) {
 		drop(DROP_NR);
-		return;
+		return NULL;
 	}
 	__u32 idx = slot * SYSCOPE_MAX_NR + (__u32)nr;
 	struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
 	if (!c)
-		return;
+		return NULL;
 	if (sole) {
 		c->calls++;
 		c->errors += errors;
 		c->time_ns += ns;
-		return;
+		return c;
 	}
 	__sync_fetch_and_add(&c->calls, 1);
 	if (errors)
 		__sync_fetch_and_add(&c->errors, 1);
 	if (ns)
 		__sync_fetch_and_add(&c->time_ns, ns);
+	return c;
 }
 
 /* Syscalls after which a process's credentials or dumpability may have changed: checked again at
@@ -118,6 +123,8 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 	if (!t)
 		return;
 	t->nr = nr;
+	if (k == HOOK_TP)
+		t->arg0 = ((struct trace_event_raw_sys_enter *)argsrc)->args[0];
 	if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr]) {
 		__u64 a[5];
 		entry_args(k, argsrc, a);
@@ -142,7 +149,34 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 	t->enter_ns = bpf_ktime_get_ns();
 }
 
-static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, long ret)
+/* The syscall's first argument at its exit: from the user's registers as the call left them
+ * (tp_btf reads its typed pointer directly, raw_tp through CO-RE), or kept at the entry from the
+ * classic tracepoint's record. Read only for a call slow enough to be kept. */
+static __always_inline __u64 exit_arg0(enum hook_kind k, void *src, struct thread_state *t)
+{
+	if (k == HOOK_TP)
+		return t->arg0;
+	struct pt_regs *regs = src;
+	if (k == HOOK_BTF)
+		return PT_REGS_PARM1_SYSCALL(regs);
+	return PT_REGS_PARM1_CORE_SYSCALL(regs);
+}
+
+/* setuid and the like cannot raise a process above its owner's reach, but PR_SET_DUMPABLE
+ * (ssh-agent does it) and capabilities in a namespace can move it out of it */
+static __always_inline void recheck_creds(bool ts, struct task_struct *task,
+					  struct task_struct *leader, __u32 tgid, __u32 slot,
+					  __s64 nr, long ret)
+{
+	if (owner_uid == (__u32)-1 || !may_change_creds(nr) || ret)
+		return;
+	if (!task)
+		task = (struct task_struct *)bpf_get_current_task();
+	if (!owner_may_ptrace(task))
+		untrack(ts, leader, tgid, slot, UNTRACK_PTRACE);
+}
+
+static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, long ret, void *src)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
@@ -162,19 +196,53 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	/* an armed launcher's own syscalls are not counted; its successful execve returns after
 	 * the exec cleared the flag, so that one is */
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
-		__u64 ns = bpf_ktime_get_ns() - start;
-		count(p->slot, nr, ret < 0, ns, sole_thread(task));
+		__u64 end = bpf_ktime_get_ns();
+		__u64 ns = end - start;
+		bool sole = sole_thread(task);
+		struct syscall_counts *c = count(p->slot, nr, ret < 0, ns, sole);
+		if (c)
+			lat_add(c, ns, sole);
+		if (ret < 0)
+			count_errno(p->slot, nr, ret);
+		__u32 cpu;
+		struct slow_cpu *h = slow_part(&cpu);
+		if (h && slow_enough(h, ns))
+			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, exit_arg0(k, src, t));
 		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
 			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns);
 	}
-	/* setuid and the like cannot raise a process above its owner's reach, but PR_SET_DUMPABLE
-	 * (ssh-agent does it) and capabilities in a namespace can move it out of it */
-	if (owner_uid != (__u32)-1 && may_change_creds(nr) && !ret) {
-		if (!task)
-			task = (struct task_struct *)bpf_get_current_task();
-		if (!owner_may_ptrace(task))
-			untrack(ts, leader, tgid, p->slot, UNTRACK_PTRACE);
+	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
+}
+
+/*
+ * The counts-and-errors mode's one hook: the exit knows the syscall's number (the user's registers
+ * keep it: x86 orig_ax, arm64 syscallno; the classic tracepoint's record has it) and its return,
+ * which is all counting calls and failures needs. A new thread or process returns from its
+ * clone in the child with 0: the call was the parent's, counted at its own return. exit and
+ * exit_group never return: lifecycle.bpf.c counts them as their thread exits.
+ */
+static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct *task, __s64 nr,
+					   long ret)
+{
+	bool ts = k == HOOK_BTF;
+	__u32 tgid, tid;
+	caller(k, task, &tgid, &tid);
+	if (!maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
+		return;
+	if (!ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork))
+		return;
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
+	if (!p && k == HOOK_TP && pending_count)
+		p = adopt_pending(tgid, tid);
+	if (!p)
+		return;
+	if (!(p->flags & PROC_AWAIT_EXEC)) {
+		count(p->slot, nr, ret < 0, 0, sole_thread(task));
+		if (ret < 0)
+			count_errno(p->slot, nr, ret);
 	}
+	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }
 
 /* ---- programs, one pair per attach flavour ---- */
@@ -189,7 +257,7 @@ int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret);
+	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs);
 	return 0;
 }
 
@@ -203,7 +271,7 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_RAW, NULL, ret);
+	on_exit(HOOK_RAW, NULL, ret, regs);
 	return 0;
 }
 
@@ -217,6 +285,29 @@ int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/raw_syscalls/sys_exit")
 int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	on_exit(HOOK_TP, NULL, ctx->ret);
+	on_exit(HOOK_TP, NULL, ctx->ret, NULL);
+	return 0;
+}
+
+/* ---- the counts-and-errors mode: the exit alone ---- */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(btf_sys_exit_counts, struct pt_regs *regs, long ret)
+{
+	on_exit_counts(HOOK_BTF, bpf_get_current_task_btf(), SYSCALL_NR(regs), ret);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_sys_exit_counts, struct pt_regs *regs, long ret)
+{
+	on_exit_counts(HOOK_RAW, NULL, SYSCALL_NR_CORE(regs), ret);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int tp_sys_exit_counts(struct trace_event_raw_sys_exit *ctx)
+{
+	on_exit_counts(HOOK_TP, NULL, ctx->id, ctx->ret);
 	return 0;
 }

@@ -22,6 +22,7 @@ struct thread_state {
 	__u64 enter_ns;
 	__s64 nr;
 	__u64 arg[4];
+	__u64 arg0; /* classic tracepoint mode: the first argument, for a slow call's target */
 };
 
 /* One tracked process (thread group), stored on its group leader. The leader's own syscall in
@@ -54,9 +55,56 @@ struct syscall_counts {
 	__u64 calls;
 	__u64 errors;
 	__u64 time_ns;
-	/* timed mode: 1 + the index of this (slot, nr)'s row in lat_rows, 0 for none yet */
-	__u32 lat_row;
+	/* timed mode: 1 + the index of this (slot, nr)'s row in lat_rows, 0 for none yet (64 bits:
+	 * BPF's compare-and-swap before v3 instructions is 64-bit only) */
+	__u64 lat_row;
+};
+
+/* One (slot, nr)'s call durations in the timed mode (latency.bpf.c): a log2 histogram (ns) and
+ * the exact shortest and longest; min_ns 0 while none. A row of lat_rows, given out on first use. */
+struct lat_row {
+	__u64 min_ns;
+	__u64 max_ns;
+	__u64 bucket[HIST_BUCKETS];
+};
+
+/* (slot, nr, errno) → failed calls, cumulative; seq: files_seq when it last changed */
+struct errno_key {
+	__u32 slot;
+	__u16 nr;
+	__u16 errno_;
+};
+
+struct errno_count {
+	__u64 count;
+	__u64 seq;
+};
+
+/* The slowest calls (timed mode): each CPU keeps the slow_n slowest calls that returned on it, so
+ * the session's slowest slow_n are among what all CPUs keep. */
+#define SLOW_MAX 1000
+
+struct slow_call {
+	__u64 dur_ns;
+	__u64 end_ns; /* when it returned, kernel monotonic clock */
+	__u32 tgid;
+	__u32 tid;
+	__s32 nr;
 	__u32 _pad;
+	__s64 ret;
+	__u64 arg0; /* its first argument: an fd, a futex's address, a pid... */
+	/* arg0 as an fd (arg0_fd[nr]) that was open at the return: its file, 0 otherwise */
+	__u64 dev;
+	__u64 ino;
+};
+
+/* one CPU's part of slow_calls: seq is odd while this CPU writes it (the helper reads again);
+ * once `used` reaches slow_n, a call must take longer than min_ns (entry min_idx) to get in */
+struct slow_cpu {
+	__u64 seq;
+	__u64 min_ns;
+	__u32 used;
+	__u32 min_idx;
 };
 
 enum syscope_event_type {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Files and network, the helper's side: when and how the kernel's detail tables are read. The
- * kernel stamps what it changes with files_seq; we bump files_seq first and then send what
- * carries the previous stamp or the new one, read in batches (one syscall per DETAIL_BATCH
+ * kernel stamps what it changes with files_seq; each tick bumps files_seq first
+ * (tracker_stamp) and then sends what carries the previous stamp or the new one, read in batches (one syscall per DETAIL_BATCH
  * entries). We never write an entry the kernel adds to, so nothing it counts is lost; we delete
  * a slot's entries once its process is gone (and a closed socket's once sent: net.c).
  */
@@ -65,15 +65,10 @@ static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int
 	caps_bpf_lower();
 }
 
-void detail_emit_changed(struct tracker *t, struct jbuf *out)
+void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 {
-	if (!t->ld->detail)
-		return;
-	/* from now on the kernel stamps with the new seq; what it changed since our last read
-	 * carries the old one (or the new one) */
-	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
-	__atomic_store_n(&t->ld->skel->bss->files_seq, since + 1, __ATOMIC_RELAXED);
-	send_tables(t, out, since, -1);
+	if (t->ld->detail)
+		send_tables(t, out, since, -1);
 }
 
 void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)

@@ -16,8 +16,9 @@
 
 struct tracker;
 
-/* each tick, before the counts: what changed since the last tick (nothing when detail is off) */
-void detail_emit_changed(struct tracker *t, struct jbuf *out);
+/* each tick, before the counts: what changed since `since` (tracker_stamp; nothing when detail
+ * is off) */
+void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out);
 /* a slot being released: its entries' final figures, then out of the tables */
 void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out);
 

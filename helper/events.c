@@ -19,8 +19,11 @@ void events_tick(struct session *s)
 	uint64_t drops[DROP_MAX];
 
 	tracker_note_runs(&s->tr);
-	detail_emit_changed(&s->tr, j);
+	uint64_t since = tracker_stamp(&s->tr);
+	detail_emit_changed(&s->tr, since, j);
+	latency_emit_errnos(&s->tr, since, -1, j);
 	tracker_emit_all(&s->tr, j);
+	latency_emit_slowest(&s->tr, j);
 	tracker_emit_ran(&s->tr, j);
 	/* the kernel adds to them concurrently: one read each */
 	for (int k = 0; k < DROP_MAX; k++)

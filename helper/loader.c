@@ -99,24 +99,30 @@ enum load_failure classify_load_failure(int err, bool verifier_log, bool have_ca
 	return LOAD_FAILED;
 }
 
-static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool detail)
+static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool detail,
+			    bool counts_only)
 {
 	bool btf = m == MODE_TP_BTF, raw = m == MODE_RAW_TP, tp = m == MODE_TRACEPOINT;
+	bool timed = !counts_only;
 
-	bpf_program__set_autoload(s->progs.btf_sys_enter, btf);
-	bpf_program__set_autoload(s->progs.btf_sys_exit, btf);
+	/* the timed mode's pair on each syscall, or the counts-and-errors mode's exit alone */
+	bpf_program__set_autoload(s->progs.btf_sys_enter, btf && timed);
+	bpf_program__set_autoload(s->progs.btf_sys_exit, btf && timed);
+	bpf_program__set_autoload(s->progs.raw_sys_enter, raw && timed);
+	bpf_program__set_autoload(s->progs.raw_sys_exit, raw && timed);
+	bpf_program__set_autoload(s->progs.tp_sys_enter, tp && timed);
+	bpf_program__set_autoload(s->progs.tp_sys_exit, tp && timed);
+	bpf_program__set_autoload(s->progs.btf_sys_exit_counts, btf && counts_only);
+	bpf_program__set_autoload(s->progs.raw_sys_exit_counts, raw && counts_only);
+	bpf_program__set_autoload(s->progs.tp_sys_exit_counts, tp && counts_only);
 	bpf_program__set_autoload(s->progs.btf_fork, btf);
 	bpf_program__set_autoload(s->progs.btf_exec, btf);
 	bpf_program__set_autoload(s->progs.btf_exit, btf);
 	bpf_program__set_autoload(s->progs.btf_switch, btf);
-	bpf_program__set_autoload(s->progs.raw_sys_enter, raw);
-	bpf_program__set_autoload(s->progs.raw_sys_exit, raw);
 	bpf_program__set_autoload(s->progs.raw_fork, raw);
 	bpf_program__set_autoload(s->progs.raw_exec, raw);
 	bpf_program__set_autoload(s->progs.raw_exit, raw);
 	bpf_program__set_autoload(s->progs.raw_switch, raw);
-	bpf_program__set_autoload(s->progs.tp_sys_enter, tp);
-	bpf_program__set_autoload(s->progs.tp_sys_exit, tp);
 	bpf_program__set_autoload(s->progs.tp_fork, tp);
 	bpf_program__set_autoload(s->progs.tp_exec, tp);
 	bpf_program__set_autoload(s->progs.tp_exit, tp);
@@ -216,6 +222,113 @@ static void set_detail_classes(struct syscope_bpf *s)
 	}
 }
 
+/* The syscalls whose first argument is an fd: a slow call of theirs is shown with its file. */
+static void set_fd_calls(struct syscope_bpf *s)
+{
+	static const int fd_calls[] = {
+		__NR_read,
+		__NR_write,
+		__NR_pread64,
+		__NR_pwrite64,
+		__NR_readv,
+		__NR_writev,
+		__NR_preadv,
+		__NR_pwritev,
+		__NR_preadv2,
+		__NR_pwritev2,
+		__NR_fsync,
+		__NR_fdatasync,
+		__NR_ftruncate,
+		__NR_fallocate,
+		__NR_getdents64,
+		__NR_ioctl,
+		__NR_fcntl,
+		__NR_flock,
+		__NR_lseek,
+		__NR_fstatfs,
+		__NR_sendto,
+		__NR_recvfrom,
+		__NR_sendmsg,
+		__NR_recvmsg,
+		__NR_sendmmsg,
+		__NR_recvmmsg,
+		__NR_connect,
+		__NR_accept,
+		__NR_accept4,
+		__NR_shutdown,
+		__NR_epoll_wait,
+		__NR_epoll_pwait,
+		__NR_epoll_ctl,
+		__NR_sendfile,
+		__NR_splice,
+		__NR_tee,
+		__NR_sync_file_range,
+		__NR_copy_file_range,
+		__NR_syncfs,
+		__NR_getsockopt,
+		__NR_setsockopt,
+#ifdef __NR_fstat
+		__NR_fstat,
+#endif
+	};
+	for (size_t i = 0; i < sizeof(fd_calls) / sizeof(fd_calls[0]); i++)
+		if (fd_calls[i] >= 0 && fd_calls[i] < SYSCOPE_MAX_NR)
+			s->rodata->arg0_fd[fd_calls[i]] = 1;
+}
+
+/* A BPF_F_MMAPABLE array into memory: *len its size; NULL (errno set) when it cannot be mapped. */
+static void *map_array(struct bpf_map *map, size_t entries, size_t value_size, size_t *len)
+{
+	*len = entries * ((value_size + 7) & ~(size_t)7);
+	void *p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	if (p == MAP_FAILED) {
+		*len = 0;
+		return NULL;
+	}
+	return p;
+}
+
+static void unmap(void **p, size_t *len)
+{
+	if (*p)
+		munmap(*p, *len);
+	*p = NULL;
+	*len = 0;
+}
+
+static void unmap_all(struct loader *l)
+{
+	unmap((void **)&l->counts, &l->counts_len);
+	unmap((void **)&l->runs, &l->runs_len);
+	unmap((void **)&l->lat, &l->lat_len);
+	unmap((void **)&l->slow, &l->slow_len);
+	unmap((void **)&l->slow_cpus, &l->slow_cpus_len);
+}
+
+/* The timed mode's latency rows and slowest calls, read from memory each tick. */
+static int map_latency(struct loader *l, struct syscope_bpf *s, uint32_t rows, uint32_t ncpus,
+		       uint32_t slow_n)
+{
+	l->lat = map_array(s->maps.lat_rows, rows, sizeof(struct lat_row), &l->lat_len);
+	if (l->lat && slow_n) {
+		l->slow = map_array(s->maps.slow_calls, (size_t)ncpus * slow_n,
+				    sizeof(struct slow_call), &l->slow_len);
+		l->slow_cpus = l->slow ? map_array(s->maps.slow_cpus, ncpus,
+						   sizeof(struct slow_cpu), &l->slow_cpus_len)
+				       : NULL;
+	}
+	if (!l->lat || (slow_n && !l->slow_cpus)) {
+		int err = -errno;
+		l->failure = LOAD_FAILED;
+		snprintf(l->error, sizeof(l->error), "mmap latency tables: %s", strerror(-err));
+		return err;
+	}
+	l->lat_rows = rows;
+	l->ncpus = ncpus;
+	l->slow_n = slow_n;
+	return 0;
+}
+
 static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_mode m)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
@@ -236,6 +349,24 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	s->rodata->nr_execveat = __NR_execveat;
 	s->rodata->nr_exit = __NR_exit;
 	s->rodata->nr_exit_group = __NR_exit_group;
+	s->rodata->nr_clone = __NR_clone;
+	s->rodata->nr_clone3 = __NR_clone3;
+#ifdef __NR_fork
+	s->rodata->nr_fork = __NR_fork;
+	s->rodata->nr_vfork = __NR_vfork;
+#endif
+	s->rodata->counts_only = o->counts_only;
+	/* the timed mode's latency rows (a process uses a few dozen syscalls) and slowest calls */
+	uint32_t ncpus = (uint32_t)libbpf_num_possible_cpus();
+	uint32_t lat_rows = o->counts_only ? 1 : o->max_procs * 16;
+	uint32_t slow_n = o->counts_only ? 0 : o->slow_n;
+	bpf_map__set_max_entries(s->maps.lat_rows, lat_rows);
+	bpf_map__set_max_entries(s->maps.lat_free, lat_rows);
+	bpf_map__set_max_entries(s->maps.slow_cpus, ncpus);
+	bpf_map__set_max_entries(s->maps.slow_calls, slow_n ? ncpus * slow_n : 1);
+	s->rodata->slow_n = slow_n;
+	if (slow_n)
+		set_fd_calls(s);
 	bpf_map__set_max_entries(s->maps.syscall_counts, o->max_procs * SYSCOPE_MAX_NR);
 	bpf_map__set_max_entries(s->maps.free_slots, o->max_procs);
 	bpf_map__set_max_entries(s->maps.runs, o->max_procs);
@@ -253,7 +384,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		bpf_map__set_max_entries(s->maps.sock_owner, 1);
 	}
 	s->rodata->tcp_states_on = o->detail && m != MODE_TRACEPOINT;
-	choose_programs(s, m, o->detail);
+	choose_programs(s, m, o->detail, o->counts_only);
 
 	/* load */
 	rejected.seen = false;
@@ -288,38 +419,39 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		goto fail;
 	}
 	/* map the counters: deltas are read from memory, no syscall per tick */
-	l->counts_len = (size_t)o->max_procs * SYSCOPE_MAX_NR * sizeof(struct syscall_counts);
-	l->counts = mmap(NULL, l->counts_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			 bpf_map__fd(s->maps.syscall_counts), 0);
-	if (l->counts == MAP_FAILED) {
+	l->counts = map_array(s->maps.syscall_counts, (size_t)o->max_procs * SYSCOPE_MAX_NR,
+			      sizeof(struct syscall_counts), &l->counts_len);
+	if (!l->counts) {
 		err = -errno;
-		l->counts = NULL;
 		l->failure = LOAD_FAILED;
 		snprintf(l->error, sizeof(l->error), "mmap counters: %s", strerror(-err));
 		goto fail;
 	}
 	/* the classic sched_switch tracepoint names threads by tid alone: no run reports there */
 	if (m != MODE_TRACEPOINT) {
-		l->runs_len = (size_t)o->max_procs * sizeof(struct run_counts);
-		l->runs = mmap(NULL, l->runs_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-			       bpf_map__fd(s->maps.runs), 0);
-		if (l->runs == MAP_FAILED) {
+		l->runs = map_array(s->maps.runs, o->max_procs, sizeof(struct run_counts),
+				    &l->runs_len);
+		if (!l->runs) {
 			err = -errno;
-			l->runs = NULL;
-			munmap(l->counts, l->counts_len);
-			l->counts = NULL;
 			l->failure = LOAD_FAILED;
 			snprintf(l->error, sizeof(l->error), "mmap run counters: %s",
 				 strerror(-err));
 			goto fail;
 		}
 	}
+	if (!o->counts_only) {
+		err = map_latency(l, s, lat_rows, ncpus, slow_n);
+		if (err)
+			goto fail;
+	}
 	l->skel = s;
 	l->mode = m;
 	l->max_procs = o->max_procs;
 	l->detail = o->detail;
+	l->counts_only = o->counts_only;
 	return 0;
 fail:
+	unmap_all(l);
 	syscope_bpf__destroy(s);
 	return err ? err : -EIO;
 }
@@ -374,12 +506,7 @@ int loader_start(struct loader *l, const struct loader_opts *o)
 
 void loader_stop(struct loader *l)
 {
-	if (l->counts)
-		munmap(l->counts, l->counts_len);
-	l->counts = NULL;
-	if (l->runs)
-		munmap(l->runs, l->runs_len);
-	l->runs = NULL;
+	unmap_all(l);
 	/* destroying the skeleton detaches every link and closes programs and maps */
 	syscope_bpf__destroy(l->skel);
 	l->skel = NULL;

@@ -33,6 +33,18 @@ struct loader {
 	struct run_counts *runs; /* mmapped runs map (NULL in tracepoint mode) */
 	size_t runs_len;
 	bool detail; /* files and network (files.bpf.c) are on */
+	bool counts_only; /* the counts-and-errors mode: no entry hook, no clock */
+	/* timed mode: the latency rows (mmapped lat_rows), and the slowest calls each CPU keeps
+	 * (mmapped slow_calls, slow_cpus); NULL and 0 in the counts-only mode */
+	struct lat_row *lat;
+	size_t lat_len;
+	uint32_t lat_rows;
+	struct slow_call *slow;
+	size_t slow_len;
+	struct slow_cpu *slow_cpus;
+	size_t slow_cpus_len;
+	uint32_t ncpus; /* possible CPUs */
+	uint32_t slow_n;
 	/* files and network were asked for, but their programs could not be loaded here (why):
 	 * counting runs without them */
 	char detail_error[512];
@@ -47,6 +59,8 @@ struct loader_opts {
 	const char *btf_path;
 	bool quiet; /* no libbpf messages (diagnose probing) */
 	bool detail; /* files and network */
+	bool counts_only; /* calls and errors only: the exit hook alone */
+	uint32_t slow_n; /* the slowest calls kept (timed mode), 1..SLOW_MAX */
 };
 
 /* open → rodata → load → attach, for the requested mode or the first that works (auto). With

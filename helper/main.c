@@ -58,6 +58,9 @@ static const char usage[] =
 	"  --mode MODE       auto (default), tp_btf, raw_tp or tracepoint\n"
 	"  --max-procs N     processes tracked at once, 16..4096 (default 1024; up to 65536 as root)\n"
 	"  --detail          files and network: which files and sockets each process used, and how\n"
+	"  --counts-only     calls and failures only (by errno): the exit hook alone, no clock;\n"
+	"                    no latency, slowest calls or --detail\n"
+	"  --slowest N       the slowest calls kept, 1..1000 (default 100)\n"
 	"  --io fd3|stdio    talk over fd 3 (default), or read fd 0 and write fd 1\n"
 	"  --btf FILE        kernel BTF to use when /sys/kernel/btf/vmlinux is missing (root only)\n"
 	"  --diagnose        print what this machine supports as JSON and exit\n"
@@ -203,11 +206,13 @@ int main(int argc, char **argv)
 		{ "btf", required_argument, NULL, 'b' },
 		{ "diagnose", no_argument, NULL, 'd' },
 		{ "detail", no_argument, NULL, 'D' },
+		{ "counts-only", no_argument, NULL, 'C' },
+		{ "slowest", required_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct loader_opts o = { .mode = MODE_AUTO, .max_procs = 1024 };
+	struct loader_opts o = { .mode = MODE_AUTO, .max_procs = 1024, .slow_n = 100 };
 	bool want_diagnose = false;
 	char why[1024];
 	int c, err;
@@ -289,6 +294,20 @@ int main(int argc, char **argv)
 		case 'D':
 			o.detail = true;
 			break;
+		case 'C':
+			o.counts_only = true;
+			break;
+		case 'S': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > SLOW_MAX) {
+				fprintf(stderr, "syscope-helper: --slowest must be from 1 to %d\n",
+					SLOW_MAX);
+				return 2;
+			}
+			o.slow_n = (uint32_t)v;
+			break;
+		}
 		case 'V':
 			printf("syscope-helper %s (build %s)\n", SYSCOPE_VERSION, SYSCOPE_BUILD_ID);
 			return 0;
@@ -302,6 +321,11 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		fprintf(stderr, "syscope-helper: unexpected argument \"%s\"\n", argv[optind]);
+		return 2;
+	}
+	if (o.counts_only && o.detail) {
+		fprintf(stderr,
+			"syscope-helper: --detail needs the timed mode: files and sockets are found from the arguments the entry hook keeps, which --counts-only leaves out. Drop one of the two\n");
 		return 2;
 	}
 	/* the file gives every CO-RE offset the programs use: whoever chooses it chooses what they

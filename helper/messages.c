@@ -64,6 +64,10 @@ void msg_hello(struct jbuf *j, const struct hello_info *h)
 		jb_key(j, "detail_error");
 		jb_str(j, h->detail_error);
 	}
+	jb_key(j, "timing");
+	jb_str(j, h->timing);
+	jb_key(j, "slowest");
+	jb_u64(j, h->slowest);
 	jb_raw(j, "}");
 }
 
@@ -95,9 +99,9 @@ void msg_error(struct jbuf *j, uint32_t id, const char *code, const char *messag
 
 /* the tick's loss counters by name, as src/shared/contract.ts's LOSS_KINDS spells them */
 static const char *const drop_names[DROP_MAX] = {
-	[DROP_PROCS] = "procs",	      [DROP_EVENTS] = "events",	  [DROP_NR] = "nr",
-	[DROP_FILES] = "files",	      [DROP_NET] = "net",	  [DROP_LATENCY] = "latency",
-	[DROP_ERRNOS] = "errnos",     [DROP_THREADS] = "threads", [DROP_DISK] = "disk",
+	[DROP_PROCS] = "procs",	  [DROP_EVENTS] = "events",   [DROP_NR] = "nr",
+	[DROP_FILES] = "files",	  [DROP_NET] = "net",	      [DROP_LATENCY] = "latency",
+	[DROP_ERRNOS] = "errnos", [DROP_THREADS] = "threads", [DROP_DISK] = "disk",
 };
 
 void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops)
@@ -143,6 +147,118 @@ void msg_counts_entry(struct jbuf *j, bool first, uint32_t nr, uint64_t calls, u
 }
 
 void msg_counts_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+/* a file as every message names it: "DEV:INO", the kernel's device number and the inode */
+static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino)
+{
+	char id[48];
+	snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)dev, (unsigned long long)ino);
+	jb_str(j, id);
+}
+
+void msg_latency_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final)
+{
+	msg_begin(j, MSG_LATENCY);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, pid);
+	jb_raw(j, final ? ",\"final\":true,\"sys\":[" : ",\"final\":false,\"sys\":[");
+}
+
+void msg_latency_entry(struct jbuf *j, bool first, uint32_t nr, uint64_t min_ns, uint64_t max_ns,
+		       const uint64_t *delta)
+{
+	bool any = false;
+	jb_raw(j, first ? "[" : ",[");
+	jb_u64(j, nr);
+	jb_raw(j, ",");
+	jb_u64(j, min_ns);
+	jb_raw(j, ",");
+	jb_u64(j, max_ns);
+	jb_raw(j, ",[");
+	for (uint32_t k = 0; k < HIST_BUCKETS; k++) {
+		if (!delta[k])
+			continue;
+		jb_raw(j, any ? "," : "");
+		jb_u64(j, k);
+		jb_raw(j, ",");
+		jb_u64(j, delta[k]);
+		any = true;
+	}
+	jb_raw(j, "]]");
+}
+
+void msg_latency_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+void msg_errnos_begin(struct jbuf *j, uint64_t seq, uint32_t pid)
+{
+	msg_begin(j, MSG_ERRNOS);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, pid);
+	jb_raw(j, ",\"e\":[");
+}
+
+void msg_errnos_entry(struct jbuf *j, bool first, uint32_t nr, uint32_t errno_, uint64_t count)
+{
+	jb_raw(j, first ? "[" : ",[");
+	jb_u64(j, nr);
+	jb_raw(j, ",");
+	jb_u64(j, errno_);
+	jb_raw(j, ",");
+	jb_u64(j, count);
+	jb_raw(j, "]");
+}
+
+void msg_errnos_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+void msg_slow_begin(struct jbuf *j)
+{
+	msg_begin(j, MSG_SLOW);
+	jb_raw(j, ",\"calls\":[");
+}
+
+void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c, const char *target)
+{
+	jb_raw(j, first ? "{\"t_ns\":" : ",{\"t_ns\":");
+	jb_u64(j, c->end_ns);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, c->tgid);
+	jb_raw(j, ",\"tid\":");
+	jb_u64(j, c->tid);
+	jb_raw(j, ",\"nr\":");
+	jb_i64(j, c->nr);
+	jb_raw(j, ",\"dur_ns\":");
+	jb_u64(j, c->dur_ns);
+	jb_raw(j, ",\"ret\":");
+	jb_i64(j, c->ret);
+	jb_raw(j, ",\"arg0\":");
+	jb_u64(j, c->arg0);
+	jb_key(j, "file");
+	if (c->dev || c->ino)
+		file_ref(j, c->dev, c->ino);
+	else
+		jb_raw(j, "null");
+	jb_key(j, "target");
+	if (target)
+		jb_str(j, target);
+	else
+		jb_raw(j, "null");
+	jb_raw(j, "}");
+}
+
+void msg_slow_end(struct jbuf *j)
 {
 	jb_raw(j, "]}");
 }
@@ -265,13 +381,6 @@ void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
 	jb_key(j, "reason");
 	jb_str(j, why);
 	jb_raw(j, "}");
-}
-
-static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino)
-{
-	char id[48];
-	snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)dev, (unsigned long long)ino);
-	jb_str(j, id);
 }
 
 void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,

@@ -59,7 +59,10 @@ static inline const char *request_word(enum request_verb v)
 	X(MSG_OPEN_FAILED, "open_failed") /* a name a process failed to open (--detail) */      \
 	X(MSG_NAME_OP, "name_op") /* a process's calls on a name: stat, unlink... (--detail) */ \
 	X(MSG_SOCKET, "socket") /* a process's socket, cumulative (--detail) */                 \
-	X(MSG_PEER, "peer") /* a socket's traffic with one address (--detail) */
+	X(MSG_PEER, "peer") /* a socket's traffic with one address (--detail) */                \
+	X(MSG_LATENCY, "latency") /* a process's call durations by syscall (timed mode) */      \
+	X(MSG_ERRNOS, "errnos") /* a process's failed calls by syscall and errno */             \
+	X(MSG_SLOW, "slow") /* calls that joined the session's slowest (timed mode) */
 
 #define MESSAGE_ENUM(name, word) name,
 enum helper_message { HELPER_MESSAGES(MESSAGE_ENUM) };
@@ -86,6 +89,10 @@ struct hello_info {
 	bool detail; /* it sends `file`, `file_name`, `open_failed`, `socket` and `peer` */
 	bool tcp_states; /* its sockets carry TCP's state changes (not in tracepoint mode) */
 	const char *detail_error; /* detail was asked for and could not be had: why (NULL: none) */
+	/* "timed": counts, durations, latency histograms, slowest calls; "counts": calls and
+	 * failures by errno only (--counts-only) */
+	const char *timing;
+	uint32_t slowest; /* the slowest calls it keeps (0: none) */
 };
 
 /* Each writer starts j afresh and leaves one whole message in it, without its newline. */
@@ -125,6 +132,24 @@ void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct fi
  *  "name":N,"base":"DEV:INO"|null,"count":C,"errors":E,"errno":E|null} */
 void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
 		 const struct file_id *base, const struct name_ops *v);
+
+/* latency in three steps, one entry per syscall whose durations moved:
+ * {"type":"latency","seq":S,"pid":P,"final":F,"sys":[[nr,min_ns,max_ns,[k,count,...]],...]}
+ * (bucket counts are deltas; k the log2 bucket, HIST_BUCKETS) */
+void msg_latency_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final);
+void msg_latency_entry(struct jbuf *j, bool first, uint32_t nr, uint64_t min_ns, uint64_t max_ns,
+		       const uint64_t *delta);
+void msg_latency_end(struct jbuf *j);
+/* {"type":"errnos","seq":S,"pid":P,"e":[[nr,errno,count],...]}: cumulative counts */
+void msg_errnos_begin(struct jbuf *j, uint64_t seq, uint32_t pid);
+void msg_errnos_entry(struct jbuf *j, bool first, uint32_t nr, uint32_t errno_, uint64_t count);
+void msg_errnos_end(struct jbuf *j);
+struct slow_call;
+/* {"type":"slow","calls":[{"t_ns","pid","tid","nr","dur_ns","ret","arg0","file","target"},...]};
+ * file "DEV:INO" or null; target what arg0 named, as /proc/PID/fd showed it, or null */
+void msg_slow_begin(struct jbuf *j);
+void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c, const char *target);
+void msg_slow_end(struct jbuf *j);
 
 struct sock_stats;
 struct peer_key;

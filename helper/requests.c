@@ -44,6 +44,8 @@ static void send_hello(struct session *s)
 		.detail = s->ld.detail,
 		.tcp_states = s->ld.detail && s->ld.mode != MODE_TRACEPOINT,
 		.detail_error = s->ld.detail_error[0] ? s->ld.detail_error : NULL,
+		.timing = s->ld.counts_only ? "counts" : "timed",
+		.slowest = s->ld.slow_n,
 	};
 	msg_hello(&s->msg, &h);
 	out_line(&s->msg);

@@ -88,7 +88,7 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 		if (bpf_map_update_elem(t->free_fd, NULL, &s, 0))
 			return -errno;
 	}
-	return 0;
+	return latency_init(t);
 }
 
 void tracker_free(struct tracker *t)
@@ -101,6 +101,7 @@ void tracker_free(struct tracker *t)
 			close(t->slots[s].pidfd);
 	}
 	free(t->slots);
+	latency_free(t);
 	jb_free(&t->msg);
 	t->slots = NULL;
 }
@@ -120,6 +121,7 @@ static struct syscall_counts *slot_counts(struct tracker *t, uint32_t slot)
 
 static void slot_reset(struct tracker *t, uint32_t slot)
 {
+	latency_release(t, slot, slot_counts(t, slot));
 	memset(slot_counts(t, slot), 0, SYSCOPE_MAX_NR * sizeof(struct syscall_counts));
 	if (t->ld->runs)
 		memset(&t->ld->runs[slot], 0, sizeof(t->ld->runs[slot]));
@@ -474,6 +476,7 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 	struct tracked *tr = &t->slots[slot];
 	struct syscall_counts *c = slot_counts(t, slot);
 	bool any = false;
+	uint32_t moved[SYSCOPE_MAX_NR], n = 0;
 
 	if (!tr->pid || !tr->prev)
 		return;
@@ -487,6 +490,8 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 		if (calls == p[0] && errs == p[1] && ns == p[2])
 			continue;
 		msg_counts_entry(out, !any, nr, calls - p[0], errs - p[1], ns - p[2]);
+		if (calls != p[0])
+			moved[n++] = nr;
 		p[0] = calls;
 		p[1] = errs;
 		p[2] = ns;
@@ -495,6 +500,7 @@ void tracker_emit_counts(struct tracker *t, uint32_t slot, bool final, struct jb
 	msg_counts_end(out);
 	if (any || final)
 		out_line(out);
+	latency_emit(t, slot, moved, n, final, out);
 }
 
 void tracker_emit_all(struct tracker *t, struct jbuf *out)
@@ -565,6 +571,15 @@ void tracker_emit_ran(struct tracker *t, struct jbuf *out)
 	}
 }
 
+uint64_t tracker_stamp(struct tracker *t)
+{
+	/* from now on the kernel stamps with the new seq; what it changed since our last read
+	 * carries the old one (or the new one) */
+	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->ld->skel->bss->files_seq, since + 1, __ATOMIC_RELAXED);
+	return since;
+}
+
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
 	if (slot >= t->max_procs)
@@ -572,6 +587,7 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 	if (t->slots[slot].pid) {
 		detail_release(t, slot, out);
 		tracker_emit_counts(t, slot, true, out);
+		latency_emit_errnos(t, 0, slot, out);
 		hint(t, t->slots[slot].pid, -1);
 	}
 	slot_free(t, slot);

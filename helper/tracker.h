@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "json.h"
+#include "latency.h"
 
 struct loader;
 
@@ -34,6 +35,7 @@ struct tracker {
 	bool task_storage;
 	uint64_t seq;
 	struct jbuf msg; /* what the tracker says on its own (stale slots it frees) */
+	struct latency lat;
 };
 
 int tracker_init(struct tracker *t, struct loader *ld, uid_t owner);
@@ -55,6 +57,9 @@ void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid);
 /* test-only pause points (the `hooks` build defines it; the helper's own does nothing): true
  * asks tracker_add to skip its check after the insert */
 bool tracker_test_hook(const char *point, uint32_t pid);
+/* each tick, first: the stamp the kernel marks table entries with moves on; returns the one
+ * before, which marks what changed since the last tick (files, sockets, errnos) */
+uint64_t tracker_stamp(struct tracker *t);
 /* final counts of a slot, then free it */
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out);
 int tracker_find(struct tracker *t, uint32_t pid);

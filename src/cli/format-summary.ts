@@ -35,17 +35,42 @@ export function formatSummary(s: Summary): string {
     out.push(`  syscalls: unavailable — ${s.ebpf.problem ?? 'unknown reason'}`)
     if (s.ebpf.fix) out.push(`    fix: ${s.ebpf.fix}`)
   } else {
+    const timed = sc.time_ns !== null
+    const inSyscalls = timed ? `, ${formatDuration(sc.time_ns!)} in syscalls (wall time, blocked included)` : ' (counts only: no times)'
     out.push(
-      `  syscalls (${s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed, ${formatDuration(sc.time_ns)} in syscalls (wall time, blocked included), ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`
+      `  syscalls (${s.ebpf.attach ?? s.ebpf.mode}): ${formatCount(sc.total)} calls, ${formatCount(sc.errors)} failed${inSyscalls}, ${formatCount(sc.analysis.syscall_rate_per_sec)}/s`
     )
     const cats = Object.entries(sc.by_category)
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1])
     out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
     out.push('')
-    out.push('    syscall              calls     errors   time in syscalls')
+    // the durations (timed mode): the median, the 99th percentile and the longest call; the
+    // errors by errno, most first
+    out.push(
+      timed
+        ? '    syscall              calls     errors   time in syscalls     p50      p99      max   errors by errno'
+        : '    syscall              calls     errors   errors by errno'
+    )
+    const dur = (v: number | null): string => (v === null ? '—' : formatDuration(v)).padStart(8)
     for (const r of sc.per_syscall.slice(0, 15)) {
-      out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}   ${formatDuration(r.time_ns).padStart(12)}`)
+      const why = Object.entries(r.errnos ?? {})
+        .slice(0, 3)
+        .map(([e, n]) => `${e} ${formatCount(n)}`)
+        .join(', ')
+      const times = timed ? `   ${formatDuration(r.time_ns ?? 0).padStart(12)}   ${dur(r.p50_ns)} ${dur(r.p99_ns)} ${dur(r.max_ns)}` : ''
+      out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}${times}   ${why}`.trimEnd())
+    }
+    const slow = s.ebpf.slowest_calls ?? []
+    if (slow.length) {
+      out.push('')
+      out.push('    slowest calls        took      at       pid      target')
+      for (const c of slow.slice(0, 5)) {
+        const ret = c.errno ? ` = ${c.errno}` : ''
+        out.push(
+          `    ${(c.syscall + ret).padEnd(18)} ${formatDuration(c.duration_ns).padStart(8)} ${`${(c.t_ms / 1000).toFixed(2)} s`.padStart(9)}   ${String(c.pid).padEnd(8)} ${c.target ?? ''}`.trimEnd()
+        )
+      }
     }
   }
   if (s.files) {

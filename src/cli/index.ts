@@ -24,7 +24,8 @@ Examples:
 
 Commands:
   record [--interval MS] [--out FILE] [--json] [--no-ebpf] [--as-root] [--on-error kill|detach]
-         [--max-procs N] [--tty | --no-tty] [--detail | --no-detail] -- CMD [ARGS...]
+         [--max-procs N] [--tty | --no-tty] [--detail | --no-detail] [--counts-only]
+         [--slowest N] -- CMD [ARGS...]
       run CMD, profile it and all its descendants; exits with CMD's exit code
       --tty (the default when stdin is a terminal): CMD runs on a pseudo-terminal of its own, so
         vim, less or top work; what you type goes to it (Ctrl-C interrupts it, Ctrl-Z stops it and
@@ -43,8 +44,12 @@ Commands:
         and how long, the names it failed to open, stat-ed, unlinked or renamed; every socket,
         both ends, connects and their failures, bytes each way per peer. --no-detail (the
         default) leaves them out
+      --counts-only: calls and failures (by errno) only, at the least cost to the command: the
+        helper hooks syscall exits alone and reads no clock, so no time in syscalls, latency
+        histograms or slowest calls (and no --detail). The default, timed mode has them all
+      --slowest N: the slowest calls listed, 1..1000 (default 100)
   record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
-         [--detail | --no-detail]
+         [--detail | --no-detail] [--counts-only] [--slowest N]
       attach to a running process (and its descendants) until it exits, Ctrl-C, or S seconds;
       with --detail, the files it holds open as it is attached to are listed too ("held")
   summary FILE [--json]      summarise a recording
@@ -89,7 +94,9 @@ async function record(argv: string[]): Promise<number> {
       tty: { type: 'boolean', default: false },
       'no-tty': { type: 'boolean', default: false },
       detail: { type: 'boolean', default: false },
-      'no-detail': { type: 'boolean', default: false }
+      'no-detail': { type: 'boolean', default: false },
+      'counts-only': { type: 'boolean', default: false },
+      slowest: { type: 'string' }
     },
     strict: true,
     allowPositionals: false
@@ -106,6 +113,11 @@ async function record(argv: string[]): Promise<number> {
   if (values.tty && values['no-tty']) throw new UsageError('give --tty or --no-tty, not both')
   if (values.detail && values['no-detail']) throw new UsageError('give --detail or --no-detail, not both')
   const detail = values.detail
+  const countsOnly = values['counts-only']
+  const slowest = positiveInt(values.slowest, '--slowest', 1, 1000)
+  if (countsOnly && detail)
+    throw new UsageError("--detail needs the timed mode (files and sockets are found from the calls' arguments): drop --counts-only or --detail")
+  if (countsOnly && slowest !== undefined) throw new UsageError('--slowest needs the timed mode (the counts-only mode keeps no durations): drop one of them')
   if (pid !== undefined && (values.tty || values['no-tty']))
     throw new UsageError('--tty and --no-tty are for a command; an attached process keeps its own terminal')
   const terminal = pid === undefined && (values.tty || (!values['no-tty'] && process.stdin.isTTY)) ? new TerminalRelay() : null
@@ -155,8 +167,8 @@ async function record(argv: string[]): Promise<number> {
     const stdin = terminal ? { pty: terminal.request() } : 'inherit'
     live =
       pid !== undefined
-        ? await manager.attach({ pid, intervalMs, ebpf, asRoot, detail }, out)
-        : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot, detail }, out, { stdin, onOutput, onError })
+        ? await manager.attach({ pid, intervalMs, ebpf, asRoot, detail, countsOnly, slowest }, out)
+        : await manager.launch({ argv: cmd, intervalMs, ebpf, asRoot, detail, countsOnly, slowest }, out, { stdin, onOutput, onError })
   } catch (e) {
     unlisten()
     terminal?.finish()

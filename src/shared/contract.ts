@@ -75,6 +75,11 @@ export interface EbpfStatus {
   /** when not ready: what is missing, and the exact fix */
   problem: string | null
   fix: string | null
+  /** timed: durations, latency histograms and the slowest calls; counts: calls and failures by
+   * errno only (the counts-only mode). Absent: a recording from before the choice, timed */
+  timing?: 'timed' | 'counts'
+  /** the slowest calls kept (timed mode) */
+  slowest?: number
 }
 
 export interface LaunchRequest {
@@ -87,6 +92,10 @@ export interface LaunchRequest {
   asRoot?: boolean
   /** files: which files each process used, and how much (needs eBPF) */
   detail?: boolean
+  /** calls and failures by errno only, at the least cost: no durations, latency or slowest calls (not with detail) */
+  countsOnly?: boolean
+  /** the slowest calls kept, 1..1000 (default 100) */
+  slowest?: number
 }
 
 export interface AttachRequest {
@@ -95,6 +104,8 @@ export interface AttachRequest {
   ebpf?: boolean
   asRoot?: boolean
   detail?: boolean
+  countsOnly?: boolean
+  slowest?: number
 }
 
 export interface SessionInfo {

@@ -30,9 +30,10 @@ export function bucketOf(v: number): number {
 export function histRows(counts: ArrayLike<number>, unit: 'le_ns' | 'le_bytes' = 'le_ns'): Record<string, number | null>[] {
   const rows: Record<string, number | null>[] = []
   for (let k = 0; k < counts.length; k++) {
-    if (!counts[k]) continue
+    const count = counts[k] ?? 0
+    if (!count) continue
     const le = bucketUpper(k)
-    rows.push({ [unit]: Number.isFinite(le) ? le : null, count: counts[k] })
+    rows.push({ [unit]: Number.isFinite(le) ? le : null, count })
   }
   return rows
 }
@@ -44,12 +45,12 @@ export function histRows(counts: ArrayLike<number>, unit: 'le_ns' | 'le_bytes' =
  */
 export function histQuantile(counts: ArrayLike<number>, q: number, min: number | null = null, max: number | null = null): number | null {
   let n = 0
-  for (let k = 0; k < counts.length; k++) n += counts[k]
+  for (let k = 0; k < counts.length; k++) n += counts[k] ?? 0
   if (!n) return null
   const rank = Math.max(1, Math.ceil(q * n))
   let below = 0
   for (let k = 0; k < counts.length; k++) {
-    const c = counts[k]
+    const c = counts[k] ?? 0
     if (!c) continue
     if (below + c >= rank) {
       let lo = bucketLower(k)
@@ -69,6 +70,6 @@ export function histQuantile(counts: ArrayLike<number>, q: number, min: number |
 
 /** bucket-wise a + b, into a (grown as needed) */
 export function histAdd(into: number[], add: ArrayLike<number>): number[] {
-  for (let k = 0; k < add.length; k++) into[k] = (into[k] ?? 0) + add[k]
+  for (let k = 0; k < add.length; k++) into[k] = (into[k] ?? 0) + (add[k] ?? 0)
   return into
 }

@@ -1,14 +1,11 @@
 // The files section of a summary: one row per (process, file) the process used, and one per
 // name it failed to open, from what the store kept of the helper's files monitor.
-import { constants } from 'node:os'
 import { posix } from 'node:path'
 import type { SessionStore } from '../store/store'
 import type { FileKind } from '../types/recording-format'
 import type { FileSummaryRow } from '../types/summary'
 
-/** errno numbers to names (Linux's, as this host's Node knows them) */
-const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]))
-export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `errno ${n}`
+import { errnoName } from './errno'
 
 /**
  * A file's path as /proc/PID/fd would show it: the path for what lives in a directory tree; for

@@ -3,7 +3,8 @@
 import type { SessionStore } from '../store/store'
 import type { PeerRecord, SocketRecord } from '../types/recording-format'
 import type { NetworkPeerSummary, NetworkSummaryRow } from '../types/summary'
-import { errnoName, type TimeRange } from './files'
+import { errnoName } from './errno'
+import type { TimeRange } from './files'
 
 /** the network was watched: --detail, in a recording of a version that kept it */
 const watched = (store: SessionStore): boolean => store.header.detail === true && store.header.version >= 4

@@ -9,6 +9,9 @@ import type { TreeField } from '../store/session-ticks'
 import type { ProcessColumn } from '../types/recording-format'
 import { buildFiles } from './files'
 import { buildNetwork, rollUpPeers } from './network'
+import { NO_LATENCY, durationsByNr, errnosByNr, latencyFields, slowestCalls, type Durations } from './latency'
+import { syscallName } from '../../shared/syscalls/index'
+import type { SyscallSummaryEntry } from '../types/summary'
 import { lossWarnings } from '../store/losses'
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
@@ -64,6 +67,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     // the digest's warnings (losses included) came into store.warnings as it was read
     return {
       ...d,
+      ebpf: upgradeEbpf(d.ebpf),
       // a digest from before files (or the network) were kept has none: not watched
       files: d.files ?? null,
       network: d.network ?? null,
@@ -79,6 +83,28 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   }
   const duration = store.durationMs()
   const network = buildNetwork(store)
+  // the counts-only mode reads no clock: its times are not known (0 would say "no time")
+  const timed = (store.header.ebpf.timing ?? 'timed') === 'timed'
+  const ns = (v: number): number | null => (timed ? v : null)
+  /** one syscall's row: its counts, durations and errnos */
+  const syscallRow = (
+    nr: number,
+    calls: number,
+    errors: number,
+    timeNs: number,
+    d: Map<number, Durations>,
+    e: Map<number, Record<string, number>>
+  ): SyscallSummaryEntry => ({
+    name: syscallName(store.arch, nr),
+    nr,
+    count: calls,
+    errors,
+    time_ns: ns(timeNs),
+    mean_ns: timed && calls ? Math.round(timeNs / calls) : null,
+    ...(timed ? latencyFields(d.get(nr)) : NO_LATENCY),
+    // a recording from before errnos were kept (version 4 and older) does not know them
+    errnos: store.header.version >= 5 ? (e.get(nr) ?? {}) : null
+  })
   const whole = store.breakdown(0, Number.MAX_SAFE_INTEGER)
   const byCat = emptyByCategory()
   const errByCat = emptyByCategory()
@@ -89,6 +115,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     nsByCat[c.category] = c.time_ns
   }
   const total = whole.total_calls
+  const allDurations = durationsByNr(store)
+  const allErrnos = errnosByNr(store)
   const share = (n: number): number => (total ? round(n / total, 4) : 0)
 
   // per-process /proc figures from every row of each process (an hour of 50 processes is
@@ -139,7 +167,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         usage: info?.exitUsage ?? null,
         syscalls: sys.count,
         syscall_errors: sys.errors,
-        syscall_time_ns: sys.time_ns
+        syscall_time_ns: ns(sys.time_ns)
       }
     })
 
@@ -197,16 +225,19 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     },
     ebpf: {
       available: ebpf.ready,
-      mode: ebpf.mode,
+      mode: ebpf.ready ? (ebpf.timing ?? 'timed') : null,
+      attach: ebpf.mode,
       problem: ebpf.problem,
       fix: ebpf.fix,
+      // from a recording made before they were kept (version 4 and older): not known
+      slowest_calls: timed && store.header.version >= 5 ? slowestCalls(store) : null,
       syscalls: {
         total,
         errors: whole.total_errors,
-        time_ns: whole.total_time_ns,
+        time_ns: ns(whole.total_time_ns),
         by_category: byCat,
         errors_by_category: errByCat,
-        time_ns_by_category: nsByCat,
+        time_ns_by_category: timed ? nsByCat : null,
         top_syscalls: whole.syscalls.slice(0, 10).map((s) => ({ name: s.name, count: s.calls })),
         analysis: {
           syscall_rate_per_sec: round(total / seconds),
@@ -216,10 +247,19 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
           cpu_intensity: share(byCat.time + byCat.process),
           network_intensity: share(byCat.network),
           error_rate: share(whole.total_errors),
-          mean_time_ns_per_call: total ? Math.round(whole.total_time_ns / total) : 0
+          mean_time_ns_per_call: timed ? (total ? Math.round(whole.total_time_ns / total) : 0) : null
         },
-        per_syscall: whole.syscalls.map((s) => ({ name: s.name, nr: s.nr, count: s.calls, errors: s.errors, time_ns: s.time_ns })),
-        per_process: [...perPidSys.entries()].sort((a, b) => a[0] - b[0]).map(([pid, s]) => ({ pid, comm: store.processes.get(pid)?.comm ?? '', ...s }))
+        per_syscall: whole.syscalls.map((s) => syscallRow(s.nr, s.calls, s.errors, s.time_ns, allDurations, allErrnos)),
+        per_process: [...perPidSys.entries()]
+          .sort((a, b) => a[0] - b[0])
+          .map(([pid, s]) => {
+            const d = durationsByNr(store, { pid })
+            const e = errnosByNr(store, { pid })
+            const per = [...(store.perProcessSyscalls.get(pid) ?? new Map<number, [number, number, number]>())]
+              .map(([nr, [c, er, t]]) => syscallRow(nr, c, er, t, d, e))
+              .sort((a, b) => b.count - a.count || a.nr - b.nr)
+            return { pid, comm: store.processes.get(pid)?.comm ?? '', count: s.count, errors: s.errors, time_ns: ns(s.time_ns), per_syscall: per }
+          })
       }
     },
     proc: {
@@ -243,6 +283,28 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     files: buildFiles(store),
     network,
     network_peers: rollUpPeers(network)
+  }
+}
+
+/**
+ * A digest written before the timed and counts-only modes (recording version 4 and older): its
+ * `mode` was how the helper attached, its sessions were all timed, and it kept no latency,
+ * errnos or slowest calls (not known: null, and empty errnos).
+ */
+function upgradeEbpf(e: Summary['ebpf']): Summary['ebpf'] {
+  if (e.attach !== undefined) return e
+  const old = e as Summary['ebpf'] & { mode: string | null }
+  const row = <T extends object>(r: T): T & SyscallSummaryEntry => ({ ...NO_LATENCY, mean_ns: null, errnos: null, ...r }) as T & SyscallSummaryEntry
+  return {
+    ...e,
+    mode: e.available ? 'timed' : null,
+    attach: old.mode,
+    slowest_calls: null,
+    syscalls: {
+      ...e.syscalls,
+      per_syscall: e.syscalls.per_syscall.map(row),
+      per_process: e.syscalls.per_process.map((p) => ({ ...p, per_syscall: p.per_syscall ?? [] }))
+    }
   }
 }
 

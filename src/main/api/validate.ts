@@ -57,7 +57,7 @@ const sessionId = (v: unknown): string => {
 }
 
 function launchRequest(v: unknown): LaunchRequest {
-  const o = obj(v, 'launch request', ['argv', 'cwd', 'env', 'intervalMs', 'ebpf', 'asRoot', 'detail'])
+  const o = obj(v, 'launch request', ['argv', 'cwd', 'env', 'intervalMs', 'ebpf', 'asRoot', 'detail', 'countsOnly', 'slowest'])
   if (!Array.isArray(o.argv)) fail('argv', `expected a list of strings, got ${typeOf(o.argv)}`)
   if (o.argv.length === 0) fail('argv', 'is empty: name the program to run')
   if (o.argv.length > MAX_ARGV) fail('argv', `has ${o.argv.length} arguments, at most ${MAX_ARGV}`)
@@ -87,11 +87,16 @@ function withSessionOptions<T extends LaunchRequest | AttachRequest>(o: Record<s
   if (root !== undefined) req.asRoot = root
   const detail = optBool(o.detail, 'detail')
   if (detail !== undefined) req.detail = detail
+  const countsOnly = optBool(o.countsOnly, 'countsOnly')
+  if (countsOnly !== undefined) req.countsOnly = countsOnly
+  if (o.slowest !== undefined) req.slowest = int(o.slowest, 'slowest', 1, 1000)
+  if (req.countsOnly && req.detail) fail('countsOnly', 'cannot go with detail: files and sockets need the timed mode')
+  if (req.countsOnly && req.slowest !== undefined) fail('slowest', 'needs the timed mode: the counts-only mode keeps no durations')
   return req
 }
 
 function attachRequest(v: unknown): AttachRequest {
-  const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot', 'detail'])
+  const o = obj(v, 'attach request', ['pid', 'intervalMs', 'ebpf', 'asRoot', 'detail', 'countsOnly', 'slowest'])
   return withSessionOptions(o, { pid: int(o.pid, 'pid', 1, 4_194_304) })
 }
 

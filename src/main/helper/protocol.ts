@@ -5,6 +5,7 @@
 // of a new monitor gets its interface and its check here.
 
 import type { Loss } from '../../shared/contract'
+import { HIST_BUCKETS } from '../../shared/histogram'
 import { LINE_TOO_LONG, LineSplitter } from '../line-splitter'
 
 export const PROTOCOL_VERSION = 1
@@ -70,6 +71,10 @@ export interface HelloMessage {
   detail_error?: string
   /** its sockets carry TCP's state changes (established_ns; a connect's failure after EINPROGRESS): not in tracepoint mode */
   tcp_states?: boolean
+  /** timed: counts with durations, `latency` and `slow` messages; counts: calls and failures (by errno) only, no clock (--counts-only). Absent: an older helper, timed */
+  timing?: 'timed' | 'counts'
+  /** the slowest calls it keeps (0: none) */
+  slowest?: number
 }
 export interface OkMessage {
   type: 'ok'
@@ -243,6 +248,44 @@ export interface PeerMessage {
   final: boolean
 }
 
+/** a process's call durations by syscall since its last `latency` (timed mode) */
+export interface LatencyMessage {
+  type: 'latency'
+  seq: number
+  pid: number
+  final: boolean
+  /** [nr, min_ns, max_ns, [bucket, count, bucket, count, ...]]: the extremes since it was tracked, the log2 buckets' (src/shared/histogram.ts) new counts */
+  sys: [number, number, number, number[]][]
+}
+/** a process's failed calls of one syscall with one errno, cumulative since it was tracked */
+export interface ErrnosMessage {
+  type: 'errnos'
+  seq: number
+  pid: number
+  /** [nr, errno, count] */
+  e: [number, number, number][]
+}
+/** one of the session's slowest calls, as the helper saw it */
+export interface SlowCall {
+  /** when it returned (kernel monotonic ns) */
+  t_ns: number
+  pid: number
+  tid: number
+  nr: number
+  dur_ns: number
+  ret: number
+  arg0: number
+  /** its fd's file (device:inode, as `file` messages name it), when its first argument was an open fd */
+  file: string | null
+  /** what that fd was, as /proc/PID/fd showed it just after: a path, socket:[ino], pipe:[ino] */
+  target: string | null
+}
+/** calls that joined the session's slowest since the last `slow` (timed mode) */
+export interface SlowMessage {
+  type: 'slow'
+  calls: SlowCall[]
+}
+
 export type HelperMessage =
   | HelloMessage
   | OkMessage
@@ -260,6 +303,9 @@ export type HelperMessage =
   | NameOpMessage
   | SocketMessage
   | PeerMessage
+  | LatencyMessage
+  | ErrnosMessage
+  | SlowMessage
 
 const FILE_KINDS = new Set(['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other'])
 const FILE_FIGURES = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
@@ -284,6 +330,7 @@ const strOrNull = (v: unknown): boolean => v === null || isStr(v)
 const numOrNull = (v: unknown): boolean => v === null || isNum(v)
 const SOCKET_FIGURES = ['connects', 'connect_errors', 'accepts'] as const
 const PEER_FIGURES = ['sends', 'bytes_sent', 'recvs', 'bytes_received', 'first_ns', 'last_ns'] as const
+const SLOW_FIGURES = ['t_ns', 'pid', 'tid', 'nr', 'dur_ns', 'ret', 'arg0'] as const
 
 export function parseMessage(line: string): HelperMessage | { type: 'invalid'; reason: string } {
   let m: Record<string, unknown>
@@ -343,6 +390,32 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       )
     case 'peer':
       return ok(isNum(m.seq) && isNum(m.pid) && isStr(m.file) && isStr(m.peer) && strOrNull(m.remote) && PEER_FIGURES.every((f) => isNum(m[f])))
+    case 'latency':
+      return ok(
+        isNum(m.pid) &&
+          Array.isArray(m.sys) &&
+          m.sys.every(
+            (r) =>
+              Array.isArray(r) &&
+              r.length === 4 &&
+              isNum(r[0]) &&
+              isNum(r[1]) &&
+              isNum(r[2]) &&
+              Array.isArray(r[3]) &&
+              r[3].length % 2 === 0 &&
+              (r[3] as unknown[]).every((v, i) => isNum(v) && (i % 2 === 1 || (v >= 0 && v < HIST_BUCKETS && Number.isInteger(v))))
+          )
+      )
+    case 'errnos':
+      return ok(isNum(m.pid) && Array.isArray(m.e) && m.e.every((r) => Array.isArray(r) && r.length === 3 && r.every(isNum)))
+    case 'slow':
+      return ok(
+        Array.isArray(m.calls) &&
+          m.calls.every(
+            (c: Record<string, unknown>) =>
+              typeof c === 'object' && c !== null && SLOW_FIGURES.every((f) => isNum(c[f])) && strOrNull(c.file) && strOrNull(c.target)
+          )
+      )
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}` }
   }

@@ -18,6 +18,7 @@ import {
   type RecordingHeader
 } from '../types/recording-format'
 import { MAX_SYSCALL_NR } from '../types/limits'
+import { HIST_BUCKETS } from '../../shared/histogram'
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
@@ -73,6 +74,20 @@ function isSyscallDelta(d: unknown): boolean {
   )
 }
 
+const isNr = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0 && (v as number) < MAX_SYSCALL_NR
+
+/** [nr, min_ns, max_ns, [bucket, count, ...]] with buckets within the histogram */
+function isLatency(d: unknown): boolean {
+  if (!Array.isArray(d) || d.length !== 4 || !isNr(d[0]) || !isFinite(d[1]) || !isFinite(d[2]) || !Array.isArray(d[3])) return false
+  const pairs = d[3] as unknown[]
+  return (
+    pairs.length % 2 === 0 && pairs.every((x, i) => (i % 2 ? isFinite(x) && x >= 0 : Number.isInteger(x) && (x as number) >= 0 && (x as number) < HIST_BUCKETS))
+  )
+}
+
+const SLOW_NUMBERS = ['t_ms', 'pid', 'tid', 'nr', 'dur_ns', 'ret', 'arg0']
+const isSlowCall = (c: unknown): boolean => isObject(c) && SLOW_NUMBERS.every((f) => isFinite(c[f])) && isStringOrNull(c.file) && isStringOrNull(c.target)
+
 /** `v` as a record, or null when it is not one syscope writes (a wrong kind, a field of the wrong type). */
 export function checkRecord(v: unknown): RecordLine | null {
   if (!isObject(v)) return null
@@ -105,6 +120,12 @@ export function checkRecord(v: unknown): RecordLine | null {
         (v.held === undefined || v.held === true)
         ? (v as RecordLine)
         : null
+    case 'l':
+      return isFinite(v.t) && isPid(v.pid) && Array.isArray(v.sys) && v.sys.every(isLatency) ? (v as RecordLine) : null
+    case 'x':
+      return isFinite(v.t) && isPid(v.pid) && Array.isArray(v.e) && v.e.every((r) => isCounts(r, 3) && isNr((r as number[])[0])) ? (v as RecordLine) : null
+    case 'sl':
+      return isFinite(v.t) && Array.isArray(v.calls) && v.calls.every(isSlowCall) ? (v as RecordLine) : null
     case 'fo':
       return isFinite(v.t) && isPid(v.pid) && isStringOrNull(v.base) && isString(v.name) && isFinite(v.errno) && isFinite(v.count) ? (v as RecordLine) : null
     case 'nm':

@@ -15,6 +15,10 @@ export interface EbpfOptions {
   asRoot?: boolean
   /** files: which files each process used and how much (the helper's --detail) */
   detail?: boolean
+  /** calls and failures only (the helper's --counts-only) */
+  countsOnly?: boolean
+  /** the slowest calls kept (the helper's --slowest) */
+  slowest?: number
 }
 
 const EVENTS = [
@@ -32,6 +36,9 @@ const EVENTS = [
   'name_op',
   'socket',
   'peer',
+  'latency',
+  'errnos',
+  'slow',
   'close'
 ] as const
 
@@ -128,18 +135,28 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
     }
   }
   try {
+    const args = [
+      ...(opts.helperArgs ?? []),
+      ...(opts.detail ? ['--detail'] : []),
+      ...(opts.countsOnly ? ['--counts-only'] : []),
+      ...(opts.slowest !== undefined ? ['--slowest', String(opts.slowest)] : [])
+    ]
     // pkexec closes every fd above 2, so the socket travels as the helper's stdin and stdout
     const client = opts.asRoot
-      ? await startHelper({
-          helperPath: located.path,
-          args: [...(opts.helperArgs ?? []), ...(opts.detail ? ['--detail'] : [])],
-          wrapper: ['pkexec', '--disable-internal-agent'],
-          io: 'stdio',
-          helloTimeoutMs: 120_000
-        })
-      : await startHelper({ helperPath: located.path, args: [...(opts.helperArgs ?? []), ...(opts.detail ? ['--detail'] : [])] })
+      ? await startHelper({ helperPath: located.path, args, wrapper: ['pkexec', '--disable-internal-agent'], io: 'stdio', helloTimeoutMs: 120_000 })
+      : await startHelper({ helperPath: located.path, args })
     const reason = opts.asRoot ? `running as root through pkexec, for this session only (${located.path})` : located.reason
-    const status: EbpfStatus = { ready: true, mode: client.hello.mode, helperPath: located.path, helperReason: reason, problem: null, fix: null }
+    const hello = client.hello
+    const status: EbpfStatus = {
+      ready: true,
+      mode: hello.mode,
+      helperPath: located.path,
+      helperReason: reason,
+      problem: null,
+      fix: null,
+      timing: hello.timing ?? 'timed',
+      slowest: hello.slowest ?? 0
+    }
     return { helper: new HelperConnection(client, status), status }
   } catch (e) {
     const err = e as Error & { fix?: string }

@@ -12,18 +12,22 @@ import { SessionStore } from '../store/store'
 import { lossNotice } from '../store/losses'
 import type { HelperConnection } from './ebpf'
 import type {
+  ErrnosMessage,
   ExecMessage,
   ExitMessage,
   FileMessage,
+  LatencyMessage,
   FileNameMessage,
   NameOpMessage,
   OpenFailedMessage,
   PeerMessage,
   ProcessFigures,
+  SlowMessage,
   SocketMessage
 } from '../helper/protocol'
 import { FileUse } from '../helper/file-use'
 import { NetUse } from '../helper/net-use'
+import { LatencyUse } from '../helper/latency-use'
 import { openFiles } from '../proc/open-files'
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
@@ -257,6 +261,8 @@ export class LiveSession extends EventEmitter {
   /** files and network: what the helper said since the last tick (--detail) */
   private fileUse = new FileUse()
   private netUse = new NetUse((tNs) => this.msOfKernel(tNs))
+  /** latency, errnos and the slowest calls since the last tick */
+  private latencyUse = new LatencyUse((tNs) => this.msOfKernel(tNs))
 
   /** launched processes: what they used before counting started at their exec (exitUsage) */
   private before = new Map<number, ProcessFigures>()
@@ -296,6 +302,9 @@ export class LiveSession extends EventEmitter {
     h.on('name_op', (m: NameOpMessage) => this.fileUse.nameOp(m))
     h.on('socket', (m: SocketMessage) => this.netUse.socket(m))
     h.on('peer', (m: PeerMessage) => this.netUse.peer(m))
+    h.on('latency', (m: LatencyMessage) => this.latencyUse.add(m))
+    h.on('errnos', (m: ErrnosMessage) => this.latencyUse.errno(m))
+    h.on('slow', (m: SlowMessage) => this.latencyUse.slowCalls(m))
     h.on('fork', (m: { pid: number; ppid: number }) => {
       this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
@@ -417,6 +426,10 @@ export class LiveSession extends EventEmitter {
       const net = this.netUse.drain()
       for (const sk of net.sockets) this.record({ k: 'sk', t, ...sk })
       for (const p of net.peers) this.record({ k: 'pr', t, ...p })
+      const lat = this.latencyUse.drain()
+      for (const l of lat.latency) this.record({ k: 'l', t, ...l })
+      for (const x of lat.errnos) this.record({ k: 'x', t, ...x })
+      if (lat.slow.length) this.record({ k: 'sl', t, calls: lat.slow })
       const rows = sample.processes.map((p) => toRow(p))
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
       this.writer.flush()

@@ -79,7 +79,13 @@ export class SessionManager {
    * terminal); `onOutput` sees its output from the first byte (before this returns).
    */
   async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput' | 'onError'> = {}): Promise<LiveSession> {
-    const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot, detail: req.detail })
+    const { helper, status } = await connectHelper(req.ebpf !== false, {
+      ...this.opts.ebpf,
+      asRoot: req.asRoot,
+      detail: req.detail,
+      countsOnly: req.countsOnly,
+      slowest: req.slowest
+    })
     const id = this.newId()
     const name = basename(req.argv[0] ?? 'command')
     try {
@@ -106,7 +112,13 @@ export class SessionManager {
   }
 
   async attach(req: AttachRequest, recordingPath?: string): Promise<LiveSession> {
-    const { helper, status } = await connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot: req.asRoot, detail: req.detail })
+    const { helper, status } = await connectHelper(req.ebpf !== false, {
+      ...this.opts.ebpf,
+      asRoot: req.asRoot,
+      detail: req.detail,
+      countsOnly: req.countsOnly,
+      slowest: req.slowest
+    })
     const id = this.newId()
     try {
       const live = await LiveSession.attach({

@@ -33,7 +33,8 @@ const LOSS_TEXT: Record<LossKind, { lost: (n: number) => string; warning: (n: nu
   },
   files: {
     lost: (n) => `${n} file use(s), name(s) or failed open(s)`,
-    warning: (n, when) => `${n} file use(s), name(s) or failed open(s) were not kept (the helper's files tables were full, ${when}): the files section misses them`
+    warning: (n, when) =>
+      `${n} file use(s), name(s) or failed open(s) were not kept (the helper's files tables were full, ${when}): the files section misses them`
   },
   net: {
     lost: (n) => `${n} socket(s) or peer(s)`,

@@ -16,7 +16,8 @@ import type {
   TreePoint
 } from '../../shared/contract'
 import { syscallName, syscallCategory } from '../../shared/syscalls/index'
-import type { FileKind, PeerRecord, ProcessColumn, RecordLine, RecordingHeader, SocketRecord } from '../types/recording-format'
+import type { FileKind, PeerRecord, ProcessColumn, RecordLine, RecordingHeader, SlowCallRecord, SocketRecord } from '../types/recording-format'
+import { HIST_BUCKETS } from '../../shared/histogram'
 import { lttbIndices } from '../../shared/decimate'
 import { ChangeLog } from './change-log'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
@@ -91,7 +92,14 @@ export class SessionStore {
   readonly nameOps = new Map<string, { pid: number; op: string; base: string | null; name: string; count: number; errors: number; errno: number | null }>()
   readonly sockets = new Map<string, SocketRecord>()
   readonly peers = new Map<string, PeerRecord>()
-  /** the changes over time of each of the above, for a time range's figures: key "f|sk|pr|fo|nm KEY" */
+  /** latency (recordings of version 5 on, timed mode): each (process, syscall)'s durations as a
+   * log2 histogram with the extremes, cumulative; key "pid nr" */
+  readonly latency = new Map<string, { pid: number; nr: number; min: number; max: number; hist: number[] }>()
+  /** failed calls by (process, syscall, errno), cumulative; key "pid nr errno" */
+  readonly errnos = new Map<string, { pid: number; nr: number; errno: number; count: number }>()
+  /** the session's slowest calls, longest first (at most header.ebpf.slowest) */
+  slowest: SlowCallRecord[] = []
+  /** the changes over time of each of the above, for a time range's figures: key "f|sk|pr|fo|nm|l|x KEY" */
   readonly changes = new Map<string, ChangeLog>()
   readonly output: OutputChunk[] = []
   readonly warnings: string[] = []
@@ -249,6 +257,20 @@ export class SessionStore {
         this.logChange(`pr ${key}`, line.t, line.v)
         break
       }
+      case 'l':
+        for (const [nr, min, max, pairs] of line.sys) this.addLatency(line.t, line.pid, nr, min, max, pairs)
+        break
+      case 'x':
+        for (const [nr, errno, count] of line.e) {
+          const key = `${line.pid} ${nr} ${errno}`
+          if (!this.errnos.has(key)) this.objectBytes += OBJECT_BYTES
+          this.errnos.set(key, { pid: line.pid, nr, errno, count })
+          this.logChange(`x ${key}`, line.t, [count])
+        }
+        break
+      case 'sl':
+        this.addSlowest(line.calls)
+        break
       case 'fo': {
         const key = `${line.pid} ${line.base ?? ''} ${line.name}`
         if (!this.failedOpens.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.name, line.base)
@@ -259,14 +281,40 @@ export class SessionStore {
     }
   }
 
-  /** Keeps one change of a cumulative record (its time and values). */
-  private logChange(key: string, t: number, v: number[]): void {
+  /** Keeps one change of a cumulative record (its time and values); see ChangeLog.add. */
+  private logChange(key: string, t: number, v: number[], mergeWithinMs = 0): void {
     let log = this.changes.get(key)
     if (!log) {
       this.changes.set(key, (log = new ChangeLog(v.length)))
       this.objectBytes += OBJECT_BYTES
     }
-    this.objectBytes += log.add(t, v)
+    this.objectBytes += log.add(t, v, mergeWithinMs)
+  }
+
+  /** A tick's new durations of one (process, syscall): a histogram changes nearly every tick,
+   * so its changes are kept a second apart (a range's histogram is exact to a second). */
+  private addLatency(t: number, pid: number, nr: number, min: number, max: number, pairs: number[]): void {
+    const key = `${pid} ${nr}`
+    let l = this.latency.get(key)
+    if (!l) {
+      this.latency.set(key, (l = { pid, nr, min, max, hist: new Array<number>(HIST_BUCKETS).fill(0) }))
+      this.objectBytes += OBJECT_BYTES + 8 * HIST_BUCKETS
+    }
+    l.min = min
+    l.max = max
+    for (let i = 0; i + 1 < pairs.length; i += 2) {
+      const k = pairs[i]!
+      if (k >= 0 && k < HIST_BUCKETS) l.hist[k] = l.hist[k]! + pairs[i + 1]!
+    }
+    this.logChange(`l ${key}`, t, l.hist, 1000)
+  }
+
+  /** Calls that joined the slowest: the longest `slowest` of all kept, longest first. */
+  private addSlowest(calls: SlowCallRecord[]): void {
+    const n = this.header.ebpf.slowest || 100
+    const all = [...this.slowest, ...calls]
+    all.sort((a, b) => b.dur_ns - a.dur_ns || a.t_ms - b.t_ms)
+    this.slowest = all.slice(0, n)
   }
 
   private addSample(line: Extract<RecordLine, { k: 's' }>): void {

@@ -8,7 +8,9 @@ export const RECORDING_FORMAT = 'syscope-recording'
 // 3: files (`fn`, `f`, `fo` records, header.detail); a version 2 file has none, and says so
 // 4: network (`sk`, `pr` records) and calls on names (`nm`: stat, unlink, rename, mkdir); a
 // version 3 file has none, and says so
-export const RECORDING_VERSION = 4
+// 5: latency (`l`), failed calls by errno (`x`), the slowest calls (`sl`), header.ebpf.timing;
+// a version 4 file has none of them, and says so
+export const RECORDING_VERSION = 5
 export const RECORDING_EXTENSION = '.syscope'
 
 /** Order of the per-process values in a sample record (`s.p` rows start with the pid). */
@@ -116,6 +118,23 @@ export interface PeerRecord {
   v: number[]
 }
 
+/** One of the session's slowest calls, as an `sl` record holds it. */
+export interface SlowCallRecord {
+  /** session ms when it returned */
+  t_ms: number
+  pid: number
+  tid: number
+  nr: number
+  dur_ns: number
+  ret: number
+  /** its first argument: an fd, a futex's address, a pid... */
+  arg0: number
+  /** its fd's file (device:inode), when its first argument was an open fd */
+  file: string | null
+  /** what that fd was, as /proc/PID/fd showed it: a path, socket:[ino], pipe:[ino] */
+  target: string | null
+}
+
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
 export interface TreeRecord extends TreeFigures {
   /** cumulative figures of the whole tree, exited processes included (block I/O: read_bytes,
@@ -150,5 +169,13 @@ export type RecordLine =
   | ({ k: 'sk'; t: number } & SocketRecord)
   /** a socket's traffic with one peer up to t, cumulative */
   | ({ k: 'pr'; t: number } & PeerRecord)
+  /** a process's call durations in the tick that ends at t: [nr, min_ns, max_ns, [bucket,
+   * count, ...]], the extremes since it was tracked, the log2 buckets' (src/shared/histogram.ts)
+   * counts new in this tick */
+  | { k: 'l'; t: number; pid: number; sys: [number, number, number, number[]][] }
+  /** a process's failed calls by syscall and errno up to t, cumulative: [nr, errno, count] */
+  | { k: 'x'; t: number; pid: number; e: [number, number, number][] }
+  /** calls that joined the session's slowest by t */
+  | { k: 'sl'; t: number; calls: SlowCallRecord[] }
 
 export type { CategoryId }

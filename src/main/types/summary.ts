@@ -7,12 +7,46 @@ import type { FileSummaryRow, NetworkSummaryRow } from '../../shared/detail'
 // the renderer shows these rows too (SyscopeApi.detail), so they live in src/shared
 export type { FileSummaryRow, NetworkSummaryRow }
 
-export interface SyscallSummaryEntry {
+/** What the JSON contract shows of a syscall's durations (nulls where none are known). */
+export interface LatencyFields {
+  hist: { le_ns: number | null; count: number }[] | null
+  min_ns: number | null
+  max_ns: number | null
+  p50_ns: number | null
+  p90_ns: number | null
+  p99_ns: number | null
+}
+
+/** A slow call in the JSON contract: `target` what it waited on, where known. */
+export interface SlowCallSummary {
+  t_ms: number
+  pid: number
+  tid: number
+  comm: string
+  syscall: string
+  duration_ns: number
+  ret: number
+  errno: string | null
+  target: string | null
+}
+
+/**
+ * One syscall's calls. time_ns and the durations (timed mode; null in the counts-only mode):
+ * hist lists the non-empty log2 buckets (le_ns their upper bound, null for the last, unbounded
+ * one: src/shared/histogram.ts), min and max are exact, the quantiles read from the histogram
+ * (exact to within their bucket). errnos: the failures by errno name, most first (both modes);
+ * a failure with no errno (a negative return that is not one, as fcntl's F_GETOWN may give) is in
+ * errors but not in errnos.
+ */
+export interface SyscallSummaryEntry extends LatencyFields {
   name: string
   nr: number
   count: number
   errors: number
-  time_ns: number
+  time_ns: number | null
+  mean_ns: number | null
+  /** null: a recording from before errnos were kept */
+  errnos: Record<string, number> | null
 }
 
 /**
@@ -47,7 +81,8 @@ export interface ProcessSummary extends SampledFigures {
   usage: ExitUsage | null
   syscalls: number
   syscall_errors: number
-  syscall_time_ns: number
+  /** null in the counts-only mode */
+  syscall_time_ns: number | null
 }
 
 /** Traffic with one remote address, over every process and socket of the session. */
@@ -85,18 +120,26 @@ export interface Summary {
   }
   ebpf: {
     available: boolean
-    mode: string | null
+    /** timed (durations, latency, slowest calls) or counts (calls and failures by errno only:
+     * --counts-only); null without eBPF */
+    mode: 'timed' | 'counts' | null
+    /** how the helper attached: tp_btf, raw_tp or tracepoint */
+    attach: string | null
     problem: string | null
     fix: string | null
+    /** the session's slowest calls, longest first (timed mode; null in the counts-only mode or
+     * from a recording made before they were kept) */
+    slowest_calls: SlowCallSummary[] | null
     syscalls: {
       total: number
       errors: number
       /** time in syscalls: the wall time from each call's entry to its return, time blocked
-       * inside it included (so it can exceed the run's wall time); likewise every time_ns below */
-      time_ns: number
+       * inside it included (so it can exceed the run's wall time); likewise every time_ns below.
+       * null in the counts-only mode, as every time and duration below */
+      time_ns: number | null
       by_category: Record<CategoryId, number>
       errors_by_category: Record<CategoryId, number>
-      time_ns_by_category: Record<CategoryId, number>
+      time_ns_by_category: Record<CategoryId, number> | null
       top_syscalls: { name: string; count: number }[]
       analysis: {
         syscall_rate_per_sec: number
@@ -105,10 +148,11 @@ export interface Summary {
         cpu_intensity: number
         network_intensity: number
         error_rate: number
-        mean_time_ns_per_call: number
+        mean_time_ns_per_call: number | null
       }
       per_syscall: SyscallSummaryEntry[]
-      per_process: { pid: number; comm: string; count: number; errors: number; time_ns: number }[]
+      /** each process's calls, and by syscall as per_syscall */
+      per_process: { pid: number; comm: string; count: number; errors: number; time_ns: number | null; per_syscall: SyscallSummaryEntry[] }[]
     }
   }
   proc: {

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Syscall latency: per tracked process and syscall, a log2 histogram of the calls' durations with
+ * the exact shortest and longest (lat_rows, the timed mode); failed calls by errno (errno_counts,
+ * both modes); and on each CPU the slowest calls that returned there, with what they were called
+ * on (slow_calls, the timed mode). syscalls.bpf.c calls these at each syscall's exit. Built as
+ * part of syscope.bpf.c.
+ */
+#include "tracked.bpf.h"
+#include "fds.bpf.h"
+
+#define EEXIST_ 17
+#define MAX_ERRNO_ 4095
+
+/* ---- histograms ---- */
+
+/* A (slot, nr)'s row, given out at its first call; NULL when none is left (the call is then
+ * counted in syscall_counts but not in a histogram: DROP_LATENCY). */
+static __always_inline struct lat_row *lat_row_of(struct syscall_counts *c)
+{
+	__u64 r = c->lat_row;
+	if (!r) {
+		__u32 idx;
+		if (bpf_map_pop_elem(&lat_free, &idx)) {
+			drop(DROP_LATENCY);
+			return NULL;
+		}
+		/* two threads of a process may both take a row for the same syscall at once: the
+		 * one that loses the exchange gives its row back and uses the winner's */
+		__u64 old = __sync_val_compare_and_swap(&c->lat_row, 0, (__u64)idx + 1);
+		if (old) {
+			bpf_map_push_elem(&lat_free, &idx, 0);
+			r = old;
+		} else {
+			r = idx + 1;
+		}
+	}
+	__u32 key = (__u32)(r - 1);
+	return bpf_map_lookup_elem(&lat_rows, &key);
+}
+
+/*
+ * One call of ns into its row. A sole thread writes plainly (see sole_thread); otherwise the
+ * bucket is an atomic add and the extremes a compare-and-swap, retried while another CPU moves
+ * them (each retry means that CPU stored a figure nearer to ours, so a few always settle it).
+ */
+static __always_inline void lat_add(struct syscall_counts *c, __u64 ns, bool sole)
+{
+	struct lat_row *row = lat_row_of(c);
+	if (!row)
+		return;
+	__u32 b = hist_bucket(ns);
+	if (b >= HIST_BUCKETS)
+		return;
+	if (sole) {
+		row->bucket[b]++;
+		if (!row->min_ns || ns < row->min_ns)
+			row->min_ns = ns;
+		if (ns > row->max_ns)
+			row->max_ns = ns;
+		return;
+	}
+	__sync_fetch_and_add(&row->bucket[b], 1);
+	for (int i = 0; i < 8; i++) {
+		__u64 cur = row->min_ns;
+		if (cur && cur <= ns)
+			break;
+		if (__sync_val_compare_and_swap(&row->min_ns, cur, ns) == cur)
+			break;
+	}
+	for (int i = 0; i < 8; i++) {
+		__u64 cur = row->max_ns;
+		if (cur >= ns)
+			break;
+		if (__sync_val_compare_and_swap(&row->max_ns, cur, ns) == cur)
+			break;
+	}
+}
+
+/* ---- errnos ---- */
+
+/* A failed call by its errno (ret is -errno; other negative returns, like fcntl's F_GETOWN of a
+ * process group, are failures to the counters but have no errno). */
+static __always_inline void count_errno(__u32 slot, __s64 nr, long ret)
+{
+	if (ret < -MAX_ERRNO_ || ret >= 0)
+		return;
+	struct errno_key k = { .slot = slot, .nr = (__u16)nr, .errno_ = (__u16)-ret };
+	struct errno_count *v = bpf_map_lookup_elem(&errno_counts, &k);
+	if (!v) {
+		struct errno_count zero = {};
+		long err = bpf_map_update_elem(&errno_counts, &k, &zero, BPF_NOEXIST);
+		if (err && err != -EEXIST_) {
+			drop(DROP_ERRNOS);
+			return;
+		}
+		v = bpf_map_lookup_elem(&errno_counts, &k);
+		if (!v) {
+			drop(DROP_ERRNOS);
+			return;
+		}
+	}
+	__sync_fetch_and_add(&v->count, 1);
+	v->seq = files_seq;
+}
+
+/* ---- the slowest calls ---- */
+
+/* This CPU's part of slow_calls, or NULL when the slowest calls are not kept. */
+static __always_inline struct slow_cpu *slow_part(__u32 *cpu)
+{
+	if (!slow_n)
+		return NULL;
+	*cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&slow_cpus, cpu);
+}
+
+/* Does a call of ns get into this CPU's slowest? The hot path's one test. */
+static __always_inline bool slow_enough(struct slow_cpu *h, __u64 ns)
+{
+	return h->used < slow_n || ns > h->min_ns;
+}
+
+/* The shortest of a full part, which the next slow call replaces. */
+static __always_inline void slow_find_min(struct slow_cpu *h, __u32 cpu)
+{
+	__u64 min = ~0ULL;
+	__u32 at = 0;
+	for (__u32 i = 0; i < SLOW_MAX; i++) {
+		if (i >= slow_n)
+			break;
+		__u32 idx = cpu * slow_n + i;
+		struct slow_call *c = bpf_map_lookup_elem(&slow_calls, &idx);
+		if (!c)
+			break;
+		if (c->dur_ns < min) {
+			min = c->dur_ns;
+			at = i;
+		}
+	}
+	h->min_ns = min;
+	h->min_idx = at;
+}
+
+/*
+ * Keep a slow call on this CPU. Programs do not nest on one CPU (the kernel skips a program that
+ * is already running there), so the part is written by one writer; seq is odd meanwhile and the
+ * helper, reading without a lock, rereads a part whose seq moved. arg0 is read from the user's
+ * registers, which the kernel leaves as the call was made (x86: di; arm64: orig_x0, as x0 holds
+ * the return value by now); an fd there is resolved to its file while it is still open.
+ */
+static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task_struct *task,
+				      __u32 tgid, __u32 tid, __s64 nr, long ret, __u64 ns,
+				      __u64 end, __u64 arg0)
+{
+	__u32 n = slow_n;
+	__u32 i = h->used < n ? h->used : h->min_idx;
+	__u32 idx = cpu * n + i;
+	struct slow_call *c = bpf_map_lookup_elem(&slow_calls, &idx);
+	if (!c)
+		return;
+	h->seq++;
+	asm volatile("" ::: "memory");
+	c->dur_ns = ns;
+	c->end_ns = end;
+	c->tgid = tgid;
+	c->tid = tid;
+	c->nr = (__s32)nr;
+	c->ret = ret;
+	c->arg0 = arg0;
+	c->dev = 0;
+	c->ino = 0;
+	if (nr >= 0 && nr < SYSCOPE_MAX_NR && arg0_fd[nr]) {
+		if (!task)
+			task = (struct task_struct *)bpf_get_current_task();
+		struct file *f = fd_file(task, (__s64)arg0);
+		if (f) {
+			struct file_key k;
+			file_key_of(0, f, &k);
+			c->dev = k.dev;
+			c->ino = k.ino;
+		}
+	}
+	if (h->used < n)
+		h->used++;
+	if (h->used >= n)
+		slow_find_min(h, cpu);
+	asm volatile("" ::: "memory");
+	h->seq++;
+}

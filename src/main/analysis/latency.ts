@@ -1,0 +1,145 @@
+// Syscall latency in a summary or a time range, from what the store kept of the helper's latency
+// monitor: each syscall's durations as a log2 histogram with the quantiles read from it (the
+// timed mode), its failures by errno (both modes), and the session's slowest calls with what
+// they waited on.
+import type { SessionStore } from '../store/store'
+import type { SlowCallRecord } from '../types/recording-format'
+import { HIST_BUCKETS, bucketLower, bucketUpper, histQuantile, histRows } from '../../shared/histogram'
+import { syscallName } from '../../shared/syscalls/index'
+import { errnoName } from './errno'
+import { filePath, type TimeRange } from './files'
+import type { LatencyFields, SlowCallSummary } from '../types/summary'
+
+/** The durations of a syscall's calls: a log2 histogram and its extremes (null: none known). */
+export interface Durations {
+  hist: number[]
+  min: number | null
+  max: number | null
+}
+
+/** Which calls: one process's or every process's, over the session or a range of it. */
+export interface LatencyScope {
+  pid?: number
+  range?: TimeRange
+}
+
+/**
+ * Durations by syscall number. Over the whole session min and max are the kernel's exact ones;
+ * inside a range they are what its histogram bounds them to (the outermost non-empty buckets,
+ * within the session's extremes), and the histogram is exact to within a second of the range's
+ * ends (the store keeps a histogram's changes a second apart).
+ */
+export function durationsByNr(store: SessionStore, scope: LatencyScope = {}): Map<number, Durations> {
+  const out = new Map<number, Durations>()
+  for (const [key, l] of store.latency) {
+    if (scope.pid !== undefined && l.pid !== scope.pid) continue
+    let hist = l.hist
+    let min: number | null = l.min || null
+    let max: number | null = l.max || null
+    if (scope.range) {
+      const c = store.changes.get(`l ${key}`)?.within(scope.range.fromMs, scope.range.toMs)
+      if (!c || !c.delta.some((v) => v > 0)) continue
+      hist = c.delta
+      const first = hist.findIndex((v) => v > 0)
+      const last = hist.length - 1 - [...hist].reverse().findIndex((v) => v > 0)
+      min = Math.max(bucketLower(first), min ?? 0)
+      max = Math.min(bucketUpper(last), max ?? Infinity)
+    }
+    const d = out.get(l.nr)
+    if (!d) {
+      out.set(l.nr, { hist: [...hist], min, max })
+      continue
+    }
+    for (let k = 0; k < HIST_BUCKETS; k++) d.hist[k] = (d.hist[k] ?? 0) + (hist[k] ?? 0)
+    if (min !== null) d.min = d.min === null ? min : Math.min(d.min, min)
+    if (max !== null) d.max = d.max === null ? max : Math.max(d.max, max)
+  }
+  return out
+}
+
+export const NO_LATENCY: LatencyFields = { hist: null, min_ns: null, max_ns: null, p50_ns: null, p90_ns: null, p99_ns: null }
+
+export function latencyFields(d: Durations | undefined): LatencyFields {
+  if (!d) return NO_LATENCY
+  const q = (p: number): number | null => histQuantile(d.hist, p, d.min, d.max)
+  return {
+    hist: histRows(d.hist) as { le_ns: number | null; count: number }[],
+    min_ns: d.min,
+    max_ns: d.max === Infinity ? null : d.max,
+    p50_ns: q(0.5),
+    p90_ns: q(0.9),
+    p99_ns: q(0.99)
+  }
+}
+
+/** Failed calls by syscall number and errno name, of one process or all, over the session or a range. */
+export function errnosByNr(store: SessionStore, scope: LatencyScope = {}): Map<number, Record<string, number>> {
+  const out = new Map<number, Record<string, number>>()
+  for (const [key, e] of store.errnos) {
+    if (scope.pid !== undefined && e.pid !== scope.pid) continue
+    let n = e.count
+    if (scope.range) n = store.changes.get(`x ${key}`)?.within(scope.range.fromMs, scope.range.toMs)?.delta[0] ?? 0
+    if (!n) continue
+    let r = out.get(e.nr)
+    if (!r) out.set(e.nr, (r = {}))
+    const name = errnoName(e.errno)
+    r[name] = (r[name] ?? 0) + n
+  }
+  // the most frequent first, as strace -c and a reader expect
+  for (const [nr, r] of out) out.set(nr, Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))))
+  return out
+}
+
+/**
+ * What a slow call was called on: the fd's peer or path (from --detail's tables, else as
+ * /proc/PID/fd showed it just after the call), a futex's address, the child a wait reaped, the
+ * process a signal went to.
+ */
+function targetOf(store: SessionStore, c: SlowCallRecord, name: string): string | null {
+  if (c.file) {
+    const sock = store.sockets.get(`${c.pid} ${c.file}`)
+    if (sock?.remote) return `${sock.proto} ${sock.remote}`
+    const use = store.fileUses.get(`${c.pid} ${c.file}`)
+    const path = use ? filePath(use.kind, c.file, store.fileNames.get(c.file)) : null
+    return path ?? c.target ?? `fd ${c.arg0}`
+  }
+  if (c.target) return c.target
+  const who = (pid: number): string => {
+    const comm = store.processes.get(pid)?.comm
+    return comm ? `pid ${pid} (${comm})` : `pid ${pid}`
+  }
+  switch (name) {
+    case 'futex':
+    case 'futex_wait':
+      return `futex 0x${c.arg0.toString(16)}`
+    case 'wait4':
+      return c.ret > 0 ? `child ${who(c.ret)}` : c.arg0 > 0 && c.arg0 < 2 ** 31 ? `child ${who(c.arg0)}` : null
+    case 'kill':
+    case 'tgkill':
+    case 'pidfd_send_signal':
+      return c.arg0 > 0 && c.arg0 < 2 ** 31 ? who(c.arg0) : null
+    default:
+      return null
+  }
+}
+
+/** The session's slowest calls, longest first; with a range, those that returned inside it. */
+export function slowestCalls(store: SessionStore, range?: TimeRange): SlowCallSummary[] {
+  const arch = store.arch
+  return store.slowest
+    .filter((c) => !range || (c.t_ms >= range.fromMs && c.t_ms <= range.toMs))
+    .map((c) => {
+      const name = syscallName(arch, c.nr)
+      return {
+        t_ms: c.t_ms,
+        pid: c.pid,
+        tid: c.tid,
+        comm: store.processes.get(c.pid)?.comm ?? '',
+        syscall: name,
+        duration_ns: c.dur_ns,
+        ret: c.ret,
+        errno: c.ret < 0 && c.ret >= -4095 ? errnoName(-c.ret) : null,
+        target: targetOf(store, c, name)
+      }
+    })
+}

@@ -1,0 +1,158 @@
+// Calls of known durations, for the latency tests. Each mode writes what the test needs to know
+// (measured durations, addresses, pids, inodes) to the file named after it.
+//
+//   latency sleeps FILE    nanosleep 1 ms x20, 10 ms x10, 100 ms x3; FILE: each one's duration
+//                          as measured around the call (ns, one a line)
+//   latency slowset FILE   four calls blocked for known times, each woken by a thread or child
+//                          that spins (no syscall) rather than sleeps, so that no other call
+//                          lasts as long: read on a pipe ~400 ms, futex wait ~300 ms, nanosleep
+//                          200 ms, wait4 for a child ~100 ms. FILE: "pipe INO", "futex ADDR",
+//                          "child PID"
+//   latency errors         failures of known kinds: 377 opens of a missing file (ENOENT), 12
+//                          reads of an empty non-blocking pipe (EAGAIN), 5 closes of a bad fd
+//                          (EBADF)
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the vDSO: no syscall */
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* busy for ms without a syscall */
+static void spin_ms(unsigned ms)
+{
+	uint64_t end = now_ns() + (uint64_t)ms * 1000000ull;
+	while (now_ns() < end)
+		;
+}
+
+static void sleep_ns(uint64_t ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1000000000ull), .tv_nsec = (long)(ns % 1000000000ull) };
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int sleeps(FILE *out)
+{
+	static const struct {
+		uint64_t ns;
+		int n;
+	} plan[] = { { 1000000, 20 }, { 10000000, 10 }, { 100000000, 3 } };
+	/* sleeps end as near their time as the timer allows: no 50 us of slack */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	for (size_t p = 0; p < sizeof(plan) / sizeof(plan[0]); p++) {
+		for (int i = 0; i < plan[p].n; i++) {
+			uint64_t t0 = now_ns();
+			sleep_ns(plan[p].ns);
+			fprintf(out, "%llu\n", (unsigned long long)(now_ns() - t0));
+		}
+	}
+	return 0;
+}
+
+static int pipe_fds[2];
+static uint32_t futex_word;
+
+static void *late_writer(void *arg)
+{
+	(void)arg;
+	spin_ms(400);
+	if (write(pipe_fds[1], "x", 1) != 1)
+		exit(3);
+	return NULL;
+}
+
+static void *late_waker(void *arg)
+{
+	(void)arg;
+	spin_ms(300);
+	__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	return NULL;
+}
+
+static int slowset(FILE *out)
+{
+	pthread_t t;
+	char c;
+	struct stat st;
+
+	if (pipe(pipe_fds) || fstat(pipe_fds[0], &st))
+		return 2;
+	fprintf(out, "pipe %llu\nfutex %p\n", (unsigned long long)st.st_ino, (void *)&futex_word);
+	fflush(out);
+	/* read on the pipe, until the writer is done spinning */
+	pthread_create(&t, NULL, late_writer, NULL);
+	if (read(pipe_fds[0], &c, 1) != 1)
+		return 2;
+	pthread_join(t, NULL);
+	/* a futex wait, until the waker is done spinning */
+	pthread_create(&t, NULL, late_waker, NULL);
+	while (!__atomic_load_n(&futex_word, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	pthread_join(t, NULL);
+	/* a sleep */
+	sleep_ns(200000000);
+	/* a wait for a child that spins */
+	pid_t child = fork();
+	if (child == 0) {
+		spin_ms(100);
+		_exit(0);
+	}
+	fprintf(out, "child %d\n", (int)child);
+	fflush(out);
+	int status;
+	if (waitpid(child, &status, 0) != child)
+		return 2;
+	return 0;
+}
+
+static int errors(void)
+{
+	int p[2];
+	char c;
+
+	for (int i = 0; i < 377; i++)
+		open("/nonexistent/syscope-latency-test", O_RDONLY);
+	if (pipe2(p, O_NONBLOCK))
+		return 2;
+	for (int i = 0; i < 12; i++)
+		if (read(p[0], &c, 1) != -1 || errno != EAGAIN)
+			return 2;
+	for (int i = 0; i < 5; i++)
+		close(1000 + i);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "errors"))
+		return errors();
+	if (argc < 3) {
+		fprintf(stderr, "usage: latency sleeps|slowset FILE | latency errors\n");
+		return 2;
+	}
+	FILE *out = fopen(argv[2], "w");
+	if (!out)
+		return 2;
+	int rc = !strcmp(argv[1], "sleeps") ? sleeps(out) : !strcmp(argv[1], "slowset") ? slowset(out) : 2;
+	fclose(out);
+	return rc;
+}
