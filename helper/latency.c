@@ -10,9 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -195,34 +192,12 @@ static void top_offer(struct latency *l, uint32_t n, const struct slow_call *c)
 		l->top_used++;
 }
 
-/* What an fd-taking call's fd named, as /proc/PID/fd shows it, if it is still that file. */
-static const char *fd_target(const struct slow_call *c, char *buf, size_t len)
-{
-	char link[64];
-	struct stat st;
-
-	if (!c->dev && !c->ino)
-		return NULL;
-	snprintf(link, sizeof(link), "/proc/%u/fd/%llu", c->tgid, (unsigned long long)c->arg0);
-	/* the kernel's s_dev is major << 20 | minor */
-	if (stat(link, &st) ||
-	    st.st_dev != makedev((unsigned)(c->dev >> 20), (unsigned)(c->dev & 0xfffff)) ||
-	    st.st_ino != c->ino)
-		return NULL;
-	ssize_t n = readlink(link, buf, len - 1);
-	if (n <= 0)
-		return NULL;
-	buf[n] = 0;
-	return buf;
-}
-
 void latency_emit_slowest(struct tracker *t, struct jbuf *out)
 {
 	struct loader *ld = t->ld;
 	struct latency *l = &t->lat;
 	uint32_t n = ld->slow_n;
 	bool any = false;
-	char target[4096];
 
 	if (!n || !l->top)
 		return;
@@ -248,10 +223,10 @@ void latency_emit_slowest(struct tracker *t, struct jbuf *out)
 			continue;
 		if (!any)
 			msg_slow_begin(out);
-		msg_slow_entry(out, !any, c, fd_target(c, target, sizeof(target)));
+		msg_slow_entry(out, !any, c);
 		c->_pad = 0;
 		any = true;
-		/* a target is at most PATH_MAX: flush well before MESSAGE_MAX */
+		/* about 200 bytes a call: flush well before MESSAGE_MAX */
 		if (out->len > 48 * 1024) {
 			msg_slow_end(out);
 			out_line(out);

@@ -229,7 +229,7 @@ void msg_slow_begin(struct jbuf *j)
 	jb_raw(j, ",\"calls\":[");
 }
 
-void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c, const char *target)
+void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c)
 {
 	jb_raw(j, first ? "{\"t_ns\":" : ",{\"t_ns\":");
 	jb_u64(j, c->end_ns);
@@ -248,11 +248,6 @@ void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c, const
 	jb_key(j, "file");
 	if (c->dev || c->ino)
 		file_ref(j, c->dev, c->ino);
-	else
-		jb_raw(j, "null");
-	jb_key(j, "target");
-	if (target)
-		jb_str(j, target);
 	else
 		jb_raw(j, "null");
 	jb_raw(j, "}");

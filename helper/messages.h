@@ -145,10 +145,11 @@ void msg_errnos_begin(struct jbuf *j, uint64_t seq, uint32_t pid);
 void msg_errnos_entry(struct jbuf *j, bool first, uint32_t nr, uint32_t errno_, uint64_t count);
 void msg_errnos_end(struct jbuf *j);
 struct slow_call;
-/* {"type":"slow","calls":[{"t_ns","pid","tid","nr","dur_ns","ret","arg0","file","target"},...]};
- * file "DEV:INO" or null; target what arg0 named, as /proc/PID/fd showed it, or null */
+/* {"type":"slow","calls":[{"t_ns","pid","tid","nr","dur_ns","ret","arg0","file"},...]}; file
+ * "DEV:INO" when arg0 was an open fd, or null (the app looks at /proc/PID/fd: the helper, with
+ * no capabilities, may not read another uid's fds even as root) */
 void msg_slow_begin(struct jbuf *j);
-void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c, const char *target);
+void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c);
 void msg_slow_end(struct jbuf *j);
 
 struct sock_stats;

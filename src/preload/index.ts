@@ -34,6 +34,7 @@ const api: SyscopeApi = {
   snapshot: (id, maxPoints) => call('snapshot', id, maxPoints),
   breakdown: (id, from, to) => call('breakdown', id, from, to),
   detail: (id, from, to) => call('detail', id, from, to),
+  latency: (id, from, to) => call('latency', id, from, to),
   listProcesses: () => call('listProcesses'),
   listRecordings: () => call('listRecordings'),
   openRecording: (path) => call('openRecording', path),

@@ -2,8 +2,10 @@
 // exactly these methods on `window.syscope`; `syscope serve` exposes the same ones to a browser
 // over a localhost bridge. Main validates every argument it receives (see src/main/api/validate.ts).
 import type { DetailRows, FileChange, PeerChange } from './detail'
+import type { LatencyRows } from './latency'
 
 export type { DetailRows, FileChange, FileSummaryRow, NetworkSummaryRow, PeerChange } from './detail'
+export type { LatencyRow, LatencyRows, SlowCallSummary } from './latency'
 
 /** Channel names, `domain:verb`. Requests are invoke/handle; events are main → renderer pushes. */
 export const Channels = {
@@ -16,6 +18,7 @@ export const Channels = {
   sessionSnapshot: 'session:snapshot',
   sessionBreakdown: 'session:breakdown',
   sessionDetail: 'session:detail',
+  sessionLatency: 'session:latency',
   processList: 'process:list',
   recordingList: 'recording:list',
   recordingOpen: 'recording:open',
@@ -39,6 +42,7 @@ export const ApiMethods = {
   snapshot: Channels.sessionSnapshot,
   breakdown: Channels.sessionBreakdown,
   detail: Channels.sessionDetail,
+  latency: Channels.sessionLatency,
   listProcesses: Channels.processList,
   listRecordings: Channels.recordingList,
   openRecording: Channels.recordingOpen,
@@ -408,6 +412,8 @@ export interface SyscopeApi {
   breakdown(sessionId: string, fromMs: number, toMs: number): Promise<Breakdown>
   /** the files and sockets each process used in [fromMs, toMs] (syscope record --detail) */
   detail(sessionId: string, fromMs: number, toMs: number): Promise<DetailRows>
+  /** each syscall's durations and errnos in [fromMs, toMs], and the slowest calls that returned in it */
+  latency(sessionId: string, fromMs: number, toMs: number): Promise<LatencyRows>
   listProcesses(): Promise<ProcessListEntry[]>
   listRecordings(): Promise<RecordingEntry[]>
   openRecording(path: string): Promise<SessionInfo>

@@ -11,6 +11,10 @@ const KERNEL_ONLY: [number, string][] = [
   [516, 'ERESTART_RESTARTBLOCK']
 ]
 
-const ERRNO_NAMES = new Map<number, string>([...Object.entries(constants.errno).map(([name, n]): [number, string] => [n, name]), ...KERNEL_ONLY])
+/** names for one number: the one strace and the kernel's headers use first */
+const PREFERRED = new Set(['EAGAIN', 'EDEADLK', 'EOPNOTSUPP'])
+
+const ERRNO_NAMES = new Map<number, string>(KERNEL_ONLY)
+for (const [name, n] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(n) || PREFERRED.has(name)) ERRNO_NAMES.set(n, name)
 
 export const errnoName = (n: number): string => ERRNO_NAMES.get(n) ?? `errno ${n}`

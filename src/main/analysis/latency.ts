@@ -8,7 +8,7 @@ import { HIST_BUCKETS, bucketLower, bucketUpper, histQuantile, histRows } from '
 import { syscallName } from '../../shared/syscalls/index'
 import { errnoName } from './errno'
 import { filePath, type TimeRange } from './files'
-import type { LatencyFields, SlowCallSummary } from '../types/summary'
+import type { LatencyFields, LatencyRow, LatencyRows, SlowCallSummary } from '../../shared/latency'
 
 /** The durations of a syscall's calls: a log2 histogram and its extremes (null: none known). */
 export interface Durations {
@@ -142,4 +142,32 @@ export function slowestCalls(store: SessionStore, range?: TimeRange): SlowCallSu
         target: targetOf(store, c, name)
       }
     })
+}
+
+/** The latency pane's figures for a range: each syscall's calls, durations and errnos (every
+ * process's), and the slowest calls that returned in it. */
+export function latencyRows(store: SessionStore, range: TimeRange): LatencyRows {
+  const ebpf = store.header.ebpf
+  const mode = ebpf.ready ? (ebpf.timing ?? 'timed') : null
+  const kept = store.header.version >= 5
+  const b = store.breakdown(range.fromMs, range.toMs)
+  const d = mode === 'timed' ? durationsByNr(store, { range }) : new Map<number, Durations>()
+  const e = errnosByNr(store, { range })
+  const syscalls: LatencyRow[] = b.syscalls.map((s) => ({
+    name: s.name,
+    nr: s.nr,
+    count: s.calls,
+    errors: s.errors,
+    time_ns: mode === 'timed' ? s.time_ns : null,
+    ...latencyFields(d.get(s.nr)),
+    errnos: kept ? (e.get(s.nr) ?? {}) : null
+  }))
+  return {
+    sessionId: store.id,
+    from_ms: range.fromMs,
+    to_ms: range.toMs,
+    mode,
+    syscalls,
+    slowest: mode === 'timed' && kept ? slowestCalls(store, range) : null
+  }
 }

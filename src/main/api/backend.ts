@@ -40,6 +40,7 @@ export function createBackend(opts: BackendOptions): Backend {
     snapshot: async (id, maxPoints) => manager.snapshot(id, maxPoints),
     breakdown: async (id, from, to) => manager.breakdown(id, from, to),
     detail: (id, from, to) => manager.detail(id, from, to),
+    latency: (id, from, to) => manager.latency(id, from, to),
     listProcesses: () => listProcesses(),
     listRecordings: async () => manager.listRecordings(),
     openRecording: async (path) => manager.open(path),

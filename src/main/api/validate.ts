@@ -131,7 +131,8 @@ export function validateArgs(method: ApiMethod, args: unknown[]): unknown[] {
       arity(args, 2, method)
       return [sessionId(args[0]), int(args[1], 'maxPoints', 10, 100_000)]
     case 'breakdown':
-    case 'detail': {
+    case 'detail':
+    case 'latency': {
       arity(args, 3, method)
       const from = num(args[1], 'fromMs', 0, 1e12)
       const to = num(args[2], 'toMs', 0, 1e12)

@@ -5,6 +5,7 @@
 import type { ErrnosMessage, LatencyMessage, SlowMessage } from './protocol'
 import type { RecordLine, SlowCallRecord } from '../types/recording-format'
 import type { SessionMs } from './net-use'
+import { fdTarget } from '../proc/open-files'
 
 type LatencyLine = Extract<RecordLine, { k: 'l' }>
 type ErrnosLine = Extract<RecordLine, { k: 'x' }>
@@ -34,15 +35,29 @@ export class LatencyUse {
     for (const [nr, errno, count] of m.e) this.errnos.set(`${m.pid} ${nr} ${errno}`, [m.pid, nr, errno, count])
   }
 
+  /** the lookups of slow calls' fds under way: the tick waits for them */
+  private looking: Promise<void>[] = []
+
   slowCalls(m: SlowMessage): void {
     for (const c of m.calls) {
       const { t_ns, ...rest } = c
-      this.slow.push({ t_ms: this.ms(t_ns), ...rest })
+      const rec: SlowCallRecord = { t_ms: this.ms(t_ns), ...rest, target: null }
+      this.slow.push(rec)
+      // what the fd was, looked at now, while the process likely holds it still
+      if (c.file)
+        this.looking.push(
+          fdTarget(c.pid, c.arg0, c.file).then((t) => {
+            rec.target = t
+          })
+        )
     }
   }
 
   /** What came since the last tick, as record lines (without their k and t), and forget it. */
-  drain(): { latency: Omit<LatencyLine, 'k' | 't'>[]; errnos: Omit<ErrnosLine, 'k' | 't'>[]; slow: SlowCallRecord[] } {
+  async drain(): Promise<{ latency: Omit<LatencyLine, 'k' | 't'>[]; errnos: Omit<ErrnosLine, 'k' | 't'>[]; slow: SlowCallRecord[] }> {
+    const looking = this.looking
+    this.looking = []
+    await Promise.all(looking)
     const latency = [...this.latency].map(([pid, per]) => ({
       pid,
       sys: [...per].map(([nr, [min, max, b]]): [number, number, number, number[]] => [nr, min, max, [...b].sort((x, y) => x[0] - y[0]).flat()])

@@ -277,8 +277,6 @@ export interface SlowCall {
   arg0: number
   /** its fd's file (device:inode, as `file` messages name it), when its first argument was an open fd */
   file: string | null
-  /** what that fd was, as /proc/PID/fd showed it just after: a path, socket:[ino], pipe:[ino] */
-  target: string | null
 }
 /** calls that joined the session's slowest since the last `slow` (timed mode) */
 export interface SlowMessage {
@@ -411,10 +409,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'slow':
       return ok(
         Array.isArray(m.calls) &&
-          m.calls.every(
-            (c: Record<string, unknown>) =>
-              typeof c === 'object' && c !== null && SLOW_FIGURES.every((f) => isNum(c[f])) && strOrNull(c.file) && strOrNull(c.target)
-          )
+          m.calls.every((c: Record<string, unknown>) => typeof c === 'object' && c !== null && SLOW_FIGURES.every((f) => isNum(c[f])) && strOrNull(c.file))
       )
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}` }

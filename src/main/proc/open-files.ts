@@ -68,3 +68,18 @@ export async function openFiles(pid: number): Promise<OpenFile[]> {
   }
   return out
 }
+
+/**
+ * What fd `fd` of pid shows in /proc/PID/fd (a path, pipe:[ino], socket:[ino]), if it is still
+ * the file `file` (DEV:INO as the kernel side names it): a slow call's fd, looked at just after the
+ * call; null once closed, or reused for another file.
+ */
+export async function fdTarget(pid: number, fd: number, file: string): Promise<string | null> {
+  const link = `/proc/${pid}/fd/${fd}`
+  try {
+    const [st, target] = await Promise.all([stat(link, { bigint: true }), readlink(link)])
+    return `${kernelDev(st.dev)}:${st.ino}` === file ? target : null
+  } catch {
+    return null
+  }
+}

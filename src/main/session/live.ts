@@ -426,7 +426,7 @@ export class LiveSession extends EventEmitter {
       const net = this.netUse.drain()
       for (const sk of net.sockets) this.record({ k: 'sk', t, ...sk })
       for (const p of net.peers) this.record({ k: 'pr', t, ...p })
-      const lat = this.latencyUse.drain()
+      const lat = await this.latencyUse.drain()
       for (const l of lat.latency) this.record({ k: 'l', t, ...l })
       for (const x of lat.errnos) this.record({ k: 'x', t, ...x })
       if (lat.slow.length) this.record({ k: 'sl', t, calls: lat.slow })

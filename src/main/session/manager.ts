@@ -8,6 +8,7 @@ import { inflateRawSync, constants } from 'node:zlib'
 import { randomBytes } from 'node:crypto'
 import {
   type DetailRows,
+  type LatencyRows,
   Events,
   type AttachRequest,
   type Comparison,
@@ -25,6 +26,7 @@ import { buildSummary, buildTimelineCsv } from '../analysis/summary'
 import { buildFiles } from '../analysis/files'
 import { buildNetwork } from '../analysis/network'
 import { compareFiles, comparePeers } from '../analysis/compare-detail'
+import { latencyRows } from '../analysis/latency'
 import type { Summary } from '../types/summary'
 import { RECORDING_EXTENSION, type RecordingHeader } from '../types/recording-format'
 import { readDigest, readDigestLocator } from '../recording/digest'
@@ -196,6 +198,14 @@ export class SessionManager {
     if (e.store.digestOnly && e.store.header.detail === true && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
     const range = { fromMs, toMs }
     return { sessionId: id, from_ms: fromMs, to_ms: toMs, files: buildFiles(e.store, range), network: buildNetwork(e.store, range) }
+  }
+
+  /** Each syscall's durations and errnos in [fromMs, toMs], and the slowest calls in it; a
+   * recording opened from its digest loads its records first (ranges need their changes). */
+  async latency(id: string, fromMs: number, toMs: number): Promise<LatencyRows> {
+    const e = this.entry(id)
+    if (e.store.digestOnly && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
+    return latencyRows(e.store, { fromMs, toMs })
   }
 
   async open(path: string): Promise<SessionInfo> {

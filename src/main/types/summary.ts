@@ -4,31 +4,10 @@
 import type { CategoryId, ExitUsage } from '../../shared/contract'
 import type { FileSummaryRow, NetworkSummaryRow } from '../../shared/detail'
 
-// the renderer shows these rows too (SyscopeApi.detail), so they live in src/shared
-export type { FileSummaryRow, NetworkSummaryRow }
+import type { LatencyFields, SlowCallSummary } from '../../shared/latency'
 
-/** What the JSON contract shows of a syscall's durations (nulls where none are known). */
-export interface LatencyFields {
-  hist: { le_ns: number | null; count: number }[] | null
-  min_ns: number | null
-  max_ns: number | null
-  p50_ns: number | null
-  p90_ns: number | null
-  p99_ns: number | null
-}
-
-/** A slow call in the JSON contract: `target` what it waited on, where known. */
-export interface SlowCallSummary {
-  t_ms: number
-  pid: number
-  tid: number
-  comm: string
-  syscall: string
-  duration_ns: number
-  ret: number
-  errno: string | null
-  target: string | null
-}
+// the renderer shows these rows too (SyscopeApi.detail, SyscopeApi.latency), so they live in src/shared
+export type { FileSummaryRow, NetworkSummaryRow, LatencyFields, SlowCallSummary }
 
 /**
  * One syscall's calls. time_ns and the durations (timed mode; null in the counts-only mode):

@@ -2,7 +2,7 @@
 // again 250 ms after the range stops changing, every second while a live session is shown whole,
 // and once more when it ends. An answer that arrives after a newer question was asked is dropped.
 import { onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue'
-import type { Breakdown, DetailRows } from '@shared/contract'
+import type { Breakdown, DetailRows, LatencyRows } from '@shared/contract'
 import { attempt } from '../lib/notify'
 
 export const RANGE_DEBOUNCE_MS = 250
@@ -103,6 +103,17 @@ export function useDetail(sessionId: string, range: Ref<[number, number] | null>
     'Files and network failed',
     // a session that watched neither has nothing more to come
     (d) => (d.files !== null || d.network !== null) && !d.files?.length && !d.network?.length,
+    range,
+    live,
+    data
+  )
+}
+
+export function useLatency(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<LatencyRows> {
+  return useRangeFetch(
+    (from, to) => window.syscope.latency(sessionId, from, to),
+    'Latency failed',
+    (l) => l.mode !== null && !l.syscalls.length,
     range,
     live,
     data
