@@ -97,16 +97,22 @@ static void *futexw(void *arg)
 	return NULL;
 }
 
+/* a pinned spinner: its name, and when its creation began (its wait for the CPU starts there) */
+struct pin {
+	const char *name;
+	uint64_t created;
+};
+
 static void *pinned(void *arg)
 {
-	const char *name = arg;
-	pthread_setname_np(pthread_self(), name);
-	uint64_t a = clock_ns(CLOCK_MONOTONIC), c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	const struct pin *p = arg;
+	pthread_setname_np(pthread_self(), p->name);
 	while (clock_ns(CLOCK_MONOTONIC) < pin_deadline)
 		;
-	uint64_t wall = clock_ns(CLOCK_MONOTONIC) - a, cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
-	fact(name, "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
-	fact(name, "runqueue", wall - cpu);
+	uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t wall = clock_ns(CLOCK_MONOTONIC) - p->created;
+	fact(p->name, "on_cpu", cpu);
+	fact(p->name, "runqueue", wall - cpu);
 	return NULL;
 }
 
@@ -136,9 +142,12 @@ int main(int argc, char **argv)
 	CPU_SET(0, &one);
 	pthread_attr_init(&attr);
 	pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+	static struct pin pins[2] = { { "pinA", 0 }, { "pinB", 0 } };
 	pin_deadline = clock_ns(CLOCK_MONOTONIC) + 600000000ull;
-	pthread_create(&t[0], &attr, pinned, "pinA");
-	pthread_create(&t[1], &attr, pinned, "pinB");
+	for (int i = 0; i < 2; i++) {
+		pins[i].created = clock_ns(CLOCK_MONOTONIC);
+		pthread_create(&t[i], &attr, pinned, &pins[i]);
+	}
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	fclose(facts);
