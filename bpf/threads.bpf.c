@@ -180,14 +180,21 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 		return;
 	}
 	bool d = (st & TASK_UNINTERRUPTIBLE_) && !(st & TASK_NOLOAD_);
-	__s32 why;
-	/* the counts-only mode keeps no syscall in flight: its blocked time is "other" */
-	if (!counts_only && t->enter_ns)
-		why = (__s32)t->nr;
-	else if (counts_only)
-		why = TT_OTHER;
-	else
-		why = d ? TT_PAGE_FAULT : TT_OTHER;
+	__s32 why = d ? TT_PAGE_FAULT : TT_OTHER;
+	if (!counts_only) {
+		/* the syscall in flight, as the entry hook left it */
+		if (t->enter_ns)
+			why = (__s32)t->nr;
+	} else if (ts) {
+		/* no entry hook: the user registers saved at the kernel entry name the syscall
+		 * (x86 orig_ax, arm64 syscallno), or are -1 for a fault or an interrupt */
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		__s64 nr = SYSCALL_NR_CORE(regs);
+		if (nr >= 0)
+			why = (__s32)nr;
+	} else {
+		why = TT_OTHER; /* raw_tp, counts-only: not known (docs/protocol.md) */
+	}
 	tt_move(r, TT_BLOCKED, d, why, false);
 }
 

@@ -44,10 +44,10 @@ interface Fact {
 }
 
 let runs = 0
-function record(mode: string): { s: Summary; facts: Fact[] } {
+function record(mode: string, args: string[] = []): { s: Summary; facts: Fact[] } {
   const n = ++runs
   const facts = join(dir, `facts-${n}.txt`)
-  const r = runCli(['record', '--json', '--no-tty', '--out', join(dir, `run-${n}.syscope`), '--', workload, facts], { ...env, SYSCOPE_HELPER: helperIn(mode) }, 120_000)
+  const r = runCli(['record', '--json', '--no-tty', '--out', join(dir, `run-${n}.syscope`), ...args, '--', workload, facts], { ...env, SYSCOPE_HELPER: helperIn(mode) }, 120_000)
   expect(r.status, r.stderr).toBe(0)
   const lines = readFileSync(facts, 'utf8').trim().split('\n')
   return { s: JSON.parse(r.stdout) as Summary, facts: lines.map((l) => JSON.parse(l) as Fact) }
@@ -115,6 +115,12 @@ describe('wall time, explained', () => {
       console.log(`wall parts (${mode}): ${JSON.stringify(facts.map((f) => `${f.name} ${f.part} ${(f.ns / 1e6).toFixed(1)} ms`))}`)
     })
   }
+
+  it('names the syscalls without the entry hook too (counts-only, tp_btf: from the saved user registers)', () => {
+    const { s, facts } = record('tp_btf', ['--counts-only'])
+    expect(s.ebpf.mode).toBe('counts')
+    checkParts(s, facts)
+  })
 
   it('holds its 5 % bounds on a busy machine', async () => {
     // two shell loops spinning beside it, killed by their pids
