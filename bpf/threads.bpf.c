@@ -157,8 +157,7 @@ static __always_inline struct thread_state *tt_thread(bool ts, struct task_struc
 /* sched_switch, for a tracked task (sched.bpf.c has found its process): onto a CPU, or off it
  * runnable (preempted or yielding) or asleep. */
 static __always_inline void tt_switch(bool ts, struct task_struct *task, struct proc_state *p,
-				      struct task_struct *leader, __u32 tgid, bool in,
-				      bool preempt)
+				      struct task_struct *leader, __u32 tgid, bool in, bool preempt)
 {
 	if (!threads_on)
 		return;
@@ -228,8 +227,8 @@ static __always_inline void tt_exit(bool ts, struct task_struct *task, __u32 tgi
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p)
 		return;
-	struct thread_state *t = thread_rec(ts ? HOOK_BTF : HOOK_RAW, p, task, leader, tgid, tid,
-					    false);
+	struct thread_state *t =
+		thread_rec(ts ? HOOK_BTF : HOOK_RAW, p, task, leader, tgid, tid, false);
 	if (!t)
 		return;
 	__u32 s = t->tt_slot;

@@ -131,8 +131,8 @@ static void thread_name(const struct thread_time *r, char name[16])
 }
 
 /* One thread's entry in its process's line; false when nothing moved. */
-static bool thread_entry(struct tracker *t, uint32_t idx, const struct thread_time *r,
-			 uint64_t now, bool first, struct jbuf *out)
+static bool thread_entry(struct tracker *t, uint32_t idx, const struct thread_time *r, uint64_t now,
+			 bool first, struct jbuf *out)
 {
 	struct thread_seen *s = &t->thr.seen[idx];
 	struct thread_seen v;

@@ -47,7 +47,11 @@ let runs = 0
 function record(mode: string, args: string[] = []): { s: Summary; facts: Fact[] } {
   const n = ++runs
   const facts = join(dir, `facts-${n}.txt`)
-  const r = runCli(['record', '--json', '--no-tty', '--out', join(dir, `run-${n}.syscope`), ...args, '--', workload, facts], { ...env, SYSCOPE_HELPER: helperIn(mode) }, 120_000)
+  const r = runCli(
+    ['record', '--json', '--no-tty', '--out', join(dir, `run-${n}.syscope`), ...args, '--', workload, facts],
+    { ...env, SYSCOPE_HELPER: helperIn(mode) },
+    120_000
+  )
   expect(r.status, r.stderr).toBe(0)
   const lines = readFileSync(facts, 'utf8').trim().split('\n')
   return { s: JSON.parse(r.stdout) as Summary, facts: lines.map((l) => JSON.parse(l) as Fact) }

@@ -91,7 +91,7 @@ const isSlowCall = (c: unknown): boolean => isObject(c) && SLOW_NUMBERS.every((f
 const isThreadTime = (r: unknown): boolean =>
   isObject(r) &&
   isPid(r.tid) &&
-  ['cpu', 'rq', 'pre'].every((f) => isFinite(r[f]) && (r[f] as number) >= 0) &&
+  ['cpu', 'rq', 'pre'].every((f) => isFinite(r[f]) && r[f] >= 0) &&
   (r.comm === undefined || isString(r.comm)) &&
   (r.first_ns === undefined || isFinite(r.first_ns)) &&
   (r.end_ns === undefined || isFinite(r.end_ns)) &&
