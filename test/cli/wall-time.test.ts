@@ -137,6 +137,42 @@ describe('wall time, explained', () => {
     }
   })
 
+  it('accounts the threads of a process attached to from when it first sees them', async () => {
+    const bin = join(dir, 'wallattach')
+    execFileSync('cc', ['-O2', '-pthread', '-o', bin, join(projectRoot(), 'test', 'helper', 'workloads', 'wallattach.c')])
+    const child = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : undefined))
+        child.on('exit', () => reject(new Error('the workload exited before it was ready')))
+      })
+      const r = runCli(
+        ['record', '--json', '--pid', String(child.pid), '--duration', '1', '--out', join(dir, 'attach.syscope')],
+        { ...env, SYSCOPE_HELPER: helperIn('tp_btf') },
+        60_000
+      )
+      expect(r.status, r.stderr).toBe(0)
+      const s = JSON.parse(r.stdout) as Summary
+      const p = s.proc.processes.find((x) => x.pid === child.pid)!
+      const named = (comm: string) => p.threads!.find((t) => t.comm === comm)?.time
+      const spinner = named('spinner')!
+      const napper = named('napper')!
+      // seen from its first switch or wakeup to the session's last tick: about the second recorded
+      for (const t of [spinner, napper]) {
+        expect(t.on_cpu_ns + t.runqueue_ns + t.blocked_ns).toBe(t.wall_ns)
+        expect(t.wall_ns).toBeGreaterThan(0.8e9)
+        expect(t.wall_ns).toBeLessThan(s.session.duration_ms * 1e6 * 1.01)
+      }
+      expect(spinner.blocked_ns).toBeLessThan(spinner.wall_ns * 0.01)
+      expect(napper.blocked_by[0]!.syscall).toMatch(/^(clock_)?nanosleep$/)
+      expect(napper.blocked_ns).toBeGreaterThan(napper.wall_ns * 0.9)
+      // the main thread slept in pause() throughout: never seen, so not in the figures
+      expect(p.threads!.some((t) => t.tid === child.pid)).toBe(false)
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
+
   it('says the CLI paragraph, and unavailable in the classic tracepoint mode', () => {
     const out = join(dir, 'text.syscope')
     const r = runCli(['record', '--no-tty', '--out', out, '--', workload, join(dir, 'facts-text.txt')], { ...env, SYSCOPE_HELPER: helperIn('tp_btf') }, 120_000)
