@@ -6,6 +6,7 @@
  * state. Built as part of syscope.bpf.c.
  */
 #include "tracked.bpf.h"
+#include "threads.bpf.c"
 
 /* A new process (not a thread) forked by a tracked process with DESCENDANTS: give it a slot
  * and its own state before it runs, so its first syscall is counted. */
@@ -78,6 +79,7 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 	}
 	bool counting_starts = p->flags & PROC_AWAIT_EXEC;
 	p->flags &= ~PROC_AWAIT_EXEC;
+	tt_exec(ts, task, p, tgid);
 	/*
 	 * After exec the process is this one thread, on a CPU now. Its run counters may hold a
 	 * switch-out whose switch-in came before it was tracked (a launcher starting on another CPU
@@ -239,6 +241,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
+	tt_exit(ts, task, tgid, tid);
 	if (!ts) {
 		bpf_map_delete_elem(&thread_hash, &tid);
 		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))

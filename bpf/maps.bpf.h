@@ -108,6 +108,24 @@ struct {
 	__type(value, struct run_counts);
 } runs SEC(".maps");
 
+/* ---- every thread's wall time (threads.bpf.c) ---- */
+
+/* one record per tracked thread, given out from thread_free (which the helper fills, and
+ * refills with an exited thread's record once it has sent its last figures); mmapped */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 8192); /* set by the helper */
+	__type(key, __u32);
+	__type(value, struct thread_time);
+} thread_times SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 8192); /* thread_times' */
+	__type(value, __u32);
+} thread_free SEC(".maps");
+
 /* ---- process lifecycle ---- */
 
 /* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */

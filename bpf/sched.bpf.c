@@ -6,6 +6,7 @@
  * tracked process as busy. Built as part of syscope.bpf.c.
  */
 #include "tracked.bpf.h"
+#include "threads.bpf.c"
 
 /*
  * sched_switch runs for every context switch on the machine, so an untracked task costs the
@@ -13,7 +14,7 @@
  * process switch on several CPUs at once, and an add lost would leave the counters unequal:
  * "maybe on a CPU", scanned every tick, which is safe but dear).
  */
-static __always_inline void count_switch(bool ts, struct task_struct *task, bool in)
+static __always_inline void count_switch(bool ts, struct task_struct *task, bool in, bool preempt)
 {
 	/* a BTF task pointer is read directly (one load); a raw one through a probe read */
 	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
@@ -32,6 +33,8 @@ static __always_inline void count_switch(bool ts, struct task_struct *task, bool
 		__sync_fetch_and_add(&r->ins, 1);
 	else
 		__sync_fetch_and_add(&r->outs, 1);
+	/* and the thread's wall time (threads.bpf.c) */
+	tt_switch(ts, task, p, leader, tgid, in, preempt);
 }
 
 /* ---- programs ---- */
@@ -39,15 +42,15 @@ static __always_inline void count_switch(bool ts, struct task_struct *task, bool
 SEC("tp_btf/sched_switch")
 int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	count_switch(true, prev, false);
-	count_switch(true, next, true);
+	count_switch(true, prev, false, preempt);
+	count_switch(true, next, true, false);
 	return 0;
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(raw_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	count_switch(false, prev, false);
-	count_switch(false, next, true);
+	count_switch(false, prev, false, preempt);
+	count_switch(false, next, true, false);
 	return 0;
 }

@@ -18,6 +18,7 @@
  *   syscalls.bpf.c   syscall counting (sys_enter/sys_exit)
  *   lifecycle.bpf.c  fork, exec, exit and the figures at exit
  *   sched.bpf.c      sched_switch: which processes ran since the helper's last tick
+ *   threads.bpf.c    every tracked thread's wall time: on a CPU, waiting for one, blocked in what
  */
 #include "common.bpf.h"
 

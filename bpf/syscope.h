@@ -23,6 +23,10 @@ struct thread_state {
 	__s64 nr;
 	__u64 arg[4];
 	__u64 arg0; /* classic tracepoint mode: the first argument, for a slow call's target */
+	/* its wall time's record (threads.bpf.c): 1 + its index in thread_times, 0 for none yet,
+	 * THREAD_NONE when none could be had or it has exited */
+	__u32 tt_slot;
+	__u32 _tt_pad;
 };
 
 /* One tracked process (thread group), stored on its group leader. The leader's own syscall in
@@ -353,6 +357,56 @@ struct peer_stats {
 	__u64 last_ns;
 	__u64 seq;
 	struct net_addr remote;
+};
+
+/* ---- every thread's wall time (threads.bpf.c) ---- */
+
+/* thread_time.state */
+enum thread_run_state {
+	TT_FREE = 0, /* no thread: the helper gave it back */
+	TT_RUNNING = 1, /* on a CPU */
+	TT_RUNNABLE = 2, /* woken (or preempted), waiting for a CPU */
+	TT_BLOCKED = 3, /* asleep; `d` says whether uninterruptibly, `cur` in what */
+	TT_EXITED = 4, /* gone: its figures are final; the helper sends them and frees it */
+};
+
+/* why_entry.nr for time blocked outside a syscall (or in one the mode cannot name) */
+#define TT_PAGE_FAULT (-1) /* uninterruptible, not in a syscall: a page fault (or other fault) */
+#define TT_OTHER (-2) /* interruptible, not in a syscall; or the syscall is not known */
+#define TT_OVERFLOW (-3) /* the entries were all taken: any other reason */
+
+#define THREAD_WHY 8 /* the blocked reasons a thread keeps by name; then one overflow entry */
+#define THREAD_NONE 0xffffffffu
+
+struct why_entry {
+	__s32 nr; /* a syscall number, or TT_*; unused while ns and d_ns are 0 and nr 0 */
+	__u32 used;
+	__u64 ns; /* blocked interruptibly (S) */
+	__u64 d_ns; /* blocked uninterruptibly (D) */
+};
+
+/*
+ * One tracked thread's wall time, cumulative on the kernel's monotonic clock from the moment it
+ * was first seen: each ns is in exactly one of on_cpu, runq, preempt and the why entries. The
+ * state it is in now, since since_ns, is not in them yet: the helper adds (now - since_ns) to
+ * that state's figure when it reads (and the kernel adds it at the next change). seq is odd while
+ * the kernel writes; the helper rereads until it sees the same even seq twice.
+ */
+struct thread_time {
+	__u64 seq;
+	__u32 tid;
+	__u32 tgid;
+	__u32 state; /* enum thread_run_state */
+	__u32 d; /* TT_BLOCKED: uninterruptibly */
+	__u32 cur; /* TT_BLOCKED: its why entry, 0..THREAD_WHY (the last one the overflow) */
+	__u32 woken_by_preempt; /* TT_RUNNABLE: it was preempted (runq otherwise) */
+	__u64 first_ns; /* first seen */
+	__u64 since_ns; /* in `state` since */
+	__u64 on_cpu_ns;
+	__u64 runq_ns; /* runnable after a wakeup (or its creation) */
+	__u64 preempt_ns; /* runnable after being preempted while running (or yielding) */
+	struct why_entry why[THREAD_WHY + 1];
+	char comm[16]; /* its name when first seen, and again at its exit */
 };
 
 #endif /* SYSCOPE_H */

@@ -123,6 +123,11 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bpf_program__set_autoload(s->progs.raw_exec, raw);
 	bpf_program__set_autoload(s->progs.raw_exit, raw);
 	bpf_program__set_autoload(s->progs.raw_switch, raw);
+	/* every thread's wall time: the wakeups, beside the sched_switch programs */
+	bpf_program__set_autoload(s->progs.btf_wakeup, btf);
+	bpf_program__set_autoload(s->progs.btf_wakeup_new, btf);
+	bpf_program__set_autoload(s->progs.raw_wakeup, raw);
+	bpf_program__set_autoload(s->progs.raw_wakeup_new, raw);
 	bpf_program__set_autoload(s->progs.tp_fork, tp);
 	bpf_program__set_autoload(s->progs.tp_exec, tp);
 	bpf_program__set_autoload(s->progs.tp_exit, tp);
@@ -303,6 +308,7 @@ static void unmap_all(struct loader *l)
 	unmap((void **)&l->lat, &l->lat_len);
 	unmap((void **)&l->slow, &l->slow_len);
 	unmap((void **)&l->slow_cpus, &l->slow_cpus_len);
+	unmap((void **)&l->threads, &l->threads_len);
 }
 
 /* The timed mode's latency rows and slowest calls, read from memory each tick. */
@@ -371,6 +377,11 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->maps.free_slots, o->max_procs);
 	bpf_map__set_max_entries(s->maps.runs, o->max_procs);
 	bpf_map__set_max_entries(s->maps.proc_hash, o->max_procs);
+	/* a thread record each: a tracked process has a few threads on average */
+	uint32_t max_threads = m == MODE_TRACEPOINT ? 1 : o->max_procs * 8;
+	bpf_map__set_max_entries(s->maps.thread_times, max_threads);
+	bpf_map__set_max_entries(s->maps.thread_free, max_threads);
+	s->rodata->threads_on = m != MODE_TRACEPOINT;
 	s->rodata->detail_on = o->detail;
 	if (o->detail) {
 		set_detail_classes(s);
@@ -438,6 +449,16 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 				 strerror(-err));
 			goto fail;
 		}
+		l->threads = map_array(s->maps.thread_times, max_threads,
+				       sizeof(struct thread_time), &l->threads_len);
+		if (!l->threads) {
+			err = -errno;
+			l->failure = LOAD_FAILED;
+			snprintf(l->error, sizeof(l->error), "mmap thread times: %s",
+				 strerror(-err));
+			goto fail;
+		}
+		l->max_threads = max_threads;
 	}
 	if (!o->counts_only) {
 		err = map_latency(l, s, lat_rows, ncpus, slow_n);

@@ -44,6 +44,11 @@ struct loader {
 	struct slow_cpu *slow_cpus;
 	size_t slow_cpus_len;
 	uint32_t ncpus; /* possible CPUs */
+	/* every thread's wall time (threads.bpf.c): the mmapped thread_times, NULL in tracepoint
+	 * mode (no sched_switch or wakeup hooks there) */
+	struct thread_time *threads;
+	size_t threads_len;
+	uint32_t max_threads;
 	uint32_t slow_n;
 	/* files and network were asked for, but their programs could not be loaded here (why):
 	 * counting runs without them */

@@ -68,6 +68,8 @@ void msg_hello(struct jbuf *j, const struct hello_info *h)
 	jb_str(j, h->timing);
 	jb_key(j, "slowest");
 	jb_u64(j, h->slowest);
+	jb_key(j, "threads");
+	jb_raw(j, h->threads ? "true" : "false");
 	jb_raw(j, "}");
 }
 
@@ -193,6 +195,63 @@ void msg_latency_entry(struct jbuf *j, bool first, uint32_t nr, uint64_t min_ns,
 }
 
 void msg_latency_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+void msg_threads_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final)
+{
+	msg_begin(j, MSG_THREADS);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_raw(j, ",\"pid\":");
+	jb_u64(j, pid);
+	jb_raw(j, final ? ",\"final\":true,\"t\":[" : ",\"final\":false,\"t\":[");
+}
+
+void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *comm,
+		       uint64_t first_ns, uint64_t end_ns, uint64_t cpu, uint64_t rq, uint64_t pre)
+{
+	jb_raw(j, first ? "{\"tid\":" : ",{\"tid\":");
+	jb_u64(j, tid);
+	if (comm) {
+		jb_key(j, "comm");
+		jb_str(j, comm);
+	}
+	if (first_ns) {
+		jb_key(j, "first_ns");
+		jb_u64(j, first_ns);
+	}
+	if (end_ns) {
+		jb_key(j, "end_ns");
+		jb_u64(j, end_ns);
+	}
+	jb_key(j, "cpu");
+	jb_u64(j, cpu);
+	jb_key(j, "rq");
+	jb_u64(j, rq);
+	jb_key(j, "pre");
+	jb_u64(j, pre);
+	jb_raw(j, ",\"by\":[");
+}
+
+void msg_threads_why(struct jbuf *j, bool first, int32_t nr, uint64_t ns, uint64_t d_ns)
+{
+	jb_raw(j, first ? "[" : ",[");
+	jb_i64(j, nr);
+	jb_raw(j, ",");
+	jb_u64(j, ns);
+	jb_raw(j, ",");
+	jb_u64(j, d_ns);
+	jb_raw(j, "]");
+}
+
+void msg_threads_entry_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
+}
+
+void msg_threads_end(struct jbuf *j)
 {
 	jb_raw(j, "]}");
 }

@@ -62,7 +62,8 @@ static inline const char *request_word(enum request_verb v)
 	X(MSG_PEER, "peer") /* a socket's traffic with one address (--detail) */                \
 	X(MSG_LATENCY, "latency") /* a process's call durations by syscall (timed mode) */      \
 	X(MSG_ERRNOS, "errnos") /* a process's failed calls by syscall and errno */             \
-	X(MSG_SLOW, "slow") /* calls that joined the session's slowest (timed mode) */
+	X(MSG_SLOW, "slow") /* calls that joined the session's slowest (timed mode) */          \
+	X(MSG_THREADS, "threads") /* a process's threads' wall time since their last line */
 
 #define MESSAGE_ENUM(name, word) name,
 enum helper_message { HELPER_MESSAGES(MESSAGE_ENUM) };
@@ -93,6 +94,7 @@ struct hello_info {
 	 * failures by errno only (--counts-only) */
 	const char *timing;
 	uint32_t slowest; /* the slowest calls it keeps (0: none) */
+	bool threads; /* it sends `threads` (not in tracepoint mode) */
 };
 
 /* Each writer starts j afresh and leaves one whole message in it, without its newline. */
@@ -151,6 +153,17 @@ struct slow_call;
 void msg_slow_begin(struct jbuf *j);
 void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c);
 void msg_slow_end(struct jbuf *j);
+
+/* threads, one process's threads whose time moved:
+ * {"type":"threads","seq":S,"pid":P,"final":F,"t":[{"tid":T,"comm":C?,"first_ns":N?,"end_ns":N?,
+ *  "cpu":ns,"rq":ns,"pre":ns,"by":[[nr,ns,d_ns],...]},...]} (figures are deltas; comm when it
+ * changed, first_ns in a thread's first entry, end_ns once it exited; nr a syscall or TT_*) */
+void msg_threads_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final);
+void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *comm,
+		       uint64_t first_ns, uint64_t end_ns, uint64_t cpu, uint64_t rq, uint64_t pre);
+void msg_threads_why(struct jbuf *j, bool first, int32_t nr, uint64_t ns, uint64_t d_ns);
+void msg_threads_entry_end(struct jbuf *j);
+void msg_threads_end(struct jbuf *j);
 
 struct sock_stats;
 struct peer_key;

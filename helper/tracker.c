@@ -88,7 +88,8 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 		if (bpf_map_update_elem(t->free_fd, NULL, &s, 0))
 			return -errno;
 	}
-	return latency_init(t);
+	int err = latency_init(t);
+	return err ? err : threads_init(t);
 }
 
 void tracker_free(struct tracker *t)
@@ -102,6 +103,7 @@ void tracker_free(struct tracker *t)
 	}
 	free(t->slots);
 	latency_free(t);
+	threads_free(t);
 	jb_free(&t->msg);
 	t->slots = NULL;
 }
@@ -588,6 +590,7 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 		detail_release(t, slot, out);
 		tracker_emit_counts(t, slot, true, out);
 		latency_emit_errnos(t, 0, slot, out);
+		threads_release(t, t->slots[slot].pid, out);
 		hint(t, t->slots[slot].pid, -1);
 	}
 	slot_free(t, slot);

@@ -10,6 +10,7 @@
 
 #include "json.h"
 #include "latency.h"
+#include "threads.h"
 
 struct loader;
 
@@ -36,6 +37,7 @@ struct tracker {
 	uint64_t seq;
 	struct jbuf msg; /* what the tracker says on its own (stale slots it frees) */
 	struct latency lat;
+	struct threads thr;
 };
 
 int tracker_init(struct tracker *t, struct loader *ld, uid_t owner);

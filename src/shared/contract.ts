@@ -84,6 +84,9 @@ export interface EbpfStatus {
   timing?: 'timed' | 'counts'
   /** the slowest calls kept (timed mode) */
   slowest?: number
+  /** every thread's wall time was recorded (`th` records); absent or false: it is unavailable
+   * (tracepoint mode, an older helper or recording) */
+  threads?: boolean
 }
 
 export interface LaunchRequest {

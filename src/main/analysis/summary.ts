@@ -11,6 +11,7 @@ import { buildFiles } from './files'
 import { buildNetwork, rollUpPeers } from './network'
 import { NO_LATENCY, durationsByNr, errnosByNr, latencyFields, slowestCalls, type Durations } from './latency'
 import { syscallName } from '../../shared/syscalls/index'
+import { buildThreadTimes } from './threads'
 import type { SyscallSummaryEntry } from '../types/summary'
 import { lossWarnings } from '../store/losses'
 
@@ -138,6 +139,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     perPidSys.set(pid, s)
   }
   const pids = new Set<number>([...store.processes.keys(), ...byPid.keys(), ...perPidSys.keys()])
+  const threadTimes = buildThreadTimes(store)
   const processes: ProcessSummary[] = [...pids]
     .sort((a, b) => a - b)
     .map((pid) => {
@@ -167,7 +169,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         usage: info?.exitUsage ?? null,
         syscalls: sys.count,
         syscall_errors: sys.errors,
-        syscall_time_ns: ns(sys.time_ns)
+        syscall_time_ns: ns(sys.time_ns),
+        ...threadTimes.process(pid)
       }
     })
 
@@ -276,6 +279,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         peak_threads: sampledPeak('threads'),
         peak_fds: sampledPeak('fds'),
         peak_processes: peakProcesses,
+        time: threadTimes.tree,
         usage
       },
       processes

@@ -75,6 +75,8 @@ export interface HelloMessage {
   timing?: 'timed' | 'counts'
   /** the slowest calls it keeps (0: none) */
   slowest?: number
+  /** it sends `threads` (every thread's wall time): not in tracepoint mode, nor from an older helper */
+  threads?: boolean
 }
 export interface OkMessage {
   type: 'ok'
@@ -278,6 +280,31 @@ export interface SlowCall {
   /** its fd's file (device:inode, as `file` messages name it), when its first argument was an open fd */
   file: string | null
 }
+/** one thread's wall time since its last entry, ns (docs/protocol.md) */
+export interface ThreadTimeEntry {
+  tid: number
+  /** its name, when it changed (and in its first entry) */
+  comm?: string
+  /** when it was first seen (kernel monotonic ns): in its first entry only */
+  first_ns?: number
+  /** when it exited (kernel monotonic ns): its last entry */
+  end_ns?: number
+  cpu: number
+  /** runnable after a wakeup (or its creation) */
+  rq: number
+  /** runnable after being preempted */
+  pre: number
+  /** blocked: [nr, interruptible ns, uninterruptible ns]; nr a syscall, or THREAD_WHY_* below 0 */
+  by: [number, number, number][]
+}
+/** a process's threads whose time moved since their last `threads` */
+export interface ThreadsMessage {
+  type: 'threads'
+  seq: number
+  pid: number
+  final: boolean
+  t: ThreadTimeEntry[]
+}
 /** calls that joined the session's slowest since the last `slow` (timed mode) */
 export interface SlowMessage {
   type: 'slow'
@@ -304,6 +331,7 @@ export type HelperMessage =
   | LatencyMessage
   | ErrnosMessage
   | SlowMessage
+  | ThreadsMessage
 
 const FILE_KINDS = new Set(['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other'])
 const FILE_FIGURES = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
@@ -406,6 +434,22 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       )
     case 'errnos':
       return ok(isNum(m.pid) && Array.isArray(m.e) && m.e.every((r) => Array.isArray(r) && r.length === 3 && r.every(isNum)))
+    case 'threads':
+      return ok(
+        isNum(m.pid) &&
+          Array.isArray(m.t) &&
+          m.t.every(
+            (e: Record<string, unknown>) =>
+              typeof e === 'object' &&
+              e !== null &&
+              ['tid', 'cpu', 'rq', 'pre'].every((f) => isNum(e[f])) &&
+              (e.comm === undefined || isStr(e.comm)) &&
+              (e.first_ns === undefined || isNum(e.first_ns)) &&
+              (e.end_ns === undefined || isNum(e.end_ns)) &&
+              Array.isArray(e.by) &&
+              e.by.every((r) => Array.isArray(r) && r.length === 3 && r.every(isNum))
+          )
+      )
     case 'slow':
       return ok(
         Array.isArray(m.calls) &&

@@ -88,6 +88,16 @@ function isLatency(d: unknown): boolean {
 const SLOW_NUMBERS = ['t_ms', 'pid', 'tid', 'nr', 'dur_ns', 'ret', 'arg0']
 const isSlowCall = (c: unknown): boolean => isObject(c) && SLOW_NUMBERS.every((f) => isFinite(c[f])) && isStringOrNull(c.file) && isStringOrNull(c.target)
 
+const isThreadTime = (r: unknown): boolean =>
+  isObject(r) &&
+  isPid(r.tid) &&
+  ['cpu', 'rq', 'pre'].every((f) => isFinite(r[f]) && r[f] >= 0) &&
+  (r.comm === undefined || isString(r.comm)) &&
+  (r.first_ns === undefined || isFinite(r.first_ns)) &&
+  (r.end_ns === undefined || isFinite(r.end_ns)) &&
+  Array.isArray(r.by) &&
+  r.by.every((b) => Array.isArray(b) && b.length === 3 && Number.isInteger(b[0]) && isFinite(b[1]) && isFinite(b[2]) && b[1] >= 0 && b[2] >= 0)
+
 /** `v` as a record, or null when it is not one syscope writes (a wrong kind, a field of the wrong type). */
 export function checkRecord(v: unknown): RecordLine | null {
   if (!isObject(v)) return null
@@ -126,6 +136,8 @@ export function checkRecord(v: unknown): RecordLine | null {
       return isFinite(v.t) && isPid(v.pid) && Array.isArray(v.e) && v.e.every((r) => isCounts(r, 3) && isNr((r as number[])[0])) ? (v as RecordLine) : null
     case 'sl':
       return isFinite(v.t) && Array.isArray(v.calls) && v.calls.every(isSlowCall) ? (v as RecordLine) : null
+    case 'th':
+      return isFinite(v.t) && isPid(v.pid) && Array.isArray(v.th) && v.th.every(isThreadTime) ? (v as RecordLine) : null
     case 'fo':
       return isFinite(v.t) && isPid(v.pid) && isStringOrNull(v.base) && isString(v.name) && isFinite(v.errno) && isFinite(v.count) ? (v as RecordLine) : null
     case 'nm':

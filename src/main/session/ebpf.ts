@@ -39,6 +39,7 @@ const EVENTS = [
   'latency',
   'errnos',
   'slow',
+  'threads',
   'close'
 ] as const
 
@@ -155,7 +156,8 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
       problem: null,
       fix: null,
       timing: hello.timing ?? 'timed',
-      slowest: hello.slowest ?? 0
+      slowest: hello.slowest ?? 0,
+      threads: hello.threads ?? false
     }
     return { helper: new HelperConnection(client, status), status }
   } catch (e) {

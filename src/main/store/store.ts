@@ -20,6 +20,7 @@ import type { FileKind, PeerRecord, ProcessColumn, RecordLine, RecordingHeader, 
 import { HIST_BUCKETS } from '../../shared/histogram'
 import { lttbIndices } from '../../shared/decimate'
 import { ChangeLog } from './change-log'
+import { ThreadTimes } from './thread-times'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
@@ -99,6 +100,8 @@ export class SessionStore {
   readonly errnos = new Map<string, { pid: number; nr: number; errno: number; count: number }>()
   /** the session's slowest calls, longest first (at most header.ebpf.slowest) */
   slowest: SlowCallRecord[] = []
+  /** every thread's wall time (recordings with header.ebpf.threads), summed over the ticks */
+  readonly threadTimes = new ThreadTimes()
   /** the changes over time of each of the above, for a time range's figures: key "f|sk|pr|fo|nm|l|x KEY" */
   readonly changes = new Map<string, ChangeLog>()
   readonly output: OutputChunk[] = []
@@ -270,6 +273,9 @@ export class SessionStore {
         break
       case 'sl':
         this.addSlowest(line.calls)
+        break
+      case 'th':
+        this.objectBytes += OBJECT_BYTES * this.threadTimes.add(line.t, line.pid, line.th)
         break
       case 'fo': {
         const key = `${line.pid} ${line.base ?? ''} ${line.name}`

@@ -135,6 +135,22 @@ export interface SlowCallRecord {
   target: string | null
 }
 
+/** One thread's wall time in a tick, as a `th` record holds it: ns on the kernel's clock. */
+export interface ThreadTimeRecord {
+  tid: number
+  /** its name, when it changed (and in its first record) */
+  comm?: string
+  /** session ns when it was first seen (its first record) and when it exited (its last) */
+  first_ns?: number
+  end_ns?: number
+  /** on a CPU, runnable after a wakeup, runnable after being preempted */
+  cpu: number
+  rq: number
+  pre: number
+  /** blocked: [nr, interruptible ns, uninterruptible ns]; nr a syscall, or below 0 THREAD_WHY */
+  by: [number, number, number][]
+}
+
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
 export interface TreeRecord extends TreeFigures {
   /** cumulative figures of the whole tree, exited processes included (block I/O: read_bytes,
@@ -177,5 +193,8 @@ export type RecordLine =
   | { k: 'x'; t: number; pid: number; e: [number, number, number][] }
   /** calls that joined the session's slowest by t */
   | { k: 'sl'; t: number; calls: SlowCallRecord[] }
+  /** a process's threads' wall time in the tick that ends at t (deltas), for the threads whose
+   * time moved; absent from recordings without header.ebpf.threads */
+  | { k: 'th'; t: number; pid: number; th: ThreadTimeRecord[] }
 
 export type { CategoryId }

@@ -48,6 +48,36 @@ export interface SampledFigures {
   peak_fds: number | null
 }
 
+/**
+ * Wall time, explained (ns on the kernel's clock): a thread's, or a process's or the tree's as the
+ * sum over their threads (thread time), so that on_cpu_ns + runqueue_ns + blocked_ns = wall_ns.
+ * Threads are accounted from their creation, or from when the kernel side first saw them (a
+ * process attached to).
+ */
+export interface WallTime {
+  wall_ns: number
+  /** the real span: from the first thread seen to the last one's exit (or the last tick) */
+  elapsed_ns: number | null
+  on_cpu_ns: number
+  /** runnable, waiting for a CPU: after a wakeup or after being preempted */
+  runqueue_ns: number
+  /** of runqueue_ns, after being preempted (or yielding) while running */
+  runqueue_preempted_ns: number
+  blocked_ns: number
+  /** of blocked_ns, uninterruptible (D state: disk, page faults) */
+  blocked_uninterruptible_ns: number
+  /** blocked_ns by what it was blocked in, longest first: a syscall's name, or page_fault
+   * (uninterruptible outside a syscall) or other (interruptible outside a syscall; a syscall
+   * the counts-only mode cannot name; reasons beyond the eight a thread keeps by name) */
+  blocked_by: { syscall: string; ns: number; uninterruptible_ns: number }[]
+}
+
+export interface ThreadSummary {
+  tid: number
+  comm: string
+  time: WallTime
+}
+
 export interface ProcessSummary extends SampledFigures {
   pid: number
   ppid: number
@@ -62,6 +92,11 @@ export interface ProcessSummary extends SampledFigures {
   syscall_errors: number
   /** null in the counts-only mode */
   syscall_time_ns: number | null
+  /** every thread's wall time: null without eBPF, in tracepoint mode, from a recording without it,
+   * or for a process none of whose threads the kernel side saw */
+  time?: WallTime | null
+  /** its threads, each with its wall time (null where time is not recorded) */
+  threads?: ThreadSummary[] | null
 }
 
 /** Traffic with one remote address, over every process and socket of the session. */
@@ -137,6 +172,8 @@ export interface Summary {
   proc: {
     tree: SampledFigures & {
       peak_processes: number
+      /** every thread of the tree's wall time, summed (see WallTime); null where not recorded */
+      time?: WallTime | null
       /** the sums (max RSS: the largest) of every process's exit usage, when the kernel gave it
        * for every process of the tree (a launched command that ended, with eBPF); else null */
       usage: ExitUsage | null

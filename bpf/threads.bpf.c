@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every tracked thread's wall time: on a CPU, waiting for one (after a wakeup, or after being
+ * preempted), or blocked, by what it was blocked in (the syscall it was in, else a fault when
+ * uninterruptible, else "other") and whether uninterruptibly. One record per thread in
+ * thread_times (mmapped by the helper), given out from thread_free at the thread's first event:
+ * its creation (sched_wakeup_new), a wakeup, or a switch onto or off a CPU. The scheduler's own
+ * tracepoints, so each ns of a thread's life from then on goes to exactly one figure. tp_btf and
+ * raw_tp: the classic tracepoints carry pids, not tasks. Built as part of syscope.bpf.c.
+ */
+#ifndef SYSCOPE_THREADS_BPF_C
+#define SYSCOPE_THREADS_BPF_C
+
+#include "tracked.bpf.h"
+
+/* set by the helper: it reads and frees the records (tp_btf and raw_tp) */
+const volatile bool threads_on = false;
+
+#define PF_EXITING_ 0x4
+#define TASK_UNINTERRUPTIBLE_ 0x2
+#define TASK_NOLOAD_ 0x400
+
+/* before 5.14 the state was `state` */
+struct task_struct___before_5_14 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline long tt_task_state(bool ts, struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->__state))
+		return ts ? task->__state : BPF_CORE_READ(task, __state);
+	return BPF_CORE_READ((struct task_struct___before_5_14 *)task, state);
+}
+
+/* The why entry of a reason: its own, or the first unused, or the overflow. */
+static __always_inline __u32 tt_why(struct thread_time *r, __s32 why)
+{
+	for (__u32 i = 0; i < THREAD_WHY; i++) {
+		if (!r->why[i].used) {
+			r->why[i].used = 1;
+			r->why[i].nr = why;
+			return i;
+		}
+		if (r->why[i].nr == why)
+			return i;
+	}
+	r->why[THREAD_WHY].used = 1;
+	r->why[THREAD_WHY].nr = TT_OVERFLOW;
+	return THREAD_WHY;
+}
+
+/*
+ * Close the state the thread was in (its time since since_ns to its figure) and open `to`. The
+ * clock is read once seq is odd: a helper that read the record before saw an older since_ns and
+ * a now before this one, so what it added for the open state is never more than what is added
+ * here (docs/threads.md).
+ */
+static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s32 why,
+				    bool preempted)
+{
+	r->seq++;
+	asm volatile("" ::: "memory");
+	__u64 now = bpf_ktime_get_ns();
+	__u64 ns = now > r->since_ns ? now - r->since_ns : 0;
+	__u32 c = r->cur;
+	switch (r->state) {
+	case TT_RUNNING:
+		r->on_cpu_ns += ns;
+		break;
+	case TT_RUNNABLE:
+		if (r->woken_by_preempt)
+			r->preempt_ns += ns;
+		else
+			r->runq_ns += ns;
+		break;
+	case TT_BLOCKED:
+		if (c <= THREAD_WHY) {
+			if (r->d)
+				r->why[c].d_ns += ns;
+			else
+				r->why[c].ns += ns;
+		}
+		break;
+	}
+	r->state = to;
+	r->since_ns = now;
+	if (to == TT_RUNNABLE)
+		r->woken_by_preempt = preempted;
+	if (to == TT_BLOCKED) {
+		r->d = d;
+		r->cur = tt_why(r, why);
+	}
+	asm volatile("" ::: "memory");
+	r->seq++;
+}
+
+/*
+ * The thread's record, given out at its first event (then *fresh: a zero-length "running" to
+ * move from); NULL when it has none: none was left (counted once per thread), it has exited, or
+ * it is exiting (its last switches come after its exit was accounted).
+ */
+static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *t,
+						  struct task_struct *task, __u32 tid, __u32 tgid,
+						  bool *fresh)
+{
+	__u32 s = t->tt_slot;
+	__u32 idx;
+	struct thread_time *r;
+
+	*fresh = false;
+	if (s == THREAD_NONE)
+		return NULL;
+	if (s) {
+		idx = s - 1;
+		r = bpf_map_lookup_elem(&thread_times, &idx);
+		if (!r || r->tid != tid || r->state == TT_EXITED)
+			return NULL;
+		return r;
+	}
+	unsigned int flags = ts ? task->flags : BPF_CORE_READ(task, flags);
+	if (flags & PF_EXITING_)
+		return NULL;
+	if (bpf_map_pop_elem(&thread_free, &idx)) {
+		t->tt_slot = THREAD_NONE;
+		drop(DROP_THREADS);
+		return NULL;
+	}
+	r = bpf_map_lookup_elem(&thread_times, &idx);
+	if (!r)
+		return NULL;
+	r->seq++;
+	asm volatile("" ::: "memory");
+	r->tid = tid;
+	r->tgid = tgid;
+	r->state = TT_RUNNING;
+	r->first_ns = r->since_ns = bpf_ktime_get_ns();
+	bpf_probe_read_kernel(r->comm, sizeof(r->comm), &task->comm);
+	asm volatile("" ::: "memory");
+	r->seq++;
+	t->tt_slot = idx + 1;
+	*fresh = true;
+	return r;
+}
+
+/* A tracked task's thread record (struct thread_state), made if need be; NULL when untracked. */
+static __always_inline struct thread_state *tt_thread(bool ts, struct task_struct *task,
+						      struct proc_state *p,
+						      struct task_struct *leader, __u32 tgid,
+						      __u32 *tid)
+{
+	if (p->flags & PROC_AWAIT_EXEC)
+		return NULL; /* the launcher, not yet the command */
+	*tid = ts ? task->pid : BPF_CORE_READ(task, pid);
+	return thread_rec(ts ? HOOK_BTF : HOOK_RAW, p, task, leader, tgid, *tid, true);
+}
+
+/* sched_switch, for a tracked task (sched.bpf.c has found its process): onto a CPU, or off it
+ * runnable (preempted or yielding) or asleep. */
+static __always_inline void tt_switch(bool ts, struct task_struct *task, struct proc_state *p,
+				      struct task_struct *leader, __u32 tgid, bool in, bool preempt)
+{
+	if (!threads_on)
+		return;
+	__u32 tid;
+	struct thread_state *t = tt_thread(ts, task, p, leader, tgid, &tid);
+	if (!t)
+		return;
+	bool fresh;
+	struct thread_time *r = tt_get(ts, t, task, tid, tgid, &fresh);
+	if (!r)
+		return;
+	if (in) {
+		tt_move(r, TT_RUNNING, false, 0, false);
+		return;
+	}
+	long st = tt_task_state(ts, task);
+	if (preempt || st == 0) {
+		tt_move(r, TT_RUNNABLE, false, 0, true);
+		return;
+	}
+	bool d = (st & TASK_UNINTERRUPTIBLE_) && !(st & TASK_NOLOAD_);
+	__s32 why = d ? TT_PAGE_FAULT : TT_OTHER;
+	if (!counts_only) {
+		/* the syscall in flight, as the entry hook left it */
+		if (t->enter_ns)
+			why = (__s32)t->nr;
+	} else if (ts) {
+		/* no entry hook: the user registers saved at the kernel entry name the syscall
+		 * (x86 orig_ax, arm64 syscallno), or are -1 for a fault or an interrupt */
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		__s64 nr = SYSCALL_NR_CORE(regs);
+		if (nr >= 0)
+			why = (__s32)nr;
+	} else {
+		why = TT_OTHER; /* raw_tp, counts-only: not known (docs/protocol.md) */
+	}
+	tt_move(r, TT_BLOCKED, d, why, false);
+}
+
+/* sched_wakeup and sched_wakeup_new: a blocked (or new) thread is runnable. A thread woken
+ * before it got to sleep is still running: nothing changes. */
+static __always_inline void tt_wakeup(bool ts, struct task_struct *task)
+{
+	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
+	if (!maybe_tracked(tgid))
+		return;
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
+	if (!p)
+		return;
+	__u32 tid;
+	struct thread_state *t = tt_thread(ts, task, p, leader, tgid, &tid);
+	if (!t)
+		return;
+	bool fresh;
+	struct thread_time *r = tt_get(ts, t, task, tid, tgid, &fresh);
+	if (r && (fresh || r->state == TT_BLOCKED))
+		tt_move(r, TT_RUNNABLE, false, 0, false);
+}
+
+/* sched_process_exit (lifecycle.bpf.c), on the exiting thread: its time so far is final. */
+static __always_inline void tt_exit(bool ts, struct task_struct *task, __u32 tgid, __u32 tid)
+{
+	if (!threads_on || !maybe_tracked(tgid))
+		return;
+	struct task_struct *leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = proc_of(ts, leader, tgid);
+	if (!p)
+		return;
+	struct thread_state *t =
+		thread_rec(ts ? HOOK_BTF : HOOK_RAW, p, task, leader, tgid, tid, false);
+	if (!t)
+		return;
+	__u32 s = t->tt_slot;
+	t->tt_slot = THREAD_NONE;
+	if (!s || s == THREAD_NONE)
+		return;
+	__u32 idx = s - 1;
+	struct thread_time *r = bpf_map_lookup_elem(&thread_times, &idx);
+	if (!r || r->tid != tid || r->state == TT_EXITED)
+		return;
+	/* its name as it leaves (a thread often names itself after it starts) */
+	r->seq++;
+	asm volatile("" ::: "memory");
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	asm volatile("" ::: "memory");
+	r->seq++;
+	tt_move(r, TT_EXITED, false, 0, false);
+}
+
+/* sched_process_exec (lifecycle.bpf.c): a launched command starts here, on a CPU. */
+static __always_inline void tt_exec(bool ts, struct task_struct *task, struct proc_state *p,
+				    __u32 tgid)
+{
+	if (!threads_on)
+		return;
+	__u32 tid;
+	struct thread_state *t = tt_thread(ts, task, p, ts ? task : NULL, tgid, &tid);
+	if (!t)
+		return;
+	bool fresh;
+	tt_get(ts, t, task, tid, tgid, &fresh);
+}
+
+/* ---- programs ---- */
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(btf_wakeup, struct task_struct *p)
+{
+	tt_wakeup(true, p);
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(btf_wakeup_new, struct task_struct *p)
+{
+	tt_wakeup(true, p);
+	return 0;
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(raw_wakeup, struct task_struct *p)
+{
+	tt_wakeup(false, p);
+	return 0;
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(raw_wakeup_new, struct task_struct *p)
+{
+	tt_wakeup(false, p);
+	return 0;
+}
+
+#endif

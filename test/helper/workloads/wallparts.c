@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Threads with known parts of their wall time, for the wall-time test (test/cli/wall-time.test.ts).
+ * Phase 1, at once: "spin" spins 300 ms of CPU; "sleeper" sleeps 500 ms in nanosleep; "reader"
+ * blocks in read on a pipe until "writer" writes 400 ms later; "futexw" waits on a futex until the
+ * main thread wakes it 300 ms later. Phase 2: "pinA" and "pinB", both pinned to one CPU, spin for
+ * 600 ms of wall time each, so each waits for the CPU about half of it. Each thread measures its
+ * own part (its CPU clock, or the blocking call's duration on CLOCK_MONOTONIC) and the facts go
+ * to the file named by argv[1], one JSON object per line.
+ */
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static FILE *facts;
+static pthread_mutex_t facts_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pipefd[2];
+static uint32_t futex_word;
+static uint64_t pin_deadline;
+
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec t;
+	clock_gettime(c, &t);
+	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
+}
+
+static void fact(const char *name, const char *part, uint64_t ns)
+{
+	pthread_mutex_lock(&facts_lock);
+	fprintf(facts, "{\"name\":\"%s\",\"tid\":%ld,\"part\":\"%s\",\"ns\":%llu}\n", name,
+		(long)syscall(SYS_gettid), part, (unsigned long long)ns);
+	fflush(facts);
+	pthread_mutex_unlock(&facts_lock);
+}
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "spin");
+	uint64_t start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	while (clock_ns(CLOCK_THREAD_CPUTIME_ID) - start < 300000000ull)
+		;
+	fact("spin", "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
+	return NULL;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "sleeper");
+	struct timespec t = { 0, 500000000 };
+	uint64_t a = clock_ns(CLOCK_MONOTONIC);
+	nanosleep(&t, NULL);
+	fact("sleeper", "nanosleep", clock_ns(CLOCK_MONOTONIC) - a);
+	return NULL;
+}
+
+static void *reader(void *arg)
+{
+	(void)arg;
+	char c;
+	pthread_setname_np(pthread_self(), "reader");
+	uint64_t a = clock_ns(CLOCK_MONOTONIC);
+	if (read(pipefd[0], &c, 1) != 1)
+		exit(2);
+	fact("reader", "read", clock_ns(CLOCK_MONOTONIC) - a);
+	return NULL;
+}
+
+static void *writer(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "writer");
+	struct timespec t = { 0, 400000000 };
+	nanosleep(&t, NULL);
+	if (write(pipefd[1], "x", 1) != 1)
+		exit(2);
+	return NULL;
+}
+
+static void *futexw(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "futexw");
+	uint64_t a = clock_ns(CLOCK_MONOTONIC);
+	while (__atomic_load_n(&futex_word, __ATOMIC_ACQUIRE) == 0)
+		syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	fact("futexw", "futex", clock_ns(CLOCK_MONOTONIC) - a);
+	return NULL;
+}
+
+/* a pinned spinner: its name, and when its creation began (its wait for the CPU starts there) */
+struct pin {
+	const char *name;
+	uint64_t created;
+};
+
+static void *pinned(void *arg)
+{
+	const struct pin *p = arg;
+	pthread_setname_np(pthread_self(), p->name);
+	while (clock_ns(CLOCK_MONOTONIC) < pin_deadline)
+		;
+	uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	uint64_t wall = clock_ns(CLOCK_MONOTONIC) - p->created;
+	fact(p->name, "on_cpu", cpu);
+	fact(p->name, "runqueue", wall - cpu);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t[6];
+	if (argc != 2 || !(facts = fopen(argv[1], "w")) || pipe(pipefd)) {
+		fprintf(stderr, "usage: wallparts FACTS-FILE\n");
+		return 2;
+	}
+	pthread_create(&t[0], NULL, spin, NULL);
+	pthread_create(&t[1], NULL, sleeper, NULL);
+	pthread_create(&t[2], NULL, reader, NULL);
+	pthread_create(&t[3], NULL, writer, NULL);
+	pthread_create(&t[4], NULL, futexw, NULL);
+	struct timespec w = { 0, 300000000 };
+	nanosleep(&w, NULL);
+	__atomic_store_n(&futex_word, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	for (int i = 0; i < 5; i++)
+		pthread_join(t[i], NULL);
+
+	/* phase 2: two spinners on one CPU, from their creation */
+	pthread_attr_t attr;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+	static struct pin pins[2] = { { "pinA", 0 }, { "pinB", 0 } };
+	pin_deadline = clock_ns(CLOCK_MONOTONIC) + 600000000ull;
+	for (int i = 0; i < 2; i++) {
+		pins[i].created = clock_ns(CLOCK_MONOTONIC);
+		pthread_create(&t[i], &attr, pinned, &pins[i]);
+	}
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	fclose(facts);
+	return 0;
+}
