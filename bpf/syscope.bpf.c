@@ -18,6 +18,7 @@
  *   syscalls.bpf.c   syscall counting (sys_enter/sys_exit)
  *   lifecycle.bpf.c  fork, exec, exit and the figures at exit
  *   sched.bpf.c      sched_switch: which processes ran since the helper's last tick
+ *   disk.bpf.c       block requests: latency and size per device, the submitter's share
  */
 #include "common.bpf.h"
 
@@ -33,3 +34,4 @@ char LICENSE[] SEC("license") = "GPL";
 #include "syscalls.bpf.c"
 #include "lifecycle.bpf.c"
 #include "sched.bpf.c"
+#include "disk.bpf.c"

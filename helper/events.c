@@ -24,6 +24,7 @@ void events_tick(struct session *s)
 	latency_emit_errnos(&s->tr, since, -1, j);
 	tracker_emit_all(&s->tr, j);
 	latency_emit_slowest(&s->tr, j);
+	disk_emit(&s->disk, s->tr.seq, since, j);
 	tracker_emit_ran(&s->tr, j);
 	/* the kernel adds to them concurrently: one read each */
 	for (int k = 0; k < DROP_MAX; k++)

@@ -46,6 +46,8 @@ static void send_hello(struct session *s)
 		.detail_error = s->ld.detail_error[0] ? s->ld.detail_error : NULL,
 		.timing = s->ld.counts_only ? "counts" : "timed",
 		.slowest = s->ld.slow_n,
+		.disk = s->ld.disk,
+		.disk_submitter = s->ld.disk_submit ? "submit" : "issue",
 	};
 	msg_hello(&s->msg, &h);
 	out_line(&s->msg);
