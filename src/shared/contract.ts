@@ -80,6 +80,11 @@ export interface EbpfStatus {
   timing?: 'timed' | 'counts'
   /** the slowest calls kept (timed mode) */
   slowest?: number
+  /** block requests were timed per device (disk.bpf.c; not in tracepoint mode). Absent: a
+   * recording from before disk latency, not known */
+  disk?: boolean
+  /** where a request's submitter was taken: submit (the caller of submit_bio) or issue */
+  diskSubmitter?: 'submit' | 'issue'
 }
 
 export interface LaunchRequest {

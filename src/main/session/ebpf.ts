@@ -39,6 +39,7 @@ const EVENTS = [
   'latency',
   'errnos',
   'slow',
+  'disk',
   'close'
 ] as const
 
@@ -155,7 +156,9 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
       problem: null,
       fix: null,
       timing: hello.timing ?? 'timed',
-      slowest: hello.slowest ?? 0
+      slowest: hello.slowest ?? 0,
+      disk: hello.disk ?? false,
+      ...(hello.disk ? { diskSubmitter: hello.disk_submitter ?? 'issue' } : {})
     }
     return { helper: new HelperConnection(client, status), status }
   } catch (e) {

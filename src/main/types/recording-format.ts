@@ -135,6 +135,24 @@ export interface SlowCallRecord {
   target: string | null
 }
 
+/** A block device's requests and queue in one tick (deltas: a range's figures are the sum of
+ * its ticks'), as a `dk` record holds it. */
+export interface DiskRecord {
+  /** "MAJ:MIN" */
+  dev: string
+  /** its DEVNAME */
+  device: string
+  interval_ms: number
+  /** /proc/diskstats over the tick: requests completed, ms busy, weighted ms in queue (null:
+   * not known) */
+  ios: number | null
+  busy_ms: number | null
+  queue_ms: number | null
+  /** [op, pid (0: no tracked process), requests, bytes, time_ns, latency [bucket, count, ...],
+   * size [bucket, count, ...]] */
+  rows: [string, number, number, number, number, number[], number[]][]
+}
+
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
 export interface TreeRecord extends TreeFigures {
   /** cumulative figures of the whole tree, exited processes included (block I/O: read_bytes,
@@ -177,5 +195,7 @@ export type RecordLine =
   | { k: 'x'; t: number; pid: number; e: [number, number, number][] }
   /** calls that joined the session's slowest by t */
   | { k: 'sl'; t: number; calls: SlowCallRecord[] }
+  /** a block device's requests and queue in the tick that ends at t */
+  | ({ k: 'dk'; t: number } & DiskRecord)
 
 export type { CategoryId }
