@@ -26,8 +26,8 @@ static __always_inline __u32 disk_submitter(bool ts)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!tgid || !maybe_tracked(tgid))
 		return 0;
-	struct task_struct *task = ts ? bpf_get_current_task_btf() :
-					(struct task_struct *)bpf_get_current_task();
+	struct task_struct *task =
+		ts ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
 	struct task_struct *leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
 	return p ? tgid : 0;

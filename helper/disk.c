@@ -137,9 +137,9 @@ static void read_diskstats(struct disk *d)
 		int n = sscanf(line,
 			       " %u %u %63s %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu"
 			       " %llu %llu %llu %llu %llu %llu",
-			       &major, &minor, name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6],
-			       &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14], &v[15],
-			       &v[16]);
+			       &major, &minor, name, &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+			       &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[13], &v[14],
+			       &v[15], &v[16]);
 		if (n < 14)
 			continue;
 		uint32_t dev = dev_of(major, minor);
@@ -258,8 +258,8 @@ static uint32_t changed_rows(struct disk *d, uint64_t since, struct disk_row *ro
 /* One device's message(s): its queue figures in the first, its rows DISK_ROWS_PER_MESSAGE at a
  * time. */
 static void emit_device(uint64_t seq, uint32_t dev, const struct disk_dev *prev,
-			const struct disk_dev *cur, uint64_t interval_ns, const struct disk_row *rows,
-			uint32_t n, struct jbuf *out)
+			const struct disk_dev *cur, uint64_t interval_ns,
+			const struct disk_row *rows, uint32_t n, struct jbuf *out)
 {
 	char name[64];
 	const char *device = cur ? cur->name : name;
@@ -268,7 +268,8 @@ static void emit_device(uint64_t seq, uint32_t dev, const struct disk_dev *prev,
 	if (!cur)
 		dev_name(dev, name, sizeof(name));
 	do {
-		struct disk_queue q = { .interval_ns = interval_ns, .known = cur && prev && i == 0 };
+		struct disk_queue q = { .interval_ns = interval_ns,
+					.known = cur && prev && i == 0 };
 		if (q.known) {
 			q.ios = cur->ios - prev->ios;
 			q.busy_ms = cur->busy_ms - prev->busy_ms;

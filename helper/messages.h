@@ -62,7 +62,7 @@ static inline const char *request_word(enum request_verb v)
 	X(MSG_PEER, "peer") /* a socket's traffic with one address (--detail) */                \
 	X(MSG_LATENCY, "latency") /* a process's call durations by syscall (timed mode) */      \
 	X(MSG_ERRNOS, "errnos") /* a process's failed calls by syscall and errno */             \
-	X(MSG_SLOW, "slow") /* calls that joined the session's slowest (timed mode) */         \
+	X(MSG_SLOW, "slow") /* calls that joined the session's slowest (timed mode) */          \
 	X(MSG_DISK, "disk") /* a block device's requests and queue in the tick */
 
 #define MESSAGE_ENUM(name, word) name,
