@@ -1,0 +1,157 @@
+// Disk latency end to end, through `syscope record --json`: direct-I/O reads of a file on an ext4
+// filesystem on a loop device (this VM has one virtio disk, vda, holding the root filesystem, so
+// the test makes its own device: a 64 MiB image in /var/tmp, not on a tmpfs). dd reads the file
+// with iflag=direct, 4 KiB and 64 KiB at a time: each read is one block request of exactly its
+// size, submitted by dd. bpftrace times the same requests on the classic block tracepoints in
+// the same run (in a private mount namespace with its own tracefs, so that no other test's mount
+// is touched); the two latency histograms agree within one log2 bucket, request by request.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { bucketOf } from '../../src/shared/histogram'
+import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
+import { buildCli, killPids, runCli } from './harness'
+
+const SMALL = { bs: 4096, count: 32 }
+const LARGE = { bs: 65536, count: 8 }
+
+let dir: string
+let loop = ''
+let mnt = ''
+let mounted = false
+let file: string
+let env: Record<string, string>
+
+beforeAll(() => {
+  buildCli()
+  dir = mkdtempSync('/var/tmp/syscope-disk-')
+  const img = join(dir, 'disk.img')
+  execFileSync('truncate', ['-s', '64M', img])
+  loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim()
+  execFileSync('mkfs.ext4', ['-q', '-F', loop])
+  mnt = join(dir, 'mnt')
+  mkdirSync(mnt)
+  // noatime: a read must not make the filesystem write
+  execFileSync('mount', ['-o', 'noatime', loop, mnt])
+  mounted = true
+  file = join(mnt, 'data')
+  execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=1', 'status=none'])
+  execFileSync('sync')
+  env = { XDG_DATA_HOME: join(dir, 'data') }
+})
+
+afterAll(() => {
+  if (mounted) execFileSync('umount', [mnt])
+  if (loop) execFileSync('losetup', ['-d', loop])
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+/** the kernel's dev_t of a block device node: major << 20 | minor, as the block tracepoints print it */
+function kernelDev(node: string): { dev: number; id: string } {
+  const rdev = statSync(node).rdev
+  const major = Math.floor(rdev / 256) & 0xfff
+  const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00)
+  return { dev: major * 2 ** 20 + minor, id: `${major}:${minor}` }
+}
+
+/** bpftrace timing the device's reads, issue to completion, one line per request */
+async function startBpftrace(dev: number): Promise<{ proc: ChildProcess; output: () => string }> {
+  const script = `
+tracepoint:block:block_rq_issue /args->dev == ${dev} && strncmp(args->rwbs, "R", 1) == 0/ { @s[args->sector] = nsecs; }
+tracepoint:block:block_rq_complete /args->dev == ${dev} && @s[args->sector]/ {
+  printf("lat %d\\n", nsecs - @s[args->sector]); delete(@s[args->sector]); }
+BEGIN { printf("ready\\n"); }`
+  const proc = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -e "$0"', script], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let out = ''
+  let err = ''
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  // BEGIN fires once every probe is attached
+  const deadline = Date.now() + 60_000
+  while (!out.includes('ready')) {
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`bpftrace did not start: ${err}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return { proc, output: () => out }
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return
+  const done = new Promise((r) => proc.once('exit', r))
+  proc.kill('SIGINT')
+  await done
+}
+
+/** busy loops by pid, to check the figures hold on a loaded machine */
+function busyLoops(n: number): number[] {
+  const pids: number[] = []
+  for (let i = 0; i < n; i++) {
+    const p = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' })
+    pids.push(p.pid!)
+  }
+  return pids
+}
+
+describe('disk latency', () => {
+  it.each([0, 2])('counts, sizes, attributes and times direct reads on a loop device (%i busy loops beside)', async (busy) => {
+    const { dev, id } = kernelDev(loop)
+    const loops = busyLoops(busy)
+    const bt = await startBpftrace(dev)
+    let s: Summary
+    try {
+      const out = join(dir, `run-${busy}.syscope`)
+      const dd = (o: { bs: number; count: number }): string => `dd if=${file} of=/dev/null iflag=direct bs=${o.bs} count=${o.count} status=none`
+      const r = runCli(['record', '--json', '--no-tty', '--out', out, '--', 'sh', '-c', `${dd(SMALL)}; ${dd(LARGE)}`], env, 120_000)
+      expect(r.status, r.stderr).toBe(0)
+      s = JSON.parse(r.stdout) as Summary
+    } finally {
+      await stop(bt.proc)
+      killPids(loops)
+    }
+    expect(s.ebpf.attach).toBe('tp_btf')
+    expect(s.disk).not.toBeNull()
+    const d = s.disk!.find((x) => x.dev === id) as DiskSummaryRow
+    expect(d.device).toBe(loop.replace('/dev/', ''))
+    expect(d.attributed_at).toBe('submit')
+
+    // each dd process submitted exactly its reads, of exactly its size
+    const dds = s.proc.processes.filter((p) => p.comm === 'dd').map((p) => p.pid)
+    expect(dds).toHaveLength(2)
+    const mine = d.processes.filter((p) => dds.includes(p.pid))
+    expect(mine).toHaveLength(2)
+    for (const [o, p] of [
+      [SMALL, mine.find((x) => x.size_hist[0]?.le_bytes === SMALL.bs)],
+      [LARGE, mine.find((x) => x.size_hist[0]?.le_bytes === LARGE.bs)]
+    ] as const) {
+      expect(p, JSON.stringify(mine)).toBeDefined()
+      expect(p!.comm).toBe('dd')
+      expect(p!.requests).toBe(o.count)
+      expect(p!.reads).toBe(o.count)
+      expect(p!.bytes).toBe(o.count * o.bs)
+      expect(p!.writes).toBe(0)
+      expect(p!.size_hist).toEqual([{ le_bytes: o.bs, count: o.count }])
+    }
+    // no tracked process other than the dds touched the device
+    expect(d.processes.filter((p) => !dds.includes(p.pid))).toEqual([])
+
+    // the device's reads, timed by bpftrace on the same requests: the same number, and sorted
+    // request by request, each in our bucket or the next one
+    const read = d.by_op.find((o) => o.op === 'read')!
+    const theirs = bt
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('lat '))
+      .map((l) => bucketOf(Number(l.slice(4))))
+      .sort((a, b) => a - b)
+    const ours = read.hist.flatMap((h) => Array<number>(h.count).fill(bucketOf(h.le_ns!))).sort((a, b) => a - b)
+    expect(read.requests).toBe(SMALL.count + LARGE.count)
+    expect(theirs).toHaveLength(ours.length)
+    ours.forEach((b, i) => expect(Math.abs(b - theirs[i]!), `request ${i}: ours ${b}, bpftrace ${theirs[i]}`).toBeLessThanOrEqual(1))
+    // the quantiles come from that histogram
+    expect(read.p50_ns!).toBeLessThanOrEqual(read.p99_ns!)
+    expect(d.queue_depth).not.toBeNull()
+  }, 180_000)
+})
