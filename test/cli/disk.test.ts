@@ -6,12 +6,13 @@
 // the same run (in a private mount namespace with its own tracefs, so that no other test's mount
 // is touched); the two latency histograms agree within one log2 bucket, request by request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
-import { buildCli, killPids, runCli } from './harness'
+import { projectRoot } from '../../src/main/paths'
+import { CLI, buildCli, killPids, runCli } from './harness'
 
 const SMALL = { bs: 4096, count: 32 }
 const LARGE = { bs: 65536, count: 8 }
@@ -62,9 +63,21 @@ tracepoint:block:block_rq_issue /args->dev == ${dev} && strncmp(args->rwbs, "R",
 tracepoint:block:block_rq_complete /args->dev == ${dev} && @s[args->sector]/ {
   printf("lat %d\\n", nsecs - @s[args->sector]); delete(@s[args->sector]); }
 BEGIN { printf("ready\\n"); }`
-  const proc = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tracefs nodev /sys/kernel/tracing && exec bpftrace -e "$0"', script], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const proc = spawn(
+    'unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec bpftrace -e "$0"',
+      script
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   let out = ''
   let err = ''
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
@@ -96,62 +109,106 @@ function busyLoops(n: number): number[] {
 }
 
 describe('disk latency', () => {
-  it.each([0, 2])('counts, sizes, attributes and times direct reads on a loop device (%i busy loops beside)', async (busy) => {
-    const { dev, id } = kernelDev(loop)
-    const loops = busyLoops(busy)
-    const bt = await startBpftrace(dev)
-    let s: Summary
-    try {
-      const out = join(dir, `run-${busy}.syscope`)
-      const dd = (o: { bs: number; count: number }): string => `dd if=${file} of=/dev/null iflag=direct bs=${o.bs} count=${o.count} status=none`
-      const r = runCli(['record', '--json', '--no-tty', '--out', out, '--', 'sh', '-c', `${dd(SMALL)}; ${dd(LARGE)}`], env, 120_000)
-      expect(r.status, r.stderr).toBe(0)
-      s = JSON.parse(r.stdout) as Summary
-    } finally {
-      await stop(bt.proc)
-      killPids(loops)
-    }
-    expect(s.ebpf.attach).toBe('tp_btf')
-    expect(s.disk).not.toBeNull()
-    const d = s.disk!.find((x) => x.dev === id) as DiskSummaryRow
-    expect(d.device).toBe(loop.replace('/dev/', ''))
-    expect(d.attributed_at).toBe('submit')
+  it.each([0, 2])(
+    'counts, sizes, attributes and times direct reads on a loop device (%i busy loops beside)',
+    async (busy) => {
+      const { dev, id } = kernelDev(loop)
+      const loops = busyLoops(busy)
+      const bt = await startBpftrace(dev)
+      let s: Summary
+      try {
+        const out = join(dir, `run-${busy}.syscope`)
+        const dd = (o: { bs: number; count: number }): string => `dd if=${file} of=/dev/null iflag=direct bs=${o.bs} count=${o.count} status=none`
+        const r = runCli(['record', '--json', '--no-tty', '--out', out, '--', 'sh', '-c', `${dd(SMALL)}; ${dd(LARGE)}`], env, 120_000)
+        expect(r.status, r.stderr).toBe(0)
+        s = JSON.parse(r.stdout) as Summary
+      } finally {
+        await stop(bt.proc)
+        killPids(loops)
+      }
+      expect(s.ebpf.attach).toBe('tp_btf')
+      expect(s.disk).not.toBeNull()
+      const d = s.disk!.find((x) => x.dev === id) as DiskSummaryRow
+      expect(d.device).toBe(loop.replace('/dev/', ''))
+      expect(d.attributed_at).toBe('submit')
 
-    // each dd process submitted exactly its reads, of exactly its size
-    const dds = s.proc.processes.filter((p) => p.comm === 'dd').map((p) => p.pid)
-    expect(dds).toHaveLength(2)
-    const mine = d.processes.filter((p) => dds.includes(p.pid))
-    expect(mine).toHaveLength(2)
-    for (const [o, p] of [
-      [SMALL, mine.find((x) => x.size_hist[0]?.le_bytes === SMALL.bs)],
-      [LARGE, mine.find((x) => x.size_hist[0]?.le_bytes === LARGE.bs)]
-    ] as const) {
-      expect(p, JSON.stringify(mine)).toBeDefined()
-      expect(p!.comm).toBe('dd')
-      expect(p!.requests).toBe(o.count)
-      expect(p!.reads).toBe(o.count)
-      expect(p!.bytes).toBe(o.count * o.bs)
-      expect(p!.writes).toBe(0)
-      expect(p!.size_hist).toEqual([{ le_bytes: o.bs, count: o.count }])
-    }
-    // no tracked process other than the dds touched the device
-    expect(d.processes.filter((p) => !dds.includes(p.pid))).toEqual([])
+      // each dd process submitted exactly its reads, of exactly its size
+      const dds = s.proc.processes.filter((p) => p.comm === 'dd').map((p) => p.pid)
+      expect(dds).toHaveLength(2)
+      const mine = d.processes.filter((p) => dds.includes(p.pid))
+      expect(mine).toHaveLength(2)
+      for (const [o, p] of [
+        [SMALL, mine.find((x) => x.size_hist[0]?.le_bytes === SMALL.bs)],
+        [LARGE, mine.find((x) => x.size_hist[0]?.le_bytes === LARGE.bs)]
+      ] as const) {
+        expect(p, JSON.stringify(mine)).toBeDefined()
+        expect(p!.comm).toBe('dd')
+        expect(p!.requests).toBe(o.count)
+        expect(p!.reads).toBe(o.count)
+        expect(p!.bytes).toBe(o.count * o.bs)
+        expect(p!.writes).toBe(0)
+        expect(p!.size_hist).toEqual([{ le_bytes: o.bs, count: o.count }])
+      }
+      // no tracked process other than the dds touched the device
+      expect(d.processes.filter((p) => !dds.includes(p.pid))).toEqual([])
 
-    // the device's reads, timed by bpftrace on the same requests: the same number, and sorted
-    // request by request, each in our bucket or the next one
-    const read = d.by_op.find((o) => o.op === 'read')!
-    const theirs = bt
-      .output()
-      .split('\n')
-      .filter((l) => l.startsWith('lat '))
-      .map((l) => bucketOf(Number(l.slice(4))))
-      .sort((a, b) => a - b)
-    const ours = read.hist.flatMap((h) => Array<number>(h.count).fill(bucketOf(h.le_ns!))).sort((a, b) => a - b)
-    expect(read.requests).toBe(SMALL.count + LARGE.count)
-    expect(theirs).toHaveLength(ours.length)
-    ours.forEach((b, i) => expect(Math.abs(b - theirs[i]!), `request ${i}: ours ${b}, bpftrace ${theirs[i]}`).toBeLessThanOrEqual(1))
-    // the quantiles come from that histogram
-    expect(read.p50_ns!).toBeLessThanOrEqual(read.p99_ns!)
-    expect(d.queue_depth).not.toBeNull()
+      // the device's reads, timed by bpftrace on the same requests: the same number, and sorted
+      // request by request, each in our bucket or the next one
+      const read = d.by_op.find((o) => o.op === 'read')!
+      const theirs = bt
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('lat '))
+        .map((l) => bucketOf(Number(l.slice(4))))
+        .sort((a, b) => a - b)
+      const ours = read.hist.flatMap((h) => Array<number>(h.count).fill(bucketOf(h.le_ns!))).sort((a, b) => a - b)
+      expect(read.requests).toBe(SMALL.count + LARGE.count)
+      expect(theirs).toHaveLength(ours.length)
+      ours.forEach((b, i) => expect(Math.abs(b - theirs[i]!), `request ${i}: ours ${b}, bpftrace ${theirs[i]}`).toBeLessThanOrEqual(1))
+      // the quantiles come from that histogram
+      expect(read.p50_ns!).toBeLessThanOrEqual(read.p99_ns!)
+      expect(d.queue_depth).not.toBeNull()
+      expect(d.queue_depth!.samples.length).toBeGreaterThan(0)
+    },
+    180_000
+  )
+
+  it('says disk latency is unavailable (null) in the classic tracepoint mode', () => {
+    // the helper in tracepoint mode, through a wrapper; tracefs mounted in a mount namespace of
+    // the command's own, so that no other test's mount is touched
+    const wrapper = join(dir, 'helper-tracepoint')
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${join(projectRoot(), 'build', 'helper', 'syscope-helper')} --mode tracepoint "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    const r = spawnSync(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec "$@"',
+        'sh',
+        'node',
+        CLI,
+        'record',
+        '--json',
+        '--no-tty',
+        '--',
+        'dd',
+        `if=${file}`,
+        'of=/dev/null',
+        'iflag=direct',
+        'bs=4096',
+        'count=4',
+        'status=none'
+      ],
+      { encoding: 'utf8', env: { ...process.env, ...env, SYSCOPE_HELPER: wrapper }, timeout: 120_000 }
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    expect(s.ebpf.attach).toBe('tracepoint')
+    expect(s.ebpf.syscalls.total).toBeGreaterThan(0)
+    expect(s.disk).toBeNull()
   }, 180_000)
 })
