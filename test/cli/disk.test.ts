@@ -173,6 +173,29 @@ describe('disk latency', () => {
     180_000
   )
 
+  it('shows the requests kernel threads submit (the journal, writeback) as unattributed', () => {
+    const { id } = kernelDev(loop)
+    const w = join(mnt, 'written')
+    const r = runCli(
+      ['record', '--json', '--no-tty', '--out', join(dir, 'writes.syscope'), '--', 'sh', '-c', `dd if=/dev/zero of=${w} bs=4096 count=64 status=none; sync`],
+      env,
+      120_000
+    )
+    rmSync(w, { force: true })
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const d = s.disk!.find((x) => x.dev === id)!
+    expect(d.writes).toBeGreaterThan(0)
+    // sync(2) committed the journal: jbd2's write, submitted by a kernel thread, has no pid
+    expect(d.unattributed.writes).toBeGreaterThan(0)
+    // every attributed request is a tracked process's, and the parts add up to the device
+    const tracked = new Set(s.proc.processes.map((p) => p.pid))
+    for (const p of d.processes) expect(tracked.has(p.pid), `pid ${p.pid}`).toBe(true)
+    expect(d.processes.reduce((n, p) => n + p.requests, 0) + d.unattributed.requests).toBe(d.requests)
+    expect(d.processes.reduce((n, p) => n + p.writes, 0) + d.unattributed.writes).toBe(d.writes)
+    expect(d.by_op.reduce((n, o) => n + o.requests, 0)).toBe(d.requests)
+  }, 180_000)
+
   it('says disk latency is unavailable (null) in the classic tracepoint mode', () => {
     // the helper in tracepoint mode, through a wrapper; tracefs mounted in a mount namespace of
     // the command's own, so that no other test's mount is touched
