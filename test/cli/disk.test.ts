@@ -173,6 +173,40 @@ describe('disk latency', () => {
     180_000
   )
 
+  it('counts and attributes the same reads in the raw_tp mode', () => {
+    const { id } = kernelDev(loop)
+    const wrapper = join(dir, 'helper-raw-tp')
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${join(projectRoot(), 'build', 'helper', 'syscope-helper')} --mode raw_tp "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    const r = runCli(
+      [
+        'record',
+        '--json',
+        '--no-tty',
+        '--out',
+        join(dir, 'raw.syscope'),
+        '--',
+        'dd',
+        `if=${file}`,
+        'of=/dev/null',
+        'iflag=direct',
+        `bs=${SMALL.bs}`,
+        `count=${SMALL.count}`,
+        'status=none'
+      ],
+      { ...env, SYSCOPE_HELPER: wrapper },
+      120_000
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    expect(s.ebpf.attach).toBe('raw_tp')
+    const d = s.disk!.find((x) => x.dev === id)!
+    const dd = s.proc.processes.find((p) => p.comm === 'dd')!
+    const p = d.processes.find((x) => x.pid === dd.pid)!
+    expect(p.requests).toBe(SMALL.count)
+    expect(p.size_hist).toEqual([{ le_bytes: SMALL.bs, count: SMALL.count }])
+  }, 180_000)
+
   it('shows the requests kernel threads submit (the journal, writeback) as unattributed', () => {
     const { id } = kernelDev(loop)
     const w = join(mnt, 'written')
