@@ -80,8 +80,8 @@ BEGIN { printf("ready\\n"); }`
   )
   let out = ''
   let err = ''
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()))
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()))
   // BEGIN fires once every probe is attached
   const deadline = Date.now() + 60_000
   while (!out.includes('ready')) {
