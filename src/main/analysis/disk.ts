@@ -150,7 +150,8 @@ export function diskSummary(store: SessionStore, range?: TimeRange): DiskSummary
             samples: d.samples
           }
         : null,
-      attributed_at: ebpf.diskSubmitter ?? null,
+      // as the recording says; anything else (a damaged file) is not known
+      attributed_at: ebpf.diskSubmitter === 'submit' || ebpf.diskSubmitter === 'issue' ? ebpf.diskSubmitter : null,
       processes: [...d.pids]
         .map(([pid, s]) => ({ pid, comm: store.processes.get(pid)?.comm ?? '', ...figures(s) }))
         .sort((a, b) => b.requests - a.requests || a.pid - b.pid),
