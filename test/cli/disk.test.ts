@@ -1,6 +1,7 @@
 // Disk latency end to end, through `syscope record --json`: direct-I/O reads of a file on an ext4
-// filesystem on a loop device (this VM has a virtio disk, vda, holding the root filesystem, and an empty zram0, so
-// the test makes its own device: a 64 MiB image in /var/tmp, not on a tmpfs). dd reads the file
+// filesystem on a loop device (this VM has a virtio disk, vda, holding the root filesystem, and
+// an empty zram0, so the test makes its own device: a 64 MiB image in /var/tmp, not on a tmpfs,
+// as the loop device's first free one). dd reads the file
 // with iflag=direct, 4 KiB and 64 KiB at a time: each read is one block request of exactly its
 // size, submitted by dd. bpftrace times the same requests on the classic block tracepoints in
 // the same run (in a private mount namespace with its own tracefs, so that no other test's mount
