@@ -37,6 +37,9 @@ const volatile bool counts_only = false;
  * is an fd, resolved to its file for them (latency.bpf.c) */
 const volatile __u32 slow_n = 0;
 const volatile __u8 arg0_fd[SYSCOPE_MAX_NR];
+/* disk (disk.bpf.c): block_io_start is hooked, so a request's submitter is known before its
+ * issue; otherwise the issue's own context is the best the kernel tells */
+const volatile bool disk_start_hooked = false;
 
 /* Set by the helper (tracker_init) before it tracks anything: the owner's real gid, which with
  * owner_uid every id of a process it tracks must equal (see owner_may_ptrace); the length of a

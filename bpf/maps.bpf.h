@@ -239,6 +239,26 @@ struct {
 	__type(value, struct net_scratch);
 } net_scratch SEC(".maps");
 
+/* ---- disk (disk.bpf.c) ---- */
+
+/* block requests in flight on the whole machine, by the request's address: a request not kept
+ * (full) is not timed, DROP_DISK. A deep NVMe queue holds a few thousand at most. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, struct disk_inflight);
+} disk_inflight SEC(".maps");
+
+/* completed requests by (device, op, submitter), cumulative; the helper never writes them */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 4096);
+	__type(key, struct disk_key);
+	__type(value, struct disk_counts);
+} disk_counts SEC(".maps");
+
 /* ---- to the helper ---- */
 
 struct {

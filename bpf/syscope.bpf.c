@@ -16,9 +16,11 @@
  *   maps.bpf.h       every map
  *   tracked.bpf.h    is this process tracked, may it stay so (identity, the ptrace rule)
  *   syscalls.bpf.c   syscall counting (sys_enter/sys_exit)
+ *   latency.bpf.c    syscall latency: histograms, errnos, the slowest calls
  *   lifecycle.bpf.c  fork, exec, exit and the figures at exit
  *   sched.bpf.c      sched_switch: which processes ran since the helper's last tick
  *   threads.bpf.c    every tracked thread's wall time: on a CPU, waiting for one, blocked in what
+ *   disk.bpf.c       block requests: latency and size per device, the submitter's share
  */
 #include "common.bpf.h"
 
@@ -34,3 +36,4 @@ char LICENSE[] SEC("license") = "GPL";
 #include "syscalls.bpf.c"
 #include "lifecycle.bpf.c"
 #include "sched.bpf.c"
+#include "disk.bpf.c"

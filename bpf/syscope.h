@@ -409,4 +409,38 @@ struct thread_time {
 	char comm[16]; /* its name when first seen, and again at its exit */
 };
 
+/* ---- disk (disk.bpf.c) ---- */
+
+/* disk_key.op: what a block request did, from its REQ_OP */
+enum disk_op { DISK_READ = 0, DISK_WRITE = 1, DISK_FLUSH = 2, DISK_DISCARD = 3, DISK_OTHER = 4 };
+
+/* A block request in flight, by the request's address: when it was issued to the device (0: not
+ * yet, only its submitter is known), its size then, and the tracked process that submitted it
+ * (0: none known, as for a kernel thread's or an untracked process's request) */
+struct disk_inflight {
+	__u64 issue_ns;
+	__u32 tgid;
+	__u32 bytes;
+};
+
+/* (device, op, submitter): dev as the kernel's dev_t (major << 20 | minor) of the whole disk;
+ * tgid 0 for requests no tracked process submitted */
+struct disk_key {
+	__u32 dev;
+	__u32 op; /* enum disk_op */
+	__u32 tgid;
+	__u32 _pad;
+};
+
+/* Completed requests of one disk_key, cumulative: issue-to-completion latency (ns) and size
+ * (bytes) as log2 histograms (HIST_BUCKETS); seq as file_stats.seq */
+struct disk_counts {
+	__u64 requests;
+	__u64 bytes;
+	__u64 time_ns;
+	__u64 seq;
+	__u64 lat[HIST_BUCKETS];
+	__u64 size[HIST_BUCKETS];
+};
+
 #endif /* SYSCOPE_H */

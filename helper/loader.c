@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "caps.h"
+#include "disk.h"
 #include "loader.h"
 #include "syscope.h"
 #include "syscope.skel.h"
@@ -100,7 +101,7 @@ enum load_failure classify_load_failure(int err, bool verifier_log, bool have_ca
 }
 
 static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool detail,
-			    bool counts_only)
+			    bool counts_only, const char *btf_path)
 {
 	bool btf = m == MODE_TP_BTF, raw = m == MODE_RAW_TP, tp = m == MODE_TRACEPOINT;
 	bool timed = !counts_only;
@@ -141,6 +142,8 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bpf_map__set_autocreate(s->maps.proc_hash, !btf);
 	bpf_map__set_autocreate(s->maps.thread_hash, !btf);
 	bpf_map__set_autocreate(s->maps.pending_fork, !btf);
+	/* block requests: not in tracepoint mode, for the same reason as TCP's states */
+	disk_choose_programs(s, btf, raw, btf_path);
 }
 
 /* What the exit of each syscall tells about an fd or a name (files.bpf.c, net.bpf.c); this
@@ -395,7 +398,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		bpf_map__set_max_entries(s->maps.sock_owner, 1);
 	}
 	s->rodata->tcp_states_on = o->detail && m != MODE_TRACEPOINT;
-	choose_programs(s, m, o->detail, o->counts_only);
+	choose_programs(s, m, o->detail, o->counts_only, o->btf_path);
 
 	/* load */
 	rejected.seen = false;
@@ -470,6 +473,8 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	l->max_procs = o->max_procs;
 	l->detail = o->detail;
 	l->counts_only = o->counts_only;
+	l->disk = m != MODE_TRACEPOINT;
+	l->disk_submit = l->disk && s->rodata->disk_start_hooked;
 	return 0;
 fail:
 	unmap_all(l);

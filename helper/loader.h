@@ -50,6 +50,8 @@ struct loader {
 	size_t threads_len;
 	uint32_t max_threads;
 	uint32_t slow_n;
+	bool disk; /* block requests are timed (disk.bpf.c): tp_btf and raw_tp */
+	bool disk_submit; /* a request's submitter is taken at block_io_start, not its issue */
 	/* files and network were asked for, but their programs could not be loaded here (why):
 	 * counting runs without them */
 	char detail_error[512];

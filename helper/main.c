@@ -369,6 +369,12 @@ int main(int argc, char **argv)
 		out_fatal("EIO", "cannot initialise the tracked-process table");
 		goto cleanup;
 	}
+	err = disk_init(&app.disk, &app.ld);
+	if (err) {
+		fprintf(stderr, "syscope-helper: set up the disk figures: %s\n", strerror(-err));
+		out_fatal("EIO", "cannot set up the disk figures");
+		goto cleanup;
+	}
 	/* attached: from here on the fds we hold are all we need, except on kernels that check
 	 * CAP_BPF for every bpf() command (see caps.c) */
 	if (caps_bpf_ops_need_cap(bpf_map__fd(app.ld.skel->maps.syscall_counts),
@@ -383,6 +389,7 @@ int main(int argc, char **argv)
 	}
 	err = serve();
 cleanup:
+	disk_free(&app.disk);
 	tracker_free(&app.tr);
 	loader_stop(&app.ld);
 	jb_free(&app.msg);

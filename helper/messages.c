@@ -70,6 +70,12 @@ void msg_hello(struct jbuf *j, const struct hello_info *h)
 	jb_u64(j, h->slowest);
 	jb_key(j, "threads");
 	jb_raw(j, h->threads ? "true" : "false");
+	jb_key(j, "disk");
+	jb_raw(j, h->disk ? "true" : "false");
+	if (h->disk) {
+		jb_key(j, "disk_submitter");
+		jb_str(j, h->disk_submitter);
+	}
 	jb_raw(j, "}");
 }
 
@@ -763,4 +769,73 @@ void msg_peer(struct jbuf *j, uint64_t seq, uint32_t pid, const struct peer_key 
 	jb_key(j, "final");
 	jb_raw(j, final ? "true" : "false");
 	jb_raw(j, "}");
+}
+
+/* ---- disk ---- */
+
+void msg_disk_begin(struct jbuf *j, uint64_t seq, uint32_t dev, const char *device,
+		    const struct disk_queue *q)
+{
+	char id[24];
+	snprintf(id, sizeof(id), "%u:%u", dev >> 20, dev & 0xfffff);
+	msg_begin(j, MSG_DISK);
+	jb_raw(j, ",\"seq\":");
+	jb_u64(j, seq);
+	jb_key(j, "dev");
+	jb_str(j, id);
+	jb_key(j, "device");
+	jb_str(j, device);
+	jb_key(j, "interval_ns");
+	jb_u64(j, q->interval_ns);
+	static const char *const names[] = { "ios", "busy_ms", "queue_ms" };
+	const uint64_t values[] = { q->ios, q->busy_ms, q->queue_ms };
+	for (int i = 0; i < 3; i++) {
+		jb_key(j, names[i]);
+		if (q->known)
+			jb_u64(j, values[i]);
+		else
+			jb_raw(j, "null");
+	}
+	jb_raw(j, ",\"rows\":[");
+}
+
+static void hist_pairs(struct jbuf *j, const __u64 *b)
+{
+	bool first = true;
+	jb_raw(j, ",[");
+	for (int k = 0; k < HIST_BUCKETS; k++) {
+		if (!b[k])
+			continue;
+		if (!first)
+			jb_raw(j, ",");
+		first = false;
+		jb_u64(j, (uint64_t)k);
+		jb_raw(j, ",");
+		jb_u64(j, b[k]);
+	}
+	jb_raw(j, "]");
+}
+
+void msg_disk_row(struct jbuf *j, bool first, uint32_t op, uint32_t pid,
+		  const struct disk_counts *delta)
+{
+	static const char *const ops[] = { "read", "write", "flush", "discard", "other" };
+	jb_raw(j, first ? "[" : ",[");
+	jb_str(j, op < 5 ? ops[op] : "other");
+	jb_raw(j, ",");
+	jb_u64(j, pid);
+	jb_raw(j, ",");
+	jb_u64(j, delta->requests);
+	jb_raw(j, ",");
+	jb_u64(j, delta->bytes);
+	jb_raw(j, ",");
+	jb_u64(j, delta->time_ns);
+	hist_pairs(j, delta->lat);
+	hist_pairs(j, delta->size);
+	jb_raw(j, "]");
+}
+
+void msg_disk_end(struct jbuf *j)
+{
+	jb_raw(j, "]}");
 }

@@ -63,7 +63,8 @@ static inline const char *request_word(enum request_verb v)
 	X(MSG_LATENCY, "latency") /* a process's call durations by syscall (timed mode) */      \
 	X(MSG_ERRNOS, "errnos") /* a process's failed calls by syscall and errno */             \
 	X(MSG_SLOW, "slow") /* calls that joined the session's slowest (timed mode) */          \
-	X(MSG_THREADS, "threads") /* a process's threads' wall time since their last line */
+	X(MSG_THREADS, "threads") /* a process's threads' wall time since their last line */    \
+	X(MSG_DISK, "disk") /* a block device's requests and queue in the tick */
 
 #define MESSAGE_ENUM(name, word) name,
 enum helper_message { HELPER_MESSAGES(MESSAGE_ENUM) };
@@ -95,6 +96,9 @@ struct hello_info {
 	const char *timing;
 	uint32_t slowest; /* the slowest calls it keeps (0: none) */
 	bool threads; /* it sends `threads` (not in tracepoint mode) */
+	bool disk; /* it sends `disk`: block requests timed (not in tracepoint mode) */
+	/* whose context names a request's submitter: "submit" (block_io_start) or "issue" */
+	const char *disk_submitter;
 };
 
 /* Each writer starts j afresh and leaves one whole message in it, without its newline. */
@@ -164,6 +168,25 @@ void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *com
 void msg_threads_why(struct jbuf *j, bool first, int32_t nr, uint64_t ns, uint64_t d_ns);
 void msg_threads_entry_end(struct jbuf *j);
 void msg_threads_end(struct jbuf *j);
+/* a device's /proc/diskstats figures over one tick (known: it was read at both ends) */
+struct disk_queue {
+	bool known;
+	uint64_t interval_ns;
+	uint64_t ios; /* requests completed */
+	uint64_t busy_ms; /* field 10 */
+	uint64_t queue_ms; /* field 11: weighted; queue_ms / interval is the mean depth */
+};
+struct disk_counts;
+/* disk in three steps:
+ * {"type":"disk","seq":S,"dev":"MAJ:MIN","device":NAME,"interval_ns":N,"ios":I,"busy_ms":B,
+ *  "queue_ms":Q,"rows":[[op,pid,requests,bytes,time_ns,[k,count,...],[k,count,...]],...]}
+ * (ios, busy_ms, queue_ms null when not known; rows' figures deltas; op a word, pid 0 for
+ * unattributed; the latency (ns) and size (bytes) histograms' log2 buckets, HIST_BUCKETS) */
+void msg_disk_begin(struct jbuf *j, uint64_t seq, uint32_t dev, const char *device,
+		    const struct disk_queue *q);
+void msg_disk_row(struct jbuf *j, bool first, uint32_t op, uint32_t pid,
+		  const struct disk_counts *delta);
+void msg_disk_end(struct jbuf *j);
 
 struct sock_stats;
 struct peer_key;

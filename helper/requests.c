@@ -47,6 +47,8 @@ static void send_hello(struct session *s)
 		.timing = s->ld.counts_only ? "counts" : "timed",
 		.slowest = s->ld.slow_n,
 		.threads = s->ld.threads != NULL,
+		.disk = s->ld.disk,
+		.disk_submitter = s->ld.disk_submit ? "submit" : "issue",
 	};
 	msg_hello(&s->msg, &h);
 	out_line(&s->msg);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "disk.h"
 #include "json.h"
 #include "loader.h"
 #include "output.h"
@@ -13,6 +14,7 @@
 struct session {
 	struct loader ld;
 	struct tracker tr;
+	struct disk disk; /* block requests and queues (disk.c) */
 	struct jbuf msg; /* the message being written */
 	bool said_hello;
 	bool stop; /* shutdown asked, a signal came, or the app closed the socket */

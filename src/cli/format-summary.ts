@@ -119,6 +119,19 @@ export function formatSummary(s: Summary): string {
       out.push(`    connection ${r.local ?? '(unnamed)'} → ${r.remote ?? '(unknown)'} ended with ${r.close_error} (${r.proto}, pid ${r.pid})`)
     }
   }
+  if (s.disk?.length) {
+    // one line per device: the whole machine's requests on it, then the tracked processes' share
+    const dur = (v: number | null): string => (v === null ? '?' : formatDuration(v))
+    out.push('')
+    out.push(`  disk: ${s.disk.length} device(s)`)
+    for (const d of s.disk) {
+      const ours = d.processes.reduce((n, p) => n + p.requests, 0)
+      const depth = d.queue_depth ? `, queue depth ${d.queue_depth.mean.toFixed(2)} mean ${d.queue_depth.max.toFixed(2)} max` : ''
+      out.push(
+        `    ${d.device.padEnd(8)} ${formatCount(d.reads)} reads ${formatBytes(d.read_bytes)}, ${formatCount(d.writes)} writes ${formatBytes(d.write_bytes)}, p50 ${dur(d.p50_ns)} p99 ${dur(d.p99_ns)}${depth}; ${formatCount(ours)} of ${formatCount(d.requests)} requests by tracked processes`
+      )
+    }
+  }
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
   return out.join('\n') + '\n'

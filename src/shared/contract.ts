@@ -87,6 +87,11 @@ export interface EbpfStatus {
   /** every thread's wall time was recorded (`th` records); absent or false: it is unavailable
    * (tracepoint mode, an older helper or recording) */
   threads?: boolean
+  /** block requests were timed per device (disk.bpf.c; not in tracepoint mode). Absent: a
+   * recording from before disk latency, not known */
+  disk?: boolean
+  /** where a request's submitter was taken: submit (the caller of submit_bio) or issue */
+  diskSubmitter?: 'submit' | 'issue'
 }
 
 export interface LaunchRequest {

@@ -9,6 +9,7 @@ import type { TreeField } from '../store/session-ticks'
 import type { ProcessColumn } from '../types/recording-format'
 import { buildFiles } from './files'
 import { buildNetwork, rollUpPeers } from './network'
+import { diskSummary } from './disk'
 import { NO_LATENCY, durationsByNr, errnosByNr, latencyFields, slowestCalls, type Durations } from './latency'
 import { syscallName } from '../../shared/syscalls/index'
 import { buildThreadTimes } from './threads'
@@ -73,6 +74,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       files: d.files ?? null,
       network: d.network ?? null,
       network_peers: d.network_peers ?? null,
+      // a digest from before disk latency has none: not known
+      disk: d.disk ?? null,
       session: {
         ...d.session,
         end_message: store.ended?.message ?? null,
@@ -286,7 +289,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
     },
     files: buildFiles(store),
     network,
-    network_peers: rollUpPeers(network)
+    network_peers: rollUpPeers(network),
+    disk: diskSummary(store)
   }
 }
 

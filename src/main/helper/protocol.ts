@@ -78,6 +78,10 @@ export interface HelloMessage {
   slowest?: number
   /** it sends `threads` (every thread's wall time): not in tracepoint mode, nor from an older helper */
   threads?: boolean
+  /** it sends `disk`: block requests timed per device (tp_btf and raw_tp; absent: an older helper, off) */
+  disk?: boolean
+  /** whose context names a request's submitter: submit (block_io_start, the caller of submit_bio) or issue (block_rq_issue, on kernels before 6.5) */
+  disk_submitter?: 'submit' | 'issue'
 }
 export interface OkMessage {
   type: 'ok'
@@ -302,6 +306,24 @@ export interface SlowMessage {
   calls: SlowCall[]
 }
 
+/** one (op, submitter)'s requests completed in the tick: [op, pid (0: no tracked process), requests, bytes, time_ns, latency [bucket, count, ...] (ns), size [bucket, count, ...] (bytes)] */
+export type DiskRow = [string, number, number, number, number, number[], number[]]
+/** a block device's requests and queue in one tick (a device with many submitters may take several messages, the queue figures in the first) */
+export interface DiskMessage {
+  type: 'disk'
+  seq: number
+  /** "MAJ:MIN" */
+  dev: string
+  /** its DEVNAME (/sys/dev/block/MAJ:MIN/uevent) */
+  device: string
+  interval_ns: number
+  /** /proc/diskstats over the tick: requests completed, ms busy, weighted ms in queue (null: not read at both ends) */
+  ios: number | null
+  busy_ms: number | null
+  queue_ms: number | null
+  rows: DiskRow[]
+}
+
 export type HelperMessage =
   | HelloMessage
   | OkMessage
@@ -323,6 +345,7 @@ export type HelperMessage =
   | ErrnosMessage
   | SlowMessage
   | ThreadsMessage
+  | DiskMessage
 
 const FILE_KINDS = new Set(['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other'])
 const FILE_FIGURES = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
@@ -348,6 +371,13 @@ const numOrNull = (v: unknown): boolean => v === null || isNum(v)
 const SOCKET_FIGURES = ['connects', 'connect_errors', 'accepts'] as const
 const PEER_FIGURES = ['sends', 'bytes_sent', 'recvs', 'bytes_received', 'first_ns', 'last_ns'] as const
 const SLOW_FIGURES = ['t_ns', 'pid', 'tid', 'nr', 'dur_ns', 'ret', 'arg0'] as const
+
+const DISK_OPS = new Set(['read', 'write', 'flush', 'discard', 'other'])
+/** [bucket, count, ...] with buckets within the histogram */
+export const isHistPairs = (v: unknown): boolean =>
+  Array.isArray(v) && v.length % 2 === 0 && v.every((x, i) => isNum(x) && (i % 2 === 1 || (x >= 0 && x < HIST_BUCKETS && Number.isInteger(x))))
+export const isDiskRow = (r: unknown): boolean =>
+  Array.isArray(r) && r.length === 7 && DISK_OPS.has(r[0] as string) && [1, 2, 3, 4].every((i) => isNum(r[i])) && isHistPairs(r[5]) && isHistPairs(r[6])
 
 export function parseMessage(line: string): HelperMessage | { type: 'invalid'; reason: string } {
   let m: Record<string, unknown>
@@ -445,6 +475,17 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
       return ok(
         Array.isArray(m.calls) &&
           m.calls.every((c: Record<string, unknown>) => typeof c === 'object' && c !== null && SLOW_FIGURES.every((f) => isNum(c[f])) && strOrNull(c.file))
+      )
+    case 'disk':
+      return ok(
+        isStr(m.dev) &&
+          isStr(m.device) &&
+          isNum(m.interval_ns) &&
+          numOrNull(m.ios) &&
+          numOrNull(m.busy_ms) &&
+          numOrNull(m.queue_ms) &&
+          Array.isArray(m.rows) &&
+          m.rows.every(isDiskRow)
       )
     default:
       return { type: 'invalid', reason: `unknown message type ${JSON.stringify(m.type)?.slice(0, 40)}` }

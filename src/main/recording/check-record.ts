@@ -19,6 +19,7 @@ import {
 } from '../types/recording-format'
 import { MAX_SYSCALL_NR } from '../types/limits'
 import { HIST_BUCKETS } from '../../shared/histogram'
+import { isDiskRow } from '../helper/protocol'
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 export const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
@@ -138,6 +139,16 @@ export function checkRecord(v: unknown): RecordLine | null {
       return isFinite(v.t) && Array.isArray(v.calls) && v.calls.every(isSlowCall) ? (v as RecordLine) : null
     case 'th':
       return isFinite(v.t) && isPid(v.pid) && Array.isArray(v.th) && v.th.every(isThreadTime) ? (v as RecordLine) : null
+    case 'dk':
+      return isFinite(v.t) &&
+        isString(v.dev) &&
+        isString(v.device) &&
+        isFinite(v.interval_ms) &&
+        [v.ios, v.busy_ms, v.queue_ms].every((x) => x === null || isFinite(x)) &&
+        Array.isArray(v.rows) &&
+        v.rows.every(isDiskRow)
+        ? (v as RecordLine)
+        : null
     case 'fo':
       return isFinite(v.t) && isPid(v.pid) && isStringOrNull(v.base) && isString(v.name) && isFinite(v.errno) && isFinite(v.count) ? (v as RecordLine) : null
     case 'nm':

@@ -40,6 +40,7 @@ const EVENTS = [
   'errnos',
   'slow',
   'threads',
+  'disk',
   'close'
 ] as const
 
@@ -157,7 +158,9 @@ export async function connectHelper(wanted: boolean, opts: EbpfOptions = {}): Pr
       fix: null,
       timing: hello.timing ?? 'timed',
       slowest: hello.slowest ?? 0,
-      threads: hello.threads ?? false
+      threads: hello.threads ?? false,
+      disk: hello.disk ?? false,
+      ...(hello.disk ? { diskSubmitter: hello.disk_submitter ?? 'issue' } : {})
     }
     return { helper: new HelperConnection(client, status), status }
   } catch (e) {

@@ -24,12 +24,14 @@ import type {
   PeerMessage,
   ProcessFigures,
   SlowMessage,
+  DiskMessage,
   SocketMessage
 } from '../helper/protocol'
 import { FileUse } from '../helper/file-use'
 import { NetUse } from '../helper/net-use'
 import { LatencyUse } from '../helper/latency-use'
 import { ThreadsUse } from '../helper/threads-use'
+import { DiskUse } from '../helper/disk-use'
 import { openFiles } from '../proc/open-files'
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
@@ -267,6 +269,8 @@ export class LiveSession extends EventEmitter {
   private latencyUse = new LatencyUse((tNs) => this.msOfKernel(tNs))
   /** every thread's wall time since the last tick */
   private threadsUse = new ThreadsUse((tNs) => Math.round(tNs - this.t0Ns))
+  /** block devices' requests and queues since the last tick */
+  private diskUse = new DiskUse()
 
   /** launched processes: what they used before counting started at their exec (exitUsage) */
   private before = new Map<number, ProcessFigures>()
@@ -310,6 +314,7 @@ export class LiveSession extends EventEmitter {
     h.on('errnos', (m: ErrnosMessage) => this.latencyUse.errno(m))
     h.on('slow', (m: SlowMessage) => this.latencyUse.slowCalls(m))
     h.on('threads', (m: ThreadsMessage) => this.threadsUse.add(m))
+    h.on('disk', (m: DiskMessage) => this.diskUse.add(m))
     h.on('fork', (m: { pid: number; ppid: number }) => {
       this.addProcess(m.pid, m.ppid, true)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
@@ -436,6 +441,7 @@ export class LiveSession extends EventEmitter {
       for (const x of lat.errnos) this.record({ k: 'x', t, ...x })
       if (lat.slow.length) this.record({ k: 'sl', t, calls: lat.slow })
       for (const th of this.threadsUse.drain()) this.record({ k: 'th', t, ...th })
+      for (const dk of this.diskUse.drain()) this.record({ k: 'dk', t, ...dk })
       const rows = sample.processes.map((p) => toRow(p))
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
       this.writer.flush()

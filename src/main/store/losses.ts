@@ -55,7 +55,8 @@ const LOSS_TEXT: Record<LossKind, { lost: (n: number) => string; warning: (n: nu
   },
   disk: {
     lost: (n) => `${n} disk request(s) not timed`,
-    warning: (n, when) => `${n} disk request(s) were not timed (the helper's table of requests in flight was full, ${when}): the disk section misses them`
+    warning: (n, when) =>
+      `${n} disk request(s) were not timed (the kernel's table of requests in flight, or of figures per device and process, was full, ${when}): the disk section misses them`
   }
 }
 

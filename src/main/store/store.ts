@@ -21,6 +21,7 @@ import { HIST_BUCKETS } from '../../shared/histogram'
 import { lttbIndices } from '../../shared/decimate'
 import { ChangeLog } from './change-log'
 import { ThreadTimes } from './thread-times'
+import { DiskStore } from './disk-store'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
 import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
 import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
@@ -104,6 +105,8 @@ export class SessionStore {
   readonly threadTimes = new ThreadTimes()
   /** the changes over time of each of the above, for a time range's figures: key "f|sk|pr|fo|nm|l|x KEY" */
   readonly changes = new Map<string, ChangeLog>()
+  /** block devices' requests and queues by tick (`dk` records) */
+  readonly disk = new DiskStore()
   readonly output: OutputChunk[] = []
   readonly warnings: string[] = []
   ended: { t: number; exit_code: number | null; exit_signal: string | null; message: string | null } | null = null
@@ -277,6 +280,11 @@ export class SessionStore {
       case 'th':
         this.objectBytes += OBJECT_BYTES * this.threadTimes.add(line.t, line.pid, line.th)
         break
+      case 'dk': {
+        const { k: _k, ...tick } = line
+        this.objectBytes += this.disk.add(tick)
+        break
+      }
       case 'fo': {
         const key = `${line.pid} ${line.base ?? ''} ${line.name}`
         if (!this.failedOpens.has(key)) this.objectBytes += OBJECT_BYTES + stringBytes(line.name, line.base)

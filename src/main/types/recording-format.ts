@@ -8,8 +8,9 @@ export const RECORDING_FORMAT = 'syscope-recording'
 // 3: files (`fn`, `f`, `fo` records, header.detail); a version 2 file has none, and says so
 // 4: network (`sk`, `pr` records) and calls on names (`nm`: stat, unlink, rename, mkdir); a
 // version 3 file has none, and says so
-// 5: latency (`l`), failed calls by errno (`x`), the slowest calls (`sl`), header.ebpf.timing;
-// a version 4 file has none of them, and says so
+// 5: latency (`l`), failed calls by errno (`x`), the slowest calls (`sl`), every thread's wall
+// time (`th`), disk requests (`dk`), header.ebpf.timing/threads/disk; a version 4 file has none
+// of them, and says so
 export const RECORDING_VERSION = 5
 export const RECORDING_EXTENSION = '.syscope'
 
@@ -151,6 +152,24 @@ export interface ThreadTimeRecord {
   by: [number, number, number][]
 }
 
+/** A block device's requests and queue in one tick (deltas: a range's figures are the sum of
+ * its ticks'), as a `dk` record holds it. */
+export interface DiskRecord {
+  /** "MAJ:MIN" */
+  dev: string
+  /** its DEVNAME */
+  device: string
+  interval_ms: number
+  /** /proc/diskstats over the tick: requests completed, ms busy, weighted ms in queue (null:
+   * not known) */
+  ios: number | null
+  busy_ms: number | null
+  queue_ms: number | null
+  /** [op, pid (0: no tracked process), requests, bytes, time_ns, latency [bucket, count, ...],
+   * size [bucket, count, ...]] */
+  rows: [string, number, number, number, number, number[], number[]][]
+}
+
 /** Tree totals of one tick (the syscall side is derived from `c` records when loading). */
 export interface TreeRecord extends TreeFigures {
   /** cumulative figures of the whole tree, exited processes included (block I/O: read_bytes,
@@ -196,5 +215,7 @@ export type RecordLine =
   /** a process's threads' wall time in the tick that ends at t (deltas), for the threads whose
    * time moved; absent from recordings without header.ebpf.threads */
   | { k: 'th'; t: number; pid: number; th: ThreadTimeRecord[] }
+  /** a block device's requests and queue in the tick that ends at t */
+  | ({ k: 'dk'; t: number } & DiskRecord)
 
 export type { CategoryId }

@@ -1,0 +1,272 @@
+// Disk latency end to end, through `syscope record --json`: direct-I/O reads of a file on an ext4
+// filesystem on a loop device (this VM has a virtio disk, vda, holding the root filesystem, and
+// an empty zram0, so the test makes its own device: a 64 MiB image in /var/tmp, not on a tmpfs,
+// as the loop device's first free one). dd reads the file
+// with iflag=direct, 4 KiB and 64 KiB at a time: each read is one block request of exactly its
+// size, submitted by dd. bpftrace times the same requests on the classic block tracepoints in
+// the same run (in a private mount namespace with its own tracefs, so that no other test's mount
+// is touched); the two latency histograms agree within one log2 bucket, request by request.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { bucketOf } from '../../src/shared/histogram'
+import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
+import { projectRoot } from '../../src/main/paths'
+import { CLI, buildCli, killPids, runCli } from './harness'
+
+const SMALL = { bs: 4096, count: 32 }
+const LARGE = { bs: 65536, count: 8 }
+
+let dir: string
+let loop = ''
+let mnt = ''
+let mounted = false
+let file: string
+let env: Record<string, string>
+
+beforeAll(() => {
+  buildCli()
+  dir = mkdtempSync('/var/tmp/syscope-disk-')
+  const img = join(dir, 'disk.img')
+  execFileSync('truncate', ['-s', '64M', img])
+  loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim()
+  execFileSync('mkfs.ext4', ['-q', '-F', loop])
+  mnt = join(dir, 'mnt')
+  mkdirSync(mnt)
+  // noatime: a read must not make the filesystem write
+  execFileSync('mount', ['-o', 'noatime', loop, mnt])
+  mounted = true
+  file = join(mnt, 'data')
+  execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=1', 'status=none'])
+  execFileSync('sync')
+  env = { XDG_DATA_HOME: join(dir, 'data') }
+})
+
+afterAll(() => {
+  if (mounted) execFileSync('umount', [mnt])
+  if (loop) execFileSync('losetup', ['-d', loop])
+  if (dir) rmSync(dir, { recursive: true, force: true })
+})
+
+/** the kernel's dev_t of a block device node: major << 20 | minor, as the block tracepoints print it */
+function kernelDev(node: string): { dev: number; id: string } {
+  const rdev = statSync(node).rdev
+  const major = Math.floor(rdev / 256) & 0xfff
+  const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00)
+  return { dev: major * 2 ** 20 + minor, id: `${major}:${minor}` }
+}
+
+/** bpftrace timing the device's reads, issue to completion, one line per request */
+async function startBpftrace(dev: number): Promise<{ proc: ChildProcess; output: () => string }> {
+  const script = `
+tracepoint:block:block_rq_issue /args->dev == ${dev} && strncmp(args->rwbs, "R", 1) == 0/ { @s[args->sector] = nsecs; }
+tracepoint:block:block_rq_complete /args->dev == ${dev} && @s[args->sector]/ {
+  printf("lat %d\\n", nsecs - @s[args->sector]); delete(@s[args->sector]); }
+BEGIN { printf("ready\\n"); }`
+  const proc = spawn(
+    'unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec bpftrace -e "$0"',
+      script
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
+  let out = ''
+  let err = ''
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr.on('data', (d: Buffer) => (err += d.toString()))
+  // BEGIN fires once every probe is attached
+  const deadline = Date.now() + 60_000
+  while (!out.includes('ready')) {
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`bpftrace did not start: ${err}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return { proc, output: () => out }
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return
+  const done = new Promise((r) => proc.once('exit', r))
+  proc.kill('SIGINT')
+  await done
+}
+
+/** busy loops by pid, to check the figures hold on a loaded machine */
+function busyLoops(n: number): number[] {
+  const pids: number[] = []
+  for (let i = 0; i < n; i++) {
+    const p = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' })
+    pids.push(p.pid!)
+  }
+  return pids
+}
+
+describe('disk latency', () => {
+  it.each([0, 2])(
+    'counts, sizes, attributes and times direct reads on a loop device (%i busy loops beside)',
+    async (busy) => {
+      const { dev, id } = kernelDev(loop)
+      const loops = busyLoops(busy)
+      const bt = await startBpftrace(dev)
+      let s: Summary
+      try {
+        const out = join(dir, `run-${busy}.syscope`)
+        const dd = (o: { bs: number; count: number }): string => `dd if=${file} of=/dev/null iflag=direct bs=${o.bs} count=${o.count} status=none`
+        const r = runCli(['record', '--json', '--no-tty', '--out', out, '--', 'sh', '-c', `${dd(SMALL)}; ${dd(LARGE)}`], env, 120_000)
+        expect(r.status, r.stderr).toBe(0)
+        s = JSON.parse(r.stdout) as Summary
+      } finally {
+        await stop(bt.proc)
+        killPids(loops)
+      }
+      expect(s.ebpf.attach).toBe('tp_btf')
+      expect(s.disk).not.toBeNull()
+      const d = s.disk!.find((x) => x.dev === id) as DiskSummaryRow
+      expect(d.device).toBe(loop.replace('/dev/', ''))
+      expect(d.attributed_at).toBe('submit')
+
+      // each dd process submitted exactly its reads, of exactly its size
+      const dds = s.proc.processes.filter((p) => p.comm === 'dd').map((p) => p.pid)
+      expect(dds).toHaveLength(2)
+      const mine = d.processes.filter((p) => dds.includes(p.pid))
+      expect(mine).toHaveLength(2)
+      for (const [o, p] of [
+        [SMALL, mine.find((x) => x.size_hist[0]?.le_bytes === SMALL.bs)],
+        [LARGE, mine.find((x) => x.size_hist[0]?.le_bytes === LARGE.bs)]
+      ] as const) {
+        expect(p, JSON.stringify(mine)).toBeDefined()
+        expect(p!.comm).toBe('dd')
+        expect(p!.requests).toBe(o.count)
+        expect(p!.reads).toBe(o.count)
+        expect(p!.bytes).toBe(o.count * o.bs)
+        expect(p!.writes).toBe(0)
+        expect(p!.size_hist).toEqual([{ le_bytes: o.bs, count: o.count }])
+      }
+      // no tracked process other than the dds touched the device
+      expect(d.processes.filter((p) => !dds.includes(p.pid))).toEqual([])
+
+      // the device's reads, timed by bpftrace on the same requests: the same number, and sorted
+      // request by request, each in our bucket or the next one
+      const read = d.by_op.find((o) => o.op === 'read')!
+      const theirs = bt
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('lat '))
+        .map((l) => bucketOf(Number(l.slice(4))))
+        .sort((a, b) => a - b)
+      const ours = read.hist.flatMap((h) => Array<number>(h.count).fill(bucketOf(h.le_ns!))).sort((a, b) => a - b)
+      expect(read.requests).toBe(SMALL.count + LARGE.count)
+      expect(theirs).toHaveLength(ours.length)
+      ours.forEach((b, i) => expect(Math.abs(b - theirs[i]!), `request ${i}: ours ${b}, bpftrace ${theirs[i]}`).toBeLessThanOrEqual(1))
+      // the quantiles come from that histogram
+      expect(read.p50_ns!).toBeLessThanOrEqual(read.p99_ns!)
+      expect(d.queue_depth).not.toBeNull()
+      expect(d.queue_depth!.samples.length).toBeGreaterThan(0)
+    },
+    180_000
+  )
+
+  it('counts and attributes the same reads in the raw_tp mode', () => {
+    const { id } = kernelDev(loop)
+    const wrapper = join(dir, 'helper-raw-tp')
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${join(projectRoot(), 'build', 'helper', 'syscope-helper')} --mode raw_tp "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    const r = runCli(
+      [
+        'record',
+        '--json',
+        '--no-tty',
+        '--out',
+        join(dir, 'raw.syscope'),
+        '--',
+        'dd',
+        `if=${file}`,
+        'of=/dev/null',
+        'iflag=direct',
+        `bs=${SMALL.bs}`,
+        `count=${SMALL.count}`,
+        'status=none'
+      ],
+      { ...env, SYSCOPE_HELPER: wrapper },
+      120_000
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    expect(s.ebpf.attach).toBe('raw_tp')
+    const d = s.disk!.find((x) => x.dev === id)!
+    const dd = s.proc.processes.find((p) => p.comm === 'dd')!
+    const p = d.processes.find((x) => x.pid === dd.pid)!
+    expect(p.requests).toBe(SMALL.count)
+    expect(p.size_hist).toEqual([{ le_bytes: SMALL.bs, count: SMALL.count }])
+  }, 180_000)
+
+  it('shows the requests kernel threads submit (the journal, writeback) as unattributed', () => {
+    const { id } = kernelDev(loop)
+    const w = join(mnt, 'written')
+    const r = runCli(
+      ['record', '--json', '--no-tty', '--out', join(dir, 'writes.syscope'), '--', 'sh', '-c', `dd if=/dev/zero of=${w} bs=4096 count=64 status=none; sync`],
+      env,
+      120_000
+    )
+    rmSync(w, { force: true })
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const d = s.disk!.find((x) => x.dev === id)!
+    expect(d.writes).toBeGreaterThan(0)
+    // sync(2) committed the journal: jbd2's write, submitted by a kernel thread, has no pid
+    expect(d.unattributed.writes).toBeGreaterThan(0)
+    // every attributed request is a tracked process's, and the parts add up to the device
+    const tracked = new Set(s.proc.processes.map((p) => p.pid))
+    for (const p of d.processes) expect(tracked.has(p.pid), `pid ${p.pid}`).toBe(true)
+    expect(d.processes.reduce((n, p) => n + p.requests, 0) + d.unattributed.requests).toBe(d.requests)
+    expect(d.processes.reduce((n, p) => n + p.writes, 0) + d.unattributed.writes).toBe(d.writes)
+    expect(d.by_op.reduce((n, o) => n + o.requests, 0)).toBe(d.requests)
+  }, 180_000)
+
+  it('says disk latency is unavailable (null) in the classic tracepoint mode', () => {
+    // the helper in tracepoint mode, through a wrapper; tracefs mounted in a mount namespace of
+    // the command's own, so that no other test's mount is touched
+    const wrapper = join(dir, 'helper-tracepoint')
+    writeFileSync(wrapper, `#!/bin/sh\nexec ${join(projectRoot(), 'build', 'helper', 'syscope-helper')} --mode tracepoint "$@"\n`)
+    chmodSync(wrapper, 0o755)
+    const r = spawnSync(
+      'unshare',
+      [
+        '-m',
+        '--propagation',
+        'private',
+        'sh',
+        '-c',
+        'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec "$@"',
+        'sh',
+        'node',
+        CLI,
+        'record',
+        '--json',
+        '--no-tty',
+        '--',
+        'dd',
+        `if=${file}`,
+        'of=/dev/null',
+        'iflag=direct',
+        'bs=4096',
+        'count=4',
+        'status=none'
+      ],
+      { encoding: 'utf8', env: { ...process.env, ...env, SYSCOPE_HELPER: wrapper }, timeout: 120_000 }
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    expect(s.ebpf.attach).toBe('tracepoint')
+    expect(s.ebpf.syscalls.total).toBeGreaterThan(0)
+    expect(s.disk).toBeNull()
+  }, 180_000)
+})
