@@ -8,7 +8,7 @@ import { until } from '../util/until'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
 
-const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_enter|sys_exit|fork|exec|exit|switch)$/
+const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_enter|sys_exit|fork|exec|exit|switch|wakeup|wakeup_new|disk_start|disk_issue|disk_done)$/
 
 function ourLinks(progIds: Set<number>): number {
   const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { prog_id?: number }[]
@@ -34,8 +34,10 @@ function heldProgIds(pid: number): Set<number> {
   return ids
 }
 
-/** the programs a tp_btf helper attaches: syscall entry and exit, fork, exec, exit, sched_switch */
-const PROGRAMS = 6
+/** the programs a tp_btf helper attaches: syscall entry and exit, fork, exec, exit, sched_switch,
+ * the wakeups (threads' wall time), a block request's start, issue and completion (disk; this
+ * kernel has block_io_start) */
+const PROGRAMS = 11
 
 function nextError(client: HelperClient): Promise<ErrorMessage> {
   return new Promise((resolve) => client.once('helper-error', resolve))
