@@ -33,6 +33,7 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 	}
 	struct proc_state init = { .slot = slot,
 				   .flags = pp->flags,
+				   .tracked_ns = bpf_ktime_get_ns(),
 				   .start_ticks = start_ticks(child) };
 	if (!ts)
 		drop_stale(child_tgid);
@@ -79,6 +80,8 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 	}
 	bool counting_starts = p->flags & PROC_AWAIT_EXEC;
 	p->flags &= ~PROC_AWAIT_EXEC;
+	if (counting_starts)
+		p->tracked_ns = bpf_ktime_get_ns();
 	tt_exec(ts, task, p, tgid);
 	/*
 	 * After exec the process is this one thread, on a CPU now. Its run counters may hold a

@@ -38,6 +38,9 @@ struct proc_state {
 	/* the process's start time in clock ticks, as /proc/<pid>/stat field 22 shows it: with
 	 * the tgid, which processes reuse, the identity of the process */
 	__u64 start_ticks;
+	/* when its tracking began, kernel monotonic ns: a thread started after it is accounted from
+	 * its start, whatever event of it is seen first (threads.bpf.c) */
+	__u64 tracked_ns;
 };
 
 /* A tracked process's context switches (its threads'), by slot: while `ins` and `outs` are equal

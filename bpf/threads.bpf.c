@@ -15,6 +15,8 @@
 
 /* set by the helper: it reads and frees the records (tp_btf and raw_tp) */
 const volatile bool threads_on = false;
+/* records made late and filled from the kernel's figures (tt_backfill), read by tests */
+__u64 threads_late;
 
 #define PF_EXITING_ 0x4
 #define TASK_UNINTERRUPTIBLE_ 0x2
@@ -99,9 +101,46 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
  * move from); NULL when it has none: none was left (counted once per thread), it has exited, or
  * it is exiting (its last switches come after its exit was accounted).
  */
+/* before 5.x kernels without CONFIG_SCHED_INFO have no run delay */
+struct sched_info___run_delay {
+	unsigned long long run_delay;
+} __attribute__((preserve_access_index));
+
+/*
+ * A record made after its thread began, in a process tracked since before that: the thread's
+ * creation was missed (its task storage could not be made then: bpf_task_storage_get creates
+ * nothing while the per-CPU storage lock is held, as by a program preempted inside it), so the
+ * kernel's own figures of the thread fill the span from its start: its run time, its wait for a
+ * CPU (where the kernel keeps it), and the rest blocked, reason not known. Counted in
+ * threads_late.
+ */
+static __always_inline void tt_backfill(bool ts, struct thread_time *r, struct task_struct *task,
+					struct proc_state *p, __u64 now)
+{
+	__u64 start = ts ? task->start_time : BPF_CORE_READ(task, start_time);
+	if (!p->tracked_ns || start <= p->tracked_ns || start >= now)
+		return;
+	__u64 span = now - start;
+	__u64 ran = ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
+	__u64 waited = 0;
+	if (bpf_core_field_exists(((struct sched_info___run_delay *)0)->run_delay))
+		waited = BPF_CORE_READ((struct sched_info___run_delay *)&task->sched_info, run_delay);
+	if (ran > span)
+		ran = span;
+	if (waited > span - ran)
+		waited = span - ran;
+	r->first_ns = start;
+	r->on_cpu_ns = ran;
+	r->runq_ns = waited;
+	__u32 i = tt_why(r, TT_OTHER);
+	if (i <= THREAD_WHY)
+		r->why[i].ns = span - ran - waited;
+	__sync_fetch_and_add(&threads_late, 1);
+}
+
 static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *t,
 						  struct task_struct *task, __u32 tid, __u32 tgid,
-						  bool *fresh)
+						  struct proc_state *p, bool *fresh)
 {
 	__u32 s = t->tt_slot;
 	__u32 idx;
@@ -134,6 +173,7 @@ static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *
 	r->tgid = tgid;
 	r->state = TT_RUNNING;
 	r->first_ns = r->since_ns = bpf_ktime_get_ns();
+	tt_backfill(ts, r, task, p, r->since_ns);
 	bpf_probe_read_kernel(r->comm, sizeof(r->comm), &task->comm);
 	asm volatile("" ::: "memory");
 	r->seq++;
@@ -166,7 +206,7 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	if (!t)
 		return;
 	bool fresh;
-	struct thread_time *r = tt_get(ts, t, task, tid, tgid, &fresh);
+	struct thread_time *r = tt_get(ts, t, task, tid, tgid, p, &fresh);
 	if (!r)
 		return;
 	if (in) {
@@ -213,7 +253,7 @@ static __always_inline void tt_wakeup(bool ts, struct task_struct *task)
 	if (!t)
 		return;
 	bool fresh;
-	struct thread_time *r = tt_get(ts, t, task, tid, tgid, &fresh);
+	struct thread_time *r = tt_get(ts, t, task, tid, tgid, p, &fresh);
 	if (r && (fresh || r->state == TT_BLOCKED))
 		tt_move(r, TT_RUNNABLE, false, 0, false);
 }
@@ -259,7 +299,7 @@ static __always_inline void tt_exec(bool ts, struct task_struct *task, struct pr
 	if (!t)
 		return;
 	bool fresh;
-	tt_get(ts, t, task, tid, tgid, &fresh);
+	tt_get(ts, t, task, tid, tgid, p, &fresh);
 }
 
 /* ---- programs ---- */

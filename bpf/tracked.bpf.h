@@ -169,6 +169,7 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 		return NULL;
 	}
 	struct proc_state init = { .slot = slot,
+				   .tracked_ns = bpf_ktime_get_ns(),
 				   .flags = c.flags,
 				   .start_ticks = start_ticks(
 					   (struct task_struct *)bpf_get_current_task()) };

@@ -433,6 +433,7 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 	slot_reset(t, slot);
 	hint(t, pid, +1);
 	struct proc_state st = { .slot = slot,
+				 .tracked_ns = monotonic_ns(),
 				 .flags = PROC_VERIFY | (descendants ? PROC_DESCENDANTS : 0) |
 					  (await_exec ? PROC_AWAIT_EXEC : 0),
 				 .start_ticks = start };
