@@ -124,7 +124,8 @@ static __always_inline void tt_backfill(bool ts, struct thread_time *r, struct t
 	__u64 ran = ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
 	__u64 waited = 0;
 	if (bpf_core_field_exists(((struct sched_info___run_delay *)0)->run_delay))
-		waited = BPF_CORE_READ((struct sched_info___run_delay *)&task->sched_info, run_delay);
+		waited = BPF_CORE_READ((struct sched_info___run_delay *)&task->sched_info,
+				       run_delay);
 	if (ran > span)
 		ran = span;
 	if (waited > span - ran)

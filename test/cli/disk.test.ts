@@ -8,12 +8,13 @@
 // is touched); the two latency histograms agree within one log2 bucket, request by request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
 import { projectRoot } from '../../src/main/paths'
 import { CLI, buildCli, killPids, runCli } from './harness'
+import { until } from '../util/until'
 
 const SMALL = { bs: 4096, count: 32 }
 const LARGE = { bs: 65536, count: 8 }
@@ -115,16 +116,36 @@ describe('disk latency', () => {
     async (busy) => {
       const { dev, id } = kernelDev(loop)
       const loops = busyLoops(busy)
-      const bt = await startBpftrace(dev)
+      // bpftrace attaches after the helper, so that at both tracepoints the helper's programs run
+      // first: each one's span then differs from the other's by the helper's own work only (the
+      // other way round, bpftrace's completion program, printf and all, lay inside ours: ~5 µs,
+      // a bucket of a loop device's 8–16 µs requests). The command waits on a FIFO meanwhile.
+      const go = join(dir, `go-${busy}`)
+      execFileSync('mkfifo', [go])
+      let bt: Awaited<ReturnType<typeof startBpftrace>> | null = null
+      let rec: ChildProcess | null = null
       let s: Summary
       try {
         const out = join(dir, `run-${busy}.syscope`)
         const dd = (o: { bs: number; count: number }): string => `dd if=${file} of=/dev/null iflag=direct bs=${o.bs} count=${o.count} status=none`
-        const r = runCli(['record', '--json', '--no-tty', '--out', out, '--', 'sh', '-c', `${dd(SMALL)}; ${dd(LARGE)}`], env, 120_000)
-        expect(r.status, r.stderr).toBe(0)
-        s = JSON.parse(r.stdout) as Summary
+        rec = spawn('node', [CLI, 'record', '--json', '--no-tty', '--out', out, '--', 'sh', '-c', `read x < ${go}; ${dd(SMALL)}; ${dd(LARGE)}`], {
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'pipe', 'pipe']
+        })
+        let stdout = ''
+        let stderr = ''
+        rec.stdout!.on('data', (d: Buffer) => (stdout += d.toString()))
+        rec.stderr!.on('data', (d: Buffer) => (stderr += d.toString()))
+        const exited = new Promise<number | null>((r) => rec!.once('exit', (c) => r(c)))
+        // the command runs (blocked on the FIFO) once the helper has attached and armed it
+        await until('the recorded command', () => existsSync(out) && spawnSync('pgrep', ['-f', `read x < ${go}`]).status === 0)
+        bt = await startBpftrace(dev)
+        writeFileSync(go, 'go\n')
+        expect(await exited, stderr).toBe(0)
+        s = JSON.parse(stdout) as Summary
       } finally {
-        await stop(bt.proc)
+        if (bt) await stop(bt.proc)
+        if (rec && rec.exitCode === null) rec.kill('SIGKILL')
         killPids(loops)
       }
       expect(s.ebpf.attach).toBe('tp_btf')

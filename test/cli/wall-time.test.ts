@@ -79,7 +79,12 @@ function checkParts(s: Summary, facts: Fact[]): void {
   }
   const fact = (name: string, part: string) => facts.find((f) => f.name === name && f.part === part)!.ns
   // what each one did: the measured part, and the reason named for the right thread
-  expectWithin(thread('spin').on_cpu_ns, fact('spin', 'on_cpu'), 0.05, `spin on CPU (${JSON.stringify(thread('spin'))}; warnings ${JSON.stringify(s.session.warnings)})`)
+  expectWithin(
+    thread('spin').on_cpu_ns,
+    fact('spin', 'on_cpu'),
+    0.05,
+    `spin on CPU (${JSON.stringify(thread('spin'))}; warnings ${JSON.stringify(s.session.warnings)})`
+  )
   expectWithin(sleepCall(thread('sleeper')), fact('sleeper', 'nanosleep'), 0.05, 'sleeper in nanosleep')
   expectWithin(by(thread('reader'), 'read'), fact('reader', 'read'), 0.05, 'reader in read')
   expectWithin(by(thread('futexw'), 'futex'), fact('futexw', 'futex'), 0.05, 'futexw in futex')
