@@ -245,8 +245,8 @@ struct file_key {
 /*
  * One tracked process's use of one file, cumulative. seq: the helper's tick (files_seq) when it
  * last changed. The helper never writes these, so no count is lost to a read-modify-write: each
- * tick it sends the entries changed since the one before (a change that raced with its read is
- * stamped with the older seq, and sent again next tick: same figures, no harm).
+ * tick it sends the entries stamped in that tick or the one before (a change that raced with its
+ * read may carry the older stamp: detail_changed_since in helper/detail.h).
  */
 struct file_stats {
 	__u64 opens;

@@ -38,12 +38,12 @@ static const char *kind_name(uint32_t kind)
 	}
 }
 
-/* a name resolved since the last tick (sent again if it raced our read: the app keeps one) */
+/* a name resolved since the last tick (sent again the tick after: the app keeps one) */
 static void one_name(struct pass *p, const void *key, const void *value)
 {
 	const struct file_id *k = key;
 	const struct file_name *v = value;
-	if (v->seq < p->since)
+	if (!detail_changed_since(v->seq, p->since))
 		return;
 	msg_file_name(p->out, k->dev, k->ino, v->name,
 		      v->len < FILE_NAME_MAX ? v->len : FILE_NAME_MAX, v->whole);

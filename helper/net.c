@@ -28,8 +28,8 @@ static void one_sock(struct pass *p, const void *key, const void *value)
 		msg_socket(p->out, p->t->seq, pid, k->dev, k->ino, v, p->slot >= 0);
 		out_line(p->out);
 	}
-	/* a process's last: out; a closed socket, sent at an earlier tick: out */
-	if (p->slot >= 0 ? pid != 0 : !pid && v->released && v->seq < p->since)
+	/* a process's last: out; a closed socket, sent at the ticks before: out */
+	if (p->slot >= 0 ? pid != 0 : !pid && v->released && !detail_changed_since(v->seq, p->since))
 		bpf_map_delete_elem(p->fd, k);
 }
 
