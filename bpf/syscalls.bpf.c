@@ -98,19 +98,30 @@ static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[5])
 	a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
 }
 
+/* The calling task's tracked process, or NULL: the common case on a busy machine, not ours,
+ * costs one load. The classic tracepoint's forked children are adopted at their first hook. */
+static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struct task_struct *task,
+							 __u32 *tgid, __u32 *tid,
+							 struct task_struct **leader)
+{
+	bool ts = k == HOOK_BTF;
+	caller(k, task, tgid, tid);
+	if (!maybe_tracked(*tgid) && !(k == HOOK_TP && pending_count))
+		return NULL;
+	*leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, *leader, *tgid), task, *leader, *tgid);
+	if (!p && k == HOOK_TP && pending_count)
+		p = adopt_pending(*tgid, *tid);
+	return p;
+}
+
 static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr,
 				     void *argsrc)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
-	caller(k, task, &tgid, &tid);
-	/* the common case on a busy machine: not ours, one load and out */
-	if (!maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
-		return;
-	struct task_struct *leader = ts ? task->group_leader : NULL;
-	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
-	if (!p && k == HOOK_TP && pending_count)
-		p = adopt_pending(tgid, tid);
+	struct task_struct *leader;
+	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader);
 	if (!p)
 		return;
 	/* exit and exit_group never return: count them here */
@@ -226,16 +237,9 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
-	caller(k, task, &tgid, &tid);
-	if (!maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
-		return;
-	if (!ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork))
-		return;
-	struct task_struct *leader = ts ? task->group_leader : NULL;
-	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
-	if (!p && k == HOOK_TP && pending_count)
-		p = adopt_pending(tgid, tid);
-	if (!p)
+	struct task_struct *leader;
+	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader);
+	if (!p || (!ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork)))
 		return;
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
 		count(p->slot, nr, ret < 0, 0, sole_thread(task));

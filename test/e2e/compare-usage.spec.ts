@@ -1,6 +1,7 @@
 // The compare view shows what the kernel knew at each process's exit (issue 13 §2): short runs
 // recorded with the real CLI (real helper, real BPF), compared in Chromium through `syscope serve`,
 // and every figure checked against the recordings' own `summary --json`.
+import { startServe, type Served } from './serve'
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -11,7 +12,7 @@ import { formatBytes, formatInt, formatMs, NA } from '../../src/renderer/src/lib
 const root = join(import.meta.dirname, '..', '..')
 const cli = join(root, 'bin', 'syscope.mjs')
 const shots = join(root, 'build', 'test-results', 'screenshots')
-let server: ChildProcess
+let served: Served | undefined
 let url = ''
 let data = ''
 const rec: Record<'short' | 'burst' | 'noEbpf', string> = { short: '', burst: '', noEbpf: '' }
@@ -59,23 +60,12 @@ test.beforeAll(async () => {
   // without eBPF there are no exit figures and no syscall counts: they are not known
   rec.noEbpf = record('no-ebpf', ['--no-ebpf'], short)
 
-  server = spawn('node', [cli, 'serve'], { env: { ...process.env, XDG_DATA_HOME: data }, stdio: ['ignore', 'pipe', 'inherit'] })
-  url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
-      if (m) resolve(m[1]!)
-    })
-    server.once('exit', (code) => reject(new Error(`syscope serve exited with ${code}`)))
-  })
+  served = await startServe(data)
+  url = served.url
 })
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM')
-    await new Promise((r) => server.once('exit', r))
-  }
+  await served?.stop()
   rmSync(data, { recursive: true, force: true })
 })
 

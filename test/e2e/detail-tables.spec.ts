@@ -2,6 +2,7 @@
 // (real helper, real BPF) of workloads of known file and network work, opened in Chromium through
 // `syscope serve`. The tables hold the recording's own `summary --json` rows for the whole run,
 // filter by text and by a clicked process, and follow a range narrowed on the timeline.
+import { startServe, type Served } from './serve'
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
@@ -15,7 +16,7 @@ const shots = join(root, 'build', 'test-results', 'screenshots')
 const INTERVAL_MS = 50
 /** the pause between the two halves of the workload: many samples, so a range can hold one half */
 const GAP_MS = 40 * INTERVAL_MS
-let server: ReturnType<typeof spawn>
+let served: Served | undefined
 let url = ''
 let dir = ''
 let out = ''
@@ -70,23 +71,12 @@ test.beforeAll(async () => {
   }
   summary = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as typeof summary
 
-  server = spawn('node', [cli, 'serve'], { env: { ...process.env, XDG_DATA_HOME: data }, stdio: ['ignore', 'pipe', 'inherit'] })
-  url = await new Promise<string>((resolve, reject) => {
-    let text = ''
-    server.stdout!.on('data', (d: Buffer) => {
-      text += d.toString()
-      const m = text.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
-      if (m) resolve(m[1]!)
-    })
-    server.once('exit', (code) => reject(new Error(`syscope serve exited with ${code}`)))
-  })
+  served = await startServe(data)
+  url = served.url
 })
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM')
-    await exited(server)
-  }
+  await served?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 

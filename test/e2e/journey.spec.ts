@@ -1,5 +1,6 @@
 // The renderer in Debian's Chromium against the real backend (`syscope serve`: real helper,
 // real BPF, real processes), through the same contract the Electron preload exposes.
+import { startServe, type Served } from './serve'
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -8,7 +9,7 @@ import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..', '..')
 const shots = join(root, 'build', 'test-results', 'screenshots')
-let server: ChildProcess
+let served: Served | undefined
 let url = ''
 let data = ''
 const started: ChildProcess[] = []
@@ -18,22 +19,13 @@ test.describe.configure({ mode: 'serial' })
 test.beforeAll(async () => {
   mkdirSync(shots, { recursive: true })
   data = mkdtempSync(join(tmpdir(), 'syscope-e2e-'))
-  server = spawn('node', [join(root, 'bin', 'syscope.mjs'), 'serve'], { env: { ...process.env, XDG_DATA_HOME: data }, stdio: ['ignore', 'pipe', 'inherit'] })
-  url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    server.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = out.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
-      if (m) resolve(m[1]!)
-    })
-    server.once('exit', (code) => reject(new Error(`syscope serve exited with ${code}`)))
-  })
+  served = await startServe(data)
+  url = served.url
 })
 
 test.afterAll(async () => {
   for (const c of started) c.kill('SIGKILL')
-  server.kill('SIGTERM')
-  await new Promise((r) => server.once('exit', r))
+  await served?.stop()
   rmSync(data, { recursive: true, force: true })
 })
 

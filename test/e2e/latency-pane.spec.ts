@@ -3,6 +3,7 @@
 // `syscope serve`. The pane holds the recording's own `summary --json` figures: each syscall's
 // calls, errors and durations, the histogram of the one picked, and the slowest calls with what
 // they waited on; a counts-only recording says it has no durations.
+import { startServe, type Served } from './serve'
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -13,7 +14,7 @@ import type { Summary } from '../../src/main/types/summary'
 const root = join(import.meta.dirname, '..', '..')
 const cli = join(root, 'bin', 'syscope.mjs')
 const shots = join(root, 'build', 'test-results', 'screenshots')
-let server: ReturnType<typeof spawn>
+let served: Served | undefined
 let url = ''
 let dir = ''
 const rec = { slow: '', sleeps: '', counts: '' }
@@ -51,23 +52,12 @@ test.beforeAll(async () => {
   rec.counts = join(recordings, 'counts.syscope')
   record(rec.counts, ['--counts-only'], [bin, 'errors'])
 
-  server = spawn('node', [cli, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-  url = await new Promise<string>((resolve, reject) => {
-    let text = ''
-    server.stdout!.on('data', (d: Buffer) => {
-      text += d.toString()
-      const m = text.match(/(http:\/\/127\.0\.0\.1:\d+\/#token=\w+)/)
-      if (m) resolve(m[1]!)
-    })
-    server.once('exit', (code) => reject(new Error(`syscope serve exited with ${code}`)))
-  })
+  served = await startServe(data)
+  url = served.url
 })
 
 test.afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM')
-    await exited(server)
-  }
+  await served?.stop()
   rmSync(dir, { recursive: true, force: true })
 })
 

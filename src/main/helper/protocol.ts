@@ -6,6 +6,7 @@
 
 import type { Loss } from '../../shared/contract'
 import { HIST_BUCKETS } from '../../shared/histogram'
+import type { SlowCallRecord } from '../types/recording-format'
 import { LINE_TOO_LONG, LineSplitter } from '../line-splitter'
 
 export const PROTOCOL_VERSION = 1
@@ -265,19 +266,9 @@ export interface ErrnosMessage {
   /** [nr, errno, count] */
   e: [number, number, number][]
 }
-/** one of the session's slowest calls, as the helper saw it */
-export interface SlowCall {
-  /** when it returned (kernel monotonic ns) */
-  t_ns: number
-  pid: number
-  tid: number
-  nr: number
-  dur_ns: number
-  ret: number
-  arg0: number
-  /** its fd's file (device:inode, as `file` messages name it), when its first argument was an open fd */
-  file: string | null
-}
+/** one of the session's slowest calls, as the helper saw it: as the recording keeps it
+ * (SlowCallRecord), with when it returned on the kernel's clock, and no target (the app looks) */
+export type SlowCall = Omit<SlowCallRecord, 't_ms' | 'target'> & { t_ns: number }
 /** calls that joined the session's slowest since the last `slow` (timed mode) */
 export interface SlowMessage {
   type: 'slow'
