@@ -3,7 +3,7 @@
 // and every figure checked against the recordings' own `summary --json`.
 import { startServe, type Served } from './serve'
 import { test, expect, type Page } from '@playwright/test'
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'

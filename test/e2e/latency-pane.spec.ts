@@ -5,7 +5,7 @@
 // they waited on; a counts-only recording says it has no durations.
 import { startServe, type Served } from './serve'
 import { test, expect, type Page } from '@playwright/test'
-import { execFileSync, spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,8 +23,6 @@ let slowSummary: Summary
 let sleepsSummary: Summary
 
 test.describe.configure({ mode: 'serial' })
-
-const exited = (p: ReturnType<typeof spawn>): Promise<number | null> => new Promise((r) => (p.exitCode !== null ? r(p.exitCode) : p.once('exit', (c) => r(c))))
 
 test.beforeAll(async () => {
   test.setTimeout(120_000)
