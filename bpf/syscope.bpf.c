@@ -16,6 +16,7 @@
  *   maps.bpf.h       every map
  *   tracked.bpf.h    is this process tracked, may it stay so (identity, the ptrace rule)
  *   syscalls.bpf.c   syscall counting (sys_enter/sys_exit)
+ *   latency.bpf.c    syscall latency: histograms, errnos, the slowest calls
  *   lifecycle.bpf.c  fork, exec, exit and the figures at exit
  *   sched.bpf.c      sched_switch: which processes ran since the helper's last tick
  */

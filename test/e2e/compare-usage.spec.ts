@@ -49,7 +49,7 @@ test.beforeAll(async () => {
   const record = (name: string, extra: string[], argv: string[]): string => {
     const out = join(dir, `${name}.syscope`)
     execFileSync('node', [cli, 'record', ...extra, '--out', out, '--', ...argv], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
-    summaries.set(out, JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as Summary)
+    summaries.set(out, JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as Summary)
     return out
   }
   // about 20 ms of copying through a 16 MiB buffer: shorter than one sample, and its max RSS is

@@ -69,7 +69,7 @@ test.beforeAll(async () => {
   } finally {
     if (rec.exitCode === null) rec.kill('SIGKILL')
   }
-  summary = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as typeof summary
+  summary = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as typeof summary
 
   served = await startServe(data)
   url = served.url
@@ -227,10 +227,10 @@ test('compare: the files and peers only one recording used, with the bytes of ea
     stdio: 'ignore',
     env: { ...process.env, XDG_DATA_HOME: data }
   })
-  const sb = JSON.parse(execFileSync('node', [cli, 'summary', other, '--json'], { encoding: 'utf8' })) as typeof summary & {
+  const sb = JSON.parse(execFileSync('node', [cli, 'summary', other, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as typeof summary & {
     network_peers: unknown[] | null
   }
-  const sa = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8' })) as typeof summary & {
+  const sa = JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as typeof summary & {
     network_peers: { remote: string }[] | null
   }
   await page.goto(url)

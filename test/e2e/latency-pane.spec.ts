@@ -37,7 +37,7 @@ test.beforeAll(async () => {
   const env = { ...process.env, XDG_DATA_HOME: data }
   const record = (out: string, args: string[], argv: string[]): Summary => {
     execFileSync('node', [cli, 'record', '--no-tty', '--out', out, ...args, '--', ...argv], { env, stdio: ['ignore', 'ignore', 'inherit'] })
-    return JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', env })) as Summary
+    return JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', env, maxBuffer: 256 << 20 })) as Summary
   }
   rec.slow = join(recordings, 'slowset.syscope')
   slowSummary = record(rec.slow, [], [bin, 'slowset', join(dir, 'facts.txt')])

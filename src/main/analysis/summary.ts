@@ -256,7 +256,9 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
             const d = durationsByNr(store, { pid })
             const e = errnosByNr(store, { pid })
             const per = [...(store.perProcessSyscalls.get(pid) ?? new Map<number, [number, number, number]>())]
-              .map(([nr, [c, er, t]]) => syscallRow(nr, c, er, t, d, e))
+              // the histograms by process would make a run of thousands of processes tens of
+              // MB of JSON: per process, the figures read from them (the API has them whole)
+              .map(([nr, [c, er, t]]) => ({ ...syscallRow(nr, c, er, t, d, e), hist: null }))
               .sort((a, b) => b.count - a.count || a.nr - b.nr)
             return { pid, comm: store.processes.get(pid)?.comm ?? '', count: s.count, errors: s.errors, time_ns: ns(s.time_ns), per_syscall: per }
           })

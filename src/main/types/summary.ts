@@ -130,7 +130,8 @@ export interface Summary {
         mean_time_ns_per_call: number | null
       }
       per_syscall: SyscallSummaryEntry[]
-      /** each process's calls, and by syscall as per_syscall */
+      /** each process's calls, and by syscall as per_syscall (without `hist`, null here: a run
+       * of thousands of processes would make tens of MB of it; min, max and quantiles are there) */
       per_process: { pid: number; comm: string; count: number; errors: number; time_ns: number | null; per_syscall: SyscallSummaryEntry[] }[]
     }
   }
