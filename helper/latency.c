@@ -108,7 +108,7 @@ void latency_emit(struct tracker *t, uint32_t slot, const uint32_t *nrs, uint32_
 	}
 }
 
-void latency_release(struct tracker *t, uint32_t slot, struct syscall_counts *c)
+void latency_release(struct tracker *t, struct syscall_counts *c)
 {
 	struct loader *ld = t->ld;
 
@@ -129,7 +129,6 @@ void latency_release(struct tracker *t, uint32_t slot, struct syscall_counts *c)
 				row, strerror(errno));
 		caps_bpf_lower();
 	}
-	(void)slot;
 }
 
 /* ---- errnos ---- */

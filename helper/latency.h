@@ -37,6 +37,6 @@ void latency_emit_errnos(struct tracker *t, uint64_t since, int64_t slot, struct
 /* each tick: calls that joined the session's slowest since the last */
 void latency_emit_slowest(struct tracker *t, struct jbuf *out);
 /* a slot is freed: its rows back to the kernel, its errno entries out of the table */
-void latency_release(struct tracker *t, uint32_t slot, struct syscall_counts *c);
+void latency_release(struct tracker *t, struct syscall_counts *c);
 
 #endif

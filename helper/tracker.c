@@ -123,7 +123,7 @@ static struct syscall_counts *slot_counts(struct tracker *t, uint32_t slot)
 
 static void slot_reset(struct tracker *t, uint32_t slot)
 {
-	latency_release(t, slot, slot_counts(t, slot));
+	latency_release(t, slot_counts(t, slot));
 	memset(slot_counts(t, slot), 0, SYSCOPE_MAX_NR * sizeof(struct syscall_counts));
 	if (t->ld->runs)
 		memset(&t->ld->runs[slot], 0, sizeof(t->ld->runs[slot]));

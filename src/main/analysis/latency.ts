@@ -17,27 +17,34 @@ export interface Durations {
   max: number | null
 }
 
-/** Which calls: one process's or every process's, over the session or a range of it. */
-export interface LatencyScope {
-  pid?: number
-  range?: TimeRange
+/** The map of one process's rows: one for every process, or one each (byPid). */
+type Into<T> = (pid: number) => Map<number, T>
+
+/** A map per pid, made as a pid first comes. */
+function perPid<T>(): { out: Map<number, Map<number, T>>; into: Into<T> } {
+  const out = new Map<number, Map<number, T>>()
+  const into: Into<T> = (pid) => {
+    let m = out.get(pid)
+    if (!m) out.set(pid, (m = new Map()))
+    return m
+  }
+  return { out, into }
 }
 
 /**
- * Durations by syscall number. Over the whole session min and max are the kernel's exact ones;
- * inside a range they are what its histogram bounds them to (the outermost non-empty buckets,
- * within the session's extremes), and the histogram is exact to within a second of the range's
- * ends (the store keeps a histogram's changes a second apart).
+ * Durations by syscall number, each process's rows added into the map `into` gives for it, in one
+ * pass over the store. Over the whole session min and max are the kernel's exact ones; inside a
+ * range they are what its histogram bounds them to (the outermost non-empty buckets, within the
+ * session's extremes), and the histogram is exact to within a second of the range's ends (the
+ * store keeps a histogram's changes a second apart).
  */
-export function durationsByNr(store: SessionStore, scope: LatencyScope = {}): Map<number, Durations> {
-  const out = new Map<number, Durations>()
+function collectDurations(store: SessionStore, into: Into<Durations>, range?: TimeRange): void {
   for (const [key, l] of store.latency) {
-    if (scope.pid !== undefined && l.pid !== scope.pid) continue
     let hist = l.hist
     let min: number | null = l.min || null
     let max: number | null = l.max || null
-    if (scope.range) {
-      const c = store.changes.get(`l ${key}`)?.within(scope.range.fromMs, scope.range.toMs)
+    if (range) {
+      const c = store.changes.get(`l ${key}`)?.within(range.fromMs, range.toMs)
       if (!c || !c.delta.some((v) => v > 0)) continue
       hist = c.delta
       const first = hist.findIndex((v) => v > 0)
@@ -45,6 +52,7 @@ export function durationsByNr(store: SessionStore, scope: LatencyScope = {}): Ma
       min = Math.max(bucketLower(first), min ?? 0)
       max = Math.min(bucketUpper(last), max ?? Infinity)
     }
+    const out = into(l.pid)
     const d = out.get(l.nr)
     if (!d) {
       out.set(l.nr, { hist: [...hist], min, max })
@@ -54,6 +62,19 @@ export function durationsByNr(store: SessionStore, scope: LatencyScope = {}): Ma
     if (min !== null) d.min = d.min === null ? min : Math.min(d.min, min)
     if (max !== null) d.max = d.max === null ? max : Math.max(d.max, max)
   }
+}
+
+/** Every process's durations together, by syscall number, over the session or a range. */
+export function durationsByNr(store: SessionStore, range?: TimeRange): Map<number, Durations> {
+  const out = new Map<number, Durations>()
+  collectDurations(store, () => out, range)
+  return out
+}
+
+/** Each process's durations by syscall number over the whole session. */
+export function durationsByPid(store: SessionStore): Map<number, Map<number, Durations>> {
+  const { out, into } = perPid<Durations>()
+  collectDurations(store, into)
   return out
 }
 
@@ -72,21 +93,36 @@ export function latencyFields(d: Durations | undefined): LatencyFields {
   }
 }
 
-/** Failed calls by syscall number and errno name, of one process or all, over the session or a range. */
-export function errnosByNr(store: SessionStore, scope: LatencyScope = {}): Map<number, Record<string, number>> {
-  const out = new Map<number, Record<string, number>>()
+/** Failed calls by syscall number and errno name, each process's added into the map `into` gives
+ * for it, in one pass over the store; the most frequent first, as strace -c and a reader expect. */
+function collectErrnos(store: SessionStore, into: Into<Record<string, number>>, range?: TimeRange): void {
+  const touched = new Set<Map<number, Record<string, number>>>()
   for (const [key, e] of store.errnos) {
-    if (scope.pid !== undefined && e.pid !== scope.pid) continue
     let n = e.count
-    if (scope.range) n = store.changes.get(`x ${key}`)?.within(scope.range.fromMs, scope.range.toMs)?.delta[0] ?? 0
+    if (range) n = store.changes.get(`x ${key}`)?.within(range.fromMs, range.toMs)?.delta[0] ?? 0
     if (!n) continue
+    const out = into(e.pid)
+    touched.add(out)
     let r = out.get(e.nr)
     if (!r) out.set(e.nr, (r = {}))
     const name = errnoName(e.errno)
     r[name] = (r[name] ?? 0) + n
   }
-  // the most frequent first, as strace -c and a reader expect
-  for (const [nr, r] of out) out.set(nr, Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))))
+  for (const out of touched)
+    for (const [nr, r] of out) out.set(nr, Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))))
+}
+
+/** Every process's failed calls together, by syscall number and errno, over the session or a range. */
+export function errnosByNr(store: SessionStore, range?: TimeRange): Map<number, Record<string, number>> {
+  const out = new Map<number, Record<string, number>>()
+  collectErrnos(store, () => out, range)
+  return out
+}
+
+/** Each process's failed calls by syscall number and errno over the whole session. */
+export function errnosByPid(store: SessionStore): Map<number, Map<number, Record<string, number>>> {
+  const { out, into } = perPid<Record<string, number>>()
+  collectErrnos(store, into)
   return out
 }
 
@@ -151,8 +187,8 @@ export function latencyRows(store: SessionStore, range: TimeRange): LatencyRows 
   const mode = ebpf.ready ? (ebpf.timing ?? 'timed') : null
   const kept = store.header.version >= 5
   const b = store.breakdown(range.fromMs, range.toMs)
-  const d = mode === 'timed' ? durationsByNr(store, { range }) : new Map<number, Durations>()
-  const e = errnosByNr(store, { range })
+  const d = mode === 'timed' ? durationsByNr(store, range) : new Map<number, Durations>()
+  const e = errnosByNr(store, range)
   const syscalls: LatencyRow[] = b.syscalls.map((s) => ({
     name: s.name,
     nr: s.nr,

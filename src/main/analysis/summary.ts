@@ -10,7 +10,7 @@ import type { ProcessColumn } from '../types/recording-format'
 import { buildFiles } from './files'
 import { buildNetwork, rollUpPeers } from './network'
 import { diskSummary } from './disk'
-import { NO_LATENCY, durationsByNr, errnosByNr, latencyFields, slowestCalls, type Durations } from './latency'
+import { NO_LATENCY, durationsByNr, durationsByPid, errnosByNr, errnosByPid, latencyFields, slowestCalls, type Durations } from './latency'
 import { syscallName } from '../../shared/syscalls/index'
 import { buildThreadTimes } from './threads'
 import type { SyscallSummaryEntry } from '../types/summary'
@@ -121,6 +121,9 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   const total = whole.total_calls
   const allDurations = durationsByNr(store)
   const allErrnos = errnosByNr(store)
+  // each process's, in one pass each (not one pass per process)
+  const pidDurations = durationsByPid(store)
+  const pidErrnos = errnosByPid(store)
   const share = (n: number): number => (total ? round(n / total, 4) : 0)
 
   // per-process /proc figures from every row of each process (an hour of 50 processes is
@@ -259,8 +262,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         per_process: [...perPidSys.entries()]
           .sort((a, b) => a[0] - b[0])
           .map(([pid, s]) => {
-            const d = durationsByNr(store, { pid })
-            const e = errnosByNr(store, { pid })
+            const d = pidDurations.get(pid) ?? new Map<number, Durations>()
+            const e = pidErrnos.get(pid) ?? new Map<number, Record<string, number>>()
             const per = [...(store.perProcessSyscalls.get(pid) ?? new Map<number, [number, number, number]>())]
               // the histograms by process would make a run of thousands of processes tens of
               // MB of JSON: per process, the figures read from them (the API has them whole)

@@ -76,18 +76,18 @@ export class SessionManager {
     }
   }
 
+  /** The helper a launch or attach asks for (its options, over this manager's). */
+  private connect(req: LaunchRequest | AttachRequest): ReturnType<typeof connectHelper> {
+    const { asRoot, detail, countsOnly, slowest } = req
+    return connectHelper(req.ebpf !== false, { ...this.opts.ebpf, asRoot, detail, countsOnly, slowest })
+  }
+
   /**
    * `local`, for the command line: `stdin: 'inherit'` gives the command this process's stdin (the
    * terminal); `onOutput` sees its output from the first byte (before this returns).
    */
   async launch(req: LaunchRequest, recordingPath?: string, local: Pick<LaunchOptions, 'stdin' | 'onOutput' | 'onError'> = {}): Promise<LiveSession> {
-    const { helper, status } = await connectHelper(req.ebpf !== false, {
-      ...this.opts.ebpf,
-      asRoot: req.asRoot,
-      detail: req.detail,
-      countsOnly: req.countsOnly,
-      slowest: req.slowest
-    })
+    const { helper, status } = await this.connect(req)
     const id = this.newId()
     const name = basename(req.argv[0] ?? 'command')
     try {
@@ -114,13 +114,7 @@ export class SessionManager {
   }
 
   async attach(req: AttachRequest, recordingPath?: string): Promise<LiveSession> {
-    const { helper, status } = await connectHelper(req.ebpf !== false, {
-      ...this.opts.ebpf,
-      asRoot: req.asRoot,
-      detail: req.detail,
-      countsOnly: req.countsOnly,
-      slowest: req.slowest
-    })
+    const { helper, status } = await this.connect(req)
     const id = this.newId()
     try {
       const live = await LiveSession.attach({
