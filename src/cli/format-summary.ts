@@ -1,6 +1,7 @@
 // The readable end-of-run summary of `syscope record` / `syscope summary`.
 import type { Summary, WallTime } from '../main/types/summary'
 import { formatBytes, formatDuration, formatCount } from '../shared/format'
+import { wallTimeSentence } from '../shared/wall-time'
 
 export function formatSummary(s: Summary): string {
   const out: string[] = []
@@ -138,16 +139,8 @@ export function formatSummary(s: Summary): string {
 }
 
 /** A recording never closed (its writer was killed) ended abnormally: it was not detached. */
-/** "3.51 s of thread time over 2.10 s: 0.9 s on CPU, 0.1 s waiting for a CPU, 2.4 s blocked: 1.9 s wait4, ..." */
 function wallParagraph(w: WallTime | null): string | null {
-  if (!w) return null
-  const sec = (ns: number): string => `${(ns / 1e9).toFixed(ns >= 1e10 ? 1 : 2)} s`
-  const over = w.elapsed_ns !== null ? ` over ${sec(w.elapsed_ns)}` : ''
-  const top = w.blocked_by.slice(0, 5).map((b) => `${sec(b.ns)} ${b.syscall}${b.uninterruptible_ns >= b.ns / 2 ? ' (uninterruptible)' : ''}`)
-  const rest = w.blocked_by.slice(5).reduce((n, b) => n + b.ns, 0)
-  if (rest > 0) top.push(`${sec(rest)} else`)
-  const blocked = `${sec(w.blocked_ns)} blocked${top.length ? ': ' + top.join(', ') : ''}`
-  return `  wall time ${sec(w.wall_ns)} of thread time${over}: ${sec(w.on_cpu_ns)} on CPU, ${sec(w.runqueue_ns)} waiting for a CPU, ${blocked}`
+  return w ? `  wall time ${wallTimeSentence(w)}` : null
 }
 
 function describeEnding(ses: Summary['session']): string {

@@ -3,9 +3,13 @@
 // over a localhost bridge. Main validates every argument it receives (see src/main/api/validate.ts).
 import type { DetailRows, FileChange, PeerChange } from './detail'
 import type { LatencyRows } from './latency'
+import type { WallTimeRows } from './wall-time'
+import type { DiskRows } from './disk'
 
 export type { DetailRows, FileChange, FileSummaryRow, NetworkSummaryRow, PeerChange } from './detail'
 export type { LatencyRow, LatencyRows, SlowCallSummary } from './latency'
+export type { ThreadLane, ThreadLaneStep, WallTime, WallTimeRows } from './wall-time'
+export type { DiskFigures, DiskRows, DiskSummaryRow } from './disk'
 
 /** Channel names, `domain:verb`. Requests are invoke/handle; events are main → renderer pushes. */
 export const Channels = {
@@ -19,6 +23,8 @@ export const Channels = {
   sessionBreakdown: 'session:breakdown',
   sessionDetail: 'session:detail',
   sessionLatency: 'session:latency',
+  sessionWallTime: 'session:wallTime',
+  sessionDisk: 'session:disk',
   processList: 'process:list',
   recordingList: 'recording:list',
   recordingOpen: 'recording:open',
@@ -43,6 +49,8 @@ export const ApiMethods = {
   breakdown: Channels.sessionBreakdown,
   detail: Channels.sessionDetail,
   latency: Channels.sessionLatency,
+  wallTime: Channels.sessionWallTime,
+  disk: Channels.sessionDisk,
   listProcesses: Channels.processList,
   listRecordings: Channels.recordingList,
   openRecording: Channels.recordingOpen,
@@ -422,6 +430,10 @@ export interface SyscopeApi {
   detail(sessionId: string, fromMs: number, toMs: number): Promise<DetailRows>
   /** each syscall's durations and errnos in [fromMs, toMs], and the slowest calls that returned in it */
   latency(sessionId: string, fromMs: number, toMs: number): Promise<LatencyRows>
+  /** every thread's wall time in [fromMs, toMs], explained, and the top threads' state lanes */
+  wallTime(sessionId: string, fromMs: number, toMs: number): Promise<WallTimeRows>
+  /** each block device's requests, latency and sizes in [fromMs, toMs], by op and submitter */
+  disk(sessionId: string, fromMs: number, toMs: number): Promise<DiskRows>
   listProcesses(): Promise<ProcessListEntry[]>
   listRecordings(): Promise<RecordingEntry[]>
   openRecording(path: string): Promise<SessionInfo>

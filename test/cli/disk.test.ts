@@ -8,55 +8,32 @@
 // is touched); the two latency histograms agree within one log2 bucket, request by request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
 import { projectRoot } from '../../src/main/paths'
 import { CLI, buildCli, killPids, runCli } from './harness'
 import { until } from '../util/until'
+import { kernelDev, makeLoopDisk, type LoopDisk } from '../util/loop-disk'
 
 const SMALL = { bs: 4096, count: 32 }
 const LARGE = { bs: 65536, count: 8 }
 
+let disk: LoopDisk
 let dir: string
-let loop = ''
-let mnt = ''
-let mounted = false
+let loop: string
 let file: string
 let env: Record<string, string>
 
 beforeAll(() => {
   buildCli()
-  dir = mkdtempSync('/var/tmp/syscope-disk-')
-  const img = join(dir, 'disk.img')
-  execFileSync('truncate', ['-s', '64M', img])
-  loop = execFileSync('losetup', ['-f', '--show', img], { encoding: 'utf8' }).trim()
-  execFileSync('mkfs.ext4', ['-q', '-F', loop])
-  mnt = join(dir, 'mnt')
-  mkdirSync(mnt)
-  // noatime: a read must not make the filesystem write
-  execFileSync('mount', ['-o', 'noatime', loop, mnt])
-  mounted = true
-  file = join(mnt, 'data')
-  execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', 'count=1', 'status=none'])
-  execFileSync('sync')
+  disk = makeLoopDisk('syscope-disk-')
+  ;({ dir, loop, file } = disk)
   env = { XDG_DATA_HOME: join(dir, 'data') }
 })
 
-afterAll(() => {
-  if (mounted) execFileSync('umount', [mnt])
-  if (loop) execFileSync('losetup', ['-d', loop])
-  if (dir) rmSync(dir, { recursive: true, force: true })
-})
-
-/** the kernel's dev_t of a block device node: major << 20 | minor, as the block tracepoints print it */
-function kernelDev(node: string): { dev: number; id: string } {
-  const rdev = statSync(node).rdev
-  const major = Math.floor(rdev / 256) & 0xfff
-  const minor = (rdev & 0xff) | ((rdev >> 12) & 0xfff00)
-  return { dev: major * 2 ** 20 + minor, id: `${major}:${minor}` }
-}
+afterAll(() => disk?.remove())
 
 /** bpftrace timing the device's reads, issue to completion, one line per request */
 async function startBpftrace(dev: number): Promise<{ proc: ChildProcess; output: () => string }> {
@@ -231,7 +208,7 @@ describe('disk latency', () => {
 
   it('shows the requests kernel threads submit (the journal, writeback) as unattributed', () => {
     const { id } = kernelDev(loop)
-    const w = join(mnt, 'written')
+    const w = join(dirname(file), 'written')
     const r = runCli(
       ['record', '--json', '--no-tty', '--out', join(dir, 'writes.syscope'), '--', 'sh', '-c', `dd if=/dev/zero of=${w} bs=4096 count=64 status=none; sync`],
       env,

@@ -2,7 +2,7 @@
 // device, request counts, bytes, latency (issue to completion) and size histograms by op and by
 // submitter, and the queue depth from /proc/diskstats.
 import type { SessionStore } from '../store/store'
-import type { DiskFigures, DiskSummaryRow } from '../types/summary'
+import type { DiskFigures, DiskRows, DiskSummaryRow } from '../../shared/disk'
 import { HIST_BUCKETS, histAdd, histQuantile, histRows } from '../../shared/histogram'
 import type { TimeRange } from './files'
 
@@ -159,4 +159,17 @@ export function diskSummary(store: SessionStore, range?: TimeRange): DiskSummary
     })
   }
   return rows.sort((a, b) => b.requests - a.requests || a.device.localeCompare(b.device))
+}
+
+/** The disk pane's figures for a range, or why there are none. */
+export function diskRows(store: SessionStore, range: TimeRange): DiskRows {
+  const devices = diskSummary(store, range)
+  const ebpf = store.header.ebpf
+  const unavailable =
+    devices !== null
+      ? null
+      : !ebpf.ready
+        ? 'Syscalls were not traced in this session: disk latency needs eBPF.'
+        : 'This session did not record disk latency (the tracepoint mode, or a recording from before it was kept).'
+  return { sessionId: store.id, from_ms: range.fromMs, to_ms: range.toMs, unavailable, devices: devices ?? [] }
 }

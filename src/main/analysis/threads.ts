@@ -1,11 +1,14 @@
 // Every thread's wall time, explained: for each thread, process and the tree, the time on a CPU,
 // waiting for one, and blocked, by what it was blocked in. A process's and the tree's figures are
 // sums over their threads (thread-seconds), so the parts add up to wall_ns; elapsed_ns is the
-// real span, from the first thread seen to the last one's end.
+// real span, from the first thread seen to the last one's end. Over the session (the summary) or
+// a time range (the wall-time pane, with the top threads' lanes).
 import type { SessionStore } from '../store/store'
-import type { ThreadTotals } from '../store/thread-times'
+import { TT_CPU, TT_DISK, TT_PRE, TT_RQ, TT_SLEEP, type ThreadTotals } from '../store/thread-times'
 import type { ThreadSummary, WallTime } from '../types/summary'
+import { LANE_STEPS, WALL_TIME_LANES, type ThreadLane, type ThreadLaneStep, type WallTimeRows } from '../../shared/wall-time'
 import { syscallName, type Arch } from '../../shared/syscalls/index'
+import type { TimeRange } from './files'
 
 /** the kernel's names for time blocked outside a syscall (bpf/syscope.h TT_*) */
 const WHY_NAMES: Record<number, string> = { [-1]: 'page_fault', [-2]: 'other', [-3]: 'other' }
@@ -14,8 +17,22 @@ function whyName(arch: Arch, nr: number): string {
   return nr >= 0 ? syscallName(arch, nr) : (WHY_NAMES[nr] ?? 'other')
 }
 
+/** One thread's figures over the session or a range: what wallTime() sums. */
+interface Parts {
+  cpu: number
+  rq: number
+  pre: number
+  /** blocked, by why nr: [interruptible, uninterruptible] */
+  by: Map<number, [number, number]>
+  /** ns of the span it was seen in (null: not known) */
+  firstNs: number | null
+  lastNs: number
+}
+
+const partsOf = (t: ThreadTotals): Parts => ({ cpu: t.cpu, rq: t.rq, pre: t.pre, by: t.by, firstNs: t.firstNs, lastNs: t.endNs ?? t.lastNs })
+
 /** Threads' figures summed, with the span from the first seen to the last end. */
-function wallTime(arch: Arch, threads: readonly ThreadTotals[]): WallTime | null {
+function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
   if (threads.length === 0) return null
   let cpu = 0
   let rq = 0
@@ -28,7 +45,7 @@ function wallTime(arch: Arch, threads: readonly ThreadTotals[]): WallTime | null
     rq += t.rq
     pre += t.pre
     if (t.firstNs !== null) first = Math.min(first, t.firstNs)
-    last = Math.max(last, t.endNs ?? t.lastNs)
+    last = Math.max(last, t.lastNs)
     for (const [nr, [s, d]] of t.by) {
       const name = whyName(arch, nr)
       const b = by.get(name)
@@ -55,6 +72,40 @@ function wallTime(arch: Arch, threads: readonly ThreadTotals[]): WallTime | null
   }
 }
 
+/** a process's name: as sampled, else its main thread's */
+const commOf = (store: SessionStore, pid: number): string => store.processes.get(pid)?.comm ?? store.threadTimes.byPid.get(pid)?.get(pid)?.comm ?? ''
+
+/** the syscalls that wait for a child: whom they waited for is the process's children */
+const WAITS_FOR_CHILD = new Set(['wait4', 'waitid', 'waitpid'])
+/** processes named per blocked_by row of the tree */
+const WHO_PER_ROW = 3
+
+/**
+ * The tree's blocked_by rows, each with the processes blocked in it (most first) and, for the
+ * wait family, their children in the session: "tar waiting for gzip".
+ */
+function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<number, WallTime>): void {
+  // one process: naming it on every row says nothing
+  if (!tree || perProcess.size < 2) return
+  const children = new Map<number, { pid: number; comm: string }[]>()
+  for (const p of store.processes.values()) {
+    const list = children.get(p.ppid)
+    const c = { pid: p.pid, comm: p.comm }
+    if (list) list.push(c)
+    else children.set(p.ppid, [c])
+  }
+  for (const row of tree.blocked_by) {
+    const who: { pid: number; comm: string; ns: number }[] = []
+    for (const [pid, w] of perProcess) {
+      const b = w.blocked_by.find((x) => x.syscall === row.syscall)
+      if (b) who.push({ pid, comm: commOf(store, pid), ns: b.ns })
+    }
+    who.sort((a, b) => b.ns - a.ns || a.pid - b.pid)
+    row.processes = who.slice(0, WHO_PER_ROW)
+    if (WAITS_FOR_CHILD.has(row.syscall)) row.waiting_for = row.processes.flatMap((p) => children.get(p.pid) ?? [])
+  }
+}
+
 /** The wall-time figures of a summary: null throughout when the recording has none. */
 export function buildThreadTimes(store: SessionStore): {
   process: (pid: number) => { time: WallTime | null; threads: ThreadSummary[] | null }
@@ -62,16 +113,144 @@ export function buildThreadTimes(store: SessionStore): {
 } {
   if (!store.header.ebpf?.threads) return { process: () => ({ time: null, threads: null }), tree: null }
   const arch = store.arch
-  const all: ThreadTotals[] = []
-  for (const per of store.threadTimes.byPid.values()) all.push(...per.values())
+  const all: Parts[] = []
+  const perProcess = new Map<number, WallTime>()
+  for (const [pid, per] of store.threadTimes.byPid) {
+    const mine = [...per.values()].map(partsOf)
+    all.push(...mine)
+    const w = wallTime(arch, mine)
+    if (w) perProcess.set(pid, w)
+  }
+  const tree = wallTime(arch, all)
+  attribute(store, tree, perProcess)
   return {
     process: (pid) => {
       const per = [...(store.threadTimes.byPid.get(pid)?.values() ?? [])].sort((a, b) => a.tid - b.tid)
       return {
-        time: wallTime(arch, per),
-        threads: per.map((t) => ({ tid: t.tid, comm: t.comm, time: wallTime(arch, [t]) as WallTime }))
+        time: perProcess.get(pid) ?? null,
+        threads: per.map((t) => ({ tid: t.tid, comm: t.comm, time: wallTime(arch, [partsOf(t)]) as WallTime }))
       }
     },
-    tree: wallTime(arch, all)
+    tree
   }
+}
+
+const ZERO5 = [0, 0, 0, 0, 0]
+const ZERO2 = [0, 0]
+
+/** What grew in (fromMs, toMs] of a thread's change log (zeros where it had not begun). */
+function grew(log: { valueAt(ms: number): number[] | null }, fromMs: number, toMs: number, zero: number[]): number[] {
+  const a = log.valueAt(fromMs) ?? zero
+  const b = log.valueAt(toMs) ?? zero
+  return b.map((v, i) => v - a[i]!)
+}
+
+/** A thread's figures in (fromMs, toMs]; null when it had none there. */
+function rangeParts(t: ThreadTotals, fromMs: number, toMs: number): Parts | null {
+  const core = grew(t.log, fromMs, toMs, ZERO5)
+  if (core.every((v) => v === 0)) return null
+  const by = new Map<number, [number, number]>()
+  for (const [nr, log] of t.whyLog) {
+    const [s, d] = grew(log, fromMs, toMs, ZERO2) as [number, number]
+    if (s || d) by.set(nr, [s, d])
+  }
+  const fromNs = fromMs * 1e6
+  const toNs = toMs * 1e6
+  const first = t.firstNs === null ? null : Math.max(t.firstNs, fromNs)
+  return { cpu: core[TT_CPU]!, rq: core[TT_RQ]!, pre: core[TT_PRE]!, by, firstNs: first, lastNs: Math.min(t.endNs ?? t.lastNs, toNs) }
+}
+
+/** A thread's lane over [fromMs, toMs]: its log's steps, merged to at most LANE_STEPS. */
+function laneSteps(arch: Arch, t: ThreadTotals, fromMs: number, toMs: number): ThreadLaneStep[] {
+  const span = t.log.span
+  if (!span) return []
+  // the first step begins when it was first seen; the last is the change that holds the range's
+  // end (drawn clipped), or the thread's last
+  const start = fromMs
+  const end = t.log.firstAtOrAfter(toMs) ?? span[1]
+  if (end <= start) return []
+  const seenMs = t.firstNs === null ? start : Math.max(start, t.firstNs / 1e6)
+  const width = (end - start) / LANE_STEPS
+  const steps: ThreadLaneStep[] = []
+  for (let i = 0; i < LANE_STEPS; i++) {
+    const t0 = start + i * width
+    const t1 = i === LANE_STEPS - 1 ? end : start + (i + 1) * width
+    const core = grew(t.log, t0, t1, ZERO5)
+    if (core.every((v) => v === 0)) continue
+    let most = 0
+    let blockedIn: string | null = null
+    if (core[TT_SLEEP]! + core[TT_DISK]! > 0) {
+      for (const [nr, log] of t.whyLog) {
+        const [s, d] = grew(log, t0, t1, ZERO2) as [number, number]
+        if (s + d > most) {
+          most = s + d
+          blockedIn = whyName(arch, nr)
+        }
+      }
+    }
+    // what grew here grew since the last step's end (the buckets between had no change)
+    const last = steps[steps.length - 1]
+    steps.push({
+      t0_ms: last ? last.t1_ms : Math.min(seenMs, t1),
+      t1_ms: t1,
+      cpu_ns: core[TT_CPU]!,
+      runqueue_ns: core[TT_RQ]! + core[TT_PRE]!,
+      sleep_ns: core[TT_SLEEP]!,
+      disk_ns: core[TT_DISK]!,
+      blocked_in: blockedIn
+    })
+  }
+  return steps
+}
+
+/** how a thread ranks for a lane: time on a CPU, waiting for one, or uninterruptible */
+const busy = (w: WallTime): number => w.on_cpu_ns + w.runqueue_ns + w.blocked_uninterruptible_ns
+
+/** The wall-time pane's figures for a range: the tree, each process, and the top threads' lanes. */
+export function wallTimeRows(store: SessionStore, range: TimeRange): WallTimeRows {
+  const fromMs = Math.max(0, range.fromMs)
+  // a thread's last figures may come a tick after the session's last sample: the figures are
+  // read to the range's end as asked, the range shown ends with the session
+  const toMs = range.toMs
+  const rows: WallTimeRows = {
+    sessionId: store.id,
+    from_ms: fromMs,
+    to_ms: Math.min(toMs, store.durationMs()),
+    unavailable: null,
+    tree: null,
+    processes: [],
+    lanes: [],
+    thread_count: 0
+  }
+  const ebpf = store.header.ebpf
+  if (!ebpf?.ready || !ebpf.threads) {
+    rows.unavailable = !ebpf?.ready
+      ? 'Syscalls were not traced in this session: wall time needs eBPF.'
+      : 'This session did not record wall time (the tracepoint mode, or a recording from before it was kept).'
+    return rows
+  }
+  const arch = store.arch
+  const all: Parts[] = []
+  const threads: { pid: number; t: ThreadTotals; time: WallTime }[] = []
+  for (const [pid, per] of store.threadTimes.byPid) {
+    const mine: Parts[] = []
+    for (const t of per.values()) {
+      const p = rangeParts(t, fromMs, toMs)
+      if (!p) continue
+      mine.push(p)
+      threads.push({ pid, t, time: wallTime(arch, [p])! })
+    }
+    if (!mine.length) continue
+    all.push(...mine)
+    rows.processes.push({ pid, comm: commOf(store, pid), threads: mine.length, time: wallTime(arch, mine)! })
+  }
+  rows.tree = wallTime(arch, all)
+  attribute(store, rows.tree, new Map(rows.processes.map((p) => [p.pid, p.time])))
+  rows.processes.sort((a, b) => b.time.wall_ns - a.time.wall_ns || a.pid - b.pid)
+  rows.thread_count = threads.length
+  rows.lanes = threads
+    .sort((a, b) => busy(b.time) - busy(a.time) || b.time.wall_ns - a.time.wall_ns || a.t.tid - b.t.tid)
+    .slice(0, WALL_TIME_LANES)
+    .map(({ pid, t, time }): ThreadLane => ({ pid, tid: t.tid, comm: t.comm, time, steps: laneSteps(arch, t, fromMs, toMs) }))
+  return rows
 }

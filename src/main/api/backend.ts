@@ -41,6 +41,8 @@ export function createBackend(opts: BackendOptions): Backend {
     breakdown: async (id, from, to) => manager.breakdown(id, from, to),
     detail: (id, from, to) => manager.detail(id, from, to),
     latency: (id, from, to) => manager.latency(id, from, to),
+    wallTime: (id, from, to) => manager.wallTime(id, from, to),
+    disk: (id, from, to) => manager.disk(id, from, to),
     listProcesses: () => listProcesses(),
     listRecordings: async () => manager.listRecordings(),
     openRecording: async (path) => manager.open(path),

@@ -132,7 +132,9 @@ export function validateArgs(method: ApiMethod, args: unknown[]): unknown[] {
       return [sessionId(args[0]), int(args[1], 'maxPoints', 10, 100_000)]
     case 'breakdown':
     case 'detail':
-    case 'latency': {
+    case 'latency':
+    case 'wallTime':
+    case 'disk': {
       arity(args, 3, method)
       const from = num(args[1], 'fromMs', 0, 1e12)
       const to = num(args[2], 'toMs', 0, 1e12)

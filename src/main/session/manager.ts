@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto'
 import {
   type DetailRows,
   type LatencyRows,
+  type WallTimeRows,
+  type DiskRows,
   Events,
   type AttachRequest,
   type Comparison,
@@ -27,6 +29,8 @@ import { buildFiles } from '../analysis/files'
 import { buildNetwork } from '../analysis/network'
 import { compareFiles, comparePeers } from '../analysis/compare-detail'
 import { latencyRows } from '../analysis/latency'
+import { wallTimeRows } from '../analysis/threads'
+import { diskRows } from '../analysis/disk'
 import type { Summary } from '../types/summary'
 import { RECORDING_EXTENSION, type RecordingHeader } from '../types/recording-format'
 import { readDigest, readDigestLocator } from '../recording/digest'
@@ -194,12 +198,27 @@ export class SessionManager {
     return { sessionId: id, from_ms: fromMs, to_ms: toMs, files: buildFiles(e.store, range), network: buildNetwork(e.store, range) }
   }
 
-  /** Each syscall's durations and errnos in [fromMs, toMs], and the slowest calls in it; a
-   * recording opened from its digest loads its records first (ranges need their changes). */
+  /** Each syscall's durations and errnos in [fromMs, toMs], and the slowest calls in it. */
   async latency(id: string, fromMs: number, toMs: number): Promise<LatencyRows> {
+    return latencyRows(await this.rangeStore(id), { fromMs, toMs })
+  }
+
+  /** A session's store with every record's changes: a recording opened from its digest (which
+   * keeps only the whole run's figures) loads its records first. */
+  private async rangeStore(id: string): Promise<SessionStore> {
     const e = this.entry(id)
     if (e.store.digestOnly && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
-    return latencyRows(e.store, { fromMs, toMs })
+    return e.store
+  }
+
+  /** Every thread's wall time in [fromMs, toMs], and the top threads' lanes (as latency()). */
+  async wallTime(id: string, fromMs: number, toMs: number): Promise<WallTimeRows> {
+    return wallTimeRows(await this.rangeStore(id), { fromMs, toMs })
+  }
+
+  /** Each block device's requests in [fromMs, toMs] (as latency()). */
+  async disk(id: string, fromMs: number, toMs: number): Promise<DiskRows> {
+    return diskRows(await this.rangeStore(id), { fromMs, toMs })
   }
 
   async open(path: string): Promise<SessionInfo> {

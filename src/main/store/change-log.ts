@@ -54,6 +54,24 @@ export class ChangeLog {
     return lo - 1
   }
 
+  /** The values as they stood at ms (those of its last change at or before it); null before the
+   * first. Two of them give what grew in (from, to], so adjacent spans never count a change twice. */
+  valueAt(ms: number): number[] | null {
+    const i = this.lastBefore(ms, true)
+    return i < 0 ? null : this.values.slice(i * this.width, (i + 1) * this.width)
+  }
+
+  /** Session ms of its first change at or after ms; null when there is none. */
+  firstAtOrAfter(ms: number): number | null {
+    const i = this.lastBefore(ms, false) + 1
+    return i < this.times.length ? this.times[i]! : null
+  }
+
+  /** Session ms of its first change, and of its last; null when it has none. */
+  get span(): [number, number] | null {
+    return this.times.length ? [this.times[0]!, this.times[this.times.length - 1]!] : null
+  }
+
   /** What changed in [fromMs, toMs]; null when nothing did. */
   within(fromMs: number, toMs: number): RangeChange | null {
     const before = this.lastBefore(fromMs, false)

@@ -278,7 +278,7 @@ export class SessionStore {
         this.addSlowest(line.calls)
         break
       case 'th':
-        this.objectBytes += OBJECT_BYTES * this.threadTimes.add(line.t, line.pid, line.th)
+        this.objectBytes += this.threadTimes.add(line.t, line.pid, line.th, OBJECT_BYTES)
         break
       case 'dk': {
         const { k: _k, ...tick } = line

@@ -5,9 +5,11 @@ import type { CategoryId, ExitUsage } from '../../shared/contract'
 import type { FileSummaryRow, NetworkSummaryRow } from '../../shared/detail'
 
 import type { LatencyFields, SlowCallSummary } from '../../shared/latency'
+import type { WallTime } from '../../shared/wall-time'
+import type { DiskFigures, DiskSummaryRow } from '../../shared/disk'
 
-// the renderer shows these rows too (SyscopeApi.detail, SyscopeApi.latency), so they live in src/shared
-export type { FileSummaryRow, NetworkSummaryRow, LatencyFields, SlowCallSummary }
+// the renderer shows these rows too (SyscopeApi.detail, latency, wallTime, disk), so they live in src/shared
+export type { FileSummaryRow, NetworkSummaryRow, LatencyFields, SlowCallSummary, WallTime, DiskFigures, DiskSummaryRow }
 
 /**
  * One syscall's calls. time_ns and the durations (timed mode; null in the counts-only mode):
@@ -48,30 +50,6 @@ export interface SampledFigures {
   peak_fds: number | null
 }
 
-/**
- * Wall time, explained (ns on the kernel's clock): a thread's, or a process's or the tree's as the
- * sum over their threads (thread time), so that on_cpu_ns + runqueue_ns + blocked_ns = wall_ns.
- * Threads are accounted from their creation, or from when the kernel side first saw them (a
- * process attached to).
- */
-export interface WallTime {
-  wall_ns: number
-  /** the real span: from the first thread seen to the last one's exit (or the last tick) */
-  elapsed_ns: number | null
-  on_cpu_ns: number
-  /** runnable, waiting for a CPU: after a wakeup or after being preempted */
-  runqueue_ns: number
-  /** of runqueue_ns, after being preempted (or yielding) while running */
-  runqueue_preempted_ns: number
-  blocked_ns: number
-  /** of blocked_ns, uninterruptible (D state: disk, page faults) */
-  blocked_uninterruptible_ns: number
-  /** blocked_ns by what it was blocked in, longest first: a syscall's name, or page_fault
-   * (uninterruptible outside a syscall) or other (interruptible outside a syscall; a syscall
-   * the counts-only mode cannot name; reasons beyond the eight a thread keeps by name) */
-  blocked_by: { syscall: string; ns: number; uninterruptible_ns: number }[]
-}
-
 export interface ThreadSummary {
   tid: number
   comm: string
@@ -110,50 +88,6 @@ export interface NetworkPeerSummary {
   bytes_sent: number
   bytes_received: number
   pids: number[]
-}
-
-/** Block requests of one kind, or of one submitter: counts, bytes and their latency (issue to
- * completion) and size histograms. */
-export interface DiskFigures {
-  requests: number
-  bytes: number
-  /** the requests' summed latency */
-  time_ns: number
-  mean_ns: number | null
-  p50_ns: number | null
-  p90_ns: number | null
-  p99_ns: number | null
-  /** log2 histogram of latencies, non-empty buckets (src/shared/histogram.ts) */
-  hist: { le_ns: number | null; count: number }[]
-  /** log2 histogram of request sizes */
-  size_hist: { le_bytes: number | null; count: number }[]
-  reads: number
-  read_bytes: number
-  writes: number
-  write_bytes: number
-}
-
-/** One block device: every request of the machine on it (any user sees /proc/diskstats), with
- * the tracked processes' share attributed. */
-export interface DiskSummaryRow extends DiskFigures {
-  /** its DEVNAME (/sys/dev/block/MAJ:MIN/uevent) */
-  device: string
-  /** "MAJ:MIN" */
-  dev: string
-  /** by op: read, write, flush, discard, other (those seen) */
-  by_op: ({ op: string } & DiskFigures)[]
-  /** the mean number of requests in flight, from /proc/diskstats' weighted time in queue
-   * (field 11): over the session, and per tick in which it moved (other ticks: 0); null when
-   * /proc/diskstats did not list it */
-  queue_depth: { mean: number; max: number; busy_pct: number; samples: { t_ms: number; depth: number }[] } | null
-  /** where a request's submitter was taken: submit (the caller of submit_bio, block_io_start) or
-   * issue (block_rq_issue's context, kernels before 6.5) */
-  attributed_at: 'submit' | 'issue' | null
-  /** the tracked processes' requests, most first */
-  processes: ({ pid: number; comm: string } & DiskFigures)[]
-  /** requests no tracked process submitted: kernel threads (writeback, the flusher, kworkers,
-   * jbd2, a loop device's worker) and untracked processes */
-  unattributed: DiskFigures
 }
 
 export interface Summary {

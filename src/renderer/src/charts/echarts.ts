@@ -1,7 +1,7 @@
 // The only place ECharts is imported: exactly the charts and components syscope draws, with the
 // canvas renderer (no SVG strings, nothing the CSP would refuse).
 import { use, init, type ECharts } from 'echarts/core'
-import { BarChart, LineChart, PieChart, ScatterChart } from 'echarts/charts'
+import { BarChart, CustomChart, LineChart, PieChart, ScatterChart } from 'echarts/charts'
 import { DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TitleComponent, TooltipComponent } from 'echarts/components'
 import { CanvasRenderer } from 'echarts/renderers'
 
@@ -10,6 +10,7 @@ use([
   BarChart,
   PieChart,
   ScatterChart,
+  CustomChart,
   GridComponent,
   TooltipComponent,
   LegendComponent,

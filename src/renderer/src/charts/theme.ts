@@ -25,6 +25,11 @@ export interface ChartTheme {
   exec: string
   exit: string
   exitBad: string
+  /** thread states, as Perfetto colours them: running, runnable, sleeping, uninterruptible */
+  stateRunning: string
+  stateRunnable: string
+  stateSleep: string
+  stateDisk: string
 }
 
 const LIGHT: ChartTheme = {
@@ -47,7 +52,11 @@ const LIGHT: ChartTheme = {
   fork: '#15803d',
   exec: '#2563eb',
   exit: '#6b7280',
-  exitBad: '#dc2626'
+  exitBad: '#dc2626',
+  stateRunning: '#15803d',
+  stateRunnable: '#a3e635',
+  stateSleep: '#d4d4d8',
+  stateDisk: '#ea580c'
 }
 
 const DARK: ChartTheme = {
@@ -71,7 +80,11 @@ const DARK: ChartTheme = {
   fork: '#4ade80',
   exec: '#60a5fa',
   exit: '#9ca3af',
-  exitBad: '#f87171'
+  exitBad: '#f87171',
+  stateRunning: '#22c55e',
+  stateRunnable: '#d9f99d',
+  stateSleep: '#3f3f46',
+  stateDisk: '#fb923c'
 }
 
 export function chartTheme(dark: boolean): ChartTheme {

@@ -2,7 +2,7 @@
 // again 250 ms after the range stops changing, every second while a live session is shown whole,
 // and once more when it ends. An answer that arrives after a newer question was asked is dropped.
 import { onScopeDispose, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue'
-import type { Breakdown, DetailRows, LatencyRows } from '@shared/contract'
+import type { Breakdown, DetailRows, DiskRows, LatencyRows, WallTimeRows } from '@shared/contract'
 import { attempt } from '../lib/notify'
 
 export const RANGE_DEBOUNCE_MS = 250
@@ -114,6 +114,28 @@ export function useLatency(sessionId: string, range: Ref<[number, number] | null
     (from, to) => window.syscope.latency(sessionId, from, to),
     'Latency failed',
     (l) => l.mode !== null && !l.syscalls.length,
+    range,
+    live,
+    data
+  )
+}
+
+export function useWallTime(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<WallTimeRows> {
+  return useRangeFetch(
+    (from, to) => window.syscope.wallTime(sessionId, from, to),
+    'Wall time failed',
+    (w) => w.unavailable === null && w.tree === null,
+    range,
+    live,
+    data
+  )
+}
+
+export function useDisk(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<DiskRows> {
+  return useRangeFetch(
+    (from, to) => window.syscope.disk(sessionId, from, to),
+    'Disk failed',
+    (d) => d.unavailable === null && !d.devices.length,
     range,
     live,
     data

@@ -1,0 +1,109 @@
+// Every thread's wall time, explained, as the JSON summary and the renderer's wall-time pane show
+// it: on a CPU, waiting for one, blocked and in what (SyscopeApi.wallTime), and each of the top
+// threads' states over the range as a lane.
+
+/**
+ * Wall time, explained (ns on the kernel's clock): a thread's, or a process's or the tree's as the
+ * sum over their threads (thread time), so that on_cpu_ns + runqueue_ns + blocked_ns = wall_ns.
+ * Threads are accounted from their creation, or from when the kernel side first saw them (a
+ * process attached to).
+ */
+export interface WallTime {
+  wall_ns: number
+  /** the real span: from the first thread seen to the last one's exit (or the last tick) */
+  elapsed_ns: number | null
+  on_cpu_ns: number
+  /** runnable, waiting for a CPU: after a wakeup or after being preempted */
+  runqueue_ns: number
+  /** of runqueue_ns, after being preempted (or yielding) while running */
+  runqueue_preempted_ns: number
+  blocked_ns: number
+  /** of blocked_ns, uninterruptible (D state: disk, page faults) */
+  blocked_uninterruptible_ns: number
+  /** blocked_ns by what it was blocked in, longest first: a syscall's name, or page_fault
+   * (uninterruptible outside a syscall) or other (interruptible outside a syscall; a syscall
+   * the counts-only mode cannot name; reasons beyond the eight a thread keeps by name) */
+  blocked_by: BlockedBy[]
+}
+
+/** Time blocked in one thing. Over the tree (or a range of it), who: the processes whose threads
+ * were blocked there, most first (at most three), and for wait4/waitid the children they had
+ * (whom they waited for) */
+export interface BlockedBy {
+  syscall: string
+  ns: number
+  uninterruptible_ns: number
+  processes?: { pid: number; comm: string; ns: number }[]
+  waiting_for?: { pid: number; comm: string }[]
+}
+
+/** One step of a thread's lane: how [t0_ms, t1_ms] of it was spent, ns (as the ticks inside the
+ * step accounted it: the order of the states inside a step is not known). */
+export interface ThreadLaneStep {
+  t0_ms: number
+  t1_ms: number
+  cpu_ns: number
+  runqueue_ns: number
+  /** blocked, interruptible and uninterruptible */
+  sleep_ns: number
+  disk_ns: number
+  /** what it was blocked in for the most of this step (null: not blocked) */
+  blocked_in: string | null
+}
+
+/** One of the top threads of the range, with its figures and its lane. */
+export interface ThreadLane {
+  pid: number
+  tid: number
+  comm: string
+  time: WallTime
+  steps: ThreadLaneStep[]
+}
+
+/** The wall-time pane's figures for [from_ms, to_ms]. */
+export interface WallTimeRows {
+  sessionId: string
+  from_ms: number
+  to_ms: number
+  /** why there are none: null when there are (not recorded: no eBPF, the tracepoint mode, a
+   * recording from before wall time was kept) */
+  unavailable: string | null
+  /** every thread of the tree inside the range, summed (null: none was seen in it) */
+  tree: WallTime | null
+  /** each process's, most wall time first */
+  processes: { pid: number; comm: string; threads: number; time: WallTime }[]
+  /** the threads with the most time on a CPU, waiting for one or uninterruptible (then the most
+   * wall time), at most WALL_TIME_LANES; thread_count says how many there were in all */
+  lanes: ThreadLane[]
+  thread_count: number
+}
+
+/** the lanes the pane draws, at most */
+export const WALL_TIME_LANES = 16
+/** steps a lane has, at most (a long range's steps are merged to stay under it) */
+export const LANE_STEPS = 600
+
+/** " (tar waiting for gzip, uninterruptible)": who was blocked in it, and how (empty: nothing known) */
+function blockedWho(b: BlockedBy): string {
+  const parts: string[] = []
+  const p = b.processes ?? []
+  if (p.length) {
+    const waited = b.waiting_for?.length ? ` waiting for ${[...new Set(b.waiting_for.map((c) => c.comm))].slice(0, 3).join(', ')}` : ''
+    const names = [...new Set(p.map((x) => x.comm))]
+    parts.push(`${names.slice(0, 2).join(', ')}${p.length > 2 ? ' and others' : ''}${waited}`)
+  }
+  if (b.uninterruptible_ns >= b.ns / 2) parts.push('uninterruptible')
+  return parts.length ? ` (${parts.join(', ')})` : ''
+}
+
+/** "3.51 s of thread time over 2.10 s: 0.90 s on CPU, 0.10 s waiting for a CPU, 2.41 s blocked:
+ * 1.90 s wait4, ..." (the CLI's summary and the wall-time pane say it alike) */
+export function wallTimeSentence(w: WallTime): string {
+  const sec = (ns: number): string => `${(ns / 1e9).toFixed(ns >= 1e10 ? 1 : 2)} s`
+  const over = w.elapsed_ns !== null ? ` over ${sec(w.elapsed_ns)}` : ''
+  const top = w.blocked_by.slice(0, 5).map((b) => `${sec(b.ns)} ${b.syscall}${blockedWho(b)}`)
+  const rest = w.blocked_by.slice(5).reduce((n, b) => n + b.ns, 0)
+  if (rest > 0) top.push(`${sec(rest)} else`)
+  const blocked = `${sec(w.blocked_ns)} blocked${top.length ? ': ' + top.join(', ') : ''}`
+  return `${sec(w.wall_ns)} of thread time${over}: ${sec(w.on_cpu_ns)} on CPU, ${sec(w.runqueue_ns)} waiting for a CPU, ${blocked}`
+}
