@@ -7,23 +7,11 @@ import { THREAD_STEP_MS } from '../../src/main/store/thread-times'
 import { wallTimeRows } from '../../src/main/analysis/threads'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { WALL_TIME_LANES, LANE_STEPS, wallTimeSentence } from '../../src/shared/wall-time'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/types/recording-format'
+import type { RecordLine, RecordingHeader } from '../../src/main/types/recording-format'
+import { testHeader } from './fixtures/recording-lines'
 
-const header: RecordingHeader = {
-  format: RECORDING_FORMAT,
-  version: RECORDING_VERSION,
-  created_ms: 1_700_000_000_000,
-  title: 'wall',
-  kind: 'launch',
-  argv: ['x'],
-  cwd: '/',
-  root_pid: 100,
-  interval_ms: 100,
-  arch: 'x86_64',
-  kernel: '6.0',
-  ebpf: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null, threads: true },
-  process_columns: [...PROCESS_COLUMNS]
-}
+const base = testHeader('wall')
+const header: RecordingHeader = { ...base, root_pid: 100, ebpf: { ...base.ebpf, threads: true } }
 
 const NANOSLEEP = 230 // clock_nanosleep on x86_64
 const READ = 0

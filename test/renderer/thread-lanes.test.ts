@@ -60,7 +60,7 @@ describe('thread lanes', () => {
     const o = buildThreadLaneOption(rows) as {
       grid: { left: number; right: number }
       xAxis: { min: number; max: number }
-      yAxis: { data: string[] }
+      yAxis: { data: string[]; axisLabel: { formatter: (v: string, i: number) => string } }
       tooltip: { formatter: (p: unknown) => string }
     }
     expect(o.grid.left).toBe(LAYOUT.left)

@@ -154,7 +154,9 @@ function rangeParts(t: ThreadTotals, fromMs: number, toMs: number): Parts | null
     const [s, d] = grew(log, fromMs, toMs, ZERO2) as [number, number]
     if (s || d) by.set(nr, [s, d])
   }
-  const fromNs = fromMs * 1e6
+  // a range from the start holds a thread's time from its first sight, even one before the
+  // session's first tick (a launched command's exec can come a moment before it)
+  const fromNs = fromMs > 0 ? fromMs * 1e6 : -Infinity
   const toNs = toMs * 1e6
   const first = t.firstNs === null ? null : Math.max(t.firstNs, fromNs)
   return { cpu: core[TT_CPU]!, rq: core[TT_RQ]!, pre: core[TT_PRE]!, by, firstNs: first, lastNs: Math.min(t.endNs ?? t.lastNs, toNs) }
