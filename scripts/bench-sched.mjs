@@ -95,12 +95,14 @@ async function underSyscope(dir) {
   const out = join(dir, 'perf.txt')
   const done = join(dir, 'done')
   const go = join(dir, 'go')
+  const recording = join(dir, 'run.syscope')
+  rmSync(recording, { force: true })
   rmSync(done, { force: true })
   rmSync(go, { force: true })
   execFileSync('mkfifo', [go])
   // the command waits on a FIFO after perf, so that the programs are still loaded when read
   const script = `perf bench sched pipe -l ${LOOPS} > ${out}; : > ${done}; read x < ${go}`
-  const rec = spawn('node', [CLI, 'record', '--no-tty', '--out', join(dir, 'run.syscope'), '--', 'sh', '-c', script], {
+  const rec = spawn('node', [CLI, 'record', '--no-tty', '--out', recording, '--', 'sh', '-c', script], {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, XDG_DATA_HOME: join(dir, 'data') }
   })
@@ -130,13 +132,17 @@ async function besideBpftrace() {
       'mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing; exec bpftrace -e "$0"',
       BPFTRACE
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit']
-    }
+    // its stderr only matters if it fails to start (it warns that it cannot raise RLIMIT_MEMLOCK,
+    // which kernels that charge BPF memory to the cgroup do not need)
+    { stdio: ['ignore', 'pipe', 'pipe'] }
   )
+  let err = ''
+  bt.stderr.on('data', (d) => (err += d.toString()))
   const exited = new Promise((r) => bt.once('exit', r))
   try {
-    await waitFor(bt.stdout, /ready/, 'bpftrace')
+    await waitFor(bt.stdout, /ready/, 'bpftrace').catch((e) => {
+      throw new Error(`${e.message} ${err}`)
+    })
     const usecs = perf()
     const sched = newPrograms(before, (n) => /sched|tracepoint/.test(n))
     return { usecs, sched, all: sched }
