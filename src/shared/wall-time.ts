@@ -28,7 +28,7 @@ export interface WallTime {
 
 /** Time blocked in one thing. Over the tree (or a range of it), who: the processes whose threads
  * were blocked there, most first (at most three), and for wait4/waitid the children they had
- * (whom they waited for) */
+ * (whom they waited for; at most ten) */
 export interface BlockedBy {
   syscall: string
   ns: number

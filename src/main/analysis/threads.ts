@@ -79,6 +79,8 @@ const commOf = (store: SessionStore, pid: number): string => store.processes.get
 const WAITS_FOR_CHILD = new Set(['wait4', 'waitid', 'waitpid'])
 /** processes named per blocked_by row of the tree */
 const WHO_PER_ROW = 3
+/** children named per wait row (a make has thousands) */
+const CHILDREN_PER_ROW = 10
 
 /**
  * The tree's blocked_by rows, each with the processes blocked in it (most first) and, for the
@@ -102,7 +104,7 @@ function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<n
     }
     who.sort((a, b) => b.ns - a.ns || a.pid - b.pid)
     row.processes = who.slice(0, WHO_PER_ROW)
-    if (WAITS_FOR_CHILD.has(row.syscall)) row.waiting_for = row.processes.flatMap((p) => children.get(p.pid) ?? [])
+    if (WAITS_FOR_CHILD.has(row.syscall)) row.waiting_for = row.processes.flatMap((p) => children.get(p.pid) ?? []).slice(0, CHILDREN_PER_ROW)
   }
 }
 
