@@ -106,18 +106,27 @@ function lineReader(stream, what) {
   }
 }
 
-function waitFor(stream, re, what) {
+/** Resolves when `re` shows in what the streams print; rejects when they end first or after
+ * a minute (a tool that hangs must not hang the bench). */
+function waitFor(streams, re, what, timeoutMs = 60_000) {
+  const all = Array.isArray(streams) ? streams : [streams]
   return new Promise((resolve, reject) => {
     let buf = ''
+    const done = (err) => {
+      clearTimeout(timer)
+      for (const s of all) s.off('data', on)
+      if (err) reject(err)
+      else resolve()
+    }
     const on = (d) => {
       buf += d
-      if (re.test(buf)) {
-        stream.off('data', on)
-        resolve()
-      }
+      if (re.test(buf)) done()
     }
-    stream.on('data', on)
-    stream.once('end', () => reject(new Error(`${what} ended before ${re}: ${JSON.stringify(buf)}`)))
+    const timer = setTimeout(() => done(new Error(`${what} printed no ${re} in ${timeoutMs / 1000} s: ${JSON.stringify(buf.slice(-400))}`)), timeoutMs)
+    for (const s of all) {
+      s.on('data', on)
+      s.once('end', () => done(new Error(`${what} ended before ${re}: ${JSON.stringify(buf.slice(-400))}`)))
+    }
   })
 }
 
@@ -288,7 +297,9 @@ function bpftraceConfig(script, loadPid) {
     async on() {
       if (bt) return
       bt = spawnArgv(onToolCpus(['bpftrace', '-B', 'line', '-e', script, String(loadPid)]), { stdio: ['ignore', 'pipe', 'pipe'] })
-      await waitFor(bt.stdout, /Attaching/, 'bpftrace')
+      // bpftrace says "Attaching" on stdout or stderr (versions differ); a stderr nobody read
+      // could also fill and stop it
+      await waitFor([bt.stdout, bt.stderr], /Attaching/, 'bpftrace')
       await sleep(200)
     },
     off,
@@ -561,14 +572,24 @@ async function main() {
   execFileSync('make', ['-s', '-C', join(root, 'helper'), 'all', 'bench'], { stdio: 'inherit' })
   // bpftrace attaches classic tracepoints, which need tracefs
   let mounted = false
+  const unmount = () => {
+    if (mounted) execFileSync('umount', ['-l', '/sys/kernel/tracing'])
+    mounted = false
+  }
   if (!existsSync('/sys/kernel/tracing/events')) {
     execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'])
     mounted = true
   }
+  // stopped (Ctrl-C, a timeout): the machine is left as found all the same
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      unmount()
+      process.exit(130)
+    })
   try {
     await measure()
   } finally {
-    if (mounted) execFileSync('umount', ['/sys/kernel/tracing'])
+    unmount()
   }
 }
 
