@@ -157,7 +157,8 @@ tracepoint:raw_syscalls:sys_exit /pid == $1 && @start[tid]/ {
   if (args->ret < 0) { @errors[args->id] = count(); }
   @ns[args->id] = sum(nsecs - @start[tid]);
   delete(@start[tid]);
-}`
+}
+BEGIN { printf("ready\\n"); }`
 
 /** this machine's number of a syscall */
 function nr(name) {
@@ -182,7 +183,8 @@ tracepoint:raw_syscalls:sys_exit /pid == $1 && @start[tid]/ {
   }
   delete(@start[tid]);
   delete(@fd[tid]);
-}`
+}
+BEGIN { printf("ready\\n"); }`
 
 /*
  * A configuration is switched on and off around the loops of one workload process:
@@ -290,16 +292,20 @@ function bpftraceConfig(script, loadPid) {
     if (!bt) return
     const exited = new Promise((r) => bt.once('exit', r))
     bt.kill('SIGINT')
+    // a bpftrace that does not stop on SIGINT (seen once, mid-attach) is killed
+    const kill = setTimeout(() => bt?.kill('SIGKILL'), 10_000)
     await exited
+    clearTimeout(kill)
     bt = null
   }
   return {
     async on() {
       if (bt) return
       bt = spawnArgv(onToolCpus(['bpftrace', '-B', 'line', '-e', script, String(loadPid)]), { stdio: ['ignore', 'pipe', 'pipe'] })
-      // bpftrace says "Attaching" on stdout or stderr (versions differ); a stderr nobody read
-      // could also fill and stop it
-      await waitFor([bt.stdout, bt.stderr], /Attaching/, 'bpftrace')
+      // BEGIN runs once every probe is attached (its "Attaching" line was seen to go missing);
+      // stderr is read too, so that it cannot fill
+      bt.stderr.resume()
+      await waitFor(bt.stdout, /ready/, 'bpftrace')
       await sleep(200)
     },
     off,
