@@ -5,6 +5,7 @@ import type { SessionStore } from '../store/store'
 import type { DiskFigures, DiskRows, DiskSummaryRow } from '../../shared/disk'
 import { HIST_BUCKETS, histAdd, histQuantile, histRows } from '../../shared/histogram'
 import type { TimeRange } from './files'
+import { notRecorded } from './not-recorded'
 
 /** figures summed, before the summary's form */
 interface Sums {
@@ -164,12 +165,6 @@ export function diskSummary(store: SessionStore, range?: TimeRange): DiskSummary
 /** The disk pane's figures for a range, or why there are none. */
 export function diskRows(store: SessionStore, range: TimeRange): DiskRows {
   const devices = diskSummary(store, range)
-  const ebpf = store.header.ebpf
-  const unavailable =
-    devices !== null
-      ? null
-      : !ebpf.ready
-        ? 'Syscalls were not traced in this session: disk latency needs eBPF.'
-        : 'This session did not record disk latency (the tracepoint mode, or a recording from before it was kept).'
+  const unavailable = devices !== null ? null : notRecorded(store.header.ebpf, 'disk latency')
   return { sessionId: store.id, from_ms: range.fromMs, to_ms: range.toMs, unavailable, devices: devices ?? [] }
 }

@@ -9,6 +9,7 @@ import type { ThreadSummary, WallTime } from '../types/summary'
 import { LANE_STEPS, WALL_TIME_LANES, type ThreadLane, type ThreadLaneStep, type WallTimeRows } from '../../shared/wall-time'
 import { syscallName, type Arch } from '../../shared/syscalls/index'
 import type { TimeRange } from './files'
+import { notRecorded } from './not-recorded'
 
 /** the kernel's names for time blocked outside a syscall (bpf/syscope.h TT_*) */
 const WHY_NAMES: Record<number, string> = { [-1]: 'page_fault', [-2]: 'other', [-3]: 'other' }
@@ -228,9 +229,7 @@ export function wallTimeRows(store: SessionStore, range: TimeRange): WallTimeRow
   }
   const ebpf = store.header.ebpf
   if (!ebpf?.ready || !ebpf.threads) {
-    rows.unavailable = !ebpf?.ready
-      ? 'Syscalls were not traced in this session: wall time needs eBPF.'
-      : 'This session did not record wall time (the tracepoint mode, or a recording from before it was kept).'
+    rows.unavailable = notRecorded(ebpf, 'wall time')
     return rows
   }
   const arch = store.arch
