@@ -173,7 +173,10 @@ enum syscope_drop {
 	DROP_ERRNOS = 6, /* a failed call's errno not counted: its table was full */
 	DROP_THREADS = 7, /* a thread's time not accounted: its table was full */
 	DROP_DISK = 8, /* a disk request not timed: its table was full */
-	DROP_MAX = 9,
+	/* not losses of figures: events the kernel did not show, repaired from its own figures */
+	DROP_SWITCHES = 9, /* a thread's switch onto or off a CPU not shown (threads.bpf.c) */
+	DROP_LATE_THREADS = 10, /* a thread first seen after it began, filled in (threads.bpf.c) */
+	DROP_MAX = 11,
 };
 
 /* ---- files (files.bpf.c) ---- */
@@ -408,6 +411,7 @@ struct thread_time {
 	__u64 on_cpu_ns;
 	__u64 runq_ns; /* runnable after a wakeup (or its creation) */
 	__u64 preempt_ns; /* runnable after being preempted while running (or yielding) */
+	__u64 ran_ns; /* the thread's own CPU clock (se.sum_exec_runtime) at its last switch */
 	struct why_entry why[THREAD_WHY + 1];
 	char comm[16]; /* its name when first seen, and again at its exit */
 };

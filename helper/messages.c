@@ -110,6 +110,7 @@ static const char *const drop_names[DROP_MAX] = {
 	[DROP_PROCS] = "procs",	  [DROP_EVENTS] = "events",   [DROP_NR] = "nr",
 	[DROP_FILES] = "files",	  [DROP_NET] = "net",	      [DROP_LATENCY] = "latency",
 	[DROP_ERRNOS] = "errnos", [DROP_THREADS] = "threads", [DROP_DISK] = "disk",
+	[DROP_SWITCHES] = "switches", [DROP_LATE_THREADS] = "late_threads",
 };
 
 void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops)
@@ -216,7 +217,7 @@ void msg_threads_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final)
 }
 
 void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *comm,
-		       uint64_t first_ns, uint64_t end_ns, uint64_t cpu, uint64_t rq, uint64_t pre)
+		       uint64_t first_ns, uint64_t end_ns, int64_t cpu, int64_t rq, int64_t pre)
 {
 	jb_raw(j, first ? "{\"tid\":" : ",{\"tid\":");
 	jb_u64(j, tid);
@@ -233,22 +234,22 @@ void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *com
 		jb_u64(j, end_ns);
 	}
 	jb_key(j, "cpu");
-	jb_u64(j, cpu);
+	jb_i64(j, cpu);
 	jb_key(j, "rq");
-	jb_u64(j, rq);
+	jb_i64(j, rq);
 	jb_key(j, "pre");
-	jb_u64(j, pre);
+	jb_i64(j, pre);
 	jb_raw(j, ",\"by\":[");
 }
 
-void msg_threads_why(struct jbuf *j, bool first, int32_t nr, uint64_t ns, uint64_t d_ns)
+void msg_threads_why(struct jbuf *j, bool first, int32_t nr, int64_t ns, int64_t d_ns)
 {
 	jb_raw(j, first ? "[" : ",[");
 	jb_i64(j, nr);
 	jb_raw(j, ",");
-	jb_u64(j, ns);
+	jb_i64(j, ns);
 	jb_raw(j, ",");
-	jb_u64(j, d_ns);
+	jb_i64(j, d_ns);
 	jb_raw(j, "]");
 }
 

@@ -102,12 +102,16 @@ static void figures_at(const struct thread_time *r, uint64_t now, struct thread_
 	}
 }
 
-/* a figure's growth since last sent; never negative (see tt_move in threads.bpf.c) */
-static uint64_t grow(uint64_t *seen, uint64_t now)
+/*
+ * A figure's change since last sent. It only grows (what we add for an open state is never more
+ * than what the kernel adds when it closes it: tt_move), but for a correction: when the kernel
+ * finds a switch it was not shown, time we sent for the state the thread was thought in moves to
+ * its time on a CPU, and that state's figure goes back (docs/threads.md).
+ */
+static int64_t change(uint64_t *seen, uint64_t now)
 {
-	uint64_t d = now > *seen ? now - *seen : 0;
-	if (now > *seen)
-		*seen = now;
+	int64_t d = (int64_t)(now - *seen);
+	*seen = now;
 	return d;
 }
 
@@ -136,18 +140,18 @@ static bool thread_entry(struct tracker *t, uint32_t idx, const struct thread_ti
 {
 	struct thread_seen *s = &t->thr.seen[idx];
 	struct thread_seen v;
-	uint64_t cpu, rq, pre, ns[THREAD_WHY + 1], d_ns[THREAD_WHY + 1];
+	int64_t cpu, rq, pre, ns[THREAD_WHY + 1], d_ns[THREAD_WHY + 1];
 	bool moved = false, exited = r->state == TT_EXITED;
 	char name[16];
 
 	figures_at(r, now, &v);
-	cpu = grow(&s->on_cpu, v.on_cpu);
-	rq = grow(&s->runq, v.runq);
-	pre = grow(&s->preempt, v.preempt);
+	cpu = change(&s->on_cpu, v.on_cpu);
+	rq = change(&s->runq, v.runq);
+	pre = change(&s->preempt, v.preempt);
 	moved = cpu || rq || pre;
 	for (uint32_t i = 0; i <= THREAD_WHY; i++) {
-		ns[i] = grow(&s->ns[i], v.ns[i]);
-		d_ns[i] = grow(&s->d_ns[i], v.d_ns[i]);
+		ns[i] = change(&s->ns[i], v.ns[i]);
+		d_ns[i] = change(&s->d_ns[i], v.d_ns[i]);
 		moved |= ns[i] || d_ns[i];
 	}
 	if (!moved && s->started && !exited)

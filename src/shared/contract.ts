@@ -241,9 +241,11 @@ export type SessionEvent =
  * What the helper can lose when its kernel tables are full, as its tick's `drops` names them
  * (helper/messages.c's drop_names): processes not tracked, fork/exec/exit events, syscalls whose
  * number it cannot count, file uses, sockets, latency histograms, errno counts, thread times, disk
- * requests. src/main/store/losses.ts says what each loss means.
+ * requests; and what the kernel did not show it and it filled in from the kernel's own figures:
+ * switches of a thread onto or off a CPU, threads first seen after they began.
+ * src/main/store/losses.ts says what each one means.
  */
-export const LOSS_KINDS = ['procs', 'events', 'nr', 'files', 'net', 'latency', 'errnos', 'threads', 'disk'] as const
+export const LOSS_KINDS = ['procs', 'events', 'nr', 'files', 'net', 'latency', 'errnos', 'threads', 'disk', 'switches', 'late_threads'] as const
 export type LossKind = (typeof LOSS_KINDS)[number]
 export type Loss = Partial<Record<LossKind, number>>
 

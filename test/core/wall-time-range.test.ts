@@ -9,6 +9,7 @@ import { buildSummary } from '../../src/main/analysis/summary'
 import { WALL_TIME_LANES, LANE_STEPS, wallTimeSentence } from '../../src/shared/wall-time'
 import type { RecordLine, RecordingHeader } from '../../src/main/types/recording-format'
 import { testHeader } from './fixtures/recording-lines'
+import { checkRecord } from '../../src/main/recording/check-record'
 
 const base = testHeader('wall')
 const header: RecordingHeader = { ...base, root_pid: 100, ebpf: { ...base.ebpf, threads: true } }
@@ -208,5 +209,25 @@ describe('wall time of a range', () => {
     expect(wallTimeRows(s, { fromMs: 0, toMs: 100 }).unavailable).toMatch(/did not record wall time/)
     const n = new SessionStore({ ...header, ebpf: { ...header.ebpf, ready: false } }, 'y', null)
     expect(wallTimeRows(n, { fromMs: 0, toMs: 100 }).unavailable).toMatch(/needs eBPF/)
+  })
+
+  it('takes a correction (a figure sent earlier going back) and keeps the sums exact', () => {
+    // the kernel found a switch onto a CPU it had not been shown: 30 ms sent as waiting in the
+    // first tick were on a CPU, so the second tick's waiting goes back by 30 ms
+    const th = (t: number, cpu: number, rq: number): RecordLine => ({
+      k: 'th',
+      t,
+      pid: 100,
+      th: [{ tid: 100, cpu, rq, pre: 0, by: [], ...(t === 100 ? { comm: 'main', first_ns: 0 } : {}) }]
+    })
+    const recs: RecordLine[] = [th(100, 50 * MS, 50 * MS), th(200, 130 * MS, -30 * MS), { k: 'end', t: 200, exit_code: 0, exit_signal: null, message: null }]
+    for (const r of recs) expect(checkRecord(JSON.parse(JSON.stringify(r))), JSON.stringify(r)).not.toBeNull()
+    const s = new SessionStore(header, 'c', null)
+    for (const r of recs) s.ingest(r)
+    const time = buildSummary(s, 'ended').proc.tree.time!
+    expect(time.on_cpu_ns).toBe(180 * MS)
+    expect(time.runqueue_ns).toBe(20 * MS)
+    expect(time.on_cpu_ns + time.runqueue_ns + time.blocked_ns).toBe(time.wall_ns)
+    expect(time.wall_ns).toBe(200 * MS)
   })
 })

@@ -48,6 +48,12 @@ describe('thread lanes', () => {
     expect(stepShares(step(0, 100, 0, 0, 0, 0))).toEqual([])
   })
 
+  it('draw a step with a correction in it (a part below 0) from its parts above 0, filling the step', () => {
+    // 40 ns sent earlier as waiting were on a CPU: this step's waiting is -40, its CPU 140
+    expect(stepShares(step(0, 100, 140, -40, 0, 0))).toEqual([[1, 0]])
+    expect(stepShares(step(0, 100, 90, -10, 0, 30)).reduce((n, [share]) => n + share, 0)).toBeCloseTo(1, 12)
+  })
+
   it('make one item per step, in seconds, with its lane and index', () => {
     expect(laneItems(rows)).toEqual([
       [0, 1, 1.25, 0],

@@ -92,12 +92,13 @@ const isSlowCall = (c: unknown): boolean => isObject(c) && SLOW_NUMBERS.every((f
 const isThreadTime = (r: unknown): boolean =>
   isObject(r) &&
   isPid(r.tid) &&
-  ['cpu', 'rq', 'pre'].every((f) => isFinite(r[f]) && r[f] >= 0) &&
+  // a figure may go back (a correction: docs/threads.md), so any finite number
+  ['cpu', 'rq', 'pre'].every((f) => isFinite(r[f])) &&
   (r.comm === undefined || isString(r.comm)) &&
   (r.first_ns === undefined || isFinite(r.first_ns)) &&
   (r.end_ns === undefined || isFinite(r.end_ns)) &&
   Array.isArray(r.by) &&
-  r.by.every((b) => Array.isArray(b) && b.length === 3 && Number.isInteger(b[0]) && isFinite(b[1]) && isFinite(b[2]) && b[1] >= 0 && b[2] >= 0)
+  r.by.every((b) => Array.isArray(b) && b.length === 3 && Number.isInteger(b[0]) && isFinite(b[1]) && isFinite(b[2]))
 
 /** `v` as a record, or null when it is not one syscope writes (a wrong kind, a field of the wrong type). */
 export function checkRecord(v: unknown): RecordLine | null {

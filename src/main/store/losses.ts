@@ -1,5 +1,6 @@
 // What a session lost, in words, with its size: processes, events and syscall numbers the helper
-// could not keep (its tables were full), and the part of the run the helper was gone for (its
+// could not keep (its tables were full), what the kernel did not show it (filled in from the
+// kernel's own figures), and the part of the run the helper was gone for (its
 // totals cover only the rest). The summary (text and JSON) and the app's views all show these.
 import { LOSS_KINDS, type Loss, type LossKind, type SessionEvent } from '../../shared/contract'
 
@@ -57,13 +58,32 @@ const LOSS_TEXT: Record<LossKind, { lost: (n: number) => string; warning: (n: nu
     lost: (n) => `${n} disk request(s) not timed`,
     warning: (n, when) =>
       `${n} disk request(s) were not timed (the kernel's table of requests in flight, or of figures per device and process, was full, ${when}): the disk section misses them`
+  },
+  switches: {
+    lost: (n) => `${n} switch(es) of a thread onto or off a CPU (filled in from the thread's CPU clock)`,
+    warning: (n, when) =>
+      `${n} switch(es) of a thread onto or off a CPU were not shown by the kernel's tracepoint (${when}): the thread's own CPU clock gave its time on a CPU around each, so the wall-time parts still add up, but the rest of that span is counted where the thread was before it (preempted when it was thought on a CPU)`
+  },
+  late_threads: {
+    lost: (n) => `${n} thread(s) first seen after they began (filled in from the kernel's figures)`,
+    warning: (n, when) =>
+      `${n} thread(s) were first seen after they began (${when}): their time before that is the kernel's figures (time on a CPU, waiting for one), the rest counted as blocked, reason not known`
   }
 }
 
+/** Not lost for want of room: the kernel did not show them, and the helper filled them in. */
+const FILLED_IN: readonly LossKind[] = ['switches', 'late_threads']
+
 /** The live notice for what the helper lost in one tick; null when it lost nothing. */
 export function lossNotice(loss: Loss): string | null {
-  const what = LOSS_KINDS.filter((k) => loss[k]).map((k) => LOSS_TEXT[k].lost(loss[k]!))
-  return what.length ? `the helper lost ${what.join(', ')}: its tables were full` : null
+  const said = (kinds: readonly LossKind[]): string => kinds.map((k) => LOSS_TEXT[k].lost(loss[k]!)).join(', ')
+  const full = LOSS_KINDS.filter((k) => loss[k] && !FILLED_IN.includes(k))
+  const filled = FILLED_IN.filter((k) => loss[k])
+  const parts = [
+    ...(full.length ? [`the helper lost ${said(full)}: its tables were full`] : []),
+    ...(filled.length ? [`the kernel did not show the helper ${said(filled)}`] : [])
+  ]
+  return parts.length ? parts.join('; ') : null
 }
 
 export function lossWarnings(store: LossSource): string[] {

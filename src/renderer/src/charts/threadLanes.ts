@@ -21,9 +21,11 @@ export const STATE_PARTS = [
 
 export const laneLabel = (l: ThreadLane): string => `${l.comm || '?'} ${l.tid}`
 
-/** A step's parts as [share of the step's time, part index], in drawing order, empty ones left out. */
+/** A step's parts as [share of the step's time, part index], in drawing order, empty ones left
+ * out. A part can be below 0 in a step where a correction landed (time sent as waiting turned
+ * out to be on a CPU: docs/threads.md): the step is drawn from its parts above 0. */
 export function stepShares(s: ThreadLaneStep): [number, number][] {
-  const total = s.cpu_ns + s.runqueue_ns + s.disk_ns + s.sleep_ns
+  const total = STATE_PARTS.reduce((n, p) => n + Math.max(0, s[p.key]), 0)
   if (total <= 0) return []
   return STATE_PARTS.map((p, i): [number, number] => [s[p.key] / total, i]).filter(([share]) => share > 0)
 }
