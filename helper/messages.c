@@ -107,10 +107,17 @@ void msg_error(struct jbuf *j, uint32_t id, const char *code, const char *messag
 
 /* the tick's loss counters by name, as src/shared/contract.ts's LOSS_KINDS spells them */
 static const char *const drop_names[DROP_MAX] = {
-	[DROP_PROCS] = "procs",	  [DROP_EVENTS] = "events",   [DROP_NR] = "nr",
-	[DROP_FILES] = "files",	  [DROP_NET] = "net",	      [DROP_LATENCY] = "latency",
-	[DROP_ERRNOS] = "errnos", [DROP_THREADS] = "threads", [DROP_DISK] = "disk",
-	[DROP_SWITCHES] = "switches", [DROP_LATE_THREADS] = "late_threads",
+	[DROP_PROCS] = "procs",
+	[DROP_EVENTS] = "events",
+	[DROP_NR] = "nr",
+	[DROP_FILES] = "files",
+	[DROP_NET] = "net",
+	[DROP_LATENCY] = "latency",
+	[DROP_ERRNOS] = "errnos",
+	[DROP_THREADS] = "threads",
+	[DROP_DISK] = "disk",
+	[DROP_SWITCHES] = "switches",
+	[DROP_LATE_THREADS] = "late_threads",
 };
 
 void msg_tick(struct jbuf *j, uint64_t seq, uint64_t t_ns, const uint64_t *drops)
