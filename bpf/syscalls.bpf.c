@@ -7,6 +7,7 @@
  * calls and failures by errno, no clock. Built as part of syscope.bpf.c.
  */
 #include "tracked.bpf.h"
+#include "threads.bpf.c"
 #include "files.bpf.c"
 #include "latency.bpf.c"
 
@@ -133,6 +134,8 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 	struct thread_state *t = thread_rec(k, p, task, leader, tgid, tid, true);
 	if (!t)
 		return;
+	/* its wall time's record: in a syscall from now on (threads.bpf.c, tt_sys_exit) */
+	struct thread_time *r = tt_record(t, tid);
 	t->nr = nr;
 	if (k == HOOK_TP)
 		t->arg0 = ((struct trace_event_raw_sys_enter *)argsrc)->args[0];
@@ -154,10 +157,15 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 			q->leader.enter_ns = now;
 		}
 		t->enter_ns = now;
+		if (r)
+			r->sys_since_ns = now;
 		return;
 	}
-	/* last, so the time counted leaves out this program's own work */
-	t->enter_ns = bpf_ktime_get_ns();
+	/* the clock last, so the time counted leaves out this program's own work */
+	__u64 now = bpf_ktime_get_ns();
+	t->enter_ns = now;
+	if (r)
+		r->sys_since_ns = now;
 }
 
 /* The syscall's first argument at its exit: from the user's registers as the call left them
@@ -209,6 +217,7 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
 		__u64 end = bpf_ktime_get_ns();
 		__u64 ns = end - start;
+		tt_sys_exit(ts ? task : NULL, t, tid, end);
 		bool sole = sole_thread(task);
 		struct syscall_counts *c = count(p->slot, nr, ret < 0, ns, sole);
 		if (c)

@@ -412,6 +412,8 @@ struct thread_time {
 	__u64 runq_ns; /* runnable after a wakeup (or its creation) */
 	__u64 preempt_ns; /* runnable after being preempted while running (or yielding) */
 	__u64 ran_ns; /* the thread's own CPU clock (se.sum_exec_runtime) at its last switch */
+	__u64 sys_ns; /* of on_cpu_ns, the part inside a syscall (timed mode) */
+	__u64 sys_since_ns; /* in a syscall since (timed mode; 0: not in one) */
 	struct why_entry why[THREAD_WHY + 1];
 	char comm[16]; /* its name when first seen, and again at its exit */
 };

@@ -51,6 +51,15 @@ static __always_inline __u32 tt_why(struct thread_time *r, __s32 why)
 	return THREAD_WHY;
 }
 
+/* Of the open on-CPU span (since since_ns, to now), the part inside a syscall. */
+static __always_inline __u64 tt_sys_part(struct thread_time *r, __u64 now)
+{
+	if (r->state != TT_RUNNING || !r->sys_since_ns)
+		return 0;
+	__u64 from = r->sys_since_ns > r->since_ns ? r->sys_since_ns : r->since_ns;
+	return now > from ? now - from : 0;
+}
+
 /*
  * Close the state the thread was in (its time since since_ns to its figure) and open `to`. The
  * clock is read once seq is odd: a helper that read the record before saw an older since_ns and
@@ -66,13 +75,22 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 	__u64 ns = now > r->since_ns ? now - r->since_ns : 0;
 	__u32 c = r->cur;
 	__u32 state = r->state;
-	if (missed_run != TT_NONE_MISSED) {
+	if (missed_run == TT_NONE_MISSED)
+		r->sys_ns += tt_sys_part(r, now);
+	else {
 		/* A switch in the span was not shown: what the thread's own CPU clock grew by in it
 		 * was on a CPU; the rest stays with the state it was in, or, for a thread thought
 		 * to be on a CPU all along, was spent off it, counted as preempted (whether it
 		 * was asleep instead is not known). */
 		__u64 ran = missed_run < ns ? missed_run : ns;
 		r->on_cpu_ns += ran;
+		/* in a syscall: of what it ran, as much as the syscall's part of the span (all of it
+		 * when the syscall began before the span), as if it ran through the syscall */
+		if (r->sys_since_ns) {
+			__u64 from = r->sys_since_ns > r->since_ns ? r->sys_since_ns : r->since_ns;
+			__u64 in_sys = now > from ? now - from : 0;
+			r->sys_ns += in_sys < ran ? in_sys : ran;
+		}
 		ns -= ran;
 		if (state == TT_RUNNING) {
 			r->preempt_ns += ns;
@@ -190,6 +208,7 @@ static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *
 	r->state = TT_RUNNING;
 	r->first_ns = r->since_ns = bpf_ktime_get_ns();
 	r->ran_ns = ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
+	r->sys_since_ns = counts_only ? 0 : t->enter_ns;
 	if (!born)
 		tt_backfill(ts, r, task, p, r->since_ns);
 	bpf_probe_read_kernel(r->comm, sizeof(r->comm), &task->comm);
@@ -332,6 +351,50 @@ static __always_inline void tt_exec(bool ts, struct task_struct *task, struct pr
 		return;
 	bool fresh;
 	tt_get(ts, t, task, tid, tgid, p, true, &fresh);
+}
+
+/* The record of a thread whose syscall hooks found its state (NULL: none, or not this thread's). */
+static __always_inline struct thread_time *tt_record(struct thread_state *t, __u32 tid)
+{
+	__u32 s = t->tt_slot;
+	if (!threads_on || !s || s == THREAD_NONE)
+		return NULL;
+	__u32 idx = s - 1;
+	struct thread_time *r = bpf_map_lookup_elem(&thread_times, &idx);
+	return r && r->tid == tid ? r : NULL;
+}
+
+/*
+ * The timed mode's syscall exit (the entry sets sys_since_ns, syscalls.bpf.c): a thread on a CPU
+ * inside a syscall is in the kernel for it (system time). The entry's one store needs no
+ * seqcount: a helper that reads the record without it counts the moment since as user time,
+ * which the exit then moves. `now` is the exit hook's clock, read before the seqcount: a
+ * helper reading in between may have counted a few ns more in the syscall, given back in its
+ * next entry (docs/threads.md).
+ */
+static __always_inline void tt_sys_exit(struct task_struct *task, struct thread_state *t, __u32 tid,
+					__u64 now)
+{
+	struct thread_time *r = tt_record(t, tid);
+	if (!r || !r->sys_since_ns)
+		return;
+	if (r->state != TT_RUNNING) {
+		/* In its own exit hook, the thread is on a CPU: a switch onto one was not shown
+		 * (tt_switch). Its CPU clock is as of the kernel's last update of it, a tick ago
+		 * at most: that much of its run since counts as waiting. */
+		__u64 ran = task ? task->se.sum_exec_runtime
+				 : BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+						 se.sum_exec_runtime);
+		tt_move(r, TT_RUNNING, false, 0, false, ran > r->ran_ns ? ran - r->ran_ns : 0);
+		r->ran_ns = ran;
+		drop(DROP_SWITCHES);
+	}
+	r->seq++;
+	asm volatile("" ::: "memory");
+	r->sys_ns += tt_sys_part(r, now);
+	r->sys_since_ns = 0;
+	asm volatile("" ::: "memory");
+	r->seq++;
 }
 
 /* ---- programs ---- */

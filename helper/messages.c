@@ -224,7 +224,8 @@ void msg_threads_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final)
 }
 
 void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *comm,
-		       uint64_t first_ns, uint64_t end_ns, int64_t cpu, int64_t rq, int64_t pre)
+		       uint64_t first_ns, uint64_t end_ns, int64_t cpu, int64_t rq, int64_t pre,
+		       const int64_t *sys)
 {
 	jb_raw(j, first ? "{\"tid\":" : ",{\"tid\":");
 	jb_u64(j, tid);
@@ -246,6 +247,11 @@ void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *com
 	jb_i64(j, rq);
 	jb_key(j, "pre");
 	jb_i64(j, pre);
+	/* of cpu, inside a syscall: the timed mode only (NULL: not known) */
+	if (sys) {
+		jb_key(j, "sys");
+		jb_i64(j, *sys);
+	}
 	jb_raw(j, ",\"by\":[");
 }
 

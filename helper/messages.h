@@ -164,7 +164,8 @@ void msg_slow_end(struct jbuf *j);
  * changed, first_ns in a thread's first entry, end_ns once it exited; nr a syscall or TT_*) */
 void msg_threads_begin(struct jbuf *j, uint64_t seq, uint32_t pid, bool final);
 void msg_threads_entry(struct jbuf *j, bool first, uint32_t tid, const char *comm,
-		       uint64_t first_ns, uint64_t end_ns, int64_t cpu, int64_t rq, int64_t pre);
+		       uint64_t first_ns, uint64_t end_ns, int64_t cpu, int64_t rq, int64_t pre,
+		       const int64_t *sys);
 void msg_threads_why(struct jbuf *j, bool first, int32_t nr, int64_t ns, int64_t d_ns);
 void msg_threads_entry_end(struct jbuf *j);
 void msg_threads_end(struct jbuf *j);

@@ -77,6 +77,7 @@ static void figures_at(const struct thread_time *r, uint64_t now, struct thread_
 	v->on_cpu = r->on_cpu_ns;
 	v->runq = r->runq_ns;
 	v->preempt = r->preempt_ns;
+	v->sys = r->sys_ns;
 	for (uint32_t i = 0; i <= THREAD_WHY; i++) {
 		v->ns[i] = r->why[i].ns;
 		v->d_ns[i] = r->why[i].d_ns;
@@ -84,6 +85,12 @@ static void figures_at(const struct thread_time *r, uint64_t now, struct thread_
 	switch (r->state) {
 	case TT_RUNNING:
 		v->on_cpu += open;
+		/* in a syscall since: that part of it in the kernel (as tt_sys_part) */
+		if (r->sys_since_ns) {
+			uint64_t from =
+				r->sys_since_ns > r->since_ns ? r->sys_since_ns : r->since_ns;
+			v->sys += now > from ? now - from : 0;
+		}
 		break;
 	case TT_RUNNABLE:
 		if (r->woken_by_preempt)
@@ -140,7 +147,7 @@ static bool thread_entry(struct tracker *t, uint32_t idx, const struct thread_ti
 {
 	struct thread_seen *s = &t->thr.seen[idx];
 	struct thread_seen v;
-	int64_t cpu, rq, pre, ns[THREAD_WHY + 1], d_ns[THREAD_WHY + 1];
+	int64_t cpu, rq, pre, sys, ns[THREAD_WHY + 1], d_ns[THREAD_WHY + 1];
 	bool moved = false, exited = r->state == TT_EXITED;
 	char name[16];
 
@@ -148,7 +155,8 @@ static bool thread_entry(struct tracker *t, uint32_t idx, const struct thread_ti
 	cpu = change(&s->on_cpu, v.on_cpu);
 	rq = change(&s->runq, v.runq);
 	pre = change(&s->preempt, v.preempt);
-	moved = cpu || rq || pre;
+	sys = change(&s->sys, v.sys);
+	moved = cpu || rq || pre || sys;
 	for (uint32_t i = 0; i <= THREAD_WHY; i++) {
 		ns[i] = change(&s->ns[i], v.ns[i]);
 		d_ns[i] = change(&s->d_ns[i], v.d_ns[i]);
@@ -158,7 +166,8 @@ static bool thread_entry(struct tracker *t, uint32_t idx, const struct thread_ti
 		return false;
 	thread_name(r, name);
 	msg_threads_entry(out, first, r->tid, strcmp(name, s->comm) ? name : NULL,
-			  s->started ? 0 : r->first_ns, exited ? r->since_ns : 0, cpu, rq, pre);
+			  s->started ? 0 : r->first_ns, exited ? r->since_ns : 0, cpu, rq, pre,
+			  t->ld->counts_only ? NULL : &sys);
 	for (uint32_t i = 0, any = 0; i <= THREAD_WHY; i++) {
 		if (!ns[i] && !d_ns[i])
 			continue;

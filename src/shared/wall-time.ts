@@ -13,6 +13,11 @@ export interface WallTime {
   /** the real span: from the first thread seen to the last one's exit (or the last tick) */
   elapsed_ns: number | null
   on_cpu_ns: number
+  /** of on_cpu_ns, inside a syscall (system) and not (user: the program's own code, and the
+   * kernel's work for it outside a syscall: page faults, interrupts); null where not known: the
+   * counts-only mode, which has no entry hook, and recordings from before */
+  on_cpu_system_ns: number | null
+  on_cpu_user_ns: number | null
   /** runnable, waiting for a CPU: after a wakeup or after being preempted */
   runqueue_ns: number
   /** of runqueue_ns, after being preempted (or yielding) while running */
@@ -105,5 +110,6 @@ export function wallTimeSentence(w: WallTime): string {
   const rest = w.blocked_by.slice(5).reduce((n, b) => n + b.ns, 0)
   if (rest > 0) top.push(`${sec(rest)} else`)
   const blocked = `${sec(w.blocked_ns)} blocked${top.length ? ': ' + top.join(', ') : ''}`
-  return `${sec(w.wall_ns)} of thread time${over}: ${sec(w.on_cpu_ns)} on CPU, ${sec(w.runqueue_ns)} waiting for a CPU, ${blocked}`
+  const split = w.on_cpu_system_ns !== null && w.on_cpu_user_ns !== null ? ` (${sec(w.on_cpu_user_ns)} user, ${sec(w.on_cpu_system_ns)} in syscalls)` : ''
+  return `${sec(w.wall_ns)} of thread time${over}: ${sec(w.on_cpu_ns)} on CPU${split}, ${sec(w.runqueue_ns)} waiting for a CPU, ${blocked}`
 }

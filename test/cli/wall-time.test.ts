@@ -92,6 +92,13 @@ function checkParts(s: Summary, facts: Fact[]): void {
   expect(thread('reader').blocked_by[0]!.syscall).toBe('read')
   expect(thread('futexw').blocked_by[0]!.syscall).toBe('futex')
   expect(by(thread('spin'), 'read') + by(thread('spin'), 'futex') + sleepCall(thread('spin'))).toBe(0)
+  // on a CPU, user and system: the timed mode knows which part was inside a syscall
+  const zeroes = thread('zeroes')
+  expectWithin(zeroes.on_cpu_ns, fact('zeroes', 'on_cpu'), 0.05, 'zeroes on CPU')
+  if (s.ebpf.mode === 'timed') {
+    expectWithin(zeroes.on_cpu_system_ns!, fact('zeroes', 'system'), 0.05, `zeroes in syscalls (${JSON.stringify(zeroes)})`)
+    for (const name of ['pinA', 'pinB']) expect(thread(name).on_cpu_system_ns!, `${name} spins in user code`).toBeLessThan(thread(name).on_cpu_ns * 0.01)
+  } else expect(zeroes.on_cpu_system_ns).toBeNull()
   for (const name of ['pinA', 'pinB']) {
     const t = thread(name)
     expectWithin(t.on_cpu_ns, fact(name, 'on_cpu'), 0.05, `${name} on CPU`)
@@ -104,6 +111,7 @@ function checkParts(s: Summary, facts: Fact[]): void {
   // each thread's parts add up to its life, from its creation to its exit, within 1 %
   for (const t of [...threads.map((x) => x.time), p.time!]) {
     expect(t.on_cpu_ns + t.runqueue_ns + t.blocked_ns).toBe(t.wall_ns)
+    if (t.on_cpu_system_ns !== null) expect(t.on_cpu_system_ns + t.on_cpu_user_ns!).toBe(t.on_cpu_ns)
     expect(t.blocked_by.reduce((n, b) => n + b.ns, 0)).toBe(t.blocked_ns)
   }
   for (const t of threads) expectWithin(t.time.wall_ns, t.time.elapsed_ns!, 0.01, `thread ${t.comm}'s parts against its life`)
@@ -186,7 +194,9 @@ describe('wall time, explained', () => {
     const r = runCli(['record', '--no-tty', '--out', out, '--', workload, join(dir, 'facts-text.txt')], { ...env, SYSCOPE_HELPER: helperIn('tp_btf') }, 120_000)
     expect(r.status, r.stderr).toBe(0)
     const text = runCli(['summary', out], env).stdout
-    expect(text).toMatch(/wall time [\d.]+ s of thread time over [\d.]+ s: [\d.]+ s on CPU, [\d.]+ s waiting for a CPU, [\d.]+ s blocked: .*futex/)
+    expect(text).toMatch(
+      /wall time [\d.]+ s of thread time over [\d.]+ s: [\d.]+ s on CPU \([\d.]+ s user, [\d.]+ s in syscalls\), [\d.]+ s waiting for a CPU, [\d.]+ s blocked: .*futex/
+    )
 
     const unmount = mountTracefs()
     try {

@@ -230,4 +230,32 @@ describe('wall time of a range', () => {
     expect(time.on_cpu_ns + time.runqueue_ns + time.blocked_ns).toBe(time.wall_ns)
     expect(time.wall_ns).toBe(200 * MS)
   })
+
+  it('splits time on a CPU into user and system where the records say (the timed mode), else null', () => {
+    // a thread 100 ms on a CPU a tick, 30 ms of it in syscalls, for ten ticks
+    const recs: RecordLine[] = []
+    for (let i = 1; i <= 10; i++)
+      recs.push({
+        k: 'th',
+        t: i * 100,
+        pid: 100,
+        th: [{ tid: 100, cpu: 100 * MS, rq: 0, pre: 0, sys: 30 * MS, by: [], ...(i === 1 ? { comm: 'main', first_ns: 0 } : {}) }]
+      })
+    recs.push({ k: 'end', t: 1000, exit_code: 0, exit_signal: null, message: null })
+    const s = new SessionStore(header, 's', null)
+    for (const r of recs) s.ingest(r)
+    const whole = buildSummary(s, 'ended').proc.tree.time!
+    expect(whole.on_cpu_system_ns).toBe(300 * MS)
+    expect(whole.on_cpu_user_ns).toBe(700 * MS)
+    expect(wallTimeSentence(whole)).toMatch(/1\.00 s on CPU \(0\.70 s user, 0\.30 s in syscalls\)/)
+    // a range: what grew in it (its ends on kept changes, THREAD_STEP_MS apart)
+    const r = wallTimeRows(s, { fromMs: 0, toMs: 500 }).tree!
+    expect(r.on_cpu_system_ns! / r.on_cpu_ns).toBeCloseTo(0.3, 6)
+    expect(r.on_cpu_system_ns! + r.on_cpu_user_ns!).toBe(r.on_cpu_ns)
+    // records without `sys` (the counts-only mode): not known, not 0
+    const old = storeOf()
+    expect(buildSummary(old, 'ended').proc.tree.time!.on_cpu_system_ns).toBeNull()
+    expect(wallTimeRows(old, { fromMs: 0, toMs: 1e12 }).tree!.on_cpu_user_ns).toBeNull()
+    expect(wallTimeSentence(buildSummary(old, 'ended').proc.tree.time!)).toMatch(/ s on CPU, /)
+  })
 })

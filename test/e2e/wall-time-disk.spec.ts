@@ -92,6 +92,15 @@ test('the thread lanes, why it was slow and each process, as the summary has the
       .map((p) => p.pid)
       .sort()
   )
+  // on a CPU, user and system (a timed recording): the share in syscalls, and each process's
+  expect(tree.on_cpu_system_ns).toBeGreaterThan(0)
+  await expect(page.locator('[data-testid="why-row"][data-part="on_cpu"]')).toContainText(/on a CPU \([\d.]+ ?% in syscalls\)/)
+  const sysShown = await page
+    .getByTestId('wall-process-row')
+    .evaluateAll((rs) => rs.map((r) => [Number((r as HTMLElement).dataset.pid), Number((r as HTMLElement).dataset.sysNs)]))
+  expect(Object.fromEntries(sysShown)).toEqual(
+    Object.fromEntries(wallSummary.proc.processes.filter((p) => p.time).map((p) => [p.pid, p.time!.on_cpu_system_ns]))
+  )
   await page.getByTestId('wall-time-pane').screenshot({ path: join(shots, 'wall-time.png') })
 })
 

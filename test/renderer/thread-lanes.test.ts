@@ -18,6 +18,8 @@ const time: WallTime = {
   wall_ns: 1,
   elapsed_ns: 1,
   on_cpu_ns: 1,
+  on_cpu_system_ns: null,
+  on_cpu_user_ns: null,
   runqueue_ns: 0,
   runqueue_preempted_ns: 0,
   blocked_ns: 0,

@@ -4,7 +4,7 @@
 // real span, from the first thread seen to the last one's end. Over the session (the summary) or
 // a time range (the wall-time pane, with the top threads' lanes).
 import type { SessionStore } from '../store/store'
-import { TT_CPU, TT_DISK, TT_PRE, TT_RQ, TT_SLEEP, type ThreadTotals } from '../store/thread-times'
+import { TT_CPU, TT_DISK, TT_PRE, TT_RQ, TT_SLEEP, TT_SYS, type ThreadTotals } from '../store/thread-times'
 import type { ThreadSummary, WallTime } from '../types/summary'
 import { LANE_STEPS, WALL_TIME_LANES, type ThreadLane, type ThreadLaneStep, type WallTimeRows } from '../../shared/wall-time'
 import { syscallName, type Arch } from '../../shared/syscalls/index'
@@ -23,6 +23,8 @@ interface Parts {
   cpu: number
   rq: number
   pre: number
+  /** of cpu, inside a syscall (null: not known) */
+  sys: number | null
   /** blocked, by why nr: [interruptible, uninterruptible] */
   by: Map<number, [number, number]>
   /** ns of the span it was seen in (null: not known) */
@@ -30,7 +32,7 @@ interface Parts {
   lastNs: number
 }
 
-const partsOf = (t: ThreadTotals): Parts => ({ cpu: t.cpu, rq: t.rq, pre: t.pre, by: t.by, firstNs: t.firstNs, lastNs: t.endNs ?? t.lastNs })
+const partsOf = (t: ThreadTotals): Parts => ({ cpu: t.cpu, rq: t.rq, pre: t.pre, sys: t.sys, by: t.by, firstNs: t.firstNs, lastNs: t.endNs ?? t.lastNs })
 
 /** Threads' figures summed, with the span from the first seen to the last end. */
 function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
@@ -38,6 +40,8 @@ function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
   let cpu = 0
   let rq = 0
   let pre = 0
+  // known only where every thread's is
+  let sys: number | null = 0
   let first = Infinity
   let last = -Infinity
   const by = new Map<string, [number, number]>()
@@ -45,6 +49,7 @@ function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
     cpu += t.cpu
     rq += t.rq
     pre += t.pre
+    sys = sys === null || t.sys === null ? null : sys + t.sys
     if (t.firstNs !== null) first = Math.min(first, t.firstNs)
     last = Math.max(last, t.lastNs)
     for (const [nr, [s, d]] of t.by) {
@@ -65,6 +70,8 @@ function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
     wall_ns: cpu + rq + pre + blocked,
     elapsed_ns: Number.isFinite(first) && last >= first ? last - first : null,
     on_cpu_ns: cpu,
+    on_cpu_system_ns: sys,
+    on_cpu_user_ns: sys === null ? null : cpu - sys,
     runqueue_ns: rq + pre,
     runqueue_preempted_ns: pre,
     blocked_ns: blocked,
@@ -138,7 +145,7 @@ export function buildThreadTimes(store: SessionStore): {
   }
 }
 
-const ZERO5 = [0, 0, 0, 0, 0]
+const ZERO6 = [0, 0, 0, 0, 0, 0]
 const ZERO2 = [0, 0]
 
 /** What grew in (fromMs, toMs] of a thread's change log (zeros where it had not begun). */
@@ -150,7 +157,7 @@ function grew(log: { valueAt(ms: number): number[] | null }, fromMs: number, toM
 
 /** A thread's figures in (fromMs, toMs]; null when it had none there. */
 function rangeParts(t: ThreadTotals, fromMs: number, toMs: number): Parts | null {
-  const core = grew(t.log, fromMs, toMs, ZERO5)
+  const core = grew(t.log, fromMs, toMs, ZERO6)
   if (core.every((v) => v === 0)) return null
   const by = new Map<number, [number, number]>()
   for (const [nr, log] of t.whyLog) {
@@ -162,7 +169,15 @@ function rangeParts(t: ThreadTotals, fromMs: number, toMs: number): Parts | null
   const fromNs = fromMs > 0 ? fromMs * 1e6 : -Infinity
   const toNs = toMs * 1e6
   const first = t.firstNs === null ? null : Math.max(t.firstNs, fromNs)
-  return { cpu: core[TT_CPU]!, rq: core[TT_RQ]!, pre: core[TT_PRE]!, by, firstNs: first, lastNs: Math.min(t.endNs ?? t.lastNs, toNs) }
+  return {
+    cpu: core[TT_CPU]!,
+    rq: core[TT_RQ]!,
+    pre: core[TT_PRE]!,
+    sys: t.sys === null ? null : core[TT_SYS]!,
+    by,
+    firstNs: first,
+    lastNs: Math.min(t.endNs ?? t.lastNs, toNs)
+  }
 }
 
 /** A thread's lane over [fromMs, toMs]: its log's steps, merged to at most LANE_STEPS. */
@@ -180,7 +195,7 @@ function laneSteps(arch: Arch, t: ThreadTotals, fromMs: number, toMs: number): T
   for (let i = 0; i < LANE_STEPS; i++) {
     const t0 = start + i * width
     const t1 = i === LANE_STEPS - 1 ? end : start + (i + 1) * width
-    const core = grew(t.log, t0, t1, ZERO5)
+    const core = grew(t.log, t0, t1, ZERO6)
     if (core.every((v) => v === 0)) continue
     let most = 0
     let blockedIn: string | null = null

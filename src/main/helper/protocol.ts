@@ -289,6 +289,8 @@ export interface ThreadTimeEntry {
   rq: number
   /** runnable after being preempted */
   pre: number
+  /** of cpu, inside a syscall (the timed mode only) */
+  sys?: number
   /** blocked: [nr, interruptible ns, uninterruptible ns]; nr a syscall, or THREAD_WHY_* below 0 */
   by: [number, number, number][]
 }
@@ -464,6 +466,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
               typeof e === 'object' &&
               e !== null &&
               ['tid', 'cpu', 'rq', 'pre'].every((f) => isNum(e[f])) &&
+              (e.sys === undefined || isNum(e.sys)) &&
               (e.comm === undefined || isStr(e.comm)) &&
               (e.first_ns === undefined || isNum(e.first_ns)) &&
               (e.end_ns === undefined || isNum(e.end_ns)) &&

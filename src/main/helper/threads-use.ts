@@ -25,6 +25,7 @@ export class ThreadsUse {
       r.cpu += e.cpu
       r.rq += e.rq
       r.pre += e.pre
+      if (e.sys !== undefined) r.sys = (r.sys ?? 0) + e.sys
       for (const [nr, s, d] of e.by) {
         const b = r.by.find((x) => x[0] === nr)
         if (b) {

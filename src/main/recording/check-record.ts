@@ -94,6 +94,7 @@ const isThreadTime = (r: unknown): boolean =>
   isPid(r.tid) &&
   // a figure may go back (a correction: docs/threads.md), so any finite number
   ['cpu', 'rq', 'pre'].every((f) => isFinite(r[f])) &&
+  (r.sys === undefined || isFinite(r.sys)) &&
   (r.comm === undefined || isString(r.comm)) &&
   (r.first_ns === undefined || isFinite(r.first_ns)) &&
   (r.end_ns === undefined || isFinite(r.end_ns)) &&

@@ -17,6 +17,8 @@ export const TT_RQ = 1
 export const TT_PRE = 2
 export const TT_SLEEP = 3
 export const TT_DISK = 4
+/** of TT_CPU, inside a syscall (0 where not known: ThreadTotals.sys is null) */
+export const TT_SYS = 5
 
 export interface ThreadTotals {
   tid: number
@@ -29,9 +31,11 @@ export interface ThreadTotals {
   cpu: number
   rq: number
   pre: number
+  /** of cpu, inside a syscall; null: not known (the counts-only mode, an older recording) */
+  sys: number | null
   /** blocked, by why nr: [interruptible ns, uninterruptible ns] */
   by: Map<number, [number, number]>
-  /** how its sums grew, by tick (session ms): [cpu, rq, pre, interruptible, uninterruptible] */
+  /** how its sums grew, by tick (session ms): [cpu, rq, pre, interruptible, uninterruptible, sys] */
   log: ChangeLog
   /** how each reason's [interruptible, uninterruptible] grew */
   whyLog: Map<number, ChangeLog>
@@ -49,7 +53,20 @@ export class ThreadTimes {
     for (const r of rows) {
       let x = per.get(r.tid)
       if (!x) {
-        x = { tid: r.tid, comm: '', firstNs: null, endNs: null, lastNs: 0, cpu: 0, rq: 0, pre: 0, by: new Map(), log: new ChangeLog(5), whyLog: new Map() }
+        x = {
+          tid: r.tid,
+          comm: '',
+          firstNs: null,
+          endNs: null,
+          lastNs: 0,
+          cpu: 0,
+          rq: 0,
+          pre: 0,
+          sys: null,
+          by: new Map(),
+          log: new ChangeLog(6),
+          whyLog: new Map()
+        }
         per.set(r.tid, x)
         bytes += objectBytes
       }
@@ -60,6 +77,7 @@ export class ThreadTimes {
       x.cpu += r.cpu
       x.rq += r.rq
       x.pre += r.pre
+      if (r.sys !== undefined) x.sys = (x.sys ?? 0) + r.sys
       for (const [nr, s, d] of r.by) {
         let b = x.by.get(nr)
         if (b) {
@@ -79,7 +97,7 @@ export class ThreadTimes {
         sleep += s
         disk += d
       }
-      bytes += x.log.add(t, [x.cpu, x.rq, x.pre, sleep, disk], stepAt(t))
+      bytes += x.log.add(t, [x.cpu, x.rq, x.pre, sleep, disk, x.sys ?? 0], stepAt(t))
     }
     return bytes
   }

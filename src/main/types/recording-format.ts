@@ -148,6 +148,8 @@ export interface ThreadTimeRecord {
   cpu: number
   rq: number
   pre: number
+  /** of cpu, inside a syscall (recordings of the timed mode; absent: not known) */
+  sys?: number
   /** blocked: [nr, interruptible ns, uninterruptible ns]; nr a syscall, or below 0 THREAD_WHY */
   by: [number, number, number][]
 }

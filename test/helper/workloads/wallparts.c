@@ -3,7 +3,10 @@
  * Threads with known parts of their wall time, for the wall-time test (test/cli/wall-time.test.ts).
  * Phase 1, at once: "spin" spins 300 ms of CPU; "sleeper" sleeps 500 ms in nanosleep; "reader"
  * blocks in read on a pipe until "writer" writes 400 ms later; "futexw" waits on a futex until the
- * main thread wakes it 300 ms later. Phase 2: "pinA" and "pinB", both pinned to one CPU, spin for
+ * main thread wakes it 300 ms later; "zeroes" reads /dev/zero 16 MiB at a time for 200 ms of CPU,
+ * nearly all of it in the kernel, and sums its CPU clock across each read (its time on a CPU in
+ * syscalls; a read is a few hundred µs, so the kernel's way in and out around it, outside the
+ * syscall tracepoints, is well under 1 % of it). Phase 2: "pinA" and "pinB", both pinned to one CPU, spin for
  * 600 ms of wall time each, so each waits for the CPU about half of it. Each thread measures its
  * own part (its CPU clock, or the blocking call's duration on CLOCK_MONOTONIC) and the facts go
  * to the file named by argv[1], one JSON object per line.
@@ -11,10 +14,12 @@
 #define _GNU_SOURCE
 #include <linux/futex.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,6 +54,32 @@ static void *spin(void *arg)
 	while (clock_ns(CLOCK_THREAD_CPUTIME_ID) - start < 300000000ull)
 		;
 	fact("spin", "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
+	return NULL;
+}
+
+static void *zeroes(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "zeroes");
+	size_t size = 16 << 20;
+	char *buf = malloc(size);
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (!buf || fd < 0)
+		exit(2);
+	memset(buf, 1, size); /* its pages are there before the first read */
+	uint64_t start = clock_ns(CLOCK_THREAD_CPUTIME_ID), in_reads = 0;
+	for (;;) {
+		uint64_t a = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		if (a - start >= 200000000ull)
+			break;
+		if (read(fd, buf, size) != (ssize_t)size)
+			exit(2);
+		in_reads += clock_ns(CLOCK_THREAD_CPUTIME_ID) - a;
+	}
+	fact("zeroes", "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
+	fact("zeroes", "system", in_reads);
+	close(fd);
+	free(buf);
 	return NULL;
 }
 
@@ -128,11 +159,12 @@ int main(int argc, char **argv)
 	pthread_create(&t[2], NULL, reader, NULL);
 	pthread_create(&t[3], NULL, writer, NULL);
 	pthread_create(&t[4], NULL, futexw, NULL);
+	pthread_create(&t[5], NULL, zeroes, NULL);
 	struct timespec w = { 0, 300000000 };
 	nanosleep(&w, NULL);
 	__atomic_store_n(&futex_word, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		pthread_join(t[i], NULL);
 
 	/* phase 2: two spinners on one CPU, from their creation */
