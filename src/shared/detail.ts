@@ -90,6 +90,36 @@ export interface DetailRows {
   files: FileSummaryRow[] | null
   /** null: the network was not watched (without --detail, or a recording from before it was) */
   network: NetworkSummaryRow[] | null
+  /** the busiest files and peers of the range over time */
+  rates: DetailRates
+}
+
+/** the files, and the peers, a range's rate charts show at most */
+export const RATE_SERIES = 6
+/** the buckets a range is cut into, at most (none shorter than the session's tick) */
+export const RATE_BUCKETS = 150
+
+/** One process's file, or one socket's peer, over a range: its bytes per second, bucket by
+ * bucket, on the timeline's axis. */
+export interface RateSeries {
+  pid: number
+  /** the file's path, or the peer's address (the socket's own when it has no peer) */
+  label: string
+  /** its bytes in the range: read and written, or sent and received */
+  bytes: number
+  /** bytes per second of each bucket, the first from from_ms, bucket_ms apart (the last may be
+   * shorter: it ends at to_ms) */
+  rates: number[]
+}
+
+/** The range's busiest files and peers (by bytes, at most RATE_SERIES each; null: not watched). */
+export interface DetailRates {
+  /** the range charted: the one asked for, ending with the session */
+  from_ms: number
+  to_ms: number
+  bucket_ms: number
+  files: RateSeries[] | null
+  peers: RateSeries[] | null
 }
 
 /** One file of two recordings, by path over all their processes (a compare's Files table). */

@@ -7,6 +7,7 @@ import { SessionStore, RECORDING_STORE_LIMITS } from '../../src/main/store/store
 import { buildSummary } from '../../src/main/analysis/summary'
 import { buildFiles } from '../../src/main/analysis/files'
 import { buildNetwork } from '../../src/main/analysis/network'
+import { detailRates } from '../../src/main/analysis/detail-rates'
 import { ChangeLog } from '../../src/main/store/change-log'
 import { validateArgs } from '../../src/main/api/validate'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/types/recording-format'
@@ -154,5 +155,46 @@ describe('detail rows of a time range', () => {
     expect(() => validateArgs('detail', ['abc', -1, 5])).toThrow(/fromMs/)
     expect(() => validateArgs('detail', ['abc', 0])).toThrow(/3 argument/)
     expect(validateArgs('detail', ['abc', 0, 1000])).toEqual(['abc', 0, 1000])
+  })
+})
+
+describe('bytes per second of the busiest files and peers in a range', () => {
+  /** the session, ended at 1 s (a range is charted to the session's end at most) */
+  const ended = (h: RecordingHeader = header): SessionStore => {
+    const s = storeOf(h)
+    s.ingest({ k: 'end', t: 1000, exit_code: 0, exit_signal: null, message: null })
+    return s
+  }
+
+  it("puts each tick's bytes in the bucket that holds the tick, and the buckets add up to the range", () => {
+    const r = detailRates(ended(), { fromMs: 0, toMs: 1000 })
+    // a bucket is a tick (100 ms) at the least
+    expect(r.bucket_ms).toBe(100)
+    expect(r.files!.map((f) => [f.label, f.pid, f.bytes])).toEqual([
+      ['/tmp/data', 100, 16384],
+      ['/tmp/log', 100, 100]
+    ])
+    // /tmp/data: 4096 bytes in the tick ending at 100 ms, 8192 at 300, 4096 at 700
+    expect(r.files![0]!.rates).toEqual([40960, 0, 81920, 0, 0, 0, 40960, 0, 0, 0])
+    expect(r.files![1]!.rates).toEqual([0, 0, 0, 0, 0, 0, 1000, 0, 0, 0])
+    expect(r.peers!.map((p) => [p.label, p.bytes])).toEqual([['127.0.0.1:80', 57]])
+    expect(r.peers![0]!.rates).toEqual([100, 0, 0, 0, 0, 0, 470, 0, 0, 0])
+    // asked to go on past the end (the whole run is asked as 0..1e12): it ends with the session
+    expect(detailRates(ended(), { fromMs: 0, toMs: 1e12 })).toEqual(r)
+    for (const x of [...r.files!, ...r.peers!]) expect(x.rates.reduce((n, v) => n + (v * r.bucket_ms) / 1000, 0)).toBeCloseTo(x.bytes, 6)
+  })
+
+  it('starts a range inside the session from what grew after its start (a change at the start itself counts)', () => {
+    const r = detailRates(ended(), { fromMs: 250, toMs: 750 })
+    expect(r.bucket_ms).toBe(100)
+    expect(r.files![0]).toMatchObject({ label: '/tmp/data', bytes: 12288, rates: [81920, 0, 0, 0, 40960] })
+    // at 300 exactly: the first bucket holds its start
+    expect(detailRates(ended(), { fromMs: 300, toMs: 700 }).files![0]).toMatchObject({ bytes: 12288 })
+  })
+
+  it('has none where nothing was watched', () => {
+    const r = detailRates(ended({ ...header, detail: false }), { fromMs: 0, toMs: 1000 })
+    expect(r.files).toBeNull()
+    expect(r.peers).toBeNull()
   })
 })

@@ -3,12 +3,12 @@
 // `syscope serve`. The tables hold the recording's own `summary --json` rows for the whole run,
 // filter by text and by a clicked process, and follow a range narrowed on the timeline.
 import { startServe, type Served } from './serve'
-import { test, expect, type Page } from '@playwright/test'
+import { test, expect, type Locator, type Page } from '@playwright/test'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { FileSummaryRow, NetworkSummaryRow } from '../../src/shared/detail'
+import { RATE_SERIES, type FileSummaryRow, type NetworkSummaryRow } from '../../src/shared/detail'
 
 const root = join(import.meta.dirname, '..', '..')
 const cli = join(root, 'bin', 'syscope.mjs')
@@ -21,7 +21,7 @@ let url = ''
 let dir = ''
 let out = ''
 const work = { a: '', b: '', na: '', nb: '' }
-let summary: { files: FileSummaryRow[] | null; network: NetworkSummaryRow[] | null }
+let summary: { files: FileSummaryRow[] | null; network: NetworkSummaryRow[] | null; session: { duration_ms: number } }
 
 test.describe.configure({ mode: 'serial' })
 
@@ -91,8 +91,8 @@ const netKey = (r: Record<string, string | number | null>): string =>
   )
 
 /** Every row the table shows, from its data attributes (data-read-bytes → read_bytes). */
-async function shown(page: Page, testid: 'file-row' | 'network-row'): Promise<Record<string, string>[]> {
-  return page.getByTestId(testid).evaluateAll((rows) =>
+async function shown(scope: Page | Locator, testid: 'file-row' | 'network-row' | 'rate-legend'): Promise<Record<string, string>[]> {
+  return scope.getByTestId(testid).evaluateAll((rows) =>
     rows.map((r) => {
       const o: Record<string, string> = {}
       for (const [k, v] of Object.entries((r as HTMLElement).dataset)) o[k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)] = v ?? ''
@@ -163,6 +163,41 @@ test('the whole run: the tables hold the summary rows, filter by text and by a c
   await expect(page.getByTestId('network-row')).toHaveCount(network.filter((r) => r.pid === pid).length)
   await page.getByTestId('files-pid').click()
   await expect(page.getByTestId('file-row')).toHaveCount(files.length)
+})
+
+test('the busiest files and peers over time: the top rows by bytes, drawn on the timeline axis', async ({ page }) => {
+  await openRecording(page)
+  const pane = page.getByTestId('rates-pane')
+  await expect(pane).toBeVisible()
+  // the whole run, charted to its end (not to the "end of time" the whole range is asked as)
+  await expect(pane).toHaveAttribute('data-from', '0')
+  expect(Number(await pane.getAttribute('data-to'))).toBe(summary.session.duration_ms)
+  // each chart: the rows with the most bytes (at most RATE_SERIES), each one of the summary's
+  const check = async (id: string, rows: { pid: number; label: string | null; bytes: number }[]): Promise<void> => {
+    const moved = rows.filter((r) => r.bytes > 0 && r.label !== null)
+    const want = Math.min(RATE_SERIES, moved.length)
+    expect(want).toBeGreaterThan(0)
+    const chart = page.getByTestId(`${id}-rates`)
+    await expect(chart).toHaveAttribute('data-series', String(want))
+    await expect(chart.locator('canvas')).toBeVisible()
+    const legend = (await shown(chart, 'rate-legend')).map((l) => ({ pid: Number(l.pid), label: l.label!, bytes: Number(l.bytes) }))
+    expect(legend.map((l) => l.bytes)).toEqual(
+      moved
+        .map((r) => r.bytes)
+        .sort((a, b) => b - a)
+        .slice(0, want)
+    )
+    for (const l of legend) expect(moved, JSON.stringify(l)).toContainEqual(l)
+  }
+  await check(
+    'file',
+    summary.files!.map((r) => ({ pid: r.pid, label: r.path, bytes: r.read_bytes + r.write_bytes }))
+  )
+  await check(
+    'peer',
+    summary.network!.map((r) => ({ pid: r.pid, label: r.remote ?? r.local, bytes: r.bytes_sent + r.bytes_received }))
+  )
+  await pane.screenshot({ path: join(shots, 'detail-rates.png') })
 })
 
 test('a range narrowed to the second half: only what happened in it', async ({ page }) => {

@@ -7,7 +7,7 @@ import { errnoName } from './errno'
 import type { TimeRange } from './files'
 
 /** the network was watched: --detail, in a recording of a version that kept it */
-const watched = (store: SessionStore): boolean => store.header.detail === true && store.header.version >= 4
+export const networkWatched = (store: SessionStore): boolean => store.header.detail === true && store.header.version >= 4
 
 function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withConnects: boolean): NetworkSummaryRow {
   const [connects, connectErrors, accepts] = s.v as [number, number, number]
@@ -42,7 +42,7 @@ function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withC
  * did inside that range (a socket or peer with no change in it left out).
  */
 export function buildNetwork(store: SessionStore, range?: TimeRange): NetworkSummaryRow[] | null {
-  if (!watched(store)) return null
+  if (!networkWatched(store)) return null
   /** the record as it grew inside the range (null: no change in it) */
   const inRange = <T extends { v: number[] }>(kind: 'sk' | 'pr', key: string, rec: T): T | null => {
     if (!range) return rec

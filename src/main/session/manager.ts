@@ -28,6 +28,7 @@ import { buildSummary, buildTimelineCsv } from '../analysis/summary'
 import { buildFiles } from '../analysis/files'
 import { buildNetwork } from '../analysis/network'
 import { compareFiles, comparePeers } from '../analysis/compare-detail'
+import { detailRates } from '../analysis/detail-rates'
 import { latencyRows } from '../analysis/latency'
 import { wallTimeRows } from '../analysis/threads'
 import { diskRows } from '../analysis/disk'
@@ -195,7 +196,14 @@ export class SessionManager {
     // the digest keeps only the whole run's rows: a range needs each record's changes
     if (e.store.digestOnly && e.store.header.detail === true && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
     const range = { fromMs, toMs }
-    return { sessionId: id, from_ms: fromMs, to_ms: toMs, files: buildFiles(e.store, range), network: buildNetwork(e.store, range) }
+    return {
+      sessionId: id,
+      from_ms: fromMs,
+      to_ms: toMs,
+      files: buildFiles(e.store, range),
+      network: buildNetwork(e.store, range),
+      rates: detailRates(e.store, range)
+    }
   }
 
   /** Each syscall's durations and errnos in [fromMs, toMs], and the slowest calls in it. */

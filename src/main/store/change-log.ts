@@ -61,6 +61,13 @@ export class ChangeLog {
     return i < 0 ? null : this.values.slice(i * this.width, (i + 1) * this.width)
   }
 
+  /** The values just before ms (those of its last change before it); null before the first:
+   * with valueAt(to), what grew in [from, to], as within() counts it. */
+  valueBefore(ms: number): number[] | null {
+    const i = this.lastBefore(ms, false)
+    return i < 0 ? null : this.values.slice(i * this.width, (i + 1) * this.width)
+  }
+
   /** Session ms of its first change at or after ms; null when there is none. */
   firstAtOrAfter(ms: number): number | null {
     const i = this.lastBefore(ms, false) + 1

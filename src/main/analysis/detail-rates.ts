@@ -1,0 +1,76 @@
+// The busiest files and peers of a time range as bytes per second over it: what the Files and
+// Network panes chart on the timeline's axis above their tables. Read from each record's change
+// log (a file's or a peer's cumulative figures as they changed, tick by tick), so a bucket's
+// bytes are exactly what grew in it, to the tick.
+import type { SessionStore } from '../store/store'
+import type { ChangeLog } from '../store/change-log'
+import { RATE_BUCKETS, RATE_SERIES, type DetailRates, type RateSeries } from '../../shared/detail'
+import { FILE_COLUMNS, PEER_COLUMNS } from '../types/recording-format'
+import { filePath, type TimeRange } from './files'
+import { networkWatched } from './network'
+
+const FILE_BYTES = [FILE_COLUMNS.indexOf('read_bytes'), FILE_COLUMNS.indexOf('write_bytes')]
+const PEER_BYTES = [PEER_COLUMNS.indexOf('bytes_sent'), PEER_COLUMNS.indexOf('bytes_received')]
+
+interface Candidate {
+  pid: number
+  label: string
+  log: ChangeLog
+  bytes: number
+}
+
+const bytesOf = (v: readonly number[] | null, cols: readonly number[]): number => (v ? cols.reduce((n, c) => n + v[c]!, 0) : 0)
+
+/** The candidates with the most bytes in the range, at most RATE_SERIES, as series. */
+function series(found: Candidate[], cols: readonly number[], range: TimeRange, bucketMs: number, buckets: number): RateSeries[] {
+  return found
+    .filter((c) => c.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes || a.pid - b.pid || a.label.localeCompare(b.label))
+    .slice(0, RATE_SERIES)
+    .map((c) => {
+      const rates: number[] = []
+      let before = bytesOf(c.log.valueBefore(range.fromMs), cols)
+      // a record at t is the tick that ends at t: bucket i holds (t0, t1], the first also a
+      // change at from itself (as a range's figures do), so the buckets add up to the range's
+      for (let i = 0; i < buckets; i++) {
+        const t0 = range.fromMs + i * bucketMs
+        const t1 = Math.min(range.toMs, t0 + bucketMs)
+        const at = bytesOf(c.log.valueAt(t1), cols)
+        rates.push(((at - before) * 1000) / Math.max(t1 - t0, 1e-9))
+        before = at
+      }
+      return { pid: c.pid, label: c.label, bytes: c.bytes, rates }
+    })
+}
+
+/** The range's busiest files and peers over time; null parts where they were not watched. */
+export function detailRates(store: SessionStore, asked: TimeRange): DetailRates {
+  // a range asked "to the end" (or past it) ends with the session
+  const range = { fromMs: Math.max(0, asked.fromMs), toMs: Math.min(asked.toMs, store.durationMs()) }
+  const span = Math.max(range.toMs - range.fromMs, 0)
+  // buckets no shorter than a tick: a file's figures change once a tick at most
+  const bucketMs = Math.max(store.header.interval_ms, span / RATE_BUCKETS, 1)
+  const buckets = Math.max(1, Math.ceil(span / bucketMs))
+  const grown = (log: ChangeLog, cols: readonly number[]): number => bytesOf(log.valueAt(range.toMs), cols) - bytesOf(log.valueBefore(range.fromMs), cols)
+  const out: DetailRates = { from_ms: range.fromMs, to_ms: range.toMs, bucket_ms: bucketMs, files: null, peers: null }
+  if (store.header.detail !== true) return out
+  const files: Candidate[] = []
+  for (const [key, u] of store.fileUses) {
+    const log = store.changes.get(`f ${key}`)
+    if (!log) continue
+    const path = filePath(u.kind, u.file, store.fileNames.get(u.file))
+    if (path !== null) files.push({ pid: u.pid, label: path, log, bytes: grown(log, FILE_BYTES) })
+  }
+  out.files = series(files, FILE_BYTES, range, bucketMs, buckets)
+  if (networkWatched(store)) {
+    const peers: Candidate[] = []
+    for (const [key, p] of store.peers) {
+      const log = store.changes.get(`pr ${key}`)
+      if (!log) continue
+      const label = p.remote ?? store.sockets.get(`${p.pid} ${p.file}`)?.local ?? `socket ${p.file}`
+      peers.push({ pid: p.pid, label, log, bytes: grown(log, PEER_BYTES) })
+    }
+    out.peers = series(peers, PEER_BYTES, range, bucketMs, buckets)
+  }
+  return out
+}
