@@ -428,8 +428,9 @@ export interface SyscopeApi {
   listSessions(): Promise<SessionInfo[]>
   snapshot(sessionId: string, maxPoints: number): Promise<SessionSnapshot>
   breakdown(sessionId: string, fromMs: number, toMs: number): Promise<Breakdown>
-  /** the files and sockets each process used in [fromMs, toMs] (syscope record --detail) */
-  detail(sessionId: string, fromMs: number, toMs: number): Promise<DetailRows>
+  /** the files and sockets each process used in [fromMs, toMs] (syscope record --detail); the
+   * rate charts' busiest files and peers are those of process `pid` (null: of every process) */
+  detail(sessionId: string, fromMs: number, toMs: number, pid: number | null): Promise<DetailRows>
   /** each syscall's durations and errnos in [fromMs, toMs], and the slowest calls that returned in it */
   latency(sessionId: string, fromMs: number, toMs: number): Promise<LatencyRows>
   /** every thread's wall time in [fromMs, toMs], explained, and the top threads' state lanes */

@@ -117,6 +117,8 @@ export interface DetailRates {
   /** the range charted: the one asked for, ending with the session */
   from_ms: number
   to_ms: number
+  /** the process whose files and peers these are (null: every process's) */
+  pid: number | null
   bucket_ms: number
   files: RateSeries[] | null
   peers: RateSeries[] | null

@@ -153,8 +153,13 @@ describe('detail rows of a time range', () => {
   it('the API checks the range it is asked for', () => {
     expect(() => validateArgs('detail', ['abc', 10, 5])).toThrow(/toMs: 5 is before fromMs 10/)
     expect(() => validateArgs('detail', ['abc', -1, 5])).toThrow(/fromMs/)
-    expect(() => validateArgs('detail', ['abc', 0])).toThrow(/3 argument/)
-    expect(validateArgs('detail', ['abc', 0, 1000])).toEqual(['abc', 0, 1000])
+    expect(() => validateArgs('detail', ['abc', 0])).toThrow(/4 argument/)
+    expect(validateArgs('detail', ['abc', 0, 1000])).toEqual(['abc', 0, 1000, null])
+    // the process the rate charts follow: a pid, or null for all
+    expect(validateArgs('detail', ['abc', 0, 1000, 42])).toEqual(['abc', 0, 1000, 42])
+    expect(validateArgs('detail', ['abc', 0, 1000, null])).toEqual(['abc', 0, 1000, null])
+    expect(() => validateArgs('detail', ['abc', 0, 1000, 'x'])).toThrow(/pid/)
+    expect(() => validateArgs('detail', ['abc', 0, 1000, 0])).toThrow(/pid/)
   })
 })
 
@@ -190,6 +195,13 @@ describe('bytes per second of the busiest files and peers in a range', () => {
     expect(r.files![0]).toMatchObject({ label: '/tmp/data', bytes: 12288, rates: [81920, 0, 0, 0, 40960] })
     // at 300 exactly: the first bucket holds its start
     expect(detailRates(ended(), { fromMs: 300, toMs: 700 }).files![0]).toMatchObject({ bytes: 12288 })
+  })
+
+  it('follows one process when asked: its files and peers only', () => {
+    expect(detailRates(ended(), { fromMs: 0, toMs: 1000 }, 100).files!.length).toBe(2)
+    const other = detailRates(ended(), { fromMs: 0, toMs: 1000 }, 101)
+    expect(other.pid).toBe(101)
+    expect([other.files, other.peers]).toEqual([[], []])
   })
 
   it('has none where nothing was watched', () => {

@@ -156,13 +156,20 @@ test('the whole run: the tables hold the summary rows, filter by text and by a c
   await page.getByTestId('network-filter').fill('')
 
   // a click keeps that process in both tables
-  const pid = inB[0]!.pid
+  const pid = inB.find((r) => r.read_bytes + r.write_bytes > 0)!.pid
   await page.locator(`[data-testid="file-row"][data-pid="${pid}"]`).first().click()
   await expect(page.getByTestId('files-pid')).toHaveText(`pid ${pid} ✕`)
   await expect(page.getByTestId('file-row')).toHaveCount(files.filter((r) => r.pid === pid).length)
   await expect(page.getByTestId('network-row')).toHaveCount(network.filter((r) => r.pid === pid).length)
+  // and the rate charts follow it: its busiest files only
+  const rates = page.getByTestId('rates-pane')
+  await expect(rates).toHaveAttribute('data-pid', String(pid))
+  const legendPids = (await shown(rates, 'rate-legend')).map((l) => Number(l.pid))
+  expect(legendPids.length).toBeGreaterThan(0)
+  expect(new Set(legendPids)).toEqual(new Set([pid]))
   await page.getByTestId('files-pid').click()
   await expect(page.getByTestId('file-row')).toHaveCount(files.length)
+  await expect(rates).toHaveAttribute('data-pid', '')
 })
 
 test('the busiest files and peers over time: the top rows by bytes, drawn on the timeline axis', async ({ page }) => {

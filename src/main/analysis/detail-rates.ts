@@ -43,8 +43,9 @@ function series(found: Candidate[], cols: readonly number[], range: TimeRange, b
     })
 }
 
-/** The range's busiest files and peers over time; null parts where they were not watched. */
-export function detailRates(store: SessionStore, asked: TimeRange): DetailRates {
+/** The range's busiest files and peers over time (of process `pid` only, unless null); null parts
+ * where they were not watched. */
+export function detailRates(store: SessionStore, asked: TimeRange, pid: number | null = null): DetailRates {
   // a range asked "to the end" (or past it) ends with the session
   const range = { fromMs: Math.max(0, asked.fromMs), toMs: Math.min(asked.toMs, store.durationMs()) }
   const span = Math.max(range.toMs - range.fromMs, 0)
@@ -52,12 +53,13 @@ export function detailRates(store: SessionStore, asked: TimeRange): DetailRates 
   const bucketMs = Math.max(store.header.interval_ms, span / RATE_BUCKETS, 1)
   const buckets = Math.max(1, Math.ceil(span / bucketMs))
   const grown = (log: ChangeLog, cols: readonly number[]): number => bytesOf(log.valueAt(range.toMs), cols) - bytesOf(log.valueBefore(range.fromMs), cols)
-  const out: DetailRates = { from_ms: range.fromMs, to_ms: range.toMs, bucket_ms: bucketMs, files: null, peers: null }
+  const out: DetailRates = { from_ms: range.fromMs, to_ms: range.toMs, pid, bucket_ms: bucketMs, files: null, peers: null }
+  const mine = (p: number): boolean => pid === null || p === pid
   if (store.header.detail !== true) return out
   const files: Candidate[] = []
   for (const [key, u] of store.fileUses) {
     const log = store.changes.get(`f ${key}`)
-    if (!log) continue
+    if (!log || !mine(u.pid)) continue
     const path = filePath(u.kind, u.file, store.fileNames.get(u.file))
     if (path !== null) files.push({ pid: u.pid, label: path, log, bytes: grown(log, FILE_BYTES) })
   }
@@ -66,7 +68,7 @@ export function detailRates(store: SessionStore, asked: TimeRange): DetailRates 
     const peers: Candidate[] = []
     for (const [key, p] of store.peers) {
       const log = store.changes.get(`pr ${key}`)
-      if (!log) continue
+      if (!log || !mine(p.pid)) continue
       const label = p.remote ?? store.sockets.get(`${p.pid} ${p.file}`)?.local ?? `socket ${p.file}`
       peers.push({ pid: p.pid, label, log, bytes: grown(log, PEER_BYTES) })
     }

@@ -100,6 +100,14 @@ function attachRequest(v: unknown): AttachRequest {
   return withSessionOptions(o, { pid: int(o.pid, 'pid', 1, 4_194_304) })
 }
 
+/** [sessionId, fromMs, toMs] of a range method's first three arguments */
+function range(args: unknown[]): [string, number, number] {
+  const from = num(args[1], 'fromMs', 0, 1e12)
+  const to = num(args[2], 'toMs', 0, 1e12)
+  if (to < from) fail('toMs', `${to} is before fromMs ${from}`)
+  return [sessionId(args[0]), from, to]
+}
+
 function arity(args: unknown[], n: number, method: string): void {
   if (args.length !== n) fail(method, `expects ${n} argument(s), got ${args.length}`)
 }
@@ -130,16 +138,18 @@ export function validateArgs(method: ApiMethod, args: unknown[]): unknown[] {
     case 'snapshot':
       arity(args, 2, method)
       return [sessionId(args[0]), int(args[1], 'maxPoints', 10, 100_000)]
+    case 'detail': {
+      // its rate charts may follow one process (the tables' clicked row): null or left out for all
+      if (args.length !== 3) arity(args, 4, method)
+      const [id, from, to] = range(args)
+      return [id, from, to, args[3] === undefined || args[3] === null ? null : int(args[3], 'pid', 1, 4_194_304)]
+    }
     case 'breakdown':
-    case 'detail':
     case 'latency':
     case 'wallTime':
     case 'disk': {
       arity(args, 3, method)
-      const from = num(args[1], 'fromMs', 0, 1e12)
-      const to = num(args[2], 'toMs', 0, 1e12)
-      if (to < from) fail('toMs', `${to} is before fromMs ${from}`)
-      return [sessionId(args[0]), from, to]
+      return range(args)
     }
     case 'openRecording':
       arity(args, 1, method)

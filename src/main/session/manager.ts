@@ -191,7 +191,7 @@ export class SessionManager {
   }
 
   /** The files and sockets of [fromMs, toMs]; a recording opened from its digest loads its records first. */
-  async detail(id: string, fromMs: number, toMs: number): Promise<DetailRows> {
+  async detail(id: string, fromMs: number, toMs: number, pid: number | null = null): Promise<DetailRows> {
     const e = this.entry(id)
     // the digest keeps only the whole run's rows: a range needs each record's changes
     if (e.store.digestOnly && e.store.header.detail === true && e.store.recordingPath) e.store = await loadStore(e.store.recordingPath, id)
@@ -202,7 +202,7 @@ export class SessionManager {
       to_ms: toMs,
       files: buildFiles(e.store, range),
       network: buildNetwork(e.store, range),
-      rates: detailRates(e.store, range)
+      rates: detailRates(e.store, range, pid)
     }
   }
 

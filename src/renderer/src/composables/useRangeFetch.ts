@@ -96,10 +96,17 @@ export function useBreakdown(sessionId: string, range: Ref<[number, number] | nu
   )
 }
 
-/** The files and sockets each process used in the selected range. */
-export function useDetail(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<DetailRows> {
-  return useRangeFetch(
-    (from, to) => window.syscope.detail(sessionId, from, to),
+/** The files and sockets each process used in the selected range; the rate charts follow the
+ * process picked in the tables (`pid`), asked again when it changes. */
+export function useDetail(
+  sessionId: string,
+  range: Ref<[number, number] | null>,
+  live: Ref<boolean>,
+  pid: Ref<number | null>,
+  data?: Ref<unknown>
+): RangeFetch<DetailRows> {
+  const f = useRangeFetch(
+    (from, to) => window.syscope.detail(sessionId, from, to, pid.value),
     'Files and network failed',
     // a session that watched neither has nothing more to come
     (d) => (d.files !== null || d.network !== null) && !d.files?.length && !d.network?.length,
@@ -107,6 +114,8 @@ export function useDetail(sessionId: string, range: Ref<[number, number] | null>
     live,
     data
   )
+  watch(pid, () => void f.refresh())
+  return f
 }
 
 export function useLatency(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<LatencyRows> {
