@@ -134,15 +134,16 @@ export function formatSummary(s: Summary): string {
     }
   }
   for (const w of ses.warnings) out.push(`  warning: ${w}`)
+  for (const n of s.ebpf.filled_in?.notes ?? []) out.push(`  note: ${n}`)
   if (ses.recording) out.push(`\n  recording: ${ses.recording}`)
   return out.join('\n') + '\n'
 }
 
-/** A recording never closed (its writer was killed) ended abnormally: it was not detached. */
 function wallParagraph(w: WallTime | null): string | null {
   return w ? `  wall time ${wallTimeSentence(w)}` : null
 }
 
+/** A recording never closed (its writer was killed) ended abnormally: it was not detached. */
 function describeEnding(ses: Summary['session']): string {
   if (ses.closed === false) return 'ended abnormally: the recording was not closed (syscope or the machine stopped while recording)'
   if (ses.exit_signal) return `killed by ${ses.exit_signal}`

@@ -69,6 +69,10 @@ function expectWithin(actual: number, known: number, fraction: number, what: str
 function checkParts(s: Summary, facts: Fact[]): void {
   const p = s.proc.processes[0]!
   expect(p.time, 'the process has its wall time').toBeTruthy()
+  // switches the kernel did not show are filled in and counted (a note, not a warning); every
+  // thread was born in the session, so none was first seen late
+  expect(s.ebpf.filled_in).toMatchObject({ switches: expect.any(Number), late_threads: 0 })
+  expect(s.session.warnings).toEqual([])
   const threads = p.threads!
   const thread = (name: string) => {
     const tid = facts.find((f) => f.name === name)!.tid

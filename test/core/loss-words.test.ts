@@ -2,7 +2,7 @@
 // and the helper filled in from the kernel's own figures (a thread's switch onto or off a CPU,
 // a thread first seen after it began) says that instead, never "its tables were full".
 import { describe, expect, it } from 'vitest'
-import { lossNotice, lossWarnings, type LossSource } from '../../src/main/store/losses'
+import { filledIn, lossNotice, lossWarnings, type LossSource } from '../../src/main/store/losses'
 import type { Loss, SessionEvent } from '../../src/shared/contract'
 
 function source(losses: [number, Loss][]): LossSource {
@@ -26,17 +26,20 @@ describe('loss words', () => {
     expect(both).toMatch(/^the helper lost 5 disk request\(s\) not timed: its tables were full; the kernel did not show the helper 1 switch/)
   })
 
-  it('sums each kind over the session in the summary warnings, with when', () => {
-    const w = lossWarnings(
-      source([
-        [1500, { switches: 1 }],
-        [4200, { switches: 2, threads: 4 }]
-      ])
-    )
-    expect(w).toHaveLength(2)
-    expect(w[0]).toMatch(/^4 thread\(s\) had their time not accounted \(the helper's thread table was full, between 1\.5 s and 4\.2 s\)/)
-    expect(w[1]).toMatch(
+  it('sums each loss over the session in the summary warnings, with when; what was filled in is a note, not a warning', () => {
+    const s = source([
+      [1500, { switches: 1 }],
+      [4200, { switches: 2, threads: 4 }]
+    ])
+    const w = lossWarnings(s)
+    expect(w).toHaveLength(1)
+    expect(w[0]).toMatch(/^4 thread\(s\) had their time not accounted \(the helper's thread table was full, at 4\.2 s\)/)
+    const f = filledIn(s)!
+    expect([f.switches, f.late_threads]).toEqual([3, 0])
+    expect(f.notes).toHaveLength(1)
+    expect(f.notes[0]).toMatch(
       /^3 switch\(es\) of a thread onto or off a CPU were not shown by the kernel's tracepoint \(between 1\.5 s and 4\.2 s\): the thread's own CPU clock/
     )
+    expect(filledIn(source([]))).toEqual({ switches: 0, late_threads: 0, notes: [] })
   })
 })

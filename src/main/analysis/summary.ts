@@ -14,7 +14,7 @@ import { NO_LATENCY, durationsByNr, durationsByPid, errnosByNr, errnosByPid, lat
 import { syscallName } from '../../shared/syscalls/index'
 import { buildThreadTimes } from './threads'
 import type { SyscallSummaryEntry } from '../types/summary'
-import { lossWarnings } from '../store/losses'
+import { filledIn, lossWarnings } from '../store/losses'
 
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
 
@@ -236,6 +236,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       available: ebpf.ready,
       mode: ebpf.ready ? (ebpf.timing ?? 'timed') : null,
       attach: ebpf.mode,
+      filled_in: filledIn(store),
       problem: ebpf.problem,
       fix: ebpf.fix,
       // from a recording made before they were kept (version 4 and older): not known
@@ -305,13 +306,15 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
  * errnos or slowest calls (not known: null, and empty errnos).
  */
 function upgradeEbpf(e: Summary['ebpf']): Summary['ebpf'] {
-  if (e.attach !== undefined) return e
+  // a digest from before filled_in was counted: not known
+  if (e.attach !== undefined) return { ...e, filled_in: e.filled_in ?? null }
   const old = e as Summary['ebpf'] & { mode: string | null }
   const row = <T extends object>(r: T): T & SyscallSummaryEntry => ({ ...NO_LATENCY, mean_ns: null, errnos: null, ...r }) as T & SyscallSummaryEntry
   return {
     ...e,
     mode: e.available ? 'timed' : null,
     attach: old.mode,
+    filled_in: null,
     slowest_calls: null,
     syscalls: {
       ...e.syscalls,

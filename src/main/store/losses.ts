@@ -3,6 +3,7 @@
 // kernel's own figures), and the part of the run the helper was gone for (its
 // totals cover only the rest). The summary (text and JSON) and the app's views all show these.
 import { LOSS_KINDS, type Loss, type LossKind, type SessionEvent } from '../../shared/contract'
+import type { FilledIn } from '../types/summary'
 
 /** What the warnings are read from: the session's notices and its ticks (the store is one). */
 export interface LossSource {
@@ -71,13 +72,17 @@ const LOSS_TEXT: Record<LossKind, { lost: (n: number) => string; warning: (n: nu
   }
 }
 
-/** Not lost for want of room: the kernel did not show them, and the helper filled them in. */
-const FILLED_IN: readonly LossKind[] = ['switches', 'late_threads']
+/** Not lost for want of room: the kernel did not show them, and the helper filled them in from
+ * the kernel's own figures. Routine on a loaded VM (a switch in a hundred), so not a warning:
+ * the summary counts them (ebpf.filled_in) and the live notice is for information. */
+export const FILLED_IN = ['switches', 'late_threads'] as const satisfies readonly LossKind[]
+type FilledInKind = (typeof FILLED_IN)[number]
+const isFilledIn = (k: LossKind): k is FilledInKind => (FILLED_IN as readonly LossKind[]).includes(k)
 
 /** The live notice for what the helper lost in one tick; null when it lost nothing. */
 export function lossNotice(loss: Loss): string | null {
   const said = (kinds: readonly LossKind[]): string => kinds.map((k) => LOSS_TEXT[k].lost(loss[k]!)).join(', ')
-  const full = LOSS_KINDS.filter((k) => loss[k] && !FILLED_IN.includes(k))
+  const full = LOSS_KINDS.filter((k) => loss[k] && !isFilledIn(k))
   const filled = FILLED_IN.filter((k) => loss[k])
   const parts = [
     ...(full.length ? [`the helper lost ${said(full)}: its tables were full`] : []),
@@ -93,7 +98,9 @@ export function lossWarnings(store: LossSource): string[] {
   let last = 0
   for (const ev of store.events) {
     if (ev.kind !== 'notice' || !ev.loss) continue
-    for (const k of LOSS_KINDS) lost[k] += ev.loss[k] ?? 0
+    const kinds = LOSS_KINDS.filter((k) => ev.loss![k] && !isFilledIn(k))
+    if (!kinds.length) continue
+    for (const k of kinds) lost[k] += ev.loss[k]!
     first ??= ev.t_ms
     last = ev.t_ms
   }
@@ -104,6 +111,26 @@ export function lossWarnings(store: LossSource): string[] {
   const gap = helperGap(store)
   if (gap) out.push(gap)
   return out
+}
+
+/** What the helper filled in over the session, by kind (0: none), and each in words; null
+ * without eBPF. */
+export function filledIn(store: LossSource): FilledIn | null {
+  if (!store.header.ebpf.ready) return null
+  const n: Record<FilledInKind, number> = { switches: 0, late_threads: 0 }
+  let first: number | null = null
+  let last = 0
+  for (const ev of store.events) {
+    if (ev.kind !== 'notice' || !ev.loss) continue
+    for (const k of FILLED_IN) {
+      if (!ev.loss[k]) continue
+      n[k] += ev.loss[k]
+      first ??= ev.t_ms
+      last = ev.t_ms
+    }
+  }
+  const when = first === last ? `at ${secs(first ?? 0)}` : `between ${secs(first ?? 0)} and ${secs(last)}`
+  return { ...n, notes: FILLED_IN.filter((k) => n[k]).map((k) => LOSS_TEXT[k].warning(n[k], when)) }
 }
 
 /**

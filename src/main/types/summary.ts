@@ -117,6 +117,9 @@ export interface Summary {
     mode: 'timed' | 'counts' | null
     /** how the helper attached: tp_btf, raw_tp or tracepoint */
     attach: string | null
+    /** what the kernel did not show the helper and it filled in from the kernel's own figures
+     * (docs/threads.md); null without eBPF, or from a recording summed before it was counted */
+    filled_in: FilledIn | null
     problem: string | null
     fix: string | null
     /** the session's slowest calls, longest first (timed mode; null in the counts-only mode or
@@ -169,4 +172,13 @@ export interface Summary {
   /** block devices' request latency, sizes and queue depth (null: not known: no eBPF, the
    * tracepoint mode, or a recording from before disk latency) */
   disk: DiskSummaryRow[] | null
+}
+
+/** Switches of a thread onto or off a CPU the scheduler's tracepoint did not show (its time on
+ * a CPU then came from its CPU clock), threads first seen after they began (their past from the
+ * kernel's figures), and each in words. */
+export interface FilledIn {
+  switches: number
+  late_threads: number
+  notes: string[]
 }
