@@ -3,7 +3,7 @@
 import type { RateSeries } from '@shared/detail'
 import { escapeHtml, formatBytes, formatBytesRate, formatOffset } from '../lib/format'
 import { LAYOUT } from './timeline'
-import { axisStyle, chartTheme, tooltipStyle } from './theme'
+import { axisStyle, chartTheme, rangeTimeAxis, tooltipStyle } from './theme'
 
 /** a series' name in the legend and tooltip: the file or peer, and its process */
 export const rateName = (s: RateSeries): string => `${s.label} (${s.pid})`
@@ -37,14 +37,7 @@ export function buildRateOption(
         return [head, ...lines].join('<br>')
       }
     },
-    xAxis: {
-      type: 'value',
-      min: range.fromMs / 1000,
-      max: range.toMs / 1000,
-      ...axisStyle(th),
-      axisLabel: { color: th.muted, fontSize: 11, hideOverlap: true, formatter: (v: number) => formatOffset(v * 1000, longRun) },
-      splitLine: { show: false }
-    },
+    xAxis: rangeTimeAxis(th, range.fromMs, range.toMs),
     yAxis: {
       type: 'value',
       min: 0,

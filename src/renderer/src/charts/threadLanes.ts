@@ -6,7 +6,7 @@
 import type { ThreadLane, ThreadLaneStep, WallTimeRows } from '@shared/contract'
 import { escapeHtml, formatNs, formatOffset } from '../lib/format'
 import { LAYOUT } from './timeline'
-import { axisStyle, chartTheme, tooltipStyle, type ChartTheme } from './theme'
+import { axisStyle, chartTheme, rangeTimeAxis, tooltipStyle, type ChartTheme } from './theme'
 
 /** px per lane */
 export const LANE_HEIGHT = 26
@@ -54,7 +54,6 @@ export function buildThreadLaneOption(rows: WallTimeRows, opts: { dark?: boolean
   const th = chartTheme(opts.dark ?? false)
   const colors = STATE_PARTS.map((p) => p.color(th))
   const items = laneItems(rows)
-  const longRun = rows.to_ms - rows.from_ms >= 600_000
   return {
     animation: false,
     backgroundColor: 'transparent',
@@ -68,14 +67,7 @@ export function buildThreadLaneOption(rows: WallTimeRows, opts: { dark?: boolean
         return l && s ? stepTooltip(l, s) : ''
       }
     },
-    xAxis: {
-      type: 'value',
-      min: rows.from_ms / 1000,
-      max: rows.to_ms / 1000,
-      ...axisStyle(th),
-      axisLabel: { color: th.muted, fontSize: 11, hideOverlap: true, formatter: (v: number) => formatOffset(v * 1000, longRun) },
-      splitLine: { show: false }
-    },
+    xAxis: rangeTimeAxis(th, rows.from_ms, rows.to_ms),
     yAxis: {
       type: 'category',
       inverse: true,
