@@ -376,7 +376,7 @@ static __always_inline void tt_sys_exit(struct task_struct *task, struct thread_
 					__u64 now)
 {
 	struct thread_time *r = tt_record(t, tid);
-	if (!r || !r->sys_since_ns)
+	if (!r || !r->sys_since_ns || r->state == TT_EXITED)
 		return;
 	if (r->state != TT_RUNNING) {
 		/* In its own exit hook, the thread is on a CPU: a switch onto one was not shown
