@@ -5,7 +5,20 @@
 import { startServe, type Served } from './serve'
 import { test, expect, type Locator, type Page } from '@playwright/test'
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  chmodSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { RATE_SERIES, type FileSummaryRow, type NetworkSummaryRow } from '../../src/shared/detail'
@@ -308,4 +321,49 @@ test('compare: the files and peers only one recording used, with the bytes of ea
   // pipes are named by inodes that differ from run to run: not matched, not listed
   await expect(page.locator('[data-testid="compare-files-row"][data-name^="pipe:"]')).toHaveCount(0)
   await page.getByTestId('compare-files').screenshot({ path: join(shots, 'detail-compare-files.png') })
+})
+
+test('a live session launched with files and network: its tables and rate charts as it runs', async ({ page }) => {
+  // the workload reads one file, waits on a FIFO until the test has seen that file live, then
+  // reads a second one and ends
+  const first = join(dir, 'live-first.txt')
+  const second = join(dir, 'live-second.txt')
+  writeFileSync(first, 'x'.repeat(3000))
+  writeFileSync(second, 'y'.repeat(5000))
+  const go = join(dir, 'live-go')
+  execFileSync('mkfifo', [go])
+  // however the test ends, the workload is not left waiting on the FIFO (if it is reading it)
+  let released = false
+  const release = (): void => {
+    try {
+      const fd = openSync(go, constants.O_WRONLY | constants.O_NONBLOCK)
+      writeSync(fd, 'go\n')
+      closeSync(fd)
+    } catch {
+      // no reader: it is not waiting
+    }
+  }
+  try {
+    await page.goto(url)
+    await page.getByTestId('launch-program').fill('sh')
+    await page.getByTestId('launch-args').fill(`-c 'cat ${first} > /dev/null; read x < ${go}; cat ${second} > /dev/null'`)
+    await page.getByTestId('launch-detail').check()
+    await expect(page.getByTestId('launch-counts-only')).toBeDisabled()
+    await page.getByTestId('launch-start').click()
+    await expect(page.getByTestId('session-title')).toBeVisible()
+    const row = (path: string) => page.locator(`[data-testid="file-row"][data-path="${path}"]`)
+    await expect(row(first)).toBeVisible({ timeout: 15_000 })
+    await expect(page.getByTestId('session-state')).toHaveText('running')
+    await expect(row(first)).toHaveAttribute('data-read-bytes', '3000')
+    await expect(row(second)).toHaveCount(0)
+    await expect(page.locator(`[data-testid="rate-legend"][data-label="${first}"]`)).toHaveAttribute('data-bytes', '3000')
+    // a blocking write: it waits for the shell to open the FIFO
+    writeFileSync(go, 'go\n')
+    released = true
+    await expect(page.getByTestId('session-state')).toHaveText('ended', { timeout: 15_000 })
+    await expect(row(second)).toHaveAttribute('data-read-bytes', '5000', { timeout: 15_000 })
+    await expect(page.locator(`[data-testid="rate-legend"][data-label="${second}"]`)).toHaveAttribute('data-bytes', '5000')
+  } finally {
+    if (!released) release()
+  }
 })

@@ -60,6 +60,33 @@ describe('LaunchForm', () => {
     expect(w.emitted('started')?.[0]?.[0]).toMatchObject({ id: 's1' })
   })
 
+  it('sends the helper mode chosen: files and network, or calls and errors only, one excluding the other', async () => {
+    const f = use({ launch: () => ({ id: 's1', title: 't', kind: 'launch', state: 'running' }) })
+    const w = track(mount(LaunchForm))
+    await w.get('[data-testid="launch-program"]').setValue('true')
+    const detail = w.get<HTMLInputElement>('[data-testid="launch-detail"]')
+    const counts = w.get<HTMLInputElement>('[data-testid="launch-counts-only"]')
+    await detail.setValue(true)
+    expect(counts.element.disabled).toBe(true)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    await detail.setValue(false)
+    await counts.setValue(true)
+    expect(detail.element.disabled).toBe(true)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    // without eBPF neither applies
+    await w.get('[data-testid="launch-ebpf"]').setValue(false)
+    expect(counts.element.disabled).toBe(true)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    expect(f.calls.map((c) => c.args[0])).toEqual([
+      { argv: ['true'], intervalMs: 100, ebpf: true, detail: true },
+      { argv: ['true'], intervalMs: 100, ebpf: true, countsOnly: true },
+      { argv: ['true'], intervalMs: 100, ebpf: false }
+    ])
+  })
+
   it('refuses to start without a program or with a bad variable name, saying why', async () => {
     const f = use({})
     const w = track(mount(LaunchForm))
@@ -244,7 +271,14 @@ describe('AttachView', () => {
     await search.trigger('keydown', { key: 'ArrowDown' })
     await search.trigger('keydown', { key: 'Enter' })
     await flushPromises()
-    expect(f.calls.filter((c) => c.method === 'attach')).toEqual([{ method: 'attach', args: [{ pid: 50, intervalMs: 100, ebpf: true }] }])
+    // and again with files and network watched
+    await w.get('[data-testid="attach-detail"]').setValue(true)
+    await search.trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(f.calls.filter((c) => c.method === 'attach')).toEqual([
+      { method: 'attach', args: [{ pid: 50, intervalMs: 100, ebpf: true }] },
+      { method: 'attach', args: [{ pid: 50, intervalMs: 100, ebpf: true, detail: true }] }
+    ])
     expect(w.emitted('open')?.[0]?.[0]).toMatchObject({ id: 'a1' })
   })
 
