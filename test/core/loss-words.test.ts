@@ -2,7 +2,7 @@
 // and the helper filled in from the kernel's own figures (a thread's switch onto or off a CPU,
 // a thread first seen after it began) says that instead, never "its tables were full".
 import { describe, expect, it } from 'vitest'
-import { filledIn, lossNotice, lossWarnings, type LossSource } from '../../src/main/store/losses'
+import { filledIn, lossLevel, lossNotice, lossWarnings, type LossSource } from '../../src/main/store/losses'
 import type { Loss, SessionEvent } from '../../src/shared/contract'
 
 function source(losses: [number, Loss][]): LossSource {
@@ -24,6 +24,9 @@ describe('loss words', () => {
     const both = lossNotice({ disk: 5, switches: 1 })!
     expect(both.split('; ')).toHaveLength(2)
     expect(both).toMatch(/^the helper lost 5 disk request\(s\) not timed: its tables were full; the kernel did not show the helper 1 switch/)
+    // a notice of what was only filled in is for information; with a loss beside it, a warning
+    expect(lossLevel({ switches: 2 })).toBe('info')
+    expect(lossLevel({ switches: 2, disk: 1 })).toBe('warning')
   })
 
   it('sums each loss over the session in the summary warnings, with when; what was filled in is a note, not a warning', () => {

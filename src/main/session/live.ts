@@ -3,13 +3,13 @@
 // file first and then to the in-memory store, so what the user sees is what was saved.
 import { EventEmitter } from 'node:events'
 import { StringDecoder } from 'node:string_decoder'
-import { LOSS_KINDS, type EbpfStatus, type Loss, type SessionEvent } from '../../shared/contract'
+import type { EbpfStatus, Loss, SessionEvent } from '../../shared/contract'
 import { appendDigest } from '../recording/digest'
 import { buildDigest } from './digest'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../types/recording-format'
 import { RecordingWriter, type WriteFailure } from '../recording/writer'
 import { SessionStore } from '../store/store'
-import { FILLED_IN, lossNotice } from '../store/losses'
+import { lossLevel, lossNotice } from '../store/losses'
 import type { HelperConnection } from './ebpf'
 import type {
   ErrnosMessage,
@@ -352,9 +352,7 @@ export class LiveSession extends EventEmitter {
     })
     h.on('drops', (loss: Loss) => {
       const message = lossNotice(loss)
-      // only filled in (the kernel did not show a switch): for information, not a warning
-      const level = LOSS_KINDS.some((k) => loss[k] && !(FILLED_IN as readonly string[]).includes(k)) ? 'warning' : 'info'
-      if (message) this.event({ kind: 'notice', t_ms: this.now(), level, message, loss })
+      if (message) this.event({ kind: 'notice', t_ms: this.now(), level: lossLevel(loss), message, loss })
     })
     h.on('close', (why: string) => {
       for (const done of this.toldAll.values()) done()

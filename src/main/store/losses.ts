@@ -75,9 +75,12 @@ const LOSS_TEXT: Record<LossKind, { lost: (n: number) => string; warning: (n: nu
 /** Not lost for want of room: the kernel did not show them, and the helper filled them in from
  * the kernel's own figures. Routine on a loaded VM (a switch in a hundred), so not a warning:
  * the summary counts them (ebpf.filled_in) and the live notice is for information. */
-export const FILLED_IN = ['switches', 'late_threads'] as const satisfies readonly LossKind[]
-type FilledInKind = (typeof FILLED_IN)[number]
-const isFilledIn = (k: LossKind): k is FilledInKind => (FILLED_IN as readonly LossKind[]).includes(k)
+const FILLED_IN = ['switches', 'late_threads'] as const satisfies readonly LossKind[]
+const isFilledIn = (k: LossKind): boolean => (FILLED_IN as readonly LossKind[]).includes(k)
+
+/** A tick's notice is a warning when it lost something for want of room; only filled in, it is
+ * for information. */
+export const lossLevel = (loss: Loss): 'warning' | 'info' => (LOSS_KINDS.some((k) => loss[k] && !isFilledIn(k)) ? 'warning' : 'info')
 
 /** The live notice for what the helper lost in one tick; null when it lost nothing. */
 export function lossNotice(loss: Loss): string | null {
@@ -91,23 +94,32 @@ export function lossNotice(loss: Loss): string | null {
   return parts.length ? parts.join('; ') : null
 }
 
-export function lossWarnings(store: LossSource): string[] {
-  const out: string[] = []
-  const lost: Record<LossKind, number> = Object.fromEntries(LOSS_KINDS.map((k) => [k, 0])) as Record<LossKind, number>
+/**
+ * The session's notices of `kinds`, summed by kind, and each kind's count in words with when
+ * (the first and the last notice that had any of them).
+ */
+function sumNotices(store: LossSource, kinds: readonly LossKind[]): { n: Record<LossKind, number>; said: string[] } {
+  const n = Object.fromEntries(LOSS_KINDS.map((k) => [k, 0])) as Record<LossKind, number>
   let first: number | null = null
   let last = 0
   for (const ev of store.events) {
     if (ev.kind !== 'notice' || !ev.loss) continue
-    const kinds = LOSS_KINDS.filter((k) => ev.loss![k] && !isFilledIn(k))
-    if (!kinds.length) continue
-    for (const k of kinds) lost[k] += ev.loss[k]!
+    const here = kinds.filter((k) => ev.loss![k])
+    if (!here.length) continue
+    for (const k of here) n[k] += ev.loss[k]!
     first ??= ev.t_ms
     last = ev.t_ms
   }
-  if (first !== null) {
-    const when = first === last ? `at ${secs(first)}` : `between ${secs(first)} and ${secs(last)}`
-    for (const k of LOSS_KINDS) if (lost[k]) out.push(LOSS_TEXT[k].warning(lost[k], when))
-  }
+  if (first === null) return { n, said: [] }
+  const when = first === last ? `at ${secs(first)}` : `between ${secs(first)} and ${secs(last)}`
+  return { n, said: kinds.filter((k) => n[k]).map((k) => LOSS_TEXT[k].warning(n[k], when)) }
+}
+
+export function lossWarnings(store: LossSource): string[] {
+  const out = sumNotices(
+    store,
+    LOSS_KINDS.filter((k) => !isFilledIn(k))
+  ).said
   const gap = helperGap(store)
   if (gap) out.push(gap)
   return out
@@ -117,20 +129,8 @@ export function lossWarnings(store: LossSource): string[] {
  * without eBPF. */
 export function filledIn(store: LossSource): FilledIn | null {
   if (!store.header.ebpf.ready) return null
-  const n: Record<FilledInKind, number> = { switches: 0, late_threads: 0 }
-  let first: number | null = null
-  let last = 0
-  for (const ev of store.events) {
-    if (ev.kind !== 'notice' || !ev.loss) continue
-    for (const k of FILLED_IN) {
-      if (!ev.loss[k]) continue
-      n[k] += ev.loss[k]
-      first ??= ev.t_ms
-      last = ev.t_ms
-    }
-  }
-  const when = first === last ? `at ${secs(first ?? 0)}` : `between ${secs(first ?? 0)} and ${secs(last)}`
-  return { ...n, notes: FILLED_IN.filter((k) => n[k]).map((k) => LOSS_TEXT[k].warning(n[k], when)) }
+  const { n, said } = sumNotices(store, FILLED_IN)
+  return { switches: n.switches, late_threads: n.late_threads, notes: said }
 }
 
 /**
