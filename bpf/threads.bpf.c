@@ -51,13 +51,19 @@ static __always_inline __u32 tt_why(struct thread_time *r, __s32 why)
 	return THREAD_WHY;
 }
 
-/* Of the open on-CPU span (since since_ns, to now), the part inside a syscall. */
-static __always_inline __u64 tt_sys_part(struct thread_time *r, __u64 now)
+/* Of the span since since_ns (to now), the part inside the syscall in flight (0: none). */
+static __always_inline __u64 tt_in_sys(struct thread_time *r, __u64 now)
 {
-	if (r->state != TT_RUNNING || !r->sys_since_ns)
+	if (!r->sys_since_ns)
 		return 0;
 	__u64 from = r->sys_since_ns > r->since_ns ? r->sys_since_ns : r->since_ns;
 	return now > from ? now - from : 0;
+}
+
+/* Of the open on-CPU span, the part inside a syscall. */
+static __always_inline __u64 tt_sys_part(struct thread_time *r, __u64 now)
+{
+	return r->state == TT_RUNNING ? tt_in_sys(r, now) : 0;
 }
 
 /*
@@ -86,11 +92,8 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 		r->on_cpu_ns += ran;
 		/* in a syscall: of what it ran, as much as the syscall's part of the span (all of it
 		 * when the syscall began before the span), as if it ran through the syscall */
-		if (r->sys_since_ns) {
-			__u64 from = r->sys_since_ns > r->since_ns ? r->sys_since_ns : r->since_ns;
-			__u64 in_sys = now > from ? now - from : 0;
-			r->sys_ns += in_sys < ran ? in_sys : ran;
-		}
+		__u64 in_sys = tt_in_sys(r, now);
+		r->sys_ns += in_sys < ran ? in_sys : ran;
 		ns -= ran;
 		if (state == TT_RUNNING) {
 			r->preempt_ns += ns;

@@ -52,7 +52,7 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
   // buckets no shorter than a tick: a file's figures change once a tick at most
   const bucketMs = Math.max(store.header.interval_ms, span / RATE_BUCKETS, 1)
   const buckets = Math.max(1, Math.ceil(span / bucketMs))
-  const grown = (log: ChangeLog, cols: readonly number[]): number => bytesOf(log.valueAt(range.toMs), cols) - bytesOf(log.valueBefore(range.fromMs), cols)
+  const grown = (log: ChangeLog, cols: readonly number[]): number => bytesOf(log.within(range.fromMs, range.toMs)?.delta ?? null, cols)
   const out: DetailRates = { from_ms: range.fromMs, to_ms: range.toMs, pid, bucket_ms: bucketMs, files: null, peers: null }
   const mine = (p: number): boolean => pid === null || p === pid
   if (store.header.detail !== true) return out
