@@ -70,9 +70,30 @@ static int sleeps(FILE *out)
 static int pipe_fds[2];
 static uint32_t futex_word;
 
+static pid_t main_tid;
+
+/* until the main thread is asleep (in its read: it does nothing else that blocks meanwhile), so
+ * that the read lasts at least the spin that follows, however late the main thread got there */
+static void await_main_asleep(void)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)main_tid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		const char *state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return;
+	}
+}
+
 static void *late_writer(void *arg)
 {
 	(void)arg;
+	await_main_asleep();
 	spin_ms(400);
 	if (write(pipe_fds[1], "x", 1) != 1)
 		exit(3);
@@ -99,6 +120,7 @@ static int slowset(FILE *out)
 	fprintf(out, "pipe %llu\nfutex %p\n", (unsigned long long)st.st_ino, (void *)&futex_word);
 	fflush(out);
 	/* read on the pipe, until the writer is done spinning */
+	main_tid = (pid_t)syscall(SYS_gettid);
 	pthread_create(&t, NULL, late_writer, NULL);
 	if (read(pipe_fds[0], &c, 1) != 1)
 		return 2;
