@@ -15,8 +15,8 @@
 
 /* set by the helper: it reads and frees the records (tp_btf and raw_tp) */
 const volatile bool threads_on = false;
-/* tt_move's missed_run when no switch was missed */
-#define TT_NONE_MISSED ((__u64)-1)
+/* tt_move's clocked when the thread's CPU clock was not read */
+#define TT_NOT_CLOCKED ((__u64)-1)
 
 #define PF_EXITING_ 0x4
 #define TASK_UNINTERRUPTIBLE_ 0x2
@@ -70,10 +70,11 @@ static __always_inline __u64 tt_sys_part(struct thread_time *r, __u64 now)
  * Close the state the thread was in (its time since since_ns to its figure) and open `to`. The
  * clock is read once seq is odd: a helper that read the record before saw an older since_ns and
  * a now before this one, so what it added for the open state is never more than what is added
- * here (docs/threads.md).
+ * here (docs/threads.md). `clocked`: what the thread's CPU clock grew by in the span, where it
+ * was read (a switch).
  */
 static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s32 why,
-				    bool preempted, __u64 missed_run)
+				    bool preempted, __u64 clocked)
 {
 	r->seq++;
 	asm volatile("" ::: "memory");
@@ -81,14 +82,14 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 	__u64 ns = now > r->since_ns ? now - r->since_ns : 0;
 	__u32 c = r->cur;
 	__u32 state = r->state;
-	if (missed_run == TT_NONE_MISSED)
+	if (clocked == TT_NOT_CLOCKED)
 		r->sys_ns += tt_sys_part(r, now);
 	else {
-		/* A switch in the span was not shown: what the thread's own CPU clock grew by in it
-		 * was on a CPU; the rest stays with the state it was in, or, for a thread thought
-		 * to be on a CPU all along, was spent off it, counted as preempted (whether it
-		 * was asleep instead is not known). */
-		__u64 ran = missed_run < ns ? missed_run : ns;
+		/* What the clock grew by was on a CPU (where a switch was not shown, part of a
+		 * span thought off one); the rest stays with the state it was in, or, for a
+		 * thread thought to be on a CPU all along, was spent waiting for one, counted as
+		 * preempted (whether it was asleep instead is not known). */
+		__u64 ran = clocked < ns ? clocked : ns;
 		r->on_cpu_ns += ran;
 		/* in a syscall: of what it ran, as much as the syscall's part of the span (all of it
 		 * when the syscall began before the span), as if it ran through the syscall */
@@ -99,6 +100,10 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 			r->preempt_ns += ns;
 			ns = 0;
 		}
+		/* a syscall's exit counted its part by the switches' clock, which may run ahead of
+		 * the thread's: never more in syscalls than on a CPU */
+		if (r->sys_ns > r->on_cpu_ns)
+			r->sys_ns = r->on_cpu_ns;
 	}
 	switch (state) {
 	case TT_RUNNING:
@@ -254,22 +259,26 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	 * to date for the task leaving (put_prev_task runs before the tracepoint). So a switch
 	 * onto a CPU of a thread thought to be on one, or off it of a thread thought to be off,
 	 * says a switch was not shown (seen on this VM about once in a hundred under load, by
-	 * bpftrace too), and the clock says how long the thread ran in between.
+	 * bpftrace too), and the clock says how long the thread ran in between. And a span on a
+	 * CPU is the clock's growth, not the switches' interval: the two part by up to a quarter
+	 * under heavy load on this VM (its TSC is marked unstable), and the clock is what the
+	 * kernel charged the thread, what getrusage, top and the thread's own clock say.
 	 */
 	__u64 ran = ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
-	__u64 missed = TT_NONE_MISSED;
-	if (!fresh && (in == (r->state == TT_RUNNING))) {
-		missed = ran > r->ran_ns ? ran - r->ran_ns : 0;
+	__u64 clocked = TT_NOT_CLOCKED;
+	bool was_on = r->state == TT_RUNNING;
+	if (!fresh && in == was_on)
 		drop(DROP_SWITCHES);
-	}
+	if (!fresh && (was_on || !in))
+		clocked = ran > r->ran_ns ? ran - r->ran_ns : 0;
 	r->ran_ns = ran;
 	if (in) {
-		tt_move(r, TT_RUNNING, false, 0, false, missed);
+		tt_move(r, TT_RUNNING, false, 0, false, clocked);
 		return;
 	}
 	long st = tt_task_state(ts, task);
 	if (preempt || st == 0) {
-		tt_move(r, TT_RUNNABLE, false, 0, true, missed);
+		tt_move(r, TT_RUNNABLE, false, 0, true, clocked);
 		return;
 	}
 	bool d = (st & TASK_UNINTERRUPTIBLE_) && !(st & TASK_NOLOAD_);
@@ -288,7 +297,7 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	} else {
 		why = TT_OTHER; /* raw_tp, counts-only: not known (docs/protocol.md) */
 	}
-	tt_move(r, TT_BLOCKED, d, why, false, missed);
+	tt_move(r, TT_BLOCKED, d, why, false, clocked);
 }
 
 /* sched_wakeup and sched_wakeup_new: a blocked (or new) thread is runnable. A thread woken
@@ -309,7 +318,7 @@ static __always_inline void tt_wakeup(bool ts, struct task_struct *task, bool bo
 	bool fresh;
 	struct thread_time *r = tt_get(ts, t, task, tid, tgid, p, born, &fresh);
 	if (r && (fresh || r->state == TT_BLOCKED))
-		tt_move(r, TT_RUNNABLE, false, 0, false, TT_NONE_MISSED);
+		tt_move(r, TT_RUNNABLE, false, 0, false, TT_NOT_CLOCKED);
 }
 
 /* sched_process_exit (lifecycle.bpf.c), on the exiting thread: its time so far is final. */
@@ -339,7 +348,7 @@ static __always_inline void tt_exit(bool ts, struct task_struct *task, __u32 tgi
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	asm volatile("" ::: "memory");
 	r->seq++;
-	tt_move(r, TT_EXITED, false, 0, false, TT_NONE_MISSED);
+	tt_move(r, TT_EXITED, false, 0, false, TT_NOT_CLOCKED);
 }
 
 /* sched_process_exec (lifecycle.bpf.c): a launched command starts here, on a CPU. */

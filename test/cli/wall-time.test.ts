@@ -1,8 +1,10 @@
 // Every thread's wall time explained, end to end through `syscope record --json`: a workload whose
 // threads each have a known part (300 ms of CPU, 500 ms in nanosleep, 400 ms blocked in read on a
 // pipe, a futex wait, two spinners pinned to one CPU waiting for it), measured by the threads
-// themselves, against what the kernel side accounted, in tp_btf and raw_tp modes, on a quiet and
-// on a busy machine; and the classic tracepoint mode, which has no sched_switch hook: unavailable.
+// themselves (their CPU clocks; a call's duration less what the kernel's scheduler statistics
+// say it spent on a CPU or waiting for one), against what the kernel side accounted, in tp_btf
+// and raw_tp modes, on a quiet and on a busy machine; and the classic tracepoint mode, which has
+// no sched_switch hook: unavailable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -92,6 +94,9 @@ function checkParts(s: Summary, facts: Fact[]): void {
   expectWithin(sleepCall(thread('sleeper')), fact('sleeper', 'nanosleep'), 0.05, 'sleeper in nanosleep')
   expectWithin(by(thread('reader'), 'read'), fact('reader', 'read'), 0.05, 'reader in read')
   expectWithin(by(thread('futexw'), 'futex'), fact('futexw', 'futex'), 0.05, 'futexw in futex')
+  // a woken thread's wait for a CPU before its call returned is waiting, not blocked
+  for (const name of ['sleeper', 'reader', 'futexw'])
+    expect(thread(name).runqueue_ns, `${name} waited for a CPU in its call`).toBeGreaterThanOrEqual(fact(name, 'call_runqueue') * 0.95)
   expect(thread('sleeper').blocked_by[0]!.syscall).toMatch(/^(clock_)?nanosleep$/)
   expect(thread('reader').blocked_by[0]!.syscall).toBe('read')
   expect(thread('futexw').blocked_by[0]!.syscall).toBe('futex')

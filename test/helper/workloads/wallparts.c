@@ -8,8 +8,14 @@
  * syscalls; a read is a few hundred µs, so the kernel's way in and out around it, outside the
  * syscall tracepoints, is well under 1 % of it). Phase 2: "pinA" and "pinB", both pinned to one CPU, spin for
  * 600 ms of wall time each, so each waits for the CPU about half of it. Each thread measures its
- * own part (its CPU clock, or the blocking call's duration on CLOCK_MONOTONIC) and the facts go
- * to the file named by argv[1], one JSON object per line.
+ * own part (its CPU clock, or the time its blocking call spent blocked) and the facts go to the
+ * file named by argv[1], one JSON object per line.
+ *
+ * A blocking call's duration on CLOCK_MONOTONIC is not its time blocked: once woken, the thread
+ * may wait for a CPU before the call returns (tens of ms beside busy loops), and syscope rightly
+ * counts that as waiting for a CPU. So the blocked part is the call's duration less what the
+ * kernel's own scheduler statistics (/proc/thread-self/schedstat: time on a CPU, time waiting on a
+ * run queue) grew by across it.
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
@@ -25,7 +31,6 @@
 #include <unistd.h>
 
 static FILE *facts;
-static pthread_mutex_t facts_lock = PTHREAD_MUTEX_INITIALIZER;
 static int pipefd[2];
 static uint32_t futex_word;
 static uint64_t pin_deadline;
@@ -37,13 +42,85 @@ static uint64_t clock_ns(clockid_t c)
 	return (uint64_t)t.tv_sec * 1000000000ull + (uint64_t)t.tv_nsec;
 }
 
+/*
+ * The facts are kept in memory and written by the main thread after the others end: a thread
+ * writing its own would take a lock and make a write, and waiting on either would add to the
+ * parts being measured (a pinned spinner blocked on its twin's lock, futexw in another futex).
+ */
+struct fact {
+	const char *name, *part;
+	long tid;
+	uint64_t ns;
+};
+static struct fact fact_list[32];
+static unsigned int facts_n;
+
 static void fact(const char *name, const char *part, uint64_t ns)
 {
-	pthread_mutex_lock(&facts_lock);
-	fprintf(facts, "{\"name\":\"%s\",\"tid\":%ld,\"part\":\"%s\",\"ns\":%llu}\n", name,
-		(long)syscall(SYS_gettid), part, (unsigned long long)ns);
-	fflush(facts);
-	pthread_mutex_unlock(&facts_lock);
+	unsigned int i = __atomic_fetch_add(&facts_n, 1, __ATOMIC_RELAXED);
+	if (i >= sizeof(fact_list) / sizeof(fact_list[0]))
+		exit(2);
+	fact_list[i] = (struct fact){ name, part, (long)syscall(SYS_gettid), ns };
+}
+
+static void facts_write(void)
+{
+	for (unsigned int i = 0; i < facts_n; i++)
+		fprintf(facts, "{\"name\":\"%s\",\"tid\":%ld,\"part\":\"%s\",\"ns\":%llu}\n",
+			fact_list[i].name, fact_list[i].tid, fact_list[i].part,
+			(unsigned long long)fact_list[i].ns);
+}
+
+/* the kernel's scheduler statistics for the calling thread: on a CPU, and waiting for one */
+struct sched_times {
+	uint64_t on_cpu, run_delay;
+};
+
+static int schedstat_open(void)
+{
+	int fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		exit(2);
+	return fd;
+}
+
+static struct sched_times schedstat_read(int fd)
+{
+	char buf[128];
+	struct sched_times t;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		exit(2);
+	buf[n] = 0;
+	if (sscanf(buf, "%llu %llu", (unsigned long long *)&t.on_cpu, (unsigned long long *)&t.run_delay) != 2)
+		exit(2);
+	return t;
+}
+
+/* a blocking call's window, opened just before it and closed just after it */
+struct window {
+	int fd;
+	uint64_t start;
+	struct sched_times before;
+};
+
+static struct window window_open(void)
+{
+	struct window w = { .fd = schedstat_open() };
+	w.before = schedstat_read(w.fd);
+	w.start = clock_ns(CLOCK_MONOTONIC);
+	return w;
+}
+
+/* the window's time blocked (its duration less its growth on a CPU and waiting for one) */
+static void window_close(struct window *w, const char *name, const char *part)
+{
+	uint64_t duration = clock_ns(CLOCK_MONOTONIC) - w->start;
+	struct sched_times after = schedstat_read(w->fd);
+	uint64_t ran = after.on_cpu - w->before.on_cpu, waited = after.run_delay - w->before.run_delay;
+	close(w->fd);
+	fact(name, part, duration - ran - waited);
+	fact(name, "call_runqueue", waited);
 }
 
 static void *spin(void *arg)
@@ -76,10 +153,11 @@ static void *zeroes(void *arg)
 			exit(2);
 		in_reads += clock_ns(CLOCK_THREAD_CPUTIME_ID) - a;
 	}
-	fact("zeroes", "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
-	fact("zeroes", "system", in_reads);
+	/* its buffer's 16 MiB take a few ms to unmap: before its clock is read, not after */
 	close(fd);
 	free(buf);
+	fact("zeroes", "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
+	fact("zeroes", "system", in_reads);
 	return NULL;
 }
 
@@ -88,9 +166,9 @@ static void *sleeper(void *arg)
 	(void)arg;
 	pthread_setname_np(pthread_self(), "sleeper");
 	struct timespec t = { 0, 500000000 };
-	uint64_t a = clock_ns(CLOCK_MONOTONIC);
+	struct window w = window_open();
 	nanosleep(&t, NULL);
-	fact("sleeper", "nanosleep", clock_ns(CLOCK_MONOTONIC) - a);
+	window_close(&w, "sleeper", "nanosleep");
 	return NULL;
 }
 
@@ -99,10 +177,10 @@ static void *reader(void *arg)
 	(void)arg;
 	char c;
 	pthread_setname_np(pthread_self(), "reader");
-	uint64_t a = clock_ns(CLOCK_MONOTONIC);
+	struct window w = window_open();
 	if (read(pipefd[0], &c, 1) != 1)
 		exit(2);
-	fact("reader", "read", clock_ns(CLOCK_MONOTONIC) - a);
+	window_close(&w, "reader", "read");
 	return NULL;
 }
 
@@ -121,10 +199,10 @@ static void *futexw(void *arg)
 {
 	(void)arg;
 	pthread_setname_np(pthread_self(), "futexw");
-	uint64_t a = clock_ns(CLOCK_MONOTONIC);
+	struct window w = window_open();
 	while (__atomic_load_n(&futex_word, __ATOMIC_ACQUIRE) == 0)
 		syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
-	fact("futexw", "futex", clock_ns(CLOCK_MONOTONIC) - a);
+	window_close(&w, "futexw", "futex");
 	return NULL;
 }
 
@@ -182,6 +260,7 @@ int main(int argc, char **argv)
 	}
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
+	facts_write();
 	fclose(facts);
 	return 0;
 }
