@@ -79,6 +79,9 @@ export interface NetworkSummaryRow {
   closed_ms: number | null
   /** the socket as the files section names it */
   socket: string
+  /** it was open in the process when syscope attached to it: its ends and state from
+   * /proc/PID/net then (for TCP, `direction` in when a listener holds its local port, else out) */
+  held: boolean
 }
 
 /** What a session's files and sockets did in a time range (null: not watched). */

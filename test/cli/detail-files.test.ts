@@ -181,6 +181,21 @@ describe('syscope record --pid --detail: files held open before the attach', () 
       expect(row(join(work, 'used'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 1, read_bytes: 5 })
       // its pipe, both ends one row
       expect(s.files!.filter((f) => f.pid === target.pid && f.kind === 'pipe' && f.held).length).toBeGreaterThanOrEqual(1)
+      // its sockets, from /proc/PID/net at the attach: both ends, listeners, and the 7 bytes
+      // its connection carried after it
+      const f = JSON.parse(readFileSync(join(work, 'facts.json'), 'utf8')) as Record<string, number | string>
+      const at = (p: unknown): string => `127.0.0.1:${String(p)}`
+      const net = (local: string) =>
+        s.network!.filter((r) => r.pid === target.pid && r.local === local).map((r) => [r.proto, r.direction, r.remote, r.held, r.bytes_sent, r.bytes_received])
+      expect(net(at(f.c4))).toEqual([['tcp', 'out', at(f.l4), true, 7, 0]])
+      expect(net(at(f.l4)).sort()).toEqual([
+        ['tcp', 'in', at(f.c4), true, 0, 7],
+        ['tcp', 'listen', null, true, 0, 0]
+      ])
+      expect(net(`[::1]:${String(f.l6)}`)).toEqual([['tcp', 'listen', null, true, 0, 0]])
+      expect(net(at(f.u1))).toEqual([['udp', null, at(f.u2), true, 0, 0]])
+      expect(net(`@${String(f.abstract)}`)).toEqual([['unix', 'listen', null, true, 0, 0]])
+      expect(net(join(work, 'sock'))).toEqual([['unix', 'listen', null, true, 0, 0]])
     } finally {
       target.kill('SIGKILL')
     }

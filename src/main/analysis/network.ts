@@ -33,7 +33,8 @@ function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withC
     opened_ms: s.opened,
     established_ms: s.established,
     closed_ms: s.closed,
-    socket: `socket:[${s.file.slice(s.file.indexOf(':') + 1)}]`
+    socket: `socket:[${s.file.slice(s.file.indexOf(':') + 1)}]`,
+    held: s.held === true
   }
 }
 

@@ -5,6 +5,7 @@
 // and its peers are let go, so a long session's connections do not pile up here.
 import type { PeerMessage, SocketMessage } from './protocol'
 import type { PeerRecord, SocketRecord } from '../types/recording-format'
+import type { HeldSocket } from '../proc/open-sockets'
 
 /** the kernel's monotonic ns (the helper's t_ns clock) → the session's ms */
 export type SessionMs = (tNs: number) => number
@@ -37,6 +38,26 @@ export class NetUse {
       errno: m.errno,
       close_errno: m.close_errno
     }
+    const had = this.sockets.get(key)
+    if (had?.held) {
+      // what /proc said of it at the attach stands where the kernel side met it too late to know
+      rec.held = true
+      rec.direction = had.direction ?? rec.direction
+      rec.state ??= had.state
+      rec.local ??= had.local
+      rec.remote ??= had.remote
+    }
+    this.keep(key, rec)
+  }
+
+  /** a socket the process held open when it was attached to (read from /proc, not the helper) */
+  held(pid: number, file: string, s: HeldSocket): void {
+    const key = `${pid} ${file}`
+    if (this.sockets.has(key)) return
+    this.keep(key, { pid, file, ...s, opened: null, established: null, closed: null, v: [0, 0, 0], errno: null, close_errno: null, held: true })
+  }
+
+  private keep(key: string, rec: SocketRecord): void {
     const had = this.sockets.get(key)
     if (had && JSON.stringify(had) === JSON.stringify(rec)) return
     this.sockets.set(key, rec)

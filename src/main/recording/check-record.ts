@@ -180,6 +180,7 @@ export function checkRecord(v: unknown): RecordLine | null {
         isNumOrNull(v.closed) &&
         isNumOrNull(v.errno) &&
         isNumOrNull(v.close_errno) &&
+        (v.held === undefined || v.held === true) &&
         isCounts(v.v, SOCKET_COLUMNS.length)
         ? (v as RecordLine)
         : null

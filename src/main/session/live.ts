@@ -33,6 +33,7 @@ import { LatencyUse } from '../helper/latency-use'
 import { ThreadsUse } from '../helper/threads-use'
 import { DiskUse } from '../helper/disk-use'
 import { openFiles } from '../proc/open-files'
+import { heldSockets } from '../proc/open-sockets'
 import { exitUsage } from '../helper/exit-usage'
 import { createSampler, type Sampler } from '../proc/sampler'
 import type { ProcessSample } from '../types/samples'
@@ -226,7 +227,13 @@ export class LiveSession extends EventEmitter {
     }
     // what they hold open already: the files monitor meets a file only when a call uses it
     if (s.helper && s.store.header.detail === true) {
-      for (const pid of s.known) for (const f of await openFiles(pid)) s.fileUse.held(pid, f.file, f.kind, f.parts)
+      for (const pid of s.known) {
+        const files = await openFiles(pid)
+        for (const f of files) s.fileUse.held(pid, f.file, f.kind, f.parts)
+        // and what its sockets are: both ends, a listener, TCP's state
+        const sockets = new Map(files.filter((f) => f.kind === 'socket').map((f) => [f.file.slice(f.file.indexOf(':') + 1), f.file]))
+        for (const [inode, sock] of await heldSockets(pid, new Set(sockets.keys()))) s.netUse.held(pid, sockets.get(inode)!, sock)
+      }
     }
     s.start()
     return s

@@ -103,6 +103,8 @@ export interface SocketRecord {
   errno: number | null
   /** TCP: the error an established connection ended with */
   close_errno: number | null
+  /** a socket the process had open when it was attached to (read from /proc/PID/net then) */
+  held?: true
 }
 
 /** A socket's traffic with one remote address, as a `pr` record holds it. */
