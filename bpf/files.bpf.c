@@ -307,7 +307,81 @@ static __always_inline void fd_io(struct task_struct *task, __u32 slot, struct f
 		return;
 	add_io(s, write, ret, ns);
 	if (s->kind == FILE_SOCKET)
-		net_io(slot, f, cls, u, write, ret);
+		net_io(slot, f, cls, u, write, ret, 1);
+}
+
+/* what each step of a walk over a sendmmsg's or recvmmsg's messages is given: the same each
+ * step (what steps add up goes to mmsg_sums) */
+struct mmsg_walk {
+	__u64 m; /* the user's struct mmsghdr array */
+	struct file *f;
+	__u32 slot;
+	bool write;
+};
+
+static long mmsg_len_step(__u32 i, void *ctx)
+{
+	const struct mmsg_walk *w = ctx;
+	const struct mmsghdr *m = (const struct mmsghdr *)w->m + i;
+	__u32 z = 0;
+	struct mmsg_sum *sum = bpf_map_lookup_elem(&mmsg_sums, &z);
+	unsigned int len;
+	void *name;
+	if (!sum || bpf_probe_read_user(&len, sizeof(len), &m->msg_len) ||
+	    bpf_probe_read_user(&name, sizeof(name), &m->msg_hdr.msg_name))
+		return 1;
+	sum->bytes += len;
+	if (!i)
+		sum->first = (__u64)name;
+	if ((__u64)name != sum->first || (name && !sum->write))
+		sum->one = 0;
+	return 0;
+}
+
+static long mmsg_peer_step(__u32 i, void *ctx)
+{
+	const struct mmsg_walk *w = ctx;
+	const struct mmsghdr *m = (const struct mmsghdr *)w->m + i;
+	unsigned int len;
+	if (bpf_probe_read_user(&len, sizeof(len), &m->msg_len))
+		return 1;
+	net_io(w->slot, w->f, DETAIL_SENDMSG, (__u64)&m->msg_hdr, w->write, len, 1);
+	return 0;
+}
+
+/*
+ * sendmmsg and recvmmsg: ret messages moved, each its bytes in its mmsghdr's msg_len (the user's
+ * array at u). One call on the file with all their bytes; on a socket, each message to its peer,
+ * all at once where they share one (no address in any, as on a connected socket; for a send, one
+ * address buffer named by all, as a resolver's A and AAAA queries do).
+ */
+static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct file *f, __u64 u,
+				    bool write, long ret, __u64 ns)
+{
+	struct file_stats *s = stats_of(task, slot, f);
+	__u32 z = 0;
+	struct mmsg_sum *sum = bpf_map_lookup_elem(&mmsg_sums, &z);
+	if (!s || !sum)
+		return;
+	if (ret <= 0) {
+		add_io(s, write, ret, ns);
+		return;
+	}
+	__u32 n = ret < MMSG_MAX ? (__u32)ret : MMSG_MAX;
+	struct mmsg_walk w = { .m = u, .f = f, .slot = slot, .write = write };
+	sum->bytes = 0;
+	sum->first = 0;
+	sum->one = 1;
+	sum->write = write;
+	bpf_loop(n, mmsg_len_step, &w, 0);
+	__u64 bytes = sum->bytes;
+	add_io(s, write, (long)bytes, ns);
+	if (s->kind != FILE_SOCKET)
+		return;
+	if (sum->one)
+		net_io(slot, f, DETAIL_SENDMSG, u, write, (long)bytes, n);
+	else
+		bpf_loop(n, mmsg_peer_step, &w, 0);
 }
 
 /* Exit: the file behind the fd, and what the call did to it. */
@@ -348,6 +422,11 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 	case DETAIL_RECVMSG:
 		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, t->arg[1],
 		      cls == DETAIL_SENDTO || cls == DETAIL_SENDMSG, ret, ns);
+		return;
+	case DETAIL_SENDMMSG:
+	case DETAIL_RECVMMSG:
+		mmsg_io(task, slot, fd_file(task, (int)t->arg[0]), t->arg[1],
+			cls == DETAIL_SENDMMSG, ret, ns);
 		return;
 	case DETAIL_SENDFILE:
 	case DETAIL_COPY: {

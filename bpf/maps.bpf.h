@@ -239,6 +239,23 @@ struct {
 	__type(value, struct net_scratch);
 } net_scratch SEC(".maps");
 
+/* a sendmmsg's or recvmmsg's messages summed (files.bpf.c, mmsg_exit): in a map value, which the
+ * verifier does not follow from one bpf_loop step to the next as it would a stack slot that
+ * grows each step (that kept it from ever finishing) */
+struct mmsg_sum {
+	__u64 bytes;
+	__u64 first; /* the first message's msg_name */
+	__u32 one; /* every message to one peer */
+	__u32 write;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmsg_sum);
+} mmsg_sums SEC(".maps");
+
 /* ---- disk (disk.bpf.c) ---- */
 
 /* block requests in flight on the whole machine, by the request's address: a request not kept

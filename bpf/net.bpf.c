@@ -229,11 +229,12 @@ static __always_inline void call_remote(struct sock_stats *s, struct sock *sk, _
 	sk_addr(sk, true, a);
 }
 
-/* A send or receive of ret bytes on socket file f, with the peer it went to or came from. u:
- * the call's sockaddr (DETAIL_SENDTO, DETAIL_RECVFROM) or msghdr (DETAIL_SENDMSG,
- * DETAIL_RECVMSG) in user memory, 0 for the other classes. */
+/* `calls` sends or receives of ret bytes in all on socket file f, with the peer they went to
+ * or came from. u: the call's sockaddr (DETAIL_SENDTO, DETAIL_RECVFROM) or msghdr
+ * (DETAIL_SENDMSG, DETAIL_RECVMSG, and one of sendmmsg's) in user memory, 0 for the other
+ * classes. */
 static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u, bool write,
-				   long ret)
+				   long ret, __u32 calls)
 {
 	struct sock *sk;
 	struct file_key k;
@@ -270,10 +271,10 @@ static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u
 			return;
 	}
 	if (write) {
-		__sync_fetch_and_add(&p->sends, 1);
+		__sync_fetch_and_add(&p->sends, calls);
 		__sync_fetch_and_add(&p->bytes_sent, ret);
 	} else {
-		__sync_fetch_and_add(&p->recvs, 1);
+		__sync_fetch_and_add(&p->recvs, calls);
 		__sync_fetch_and_add(&p->bytes_received, ret);
 	}
 	p->last_ns = now;

@@ -211,7 +211,13 @@ enum detail_class {
 	DETAIL_RENAME_AT =
 		21, /* renameat(2): arg[0..1] the old dirfd and name, arg[2..3] the new */
 	DETAIL_RENAME = 22, /* rename: as DETAIL_RENAME_AT, both relative to the cwd */
+	/* network again: returns how many messages of the user's mmsghdr array at arg[1] moved */
+	DETAIL_SENDMMSG = 23,
+	DETAIL_RECVMMSG = 24,
 };
+
+/* the most messages one sendmmsg or recvmmsg moves (the kernel's bound on its vlen, UIO_MAXIOV) */
+#define MMSG_MAX 1024
 
 /* what a call did to a name (name_key.op) */
 enum name_op {

@@ -216,6 +216,8 @@ static void set_detail_classes(struct syscope_bpf *s)
 		{ __NR_recvfrom, DETAIL_RECVFROM },
 		{ __NR_sendmsg, DETAIL_SENDMSG },
 		{ __NR_recvmsg, DETAIL_RECVMSG },
+		{ __NR_sendmmsg, DETAIL_SENDMMSG },
+		{ __NR_recvmmsg, DETAIL_RECVMMSG },
 		{ __NR_close, DETAIL_CLOSE },
 		{ __NR_pipe2, DETAIL_PAIR },
 #ifdef __NR_pipe

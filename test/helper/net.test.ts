@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
-import type { PeerMessage, SocketMessage } from '../../src/main/helper/protocol'
+import type { FileMessage, PeerMessage, SocketMessage } from '../../src/main/helper/protocol'
 import { HELPER_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
 
 interface Facts {
@@ -22,6 +22,10 @@ interface Facts {
   u2: number
   u3: number
   u4: number
+  u5: number
+  u6: number
+  u7: number
+  u8: number
   abstract: string
   refused_at_once: boolean
   reset: number
@@ -55,6 +59,8 @@ describe.each(HELPER_BUILDS)('network (%s)', (mode, helperPath, args) => {
     const peers = new Map<string, PeerMessage>()
     client.on('socket', (m: SocketMessage) => sockets.set(`${m.pid} ${m.file}`, m))
     client.on('peer', (m: PeerMessage) => peers.set(`${m.pid} ${m.file} ${m.peer}`, m))
+    const files = new Map<string, FileMessage>()
+    client.on('file', (m: FileMessage) => files.set(`${m.pid} ${m.file}`, m))
     try {
       const tcpStates = mode !== 'tracepoint'
       expect(client.hello.tcp_states).toBe(tcpStates)
@@ -155,6 +161,28 @@ describe.each(HELPER_BUILDS)('network (%s)', (mode, helperPath, args) => {
       const u4 = one('udp u4', (s) => s.proto === 'udp' && s.local === at(f.u4))
       expect(u4).toMatchObject({ proto: 'udp', direction: 'out', remote: at(f.u2), connects: 1, connect_errors: 0 })
       expect(peersOf(u4)).toEqual([{ remote: at(f.u2), sends: 1, bytes_sent: 50, recvs: 0, bytes_received: 0 }])
+
+      // UDP by sendmmsg and recvmmsg: each message its bytes (msg_len) and its peer; one call
+      // on the file with all of them
+      const udp = (name: string, port: number) => one(name, (s) => s.proto === 'udp' && s.local === at(port))
+      const u5 = udp('udp u5', f.u5)
+      expect(peersOf(u5)).toEqual([{ remote: at(f.u6), sends: 3, bytes_sent: 60, recvs: 0, bytes_received: 0 }])
+      expect(files.get(`${u5.pid} ${u5.file}`)).toMatchObject({ writes: 1, write_bytes: 60 })
+      const u6 = udp('udp u6', f.u6)
+      expect(peersOf(u6)).toEqual(
+        [
+          { remote: at(f.u5), sends: 0, bytes_sent: 0, recvs: 3, bytes_received: 60 },
+          { remote: at(f.u7), sends: 0, bytes_sent: 0, recvs: 1, bytes_received: 40 }
+        ].sort((a, b) => a.remote.localeCompare(b.remote))
+      )
+      expect(files.get(`${u6.pid} ${u6.file}`)).toMatchObject({ reads: 1, read_bytes: 100 })
+      expect(peersOf(udp('udp u7', f.u7))).toEqual(
+        [
+          { remote: at(f.u6), sends: 1, bytes_sent: 40, recvs: 0, bytes_received: 0 },
+          { remote: at(f.u8), sends: 3, bytes_sent: 180, recvs: 0, bytes_received: 0 }
+        ].sort((a, b) => a.remote.localeCompare(b.remote))
+      )
+      expect(peersOf(udp('udp u8', f.u8))).toEqual([{ remote: at(f.u7), sends: 0, bytes_sent: 0, recvs: 3, bytes_received: 180 }])
 
       // Unix stream by path
       const path = join(work, 's.sock')

@@ -1,8 +1,8 @@
 // Network work of known shape, all on this machine, for the network monitor's tests: TCP over
 // IPv4 and IPv6 (connected, accepted, listening), refused connects blocking and not, a connect
-// that never completes, UDP to two peers unconnected (sendto, sendmsg) and connected, Unix
-// stream sockets by path, a Unix datagram by abstract name, a Unix connect to nothing, a
-// socketpair and a pipe. The ports and names it used go to DIR/facts.json for the test.
+// that never completes, UDP to two peers unconnected (sendto, sendmsg) and connected, and by
+// sendmmsg and recvmmsg, Unix stream sockets by path, a Unix datagram by abstract name, a Unix
+// connect to nothing, a socketpair and a pipe. The ports and names it used go to DIR/facts.json for the test.
 //
 //   net DIR
 #define _GNU_SOURCE
@@ -243,6 +243,59 @@ int main(int argc, char **argv)
 	close(u3);
 	close(u4);
 
+	/* UDP by sendmmsg and recvmmsg: u5, connected to u6, sends 10, 20 and 30 bytes in one
+	 * call; u7, unconnected, sends 40 to u6 and 50 to u8 in one (an address each), then 60 and
+	 * 70 to u8 in one (both naming one address); u6 takes its four in one recvmmsg (an address
+	 * buffer each), u8 its three by recvfrom */
+	int u5 = udp(), u6 = udp(), u7 = udp(), u8 = udp();
+	struct sockaddr_in to6, to8, froms[4];
+	v4(&to6, port_of(u6));
+	v4(&to8, port_of(u8));
+	if (connect(u5, (struct sockaddr *)&to6, sizeof(to6)))
+		die("connect u5");
+	struct iovec mv[4];
+	struct mmsghdr mm[4];
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 3; i++) {
+		mv[i] = (struct iovec){ .iov_base = buf, .iov_len = 10 * (i + 1) };
+		mm[i].msg_hdr = (struct msghdr){ .msg_iov = &mv[i], .msg_iovlen = 1 };
+	}
+	if (sendmmsg(u5, mm, 3, 0) != 3)
+		die("sendmmsg connected");
+	struct sockaddr_in *to[2] = { &to6, &to8 };
+	for (int i = 0; i < 2; i++) {
+		mv[i] = (struct iovec){ .iov_base = buf, .iov_len = 40 + 10 * i };
+		mm[i].msg_hdr = (struct msghdr){ .msg_name = to[i], .msg_namelen = sizeof(to6),
+						 .msg_iov = &mv[i], .msg_iovlen = 1 };
+	}
+	if (sendmmsg(u7, mm, 2, 0) != 2)
+		die("sendmmsg to two");
+	for (int i = 0; i < 2; i++) {
+		mv[i] = (struct iovec){ .iov_base = buf, .iov_len = 60 + 10 * i };
+		mm[i].msg_hdr = (struct msghdr){ .msg_name = &to8, .msg_namelen = sizeof(to8),
+						 .msg_iov = &mv[i], .msg_iovlen = 1 };
+	}
+	if (sendmmsg(u7, mm, 2, 0) != 2)
+		die("sendmmsg to one");
+	char rbuf[4][128];
+	for (int i = 0; i < 4; i++) {
+		mv[i] = (struct iovec){ .iov_base = rbuf[i], .iov_len = sizeof(rbuf[i]) };
+		mm[i].msg_hdr = (struct msghdr){ .msg_name = &froms[i], .msg_namelen = sizeof(froms[i]),
+						 .msg_iov = &mv[i], .msg_iovlen = 1 };
+	}
+	if (recvmmsg(u6, mm, 4, 0, NULL) != 4)
+		die("recvmmsg");
+	for (int i = 0; i < 3; i++) {
+		fromlen = sizeof(from);
+		if (recvfrom(u8, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen) <= 0)
+			die("recvfrom u8");
+	}
+	int p5 = port_of(u5), p6 = port_of(u6), p7 = port_of(u7), p8 = port_of(u8);
+	close(u5);
+	close(u6);
+	close(u7);
+	close(u8);
+
 	/* Unix stream by path: 123 up, 45 down */
 	struct sockaddr_un un = { .sun_family = AF_UNIX };
 	snprintf(un.sun_path, sizeof(un.sun_path), "%s/s.sock", dir);
@@ -306,9 +359,9 @@ int main(int argc, char **argv)
 		die(path);
 	fprintf(f,
 		"{\"l4\":%d,\"c4\":%d,\"l6\":%d,\"c6\":%d,\"refused\":%d,\"full\":%d,"
-		"\"u1\":%d,\"u2\":%d,\"u3\":%d,\"u4\":%d,\"abstract\":\"@%s\","
-		"\"refused_at_once\":%s,\"reset\":%d}\n",
-		l4, c4, l6, c6, refused, full_port, p1, p2, p3, p4, abstract,
+		"\"u1\":%d,\"u2\":%d,\"u3\":%d,\"u4\":%d,\"u5\":%d,\"u6\":%d,\"u7\":%d,\"u8\":%d,"
+		"\"abstract\":\"@%s\",\"refused_at_once\":%s,\"reset\":%d}\n",
+		l4, c4, l6, c6, refused, full_port, p1, p2, p3, p4, p5, p6, p7, p8, abstract,
 		refused_at_once ? "true" : "false", rport);
 	fclose(f);
 	return 0;
