@@ -207,9 +207,10 @@ describe('syscope record --detail, more files than its tables hold', () => {
     const many = join(dir, 'manyfiles')
     execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
     const work = mkdtempSync(join(dir, 'many-'))
-    // the kernel keeps 65,536 (process, file) uses and as many names (docs/protocol.md)
-    const N = 70_000
-    // (70,000 rows of JSON: more than spawnSync's default buffer)
+    // the 100,000; the kernel keeps 65,536 (process, file) uses and as many names
+    // (docs/protocol.md)
+    const N = 100_000
+    // (65,536 rows of JSON: more than spawnSync's default buffer)
     const r = spawnSync('node', [CLI, 'record', '--detail', '--json', '--out', join(dir, 'many.syscope'), '--', many, work, String(N)], {
       encoding: 'utf8',
       env: { ...process.env, ...env },
