@@ -1,7 +1,7 @@
 // The busiest files or peers of a range as bytes per second, one line each, on the timeline's
 // margins and axis (as the thread lanes are), above the Files and Network tables.
 import type { RateSeries } from '@shared/detail'
-import { escapeHtml, formatBytes, formatBytesRate, formatOffset } from '../lib/format'
+import { escapeHtml, formatBytes, formatBytesRate, formatOffset, isLongRun } from '../lib/format'
 import { LAYOUT } from './timeline'
 import { axisStyle, chartTheme, rangeTimeAxis, tooltipStyle } from './theme'
 
@@ -21,7 +21,7 @@ export function buildRateOption(
   opts: { dark?: boolean } = {}
 ): Record<string, unknown> {
   const th = chartTheme(opts.dark ?? false)
-  const longRun = range.toMs - range.fromMs >= 600_000
+  const longRun = isLongRun(range.toMs - range.fromMs)
   return {
     animation: false,
     backgroundColor: 'transparent',

@@ -2,7 +2,7 @@
 // src/shared/syscalls: one colour per category everywhere), for the light and the dark theme.
 import type { CategoryId } from '@shared/contract'
 import { categoryInfo } from '@shared/syscalls/index'
-import { formatOffset } from '../lib/format'
+import { formatOffset, isLongRun } from '../lib/format'
 
 export interface ChartTheme {
   text: string
@@ -95,11 +95,10 @@ export function chartTheme(dark: boolean): ChartTheme {
 export const categoryColor = (id: CategoryId): string => categoryInfo(id).color
 export const categoryLabel = (id: CategoryId): string => categoryInfo(id).label
 
-/** Axis and tooltip styling every chart shares. */
 /** The x axis of a chart under the timeline (thread lanes, rate charts): a range's seconds,
  * labelled as offsets into the session (minutes past ten). */
 export function rangeTimeAxis(t: ChartTheme, fromMs: number, toMs: number): Record<string, unknown> {
-  const longRun = toMs - fromMs >= 600_000
+  const longRun = isLongRun(toMs - fromMs)
   return {
     type: 'value',
     min: fromMs / 1000,
@@ -110,6 +109,7 @@ export function rangeTimeAxis(t: ChartTheme, fromMs: number, toMs: number): Reco
   }
 }
 
+/** Axis and tooltip styling every chart shares. */
 export function axisStyle(t: ChartTheme): Record<string, unknown> {
   return {
     axisLine: { lineStyle: { color: t.axis } },

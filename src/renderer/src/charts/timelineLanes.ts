@@ -5,7 +5,7 @@
 import type { LaneId, MarkerEvent, TimelineData } from './timeline'
 import { DISPLAY_ORDER, LANES, LAYOUT } from './timeline'
 import { lowerBound } from '../lib/series'
-import { escapeHtml, formatBytes, formatBytesRate, formatCount, formatInt, formatOffset, formatRate } from '../lib/format'
+import { escapeHtml, formatBytes, formatBytesRate, formatCount, formatInt, formatOffset, formatRate, isLongRun } from '../lib/format'
 import { axisStyle, categoryColor, categoryLabel, chartTheme, type ChartTheme } from './theme'
 
 export interface TimelineOptions {
@@ -108,7 +108,7 @@ const zoomWindow = (range: [number, number] | null): Record<string, number> =>
 
 /** The time axis every lane and the slider share; only the bottom lane labels it. */
 function timeAxis(d: TimelineData, th: ChartTheme, labelled: boolean): Record<string, unknown> {
-  const longRun = d.extent[1] >= 600_000
+  const longRun = isLongRun(d.extent[1])
   return {
     type: 'value',
     min: 0,
@@ -227,7 +227,7 @@ export function buildLaneOption(id: LaneId, d: TimelineData, o: TimelineOptions)
 /** The range slider under the lanes, its shadow the total CPU (the line itself is not drawn). */
 export function buildSliderOption(d: TimelineData, o: TimelineOptions): Record<string, unknown> {
   const th = chartTheme(o.dark)
-  const longRun = d.extent[1] >= 600_000
+  const longRun = isLongRun(d.extent[1])
   return {
     animation: false,
     backgroundColor: 'transparent',
@@ -283,7 +283,7 @@ const swatch = (color: string): string => `<span class="tt-swatch" style="backgr
  */
 export function timelineTooltip(d: TimelineData, atMs: number, o: TimelineOptions): string {
   const th = chartTheme(o.dark)
-  const longRun = d.extent[1] >= 600_000
+  const longRun = isLongRun(d.extent[1])
   const span = o.range ? o.range[1] - o.range[0] : d.extent[1]
   const rows: string[] = [`<b>${escapeHtml(formatOffset(atMs, longRun))}</b>`]
   const near = d.events.filter((e) => Math.abs(e.t_ms - atMs) <= span / 150)

@@ -73,7 +73,11 @@ export function formatPct(v: number | null | undefined, digits = 1): string {
   return `${v.toFixed(digits)} %`
 }
 
-/** A position on a session's time axis (ms since its start): "12.5 s", or "1:02:03" past an hour. */
+/** Whether a span of the time axis is long enough (ten minutes) for its labels in minutes. */
+export const isLongRun = (spanMs: number): boolean => spanMs >= 600_000
+
+/** A position on a session's time axis (ms since its start): "12.5 s"; in a long run
+ * (isLongRun), "2:05", or "1:02:03" past an hour. */
 export function formatOffset(ms: number, longRun = false): string {
   const s = ms / 1000
   if (!longRun) return `${s.toFixed(s < 10 ? 2 : 1)} s`
