@@ -19,10 +19,10 @@
 // - BPF_STATS=1 (default): the kernel's own run time of each program (run_time_ns / run_cnt),
 //   switched on through an fd held by bench/bpf-stats, so it goes off again however this script
 //   ends. That is the cost inside the programs alone.
-// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as two more configurations
-//   (traced, untraced) to the same rounds, and tracedVsBaseline, whose on/off pairs switch
-//   between this build and that one tracing the same process (extra < 0: this one is cheaper):
-//   before/after a change in one run.
+// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as three more
+//   configurations (traced, untraced, counts-only) to the same rounds, and tracedVsBaseline,
+//   whose on/off pairs switch between this build and that one tracing the same process
+//   (extra < 0: this one is cheaper): before/after a change in one run.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
 // timed by wall clock on a 1/20 loop in its own process, against a bare process just before it. The realistic workload is tar of /usr/share, bare vs under the
 // helper, alternating.
@@ -277,6 +277,7 @@ const configs = {
     ? {
         baselineTraced: helperConfig(BASELINE, true),
         baselineUntraced: helperConfig(BASELINE, false),
+        baselineCounts: helperConfig(BASELINE, true, ['--counts-only']),
         // extra = this build − the baseline, both tracing the same process
         tracedVsBaseline: abConfig(HELPER, BASELINE)
       }
