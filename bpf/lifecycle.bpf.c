@@ -262,6 +262,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	__u32 slot = p->slot;
 	/* gone from the tracked set now: its last switch off a CPU, after this, must not count on
 	 * the slot, which the helper frees (zeroed) once it has this event and may give to another */
+	fast_forget(tgid, slot);
 	if (ts)
 		bpf_task_storage_delete(&proc_task, task->group_leader);
 	else

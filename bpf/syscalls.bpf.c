@@ -241,14 +241,39 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
  * clone in the child with 0: the call was the parent's, counted at its own return. exit and
  * exit_group never return: lifecycle.bpf.c counts them as their thread exits.
  */
+static __always_inline bool child_return(__s64 nr, long ret)
+{
+	return !ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork);
+}
+
+/* a process state that counts (checked, and not an armed launcher): the fast way may lead to it */
+#define FAST_NOT (PROC_AWAIT_EXEC | PROC_VERIFY)
+
 static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct *task, __s64 nr,
 					   long ret)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
+	caller(k, task, &tgid, &tid);
+	if (!maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
+		return;
+	/* the fast way: the process published in tracked_fast (a call that may change its
+	 * credentials takes the lookup, which checks them after) */
+	__u64 *fast = &tracked_fast[tgid & (HINT_SIZE - 1)];
+	__u64 e = *fast;
+	bool creds = may_change_creds(nr);
+	if (e >> 32 == tgid && e && !creds) {
+		__u32 slot = (__u32)e - 1;
+		if (child_return(nr, ret))
+			return;
+		count(slot, nr, ret < 0, 0, sole_thread(task));
+		if (ret < 0)
+			count_errno(slot, nr, ret);
+		return;
+	}
 	struct task_struct *leader;
 	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader);
-	if (!p || (!ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork)))
+	if (!p || child_return(nr, ret))
 		return;
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
 		count(p->slot, nr, ret < 0, 0, sole_thread(task));
@@ -256,6 +281,10 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 			count_errno(p->slot, nr, ret);
 	}
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
+	/* plainly tracked, and still (a call that may change credentials may have untracked it):
+	 * the next call takes the fast way (a bucket already holding another process keeps it) */
+	if (!(p->flags & FAST_NOT) && !e && !creds)
+		__sync_val_compare_and_swap(fast, 0, fast_entry(tgid, p->slot));
 }
 
 /* ---- programs, one pair per attach flavour ---- */

@@ -99,6 +99,7 @@ static __always_inline void untrack(bool ts, struct task_struct *leader, __u32 t
 				    __u32 reason)
 {
 	long err;
+	fast_forget(tgid, slot);
 	if (ts)
 		err = bpf_task_storage_delete(&proc_task, leader);
 	else

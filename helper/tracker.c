@@ -132,6 +132,15 @@ static void slot_reset(struct tracker *t, uint32_t slot)
 		memset(t->slots[slot].prev, 0, 3 * SYSCOPE_MAX_NR * sizeof(uint64_t));
 }
 
+/* The counts-only hook's fast way to this slot's process (tracked_fast, bpf/common.bpf.h) taken
+ * back, if it is there: before the slot is freed or the process let go. */
+static void fast_forget(struct tracker *t, uint32_t pid, uint32_t slot)
+{
+	__u64 *e = &t->ld->skel->bss->tracked_fast[pid & (HINT_SIZE - 1)];
+	__u64 mine = (__u64)pid << 32 | (slot + 1);
+	__atomic_compare_exchange_n(e, &mine, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
 static void hint(struct tracker *t, uint32_t pid, int delta)
 {
 	__u32 *h = &t->ld->skel->bss->tracked_hint[pid & (HINT_SIZE - 1)];
@@ -294,6 +303,7 @@ static void slot_free(struct tracker *t, uint32_t slot)
 		close(tr->pidfd);
 	tr->pidfd = -1;
 	tr->gone_ticks = 0;
+	fast_forget(t, tr->pid, slot);
 	tr->pid = 0;
 	slot_reset(t, slot);
 	caps_bpf_raise();
@@ -603,6 +613,7 @@ int tracker_remove(struct tracker *t, uint32_t pid, struct jbuf *out)
 	if (slot < 0)
 		return -ESRCH;
 	/* stop the kernel side first, so no late syscall exit adds to a freed slot */
+	fast_forget(t, pid, (uint32_t)slot);
 	if (t->task_storage) {
 		/* the pidfd kept from `track` is this process's for sure; a new one, by its pid, is
 		 * too while the kernel has not told of its exit */
