@@ -2,15 +2,14 @@
 // recorded with the real CLI (real helper, real BPF), compared in Chromium through `syscope serve`,
 // and every figure checked against the recordings' own `summary --json`.
 import { startServe, type Served } from './serve'
+import { record } from './recorded'
 import { test, expect, type Page } from '@playwright/test'
-import { execFileSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { formatBytes, formatInt, formatMs, NA } from '../../src/renderer/src/lib/format'
 
 const root = join(import.meta.dirname, '..', '..')
-const cli = join(root, 'bin', 'syscope.mjs')
 const shots = join(root, 'build', 'test-results', 'screenshots')
 let served: Served | undefined
 let url = ''
@@ -46,19 +45,18 @@ test.beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'syscope-compare-usage-'))
   const dir = join(data, 'syscope', 'recordings')
   mkdirSync(dir, { recursive: true })
-  const record = (name: string, extra: string[], argv: string[]): string => {
+  const made = (name: string, extra: string[], argv: string[]): string => {
     const out = join(dir, `${name}.syscope`)
-    execFileSync('node', [cli, 'record', ...extra, '--out', out, '--', ...argv], { stdio: 'ignore', env: { ...process.env, XDG_DATA_HOME: data } })
-    summaries.set(out, JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as Summary)
+    summaries.set(out, record(data, out, extra, argv))
     return out
   }
   // about 20 ms of copying through a 16 MiB buffer: shorter than one sample, and its max RSS is
   // above the launcher's, so the kernel knows it
   const short = ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=16M', 'count=4', 'status=none']
-  rec.short = record('short', [], short)
-  rec.burst = record('burst', [], ['sh', '-c', 'for i in $(seq 200); do /bin/true; done'])
+  rec.short = made('short', [], short)
+  rec.burst = made('burst', [], ['sh', '-c', 'for i in $(seq 200); do /bin/true; done'])
   // without eBPF there are no exit figures and no syscall counts: they are not known
-  rec.noEbpf = record('no-ebpf', ['--no-ebpf'], short)
+  rec.noEbpf = made('no-ebpf', ['--no-ebpf'], short)
 
   served = await startServe(data)
   url = served.url

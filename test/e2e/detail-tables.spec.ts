@@ -3,6 +3,7 @@
 // `syscope serve`. The tables hold the recording's own `summary --json` rows for the whole run,
 // filter by text and by a clicked process, and follow a range narrowed on the timeline.
 import { startServe, type Served } from './serve'
+import { openRecording } from './recorded'
 import { test, expect, type Locator, type Page } from '@playwright/test'
 import { execFileSync, spawn } from 'node:child_process'
 import {
@@ -115,19 +116,14 @@ async function shown(scope: Page | Locator, testid: 'file-row' | 'network-row' |
 }
 const sorted = (xs: string[]): string[] => [...xs].sort()
 
-async function openRecording(page: Page): Promise<void> {
-  await page.goto(url)
-  await page.locator(`[data-testid="recording-row"][data-path="${out}"]`).click()
-  await expect(page.getByTestId('session-state')).toHaveText('recording')
-  await expect(page.getByTestId('files-table')).toBeVisible({ timeout: 15_000 })
-}
+const openTables = (page: Page): Promise<void> => openRecording(page, url, out, 'files-table')
 
 test('the whole run: the tables hold the summary rows, filter by text and by a clicked process', async ({ page }) => {
   const files = summary.files!
   const network = summary.network!
   expect(files.length).toBeGreaterThan(10)
   expect(network.length).toBeGreaterThan(6)
-  await openRecording(page)
+  await openTables(page)
   await expect(page.getByTestId('file-row')).toHaveCount(files.length)
   await expect(page.getByTestId('network-row')).toHaveCount(network.length)
   expect(sorted((await shown(page, 'file-row')).map(fileKey))).toEqual(sorted(files.map(fileKey)))
@@ -186,7 +182,7 @@ test('the whole run: the tables hold the summary rows, filter by text and by a c
 })
 
 test('the busiest files and peers over time: the top rows by bytes, drawn on the timeline axis', async ({ page }) => {
-  await openRecording(page)
+  await openTables(page)
   const pane = page.getByTestId('rates-pane')
   await expect(pane).toBeVisible()
   // the whole run, charted to its end (not to the "end of time" the whole range is asked as)
@@ -234,7 +230,7 @@ test('a range narrowed to the second half: only what happened in it', async ({ p
   const firstOfSecond = Math.min(...files.filter((r) => second.has(r.pid) && r.first_ms !== null).map((r) => r.first_ms!))
   expect(firstOfSecond - lastOfFirst, 'the pause between the halves').toBeGreaterThan(GAP_MS / 2)
 
-  await openRecording(page)
+  await openTables(page)
   await expect(page.getByTestId('file-row')).toHaveCount(files.length)
   // zoom at the plots' right end (where the lanes' readouts end) until the range starts inside the pause
   const readout = (await page.getByTestId('lane-cpu-readout').boundingBox())!

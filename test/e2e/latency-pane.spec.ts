@@ -4,6 +4,7 @@
 // calls, errors and durations, the histogram of the one picked, and the slowest calls with what
 // they waited on; a counts-only recording says it has no durations.
 import { startServe, type Served } from './serve'
+import { openRecording, record } from './recorded'
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -12,7 +13,6 @@ import { join } from 'node:path'
 import type { Summary } from '../../src/main/types/summary'
 
 const root = join(import.meta.dirname, '..', '..')
-const cli = join(root, 'bin', 'syscope.mjs')
 const shots = join(root, 'build', 'test-results', 'screenshots')
 let served: Served | undefined
 let url = ''
@@ -34,21 +34,16 @@ test.beforeAll(async () => {
   mkdirSync(recordings, { recursive: true })
   const bin = join(dir, 'latency')
   execFileSync('cc', ['-O2', '-pthread', '-o', bin, join(root, 'test', 'helper', 'workloads', 'latency.c')])
-  const env = { ...process.env, XDG_DATA_HOME: data }
-  const record = (out: string, args: string[], argv: string[]): Summary => {
-    execFileSync('node', [cli, 'record', '--no-tty', '--out', out, ...args, '--', ...argv], { env, stdio: ['ignore', 'ignore', 'inherit'] })
-    return JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', env, maxBuffer: 256 << 20 })) as Summary
-  }
   rec.slow = join(recordings, 'slowset.syscope')
-  slowSummary = record(rec.slow, [], [bin, 'slowset', join(dir, 'facts.txt')])
+  slowSummary = record(data, rec.slow, [], [bin, 'slowset', join(dir, 'facts.txt')])
   for (const line of readFileSync(join(dir, 'facts.txt'), 'utf8').trim().split('\n')) {
     const [k, v] = line.split(' ') as [string, string]
     facts[k] = v
   }
   rec.sleeps = join(recordings, 'sleeps.syscope')
-  sleepsSummary = record(rec.sleeps, [], [bin, 'sleeps', join(dir, 'sleeps.txt')])
+  sleepsSummary = record(data, rec.sleeps, [], [bin, 'sleeps', join(dir, 'sleeps.txt')])
   rec.counts = join(recordings, 'counts.syscope')
-  record(rec.counts, ['--counts-only'], [bin, 'errors'])
+  record(data, rec.counts, ['--counts-only'], [bin, 'errors'])
 
   served = await startServe(data)
   url = served.url
@@ -59,12 +54,7 @@ test.afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function open(page: Page, path: string): Promise<void> {
-  await page.goto(url)
-  await page.locator(`[data-testid="recording-row"][data-path="${path}"]`).click()
-  await expect(page.getByTestId('session-state')).toHaveText('recording')
-  await expect(page.getByTestId('latency-pane')).toBeVisible({ timeout: 15_000 })
-}
+const open = (page: Page, path: string): Promise<void> => openRecording(page, url, path, 'latency-pane')
 
 test('the slowest calls, longest first, with what each waited on', async ({ page }) => {
   await open(page, rec.slow)

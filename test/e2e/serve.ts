@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 
-const cli = join(import.meta.dirname, '..', '..', 'bin', 'syscope.mjs')
+export const cli = join(import.meta.dirname, '..', '..', 'bin', 'syscope.mjs')
 
 export interface Served {
   url: string

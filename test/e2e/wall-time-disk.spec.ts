@@ -5,6 +5,7 @@
 // a range zoomed into shows what the backend gives for that range. Direct-I/O reads on a loop
 // device of the test's own show the device's requests, sizes and submitter as the summary has them.
 import { startServe, type Served } from './serve'
+import { openRecording, record } from './recorded'
 import { test, expect, type Page } from '@playwright/test'
 import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdirSync } from 'node:fs'
@@ -15,7 +16,6 @@ import { WALL_TIME_LANES, wallTimeSentence } from '../../src/shared/wall-time'
 import { makeLoopDisk, type LoopDisk } from '../util/loop-disk'
 
 const root = join(import.meta.dirname, '..', '..')
-const cli = join(root, 'bin', 'syscope.mjs')
 const shots = join(root, 'build', 'test-results', 'screenshots')
 const DD = { bs: 4096, count: 48 }
 let served: Served | undefined
@@ -39,15 +39,10 @@ test.beforeAll(async () => {
   mkdirSync(recordings, { recursive: true })
   const bin = join(dir, 'wallparts')
   execFileSync('cc', ['-O2', '-pthread', '-o', bin, join(root, 'test', 'helper', 'workloads', 'wallparts.c')])
-  const env = { ...process.env, XDG_DATA_HOME: data }
-  const record = (out: string, argv: string[]): Summary => {
-    execFileSync('node', [cli, 'record', '--no-tty', '--out', out, '--', ...argv], { env, stdio: ['ignore', 'ignore', 'inherit'] })
-    return JSON.parse(execFileSync('node', [cli, 'summary', out, '--json'], { encoding: 'utf8', env, maxBuffer: 256 << 20 })) as Summary
-  }
   rec.wall = join(recordings, 'wallparts.syscope')
-  wallSummary = record(rec.wall, [bin, join(dir, 'facts.txt')])
+  wallSummary = record(data, rec.wall, [], [bin, join(dir, 'facts.txt')])
   rec.disk = join(recordings, 'direct-reads.syscope')
-  diskSummary = record(rec.disk, ['dd', `if=${disk.file}`, 'of=/dev/null', 'iflag=direct', `bs=${DD.bs}`, `count=${DD.count}`, 'status=none'])
+  diskSummary = record(data, rec.disk, [], ['dd', `if=${disk.file}`, 'of=/dev/null', 'iflag=direct', `bs=${DD.bs}`, `count=${DD.count}`, 'status=none'])
 
   served = await startServe(data)
   url = served.url
@@ -58,12 +53,7 @@ test.afterAll(async () => {
   disk?.remove()
 })
 
-async function open(page: Page, path: string, pane: string): Promise<void> {
-  await page.goto(url)
-  await page.locator(`[data-testid="recording-row"][data-path="${path}"]`).click()
-  await expect(page.getByTestId('session-state')).toHaveText('recording')
-  await expect(page.getByTestId(pane)).toBeVisible({ timeout: 15_000 })
-}
+const open = (page: Page, path: string, pane: string): Promise<void> => openRecording(page, url, path, pane)
 
 /** the why-was-it-slow rows shown: part → ns */
 const whyShown = (page: Page): Promise<Record<string, number>> =>
