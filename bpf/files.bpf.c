@@ -190,8 +190,26 @@ static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
 	}
 }
 
-static __always_inline void add_io(struct file_stats *s, bool write, long ret, __u64 ns)
+/* A read or write into its file's figures; a sole thread adds plainly (see sole_thread: a
+ * process's entries are written by its own threads only). */
+static __always_inline void add_io(struct file_stats *s, bool write, long ret, __u64 ns, bool sole)
 {
+	if (sole) {
+		if (write) {
+			s->writes++;
+			if (ret > 0)
+				s->write_bytes += ret;
+		} else {
+			s->reads++;
+			if (ret > 0)
+				s->read_bytes += ret;
+		}
+		if (ret < 0)
+			s->io_errors++;
+		s->time_ns += ns;
+		s->seq = files_seq;
+		return;
+	}
 	if (write) {
 		__sync_fetch_and_add(&s->writes, 1);
 		if (ret > 0)
@@ -300,12 +318,12 @@ static __always_inline void new_fd(struct task_struct *task, __u32 slot, long fd
 /* A read or write of fd on file f; on a socket, also the traffic with its peer. u: the call's
  * sockaddr or msghdr, for the classes that have one (net_io). */
 static __always_inline void fd_io(struct task_struct *task, __u32 slot, struct file *f, __u8 cls,
-				  __u64 u, bool write, long ret, __u64 ns)
+				  __u64 u, bool write, long ret, __u64 ns, bool sole)
 {
 	struct file_stats *s = stats_of(task, slot, f);
 	if (!s)
 		return;
-	add_io(s, write, ret, ns);
+	add_io(s, write, ret, ns, sole);
 	if (s->kind == FILE_SOCKET)
 		net_io(slot, f, cls, u, write, ret, 1);
 }
@@ -356,7 +374,7 @@ static long mmsg_peer_step(__u32 i, void *ctx)
  * address buffer named by all, as a resolver's A and AAAA queries do).
  */
 static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct file *f, __u64 u,
-				    bool write, long ret, __u64 ns)
+				    bool write, long ret, __u64 ns, bool sole)
 {
 	struct file_stats *s = stats_of(task, slot, f);
 	__u32 z = 0;
@@ -364,7 +382,7 @@ static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct
 	if (!s || !sum)
 		return;
 	if (ret <= 0) {
-		add_io(s, write, ret, ns);
+		add_io(s, write, ret, ns, sole);
 		return;
 	}
 	__u32 n = ret < MMSG_MAX ? (__u32)ret : MMSG_MAX;
@@ -375,7 +393,7 @@ static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct
 	sum->write = write;
 	bpf_loop(n, mmsg_len_step, &w, 0);
 	__u64 bytes = sum->bytes;
-	add_io(s, write, (long)bytes, ns);
+	add_io(s, write, (long)bytes, ns, sole);
 	if (s->kind != FILE_SOCKET)
 		return;
 	if (sum->one)
@@ -386,7 +404,7 @@ static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct
 
 /* Exit: the file behind the fd, and what the call did to it. */
 static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __u8 cls, __u8 op,
-					struct thread_state *t, long ret, __u64 ns)
+					struct thread_state *t, long ret, __u64 ns, bool sole)
 {
 	if (!task)
 		task = (struct task_struct *)bpf_get_current_task();
@@ -414,27 +432,27 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 	case DETAIL_READ:
 	case DETAIL_WRITE:
 		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, 0, cls == DETAIL_WRITE, ret,
-		      ns);
+		      ns, sole);
 		return;
 	case DETAIL_SENDTO:
 	case DETAIL_SENDMSG:
 	case DETAIL_RECVFROM:
 	case DETAIL_RECVMSG:
 		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, t->arg[1],
-		      cls == DETAIL_SENDTO || cls == DETAIL_SENDMSG, ret, ns);
+		      cls == DETAIL_SENDTO || cls == DETAIL_SENDMSG, ret, ns, sole);
 		return;
 	case DETAIL_SENDMMSG:
 	case DETAIL_RECVMMSG:
 		mmsg_io(task, slot, fd_file(task, (int)t->arg[0]), t->arg[1],
-			cls == DETAIL_SENDMMSG, ret, ns);
+			cls == DETAIL_SENDMMSG, ret, ns, sole);
 		return;
 	case DETAIL_SENDFILE:
 	case DETAIL_COPY: {
 		/* the bytes moved were read from one fd and written to the other */
 		__u64 from = cls == DETAIL_COPY ? t->arg[0] : t->arg[1];
 		__u64 to = cls == DETAIL_COPY ? t->arg[1] : t->arg[0];
-		fd_io(task, slot, fd_file(task, (int)from), cls, 0, false, ret, ns);
-		fd_io(task, slot, fd_file(task, (int)to), cls, 0, true, ret, 0);
+		fd_io(task, slot, fd_file(task, (int)from), cls, 0, false, ret, ns, sole);
+		fd_io(task, slot, fd_file(task, (int)to), cls, 0, true, ret, 0, sole);
 		return;
 	}
 	case DETAIL_CONNECT:

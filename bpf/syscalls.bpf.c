@@ -229,7 +229,8 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 		if (h && slow_enough(h, ns))
 			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, exit_arg0(k, src, t));
 		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
-			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns);
+			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns,
+				    sole);
 	}
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }

@@ -19,10 +19,10 @@
 // - BPF_STATS=1 (default): the kernel's own run time of each program (run_time_ns / run_cnt),
 //   switched on through an fd held by bench/bpf-stats, so it goes off again however this script
 //   ends. That is the cost inside the programs alone.
-// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as three more
-//   configurations (traced, untraced, counts-only) to the same rounds, and tracedVsBaseline,
-//   whose on/off pairs switch between this build and that one tracing the same process
-//   (extra < 0: this one is cheaper): before/after a change in one run.
+// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as four more
+//   configurations (traced, untraced, counts-only, --detail) to the same rounds, and
+//   tracedVsBaseline, whose on/off pairs switch between this build and that one tracing the
+//   same process (extra < 0: this one is cheaper): before/after a change in one run.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
 // timed by wall clock on a 1/20 loop in its own process, against a bare process just before it. The realistic workload is tar of /usr/share, bare vs under the
 // helper, alternating.
@@ -278,6 +278,7 @@ const configs = {
         baselineTraced: helperConfig(BASELINE, true),
         baselineUntraced: helperConfig(BASELINE, false),
         baselineCounts: helperConfig(BASELINE, true, ['--counts-only']),
+        baselineDetail: helperConfig(BASELINE, true, ['--detail']),
         // extra = this build − the baseline, both tracing the same process
         tracedVsBaseline: abConfig(HELPER, BASELINE)
       }
@@ -546,6 +547,12 @@ async function measure() {
     has('helperDetail', 'bpftraceDetail') && [
       '--detail extra ≤ 0.3 × bpftrace’s for the same',
       median(pooled('helperDetail', 'rel')) / median(pooled('bpftraceDetail', 'rel')),
+      0.3
+    ],
+    // what --detail adds to the timed mode (the information bpftrace gives here), against bpftrace
+    has('helperDetail', 'helperTraced', 'bpftraceDetail') && [
+      '--detail’s own extra ≤ 0.3 × bpftrace’s',
+      (median(pooled('helperDetail', 'rel')) - median(pooled('helperTraced', 'rel'))) / median(pooled('bpftraceDetail', 'rel')),
       0.3
     ],
     // issue 15's cost modes, each against the floor of what it does
