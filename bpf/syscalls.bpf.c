@@ -235,13 +235,7 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }
 
-/*
- * The counts-and-errors mode's one hook: the exit knows the syscall's number (the user's registers
- * keep it: x86 orig_ax, arm64 syscallno; the classic tracepoint's record has it) and its return,
- * which is all counting calls and failures needs. A new thread or process returns from its
- * clone in the child with 0: the call was the parent's, counted at its own return. exit and
- * exit_group never return: lifecycle.bpf.c counts them as their thread exits.
- */
+/* a new thread's or process's return from its clone (0, in the child) */
 static __always_inline bool child_return(__s64 nr, long ret)
 {
 	return !ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork);
@@ -250,6 +244,13 @@ static __always_inline bool child_return(__s64 nr, long ret)
 /* a process state that counts (checked, and not an armed launcher): the fast way may lead to it */
 #define FAST_NOT (PROC_AWAIT_EXEC | PROC_VERIFY)
 
+/*
+ * The counts-and-errors mode's one hook: the exit knows the syscall's number (the user's registers
+ * keep it: x86 orig_ax, arm64 syscallno; the classic tracepoint's record has it) and its return,
+ * which is all counting calls and failures needs. A new thread or process returns from its
+ * clone in the child with 0: the call was the parent's, counted at its own return. exit and
+ * exit_group never return: lifecycle.bpf.c counts them as their thread exits.
+ */
 static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct *task, __s64 nr,
 					   long ret)
 {
