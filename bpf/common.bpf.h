@@ -82,21 +82,16 @@ static __always_inline void hint_add(__u32 tgid)
 /*
  * The counts-only exit hook's way past the process state's lookup (a task storage or hash
  * lookup, about a third of its cost): per (tgid mod HINT_SIZE), one tracked process's tgid and
- * slot, as tgid << 32 | slot + 1 (0: none). Published by that hook once it has found the process
+ * slot (FAST_ENTRY, syscope.h). Published by that hook once it has found the process
  * plainly tracked (checked, and counting: FAST_NOT), and taken back (fast_forget) wherever it
  * stops being tracked: untrack(), its exit, and the helper's freeing of its slot. A bucket two
  * tracked processes share keeps the first; the other takes the lookup.
  */
 __u64 tracked_fast[HINT_SIZE];
 
-static __always_inline __u64 fast_entry(__u32 tgid, __u32 slot)
-{
-	return (__u64)tgid << 32 | (slot + 1);
-}
-
 static __always_inline void fast_forget(__u32 tgid, __u32 slot)
 {
-	__sync_val_compare_and_swap(&tracked_fast[tgid & (HINT_SIZE - 1)], fast_entry(tgid, slot),
+	__sync_val_compare_and_swap(&tracked_fast[tgid & (HINT_SIZE - 1)], FAST_ENTRY(tgid, slot),
 				    0);
 }
 

@@ -351,7 +351,7 @@ static long mmsg_len_step(__u32 i, void *ctx)
 	sum->bytes += len;
 	if (!i)
 		sum->first = (__u64)name;
-	if ((__u64)name != sum->first || (name && !sum->write))
+	if ((__u64)name != sum->first || (name && !w->write))
 		sum->one = 0;
 	return 0;
 }
@@ -390,7 +390,6 @@ static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct
 	sum->bytes = 0;
 	sum->first = 0;
 	sum->one = 1;
-	sum->write = write;
 	bpf_loop(n, mmsg_len_step, &w, 0);
 	__u64 bytes = sum->bytes;
 	add_io(s, write, (long)bytes, ns, sole);

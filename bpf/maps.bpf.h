@@ -239,14 +239,13 @@ struct {
 	__type(value, struct net_scratch);
 } net_scratch SEC(".maps");
 
-/* a sendmmsg's or recvmmsg's messages summed (files.bpf.c, mmsg_exit): in a map value, which the
+/* a sendmmsg's or recvmmsg's messages summed (files.bpf.c, mmsg_io): in a map value, which the
  * verifier does not follow from one bpf_loop step to the next as it would a stack slot that
  * grows each step (that kept it from ever finishing) */
 struct mmsg_sum {
 	__u64 bytes;
 	__u64 first; /* the first message's msg_name */
-	__u32 one; /* every message to one peer */
-	__u32 write;
+	__u64 one; /* every message to one peer */
 };
 
 struct {

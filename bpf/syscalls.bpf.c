@@ -286,7 +286,7 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	/* plainly tracked, and still (a call that may change credentials may have untracked it):
 	 * the next call takes the fast way (a bucket already holding another process keeps it) */
 	if (!(p->flags & FAST_NOT) && !e && !creds)
-		__sync_val_compare_and_swap(fast, 0, fast_entry(tgid, p->slot));
+		__sync_val_compare_and_swap(fast, 0, FAST_ENTRY(tgid, p->slot));
 }
 
 /* ---- programs, one pair per attach flavour ---- */

@@ -10,6 +10,9 @@
  * tracked processes that map there. Zero ⇒ certainly untracked; otherwise the exact check. */
 #define HINT_SIZE 65536
 
+/* A tracked_fast entry (bpf/common.bpf.h): the process's tgid and its slot + 1 (0: none). */
+#define FAST_ENTRY(tgid, slot) ((__u64)(tgid) << 32 | ((__u64)(slot) + 1))
+
 /* proc_state.flags */
 #define PROC_DESCENDANTS 0x1 /* children forked from now on are tracked too */
 #define PROC_AWAIT_EXEC 0x2 /* armed launcher: counting starts at its next exec */

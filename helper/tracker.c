@@ -137,7 +137,7 @@ static void slot_reset(struct tracker *t, uint32_t slot)
 static void fast_forget(struct tracker *t, uint32_t pid, uint32_t slot)
 {
 	__u64 *e = &t->ld->skel->bss->tracked_fast[pid & (HINT_SIZE - 1)];
-	__u64 mine = (__u64)pid << 32 | (slot + 1);
+	__u64 mine = FAST_ENTRY(pid, slot);
 	__atomic_compare_exchange_n(e, &mine, 0, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 

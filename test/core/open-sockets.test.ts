@@ -2,7 +2,7 @@
 // helper writes them), and a real process holding known sockets found by their inodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
@@ -71,16 +71,20 @@ describe('heldSockets', () => {
 
   it('finds each socket of a real process by its inode, with both ends and its direction', async () => {
     const pid = holder.pid!
-    // its own (its stdio, node's socket pairs, left out)
-    const inodes = new Set(
-      readdirSync(`/proc/${pid}/fd`)
-        .filter((fd) => Number(fd) > 2)
-        .map((fd) => readlinkSync(`/proc/${pid}/fd/${fd}`))
-        .flatMap((t) => /^socket:\[(\d+)\]$/.exec(t)?.[1] ?? [])
-    )
-    expect(inodes.size).toBe(8)
+    // its own (its stdio, node's socket pairs, left out), named DEV:INO as the kernel side names
+    // files (only the inode is looked up: the device here is user space's encoding)
+    const sockets = readdirSync(`/proc/${pid}/fd`)
+      .filter((fd) => Number(fd) > 2)
+      .flatMap((fd) => {
+        const link = `/proc/${pid}/fd/${fd}`
+        const ino = /^socket:\[(\d+)\]$/.exec(readlinkSync(link))?.[1]
+        return ino ? [`${statSync(link).dev}:${ino}`] : []
+      })
+    expect(sockets).toHaveLength(8)
     const f = JSON.parse(readFileSync(join(dir, 'facts.json'), 'utf8')) as Record<string, number | string>
-    const held = [...(await heldSockets(pid, inodes)).values()]
+    const found = await heldSockets(pid, sockets)
+    expect([...found.keys()].sort()).toEqual([...sockets].sort())
+    const held = [...found.values()]
     const at = (p: unknown): string => `127.0.0.1:${String(p)}`
     const find = (local: string) => held.filter((s) => s.local === local).map((s) => [s.proto, s.family, s.direction, s.state, s.remote])
     expect(held).toHaveLength(8)

@@ -2,7 +2,7 @@
 // name it failed to open, from what the store kept of the helper's files monitor.
 import { posix } from 'node:path'
 import type { SessionStore } from '../store/store'
-import type { FileKind } from '../types/recording-format'
+import { inodeOf, type FileKind } from '../types/recording-format'
 import type { FileSummaryRow } from '../types/summary'
 
 import { errnoName } from './errno'
@@ -13,7 +13,7 @@ import { errnoName } from './errno'
  * ("anon_inode:[eventfd]"). A path the kernel side could not walk to its root starts with "…/".
  */
 export function filePath(kind: FileKind, file: string, name: { parts: string[]; whole: boolean } | undefined): string | null {
-  const ino = file.slice(file.indexOf(':') + 1)
+  const ino = inodeOf(file)
   if (kind === 'pipe') return `pipe:[${ino}]`
   if (kind === 'socket') return `socket:[${ino}]`
   if (!name) return null

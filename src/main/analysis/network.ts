@@ -4,7 +4,7 @@ import type { SessionStore } from '../store/store'
 import type { PeerRecord, SocketRecord } from '../types/recording-format'
 import type { NetworkPeerSummary, NetworkSummaryRow } from '../types/summary'
 import { errnoName } from './errno'
-import type { TimeRange } from './files'
+import { filePath, type TimeRange } from './files'
 
 /** the network was watched: --detail, in a recording of a version that kept it */
 export const networkWatched = (store: SessionStore): boolean => store.header.detail === true && store.header.version >= 4
@@ -33,7 +33,7 @@ function row(s: SocketRecord, remote: string | null, p: PeerRecord | null, withC
     opened_ms: s.opened,
     established_ms: s.established,
     closed_ms: s.closed,
-    socket: `socket:[${s.file.slice(s.file.indexOf(':') + 1)}]`,
+    socket: filePath('socket', s.file, undefined)!,
     held: s.held === true
   }
 }

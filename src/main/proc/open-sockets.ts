@@ -4,7 +4,7 @@
 // meets a socket only when a call uses it). Read by the app, as the user, with open-files.ts.
 import { endianness } from 'node:os'
 import { readFile } from 'node:fs/promises'
-import type { NetDirection, NetProto } from '../types/recording-format'
+import { inodeOf, type NetDirection, type NetProto } from '../types/recording-format'
 
 export interface HeldSocket {
   proto: NetProto
@@ -146,23 +146,29 @@ const TABLES = [
 ] as const
 
 /**
- * What each of the given socket inodes of pid is, by inode; those no table lists (netlink,
- * packet, a socket closed since) are left out. A TCP connection whose local port a listener of its
- * table holds was accepted by it (in), else it connected (out).
+ * What each of the given sockets of pid (`DEV:INO`, as open-files.ts names them) is, by that
+ * name; those no table lists (netlink, packet, a socket closed since) are left out. A TCP
+ * connection whose local port a listener of its table holds was accepted by it (in), else it
+ * connected (out).
  */
-export async function heldSockets(pid: number, inodes: Set<string>): Promise<Map<string, HeldSocket>> {
+export async function heldSockets(pid: number, sockets: string[]): Promise<Map<string, HeldSocket>> {
   const out = new Map<string, HeldSocket>()
-  if (inodes.size === 0) return out
+  if (sockets.length === 0) return out
+  const byInode = new Map(sockets.map((file) => [inodeOf(file), file]))
   const read = (name: string): Promise<string> => readFile(`/proc/${pid}/net/${name}`, 'utf8').catch(() => '')
   const [unix, ...inet] = await Promise.all([read('unix'), ...TABLES.map((t) => read(t.name))])
-  for (const r of parseUnix(unix)) if (inodes.has(r.inode)) out.set(r.inode, r.sock)
+  for (const r of parseUnix(unix)) {
+    const file = byInode.get(r.inode)
+    if (file) out.set(file, r.sock)
+  }
   TABLES.forEach((t, i) => {
     const rows = parseInet(inet[i]!, t.proto, t.v6)
     const listening = new Set(rows.filter((r) => r.sock.direction === 'listen').map((r) => r.localPort))
     for (const r of rows) {
-      if (!inodes.has(r.inode)) continue
+      const file = byInode.get(r.inode)
+      if (!file) continue
       if (t.proto === 'tcp' && r.sock.direction === null) r.sock.direction = listening.has(r.localPort) ? 'in' : 'out'
-      out.set(r.inode, r.sock)
+      out.set(file, r.sock)
     }
   })
   return out

@@ -231,8 +231,8 @@ export class LiveSession extends EventEmitter {
         const files = await openFiles(pid)
         for (const f of files) s.fileUse.held(pid, f.file, f.kind, f.parts)
         // and what its sockets are: both ends, a listener, TCP's state
-        const sockets = new Map(files.filter((f) => f.kind === 'socket').map((f) => [f.file.slice(f.file.indexOf(':') + 1), f.file]))
-        for (const [inode, sock] of await heldSockets(pid, new Set(sockets.keys()))) s.netUse.held(pid, sockets.get(inode)!, sock)
+        const sockets = files.filter((f) => f.kind === 'socket').map((f) => f.file)
+        for (const [file, sock] of await heldSockets(pid, sockets)) s.netUse.held(pid, file, sock)
       }
     }
     s.start()

@@ -66,6 +66,9 @@ export interface RecordingHeader {
 export type FileKind = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
 export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other']
 /** Order of the figures in an `f` record, all cumulative since the process was tracked. */
+/** The inode of a file as the kernel side names it (`DEV:INO`). */
+export const inodeOf = (file: string): string => file.slice(file.indexOf(':') + 1)
+
 export const FILE_COLUMNS = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
 
 /** what a call on a name did (an `nm` record's op) */
