@@ -9,8 +9,8 @@
 #include "threads.bpf.c"
 
 /*
- * sched_switch runs for every context switch on the machine, so an untracked task costs the
- * hint's one load and branch; a tracked one, its state's lookup and an atomic add (threads of one
+ * sched_switch runs for every context switch on the machine, so an untracked task costs a load
+ * or two (may_be_tracked: its leader's task storage pointer, the hint); a tracked one, its state's lookup and an atomic add (threads of one
  * process switch on several CPUs at once, and an add lost would leave the counters unequal:
  * "maybe on a CPU", scanned every tick, which is safe but dear).
  */
@@ -18,7 +18,7 @@ static __always_inline void count_switch(bool ts, struct task_struct *task, bool
 {
 	/* a BTF task pointer is read directly (one load); a raw one through a probe read */
 	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
-	if (!maybe_tracked(tgid))
+	if (!may_be_tracked(ts, task, tgid))
 		return;
 	/* (a raw task pointer cannot be walked: proc_of uses the tgid then) */
 	struct task_struct *leader = ts ? task->group_leader : NULL;

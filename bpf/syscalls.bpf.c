@@ -13,17 +13,21 @@
 
 /*
  * A process's counters are written only by its own threads (user space zeroes a slot only once
- * it is free). While the writer is the one live thread of its group, no other CPU can be adding
+ * it is free). While the writer is the one thread on its group's list, no other CPU can be adding
  * to them: other threads have either not been created (only this thread could clone them, and it
- * is busy here) or are past their last syscall hook (signal->live drops in do_exit, after it).
- * Plain adds are then exact and save a locked instruction each (~5 ns apiece here). x86 only:
- * under TSO the counter load cannot pass the load of live that saw the last other thread leave;
- * weaker architectures would need an acquire that BPF cannot express with older compilers.
+ * is busy here; copy_process lists a thread before it can run) or have been released
+ * (release_task unlists a thread after its last hook, lifecycle.bpf.c's exit hook included). So
+ * plain adds are then exact and save a locked instruction each. The test reads this task's own
+ * list links, in the task struct the kernel has just used: a list of one has the head on both
+ * sides. (The group's live count would also do, but it is another structure's page to touch in
+ * every syscall: ~28 ns in an empty hook here, more than the locked adds save.) x86 only: under TSO the
+ * counter load cannot pass the load that saw the last other thread unlisted; weaker
+ * architectures would need an acquire that BPF cannot express with older compilers.
  */
 static __always_inline bool sole_thread(struct task_struct *task)
 {
 #if defined(__TARGET_ARCH_x86)
-	return task && task->signal->live.counter == 1;
+	return task && task->thread_node.next == task->thread_node.prev;
 #else
 	return false;
 #endif
@@ -107,7 +111,7 @@ static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struc
 {
 	bool ts = k == HOOK_BTF;
 	caller(k, task, tgid, tid);
-	if (!maybe_tracked(*tgid) && !(k == HOOK_TP && pending_count))
+	if (!may_be_tracked(ts, task, *tgid) && !(k == HOOK_TP && pending_count))
 		return NULL;
 	*leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, *leader, *tgid), task, *leader, *tgid);
@@ -200,7 +204,7 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
 	caller(k, task, &tgid, &tid);
-	if (!maybe_tracked(tgid))
+	if (!may_be_tracked(ts, task, tgid))
 		return;
 	struct task_struct *leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
@@ -257,7 +261,9 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
 	caller(k, task, &tgid, &tid);
-	if (!maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
+	/* untracked: tp_btf tells by the leader's task storage, the others by the hint */
+	if (ts ? !leader_holds_storage(task)
+	       : !maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
 		return;
 	/* the fast way: the process published in tracked_fast (a call that may change its
 	 * credentials takes the lookup, which checks them after) */

@@ -305,7 +305,7 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 static __always_inline void tt_wakeup(bool ts, struct task_struct *task, bool born)
 {
 	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
-	if (!maybe_tracked(tgid))
+	if (!may_be_tracked(ts, task, tgid))
 		return;
 	struct task_struct *leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);

@@ -213,4 +213,23 @@ static __always_inline void caller(enum hook_kind k, struct task_struct *task, _
 	}
 }
 
+/*
+ * Could the process of a BTF task pointer be tracked at all? In tp_btf mode a tracked process's
+ * state is task storage on its leader, so a leader that holds no task storage is not: a load
+ * from task structs the kernel has just used. The hint (tracked_hint) is a first touch of our
+ * maps in the syscall, ~15 ns here, which every untracked process would pay on every syscall
+ * while we record. Leaders holding some (ours, or another tool's) go on to the hint.
+ */
+static __always_inline bool leader_holds_storage(struct task_struct *task)
+{
+	return task->group_leader->bpf_storage != NULL;
+}
+
+static __always_inline bool may_be_tracked(bool ts, struct task_struct *task, __u32 tgid)
+{
+	if (ts && !leader_holds_storage(task))
+		return false;
+	return maybe_tracked(tgid);
+}
+
 #endif

@@ -19,8 +19,8 @@
 // - BPF_STATS=1 (default): the kernel's own run time of each program (run_time_ns / run_cnt),
 //   switched on through an fd held by bench/bpf-stats, so it goes off again however this script
 //   ends. That is the cost inside the programs alone.
-// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as four more
-//   configurations (traced, untraced, counts-only, --detail) to the same rounds, and
+// - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as five more
+//   configurations (traced, untraced, counts-only traced and untraced, --detail) to the same rounds, and
 //   tracedVsBaseline, whose on/off pairs switch between this build and that one tracing the
 //   same process (extra < 0: this one is cheaper): before/after a change in one run.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
@@ -278,6 +278,7 @@ const configs = {
         baselineTraced: helperConfig(BASELINE, true),
         baselineUntraced: helperConfig(BASELINE, false),
         baselineCounts: helperConfig(BASELINE, true, ['--counts-only']),
+        baselineCountsUntraced: helperConfig(BASELINE, false, ['--counts-only']),
         baselineDetail: helperConfig(BASELINE, true, ['--detail']),
         // extra = this build − the baseline, both tracing the same process
         tracedVsBaseline: abConfig(HELPER, BASELINE)
