@@ -4,7 +4,8 @@
  * submitter) in disk_counts, stamped with the tick that changed them; each tick we read the
  * entries stamped since the last, subtract what we reported before, and send the differences
  * with the device's queue depth from /proc/diskstats, one `disk` message per device that moved.
- * As with the counters, we never write what the kernel adds to.
+ * As with the counters, we never write what the kernel adds to, with one exception: the entries
+ * of a process no longer tracked are deleted once quiet (forget_gone), or the table would fill.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,10 +23,15 @@
 #include "output.h"
 #include "syscope.h"
 #include "syscope.skel.h"
+#include "tracker.h"
 
 #define DISK_KEYS_MAX 4096 /* disk_counts' entries */
 #define DISK_DEVS_MAX 256 /* whole disks followed in /proc/diskstats */
 #define DISK_ROWS_PER_MESSAGE 16 /* two 48-bucket histograms each: well inside MESSAGE_MAX */
+/* An entry of a process no longer tracked is deleted once it has not moved for this many ticks:
+ * a request of it still in flight when it exited has completed by then, but for a device that
+ * slow, whose late completion makes a new entry, counted from zero on both sides. */
+#define DISK_QUIET_TICKS 10
 
 /* one changed entry, as its difference from the last report */
 struct disk_row {
@@ -175,7 +181,9 @@ int disk_init(struct disk *d, const struct loader *ld)
 	d->devs = calloc(DISK_DEVS_MAX, sizeof(*d->devs));
 	d->before = calloc(DISK_DEVS_MAX, sizeof(*d->before));
 	d->rows = calloc(DISK_KEYS_MAX, sizeof(*d->rows));
-	if (!d->devs || !d->before || !d->rows)
+	d->gone = calloc(DISK_KEYS_MAX, sizeof(*d->gone));
+	d->pids = calloc(ld->max_procs, sizeof(*d->pids));
+	if (!d->devs || !d->before || !d->rows || !d->gone || !d->pids)
 		return -ENOMEM;
 	read_diskstats(d);
 	d->read_ns = monotonic_ns();
@@ -189,6 +197,8 @@ void disk_free(struct disk *d)
 	free(d->devs);
 	free(d->before);
 	free(d->rows);
+	free(d->gone);
+	free(d->pids);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -217,39 +227,103 @@ static struct disk_counts *prev_of(struct disk *d, const struct disk_key *k)
 	return &d->prev[d->seen++];
 }
 
+/* forget what this key's entry held (it is gone from the kernel's table) */
+static void prev_forget(struct disk *d, const struct disk_key *k)
+{
+	for (uint32_t i = 0; i < d->seen; i++) {
+		if (memcmp(&d->keys[i], k, sizeof(*k)))
+			continue;
+		d->seen--;
+		d->keys[i] = d->keys[d->seen];
+		d->prev[i] = d->prev[d->seen];
+		return;
+	}
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* the tracked pids, sorted, into d->pids; their count */
+static uint32_t tracked_pids(struct disk *d, const struct tracker *t)
+{
+	uint32_t n = 0;
+	for (uint32_t s = 0; s < t->max_procs; s++)
+		if (t->slots[s].pid)
+			d->pids[n++] = t->slots[s].pid;
+	qsort(d->pids, n, sizeof(*d->pids), by_pid);
+	return n;
+}
+
 static int by_dev(const void *a, const void *b)
 {
 	const struct disk_row *x = a, *y = b;
 	return x->key.dev < y->key.dev ? -1 : x->key.dev > y->key.dev;
 }
 
-/* The entries stamped since `since` that moved, into rows (at most max); their count. */
-static uint32_t changed_rows(struct disk *d, uint64_t since, struct disk_row *rows, uint32_t max)
+/* now's figures over what this key's entry held when last reported, as a row; false: no move */
+static bool diff_row(struct disk *d, const struct disk_key *key, const struct disk_counts *now,
+		     struct disk_row *r)
+{
+	struct disk_counts *prev = prev_of(d, key);
+	if (!prev || now->requests == prev->requests)
+		return false;
+	r->key = *key;
+	r->delta.requests = now->requests - prev->requests;
+	r->delta.bytes = now->bytes - prev->bytes;
+	r->delta.time_ns = now->time_ns - prev->time_ns;
+	for (int b = 0; b < HIST_BUCKETS; b++) {
+		r->delta.lat[b] = now->lat[b] - prev->lat[b];
+		r->delta.size[b] = now->size[b] - prev->size[b];
+	}
+	*prev = *now;
+	return true;
+}
+
+/*
+ * The entries stamped since `since` that moved, into rows (at most max); their count. Entries
+ * of processes no longer tracked, quiet for DISK_QUIET_TICKS, are deleted, each with its last
+ * figures read in the same step (a completion between a read and a delete would be lost), and
+ * reported if they had moved.
+ */
+static uint32_t changed_rows(struct disk *d, const struct tracker *t, uint64_t since,
+			     struct disk_row *rows, uint32_t max)
 {
 	struct disk_key key, next;
 	struct disk_counts now;
-	uint32_t n = 0;
-	bool first = true;
+	uint32_t n = 0, ngone = 0, npids = 0;
+	bool first = true, pids = false;
 
 	caps_bpf_raise();
 	while (n < max && !bpf_map_get_next_key(d->stats_fd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
-		if (bpf_map_lookup_elem(d->stats_fd, &key, &now) || now.seq < since)
+		if (bpf_map_lookup_elem(d->stats_fd, &key, &now))
 			continue;
-		struct disk_counts *prev = prev_of(d, &key);
-		if (!prev || now.requests == prev->requests)
+		if (now.seq >= since) {
+			if (diff_row(d, &key, &now, &rows[n]))
+				n++;
 			continue;
-		struct disk_row *r = &rows[n++];
-		r->key = key;
-		r->delta.requests = now.requests - prev->requests;
-		r->delta.bytes = now.bytes - prev->bytes;
-		r->delta.time_ns = now.time_ns - prev->time_ns;
-		for (int b = 0; b < HIST_BUCKETS; b++) {
-			r->delta.lat[b] = now.lat[b] - prev->lat[b];
-			r->delta.size[b] = now.size[b] - prev->size[b];
 		}
-		*prev = now;
+		/* submitter 0 (kernel threads, untracked processes) is one entry per device and op */
+		if (!key.tgid || now.seq + DISK_QUIET_TICKS > since || ngone == DISK_KEYS_MAX)
+			continue;
+		if (!pids) {
+			npids = tracked_pids(d, t);
+			pids = true;
+		}
+		if (!bsearch(&key.tgid, d->pids, npids, sizeof(*d->pids), by_pid))
+			d->gone[ngone++] = key;
+	}
+	/* deleted after the walk, which a delete would send back to the table's start */
+	for (uint32_t i = 0; i < ngone; i++) {
+		if (bpf_map_lookup_and_delete_elem(d->stats_fd, &d->gone[i], &now))
+			continue;
+		if (n < max && diff_row(d, &d->gone[i], &now, &rows[n]))
+			n++;
+		prev_forget(d, &d->gone[i]);
 	}
 	caps_bpf_lower();
 	return n;
@@ -283,7 +357,8 @@ static void emit_device(uint64_t seq, uint32_t dev, const struct disk_dev *prev,
 	} while (i < n);
 }
 
-void disk_emit(struct disk *d, uint64_t seq, uint64_t since, struct jbuf *out)
+void disk_emit(struct disk *d, const struct tracker *t, uint64_t seq, uint64_t since,
+	       struct jbuf *out)
 {
 	if (!d->on)
 		return;
@@ -291,7 +366,7 @@ void disk_emit(struct disk *d, uint64_t seq, uint64_t since, struct jbuf *out)
 	struct disk_dev *before = d->before;
 	uint32_t nbefore = d->ndevs;
 	memcpy(before, d->devs, nbefore * sizeof(*before));
-	uint32_t n = changed_rows(d, since, rows, DISK_KEYS_MAX);
+	uint32_t n = changed_rows(d, t, since, rows, DISK_KEYS_MAX);
 	uint64_t now = monotonic_ns();
 	read_diskstats(d);
 	uint64_t interval_ns = now - d->read_ns;

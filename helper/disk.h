@@ -15,6 +15,7 @@
 
 struct loader;
 struct syscope_bpf;
+struct tracker;
 struct disk_key;
 struct disk_counts;
 struct disk_row;
@@ -39,6 +40,8 @@ struct disk {
 	uint32_t ndevs;
 	struct disk_dev *before; /* scratch: devs as they were before this tick's read */
 	struct disk_row *rows; /* scratch: this tick's changed entries */
+	struct disk_key *gone; /* scratch: entries of processes no longer tracked, to delete */
+	uint32_t *pids; /* scratch: the tracked pids, sorted (max_procs) */
 	uint64_t read_ns; /* when /proc/diskstats was last read (monotonic) */
 };
 
@@ -46,7 +49,9 @@ struct disk {
 void disk_choose_programs(struct syscope_bpf *s, bool btf, bool raw, const char *btf_path);
 int disk_init(struct disk *d, const struct loader *ld);
 void disk_free(struct disk *d);
-/* each tick: a `disk` message per device that moved; since: the stamp of this tick's changes */
-void disk_emit(struct disk *d, uint64_t seq, uint64_t since, struct jbuf *out);
+/* each tick: a `disk` message per device that moved; since: the stamp of this tick's changes; t:
+ * who is tracked (the entries of the others are deleted once quiet) */
+void disk_emit(struct disk *d, const struct tracker *t, uint64_t seq, uint64_t since,
+	       struct jbuf *out);
 
 #endif

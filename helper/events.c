@@ -25,7 +25,7 @@ void events_tick(struct session *s)
 	tracker_emit_all(&s->tr, j);
 	latency_emit_slowest(&s->tr, j);
 	threads_emit(&s->tr, j);
-	disk_emit(&s->disk, s->tr.seq, since, j);
+	disk_emit(&s->disk, &s->tr, s->tr.seq, since, j);
 	tracker_emit_ran(&s->tr, j);
 	/* the kernel adds to them concurrently: one read each */
 	for (int k = 0; k < DROP_MAX; k++)

@@ -8,12 +8,12 @@
 // histograms agree within one log2 bucket, request by request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, closeSync, constants, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, constants, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
 import { projectRoot } from '../../src/main/paths'
-import { CLI, buildCli, killPids, runCli } from './harness'
+import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli } from './harness'
 import { until } from '../util/until'
 import { kernelDev, makeLoopDisk, type LoopDisk } from '../util/loop-disk'
 import { mountTracefs } from '../helper/harness'
@@ -238,6 +238,62 @@ describe('disk latency', () => {
     expect(d.processes.reduce((n, p) => n + p.requests, 0) + d.unattributed.requests).toBe(d.requests)
     expect(d.processes.reduce((n, p) => n + p.writes, 0) + d.unattributed.writes).toBe(d.writes)
     expect(d.by_op.reduce((n, o) => n + o.requests, 0)).toBe(d.requests)
+  }, 180_000)
+
+  // The kernel's table of figures per (device, op, process) is bounded; the helper deletes the
+  // entries of a process no longer tracked once they have been quiet for 10 ticks. dd reads into
+  // a pipe its reader drains only once told, so it is seen in the table while alive; after it
+  // exits its entry goes, and every one of its requests is still in the recording.
+  it("forgets an exited process's entries once quiet, keeping all its requests", async () => {
+    const { id } = kernelDev(loop)
+    const go = join(dir, 'forget-go')
+    const end = join(dir, 'forget-end')
+    const out = join(dir, 'forget.syscope')
+    const ddArgs = `if=${file} of=/dev/stdout iflag=direct bs=4096 count=32 status=none`
+    // 32 reads of 4 KiB into a 64 KiB pipe: dd blocks, alive, until the reader drains it
+    const script = `dd ${ddArgs} | { while [ ! -e ${go} ]; do sleep 0.02; done; cat >/dev/null; }; while [ ! -e ${end} ]; do sleep 0.02; done`
+    const rec = spawn('node', [CLI, 'record', '--json', '--no-tty', '--interval', '100', '--out', out, '--', 'sh', '-c', script], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    let stderr = ''
+    rec.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    rec.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const exited = new Promise<number | null>((r) => rec.once('exit', (c) => r(c)))
+    try {
+      const helper = await until('the helper runs', () => childrenOf(rec.pid!, 'syscope-helper')[0])
+      const ddPid = await until('dd runs', () => pidsMatching(`^dd ${ddArgs}$`)[0])
+      /** dd's submitter entries in the helper's disk_counts (found by the map ids its fds hold) */
+      const ddEntries = (): number => {
+        const ids = readdirSync(`/proc/${helper}/fdinfo`).flatMap((fd) => {
+          const m = /^map_id:\s*(\d+)/m.exec(readFileSync(`/proc/${helper}/fdinfo/${fd}`, 'utf8'))
+          return m ? [m[1]!] : []
+        })
+        const counts = ids.filter(
+          (i) => (JSON.parse(execFileSync('bpftool', ['map', 'show', 'id', i, '-j'], { encoding: 'utf8' })) as { name?: string }).name === 'disk_counts'
+        )
+        expect(counts).toHaveLength(1)
+        const rows = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', counts[0]!, '-j'], { encoding: 'utf8' })) as {
+          formatted?: { key: { tgid: number } }
+        }[]
+        return rows.filter((r) => r.formatted?.key.tgid === ddPid).length
+      }
+      await until('dd has an entry of its own', () => ddEntries() > 0, { timeoutMs: 60_000 })
+      writeFileSync(go, '')
+      await until('dd exits', () => !alive(ddPid))
+      // 10 ticks of 100 ms after its last request, and the helper's tick to see it
+      await until("dd's entry is deleted", () => ddEntries() === 0, { timeoutMs: 60_000, intervalMs: 100 })
+      writeFileSync(end, '')
+      expect(await exited, stderr).toBe(0)
+    } finally {
+      if (rec.exitCode === null) rec.kill('SIGKILL')
+    }
+    const s = JSON.parse(stdout) as Summary
+    const dd = s.proc.processes.find((p) => p.comm === 'dd')!
+    const mine = s.disk!.find((x) => x.dev === id)!.processes.find((p) => p.pid === dd.pid)
+    expect(mine?.reads, JSON.stringify(mine)).toBe(32)
+    expect(mine!.bytes).toBe(32 * 4096)
   }, 180_000)
 
   it('says disk latency is unavailable (null) in the classic tracepoint mode', () => {
