@@ -5,7 +5,7 @@
  * entries stamped since the last, subtract what we reported before, and send the differences
  * with the device's queue depth from /proc/diskstats, one `disk` message per device that moved.
  * As with the counters, we never write what the kernel adds to, with one exception: the entries
- * of a process no longer tracked are deleted once quiet (forget_gone), or the table would fill.
+ * of a process no longer tracked are deleted once quiet (changed_rows), or the table would fill.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,8 +29,8 @@
 #define DISK_DEVS_MAX 256 /* whole disks followed in /proc/diskstats */
 #define DISK_ROWS_PER_MESSAGE 16 /* two 48-bucket histograms each: well inside MESSAGE_MAX */
 /* An entry of a process no longer tracked is deleted once it has not moved for this many ticks:
- * a request of it still in flight when it exited has completed by then, but for a device that
- * slow, whose late completion makes a new entry, counted from zero on both sides. */
+ * its requests still in flight when it exited have completed by then. On a device slower than
+ * that, a late completion makes a new entry, which both sides count from zero. */
 #define DISK_QUIET_TICKS 10
 
 /* one changed entry, as its difference from the last report */
@@ -246,7 +246,7 @@ static int by_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the tracked pids, sorted, into d->pids; their count */
+/* the tracked pids, sorted, into d->pids (max_procs of the same loader); their count */
 static uint32_t tracked_pids(struct disk *d, const struct tracker *t)
 {
 	uint32_t n = 0;
