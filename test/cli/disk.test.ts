@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { chmodSync, closeSync, constants, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
 import { projectRoot } from '../../src/main/paths'
@@ -40,8 +40,11 @@ beforeAll(() => {
 })
 
 afterAll(() => {
-  disk?.remove()
-  unmountTracefs()
+  try {
+    disk?.remove()
+  } finally {
+    unmountTracefs()
+  }
 })
 
 /** bpftrace timing the device's reads, issue to completion, one line per request */
@@ -262,7 +265,9 @@ describe('disk latency', () => {
     rec.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     const exited = new Promise<number | null>((r) => rec.once('exit', (c) => r(c)))
     try {
-      const helper = await until('the helper runs', () => childrenOf(rec.pid!, 'syscope-helper')[0])
+      // (pgrep matches the first 15 characters of a command's name)
+      const helperName = basename(process.env.SYSCOPE_HELPER ?? 'syscope-helper').slice(0, 15)
+      const helper = await until('the helper runs', () => childrenOf(rec.pid!, helperName)[0])
       const ddPid = await until('dd runs', () => pidsMatching(`^dd ${ddArgs}$`)[0])
       /** dd's submitter entries in the helper's disk_counts (found by the map ids its fds hold) */
       const ddEntries = (): number => {
@@ -287,7 +292,11 @@ describe('disk latency', () => {
       writeFileSync(end, '')
       expect(await exited, stderr).toBe(0)
     } finally {
-      if (rec.exitCode === null) rec.kill('SIGKILL')
+      // however the test ends, the command's own way out (and syscope's with it), so that
+      // nothing holds the mount when it goes
+      writeFileSync(go, '')
+      writeFileSync(end, '')
+      await until('the recording ends', () => rec.exitCode !== null || rec.signalCode !== null, { timeoutMs: 60_000 }).catch(() => rec.kill('SIGKILL'))
     }
     const s = JSON.parse(stdout) as Summary
     const dd = s.proc.processes.find((p) => p.comm === 'dd')!
