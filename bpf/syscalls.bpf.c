@@ -20,8 +20,8 @@
  * plain adds are then exact and save a locked instruction each. The test reads this task's own
  * list links, in the task struct the kernel has just used: a list of one has the head on both
  * sides. (The group's live count would also do, but it is another structure's page to touch in
- * every syscall: ~28 ns in an empty hook here, more than the locked adds save.) x86 only: under TSO the
- * counter load cannot pass the load that saw the last other thread unlisted; weaker
+ * every syscall: ~28 ns in an empty hook here, more than the locked adds save.) x86 only: under
+ * TSO the counter load cannot pass the load that saw the last other thread unlisted; weaker
  * architectures would need an acquire that BPF cannot express with older compilers.
  */
 static __always_inline bool sole_thread(struct task_struct *task)

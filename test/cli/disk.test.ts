@@ -269,16 +269,17 @@ describe('disk latency', () => {
       const helperName = basename(process.env.SYSCOPE_HELPER ?? 'syscope-helper').slice(0, 15)
       const helper = await until('the helper runs', () => childrenOf(rec.pid!, helperName)[0])
       const ddPid = await until('dd runs', () => pidsMatching(`^dd ${ddArgs}$`)[0])
-      /** dd's submitter entries in the helper's disk_counts (found by the map ids its fds hold) */
+      // the helper's disk_counts, found once by the map ids its fds hold
+      const ids = readdirSync(`/proc/${helper}/fdinfo`).flatMap((fd) => {
+        const m = /^map_id:\s*(\d+)/m.exec(readFileSync(`/proc/${helper}/fdinfo/${fd}`, 'utf8'))
+        return m ? [m[1]!] : []
+      })
+      const counts = ids.filter(
+        (i) => (JSON.parse(execFileSync('bpftool', ['map', 'show', 'id', i, '-j'], { encoding: 'utf8' })) as { name?: string }).name === 'disk_counts'
+      )
+      expect(counts).toHaveLength(1)
+      /** dd's submitter entries in it */
       const ddEntries = (): number => {
-        const ids = readdirSync(`/proc/${helper}/fdinfo`).flatMap((fd) => {
-          const m = /^map_id:\s*(\d+)/m.exec(readFileSync(`/proc/${helper}/fdinfo/${fd}`, 'utf8'))
-          return m ? [m[1]!] : []
-        })
-        const counts = ids.filter(
-          (i) => (JSON.parse(execFileSync('bpftool', ['map', 'show', 'id', i, '-j'], { encoding: 'utf8' })) as { name?: string }).name === 'disk_counts'
-        )
-        expect(counts).toHaveLength(1)
         const rows = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', counts[0]!, '-j'], { encoding: 'utf8' })) as {
           formatted?: { key: { tgid: number } }
         }[]
