@@ -428,7 +428,13 @@ export class LiveSession extends EventEmitter {
     if (this.ticking || this.state === 'ended') return
     this.ticking = true
     try {
-      if (!this.helper) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid, false)
+      const helped = this.helper !== null
+      // The last tick is one that starts with the end asked for: the helper's final tick (its
+      // answer to release) is in before we record. An end asked for while a tick runs waits for
+      // the next one, or the helper's figures up to the end, still on their way, would be lost.
+      const ending = this.endRequested !== null
+      if (ending) await this.letGoOfHelper()
+      if (!helped) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid, false)
       const sample = await this.sampler.sampleOnce()
       const t = this.now()
       for (const [pid, per] of this.pendingCounts) {
@@ -453,7 +459,7 @@ export class LiveSession extends EventEmitter {
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
       this.writer.flush()
       this.emit('tick', this.store.tickCount - 1)
-      if (this.endRequested) await this.finish()
+      if (ending) await this.finish()
     } catch (e) {
       this.notice('error', `sampling failed: ${(e as Error).message}`)
     } finally {
@@ -495,18 +501,27 @@ export class LiveSession extends EventEmitter {
     return new Promise((resolve) => this.once('ended', () => resolve()))
   }
 
+  /**
+   * Untrack what we attached to and release the helper, which answers with a final tick: its
+   * figures since its last tick (disk requests, the slowest calls, losses) reach our accumulators
+   * before release returns, for the caller to record. We let go of it first, so that its exit
+   * is ours, not a failure.
+   */
+  private async letGoOfHelper(): Promise<void> {
+    const h = this.helper
+    if (!h) return
+    this.helper = null
+    if (this.kind === 'attach') for (const pid of this.known) if (!this.exited.has(pid)) await h.untrack(pid).catch(() => undefined)
+    await h.release()
+  }
+
   private async finish(): Promise<void> {
     if (this.endPromise) return this.endPromise
     this.endPromise = (async () => {
       if (this.timer) clearTimeout(this.timer)
       this.timer = null
       const r = this.endRequested ?? { exitCode: null, exitSignal: null, message: null }
-      if (this.helper) {
-        const h = this.helper
-        this.helper = null
-        if (this.kind === 'attach') for (const pid of this.known) if (!this.exited.has(pid)) await h.untrack(pid).catch(() => undefined)
-        await h.release()
-      }
+      await this.letGoOfHelper()
       this.sampler.close()
       this.record({ k: 'end', t: this.now(), exit_code: r.exitCode, exit_signal: r.exitSignal, message: r.message })
       await this.writer.close()
