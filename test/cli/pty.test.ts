@@ -204,6 +204,27 @@ describe('record on a terminal', () => {
     await until('the relay is gone', () => !alive(relay))
   })
 
+  it('syscope killed with SIGKILL takes the command with it without a terminal too (--no-tty)', async () => {
+    // no relay here: the command is the launcher itself, exec'd with its parent-death signal set.
+    // Until pid 1 reaps it, the dead command stays a zombie: alive() counts that as gone
+    const rec = spawn(
+      'node',
+      [CLI, 'record', '--no-tty', '--no-ebpf', '--out', join(dir, 'killed-no-tty.syscope'), '--', 'sh', '-c', 'echo sleeping; exec sleep 100'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
+    started.push(rec.pid!)
+    let out = ''
+    rec.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    rec.stderr.resume()
+    await until('the command runs', () => out.includes('sleeping'))
+    const sleeper = await until('sleep runs', () => childOfTree(rec.pid!, 'sleep'))
+    started.push(sleeper)
+    rec.kill('SIGKILL')
+    await until('the command is gone', () => !alive(sleeper))
+  })
+
   it('runs an interactive full-screen program (less): it draws, takes keys, and quits', async () => {
     const out = join(dir, 'less.syscope')
     const t = new Terminal(['record', '--no-ebpf', '--out', out, '--', 'less', '/etc/services'], 20, 80)
