@@ -248,15 +248,22 @@ static int by_pid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the tracked pids, sorted, into d->pids (max_procs of the same loader); their count */
-static uint32_t tracked_pids(struct disk *d, const struct tracker *t)
+/* Is this pid tracked? The sorted list of tracked pids (max_procs of the same loader) is made
+ * again only when the tracker's set has changed since: a long-lived process that did its I/O
+ * early leaves a quiet entry that is asked about every tick. */
+static bool is_tracked(struct disk *d, const struct tracker *t, uint32_t pid)
 {
-	uint32_t n = 0;
-	for (uint32_t s = 0; s < t->max_procs; s++)
-		if (t->slots[s].pid)
-			d->pids[n++] = t->slots[s].pid;
-	qsort(d->pids, n, sizeof(*d->pids), by_pid);
-	return n;
+	if (!d->pids_listed || d->pids_changes != t->changes) {
+		uint32_t n = 0;
+		for (uint32_t s = 0; s < t->max_procs; s++)
+			if (t->slots[s].pid)
+				d->pids[n++] = t->slots[s].pid;
+		qsort(d->pids, n, sizeof(*d->pids), by_pid);
+		d->npids = n;
+		d->pids_changes = t->changes;
+		d->pids_listed = true;
+	}
+	return bsearch(&pid, d->pids, d->npids, sizeof(*d->pids), by_pid) != NULL;
 }
 
 static int by_dev(const void *a, const void *b)
@@ -295,8 +302,8 @@ static uint32_t changed_rows(struct disk *d, const struct tracker *t, uint64_t s
 {
 	struct disk_key key, next;
 	struct disk_counts now;
-	uint32_t n = 0, ngone = 0, npids = 0;
-	bool first = true, pids = false;
+	uint32_t n = 0, ngone = 0;
+	bool first = true;
 
 	caps_bpf_raise();
 	while (n < max && !bpf_map_get_next_key(d->stats_fd, first ? NULL : &key, &next)) {
@@ -314,11 +321,7 @@ static uint32_t changed_rows(struct disk *d, const struct tracker *t, uint64_t s
 		/* submitter 0 (kernel threads, untracked processes) is one entry per device and op */
 		if (!key.tgid || now.seq + DISK_QUIET_TICKS > since || ngone == DISK_KEYS_MAX)
 			continue;
-		if (!pids) {
-			npids = tracked_pids(d, t);
-			pids = true;
-		}
-		if (!bsearch(&key.tgid, d->pids, npids, sizeof(*d->pids), by_pid))
+		if (!is_tracked(d, t, key.tgid))
 			d->gone[ngone++] = key;
 	}
 	/* deleted after the walk, which a delete would send back to the table's start */

@@ -41,7 +41,10 @@ struct disk {
 	struct disk_dev *before; /* scratch: devs as they were before this tick's read */
 	struct disk_row *rows; /* scratch: this tick's changed entries */
 	struct disk_key *gone; /* scratch: entries of processes no longer tracked, to delete */
-	uint32_t *pids; /* scratch: the tracked pids, sorted (max_procs) */
+	uint32_t *pids; /* the tracked pids, sorted (max_procs), npids of them */
+	uint32_t npids;
+	uint64_t pids_changes; /* the tracker's `changes` when pids was listed; pids_listed: ever */
+	bool pids_listed;
 	uint64_t read_ns; /* when /proc/diskstats was last read (monotonic) */
 };
 

@@ -155,6 +155,7 @@ void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid)
 	if (slot >= t->max_procs)
 		return;
 	t->slots[slot].pid = pid;
+	t->changes++;
 	t->slots[slot].new_run = true;
 	t->slots[slot].pidfd = -1;
 	t->slots[slot].gone_ticks = 0;
@@ -305,6 +306,7 @@ static void slot_free(struct tracker *t, uint32_t slot)
 	tr->gone_ticks = 0;
 	fast_forget(t, tr->pid, slot);
 	tr->pid = 0;
+	t->changes++;
 	slot_reset(t, slot);
 	caps_bpf_raise();
 	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
