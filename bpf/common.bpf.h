@@ -108,6 +108,16 @@ static __always_inline void drop(int kind)
 		__sync_fetch_and_add(&drops[kind], 1);
 }
 
+/* v into a counter of the calling process: plainly when its thread is the only one that can be
+ * adding to it (sole_thread, syscalls.bpf.c), else as an atomic add */
+static __always_inline void counter_add(__u64 *c, __u64 v, bool sole)
+{
+	if (sole)
+		*c += v;
+	else
+		__sync_fetch_and_add(c, v);
+}
+
 /* The bucket of v (HIST_BUCKETS, syscope.h): ceil(log2(v)), by halving, as the verifier wants
  * no loop and BPF has no count-leading-zeros instruction. */
 static __always_inline __u32 hist_bucket(__u64 v)

@@ -190,38 +190,16 @@ static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
 	}
 }
 
-/* A read or write into its file's figures; a sole thread adds plainly (see sole_thread: a
- * process's entries are written by its own threads only). */
+/* A read or write into its file's figures (counter_add: a process's entries are written by its
+ * own threads only). */
 static __always_inline void add_io(struct file_stats *s, bool write, long ret, __u64 ns, bool sole)
 {
-	if (sole) {
-		if (write) {
-			s->writes++;
-			if (ret > 0)
-				s->write_bytes += ret;
-		} else {
-			s->reads++;
-			if (ret > 0)
-				s->read_bytes += ret;
-		}
-		if (ret < 0)
-			s->io_errors++;
-		s->time_ns += ns;
-		s->seq = files_seq;
-		return;
-	}
-	if (write) {
-		__sync_fetch_and_add(&s->writes, 1);
-		if (ret > 0)
-			__sync_fetch_and_add(&s->write_bytes, ret);
-	} else {
-		__sync_fetch_and_add(&s->reads, 1);
-		if (ret > 0)
-			__sync_fetch_and_add(&s->read_bytes, ret);
-	}
+	counter_add(write ? &s->writes : &s->reads, 1, sole);
+	if (ret > 0)
+		counter_add(write ? &s->write_bytes : &s->read_bytes, ret, sole);
 	if (ret < 0)
-		__sync_fetch_and_add(&s->io_errors, 1);
-	__sync_fetch_and_add(&s->time_ns, ns);
+		counter_add(&s->io_errors, 1, sole);
+	counter_add(&s->time_ns, ns, sole);
 	s->seq = files_seq;
 }
 

@@ -45,17 +45,11 @@ static __always_inline struct syscall_counts *count(__u32 slot, __s64 nr, __u64 
 	struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
 	if (!c)
 		return NULL;
-	if (sole) {
-		c->calls++;
-		c->errors += errors;
-		c->time_ns += ns;
-		return c;
-	}
-	__sync_fetch_and_add(&c->calls, 1);
+	counter_add(&c->calls, 1, sole);
 	if (errors)
-		__sync_fetch_and_add(&c->errors, 1);
+		counter_add(&c->errors, 1, sole);
 	if (ns)
-		__sync_fetch_and_add(&c->time_ns, ns);
+		counter_add(&c->time_ns, ns, sole);
 	return c;
 }
 
