@@ -265,7 +265,7 @@ struct file_key {
  * One tracked process's use of one file, cumulative. seq: the helper's tick (files_seq) when it
  * last changed. The helper never writes these, so no count is lost to a read-modify-write: each
  * tick it sends the entries stamped in that tick or the one before (a change that raced with its
- * read may carry the older stamp: detail_changed_since in helper/detail.h).
+ * read may carry the older stamp: stamped_since in helper/tracker.h).
  */
 struct file_stats {
 	__u64 opens;

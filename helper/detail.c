@@ -50,7 +50,7 @@ uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq)
 {
 	if (slot >= p->t->max_procs || !p->t->slots[slot].pid)
 		return 0;
-	if (p->slot >= 0 ? slot != (uint64_t)p->slot : !detail_changed_since(seq, p->since))
+	if (p->slot >= 0 ? slot != (uint64_t)p->slot : !stamped_since(seq, p->since))
 		return 0;
 	return p->t->slots[slot].pid;
 }

@@ -33,18 +33,6 @@ struct pass {
 	int64_t slot; /* -1: a tick's pass */
 };
 
-/*
- * Whether an entry stamped `seq` goes out in a pass since `since`: stamped in this tick or in the
- * one before. A program that read files_seq just before tracker_stamp moved it may stamp an entry
- * with the old value after this pass read it; the next pass sends it again (same figures, no harm),
- * else a change made then would wait for the entry's next change, which may never come (a closed
- * socket's).
- */
-static inline bool detail_changed_since(uint64_t seq, uint64_t since)
-{
-	return seq + 1 >= since;
-}
-
 /* every entry of the hash map p->fd, a batch at a time, to one(); keys and values hold a batch */
 void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values, size_t value_size,
 		       void (*one)(struct pass *, const void *, const void *));

@@ -2,9 +2,9 @@
 /*
  * Disk, the helper's side. The kernel (disk.bpf.c) keeps cumulative figures per (device, op,
  * submitter) in disk_counts, stamped with the tick that changed them; each tick we read the
- * entries stamped in this tick or the one before (detail_changed_since), subtract what we
- * reported before, and send the differences with the device's queue depth from /proc/diskstats,
- * one `disk` message per device that moved.
+ * entries stamped in this tick or the one before (stamped_since), subtract what we reported
+ * before, and send the differences with the device's queue depth from /proc/diskstats, one
+ * `disk` message per device that moved.
  * As with the counters, we never write what the kernel adds to, with one exception: the entries
  * of a process no longer tracked are deleted once quiet (changed_rows), or the table would fill.
  */
@@ -18,7 +18,6 @@
 #include <bpf/libbpf.h>
 
 #include "caps.h"
-#include "detail.h"
 #include "disk.h"
 #include "loader.h"
 #include "messages.h"
@@ -313,7 +312,7 @@ static uint32_t changed_rows(struct disk *d, const struct tracker *t, uint64_t s
 			continue;
 		/* stamped in this tick or the one before: a completion that raced with our last read
 		 * may carry the older stamp */
-		if (detail_changed_since(now.seq, since)) {
+		if (stamped_since(now.seq, since)) {
 			if (diff_row(d, &key, &now, &rows[n]))
 				n++;
 			continue;

@@ -43,7 +43,7 @@ static void one_name(struct pass *p, const void *key, const void *value)
 {
 	const struct file_id *k = key;
 	const struct file_name *v = value;
-	if (!detail_changed_since(v->seq, p->since))
+	if (!stamped_since(v->seq, p->since))
 		return;
 	msg_file_name(p->out, k->dev, k->ino, v->name,
 		      v->len < FILE_NAME_MAX ? v->len : FILE_NAME_MAX, v->whole);

@@ -61,8 +61,20 @@ void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid);
  * asks tracker_add to skip its check after the insert */
 bool tracker_test_hook(const char *point, uint32_t pid);
 /* each tick, first: the stamp the kernel marks table entries with moves on; returns the one
- * before, which marks what changed since the last tick (files, sockets, errnos) */
+ * before, which marks what changed since the last tick (files, sockets, errnos, disk) */
 uint64_t tracker_stamp(struct tracker *t);
+
+/*
+ * Whether an entry stamped `seq` goes out in a pass since `since`: stamped in this tick or in the
+ * one before. A program that read the stamp just before tracker_stamp moved it may stamp an entry
+ * with the old value after this pass read it; the next pass sends it again (same figures, no
+ * harm), else a change made then would wait for the entry's next change, which may never come (a
+ * closed socket's).
+ */
+static inline bool stamped_since(uint64_t seq, uint64_t since)
+{
+	return seq + 1 >= since;
+}
 /* final counts of a slot, then free it */
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out);
 int tracker_find(struct tracker *t, uint32_t pid);
