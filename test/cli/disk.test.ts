@@ -8,13 +8,14 @@
 // histograms agree within one log2 bucket, request by request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, closeSync, constants, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
 import { projectRoot } from '../../src/main/paths'
 import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli } from './harness'
 import { until } from '../util/until'
+import { releaseFifo } from '../util/fifo'
 import { kernelDev, makeLoopDisk, type LoopDisk } from '../util/loop-disk'
 import { mountTracefs } from '../helper/harness'
 
@@ -121,17 +122,7 @@ describe('disk latency', () => {
         // shell itself, not `syscope record`, whose arguments hold the same text
         await until('the recorded command', () => spawnSync('pgrep', ['-f', `^sh -c read x < ${go}`]).status === 0)
         bt = await startBpftrace(dev)
-        // a FIFO opened for writing blocks until its reader opens it (and a synchronous open
-        // blocks the whole test): opened without blocking once the shell has it open
-        const fifo = await until('the command opens the FIFO', () => {
-          try {
-            return { fd: openSync(go, constants.O_WRONLY | constants.O_NONBLOCK) }
-          } catch {
-            return null
-          }
-        })
-        writeSync(fifo.fd, 'go\n')
-        closeSync(fifo.fd)
+        await releaseFifo(go)
         expect(await exited, stderr).toBe(0)
         s = JSON.parse(stdout) as Summary
       } finally {

@@ -12,7 +12,7 @@
 //   helper's next tick brought the figures up to it: that tick is held until the end is asked.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { closeSync, constants, mkdtempSync, openSync, rmSync, writeSync, chmodSync } from 'node:fs'
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { SessionManager } from '../../src/main/session/manager'
@@ -22,6 +22,7 @@ import { buildSummary } from '../../src/main/analysis/summary'
 import type { Summary } from '../../src/main/types/summary'
 import type { Sampler } from '../../src/main/proc/sampler'
 import { until } from '../util/until'
+import { releaseFifo } from '../util/fifo'
 
 let dir: string
 beforeAll(() => {
@@ -42,17 +43,23 @@ function ticks(live: LiveSession, n: number): Promise<void> {
   })
 }
 
-/** the FIFO the command waits on, written once it is open for reading */
-async function release(go: string): Promise<void> {
-  const fifo = await until('the command opens the FIFO', () => {
-    try {
-      return { fd: openSync(go, constants.O_WRONLY | constants.O_NONBLOCK) }
-    } catch {
-      return null
-    }
-  })
-  writeSync(fifo.fd, 'go\n')
-  closeSync(fifo.fd)
+/**
+ * `sh -c 'read x < FIFO; exec sleep 0.2'` in a session with the helper: shape() readies the
+ * session while the command waits, then the FIFO lets it go on; the summary once it ended.
+ */
+async function sleepAfterGo(name: string, shape: (live: LiveSession) => Promise<void>): Promise<Summary> {
+  const go = join(dir, name)
+  execFileSync('mkfifo', [go])
+  const m = new SessionManager({ dataDir: dir })
+  const live = await m.launch({ argv: ['sh', '-c', `read x < ${go}; exec sleep 0.2`], intervalMs: 100, ebpf: true, slowest: 10 })
+  try {
+    await shape(live)
+    await releaseFifo(go)
+    await live.waitEnded()
+  } finally {
+    await m.shutdown()
+  }
+  return buildSummary(live.store, 'ended')
 }
 
 /** sleep's one call (it made no other that long): in the summary, whole */
@@ -65,31 +72,19 @@ function expectSleepCall(s: Summary): void {
 
 describe('the final tick', () => {
   it('records the slowest call the helper saw after its last periodic tick', async () => {
-    const go = join(dir, 'go')
-    execFileSync('mkfifo', [go])
-    const m = new SessionManager({ dataDir: dir })
-    const live = await m.launch({ argv: ['sh', '-c', `read x < ${go}; exec sleep 0.2`], intervalMs: 100, ebpf: true, slowest: 10 })
-    try {
+    const s = await sleepAfterGo('go', async (live) => {
       // the helper's tick stops for a minute: after its answer, a tick message already on its
       // way may start one more tick of ours; the second after it comes from our own clock
       const helper = Reflect.get(live, 'helper') as HelperConnection
       await helper.setInterval(60_000)
       await ticks(live, 2)
       expect(Reflect.get(live, 'clock')).toBe('own')
-      await release(go)
-      await live.waitEnded()
-    } finally {
-      await m.shutdown()
-    }
-    expectSleepCall(buildSummary(live.store, 'ended'))
+    })
+    expectSleepCall(s)
   }, 60_000)
 
   it('records what the helper saw up to an exit told while a tick ran', async () => {
-    const go = join(dir, 'go-mid')
-    execFileSync('mkfifo', [go])
-    const m = new SessionManager({ dataDir: dir })
-    const live = await m.launch({ argv: ['sh', '-c', `read x < ${go}; exec sleep 0.2`], intervalMs: 100, ebpf: true, slowest: 10 })
-    try {
+    const s = await sleepAfterGo('go-mid', async (live) => {
       // the next tick to sample waits until the end is asked for (the command's exit, told at
       // once), then goes on at once: the helper's tick after the exit, with sleep's call, comes
       // later (its period is 100 ms; we look every 1 ms)
@@ -105,11 +100,7 @@ describe('the final tick', () => {
         }
         return sample
       }
-      await release(go)
-      await live.waitEnded()
-    } finally {
-      await m.shutdown()
-    }
-    expectSleepCall(buildSummary(live.store, 'ended'))
+    })
+    expectSleepCall(s)
   }, 60_000)
 })
