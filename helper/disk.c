@@ -291,10 +291,10 @@ static bool diff_row(struct disk *d, const struct disk_key *key, const struct di
 }
 
 /*
- * The entries stamped since `since` that moved, into rows (at most max); their count. Entries
- * of processes no longer tracked, quiet for DISK_QUIET_TICKS, are deleted, each with its last
- * figures read in the same step (a completion between a read and a delete would be lost), and
- * reported if they had moved.
+ * The entries stamped since `since` (stamped_since) that moved, into rows (at most max); their
+ * count. Entries of processes no longer tracked, quiet for DISK_QUIET_TICKS, are deleted, each
+ * with its last figures read in the same step (a completion between a read and a delete would be
+ * lost), and reported if they had moved.
  */
 static uint32_t changed_rows(struct disk *d, const struct tracker *t, uint64_t since,
 			     struct disk_row *rows, uint32_t max)

@@ -363,7 +363,7 @@ export class LiveSession extends EventEmitter {
     })
     h.on('close', (why: string) => {
       for (const done of this.toldAll.values()) done()
-      // finish() lets go of the helper before releasing it: its exit then is ours, not a failure
+      // letGoOfHelper() lets go of it before releasing it: its exit then is ours, not a failure
       if (this.helper !== h) return
       this.helper = null
       this.gap = true
@@ -520,8 +520,8 @@ export class LiveSession extends EventEmitter {
     this.endPromise = (async () => {
       if (this.timer) clearTimeout(this.timer)
       this.timer = null
+      // the tick that calls this let go of the helper first and recorded its final figures
       const r = this.endRequested ?? { exitCode: null, exitSignal: null, message: null }
-      await this.letGoOfHelper()
       this.sampler.close()
       this.record({ k: 'end', t: this.now(), exit_code: r.exitCode, exit_signal: r.exitSignal, message: r.message })
       await this.writer.close()
