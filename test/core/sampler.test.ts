@@ -762,7 +762,6 @@ describe('the slow tier', () => {
       const firsts: { slow: number; sure: number; maybe: number }[] = []
       sleepers.forEach((pid, n) => {
         const at = pss[n]!
-        expect(at.length).toBeGreaterThanOrEqual(1)
         let dueFrom = [-Infinity, -Infinity] // earliest and latest time the next read is due
         let slow = 0
         let since = { sure: 0, maybe: 0, slow: 0 }
@@ -784,6 +783,11 @@ describe('the slow tier', () => {
           gaps.map((g) => g.slow),
           `pid ${pid}`
         ).toEqual(at.map((a, i) => a - (at[i - 1] ?? 0)))
+        // the slow reads since the last PSS read, to the end: fewer than would have closed a gap
+        // (below). A first read whose cost held back all the run's later ones leaves none at all
+        // (with the TypeScript reader, a collection on another thread made it dear)
+        expect(slow - since.slow, `pid ${pid}: since the last PSS read ${JSON.stringify(since)}`).toBeLessThanOrEqual(4 + since.maybe)
+        if (!gaps.length) return
         // the first after the one at tracking: within five slow reads (staggered) of being due
         expect(gaps[0]!.slow, `pid ${pid}: first`).toBeLessThanOrEqual(5 + gaps[0]!.maybe)
         expect(gaps[0]!.slow).toBeGreaterThanOrEqual(1 + gaps[0]!.sure)
