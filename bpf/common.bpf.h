@@ -37,6 +37,8 @@ const volatile bool counts_only = false;
  * is an fd, resolved to its file for them (latency.bpf.c) */
 const volatile __u32 slow_n = 0;
 const volatile __u8 arg0_fd[SYSCOPE_MAX_NR];
+/* how many of the slots are given out by tgid (slot_taken): min(PREF_SLOTS, max procs) */
+const volatile __u32 pref_slots = 0;
 /* disk (disk.bpf.c): block_io_start is hooked, so a request's submitter is known before its
  * issue; otherwise the issue's own context is the best the kernel tells */
 const volatile bool disk_start_hooked = false;
@@ -55,6 +57,11 @@ __u64 files_seq;
 
 /* Cumulative loss counters, read by the helper through the mmapped .bss. */
 __u64 drops[DROP_MAX];
+
+/* Slots below pref_slots: 1 while given out (see PREF_SLOTS). Taken by compare-and-swap here and
+ * by the helper (64 bits: BPF's before v3 instructions is 64-bit only); given back by the helper
+ * once it has harvested and zeroed the slot. */
+__u64 slot_taken[PREF_SLOTS];
 
 /* see HINT_SIZE: the helper adds and removes its own tracked pids, the kernel adds children */
 __u32 tracked_hint[HINT_SIZE];

@@ -27,7 +27,7 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 	if (!pp || !(pp->flags & PROC_DESCENDANTS))
 		return;
 	__u32 slot;
-	if (bpf_map_pop_elem(&free_slots, &slot)) {
+	if (!slot_take(child_tgid, &slot)) {
 		drop(DROP_PROCS);
 		return;
 	}
@@ -41,13 +41,13 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 		struct proc_state *cs = bpf_task_storage_get(&proc_task, child, &init,
 							     BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!cs) {
-			bpf_map_push_elem(&free_slots, &slot, 0);
+			slot_give_back(slot);
 			drop(DROP_PROCS);
 			return;
 		}
 		*cs = init;
 	} else if (bpf_map_update_elem(&proc_hash, &child_tgid, &init, BPF_ANY)) {
-		bpf_map_push_elem(&free_slots, &slot, 0);
+		slot_give_back(slot);
 		drop(DROP_PROCS);
 		return;
 	}

@@ -128,7 +128,8 @@ struct {
 
 /* ---- process lifecycle ---- */
 
-/* free slot numbers; the helper fills it, pops for its own requests, pushes back after harvest */
+/* free slot numbers from pref_slots on (those below are slot_taken's); the helper fills it, pops
+ * for its own requests, pushes back after harvest */
 struct {
 	__uint(type, BPF_MAP_TYPE_QUEUE);
 	__uint(max_entries, 1024);

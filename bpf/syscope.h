@@ -10,6 +10,11 @@
  * tracked processes that map there. Zero ⇒ certainly untracked; otherwise the exact check. */
 #define HINT_SIZE 65536
 
+/* A process is given slot (tgid mod PREF_SLOTS) if that one is free (slot_take, bpf/tracked.bpf.h):
+ * the counts-only hook can then work out where its counters are from its tgid alone. The first
+ * min(PREF_SLOTS, max procs) slots are given out this way, the rest through the free_slots queue. */
+#define PREF_SLOTS 1024
+
 /* A tracked_fast entry (bpf/common.bpf.h): the process's tgid and its slot + 1 (0: none). */
 #define FAST_ENTRY(tgid, slot) ((__u64)(tgid) << 32 | ((__u64)(slot) + 1))
 

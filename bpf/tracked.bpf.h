@@ -154,6 +154,38 @@ static __always_inline void drop_stale(__u32 tgid)
 		untrack(false, NULL, tgid, old->slot, UNTRACK_NOT_SAME);
 }
 
+/*
+ * A free slot for a new process: its own (tgid mod PREF_SLOTS) if free, whose counters the
+ * counts-only hook finds without a dependent load (syscalls.bpf.c); else one from the queue; else
+ * any free one of the first pref_slots (the queue holds none of them). False: all are taken.
+ */
+static __always_inline bool slot_take(__u32 tgid, __u32 *slot)
+{
+	__u32 pref = tgid & (PREF_SLOTS - 1);
+	if (pref < pref_slots && !__sync_val_compare_and_swap(&slot_taken[pref], 0, 1)) {
+		*slot = pref;
+		return true;
+	}
+	if (!bpf_map_pop_elem(&free_slots, slot))
+		return true;
+	for (__u32 i = 0; i < PREF_SLOTS && i < pref_slots; i++) {
+		if (!slot_taken[i] && !__sync_val_compare_and_swap(&slot_taken[i], 0, 1)) {
+			*slot = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A slot slot_take gave that was not used after all (nothing was written to its counters). */
+static __always_inline void slot_give_back(__u32 slot)
+{
+	if (slot < pref_slots && slot < PREF_SLOTS)
+		__sync_val_compare_and_swap(&slot_taken[slot], 1, 0);
+	else
+		bpf_map_push_elem(&free_slots, &slot, 0);
+}
+
 static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 {
 	struct pending_child *pc = bpf_map_lookup_elem(&pending_fork, &tid);
@@ -165,7 +197,7 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 	if (tid != tgid)
 		return NULL; /* a thread: its process state is its group's */
 	__u32 slot;
-	if (bpf_map_pop_elem(&free_slots, &slot)) {
+	if (!slot_take(tgid, &slot)) {
 		drop(DROP_PROCS);
 		return NULL;
 	}
@@ -176,7 +208,7 @@ static __always_inline struct proc_state *adopt_pending(__u32 tgid, __u32 tid)
 					   (struct task_struct *)bpf_get_current_task()) };
 	drop_stale(tgid);
 	if (bpf_map_update_elem(&proc_hash, &tgid, &init, BPF_NOEXIST)) {
-		bpf_map_push_elem(&free_slots, &slot, 0);
+		slot_give_back(slot);
 		return NULL;
 	}
 	hint_add(tgid);

@@ -379,7 +379,12 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	if (slow_n)
 		set_fd_calls(s);
 	bpf_map__set_max_entries(s->maps.syscall_counts, o->max_procs * SYSCOPE_MAX_NR);
-	bpf_map__set_max_entries(s->maps.free_slots, o->max_procs);
+	/* the first slots are given out by tgid (PREF_SLOTS), the rest through the queue (which
+	 * cannot be empty: one entry left unused when there is no rest) */
+	uint32_t pref_slots = o->max_procs < PREF_SLOTS ? o->max_procs : PREF_SLOTS;
+	s->rodata->pref_slots = pref_slots;
+	bpf_map__set_max_entries(s->maps.free_slots,
+				 o->max_procs > pref_slots ? o->max_procs - pref_slots : 1);
 	bpf_map__set_max_entries(s->maps.runs, o->max_procs);
 	bpf_map__set_max_entries(s->maps.proc_hash, o->max_procs);
 	/* a thread record each: a tracked process has a few threads on average */

@@ -84,7 +84,8 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 	ld->skel->data->ns_per_tick = 1000000000ULL / (uint64_t)hz;
 	ld->skel->data->owner_gid = getgid();
 	ld->skel->bss->boot_offset_ns = boot_offset_ns();
-	for (uint32_t s = 0; s < t->max_procs; s++) {
+	/* the slots below pref_slots are slot_taken's (bpf/tracked.bpf.h), the rest queued */
+	for (uint32_t s = ld->skel->rodata->pref_slots; s < t->max_procs; s++) {
 		if (bpf_map_update_elem(t->free_fd, NULL, &s, 0))
 			return -errno;
 	}
@@ -297,6 +298,50 @@ static int entry_delete(struct tracker *t, uint32_t slot, uint32_t pid, int pidf
 	return err;
 }
 
+/* The helper's side of slot_take and slot_give_back (bpf/tracked.bpf.h), the same way round:
+ * the process's own slot (PREF_SLOTS) if free, else one from the queue, else any free one of the
+ * first pref_slots. -ENOENT: all are taken. */
+static int slot_take(struct tracker *t, uint32_t pid, uint32_t *slot)
+{
+	__u64 *taken = t->ld->skel->bss->slot_taken;
+	uint32_t pref_slots = t->ld->skel->rodata->pref_slots;
+	uint32_t pref = pid & (PREF_SLOTS - 1);
+	__u64 free_ = 0;
+	if (pref < pref_slots && __atomic_compare_exchange_n(&taken[pref], &free_, 1, false,
+							     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		*slot = pref;
+		return 0;
+	}
+	caps_bpf_raise();
+	int err = bpf_map_lookup_and_delete_elem(t->free_fd, NULL, slot) ? -errno : 0;
+	caps_bpf_lower();
+	if (err != -ENOENT) /* taken, or failed */
+		return err;
+	for (uint32_t i = 0; i < pref_slots; i++) {
+		free_ = 0;
+		if (__atomic_compare_exchange_n(&taken[i], &free_, 1, false, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST)) {
+			*slot = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* A slot back to the free ones, once it is zeroed: the kernel may give it out at once. */
+static void slot_give_back(struct tracker *t, uint32_t slot)
+{
+	if (slot < t->ld->skel->rodata->pref_slots) {
+		__atomic_store_n(&t->ld->skel->bss->slot_taken[slot], 0, __ATOMIC_SEQ_CST);
+		return;
+	}
+	caps_bpf_raise();
+	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
+		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n",
+			slot, strerror(errno));
+	caps_bpf_lower();
+}
+
 static void slot_free(struct tracker *t, uint32_t slot)
 {
 	struct tracked *tr = &t->slots[slot];
@@ -308,11 +353,7 @@ static void slot_free(struct tracker *t, uint32_t slot)
 	tr->pid = 0;
 	t->changes++;
 	slot_reset(t, slot);
-	caps_bpf_raise();
-	if (bpf_map_update_elem(t->free_fd, NULL, &slot, 0))
-		fprintf(stderr, "syscope-helper: slot %u not returned to the free queue: %s\n",
-			slot, strerror(errno));
-	caps_bpf_lower();
+	slot_give_back(t, slot);
 }
 
 /* A slot whose process exited before the kernel met its entry: nothing else will free it. */
@@ -427,10 +468,8 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 		slot_drop_stale(t, (uint32_t)held);
 	}
 	bool skip_recheck = tracker_test_hook("checked", pid);
-	caps_bpf_raise();
-	err = bpf_map_lookup_and_delete_elem(t->free_fd, NULL, &slot) ? -errno : 0;
-	caps_bpf_lower();
-	if (err == -ENOENT) { /* the queue is empty */
+	err = slot_take(t, pid, &slot);
+	if (err == -ENOENT) { /* all taken */
 		snprintf(msg, msglen, "cannot track more than %u processes at once (--max-procs)",
 			 t->max_procs);
 		err = -ENOSPC;

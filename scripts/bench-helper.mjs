@@ -21,8 +21,9 @@
 //   ends. That is the cost inside the programs alone.
 // - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as five more
 //   configurations (traced, untraced, counts-only traced and untraced, --detail) to the same rounds, and
-//   tracedVsBaseline, whose on/off pairs switch between this build and that one tracing the
-//   same process (extra < 0: this one is cheaper): before/after a change in one run.
+//   tracedVsBaseline (countsVsBaseline: both --counts-only), whose on/off pairs switch between
+//   this build and that one tracing the same process (extra < 0: this one is cheaper):
+//   before/after a change in one run.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
 // timed by wall clock on a 1/20 loop in its own process, against a bare process just before it. The realistic workload is tar of /usr/share, bare vs under the
 // helper, alternating.
@@ -215,10 +216,10 @@ function helperConfig(path, traceWorkload, args = []) {
 }
 
 /** "on" = helper `onPath` tracing the workload, "off" = helper `offPath` tracing it: A/B in one process. */
-function abConfig(onPath, offPath) {
+function abConfig(onPath, offPath, args = []) {
   return async (loadPid) => {
-    const on = await helperConfig(onPath, true)(loadPid)
-    const off = await helperConfig(offPath, true)(loadPid)
+    const on = await helperConfig(onPath, true, args)(loadPid)
+    const off = await helperConfig(offPath, true, args)(loadPid)
     return {
       async on() {
         await off.off()
@@ -281,7 +282,8 @@ const configs = {
         baselineCountsUntraced: helperConfig(BASELINE, false, ['--counts-only']),
         baselineDetail: helperConfig(BASELINE, true, ['--detail']),
         // extra = this build − the baseline, both tracing the same process
-        tracedVsBaseline: abConfig(HELPER, BASELINE)
+        tracedVsBaseline: abConfig(HELPER, BASELINE),
+        countsVsBaseline: abConfig(HELPER, BASELINE, ['--counts-only'])
       }
     : {}),
   bpftrace: (loadPid) => bpftraceConfig(BPFTRACE, loadPid),

@@ -2,7 +2,7 @@
 // as exact as the timed mode on the workloads whose counts are known, calls that never return
 // included, and equal to strace -c -f on a tar of a small tree.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnSync } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { HELPER_BUILDS, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
@@ -81,6 +81,58 @@ describe.each(HELPER_BUILDS)('counts only (%s)', (_name, helperPath, modeArgs) =
       expect(r.counts.get(NR.exit_group).calls).toBe(5)
       expect(r.counts.get(EXIT).calls).toBeGreaterThan(0)
     } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+/*
+ * A process's own slot is tgid mod 1024 (PREF_SLOTS), if free; the counts-only hook then finds its
+ * counters from its tgid alone. One whose own slot another process holds gets one from the queue
+ * (slots from 1024 on), and once that is empty any free one below 1024: both on the helper's side
+ * (the launched root) and the kernel's (its forked children). To make that happen, the next pid
+ * is set (/proc/sys/kernel/ns_last_pid): 5 tracked sleepers on pids B..B+4, then the workload on
+ * B+1024..: each of its processes finds its own slot held. Another process forking in between
+ * moves the pids: then the run is made again (the test asserts that the pids did collide).
+ */
+const NS_LAST_PID = '/proc/sys/kernel/ns_last_pid'
+
+/** Spawn with the next pid set to `pid` (or the next free one after it). */
+function spawnAt<T>(pid: number, spawnIt: () => T): T {
+  writeFileSync(NS_LAST_PID, String(pid - 1))
+  return spawnIt()
+}
+
+describe.each(HELPER_BUILDS)('counts only, away from their own slots (%s)', (_name, helperPath, modeArgs) => {
+  it('counts exactly a tree whose own slots other processes hold (the queue, then any free slot)', async () => {
+    const client = await start({ helperPath, args: [...modeArgs, '--counts-only', '--max-procs', '1026'] })
+    const pidMax = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8'))
+    const sleepers: ChildProcess[] = []
+    try {
+      let r: Awaited<ReturnType<typeof runUnderHelper>> | null = null
+      let pids = ''
+      for (let attempt = 0; attempt < 5 && !r; attempt++) {
+        // a base with room for both runs of pids below pid_max
+        let base = Number(readFileSync(NS_LAST_PID, 'utf8')) + 100
+        if (base + 1100 >= pidMax) base = 1000
+        const held = Array.from({ length: 5 }, (_, i) => spawnAt(base + i, () => spawn('sleep', ['60'], { stdio: 'ignore' })))
+        sleepers.push(...held)
+        for (const s of held) await client.track(s.pid!, false)
+        const run = await spawnAt(base + 1024, () => runUnderHelper(client, [wl.markers]))
+        const own = new Set(held.map((s) => s.pid! % 1024))
+        const tree = [run.rootPid, ...run.forks.map((f) => f.pid)]
+        pids = `sleepers ${held.map((s) => s.pid).join(' ')}, tree ${tree.join(' ')}`
+        if (tree.filter((p) => own.has(p % 1024)).length >= 2 && own.has(run.rootPid % 1024)) r = run
+      }
+      expect(r, `no run whose root and one more process found their own slots held (${pids})`).not.toBeNull()
+      expect(r!.exit.code).toBe(0)
+      expect(r!.counts.get(NR.getppid).calls).toBe(10665)
+      expect(r!.counts.get(NR.chdir)).toMatchObject({ calls: 77, errors: 77 })
+      expect(r!.counts.get(NR.getppid, r!.rootPid).calls).toBe(5000)
+      expect(r!.forks.map((f) => r!.counts.get(NR.getppid, f.pid).calls).sort((a, b) => a - b)).toEqual([0, 555, 666, 4444])
+      expect(r!.counts.get(NR.exit_group).calls).toBe(5)
+    } finally {
+      for (const s of sleepers) s.kill('SIGKILL')
       await client.shutdown()
     }
   })
