@@ -60,7 +60,8 @@ __u64 drops[DROP_MAX];
 
 /* Slots below pref_slots: 1 while given out (see PREF_SLOTS). Taken by compare-and-swap here and
  * by the helper (64 bits: BPF's before v3 instructions is 64-bit only); given back by the helper
- * once it has harvested and zeroed the slot. */
+ * once it has harvested and zeroed the slot, or here when a new process's state could not be
+ * stored. */
 __u64 slot_taken[PREF_SLOTS];
 
 /* see HINT_SIZE: the helper adds and removes its own tracked pids, the kernel adds children */

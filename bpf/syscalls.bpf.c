@@ -181,10 +181,11 @@ static __always_inline __u64 exit_arg0(enum hook_kind k, void *src, struct threa
 
 /*
  * The clock's read waits for every load before it to complete (kvm-clock reads the TSC behind a
- * fence), and on this machine's kind (page-table isolation without PCID) each first touch of a
- * page in a syscall walks the page tables, ~20 ns. So what the exit uses after the clock and can
- * find without the process state is loaded before it: the walks then overlap the state's lookup
- * instead of following the clock one by one (bench:helper, timed: -37 ns a call).
+ * fence), and on a machine with page-table isolation and no PCID each first touch of a page in a
+ * syscall walks the page tables, ~20 ns. So what the exit uses after the clock and can find
+ * without the process state is loaded before it: the walks then overlap the state's lookup
+ * instead of following the clock one by one (A/B runs of bench:helper: the counter -22..-40 ns a
+ * call, the slowest-calls part -18 more; docs/helper.md, "Loads that wait on loads").
  */
 static __always_inline void fetch_early(__u64 v)
 {
@@ -222,8 +223,8 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	caller(k, task, &tgid, &tid);
 	if (!may_be_tracked(ts, task, tgid))
 		return;
-	/* its counters, from its own slot (PREF_SLOTS) and the number the registers keep (tp_btf:
-	 * the others read them through a helper call), while the process state is looked up */
+	/* its counters, from its own slot (PREF_SLOTS) and the number the registers keep, while the
+	 * process state is looked up (tp_btf only: not measured in the other flavours) */
 	if (ts)
 		fetch_early_counters(tgid, SYSCALL_NR((struct pt_regs *)src));
 	struct task_struct *leader = ts ? task->group_leader : NULL;

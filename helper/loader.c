@@ -379,8 +379,8 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	if (slow_n)
 		set_fd_calls(s);
 	bpf_map__set_max_entries(s->maps.syscall_counts, o->max_procs * SYSCOPE_MAX_NR);
-	/* the first slots are given out by tgid (PREF_SLOTS), the rest through the queue (which
-	 * cannot be empty: one entry left unused when there is no rest) */
+	/* the first slots are given out by tgid (PREF_SLOTS), the rest through the queue (a map
+	 * of no entries cannot be made: one unused when there is no rest) */
 	uint32_t pref_slots = o->max_procs < PREF_SLOTS ? o->max_procs : PREF_SLOTS;
 	s->rodata->pref_slots = pref_slots;
 	bpf_map__set_max_entries(s->maps.free_slots,
