@@ -213,8 +213,7 @@ static __always_inline void counts_only_exit(bool ts, struct task_struct *task, 
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	__s64 nr = SYSCALL_NR_CORE(regs);
 	if ((nr == nr_exit || nr == nr_exit_group) && !(p->flags & PROC_AWAIT_EXEC)) {
-		__u32 idx = p->slot * SYSCOPE_MAX_NR + (__u32)nr;
-		struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
+		struct syscall_counts *c = counters_at(p->slot, nr);
 		if (c)
 			__sync_fetch_and_add(&c->calls, 1);
 	}

@@ -41,8 +41,7 @@ static __always_inline struct syscall_counts *count(__u32 slot, __s64 nr, __u64 
 		drop(DROP_NR);
 		return NULL;
 	}
-	__u32 idx = slot * SYSCOPE_MAX_NR + (__u32)nr;
-	struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
+	struct syscall_counts *c = counters_at(slot, nr);
 	if (!c)
 		return NULL;
 	counter_add(&c->calls, 1, sole);
@@ -194,10 +193,7 @@ static __always_inline void fetch_early(__u64 v)
 
 static __always_inline void fetch_early_counters(__u32 tgid, __s64 nr)
 {
-	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
-		return;
-	__u32 idx = (tgid & (PREF_SLOTS - 1)) * SYSCOPE_MAX_NR + (__u32)nr;
-	struct syscall_counts *c = bpf_map_lookup_elem(&syscall_counts, &idx);
+	struct syscall_counts *c = counters_at(PREF_SLOT(tgid), nr);
 	if (c)
 		fetch_early(c->calls);
 }
@@ -295,7 +291,7 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	__u64 *fast = &tracked_fast[tgid & (HINT_SIZE - 1)];
 	__u64 e = *fast;
 	bool creds = may_change_creds(nr);
-	__u32 pref = tgid & (PREF_SLOTS - 1);
+	__u32 pref = PREF_SLOT(tgid);
 	if (e >> 32 == tgid && e && !creds) {
 		__u32 slot = e == FAST_ENTRY(tgid, pref) ? pref : (__u32)e - 1;
 		if (child_return(nr, ret))

@@ -14,6 +14,7 @@
  * the counts-only hook can then work out where its counters are from its tgid alone. The first
  * min(PREF_SLOTS, max procs) slots are given out this way, the rest through the free_slots queue. */
 #define PREF_SLOTS 1024
+#define PREF_SLOT(tgid) ((tgid) & (PREF_SLOTS - 1))
 
 /* A tracked_fast entry (bpf/common.bpf.h): the process's tgid and its slot + 1 (0: none). */
 #define FAST_ENTRY(tgid, slot) ((__u64)(tgid) << 32 | ((__u64)(slot) + 1))

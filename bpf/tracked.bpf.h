@@ -154,6 +154,15 @@ static __always_inline void drop_stale(__u32 tgid)
 		untrack(false, NULL, tgid, old->slot, UNTRACK_NOT_SAME);
 }
 
+/* A slot's counters of syscall nr (syscall_counts), or NULL for a number out of range. */
+static __always_inline struct syscall_counts *counters_at(__u32 slot, __s64 nr)
+{
+	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
+		return NULL;
+	__u32 idx = slot * SYSCOPE_MAX_NR + (__u32)nr;
+	return bpf_map_lookup_elem(&syscall_counts, &idx);
+}
+
 /*
  * A free slot for a new process: its own (tgid mod PREF_SLOTS) if free, whose counters the
  * counts-only hook finds without a dependent load (syscalls.bpf.c); else one from the queue; else
@@ -161,7 +170,7 @@ static __always_inline void drop_stale(__u32 tgid)
  */
 static __always_inline bool slot_take(__u32 tgid, __u32 *slot)
 {
-	__u32 pref = tgid & (PREF_SLOTS - 1);
+	__u32 pref = PREF_SLOT(tgid);
 	if (pref < pref_slots && !__sync_val_compare_and_swap(&slot_taken[pref], 0, 1)) {
 		*slot = pref;
 		return true;

@@ -305,9 +305,9 @@ static int slot_take(struct tracker *t, uint32_t pid, uint32_t *slot)
 {
 	__u64 *taken = t->ld->skel->bss->slot_taken;
 	uint32_t pref_slots = t->ld->skel->rodata->pref_slots;
-	uint32_t pref = pid & (PREF_SLOTS - 1);
-	__u64 free_ = 0;
-	if (pref < pref_slots && __atomic_compare_exchange_n(&taken[pref], &free_, 1, false,
+	uint32_t pref = PREF_SLOT(pid);
+	__u64 expected = 0;
+	if (pref < pref_slots && __atomic_compare_exchange_n(&taken[pref], &expected, 1, false,
 							     __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
 		*slot = pref;
 		return 0;
@@ -318,8 +318,8 @@ static int slot_take(struct tracker *t, uint32_t pid, uint32_t *slot)
 	if (err != -ENOENT) /* taken, or failed */
 		return err;
 	for (uint32_t i = 0; i < pref_slots; i++) {
-		free_ = 0;
-		if (__atomic_compare_exchange_n(&taken[i], &free_, 1, false, __ATOMIC_SEQ_CST,
+		expected = 0;
+		if (__atomic_compare_exchange_n(&taken[i], &expected, 1, false, __ATOMIC_SEQ_CST,
 						__ATOMIC_SEQ_CST)) {
 			*slot = i;
 			return 0;
