@@ -23,6 +23,17 @@ if (unknown.length) {
 }
 const totals = { passed: 0, failed: 0, skipped: 0 }
 const lines = []
+// what failed, named again beside the totals: a CI log is often read from its end only
+const failures = []
+
+/** The first line of an error message, without colours, short enough for one line. */
+function firstLine(message) {
+  const line = String(message ?? '')
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), '')
+    .split('\n')
+    .find((l) => l.trim())
+  return (line ?? '').trim().slice(0, 300)
+}
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 })
@@ -88,6 +99,13 @@ const suites = {
     if (!existsSync(file)) return record('node', 0, 1, 0)
     const j = JSON.parse(readFileSync(file, 'utf8'))
     const failedSuites = (j.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length
+    for (const file of j.testResults ?? []) {
+      const where = file.name?.startsWith(root) ? file.name.slice(root.length) : file.name
+      if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failures.push(`node ${where}: ${firstLine(file.message)}`)
+      for (const t of file.assertionResults ?? []) {
+        if (t.status === 'failed') failures.push(`node ${where} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`)
+      }
+    }
     record(
       'node',
       j.numPassedTests,
@@ -105,7 +123,19 @@ const suites = {
     rmSync(file, { force: true })
     const { status } = run('npx', ['--no-install', 'playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file })
     if (!existsSync(file)) return record('browser', 0, 1, 0)
-    const s = JSON.parse(readFileSync(file, 'utf8')).stats ?? {}
+    const report = JSON.parse(readFileSync(file, 'utf8'))
+    const s = report.stats ?? {}
+    const walk = (suite) => {
+      for (const spec of suite.specs ?? []) {
+        for (const t of spec.tests ?? []) {
+          const bad = (t.results ?? []).find((r) => r.status !== 'passed' && r.status !== 'skipped')
+          if (bad && t.status !== 'expected' && t.status !== 'skipped')
+            failures.push(`browser ${spec.file}:${spec.line} > ${spec.title}: ${firstLine(bad.error?.message)}`)
+        }
+      }
+      for (const inner of suite.suites ?? []) walk(inner)
+    }
+    for (const suite of report.suites ?? []) walk(suite)
     const failed = (s.unexpected ?? 0) + (s.flaky ?? 0)
     record('browser', s.expected ?? 0, failed + (status !== 0 && failed === 0 ? 1 : 0), s.skipped ?? 0)
   }
@@ -122,6 +152,7 @@ for (const [name, fn] of Object.entries(suites)) {
   }
 }
 
+if (failures.length) console.log(`\nfailed:\n${failures.map((f) => `  ${f}`).join('\n')}`)
 console.log('\n' + lines.join('\n'))
 console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`)
 process.exit(totals.failed > 0 ? 1 : 0)
