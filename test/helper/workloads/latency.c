@@ -5,9 +5,10 @@
 //                          as measured around the call (ns, one a line)
 //   latency slowset FILE   four calls blocked for known times, each woken by a thread or child
 //                          that spins (no syscall) rather than sleeps, so that no other call
-//                          lasts as long: read on a pipe ~400 ms, futex wait ~300 ms, nanosleep
-//                          200 ms, wait4 for a child ~100 ms. FILE: "pipe INO", "futex ADDR",
-//                          "child PID"
+//                          lasts as long: read on a pipe, futex wait and wait4 for a child at
+//                          least 400, 300 and 100 ms (the spins start once the main thread is
+//                          asleep in the call), nanosleep 200 ms. FILE: "pipe INO",
+//                          "futex ADDR", "child PID"
 //   latency errors         failures of known kinds: 377 opens of a missing file (ENOENT), 12
 //                          reads of an empty non-blocking pipe (EAGAIN), 5 closes of a bad fd
 //                          (EBADF)
@@ -70,14 +71,15 @@ static int sleeps(FILE *out)
 static int pipe_fds[2];
 static uint32_t futex_word;
 
-static pid_t main_tid;
+static pid_t main_pid, main_tid;
 
-/* until the main thread is asleep (in its read: it does nothing else that blocks meanwhile), so
- * that the read lasts at least the spin that follows, however late the main thread got there */
+/* until the main thread is asleep (in the call it blocks in next: it does nothing else that
+ * blocks meanwhile), so that the call lasts at least the spin that follows, however late the
+ * main thread got there. From a thread or a child alike. */
 static void await_main_asleep(void)
 {
 	char path[64], buf[256];
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", (int)main_tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)main_pid, (int)main_tid);
 	for (;;) {
 		FILE *f = fopen(path, "r");
 		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
@@ -103,6 +105,7 @@ static void *late_writer(void *arg)
 static void *late_waker(void *arg)
 {
 	(void)arg;
+	await_main_asleep();
 	spin_ms(300);
 	__atomic_store_n(&futex_word, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
@@ -120,6 +123,7 @@ static int slowset(FILE *out)
 	fprintf(out, "pipe %llu\nfutex %p\n", (unsigned long long)st.st_ino, (void *)&futex_word);
 	fflush(out);
 	/* read on the pipe, until the writer is done spinning */
+	main_pid = getpid();
 	main_tid = (pid_t)syscall(SYS_gettid);
 	pthread_create(&t, NULL, late_writer, NULL);
 	if (read(pipe_fds[0], &c, 1) != 1)
@@ -135,14 +139,15 @@ static int slowset(FILE *out)
 	/* a wait for a child that spins */
 	pid_t child = fork();
 	if (child == 0) {
+		await_main_asleep();
 		spin_ms(100);
 		_exit(0);
 	}
-	fprintf(out, "child %d\n", (int)child);
-	fflush(out);
 	int status;
 	if (waitpid(child, &status, 0) != child)
 		return 2;
+	/* only now: a write between the fork and the wait could block too */
+	fprintf(out, "child %d\n", (int)child);
 	return 0;
 }
 
