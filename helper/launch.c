@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * syscope-launch [--die-with PID] [--pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]
+ * syscope-launch [--die-with PID] [--guard FD | --pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]
  *
  * Waits until the app has armed this pid in the helper (one byte on FD_GO), then execs PROGRAM,
  * so the helper counts every syscall after exec and none of ours before it. EOF on FD_GO means
@@ -9,6 +9,15 @@
  * --die-with PID: PID is our parent (the app); should it die, even by SIGKILL, PROGRAM gets
  * SIGKILL instead of running on orphaned. If it is gone already, exit 125 without exec.
  * Never has capabilities: it is a plain binary.
+ *
+ * --guard FD (without --pty): FD is a socket to the app. Before anything else a guard process is
+ * started (a double fork: PROGRAM never has it as a child) that stays in our process group,
+ * which becomes PROGRAM's, and waits on FD; "guarded\n" is written on FD once it runs, and the
+ * app arms us only then, so the guard is never tracked. 'r' from the app releases the guard: it
+ * exits and PROGRAM's group is left alone. EOF without 'r' (the app died, even by SIGKILL) makes
+ * it SIGKILL the whole group: PROGRAM's descendants with it, which the parent-death signal does
+ * not reach. (On a pty, the relay's death hangs up the terminal, which ends its foreground group.)
+ * The guard ignores the signals the app sends the group to stop it, so SIGKILL alone ends it.
  *
  * --pty FD_CTL FD_TERM: PROGRAM runs on a new pseudo-terminal, its controlling terminal and its
  * stdin, stdout and stderr. FD_TERM is the app's terminal (or "-"): the new one starts with its
@@ -137,6 +146,59 @@ static void say(int ctl, const char *fmt, ...)
 	/* the app gone is not our concern: PROGRAM runs on */
 	if (n > 0 && (size_t)n < sizeof(line))
 		(void)write_all(ctl, line, (size_t)n);
+}
+
+/*
+ * The guard's life: in our process group, holding nothing of ours but FD (its cwd the root, so
+ * that it keeps no mount busy), until the app releases it or goes.
+ */
+static void guard_run(int fd)
+{
+	static const int ignored[] = {
+		SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU
+	};
+	int null = open("/dev/null", O_RDWR);
+	pid_t group = getpgrp();
+	char c;
+	ssize_t n;
+
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	prctl(PR_SET_NAME, "syscope-guard", 0, 0, 0);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+	    dup2(fd, 3) < 0 || close_range(4, ~0U, 0) || chdir("/"))
+		_exit(1);
+	for (;;) {
+		n = read(3, &c, 1);
+		if (n == 1 && c == 'r')
+			_exit(0);
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
+	kill(-group, SIGKILL); /* ourselves too */
+	_exit(0);
+}
+
+static int start_guard(int fd)
+{
+	pid_t mid = fork();
+	int status;
+
+	if (mid < 0)
+		return fail("fork (guard)", errno);
+	if (mid == 0) {
+		pid_t guard = fork();
+
+		if (guard == 0)
+			guard_run(fd);
+		_exit(guard < 0 ? 1 : 0);
+	}
+	if (waitpid(mid, &status, 0) != mid || !WIFEXITED(status) || WEXITSTATUS(status))
+		return fail("fork (guard)", EAGAIN);
+	if (write_all(fd, "guarded\n", 8))
+		return fail("writing to the guard's socket", errno);
+	close(fd); /* the guard's now: PROGRAM holds no end of it */
+	return 0;
 }
 
 /* The app's terminal's window size to PROGRAM's (the kernel sends SIGWINCH if it changed). */
@@ -459,7 +521,7 @@ static int run_on_pty(int fd_go, int fd_err, int ctl, int term, pid_t parent, ch
 
 int main(int argc, char **argv)
 {
-	int fd_go, fd_err, fd_ctl = -1, fd_term = -1;
+	int fd_go, fd_err, fd_ctl = -1, fd_term = -1, fd_guard = -1;
 	pid_t parent = 0;
 	bool pty = false;
 
@@ -468,6 +530,15 @@ int main(int argc, char **argv)
 		if (parent < 0) {
 			fprintf(stderr, "syscope-launch: --die-with needs a pid, not \"%s\"\n",
 				argv[2]);
+			return 2;
+		}
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc >= 3 && strcmp(argv[1], "--guard") == 0) {
+		fd_guard = parse_fd(argv[2]);
+		if (fd_guard < 0) {
+			fprintf(stderr, "syscope-launch: --guard needs a descriptor 3..1023\n");
 			return 2;
 		}
 		argc -= 2;
@@ -487,7 +558,11 @@ int main(int argc, char **argv)
 	}
 	if (argc < 5 || strcmp(argv[3], "--") != 0) {
 		fprintf(stderr,
-			"usage: syscope-launch [--die-with PID] [--pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]\n");
+			"usage: syscope-launch [--die-with PID] [--guard FD | --pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]\n");
+		return 2;
+	}
+	if (pty && fd_guard >= 0) {
+		fprintf(stderr, "syscope-launch: --guard is for a command without --pty\n");
 		return 2;
 	}
 	fd_go = parse_fd(argv[1]);
@@ -501,6 +576,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (parent && die_with(parent))
+		return 125;
+	if (fd_guard >= 0 && start_guard(fd_guard))
 		return 125;
 	if (pty)
 		return run_on_pty(fd_go, fd_err, fd_ctl, fd_term, parent, argv + 4);

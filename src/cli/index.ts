@@ -35,7 +35,7 @@ Commands:
       (--as-root: run the helper as root through pkexec for this one session, without setup)
       --on-error kill (the default): should the recording fail to be written (a full disk) or
         syscope die (even by kill -9), CMD is ended too (SIGTERM, then SIGKILL; on syscope's own
-        death, SIGKILL to CMD itself)
+        death, SIGKILL to CMD and the rest of its process group)
       --on-error detach: CMD runs on in either case; syscope stops recording and leaves it
       Either way the file keeps every tick written before the failure, and syscope exits 1.
       --max-procs N: processes the syscall helper tracks at once (16..65536, default 1024); more

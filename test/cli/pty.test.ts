@@ -225,6 +225,69 @@ describe('record on a terminal', () => {
     await until('the command is gone', () => !alive(sleeper))
   })
 
+  it('syscope killed with SIGKILL takes the --no-tty command’s whole process group, not only the command', async () => {
+    // the background sleep is the command's child: the parent-death signal does not reach it,
+    // the guard (a process of the command's group, outside its tree) does
+    const rec = spawn(
+      'node',
+      [CLI, 'record', '--no-tty', '--no-ebpf', '--out', join(dir, 'guard-kill.syscope'), '--', 'sh', '-c', 'sleep 100 & echo "bg $!"; exec sleep 101'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
+    started.push(rec.pid!)
+    let out = ''
+    rec.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    rec.stderr.resume()
+    const bg = await until('the background sleep runs', () => Number(/bg (\d+)/.exec(out)?.[1]) || undefined)
+    started.push(bg)
+    const command = await until('the command runs', () => childOfTree(rec.pid!, 'sleep'))
+    const guard = await until('the guard runs', () => guardOf(command))
+    started.push(command, guard)
+    expect(isUnder(guard, command)).toBe(false)
+    rec.kill('SIGKILL')
+    await until('the background sleep is gone', () => !alive(bg))
+    await until('the command is gone', () => !alive(command))
+    await until('the guard is gone', () => !alive(guard))
+  })
+
+  it('a --no-tty command that ends leaves what it started running, and no guard; the guard is never counted', async () => {
+    const bgFile = join(dir, 'guard-release.bg')
+    const r = runCli(
+      [
+        'record',
+        '--no-tty',
+        '--json',
+        '--out',
+        join(dir, 'guard-release.syscope'),
+        '--',
+        'sh',
+        '-c',
+        'sleep 100 </dev/null >/dev/null 2>&1 & echo $! > "$1"',
+        'sh',
+        bgFile
+      ],
+      {},
+      60_000
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const bg = Number(readFileSync(bgFile, 'utf8'))
+    started.push(bg)
+    // released at the command's end, the guard exits without a signal to the group
+    await until('the guard is gone', () => guardOf(bg) === undefined)
+    expect(alive(bg)).toBe(true)
+    const s = JSON.parse(r.stdout) as {
+      ebpf: { available: boolean; syscalls: { per_process: { comm: string }[] } }
+      proc: { processes: { pid: number; comm: string }[] }
+    }
+    expect(s.ebpf.available).toBe(true)
+    // the tree is the command and its child: the guard (forked before the launcher was armed)
+    // is neither tracked nor counted
+    expect(s.proc.processes.map((p) => p.comm).sort()).toEqual(['sh', 'sleep'])
+    expect(s.proc.processes.find((p) => p.comm === 'sleep')?.pid).toBe(bg)
+    expect(s.ebpf.syscalls.per_process.map((p) => p.comm).sort()).toEqual(['sh', 'sleep'])
+  })
+
   it('runs an interactive full-screen program (less): it draws, takes keys, and quits', async () => {
     const out = join(dir, 'less.syscope')
     const t = new Terminal(['record', '--no-ebpf', '--out', out, '--', 'less', '/etc/services'], 20, 80)
@@ -284,6 +347,16 @@ describe('record on a terminal', () => {
     expect(t.output).toContain('stdout is a pipe')
   })
 })
+
+/** the launcher's guard of the process group `pgid`, if it runs */
+function guardOf(pgid: number): number | undefined {
+  const named = spawnSync('pgrep', ['-x', '-g', String(pgid), 'syscope-guard'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter(Boolean)
+    .map(Number)
+  // (once gone, pid 1 may leave it a zombie a while: alive() counts that as gone)
+  return named.find(alive)
+}
 
 /** a process named comm in the tree under pid */
 function childOfTree(pid: number, comm: string): number | undefined {

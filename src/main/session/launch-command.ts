@@ -96,10 +96,15 @@ export async function launchCommand(
   const pty = typeof req.stdin === 'object' ? req.stdin.pty : null
   // on a pty: fd 5 the control socket (a 'pipe' is a socketpair: both ways), fd 6 sizeFrom
   const ptyArgs = pty ? ['--pty', '5', pty.sizeFrom === null ? '-' : '6'] : []
+  // without one, tied to us: fd 5 the guard's socket (the guard SIGKILLs the command's process
+  // group, its descendants with it, if we go without releasing it; on a pty the terminal's
+  // hang-up does that)
+  const guarded = !pty && tie.length > 0
+  const guardArgs = guarded ? ['--guard', '5'] : []
   const stdio: StdioOptions = pty
     ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe', 'pipe', pty.sizeFrom ?? 'ignore']
-    : [req.stdin === 'inherit' ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe']
-  const child = spawn(launcherPath(), [...tie, ...ptyArgs, '3', '4', '--', ...req.argv], {
+    : [req.stdin === 'inherit' ? 'inherit' : 'ignore', 'pipe', 'pipe', 'pipe', 'pipe', ...(guarded ? (['pipe'] as const) : [])]
+  const child = spawn(launcherPath(), [...tie, ...guardArgs, ...ptyArgs, '3', '4', '--', ...req.argv], {
     cwd: req.cwd,
     env: { ...process.env, ...req.env },
     stdio,
@@ -154,6 +159,22 @@ export async function launchCommand(
     }
     pid = first
   }
+  const guard = guarded ? ((child.stdio as readonly unknown[])[5] as Duplex) : null
+  if (guard) {
+    guard.on('error', () => {})
+    // armed only once the guard runs: it is forked before the exec, and must not be tracked
+    if (!(await guardStarted(guard))) {
+      go.end()
+      await exited
+      const said = (early ?? [])
+        .map(([, d]) => d.toString())
+        .join('')
+        .trim()
+      throw new ApiError('EIO', `cannot start "${program}": the launcher could not start its guard${said ? `: ${said.replace(/^syscope-launch: /, '')}` : ''}`)
+    }
+    // the command gone, what it left behind runs on, as it would without us
+    void exited.then(() => releaseGuard(guard))
+  }
   try {
     if (helper) await helper.armLaunch(pid)
   } catch (e) {
@@ -201,6 +222,7 @@ export async function launchCommand(
       if (child.exitCode === null && child.signalCode === null) signalGroup(pid, sig)
     },
     release() {
+      if (guard) releaseGuard(guard)
       child.unref()
       for (const s of child.stdio) (s as { unref?: () => void } | null)?.unref?.()
     },
@@ -235,6 +257,28 @@ function ptyPid(ctl: Readable, onLine: (line: string) => void): Promise<number |
     })
     ctl.once('close', () => resolve(null))
   })
+}
+
+/** True once the launcher says its guard runs ("guarded"); false if it ended without it. */
+function guardStarted(guard: Duplex): Promise<boolean> {
+  return new Promise((resolve) => {
+    let said = ''
+    const onData = (d: Buffer): void => {
+      said += d.toString()
+      if (said.includes('guarded\n')) {
+        guard.off('data', onData)
+        resolve(true)
+      }
+    }
+    guard.on('data', onData)
+    guard.once('close', () => resolve(false))
+  })
+}
+
+/** The guard leaves the command's process group alone and exits. */
+function releaseGuard(guard: Duplex & { unref?: () => void }): void {
+  if (guard.writable) guard.end('r')
+  guard.unref?.()
 }
 
 function signalGroup(pid: number, sig: NodeJS.Signals): void {
