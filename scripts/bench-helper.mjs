@@ -25,8 +25,9 @@
 //   this build and that one tracing the same process (extra < 0: this one is cheaper):
 //   before/after a change in one run.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
-// timed by wall clock on a 1/20 loop in its own process, against a bare process just before it. The realistic workload is tar of /usr/share, bare vs under the
-// helper, alternating.
+// timed by wall clock on a 1/20 loop in its own process, against a bare process just before it.
+// The realistic workloads (tar of /usr/share, benchnet) run whole, in rotating order: bare, beside
+// one empty exit hook (counts-only's floor), under the helper in each mode, and under strace.
 //
 // CONFIGS=emptyHooks,helperTraced,... runs only those (names as in the table).
 // Needs root (bpftrace, the empty-hook loader, BPF stats) and a built helper.
@@ -447,6 +448,18 @@ async function measureProgs() {
 async function realistic(name, argv, rounds, prepare = () => {}) {
   const once = async (mode) => {
     prepare()
+    if (mode === 'emptyExit') {
+      // the floor under counts-only: one empty exit hook, attached for the whole run
+      const floor = await emptyConfig('exit')()
+      try {
+        await floor.on()
+        const t0 = performance.now()
+        execFileSync('taskset', ['-c', LOAD_CPU, ...argv], { stdio: 'ignore' })
+        return performance.now() - t0
+      } finally {
+        await floor.close()
+      }
+    }
     if (mode === 'bare' || mode === 'strace') {
       const wrap = mode === 'strace' ? onToolCpus(['strace', '-f', '-y', '-qq', '-o', '/dev/null']) : []
       const t0 = performance.now()
@@ -467,22 +480,34 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
       await c.shutdown()
     }
   }
-  // counts: the default, timed mode; countsOnly: --counts-only
-  const modes = ['bare', 'countsOnly', 'counts', 'detail', 'strace']
+  // counts: the default, timed mode; countsOnly: --counts-only; emptyExit: its floor
+  const modes = ['bare', 'emptyExit', 'countsOnly', 'counts', 'detail', 'strace']
   await once('bare') // warm the page cache
   const ms = Object.fromEntries(modes.map((m) => [m, []]))
   for (let i = 0; i < rounds; i++) for (const m of modes.map((_, k) => modes[(k + i) % modes.length])) ms[m].push(await once(m))
   const over = (m) => ms[m].map((v, i) => v / ms.bare[i])
-  return { name, ms: Object.fromEntries(modes.map((m) => [m, median(ms[m])])), over, detailOverCounts: ms.detail.map((v, i) => v / ms.counts[i]) }
+  // counts-only's extra over bare, in units of its floor's extra, per round
+  const countsOverFloor = ms.countsOnly.map((v, i) => (v - ms.bare[i]) / (ms.emptyExit[i] - ms.bare[i]))
+  return {
+    name,
+    ms: Object.fromEntries(modes.map((m) => [m, median(ms[m])])),
+    over,
+    detailOverCounts: ms.detail.map((v, i) => v / ms.counts[i]),
+    countsOverFloor
+  }
 }
 
 function printRealistic(r) {
   console.log(`\nrealistic: ${r.name} (${TAR_ROUNDS} rounds, rotating order, wall ms, median; ÷ bare per round: median (range))`)
   for (const [m, v] of Object.entries(r.ms)) {
     const o = r.over(m)
-    console.log(`  ${m.padEnd(8)} ${v.toFixed(0).padStart(7)} ms   ${median(o).toFixed(2)} (${range(o)})`)
+    console.log(`  ${m.padEnd(10)} ${v.toFixed(0).padStart(7)} ms   ${median(o).toFixed(2)} (${range(o)})`)
   }
   console.log(`  detail ÷ counts per round: ${median(r.detailOverCounts).toFixed(2)} (${range(r.detailOverCounts)})`)
+  const overFloor = (r.ms.countsOnly - r.ms.bare) / (r.ms.emptyExit - r.ms.bare)
+  console.log(
+    `  counts-only's extra ÷ one empty exit hook's: ${overFloor.toFixed(2)} (of the medians); per round: ${median(r.countsOverFloor).toFixed(2)} (${range(r.countsOverFloor)})`
+  )
 }
 
 async function measure() {
@@ -502,11 +527,13 @@ async function measure() {
   /** n's relative extra over another configuration's (another floor) */
   const over = (n, floor) => median(pooled(n, 'rel')) / median(pooled(floor, 'rel'))
 
-  console.log(`\nsyscall loop: ${SYSCALLS.toLocaleString()} syscalls per loop, workload on CPU ${LOAD_CPU}, tracers on CPU ${TOOL_CPUS}`)
-  console.log(`${ROUNDS} interleaved rounds × ${PAIRS} on/off pairs of loops in one process (bpftrace ${BPFTRACE_PAIRS}), thread CPU time;`)
-  console.log(`strace: wall time of a 1/${STRACE_SCALE} loop in its own process vs a bare one`)
-  console.log('\nconfiguration       off ns/syscall  extra ns/syscall  extra %   ÷ floor   ÷ floor per round: median (range)')
-  for (const n of names) {
+  if (ROUNDS > 0) {
+    console.log(`\nsyscall loop: ${SYSCALLS.toLocaleString()} syscalls per loop, workload on CPU ${LOAD_CPU}, tracers on CPU ${TOOL_CPUS}`)
+    console.log(`${ROUNDS} interleaved rounds × ${PAIRS} on/off pairs of loops in one process (bpftrace ${BPFTRACE_PAIRS}), thread CPU time;`)
+    console.log(`strace: wall time of a 1/${STRACE_SCALE} loop in its own process vs a bare one`)
+    console.log('\nconfiguration       off ns/syscall  extra ns/syscall  extra %   ÷ floor   ÷ floor per round: median (range)')
+  }
+  for (const n of ROUNDS > 0 ? names : []) {
     const pr = perRound(n)
     console.log(
       `${n.padEnd(18)} ${median(pooled(n, 'bare')).toFixed(0).padStart(15)} ${median(pooled(n, 'extra')).toFixed(0).padStart(17)} ${(median(pooled(n, 'rel')) * 100).toFixed(0).padStart(8)} ${ratio(n).toFixed(2).padStart(9)}   ${median(pr).toFixed(2).padStart(8)} (${range(pr)})`
@@ -538,7 +565,7 @@ async function measure() {
     }
   }
 
-  const has = (...ns) => ns.every((n) => names.includes(n))
+  const has = (...ns) => ROUNDS > 0 && ns.every((n) => names.includes(n))
   const goals = [
     has('helperTraced', 'bpftrace') && [
       'helper extra ≤ 40 % of bpftrace’s extra',
