@@ -301,7 +301,9 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 }
 
 /* sched_wakeup and sched_wakeup_new: a blocked (or new) thread is runnable. A thread woken
- * before it got to sleep is still running: nothing changes. */
+ * before it got to sleep is still running: nothing changes. Not sched_waking, though it comes
+ * earlier: a waker on another CPU can pass it before the sleeper's own sched_switch off its CPU,
+ * and the wakeup would be lost; sched_wakeup follows the enqueue, which waits for that. */
 static __always_inline void tt_wakeup(bool ts, struct task_struct *task, bool born)
 {
 	__u32 tgid = ts ? task->tgid : BPF_CORE_READ(task, tgid);
