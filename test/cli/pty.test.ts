@@ -207,45 +207,25 @@ describe('record on a terminal', () => {
   it('syscope killed with SIGKILL takes the command with it without a terminal too (--no-tty)', async () => {
     // no relay here: the command is the launcher itself, exec'd with its parent-death signal set.
     // Until pid 1 reaps it, the dead command stays a zombie: alive() counts that as gone
-    const rec = spawn(
-      'node',
-      [CLI, 'record', '--no-tty', '--no-ebpf', '--out', join(dir, 'killed-no-tty.syscope'), '--', 'sh', '-c', 'echo sleeping; exec sleep 100'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe']
-      }
-    )
-    started.push(rec.pid!)
-    let out = ''
-    rec.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    rec.stderr.resume()
-    await until('the command runs', () => out.includes('sleeping'))
-    const sleeper = await until('sleep runs', () => childOfTree(rec.pid!, 'sleep'))
+    const rec = recordNoTty('killed-no-tty', 'echo sleeping; exec sleep 100')
+    await until('the command runs', () => rec.output().includes('sleeping'))
+    const sleeper = await until('sleep runs', () => childOfTree(rec.pid, 'sleep'))
     started.push(sleeper)
-    rec.kill('SIGKILL')
+    process.kill(rec.pid, 'SIGKILL')
     await until('the command is gone', () => !alive(sleeper))
   })
 
   it('syscope killed with SIGKILL takes the --no-tty command’s whole process group, not only the command', async () => {
     // the background sleep is the command's child: the parent-death signal does not reach it,
     // the guard (a process of the command's group, outside its tree) does
-    const rec = spawn(
-      'node',
-      [CLI, 'record', '--no-tty', '--no-ebpf', '--out', join(dir, 'guard-kill.syscope'), '--', 'sh', '-c', 'sleep 100 & echo "bg $!"; exec sleep 101'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe']
-      }
-    )
-    started.push(rec.pid!)
-    let out = ''
-    rec.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    rec.stderr.resume()
-    const bg = await until('the background sleep runs', () => Number(/bg (\d+)/.exec(out)?.[1]) || undefined)
+    const rec = recordNoTty('guard-kill', 'sleep 100 & echo "bg $!"; exec sleep 101')
+    const bg = await until('the background sleep runs', () => Number(/bg (\d+)/.exec(rec.output())?.[1]) || undefined)
     started.push(bg)
-    const command = await until('the command runs', () => childOfTree(rec.pid!, 'sleep'))
+    const command = await until('the command runs', () => childOfTree(rec.pid, 'sleep', bg))
     const guard = await until('the guard runs', () => guardOf(command))
     started.push(command, guard)
     expect(isUnder(guard, command)).toBe(false)
-    rec.kill('SIGKILL')
+    process.kill(rec.pid, 'SIGKILL')
     await until('the background sleep is gone', () => !alive(bg))
     await until('the command is gone', () => !alive(command))
     await until('the guard is gone', () => !alive(guard))
@@ -358,10 +338,22 @@ function guardOf(pgid: number): number | undefined {
   return named.find(alive)
 }
 
-/** a process named comm in the tree under pid */
-function childOfTree(pid: number, comm: string): number | undefined {
+/** a process named comm in the tree under pid (but `except`) */
+function childOfTree(pid: number, comm: string, except?: number): number | undefined {
   const named = spawnSync('pgrep', ['-x', comm], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number)
-  return named.find((p) => isUnder(p, pid))
+  return named.find((p) => p !== except && isUnder(p, pid))
+}
+
+/** `syscope record --no-tty --no-ebpf -- sh -c script` started, its stdout kept as it comes */
+function recordNoTty(name: string, script: string): { pid: number; output: () => string } {
+  const rec = spawn('node', [CLI, 'record', '--no-tty', '--no-ebpf', '--out', join(dir, `${name}.syscope`), '--', 'sh', '-c', script], {
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  started.push(rec.pid!)
+  let out = ''
+  rec.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  rec.stderr.resume()
+  return { pid: rec.pid!, output: () => out }
 }
 
 function isUnder(p: number, root: number): boolean {

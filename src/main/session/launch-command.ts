@@ -140,38 +140,30 @@ export async function launchCommand(
   let errText = ''
   errPipe.on('data', (d: Buffer) => (errText += d.toString()))
   const execResult = new Promise<void>((resolve) => errPipe.once('close', () => resolve()))
+  // the launcher ended before the command could start: what it said, for the error (": ..." or "")
+  const launcherGaveUp = async (): Promise<string> => {
+    go.end()
+    await exited
+    const said = (early ?? [])
+      .map(([, d]) => d.toString())
+      .join('')
+      .trim()
+      .replace(/^syscope-launch: /, '')
+    return said ? `: ${said}` : ''
+  }
   const ctl = pty ? ((child.stdio as readonly unknown[])[5] as Duplex) : null
   let pid = launcherPid
   let stopped: (() => void) | null = null
   if (ctl) {
     const first = await ptyPid(ctl, (line) => (line === 'stopped' ? stopped?.() : undefined))
-    if (first === null) {
-      go.end()
-      await exited
-      const said = (early ?? [])
-        .map(([, d]) => d.toString())
-        .join('')
-        .trim()
-      throw new ApiError(
-        'EIO',
-        `cannot run "${program}" on a pseudo-terminal${said ? `: ${said.replace(/^syscope-launch: /, '')}` : ''} (run it with --no-tty)`
-      )
-    }
+    if (first === null) throw new ApiError('EIO', `cannot run "${program}" on a pseudo-terminal${await launcherGaveUp()} (run it with --no-tty)`)
     pid = first
   }
   const guard = guarded ? ((child.stdio as readonly unknown[])[5] as Duplex) : null
   if (guard) {
     guard.on('error', () => {})
     // armed only once the guard runs: it is forked before the exec, and must not be tracked
-    if (!(await guardStarted(guard))) {
-      go.end()
-      await exited
-      const said = (early ?? [])
-        .map(([, d]) => d.toString())
-        .join('')
-        .trim()
-      throw new ApiError('EIO', `cannot start "${program}": the launcher could not start its guard${said ? `: ${said.replace(/^syscope-launch: /, '')}` : ''}`)
-    }
+    if (!(await guardStarted(guard))) throw new ApiError('EIO', `cannot start "${program}": the launcher could not start its guard${await launcherGaveUp()}`)
     // the command gone, what it left behind runs on, as it would without us
     void exited.then(() => releaseGuard(guard))
   }
