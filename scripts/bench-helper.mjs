@@ -446,25 +446,26 @@ async function measureProgs() {
  * cancels. Returns ms per mode, median over rounds, and per round each mode over bare.
  */
 async function realistic(name, argv, rounds, prepare = () => {}) {
+  // the workload run to its end on the load CPU, under `wrap` (a tracer) if any: wall ms
+  const wallMs = (wrap = []) => {
+    const [cmd, ...rest] = [...wrap, ...onLoadCpu(argv)]
+    const t0 = performance.now()
+    execFileSync(cmd, rest, { stdio: 'ignore' })
+    return performance.now() - t0
+  }
   const once = async (mode) => {
     prepare()
+    if (mode === 'bare') return wallMs()
+    if (mode === 'strace') return wallMs(onToolCpus(['strace', '-f', '-y', '-qq', '-o', '/dev/null']))
     if (mode === 'emptyExit') {
       // the floor under counts-only: one empty exit hook, attached for the whole run
       const floor = await emptyConfig('exit')()
       try {
         await floor.on()
-        const t0 = performance.now()
-        execFileSync('taskset', ['-c', LOAD_CPU, ...argv], { stdio: 'ignore' })
-        return performance.now() - t0
+        return wallMs()
       } finally {
         await floor.close()
       }
-    }
-    if (mode === 'bare' || mode === 'strace') {
-      const wrap = mode === 'strace' ? onToolCpus(['strace', '-f', '-y', '-qq', '-o', '/dev/null']) : []
-      const t0 = performance.now()
-      execFileSync(wrap[0] ?? 'taskset', [...wrap.slice(1), ...(wrap.length ? onLoadCpu(argv) : ['-c', LOAD_CPU, ...argv])], { stdio: 'ignore' })
-      return performance.now() - t0
     }
     const args = mode === 'detail' ? ['--detail'] : mode === 'countsOnly' ? ['--counts-only'] : []
     const c = await startHelper({ helperPath: HELPER, args, wrapper: onToolCpus([]) })
@@ -486,15 +487,7 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
   const ms = Object.fromEntries(modes.map((m) => [m, []]))
   for (let i = 0; i < rounds; i++) for (const m of modes.map((_, k) => modes[(k + i) % modes.length])) ms[m].push(await once(m))
   const over = (m) => ms[m].map((v, i) => v / ms.bare[i])
-  // counts-only's extra over bare, in units of its floor's extra, per round
-  const countsOverFloor = ms.countsOnly.map((v, i) => (v - ms.bare[i]) / (ms.emptyExit[i] - ms.bare[i]))
-  return {
-    name,
-    ms: Object.fromEntries(modes.map((m) => [m, median(ms[m])])),
-    over,
-    detailOverCounts: ms.detail.map((v, i) => v / ms.counts[i]),
-    countsOverFloor
-  }
+  return { name, ms: Object.fromEntries(modes.map((m) => [m, median(ms[m])])), over, detailOverCounts: ms.detail.map((v, i) => v / ms.counts[i]) }
 }
 
 function printRealistic(r) {
@@ -504,10 +497,9 @@ function printRealistic(r) {
     console.log(`  ${m.padEnd(10)} ${v.toFixed(0).padStart(7)} ms   ${median(o).toFixed(2)} (${range(o)})`)
   }
   console.log(`  detail ÷ counts per round: ${median(r.detailOverCounts).toFixed(2)} (${range(r.detailOverCounts)})`)
+  // of the medians: a round's own floor is too small beside the round's noise to divide by
   const overFloor = (r.ms.countsOnly - r.ms.bare) / (r.ms.emptyExit - r.ms.bare)
-  console.log(
-    `  counts-only's extra ÷ one empty exit hook's: ${overFloor.toFixed(2)} (of the medians); per round: ${median(r.countsOverFloor).toFixed(2)} (${range(r.countsOverFloor)})`
-  )
+  console.log(`  counts-only's extra ÷ one empty exit hook's (of the medians): ${overFloor.toFixed(2)}`)
 }
 
 async function measure() {
