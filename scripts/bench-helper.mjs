@@ -23,11 +23,12 @@
 //   configurations (traced, untraced, counts-only traced and untraced, --detail) to the same rounds, and
 //   tracedVsBaseline (countsVsBaseline: both --counts-only), whose on/off pairs switch between
 //   this build and that one tracing the same process (extra < 0: this one is cheaper):
-//   before/after a change in one run.
+//   before/after a change in one run; the realistic workloads gain baseCountsOnly and baseCounts.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
 // timed by wall clock on a 1/20 loop in its own process, against a bare process just before it.
 // The realistic workloads (tar of /usr/share, benchnet) run whole, in rotating order: bare, beside
-// one empty exit hook (counts-only's floor), under the helper in each mode, and under strace.
+// one empty exit hook (counts-only's floor), under the helper in each mode, and under strace,
+// each timed by bench/cputime: CPU time (what the goals read) and wall time (what strace is read by).
 //
 // CONFIGS=emptyHooks,helperTraced,... runs only those (names as in the table).
 // Needs root (bpftrace, the empty-hook loader, BPF stats) and a built helper.
@@ -47,6 +48,7 @@ const LOAD = join(OUT, 'bench', 'benchload')
 const EMPTY = join(OUT, 'bench', 'empty-hooks')
 const STATS = join(OUT, 'bench', 'bpf-stats')
 const NET = join(OUT, 'bench', 'benchnet')
+const CPUTIME = join(OUT, 'bench', 'cputime')
 const LAUNCH = join(OUT, 'syscope-launch')
 const NET_MESSAGES = Number(process.env.NET_MESSAGES ?? 20_000) // benchnet's round trips of 64 bytes
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
@@ -440,66 +442,88 @@ async function measureProgs() {
 }
 
 /**
- * Whole programs, by wall clock: bare, under the helper counting (as the app launches them:
- * armed, counted from the exec, timed from the go byte), under the helper with --detail, and
- * under `strace -f -y` (which prints a path with every fd), in rotating order so that a drift
- * cancels. Returns ms per mode, median over rounds, and per round each mode over bare.
+ * Whole programs: bare, beside one empty exit hook, under the helper in each mode (as the app
+ * launches them: armed, counted from the exec, timed from the go byte) and under `strace -f -y`
+ * (which prints a path with every fd), in rotating order so that a drift cancels. Each run is
+ * timed by bench/cputime around the workload: its CPU time (user + system, its waited children
+ * included) and its wall time. CPU time is what the goals read: the tracers' programs run in the
+ * workload's own context, so it holds their cost, and it leaves out what the host steals, which
+ * moves a wall-clock run here by up to 40 %. Returns per mode the median over rounds of each,
+ * and per round each mode over bare.
  */
 async function realistic(name, argv, rounds, prepare = () => {}) {
-  // the workload run to its end on the load CPU, under `wrap` (a tracer) if any: wall ms
-  const wallMs = (wrap = []) => {
-    const [cmd, ...rest] = [...wrap, ...onLoadCpu(argv)]
-    const t0 = performance.now()
+  const dir = mkdtempSync(join(tmpdir(), 'syscope-cputime-'))
+  const file = join(dir, 'times')
+  const timed = onLoadCpu([CPUTIME, file, ...argv])
+  const read = () => {
+    const [user, sys, wall] = readFileSync(file, 'utf8').trim().split(' ').map(Number)
+    rmSync(file)
+    return { cpu: (user + sys) / 1e6, wall: wall / 1e6 }
+  }
+  const run = (wrap = []) => {
+    const [cmd, ...rest] = [...wrap, ...timed]
     execFileSync(cmd, rest, { stdio: 'ignore' })
-    return performance.now() - t0
+    return read()
   }
   const once = async (mode) => {
     prepare()
-    if (mode === 'bare') return wallMs()
-    if (mode === 'strace') return wallMs(onToolCpus(['strace', '-f', '-y', '-qq', '-o', '/dev/null']))
+    if (mode === 'bare') return run()
+    if (mode === 'strace') return run(onToolCpus(['strace', '-f', '-y', '-qq', '-o', '/dev/null']))
     if (mode === 'emptyExit') {
       // the floor under counts-only: one empty exit hook, attached for the whole run
       const floor = await emptyConfig('exit')()
       try {
         await floor.on()
-        return wallMs()
+        return run()
       } finally {
         await floor.close()
       }
     }
-    const args = mode === 'detail' ? ['--detail'] : mode === 'countsOnly' ? ['--counts-only'] : []
-    const c = await startHelper({ helperPath: HELPER, args, wrapper: onToolCpus([]) })
+    // base*: the same modes under BASELINE_HELPER, for a before/after on real work
+    const base = mode.startsWith('base')
+    const m = base ? mode[4].toLowerCase() + mode.slice(5) : mode
+    const args = m === 'detail' ? ['--detail'] : m === 'countsOnly' ? ['--counts-only'] : []
+    const c = await startHelper({ helperPath: base ? BASELINE : HELPER, args, wrapper: onToolCpus([]) })
     try {
-      const p = spawnArgv(onLoadCpu([LAUNCH, '3', '4', '--', ...argv]), { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] })
+      const p = spawnArgv([LAUNCH, '3', '4', '--', ...timed], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] })
       await c.launch(p.pid)
-      const t1 = performance.now()
       p.stdio[3].end('x')
       const code = await new Promise((r) => p.once('exit', r))
       if (code !== 0) throw new Error(`${name} exited with ${code} under the helper (${mode})`)
-      return performance.now() - t1
+      return read()
     } finally {
       await c.shutdown()
     }
   }
   // counts: the default, timed mode; countsOnly: --counts-only; emptyExit: its floor
-  const modes = ['bare', 'emptyExit', 'countsOnly', 'counts', 'detail', 'strace']
-  await once('bare') // warm the page cache
-  const ms = Object.fromEntries(modes.map((m) => [m, []]))
-  for (let i = 0; i < rounds; i++) for (const m of modes.map((_, k) => modes[(k + i) % modes.length])) ms[m].push(await once(m))
-  const over = (m) => ms[m].map((v, i) => v / ms.bare[i])
-  return { name, ms: Object.fromEntries(modes.map((m) => [m, median(ms[m])])), over, detailOverCounts: ms.detail.map((v, i) => v / ms.counts[i]) }
+  const modes = ['bare', 'emptyExit', 'countsOnly', 'counts', 'detail', 'strace', ...(BASELINE ? ['baseCountsOnly', 'baseCounts'] : [])]
+  try {
+    await once('bare') // warm the page cache
+    const runs = Object.fromEntries(modes.map((m) => [m, []]))
+    for (let i = 0; i < rounds; i++) for (const m of modes.map((_, k) => modes[(k + i) % modes.length])) runs[m].push(await once(m))
+    const of = (m, k) => runs[m].map((r) => r[k])
+    const over = (m, k = 'cpu') => of(m, k).map((v, i) => v / runs.bare[i][k])
+    const ms = (k) => Object.fromEntries(modes.map((m) => [m, median(of(m, k))]))
+    return { name, cpu: ms('cpu'), wall: ms('wall'), over, detailOverCounts: of('detail', 'cpu').map((v, i) => v / runs.counts[i].cpu) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 function printRealistic(r) {
-  console.log(`\nrealistic: ${r.name} (${TAR_ROUNDS} rounds, rotating order, wall ms, median; ÷ bare per round: median (range))`)
-  for (const [m, v] of Object.entries(r.ms)) {
-    const o = r.over(m)
-    console.log(`  ${m.padEnd(10)} ${v.toFixed(0).padStart(7)} ms   ${median(o).toFixed(2)} (${range(o)})`)
+  console.log(`\nrealistic: ${r.name} (${TAR_ROUNDS} rounds, rotating order, median ms; ÷ bare per round: median (range))`)
+  console.log('  mode              CPU ms   ÷ bare                wall ms   ÷ bare')
+  for (const m of Object.keys(r.cpu)) {
+    const [c, w] = [r.over(m, 'cpu'), r.over(m, 'wall')]
+    console.log(
+      `  ${m.padEnd(14)} ${r.cpu[m].toFixed(0).padStart(9)}   ${`${median(c).toFixed(2)} (${range(c)})`.padEnd(20)} ${r.wall[m].toFixed(0).padStart(8)}   ${median(w).toFixed(2)} (${range(w)})`
+    )
   }
-  console.log(`  detail ÷ counts per round: ${median(r.detailOverCounts).toFixed(2)} (${range(r.detailOverCounts)})`)
+  console.log('  (strace stops the workload at each call: read its wall time)')
+  console.log(`  detail ÷ counts per round (CPU): ${median(r.detailOverCounts).toFixed(2)} (${range(r.detailOverCounts)})`)
   // of the medians: a round's own floor is too small beside the round's noise to divide by
-  const overFloor = (r.ms.countsOnly - r.ms.bare) / (r.ms.emptyExit - r.ms.bare)
-  console.log(`  counts-only's extra ÷ one empty exit hook's (of the medians): ${overFloor.toFixed(2)}`)
+  const overFloor = (r.cpu.countsOnly - r.cpu.bare) / (r.cpu.emptyExit - r.cpu.bare)
+  console.log(`  counts-only's extra ÷ one empty exit hook's (CPU, of the medians): ${overFloor.toFixed(2)}`)
 }
 
 async function measure() {
