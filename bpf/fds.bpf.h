@@ -54,14 +54,31 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
 	return f;
 }
 
-/* the key of a process's use of a file: its slot, the file's device and inode */
+/* the key of a process's use of a file: its slot, the file's device, inode and generation */
 static __always_inline void file_key_of(__u32 slot, struct file *f, struct file_key *k)
 {
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
 	k->slot = slot;
-	k->_pad = 0;
+	k->gen = mode == S_IFREG || mode == S_IFDIR ? BPF_CORE_READ(ino, i_generation) : 0;
 	k->ino = BPF_CORE_READ(ino, i_ino);
 	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+}
+
+/*
+ * The generation that goes into a file's name for the app: 0 (none, "DEV:INO") for the first file
+ * named at its (device, inode) this session, its own for a later one that reuses the number
+ * ("DEV:INO:GEN"). So the files the app itself names from /proc as DEV:INO (those held open at
+ * attach, a slow call's fd) are the kernel's: a file open then is the first at its number. `claim`:
+ * the caller is naming the file (file_names), so it may be that first one.
+ */
+static __always_inline __u32 file_shown_gen(__u64 dev, __u64 ino, __u32 gen, bool claim)
+{
+	struct file_id at = { .dev = dev, .ino = ino };
+	if (claim)
+		bpf_map_update_elem(&file_owner, &at, &gen, BPF_NOEXIST);
+	__u32 *first = bpf_map_lookup_elem(&file_owner, &at);
+	return first && *first != gen ? gen : 0;
 }
 
 /* Whether this is the file's last reference, so that closing the fd releases it. The count

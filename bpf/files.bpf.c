@@ -112,24 +112,27 @@ static __always_inline struct file_stats *stats_of(struct task_struct *task, __u
 	struct file_stats *s = bpf_map_lookup_elem(&file_stats, &k);
 	if (s)
 		return s;
-	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)) };
-	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&file_stats, &k)) {
-		drop(DROP_FILES);
-		return NULL;
-	}
-	/* its name, once per (device, inode): the first process to meet it resolves it */
-	struct file_id id = { .ino = k.ino, .dev = k.dev };
-	if (!bpf_map_lookup_elem(&file_names, &id)) {
+	/* its name, once per file: the first process to meet it resolves it */
+	struct file_id id = { .ino = k.ino, .dev = k.dev, .gen = k.gen };
+	struct file_name *named = bpf_map_lookup_elem(&file_names, &id);
+	__u32 shown = named ? named->shown_gen : 0;
+	if (!named) {
 		__u32 z = 0;
 		struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 		if (name) {
 			path_of(task, f, name);
 			name->seq = files_seq;
+			shown = name->shown_gen = file_shown_gen(k.dev, k.ino, k.gen, true);
 			if (bpf_map_update_elem(&file_names, &id, name, BPF_NOEXIST) ==
 			    -7 /* E2BIG: full */)
 				drop(DROP_FILES);
 		}
+	}
+	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)), .shown_gen = shown };
+	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&file_stats, &k)) {
+		drop(DROP_FILES);
+		return NULL;
 	}
 	return bpf_map_lookup_elem(&file_stats, &k);
 }
@@ -218,6 +221,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		return;
 	/* relative to what: the dirfd's file, or the cwd (AT_FDCWD), as it was at the exit */
 	struct file_id base = {};
+	__u32 base_shown = 0;
 	if (n->name[0] != '/') {
 		struct dentry *d;
 		struct vfsmount *vm;
@@ -234,12 +238,18 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		struct inode *ino = BPF_CORE_READ(d, d_inode);
 		base.ino = BPF_CORE_READ(ino, i_ino);
 		base.dev = BPF_CORE_READ(ino, i_sb, s_dev);
-		if (!bpf_map_lookup_elem(&file_names, &base)) {
+		base.gen = BPF_CORE_READ(ino, i_generation); /* a directory: as file_key_of */
+		struct file_name *named = bpf_map_lookup_elem(&file_names, &base);
+		if (named) {
+			base_shown = named->shown_gen;
+		} else {
 			struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 			if (!name)
 				return;
 			path_at(task, d, vm, name);
 			name->seq = files_seq;
+			base_shown = name->shown_gen =
+				file_shown_gen(base.dev, base.ino, base.gen, true);
 			bpf_map_update_elem(&file_names, &base, name, BPF_NOEXIST);
 		}
 	}
@@ -259,6 +269,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		n->errors = 0;
 		n->errno_ = 0;
 		n->seq = files_seq;
+		n->base_shown_gen = base_shown;
 		if (bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST) &&
 		    !bpf_map_lookup_elem(&name_ops, &k)) {
 			drop(DROP_FILES);

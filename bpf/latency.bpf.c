@@ -170,6 +170,7 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 	c->arg0 = arg0;
 	c->dev = 0;
 	c->ino = 0;
+	c->shown_gen = 0;
 	if (nr >= 0 && nr < SYSCOPE_MAX_NR && arg0_fd[nr]) {
 		if (!task)
 			task = (struct task_struct *)bpf_get_current_task();
@@ -179,6 +180,7 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 			file_key_of(0, f, &k);
 			c->dev = k.dev;
 			c->ino = k.ino;
+			c->shown_gen = file_shown_gen(k.dev, k.ino, k.gen, false);
 		}
 	}
 	if (h->used < n)

@@ -161,7 +161,7 @@ struct {
 	__type(value, struct file_stats);
 } file_stats SEC(".maps");
 
-/* (device, inode) → its path, resolved once; allocated as used (a name is 1 KiB) */
+/* (device, inode, generation) → its path, resolved once; allocated as used (a name is 1 KiB) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -169,6 +169,15 @@ struct {
 	__type(key, struct file_id);
 	__type(value, struct file_name);
 } file_names SEC(".maps");
+
+/* (device, inode; generation 0) → the generation of the first file named there (file_shown_gen) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, struct file_id);
+	__type(value, __u32);
+} file_owner SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

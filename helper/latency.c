@@ -47,8 +47,9 @@ int latency_init(struct tracker *t)
 		return 0;
 	l->cpu_seq = calloc(ld->ncpus, sizeof(uint64_t));
 	l->top = calloc(ld->slow_n, sizeof(*l->top));
+	l->top_new = calloc(ld->slow_n, sizeof(*l->top_new));
 	l->scratch = calloc(ld->slow_n, sizeof(*l->scratch));
-	return l->cpu_seq && l->top && l->scratch ? 0 : -ENOMEM;
+	return l->cpu_seq && l->top && l->top_new && l->scratch ? 0 : -ENOMEM;
 }
 
 void latency_free(struct tracker *t)
@@ -57,6 +58,7 @@ void latency_free(struct tracker *t)
 	free(l->prev);
 	free(l->cpu_seq);
 	free(l->top);
+	free(l->top_new);
 	free(l->scratch);
 	memset(l, 0, sizeof(*l));
 }
@@ -169,7 +171,7 @@ static bool same_call(const struct slow_call *a, const struct slow_call *b)
 	return a->end_ns == b->end_ns && a->tid == b->tid && a->dur_ns == b->dur_ns;
 }
 
-/* Into the session's top (longest first), marked new (_pad), unless it is there or too short. */
+/* Into the session's top (longest first), marked new, unless it is there or too short. */
 static void top_offer(struct latency *l, uint32_t n, const struct slow_call *c)
 {
 	uint32_t at = l->top_used;
@@ -185,8 +187,9 @@ static void top_offer(struct latency *l, uint32_t n, const struct slow_call *c)
 		return;
 	uint32_t keep = l->top_used < n ? l->top_used : n - 1;
 	memmove(&l->top[at + 1], &l->top[at], (keep - at) * sizeof(*c));
+	memmove(&l->top_new[at + 1], &l->top_new[at], (keep - at) * sizeof(*l->top_new));
 	l->top[at] = *c;
-	l->top[at]._pad = 1;
+	l->top_new[at] = true;
 	if (l->top_used < n)
 		l->top_used++;
 }
@@ -217,13 +220,12 @@ void latency_emit_slowest(struct tracker *t, struct jbuf *out)
 			top_offer(l, n, &l->scratch[i]);
 	}
 	for (uint32_t i = 0; i < l->top_used; i++) {
-		struct slow_call *c = &l->top[i];
-		if (!c->_pad)
+		if (!l->top_new[i])
 			continue;
 		if (!any)
 			msg_slow_begin(out);
-		msg_slow_entry(out, !any, c);
-		c->_pad = 0;
+		msg_slow_entry(out, !any, &l->top[i]);
+		l->top_new[i] = false;
 		any = true;
 		/* about 200 bytes a call: flush well before MESSAGE_MAX */
 		if (out->len > 48 * 1024) {

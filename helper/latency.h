@@ -23,6 +23,7 @@ struct latency {
 	int errno_fd; /* errno_counts */
 	uint64_t *cpu_seq; /* per CPU: the slow_cpus seq last read */
 	struct slow_call *top; /* the session's slowest calls so far, longest first */
+	bool *top_new; /* top[i] not sent yet */
 	uint32_t top_used;
 	struct slow_call *scratch; /* one CPU's part, copied */
 };

@@ -168,10 +168,17 @@ void msg_counts_end(struct jbuf *j)
 }
 
 /* a file as every message names it: "DEV:INO", the kernel's device number and the inode */
-static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino)
+/* "DEV:INO", or "DEV:INO:GEN" for a file that reused an earlier one's number (file_shown_gen in
+ * bpf/fds.bpf.h) */
+static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t gen)
 {
-	char id[48];
-	snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)dev, (unsigned long long)ino);
+	char id[64];
+	if (gen)
+		snprintf(id, sizeof(id), "%llu:%llu:%u", (unsigned long long)dev,
+			 (unsigned long long)ino, gen);
+	else
+		snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)dev,
+			 (unsigned long long)ino);
 	jb_str(j, id);
 }
 
@@ -326,7 +333,7 @@ void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c)
 	jb_u64(j, c->arg0);
 	jb_key(j, "file");
 	if (c->dev || c->ino)
-		file_ref(j, c->dev, c->ino);
+		file_ref(j, c->dev, c->ino, c->shown_gen);
 	else
 		jb_raw(j, "null");
 	jb_raw(j, "}");
@@ -466,7 +473,7 @@ void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t
 	jb_key(j, "pid");
 	jb_u64(j, pid);
 	jb_key(j, "file");
-	file_ref(j, dev, ino);
+	file_ref(j, dev, ino, v->shown_gen);
 	jb_key(j, "kind");
 	jb_str(j, kind);
 	jb_key(j, "opens");
@@ -488,12 +495,12 @@ void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t
 	jb_raw(j, "}");
 }
 
-void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, const char *parts, size_t len,
-		   bool whole)
+void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t gen, const char *parts,
+		   size_t len, bool whole)
 {
 	msg_begin(j, MSG_FILE_NAME);
 	jb_key(j, "file");
-	file_ref(j, dev, ino);
+	file_ref(j, dev, ino, gen);
 	jb_key(j, "parts");
 	jb_raw(j, "[");
 	/* NUL-terminated components, leaf first, as the kernel walked them */
@@ -522,7 +529,7 @@ void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct fi
 	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
 	jb_key(j, "base");
 	if (base->dev || base->ino)
-		file_ref(j, base->dev, base->ino);
+		file_ref(j, base->dev, base->ino, v->base_shown_gen);
 	else
 		jb_raw(j, "null");
 	jb_key(j, "errno");
@@ -566,7 +573,7 @@ void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
 	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
 	jb_key(j, "base");
 	if (base->dev || base->ino)
-		file_ref(j, base->dev, base->ino);
+		file_ref(j, base->dev, base->ino, v->base_shown_gen);
 	else
 		jb_raw(j, "null");
 	jb_key(j, "count");
@@ -713,7 +720,7 @@ void msg_socket(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64
 	jb_key(j, "pid");
 	jb_u64(j, pid);
 	jb_key(j, "file");
-	file_ref(j, dev, ino);
+	file_ref(j, dev, ino, 0);
 	jb_key(j, "proto");
 	jb_str(j, proto_name(v->proto));
 	jb_key(j, "family");
@@ -761,7 +768,7 @@ void msg_peer(struct jbuf *j, uint64_t seq, uint32_t pid, const struct peer_key 
 	jb_key(j, "pid");
 	jb_u64(j, pid);
 	jb_key(j, "file");
-	file_ref(j, k->dev, k->ino);
+	file_ref(j, k->dev, k->ino, 0);
 	/* which of the socket's peers: its address's hash, as the kernel keys it */
 	jb_key(j, "peer");
 	snprintf(id, sizeof(id), "%016llx", (unsigned long long)k->hash);

@@ -147,6 +147,29 @@ describe('syscope record --detail: calls on names', () => {
   })
 })
 
+describe('syscope record --detail: inode numbers used again', () => {
+  it('keeps a deleted file and the one that took its number apart, and one path one row', () => {
+    const reuse = join(dir, 'reuse')
+    execFileSync('cc', ['-O2', '-o', reuse, join(projectRoot(), 'test', 'helper', 'workloads', 'reuse.c')])
+    const work = mkdtempSync(join(dir, 'reuse-'))
+    const facts = join(dir, 'reuse.facts')
+    const r = runCli(['record', '--detail', '--json', '--out', join(dir, 'reuse.syscope'), '--', reuse, work, facts], env)
+    // 3: this filesystem gave no deleted file's number to the next one in 50 tries
+    expect(r.status, `${r.stderr}\n(the workload needs a filesystem that reuses inode numbers, as ext4 does, at ${work})`).toBe(0)
+    const [, a, b, ino] = /^reused (\S+) (\S+) (\d+)$/m.exec(readFileSync(facts, 'utf8'))!
+    const s = JSON.parse(r.stdout) as Summary
+    const row = (name: string): FileSummaryRow | undefined => s.files!.find((f) => f.path === join(work, name))
+    const io = (f: FileSummaryRow | undefined) => f && [f.kind, f.opens, f.writes, f.write_bytes]
+    // both files had inode `ino`: each keeps its own name and its own bytes
+    expect(io(row(a!)), `${a} and ${b} had inode ${ino}`).toEqual(['file', 1, 1, 100])
+    expect(io(row(b!))).toEqual(['file', 1, 1, 200])
+    // c made twice: two files, one path, one row with both
+    expect(s.files!.filter((f) => f.path === join(work, 'c'))).toHaveLength(1)
+    expect(io(row('c'))).toEqual(['file', 2, 2, 30])
+    expect(row('c')!.unlinks).toBe(1)
+  })
+})
+
 describe('syscope record --pid --detail: files held open before the attach', () => {
   it('lists them, used or not, and counts what was done with them after', async () => {
     const holder = join(dir, 'holder')

@@ -15,7 +15,8 @@ const PEER_BYTES = [PEER_COLUMNS.indexOf('bytes_sent'), PEER_COLUMNS.indexOf('by
 interface Candidate {
   pid: number
   label: string
-  log: ChangeLog
+  /** one record's log; for a path, each file that was at it (files.ts: one row per path) */
+  logs: ChangeLog[]
   bytes: number
 }
 
@@ -29,13 +30,14 @@ function series(found: Candidate[], cols: readonly number[], range: TimeRange, b
     .slice(0, RATE_SERIES)
     .map((c) => {
       const rates: number[] = []
-      let before = bytesOf(c.log.valueBefore(range.fromMs), cols)
+      const sum = (value: (log: ChangeLog) => readonly number[] | null): number => c.logs.reduce((n, log) => n + bytesOf(value(log), cols), 0)
+      let before = sum((log) => log.valueBefore(range.fromMs))
       // a record at t is the tick that ends at t: bucket i holds (t0, t1], the first also a
       // change at from itself (as a range's figures do), so the buckets add up to the range's
       for (let i = 0; i < buckets; i++) {
         const t0 = range.fromMs + i * bucketMs
         const t1 = Math.min(range.toMs, t0 + bucketMs)
-        const at = bytesOf(c.log.valueAt(t1), cols)
+        const at = sum((log) => log.valueAt(t1))
         rates.push(((at - before) * 1000) / Math.max(t1 - t0, 1e-9))
         before = at
       }
@@ -56,21 +58,26 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
   const out: DetailRates = { from_ms: range.fromMs, to_ms: range.toMs, pid, bucket_ms: bucketMs, files: null, peers: null }
   const mine = (p: number): boolean => pid === null || p === pid
   if (store.header.detail !== true) return out
-  const files: Candidate[] = []
+  const files = new Map<string, Candidate>()
   for (const [key, u] of store.fileUses) {
     const log = store.changes.get(`f ${key}`)
     if (!log || !mine(u.pid)) continue
     const path = filePath(u.kind, u.file, store.fileNames.get(u.file))
-    if (path !== null) files.push({ pid: u.pid, label: path, log, bytes: grown(log, FILE_BYTES) })
+    if (path === null) continue
+    const c = files.get(`${u.pid} ${path}`)
+    if (c) {
+      c.logs.push(log)
+      c.bytes += grown(log, FILE_BYTES)
+    } else files.set(`${u.pid} ${path}`, { pid: u.pid, label: path, logs: [log], bytes: grown(log, FILE_BYTES) })
   }
-  out.files = series(files, FILE_BYTES, range, bucketMs, buckets)
+  out.files = series([...files.values()], FILE_BYTES, range, bucketMs, buckets)
   if (networkWatched(store)) {
     const peers: Candidate[] = []
     for (const [key, p] of store.peers) {
       const log = store.changes.get(`pr ${key}`)
       if (!log || !mine(p.pid)) continue
       const label = p.remote ?? store.sockets.get(`${p.pid} ${p.file}`)?.local ?? `socket ${p.file}`
-      peers.push({ pid: p.pid, label, log, bytes: grown(log, PEER_BYTES) })
+      peers.push({ pid: p.pid, label, logs: [log], bytes: grown(log, PEER_BYTES) })
     }
     out.peers = series(peers, PEER_BYTES, range, bucketMs, buckets)
   }

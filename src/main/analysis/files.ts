@@ -28,11 +28,16 @@ export interface TimeRange {
   toMs: number
 }
 
+const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b))
+const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b))
+
 const NO_NAME_OPS = { stats: 0, unlinks: 0, renames_from: 0, renames_to: 0, mkdirs: 0, name_errors: 0 }
 
 /**
  * Every file each process used: over the whole session, or (with `range`) what it did inside
- * that range, rows with no change in it left out.
+ * that range, rows with no change in it left out. One row per path: the files that were at a path
+ * one after another (made, deleted, made again: a lock file, a temporary) are one row, as a
+ * user names them and as strace -y shows their calls.
  */
 export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryRow[] | null {
   if (store.header.detail !== true) return null
@@ -49,9 +54,26 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
     const c = within(`f ${key}`, u.v)
     if (!c) continue
     const [opens, reads, readBytes, writes, writeBytes, ioErrors, timeNs] = c.v as [number, number, number, number, number, number, number]
+    const path = filePath(u.kind, u.file, store.fileNames.get(u.file))
+    const firstMs = range ? c.firstMs : u.firstMs
+    const lastMs = range ? c.lastMs : u.lastMs
+    const same = path === null ? undefined : byPath.get(`${u.pid} ${path}`)
+    if (same) {
+      same.opens += opens
+      same.reads += reads
+      same.read_bytes += readBytes
+      same.writes += writes
+      same.write_bytes += writeBytes
+      same.io_errors += ioErrors
+      same.time_ns += timeNs
+      same.first_ms = earliest(same.first_ms, firstMs)
+      same.last_ms = latest(same.last_ms, lastMs)
+      same.held ||= u.held
+      continue
+    }
     const row: FileSummaryRow = {
       pid: u.pid,
-      path: filePath(u.kind, u.file, store.fileNames.get(u.file)),
+      path,
       kind: u.kind,
       opens,
       open_errors: 0,
@@ -63,12 +85,12 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
       time_ns: timeNs,
       ...NO_NAME_OPS,
       errnos: {},
-      first_ms: range ? c.firstMs : u.firstMs,
-      last_ms: range ? c.lastMs : u.lastMs,
+      first_ms: firstMs,
+      last_ms: lastMs,
       held: u.held
     }
     rows.push(row)
-    if (row.path !== null && !byPath.has(`${row.pid} ${row.path}`)) byPath.set(`${row.pid} ${row.path}`, row)
+    if (path !== null) byPath.set(`${u.pid} ${path}`, row)
   }
   // a name as given, made absolute against the directory it was relative to (lexically: a ".."
   // after a symlink in a name that does not exist cannot be resolved better)

@@ -65,10 +65,11 @@ export interface RecordingHeader {
 /** what a file is, from its inode */
 export type FileKind = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
 export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other']
-/** Order of the figures in an `f` record, all cumulative since the process was tracked. */
-/** The inode of a file as the kernel side names it (`DEV:INO`). */
-export const inodeOf = (file: string): string => file.slice(file.indexOf(':') + 1)
+/** The inode number of a file as the kernel side names it: `DEV:INO`, or `DEV:INO:GEN` for a file
+ * that took the number of one deleted earlier in the session (its generation tells them apart). */
+export const inodeOf = (file: string): string => file.split(':')[1] ?? ''
 
+/** Order of the figures in an `f` record, all cumulative since the process was tracked. */
 export const FILE_COLUMNS = ['opens', 'reads', 'read_bytes', 'writes', 'write_bytes', 'io_errors', 'time_ns'] as const
 
 /** what a call on a name did (an `nm` record's op) */
