@@ -89,7 +89,7 @@ export function formatSummary(s: Summary): string {
       )
     }
     for (const f of failed.slice(0, 5)) {
-      const why = Object.entries(f.errnos)
+      const why = Object.entries(f.open_errnos)
         .map(([e, n]) => `${e} ${formatCount(n)}`)
         .join(', ')
       out.push(`    failed to open ${f.path ?? ''} (pid ${f.pid}): ${why}`)

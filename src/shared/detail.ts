@@ -7,7 +7,8 @@
  * directory's listings). Calls on a name that return no file (a failed open, stat, unlink,
  * rename, mkdir) are kept by the name as given, made absolute against the directory it was
  * relative to; they join the row of that path, or make one of their own (kind `other`, opens 0).
- * errnos: the last errno of each (name, call) with how often such calls failed.
+ * errnos: the last errno of each (name, call) with how often such calls failed; open_errnos: the
+ * same of the failed opens alone (a readlink's EINVAL on a file that is not a link is not one).
  */
 export interface FileSummaryRow {
   pid: number
@@ -33,6 +34,8 @@ export interface FileSummaryRow {
   /** of those, the ones that failed (their errno in errnos) */
   name_errors: number
   errnos: Record<string, number>
+  /** open_errors by errno */
+  open_errnos: Record<string, number>
   /** the session's time of the first and the last tick that saw it change (ms) */
   first_ms: number | null
   last_ms: number | null

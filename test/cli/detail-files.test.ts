@@ -83,7 +83,7 @@ describe('syscope record --detail', () => {
     // pipe() opened it: its two ends are two opens of the one pipe
     expect(pick(pipe)).toEqual(['pipe', 2, 0, 1, 77, 1, 77])
     // names that failed, made absolute against the directory they were relative to
-    expect(row(join(work, 'sub', 'nope.txt'))).toMatchObject({ open_errors: 2, opens: 0, errnos: { ENOENT: 2 } })
+    expect(row(join(work, 'sub', 'nope.txt'))).toMatchObject({ open_errors: 2, opens: 0, errnos: { ENOENT: 2 }, open_errnos: { ENOENT: 2 } })
     expect(row(join(work, 'missing', 'x'))).toMatchObject({ open_errors: 1, errnos: { ENOENT: 1 } })
     // every row is one of the command's processes
     const pids = new Set(s.proc.processes.map((p) => p.pid))
@@ -135,6 +135,8 @@ describe('syscope record --detail: calls on names', () => {
     // mkdir, access and statx (through a dirfd, as "d"), rmdir
     expect(ops(row(join(work, 'd')))).toEqual([2, 1, 0, 0, 1, 0, {}])
     expect(ops(row(join(work, 'd', 'x')))).toEqual([2, 0, 0, 0, 0, 2, { ENOENT: 2 }])
+    // failed stats are no failed opens: the summary's "failed to open" leaves them out
+    expect(row(join(work, 'd', 'x'))).toMatchObject({ open_errors: 0, open_errnos: {} })
     // created as f (its row, by inode, is opened once), renamed to g through a dirfd, unlinked
     expect(row(join(work, 'd', 'f'))).toMatchObject({ kind: 'file', opens: 1, renames_from: 1 })
     expect(ops(row(join(work, 'd', 'g')))).toEqual([0, 1, 0, 1, 0, 0, {}])

@@ -24,6 +24,7 @@ const file = (pid: number, path: string | null, read: number, write: number, ope
   mkdirs: 0,
   name_errors: 0,
   errnos: {},
+  open_errnos: {},
   first_ms: 0,
   last_ms: 0,
   held: false

@@ -85,6 +85,7 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
       time_ns: timeNs,
       ...NO_NAME_OPS,
       errnos: {},
+      open_errnos: {},
       first_ms: firstMs,
       last_ms: lastMs,
       held: u.held
@@ -117,6 +118,7 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
         time_ns: 0,
         ...NO_NAME_OPS,
         errnos: {},
+        open_errnos: {},
         first_ms: null,
         last_ms: null,
         held: false
@@ -126,17 +128,18 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
     }
     return row
   }
-  const addErrno = (row: FileSummaryRow, errno: number | null, n: number): void => {
+  const addErrno = (to: Record<string, number>, errno: number | null, n: number): void => {
     if (errno === null || n === 0) return
     const name = errnoName(errno)
-    row.errnos[name] = (row.errnos[name] ?? 0) + n
+    to[name] = (to[name] ?? 0) + n
   }
   for (const [key, f] of store.failedOpens) {
     const c = within(`fo ${key}`, [f.count])
     if (!c) continue
     const row = rowOf(f.pid, absolute(f.base, f.name))
     row.open_errors += c.v[0]!
-    addErrno(row, f.errno, c.v[0]!)
+    addErrno(row.errnos, f.errno, c.v[0]!)
+    addErrno(row.open_errnos, f.errno, c.v[0]!)
   }
   const field = { stat: 'stats', unlink: 'unlinks', rename_from: 'renames_from', rename_to: 'renames_to', mkdir: 'mkdirs' } as const
   for (const [key, n] of store.nameOps) {
@@ -146,7 +149,7 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
     const row = rowOf(n.pid, absolute(n.base, n.name))
     row[f] += c.v[0]!
     row.name_errors += c.v[1]!
-    addErrno(row, n.errno, c.v[1]!)
+    addErrno(row.errnos, n.errno, c.v[1]!)
   }
   return rows.sort(
     (a, b) =>
