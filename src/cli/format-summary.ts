@@ -111,9 +111,31 @@ export function formatSummary(s: Summary): string {
       )
     }
     for (const r of listening.slice(0, 5)) out.push(`    listening on ${r.local ?? '(unnamed)'} (${r.proto}, pid ${r.pid}): ${formatCount(r.accepts)} accepted`)
-    for (const r of failed.slice(0, 5)) {
+    // one line per peer: a resolver or a retry loop fails on a new socket each time, often in
+    // every process of the tree
+    interface FailedTo {
+      pids: Set<number>
+      proto: string
+      remote: string | null
+      errors: number
+      connects: number
+      errno: string | null
+      at: number
+    }
+    const failedTo = new Map<string, FailedTo>()
+    for (const r of failed) {
+      const key = `${r.proto} ${r.remote}`
+      const f = failedTo.get(key) ?? { pids: new Set(), proto: r.proto, remote: r.remote, errors: 0, connects: 0, errno: null, at: -1 }
+      f.pids.add(r.pid)
+      f.errors += r.connect_errors
+      f.connects += r.connects
+      if ((r.opened_ms ?? 0) >= f.at) [f.errno, f.at] = [r.errno, r.opened_ms ?? 0]
+      failedTo.set(key, f)
+    }
+    for (const f of [...failedTo.values()].sort((a, b) => b.errors - a.errors).slice(0, 5)) {
+      const who = f.pids.size === 1 ? `pid ${[...f.pids][0]}` : `${f.pids.size} processes`
       out.push(
-        `    connect to ${r.remote ?? '(unknown)'} failed (${r.proto}, pid ${r.pid}): ${formatCount(r.connect_errors)} of ${formatCount(r.connects)}, last ${r.errno ?? 'unknown'}`
+        `    connect to ${f.remote ?? '(unknown)'} failed (${f.proto}, ${who}): ${formatCount(f.errors)} of ${formatCount(f.connects)}, last ${f.errno ?? 'unknown'}`
       )
     }
     for (const r of s.network.filter((x) => x.close_error !== null).slice(0, 5)) {

@@ -88,13 +88,25 @@ describe('syscope record --detail: the network', () => {
     const text = runCli(['summary', out], env)
     expect(text.status).toBe(0)
     expect(text.stdout).toMatch(/network: \d+ sockets, \d+ peers, \d+ listening, 4 with failed connects/)
-    expect(text.stdout).toContain(`connect to ${at(f.refused)} failed (tcp, pid ${c.pid}): 1 of 1, last ECONNREFUSED`)
+    // one line per peer: the two refused sockets together
+    expect(text.stdout).toContain(`connect to ${at(f.refused)} failed (tcp, pid ${c.pid}): 2 of 2, last ECONNREFUSED`)
     expect(text.stdout).toContain(`→ ${at(f.reset)} ended with ECONNRESET (tcp, pid ${c.pid})`)
     expect(text.stdout).toContain(`listening on ${at(f.l4)} (tcp, pid ${c.pid}): 1 accepted`)
     // and the recording, reopened, gives the same rows
     const again = JSON.parse(runCli(['summary', out, '--json'], env).stdout) as Summary
     expect(again.network).toEqual(s.network)
     expect(again.network_peers).toEqual(s.network_peers)
+  })
+
+  it('says a peer that refused several processes once, with how many', () => {
+    // bash's /dev/tcp connects a socket; nothing listens on 127.0.0.1:1 (tcpmux) here
+    const knock = 'echo > /dev/tcp/127.0.0.1/1'
+    const r = runCli(
+      ['record', '--detail', '--out', join(dir, 'knock.syscope'), '--', 'sh', '-c', `bash -c '${knock}'; bash -c '${knock}'; bash -c '${knock}'; true`],
+      env
+    )
+    expect(r.status, r.stderr).toBe(0)
+    expect(r.stdout).toContain('connect to 127.0.0.1:1 failed (tcp, 3 processes): 3 of 3, last ECONNREFUSED')
   })
 
   it('is off unless asked for: network is null', () => {
