@@ -54,13 +54,19 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
 	return f;
 }
 
+/* an inode's part of a file's identity beside its number (file_id.gen) */
+static __always_inline __u32 inode_gen(struct inode *ino)
+{
+	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
+	return mode == S_IFREG || mode == S_IFDIR ? BPF_CORE_READ(ino, i_generation) : 0;
+}
+
 /* the key of a process's use of a file: its slot, the file's device, inode and generation */
 static __always_inline void file_key_of(__u32 slot, struct file *f, struct file_key *k)
 {
 	struct inode *ino = BPF_CORE_READ(f, f_inode);
-	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
 	k->slot = slot;
-	k->gen = mode == S_IFREG || mode == S_IFDIR ? BPF_CORE_READ(ino, i_generation) : 0;
+	k->gen = inode_gen(ino);
 	k->ino = BPF_CORE_READ(ino, i_ino);
 	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
 }

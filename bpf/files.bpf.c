@@ -238,7 +238,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		struct inode *ino = BPF_CORE_READ(d, d_inode);
 		base.ino = BPF_CORE_READ(ino, i_ino);
 		base.dev = BPF_CORE_READ(ino, i_sb, s_dev);
-		base.gen = BPF_CORE_READ(ino, i_generation); /* a directory: as file_key_of */
+		base.gen = inode_gen(ino);
 		struct file_name *named = bpf_map_lookup_elem(&file_names, &base);
 		if (named) {
 			base_shown = named->shown_gen;
