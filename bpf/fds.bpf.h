@@ -54,37 +54,42 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
 	return f;
 }
 
-/* an inode's part of a file's identity beside its number (file_id.gen) */
-static __always_inline __u32 inode_gen(struct inode *ino)
+/* A file's identity under its present name (struct file_id): dentry d, inode ino. */
+static __always_inline void file_id_of(struct dentry *d, struct inode *ino, struct file_id *id)
 {
 	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
-	return mode == S_IFREG || mode == S_IFDIR ? BPF_CORE_READ(ino, i_generation) : 0;
+	bool named = mode == S_IFREG || mode == S_IFDIR;
+	id->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	id->ino = BPF_CORE_READ(ino, i_ino);
+	id->gen = named ? BPF_CORE_READ(ino, i_generation) : 0;
+	id->name = named ? BPF_CORE_READ(d, d_name.hash) : 0;
 }
 
-/* the key of a process's use of a file: its slot, the file's device, inode and generation */
+/* the key of a process's use of a file: its slot and the file's identity */
 static __always_inline void file_key_of(__u32 slot, struct file *f, struct file_key *k)
 {
-	struct inode *ino = BPF_CORE_READ(f, f_inode);
+	struct file_id id;
+	file_id_of(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_inode), &id);
 	k->slot = slot;
-	k->gen = inode_gen(ino);
-	k->ino = BPF_CORE_READ(ino, i_ino);
-	k->dev = BPF_CORE_READ(ino, i_sb, s_dev);
+	k->gen = id.gen;
+	k->dev = id.dev;
+	k->ino = id.ino;
+	k->name = id.name;
+	k->_pad = 0;
 }
 
 /*
- * The generation that goes into a file's name for the app: 0 (none, "DEV:INO") for the first file
- * named at its (device, inode) this session, its own for a later one that reuses the number
- * ("DEV:INO:GEN"). So the files the app itself names from /proc as DEV:INO (those held open at
- * attach, a slow call's fd) are the kernel's: a file open then is the first at its number. `claim`:
- * the caller is naming the file (file_names), so it may be that first one.
+ * A new file or name at (dev, ino) is given the next number there, from 0: the app's name for it
+ * is "DEV:INO" for 0, "DEV:INO:N" after (helper/messages.c). So the first met at a number, as a
+ * file open when a process is attached to, is DEV:INO, as the app names it from /proc.
  */
-static __always_inline __u32 file_shown_gen(__u64 dev, __u64 ino, __u32 gen, bool claim)
+static __always_inline __u32 file_variant(__u64 dev, __u64 ino)
 {
 	struct file_id at = { .dev = dev, .ino = ino };
-	if (claim)
-		bpf_map_update_elem(&file_owner, &at, &gen, BPF_NOEXIST);
-	__u32 *first = bpf_map_lookup_elem(&file_owner, &at);
-	return first && *first != gen ? gen : 0;
+	__u64 zero = 0;
+	bpf_map_update_elem(&file_variants, &at, &zero, BPF_NOEXIST);
+	__u64 *n = bpf_map_lookup_elem(&file_variants, &at);
+	return n ? (__u32)__sync_fetch_and_add(n, 1) : 0;
 }
 
 /* Whether this is the file's last reference, so that closing the fd releases it. The count

@@ -112,23 +112,28 @@ static __always_inline struct file_stats *stats_of(struct task_struct *task, __u
 	struct file_stats *s = bpf_map_lookup_elem(&file_stats, &k);
 	if (s)
 		return s;
-	/* its name, once per file: the first process to meet it resolves it */
-	struct file_id id = { .ino = k.ino, .dev = k.dev, .gen = k.gen };
+	/* its name, once per file and name: the first process to meet it resolves it */
+	struct file_id id = { .dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name };
 	struct file_name *named = bpf_map_lookup_elem(&file_names, &id);
-	__u32 shown = named ? named->shown_gen : 0;
-	if (!named) {
+	__u32 variant = 0;
+	if (named) {
+		variant = named->variant;
+	} else {
 		__u32 z = 0;
 		struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 		if (name) {
 			path_of(task, f, name);
 			name->seq = files_seq;
-			shown = name->shown_gen = file_shown_gen(k.dev, k.ino, k.gen, true);
+			name->variant = file_variant(k.dev, k.ino);
 			if (bpf_map_update_elem(&file_names, &id, name, BPF_NOEXIST) ==
 			    -7 /* E2BIG: full */)
 				drop(DROP_FILES);
+			/* another CPU's, where it named the file first */
+			named = bpf_map_lookup_elem(&file_names, &id);
+			variant = named ? named->variant : name->variant;
 		}
 	}
-	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)), .shown_gen = shown };
+	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)), .variant = variant };
 	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&file_stats, &k)) {
 		drop(DROP_FILES);
@@ -221,7 +226,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		return;
 	/* relative to what: the dirfd's file, or the cwd (AT_FDCWD), as it was at the exit */
 	struct file_id base = {};
-	__u32 base_shown = 0;
+	__u32 base_variant = 0;
 	if (n->name[0] != '/') {
 		struct dentry *d;
 		struct vfsmount *vm;
@@ -235,23 +240,21 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 			d = BPF_CORE_READ(f, f_path.dentry);
 			vm = BPF_CORE_READ(f, f_path.mnt);
 		}
-		struct inode *ino = BPF_CORE_READ(d, d_inode);
-		base.ino = BPF_CORE_READ(ino, i_ino);
-		base.dev = BPF_CORE_READ(ino, i_sb, s_dev);
-		base.gen = inode_gen(ino);
+		file_id_of(d, BPF_CORE_READ(d, d_inode), &base);
 		struct file_name *named = bpf_map_lookup_elem(&file_names, &base);
-		if (named) {
-			base_shown = named->shown_gen;
-		} else {
+		if (!named) {
 			struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 			if (!name)
 				return;
 			path_at(task, d, vm, name);
 			name->seq = files_seq;
-			base_shown = name->shown_gen =
-				file_shown_gen(base.dev, base.ino, base.gen, true);
+			name->variant = file_variant(base.dev, base.ino);
 			bpf_map_update_elem(&file_names, &base, name, BPF_NOEXIST);
+			named = bpf_map_lookup_elem(&file_names, &base);
+			base_variant = name->variant;
 		}
+		if (named)
+			base_variant = named->variant;
 	}
 	struct name_key k = { .slot = slot, .op = op, .base = base, .hash = 0 };
 	/* FNV-1a of the name as given: the key, with the directory it was relative to */
@@ -269,7 +272,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		n->errors = 0;
 		n->errno_ = 0;
 		n->seq = files_seq;
-		n->base_shown_gen = base_shown;
+		n->base_variant = base_variant;
 		if (bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST) &&
 		    !bpf_map_lookup_elem(&name_ops, &k)) {
 			drop(DROP_FILES);

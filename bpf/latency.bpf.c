@@ -170,7 +170,7 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 	c->arg0 = arg0;
 	c->dev = 0;
 	c->ino = 0;
-	c->shown_gen = 0;
+	c->variant = 0;
 	if (nr >= 0 && nr < SYSCOPE_MAX_NR && arg0_fd[nr]) {
 		if (!task)
 			task = (struct task_struct *)bpf_get_current_task();
@@ -180,7 +180,12 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 			file_key_of(0, f, &k);
 			c->dev = k.dev;
 			c->ino = k.ino;
-			c->shown_gen = file_shown_gen(k.dev, k.ino, k.gen, false);
+			/* its name, where the files monitor has met it (its exit runs first) */
+			struct file_id id = {
+				.dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name
+			};
+			struct file_name *named = bpf_map_lookup_elem(&file_names, &id);
+			c->variant = named ? named->variant : 0;
 		}
 	}
 	if (h->used < n)

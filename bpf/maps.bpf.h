@@ -161,7 +161,8 @@ struct {
 	__type(value, struct file_stats);
 } file_stats SEC(".maps");
 
-/* (device, inode, generation) → its path, resolved once; allocated as used (a name is 1 KiB) */
+/* (device, inode, generation, name hash) → its path, resolved once; allocated as used (a name is
+ * 1 KiB) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -170,14 +171,15 @@ struct {
 	__type(value, struct file_name);
 } file_names SEC(".maps");
 
-/* (device, inode; generation 0) → the generation of the first file named there (file_shown_gen) */
+/* (device, inode; the rest 0) → how many files or names were met there (file_variant); 64 bits:
+ * BPF's fetch-and-add before v3 instructions is 64-bit only */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct file_id);
-	__type(value, __u32);
-} file_owner SEC(".maps");
+	__type(value, __u64);
+} file_variants SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

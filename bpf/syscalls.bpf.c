@@ -249,11 +249,12 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 			lat_add(c, ns, sole);
 		if (ret < 0)
 			count_errno(p->slot, nr, ret);
-		if (h && slow_enough(h, ns))
-			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, exit_arg0(k, src, t));
+		/* the files monitor first: a slow call's file then has its name (slow_keep) */
 		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
 			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns,
 				    sole);
+		if (h && slow_enough(h, ns))
+			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, exit_arg0(k, src, t));
 	}
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }

@@ -106,7 +106,7 @@ struct slow_call {
 	__u32 tgid;
 	__u32 tid;
 	__s32 nr;
-	__u32 shown_gen; /* of its file (dev, ino), as file_stats.shown_gen */
+	__u32 variant; /* of its file (dev, ino), as file_stats.variant */
 	__s64 ret;
 	__u64 arg0; /* its first argument: an fd, a futex's address, a pid... */
 	/* arg0 as an fd (arg0_fd[nr]) that was open at the return: its file, 0 otherwise */
@@ -256,23 +256,28 @@ enum file_kind {
 #define AT_FDCWD_ (-100)
 
 /*
- * A file: its device, inode and, for a regular file or directory, the inode's generation. A
- * filesystem gives a freed inode's number to the next new file (ext4 at once: a deleted temporary
- * file's number is the next one's), with a new generation; without it, the two files would be
- * one. Pipes, sockets and devices have 0 there: their numbers are not reused while we watch.
+ * A file under one name: its device, inode number and, for a regular file or directory, the
+ * inode's generation and the hash of its name as the call found it. A filesystem gives a freed
+ * inode's number to the next new file (ext4 at once: a deleted temporary file's number is the
+ * next one's), with a new generation; a rename gives the file a new name (and name hash: the
+ * kernel's, of the name and its directory). So two files that shared a number, and one file
+ * before and after a rename (git's HEAD.lock, then HEAD), are apart, each call under the name the
+ * file had at that call, as strace -y shows it. Pipes, sockets and devices have 0 in both.
  */
 struct file_id {
 	__u64 dev;
 	__u64 ino;
 	__u32 gen;
-	__u32 _pad;
+	__u32 name; /* d_name.hash */
 };
 
 struct file_key {
 	__u32 slot;
-	__u32 gen; /* as file_id.gen */
+	__u32 gen; /* as file_id */
 	__u64 dev;
 	__u64 ino;
+	__u32 name; /* as file_id */
+	__u32 _pad;
 };
 
 /*
@@ -291,14 +296,14 @@ struct file_stats {
 	__u64 time_ns;
 	__u64 seq;
 	__u32 kind;
-	__u32 shown_gen; /* the generation in the file's name for the app (file_shown_gen) */
+	__u32 variant; /* its number among those met at its (device, inode): file_variant */
 };
 
 struct file_name {
 	__u64 seq; /* files_seq when it was resolved: the helper sends it once */
 	__u32 len; /* bytes of name used */
 	__u32 whole; /* the walk reached the root: not truncated */
-	__u32 shown_gen; /* as file_stats.shown_gen */
+	__u32 variant; /* as file_stats.variant */
 	__u32 _pad;
 	char name[FILE_NAME_MAX];
 };
@@ -317,7 +322,7 @@ struct name_ops {
 	__u64 errors; /* of them, failed */
 	__u64 seq; /* as file_stats.seq */
 	__u32 errno_; /* the last failure's */
-	__u32 base_shown_gen; /* the base directory's, as file_stats.shown_gen */
+	__u32 base_variant; /* the base directory's, as file_stats.variant */
 	char name[NAME_MAX_];
 };
 

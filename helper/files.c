@@ -45,7 +45,7 @@ static void one_name(struct pass *p, const void *key, const void *value)
 	const struct file_name *v = value;
 	if (!stamped_since(v->seq, p->since))
 		return;
-	msg_file_name(p->out, k->dev, k->ino, v->shown_gen, v->name,
+	msg_file_name(p->out, k->dev, k->ino, v->variant, v->name,
 		      v->len < FILE_NAME_MAX ? v->len : FILE_NAME_MAX, v->whole);
 	out_line(p->out);
 }

@@ -399,7 +399,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		/* off: the programs never touch them, so they need not hold anything */
 		bpf_map__set_max_entries(s->maps.file_stats, 1);
 		bpf_map__set_max_entries(s->maps.file_names, 1);
-		bpf_map__set_max_entries(s->maps.file_owner, 1);
+		bpf_map__set_max_entries(s->maps.file_variants, 1);
 		bpf_map__set_max_entries(s->maps.name_ops, 1);
 		bpf_map__set_max_entries(s->maps.sock_stats, 1);
 		bpf_map__set_max_entries(s->maps.peer_stats, 1);

@@ -168,14 +168,14 @@ void msg_counts_end(struct jbuf *j)
 }
 
 /* a file as every message names it: "DEV:INO", the kernel's device number and the inode */
-/* "DEV:INO", or "DEV:INO:GEN" for a file that reused an earlier one's number (file_shown_gen in
- * bpf/fds.bpf.h) */
-static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t gen)
+/* "DEV:INO" for the first file or name met at that number, "DEV:INO:N" for the Nth after it: a
+ * file that took a deleted one's number, or a file renamed (file_variant in bpf/fds.bpf.h) */
+static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant)
 {
 	char id[64];
-	if (gen)
+	if (variant)
 		snprintf(id, sizeof(id), "%llu:%llu:%u", (unsigned long long)dev,
-			 (unsigned long long)ino, gen);
+			 (unsigned long long)ino, variant);
 	else
 		snprintf(id, sizeof(id), "%llu:%llu", (unsigned long long)dev,
 			 (unsigned long long)ino);
@@ -333,7 +333,7 @@ void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c)
 	jb_u64(j, c->arg0);
 	jb_key(j, "file");
 	if (c->dev || c->ino)
-		file_ref(j, c->dev, c->ino, c->shown_gen);
+		file_ref(j, c->dev, c->ino, c->variant);
 	else
 		jb_raw(j, "null");
 	jb_raw(j, "}");
@@ -473,7 +473,7 @@ void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t
 	jb_key(j, "pid");
 	jb_u64(j, pid);
 	jb_key(j, "file");
-	file_ref(j, dev, ino, v->shown_gen);
+	file_ref(j, dev, ino, v->variant);
 	jb_key(j, "kind");
 	jb_str(j, kind);
 	jb_key(j, "opens");
@@ -495,12 +495,12 @@ void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t
 	jb_raw(j, "}");
 }
 
-void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t gen, const char *parts,
+void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant, const char *parts,
 		   size_t len, bool whole)
 {
 	msg_begin(j, MSG_FILE_NAME);
 	jb_key(j, "file");
-	file_ref(j, dev, ino, gen);
+	file_ref(j, dev, ino, variant);
 	jb_key(j, "parts");
 	jb_raw(j, "[");
 	/* NUL-terminated components, leaf first, as the kernel walked them */
@@ -529,7 +529,7 @@ void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct fi
 	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
 	jb_key(j, "base");
 	if (base->dev || base->ino)
-		file_ref(j, base->dev, base->ino, v->base_shown_gen);
+		file_ref(j, base->dev, base->ino, v->base_variant);
 	else
 		jb_raw(j, "null");
 	jb_key(j, "errno");
@@ -573,7 +573,7 @@ void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
 	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
 	jb_key(j, "base");
 	if (base->dev || base->ino)
-		file_ref(j, base->dev, base->ino, v->base_shown_gen);
+		file_ref(j, base->dev, base->ino, v->base_variant);
 	else
 		jb_raw(j, "null");
 	jb_key(j, "count");

@@ -125,11 +125,11 @@ void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
 struct file_stats;
 struct file_id;
 struct name_ops;
-/* {"type":"file","seq":S,"pid":P,"file":"DEV:INO[:GEN]","kind":K,"opens":..,...,"final":F} */
+/* {"type":"file","seq":S,"pid":P,"file":"DEV:INO[:N]","kind":K,"opens":..,...,"final":F} */
 void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
 	      const char *kind, const struct file_stats *v, bool final);
-/* {"type":"file_name","file":"DEV:INO[:GEN]","parts":[leaf, ..., top],"whole":W} */
-void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t gen, const char *parts,
+/* {"type":"file_name","file":"DEV:INO[:N]","parts":[leaf, ..., top],"whole":W} */
+void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant, const char *parts,
 		   size_t len, bool whole);
 /* {"type":"open_failed","seq":S,"pid":P,"name":N,"base":"DEV:INO"|null,"errno":E,"count":C} */
 void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,

@@ -150,7 +150,7 @@ describe('syscope record --detail: calls on names', () => {
 })
 
 describe('syscope record --detail: inode numbers used again', () => {
-  it('keeps a deleted file and the one that took its number apart, and one path one row', () => {
+  it('keeps a deleted file and the one that took its number apart, one path one row, and renames apart', () => {
     const reuse = join(dir, 'reuse')
     execFileSync('cc', ['-O2', '-o', reuse, join(projectRoot(), 'test', 'helper', 'workloads', 'reuse.c')])
     const work = mkdtempSync(join(dir, 'reuse-'))
@@ -169,6 +169,13 @@ describe('syscope record --detail: inode numbers used again', () => {
     expect(s.files!.filter((f) => f.path === join(work, 'c'))).toHaveLength(1)
     expect(io(row('c'))).toEqual(['file', 2, 2, 30])
     expect(row('c')!.unlinks).toBe(1)
+    // a file's calls go to the name it had at each call, as strace -y shows them
+    expect(readFileSync(facts, 'utf8')).toContain('renamed')
+    const rw = (f: FileSummaryRow | undefined) => f && [f.opens, f.reads, f.read_bytes, f.writes, f.write_bytes, f.renames_from, f.renames_to]
+    expect(rw(row('r.lock'))).toEqual([1, 0, 0, 1, 10, 1, 0])
+    expect(rw(row('r'))).toEqual([1, 2, 10, 0, 0, 0, 1])
+    expect(rw(row('m'))).toEqual([1, 0, 0, 1, 5, 1, 0])
+    expect(rw(row('n'))).toEqual([0, 0, 0, 1, 7, 0, 1])
   })
 })
 

@@ -65,8 +65,8 @@ export interface RecordingHeader {
 /** what a file is, from its inode */
 export type FileKind = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon' | 'other'
 export const FILE_KINDS: readonly FileKind[] = ['file', 'dir', 'pipe', 'socket', 'device', 'anon', 'other']
-/** The inode number of a file as the kernel side names it: `DEV:INO`, or `DEV:INO:GEN` for a file
- * that took the number of one deleted earlier in the session (its generation tells them apart). */
+/** The inode number of a file as the kernel side names it: `DEV:INO`, or `DEV:INO:N` for the Nth
+ * file or name met after the first at that number (a deleted file's number reused, a rename). */
 export const inodeOf = (file: string): string => file.split(':')[1] ?? ''
 
 /** Order of the figures in an `f` record, all cumulative since the process was tracked. */

@@ -6,6 +6,9 @@
 //                   that reuses numbers (ext4 does at once) gives one: exits 3 after 50 tries
 //   again C INO1 INO2  DIR/C written 10 bytes, deleted, made again and written 20 bytes: one path,
 //                   two files (INO1, INO2: equal where the number was reused)
+//   renamed         DIR/r.lock written 10 bytes, closed and renamed to DIR/r, which is opened and
+//                   read to its end (10 bytes, then 0); DIR/m written 5 bytes, renamed to DIR/n
+//                   while open, and written 7 bytes more through the same fd
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,5 +70,22 @@ int main(int argc, char **argv)
 	if (!i2)
 		return 4;
 	fprintf(facts, "again c %lu %lu\n", (unsigned long)i1, (unsigned long)i2);
+	char r[4096], buf[64];
+	snprintf(a, sizeof(a), "%s/r.lock", dir);
+	snprintf(r, sizeof(r), "%s/r", dir);
+	if (!make(a, 10) || rename(a, r))
+		return 4;
+	int fd = open(r, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) != 10 || read(fd, buf, sizeof(buf)) != 0)
+		return 4;
+	close(fd);
+	snprintf(a, sizeof(a), "%s/m", dir);
+	snprintf(b, sizeof(b), "%s/n", dir);
+	memset(buf, 'y', sizeof(buf));
+	fd = open(a, O_CREAT | O_EXCL | O_WRONLY, 0644);
+	if (fd < 0 || write(fd, buf, 5) != 5 || rename(a, b) || write(fd, buf, 7) != 7)
+		return 4;
+	close(fd);
+	fprintf(facts, "renamed\n");
 	return fclose(facts) ? 4 : 0;
 }
