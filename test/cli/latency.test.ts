@@ -104,6 +104,9 @@ describe('syscall latency (timed mode)', () => {
     expect(top[2]!.target).toBeNull()
     expect(top[3]!.target).toBe(`child pid ${known.child} (latency)`)
     expect(top[3]!.ret).toBe(Number(known.child))
+    // the fork that made that child names it too
+    const fork = slow.find((c) => (c.syscall === 'clone' || c.syscall === 'clone3' || c.syscall === 'fork') && c.ret === Number(known.child))
+    expect(fork?.target).toBe(`child pid ${known.child} (latency)`)
     // all four were the main thread's
     const root = s.session.root_pid
     expect(top.every((c) => c.pid === root && c.tid === root)).toBe(true)

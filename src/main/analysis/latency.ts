@@ -128,8 +128,8 @@ export function errnosByPid(store: SessionStore): Map<number, Map<number, Record
 
 /**
  * What a slow call was called on: the fd's peer or path (from --detail's tables, else as
- * /proc/PID/fd showed it just after the call), a futex's address, the child a wait reaped, the
- * process a signal went to.
+ * /proc/PID/fd showed it just after the call), a futex's address, the child a wait reaped or a
+ * fork made (a vfork waits for it to exec or exit), the process a signal went to.
  */
 function targetOf(store: SessionStore, c: SlowCallRecord, name: string): string | null {
   if (c.file) {
@@ -150,6 +150,13 @@ function targetOf(store: SessionStore, c: SlowCallRecord, name: string): string 
       return `futex 0x${c.arg0.toString(16)}`
     case 'wait4':
       return c.ret > 0 ? `child ${who(c.ret)}` : c.arg0 > 0 && c.arg0 < 2 ** 31 ? `child ${who(c.arg0)}` : null
+    case 'fork':
+    case 'vfork':
+    case 'clone':
+    case 'clone3':
+      // a new process is one of the session's; a new thread (or a child not tracked) is a tid
+      if (c.ret <= 0) return null
+      return store.processes.has(c.ret) ? `child ${who(c.ret)}` : `tid ${c.ret}`
     case 'kill':
     case 'tgkill':
     case 'pidfd_send_signal':
