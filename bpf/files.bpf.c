@@ -3,12 +3,12 @@
  * Files: which files (and pipes, sockets, devices) each tracked process used and how much. At the
  * exit of the syscalls that open, read or write an fd, the fd's struct file is looked up in the
  * caller's own fd table, as the kernel resolved it: relative paths, dirfds, cwd changes, "..",
- * symlinks are all behind us. Aggregated per (slot, device, inode) in file_stats; the path of
- * each (device, inode) is resolved once, by walking the dentries up to the root across mounts,
- * into file_names. Calls that name a file without returning one (an open that failed, stat,
- * unlink, rename, mkdir) are kept by the name the process gave (and the directory it was
- * relative to), in name_ops. Built as part of syscope.bpf.c;
- * syscalls.bpf.c calls detail_enter/detail_exit for the syscalls detail_class marks.
+ * symlinks are all behind us. Aggregated per (slot, file under its name: struct file_id) in
+ * file_stats; the path of each is resolved once, by walking the dentries up to the root across
+ * mounts, into file_names. Calls that name a file without returning one (an open that failed,
+ * stat, unlink, rename, mkdir) are kept by the name the process gave (and the directory it was
+ * relative to), in name_ops. Built as part of syscope.bpf.c; syscalls.bpf.c calls
+ * detail_enter/detail_exit for the syscalls detail_class marks.
  */
 #include "tracked.bpf.h"
 #include "fds.bpf.h"

@@ -153,7 +153,8 @@ __u64 pending_count;
 
 /* ---- files ---- */
 
-/* (slot, device, inode) → what the process did with it; the helper sends what changed */
+/* (slot, file under its name: struct file_id) → what the process did with it; the helper sends
+ * what changed */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* set by the helper */
