@@ -502,7 +502,11 @@ export class SessionStore {
       })
     }
     const warnings = [...this.warnings, ...lossWarnings(this)]
-    if (this.outputDropped > 0) warnings.push(`${this.outputDropped} bytes of program output are in the recording but not shown`)
+    // (the command's output itself went where its stdout and stderr go, whole)
+    if (this.outputDropped > 0)
+      warnings.push(
+        `${this.outputDropped} bytes of program output are in the recording but past the first ${OUTPUT_KEEP_BYTES >> 20} MiB the output view holds`
+      )
     return {
       info: this.info(state, kind),
       tree,
