@@ -167,9 +167,9 @@ void msg_counts_end(struct jbuf *j)
 	jb_raw(j, "]}");
 }
 
-/* a file as every message names it: "DEV:INO", the kernel's device number and the inode */
-/* "DEV:INO" for the first file or name met at that number, "DEV:INO:N" for the Nth after it: a
- * file that took a deleted one's number, or a file renamed (file_variant in bpf/fds.bpf.h) */
+/* A file as every message names it: "DEV:INO", the kernel's device number and the inode, for the
+ * first file or name met at that number, "DEV:INO:N" for the Nth after it: a file that took a
+ * deleted one's number, or a file renamed (file_variant in bpf/fds.bpf.h). */
 static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant)
 {
 	char id[64];
