@@ -281,6 +281,9 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
 	caller(k, task, &tgid, &tid);
+	/* the one call that leaves no number behind (x86 orig_ax, arm64 syscallno: -1) */
+	if (nr == -1)
+		nr = nr_rt_sigreturn;
 	/* untracked: tp_btf tells by the leader's task storage, the others by the hint */
 	if (ts ? !leader_holds_storage(task)
 	       : !maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))

@@ -362,6 +362,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	s->rodata->nr_exit_group = __NR_exit_group;
 	s->rodata->nr_clone = __NR_clone;
 	s->rodata->nr_clone3 = __NR_clone3;
+	s->rodata->nr_rt_sigreturn = __NR_rt_sigreturn;
 #ifdef __NR_fork
 	s->rodata->nr_fork = __NR_fork;
 	s->rodata->nr_vfork = __NR_vfork;

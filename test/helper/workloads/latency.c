@@ -11,12 +11,14 @@
 //                          "futex ADDR", "child PID"
 //   latency errors         failures of known kinds: 377 opens of a missing file (ENOENT), 12
 //                          reads of an empty non-blocking pipe (EAGAIN), 5 closes of a bad fd
-//                          (EBADF)
+//                          (EBADF), 3 pauses a timer's signal ends (ERESTARTNOHAND), each
+//                          handler's rt_sigreturn then returning the pause's EINTR
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,10 +154,16 @@ static int slowset(FILE *out)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 static int errors(void)
 {
 	int p[2];
 	char c;
+	struct sigaction sa = { .sa_handler = on_alarm };
 
 	for (int i = 0; i < 377; i++)
 		open("/nonexistent/syscope-latency-test", O_RDONLY);
@@ -165,6 +174,14 @@ static int errors(void)
 			return 2;
 	for (int i = 0; i < 5; i++)
 		close(1000 + i);
+	if (sigaction(SIGALRM, &sa, NULL))
+		return 2;
+	for (int i = 0; i < 3; i++) {
+		struct itimerval it = { .it_value = { .tv_usec = 10000 } };
+		if (setitimer(ITIMER_REAL, &it, NULL))
+			return 2;
+		pause();
+	}
 	return 0;
 }
 
