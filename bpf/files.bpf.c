@@ -73,9 +73,7 @@ static long walk_step(__u32 i, struct path_walk *w)
 	return 0;
 }
 
-/* The path of f into out: components leaf first, each NUL-terminated (the helper reverses
- * them); truncated when deeper than FILE_DEPTH or longer than FILE_NAME_MAX. A pipe, socket or
- * anonymous inode has its one pseudo-name ("pipe:", "[eventfd]"): the helper says what it is. */
+/* where a walk stops: the task's root */
 static __always_inline void walk_root(struct task_struct *task, struct path_walk *w)
 {
 	struct vfsmount *rm = BPF_CORE_READ(task, fs, root.mnt);
@@ -83,7 +81,10 @@ static __always_inline void walk_root(struct task_struct *task, struct path_walk
 	w->root_mnt = container_of(rm, struct mount, mnt);
 }
 
-/* the path of dentry d on mount vm into out, up to the task's root */
+/* The path of dentry d on mount vm into out, up to the task's root: components leaf first, each
+ * NUL-terminated (the helper reverses them); truncated when deeper than FILE_DEPTH or longer than
+ * FILE_NAME_MAX. A pipe, socket or anonymous inode has its one pseudo-name ("pipe:",
+ * "[eventfd]"): the helper says what it is. */
 static __always_inline void path_at(struct task_struct *task, struct dentry *d, struct vfsmount *vm,
 				    struct file_name *out)
 {
@@ -95,9 +96,34 @@ static __always_inline void path_at(struct task_struct *task, struct dentry *d, 
 	out->whole = w.whole;
 }
 
-static __always_inline void path_of(struct task_struct *task, struct file *f, struct file_name *out)
+/*
+ * The variant (file_variant) of file id, the path of dentry d on mount vm, named in file_names
+ * first if no process has named it yet. False: it could not be (no scratch space). count_full: a
+ * full file_names is counted in DROP_FILES.
+ */
+static __always_inline bool file_named(struct task_struct *task, struct dentry *d,
+				       struct vfsmount *vm, const struct file_id *id,
+				       bool count_full, __u32 *variant)
 {
-	path_at(task, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), out);
+	struct file_name *named = bpf_map_lookup_elem(&file_names, id);
+	if (named) {
+		*variant = named->variant;
+		return true;
+	}
+	__u32 z = 0;
+	struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
+	if (!name)
+		return false;
+	path_at(task, d, vm, name);
+	name->seq = files_seq;
+	name->variant = file_variant(id->dev, id->ino);
+	if (bpf_map_update_elem(&file_names, id, name, BPF_NOEXIST) == -7 /* E2BIG: full */ &&
+	    count_full)
+		drop(DROP_FILES);
+	/* another CPU's, where it named the file first */
+	named = bpf_map_lookup_elem(&file_names, id);
+	*variant = named ? named->variant : name->variant;
+	return true;
 }
 
 /* ---- aggregation ---- */
@@ -114,25 +140,9 @@ static __always_inline struct file_stats *stats_of(struct task_struct *task, __u
 		return s;
 	/* its name, once per file and name: the first process to meet it resolves it */
 	struct file_id id = { .dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name };
-	struct file_name *named = bpf_map_lookup_elem(&file_names, &id);
 	__u32 variant = 0;
-	if (named) {
-		variant = named->variant;
-	} else {
-		__u32 z = 0;
-		struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
-		if (name) {
-			path_of(task, f, name);
-			name->seq = files_seq;
-			name->variant = file_variant(k.dev, k.ino);
-			if (bpf_map_update_elem(&file_names, &id, name, BPF_NOEXIST) ==
-			    -7 /* E2BIG: full */)
-				drop(DROP_FILES);
-			/* another CPU's, where it named the file first */
-			named = bpf_map_lookup_elem(&file_names, &id);
-			variant = named ? named->variant : name->variant;
-		}
-	}
+	file_named(task, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), &id, true,
+		   &variant);
 	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)), .variant = variant };
 	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&file_stats, &k)) {
@@ -241,20 +251,8 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 			vm = BPF_CORE_READ(f, f_path.mnt);
 		}
 		file_id_of(d, BPF_CORE_READ(d, d_inode), &base);
-		struct file_name *named = bpf_map_lookup_elem(&file_names, &base);
-		if (!named) {
-			struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
-			if (!name)
-				return;
-			path_at(task, d, vm, name);
-			name->seq = files_seq;
-			name->variant = file_variant(base.dev, base.ino);
-			bpf_map_update_elem(&file_names, &base, name, BPF_NOEXIST);
-			named = bpf_map_lookup_elem(&file_names, &base);
-			base_variant = name->variant;
-		}
-		if (named)
-			base_variant = named->variant;
+		if (!file_named(task, d, vm, &base, false, &base_variant))
+			return;
 	}
 	struct name_key k = { .slot = slot, .op = op, .base = base, .hash = 0 };
 	/* FNV-1a of the name as given: the key, with the directory it was relative to */
