@@ -106,9 +106,13 @@ function blockedWho(b: BlockedBy): string {
 export function wallTimeSentence(w: WallTime): string {
   const sec = (ns: number): string => `${(ns / 1e9).toFixed(ns >= 1e10 ? 1 : 2)} s`
   const over = w.elapsed_ns !== null ? ` over ${sec(w.elapsed_ns)}` : ''
-  const top = w.blocked_by.slice(0, 5).map((b) => `${sec(b.ns)} ${b.syscall}${blockedWho(b)}`)
-  const rest = w.blocked_by.slice(5).reduce((n, b) => n + b.ns, 0)
-  if (rest > 0) top.push(`${sec(rest)} else`)
+  // A part is named when it is at least 1 % of the blocked time (five at most), in ms under 0.1 s
+  // so that a short one does not read "0.00 s"; the rest is "else" when it too reaches 1 %.
+  const part = (ns: number): string => (ns >= 1e8 ? sec(ns) : `${(ns / 1e6).toFixed(ns < 1e7 ? 1 : 0)} ms`)
+  const named = w.blocked_by.filter((b) => b.ns * 100 >= w.blocked_ns).slice(0, 5)
+  const top = named.map((b) => `${part(b.ns)} ${b.syscall}${blockedWho(b)}`)
+  const rest = w.blocked_ns - named.reduce((n, b) => n + b.ns, 0)
+  if (rest * 100 >= w.blocked_ns && rest > 0) top.push(`${part(rest)} else`)
   const blocked = `${sec(w.blocked_ns)} blocked${top.length ? ': ' + top.join(', ') : ''}`
   const split = w.on_cpu_system_ns !== null && w.on_cpu_user_ns !== null ? ` (${sec(w.on_cpu_user_ns)} user, ${sec(w.on_cpu_system_ns)} in syscalls)` : ''
   return `${sec(w.wall_ns)} of thread time${over}: ${sec(w.on_cpu_ns)} on CPU${split}, ${sec(w.runqueue_ns)} waiting for a CPU, ${blocked}`

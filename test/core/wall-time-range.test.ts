@@ -259,3 +259,50 @@ describe('wall time of a range', () => {
     expect(wallTimeSentence(buildSummary(old, 'ended').proc.tree.time!)).toMatch(/ s on CPU, /)
   })
 })
+
+describe('wallTimeSentence', () => {
+  const MS = 1e6
+  const w = (by: [string, number][]): Parameters<typeof wallTimeSentence>[0] => {
+    const blocked = by.reduce((n, [, ns]) => n + ns, 0)
+    return {
+      wall_ns: blocked + 520 * MS,
+      elapsed_ns: null,
+      on_cpu_ns: 500 * MS,
+      on_cpu_system_ns: null,
+      on_cpu_user_ns: null,
+      runqueue_ns: 20 * MS,
+      runqueue_preempted_ns: 0,
+      blocked_ns: blocked,
+      blocked_uninterruptible_ns: 0,
+      blocked_by: by.map(([syscall, ns]) => ({ syscall, ns, uninterruptible_ns: 0 }))
+    }
+  }
+
+  it('names parts of 1 % of the blocked time or more, short ones in ms, and no "0.00 s" part', () => {
+    const s = wallTimeSentence(
+      w([
+        ['read', 1000 * MS],
+        ['futex', 310 * MS],
+        ['wait4', 45 * MS],
+        ['poll', 12 * MS],
+        ['newfstatat', 1 * MS],
+        ['close', 2 * MS]
+      ])
+    )
+    // 1 % is 13.7 ms: poll, newfstatat and close are under it, and together over it
+    expect(s).toContain('1.37 s blocked: 1.00 s read, 0.31 s futex, 45 ms wait4, 15 ms else')
+    expect(s).not.toMatch(/0\.00 s|newfstatat/)
+  })
+
+  it('says nothing of a rest under 1 %', () => {
+    expect(
+      wallTimeSentence(
+        w([
+          ['read', 990 * MS],
+          ['close', 1 * MS],
+          ['poll', 8 * MS]
+        ])
+      )
+    ).toMatch(/1\.00 s blocked: 0\.99 s read$/)
+  })
+})
