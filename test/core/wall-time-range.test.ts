@@ -178,6 +178,26 @@ describe('wall time of a range', () => {
     expect(r.lanes.at(-1)!.tid).toBe(1039 - WALL_TIME_LANES + 1)
   })
 
+  it('names the children a wait4 waited for longest-lived first', () => {
+    const s = new SessionStore(header, 'kids', null)
+    s.ingest({ k: 'p', pid: 100, ppid: 1, comm: 'make', cmdline: ['make'], start_ms: 0, uid: 0 })
+    // made first, lived one tick: what make waited for least
+    s.ingest({ k: 'p', pid: 102, ppid: 100, comm: 'mkdir', cmdline: ['mkdir'], start_ms: 0, uid: 0 })
+    s.ingest({ k: 'p', pid: 101, ppid: 100, comm: 'clang', cmdline: ['clang'], start_ms: 0, uid: 0 })
+    const WAIT4 = 61
+    for (let i = 1; i <= 10; i++) {
+      s.ingest({ k: 'th', t: i * 100, pid: 100, th: [{ tid: 100, cpu: 0, rq: 0, pre: 0, by: [[WAIT4, 100 * MS, 0]], ...(i === 1 ? { first_ns: 0 } : {}) }] })
+      if (i === 1) s.ingest({ k: 'th', t: 100, pid: 102, th: [{ tid: 102, cpu: 50 * MS, rq: 0, pre: 0, by: [], first_ns: 50 * MS, end_ns: 100 * MS }] })
+      else s.ingest({ k: 'th', t: i * 100, pid: 101, th: [{ tid: 101, cpu: 100 * MS, rq: 0, pre: 0, by: [], ...(i === 2 ? { first_ns: 100 * MS } : {}) }] })
+    }
+    s.ingest({ k: 'end', t: 1000, exit_code: 0, exit_signal: null, message: null })
+    const wait = buildSummary(s, 'ended').proc.tree.time!.blocked_by.find((b) => b.syscall === 'wait4')!
+    expect(wait.waiting_for).toEqual([
+      { pid: 101, comm: 'clang' },
+      { pid: 102, comm: 'mkdir' }
+    ])
+  })
+
   it('says who was blocked, and whom a wait4 waited for', () => {
     const s = new SessionStore(header, 'who', null)
     s.ingest({ k: 'p', pid: 100, ppid: 1, comm: 'tar', cmdline: ['tar'], start_ms: 0, uid: 0 })

@@ -92,7 +92,7 @@ const CHILDREN_PER_ROW = 10
 
 /**
  * The tree's blocked_by rows, each with the processes blocked in it (most first) and, for the
- * wait family, their children in the session: "tar waiting for gzip".
+ * wait family, their children in the session, longest-lived first: "tar waiting for gzip".
  */
 function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<number, WallTime>): void {
   // one process: naming it on every row says nothing
@@ -112,7 +112,12 @@ function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<n
     }
     who.sort((a, b) => b.ns - a.ns || a.pid - b.pid)
     row.processes = who.slice(0, WHO_PER_ROW)
-    if (WAITS_FOR_CHILD.has(row.syscall)) row.waiting_for = row.processes.flatMap((p) => children.get(p.pid) ?? []).slice(0, CHILDREN_PER_ROW)
+    if (!WAITS_FOR_CHILD.has(row.syscall)) continue
+    // the children that lived longest first: those are what the waits were for (make's clang
+    // of 9.8 s, not the mkdir it ran first)
+    const lived = (pid: number): number => perProcess.get(pid)?.elapsed_ns ?? 0
+    const kids = row.processes.flatMap((p) => children.get(p.pid) ?? [])
+    row.waiting_for = kids.sort((a, b) => lived(b.pid) - lived(a.pid) || a.pid - b.pid).slice(0, CHILDREN_PER_ROW)
   }
 }
 
