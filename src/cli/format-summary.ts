@@ -107,7 +107,7 @@ export function formatSummary(s: Summary): string {
     if (peers.length) out.push('    sent        received    sockets   proto  peer')
     for (const p of peers.slice(0, 10)) {
       out.push(
-        `    ${formatBytes(p.bytes_sent).padEnd(11)} ${formatBytes(p.bytes_received).padEnd(11)} ${formatCount(p.sockets).padStart(7)}   ${p.proto.padEnd(6)} ${p.remote}`
+        `    ${formatBytes(p.bytes_sent).padEnd(11)} ${formatBytes(p.bytes_received).padEnd(11)} ${formatCount(p.sockets).padStart(7)}   ${p.proto.padEnd(6)} ${p.remote}${p.local ? ` → ${p.local} (in)` : ''}`
       )
     }
     for (const r of listening.slice(0, 5)) out.push(`    listening on ${r.local ?? '(unnamed)'} (${r.proto}, pid ${r.pid}): ${formatCount(r.accepts)} accepted`)

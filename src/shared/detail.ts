@@ -145,6 +145,8 @@ export interface FileChange {
 export interface PeerChange {
   proto: string
   remote: string
+  /** a peer that came in: the local address it came to (NetworkPeerSummary.local) */
+  local: string | null
   status: 'new' | 'gone' | 'both'
   a_bytes: number
   b_bytes: number

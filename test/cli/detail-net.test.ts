@@ -83,6 +83,14 @@ describe('syscope record --detail: the network', () => {
       bytes_sent: 1000,
       bytes_received: 500
     })
+    // and the end that accepted it: a peer that came in, by its host (its port is ephemeral)
+    // and the address it came to
+    expect(s.network_peers!.find((p) => p.proto === 'tcp' && p.direction === 'in' && p.local === at(f.l4))).toMatchObject({
+      remote: at(f.c4).replace(/:\d+$/, ''),
+      sockets: 1,
+      bytes_sent: 500,
+      bytes_received: 1000
+    })
 
     // the text says so too
     const text = runCli(['summary', out], env)

@@ -2,7 +2,8 @@
 // address) over all processes, what only one used is new or gone, and bytes add up per side.
 import { describe, expect, it } from 'vitest'
 import { compareFiles, comparePeers } from '../../src/main/analysis/compare-detail'
-import type { FileSummaryRow } from '../../src/shared/detail'
+import { rollUpPeers } from '../../src/main/analysis/network'
+import type { FileSummaryRow, NetworkSummaryRow } from '../../src/shared/detail'
 import type { NetworkPeerSummary } from '../../src/main/types/summary'
 
 const file = (pid: number, path: string | null, read: number, write: number, openErrors = 0): FileSummaryRow => ({
@@ -32,6 +33,8 @@ const file = (pid: number, path: string | null, read: number, write: number, ope
 const peer = (remote: string, sent: number, received: number, errors = 0): NetworkPeerSummary => ({
   remote,
   proto: 'tcp',
+  direction: 'out',
+  local: null,
   sockets: 1,
   connects: 1,
   connect_errors: errors,
@@ -71,5 +74,47 @@ describe('comparing files and peers', () => {
       ['10.0.0.2:53', 'gone', 20, 0, 1],
       ['10.0.0.3:80', 'new', 0, 5, 0]
     ])
+  })
+
+  it('rolls up the clients that came in by host and the address they came to, and matches them', () => {
+    const conn = (pid: number, remote: string, direction: 'in' | 'out', sent: number, local = '127.0.0.1:8765'): NetworkSummaryRow => ({
+      pid,
+      proto: 'tcp',
+      family: remote.startsWith('[') ? 'ipv6' : 'ipv4',
+      sock_type: 'stream',
+      local,
+      remote,
+      direction,
+      state: 'close',
+      connects: direction === 'out' ? 1 : 0,
+      connect_errors: 0,
+      errno: null,
+      close_error: null,
+      accepts: 0,
+      sends: 1,
+      bytes_sent: sent,
+      recvs: 1,
+      bytes_received: 85,
+      opened_ms: 0,
+      established_ms: 0,
+      closed_ms: 1,
+      socket: `socket:[${sent}]`,
+      held: false
+    })
+    // a server's clients, each from a port of its own, and a connection it made itself
+    const a = rollUpPeers([
+      conn(9, '127.0.0.1:42792', 'in', 1000),
+      conn(9, '127.0.0.1:42804', 'in', 2000),
+      conn(9, '[::1]:5000', 'in', 7),
+      conn(9, '10.0.0.1:443', 'out', 5, '10.0.0.9:40000')
+    ])!
+    expect(a.map((p) => [p.remote, p.direction, p.local, p.sockets, p.bytes_sent])).toEqual([
+      ['127.0.0.1', 'in', '127.0.0.1:8765', 2, 3000],
+      ['[::1]', 'in', '127.0.0.1:8765', 1, 7],
+      ['10.0.0.1:443', 'out', null, 1, 5]
+    ])
+    // another run's clients came from other ports: the same peer
+    const b = rollUpPeers([conn(12, '127.0.0.1:51000', 'in', 500)])!
+    expect(comparePeers(a, b)!.find((p) => p.remote === '127.0.0.1')).toMatchObject({ status: 'both', local: '127.0.0.1:8765', a_bytes: 3170, b_bytes: 585 })
   })
 })

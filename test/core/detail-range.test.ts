@@ -189,6 +189,23 @@ describe('bytes per second of the busiest files and peers in a range', () => {
     for (const x of [...r.files!, ...r.peers!]) expect(x.rates.reduce((n, v) => n + (v * r.bucket_ms) / 1000, 0)).toBeCloseTo(x.bytes, 6)
   })
 
+  it("charts a server's clients from one host as one peer, as the summary rolls them up", () => {
+    const s = storeOf()
+    const accepted = (file: string, port: number, t: number, bytes: number): RecordLine[] => [
+      { k: 'sk', t, ...socket, file, direction: 'in', local: '127.0.0.1:8080', remote: `127.0.0.1:${port}`, v: [0, 0, 0] },
+      { k: 'pr', t, pid: 100, file, peer: '1', remote: `127.0.0.1:${port}`, first: t, last: t, v: [1, bytes, 0, 0] }
+    ]
+    for (const l of [...accepted('8:80', 40001, 200, 1000), ...accepted('8:81', 40002, 400, 3000)]) s.ingest(l)
+    s.ingest({ k: 'end', t: 1000, exit_code: 0, exit_signal: null, message: null })
+    const r = detailRates(s, { fromMs: 0, toMs: 1000 })
+    expect(r.peers!.map((p) => [p.label, p.bytes])).toEqual([
+      ['127.0.0.1 → 127.0.0.1:8080', 4000],
+      ['127.0.0.1:80', 57]
+    ])
+    // each tick's bytes in the bucket that ends with it
+    expect(r.peers![0]!.rates).toEqual([0, 10000, 0, 30000, 0, 0, 0, 0, 0, 0])
+  })
+
   it('starts a range inside the session from what grew after its start (a change at the start itself counts)', () => {
     const r = detailRates(ended(), { fromMs: 250, toMs: 750 })
     expect(r.bucket_ms).toBe(100)

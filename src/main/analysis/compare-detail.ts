@@ -53,14 +53,15 @@ export function compareFiles(a: FileSummaryRow[] | null, b: FileSummaryRow[] | n
   )
 }
 
-/** Remote addresses; null when either recording did not watch the network. */
+/** Peers (remote addresses; a host and the local address, for peers that came in); null when
+ * either recording did not watch the network. */
 export function comparePeers(a: NetworkPeerSummary[] | null, b: NetworkPeerSummary[] | null): PeerChange[] | null {
   if (!a || !b) return null
   return matchSides<NetworkPeerSummary, PeerChange>(
     a,
     b,
-    (r) => `${r.proto} ${r.remote}`,
-    (r, status) => ({ proto: r.proto, remote: r.remote, status, a_bytes: 0, b_bytes: 0, a_connect_errors: 0, b_connect_errors: 0 }),
+    (r) => `${r.proto} ${r.direction} ${r.remote} ${r.local ?? ''}`,
+    (r, status) => ({ proto: r.proto, remote: r.remote, local: r.local, status, a_bytes: 0, b_bytes: 0, a_connect_errors: 0, b_connect_errors: 0 }),
     (c, r, side) => {
       c[`${side}_bytes`] += r.bytes_sent + r.bytes_received
       c[`${side}_connect_errors`] += r.connect_errors

@@ -7,7 +7,7 @@ import type { ChangeLog } from '../store/change-log'
 import { RATE_BUCKETS, RATE_SERIES, type DetailRates, type RateSeries } from '../../shared/detail'
 import { FILE_COLUMNS, PEER_COLUMNS } from '../types/recording-format'
 import { filePath, type TimeRange } from './files'
-import { networkWatched } from './network'
+import { networkWatched, peerOf } from './network'
 
 const FILE_BYTES = [FILE_COLUMNS.indexOf('read_bytes'), FILE_COLUMNS.indexOf('write_bytes')]
 const PEER_BYTES = [PEER_COLUMNS.indexOf('bytes_sent'), PEER_COLUMNS.indexOf('bytes_received')]
@@ -72,14 +72,22 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
   }
   out.files = series([...files.values()], FILE_BYTES, range, bucketMs, buckets)
   if (networkWatched(store)) {
-    const peers: Candidate[] = []
+    // per process and peer as the summary rolls them up: a server's clients from one host, one line
+    const peers = new Map<string, Candidate>()
     for (const [key, p] of store.peers) {
       const log = store.changes.get(`pr ${key}`)
       if (!log || !mine(p.pid)) continue
-      const label = p.remote ?? store.sockets.get(`${p.pid} ${p.file}`)?.local ?? `socket ${p.file}`
-      peers.push({ pid: p.pid, label, logs: [log], bytes: grown(log, PEER_BYTES) })
+      const sock = store.sockets.get(`${p.pid} ${p.file}`)
+      const peer = p.remote !== null && sock ? peerOf(sock, p.remote) : null
+      const label = peer?.label ?? p.remote ?? sock?.local ?? `socket ${p.file}`
+      const id = `${p.pid} ${peer?.key ?? `socket ${p.file} ${p.peer}`}`
+      const c = peers.get(id)
+      if (c) {
+        c.logs.push(log)
+        c.bytes += grown(log, PEER_BYTES)
+      } else peers.set(id, { pid: p.pid, label, logs: [log], bytes: grown(log, PEER_BYTES) })
     }
-    out.peers = series(peers, PEER_BYTES, range, bucketMs, buckets)
+    out.peers = series([...peers.values()], PEER_BYTES, range, bucketMs, buckets)
   }
   return out
 }

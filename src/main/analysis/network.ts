@@ -82,18 +82,56 @@ export function buildNetwork(store: SessionStore, range?: TimeRange): NetworkSum
   )
 }
 
-/** the rows by remote address (rows without one, listening sockets and unnamed ends, left out) */
+/** "127.0.0.1" of "127.0.0.1:42792", "[::1]" of "[::1]:42792": an IP end without its port */
+const hostOf = (address: string): string => address.replace(/:\d+$/, '')
+
+/** A socket's peer as the rollups name it (NetworkPeerSummary): key, remote, direction, local. */
+export interface Peer {
+  key: string
+  remote: string
+  direction: 'out' | 'in'
+  local: string | null
+  /** "127.0.0.1:80", or "127.0.0.1 → 127.0.0.1:8080" for one that came in */
+  label: string
+}
+
+/**
+ * A peer we went out to is its address; one that came in over IP (an accepted connection, a
+ * datagram received first) is its host and the local address it came to, as its port is an
+ * ephemeral one of its own: a server's 75 clients from 127.0.0.1 are one peer, and match another
+ * run's.
+ */
+export function peerOf(s: { proto: string; family: string; direction: string | null; local: string | null }, remote: string): Peer {
+  const inbound = s.direction === 'in' && (s.family === 'ipv4' || s.family === 'ipv6')
+  if (!inbound) return { key: `${s.proto} out ${remote}`, remote, direction: 'out', local: null, label: remote }
+  const host = hostOf(remote)
+  return { key: `${s.proto} in ${host} ${s.local ?? ''}`, remote: host, direction: 'in', local: s.local, label: `${host} → ${s.local ?? '?'}` }
+}
+
+/** The rows by peer (peerOf; rows without a remote end, listening sockets and unnamed ends, left out). */
 export function rollUpPeers(rows: NetworkSummaryRow[] | null): NetworkPeerSummary[] | null {
   if (!rows) return null
   const by = new Map<string, NetworkPeerSummary & { pidSet: Set<number> }>()
   for (const r of rows) {
     if (r.remote === null) continue
-    const key = `${r.proto} ${r.remote}`
-    let p = by.get(key)
+    const peer = peerOf(r, r.remote)
+    let p = by.get(peer.key)
     if (!p)
       by.set(
-        key,
-        (p = { remote: r.remote, proto: r.proto, sockets: 0, connects: 0, connect_errors: 0, bytes_sent: 0, bytes_received: 0, pids: [], pidSet: new Set() })
+        peer.key,
+        (p = {
+          remote: peer.remote,
+          proto: r.proto,
+          direction: peer.direction,
+          local: peer.local,
+          sockets: 0,
+          connects: 0,
+          connect_errors: 0,
+          bytes_sent: 0,
+          bytes_received: 0,
+          pids: [],
+          pidSet: new Set()
+        })
       )
     p.sockets++
     p.connects += r.connects

@@ -73,7 +73,8 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       // a digest from before files (or the network) were kept has none: not watched
       files: d.files ?? null,
       network: d.network ?? null,
-      network_peers: d.network_peers ?? null,
+      // rolled up afresh: a digest from before inbound peers were rolled up by host has them per port
+      network_peers: rollUpPeers(d.network ?? null),
       // a digest from before disk latency has none: not known
       disk: d.disk ?? null,
       session: {

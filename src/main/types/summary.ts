@@ -77,10 +77,16 @@ export interface ProcessSummary extends SampledFigures {
   threads?: ThreadSummary[] | null
 }
 
-/** Traffic with one remote address, over every process and socket of the session. */
+/** Traffic with one peer, over every process and socket of the session. */
 export interface NetworkPeerSummary {
+  /** the address gone out to; for a peer that came in over IP, its host alone ("127.0.0.1",
+   * "[::1]"): the port it came from is an ephemeral one */
   remote: string
   proto: 'tcp' | 'udp' | 'unix' | 'other'
+  /** out: connected or sent to first; in: accepted, or received from first (IP only) */
+  direction: 'out' | 'in'
+  /** in: the local address it came to ("127.0.0.1:8080"); null for out */
+  local: string | null
   /** sockets that talked to it or tried to */
   sockets: number
   connects: number
