@@ -77,11 +77,16 @@ export function formatSummary(s: Summary): string {
     }
   }
   if (s.files) {
-    // the files moved most bytes, then the names that failed to open most often
-    const used = s.files.filter((f) => f.open_errors === 0)
+    // the files moved most bytes, then the names that failed to open most often; sockets are the
+    // network's lines when it was watched (a server's connections would fill these)
+    const opened = s.files.filter((f) => f.open_errors === 0)
+    const used = s.network ? opened.filter((f) => f.kind !== 'socket') : opened
+    const sockets = opened.length - used.length
     const failed = s.files.filter((f) => f.open_errors > 0).sort((a, b) => b.open_errors - a.open_errors)
     out.push('')
-    out.push(`  files: ${formatCount(used.length)} used, ${formatCount(failed.length)} names failed to open`)
+    out.push(
+      `  files: ${formatCount(used.length)} used, ${formatCount(failed.length)} names failed to open${sockets ? ` (and ${formatCount(sockets)} sockets: network, below)` : ''}`
+    )
     if (used.length) out.push('    read        written     opens   time in calls   pid      path')
     for (const f of used.slice(0, 10)) {
       out.push(

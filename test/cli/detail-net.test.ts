@@ -96,6 +96,9 @@ describe('syscope record --detail: the network', () => {
     const text = runCli(['summary', out], env)
     expect(text.status).toBe(0)
     expect(text.stdout).toMatch(/network: \d+ sockets, \d+ peers, \d+ listening, 4 with failed connects/)
+    // the sockets are the network's lines, not the files'
+    expect(text.stdout).toMatch(/files: \d+ used, \d+ names failed to open \(and \d+ sockets: network, below\)/)
+    expect(text.stdout).not.toMatch(/\d+\s+socket:\[/)
     // one line per peer: the two refused sockets together
     expect(text.stdout).toContain(`connect to ${at(f.refused)} failed (tcp, pid ${c.pid}): 2 of 2, last ECONNREFUSED`)
     expect(text.stdout).toContain(`→ ${at(f.reset)} ended with ECONNRESET (tcp, pid ${c.pid})`)
