@@ -131,6 +131,8 @@ export interface AttachRequest {
 export interface SessionInfo {
   id: string
   kind: 'launch' | 'attach' | 'recording'
+  /** how it was recorded: a command launched, or processes attached to (a recording's too) */
+  recordedKind: 'launch' | 'attach'
   title: string
   argv: string[] | null
   rootPid: number

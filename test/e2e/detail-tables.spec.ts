@@ -209,10 +209,18 @@ test('the busiest files and peers over time: the top rows by bytes, drawn on the
     'file',
     summary.files!.map((r) => ({ pid: r.pid, label: r.path, bytes: r.read_bytes + r.write_bytes }))
   )
-  await check(
-    'peer',
-    summary.network!.map((r) => ({ pid: r.pid, label: r.remote ?? r.local, bytes: r.bytes_sent + r.bytes_received }))
-  )
+  // per process and peer: a client that came in is its host and the address it came to
+  const peers = new Map<string, { pid: number; label: string | null; bytes: number }>()
+  for (const r of summary.network!) {
+    const inbound = r.direction === 'in' && r.remote !== null && (r.family === 'ipv4' || r.family === 'ipv6')
+    const label = inbound ? `${r.remote!.replace(/:\d+$/, '')} → ${r.local}` : (r.remote ?? r.local)
+    // a socket with no remote end is a line of its own
+    const key = `${r.pid} ${r.remote === null ? r.socket : label}`
+    const p = peers.get(key) ?? { pid: r.pid, label, bytes: 0 }
+    p.bytes += r.bytes_sent + r.bytes_received
+    peers.set(key, p)
+  }
+  await check('peer', [...peers.values()])
   await pane.screenshot({ path: join(shots, 'detail-rates.png') })
 })
 

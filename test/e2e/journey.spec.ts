@@ -93,6 +93,8 @@ test('launch a workload, watch its syscalls, narrow the range, reopen and compar
   await expect(page.getByTestId('recording-row')).toHaveCount(2)
   await page.getByTestId('recording-row').last().click()
   await expect(page.getByTestId('session-state')).toHaveText('recording')
+  // what it was: a command launched (not "recording" twice)
+  await expect(page.getByTestId('session-kind')).toHaveText('launched')
   await expect(page.getByTestId('syscall-row').filter({ hasText: 'execve' })).toBeVisible()
   await page.screenshot({ path: join(shots, 'recording.png'), fullPage: true })
 
@@ -119,6 +121,7 @@ test('pick a running process in the attach view and attach to it', async ({ page
   await page.screenshot({ path: join(shots, 'attach.png'), fullPage: true })
   await page.getByTestId('picker-search').press('Enter')
   await expect(page.getByTestId('session-title')).toContainText(`pid ${target.pid}`)
+  await expect(page.getByTestId('session-kind')).toHaveText('attached')
   await expect(page.getByTestId('syscall-row').filter({ hasText: 'execve' })).toBeVisible({ timeout: 15_000 })
   await page.getByTestId('session-detach').click()
   await expect(page.getByTestId('session-state')).toHaveText('ended', { timeout: 15_000 })

@@ -370,6 +370,7 @@ describe('SessionView', () => {
     info: {
       id: 's1',
       kind: 'launch',
+      recordedKind: 'launch',
       title: 'make -j2',
       argv: ['make', '-j2'],
       rootPid: 77,
@@ -413,6 +414,7 @@ describe('SessionView', () => {
     await flushPromises()
     expect(w.get('[data-testid="session-title"]').text()).toBe('make -j2')
     expect(w.get('[data-testid="session-state"]').text()).toBe('running')
+    expect(w.get('[data-testid="session-kind"]').text()).toBe('launched')
     expect(w.find('[data-testid="ebpf-missing"]').exists()).toBe(false)
     expect(texts(w, 'syscall-row')).toEqual([expect.stringContaining('read')])
     expect(w.get('[data-testid="console"] .stderr').text()).toBe('warning: x')

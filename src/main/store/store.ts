@@ -404,6 +404,7 @@ export class SessionStore {
     return {
       id: this.id,
       kind: kind ?? h.kind,
+      recordedKind: h.kind,
       title: h.title,
       argv: h.argv,
       rootPid: h.root_pid,
