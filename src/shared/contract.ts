@@ -3,7 +3,7 @@
 // over a localhost bridge. Main validates every argument it receives (see src/main/api/validate.ts).
 import type { DetailRows, FileChange, PeerChange } from './detail'
 import type { LatencyRows } from './latency'
-import type { WallTimeRows } from './wall-time'
+import type { WallTime, WallTimeRows } from './wall-time'
 import type { DiskRows } from './disk'
 
 export type { DetailRows, FileChange, FileSummaryRow, NetworkSummaryRow, PeerChange } from './detail'
@@ -377,12 +377,31 @@ export interface ComparisonSide {
   /** every process the recording saw, and the most alive at once */
   processes: number
   peak_processes: number
+  /** the tree's wall time, explained (null: not recorded: no eBPF, or from before it was kept) */
+  wall: WallTime | null
+  /** whether calls were timed (the timed mode): when not, their times are not known */
+  syscalls_timed: boolean
+}
+
+/** One syscall in both recordings: calls, and where both were timed, the time in them and their p99 */
+export interface ComparedSyscall {
+  name: string
+  category: CategoryId
+  a_calls: number
+  b_calls: number
+  delta: number
+  ratio: number | null
+  /** ns in calls (null: that side was not timed, or does not have the syscall's row) */
+  a_time_ns: number | null
+  b_time_ns: number | null
+  a_p99_ns: number | null
+  b_p99_ns: number | null
 }
 
 export interface Comparison {
   a: ComparisonSide
   b: ComparisonSide
-  syscalls: { name: string; category: CategoryId; a_calls: number; b_calls: number; delta: number; ratio: number | null }[]
+  syscalls: ComparedSyscall[]
   /** files by path (null: one of them was recorded without --detail; main always sets it) */
   files?: FileChange[] | null
   /** remote addresses (null: one of them did not watch the network; main always sets it) */

@@ -7,7 +7,7 @@ import { test, expect, type Page } from '@playwright/test'
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { formatBytes, formatInt, formatMs, NA } from '../../src/renderer/src/lib/format'
+import { formatBytes, formatInt, formatMs, formatNs, NA } from '../../src/renderer/src/lib/format'
 
 const root = join(import.meta.dirname, '..', '..')
 const shots = join(root, 'build', 'test-results', 'screenshots')
@@ -29,9 +29,16 @@ interface Usage {
 }
 interface Summary {
   session: { duration_ms: number }
-  ebpf: { available: boolean; syscalls: { per_syscall: { name: string; count: number }[] } }
+  ebpf: { available: boolean; syscalls: { per_syscall: { name: string; count: number; time_ns: number | null; p99_ns: number | null }[] } }
   proc: {
-    tree: { cpu_seconds: number | null; peak_cpu_pct: number | null; mean_cpu_pct: number | null; peak_processes: number; usage: Usage | null }
+    tree: {
+      cpu_seconds: number | null
+      peak_cpu_pct: number | null
+      mean_cpu_pct: number | null
+      peak_processes: number
+      usage: Usage | null
+      time: { wall_ns: number; on_cpu_ns: number; runqueue_ns: number; blocked_ns: number; blocked_by: { syscall: string; ns: number }[] } | null
+    }
     processes: unknown[]
   }
 }
@@ -171,14 +178,23 @@ test('a recording made without eBPF: its exit figures and syscalls read unavaila
   expect((await cells(page, 'processes at once')).text[2]).toBe('1')
   // its syscalls were not counted: not 0 calls, nor a change
   const row = page.getByTestId('compare-row').filter({ hasText: 'execve' })
+  const execve = a.ebpf.syscalls.per_syscall.find((x) => x.name === 'execve')!
+  // nor times: A's are its own, B's not known
   await expect(row.locator('td')).toHaveText([
     'execve',
     /Process/,
-    formatInt(a.ebpf.syscalls.per_syscall.find((x) => x.name === 'execve')!.count),
+    formatInt(execve.count),
     'unavailable',
     NA,
-    NA
+    NA,
+    formatNs(execve.time_ns),
+    'unavailable',
+    NA,
+    formatNs(execve.p99_ns),
+    'unavailable'
   ])
+  // nor where its time went
+  await expect(page.locator('[data-testid="compare-wall-figure"][data-label="on a CPU"] td[data-side="b"]')).toHaveText('unavailable')
   await expect(page.getByTestId('compare-donut-b')).toContainText('Syscalls unavailable')
   // the short run's max RSS is above its launcher's: the kernel knows it, and it is not 0
   const rss = await cells(page, 'max RSS')
@@ -186,6 +202,40 @@ test('a recording made without eBPF: its exit figures and syscalls read unavaila
   expect(a.proc.tree.usage!.max_rss_bytes!).toBeGreaterThan(0)
   await expectNoFalseZero(page)
   await page.screenshot({ path: join(shots, 'compare-usage-no-ebpf.png'), fullPage: true })
+})
+
+test('where the time went in each, and the time in each syscall, as their summaries say', async ({ page }) => {
+  const a = summaries.get(rec.short)!
+  const b = summaries.get(rec.burst)!
+  const [wa, wb] = [a.proc.tree.time!, b.proc.tree.time!]
+  expect(wa).not.toBeNull()
+  expect(wb).not.toBeNull()
+  await compare(page, rec.short, rec.burst)
+  const figure = async (label: string): Promise<string[]> =>
+    page
+      .locator(`[data-testid="compare-wall-figure"][data-label="${label}"] td[data-side]`)
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-value') ?? ''))
+  // the exact values behind the cells
+  for (const [label, get] of [
+    ['thread time', (w: typeof wa) => w.wall_ns],
+    ['on a CPU', (w: typeof wa) => w.on_cpu_ns],
+    ['waiting for a CPU', (w: typeof wa) => w.runqueue_ns],
+    ['blocked', (w: typeof wa) => w.blocked_ns]
+  ] as const)
+    expect((await figure(label)).slice(0, 2), label).toEqual([String(get(wa)), String(get(wb))])
+  // the burst's shell waited for its 200 children: a reason of its own, 0 in the short run
+  const wait4 = wb.blocked_by.find((x) => x.syscall === 'wait4')!
+  expect(wait4.ns).toBeGreaterThan(0)
+  expect((await figure('blocked in wait4')).slice(0, 2)).toEqual([String(wa.blocked_by.find((x) => x.syscall === 'wait4')?.ns ?? 0), String(wait4.ns)])
+  // each syscall's time in both, and its change
+  const [ea, eb] = [a, b].map((s) => s.ebpf.syscalls.per_syscall.find((x) => x.name === 'execve')!)
+  const row = page.locator('[data-testid="compare-row"][data-name="execve"]')
+  await expect(row.locator('[data-col="a_time"]')).toHaveText(formatNs(ea!.time_ns))
+  await expect(row.locator('[data-col="b_time"]')).toHaveText(formatNs(eb!.time_ns))
+  const d = eb!.time_ns! - ea!.time_ns!
+  await expect(row.locator('[data-col="time_delta"]')).toHaveText((d > 0 ? '+' : '') + formatNs(d))
+  await expect(row.locator('[data-col="b_p99"]')).toHaveText(formatNs(eb!.p99_ns))
+  await page.getByTestId('compare-wall').screenshot({ path: join(shots, 'compare-wall.png') })
 })
 
 /** No side's cell reads zero ("0 B", "0.0 %", "0") unless the value behind it is 0. */

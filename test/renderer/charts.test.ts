@@ -291,7 +291,9 @@ describe('compare charts', () => {
     usage: null,
     syscalls_counted: true,
     processes: 1,
-    peak_processes: 1
+    peak_processes: 1,
+    wall: null,
+    syscalls_timed: false
   })
   const cmp: Comparison = { a: side('one', 75, 25), b: side('two', 10, 90), syscalls: [] }
 

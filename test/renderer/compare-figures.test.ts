@@ -6,11 +6,15 @@ import {
   callsCell,
   callsChange,
   compareFigures,
+  compareWallFigures,
   figureBound,
   figureCell,
   figureDelta,
   figureRatio,
-  UNAVAILABLE
+  timeCell,
+  timeChange,
+  UNAVAILABLE,
+  WALL_REASONS
 } from '../../src/renderer/src/lib/compare-figures'
 
 const usage = (over: Partial<ExitUsage> = {}): ExitUsage => ({
@@ -38,6 +42,8 @@ const side = (over: Partial<ComparisonSide> = {}): ComparisonSide => ({
   syscalls_counted: true,
   processes: 1,
   peak_processes: 1,
+  wall: null,
+  syscalls_timed: true,
   ...over
 })
 const row = (c: Comparison, label: string) => {
@@ -109,7 +115,18 @@ describe('compare figures', () => {
     expect(row(d, 'CPU time')[1]).toBe('20.0 ms')
     expect(row(d, 'processes')[1]).toBe('1')
     // each syscall's calls: B's are not known, so neither is their change
-    const read = { name: 'read', category: 'file_io' as const, a_calls: 40, b_calls: 0, delta: -40, ratio: 0 }
+    const read = {
+      name: 'read',
+      category: 'file_io' as const,
+      a_calls: 40,
+      b_calls: 0,
+      delta: -40,
+      ratio: 0,
+      a_time_ns: 5000,
+      b_time_ns: null,
+      a_p99_ns: 400,
+      b_p99_ns: null
+    }
     expect([callsCell(d.a, 40), callsCell(d.b, 0)]).toEqual(['40', UNAVAILABLE])
     expect(callsChange(d, read)).toEqual({ delta: '—', ratio: '—' })
     expect(callsChange({ ...d, b: side() }, read)).toEqual({ delta: '−40', ratio: '0.00×' })
@@ -118,5 +135,97 @@ describe('compare figures', () => {
   it('a figure that fell shows its change with a minus sign', () => {
     const d: Comparison = { a: burst, b: side(), syscalls: [] }
     expect(row(d, 'CPU time')).toEqual(['300 ms', '20.0 ms', '−280 ms', '0.07×'])
+  })
+})
+
+describe('compare: where the time went', () => {
+  const MS = 1e6
+  const wall = (by: [string, number][], cpu: number): NonNullable<ComparisonSide['wall']> => {
+    const blocked = by.reduce((n, [, ns]) => n + ns, 0)
+    return {
+      wall_ns: cpu + 10 * MS + blocked,
+      elapsed_ns: 2000 * MS,
+      on_cpu_ns: cpu,
+      on_cpu_system_ns: cpu / 4,
+      on_cpu_user_ns: (cpu * 3) / 4,
+      runqueue_ns: 10 * MS,
+      runqueue_preempted_ns: 0,
+      blocked_ns: blocked,
+      blocked_uninterruptible_ns: 0,
+      blocked_by: by.map(([syscall, ns]) => ({ syscall, ns, uninterruptible_ns: 0 }))
+    }
+  }
+  const wrow = (c: Comparison, label: string) => {
+    const f = compareWallFigures(c).find((x) => x.label === label)
+    if (!f) throw new Error(`no row ${label}`)
+    return [figureCell(f, 'a'), figureCell(f, 'b'), figureDelta(f), figureRatio(f)]
+  }
+
+  it('gives each part in both, and the reasons that weighed most in either, 0 where one had none', () => {
+    const c: Comparison = {
+      a: side({
+        wall: wall(
+          [
+            ['wait4', 1000 * MS],
+            ['read', 200 * MS]
+          ],
+          500 * MS
+        )
+      }),
+      b: side({
+        wall: wall(
+          [
+            ['wait4', 300 * MS],
+            ['futex', 500 * MS]
+          ],
+          900 * MS
+        )
+      }),
+      syscalls: []
+    }
+    expect(compareWallFigures(c).map((f) => f.label)).toEqual([
+      'thread time',
+      'elapsed',
+      'on a CPU',
+      'in syscalls, on a CPU',
+      'waiting for a CPU',
+      'blocked',
+      'blocked in wait4',
+      'blocked in futex',
+      'blocked in read'
+    ])
+    expect(wrow(c, 'blocked in wait4')).toEqual(['1.00 s', '300 ms', '−700 ms', '0.30×'])
+    expect(wrow(c, 'blocked in futex')).toEqual(['0 ns', '500 ms', '+500 ms', 'new'])
+    expect(wrow(c, 'on a CPU')).toEqual(['500 ms', '900 ms', '+400 ms', '1.80×'])
+  })
+
+  it('keeps the heaviest reasons only, and says unavailable for a side without wall time', () => {
+    const many = wall(
+      Array.from({ length: 12 }, (_, i) => [`s${i}`, (i + 1) * MS] as [string, number]),
+      100 * MS
+    )
+    const c: Comparison = { a: side({ wall: many }), b: side(), syscalls: [] }
+    const reasons = compareWallFigures(c).filter((f) => f.label.startsWith('blocked in '))
+    expect(reasons.map((f) => f.label)).toEqual(Array.from({ length: WALL_REASONS }, (_, i) => `blocked in s${11 - i}`))
+    expect(wrow(c, 'blocked')).toEqual(['78.0 ms', UNAVAILABLE, '—', '—'])
+    expect(compareWallFigures({ a: side(), b: side(), syscalls: [] })).toEqual([])
+  })
+
+  it("gives a syscall's time change only where both timed it", () => {
+    const r = {
+      name: 'read',
+      category: 'file_io' as const,
+      a_calls: 4,
+      b_calls: 5,
+      delta: 1,
+      ratio: 1.25,
+      a_time_ns: 3000,
+      b_time_ns: 1000,
+      a_p99_ns: 900,
+      b_p99_ns: 300
+    }
+    expect(timeChange(r)).toBe(-2000)
+    expect(timeChange({ ...r, b_time_ns: null })).toBeNull()
+    expect([timeCell(r.a_time_ns), timeCell(null)]).toEqual(['3.00 µs', UNAVAILABLE])
   })
 })

@@ -491,15 +491,29 @@ describe('CompareView', () => {
     usage: null,
     syscalls_counted: true,
     processes: 1,
-    peak_processes: 1
+    peak_processes: 1,
+    wall: {
+      wall_ns: 2e9,
+      elapsed_ns: 2e9,
+      on_cpu_ns: calls * 1e6,
+      on_cpu_system_ns: null,
+      on_cpu_user_ns: null,
+      runqueue_ns: 0,
+      runqueue_preempted_ns: 0,
+      blocked_ns: 2e9 - calls * 1e6,
+      blocked_uninterruptible_ns: 0,
+      blocked_by: [{ syscall: 'read', ns: 2e9 - calls * 1e6, uninterruptible_ns: 0 }]
+    },
+    syscalls_timed: true
   })
+  const times = (a: number, b: number) => ({ a_time_ns: a, b_time_ns: b, a_p99_ns: a / 10, b_p99_ns: b / 10 })
   const comparison: Comparison = {
     a: side('/r/a', 100, 50),
     b: side('/r/b', 400, null),
     syscalls: [
-      { name: 'read', category: 'file_io', a_calls: 90, b_calls: 100, delta: 10, ratio: 100 / 90 },
-      { name: 'openat', category: 'file_io', a_calls: 10, b_calls: 0, delta: -10 - 50, ratio: 0 },
-      { name: 'mmap', category: 'memory', a_calls: 0, b_calls: 300, delta: 300, ratio: null }
+      { name: 'read', category: 'file_io', a_calls: 90, b_calls: 100, delta: 10, ratio: 100 / 90, ...times(9e6, 1e6) },
+      { name: 'openat', category: 'file_io', a_calls: 10, b_calls: 0, delta: -10 - 50, ratio: 0, ...times(1e5, 0) },
+      { name: 'mmap', category: 'memory', a_calls: 0, b_calls: 300, delta: 300, ratio: null, ...times(0, 3e6) }
     ]
   }
   const recordings = [
@@ -532,6 +546,19 @@ describe('CompareView', () => {
     expect(names()).toEqual(['mmap', 'openat', 'read'])
     await w.get('[data-testid="sort-b_calls"]').trigger('click')
     expect(names()).toEqual(['mmap', 'read', 'openat'])
+    // the time in calls, and its change: read fell most
+    await w.get('[data-testid="sort-time_delta"]').trigger('click')
+    expect(names()).toEqual(['read', 'mmap', 'openat'])
+    const read = w.get('[data-testid="compare-row"][data-name="read"]')
+    expect(['a_time', 'b_time', 'time_delta', 'a_p99'].map((c) => read.get(`[data-col="${c}"]`).text())).toEqual(['9.00 ms', '1.00 ms', '−8.00 ms', '900 µs'])
+    // A had no mmap: its p99 is no call's, not unavailable
+    expect(w.get('[data-testid="compare-row"][data-name="mmap"] [data-col="a_p99"]').text()).toBe('—')
+    // where the time went in each
+    const wall = w
+      .get('[data-testid="compare-wall-figure"][data-label="on a CPU"]')
+      .findAll('td')
+      .map((c) => c.text())
+    expect(wall).toEqual(['on a CPU', '100 ms', '400 ms', '+300 ms', '4.00×'])
   })
 
   it('shows why a comparison failed', async () => {

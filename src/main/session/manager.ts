@@ -276,13 +276,26 @@ export class SessionManager {
     }
     const sa = buildSummary(a, 'ended')
     const sb = buildSummary(b, 'ended')
+    const [timesA, timesB] = [sa, sb].map((s) => new Map(s.ebpf.syscalls?.per_syscall.map((r) => [r.name, r]) ?? []))
     return {
       a: side(pathA, a, ba, sa),
       b: side(pathB, b, bb, sb),
       files: compareFiles(sa.files, sb.files),
       peers: comparePeers(sa.network_peers, sb.network_peers),
       syscalls: [...names.entries()]
-        .map(([name, v]) => ({ name, category: v.category, a_calls: v.a, b_calls: v.b, delta: v.b - v.a, ratio: v.a ? v.b / v.a : null }))
+        .map(([name, v]) => ({
+          name,
+          category: v.category,
+          a_calls: v.a,
+          b_calls: v.b,
+          delta: v.b - v.a,
+          ratio: v.a ? v.b / v.a : null,
+          // a side without the syscall spent no time in it, if it timed calls at all
+          a_time_ns: timesA!.get(name)?.time_ns ?? (sa.ebpf.mode === 'timed' ? 0 : null),
+          b_time_ns: timesB!.get(name)?.time_ns ?? (sb.ebpf.mode === 'timed' ? 0 : null),
+          a_p99_ns: timesA!.get(name)?.p99_ns ?? null,
+          b_p99_ns: timesB!.get(name)?.p99_ns ?? null
+        }))
         .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta) || x.name.localeCompare(y.name))
     }
   }
@@ -330,7 +343,9 @@ function side(path: string, store: SessionStore, b: Breakdown, s: Summary): Comp
     usage: s.proc.tree.usage,
     syscalls_counted: s.ebpf.available,
     processes: s.proc.processes.length,
-    peak_processes: s.proc.tree.peak_processes
+    peak_processes: s.proc.tree.peak_processes,
+    wall: s.proc.tree.time ?? null,
+    syscalls_timed: s.ebpf.available && s.ebpf.mode === 'timed'
   }
 }
 

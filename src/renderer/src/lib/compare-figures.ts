@@ -1,8 +1,8 @@
 // The compare view's "totals and peaks" rows: each figure of both recordings, and how it
 // changed. A figure a recording does not know reads "unavailable", never 0 (a 50 ms command's
 // samples saw nothing; the kernel's exit figures, when the recording has them, are exact).
-import type { Comparison, ComparisonSide } from '@shared/contract'
-import { NA, formatBytes, formatDelta, formatInt, formatMs, formatPct, formatRate, formatRatio } from './format'
+import type { ComparedSyscall, Comparison, ComparisonSide } from '@shared/contract'
+import { NA, formatBytes, formatDelta, formatInt, formatMs, formatNs, formatPct, formatRate, formatRatio } from './format'
 
 export const UNAVAILABLE = 'unavailable'
 
@@ -83,7 +83,53 @@ export function callsCell(side: ComparisonSide, calls: number): string {
 }
 
 /** A syscall's change from A to B, when both sides counted syscalls. */
-export function callsChange(r: Comparison, row: Comparison['syscalls'][number]): { delta: string; ratio: string } {
+export function callsChange(r: Comparison, row: ComparedSyscall): { delta: string; ratio: string } {
   if (!r.a.syscalls_counted || !r.b.syscalls_counted) return { delta: NA, ratio: NA }
   return { delta: formatDelta(row.delta), ratio: formatRatio(row.ratio) }
+}
+
+/** blocked_by rows compared, at most (the rest is in the sessions' own panes) */
+export const WALL_REASONS = 8
+
+/**
+ * Where the time went in each, as rows like compareFigures': the tree's thread time, its parts,
+ * and the reasons it was blocked that weighed most in either (WALL_REASONS at most). Empty when
+ * neither recording has wall time; a side without it reads unavailable.
+ */
+export function compareWallFigures(r: Comparison): CompareFigure[] {
+  const [a, b] = [r.a.wall, r.b.wall]
+  if (!a && !b) return []
+  const ns = (v: number): string => formatNs(v)
+  const row = (label: string, get: (w: NonNullable<ComparisonSide['wall']>) => number | null): CompareFigure => ({
+    label,
+    a: a ? get(a) : null,
+    b: b ? get(b) : null,
+    fmt: ns
+  })
+  const by = (w: NonNullable<ComparisonSide['wall']>, name: string): number => w.blocked_by.find((x) => x.syscall === name)?.ns ?? 0
+  const weight = new Map<string, number>()
+  for (const w of [a, b]) for (const x of w?.blocked_by ?? []) weight.set(x.syscall, Math.max(weight.get(x.syscall) ?? 0, x.ns))
+  const reasons = [...weight]
+    .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
+    .slice(0, WALL_REASONS)
+    .map(([name]) => row(`blocked in ${name}`, (w) => by(w, name)))
+  return [
+    row('thread time', (w) => w.wall_ns),
+    row('elapsed', (w) => w.elapsed_ns),
+    row('on a CPU', (w) => w.on_cpu_ns),
+    row('in syscalls, on a CPU', (w) => w.on_cpu_system_ns),
+    row('waiting for a CPU', (w) => w.runqueue_ns),
+    row('blocked', (w) => w.blocked_ns),
+    ...reasons
+  ]
+}
+
+/** One side's time in a syscall's calls: not known where that side did not time them. */
+export function timeCell(ns: number | null): string {
+  return ns === null ? UNAVAILABLE : formatNs(ns)
+}
+
+/** A syscall's time from A to B, when both sides timed it. */
+export function timeChange(row: ComparedSyscall): number | null {
+  return row.a_time_ns === null || row.b_time_ns === null ? null : row.b_time_ns - row.a_time_ns
 }
