@@ -52,23 +52,33 @@ void jb_raw(struct jbuf *j, const char *s)
 	put(j, s, strlen(s));
 }
 
-/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid. */
+/* Length of a valid UTF-8 sequence at s (max n bytes), or 0 if invalid: as the app's decoder
+ * reads it, so no overlong form, UTF-16 surrogate or code point past U+10FFFF passes. */
 static size_t utf8_len(const unsigned char *s, size_t n)
 {
 	size_t want;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
 	if (s[0] < 0x80)
 		return 1;
-	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		want = 2;
 	else if ((s[0] & 0xf0) == 0xe0)
 		want = 3;
-	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
 		want = 4;
 	else
 		return 0;
-	if (want > n)
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (want > n || s[1] < lo || s[1] > hi)
 		return 0;
-	for (size_t i = 1; i < want; i++)
+	for (size_t i = 2; i < want; i++)
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
 	return want;
@@ -93,7 +103,11 @@ void jb_strn(struct jbuf *j, const char *s, size_t n)
 		} else {
 			size_t l = utf8_len(u + i, n - i);
 			if (l == 0) {
-				put(j, "\\ufffd", 6);
+				/* a byte that is not UTF-8 (a file name may hold any): as Python's
+				 * surrogateescape keeps it, U+DC00 + the byte, so that it comes back
+				 * exactly and two names that differ in it stay two */
+				snprintf(esc, sizeof(esc), "\\udc%02x", c);
+				put(j, esc, 6);
 				i++;
 			} else {
 				put(j, s + i, l);

@@ -2,8 +2,11 @@
 import type { Summary, WallTime } from '../main/types/summary'
 import { formatBytes, formatDuration, formatCount } from '../shared/format'
 import { wallTimeSentence } from '../shared/wall-time'
+import { printableDeep } from '../shared/printable'
 
-export function formatSummary(s: Summary): string {
+export function formatSummary(summary: Summary): string {
+  // names the processes gave (paths, command lines) shown as text, their control characters escaped
+  const s = printableDeep(summary)
   const out: string[] = []
   const ses = s.session
   out.push(`\nsyscope: ${ses.title}`)

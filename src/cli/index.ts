@@ -11,6 +11,7 @@ import { TerminalRelay } from './terminal'
 import { doctorReport, formatDoctor } from '../main/doctor'
 import type { LiveSession, RecordingFailure } from '../main/session/live'
 import { CannotRunError } from '../main/session/launch-command'
+import { printable } from '../shared/printable'
 
 const USAGE = `syscope: profile a process tree — CPU, memory, I/O from /proc and every syscall from eBPF
 
@@ -172,7 +173,7 @@ async function record(argv: string[]): Promise<number> {
   } catch (e) {
     unlisten()
     terminal?.finish()
-    stderr.write(`syscope: ${(e as Error).message}\n`)
+    stderr.write(`syscope: ${printable((e as Error).message)}\n`)
     // 126 for a command found but not runnable, as a shell says it; 127 for every other way the
     // session could not start (a command not found, a pid, a recording that cannot be created)
     return e instanceof CannotRunError && e.code !== 'ENOENT' ? 126 : 127
@@ -184,7 +185,7 @@ async function record(argv: string[]): Promise<number> {
     const fate =
       pid !== undefined || f.onError === 'detach' ? 'the command was left running' : 'the command is being ended (--on-error detach would leave it running)'
     note(
-      `syscope: cannot write the recording ${f.path}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`
+      `syscope: cannot write the recording ${printable(f.path)}: ${f.reason} (${f.code}); recording stopped, the file keeps about the first ${(f.keptMs / 1000).toFixed(1)} s; ${fate}\n`
     )
   })
   const status = live.store.header.ebpf
@@ -255,7 +256,7 @@ async function summary(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } }, allowPositionals: true, strict: true })
   if (positionals.length !== 1) throw new UsageError('summary takes one recording file')
   const store = await openStore(resolve(positionals[0]!), 'cli')
-  for (const w of store.warnings) process.stderr.write(`syscope: warning: ${w}\n`)
+  for (const w of store.warnings) process.stderr.write(`syscope: warning: ${printable(w)}\n`)
   const s = buildSummary(store, 'ended')
   process.stdout.write(values.json ? JSON.stringify(s, null, 2) + '\n' : formatSummary(s))
   return 0
@@ -316,10 +317,10 @@ export async function main(argv: string[]): Promise<number> {
       err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ||
       err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL'
     ) {
-      process.stderr.write(`syscope: ${err.message}\nRun \`syscope --help\` for usage.\n`)
+      process.stderr.write(`syscope: ${printable(err.message)}\nRun \`syscope --help\` for usage.\n`)
       return 2
     }
-    process.stderr.write(`syscope: ${err.message}\n`)
+    process.stderr.write(`syscope: ${printable(err.message)}\n`)
     return 1
   }
 }

@@ -1,12 +1,13 @@
 // The busiest files or peers of a range as bytes per second, one line each, on the timeline's
 // margins and axis (as the thread lanes are), above the Files and Network tables.
 import type { RateSeries } from '@shared/detail'
+import { printable } from '@shared/printable'
 import { escapeHtml, formatBytes, formatBytesRate, formatOffset, isLongRun } from '../lib/format'
 import { LAYOUT } from './timeline'
 import { axisStyle, chartTheme, rangeTimeAxis, tooltipStyle } from './theme'
 
 /** a series' name in the legend and tooltip: the file or peer, and its process */
-export const rateName = (s: RateSeries): string => `${s.label} (${s.pid})`
+export const rateName = (s: RateSeries): string => `${printable(s.label)} (${s.pid})`
 
 /** a series' points: [s, bytes/s] at each bucket's start, and the range's end closing the last */
 export function ratePoints(s: RateSeries, fromMs: number, toMs: number, bucketMs: number): [number, number][] {
