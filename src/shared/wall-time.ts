@@ -104,15 +104,16 @@ function blockedWho(b: BlockedBy): string {
 /** "3.51 s of thread time over 2.10 s: 0.90 s on CPU, 0.10 s waiting for a CPU, 2.41 s blocked:
  * 1.90 s wait4, ..." (the CLI's summary and the wall-time pane say it alike) */
 export function wallTimeSentence(w: WallTime): string {
-  const sec = (ns: number): string => `${(ns / 1e9).toFixed(ns >= 1e10 ? 1 : 2)} s`
+  // seconds from 0.1 s, ms under it, so that a short run or part does not read "0.00 s"
+  const sec = (ns: number): string =>
+    ns === 0 ? '0 s' : ns >= 1e8 ? `${(ns / 1e9).toFixed(ns >= 1e10 ? 1 : 2)} s` : `${(ns / 1e6).toFixed(ns < 1e7 ? 1 : 0)} ms`
   const over = w.elapsed_ns !== null ? ` over ${sec(w.elapsed_ns)}` : ''
-  // A part is named when it is at least 1 % of the blocked time (five at most), in ms under 0.1 s
-  // so that a short one does not read "0.00 s"; the rest is "else" when it too reaches 1 %.
-  const part = (ns: number): string => (ns >= 1e8 ? sec(ns) : `${(ns / 1e6).toFixed(ns < 1e7 ? 1 : 0)} ms`)
+  // a part is named when it is at least 1 % of the blocked time (five at most); the rest is
+  // "else" when it too reaches 1 %
   const named = w.blocked_by.filter((b) => b.ns * 100 >= w.blocked_ns).slice(0, 5)
-  const top = named.map((b) => `${part(b.ns)} ${b.syscall}${blockedWho(b)}`)
+  const top = named.map((b) => `${sec(b.ns)} ${b.syscall}${blockedWho(b)}`)
   const rest = w.blocked_ns - named.reduce((n, b) => n + b.ns, 0)
-  if (rest * 100 >= w.blocked_ns && rest > 0) top.push(`${part(rest)} else`)
+  if (rest * 100 >= w.blocked_ns && rest > 0) top.push(`${sec(rest)} else`)
   const blocked = `${sec(w.blocked_ns)} blocked${top.length ? ': ' + top.join(', ') : ''}`
   const split = w.on_cpu_system_ns !== null && w.on_cpu_user_ns !== null ? ` (${sec(w.on_cpu_user_ns)} user, ${sec(w.on_cpu_system_ns)} in syscalls)` : ''
   return `${sec(w.wall_ns)} of thread time${over}: ${sec(w.on_cpu_ns)} on CPU${split}, ${sec(w.runqueue_ns)} waiting for a CPU, ${blocked}`

@@ -207,7 +207,7 @@ describe('wall time, explained', () => {
     expect(r.status, r.stderr).toBe(0)
     const text = runCli(['summary', out], env).stdout
     expect(text).toMatch(
-      /wall time [\d.]+ s of thread time over [\d.]+ s: [\d.]+ s on CPU \([\d.]+ s user, [\d.]+ s in syscalls\), [\d.]+ s waiting for a CPU, [\d.]+ s blocked: .*futex/
+      /wall time [\d.]+ m?s of thread time over [\d.]+ m?s: [\d.]+ m?s on CPU \([\d.]+ m?s user, [\d.]+ m?s in syscalls\), [\d.]+ m?s waiting for a CPU, [\d.]+ m?s blocked: .*futex/
     )
 
     const unmount = mountTracefs()

@@ -114,7 +114,7 @@ describe('wall time of a range', () => {
     // one process: not named on each row
     expect(tree.blocked_by).toEqual([{ syscall: 'clock_nanosleep', ns: 4 * 250 * MS, uninterruptible_ns: 0 }])
     expect(tree.elapsed_ns).toBe(8 * THREAD_STEP_MS * MS)
-    expect(wallTimeSentence(tree)).toBe('2.00 s of thread time over 2.00 s: 1.00 s on CPU, 0.00 s waiting for a CPU, 1.00 s blocked: 1.00 s clock_nanosleep')
+    expect(wallTimeSentence(tree)).toBe('2.00 s of thread time over 2.00 s: 1.00 s on CPU, 0 s waiting for a CPU, 1.00 s blocked: 1.00 s clock_nanosleep')
   })
 
   it('leaves out threads that had no time in the range', () => {
@@ -312,6 +312,11 @@ describe('wallTimeSentence', () => {
     // 1 % is 13.7 ms: poll, newfstatat and close are under it, and together over it
     expect(s).toContain('1.37 s blocked: 1.00 s read, 0.31 s futex, 45 ms wait4, 15 ms else')
     expect(s).not.toMatch(/0\.00 s|newfstatat/)
+  })
+
+  it('gives a short run in ms, not "0.00 s"', () => {
+    const short = { ...w([['getdents64', 0.2 * MS]]), wall_ns: 8.2 * MS, elapsed_ns: 9.5 * MS, on_cpu_ns: 8 * MS, runqueue_ns: 0 }
+    expect(wallTimeSentence(short)).toBe('8.2 ms of thread time over 9.5 ms: 8.0 ms on CPU, 0 s waiting for a CPU, 0.2 ms blocked: 0.2 ms getdents64')
   })
 
   it('says nothing of a rest under 1 %', () => {
