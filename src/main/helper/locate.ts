@@ -17,7 +17,7 @@ export function locateHelper(explicit?: string): { path: string | null; reason: 
   if (env) return usable(env) ? { path: env, reason: 'SYSCOPE_HELPER names it' } : { path: null, reason: `SYSCOPE_HELPER=${env} is not an executable file` }
   if (usable(INSTALLED_HELPER)) return { path: INSTALLED_HELPER, reason: 'installed by the guided setup' }
   const built = buildTreeHelper()
-  if (built && usable(built)) return { path: built, reason: 'the build tree’s (not installed; it has capabilities only if you gave it some)' }
+  if (built && usable(built)) return { path: built, reason: 'the build tree’s: not installed, so it has capabilities only if you gave it some' }
   return { path: null, reason: `not installed at ${INSTALLED_HELPER} and not built in this tree` }
 }
 
