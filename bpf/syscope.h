@@ -410,12 +410,15 @@ enum thread_run_state {
 #define TT_PAGE_FAULT (-1) /* uninterruptible, not in a syscall: a page fault (or other fault) */
 #define TT_OTHER (-2) /* interruptible, not in a syscall; or the syscall is not known */
 #define TT_OVERFLOW (-3) /* the entries were all taken: any other reason */
+/* A read or write blocked on an fd: the syscall number, and above this shift what the fd was
+ * (enum file_kind + 1), so that a read of a pipe and one of a socket are two reasons (tp_btf) */
+#define TT_ON_SHIFT 16
 
 #define THREAD_WHY 8 /* the blocked reasons a thread keeps by name; then one overflow entry */
 #define THREAD_NONE 0xffffffffu
 
 struct why_entry {
-	__s32 nr; /* a syscall number, or TT_*; unused while ns and d_ns are 0 and nr 0 */
+	__s32 nr; /* a syscall number (TT_ON_SHIFT), or TT_*; unused while ns, d_ns and nr are 0 */
 	__u32 used;
 	__u64 ns; /* blocked interruptibly (S) */
 	__u64 d_ns; /* blocked uninterruptibly (D) */

@@ -12,6 +12,7 @@
 #define SYSCOPE_THREADS_BPF_C
 
 #include "tracked.bpf.h"
+#include "fds.bpf.h"
 
 /* set by the helper: it reads and frees the records (tp_btf and raw_tp) */
 const volatile bool threads_on = false;
@@ -227,6 +228,28 @@ static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *
 	return r;
 }
 
+/*
+ * A read or write the task is blocked in: what its fd is (a pipe, a socket, a file, a device),
+ * above TT_ON_SHIFT in the reason, so that "blocked in read" says on what. The fd is the call's
+ * first argument in the user registers saved at the kernel entry, its file read from the task's
+ * own table as it is now (tp_btf: the task pointer is a typed one). Only at a switch off a CPU,
+ * so no syscall pays for it.
+ */
+static __always_inline __s32 blocked_on(struct task_struct *task, __s32 nr)
+{
+	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
+		return nr;
+	/* (masked: the verifier does not carry the bound through the sign extension) */
+	__u8 cls = detail_class[(__u32)nr & (SYSCOPE_MAX_NR - 1)];
+	if (cls != DETAIL_READ && cls != DETAIL_WRITE)
+		return nr;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	struct file *f = fd_file(task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs));
+	if (!f)
+		return nr;
+	return nr | (__s32)((kind_of(BPF_CORE_READ(f, f_inode)) + 1) << TT_ON_SHIFT);
+}
+
 /* A tracked task's thread record (struct thread_state), made if need be; NULL when untracked. */
 static __always_inline struct thread_state *tt_thread(bool ts, struct task_struct *task,
 						      struct proc_state *p,
@@ -297,6 +320,8 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	} else {
 		why = TT_OTHER; /* raw_tp, counts-only: not known (docs/protocol.md) */
 	}
+	if (ts)
+		why = blocked_on(task, why);
 	tt_move(r, TT_BLOCKED, d, why, false, clocked);
 }
 

@@ -394,9 +394,9 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->maps.thread_free, max_threads);
 	s->rodata->threads_on = m != MODE_TRACEPOINT;
 	s->rodata->detail_on = o->detail;
-	if (o->detail) {
-		set_detail_classes(s);
-	} else {
+	/* also what a thread blocked in a read or write is blocked on (threads.bpf.c) */
+	set_detail_classes(s);
+	if (!o->detail) {
 		/* off: the programs never touch them, so they need not hold anything */
 		bpf_map__set_max_entries(s->maps.file_stats, 1);
 		bpf_map__set_max_entries(s->maps.file_names, 1);

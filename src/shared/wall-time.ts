@@ -36,6 +36,10 @@ export interface WallTime {
  * (whom they waited for; at most ten) */
 export interface BlockedBy {
   syscall: string
+  /** a read or write (read, pread64, readv, write, ...): what its fd was (a FileSummaryRow kind:
+   * pipe, socket, file, dir, device, anon), where the kernel side could tell (tp_btf); else
+   * absent. The same syscall on two kinds is two rows. */
+  on?: BlockedOn
   ns: number
   uninterruptible_ns: number
   processes?: { pid: number; comm: string; ns: number }[]
@@ -88,6 +92,23 @@ export const WALL_TIME_LANES = 16
 /** steps a lane has, at most (a long range's steps are merged to stay under it) */
 export const LANE_STEPS = 600
 
+/** what a read or write was blocked on */
+export type BlockedOn = 'file' | 'dir' | 'pipe' | 'socket' | 'device' | 'anon'
+
+const ON_TEXT: Record<BlockedOn, string> = {
+  file: 'a file',
+  dir: 'a directory',
+  pipe: 'a pipe',
+  socket: 'a socket',
+  device: 'a device',
+  anon: 'an anonymous inode'
+}
+
+/** "read on a pipe", "futex": what a thread was blocked in, as the sentence and the panes say it */
+export function blockedLabel(b: Pick<BlockedBy, 'syscall' | 'on'>): string {
+  return b.on ? `${b.syscall} on ${ON_TEXT[b.on]}` : b.syscall
+}
+
 /** " (tar waiting for gzip, uninterruptible)": who was blocked in it, and how (empty: nothing known) */
 function blockedWho(b: BlockedBy): string {
   const parts: string[] = []
@@ -111,7 +132,7 @@ export function wallTimeSentence(w: WallTime): string {
   // a part is named when it is at least 1 % of the blocked time (five at most); the rest is
   // "else" when it too reaches 1 %
   const named = w.blocked_by.filter((b) => b.ns * 100 >= w.blocked_ns).slice(0, 5)
-  const top = named.map((b) => `${sec(b.ns)} ${b.syscall}${blockedWho(b)}`)
+  const top = named.map((b) => `${sec(b.ns)} ${blockedLabel(b)}${blockedWho(b)}`)
   const rest = w.blocked_ns - named.reduce((n, b) => n + b.ns, 0)
   if (rest * 100 >= w.blocked_ns && rest > 0) top.push(`${sec(rest)} else`)
   const blocked = `${sec(w.blocked_ns)} blocked${top.length ? ': ' + top.join(', ') : ''}`

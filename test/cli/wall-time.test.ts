@@ -102,6 +102,9 @@ function checkParts(s: Summary, facts: Fact[]): void {
     expect(thread(name).runqueue_ns, `${name} waited for a CPU in its call`).toBeGreaterThanOrEqual(fact(name, 'call_runqueue') * 0.95 - 20_000)
   expect(thread('sleeper').blocked_by[0]!.syscall).toMatch(/^(clock_)?nanosleep$/)
   expect(thread('reader').blocked_by[0]!.syscall).toBe('read')
+  // and on what: a pipe, where the kernel side can tell (tp_btf: it reads the fd at the switch)
+  expect(thread('reader').blocked_by[0]!.on).toBe(s.ebpf.attach === 'tp_btf' ? 'pipe' : undefined)
+  expect(thread('futexw').blocked_by[0]!.on).toBeUndefined()
   expect(thread('futexw').blocked_by[0]!.syscall).toBe('futex')
   expect(by(thread('spin'), 'read') + by(thread('spin'), 'futex') + sleepCall(thread('spin'))).toBe(0)
   // on a CPU, user and system: the timed mode knows which part was inside a syscall

@@ -178,6 +178,40 @@ describe('wall time of a range', () => {
     expect(r.lanes.at(-1)!.tid).toBe(1039 - WALL_TIME_LANES + 1)
   })
 
+  it('tells a read of a pipe from one of a socket, as the kernel side marks them', () => {
+    const s = new SessionStore(header, 'on', null)
+    s.ingest({ k: 'p', pid: 100, ppid: 1, comm: 'tar', cmdline: ['tar'], start_ms: 0, uid: 0 })
+    // bpf/syscope.h TT_ON_SHIFT: the fd's kind + 1 above bit 16 (4 a pipe, 5 a socket)
+    const on = (nr: number, kind: number): number => nr | (kind << 16)
+    s.ingest({
+      k: 'th',
+      t: 100,
+      pid: 100,
+      th: [
+        {
+          tid: 100,
+          cpu: 0,
+          rq: 0,
+          pre: 0,
+          by: [
+            [on(READ, 4), 60 * MS, 0],
+            [on(READ, 5), 30 * MS, 0],
+            [READ, 10 * MS, 0]
+          ],
+          first_ns: 0
+        }
+      ]
+    })
+    s.ingest({ k: 'end', t: 100, exit_code: 0, exit_signal: null, message: null })
+    const w = buildSummary(s, 'ended').proc.tree.time!
+    expect(w.blocked_by).toEqual([
+      { syscall: 'read', on: 'pipe', ns: 60 * MS, uninterruptible_ns: 0 },
+      { syscall: 'read', on: 'socket', ns: 30 * MS, uninterruptible_ns: 0 },
+      { syscall: 'read', ns: 10 * MS, uninterruptible_ns: 0 }
+    ])
+    expect(wallTimeSentence(w)).toMatch(/0.10 s blocked: 60 ms read on a pipe, 30 ms read on a socket, 10 ms read$/)
+  })
+
   it('names the children a wait4 waited for longest-lived first', () => {
     const s = new SessionStore(header, 'kids', null)
     s.ingest({ k: 'p', pid: 100, ppid: 1, comm: 'make', cmdline: ['make'], start_ms: 0, uid: 0 })

@@ -12,7 +12,7 @@ import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Summary } from '../../src/main/types/summary'
 import type { WallTimeRows } from '../../src/shared/wall-time'
-import { WALL_TIME_LANES, wallTimeSentence } from '../../src/shared/wall-time'
+import { WALL_TIME_LANES, blockedLabel, wallTimeSentence } from '../../src/shared/wall-time'
 import { makeLoopDisk, type LoopDisk } from '../util/loop-disk'
 
 const root = join(import.meta.dirname, '..', '..')
@@ -65,11 +65,11 @@ test('the thread lanes, why it was slow and each process, as the summary has the
   await open(page, rec.wall, 'wall-time-pane')
   await expect(page.getByTestId('wall-time-sentence')).toHaveText(wallTimeSentence(tree))
   const want: Record<string, number> = { on_cpu: tree.on_cpu_ns, runqueue: tree.runqueue_ns }
-  for (const b of tree.blocked_by) want[b.syscall] = b.ns
+  for (const b of tree.blocked_by) want[blockedLabel(b)] = b.ns
   for (const k of Object.keys(want)) if (want[k] === 0) delete want[k]
   expect(await whyShown(page)).toEqual(want)
-  // the workload's parts are there: sleeping, reading a pipe, waiting on a futex
-  expect(Object.keys(want)).toEqual(expect.arrayContaining(['on_cpu', 'runqueue', 'clock_nanosleep', 'read', 'futex']))
+  // the workload's parts are there: sleeping, reading a pipe (and said so), waiting on a futex
+  expect(Object.keys(want)).toEqual(expect.arrayContaining(['on_cpu', 'runqueue', 'clock_nanosleep', 'read on a pipe', 'futex']))
   const threads = wallSummary.proc.processes.reduce((n, p) => n + (p.threads?.length ?? 0), 0)
   await expect(page.getByTestId('wall-time-pane')).toHaveAttribute('data-threads', String(threads))
   const lanes = page.getByTestId('thread-lanes')

@@ -6,17 +6,35 @@
 import type { SessionStore } from '../store/store'
 import { TT_CPU, TT_DISK, TT_PRE, TT_RQ, TT_SLEEP, TT_SYS, type ThreadTotals } from '../store/thread-times'
 import type { ThreadSummary, WallTime } from '../types/summary'
-import { LANE_STEPS, WALL_TIME_LANES, type ThreadLane, type ThreadLaneStep, type WallTimeRows } from '../../shared/wall-time'
+import {
+  LANE_STEPS,
+  WALL_TIME_LANES,
+  blockedLabel,
+  type BlockedBy,
+  type BlockedOn,
+  type ThreadLane,
+  type ThreadLaneStep,
+  type WallTimeRows
+} from '../../shared/wall-time'
 import { syscallName, type Arch } from '../../shared/syscalls/index'
 import type { TimeRange } from './files'
 import { notRecorded } from './not-recorded'
 
 /** the kernel's names for time blocked outside a syscall (bpf/syscope.h TT_*) */
 const WHY_NAMES: Record<number, string> = { [-1]: 'page_fault', [-2]: 'other', [-3]: 'other' }
+/** above TT_ON_SHIFT in a reason: what a read or write was blocked on (enum file_kind + 1) */
+const TT_ON_SHIFT = 16
+const ON_KINDS: readonly (BlockedOn | null)[] = [null, null, 'file', 'dir', 'pipe', 'socket', 'device', 'anon']
 
-function whyName(arch: Arch, nr: number): string {
-  return nr >= 0 ? syscallName(arch, nr) : (WHY_NAMES[nr] ?? 'other')
+/** a reason the kernel side gives: the syscall (or page_fault, other) and what it was blocked on */
+function whyOf(arch: Arch, why: number): Pick<BlockedBy, 'syscall' | 'on'> {
+  if (why < 0) return { syscall: WHY_NAMES[why] ?? 'other' }
+  const on = ON_KINDS[why >>> TT_ON_SHIFT] ?? null
+  const syscall = syscallName(arch, why & ((1 << TT_ON_SHIFT) - 1))
+  return on ? { syscall, on } : { syscall }
 }
+
+const whyKey = (b: Pick<BlockedBy, 'syscall' | 'on'>): string => `${b.syscall} ${b.on ?? ''}`
 
 /** One thread's figures over the session or a range: what wallTime() sums. */
 interface Parts {
@@ -44,7 +62,7 @@ function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
   let sys: number | null = 0
   let first = Infinity
   let last = -Infinity
-  const by = new Map<string, [number, number]>()
+  const by = new Map<string, [Pick<BlockedBy, 'syscall' | 'on'>, number, number]>()
   for (const t of threads) {
     cpu += t.cpu
     rq += t.rq
@@ -53,18 +71,18 @@ function wallTime(arch: Arch, threads: readonly Parts[]): WallTime | null {
     if (t.firstNs !== null) first = Math.min(first, t.firstNs)
     last = Math.max(last, t.lastNs)
     for (const [nr, [s, d]] of t.by) {
-      const name = whyName(arch, nr)
-      const b = by.get(name)
+      const why = whyOf(arch, nr)
+      const b = by.get(whyKey(why))
       if (b) {
-        b[0] += s
-        b[1] += d
-      } else by.set(name, [s, d])
+        b[1] += s
+        b[2] += d
+      } else by.set(whyKey(why), [why, s, d])
     }
   }
-  const blockedBy = [...by]
-    .map(([syscall, [s, d]]) => ({ syscall, ns: s + d, uninterruptible_ns: d }))
+  const blockedBy: BlockedBy[] = [...by.values()]
+    .map(([why, s, d]) => ({ ...why, ns: s + d, uninterruptible_ns: d }))
     .filter((b) => b.ns > 0)
-    .sort((a, b) => b.ns - a.ns || a.syscall.localeCompare(b.syscall))
+    .sort((a, b) => b.ns - a.ns || whyKey(a).localeCompare(whyKey(b)))
   const blocked = blockedBy.reduce((n, b) => n + b.ns, 0)
   return {
     wall_ns: cpu + rq + pre + blocked,
@@ -107,7 +125,7 @@ function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<n
   for (const row of tree.blocked_by) {
     const who: { pid: number; comm: string; ns: number }[] = []
     for (const [pid, w] of perProcess) {
-      const b = w.blocked_by.find((x) => x.syscall === row.syscall)
+      const b = w.blocked_by.find((x) => x.syscall === row.syscall && x.on === row.on)
       if (b) who.push({ pid, comm: commOf(store, pid), ns: b.ns })
     }
     who.sort((a, b) => b.ns - a.ns || a.pid - b.pid)
@@ -209,7 +227,7 @@ function laneSteps(arch: Arch, t: ThreadTotals, fromMs: number, toMs: number): T
         const [s, d] = grew(log, t0, t1, ZERO2) as [number, number]
         if (s + d > most) {
           most = s + d
-          blockedIn = whyName(arch, nr)
+          blockedIn = blockedLabel(whyOf(arch, nr))
         }
       }
     }

@@ -2,6 +2,7 @@
 // changed. A figure a recording does not know reads "unavailable", never 0 (a 50 ms command's
 // samples saw nothing; the kernel's exit figures, when the recording has them, are exact).
 import type { ComparedSyscall, Comparison, ComparisonSide } from '@shared/contract'
+import { blockedLabel } from '@shared/wall-time'
 import { NA, formatBytes, formatDelta, formatInt, formatMs, formatNs, formatPct, formatRate, formatRatio } from './format'
 
 export const UNAVAILABLE = 'unavailable'
@@ -106,9 +107,10 @@ export function compareWallFigures(r: Comparison): CompareFigure[] {
     b: b ? get(b) : null,
     fmt: ns
   })
-  const by = (w: NonNullable<ComparisonSide['wall']>, name: string): number => w.blocked_by.find((x) => x.syscall === name)?.ns ?? 0
+  // by what the panes call it: "read on a pipe" and "read on a socket" are two
+  const by = (w: NonNullable<ComparisonSide['wall']>, name: string): number => w.blocked_by.find((x) => blockedLabel(x) === name)?.ns ?? 0
   const weight = new Map<string, number>()
-  for (const w of [a, b]) for (const x of w?.blocked_by ?? []) weight.set(x.syscall, Math.max(weight.get(x.syscall) ?? 0, x.ns))
+  for (const w of [a, b]) for (const x of w?.blocked_by ?? []) weight.set(blockedLabel(x), Math.max(weight.get(blockedLabel(x)) ?? 0, x.ns))
   const reasons = [...weight]
     .sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0]))
     .slice(0, WALL_REASONS)
