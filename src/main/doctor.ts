@@ -120,5 +120,12 @@ export function formatDoctor(r: DoctorReport): string {
     lines.push(`- ${p.message}`)
     if (p.fix) lines.push(`  fix: ${p.fix}`)
   }
+  // ready, but not in the best mode: why tp_btf could not be had (the helper falls back silently)
+  const best = (r.diagnose?.attach_modes as Record<string, { ok: boolean; error?: string }> | undefined)?.tp_btf
+  if (r.ready && r.mode !== 'tp_btf' && best && !best.ok)
+    lines.push(
+      `- tp_btf, the best mode, could not be used: ${best.error ?? 'no reason given'}`,
+      `  ${r.mode ?? 'another mode'} is used instead: it counts the same, at a higher cost, and does not say what a blocked read or write was blocked on`
+    )
   return lines.join('\n') + '\n'
 }

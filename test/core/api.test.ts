@@ -10,6 +10,7 @@ import { createBackend, type Backend } from '../../src/main/api/backend'
 import { serve, type ServeHandle } from '../../src/main/serve'
 import { projectRoot } from '../../src/main/paths'
 import { commOf } from '../util/proc'
+import { formatDoctor, type DoctorReport } from '../../src/main/doctor'
 import { until } from '../util/until'
 
 let dir: string
@@ -134,5 +135,22 @@ describe('syscope doctor', () => {
     })
     expect(bad.status).toBe(1)
     expect(bad.stdout).toMatch(/NOT ready/)
+  })
+})
+
+describe('syscope doctor, text', () => {
+  const report = (mode: string, tpBtf: { ok: boolean; error?: string }): DoctorReport => ({
+    ready: true,
+    helper: { path: '/h', reason: 'given explicitly', build: null },
+    mode,
+    problems: [],
+    diagnose: { attach_modes: { tp_btf: tpBtf, raw_tp: { ok: true } } }
+  })
+
+  it('says why the best mode could not be had when another one is used', () => {
+    const text = formatDoctor(report('raw_tp', { ok: false, error: "prog 'btf_switch': Invalid argument" }))
+    expect(text).toContain("- tp_btf, the best mode, could not be used: prog 'btf_switch': Invalid argument")
+    expect(text).toContain('raw_tp is used instead')
+    expect(formatDoctor(report('tp_btf', { ok: true }))).not.toContain('could not be used')
   })
 })
