@@ -453,7 +453,8 @@ export interface SyscopeApi {
    * rate charts' busiest files and peers are those of process `pid` (null: of every process) */
   detail(sessionId: string, fromMs: number, toMs: number, pid: number | null): Promise<DetailRows>
   /** each syscall's durations and errnos in [fromMs, toMs], and the slowest calls that returned in it */
-  latency(sessionId: string, fromMs: number, toMs: number): Promise<LatencyRows>
+  /** pid: one process's syscalls; null: every process's */
+  latency(sessionId: string, fromMs: number, toMs: number, pid: number | null): Promise<LatencyRows>
   /** every thread's wall time in [fromMs, toMs], explained, and the top threads' state lanes */
   wallTime(sessionId: string, fromMs: number, toMs: number): Promise<WallTimeRows>
   /** each block device's requests, latency and sizes in [fromMs, toMs], by op and submitter */

@@ -42,6 +42,8 @@ export interface LatencyRows {
   sessionId: string
   from_ms: number
   to_ms: number
+  /** one process's figures; null: every process's */
+  pid: number | null
   /** timed: durations known; counts: calls and errors only (--counts-only); null: no eBPF */
   mode: 'timed' | 'counts' | null
   syscalls: LatencyRow[]

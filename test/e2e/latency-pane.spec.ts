@@ -91,6 +91,33 @@ test('each syscall’s durations as the summary has them, and the histogram of t
   await expect(histogram).toHaveAttribute('data-syscall', other.name)
 })
 
+test('one process picked: its syscalls and durations as the summary has them, and its slowest calls', async ({ page }) => {
+  await open(page, rec.slow)
+  // the child that spun while its parent waited for it
+  const child = Number(facts.child)
+  const mine = slowSummary.ebpf.syscalls.per_process.find((p) => p.pid === child)!
+  expect(mine.count).toBeGreaterThan(0)
+  await page.getByTestId('latency-process').selectOption(String(child))
+  const rows = page.getByTestId('latency-row')
+  await expect(rows).toHaveCount(mine.per_syscall.length)
+  const shown = await rows.evaluateAll((rs) =>
+    rs.map((r) => [(r as HTMLElement).dataset.name, Number((r as HTMLElement).dataset.count), (r as HTMLElement).dataset.max])
+  )
+  expect(shown.sort()).toEqual(mine.per_syscall.map((r) => [r.name, r.count, r.max_ns === null ? '' : String(r.max_ns)]).sort())
+  // of the session's slowest calls, the child's alone (the parent's wait4 for it is not)
+  const pids = await page.getByTestId('slowest-row').evaluateAll((rs) => rs.map((r) => Number((r as HTMLElement).dataset.pid)))
+  expect(pids).toEqual(
+    slowSummary.ebpf
+      .slowest_calls!.filter((c) => c.pid === child)
+      .slice(0, 50)
+      .map(() => child)
+  )
+  await page.getByTestId('latency-pane').screenshot({ path: join(shots, 'latency-one-process.png') })
+  // and back to every process
+  await page.getByTestId('latency-process').selectOption({ label: 'every process' })
+  await expect(rows).toHaveCount(slowSummary.ebpf.syscalls.per_syscall.length)
+})
+
 test('a counts-only recording shows calls and errors by errno, and says it has no durations', async ({ page }) => {
   await open(page, rec.counts)
   await expect(page.getByTestId('latency-pane')).toHaveAttribute('data-mode', 'counts')

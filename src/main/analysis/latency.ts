@@ -38,8 +38,9 @@ function perPid<T>(): { out: Map<number, Map<number, T>>; into: Into<T> } {
  * session's extremes), and the histogram is exact to within a second of the range's ends (the
  * store keeps a histogram's changes a second apart).
  */
-function collectDurations(store: SessionStore, into: Into<Durations>, range?: TimeRange): void {
+function collectDurations(store: SessionStore, into: Into<Durations>, range?: TimeRange, pid: number | null = null): void {
   for (const [key, l] of store.latency) {
+    if (pid !== null && l.pid !== pid) continue
     let hist = l.hist
     let min: number | null = l.min || null
     let max: number | null = l.max || null
@@ -64,10 +65,11 @@ function collectDurations(store: SessionStore, into: Into<Durations>, range?: Ti
   }
 }
 
-/** Every process's durations together, by syscall number, over the session or a range. */
-export function durationsByNr(store: SessionStore, range?: TimeRange): Map<number, Durations> {
+/** Every process's durations together (or one process's: pid), by syscall number, over the
+ * session or a range. */
+export function durationsByNr(store: SessionStore, range?: TimeRange, pid: number | null = null): Map<number, Durations> {
   const out = new Map<number, Durations>()
-  collectDurations(store, () => out, range)
+  collectDurations(store, () => out, range, pid)
   return out
 }
 
@@ -95,9 +97,10 @@ export function latencyFields(d: Durations | undefined): LatencyFields {
 
 /** Failed calls by syscall number and errno name, each process's added into the map `into` gives
  * for it, in one pass over the store; the most frequent first, as strace -c and a reader expect. */
-function collectErrnos(store: SessionStore, into: Into<Record<string, number>>, range?: TimeRange): void {
+function collectErrnos(store: SessionStore, into: Into<Record<string, number>>, range?: TimeRange, pid: number | null = null): void {
   const touched = new Set<Map<number, Record<string, number>>>()
   for (const [key, e] of store.errnos) {
+    if (pid !== null && e.pid !== pid) continue
     let n = e.count
     if (range) n = store.changes.get(`x ${key}`)?.within(range.fromMs, range.toMs)?.delta[0] ?? 0
     if (!n) continue
@@ -112,10 +115,11 @@ function collectErrnos(store: SessionStore, into: Into<Record<string, number>>, 
     for (const [nr, r] of out) out.set(nr, Object.fromEntries(Object.entries(r).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))))
 }
 
-/** Every process's failed calls together, by syscall number and errno, over the session or a range. */
-export function errnosByNr(store: SessionStore, range?: TimeRange): Map<number, Record<string, number>> {
+/** Every process's failed calls together (or one process's: pid), by syscall number and errno,
+ * over the session or a range. */
+export function errnosByNr(store: SessionStore, range?: TimeRange, pid: number | null = null): Map<number, Record<string, number>> {
   const out = new Map<number, Record<string, number>>()
-  collectErrnos(store, () => out, range)
+  collectErrnos(store, () => out, range, pid)
   return out
 }
 
@@ -187,16 +191,28 @@ export function slowestCalls(store: SessionStore, range?: TimeRange): SlowCallSu
     })
 }
 
+/** One process's calls, failures and ns in them by syscall in a range: what its counts grew by
+ * (kept a second apart, as its durations are), most calls first. */
+function processCounts(store: SessionStore, pid: number, range: TimeRange): { nr: number; name: string; calls: number; errors: number; time_ns: number }[] {
+  const out: { nr: number; name: string; calls: number; errors: number; time_ns: number }[] = []
+  for (const nr of store.perProcessSyscalls.get(pid)?.keys() ?? []) {
+    const d = store.changes.get(`n ${pid} ${nr}`)?.within(range.fromMs, range.toMs)?.delta
+    if (d && d[0]! > 0) out.push({ nr, name: syscallName(store.arch, nr), calls: d[0]!, errors: d[1]!, time_ns: d[2]! })
+  }
+  return out.sort((a, b) => b.calls - a.calls || a.nr - b.nr)
+}
+
 /** The latency pane's figures for a range: each syscall's calls, durations and errnos (every
- * process's), and the slowest calls that returned in it. */
-export function latencyRows(store: SessionStore, range: TimeRange): LatencyRows {
+ * process's, or one process's: pid), and the slowest calls that returned in it (of the
+ * session's slowest, that process's). */
+export function latencyRows(store: SessionStore, range: TimeRange, pid: number | null = null): LatencyRows {
   const ebpf = store.header.ebpf
   const mode = ebpf.ready ? (ebpf.timing ?? 'timed') : null
   const kept = store.header.version >= 5
-  const b = store.breakdown(range.fromMs, range.toMs)
-  const d = mode === 'timed' ? durationsByNr(store, range) : new Map<number, Durations>()
-  const e = errnosByNr(store, range)
-  const syscalls: LatencyRow[] = b.syscalls.map((s) => ({
+  const counts = pid === null ? store.breakdown(range.fromMs, range.toMs).syscalls : processCounts(store, pid, range)
+  const d = mode === 'timed' ? durationsByNr(store, range, pid) : new Map<number, Durations>()
+  const e = errnosByNr(store, range, pid)
+  const syscalls: LatencyRow[] = counts.map((s) => ({
     name: s.name,
     nr: s.nr,
     count: s.calls,
@@ -209,8 +225,9 @@ export function latencyRows(store: SessionStore, range: TimeRange): LatencyRows 
     sessionId: store.id,
     from_ms: range.fromMs,
     to_ms: range.toMs,
+    pid,
     mode,
     syscalls,
-    slowest: mode === 'timed' && kept ? slowestCalls(store, range) : null
+    slowest: mode === 'timed' && kept ? slowestCalls(store, range).filter((c) => pid === null || c.pid === pid) : null
   }
 }

@@ -40,7 +40,7 @@ export function createBackend(opts: BackendOptions): Backend {
     snapshot: async (id, maxPoints) => manager.snapshot(id, maxPoints),
     breakdown: async (id, from, to) => manager.breakdown(id, from, to),
     detail: (id, from, to, pid) => manager.detail(id, from, to, pid),
-    latency: (id, from, to) => manager.latency(id, from, to),
+    latency: (id, from, to, pid) => manager.latency(id, from, to, pid),
     wallTime: (id, from, to) => manager.wallTime(id, from, to),
     disk: (id, from, to) => manager.disk(id, from, to),
     listProcesses: () => listProcesses(),

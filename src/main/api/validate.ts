@@ -138,14 +138,14 @@ export function validateArgs(method: ApiMethod, args: unknown[]): unknown[] {
     case 'snapshot':
       arity(args, 2, method)
       return [sessionId(args[0]), int(args[1], 'maxPoints', 10, 100_000)]
-    case 'detail': {
-      // its rate charts may follow one process (the tables' clicked row): null or left out for all
+    case 'detail':
+    case 'latency': {
+      // one process (the tables' clicked row, the latency pane's pick): null or left out for all
       if (args.length !== 3) arity(args, 4, method)
       const [id, from, to] = range(args)
       return [id, from, to, args[3] === undefined || args[3] === null ? null : int(args[3], 'pid', 1, 4_194_304)]
     }
     case 'breakdown':
-    case 'latency':
     case 'wallTime':
     case 'disk': {
       arity(args, 3, method)

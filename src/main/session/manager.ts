@@ -206,9 +206,10 @@ export class SessionManager {
     }
   }
 
-  /** Each syscall's durations and errnos in [fromMs, toMs], and the slowest calls in it. */
-  async latency(id: string, fromMs: number, toMs: number): Promise<LatencyRows> {
-    return latencyRows(await this.rangeStore(id), { fromMs, toMs })
+  /** Each syscall's durations and errnos in [fromMs, toMs] (of one process: pid), and the
+   * slowest calls in it. */
+  async latency(id: string, fromMs: number, toMs: number, pid: number | null = null): Promise<LatencyRows> {
+    return latencyRows(await this.rangeStore(id), { fromMs, toMs }, pid)
   }
 
   /** A session's store with every record's changes: a recording opened from its digest (which

@@ -180,7 +180,7 @@ export class SessionStore {
     switch (line.k) {
       case 'c':
         if (!this.ticks.knows(line.pid) && this.ticks.pidCount >= l.processes) this.full = `more than ${l.processes} processes`
-        else this.addCounts(line.pid, line.sys)
+        else this.addCounts(line.t, line.pid, line.sys)
         break
       case 's':
         this.addSample(line)
@@ -359,11 +359,16 @@ export class SessionStore {
     return [`the recording has ${this.full}, the most syscope loads of a recording: only its first ${this.ticks.count} ticks were loaded`]
   }
 
-  private addCounts(pid: number, sys: [number, number, number, number][]): void {
+  private addCounts(t: number, pid: number, sys: [number, number, number, number][]): void {
     let perNr = this.perProcessSyscalls.get(pid)
     if (!perNr) this.perProcessSyscalls.set(pid, (perNr = new Map()))
     const before = perNr.size
-    for (const [nr, calls, errors, ns] of sys) addCounts(perNr, nr, calls, errors, ns)
+    for (const [nr, calls, errors, ns] of sys) {
+      addCounts(perNr, nr, calls, errors, ns)
+      // and over time, for one process's syscalls in a range (the latency pane): kept a second
+      // apart, as its durations are
+      this.logChange(`n ${pid} ${nr}`, t, perNr.get(nr)!, 1000)
+    }
     this.objectBytes += (perNr.size - before) * OBJECT_BYTES
     this.ticks.addCounts(pid, sys)
   }

@@ -118,15 +118,25 @@ export function useDetail(
   return f
 }
 
-export function useLatency(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<LatencyRows> {
-  return useRangeFetch(
-    (from, to) => window.syscope.latency(sessionId, from, to),
+/** Each syscall's durations in the selected range, of every process or of the one picked in the
+ * pane (`pid`), asked again when it changes. */
+export function useLatency(
+  sessionId: string,
+  range: Ref<[number, number] | null>,
+  live: Ref<boolean>,
+  pid: Ref<number | null>,
+  data?: Ref<unknown>
+): RangeFetch<LatencyRows> {
+  const f = useRangeFetch(
+    (from, to) => window.syscope.latency(sessionId, from, to, pid.value),
     'Latency failed',
     (l) => l.mode !== null && !l.syscalls.length,
     range,
     live,
     data
   )
+  watch(pid, () => void f.refresh())
+  return f
 }
 
 export function useWallTime(sessionId: string, range: Ref<[number, number] | null>, live: Ref<boolean>, data?: Ref<unknown>): RangeFetch<WallTimeRows> {

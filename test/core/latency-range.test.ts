@@ -1,0 +1,61 @@
+// One process's syscalls in a time range (the latency pane's pick): its calls, failures and time
+// by syscall are what its counts grew by inside the range (kept a second apart, as durations
+// are), its durations and failures its own, and the whole run is the summary's per_process row.
+import { describe, expect, it } from 'vitest'
+import { SessionStore } from '../../src/main/store/store'
+import { buildSummary } from '../../src/main/analysis/summary'
+import { latencyRows } from '../../src/main/analysis/latency'
+import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordingHeader } from '../../src/main/types/recording-format'
+
+const header: RecordingHeader = {
+  format: RECORDING_FORMAT,
+  version: RECORDING_VERSION,
+  created_ms: 1_700_000_000_000,
+  title: 'latency',
+  kind: 'launch',
+  argv: ['x'],
+  cwd: '/',
+  root_pid: 100,
+  interval_ms: 100,
+  arch: 'x86_64',
+  kernel: '6.0',
+  ebpf: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null, timing: 'timed' },
+  process_columns: [...PROCESS_COLUMNS]
+}
+const READ = 0
+const WRITE = 1
+
+/** pid 100 reads at 0.5 s, 2.5 s and 4.5 s (the second fails); pid 101 writes throughout */
+function store(): SessionStore {
+  const s = new SessionStore(header, 'l', null)
+  s.ingest({ k: 'p', pid: 100, ppid: 1, comm: 'reader', cmdline: ['reader'], start_ms: 0, uid: 0 })
+  s.ingest({ k: 'p', pid: 101, ppid: 100, comm: 'writer', cmdline: ['writer'], start_ms: 0, uid: 0 })
+  for (const [t, errors] of [
+    [500, 0],
+    [2500, 1],
+    [4500, 0]
+  ] as const) {
+    s.ingest({ k: 'c', t, pid: 100, sys: [[READ, 2, errors, 2000]] })
+    s.ingest({ k: 'c', t, pid: 101, sys: [[WRITE, 5, 0, 500]] })
+  }
+  s.ingest({ k: 'end', t: 5000, exit_code: 0, exit_signal: null, message: null })
+  return s
+}
+
+describe('one process in the latency pane', () => {
+  it('gives what its counts grew by inside the range', () => {
+    const r = latencyRows(store(), { fromMs: 2000, toMs: 3000 }, 100)
+    expect(r.pid).toBe(100)
+    expect(r.syscalls.map((x) => [x.name, x.count, x.errors, x.time_ns])).toEqual([['read', 2, 1, 2000]])
+    // and the other one's alone
+    expect(latencyRows(store(), { fromMs: 2000, toMs: 5000 }, 101).syscalls.map((x) => [x.name, x.count])).toEqual([['write', 10]])
+  })
+
+  it('over the whole run is the summary’s per_process row', () => {
+    const s = store()
+    const whole = latencyRows(s, { fromMs: 0, toMs: 1e12 }, 100).syscalls.map((x) => [x.name, x.count, x.errors, x.time_ns])
+    const row = buildSummary(s, 'ended').ebpf.syscalls.per_process.find((p) => p.pid === 100)!
+    expect(whole).toEqual(row.per_syscall.map((x) => [x.name, x.count, x.errors, x.time_ns]))
+    expect(whole).toEqual([['read', 6, 1, 6000]])
+  })
+})
