@@ -192,7 +192,7 @@ export function slowestCalls(store: SessionStore, range?: TimeRange): SlowCallSu
 }
 
 /** One process's calls, failures and ns in them by syscall in a range: what its counts grew by
- * (kept a second apart, as its durations are), most calls first. */
+ * (their changes are kept 5 s apart: exact to 5 s at the range's ends), most calls first. */
 function processCounts(store: SessionStore, pid: number, range: TimeRange): { nr: number; name: string; calls: number; errors: number; time_ns: number }[] {
   const out: { nr: number; name: string; calls: number; errors: number; time_ns: number }[] = []
   for (const nr of store.perProcessSyscalls.get(pid)?.keys() ?? []) {
