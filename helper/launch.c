@@ -3,7 +3,11 @@
  * syscope-launch [--die-with PID] [--guard FD | --pty FD_CTL FD_TERM] FD_GO FD_ERR -- PROGRAM [ARGS...]
  *
  * Waits until the app has armed this pid in the helper (one byte on FD_GO), then execs PROGRAM,
- * so the helper counts every syscall after exec and none of ours before it. EOF on FD_GO means
+ * so the helper counts every syscall after exec and none of ours before it. Before it waits it
+ * writes one byte on FD_GO (a socket): the app arms only then. Arming as soon as the app's spawn
+ * returns was too early under load: the spawn returns once our exec has closed its close-on-exec
+ * fds, before the kernel's exec event, which then took our exec for PROGRAM's and counted our
+ * own read and close. EOF on FD_GO means
  * "cancelled": exit 125 without exec. If exec fails, errno goes to FD_ERR as decimal text and we
  * exit 127; FD_ERR is close-on-exec, so a successful exec closes it with nothing written.
  * --die-with PID: PID is our parent (the app); should it die, even by SIGKILL, PROGRAM gets
@@ -105,9 +109,11 @@ static int die_with(pid_t parent)
 /* Returns only if there was no go (125) or exec failed (127): the status to exit with. */
 static int exec_on_go(int fd_go, int fd_err, char **argv)
 {
-	char go;
+	char go = 'r';
 	ssize_t n;
 
+	/* running: our exec is done (not on a socket, nobody waits for it, hence no check) */
+	(void)!write(fd_go, &go, 1);
 	do
 		n = read(fd_go, &go, 1);
 	while (n < 0 && errno == EINTR);

@@ -487,6 +487,8 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
     const c = await startHelper({ helperPath: base ? BASELINE : HELPER, args, wrapper: onToolCpus([]) })
     try {
       const p = spawnArgv([LAUNCH, '3', '4', '--', ...timed], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] })
+      // armed once the launcher runs (its byte on fd 3), as the app does: not before its exec event
+      await new Promise((r) => p.stdio[3].once('data', r))
       await c.launch(p.pid)
       p.stdio[3].end('x')
       const code = await new Promise((r) => p.once('exit', r))

@@ -4,10 +4,11 @@ import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Readable } from 'node:stream'
 import { startHelper, type HelperClient, type StartOptions } from '../../src/main/helper/client'
 import { CountAccumulator } from '../../src/main/helper/accumulate'
 import type { CountsMessage, ExitMessage, ForkMessage, ExecMessage } from '../../src/main/helper/protocol'
-import { launcherPath } from '../../src/main/session/launch-command'
+import { launcherPath, launcherRunning } from '../../src/main/session/launch-command'
 import { projectRoot } from '../../src/main/paths'
 import { syscallNr } from '../util/syscall-nr'
 import { until } from '../util/until'
@@ -90,7 +91,11 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
   const child = spawn(launcherPath(), ['3', '4', '--', ...argv], { stdio: ['ignore', 'ignore', 'inherit', 'pipe', 'pipe'], ...spawnOpts })
   const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })))
   const rootPid = child.pid!
+  // armed once the launcher runs, as the app does (launcherRunning: not between its exec's
+  // close-on-exec and the kernel's exec event)
+  const running = launcherRunning(child.stdio[3] as Readable)
   try {
+    if (!(await running)) throw new Error('the launcher ended before it ran')
     await client.launch(rootPid)
     ;(child.stdio[3] as NodeJS.WritableStream).end(Buffer.from([1]))
     const exit = await exited

@@ -135,7 +135,8 @@ export async function launchCommand(
       })
     })
   })
-  const go = child.stdio[3] as Writable
+  const go = child.stdio[3] as Duplex
+  const running = launcherRunning(go)
   const errPipe = child.stdio[4] as Readable
   let errText = ''
   errPipe.on('data', (d: Buffer) => (errText += d.toString()))
@@ -167,6 +168,7 @@ export async function launchCommand(
     // the command gone, what it left behind runs on, as it would without us
     void exited.then(() => releaseGuard(guard))
   }
+  if (!(await running)) throw new ApiError('EIO', `cannot start "${program}": the launcher ended before it could run it${await launcherGaveUp()}`)
   try {
     if (helper) await helper.armLaunch(pid)
   } catch (e) {
@@ -248,6 +250,24 @@ function ptyPid(ctl: Readable, onLine: (line: string) => void): Promise<number |
       }
     })
     ctl.once('close', () => resolve(null))
+  })
+}
+
+/**
+ * True once the launcher runs (its byte on the go socket, written before it waits there); false
+ * if it ended without it. Only then is its pid armed: the spawn returns as soon as the launcher's
+ * exec has closed its close-on-exec fds, before the kernel's exec event, and a pid armed in
+ * between would have that exec taken for the command's (the launcher's read and close counted).
+ */
+export function launcherRunning(go: Readable): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onData = (): void => {
+      go.off('data', onData)
+      resolve(true)
+    }
+    go.on('data', onData)
+    go.once('end', () => resolve(false))
+    go.once('close', () => resolve(false))
   })
 }
 
