@@ -112,7 +112,8 @@ static int exec_on_go(int fd_go, int fd_err, char **argv)
 	char go = 'r';
 	ssize_t n;
 
-	/* running: our exec is done (not on a socket, nobody waits for it, hence no check) */
+	/* we run: our exec is done. (On a plain pipe the write fails; no caller of that kind waits
+	 * for it, so its result is not checked.) */
 	(void)!write(fd_go, &go, 1);
 	do
 		n = read(fd_go, &go, 1);
