@@ -40,6 +40,7 @@ import { join } from 'node:path'
 import { startHelper } from '../src/main/helper/client.ts'
 import { syscallTable } from '../src/shared/syscalls/index.ts'
 import { hostArch } from '../src/main/system.ts'
+import { launcherRunning } from '../src/main/session/launch-command.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const OUT = join(root, 'build', 'helper')
@@ -487,8 +488,8 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
     const c = await startHelper({ helperPath: base ? BASELINE : HELPER, args, wrapper: onToolCpus([]) })
     try {
       const p = spawnArgv([LAUNCH, '3', '4', '--', ...timed], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] })
-      // armed once the launcher runs (its byte on fd 3), as the app does: not before its exec event
-      await new Promise((r) => p.stdio[3].once('data', r))
+      // armed once the launcher runs, as the app does: not before its exec event
+      if (!(await launcherRunning(p.stdio[3]))) throw new Error(`the launcher ended before it ran ${name}`)
       await c.launch(p.pid)
       p.stdio[3].end('x')
       const code = await new Promise((r) => p.once('exit', r))

@@ -5,23 +5,11 @@ import { describe, expect, it } from 'vitest'
 import { SessionStore } from '../../src/main/store/store'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { latencyRows } from '../../src/main/analysis/latency'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordingHeader } from '../../src/main/types/recording-format'
+import type { RecordingHeader } from '../../src/main/types/recording-format'
+import { testHeader } from './fixtures/recording-lines'
 
-const header: RecordingHeader = {
-  format: RECORDING_FORMAT,
-  version: RECORDING_VERSION,
-  created_ms: 1_700_000_000_000,
-  title: 'latency',
-  kind: 'launch',
-  argv: ['x'],
-  cwd: '/',
-  root_pid: 100,
-  interval_ms: 100,
-  arch: 'x86_64',
-  kernel: '6.0',
-  ebpf: { ready: true, mode: 'tp_btf', helperPath: null, helperReason: null, problem: null, fix: null, timing: 'timed' },
-  process_columns: [...PROCESS_COLUMNS]
-}
+const base = testHeader('latency')
+const header: RecordingHeader = { ...base, root_pid: 100, ebpf: { ...base.ebpf, timing: 'timed' } }
 const READ = 0
 const WRITE = 1
 
