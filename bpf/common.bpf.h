@@ -180,7 +180,12 @@ static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32
 	e->reason = reason;
 	e->t_ns = bpf_ktime_get_ns();
 	e->io_valid = 0;
-	e->comm[0] = 0;
+	/* a fork runs in the forking thread, whose name the child starts with: the app needs it
+	 * for a child that ends before /proc can be read (a shell's subshell) */
+	if (type == EV_FORK)
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+	else
+		e->comm[0] = 0;
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 }

@@ -46,7 +46,7 @@ int events_on_ring(void *ctx, void *data, size_t size)
 	switch (e->type) {
 	case EV_FORK:
 		tracker_adopt(&s->tr, e->slot, e->pid);
-		msg_fork(j, e->t_ns, e->pid, e->ppid);
+		msg_fork(j, e);
 		out_line(j);
 		break;
 	case EV_EXEC:

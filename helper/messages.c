@@ -364,11 +364,13 @@ void msg_ran_end(struct jbuf *j)
 	jb_raw(j, "]}");
 }
 
-void msg_fork(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t ppid)
+void msg_fork(struct jbuf *j, const struct syscope_event *e)
 {
-	msg_event_begin(j, MSG_FORK, t_ns, pid);
+	msg_event_begin(j, MSG_FORK, e->t_ns, e->pid);
 	jb_raw(j, ",\"ppid\":");
-	jb_u64(j, ppid);
+	jb_u64(j, e->ppid);
+	jb_key(j, "comm");
+	jb_strn(j, e->comm, strnlen(e->comm, sizeof(e->comm)));
 	jb_raw(j, "}");
 }
 

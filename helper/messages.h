@@ -116,7 +116,7 @@ void msg_counts_end(struct jbuf *j);
 void msg_ran_begin(struct jbuf *j, uint64_t seq);
 void msg_ran_pid(struct jbuf *j, bool first, uint32_t pid);
 void msg_ran_end(struct jbuf *j);
-void msg_fork(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t ppid);
+void msg_fork(struct jbuf *j, const struct syscope_event *e);
 void msg_exec(struct jbuf *j, const struct syscope_event *e);
 void msg_exit(struct jbuf *j, const struct syscope_event *e);
 /* reason: enum syscope_untrack */

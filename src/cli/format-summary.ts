@@ -3,6 +3,7 @@ import type { Summary, WallTime } from '../main/types/summary'
 import { formatBytes, formatDuration, formatCount } from '../shared/format'
 import { wallTimeSentence } from '../shared/wall-time'
 import { printableDeep } from '../shared/printable'
+import { peerRemote } from '../main/analysis/network'
 
 export function formatSummary(summary: Summary): string {
   // names the processes gave (paths, command lines) shown as text, their control characters escaped
@@ -28,7 +29,11 @@ export function formatSummary(summary: Summary): string {
   // exact at exit (as /usr/bin/time -v), for every process of the tree
   const u = t.usage ?? null
   if (u) {
-    out.push(`    at exit   user ${u.user_seconds.toFixed(2)} s  system ${u.system_seconds.toFixed(2)} s  max RSS ${bytes(u.max_rss_bytes)}`)
+    // the kernel keeps one high-water mark across exec: a command that never rose above its
+    // launcher's is known only to be below that
+    const bound = u.max_rss_bytes === null ? u.max_rss_at_most_bytes : undefined
+    const rss = bound !== undefined ? `at most ${bytes(bound)} (never above its launcher's)` : bytes(u.max_rss_bytes)
+    out.push(`    at exit   user ${u.user_seconds.toFixed(2)} s  system ${u.system_seconds.toFixed(2)} s  max RSS ${rss}`)
     out.push(
       `              ${formatCount(u.minor_faults)} minor + ${formatCount(u.major_faults)} major faults  ${formatCount(u.vol_ctxsw)} voluntary + ${formatCount(u.invol_ctxsw)} involuntary switches`
     )
@@ -88,7 +93,7 @@ export function formatSummary(summary: Summary): string {
     const failed = s.files.filter((f) => f.open_errors > 0).sort((a, b) => b.open_errors - a.open_errors)
     out.push('')
     out.push(
-      `  files: ${formatCount(used.length)} used, ${formatCount(failed.length)} names failed to open${sockets ? ` (and ${formatCount(sockets)} sockets: network, below)` : ''}`
+      `  files: ${formatCount(used.length)} used, ${counted(failed.length, 'name')} failed to open${sockets ? ` (and ${counted(sockets, 'socket')}: network, below)` : ''}`
     )
     if (used.length) out.push('    read        written     opens   time in calls   pid      path')
     for (const f of used.slice(0, 10)) {
@@ -110,12 +115,23 @@ export function formatSummary(summary: Summary): string {
     const listening = s.network.filter((r) => r.direction === 'listen')
     out.push('')
     out.push(
-      `  network: ${formatCount(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size)} sockets, ${formatCount(peers.length)} peers, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
+      `  network: ${counted(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size, 'socket')}, ${counted(peers.length, 'peer')}, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
     )
     if (peers.length) out.push('    sent        received    sockets   proto  peer')
     for (const p of peers.slice(0, 10)) {
       out.push(
         `    ${formatBytes(p.bytes_sent).padEnd(11)} ${formatBytes(p.bytes_received).padEnd(11)} ${formatCount(p.sockets).padStart(7)}   ${p.proto.padEnd(6)} ${p.remote}${p.local ? ` → ${p.local} (in)` : ''}`
+      )
+    }
+    // sockets with no name at either end (a socketpair: a command's stdout when syscope
+    // launched it without a terminal, a program's own IPC) are no peer, but what they moved is
+    // the network's too
+    const unnamed = s.network.filter((r) => peerRemote(r) === null && r.direction !== 'listen' && r.bytes_sent + r.bytes_received > 0)
+    if (unnamed.length) {
+      const sum = (f: (r: (typeof unnamed)[number]) => number): number => unnamed.reduce((n, r) => n + f(r), 0)
+      if (!peers.length) out.push('    sent        received    sockets   proto  peer')
+      out.push(
+        `    ${formatBytes(sum((r) => r.bytes_sent)).padEnd(11)} ${formatBytes(sum((r) => r.bytes_received)).padEnd(11)} ${formatCount(unnamed.length).padStart(7)}   ${[...new Set(unnamed.map((r) => r.proto))].join('/').padEnd(6)} (no name at either end: socketpairs)`
       )
     }
     for (const r of listening.slice(0, 5)) out.push(`    listening on ${r.local ?? '(unnamed)'} (${r.proto}, pid ${r.pid}): ${formatCount(r.accepts)} accepted`)
@@ -154,7 +170,7 @@ export function formatSummary(summary: Summary): string {
     // one line per device: the whole machine's requests on it, then the tracked processes' share
     const dur = (v: number | null): string => (v === null ? '?' : formatDuration(v))
     out.push('')
-    out.push(`  disk: ${s.disk.length} device(s)`)
+    out.push(`  disk: ${counted(s.disk.length, 'device')}`)
     for (const d of s.disk) {
       const ours = d.processes.reduce((n, p) => n + p.requests, 0)
       const depth = d.queue_depth ? `, queue depth ${d.queue_depth.mean.toFixed(2)} mean ${d.queue_depth.max.toFixed(2)} max` : ''
@@ -182,5 +198,7 @@ function describeEnding(ses: Summary['session']): string {
 }
 
 const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)
+/** "1 peer", "7 peers" */
+const counted = (n: number, what: string): string => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`
 const bytes = (v: number | null): string => (v === null ? 'unavailable' : formatBytes(v))
 const num = (v: number | null): string => (v === null ? '?' : String(v))

@@ -113,9 +113,11 @@ export function blockedLabel(b: Pick<BlockedBy, 'syscall' | 'on'>): string {
 function blockedWho(b: BlockedBy): string {
   const parts: string[] = []
   const p = b.processes ?? []
+  // a process whose name was never read (an older recording's short-lived fork) is its pid
+  const name = (x: { pid: number; comm: string }): string => x.comm || `pid ${x.pid}`
   if (p.length) {
-    const waited = b.waiting_for?.length ? ` waiting for ${[...new Set(b.waiting_for.map((c) => c.comm))].slice(0, 3).join(', ')}` : ''
-    const names = [...new Set(p.map((x) => x.comm))]
+    const waited = b.waiting_for?.length ? ` waiting for ${[...new Set(b.waiting_for.map(name))].slice(0, 3).join(', ')}` : ''
+    const names = [...new Set(p.map(name))]
     parts.push(`${names.slice(0, 2).join(', ')}${p.length > 2 ? ' and others' : ''}${waited}`)
   }
   if (b.uninterruptible_ns >= b.ns / 2) parts.push('uninterruptible')

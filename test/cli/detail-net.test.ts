@@ -91,6 +91,14 @@ describe('syscope record --detail: the network', () => {
       bytes_sent: 500,
       bytes_received: 1000
     })
+    // a Unix server's client that bound no name: a peer coming in to its path
+    expect(s.network_peers!.find((p) => p.proto === 'unix' && p.local === join(work, 's.sock'))).toMatchObject({
+      remote: '(unnamed)',
+      direction: 'in',
+      sockets: 1,
+      bytes_sent: 45,
+      bytes_received: 123
+    })
 
     // the text says so too
     const text = runCli(['summary', out], env)
@@ -101,6 +109,8 @@ describe('syscope record --detail: the network', () => {
     // (the files section's lines alone: a slow call's target may be a socket too)
     const filesLines = text.stdout.split('\n\n').find((b) => b.startsWith('  files:'))!
     expect(filesLines).not.toContain('socket:[')
+    // the socketpair's two ends have no peer, but their bytes are told: 10 each way
+    expect(text.stdout).toMatch(/\n {4}10 B {8}10 B {14}2 {3}unix {3}\(no name at either end: socketpairs\)\n/)
     // one line per peer: the two refused sockets together
     expect(text.stdout).toContain(`connect to ${at(f.refused)} failed (tcp, pid ${c.pid}): 2 of 2, last ECONNREFUSED`)
     expect(text.stdout).toContain(`→ ${at(f.reset)} ended with ECONNRESET (tcp, pid ${c.pid})`)

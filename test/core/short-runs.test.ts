@@ -11,6 +11,7 @@ import { SessionManager } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
 import type { Summary } from '../../src/main/types/summary'
 import { formatSummary } from '../../src/cli/format-summary'
+import { formatBytes } from '../../src/shared/format'
 import { projectRoot } from '../../src/main/paths'
 import { buildWorkload } from '../helper/harness'
 
@@ -95,6 +96,20 @@ describe('short runs, from the kernel at exit', () => {
     const text = formatSummary(s)
     expect(text).toMatch(/at exit {3}user \d+\.\d\d s {2}system \d+\.\d\d s {2}max RSS/)
     expect(text).not.toMatch(/peak RSS 0 B|total 0\.00 s/)
+  })
+
+  it('says what a max RSS that never rose above its launcher is known to be below', async () => {
+    // /bin/true holds far less than the launcher did before its exec: the kernel keeps one
+    // high-water mark across exec, so the command's own is not known, only a bound
+    const m = new SessionManager({ dataDir: dir })
+    const live = await m.launch({ argv: ['/bin/true'], intervalMs: 100, ebpf: true })
+    await live.waitEnded()
+    const u = buildSummary(live.store, 'ended').proc.tree.usage!
+    expect(u.max_rss_bytes).toBeNull()
+    expect(u.max_rss_at_most_bytes).toBeGreaterThan(0)
+    const text = formatSummary(buildSummary(live.store, 'ended'))
+    expect(text).toContain(`max RSS at most ${formatBytes(u.max_rss_at_most_bytes!)} (never above its launcher's)`)
+    expect(text).not.toContain('max RSS unavailable')
   })
 
   it('a burst of 2,000 short children agrees with /usr/bin/time -v for the whole tree', async () => {

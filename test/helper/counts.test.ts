@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { HELPER_BUILDS, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
 
 let wl: { dir: string; markers: string }
@@ -34,6 +34,8 @@ describe.each(HELPER_BUILDS)('exact counts (%s)', (_name, helperPath, args) => {
       expect(perChild).toEqual([0, 555, 666, 4444])
       // fork+exec and posix_spawn children were tracked from their first syscall
       expect(r.forks).toHaveLength(4)
+      // each named as it was forked (its parent's name), for a child gone before /proc is read
+      expect(r.forks.map((f) => f.comm)).toEqual(Array(4).fill(basename(wl.markers)))
       // exec of the root, the grandchild and the spawned child (the last two through /proc/self/exe)
       expect(r.execs).toHaveLength(3)
       expect(r.execs.map((e) => e.filename).sort()).toEqual(['/proc/self/exe', '/proc/self/exe', wl.markers])

@@ -7,7 +7,7 @@ import type { ChangeLog } from '../store/change-log'
 import { RATE_BUCKETS, RATE_SERIES, type DetailRates, type RateSeries } from '../../shared/detail'
 import { FILE_COLUMNS, PEER_COLUMNS } from '../types/recording-format'
 import { filePath, type TimeRange } from './files'
-import { networkWatched, peerOf } from './network'
+import { networkWatched, peerOf, peerRemote } from './network'
 
 const FILE_BYTES = [FILE_COLUMNS.indexOf('read_bytes'), FILE_COLUMNS.indexOf('write_bytes')]
 const PEER_BYTES = [PEER_COLUMNS.indexOf('bytes_sent'), PEER_COLUMNS.indexOf('bytes_received')]
@@ -78,7 +78,8 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
       const log = store.changes.get(`pr ${key}`)
       if (!log || !mine(p.pid)) continue
       const sock = store.sockets.get(`${p.pid} ${p.file}`)
-      const peer = p.remote !== null && sock ? peerOf(sock, p.remote) : null
+      const remote = sock ? peerRemote({ ...sock, remote: p.remote }) : null
+      const peer = remote !== null && sock ? peerOf(sock, remote) : null
       const label = peer?.label ?? p.remote ?? sock?.local ?? `socket ${p.file}`
       const id = `${p.pid} ${peer?.key ?? `socket ${p.file} ${p.peer}`}`
       const c = peers.get(id)

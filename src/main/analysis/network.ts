@@ -95,26 +95,40 @@ export interface Peer {
   label: string
 }
 
+/** the remote end of a Unix socket that came in from a client that never bound a name */
+export const UNNAMED_PEER = '(unnamed)'
+
 /**
- * A peer we went out to is its address; one that came in over IP (an accepted connection, a
- * datagram received first) is its host and the local address it came to, as its port is an
+ * The remote end a socket's peer is named by: its own, or for one that came in to a name of ours
+ * from an unnamed client (a Unix server's accepted connections; a named datagram socket's
+ * senders) UNNAMED_PEER; null for an end that has none (a socketpair, a socket never used).
+ */
+export function peerRemote(s: { direction: string | null; local: string | null; remote: string | null }): string | null {
+  return s.remote ?? (s.direction === 'in' && s.local !== null ? UNNAMED_PEER : null)
+}
+
+/**
+ * A peer we went out to is its address; one that came in (an accepted connection, a datagram
+ * received first) is the local address it came to and, over IP, its host, as its port is an
  * ephemeral one of its own: a server's 75 clients from 127.0.0.1 are one peer, and match another
- * run's.
+ * run's. A Unix server's clients are its path's, from UNNAMED_PEER (or the name they bound).
  */
 export function peerOf(s: { proto: string; family: string; direction: string | null; local: string | null }, remote: string): Peer {
-  const inbound = s.direction === 'in' && (s.family === 'ipv4' || s.family === 'ipv6')
+  const ip = s.family === 'ipv4' || s.family === 'ipv6'
+  const inbound = s.direction === 'in' && (ip || (s.family === 'unix' && s.local !== null))
   if (!inbound) return { key: `${s.proto} out ${remote}`, remote, direction: 'out', local: null, label: remote }
-  const host = hostOf(remote)
+  const host = ip ? hostOf(remote) : remote
   return { key: `${s.proto} in ${host} ${s.local ?? ''}`, remote: host, direction: 'in', local: s.local, label: `${host} → ${s.local ?? '?'}` }
 }
 
-/** The rows by peer (peerOf; rows without a remote end, listening sockets and unnamed ends, left out). */
+/** The rows by peer (peerOf; listening sockets and those with no peer (peerRemote) left out). */
 export function rollUpPeers(rows: NetworkSummaryRow[] | null): NetworkPeerSummary[] | null {
   if (!rows) return null
   const by = new Map<string, NetworkPeerSummary & { pidSet: Set<number> }>()
   for (const r of rows) {
-    if (r.remote === null) continue
-    const peer = peerOf(r, r.remote)
+    const remote = peerRemote(r)
+    if (remote === null || r.direction === 'listen') continue
+    const peer = peerOf(r, remote)
     let p = by.get(peer.key)
     if (!p)
       by.set(

@@ -120,6 +120,8 @@ export interface ForkMessage {
   t_ns: number
   pid: number
   ppid: number
+  /** the name the child started with: the forking thread's (absent from an older helper) */
+  comm?: string
 }
 export interface ExecMessage {
   type: 'exec'
@@ -405,7 +407,7 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'ran':
       return ok(isNum(m.seq) && Array.isArray(m.pids) && m.pids.every(isNum))
     case 'fork':
-      return ok(isNum(m.pid) && isNum(m.ppid))
+      return ok(isNum(m.pid) && isNum(m.ppid) && (m.comm === undefined || isStr(m.comm)))
     case 'exec':
       return ok(
         isNum(m.pid) &&

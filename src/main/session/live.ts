@@ -14,6 +14,7 @@ import type { HelperConnection } from './ebpf'
 import type {
   ErrnosMessage,
   ExecMessage,
+  ForkMessage,
   ExitMessage,
   FileMessage,
   LatencyMessage,
@@ -322,8 +323,8 @@ export class LiveSession extends EventEmitter {
     h.on('slow', (m: SlowMessage) => this.latencyUse.slowCalls(m))
     h.on('threads', (m: ThreadsMessage) => this.threadsUse.add(m))
     h.on('disk', (m: DiskMessage) => this.diskUse.add(m))
-    h.on('fork', (m: { pid: number; ppid: number }) => {
-      this.addProcess(m.pid, m.ppid, true)
+    h.on('fork', (m: ForkMessage) => {
+      this.addProcess(m.pid, m.ppid, true, m.comm)
       this.event({ kind: 'fork', t_ms: this.now(), pid: m.pid, ppid: m.ppid })
     })
     h.on('exec', (m: ExecMessage) => {
@@ -373,14 +374,25 @@ export class LiveSession extends EventEmitter {
     })
   }
 
-  /** `traced`: the helper tracks it (and so reports its runs, if it can) */
-  private addProcess(pid: number, ppid: number, traced: boolean): void {
+  /**
+   * `traced`: the helper tracks it (and so reports its runs, if it can). `forkComm`: the name it
+   * was forked with, for a child gone before /proc could be read (a shell's subshell)
+   */
+  private addProcess(pid: number, ppid: number, traced: boolean, forkComm?: string): void {
     if (this.known.has(pid)) return
     this.known.add(pid)
     this.sampler.track(pid, ppid)
     if (traced && this.helper?.reportsRuns) this.sampler.runsReported(pid, true)
     const info = this.sampler.describe(pid)
-    this.record({ k: 'p', pid, ppid, comm: info?.comm ?? '', cmdline: info?.cmdline ?? [], start_ms: info?.start_ms ?? null, uid: info?.uid ?? null })
+    this.record({
+      k: 'p',
+      pid,
+      ppid,
+      comm: info?.comm ?? forkComm ?? '',
+      cmdline: info?.cmdline ?? [],
+      start_ms: info?.start_ms ?? null,
+      uid: info?.uid ?? null
+    })
   }
 
   private record(line: RecordLine): void {

@@ -80,10 +80,11 @@ export interface ProcessSummary extends SampledFigures {
 /** Traffic with one peer, over every process and socket of the session. */
 export interface NetworkPeerSummary {
   /** the address gone out to; for a peer that came in over IP, its host alone ("127.0.0.1",
-   * "[::1]"): the port it came from is an ephemeral one */
+   * "[::1]"): the port it came from is an ephemeral one; for a Unix client that bound no name,
+   * "(unnamed)" */
   remote: string
   proto: 'tcp' | 'udp' | 'unix' | 'other'
-  /** out: connected or sent to first; in: accepted, or received from first (IP only) */
+  /** out: connected or sent to first; in: accepted, or received from first (IP, and Unix to a name of ours) */
   direction: 'out' | 'in'
   /** in: the local address it came to ("127.0.0.1:8080"); null for out */
   local: string | null

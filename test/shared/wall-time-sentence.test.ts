@@ -1,0 +1,55 @@
+// The wall-time sentence (src/shared/wall-time.ts) as the CLI summary and the app say it.
+import { describe, expect, it } from 'vitest'
+import { wallTimeSentence, type WallTime } from '../../src/shared/wall-time'
+
+const ms = 1e6
+function tree(blocked_by: WallTime['blocked_by']): WallTime {
+  const blocked = blocked_by.reduce((s, b) => s + b.ns, 0)
+  return {
+    wall_ns: 300 * ms + blocked,
+    elapsed_ns: 250 * ms,
+    on_cpu_ns: 300 * ms,
+    on_cpu_system_ns: 100 * ms,
+    on_cpu_user_ns: 200 * ms,
+    runqueue_ns: 0,
+    runqueue_preempted_ns: 0,
+    blocked_ns: blocked,
+    blocked_uninterruptible_ns: 0,
+    blocked_by
+  }
+}
+
+describe('wallTimeSentence', () => {
+  it('names who waited for whom', () => {
+    const w = tree([
+      {
+        syscall: 'wait4',
+        ns: 240 * ms,
+        uninterruptible_ns: 0,
+        processes: [{ pid: 10, comm: 'sh', ns: 240 * ms }],
+        waiting_for: [
+          { pid: 12, comm: 'sqlite3' },
+          { pid: 11, comm: 'sh' }
+        ]
+      }
+    ])
+    expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (sh waiting for sqlite3, sh)')
+  })
+
+  it('names a process whose name was never read by its pid, never as an empty name', () => {
+    // an older recording: a shell's subshell forked and gone before /proc could be read
+    const w = tree([
+      {
+        syscall: 'wait4',
+        ns: 240 * ms,
+        uninterruptible_ns: 0,
+        processes: [{ pid: 10, comm: '', ns: 240 * ms }],
+        waiting_for: [
+          { pid: 12, comm: 'sqlite3' },
+          { pid: 11, comm: '' }
+        ]
+      }
+    ])
+    expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (pid 10 waiting for sqlite3, pid 11)')
+  })
+})
