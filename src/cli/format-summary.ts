@@ -4,6 +4,7 @@ import { formatBytes, formatDuration, formatCount } from '../shared/format'
 import { wallTimeSentence } from '../shared/wall-time'
 import { printableDeep } from '../shared/printable'
 import { peerRemote } from '../main/analysis/network'
+import { fileLines } from './file-lines'
 
 export function formatSummary(summary: Summary): string {
   // names the processes gave (paths, command lines) shown as text, their control characters escaped
@@ -85,28 +86,8 @@ export function formatSummary(summary: Summary): string {
     }
   }
   if (s.files) {
-    // the files moved most bytes, then the names that failed to open most often; sockets are the
-    // network's lines when it was watched (a server's connections would fill these)
-    const opened = s.files.filter((f) => f.open_errors === 0)
-    const used = s.network ? opened.filter((f) => f.kind !== 'socket') : opened
-    const sockets = opened.length - used.length
-    const failed = s.files.filter((f) => f.open_errors > 0).sort((a, b) => b.open_errors - a.open_errors)
-    out.push('')
-    out.push(
-      `  files: ${formatCount(used.length)} used, ${counted(failed.length, 'name')} failed to open${sockets ? ` (and ${counted(sockets, 'socket')}: network, below)` : ''}`
-    )
-    if (used.length) out.push('    read        written     opens   time in calls   pid      path')
-    for (const f of used.slice(0, 10)) {
-      out.push(
-        `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${String(f.pid).padEnd(8)} ${f.path ?? '(name not kept)'}`
-      )
-    }
-    for (const f of failed.slice(0, 5)) {
-      const why = Object.entries(f.open_errnos)
-        .map(([e, n]) => `${e} ${formatCount(n)}`)
-        .join(', ')
-      out.push(`    failed to open ${f.path ?? ''} (pid ${f.pid}): ${why}`)
-    }
+    const comm = new Map(s.proc.processes.map((p) => [p.pid, p.comm]))
+    out.push('', ...fileLines(s.files, s.network !== null, (pid) => comm.get(pid) ?? ''))
   }
   if (s.network) {
     // the peers moved most bytes, then the connects that failed

@@ -3,7 +3,7 @@
 // same workload for the calls both see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
@@ -119,6 +119,38 @@ describe('syscope record --detail', () => {
     expect(r.status, r.stderr).toBe(0)
     expect((JSON.parse(r.stdout) as Summary).files).toBeNull()
     expect(runCli(['record', '--detail', '--no-detail', '--', 'true'], env).status).toBe(2)
+  })
+})
+
+describe('syscope record --detail: the text, over the whole tree', () => {
+  it('gives one line per file, whoever used it, and names a pipe by its ends', () => {
+    const work = workDir()
+    const data = join(work, 'data.bin')
+    writeFileSync(data, Buffer.alloc(100_000, 7))
+    const out = join(dir, 'tree.syscope')
+    // two cats read the file; the second's output goes through a pipe to wc
+    const r = runCli(['record', '--detail', '--json', '--out', out, '--', 'sh', '-c', 'cat "$1" > /dev/null; cat "$1" | wc -c', 'sh', data], env)
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    // the JSON: a row per process and file
+    const rows = s.files!.filter((f) => f.path === data)
+    expect(rows.map((f) => f.read_bytes)).toEqual([100_000, 100_000])
+    const pipe = s.files!.filter((f) => f.kind === 'pipe' && f.read_bytes + f.write_bytes > 0)
+    const comm = (pid: number): string => s.proc.processes.find((p) => p.pid === pid)!.comm
+    expect(pipe.map((f) => [comm(f.pid), f.read_bytes, f.write_bytes]).sort()).toEqual([
+      ['cat', 0, 100_000],
+      ['wc', 100_000, 0]
+    ])
+    // the text: one line each
+    const text = runCli(['summary', out], env).stdout
+    const lines = text.split('\n')
+    expect(lines.filter((l) => l.startsWith('    ') && l.endsWith(` ${data}`))).toEqual([
+      expect.stringMatching(/^ {4}195 KiB {5}0 B {13}2 .* 2 processes {2}\//)
+    ])
+    // (the shell that made it is the third)
+    expect(lines.filter((l) => l.endsWith(`${pipe[0]!.path!} (cat → wc)`))).toEqual([
+      expect.stringMatching(new RegExp(`^ {4}97\\.7 KiB {4}97\\.7 KiB .* 3 processes {2}${pipe[0]!.path!.replace(/[[\]]/g, '\\$&')} \\(cat → wc\\)$`))
+    ])
   })
 })
 
