@@ -32,8 +32,8 @@ export interface WallTime {
 }
 
 /** Time blocked in one thing. Over the tree (or a range of it), who: the processes whose threads
- * were blocked there, most first (at most three), and for wait4/waitid the children they had
- * (whom they waited for; at most ten) */
+ * were blocked there, most first (at most three), and for wait4/waitid the children each had
+ * (whom they waited for; at most five each, longest-lived first) */
 export interface BlockedBy {
   syscall: string
   /** a read or write (read, pread64, readv, write, ...): what its fd was (a FileSummaryRow kind:
@@ -43,7 +43,8 @@ export interface BlockedBy {
   ns: number
   uninterruptible_ns: number
   processes?: { pid: number; comm: string; ns: number }[]
-  waiting_for?: { pid: number; comm: string }[]
+  /** ppid: which of `processes` it is a child of (absent in recordings from before) */
+  waiting_for?: { pid: number; comm: string; ppid?: number }[]
 }
 
 /** One step of a thread's lane: how [t0_ms, t1_ms] of it was spent, ns (as the ticks inside the
@@ -115,10 +116,18 @@ function blockedWho(b: BlockedBy): string {
   const p = b.processes ?? []
   // a process whose name was never read (an older recording's short-lived fork) is its pid
   const name = (x: { pid: number; comm: string }): string => x.comm || `pid ${x.pid}`
-  if (p.length) {
-    const waited = b.waiting_for?.length ? ` waiting for ${[...new Set(b.waiting_for.map(name))].slice(0, 3).join(', ')}` : ''
-    const names = [...new Set(p.map(name))]
-    parts.push(`${names.slice(0, 2).join(', ')}${p.length > 2 ? ' and others' : ''}${waited}`)
+  const names = (xs: { pid: number; comm: string }[], most: number): string => [...new Set(xs.map(name))].slice(0, most).join(', ')
+  const kids = b.waiting_for ?? []
+  if (p.length && kids.length && kids.every((k) => k.ppid !== undefined)) {
+    // each waiting process with its own children: "sh waiting for xargs, wc; xargs waiting for gzip"
+    const each = p.slice(0, 2).map((x) => {
+      const mine = kids.filter((k) => k.ppid === x.pid)
+      return mine.length ? `${name(x)} waiting for ${names(mine, 3)}` : name(x)
+    })
+    parts.push(`${each.join('; ')}${p.length > 2 ? ' and others' : ''}`)
+  } else if (p.length) {
+    const waited = kids.length ? ` waiting for ${names(kids, 3)}` : ''
+    parts.push(`${names(p, 2)}${p.length > 2 ? ' and others' : ''}${waited}`)
   }
   if (b.uninterruptible_ns >= b.ns / 2) parts.push('uninterruptible')
   return parts.length ? ` (${parts.join(', ')})` : ''

@@ -204,6 +204,26 @@ describe('wall time, explained', () => {
     }
   })
 
+  it('says whom each waiting process waited for', () => {
+    // the outer shell waits for the inner one, which waits for sleep (exit: no exec of a last command)
+    const out = join(dir, 'waits.syscope')
+    const r = runCli(['record', '--no-tty', '--json', '--out', out, '--', 'sh', '-c', 'sh -c "sleep 0.3; exit 0"; exit 0'], env)
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const [outer, inner, sleeper] = [...s.proc.processes].sort((a, b) => a.pid - b.pid)
+    expect([outer!.comm, inner!.comm, sleeper!.comm]).toEqual(['sh', 'sh', 'sleep'])
+    const wait = s.proc.tree.time!.blocked_by.find((b) => b.syscall === 'wait4')!
+    expect(wait.processes!.map((p) => p.pid).sort((a, b) => a - b)).toEqual([outer!.pid, inner!.pid])
+    expect(wait.waiting_for!.map((k) => [k.ppid, k.pid, k.comm]).sort()).toEqual(
+      [
+        [outer!.pid, inner!.pid, 'sh'],
+        [inner!.pid, sleeper!.pid, 'sleep']
+      ].sort()
+    )
+    const text = runCli(['summary', out], env).stdout
+    expect(text).toMatch(/ wait4 \((sh waiting for sh; sh waiting for sleep|sh waiting for sleep; sh waiting for sh)\)/)
+  })
+
   it('says the CLI paragraph, and unavailable in the classic tracepoint mode', () => {
     const out = join(dir, 'text.syscope')
     const r = runCli(['record', '--no-tty', '--out', out, '--', workload, join(dir, 'facts-text.txt')], { ...env, SYSCOPE_HELPER: helperIn('tp_btf') }, 120_000)

@@ -227,8 +227,8 @@ describe('wall time of a range', () => {
     s.ingest({ k: 'end', t: 1000, exit_code: 0, exit_signal: null, message: null })
     const wait = buildSummary(s, 'ended').proc.tree.time!.blocked_by.find((b) => b.syscall === 'wait4')!
     expect(wait.waiting_for).toEqual([
-      { pid: 101, comm: 'clang' },
-      { pid: 102, comm: 'mkdir' }
+      { pid: 101, comm: 'clang', ppid: 100 },
+      { pid: 102, comm: 'mkdir', ppid: 100 }
     ])
   })
 
@@ -251,7 +251,7 @@ describe('wall time of a range', () => {
     const tree = buildSummary(s, 'ended').proc.tree.time!
     const wait = tree.blocked_by.find((b) => b.syscall === 'wait4')!
     expect(wait.processes).toEqual([{ pid: 100, comm: 'tar', ns: 450 * MS }])
-    expect(wait.waiting_for).toEqual([{ pid: 101, comm: 'gzip' }])
+    expect(wait.waiting_for).toEqual([{ pid: 101, comm: 'gzip', ppid: 100 }])
     expect(tree.blocked_by.find((b) => b.syscall === 'write')!.waiting_for).toBeUndefined()
     expect(wallTimeSentence(tree)).toBe(
       '2.00 s of thread time over 1.00 s: 0.90 s on CPU, 0.10 s waiting for a CPU, 1.00 s blocked: 0.45 s wait4 (tar waiting for gzip), 0.45 s write (tar), 0.10 s read (gzip)'

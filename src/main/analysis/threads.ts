@@ -105,23 +105,28 @@ const commOf = (store: SessionStore, pid: number): string => store.processes.get
 const WAITS_FOR_CHILD = new Set(['wait4', 'waitid', 'waitpid'])
 /** processes named per blocked_by row of the tree */
 const WHO_PER_ROW = 3
-/** children named per wait row (a make has thousands) */
-const CHILDREN_PER_ROW = 10
+/** children named per process of a wait row (a make has thousands) */
+const CHILDREN_PER_PROCESS = 5
 
 /**
  * The tree's blocked_by rows, each with the processes blocked in it (most first) and, for the
- * wait family, their children in the session, longest-lived first: "tar waiting for gzip".
+ * wait family, each one's children in the session, longest-lived first: "sh waiting for xargs,
+ * wc; xargs waiting for gzip".
  */
 function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<number, WallTime>): void {
   // one process: naming it on every row says nothing
   if (!tree || perProcess.size < 2) return
-  const children = new Map<number, { pid: number; comm: string }[]>()
+  const children = new Map<number, { pid: number; comm: string; ppid: number }[]>()
   for (const p of store.processes.values()) {
     const list = children.get(p.ppid)
-    const c = { pid: p.pid, comm: p.comm }
+    const c = { pid: p.pid, comm: p.comm, ppid: p.ppid }
     if (list) list.push(c)
     else children.set(p.ppid, [c])
   }
+  // the children that lived longest first: those are what the waits were for (make's clang
+  // of 9.8 s, not the mkdir it ran first)
+  const lived = (pid: number): number => perProcess.get(pid)?.elapsed_ns ?? 0
+  for (const kids of children.values()) kids.sort((a, b) => lived(b.pid) - lived(a.pid) || a.pid - b.pid)
   for (const row of tree.blocked_by) {
     const who: { pid: number; comm: string; ns: number }[] = []
     for (const [pid, w] of perProcess) {
@@ -130,12 +135,7 @@ function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<n
     }
     who.sort((a, b) => b.ns - a.ns || a.pid - b.pid)
     row.processes = who.slice(0, WHO_PER_ROW)
-    if (!WAITS_FOR_CHILD.has(row.syscall)) continue
-    // the children that lived longest first: those are what the waits were for (make's clang
-    // of 9.8 s, not the mkdir it ran first)
-    const lived = (pid: number): number => perProcess.get(pid)?.elapsed_ns ?? 0
-    const kids = row.processes.flatMap((p) => children.get(p.pid) ?? [])
-    row.waiting_for = kids.sort((a, b) => lived(b.pid) - lived(a.pid) || a.pid - b.pid).slice(0, CHILDREN_PER_ROW)
+    if (WAITS_FOR_CHILD.has(row.syscall)) row.waiting_for = row.processes.flatMap((p) => (children.get(p.pid) ?? []).slice(0, CHILDREN_PER_PROCESS))
   }
 }
 
