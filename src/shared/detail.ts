@@ -43,6 +43,73 @@ export interface FileSummaryRow {
   held: boolean
 }
 
+/** One file's use over every process that used it (filesByPath): the rows' figures summed. */
+export interface FileByPath extends Omit<FileSummaryRow, 'pid' | 'held'> {
+  /** the processes that used it (in the rows' order), and those that wrote to it and read from it */
+  pids: number[]
+  writers: number[]
+  readers: number[]
+  /** every row of it was held open at the attach */
+  held: boolean
+}
+
+const SUMMED = [
+  'opens',
+  'open_errors',
+  'reads',
+  'read_bytes',
+  'writes',
+  'write_bytes',
+  'io_errors',
+  'time_ns',
+  'stats',
+  'unlinks',
+  'renames_from',
+  'renames_to',
+  'mkdirs',
+  'name_errors'
+] as const
+
+/**
+ * The rows by path, whoever used it: "which files did the tree use" (the summary's text, the
+ * Files table's "one row per file"). A pipe's writers and readers are its ends. A row whose name
+ * was not kept stays its own.
+ */
+export function filesByPath(rows: readonly FileSummaryRow[]): FileByPath[] {
+  const by = new Map<string, FileByPath>()
+  rows.forEach((r, i) => {
+    const key = r.path === null ? `#${i}` : r.path
+    let f = by.get(key)
+    if (!f) {
+      const { pid: _pid, held, ...rest } = r
+      f = { ...rest, errnos: {}, open_errnos: {}, pids: [], writers: [], readers: [], held }
+      for (const k of SUMMED) f[k] = 0
+      by.set(key, f)
+    }
+    // a name only failed to open or stat-ed is `other`: a process that opened it says what it is
+    if (f.kind === 'other') f.kind = r.kind
+    for (const k of SUMMED) f[k] += r[k]
+    for (const [e, n] of Object.entries(r.errnos)) f.errnos[e] = (f.errnos[e] ?? 0) + n
+    for (const [e, n] of Object.entries(r.open_errnos)) f.open_errnos[e] = (f.open_errnos[e] ?? 0) + n
+    f.first_ms = r.first_ms === null ? f.first_ms : f.first_ms === null ? r.first_ms : Math.min(f.first_ms, r.first_ms)
+    f.last_ms = r.last_ms === null ? f.last_ms : f.last_ms === null ? r.last_ms : Math.max(f.last_ms, r.last_ms)
+    f.held &&= r.held
+    if (!f.pids.includes(r.pid)) f.pids.push(r.pid)
+    if (r.write_bytes > 0) f.writers.push(r.pid)
+    if (r.read_bytes > 0) f.readers.push(r.pid)
+  })
+  return [...by.values()]
+}
+
+/** "gzip → wc": a pipe's writers and readers by name, two at most each ("" if it moved nothing) */
+export function pipeEnds(f: Pick<FileByPath, 'writers' | 'readers'>, comm: (pid: number) => string): string {
+  const names = (pids: readonly number[]): string => {
+    const n = [...new Set(pids.map((p) => comm(p) || `pid ${p}`))]
+    return n.length ? `${n.slice(0, 2).join(', ')}${n.length > 2 ? ' and others' : ''}` : '?'
+  }
+  return f.writers.length || f.readers.length ? `${names(f.writers)} → ${names(f.readers)}` : ''
+}
+
 /**
  * One process's socket with one peer (syscope record --detail). A connected socket has one row;
  * an unconnected datagram socket one per address it sent to or received from; a listening

@@ -181,6 +181,32 @@ test('the whole run: the tables hold the summary rows, filter by text and by a c
   await expect(rates).toHaveAttribute('data-pid', '')
 })
 
+test('one row per file: each file summed over the processes that used it; a click shows them', async ({ page }) => {
+  const files = summary.files!
+  await openTables(page)
+  await page.getByTestId('files-per-file').check()
+  const paths = new Set(files.map((r, i) => r.path ?? `#${i}`))
+  await expect(page.getByTestId('file-row')).toHaveCount(paths.size)
+  await expect(page.getByTestId('files-count')).toHaveText(`${paths.size} of ${paths.size}`)
+  // a file every process of the tree read: the C library
+  const libc = files.find((r) => /\/libc\.so\.6$/.test(r.path ?? ''))!.path!
+  const users = files.filter((r) => r.path === libc)
+  expect(new Set(users.map((r) => r.pid)).size).toBeGreaterThan(2)
+  const row = page.locator(`[data-testid="file-row"][data-path="${libc}"]`)
+  await expect(row).toHaveCount(1)
+  await expect(row).toHaveAttribute('data-pids', String(new Set(users.map((r) => r.pid)).size))
+  await expect(row).toHaveAttribute('data-read-bytes', String(users.reduce((n, r) => n + r.read_bytes, 0)))
+  await expect(row).toHaveAttribute('data-opens', String(users.reduce((n, r) => n + r.opens, 0)))
+  await expect(row).toContainText(`${new Set(users.map((r) => r.pid)).size} processes`)
+  await page.getByTestId('files-pane').screenshot({ path: join(shots, 'detail-files-per-file.png') })
+  // a click: the processes that used it, one row each
+  await row.click()
+  await expect(page.getByTestId('files-per-file')).not.toBeChecked()
+  await expect(page.getByTestId('files-filter')).toHaveValue(libc)
+  await expect(page.getByTestId('file-row')).toHaveCount(users.length)
+  expect(sorted((await shown(page, 'file-row')).map(fileKey))).toEqual(sorted(users.map(fileKey)))
+})
+
 test('the busiest files and peers over time: the top rows by bytes, drawn on the timeline axis', async ({ page }) => {
   await openTables(page)
   const pane = page.getByTestId('rates-pane')
