@@ -96,7 +96,9 @@ export function formatSummary(summary: Summary): string {
     const listening = s.network.filter((r) => r.direction === 'listen')
     out.push('')
     out.push(
-      `  network: ${counted(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size, 'socket')}, ${counted(peers.length, 'peer')}, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
+      s.network.length
+        ? `  network: ${counted(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size, 'socket')}, ${counted(peers.length, 'peer')}, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
+        : '  network: no sockets'
     )
     if (peers.length) out.push('    sent        received    sockets   proto  peer')
     for (const p of peers.slice(0, 10)) {

@@ -94,6 +94,9 @@ describe('syscope record --detail', () => {
     expect(text.stdout).toMatch(new RegExp(`files: \\d+ used, 2 names failed to open`))
     expect(text.stdout).toContain(join(work, 'sub', 'a.txt'))
     expect(text.stdout).toContain(`failed to open ${join(work, 'sub', 'nope.txt')}`)
+    // no socket at all: said in words, not as a row of zeros
+    expect(s.network).toEqual([])
+    expect(text.stdout).toContain('\n  network: no sockets\n')
     // and the recording, reopened, gives the same rows
     const again = JSON.parse(runCli(['summary', out, '--json'], env).stdout) as Summary
     expect(again.files).toEqual(s.files)
