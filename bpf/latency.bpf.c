@@ -171,6 +171,8 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 	c->dev = 0;
 	c->ino = 0;
 	c->variant = 0;
+	c->kind = 0;
+	c->leaf[0] = 0;
 	if (nr >= 0 && nr < SYSCOPE_MAX_NR && arg0_fd[nr]) {
 		if (!task)
 			task = (struct task_struct *)bpf_get_current_task();
@@ -180,6 +182,9 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 			file_key_of(0, f, &k);
 			c->dev = k.dev;
 			c->ino = k.ino;
+			c->kind = kind_of(BPF_CORE_READ(f, f_inode)) + 1;
+			bpf_probe_read_kernel_str(c->leaf, sizeof(c->leaf),
+						  BPF_CORE_READ(f, f_path.dentry, d_name.name));
 			/* its name, where the files monitor has met it (its exit runs first) */
 			struct file_id id = {
 				.dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name

@@ -100,6 +100,9 @@ struct errno_count {
  * the session's slowest slow_n are among what all CPUs keep. */
 #define SLOW_MAX 1000
 
+/* a slow call's file's own name, cut to fit (NUL-terminated) */
+#define SLOW_LEAF_MAX 64
+
 struct slow_call {
 	__u64 dur_ns;
 	__u64 end_ns; /* when it returned, kernel monotonic clock */
@@ -112,6 +115,11 @@ struct slow_call {
 	/* arg0 as an fd (arg0_fd[nr]) that was open at the return: its file, 0 otherwise */
 	__u64 dev;
 	__u64 ino;
+	/* and what it was (enum file_kind + 1; 0: no file) and its own name, so that a call is
+	 * named without --detail after its fd is closed: "pipe:[ino]", "…/doc" */
+	__u32 kind;
+	__u32 _pad;
+	char leaf[SLOW_LEAF_MAX];
 };
 
 /* one CPU's part of slow_calls: seq is odd while this CPU writes it (the helper reads again);

@@ -18,26 +18,6 @@
 #include "syscope.skel.h"
 #include "tracker.h"
 
-static const char *kind_name(uint32_t kind)
-{
-	switch (kind) {
-	case FILE_REG:
-		return "file";
-	case FILE_DIR:
-		return "dir";
-	case FILE_PIPE:
-		return "pipe";
-	case FILE_SOCKET:
-		return "socket";
-	case FILE_DEVICE:
-		return "device";
-	case FILE_ANON:
-		return "anon";
-	default:
-		return "other";
-	}
-}
-
 /* a name resolved since the last tick (sent again the tick after: the app keeps one) */
 static void one_name(struct pass *p, const void *key, const void *value)
 {
@@ -57,7 +37,7 @@ static void one_use(struct pass *p, const void *key, const void *value)
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
 	if (!pid)
 		return;
-	msg_file(p->out, p->t->seq, pid, k->dev, k->ino, kind_name(v->kind), v, p->slot >= 0);
+	msg_file(p->out, p->t->seq, pid, k->dev, k->ino, file_kind_name(v->kind), v, p->slot >= 0);
 	out_line(p->out);
 	if (p->slot >= 0)
 		bpf_map_delete_elem(p->fd, k);

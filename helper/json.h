@@ -16,7 +16,10 @@ struct jbuf {
 void jb_reset(struct jbuf *j);
 void jb_free(struct jbuf *j);
 void jb_raw(struct jbuf *j, const char *s);
-void jb_str(struct jbuf *j, const char *s); /* quoted, escaped; invalid UTF-8 bytes become \ufffd */
+void jb_str(
+	struct jbuf *j,
+	const char *
+		s); /* quoted, escaped; a byte of no valid UTF-8 becomes \udcXX (surrogateescape) */
 void jb_strn(struct jbuf *j, const char *s, size_t n);
 void jb_u64(struct jbuf *j, uint64_t v);
 void jb_i64(struct jbuf *j, int64_t v);

@@ -170,6 +170,26 @@ void msg_counts_end(struct jbuf *j)
 /* A file as every message names it: "DEV:INO", the kernel's device number and the inode, for the
  * first file or name met at that number, "DEV:INO:N" for the Nth after it: a file that took a
  * deleted one's number, or a file renamed (file_variant in bpf/fds.bpf.h). */
+const char *file_kind_name(uint32_t kind)
+{
+	switch (kind) {
+	case FILE_REG:
+		return "file";
+	case FILE_DIR:
+		return "dir";
+	case FILE_PIPE:
+		return "pipe";
+	case FILE_SOCKET:
+		return "socket";
+	case FILE_DEVICE:
+		return "device";
+	case FILE_ANON:
+		return "anon";
+	default:
+		return "other";
+	}
+}
+
 static void file_ref(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant)
 {
 	char id[64];
@@ -336,6 +356,12 @@ void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c)
 		file_ref(j, c->dev, c->ino, c->variant);
 	else
 		jb_raw(j, "null");
+	if (c->kind) {
+		jb_key(j, "kind");
+		jb_str(j, file_kind_name(c->kind - 1));
+		jb_key(j, "leaf");
+		jb_strn(j, c->leaf, strnlen(c->leaf, sizeof(c->leaf)));
+	}
 	jb_raw(j, "}");
 }
 

@@ -117,6 +117,8 @@ void msg_ran_begin(struct jbuf *j, uint64_t seq);
 void msg_ran_pid(struct jbuf *j, bool first, uint32_t pid);
 void msg_ran_end(struct jbuf *j);
 void msg_fork(struct jbuf *j, const struct syscope_event *e);
+/* "file", "dir", "pipe"...: an enum file_kind as the messages say it */
+const char *file_kind_name(uint32_t kind);
 void msg_exec(struct jbuf *j, const struct syscope_event *e);
 void msg_exit(struct jbuf *j, const struct syscope_event *e);
 /* reason: enum syscope_untrack */

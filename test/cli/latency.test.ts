@@ -3,9 +3,9 @@
 // strace sees them, and the counts-only mode (calls and errors, no clock).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import { bucketOf, bucketUpper } from '../../src/shared/histogram'
 import type { Summary, SyscallSummaryEntry } from '../../src/main/types/summary'
@@ -113,6 +113,23 @@ describe('syscall latency (timed mode)', () => {
     // the text summary lists them
     const text = runCli(['summary', s.session.recording!], env)
     expect(text.stdout).toMatch(/slowest calls[\s\S]*read\s+[\d.]+ ms[\s\S]*pipe:\[/)
+  })
+
+  it("names a call's file without --detail, after its fd was closed", () => {
+    // ls opens the directory, lists it, closes it and exits: its fd is gone long before the
+    // app could look at /proc/PID/fd, and every one of its calls is among the 1000 kept
+    const listed = join(dir, 'a-directory-listed')
+    mkdirSync(listed)
+    const s = record(['--slowest', '1000'], ['ls', '-f', listed])
+    const lists = s.ebpf.slowest_calls!.filter((c) => c.syscall === 'getdents64')
+    expect(lists.length).toBeGreaterThan(0)
+    // as the kernel side saw it (the directory's own name), or in the rare case that a tick
+    // came between the listing and the close, /proc's whole path: never a bare "fd 3"
+    for (const c of lists) expect([`…/${basename(listed)}`, listed]).toContain(c.target)
+    // a pipe is named exactly either way: ls's output went to one only in a shell
+    const piped = record(['--slowest', '1000'], ['sh', '-c', `ls -f ${listed} | cat`])
+    const writes = piped.ebpf.slowest_calls!.filter((c) => c.syscall === 'write' && c.pid !== piped.session.root_pid)
+    expect(writes.some((c) => /^pipe:\[\d+\]$/.test(c.target ?? ''))).toBe(true)
   })
 
   it('breaks errors down by errno as strace -f -Z sees them', () => {

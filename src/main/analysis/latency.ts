@@ -141,7 +141,11 @@ function targetOf(store: SessionStore, c: SlowCallRecord, name: string): string 
     if (sock?.remote) return `${sock.proto} ${sock.remote}`
     const use = store.fileUses.get(`${c.pid} ${c.file}`)
     const path = use ? filePath(use.kind, c.file, store.fileNames.get(c.file)) : null
-    return path ?? c.target ?? `fd ${c.arg0}`
+    // else as /proc showed it, else as the kernel side saw it (a pipe exactly; a file by its own
+    // name: "…/doc")
+    const leaf = c.leaf === '/' ? { parts: [], whole: true } : c.leaf ? { parts: [c.leaf], whole: false } : undefined
+    const seen = c.kind ? filePath(c.kind, c.file, leaf) : null
+    return path ?? c.target ?? seen ?? `fd ${c.arg0}`
   }
   if (c.target) return c.target
   const who = (pid: number): string => {

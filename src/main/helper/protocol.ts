@@ -479,7 +479,15 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
     case 'slow':
       return ok(
         Array.isArray(m.calls) &&
-          m.calls.every((c: Record<string, unknown>) => typeof c === 'object' && c !== null && SLOW_FIGURES.every((f) => isNum(c[f])) && strOrNull(c.file))
+          m.calls.every(
+            (c: Record<string, unknown>) =>
+              typeof c === 'object' &&
+              c !== null &&
+              SLOW_FIGURES.every((f) => isNum(c[f])) &&
+              strOrNull(c.file) &&
+              (c.kind === undefined || FILE_KINDS.has(c.kind as string)) &&
+              (c.leaf === undefined || isStr(c.leaf))
+          )
       )
     case 'disk':
       return ok(

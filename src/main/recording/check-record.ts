@@ -87,7 +87,13 @@ function isLatency(d: unknown): boolean {
 }
 
 const SLOW_NUMBERS = ['t_ms', 'pid', 'tid', 'nr', 'dur_ns', 'ret', 'arg0']
-const isSlowCall = (c: unknown): boolean => isObject(c) && SLOW_NUMBERS.every((f) => isFinite(c[f])) && isStringOrNull(c.file) && isStringOrNull(c.target)
+const isSlowCall = (c: unknown): boolean =>
+  isObject(c) &&
+  SLOW_NUMBERS.every((f) => isFinite(c[f])) &&
+  isStringOrNull(c.file) &&
+  isStringOrNull(c.target) &&
+  (c.kind === undefined || FILE_KINDS.includes(c.kind as FileKind)) &&
+  (c.leaf === undefined || isString(c.leaf))
 
 const isThreadTime = (r: unknown): boolean =>
   isObject(r) &&

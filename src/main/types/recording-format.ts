@@ -140,6 +140,10 @@ export interface SlowCallRecord {
   file: string | null
   /** what that fd was, as /proc/PID/fd showed it: a path, socket:[ino], pipe:[ino] */
   target: string | null
+  /** and as the kernel side saw it at the return: its kind and its own name (no directories),
+   * for a call whose fd was closed before /proc could be read (absent in older recordings) */
+  kind?: FileKind
+  leaf?: string
 }
 
 /** One thread's wall time in a tick, as a `th` record holds it: ns on the kernel's clock. */
