@@ -54,22 +54,31 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
 	return f;
 }
 
-/* A file's identity under its present name (struct file_id): dentry d, inode ino. */
-static __always_inline void file_id_of(struct dentry *d, struct inode *ino, struct file_id *id)
+/*
+ * A file's identity under its present name (struct file_id): dentry d, inode ino, and for a file
+ * used through an fd, f. A regular file or directory is its inode under its name; the others
+ * have no name of their own to tell them apart, and eventfd, timerfd, epoll, signalfd... share
+ * the kernel's one anonymous inode (their dentries' "[eventfd]" is not even hashed): their file
+ * operations, one table per kind, tell those apart (a pipe's or socket's are the same for all).
+ */
+static __always_inline void file_id_of(struct dentry *d, struct inode *ino, struct file *f,
+				       struct file_id *id)
 {
 	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
 	bool named = mode == S_IFREG || mode == S_IFDIR;
 	id->dev = BPF_CORE_READ(ino, i_sb, s_dev);
 	id->ino = BPF_CORE_READ(ino, i_ino);
 	id->gen = named ? BPF_CORE_READ(ino, i_generation) : 0;
-	id->name = named ? BPF_CORE_READ(d, d_name.hash) : 0;
+	id->name = named ? BPF_CORE_READ(d, d_name.hash)
+		   : f	 ? (__u32)(unsigned long)BPF_CORE_READ(f, f_op)
+			 : 0;
 }
 
 /* the key of a process's use of a file: its slot and the file's identity */
 static __always_inline void file_key_of(__u32 slot, struct file *f, struct file_key *k)
 {
 	struct file_id id;
-	file_id_of(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_inode), &id);
+	file_id_of(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_inode), f, &id);
 	k->slot = slot;
 	k->gen = id.gen;
 	k->dev = id.dev;

@@ -250,7 +250,7 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 			d = BPF_CORE_READ(f, f_path.dentry);
 			vm = BPF_CORE_READ(f, f_path.mnt);
 		}
-		file_id_of(d, BPF_CORE_READ(d, d_inode), &base);
+		file_id_of(d, BPF_CORE_READ(d, d_inode), NULL, &base);
 		if (!file_named(task, d, vm, &base, false, &base_variant))
 			return;
 	}
@@ -405,7 +405,7 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 		else
 			new_fd(task, slot, ret, ns);
 		return;
-	case DETAIL_SOCKET:
+	case DETAIL_NEW_FD:
 		if (ret >= 0)
 			new_fd(task, slot, ret, ns);
 		return;

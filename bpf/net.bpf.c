@@ -390,13 +390,16 @@ static __always_inline void close_enter(struct task_struct *task, struct thread_
 	file_key_of(0, f, &k);
 	t->arg[0] = k.dev;
 	t->arg[1] = k.ino;
+	t->arg[2] = k.name;
 }
 
 static __always_inline void close_exit(__u32 slot, struct thread_state *t, long ret)
 {
 	if (ret || !t->arg[1])
 		return;
-	struct file_key k = { .slot = slot, .dev = t->arg[0], .ino = t->arg[1] };
+	struct file_key k = {
+		.slot = slot, .dev = t->arg[0], .ino = t->arg[1], .name = (__u32)t->arg[2]
+	};
 	struct sock_stats *s = bpf_map_lookup_elem(&sock_stats, &k);
 	if (!s)
 		return;

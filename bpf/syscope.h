@@ -216,7 +216,7 @@ enum detail_class {
 	DETAIL_CONNECT = 11, /* arg[1] the peer's sockaddr */
 	DETAIL_ACCEPT = 12, /* returns a new fd, accepted on listening fd arg[0] */
 	DETAIL_LISTEN = 13,
-	DETAIL_SOCKET = 14, /* returns a new fd (socket) */
+	DETAIL_NEW_FD = 14, /* returns a new fd: socket, eventfd, timerfd, epoll, memfd... */
 	DETAIL_PAIR = 15, /* pipe: writes two new fds to the int[2] at arg[1] */
 	DETAIL_CLOSE = 16, /* closes fd arg[0]; entry sets arg[0..1] to a socket's dev and ino
 			    * when this is its last reference, arg[1] 0 otherwise */

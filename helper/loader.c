@@ -205,7 +205,23 @@ static void set_detail_classes(struct syscope_bpf *s)
 		{ __NR_mkdir, DETAIL_NAME, NAME_MKDIR },
 #endif
 		/* network (net.bpf.c) */
-		{ __NR_socket, DETAIL_SOCKET },
+		{ __NR_socket, DETAIL_NEW_FD },
+		/* fds of anonymous inodes (and memfd's): each an open, named as /proc/PID/fd names it */
+		{ __NR_eventfd2, DETAIL_NEW_FD },
+		{ __NR_timerfd_create, DETAIL_NEW_FD },
+		{ __NR_epoll_create1, DETAIL_NEW_FD },
+		{ __NR_signalfd4, DETAIL_NEW_FD },
+		{ __NR_inotify_init1, DETAIL_NEW_FD },
+		{ __NR_memfd_create, DETAIL_NEW_FD },
+		{ __NR_userfaultfd, DETAIL_NEW_FD },
+		{ __NR_pidfd_open, DETAIL_NEW_FD },
+		{ __NR_io_uring_setup, DETAIL_NEW_FD },
+#ifdef __NR_eventfd
+		{ __NR_eventfd, DETAIL_NEW_FD },
+		{ __NR_epoll_create, DETAIL_NEW_FD },
+		{ __NR_signalfd, DETAIL_NEW_FD },
+		{ __NR_inotify_init, DETAIL_NEW_FD },
+#endif
 		{ __NR_socketpair, DETAIL_SOCKETPAIR },
 		{ __NR_connect, DETAIL_CONNECT },
 		{ __NR_accept, DETAIL_ACCEPT },

@@ -13,7 +13,9 @@ export function formatSummary(summary: Summary): string {
   const ses = s.session
   out.push(`\nsyscope: ${ses.title}`)
   const ending = describeEnding(ses)
-  out.push(`  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${s.proc.processes.length} process(es), ${ending}`)
+  out.push(
+    `  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${counted(s.proc.processes.length, 'process', 'processes')}, ${ending}`
+  )
   const t = s.proc.tree
   out.push('')
   out.push('  /proc')
@@ -182,6 +184,6 @@ function describeEnding(ses: Summary['session']): string {
 
 const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)
 /** "1 peer", "7 peers" */
-const counted = (n: number, what: string): string => `${formatCount(n)} ${what}${n === 1 ? '' : 's'}`
+const counted = (n: number, what: string, plural = `${what}s`): string => `${formatCount(n)} ${n === 1 ? what : plural}`
 const bytes = (v: number | null): string => (v === null ? 'unavailable' : formatBytes(v))
 const num = (v: number | null): string => (v === null ? '?' : String(v))

@@ -82,6 +82,9 @@ describe('syscope record --detail', () => {
     expect(pipe?.path).toMatch(/^pipe:\[\d+\]$/)
     // pipe() opened it: its two ends are two opens of the one pipe
     expect(pick(pipe)).toEqual(['pipe', 2, 0, 1, 77, 1, 77])
+    // two anonymous inodes, one inode in the kernel: each under its own name
+    expect(pick(row('anon_inode:[eventfd]'))).toEqual(['anon', 1, 0, 1, 8, 1, 8])
+    expect(pick(row('anon_inode:[timerfd]'))).toEqual(['anon', 1, 0, 1, 8, 0, 0])
     // names that failed, made absolute against the directory they were relative to
     expect(row(join(work, 'sub', 'nope.txt'))).toMatchObject({ open_errors: 2, opens: 0, errnos: { ENOENT: 2 }, open_errnos: { ENOENT: 2 } })
     expect(row(join(work, 'missing', 'x'))).toMatchObject({ open_errors: 1, errnos: { ENOENT: 1 } })

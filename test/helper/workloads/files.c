@@ -8,12 +8,17 @@
 //               DIR/link (2 opens), read 1234 in one call asking for 4096
 //   DIR         opened as a directory (1 open)
 //   a pipe      77 bytes written and read back
+//   an eventfd  8 bytes written and read back; a timerfd, armed to fire once, read (8 bytes):
+//               two anonymous inodes (the kernel's one inode for both), told apart by name
 //   failed      "nope.txt" twice (relative to sub), DIR/missing/x once: ENOENT
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <stdint.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -51,5 +56,13 @@ int main(int argc, char **argv)
 	int p[2];
 	if (pipe(p) || write(p[1], buf, 77) != 77 || read(p[0], buf, 77) != 77)
 		return 9;
+	uint64_t one = 1;
+	int ev = eventfd(0, 0);
+	if (ev < 0 || write(ev, &one, 8) != 8 || read(ev, &one, 8) != 8)
+		return 10;
+	int tm = timerfd_create(CLOCK_MONOTONIC, 0);
+	struct itimerspec soon = { .it_value = { .tv_nsec = 1000000 } };
+	if (tm < 0 || timerfd_settime(tm, 0, &soon, NULL) || read(tm, &one, 8) != 8)
+		return 11;
 	return 0;
 }
