@@ -21,7 +21,7 @@
 //   ends. That is the cost inside the programs alone.
 // - BASELINE_HELPER=/path/to/another/syscope-helper adds that build as five more
 //   configurations (traced, untraced, counts-only traced and untraced, --detail) to the same rounds, and
-//   tracedVsBaseline (countsVsBaseline: both --counts-only), whose on/off pairs switch between
+//   tracedVsBaseline (countsVsBaseline: both --counts-only; detailVsBaseline: both --detail), whose on/off pairs switch between
 //   this build and that one tracing the same process (extra < 0: this one is cheaper):
 //   before/after a change in one run; the realistic workloads gain baseCountsOnly, baseCounts and baseDetail.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
@@ -288,7 +288,8 @@ const configs = {
         baselineDetail: helperConfig(BASELINE, true, ['--detail']),
         // extra = this build − the baseline, both tracing the same process
         tracedVsBaseline: abConfig(HELPER, BASELINE),
-        countsVsBaseline: abConfig(HELPER, BASELINE, ['--counts-only'])
+        countsVsBaseline: abConfig(HELPER, BASELINE, ['--counts-only']),
+        detailVsBaseline: abConfig(HELPER, BASELINE, ['--detail'])
       }
     : {}),
   bpftrace: (loadPid) => bpftraceConfig(BPFTRACE, loadPid),
