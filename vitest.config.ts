@@ -17,7 +17,8 @@ export const UNIT_TESTS = [
   'test/core/store.test.ts',
   'test/core/syscalls.test.ts',
   'test/core/validate.test.ts',
-  'test/util/**/*.test.ts'
+  'test/util/**/*.test.ts',
+  'test/cli/file-lines.test.ts'
 ]
 const NOT_TESTS = ['test/e2e/**', 'node_modules/**']
 

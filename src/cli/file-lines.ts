@@ -1,6 +1,7 @@
 // The summary text's files section: one line per file over the whole tree, as a user asks "which
 // files did it use" (the JSON keeps a row per process and file). A pipe's line names its ends.
 import { filesByPath, pipeEnds, type FileSummaryRow } from '../shared/detail'
+import { posix } from 'node:path'
 import { formatBytes, formatCount, formatDuration } from '../shared/format'
 
 /** files listed, and names that failed to open */
@@ -16,7 +17,12 @@ const who = (pids: readonly number[]): string => (pids.length === 1 ? `pid ${pid
  * fill these): `socketsElsewhere`.
  */
 export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boolean, comm: (pid: number) => string): string[] {
-  const opened = rows.filter((f) => f.open_errors === 0)
+  // used: opened, read or written, held, or there when looked up by name at least once (a name
+  // only ever missing is no file: the not-found line counts it; a readlink's EINVAL found one)
+  const missing = (f: FileSummaryRow): number => (f.errnos.ENOENT ?? 0) + (f.errnos.ENOTDIR ?? 0)
+  const found = (f: FileSummaryRow): boolean =>
+    f.opens + f.reads + f.writes > 0 || f.held || f.stats + f.unlinks + f.renames_from + f.renames_to + f.mkdirs > missing(f)
+  const opened = rows.filter((f) => f.open_errors === 0 && found(f))
   const shown = socketsElsewhere ? opened.filter((f) => f.kind !== 'socket') : opened
   const sockets = filesByPath(opened.filter((f) => f.kind === 'socket')).length
   const used = filesByPath(shown).sort((a, b) => b.read_bytes + b.write_bytes - (a.read_bytes + a.write_bytes) || b.opens - a.opens)
@@ -40,5 +46,33 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
       .join(', ')
     out.push(`    failed to open ${f.path ?? ''} (${who(f.pids)}): ${why}`)
   }
+  const notThere = notFound(rows)
+  if (notThere) out.push(notThere)
   return out
+}
+
+/** directories named in the not-found line */
+const DIRS_SHOWN = 3
+
+/**
+ * The names looked up without an open (stat, access, readlink, unlink...) that did not exist: a
+ * search path probed (a module resolver, an interpreter's path) is a classic finding. One line:
+ * how many, and the directories most of them were looked for in.
+ */
+function notFound(rows: readonly FileSummaryRow[]): string | null {
+  const names = filesByPath(rows.filter((r) => r.open_errors === 0 && (r.errnos.ENOENT ?? 0) > 0 && r.path !== null))
+  if (!names.length) return null
+  const lookups = names.reduce((n, f) => n + f.errnos.ENOENT!, 0)
+  const inDir = new Map<string, number>()
+  for (const f of names) {
+    const dir = posix.dirname(f.path!)
+    inDir.set(dir, (inDir.get(dir) ?? 0) + 1)
+  }
+  const most = [...inDir]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, DIRS_SHOWN)
+    .map(([dir, n]) => `${dir} (${formatCount(n)})`)
+  const many = names.length === 1 ? '1 name' : `${formatCount(names.length)} names`
+  const times = lookups === 1 ? 'once' : `${formatCount(lookups)} times`
+  return `    not there (ENOENT) when looked up by name: ${many}, ${times}, most in ${most.join(', ')}`
 }

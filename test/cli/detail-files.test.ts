@@ -179,6 +179,10 @@ describe('syscope record --detail: calls on names', () => {
     expect(row(join(work, 'd', 'f'))).toMatchObject({ kind: 'file', opens: 1, renames_from: 1 })
     expect(ops(row(join(work, 'd', 'g')))).toEqual([0, 1, 0, 1, 0, 0, {}])
     expect(ops(row(join(work, 'nope')))).toEqual([0, 1, 0, 0, 0, 1, { ENOENT: 1 }])
+    // the text: the names that were not there, and where they were looked for
+    const text = runCli(['summary', join(dir, 'names.syscope')], env).stdout
+    expect(text).toMatch(/\n {4}not there \(ENOENT\) when looked up by name: \d+ names, \d+ times, most in /)
+    expect(text.split('\n').find((l) => l.includes('not there'))).toContain(`${join(work, 'd')} (1)`)
     // the directory listed: getdents64 read its entries (then an empty read at the end)
     const listed = row(work)!
     expect(listed.kind).toBe('dir')

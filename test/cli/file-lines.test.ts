@@ -1,0 +1,81 @@
+// The summary text's files section (src/cli/file-lines.ts) from rows made here: one line per file
+// over the tree, a pipe by its ends, failed opens rolled up, and the names not there.
+import { describe, expect, it } from 'vitest'
+import { fileLines } from '../../src/cli/file-lines'
+import type { FileSummaryRow } from '../../src/shared/detail'
+
+function row(pid: number, path: string, kind: FileSummaryRow['kind'], figures: Partial<FileSummaryRow> = {}): FileSummaryRow {
+  return {
+    pid,
+    path,
+    kind,
+    opens: 0,
+    open_errors: 0,
+    reads: 0,
+    read_bytes: 0,
+    writes: 0,
+    write_bytes: 0,
+    io_errors: 0,
+    time_ns: 0,
+    stats: 0,
+    unlinks: 0,
+    renames_from: 0,
+    renames_to: 0,
+    mkdirs: 0,
+    name_errors: 0,
+    errnos: {},
+    open_errnos: {},
+    first_ms: 0,
+    last_ms: 0,
+    held: false,
+    ...figures
+  }
+}
+const comms = new Map([
+  [10, 'sh'],
+  [11, 'gzip'],
+  [12, 'gzip'],
+  [13, 'wc']
+])
+const comm = (pid: number): string => comms.get(pid) ?? ''
+
+describe('the files section of the summary text', () => {
+  it('sums each file over its processes and names a pipe by its ends', () => {
+    const lines = fileLines(
+      [
+        row(10, 'pipe:[7]', 'pipe', { opens: 2 }),
+        row(11, 'pipe:[7]', 'pipe', { writes: 1, write_bytes: 600 }),
+        row(12, 'pipe:[7]', 'pipe', { writes: 1, write_bytes: 400 }),
+        row(13, 'pipe:[7]', 'pipe', { reads: 2, read_bytes: 1000 }),
+        row(11, '/lib/libc.so.6', 'file', { opens: 1, reads: 1, read_bytes: 832 }),
+        row(12, '/lib/libc.so.6', 'file', { opens: 1, reads: 1, read_bytes: 832 })
+      ],
+      false,
+      comm
+    )
+    expect(lines[0]).toBe('  files: 2 used, 0 names failed to open')
+    expect(lines.find((l) => l.includes('pipe:[7]'))).toMatch(/^ {4}1000 B {6}1000 B {10}2 .* 4 processes {2}pipe:\[7\] \(gzip → wc\)$/)
+    expect(lines.find((l) => l.includes('libc'))).toMatch(/^ {4}1\.63 KiB {4}0 B {13}2 .* 2 processes {2}\/lib\/libc\.so\.6$/)
+  })
+
+  it('rolls failed opens up by name, and says which names were not there and where', () => {
+    const enoent = (n: number) => ({ stats: n, name_errors: n, errnos: { ENOENT: n } })
+    const lines = fileLines(
+      [
+        row(11, '/root/.rc', 'other', { open_errors: 1, open_errnos: { ENOENT: 1 }, errnos: { ENOENT: 1 }, name_errors: 1 }),
+        row(12, '/root/.rc', 'other', { open_errors: 1, open_errnos: { ENOENT: 1 }, errnos: { ENOENT: 1 }, name_errors: 1 }),
+        row(11, '/m/a/x.ts', 'other', enoent(2)),
+        row(11, '/m/a/y.ts', 'other', enoent(1)),
+        row(12, '/m/a/y.ts', 'other', enoent(1)),
+        row(11, '/m/b/z.ts', 'other', enoent(1)),
+        // not a failure to find: a readlink of a file that is no link
+        row(11, '/m/c', 'dir', { stats: 1, name_errors: 1, errnos: { EINVAL: 1 } })
+      ],
+      false,
+      comm
+    )
+    expect(lines).toContain('    failed to open /root/.rc (2 processes): ENOENT 2')
+    expect(lines).toContain('    not there (ENOENT) when looked up by name: 3 names, 5 times, most in /m/a (2), /m/b (1)')
+    expect(lines[0]).toBe('  files: 1 used, 1 name failed to open')
+  })
+})
