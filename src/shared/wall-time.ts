@@ -124,7 +124,8 @@ function blockedWho(b: BlockedBy): string {
       const mine = kids.filter((k) => k.ppid === x.pid)
       return mine.length ? `${name(x)} waiting for ${names(mine, 3)}` : name(x)
     })
-    parts.push(`${each.join('; ')}${p.length > 2 ? ' and others' : ''}`)
+    // the rest of the processes apart from the last one's children
+    parts.push(`${each.join('; ')}${p.length > 2 ? `; and ${p.length - 2} more` : ''}`)
   } else if (p.length) {
     const waited = kids.length ? ` waiting for ${names(kids, 3)}` : ''
     parts.push(`${names(p, 2)}${p.length > 2 ? ' and others' : ''}${waited}`)

@@ -36,6 +36,27 @@ describe('wallTimeSentence', () => {
     expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (sh waiting for sqlite3, sh)')
   })
 
+  it('says each waiting process with its own children, and how many more waited', () => {
+    const w = tree([
+      {
+        syscall: 'wait4',
+        ns: 240 * ms,
+        uninterruptible_ns: 0,
+        processes: [
+          { pid: 10, comm: 'bash', ns: 120 * ms },
+          { pid: 11, comm: 'bash', ns: 100 * ms },
+          { pid: 12, comm: 'make', ns: 20 * ms }
+        ],
+        waiting_for: [
+          { pid: 11, comm: 'bash', ppid: 10 },
+          { pid: 13, comm: 'git', ppid: 11 },
+          { pid: 14, comm: 'cc', ppid: 12 }
+        ]
+      }
+    ])
+    expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (bash waiting for bash; bash waiting for git; and 1 more)')
+  })
+
   it('names a process whose name was never read by its pid, never as an empty name', () => {
     // an older recording: a shell's subshell forked and gone before /proc could be read
     const w = tree([
