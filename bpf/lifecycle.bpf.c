@@ -243,7 +243,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
-	tt_exit(ts, task, tgid, tid);
+	__u64 unclocked = tt_exit(ts, task, tgid, tid);
 	if (!ts) {
 		bpf_map_delete_elem(&thread_hash, &tid);
 		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))
@@ -273,7 +273,7 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	}
 	e->type = EV_EXIT;
 	e->pid = tgid;
-	e->ppid = 0;
+	e->ppid = tid;
 	e->slot = slot;
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->reason = 0;
@@ -281,8 +281,67 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
 	e->io_valid = final_io(task, e->io);
 	final_cpu(task, e->cpu);
+	/* the last thread's run since its clock was last brought up to date (tt_exit) */
+	e->cpu[2] += unclocked;
 	final_rusage(task, e->rusage, true);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->filename[0] = 0;
+	bpf_ringbuf_submit(e, 0);
+	/* its CPU time is final at its last switch off a CPU (on_last_switch), where the
+	 * scheduler hooks see tasks */
+	if (threads_on && !bpf_map_update_elem(&exiting, &tid, &tgid, BPF_NOEXIST))
+		__sync_fetch_and_add(&exiting_count, 1);
+}
+
+/* the state of a task switched off a CPU for good */
+#define TASK_DEAD_ 0x80
+
+struct task_struct___pre_5_14 {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool task_dead(struct task_struct *task)
+{
+	if (bpf_core_field_exists(task->__state))
+		return BPF_CORE_READ(task, __state) & TASK_DEAD_;
+	return BPF_CORE_READ((struct task_struct___pre_5_14 *)task, state) & TASK_DEAD_;
+}
+
+/*
+ * sched_switch, the task leaving (sched.bpf.c): the last thread of a tracked process that has
+ * exited, switched off a CPU for good. The kernel has just brought its CPU clock up to date
+ * (put_prev_task comes before the tracepoint), which at sched_process_exit it had not: the rest
+ * of its exit, and for a process that ran less than a tick, all of its run. Its figures now are
+ * those wait4 gives its parent.
+ */
+static __always_inline void on_last_switch(bool ts, struct task_struct *task)
+{
+	if (!exiting_count)
+		return;
+	__u32 tid = ts ? task->pid : BPF_CORE_READ(task, pid);
+	__u32 *tgid = bpf_map_lookup_elem(&exiting, &tid);
+	if (!tgid || !task_dead(task))
+		return;
+	__u32 pid = *tgid;
+	/* the helper may have let it go (its tick came first) */
+	if (bpf_map_delete_elem(&exiting, &tid))
+		return;
+	__sync_fetch_and_sub(&exiting_count, 1);
+	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		drop(DROP_EVENTS);
+		return;
+	}
+	e->type = EV_EXIT_CPU;
+	e->pid = pid;
+	e->ppid = tid;
+	e->slot = 0;
+	e->exit_code = 0;
+	e->reason = 0;
+	e->t_ns = bpf_ktime_get_ns();
+	e->io_valid = 0;
+	final_cpu(task, e->cpu);
+	e->comm[0] = 0;
 	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 }

@@ -151,6 +151,19 @@ struct {
 
 __u64 pending_count;
 
+/* The last thread of a tracked process gone through sched_process_exit, by tid (value: tgid),
+ * until its last switch off a CPU: its CPU clock is final only there (lifecycle.bpf.c). The
+ * helper deletes an entry whose switch was not seen. exiting_count: entries, so that the
+ * machine's other switches pay one load while none is waiting. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} exiting SEC(".maps");
+
+__u64 exiting_count;
+
 /* ---- files ---- */
 
 /* (slot, file under its name: struct file_id) → what the process did with it; the helper sends

@@ -43,6 +43,7 @@ static __always_inline void count_switch(bool ts, struct task_struct *task, bool
 SEC("tp_btf/sched_switch")
 int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
+	on_last_switch(true, prev);
 	count_switch(true, prev, false, preempt);
 	count_switch(true, next, true, false);
 	return 0;
@@ -51,6 +52,7 @@ int BPF_PROG(btf_switch, bool preempt, struct task_struct *prev, struct task_str
 SEC("raw_tp/sched_switch")
 int BPF_PROG(raw_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
+	on_last_switch(false, prev);
 	count_switch(false, prev, false, preempt);
 	count_switch(false, next, true, false);
 	return 0;

@@ -136,6 +136,9 @@ enum syscope_event_type {
 	EV_EXEC = 2,
 	EV_EXIT = 3,
 	EV_UNTRACKED = 4,
+	/* the last thread's switch off a CPU after its exit: the process's CPU time now final
+	 * (cpu[]); the helper holds EV_EXIT back a tick for it */
+	EV_EXIT_CPU = 5,
 };
 
 /* why a process left the tracked set without exiting */
@@ -152,7 +155,7 @@ enum syscope_untrack {
 struct syscope_event {
 	__u32 type;
 	__u32 pid; /* tgid */
-	__u32 ppid; /* fork: parent tgid */
+	__u32 ppid; /* fork: parent tgid; exit, exit_cpu: the tid of the last thread */
 	__u32 slot;
 	__s32 exit_code; /* exit: wait status (code << 8 | signal) */
 	__u32 reason; /* untracked: enum syscope_untrack */

@@ -349,26 +349,41 @@ static __always_inline void tt_wakeup(bool ts, struct task_struct *task, bool bo
 }
 
 /* sched_process_exit (lifecycle.bpf.c), on the exiting thread: its time so far is final. */
-static __always_inline void tt_exit(bool ts, struct task_struct *task, __u32 tgid, __u32 tid)
+static __always_inline __u64 tt_exit(bool ts, struct task_struct *task, __u32 tgid, __u32 tid)
 {
 	if (!threads_on || !maybe_tracked(tgid))
-		return;
+		return 0;
 	struct task_struct *leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = proc_of(ts, leader, tgid);
 	if (!p)
-		return;
+		return 0;
 	struct thread_state *t =
 		thread_rec(ts ? HOOK_BTF : HOOK_RAW, p, task, leader, tgid, tid, false);
 	if (!t)
-		return;
+		return 0;
 	__u32 s = t->tt_slot;
 	t->tt_slot = THREAD_NONE;
 	if (!s || s == THREAD_NONE)
-		return;
+		return 0;
 	__u32 idx = s - 1;
 	struct thread_time *r = bpf_map_lookup_elem(&thread_times, &idx);
 	if (!r || r->tid != tid || r->state == TT_EXITED)
-		return;
+		return 0;
+	/*
+	 * The kernel brings a running thread's CPU clock up to date at a tick or a switch, and
+	 * neither comes between here and its last switch off a CPU: a thread that ran less than a
+	 * tick since it was switched on (a shell's short subshell) would leave with a clock of 0.
+	 * What it ran since, on the switches' clock, less what the clock grew by, is what its
+	 * exit figures lack (the same span its record counts on a CPU just below).
+	 */
+	__u64 unclocked = 0;
+	if (r->state == TT_RUNNING) {
+		__u64 ran =
+			ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
+		__u64 span = bpf_ktime_get_ns() - r->since_ns;
+		__u64 grown = ran > r->ran_ns ? ran - r->ran_ns : 0;
+		unclocked = span > grown ? span - grown : 0;
+	}
 	/* its name as it leaves (a thread often names itself after it starts) */
 	r->seq++;
 	asm volatile("" ::: "memory");
@@ -376,6 +391,7 @@ static __always_inline void tt_exit(bool ts, struct task_struct *task, __u32 tgi
 	asm volatile("" ::: "memory");
 	r->seq++;
 	tt_move(r, TT_EXITED, false, 0, false, TT_NOT_CLOCKED);
+	return unclocked;
 }
 
 /* sched_process_exec (lifecycle.bpf.c): a launched command starts here, on a CPU. */

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* The kernel's events from the ring buffer, and the tick at the end of each interval, as lines. */
 #include <stdint.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
 #include <linux/types.h>
 
 #include "events.h"
@@ -12,11 +15,63 @@
 #include "detail.h"
 #include "tracker.h"
 
-void events_tick(struct session *s)
+/* an exit to the app: the process's final counts first, then its slot is free for reuse */
+static void exit_out(struct session *s, const struct syscope_event *e)
+{
+	struct jbuf *j = &s->msg;
+	if (e->slot < s->tr.max_procs && s->tr.slots[e->slot].pid == e->pid)
+		tracker_release(&s->tr, e->slot, j);
+	msg_exit(j, e);
+	out_line(j);
+}
+
+/*
+ * Out with the held exits that match: a pid (0: any) and, unless `all`, only those that came in
+ * before this tick. One whose final switch was not seen (a switch the kernel did not show) goes
+ * with the figures of its exit, and its entry in the kernel's exiting table is let go.
+ */
+static void release_held(struct session *s, uint32_t pid, bool all)
+{
+	struct syscope_bpf *skel = s->ld.skel;
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < s->n_held; i++) {
+		struct held_exit *h = &s->held[i];
+		bool go = pid ? h->e.pid == pid : all || h->seq < s->tr.seq;
+		if (!go) {
+			if (kept != i)
+				s->held[kept] = *h;
+			kept++;
+			continue;
+		}
+		__u32 tid = h->e.ppid;
+		if (!bpf_map_delete_elem(bpf_map__fd(skel->maps.exiting), &tid))
+			__atomic_fetch_sub(&skel->bss->exiting_count, 1, __ATOMIC_RELAXED);
+		exit_out(s, &h->e);
+	}
+	s->n_held = kept;
+}
+
+/* the final CPU time of a held exit: out with it now */
+static void exit_final(struct session *s, const struct syscope_event *f)
+{
+	for (uint32_t i = 0; i < s->n_held; i++) {
+		struct held_exit *h = &s->held[i];
+		if (h->e.pid != f->pid || h->e.ppid != f->ppid)
+			continue;
+		memcpy(h->e.cpu, f->cpu, sizeof(h->e.cpu));
+		exit_out(s, &h->e);
+		s->held[i] = s->held[--s->n_held];
+		return;
+	}
+}
+
+void events_tick(struct session *s, bool last)
 {
 	struct jbuf *j = &s->msg;
 	const __u64 *kernel_drops = s->ld.skel->bss->drops;
 	uint64_t drops[DROP_MAX];
+
+	release_held(s, 0, last);
 
 	tracker_note_runs(&s->tr);
 	uint64_t since = tracker_stamp(&s->tr);
@@ -45,6 +100,9 @@ int events_on_ring(void *ctx, void *data, size_t size)
 		return 0;
 	switch (e->type) {
 	case EV_FORK:
+		/* a pid given again: the exit of the process that had it goes first */
+		if (s->n_held)
+			release_held(s, e->pid, true);
 		tracker_adopt(&s->tr, e->slot, e->pid);
 		msg_fork(j, e);
 		out_line(j);
@@ -54,14 +112,21 @@ int events_on_ring(void *ctx, void *data, size_t size)
 		out_line(j);
 		break;
 	case EV_EXIT:
+		/* where the scheduler hooks see tasks, its final CPU time comes at its last switch
+		 * off a CPU, microseconds from now (EV_EXIT_CPU): held until then, or the next tick */
+		if (s->ld.threads && s->n_held < HELD_EXITS)
+			s->held[s->n_held++] = (struct held_exit){ .e = *e, .seq = s->tr.seq };
+		else
+			exit_out(s, e);
+		break;
+	case EV_EXIT_CPU:
+		exit_final(s, e);
+		break;
 	case EV_UNTRACKED:
-		/* the final counts come before the exit, then the slot is free for reuse */
+		/* the final counts come before it, then the slot is free for reuse */
 		if (e->slot < s->tr.max_procs && s->tr.slots[e->slot].pid == e->pid)
 			tracker_release(&s->tr, e->slot, j);
-		if (e->type == EV_UNTRACKED)
-			msg_untracked(j, e->t_ns, e->pid, e->reason);
-		else
-			msg_exit(j, e);
+		msg_untracked(j, e->t_ns, e->pid, e->reason);
 		out_line(j);
 		break;
 	}

@@ -161,7 +161,7 @@ static int serve(void)
 				    app.said_hello) {
 					/* process events first, so exits are final before this tick */
 					ring_buffer__consume(rb);
-					events_tick(&app);
+					events_tick(&app, false);
 				}
 			} else if (fd == sfd) {
 				app.stop = true;

@@ -114,7 +114,7 @@ static void handle_request(struct session *s, const char *line, size_t len)
 			reply_ok(s, r.id, 0);
 		break;
 	case REQ_SHUTDOWN:
-		events_tick(s);
+		events_tick(s, true);
 		reply_ok(s, r.id, 0);
 		s->stop = true;
 		break;

@@ -4,12 +4,24 @@
 #define SYSCOPE_SESSION_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
 
 #include "disk.h"
 #include "json.h"
 #include "loader.h"
 #include "output.h"
+#include "syscope.h"
 #include "tracker.h"
+
+/* Exits held back for their last thread's final switch off a CPU (EV_EXIT_CPU: the CPU time
+ * then final), until the tick after the one they came in (events.c). */
+#define HELD_EXITS 256
+
+struct held_exit {
+	struct syscope_event e;
+	uint64_t seq; /* the tick it came in */
+};
 
 struct session {
 	struct loader ld;
@@ -19,6 +31,8 @@ struct session {
 	bool said_hello;
 	bool stop; /* shutdown asked, a signal came, or the app closed the socket */
 	int timer_fd; /* the tick's interval timer */
+	struct held_exit held[HELD_EXITS];
+	uint32_t n_held;
 };
 
 /* time to leave: stopped, or nothing more can be written to the app */

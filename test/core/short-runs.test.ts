@@ -117,9 +117,19 @@ describe('short runs, from the kernel at exit', () => {
     const rows = s.proc.processes.filter((p) => p.pid !== timePid)
     expect(rows.length).toBe(2001)
     expect(rows.every((p) => p.usage !== null)).toBe(true)
+    // every one ran: its CPU time is never 0, though most ran less than a tick and the kernel
+    // had not brought their clocks up to date as they exited (1,276 of 2,001 read 0 before)
+    expect(rows.filter((p) => p.usage!.user_seconds + p.usage!.system_seconds === 0).map((p) => p.pid)).toEqual([])
+    expect(rows.filter((p) => !(p.cpu_seconds! > 0)).map((p) => p.pid)).toEqual([])
     const sum = (f: (u: NonNullable<Summary['proc']['processes'][number]['usage']>) => number): number => rows.reduce((a, p) => a + f(p.usage!), 0)
-    // each process's CPU within one clock tick of what time's wait4 added up for it
-    expect(Math.abs(sum((u) => u.user_seconds + u.system_seconds) - (t.user + t.system))).toBeLessThanOrEqual(TICK * rows.length)
+    // the CPU time of all of them is what time's wait4 added up: taken at each one's last switch
+    // off a CPU, when the kernel has charged all of it (at its exit tracepoint, most of these
+    // had been charged nothing yet: 1.2 s against time's 3.1). time prints hundredths, and a
+    // parent that reaps a child before that switch is done (on another CPU; more often under
+    // load) counts less than we do
+    const cpu = sum((u) => u.user_seconds + u.system_seconds)
+    expect(cpu).toBeGreaterThanOrEqual((t.user + t.system) * 0.98 - TICK)
+    expect(cpu).toBeLessThanOrEqual((t.user + t.system) * 1.1 + TICK)
     const maxRss = Math.max(...rows.map((p) => p.usage!.max_rss_bytes!))
     expect(Math.abs(maxRss - t.maxRssBytes)).toBeLessThanOrEqual(0.05 * t.maxRssBytes)
     expect(sum((u) => u.minor_faults)).toBe(t.minor)

@@ -163,7 +163,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
         exit_signal: info?.exitSignal ?? null,
         peak_cpu_pct: nullableRound(a.cpuPeak),
         mean_cpu_pct: nullableRound(a.cpuN ? a.cpuSum / a.cpuN : null),
-        cpu_seconds: nullableRound(a.cpuSeconds, 3),
+        cpu_seconds: nullableRound(a.cpuSeconds, 6),
         peak_pss_bytes: a.pssPeak,
         read_bytes: a.readBytes,
         write_bytes: a.writeBytes,
@@ -279,7 +279,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
       tree: {
         peak_cpu_pct: nullableRound(cpuPeak),
         mean_cpu_pct: nullableRound(cpuMean),
-        cpu_seconds: nullableRound(cpuTime, 3),
+        cpu_seconds: nullableRound(cpuTime, 6),
         peak_rss_bytes: maxOf(sampledPeak('rss_bytes'), usage?.max_rss_bytes ?? null),
         peak_pss_bytes: sampledPeak('pss_bytes'),
         read_bytes: unlessMissed(during(tree('read_bytes'), attached)),
