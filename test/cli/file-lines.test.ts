@@ -2,35 +2,9 @@
 // over the tree, a pipe by its ends, failed opens rolled up, and the names not there.
 import { describe, expect, it } from 'vitest'
 import { fileLines } from '../../src/cli/file-lines'
-import type { FileSummaryRow } from '../../src/shared/detail'
+import { fileRow } from '../util/file-row'
 
-function row(pid: number, path: string, kind: FileSummaryRow['kind'], figures: Partial<FileSummaryRow> = {}): FileSummaryRow {
-  return {
-    pid,
-    path,
-    kind,
-    opens: 0,
-    open_errors: 0,
-    reads: 0,
-    read_bytes: 0,
-    writes: 0,
-    write_bytes: 0,
-    io_errors: 0,
-    time_ns: 0,
-    stats: 0,
-    unlinks: 0,
-    renames_from: 0,
-    renames_to: 0,
-    mkdirs: 0,
-    name_errors: 0,
-    errnos: {},
-    open_errnos: {},
-    first_ms: 0,
-    last_ms: 0,
-    held: false,
-    ...figures
-  }
-}
+const row = fileRow
 const comms = new Map([
   [10, 'sh'],
   [11, 'gzip'],

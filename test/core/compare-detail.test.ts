@@ -5,31 +5,10 @@ import { compareFiles, comparePeers } from '../../src/main/analysis/compare-deta
 import { rollUpPeers } from '../../src/main/analysis/network'
 import type { FileSummaryRow, NetworkSummaryRow } from '../../src/shared/detail'
 import type { NetworkPeerSummary } from '../../src/main/types/summary'
+import { fileRow } from '../util/file-row'
 
-const file = (pid: number, path: string | null, read: number, write: number, openErrors = 0): FileSummaryRow => ({
-  pid,
-  path,
-  kind: 'file',
-  opens: 1,
-  open_errors: openErrors,
-  reads: 1,
-  read_bytes: read,
-  writes: 1,
-  write_bytes: write,
-  io_errors: 0,
-  time_ns: 1,
-  stats: 0,
-  unlinks: 0,
-  renames_from: 0,
-  renames_to: 0,
-  mkdirs: 0,
-  name_errors: 0,
-  errnos: {},
-  open_errnos: {},
-  first_ms: 0,
-  last_ms: 0,
-  held: false
-})
+const file = (pid: number, path: string | null, read: number, write: number, openErrors = 0): FileSummaryRow =>
+  fileRow(pid, path, 'file', { opens: 1, open_errors: openErrors, reads: 1, read_bytes: read, writes: 1, write_bytes: write, time_ns: 1 })
 const peer = (remote: string, sent: number, received: number, errors = 0): NetworkPeerSummary => ({
   remote,
   proto: 'tcp',
