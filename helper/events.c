@@ -15,14 +15,19 @@
 #include "detail.h"
 #include "tracker.h"
 
-/* an exit to the app: the process's final counts first, then its slot is free for reuse */
+/* a process gone from the tracked set: its final counts, then its slot is free for reuse */
+static void slot_out(struct session *s, const struct syscope_event *e)
+{
+	if (e->slot < s->tr.max_procs && s->tr.slots[e->slot].pid == e->pid)
+		tracker_release(&s->tr, e->slot, &s->msg);
+}
+
+/* an exit to the app, after the process's final counts */
 static void exit_out(struct session *s, const struct syscope_event *e)
 {
-	struct jbuf *j = &s->msg;
-	if (e->slot < s->tr.max_procs && s->tr.slots[e->slot].pid == e->pid)
-		tracker_release(&s->tr, e->slot, j);
-	msg_exit(j, e);
-	out_line(j);
+	slot_out(s, e);
+	msg_exit(&s->msg, e);
+	out_line(&s->msg);
 }
 
 /*
@@ -123,9 +128,7 @@ int events_on_ring(void *ctx, void *data, size_t size)
 		exit_final(s, e);
 		break;
 	case EV_UNTRACKED:
-		/* the final counts come before it, then the slot is free for reuse */
-		if (e->slot < s->tr.max_procs && s->tr.slots[e->slot].pid == e->pid)
-			tracker_release(&s->tr, e->slot, j);
+		slot_out(s, e);
 		msg_untracked(j, e->t_ns, e->pid, e->reason);
 		out_line(j);
 		break;

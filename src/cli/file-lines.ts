@@ -2,14 +2,11 @@
 // files did it use" (the JSON keeps a row per process and file). A pipe's line names its ends.
 import { filesByPath, pipeEnds, type FileSummaryRow } from '../shared/detail'
 import { posix } from 'node:path'
-import { formatBytes, formatCount, formatDuration } from '../shared/format'
+import { formatBytes, formatCount, formatCounted, formatDuration, formatProcesses } from '../shared/format'
 
 /** files listed, and names that failed to open */
 const FILES_SHOWN = 10
 const FAILED_SHOWN = 5
-
-/** "4 processes", or the one pid */
-const who = (pids: readonly number[]): string => (pids.length === 1 ? `pid ${pids[0]}` : `${formatCount(pids.length)} processes`)
 
 /**
  * The files section: the files that moved the most bytes, then the names that failed to open
@@ -29,22 +26,21 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
   const failed = filesByPath(rows.filter((f) => f.open_errors > 0)).sort(
     (a, b) => b.open_errors - a.open_errors || String(a.path).localeCompare(String(b.path))
   )
-  const failedNames = failed.length === 1 ? '1 name' : `${formatCount(failed.length)} names`
-  const also = socketsElsewhere && sockets ? ` (and ${formatCount(sockets)} socket${sockets === 1 ? '' : 's'}: network, below)` : ''
-  const out = [`  files: ${formatCount(used.length)} used, ${failedNames} failed to open${also}`]
+  const also = socketsElsewhere && sockets ? ` (and ${formatCounted(sockets, 'socket')}: network, below)` : ''
+  const out = [`  files: ${formatCount(used.length)} used, ${formatCounted(failed.length, 'name')} failed to open${also}`]
   if (used.length) out.push('    read        written     opens   time in calls   by           path')
   for (const f of used.slice(0, FILES_SHOWN)) {
     const ends = f.kind === 'pipe' ? pipeEnds(f, comm) : ''
     const path = f.path === null ? '(name not kept)' : `${f.path}${ends ? ` (${ends})` : ''}`
     out.push(
-      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${who(f.pids).padEnd(12)} ${path}`
+      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${formatProcesses(f.pids).padEnd(12)} ${path}`
     )
   }
   for (const f of failed.slice(0, FAILED_SHOWN)) {
     const why = Object.entries(f.open_errnos)
       .map(([e, n]) => `${e} ${formatCount(n)}`)
       .join(', ')
-    out.push(`    failed to open ${f.path ?? ''} (${who(f.pids)}): ${why}`)
+    out.push(`    failed to open ${f.path ?? ''} (${formatProcesses(f.pids)}): ${why}`)
   }
   const notThere = notFound(rows)
   if (notThere) out.push(notThere)
@@ -72,7 +68,6 @@ function notFound(rows: readonly FileSummaryRow[]): string | null {
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, DIRS_SHOWN)
     .map(([dir, n]) => `${dir} (${formatCount(n)})`)
-  const many = names.length === 1 ? '1 name' : `${formatCount(names.length)} names`
   const times = lookups === 1 ? 'once' : `${formatCount(lookups)} times`
-  return `    not there (ENOENT) when looked up by name: ${many}, ${times}, most in ${most.join(', ')}`
+  return `    not there (ENOENT) when looked up by name: ${formatCounted(names.length, 'name')}, ${times}, most in ${most.join(', ')}`
 }

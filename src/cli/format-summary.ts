@@ -1,6 +1,6 @@
 // The readable end-of-run summary of `syscope record` / `syscope summary`.
 import type { Summary, WallTime } from '../main/types/summary'
-import { formatBytes, formatDuration, formatCount } from '../shared/format'
+import { formatBytes, formatDuration, formatCount, formatCounted, formatProcesses } from '../shared/format'
 import { wallTimeSentence } from '../shared/wall-time'
 import { printableDeep } from '../shared/printable'
 import { peerRemote } from '../main/analysis/network'
@@ -14,7 +14,7 @@ export function formatSummary(summary: Summary): string {
   out.push(`\nsyscope: ${ses.title}`)
   const ending = describeEnding(ses)
   out.push(
-    `  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${counted(s.proc.processes.length, 'process', 'processes')}, ${ending}`
+    `  ${formatDuration(ses.duration_ms * 1e6)}, ${ses.samples} samples every ${ses.interval_ms} ms, ${formatCounted(s.proc.processes.length, 'process', 'processes')}, ${ending}`
   )
   const t = s.proc.tree
   out.push('')
@@ -99,10 +99,11 @@ export function formatSummary(summary: Summary): string {
     out.push('')
     out.push(
       s.network.length
-        ? `  network: ${counted(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size, 'socket')}, ${counted(peers.length, 'peer')}, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
+        ? `  network: ${formatCounted(new Set(s.network.map((r) => `${r.pid} ${r.socket}`)).size, 'socket')}, ${formatCounted(peers.length, 'peer')}, ${formatCount(listening.length)} listening, ${formatCount(failed.length)} with failed connects`
         : '  network: no sockets'
     )
-    if (peers.length) out.push('    sent        received    sockets   proto  peer')
+    const header = '    sent        received    sockets   proto  peer'
+    if (peers.length) out.push(header)
     for (const p of peers.slice(0, 10)) {
       out.push(
         `    ${formatBytes(p.bytes_sent).padEnd(11)} ${formatBytes(p.bytes_received).padEnd(11)} ${formatCount(p.sockets).padStart(7)}   ${p.proto.padEnd(6)} ${p.remote}${p.local ? ` → ${p.local} (in)` : ''}`
@@ -114,7 +115,7 @@ export function formatSummary(summary: Summary): string {
     const unnamed = s.network.filter((r) => peerRemote(r) === null && r.direction !== 'listen' && r.bytes_sent + r.bytes_received > 0)
     if (unnamed.length) {
       const sum = (f: (r: (typeof unnamed)[number]) => number): number => unnamed.reduce((n, r) => n + f(r), 0)
-      if (!peers.length) out.push('    sent        received    sockets   proto  peer')
+      if (!peers.length) out.push(header)
       out.push(
         `    ${formatBytes(sum((r) => r.bytes_sent)).padEnd(11)} ${formatBytes(sum((r) => r.bytes_received)).padEnd(11)} ${formatCount(unnamed.length).padStart(7)}   ${[...new Set(unnamed.map((r) => r.proto))].join('/').padEnd(6)} (no name at either end: socketpairs)`
       )
@@ -142,7 +143,7 @@ export function formatSummary(summary: Summary): string {
       failedTo.set(key, f)
     }
     for (const f of [...failedTo.values()].sort((a, b) => b.errors - a.errors).slice(0, 5)) {
-      const who = f.pids.size === 1 ? `pid ${[...f.pids][0]}` : `${f.pids.size} processes`
+      const who = formatProcesses([...f.pids])
       out.push(
         `    connect to ${f.remote ?? '(unknown)'} failed (${f.proto}, ${who}): ${formatCount(f.errors)} of ${formatCount(f.connects)}, last ${f.errno ?? 'unknown'}`
       )
@@ -155,7 +156,7 @@ export function formatSummary(summary: Summary): string {
     // one line per device: the whole machine's requests on it, then the tracked processes' share
     const dur = (v: number | null): string => (v === null ? '?' : formatDuration(v))
     out.push('')
-    out.push(`  disk: ${counted(s.disk.length, 'device')}`)
+    out.push(`  disk: ${formatCounted(s.disk.length, 'device')}`)
     for (const d of s.disk) {
       const ours = d.processes.reduce((n, p) => n + p.requests, 0)
       const depth = d.queue_depth ? `, queue depth ${d.queue_depth.mean.toFixed(2)} mean ${d.queue_depth.max.toFixed(2)} max` : ''
@@ -183,7 +184,5 @@ function describeEnding(ses: Summary['session']): string {
 }
 
 const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)
-/** "1 peer", "7 peers" */
-const counted = (n: number, what: string, plural = `${what}s`): string => `${formatCount(n)} ${n === 1 ? what : plural}`
 const bytes = (v: number | null): string => (v === null ? 'unavailable' : formatBytes(v))
 const num = (v: number | null): string => (v === null ? '?' : String(v))

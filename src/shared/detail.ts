@@ -1,5 +1,6 @@
 // The rows of the files and network sections of a summary (syscope record --detail): the JSON
 // summary and the renderer's Files and Network tables (SyscopeApi.detail) share them.
+import { formatProcessName } from './format'
 
 /**
  * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
@@ -43,6 +44,34 @@ export interface FileSummaryRow {
   held: boolean
 }
 
+/** A process's use of a file with nothing done yet: every figure 0, no errno, no time seen. */
+export function emptyFileRow(pid: number, path: string | null, kind: FileSummaryRow['kind']): FileSummaryRow {
+  return {
+    pid,
+    path,
+    kind,
+    opens: 0,
+    open_errors: 0,
+    reads: 0,
+    read_bytes: 0,
+    writes: 0,
+    write_bytes: 0,
+    io_errors: 0,
+    time_ns: 0,
+    stats: 0,
+    unlinks: 0,
+    renames_from: 0,
+    renames_to: 0,
+    mkdirs: 0,
+    name_errors: 0,
+    errnos: {},
+    open_errnos: {},
+    first_ms: null,
+    last_ms: null,
+    held: false
+  }
+}
+
 /** One file's use over every process that used it (filesByPath): the rows' figures summed. */
 export interface FileByPath extends Omit<FileSummaryRow, 'pid' | 'held'> {
   /** the processes that used it (in the rows' order), and those that wrote to it and read from it */
@@ -81,9 +110,8 @@ export function filesByPath(rows: readonly FileSummaryRow[]): FileByPath[] {
     const key = r.path === null ? `#${i}` : r.path
     let f = by.get(key)
     if (!f) {
-      const { pid: _pid, held, ...rest } = r
-      f = { ...rest, errnos: {}, open_errnos: {}, pids: [], writers: [], readers: [], held }
-      for (const k of SUMMED) f[k] = 0
+      const { pid: _pid, ...empty } = emptyFileRow(r.pid, r.path, r.kind)
+      f = { ...empty, first_ms: r.first_ms, last_ms: r.last_ms, held: r.held, pids: [], writers: [], readers: [] }
       by.set(key, f)
     }
     // a name only failed to open or stat-ed is `other`: a process that opened it says what it is
@@ -104,7 +132,7 @@ export function filesByPath(rows: readonly FileSummaryRow[]): FileByPath[] {
 /** "gzip → wc": a pipe's writers and readers by name, two at most each ("" if it moved nothing) */
 export function pipeEnds(f: Pick<FileByPath, 'writers' | 'readers'>, comm: (pid: number) => string): string {
   const names = (pids: readonly number[]): string => {
-    const n = [...new Set(pids.map((p) => comm(p) || `pid ${p}`))]
+    const n = [...new Set(pids.map((p) => formatProcessName(p, comm(p))))]
     return n.length ? `${n.slice(0, 2).join(', ')}${n.length > 2 ? ' and others' : ''}` : '?'
   }
   return f.writers.length || f.readers.length ? `${names(f.writers)} → ${names(f.readers)}` : ''

@@ -50,3 +50,18 @@ export function formatCount(n: number): string {
   if (Math.abs(n) < 1e9) return `${(n / 1e6).toFixed(2)}M`
   return `${(n / 1e9).toFixed(2)}G`
 }
+
+/** "1 peer", "7 peers", "1.2k processes" (plural: when not what + "s") */
+export function formatCounted(n: number, what: string, plural = `${what}s`): string {
+  return `${formatCount(n)} ${n === 1 ? what : plural}`
+}
+
+/** who did something: "pid 4242" for one process, "3 processes" for more */
+export function formatProcesses(pids: readonly number[]): string {
+  return pids.length === 1 ? `pid ${pids[0]}` : formatCounted(pids.length, 'process', 'processes')
+}
+
+/** a process by its name, or by its pid where its name was never read */
+export function formatProcessName(pid: number, comm: string): string {
+  return comm || `pid ${pid}`
+}

@@ -1,6 +1,7 @@
 // Every thread's wall time, explained, as the JSON summary and the renderer's wall-time pane show
 // it: on a CPU, waiting for one, blocked and in what (SyscopeApi.wallTime), and each of the top
 // threads' states over the range as a lane.
+import { formatProcessName } from './format'
 
 /**
  * Wall time, explained (ns on the kernel's clock): a thread's, or a process's or the tree's as the
@@ -114,8 +115,8 @@ export function blockedLabel(b: Pick<BlockedBy, 'syscall' | 'on'>): string {
 function blockedWho(b: BlockedBy): string {
   const parts: string[] = []
   const p = b.processes ?? []
-  // a process whose name was never read (an older recording's short-lived fork) is its pid
-  const name = (x: { pid: number; comm: string }): string => x.comm || `pid ${x.pid}`
+  // a process whose name was never read (an older recording's short-lived fork): its pid
+  const name = (x: { pid: number; comm: string }): string => formatProcessName(x.pid, x.comm)
   const names = (xs: { pid: number; comm: string }[], most: number): string => [...new Set(xs.map(name))].slice(0, most).join(', ')
   const kids = b.waiting_for ?? []
   if (p.length && kids.length && kids.every((k) => k.ppid !== undefined)) {

@@ -4,6 +4,7 @@ import { posix } from 'node:path'
 import type { SessionStore } from '../store/store'
 import { inodeOf, type FileKind } from '../types/recording-format'
 import type { FileSummaryRow } from '../types/summary'
+import { emptyFileRow } from '../../shared/detail'
 
 import { errnoName } from './errno'
 
@@ -30,8 +31,6 @@ export interface TimeRange {
 
 const earliest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b))
 const latest = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b))
-
-const NO_NAME_OPS = { stats: 0, unlinks: 0, renames_from: 0, renames_to: 0, mkdirs: 0, name_errors: 0 }
 
 /**
  * Every file each process used: over the whole session, or (with `range`) what it did inside
@@ -72,20 +71,14 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
       continue
     }
     const row: FileSummaryRow = {
-      pid: u.pid,
-      path,
-      kind: u.kind,
+      ...emptyFileRow(u.pid, path, u.kind),
       opens,
-      open_errors: 0,
       reads,
       read_bytes: readBytes,
       writes,
       write_bytes: writeBytes,
       io_errors: ioErrors,
       time_ns: timeNs,
-      ...NO_NAME_OPS,
-      errnos: {},
-      open_errnos: {},
       first_ms: firstMs,
       last_ms: lastMs,
       held: u.held
@@ -104,25 +97,7 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
   const rowOf = (pid: number, path: string): FileSummaryRow => {
     let row = byPath.get(`${pid} ${path}`)
     if (!row) {
-      row = {
-        pid,
-        path,
-        kind: 'other',
-        opens: 0,
-        open_errors: 0,
-        reads: 0,
-        read_bytes: 0,
-        writes: 0,
-        write_bytes: 0,
-        io_errors: 0,
-        time_ns: 0,
-        ...NO_NAME_OPS,
-        errnos: {},
-        open_errnos: {},
-        first_ms: null,
-        last_ms: null,
-        held: false
-      }
+      row = emptyFileRow(pid, path, 'other')
       rows.push(row)
       byPath.set(`${pid} ${path}`, row)
     }
