@@ -36,8 +36,8 @@ const volatile __u8 detail_op[SYSCOPE_MAX_NR];
 const volatile bool tcp_states_on = false;
 /* the counts-and-errors mode: no sys_enter hook, no clock (syscalls.bpf.c) */
 const volatile bool counts_only = false;
-/* the timed mode's slowest calls kept per CPU (0: none), and the syscalls whose first argument
- * is an fd, resolved to its file for them (latency.bpf.c) */
+/* the timed mode's slowest calls kept per CPU (0: none), and for each syscall where in its
+ * arguments an fd is, resolved to its file for them (enum fd_arg, latency.bpf.c) */
 const volatile __u32 slow_n = 0;
 const volatile __u8 arg0_fd[SYSCOPE_MAX_NR];
 /* how many of the slots are given out by tgid (slot_taken): min(PREF_SLOTS, max procs) */

@@ -142,16 +142,98 @@ static __always_inline void slow_find_min(struct slow_cpu *h, __u32 cpu)
 	h->min_idx = at;
 }
 
+/* what poll and select find in user memory; the kernel's struct pollfd */
+struct pollfd_ {
+	__s32 fd;
+	__s16 events;
+	__s16 revents;
+};
+
+/* of a poll's array (its first 8 entries): the first fd that was ready when it returned ready,
+ * else the first it waited on; -1 for none. *fds: the entries it waited on (those past the
+ * eighth counted as they are, without a look at them; a negative fd is no entry). */
+static __always_inline __s64 polled_fd(__u64 ufds, __u64 nfds, long ret, __u32 *fds)
+{
+	__s64 fd = -1;
+	__u32 n = 0, i;
+	bool ready = false;
+	for (i = 0; i < 8 && i < nfds; i++) {
+		struct pollfd_ p;
+		if (bpf_probe_read_user(&p, sizeof(p), (void *)(ufds + i * sizeof(p))))
+			return -1;
+		if (p.fd < 0)
+			continue;
+		n++;
+		if (fd < 0 || (ret > 0 && p.revents && !ready)) {
+			fd = p.fd;
+			ready = ret > 0 && p.revents;
+		}
+	}
+	if (fd >= 0)
+		*fds = n + (nfds > i ? (__u32)(nfds - i) : 0);
+	return fd;
+}
+
+/* of a select's read and write sets (their first 64 fds): the lowest set. At a return the kernel
+ * has left in them the fds that were ready, none on a timeout, and what it waited on when it
+ * failed (a signal). -1 for none; *fds: how many are set. */
+static __always_inline __s64 selected_fd(__u64 nfds, __u64 rd, __u64 wr, __u32 *fds)
+{
+	__u64 r = 0, w = 0;
+	if (rd)
+		bpf_probe_read_user(&r, sizeof(r), (void *)rd);
+	if (wr)
+		bpf_probe_read_user(&w, sizeof(w), (void *)wr);
+	__u64 set = r | w;
+	if (nfds < 64)
+		set &= (1ULL << nfds) - 1;
+	if (!set)
+		return -1;
+	/* how many bits are set (no popcount in BPF): pairs, nibbles, bytes, then their sum */
+	__u64 v = set - ((set >> 1) & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	*fds = (__u32)((v * 0x0101010101010101ULL) >> 56);
+	/* the lowest: halve the search six times */
+	__u64 low = set & -set;
+	__s64 fd = 0;
+	if (low >> 32) {
+		fd += 32;
+		low >>= 32;
+	}
+	if (low >> 16) {
+		fd += 16;
+		low >>= 16;
+	}
+	if (low >> 8) {
+		fd += 8;
+		low >>= 8;
+	}
+	if (low >> 4) {
+		fd += 4;
+		low >>= 4;
+	}
+	if (low >> 2) {
+		fd += 2;
+		low >>= 2;
+	}
+	if (low >> 1)
+		fd += 1;
+	return fd;
+}
+
 /*
  * Keep a slow call on this CPU. Programs do not nest on one CPU (the kernel skips a program that
  * is already running there), so the part is written by one writer; seq is odd meanwhile and the
- * helper, reading without a lock, rereads a part whose seq moved. arg0 is read from the user's
- * registers, which the kernel leaves as the call was made (x86: di; arm64: orig_x0, as x0 holds
- * the return value by now); an fd there is resolved to its file while it is still open.
+ * helper, reading without a lock, rereads a part whose seq moved. a: its first three arguments,
+ * read from the user's registers, which the kernel leaves as the call was made (x86: di, si, dx;
+ * arm64: orig_x0, x1, x2, as x0 holds the return value by now). The fd it was called on (its
+ * first argument; for poll and select, one from user memory: polled_fd, selected_fd) is resolved
+ * to its file while it is still open.
  */
 static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task_struct *task,
 				      __u32 tgid, __u32 tid, __s64 nr, long ret, __u64 ns,
-				      __u64 end, __u64 arg0)
+				      __u64 end, const __u64 a[3])
 {
 	__u32 n = slow_n;
 	__u32 i = h->used < n ? h->used : h->min_idx;
@@ -167,16 +249,25 @@ static __always_inline void slow_keep(struct slow_cpu *h, __u32 cpu, struct task
 	c->tid = tid;
 	c->nr = (__s32)nr;
 	c->ret = ret;
-	c->arg0 = arg0;
+	c->arg0 = a[0];
 	c->dev = 0;
 	c->ino = 0;
 	c->variant = 0;
 	c->kind = 0;
+	c->fds = 0;
 	c->leaf[0] = 0;
-	if (nr >= 0 && nr < SYSCOPE_MAX_NR && arg0_fd[nr]) {
+	__u8 how = nr >= 0 && nr < SYSCOPE_MAX_NR ? arg0_fd[nr] : FD_ARG_NONE;
+	__s64 fd = a[0];
+	if (how == FD_ARG_POLLFDS)
+		fd = polled_fd(a[0], a[1], ret, &c->fds);
+	else if (how == FD_ARG_FDSETS)
+		fd = selected_fd(a[0], a[1], a[2], &c->fds);
+	if (c->fds)
+		c->arg0 = fd;
+	if (how != FD_ARG_NONE && fd >= 0) {
 		if (!task)
 			task = (struct task_struct *)bpf_get_current_task();
-		struct file *f = fd_file(task, (__s64)arg0);
+		struct file *f = fd_file(task, fd);
 		if (f) {
 			struct file_key k;
 			file_key_of(0, f, &k);

@@ -134,8 +134,15 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 	/* its wall time's record: in a syscall from now on (threads.bpf.c, tt_sys_exit) */
 	struct thread_time *r = tt_record(t, tid);
 	t->nr = nr;
-	if (k == HOOK_TP)
-		t->arg0 = ((struct trace_event_raw_sys_enter *)argsrc)->args[0];
+	if (k == HOOK_TP) {
+		struct trace_event_raw_sys_enter *e = argsrc;
+		t->arg0 = e->args[0];
+		/* poll's length, select's sets (exit_args) */
+		if (nr >= 0 && nr < SYSCOPE_MAX_NR && arg0_fd[nr] >= FD_ARG_POLLFDS) {
+			t->arg[0] = e->args[1];
+			t->arg[1] = e->args[2];
+		}
+	}
 	if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr]) {
 		__u64 a[5];
 		entry_args(k, argsrc, a);
@@ -165,17 +172,29 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 		r->sys_since_ns = now;
 }
 
-/* The syscall's first argument at its exit: from the user's registers as the call left them
- * (tp_btf reads its typed pointer directly, raw_tp through CO-RE), or kept at the entry from the
- * classic tracepoint's record. Read only for a call slow enough to be kept. */
-static __always_inline __u64 exit_arg0(enum hook_kind k, void *src, struct thread_state *t)
+/* The syscall's first three arguments at its exit: from the user's registers as the call left
+ * them (tp_btf reads its typed pointer directly, raw_tp through CO-RE), or kept at the entry from
+ * the classic tracepoint's record (the second and third for poll and select only). Read only for
+ * a call slow enough to be kept. */
+static __always_inline void exit_args(enum hook_kind k, void *src, struct thread_state *t,
+				      __u64 a[3])
 {
-	if (k == HOOK_TP)
-		return t->arg0;
+	if (k == HOOK_TP) {
+		a[0] = t->arg0;
+		a[1] = t->arg[0];
+		a[2] = t->arg[1];
+		return;
+	}
 	struct pt_regs *regs = src;
-	if (k == HOOK_BTF)
-		return PT_REGS_PARM1_SYSCALL(regs);
-	return PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (k == HOOK_BTF) {
+		a[0] = PT_REGS_PARM1_SYSCALL(regs);
+		a[1] = PT_REGS_PARM2_SYSCALL(regs);
+		a[2] = PT_REGS_PARM3_SYSCALL(regs);
+		return;
+	}
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
 }
 
 /*
@@ -253,8 +272,11 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
 			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns,
 				    sole);
-		if (h && slow_enough(h, ns))
-			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, exit_arg0(k, src, t));
+		if (h && slow_enough(h, ns)) {
+			__u64 a[3];
+			exit_args(k, src, t, a);
+			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, a);
+		}
 	}
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }

@@ -111,15 +111,27 @@ struct slow_call {
 	__s32 nr;
 	__u32 variant; /* of its file (dev, ino), as file_stats.variant */
 	__s64 ret;
-	__u64 arg0; /* its first argument: an fd, a futex's address, a pid... */
-	/* arg0 as an fd (arg0_fd[nr]) that was open at the return: its file, 0 otherwise */
+	/* its first argument: an fd, a futex's address, a pid...; for poll and select (fds > 0)
+	 * the fd named as what it waited on instead (latency.bpf.c, waited_fd) */
+	__u64 arg0;
+	/* that fd (arg0_fd[nr]), when it was open at the return: its file, 0 otherwise */
 	__u64 dev;
 	__u64 ino;
 	/* and what it was (enum file_kind + 1; 0: no file) and its own name, so that a call is
 	 * named without --detail after its fd is closed: "pipe:[ino]", "…/doc" */
 	__u32 kind;
-	__u32 _pad;
+	/* poll and select: how many fds it waited on (select: in the first 64; ready ones when it
+	 * returned ready), 0 for other calls or when none could be read */
+	__u32 fds;
 	char leaf[SLOW_LEAF_MAX];
+};
+
+/* where a syscall's fd is, for a slow call's target (the helper fills arg0_fd) */
+enum fd_arg {
+	FD_ARG_NONE = 0,
+	FD_ARG_FIRST = 1, /* its first argument */
+	FD_ARG_POLLFDS = 2, /* poll, ppoll: an array of struct pollfd and its length */
+	FD_ARG_FDSETS = 3, /* select, pselect6: nfds, then the read and the write set */
 };
 
 /* one CPU's part of slow_calls: seq is odd while this CPU writes it (the helper reads again);

@@ -248,7 +248,8 @@ static void set_detail_classes(struct syscope_bpf *s)
 	}
 }
 
-/* The syscalls whose first argument is an fd: a slow call of theirs is shown with its file. */
+/* The syscalls called on an fd (their first argument), and poll and select: a slow call of
+ * theirs is shown with its file. */
 static void set_fd_calls(struct syscope_bpf *s)
 {
 	static const int fd_calls[] = {
@@ -299,7 +300,24 @@ static void set_fd_calls(struct syscope_bpf *s)
 	};
 	for (size_t i = 0; i < sizeof(fd_calls) / sizeof(fd_calls[0]); i++)
 		if (fd_calls[i] >= 0 && fd_calls[i] < SYSCOPE_MAX_NR)
-			s->rodata->arg0_fd[fd_calls[i]] = 1;
+			s->rodata->arg0_fd[fd_calls[i]] = FD_ARG_FIRST;
+	/* and those that wait on several, named by one of them from user memory */
+	static const struct {
+		int nr;
+		uint8_t how;
+	} waits[] = {
+#ifdef __NR_poll
+		{ __NR_poll, FD_ARG_POLLFDS },
+#endif
+#ifdef __NR_select
+		{ __NR_select, FD_ARG_FDSETS },
+#endif
+		{ __NR_ppoll, FD_ARG_POLLFDS },
+		{ __NR_pselect6, FD_ARG_FDSETS },
+	};
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (waits[i].nr >= 0 && waits[i].nr < SYSCOPE_MAX_NR)
+			s->rodata->arg0_fd[waits[i].nr] = waits[i].how;
 }
 
 /* A BPF_F_MMAPABLE array into memory: *len its size; NULL (errno set) when it cannot be mapped. */

@@ -356,6 +356,10 @@ void msg_slow_entry(struct jbuf *j, bool first, const struct slow_call *c)
 		file_ref(j, c->dev, c->ino, c->variant);
 	else
 		jb_raw(j, "null");
+	if (c->fds) {
+		jb_key(j, "fds");
+		jb_u64(j, c->fds);
+	}
 	if (c->kind) {
 		jb_key(j, "kind");
 		jb_str(j, file_kind_name(c->kind - 1));

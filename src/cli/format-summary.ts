@@ -75,16 +75,20 @@ export function formatSummary(summary: Summary): string {
       const times = timed ? `   ${formatDuration(r.time_ns ?? 0).padStart(12)}   ${dur(r.p50_ns)} ${dur(r.p99_ns)} ${dur(r.max_ns)}` : ''
       out.push(`    ${r.name.padEnd(18)} ${formatCount(r.count).padStart(8)} ${formatCount(r.errors).padStart(10)}${times}   ${why}`.trimEnd())
     }
-    const slow = s.ebpf.slowest_calls ?? []
+    const slow = (s.ebpf.slowest_calls ?? []).slice(0, 5)
     if (slow.length) {
+      // columns as wide as what they hold: a failed call's errno ("= ERESTARTNOHAND") is long
+      const calls = slow.map((c) => c.syscall + (c.errno ? ` = ${c.errno}` : ''))
+      const by = slow.map((c) => (c.comm ? `${c.comm} ${c.pid}` : `pid ${c.pid}`))
+      const callWidth = Math.max(18, ...calls.map((c) => c.length))
+      const byWidth = Math.max(...by.map((b) => b.length))
       out.push('')
-      out.push('    slowest calls        took      at       pid      target')
-      for (const c of slow.slice(0, 5)) {
-        const ret = c.errno ? ` = ${c.errno}` : ''
+      out.push(`    ${'slowest calls'.padEnd(callWidth)}     took        at   ${'by'.padEnd(byWidth)}   target`)
+      slow.forEach((c, i) =>
         out.push(
-          `    ${(c.syscall + ret).padEnd(18)} ${formatDuration(c.duration_ns).padStart(8)} ${`${(c.t_ms / 1000).toFixed(2)} s`.padStart(9)}   ${String(c.pid).padEnd(8)} ${c.target ?? ''}`.trimEnd()
+          `    ${calls[i]!.padEnd(callWidth)} ${formatDuration(c.duration_ns).padStart(8)} ${`${(c.t_ms / 1000).toFixed(2)} s`.padStart(9)}   ${by[i]!.padEnd(byWidth)}   ${c.target ?? ''}`.trimEnd()
         )
-      }
+      )
     }
   }
   if (s.files) {

@@ -8,12 +8,11 @@
 // histograms agree within one log2 bucket, request by request.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { bucketOf } from '../../src/shared/histogram'
 import type { DiskSummaryRow, Summary } from '../../src/main/types/summary'
-import { projectRoot } from '../../src/main/paths'
-import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli } from './harness'
+import { CLI, alive, buildCli, childrenOf, helperIn, killPids, pidsMatching, runCli } from './harness'
 import { until } from '../util/until'
 import { releaseFifo } from '../util/fifo'
 import { kernelDev, makeLoopDisk, type LoopDisk } from '../util/loop-disk'
@@ -179,9 +178,7 @@ describe('disk latency', () => {
 
   it('counts and attributes the same reads in the raw_tp mode', () => {
     const { id } = kernelDev(loop)
-    const wrapper = join(dir, 'helper-raw-tp')
-    writeFileSync(wrapper, `#!/bin/sh\nexec ${join(projectRoot(), 'build', 'helper', 'syscope-helper')} --mode raw_tp "$@"\n`)
-    chmodSync(wrapper, 0o755)
+    const wrapper = helperIn(dir, 'raw_tp')
     const r = runCli(
       [
         'record',
@@ -299,9 +296,7 @@ describe('disk latency', () => {
 
   it('says disk latency is unavailable (null) in the classic tracepoint mode', () => {
     // the helper in tracepoint mode, through a wrapper (tracefs is mounted for the file)
-    const wrapper = join(dir, 'helper-tracepoint')
-    writeFileSync(wrapper, `#!/bin/sh\nexec ${join(projectRoot(), 'build', 'helper', 'syscope-helper')} --mode tracepoint "$@"\n`)
-    chmodSync(wrapper, 0o755)
+    const wrapper = helperIn(dir, 'tracepoint')
     const r = spawnSync(
       'node',
       [CLI, 'record', '--json', '--no-tty', '--', 'dd', `if=${file}`, 'of=/dev/null', 'iflag=direct', 'bs=4096', 'count=4', 'status=none'],

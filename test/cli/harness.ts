@@ -1,7 +1,7 @@
 // Driving the real `syscope` command (the bundle, rebuilt so that it is this tree's code) and
 // waiting for what it does to processes, with deadlines rather than sleeps.
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 
@@ -9,6 +9,15 @@ export const CLI = join(projectRoot(), 'bin', 'syscope.mjs')
 
 export function buildCli(): void {
   execFileSync('node', ['scripts/build-cli.mjs'], { cwd: projectRoot() })
+}
+
+/** a helper (this tree's build) that runs in the given attach mode, as a script in dir: the CLI
+ * takes its helper from SYSCOPE_HELPER */
+export function helperIn(dir: string, mode: 'tp_btf' | 'raw_tp' | 'tracepoint'): string {
+  const path = join(dir, `helper-${mode}`)
+  writeFileSync(path, `#!/bin/sh\nexec '${join(projectRoot(), 'build', 'helper', 'syscope-helper')}' --mode ${mode} "$@"\n`)
+  chmodSync(path, 0o755)
+  return path
 }
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): SpawnSyncReturns<string> {

@@ -9,7 +9,8 @@ import { basename, join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import { bucketOf, bucketUpper } from '../../src/shared/histogram'
 import type { Summary, SyscallSummaryEntry } from '../../src/main/types/summary'
-import { buildCli, runCli } from './harness'
+import { buildCli, helperIn, runCli } from './harness'
+import { mountTracefs } from '../helper/harness'
 
 let dir: string
 let latency: string
@@ -25,9 +26,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 let runs = 0
-function record(args: string[], argv: string[]): Summary {
+function record(args: string[], argv: string[], helper: Record<string, string> = {}): Summary {
   const out = join(dir, `run-${++runs}.syscope`)
-  const r = runCli(['record', '--json', '--no-tty', '--out', out, ...args, '--', ...argv], env, 120_000)
+  const r = runCli(['record', '--json', '--no-tty', '--out', out, ...args, '--', ...argv], { ...env, ...helper }, 120_000)
   expect(r.status, r.stderr).toBe(0)
   const s = JSON.parse(r.stdout) as Summary
   expect(s.ebpf.available, `${s.ebpf.problem} ${r.stderr}`).toBe(true)
@@ -110,10 +111,45 @@ describe('syscall latency (timed mode)', () => {
     // all four were the main thread's
     const root = s.session.root_pid
     expect(top.every((c) => c.pid === root && c.tid === root)).toBe(true)
-    // the text summary lists them
+    // the text summary lists them, with who made each
     const text = runCli(['summary', s.session.recording!], env)
-    expect(text.stdout).toMatch(/slowest calls[\s\S]*read\s+[\d.]+ ms[\s\S]*pipe:\[/)
+    expect(text.stdout).toMatch(new RegExp(`slowest calls[\\s\\S]*read\\s+[\\d.]+ ms\\s+[\\d.]+ s\\s+latency ${root}\\s+pipe:\\[`))
   })
+
+  for (const mode of ['tp_btf', 'raw_tp', 'tracepoint'] as const)
+    it(`names what a poll or a select waited on: the fd that was ready, else the first (${mode})`, () => {
+      const unmount = mode === 'tracepoint' ? mountTracefs() : () => {}
+      try {
+        const facts = join(dir, `waits-${mode}.txt`)
+        const s = record([], [latency, 'waits', facts], { SYSCOPE_HELPER: helperIn(dir, mode) })
+        expect(s.ebpf.attach).toBe(mode)
+        const ino = Object.fromEntries(
+          readFileSync(facts, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => l.split(' ') as [string, string])
+        )
+        // the four waits of at least 150 ms, in the order they were made; nothing else blocks
+        const waits = s.ebpf.slowest_calls!.filter((c) => c.duration_ns >= 150e6).sort((a, b) => a.t_ms - b.t_ms)
+        expect(waits.map((c) => c.syscall)).toEqual([
+          expect.stringMatching(/^p?poll$/),
+          expect.stringMatching(/^p?select6?$/),
+          'pselect6',
+          expect.stringMatching(/^p?poll$/)
+        ])
+        const [poll, select, interrupted, timedOut] = waits
+        // poll of -1, an eventfd, an idle pipe and the pipe written: the ready one, 2 others
+        expect(poll).toMatchObject({ ret: 1, target: `pipe:[${ino.ready}] and 2 more fds` })
+        // select returns the ready ones alone in its sets
+        expect(select).toMatchObject({ ret: 1, target: `pipe:[${ino.ready}]` })
+        // a signal ended it: its sets as given, the lower fd (the pipe made first) named
+        expect(interrupted).toMatchObject({ errno: 'ERESTARTNOHAND', target: `pipe:[${ino.idle}] and 1 more fd` })
+        // timed out: what it waited on
+        expect(timedOut).toMatchObject({ ret: 0, target: `pipe:[${ino.idle3}]` })
+      } finally {
+        unmount()
+      }
+    })
 
   it("names a call's file without --detail, after its fd was closed", () => {
     // ls opens the directory, lists it, closes it and exits: its fd is gone long before the

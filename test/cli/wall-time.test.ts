@@ -7,15 +7,13 @@
 // no sched_switch hook: unavailable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { Summary, WallTime } from '../../src/main/types/summary'
-import { buildCli, runCli } from './harness'
+import { buildCli, helperIn, runCli } from './harness'
 import { mountTracefs } from '../helper/harness'
-
-const HELPER = join(projectRoot(), 'build', 'helper', 'syscope-helper')
 
 let dir: string
 let workload: string
@@ -30,14 +28,6 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-/** a helper that runs in the given attach mode (the CLI takes its helper from SYSCOPE_HELPER) */
-function helperIn(mode: string): string {
-  const path = join(dir, `helper-${mode}`)
-  writeFileSync(path, `#!/bin/sh\nexec '${HELPER}' --mode ${mode} "$@"\n`)
-  chmodSync(path, 0o755)
-  return path
-}
-
 interface Fact {
   name: string
   tid: number
@@ -46,12 +36,12 @@ interface Fact {
 }
 
 let runs = 0
-function record(mode: string, args: string[] = []): { s: Summary; facts: Fact[] } {
+function record(mode: 'tp_btf' | 'raw_tp' | 'tracepoint', args: string[] = []): { s: Summary; facts: Fact[] } {
   const n = ++runs
   const facts = join(dir, `facts-${n}.txt`)
   const r = runCli(
     ['record', '--json', '--no-tty', '--out', join(dir, `run-${n}.syscope`), ...args, '--', workload, facts],
-    { ...env, SYSCOPE_HELPER: helperIn(mode) },
+    { ...env, SYSCOPE_HELPER: helperIn(dir, mode) },
     120_000
   )
   expect(r.status, r.stderr).toBe(0)
@@ -139,7 +129,7 @@ function checkParts(s: Summary, facts: Fact[]): void {
 }
 
 describe('wall time, explained', () => {
-  for (const mode of ['tp_btf', 'raw_tp']) {
+  for (const mode of ['tp_btf', 'raw_tp'] as const) {
     it(`accounts every thread's known parts (${mode})`, () => {
       const { s, facts } = record(mode)
       expect(s.ebpf.attach).toBe(mode)
@@ -176,7 +166,7 @@ describe('wall time, explained', () => {
       })
       const r = runCli(
         ['record', '--json', '--pid', String(child.pid), '--duration', '1', '--out', join(dir, 'attach.syscope')],
-        { ...env, SYSCOPE_HELPER: helperIn('tp_btf') },
+        { ...env, SYSCOPE_HELPER: helperIn(dir, 'tp_btf') },
         60_000
       )
       expect(r.status, r.stderr).toBe(0)
@@ -226,7 +216,11 @@ describe('wall time, explained', () => {
 
   it('says the CLI paragraph, and unavailable in the classic tracepoint mode', () => {
     const out = join(dir, 'text.syscope')
-    const r = runCli(['record', '--no-tty', '--out', out, '--', workload, join(dir, 'facts-text.txt')], { ...env, SYSCOPE_HELPER: helperIn('tp_btf') }, 120_000)
+    const r = runCli(
+      ['record', '--no-tty', '--out', out, '--', workload, join(dir, 'facts-text.txt')],
+      { ...env, SYSCOPE_HELPER: helperIn(dir, 'tp_btf') },
+      120_000
+    )
     expect(r.status, r.stderr).toBe(0)
     const text = runCli(['summary', out], env).stdout
     expect(text).toMatch(

@@ -9,6 +9,7 @@ import { syscallName } from '../../shared/syscalls/index'
 import { errnoName } from './errno'
 import { filePath, type TimeRange } from './files'
 import type { LatencyFields, LatencyRow, LatencyRows, SlowCallSummary } from '../../shared/latency'
+import { formatCounted } from '../../shared/format'
 
 /** The durations of a syscall's calls: a log2 histogram and its extremes (null: none known). */
 export interface Durations {
@@ -133,9 +134,16 @@ export function errnosByPid(store: SessionStore): Map<number, Map<number, Record
 /**
  * What a slow call was called on: the fd's peer or path (from --detail's tables, else as
  * /proc/PID/fd showed it just after the call), a futex's address, the child a wait reaped or a
- * fork made (a vfork waits for it to exec or exit), the process a signal went to.
+ * fork made (a vfork waits for it to exec or exit), the process a signal went to. A poll or
+ * select waited on several fds: the one named is the first that was ready, else the first.
  */
 function targetOf(store: SessionStore, c: SlowCallRecord, name: string): string | null {
+  const target = fdTargetOf(store, c, name)
+  const others = (c.fds ?? 0) - 1
+  return target !== null && others > 0 ? `${target} and ${formatCounted(others, 'more fd')}` : target
+}
+
+function fdTargetOf(store: SessionStore, c: SlowCallRecord, name: string): string | null {
   if (c.file) {
     const sock = store.sockets.get(`${c.pid} ${c.file}`)
     if (sock?.remote) return `${sock.proto} ${sock.remote}`

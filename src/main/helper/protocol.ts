@@ -486,7 +486,8 @@ export function parseMessage(line: string): HelperMessage | { type: 'invalid'; r
               SLOW_FIGURES.every((f) => isNum(c[f])) &&
               strOrNull(c.file) &&
               (c.kind === undefined || FILE_KINDS.has(c.kind as string)) &&
-              (c.leaf === undefined || isStr(c.leaf))
+              (c.leaf === undefined || isStr(c.leaf)) &&
+              (c.fds === undefined || (isNum(c.fds) && c.fds > 0))
           )
       )
     case 'disk':

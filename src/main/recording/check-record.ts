@@ -93,7 +93,8 @@ const isSlowCall = (c: unknown): boolean =>
   isStringOrNull(c.file) &&
   isStringOrNull(c.target) &&
   (c.kind === undefined || FILE_KINDS.includes(c.kind as FileKind)) &&
-  (c.leaf === undefined || isString(c.leaf))
+  (c.leaf === undefined || isString(c.leaf)) &&
+  (c.fds === undefined || (Number.isInteger(c.fds) && (c.fds as number) > 0))
 
 const isThreadTime = (r: unknown): boolean =>
   isObject(r) &&

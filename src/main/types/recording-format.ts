@@ -134,8 +134,12 @@ export interface SlowCallRecord {
   nr: number
   dur_ns: number
   ret: number
-  /** its first argument: an fd, a futex's address, a pid... */
+  /** its first argument: an fd, a futex's address, a pid...; for poll and select (fds set), the
+   * fd named as what it waited on instead */
   arg0: number
+  /** poll and select: how many fds it waited on (select: ready ones when it returned ready),
+   * arg0 being one of them; absent for other calls (and in older recordings) */
+  fds?: number
   /** its fd's file (device:inode), when its first argument was an open fd */
   file: string | null
   /** what that fd was, as /proc/PID/fd showed it: a path, socket:[ino], pipe:[ino] */

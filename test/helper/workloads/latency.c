@@ -9,6 +9,12 @@
 //                          least 400, 300 and 100 ms (the spins start once the main thread is
 //                          asleep in the call), nanosleep 200 ms. FILE: "pipe INO",
 //                          "futex ADDR", "child PID"
+//   latency waits FILE     poll and select on several fds, each at least 150 ms: a poll of four
+//                          entries (-1, an eventfd, an idle pipe, a pipe a thread writes once it
+//                          has spun), a select of the idle pipe and that pipe, a pselect of two
+//                          idle pipes that a thread's signal ends (ERESTARTNOHAND), a poll of a
+//                          third idle pipe that times out. FILE: "ready INO", "idle INO",
+//                          "idle2 INO", "idle3 INO"
 //   latency errors         failures of known kinds: 377 opens of a missing file (ENOENT), 12
 //                          reads of an empty non-blocking pipe (EAGAIN), 5 closes of a bad fd
 //                          (EBADF), 3 pauses a timer's signal ends (ERESTARTNOHAND), each
@@ -23,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -159,6 +168,88 @@ static void on_alarm(int sig)
 	(void)sig;
 }
 
+/* the waits mode's pipes: one written once a thread has spun, three never */
+static int ready_fds[2], idle_fds[2], idle2_fds[2], idle3_fds[2];
+
+static void *late_ready(void *arg)
+{
+	(void)arg;
+	await_main_asleep();
+	spin_ms(150);
+	if (write(ready_fds[1], "x", 1) != 1)
+		exit(3);
+	return NULL;
+}
+
+static void *late_signal(void *arg)
+{
+	(void)arg;
+	await_main_asleep();
+	spin_ms(150);
+	syscall(SYS_tgkill, (int)main_pid, (int)main_tid, SIGUSR1);
+	return NULL;
+}
+
+static int drained(void)
+{
+	char c;
+	return read(ready_fds[0], &c, 1) == 1;
+}
+
+static int waits(FILE *out)
+{
+	pthread_t t;
+	struct stat st[4];
+	int *reads[4] = { ready_fds, idle_fds, idle2_fds, idle3_fds };
+	static const char *names[4] = { "ready", "idle", "idle2", "idle3" };
+	for (int i = 0; i < 4; i++) {
+		if (pipe(reads[i]) || fstat(reads[i][0], &st[i]))
+			return 2;
+		fprintf(out, "%s %llu\n", names[i], (unsigned long long)st[i].st_ino);
+	}
+	fflush(out);
+	int ev = eventfd(0, 0);
+	if (ev < 0)
+		return 2;
+	main_pid = getpid();
+	main_tid = (pid_t)syscall(SYS_gettid);
+	/* a poll, the fd that becomes ready third of its four entries */
+	struct pollfd p[4] = { { .fd = -1 },
+			       { .fd = ev, .events = POLLIN },
+			       { .fd = idle_fds[0], .events = POLLIN },
+			       { .fd = ready_fds[0], .events = POLLIN } };
+	pthread_create(&t, NULL, late_ready, NULL);
+	if (poll(p, 4, -1) != 1 || !drained())
+		return 2;
+	pthread_join(t, NULL);
+	/* a select of the idle pipe and the one that becomes ready */
+	fd_set rd;
+	FD_ZERO(&rd);
+	FD_SET(idle_fds[0], &rd);
+	FD_SET(ready_fds[0], &rd);
+	int nfds = (idle_fds[0] > ready_fds[0] ? idle_fds[0] : ready_fds[0]) + 1;
+	pthread_create(&t, NULL, late_ready, NULL);
+	if (select(nfds, &rd, NULL, NULL, NULL) != 1 || !drained())
+		return 2;
+	pthread_join(t, NULL);
+	/* a pselect a signal ends (a handler, no SA_RESTART): the sets stay as given */
+	struct sigaction sa = { .sa_handler = on_alarm };
+	sigaction(SIGUSR1, &sa, NULL);
+	FD_ZERO(&rd);
+	FD_SET(idle2_fds[0], &rd);
+	FD_SET(idle_fds[0], &rd);
+	nfds = (idle_fds[0] > idle2_fds[0] ? idle_fds[0] : idle2_fds[0]) + 1;
+	pthread_create(&t, NULL, late_signal, NULL);
+	if (pselect(nfds, &rd, NULL, NULL, NULL, NULL) != -1 || errno != EINTR)
+		return 2;
+	pthread_join(t, NULL);
+	/* a poll that times out */
+	struct pollfd q = { .fd = idle3_fds[0], .events = POLLIN };
+	if (poll(&q, 1, 150) != 0)
+		return 2;
+	return 0;
+}
+
 static int errors(void)
 {
 	int p[2];
@@ -190,13 +281,15 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "errors"))
 		return errors();
 	if (argc < 3) {
-		fprintf(stderr, "usage: latency sleeps|slowset FILE | latency errors\n");
+		fprintf(stderr, "usage: latency sleeps|slowset|waits FILE | latency errors\n");
 		return 2;
 	}
 	FILE *out = fopen(argv[2], "w");
 	if (!out)
 		return 2;
-	int rc = !strcmp(argv[1], "sleeps") ? sleeps(out) : !strcmp(argv[1], "slowset") ? slowset(out) : 2;
+	int rc = !strcmp(argv[1], "sleeps") ? sleeps(out) : !strcmp(argv[1], "slowset") ? slowset(out)
+		 : !strcmp(argv[1], "waits")   ? waits(out)
+					       : 2;
 	fclose(out);
 	return rc;
 }
