@@ -120,13 +120,19 @@ function blockedWho(b: BlockedBy): string {
   const names = (xs: { pid: number; comm: string }[], most: number): string => [...new Set(xs.map(name))].slice(0, most).join(', ')
   const kids = b.waiting_for ?? []
   if (p.length && kids.length && kids.every((k) => k.ppid !== undefined)) {
-    // each waiting process with its own children: "sh waiting for xargs, wc; xargs waiting for gzip"
-    const each = p.slice(0, 2).map((x) => {
-      const mine = kids.filter((k) => k.ppid === x.pid)
-      return mine.length ? `${name(x)} waiting for ${names(mine, 3)}` : name(x)
-    })
-    // the rest of the processes apart from the last one's children
-    parts.push(`${each.join('; ')}${p.length > 2 ? `; and ${p.length - 2} more` : ''}`)
+    // each waiting process with its own children: "sh waiting for xargs, wc; xargs waiting for
+    // gzip"; processes of one name as one, with their children together: make -j's compilers
+    // are "cc ×12 waiting for cc1, as", not the same words twelve times
+    const groups = new Map<string, { ns: number; n: number; kids: typeof kids }>()
+    for (const x of p) {
+      const g = groups.get(name(x)) ?? { ns: 0, n: 0, kids: [] }
+      groups.set(name(x), { ns: g.ns + x.ns, n: g.n + 1, kids: [...g.kids, ...kids.filter((k) => k.ppid === x.pid)] })
+    }
+    const most = [...groups].sort((a, b) => b[1].ns - a[1].ns).slice(0, 2)
+    const each = most.map(([who, g]) => `${who}${g.n > 1 ? ` ×${g.n}` : ''}${g.kids.length ? ` waiting for ${names(g.kids, 3)}` : ''}`)
+    // the processes apart from those named
+    const rest = p.length - most.reduce((n, [, g]) => n + g.n, 0)
+    parts.push(`${each.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`)
   } else if (p.length) {
     const waited = kids.length ? ` waiting for ${names(kids, 3)}` : ''
     parts.push(`${names(p, 2)}${p.length > 2 ? ' and others' : ''}${waited}`)

@@ -211,7 +211,8 @@ describe('wall time, explained', () => {
       ].sort()
     )
     const text = runCli(['summary', out], env).stdout
-    expect(text).toMatch(/ wait4 \((sh waiting for sh; sh waiting for sleep|sh waiting for sleep; sh waiting for sh)\)/)
+    // the two shells as one, with both their children
+    expect(text).toMatch(/ wait4 \(sh ×2 waiting for (sh, sleep|sleep, sh)\)/)
   })
 
   it('says the CLI paragraph, and unavailable in the classic tracepoint mode', () => {

@@ -54,7 +54,27 @@ describe('wallTimeSentence', () => {
         ]
       }
     ])
-    expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (bash waiting for bash; bash waiting for git; and 1 more)')
+    expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (bash ×2 waiting for bash, git; make waiting for cc)')
+  })
+
+  it('says processes of one name once, with how many and all their children (make -j)', () => {
+    const cc = [20, 21, 22, 23].map((pid, i) => ({ pid, comm: 'cc', ns: (30 - i) * ms }))
+    const w = tree([
+      {
+        syscall: 'wait4',
+        ns: 240 * ms,
+        uninterruptible_ns: 0,
+        processes: [{ pid: 10, comm: 'make', ns: 100 * ms }, ...cc, { pid: 30, comm: 'sh', ns: 5 * ms }],
+        waiting_for: [
+          ...cc.map((c) => ({ pid: c.pid, comm: 'cc', ppid: 10 })),
+          ...cc.map((c) => ({ pid: c.pid + 100, comm: 'cc1', ppid: c.pid })),
+          { pid: 200, comm: 'as', ppid: 23 },
+          { pid: 300, comm: 'true', ppid: 30 }
+        ]
+      }
+    ])
+    // the four cc together (114 ms) before make (100 ms); sh the one more
+    expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (cc ×4 waiting for cc1, as; make waiting for cc; and 1 more)')
   })
 
   it('names a process whose name was never read by its pid, never as an empty name', () => {
