@@ -128,6 +128,10 @@ test('the whole run: the tables hold the summary rows, filter by text and by a c
   await expect(page.getByTestId('network-row')).toHaveCount(network.length)
   expect(sorted((await shown(page, 'file-row')).map(fileKey))).toEqual(sorted(files.map(fileKey)))
   expect(sorted((await shown(page, 'network-row')).map(netKey))).toEqual(sorted(network.map(netKey)))
+  // at the default 1280 px the files table fits its pane: long paths break, every column shows
+  // (the temporary directory's paths are wider than what the other columns leave)
+  const overflow = await page.getByTestId('files-table').evaluate((t) => t.parentElement!.scrollWidth - t.parentElement!.clientWidth)
+  expect(overflow).toBeLessThanOrEqual(0)
 
   // failed opens read with their errno; failed connects with theirs
   const nope = page.locator(`[data-testid="file-row"][data-path="${work.a}/sub/nope.txt"]`)
