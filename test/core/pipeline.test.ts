@@ -216,6 +216,13 @@ describe('syscope record', () => {
     const rows = store.breakdown(0, Number.MAX_SAFE_INTEGER).processes.filter((p) => p.comm === 'awk' || p.comm === 'mawk')
     expect(rows).toHaveLength(5)
     for (const p of rows) expect(p.cpu_seconds).toBeGreaterThan(0.001)
+    // as much as the summary says each used (its exit's exact figure): the samples' share and
+    // what it did after its last sample (the samples' CPU % is over the nominal interval, the
+    // exit's is exact: a tick of 10 ms and a tenth apart at most)
+    for (const p of rows) {
+      const exact = awks.find((a: { pid: number }) => a.pid === p.pid)!.cpu_seconds as number
+      expect(Math.abs(p.cpu_seconds! - exact), `awk ${p.pid}: ${p.cpu_seconds} s against ${exact} s`).toBeLessThanOrEqual(0.01 + exact / 10)
+    }
   })
 
   it('counts only the I/O done while attached, not what the process did before', async () => {

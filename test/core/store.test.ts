@@ -6,7 +6,7 @@ import { SessionStore } from '../../src/main/store/store'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { syscallCategory, syscallName } from '../../src/shared/syscalls/index'
 import type { CategoryId } from '../../src/shared/contract'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/types/recording-format'
+import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, ROW_INDEX, type RecordLine, type RecordingHeader, type TreeRecord } from '../../src/main/types/recording-format'
 
 const header: RecordingHeader = {
   format: RECORDING_FORMAT,
@@ -196,5 +196,48 @@ describe('the session store', () => {
     // PSS of pid 104 could never be read
     expect(p104.peak_pss_bytes).toBeNull()
     expect(s.session.samples).toBe(TICKS)
+  })
+})
+
+describe('a process that exits between samples', () => {
+  // make -j's cc: sampled once at 0 ms of CPU (clock ticks of 10 ms), then 8 ms more before it
+  // exits; its exit's figures (the helper's, exact) say so
+  const tree = (processes: number): TreeRecord => ({
+    cpu_pct: null,
+    rss_bytes: null,
+    pss_bytes: null,
+    read_bytes_per_s: null,
+    write_bytes_per_s: null,
+    threads: null,
+    fds: null,
+    processes,
+    cpu_seconds: null,
+    read_bytes: null,
+    write_bytes: null
+  })
+  const at = (t: number, cpu: number, rchar: number): RecordLine => {
+    const r: (number | null)[] = [300, ...PROCESS_COLUMNS.map(() => 0)]
+    r[ROW_INDEX.cpu_seconds] = cpu
+    r[ROW_INDEX.rchar_bytes] = rchar
+    r[ROW_INDEX.wchar_bytes] = 0
+    return { k: 's', t, tree: tree(1), p: [r], gap: false }
+  }
+  const store = new SessionStore(header, 'exit-between', null)
+  store.ingest({ k: 'p', pid: 300, ppid: 1, comm: 'cc', cmdline: [], start_ms: 50, uid: 1000 })
+  store.ingest(at(100, 0, 4096))
+  store.ingest({ k: 'e', ev: { kind: 'exit', t_ms: 180, pid: 300, code: 0, signal: null, io: [69632, 2048, null, null], cpu_seconds: 0.008 } })
+  store.ingest({ k: 's', t: 200, tree: tree(0), p: [], gap: false })
+
+  it('has in its range row what it did after its last sample, from its exit', () => {
+    const p = store.breakdown(0, Number.MAX_SAFE_INTEGER).processes.find((x) => x.pid === 300)!
+    expect(p.cpu_seconds).toBeCloseTo(0.008, 9)
+    // its logical I/O: the sampled rate's bytes (none: the first row has no rate) and the rest
+    expect(p.read_bytes).toBe(69632 - 4096)
+    expect(p.write_bytes).toBe(2048)
+  })
+
+  it('has none of it in a range that ends before its exit', () => {
+    const p = store.breakdown(0, 150).processes.find((x) => x.pid === 300)!
+    expect(p.cpu_seconds).toBe(0)
   })
 })

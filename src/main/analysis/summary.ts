@@ -5,7 +5,7 @@ import type { CategoryId, ExitUsage, SessionEvent } from '../../shared/contract'
 import type { ProcessSummary, Summary } from '../types/summary'
 import { CATEGORY_IDS } from '../../shared/syscalls/index'
 import type { SessionStore } from '../store/store'
-import type { TreeField } from '../store/session-ticks'
+import { lastKnown, type TreeField } from '../store/session-ticks'
 import type { ProcessColumn } from '../types/recording-format'
 import { buildFiles } from './files'
 import { buildNetwork, rollUpPeers } from './network'
@@ -42,11 +42,6 @@ function mean(values: Float64Array): number | null {
     }
   }
   return n ? s / n : null
-}
-
-function lastKnown(values: Float64Array): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (known(values[i]!)) return values[i]!
-  return null
 }
 
 /**

@@ -136,7 +136,19 @@ export function addPacked(s: RangeSums, p: PackedSums): void {
   }
 }
 
-/** The sums of a range as the views show them: rates over [fromMs, toMs], categories, processes. */
+/** A process's cumulative figures at its last sample (null: never read). */
+export interface SampledTotals {
+  cpu_seconds: number | null
+  rchar: number | null
+  wchar: number | null
+}
+
+/**
+ * The sums of a range as the views show them: rates over [fromMs, toMs], categories, processes.
+ * A process that exited in the range adds what its exit's figures hold after its last sample
+ * (lastSampled; all of them when it is not given or nothing was sampled): a process of a few
+ * hundred ms did most of its work after the one sample it had, or with none.
+ */
 export function toBreakdown(
   sessionId: string,
   arch: 'x86_64' | 'aarch64',
@@ -144,7 +156,8 @@ export function toBreakdown(
   s: RangeSums,
   fromMs: number,
   toMs: number,
-  intervalMs: number
+  intervalMs: number,
+  lastSampled?: (pid: number) => SampledTotals
 ): Breakdown {
   const seconds = Math.max(1e-3, (toMs - fromMs) / 1000)
   const syscalls: SyscallRow[] = []
@@ -171,7 +184,14 @@ export function toBreakdown(
     const info = processes.get(pid)
     const c = s.cpu.get(pid)
     const io = s.io.get(pid)
-    const unseen = io ? null : exitedIn(info, fromMs, toMs)
+    const exited = exitedIn(info, fromMs, toMs)
+    const last = exited && lastSampled ? lastSampled(pid) : null
+    // from its last sample to its exit; null when its exit told nothing
+    const after = (atExit: number | null | undefined, sampled: number | null | undefined): number | null =>
+      atExit === undefined || atExit === null ? null : Math.max(0, atExit - (sampled ?? 0))
+    const cpuAfter = after(exited?.exitCpuSeconds, last?.cpu_seconds)
+    const readAfter = after(exited?.exitIo?.[0], last?.rchar)
+    const writeAfter = after(exited?.exitIo?.[1], last?.wchar)
     const p = s.perPid.get(pid)
     rows.push({
       pid,
@@ -181,9 +201,9 @@ export function toBreakdown(
       cpu_pct_mean: c ? c[0] / c[1] : null,
       cpu_pct_peak: c ? c[2] : null,
       // each sample's CPU % is over the interval before it
-      cpu_seconds: c ? (c[0] * intervalMs) / 100_000 : (exitedIn(info, fromMs, toMs)?.exitCpuSeconds ?? null),
-      read_bytes: io ? (io[0] * intervalMs) / 1000 : (unseen?.exitIo?.[0] ?? null),
-      write_bytes: io ? (io[1] * intervalMs) / 1000 : (unseen?.exitIo?.[1] ?? null),
+      cpu_seconds: c ? (c[0] * intervalMs) / 100_000 + (last ? (cpuAfter ?? 0) : 0) : cpuAfter,
+      read_bytes: io ? (io[0] * intervalMs) / 1000 + (last ? (readAfter ?? 0) : 0) : readAfter,
+      write_bytes: io ? (io[1] * intervalMs) / 1000 + (last ? (writeAfter ?? 0) : 0) : writeAfter,
       rss_peak_bytes: s.rssPeak.get(pid) ?? null,
       syscalls: p?.[0] ?? 0,
       syscall_errors: p?.[1] ?? 0,

@@ -19,6 +19,12 @@ import { TickSums } from './tick-sums'
 
 type SampleLine = Extract<RecordLine, { k: 's' }>
 
+/** A column's last value that could be read (NaN: unavailable), or null. */
+export function lastKnown(values: Float64Array): number | null {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] === values[i]) return values[i]!
+  return null
+}
+
 export const TREE_FIELDS = [
   'cpu_pct',
   'rss_bytes',

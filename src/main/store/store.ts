@@ -23,8 +23,8 @@ import { ChangeLog } from './change-log'
 import { ThreadTimes } from './thread-times'
 import { DiskStore } from './disk-store'
 import { digestBreakdown, type RecordingDigest } from './store-digest'
-import { addCounts, toBreakdown, type Counts, type RangeSums } from './range'
-import { SessionTicks, TREE_INDEX, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
+import { addCounts, toBreakdown, type Counts, type RangeSums, type SampledTotals } from './range'
+import { SessionTicks, TREE_INDEX, lastKnown, nullable, seriesColumn, type SeriesReaders, type TreeField } from './session-ticks'
 import { MAX_EVENTS, MAX_OBJECT_BYTES, MAX_PROCESSES, MAX_PROCESS_ROWS, MAX_ROWS_PER_TICK, MAX_TABLE_BYTES, MAX_TICKS } from '../types/limits'
 
 const OUTPUT_KEEP_BYTES = 4 * 1024 * 1024
@@ -567,7 +567,13 @@ export class SessionStore {
     const [lo, hi] = this.tickRange(fromMs, toMs)
     const firstT = lo > 0 ? this.ticks.time(lo - 1) : 0
     const lastT = hi > lo ? this.ticks.time(hi - 1) : firstT
-    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT, this.header.interval_ms)
+    // a process that exited in the range: what its exit's figures add after its last sample
+    const lastSampled = (pid: number): SampledTotals => ({
+      cpu_seconds: lastKnown(this.processColumn(pid, 'cpu_seconds')),
+      rchar: lastKnown(this.processColumn(pid, 'rchar_bytes')),
+      wchar: lastKnown(this.processColumn(pid, 'wchar_bytes'))
+    })
+    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT, this.header.interval_ms, lastSampled)
   }
 
   /** Sums of ticks [lo, hi), for a recording's digest. */
