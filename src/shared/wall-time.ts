@@ -1,7 +1,7 @@
 // Every thread's wall time, explained, as the JSON summary and the renderer's wall-time pane show
 // it: on a CPU, waiting for one, blocked and in what (SyscopeApi.wallTime), and each of the top
 // threads' states over the range as a lane.
-import { formatProcessName } from './format'
+import { formatCount, formatProcessName } from './format'
 
 /**
  * Wall time, explained (ns on the kernel's clock): a thread's, or a process's or the tree's as the
@@ -46,6 +46,12 @@ export interface BlockedBy {
   processes?: { pid: number; comm: string; ns: number }[]
   /** ppid: which of `processes` it is a child of (absent in recordings from before) */
   waiting_for?: { pid: number; comm: string; ppid?: number }[]
+  /** how many processes were blocked in it, and they by name (`comm`, "pid N" for a name never
+   * read), most time first (at most ten), with how many had that name, their time, and for
+   * wait4/waitid their children's names (at most five, longest-lived first): make -j's compilers
+   * are one entry. Absent in recordings from before. */
+  processes_total?: number
+  process_names?: { comm: string; processes: number; ns: number; waiting_for?: string[] }[]
 }
 
 /** One step of a thread's lane: how [t0_ms, t1_ms] of it was spent, ns (as the ticks inside the
@@ -111,31 +117,58 @@ export function blockedLabel(b: Pick<BlockedBy, 'syscall' | 'on'>): string {
   return b.on ? `${b.syscall} on ${ON_TEXT[b.on]}` : b.syscall
 }
 
-/** " (tar waiting for gzip, uninterruptible)": who was blocked in it, and how (empty: nothing known) */
+/** The processes blocked in a row by name, as `process_names` has them; for a recording from
+ * before it, from the three `processes` and their children that it kept. */
+function namesOf(b: BlockedBy): NonNullable<BlockedBy['process_names']> {
+  if (b.process_names) return b.process_names
+  const p = b.processes ?? []
+  const kids = b.waiting_for ?? []
+  // who each child's parent was is known only in recordings that say ppid
+  const perParent = kids.every((k) => k.ppid !== undefined)
+  const groups = new Map<string, { comm: string; processes: number; ns: number; waiting_for?: string[] }>()
+  for (const x of p) {
+    const comm = formatProcessName(x.pid, x.comm)
+    const g = groups.get(comm) ?? { comm, processes: 0, ns: 0 }
+    const mine = perParent ? kids.filter((k) => k.ppid === x.pid).map((k) => formatProcessName(k.pid, k.comm)) : []
+    groups.set(comm, {
+      comm,
+      processes: g.processes + 1,
+      ns: g.ns + x.ns,
+      ...(mine.length || g.waiting_for ? { waiting_for: [...(g.waiting_for ?? []), ...mine] } : {})
+    })
+  }
+  const out = [...groups.values()].sort((a, b) => b.ns - a.ns)
+  // children with no parent said: all of them after the processes
+  if (!perParent && kids.length && out.length) {
+    const names = out.map((g) => g.comm)
+    return [
+      {
+        comm: names.slice(0, 2).join(', ') + (names.length > 2 ? ' and others' : ''),
+        processes: 1,
+        ns: b.ns,
+        waiting_for: kids.map((k) => formatProcessName(k.pid, k.comm))
+      }
+    ]
+  }
+  return out
+}
+
+/** " (cc ×12 waiting for cc1, as; make waiting for cc, uninterruptible)": who was blocked in it,
+ * and how (empty: nothing known) */
 function blockedWho(b: BlockedBy): string {
   const parts: string[] = []
-  const p = b.processes ?? []
-  // a process whose name was never read (an older recording's short-lived fork): its pid
-  const name = (x: { pid: number; comm: string }): string => formatProcessName(x.pid, x.comm)
-  const names = (xs: { pid: number; comm: string }[], most: number): string => [...new Set(xs.map(name))].slice(0, most).join(', ')
-  const kids = b.waiting_for ?? []
-  if (p.length && kids.length && kids.every((k) => k.ppid !== undefined)) {
-    // each waiting process with its own children: "sh waiting for xargs, wc; xargs waiting for
-    // gzip"; processes of one name as one, with their children together: make -j's compilers
-    // are "cc ×12 waiting for cc1, as", not the same words twelve times
-    const groups = new Map<string, { ns: number; n: number; kids: typeof kids }>()
-    for (const x of p) {
-      const g = groups.get(name(x)) ?? { ns: 0, n: 0, kids: [] }
-      groups.set(name(x), { ns: g.ns + x.ns, n: g.n + 1, kids: [...g.kids, ...kids.filter((k) => k.ppid === x.pid)] })
-    }
-    const most = [...groups].sort((a, b) => b[1].ns - a[1].ns).slice(0, 2)
-    const each = most.map(([who, g]) => `${who}${g.n > 1 ? ` ×${g.n}` : ''}${g.kids.length ? ` waiting for ${names(g.kids, 3)}` : ''}`)
+  const groups = namesOf(b)
+  if (groups.length) {
+    // the two names with the most time, each with whom it waited for
+    const most = groups.slice(0, 2)
+    const each = most.map((g) => {
+      const kids = [...new Set(g.waiting_for ?? [])].slice(0, 3)
+      return `${g.comm}${g.processes > 1 ? ` ×${formatCount(g.processes)}` : ''}${kids.length ? ` waiting for ${kids.join(', ')}` : ''}`
+    })
     // the processes apart from those named
-    const rest = p.length - most.reduce((n, [, g]) => n + g.n, 0)
-    parts.push(`${each.join('; ')}${rest > 0 ? `; and ${rest} more` : ''}`)
-  } else if (p.length) {
-    const waited = kids.length ? ` waiting for ${names(kids, 3)}` : ''
-    parts.push(`${names(p, 2)}${p.length > 2 ? ' and others' : ''}${waited}`)
+    const total = b.processes_total ?? groups.reduce((n, g) => n + g.processes, 0)
+    const rest = total - most.reduce((n, g) => n + g.processes, 0)
+    parts.push(`${each.join('; ')}${rest > 0 ? `; and ${formatCount(rest)} more` : ''}`)
   }
   if (b.uninterruptible_ns >= b.ns / 2) parts.push('uninterruptible')
   return parts.length ? ` (${parts.join(', ')})` : ''

@@ -210,8 +210,10 @@ describe('wall time, explained', () => {
         [inner!.pid, sleeper!.pid, 'sleep']
       ].sort()
     )
+    // by name: the two shells as one, with both their children (the outer's first: it waited longer)
+    expect(wait.processes_total).toBe(2)
+    expect(wait.process_names).toEqual([{ comm: 'sh', processes: 2, ns: wait.processes![0]!.ns + wait.processes![1]!.ns, waiting_for: ['sh', 'sleep'] }])
     const text = runCli(['summary', out], env).stdout
-    // the two shells as one, with both their children
     expect(text).toMatch(/ wait4 \(sh ×2 waiting for (sh, sleep|sleep, sh)\)/)
   })
 

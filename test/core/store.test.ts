@@ -6,7 +6,15 @@ import { SessionStore } from '../../src/main/store/store'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { syscallCategory, syscallName } from '../../src/shared/syscalls/index'
 import type { CategoryId } from '../../src/shared/contract'
-import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, ROW_INDEX, type RecordLine, type RecordingHeader, type TreeRecord } from '../../src/main/types/recording-format'
+import {
+  PROCESS_COLUMNS,
+  RECORDING_FORMAT,
+  RECORDING_VERSION,
+  ROW_INDEX,
+  type RecordLine,
+  type RecordingHeader,
+  type TreeRecord
+} from '../../src/main/types/recording-format'
 
 const header: RecordingHeader = {
   format: RECORDING_FORMAT,

@@ -57,7 +57,31 @@ describe('wallTimeSentence', () => {
     expect(wallTimeSentence(w)).toContain(': 0.24 s wait4 (bash ×2 waiting for bash, git; make waiting for cc)')
   })
 
-  it('says processes of one name once, with how many and all their children (make -j)', () => {
+  it('says the processes by name as the summary counted them all (make -j)', () => {
+    const w = tree([
+      {
+        syscall: 'wait4',
+        ns: 1900 * ms,
+        uninterruptible_ns: 0,
+        // the three with the most time, as before; and every one by name
+        processes: [
+          { pid: 10, comm: 'make', ns: 200 * ms },
+          { pid: 21, comm: 'cc', ns: 170 * ms },
+          { pid: 22, comm: 'cc', ns: 160 * ms }
+        ],
+        waiting_for: [{ pid: 21, comm: 'cc', ppid: 10 }],
+        processes_total: 16,
+        process_names: [
+          { comm: 'cc', processes: 14, ns: 1650 * ms, waiting_for: ['cc1', 'as', 'collect2'] },
+          { comm: 'make', processes: 1, ns: 200 * ms, waiting_for: ['cc'] },
+          { comm: 'collect2', processes: 1, ns: 50 * ms, waiting_for: ['ld'] }
+        ]
+      }
+    ])
+    expect(wallTimeSentence(w)).toContain(': 1.90 s wait4 (cc ×14 waiting for cc1, as, collect2; make waiting for cc; and 1 more)')
+  })
+
+  it('in a recording from before the names, says the processes it kept of one name once (make -j)', () => {
     const cc = [20, 21, 22, 23].map((pid, i) => ({ pid, comm: 'cc', ns: (30 - i) * ms }))
     const w = tree([
       {

@@ -19,6 +19,7 @@ import {
 import { syscallName, type Arch } from '../../shared/syscalls/index'
 import type { TimeRange } from './files'
 import { notRecorded } from './not-recorded'
+import { formatProcessName } from '../../shared/format'
 
 /** the kernel's names for time blocked outside a syscall (bpf/syscope.h TT_*) */
 const WHY_NAMES: Record<number, string> = { [-1]: 'page_fault', [-2]: 'other', [-3]: 'other' }
@@ -107,6 +108,8 @@ const WAITS_FOR_CHILD = new Set(['wait4', 'waitid', 'waitpid'])
 const WHO_PER_ROW = 3
 /** children named per process of a wait row (a make has thousands) */
 const CHILDREN_PER_PROCESS = 5
+/** names of processes per row (a make -j's compilers are one) */
+const NAMES_PER_ROW = 10
 
 /**
  * The tree's blocked_by rows, each with the processes blocked in it (most first) and, for the
@@ -135,7 +138,24 @@ function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<n
     }
     who.sort((a, b) => b.ns - a.ns || a.pid - b.pid)
     row.processes = who.slice(0, WHO_PER_ROW)
-    if (WAITS_FOR_CHILD.has(row.syscall)) row.waiting_for = row.processes.flatMap((p) => (children.get(p.pid) ?? []).slice(0, CHILDREN_PER_PROCESS))
+    const waits = WAITS_FOR_CHILD.has(row.syscall)
+    if (waits) row.waiting_for = row.processes.flatMap((p) => (children.get(p.pid) ?? []).slice(0, CHILDREN_PER_PROCESS))
+    // and all of them by name: "cc ×12 waiting for cc1, as", each name's children's names
+    // longest-lived first
+    row.processes_total = who.length
+    const names = new Map<string, { comm: string; processes: number; ns: number; kids: Set<string> }>()
+    for (const p of who) {
+      const comm = formatProcessName(p.pid, p.comm)
+      let g = names.get(comm)
+      if (!g) names.set(comm, (g = { comm, processes: 0, ns: 0, kids: new Set() }))
+      g.processes++
+      g.ns += p.ns
+      if (waits) for (const k of children.get(p.pid) ?? []) if (g.kids.size < CHILDREN_PER_PROCESS) g.kids.add(formatProcessName(k.pid, k.comm))
+    }
+    row.process_names = [...names.values()]
+      .sort((a, b) => b.ns - a.ns || a.comm.localeCompare(b.comm))
+      .slice(0, NAMES_PER_ROW)
+      .map(({ kids, ...g }) => (waits ? { ...g, waiting_for: [...kids] } : g))
   }
 }
 
