@@ -33,14 +33,14 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
     const ends = f.kind === 'pipe' ? pipeEnds(f, comm) : ''
     const path = f.path === null ? '(name not kept)' : `${f.path}${ends ? ` (${ends})` : ''}`
     out.push(
-      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${formatProcesses(f.pids).padEnd(12)} ${path}`
+      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${formatProcesses(f.pids, comm).padEnd(12)} ${path}`
     )
   }
   for (const f of failed.slice(0, FAILED_SHOWN)) {
     const why = Object.entries(f.open_errnos)
       .map(([e, n]) => `${e} ${formatCount(n)}`)
       .join(', ')
-    out.push(`    failed to open ${f.path ?? ''} (${formatProcesses(f.pids)}): ${why}`)
+    out.push(`    failed to open ${f.path ?? ''} (${formatProcesses(f.pids, comm)}): ${why}`)
   }
   const notThere = notFound(rows)
   if (notThere) out.push(notThere)

@@ -1,6 +1,6 @@
 // The readable end-of-run summary of `syscope record` / `syscope summary`.
 import type { Summary, WallTime } from '../main/types/summary'
-import { formatBytes, formatDuration, formatCount, formatCounted, formatProcesses } from '../shared/format'
+import { formatBytes, formatDuration, formatCount, formatCounted, formatProcess, formatProcesses } from '../shared/format'
 import { wallTimeSentence } from '../shared/wall-time'
 import { printableDeep } from '../shared/printable'
 import { peerRemote } from '../main/analysis/network'
@@ -11,6 +11,8 @@ export function formatSummary(summary: Summary): string {
   const s = printableDeep(summary)
   const out: string[] = []
   const ses = s.session
+  const comms = new Map(s.proc.processes.map((p) => [p.pid, p.comm]))
+  const commOf = (pid: number): string => comms.get(pid) ?? ''
   out.push(`\nsyscope: ${ses.title}`)
   const ending = describeEnding(ses)
   out.push(
@@ -79,7 +81,7 @@ export function formatSummary(summary: Summary): string {
     if (slow.length) {
       // columns as wide as what they hold: a failed call's errno ("= ERESTARTNOHAND") is long
       const calls = slow.map((c) => c.syscall + (c.errno ? ` = ${c.errno}` : ''))
-      const by = slow.map((c) => (c.comm ? `${c.comm} ${c.pid}` : `pid ${c.pid}`))
+      const by = slow.map((c) => formatProcess(c.pid, c.comm))
       const callWidth = Math.max(18, ...calls.map((c) => c.length))
       const byWidth = Math.max(...by.map((b) => b.length))
       out.push('')
@@ -92,8 +94,7 @@ export function formatSummary(summary: Summary): string {
     }
   }
   if (s.files) {
-    const comm = new Map(s.proc.processes.map((p) => [p.pid, p.comm]))
-    out.push('', ...fileLines(s.files, s.network !== null, (pid) => comm.get(pid) ?? ''))
+    out.push('', ...fileLines(s.files, s.network !== null, commOf))
   }
   if (s.network) {
     // the peers moved most bytes, then the connects that failed
@@ -124,7 +125,8 @@ export function formatSummary(summary: Summary): string {
         `    ${formatBytes(sum((r) => r.bytes_sent)).padEnd(11)} ${formatBytes(sum((r) => r.bytes_received)).padEnd(11)} ${formatCount(unnamed.length).padStart(7)}   ${[...new Set(unnamed.map((r) => r.proto))].join('/').padEnd(6)} (no name at either end: socketpairs)`
       )
     }
-    for (const r of listening.slice(0, 5)) out.push(`    listening on ${r.local ?? '(unnamed)'} (${r.proto}, pid ${r.pid}): ${formatCount(r.accepts)} accepted`)
+    for (const r of listening.slice(0, 5))
+      out.push(`    listening on ${r.local ?? '(unnamed)'} (${r.proto}, ${formatProcess(r.pid, commOf(r.pid))}): ${formatCount(r.accepts)} accepted`)
     // one line per peer: a resolver or a retry loop fails on a new socket each time, often in
     // every process of the tree
     interface FailedTo {
@@ -147,13 +149,15 @@ export function formatSummary(summary: Summary): string {
       failedTo.set(key, f)
     }
     for (const f of [...failedTo.values()].sort((a, b) => b.errors - a.errors).slice(0, 5)) {
-      const who = formatProcesses([...f.pids])
+      const who = formatProcesses([...f.pids], commOf)
       out.push(
         `    connect to ${f.remote ?? '(unknown)'} failed (${f.proto}, ${who}): ${formatCount(f.errors)} of ${formatCount(f.connects)}, last ${f.errno ?? 'unknown'}`
       )
     }
     for (const r of s.network.filter((x) => x.close_error !== null).slice(0, 5)) {
-      out.push(`    connection ${r.local ?? '(unnamed)'} → ${r.remote ?? '(unknown)'} ended with ${r.close_error} (${r.proto}, pid ${r.pid})`)
+      out.push(
+        `    connection ${r.local ?? '(unnamed)'} → ${r.remote ?? '(unknown)'} ended with ${r.close_error} (${r.proto}, ${formatProcess(r.pid, commOf(r.pid))})`
+      )
     }
   }
   if (s.disk?.length) {

@@ -56,9 +56,18 @@ export function formatCounted(n: number, what: string, plural = `${what}s`): str
   return `${formatCount(n)} ${n === 1 ? what : plural}`
 }
 
-/** who did something: "pid 4242" for one process, "3 processes" for more */
-export function formatProcesses(pids: readonly number[]): string {
-  return pids.length === 1 ? `pid ${pids[0]}` : formatCounted(pids.length, 'process', 'processes')
+/** one process: "python3 4242", or "pid 4242" where its name was never read */
+export function formatProcess(pid: number, comm: string): string {
+  return comm ? `${comm} ${pid}` : `pid ${pid}`
+}
+
+/** who did something: "python3 4242" for one process, "curl ×5" for several of one name, "3
+ * processes" for more (comm: a process's name, '' where never read) */
+export function formatProcesses(pids: readonly number[], comm: (pid: number) => string): string {
+  if (pids.length === 1) return formatProcess(pids[0]!, comm(pids[0]!))
+  const names = new Set(pids.map(comm))
+  const [name] = names
+  return names.size === 1 && name ? `${name} ×${formatCount(pids.length)}` : formatCounted(pids.length, 'process', 'processes')
 }
 
 /** a process by its name, or by its pid where its name was never read */

@@ -150,9 +150,7 @@ describe('syscope record --detail: the text, over the whole tree', () => {
     // the text: one line each
     const text = runCli(['summary', out], env).stdout
     const lines = text.split('\n')
-    expect(lines.filter((l) => l.startsWith('    ') && l.endsWith(` ${data}`))).toEqual([
-      expect.stringMatching(/^ {4}195 KiB {5}0 B {13}2 .* 2 processes {2}\//)
-    ])
+    expect(lines.filter((l) => l.startsWith('    ') && l.endsWith(` ${data}`))).toEqual([expect.stringMatching(/^ {4}195 KiB {5}0 B {13}2 .* cat ×2 {7}\//)])
     // (the shell that made it is the third)
     expect(lines.filter((l) => l.endsWith(`${pipe[0]!.path!} (cat → wc)`))).toEqual([
       expect.stringMatching(new RegExp(`^ {4}97\\.7 KiB {4}97\\.7 KiB .* 3 processes {2}${pipe[0]!.path!.replace(/[[\]]/g, '\\$&')} \\(cat → wc\\)$`))

@@ -112,9 +112,10 @@ describe('syscope record --detail: the network', () => {
     // the socketpair's two ends have no peer, but their bytes are told: 10 each way
     expect(text.stdout).toMatch(/\n {4}10 B {8}10 B {14}2 {3}unix {3}\(no name at either end: socketpairs\)\n/)
     // one line per peer: the two refused sockets together
-    expect(text.stdout).toContain(`connect to ${at(f.refused)} failed (tcp, pid ${c.pid}): 2 of 2, last ECONNREFUSED`)
-    expect(text.stdout).toContain(`→ ${at(f.reset)} ended with ECONNRESET (tcp, pid ${c.pid})`)
-    expect(text.stdout).toContain(`listening on ${at(f.l4)} (tcp, pid ${c.pid}): 1 accepted`)
+    // each by the process's name and pid
+    expect(text.stdout).toContain(`connect to ${at(f.refused)} failed (tcp, net ${c.pid}): 2 of 2, last ECONNREFUSED`)
+    expect(text.stdout).toContain(`→ ${at(f.reset)} ended with ECONNRESET (tcp, net ${c.pid})`)
+    expect(text.stdout).toContain(`listening on ${at(f.l4)} (tcp, net ${c.pid}): 1 accepted`)
     // and the recording, reopened, gives the same rows
     const again = JSON.parse(runCli(['summary', out, '--json'], env).stdout) as Summary
     expect(again.network).toEqual(s.network)
@@ -129,7 +130,7 @@ describe('syscope record --detail: the network', () => {
       env
     )
     expect(r.status, r.stderr).toBe(0)
-    expect(r.stdout).toContain('connect to 127.0.0.1:1 failed (tcp, 3 processes): 3 of 3, last ECONNREFUSED')
+    expect(r.stdout).toContain('connect to 127.0.0.1:1 failed (tcp, bash ×3): 3 of 3, last ECONNREFUSED')
   })
 
   it('is off unless asked for: network is null', () => {

@@ -22,14 +22,19 @@ describe('the files section of the summary text', () => {
         row(12, 'pipe:[7]', 'pipe', { writes: 1, write_bytes: 400 }),
         row(13, 'pipe:[7]', 'pipe', { reads: 2, read_bytes: 1000 }),
         row(11, '/lib/libc.so.6', 'file', { opens: 1, reads: 1, read_bytes: 832 }),
-        row(12, '/lib/libc.so.6', 'file', { opens: 1, reads: 1, read_bytes: 832 })
+        row(12, '/lib/libc.so.6', 'file', { opens: 1, reads: 1, read_bytes: 832 }),
+        row(13, '/etc/wc.conf', 'file', { opens: 1, reads: 1, read_bytes: 10 }),
+        row(14, '/etc/gone.conf', 'file', { opens: 1 })
       ],
       false,
       comm
     )
-    expect(lines[0]).toBe('  files: 2 used, 0 names failed to open')
+    expect(lines[0]).toBe('  files: 4 used, 0 names failed to open')
     expect(lines.find((l) => l.includes('pipe:[7]'))).toMatch(/^ {4}1000 B {6}1000 B {10}2 .* 4 processes {2}pipe:\[7\] \(gzip → wc\)$/)
-    expect(lines.find((l) => l.includes('libc'))).toMatch(/^ {4}1\.63 KiB {4}0 B {13}2 .* 2 processes {2}\/lib\/libc\.so\.6$/)
+    // processes of one name as one; one process by its name and pid, or its pid alone
+    expect(lines.find((l) => l.includes('libc'))).toMatch(/^ {4}1\.63 KiB {4}0 B {13}2 .* gzip ×2 {6}\/lib\/libc\.so\.6$/)
+    expect(lines.find((l) => l.includes('wc.conf'))).toMatch(/ wc 13 {8}\/etc\/wc\.conf$/)
+    expect(lines.find((l) => l.includes('gone.conf'))).toMatch(/ pid 14 {7}\/etc\/gone\.conf$/)
   })
 
   it('rolls failed opens up by name, and says which names were not there and where', () => {
@@ -48,7 +53,7 @@ describe('the files section of the summary text', () => {
       false,
       comm
     )
-    expect(lines).toContain('    failed to open /root/.rc (2 processes): ENOENT 2')
+    expect(lines).toContain('    failed to open /root/.rc (gzip ×2): ENOENT 2')
     expect(lines).toContain('    not there (ENOENT) when looked up by name: 3 names, 5 times, most in /m/a (2), /m/b (1)')
     expect(lines[0]).toBe('  files: 1 used, 1 name failed to open')
   })
