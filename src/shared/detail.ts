@@ -204,6 +204,8 @@ export const RATE_BUCKETS = 150
  * bucket, on the timeline's axis. */
 export interface RateSeries {
   pid: number
+  /** its process's name ('' where never read) */
+  comm: string
   /** the file's path, or the peer's address (the socket's own when it has no peer) */
   label: string
   /** its bytes in the range: read and written, or sent and received */

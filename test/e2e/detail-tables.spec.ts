@@ -35,7 +35,13 @@ let url = ''
 let dir = ''
 let out = ''
 const work = { a: '', b: '', na: '', nb: '' }
-let summary: { files: FileSummaryRow[] | null; network: NetworkSummaryRow[] | null; session: { duration_ms: number } }
+let summary: {
+  files: FileSummaryRow[] | null
+  network: NetworkSummaryRow[] | null
+  session: { duration_ms: number }
+  proc: { processes: { pid: number; comm: string }[] }
+}
+const comm = (pid: number): string => summary.proc.processes.find((p) => p.pid === pid)?.comm ?? ''
 
 test.describe.configure({ mode: 'serial' })
 
@@ -234,10 +240,14 @@ test('the busiest files and peers over time: the top rows by bytes, drawn on the
         .slice(0, want)
     )
     for (const l of legend) expect(moved, JSON.stringify(l)).toContainEqual(l)
+    // each named with its process's name and pid
+    const names = await chart.getByTestId('rate-legend').allInnerTexts()
+    legend.forEach((l, i) => expect(names[i]).toContain(`${l.label} (${comm(l.pid)} ${l.pid})`))
   }
+  // the network is watched: sockets are the peers' chart's, not the files'
   await check(
     'file',
-    summary.files!.map((r) => ({ pid: r.pid, label: r.path, bytes: r.read_bytes + r.write_bytes }))
+    summary.files!.filter((r) => r.kind !== 'socket').map((r) => ({ pid: r.pid, label: r.path, bytes: r.read_bytes + r.write_bytes }))
   )
   // per process and peer: a client that came in is its host and the address it came to
   const peers = new Map<string, { pid: number; label: string | null; bytes: number }>()

@@ -23,7 +23,7 @@ interface Candidate {
 const bytesOf = (v: readonly number[] | null, cols: readonly number[]): number => (v ? cols.reduce((n, c) => n + v[c]!, 0) : 0)
 
 /** The candidates with the most bytes in the range, at most RATE_SERIES, as series. */
-function series(found: Candidate[], cols: readonly number[], range: TimeRange, bucketMs: number, buckets: number): RateSeries[] {
+function series(store: SessionStore, found: Candidate[], cols: readonly number[], range: TimeRange, bucketMs: number, buckets: number): RateSeries[] {
   return found
     .filter((c) => c.bytes > 0)
     .sort((a, b) => b.bytes - a.bytes || a.pid - b.pid || a.label.localeCompare(b.label))
@@ -41,7 +41,7 @@ function series(found: Candidate[], cols: readonly number[], range: TimeRange, b
         rates.push(((at - before) * 1000) / Math.max(t1 - t0, 1e-9))
         before = at
       }
-      return { pid: c.pid, label: c.label, bytes: c.bytes, rates }
+      return { pid: c.pid, comm: store.processes.get(c.pid)?.comm ?? '', label: c.label, bytes: c.bytes, rates }
     })
 }
 
@@ -58,10 +58,12 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
   const out: DetailRates = { from_ms: range.fromMs, to_ms: range.toMs, pid, bucket_ms: bucketMs, files: null, peers: null }
   const mine = (p: number): boolean => pid === null || p === pid
   if (store.header.detail !== true) return out
+  // with the network watched, sockets are its chart's (by peer), not the files'
+  const network = networkWatched(store)
   const files = new Map<string, Candidate>()
   for (const [key, u] of store.fileUses) {
     const log = store.changes.get(`f ${key}`)
-    if (!log || !mine(u.pid)) continue
+    if (!log || !mine(u.pid) || (network && u.kind === 'socket')) continue
     const path = filePath(u.kind, u.file, store.fileNames.get(u.file))
     if (path === null) continue
     const c = files.get(`${u.pid} ${path}`)
@@ -70,8 +72,8 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
       c.bytes += grown(log, FILE_BYTES)
     } else files.set(`${u.pid} ${path}`, { pid: u.pid, label: path, logs: [log], bytes: grown(log, FILE_BYTES) })
   }
-  out.files = series([...files.values()], FILE_BYTES, range, bucketMs, buckets)
-  if (networkWatched(store)) {
+  out.files = series(store, [...files.values()], FILE_BYTES, range, bucketMs, buckets)
+  if (network) {
     // per process and peer as the summary rolls them up: a server's clients from one host, one line
     const peers = new Map<string, Candidate>()
     for (const [key, p] of store.peers) {
@@ -88,7 +90,7 @@ export function detailRates(store: SessionStore, asked: TimeRange, pid: number |
         c.bytes += grown(log, PEER_BYTES)
       } else peers.set(id, { pid: p.pid, label, logs: [log], bytes: grown(log, PEER_BYTES) })
     }
-    out.peers = series([...peers.values()], PEER_BYTES, range, bucketMs, buckets)
+    out.peers = series(store, [...peers.values()], PEER_BYTES, range, bucketMs, buckets)
   }
   return out
 }

@@ -7,7 +7,7 @@ import { LAYOUT } from './timeline'
 import { axisStyle, chartTheme, rangeTimeAxis, tooltipStyle } from './theme'
 
 /** a series' name in the legend and tooltip: the file or peer, and its process */
-export const rateName = (s: RateSeries): string => `${printable(s.label)} (${s.pid})`
+export const rateName = (s: RateSeries): string => `${printable(s.label)} (${s.comm ? `${printable(s.comm)} ` : ''}${s.pid})`
 
 /** a series' points: [s, bytes/s] at each bucket's start, and the range's end closing the last */
 export function ratePoints(s: RateSeries, fromMs: number, toMs: number, bucketMs: number): [number, number][] {
