@@ -10,11 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
 
@@ -98,6 +102,88 @@ static void file_caps(const char *path, char *out, size_t len)
 		 "p");
 }
 
+/* What --detail adds (files and network): its programs loaded and attached in the mode a session
+ * would use. They are the larger part and read kernel memory: a kernel may refuse them alone (the
+ * session then counts without them), or its verifier may take long over them (the session starts
+ * that much later). */
+struct detail_probe {
+	bool tried;
+	bool ok;
+	bool stopped; /* it took longer than it may */
+	long load_ms;
+	char error[512];
+};
+
+static void probe_detail(const struct loader_opts *base, enum attach_mode mode,
+			 struct detail_probe *d)
+{
+	struct loader l;
+	struct loader_opts o = *base;
+	struct timespec t0, t1;
+	o.mode = mode;
+	o.max_procs = 16;
+	o.quiet = true;
+	o.detail = true;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int err = loader_start(&l, &o);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	d->tried = true;
+	d->load_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	d->ok = !err && !l.detail_error[0];
+	snprintf(d->error, sizeof(d->error), "%s", err ? l.error : l.detail_error);
+	if (!err)
+		loader_stop(&l);
+}
+
+/* The probe in a child, stopped after probe_ms (DETAIL_PROBE_MS: the app waits 15 s for all of
+ * --diagnose): a verifier that runs for minutes (it gives up at a pending signal) must not hang
+ * the doctor. */
+static void probe_detail_bounded(const struct loader_opts *base, enum attach_mode mode,
+				 int probe_ms, struct detail_probe *d)
+{
+	int fds[2];
+	d->tried = true;
+	if (pipe(fds)) {
+		probe_detail(base, mode, d);
+		return;
+	}
+	pid_t child = fork();
+	if (child < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		probe_detail(base, mode, d);
+		return;
+	}
+	if (child == 0) {
+		close(fds[0]);
+		probe_detail(base, mode, d);
+		ssize_t n = write(fds[1], d, sizeof(*d));
+		_exit(n == (ssize_t)sizeof(*d) ? 0 : 1);
+	}
+	close(fds[1]);
+	struct pollfd p = { .fd = fds[0], .events = POLLIN };
+	int ready;
+	do
+		ready = poll(&p, 1, probe_ms);
+	while (ready < 0 && errno == EINTR);
+	if (ready <= 0 || read(fds[0], d, sizeof(*d)) != (ssize_t)sizeof(*d)) {
+		kill(child, SIGKILL);
+		d->ok = false;
+		d->stopped = ready == 0;
+		d->load_ms = probe_ms;
+		if (ready == 0)
+			snprintf(
+				d->error, sizeof(d->error),
+				"the kernel took more than %g s to load them (its verifier): stopped",
+				probe_ms / 1000.0);
+		else
+			snprintf(d->error, sizeof(d->error), "the probe ended without an answer");
+	}
+	close(fds[0]);
+	while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static int kernel_at_least(const char *release, int major, int minor)
 {
 	int a = 0, b = 0;
@@ -105,13 +191,14 @@ static int kernel_at_least(const char *release, int major, int minor)
 	return a > major || (a == major && b >= minor);
 }
 
-int diagnose(const char *argv0, const struct loader_opts *base)
+int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 {
 	struct jbuf j = { 0 };
 	struct utsname u;
 	char self[4096] = "", caps[128], lockdown[128] = "", buf[256];
 	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bool ok_mode[4] = { false };
+	struct detail_probe detail = { 0 };
 	char mode_err[4][512];
 	enum load_failure mode_failure[4] = { 0 };
 	const char *best = NULL;
@@ -153,6 +240,9 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 				best = mode_name((enum attach_mode)m);
 		}
 	}
+	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT && !detail.tried; m++)
+		if (ok_mode[m])
+			probe_detail_bounded(base, (enum attach_mode)m, probe_ms, &detail);
 	/* lockdown: "none [integrity] confidentiality" — the bracketed one is active */
 	if (!read_text("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
 		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
@@ -288,6 +378,25 @@ int diagnose(const char *argv0, const struct loader_opts *base)
 		jb_raw(&j, "}");
 	}
 	jb_raw(&j, "}");
+	jb_key(&j, "detail");
+	if (detail.tried) {
+		jb_raw(&j, "{");
+		jb_key(&j, "ok");
+		jb_raw(&j, detail.ok ? "true" : "false");
+		jb_key(&j, "load_ms");
+		jb_u64(&j, (uint64_t)detail.load_ms);
+		if (!detail.ok) {
+			jb_key(&j, "error");
+			jb_str(&j, detail.error);
+		}
+		if (detail.stopped) {
+			jb_key(&j, "stopped");
+			jb_raw(&j, "true");
+		}
+		jb_raw(&j, "}");
+	} else {
+		jb_raw(&j, "null");
+	}
 	jb_key(&j, "tracefs");
 	jb_raw(&j, "{");
 	jb_key(&j, "mounted");

@@ -5,6 +5,9 @@
 
 struct loader_opts;
 
-int diagnose(const char *self, const struct loader_opts *o);
+/* --diagnose's bound on loading --detail's programs, in ms (--detail-probe-ms: at most this) */
+#define DETAIL_PROBE_MS 8000
+
+int diagnose(const char *self, const struct loader_opts *o, int probe_ms);
 
 #endif

@@ -64,6 +64,8 @@ static const char usage[] =
 	"  --io fd3|stdio    talk over fd 3 (default), or read fd 0 and write fd 1\n"
 	"  --btf FILE        kernel BTF to use when /sys/kernel/btf/vmlinux is missing (root only)\n"
 	"  --diagnose        print what this machine supports as JSON and exit\n"
+	"  --detail-probe-ms N  with --diagnose: stop loading --detail's programs after N ms,\n"
+	"                    1..8000 (default 8000), and say so\n"
 	"  --version         print version and build id\n"
 	"  -h, --help        this help\n";
 
@@ -208,12 +210,14 @@ int main(int argc, char **argv)
 		{ "detail", no_argument, NULL, 'D' },
 		{ "counts-only", no_argument, NULL, 'C' },
 		{ "slowest", required_argument, NULL, 'S' },
+		{ "detail-probe-ms", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct loader_opts o = { .mode = MODE_AUTO, .max_procs = 1024, .slow_n = 100 };
 	bool want_diagnose = false;
+	int probe_ms = DETAIL_PROBE_MS;
 	char why[1024];
 	int c, err;
 	bool trusted = caller_is_trusted();
@@ -308,6 +312,18 @@ int main(int argc, char **argv)
 			o.slow_n = (uint32_t)v;
 			break;
 		}
+		case 'P': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > DETAIL_PROBE_MS) {
+				fprintf(stderr,
+					"syscope-helper: --detail-probe-ms must be from 1 to %d\n",
+					DETAIL_PROBE_MS);
+				return 2;
+			}
+			probe_ms = (int)v;
+			break;
+		}
 		case 'V':
 			printf("syscope-helper %s (build %s)\n", SYSCOPE_VERSION, SYSCOPE_BUILD_ID);
 			return 0;
@@ -338,7 +354,7 @@ int main(int argc, char **argv)
 	o.owner_uid = getuid() == 0 ? (uint32_t)-1 : getuid();
 	out_init(io.out_fd);
 	if (want_diagnose)
-		return diagnose(argv[0], &o);
+		return diagnose(argv[0], &o, probe_ms);
 
 	/* the socket first: nothing is loaded for a caller that is not the app */
 	if ((err = check_socket(io.in_fd, why, sizeof(why)))) {

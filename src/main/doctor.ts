@@ -3,6 +3,7 @@
 // answer reflects this user's privileges and this helper file's capabilities.
 import { execFile } from 'node:child_process'
 import type { EbpfStatus } from '../shared/contract'
+import { HELLO_TIMEOUT_MS } from './helper/client'
 import { locateHelper } from './helper/locate'
 import type { EbpfOptions } from './session/ebpf'
 
@@ -127,5 +128,44 @@ export function formatDoctor(r: DoctorReport): string {
       `- tp_btf, the best mode, could not be used: ${best.error ?? 'no reason given'}`,
       `  ${r.mode ?? 'another mode'} is used instead: it counts the same, at a higher cost, and does not say what a blocked read or write was blocked on`
     )
+  const detail = detailProbe(r)
+  if (detail) lines.push(...detailLines(detail))
   return lines.join('\n') + '\n'
+}
+
+/** what the helper found of --detail's programs (files and network): null where it did not try
+ * (no mode works, or a helper from before it said) */
+export interface DetailProbe {
+  ok: boolean
+  load_ms: number
+  error?: string
+  /** the load took so long that the helper stopped it */
+  stopped?: boolean
+}
+
+export function detailProbe(r: DoctorReport): DetailProbe | null {
+  const d = r.diagnose?.detail as Partial<DetailProbe> | null | undefined
+  return d && typeof d.ok === 'boolean' && typeof d.load_ms === 'number'
+    ? { ok: d.ok, load_ms: d.load_ms, ...(typeof d.error === 'string' ? { error: d.error } : {}), ...(d.stopped === true ? { stopped: true } : {}) }
+    : null
+}
+
+/** a load this long makes a session with --detail start visibly later */
+export const SLOW_LOAD_MS = 3000
+
+function detailLines(d: DetailProbe): string[] {
+  const took = `${(d.load_ms / 1000).toFixed(1)} s`
+  if (d.stopped)
+    return [
+      `- files and network (--detail): ${d.error ?? `the kernel took more than ${took} to load them`}`,
+      `  a session with --detail may not start (the app waits ${HELLO_TIMEOUT_MS / 1000} s for the helper); without it, it does`
+    ]
+  if (!d.ok)
+    return [
+      `- files and network (--detail) cannot be had on this kernel: ${d.error ?? 'no reason given'}`,
+      '  a session asked for them counts syscalls without them, and says so'
+    ]
+  return d.load_ms >= SLOW_LOAD_MS
+    ? [`files and network (--detail): ready, but the kernel takes ${took} to load them: a session with --detail starts that much later`]
+    : ['files and network (--detail): ready']
 }

@@ -53,7 +53,7 @@ describe('names with control characters', () => {
     for (const t of [text, rec.stdout]) {
       expect(t).not.toMatch(CONTROL)
       expect(t).toContain(`${dir}/esc\\x1b[31mred\\nline\\u202e`)
-      expect(t).toContain(`failed to open ${dir}/gone\\x1b[2J (pid `)
+      expect(t).toContain(`failed to open ${dir}/gone\\x1b[2J (sh `)
       expect(t).not.toContain('\ufffd')
       // the title (the command line, quoted as a shell would need it)
       expect(t.split('\n').find((l) => l.startsWith('syscope: '))).toMatch(/esc\\(x1b|u001b)\[31mred\\nline/)

@@ -129,12 +129,37 @@ describe('syscope doctor', () => {
     const d = JSON.parse(r.stdout)
     expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
     expect(d.helper.reason).toMatch(/build tree|installed|SYSCOPE_HELPER/)
+    // --detail's programs too, loaded and attached in the mode a session uses (and how long that took)
+    expect(d.diagnose.detail).toEqual({ ok: true, load_ms: expect.any(Number) })
+    const text = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], { encoding: 'utf8' })
+    expect(text.stdout).toMatch(/^files and network \(--detail\): ready/m)
     const bad = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], {
       encoding: 'utf8',
       env: { ...process.env, SYSCOPE_HELPER: '/nonexistent' }
     })
     expect(bad.status).toBe(1)
     expect(bad.stdout).toMatch(/NOT ready/)
+  })
+})
+
+describe("the helper's --diagnose, on --detail's programs", () => {
+  const helper = join(projectRoot(), 'build', 'helper', 'syscope-helper')
+
+  it('stops their load when it takes too long, and says so', () => {
+    // 1 ms is less than any load takes: the child loading them is stopped, the rest still said
+    const r = spawnSync(helper, ['--diagnose', '--detail-probe-ms', '1'], { encoding: 'utf8' })
+    expect(r.status, r.stderr).toBe(0)
+    const d = JSON.parse(r.stdout)
+    expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
+    expect(d.detail).toEqual({ ok: false, stopped: true, load_ms: 1, error: 'the kernel took more than 0.001 s to load them (its verifier): stopped' })
+  })
+
+  it('takes a bound of 1 to 8000 ms only', () => {
+    for (const bad of ['0', '8001', '5x']) {
+      const r = spawnSync(helper, ['--diagnose', '--detail-probe-ms', bad], { encoding: 'utf8' })
+      expect(r.status).toBe(2)
+      expect(r.stderr).toContain('--detail-probe-ms must be from 1 to 8000')
+    }
   })
 })
 
@@ -152,5 +177,25 @@ describe('syscope doctor, text', () => {
     expect(text).toContain("- tp_btf, the best mode, could not be used: prog 'btf_switch': Invalid argument")
     expect(text).toContain('raw_tp is used instead')
     expect(formatDoctor(report('tp_btf', { ok: true }))).not.toContain('could not be used')
+  })
+
+  it("says when --detail's programs are refused, or slow to load", () => {
+    const withDetail = (detail: object): DoctorReport => {
+      const r = report('tp_btf', { ok: true })
+      return { ...r, diagnose: { ...r.diagnose, detail } }
+    }
+    expect(formatDoctor(withDetail({ ok: true, load_ms: 900 }))).toContain('files and network (--detail): ready\n')
+    expect(formatDoctor(withDetail({ ok: true, load_ms: 61_000 }))).toContain(
+      'files and network (--detail): ready, but the kernel takes 61.0 s to load them: a session with --detail starts that much later'
+    )
+    const refused = formatDoctor(withDetail({ ok: false, load_ms: 40, error: "prog 'file_exit': Permission denied" }))
+    expect(refused).toContain("- files and network (--detail) cannot be had on this kernel: prog 'file_exit': Permission denied")
+    const slow = formatDoctor(
+      withDetail({ ok: false, stopped: true, load_ms: 8000, error: 'the kernel took more than 8 s to load them (its verifier): stopped' })
+    )
+    expect(slow).toContain('- files and network (--detail): the kernel took more than 8 s to load them (its verifier): stopped')
+    expect(slow).toContain('a session with --detail may not start (the app waits 10 s for the helper); without it, it does')
+    // a helper from before it said nothing of them
+    expect(formatDoctor(report('tp_btf', { ok: true }))).not.toContain('--detail')
   })
 })

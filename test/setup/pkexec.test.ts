@@ -187,6 +187,8 @@ describe('guided setup through pkexec, as a non-root user', () => {
     expect(execFileSync('getcap', [INSTALLED], { encoding: 'utf8' })).toMatch(/cap_(bpf|perfmon),cap_(perfmon|bpf)=ep/)
     // this kernel (≥ 5.19) lets the helper give up every capability once attached
     expect(applied.checks.find((c: { id: string }) => c.id === 'caps_after_attach')).toMatchObject({ status: 'info', detail: expect.stringMatching(/^none/) })
+    // and --detail's programs load for this user too, through the installed helper's capabilities
+    expect(applied.checks.find((c: { id: string }) => c.id === 'detail')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^loads in \d+\.\d s$/) })
 
     // after: the user profiles a workload with exact counts, using the installed helper
     const rec = asUser('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'record', '--json', '--out', join(home, 'run.syscope'), '--', wl.markers])

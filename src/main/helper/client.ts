@@ -6,6 +6,9 @@ import { Duplex } from 'node:stream'
 import { LOSS_KINDS, type Loss } from '../../shared/contract'
 import { helloLine, messageLines, parseMessage, requestLine, type HelperRequest, type HelloMessage, type HelperMessage } from './protocol'
 
+/** how long a helper started may take to load its programs and say hello */
+export const HELLO_TIMEOUT_MS = 10_000
+
 export class HelperError extends Error {
   constructor(
     message: string,
@@ -180,8 +183,8 @@ export async function startHelper(opts: StartOptions): Promise<HelperClient> {
   const hello = await new Promise<HelloMessage>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new HelperError(`the helper did not say hello within ${opts.helloTimeoutMs ?? 10000} ms`, 'ETIMEDOUT'))
-    }, opts.helloTimeoutMs ?? 10_000)
+      reject(new HelperError(`the helper did not say hello within ${opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS} ms`, 'ETIMEDOUT'))
+    }, opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS)
     const onError = (m: { code: string; message: string }): void => {
       clearTimeout(timer)
       reject(new HelperError(m.message, m.code))

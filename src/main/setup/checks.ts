@@ -1,7 +1,7 @@
 // The setup checklist, built from the helper's own --diagnose: each item's status, why it
 // matters, and what exactly the fix would change.
 import type { SetupCheck } from '../../shared/contract'
-import type { DoctorReport } from '../doctor'
+import { SLOW_LOAD_MS, detailProbe, type DoctorReport } from '../doctor'
 
 interface Diag {
   kernel?: { release?: string; memcg_accounts_bpf?: boolean }
@@ -143,6 +143,16 @@ export function buildChecks(
     why: 'Lockdown in confidentiality mode forbids BPF programs that read kernel memory.',
     change: lockdown === 'confidentiality' ? 'Boot with lockdown=integrity or none; syscope cannot change this.' : null
   })
+  const detail = detailProbe(r)
+  if (detail)
+    add({
+      id: 'detail',
+      label: 'Files and network (--detail)',
+      status: detail.ok && detail.load_ms < SLOW_LOAD_MS ? 'ok' : 'warn',
+      detail: detail.ok ? `loads in ${(detail.load_ms / 1000).toFixed(1)} s` : `refused: ${detail.error ?? 'no reason given'}`,
+      why: 'Its programs read kernel memory (files, sockets) and are the larger part: a kernel may refuse them alone, or take long to check them. Syscalls are counted either way.',
+      change: null
+    })
   if (d.kernel?.memcg_accounts_bpf === false) {
     const ml = d.memlock_bytes
     add({
