@@ -129,14 +129,11 @@ static __always_inline void counter_add(__u64 *c, __u64 v, bool sole)
 		__sync_fetch_and_add(c, v);
 }
 
-/* The bucket of v (HIST_BUCKETS, syscope.h): ceil(log2(v)), by halving, as the verifier wants
- * no loop and BPF has no count-leading-zeros instruction. */
-static __always_inline __u32 hist_bucket(__u64 v)
+/* floor(log2(x)) (0 for 0), by halving: BPF has no count-leading-zeros instruction, and the
+ * verifier wants no loop */
+static __always_inline __u32 log2_floor(__u64 x)
 {
-	if (v <= 1)
-		return 0;
-	__u64 x = v - 1;
-	__u32 k = 1;
+	__u32 k = 0;
 	if (x >> 32) {
 		x >>= 32;
 		k += 32;
@@ -159,34 +156,55 @@ static __always_inline __u32 hist_bucket(__u64 v)
 	}
 	if (x >> 1)
 		k += 1;
+	return k;
+}
+
+/* The bucket of v (HIST_BUCKETS, syscope.h): ceil(log2(v)). */
+static __always_inline __u32 hist_bucket(__u64 v)
+{
+	if (v <= 1)
+		return 0;
+	__u32 k = 1 + log2_floor(v - 1);
 	return k < HIST_BUCKETS ? k : HIST_BUCKETS - 1;
 }
 
 #include "maps.bpf.h"
 
-/* A fork, or a process leaving the tracked set: the events with no figures. */
-static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot, __u32 reason)
+/* An event reserved in the ring buffer with its header set and nothing else told (no I/O, no
+ * names; the CPU and rusage figures unset), or NULL when the buffer is full (counted). The
+ * caller fills in what its type carries and submits it. */
+static __always_inline struct syscope_event *event_begin(__u32 type, __u32 pid, __u32 ppid,
+							 __u32 slot)
 {
 	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		drop(DROP_EVENTS);
-		return;
+		return NULL;
 	}
 	e->type = type;
 	e->pid = pid;
 	e->ppid = ppid;
 	e->slot = slot;
 	e->exit_code = 0;
-	e->reason = reason;
+	e->reason = 0;
 	e->t_ns = bpf_ktime_get_ns();
 	e->io_valid = 0;
+	e->comm[0] = 0;
+	e->filename[0] = 0;
+	return e;
+}
+
+/* A fork, or a process leaving the tracked set: the events with no figures. */
+static __always_inline void emit_simple(__u32 type, __u32 pid, __u32 ppid, __u32 slot, __u32 reason)
+{
+	struct syscope_event *e = event_begin(type, pid, ppid, slot);
+	if (!e)
+		return;
+	e->reason = reason;
 	/* a fork runs in the forking thread, whose name the child starts with: the app needs it
 	 * for a child that ends before /proc can be read (a shell's subshell) */
 	if (type == EV_FORK)
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
-	else
-		e->comm[0] = 0;
-	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -194,32 +194,8 @@ static __always_inline __s64 selected_fd(__u64 nfds, __u64 rd, __u64 wr, __u32 *
 	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
 	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 	*fds = (__u32)((v * 0x0101010101010101ULL) >> 56);
-	/* the lowest: halve the search six times */
-	__u64 low = set & -set;
-	__s64 fd = 0;
-	if (low >> 32) {
-		fd += 32;
-		low >>= 32;
-	}
-	if (low >> 16) {
-		fd += 16;
-		low >>= 16;
-	}
-	if (low >> 8) {
-		fd += 8;
-		low >>= 8;
-	}
-	if (low >> 4) {
-		fd += 4;
-		low >>= 4;
-	}
-	if (low >> 2) {
-		fd += 2;
-		low >>= 2;
-	}
-	if (low >> 1)
-		fd += 1;
-	return fd;
+	/* the lowest */
+	return log2_floor(set & -set);
 }
 
 /*

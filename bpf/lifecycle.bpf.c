@@ -92,29 +92,19 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
 	struct run_counts *r = bpf_map_lookup_elem(&runs, &rslot);
 	if (r)
 		r->ins = r->outs + 1;
-	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		drop(DROP_EVENTS);
-	} else {
-		e->type = EV_EXEC;
-		e->pid = tgid;
-		e->ppid = 0;
-		e->slot = p->slot;
-		e->exit_code = 0;
-		e->reason = 0;
-		e->t_ns = bpf_ktime_get_ns();
-		e->io_valid = 0;
-		if (counting_starts) {
-			/* what the launcher (and the fork it came from) used: its exit figures less this
-			 * are the command's own (the max RSS only where the command's exceeds it) */
-			e->io_valid = final_io(task, e->io) | EV_BASELINE;
-			final_cpu(task, e->cpu);
-			final_rusage(task, e->rusage, false);
-		}
-		bpf_get_current_comm(e->comm, sizeof(e->comm));
-		bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
-		bpf_ringbuf_submit(e, 0);
+	struct syscope_event *e = event_begin(EV_EXEC, tgid, 0, p->slot);
+	if (!e)
+		return;
+	if (counting_starts) {
+		/* what the launcher (and the fork it came from) used: its exit figures less this are
+		 * the command's own (the max RSS only where the command's exceeds it) */
+		e->io_valid = final_io(task, e->io) | EV_BASELINE;
+		final_cpu(task, e->cpu);
+		final_rusage(task, e->rusage, false);
 	}
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), filename);
+	bpf_ringbuf_submit(e, 0);
 }
 
 /*
@@ -266,18 +256,10 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 		bpf_task_storage_delete(&proc_task, task->group_leader);
 	else
 		bpf_map_delete_elem(&proc_hash, &tgid);
-	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		drop(DROP_EVENTS);
+	struct syscope_event *e = event_begin(EV_EXIT, tgid, tid, slot);
+	if (!e)
 		return;
-	}
-	e->type = EV_EXIT;
-	e->pid = tgid;
-	e->ppid = tid;
-	e->slot = slot;
 	e->exit_code = BPF_CORE_READ(task, exit_code);
-	e->reason = 0;
-	e->t_ns = bpf_ktime_get_ns();
 	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
 	e->io_valid = final_io(task, e->io);
 	final_cpu(task, e->cpu);
@@ -285,7 +267,6 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->cpu[2] += unclocked;
 	final_rusage(task, e->rusage, true);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 	/* its CPU time is final at its last switch off a CPU (on_last_switch), where the
 	 * scheduler hooks see tasks */
@@ -327,22 +308,10 @@ static __always_inline void on_last_switch(bool ts, struct task_struct *task)
 	if (bpf_map_delete_elem(&exiting, &tid))
 		return;
 	__sync_fetch_and_sub(&exiting_count, 1);
-	struct syscope_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		drop(DROP_EVENTS);
+	struct syscope_event *e = event_begin(EV_EXIT_CPU, pid, tid, 0);
+	if (!e)
 		return;
-	}
-	e->type = EV_EXIT_CPU;
-	e->pid = pid;
-	e->ppid = tid;
-	e->slot = 0;
-	e->exit_code = 0;
-	e->reason = 0;
-	e->t_ns = bpf_ktime_get_ns();
-	e->io_valid = 0;
 	final_cpu(task, e->cpu);
-	e->comm[0] = 0;
-	e->filename[0] = 0;
 	bpf_ringbuf_submit(e, 0);
 }
 

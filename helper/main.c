@@ -194,6 +194,15 @@ cleanup:
  * is set whenever the file's capabilities raised the caller's, which includes a root inside a
  * container that lacks CAP_BPF. Everyone else gets the helper's own choices alone.
  */
+/* s as a whole decimal number from lo to hi */
+static bool number_in(const char *s, long lo, long hi, long *v)
+{
+	char *end;
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return end != s && !*end && !errno && *v >= lo && *v <= hi;
+}
+
 static bool caller_is_trusted(void)
 {
 	return getuid() == 0 && !getauxval(AT_SECURE);
@@ -262,9 +271,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'p': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 16 || v > MAX_PROCS) {
+			long v;
+			if (!number_in(optarg, 16, MAX_PROCS, &v)) {
 				fprintf(stderr,
 					"syscope-helper: --max-procs must be from 16 to %d\n",
 					MAX_PROCS);
@@ -302,9 +310,8 @@ int main(int argc, char **argv)
 			o.counts_only = true;
 			break;
 		case 'S': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > SLOW_MAX) {
+			long v;
+			if (!number_in(optarg, 1, SLOW_MAX, &v)) {
 				fprintf(stderr, "syscope-helper: --slowest must be from 1 to %d\n",
 					SLOW_MAX);
 				return 2;
@@ -313,9 +320,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'P': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > DETAIL_PROBE_MS) {
+			long v;
+			if (!number_in(optarg, 1, DETAIL_PROBE_MS, &v)) {
 				fprintf(stderr,
 					"syscope-helper: --detail-probe-ms must be from 1 to %d\n",
 					DETAIL_PROBE_MS);

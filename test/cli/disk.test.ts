@@ -257,14 +257,27 @@ describe('disk latency', () => {
       const helperName = basename(process.env.SYSCOPE_HELPER ?? 'syscope-helper').slice(0, 15)
       const helper = await until('the helper runs', () => childrenOf(rec.pid!, helperName)[0])
       const ddPid = await until('dd runs', () => pidsMatching(`^dd ${ddArgs}$`)[0])
-      // the helper's disk_counts, found once by the map ids its fds hold
-      const ids = readdirSync(`/proc/${helper}/fdinfo`).flatMap((fd) => {
-        const m = /^map_id:\s*(\d+)/m.exec(readFileSync(`/proc/${helper}/fdinfo/${fd}`, 'utf8'))
-        return m ? [m[1]!] : []
+      // the helper's disk_counts, found by the map ids its fds hold once it has loaded: while
+      // it loads, libbpf opens and closes probes (an fd or a map gone between two looks)
+      const gone = <T>(f: () => T, otherwise: T): T => {
+        try {
+          return f()
+        } catch {
+          return otherwise
+        }
+      }
+      const diskCounts = (): string[] =>
+        readdirSync(`/proc/${helper}/fdinfo`).flatMap((fd) => {
+          const m = /^map_id:\s*(\d+)/m.exec(gone(() => readFileSync(`/proc/${helper}/fdinfo/${fd}`, 'utf8'), ''))
+          const name = m
+            ? gone(() => (JSON.parse(execFileSync('bpftool', ['map', 'show', 'id', m[1]!, '-j'], { encoding: 'utf8' })) as { name?: string }).name, null)
+            : null
+          return name === 'disk_counts' ? [m![1]!] : []
+        })
+      const counts = await until('the helper holds its disk_counts', () => {
+        const c = diskCounts()
+        return c.length ? c : undefined
       })
-      const counts = ids.filter(
-        (i) => (JSON.parse(execFileSync('bpftool', ['map', 'show', 'id', i, '-j'], { encoding: 'utf8' })) as { name?: string }).name === 'disk_counts'
-      )
       expect(counts).toHaveLength(1)
       /** dd's submitter entries in it */
       const ddEntries = (): number => {

@@ -104,12 +104,18 @@ static void await_main_asleep(void)
 	}
 }
 
+/* a write to a pipe once the main thread is asleep and the spin is over */
+struct late_write {
+	int fd;
+	unsigned ms;
+};
+
 static void *late_writer(void *arg)
 {
-	(void)arg;
+	const struct late_write *w = arg;
 	await_main_asleep();
-	spin_ms(400);
-	if (write(pipe_fds[1], "x", 1) != 1)
+	spin_ms(w->ms);
+	if (write(w->fd, "x", 1) != 1)
 		exit(3);
 	return NULL;
 }
@@ -137,7 +143,8 @@ static int slowset(FILE *out)
 	/* read on the pipe, until the writer is done spinning */
 	main_pid = getpid();
 	main_tid = (pid_t)syscall(SYS_gettid);
-	pthread_create(&t, NULL, late_writer, NULL);
+	struct late_write w = { pipe_fds[1], 400 };
+	pthread_create(&t, NULL, late_writer, &w);
 	if (read(pipe_fds[0], &c, 1) != 1)
 		return 2;
 	pthread_join(t, NULL);
@@ -171,16 +178,6 @@ static void on_alarm(int sig)
 /* the waits mode's pipes: one written once a thread has spun, three never */
 static int ready_fds[2], idle_fds[2], idle2_fds[2], idle3_fds[2];
 
-static void *late_ready(void *arg)
-{
-	(void)arg;
-	await_main_asleep();
-	spin_ms(150);
-	if (write(ready_fds[1], "x", 1) != 1)
-		exit(3);
-	return NULL;
-}
-
 static void *late_signal(void *arg)
 {
 	(void)arg;
@@ -213,12 +210,13 @@ static int waits(FILE *out)
 		return 2;
 	main_pid = getpid();
 	main_tid = (pid_t)syscall(SYS_gettid);
+	struct late_write ready = { ready_fds[1], 150 };
 	/* a poll, the fd that becomes ready third of its four entries */
 	struct pollfd p[4] = { { .fd = -1 },
 			       { .fd = ev, .events = POLLIN },
 			       { .fd = idle_fds[0], .events = POLLIN },
 			       { .fd = ready_fds[0], .events = POLLIN } };
-	pthread_create(&t, NULL, late_ready, NULL);
+	pthread_create(&t, NULL, late_writer, &ready);
 	if (poll(p, 4, -1) != 1 || !drained())
 		return 2;
 	pthread_join(t, NULL);
@@ -228,7 +226,7 @@ static int waits(FILE *out)
 	FD_SET(idle_fds[0], &rd);
 	FD_SET(ready_fds[0], &rd);
 	int nfds = (idle_fds[0] > ready_fds[0] ? idle_fds[0] : ready_fds[0]) + 1;
-	pthread_create(&t, NULL, late_ready, NULL);
+	pthread_create(&t, NULL, late_writer, &ready);
 	if (select(nfds, &rd, NULL, NULL, NULL) != 1 || !drained())
 		return 2;
 	pthread_join(t, NULL);
