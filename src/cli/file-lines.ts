@@ -53,11 +53,17 @@ const DIRS_SHOWN = 3
 /**
  * The names looked up without an open (stat, access, readlink, unlink...) that did not exist: a
  * search path probed (a module resolver, an interpreter's path) is a classic finding. One line:
- * how many, and the directories most of them were looked for in.
+ * how many, and the directories most of them were looked for in; or a few names, each.
  */
 function notFound(rows: readonly FileSummaryRow[]): string | null {
   const names = filesByPath(rows.filter((r) => r.open_errors === 0 && (r.errnos.ENOENT ?? 0) > 0 && r.path !== null))
   if (!names.length) return null
+  const times = (n: number): string => (n === 1 ? 'once' : `${formatCount(n)} times`)
+  // a few names: each, whole
+  if (names.length <= DIRS_SHOWN) {
+    const each = [...names].sort((a, b) => b.errnos.ENOENT! - a.errnos.ENOENT! || String(a.path).localeCompare(String(b.path)))
+    return `    not there (ENOENT) when looked up by name: ${each.map((f) => `${f.path} (${times(f.errnos.ENOENT!)})`).join(', ')}`
+  }
   const lookups = names.reduce((n, f) => n + f.errnos.ENOENT!, 0)
   const inDir = new Map<string, number>()
   for (const f of names) {
@@ -68,6 +74,5 @@ function notFound(rows: readonly FileSummaryRow[]): string | null {
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, DIRS_SHOWN)
     .map(([dir, n]) => `${dir} (${formatCount(n)})`)
-  const times = lookups === 1 ? 'once' : `${formatCount(lookups)} times`
-  return `    not there (ENOENT) when looked up by name: ${formatCounted(names.length, 'name')}, ${times}, most in ${most.join(', ')}`
+  return `    not there (ENOENT) when looked up by name: ${formatCounted(names.length, 'name')}, ${times(lookups)}, most in ${most.join(', ')}`
 }

@@ -30,7 +30,7 @@ export function formatSummary(summary: Summary): string {
   const io = (logical: number | null | undefined, block: number | null, to: string): string =>
     logical === undefined || logical === null ? bytes(block) : `${bytes(logical)} (${bytes(block)} ${to} disk)`
   out.push(`    I/O       read ${io(t.rchar_bytes, t.read_bytes, 'from')}  written ${io(t.wchar_bytes, t.write_bytes, 'to')}`)
-  out.push(`    peaks     ${num(t.peak_threads)} threads  ${num(t.peak_fds)} fds  ${t.peak_processes} processes`)
+  out.push(`    peaks     ${counted(t.peak_threads, 'thread')}  ${counted(t.peak_fds, 'fd')}  ${counted(t.peak_processes, 'process', 'processes')}`)
   // exact at exit (as /usr/bin/time -v), for every process of the tree
   const u = t.usage ?? null
   if (u) {
@@ -193,4 +193,5 @@ function describeEnding(ses: Summary['session']): string {
 
 const pct = (v: number | null): string => (v === null ? 'unavailable' : `${v.toFixed(1)}%`)
 const bytes = (v: number | null): string => (v === null ? 'unavailable' : formatBytes(v))
-const num = (v: number | null): string => (v === null ? '?' : String(v))
+/** "1 thread", "9 fds", "? threads" where unknown */
+const counted = (v: number | null, what: string, plural = `${what}s`): string => (v === null ? `? ${plural}` : formatCounted(v, what, plural))

@@ -47,6 +47,7 @@ describe('the files section of the summary text', () => {
         row(11, '/m/a/y.ts', 'other', enoent(1)),
         row(12, '/m/a/y.ts', 'other', enoent(1)),
         row(11, '/m/b/z.ts', 'other', enoent(1)),
+        row(12, '/m/a/w.ts', 'other', enoent(1)),
         // not a failure to find: a readlink of a file that is no link
         row(11, '/m/c', 'dir', { stats: 1, name_errors: 1, errnos: { EINVAL: 1 } })
       ],
@@ -54,7 +55,13 @@ describe('the files section of the summary text', () => {
       comm
     )
     expect(lines).toContain('    failed to open /root/.rc (gzip ×2): ENOENT 2')
-    expect(lines).toContain('    not there (ENOENT) when looked up by name: 3 names, 5 times, most in /m/a (2), /m/b (1)')
+    expect(lines).toContain('    not there (ENOENT) when looked up by name: 4 names, 6 times, most in /m/a (3), /m/b (1)')
     expect(lines[0]).toBe('  files: 1 used, 1 name failed to open')
+  })
+
+  it('names a few names not there each, most looked up first', () => {
+    const enoent = (n: number) => ({ stats: n, name_errors: n, errnos: { ENOENT: n } })
+    const lines = fileLines([row(11, '/etc/localtime', 'other', enoent(1)), row(11, '/etc/sort.conf', 'other', enoent(2))], false, comm)
+    expect(lines).toContain('    not there (ENOENT) when looked up by name: /etc/sort.conf (2 times), /etc/localtime (once)')
   })
 })
