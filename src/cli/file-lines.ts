@@ -28,14 +28,18 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
   )
   const also = socketsElsewhere && sockets ? ` (and ${formatCounted(sockets, 'socket')}: network, below)` : ''
   const out = [`  files: ${formatCount(used.length)} used, ${formatCounted(failed.length, 'name')} failed to open${also}`]
-  if (used.length) out.push('    read        written     opens   time in calls   by           path')
-  for (const f of used.slice(0, FILES_SHOWN)) {
+  const shownUsed = used.slice(0, FILES_SHOWN)
+  // the "by" column as wide as its widest ("python3 23981")
+  const by = shownUsed.map((f) => formatProcesses(f.pids, comm))
+  const byWidth = Math.max(12, ...by.map((b) => b.length))
+  if (used.length) out.push(`    read        written     opens   time in calls   ${'by'.padEnd(byWidth)} path`)
+  shownUsed.forEach((f, i) => {
     const ends = f.kind === 'pipe' ? pipeEnds(f, comm) : ''
     const path = f.path === null ? '(name not kept)' : `${f.path}${ends ? ` (${ends})` : ''}`
     out.push(
-      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${formatProcesses(f.pids, comm).padEnd(12)} ${path}`
+      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${by[i]!.padEnd(byWidth)} ${path}`
     )
-  }
+  })
   for (const f of failed.slice(0, FAILED_SHOWN)) {
     const why = Object.entries(f.open_errnos)
       .map(([e, n]) => `${e} ${formatCount(n)}`)

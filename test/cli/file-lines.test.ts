@@ -64,4 +64,12 @@ describe('the files section of the summary text', () => {
     const lines = fileLines([row(11, '/etc/localtime', 'other', enoent(1)), row(11, '/etc/sort.conf', 'other', enoent(2))], false, comm)
     expect(lines).toContain('    not there (ENOENT) when looked up by name: /etc/sort.conf (2 times), /etc/localtime (once)')
   })
+
+  it('widens the "by" column to its widest name, the paths in line with their header', () => {
+    const lines = fileLines([row(23981, '/srv/big.bin', 'file', { opens: 1, reads: 1, read_bytes: 10 })], false, (pid) => (pid === 23981 ? 'python3' : ''))
+    const header = lines.find((l) => l.includes('time in calls'))!
+    const line = lines.find((l) => l.endsWith('/srv/big.bin'))!
+    expect(line).toContain(' python3 23981 /srv/big.bin')
+    expect(line.indexOf('/srv/big.bin')).toBe(header.indexOf('path'))
+  })
 })
