@@ -81,7 +81,8 @@ export function formatSummary(summary: Summary): string {
     if (slow.length) {
       // columns as wide as what they hold: a failed call's errno ("= ERESTARTNOHAND") is long
       const calls = slow.map((c) => c.syscall + (c.errno ? ` = ${c.errno}` : ''))
-      const by = slow.map((c) => formatProcess(c.pid, c.comm))
+      // a thread other than the main one after its process, as the app's latency pane says it
+      const by = slow.map((c) => formatProcess(c.pid, c.comm) + (c.tid !== c.pid ? `/${c.tid}` : ''))
       const callWidth = Math.max(18, ...calls.map((c) => c.length))
       const byWidth = Math.max(...by.map((b) => b.length))
       out.push('')

@@ -226,6 +226,13 @@ describe('wall time, explained', () => {
     )
     expect(r.status, r.stderr).toBe(0)
     const text = runCli(['summary', out], env).stdout
+    // the slowest calls say which thread made each: the sleeper's 500 ms nanosleep as pid/tid
+    const sleeper = readFileSync(join(dir, 'facts-text.txt'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Fact)
+      .find((f) => f.name === 'sleeper')!
+    expect(text).toMatch(new RegExp(`\\n {4}(clock_)?nanosleep +[\\d.]+ ms +[\\d.]+ s +wallparts \\d+/${sleeper.tid}(\\s|$)`))
     expect(text).toMatch(
       /wall time [\d.]+ m?s of thread time over [\d.]+ m?s: [\d.]+ m?s on CPU \([\d.]+ m?s user, [\d.]+ m?s in syscalls\), [\d.]+ m?s waiting for a CPU, [\d.]+ m?s blocked: .*futex/
     )
