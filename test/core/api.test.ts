@@ -11,6 +11,7 @@ import { serve, type ServeHandle } from '../../src/main/serve'
 import { projectRoot } from '../../src/main/paths'
 import { commOf } from '../util/proc'
 import { formatDoctor, type DoctorReport } from '../../src/main/doctor'
+import { buildChecks } from '../../src/main/setup/checks'
 import { until } from '../util/until'
 
 let dir: string
@@ -195,6 +196,16 @@ describe('syscope doctor, text', () => {
     )
     expect(slow).toContain('- files and network (--detail): the kernel took more than 8 s to load them (its verifier): stopped')
     expect(slow).toContain('a session with --detail may not start (the app waits 10 s for the helper); without it, it does')
+    // and the setup checklist's item says the same
+    const item = (detail: object) =>
+      buildChecks(withDetail(detail), { installedPath: '/h', sourcePath: null, appBuild: null, groups: [] }).find((c) => c.id === 'detail')
+    expect(item({ ok: true, load_ms: 900 })).toMatchObject({ status: 'ok', detail: 'loads in 0.9 s' })
+    expect(item({ ok: true, load_ms: 61_000 })).toMatchObject({ status: 'warn', detail: 'loads in 61.0 s' })
+    expect(item({ ok: false, load_ms: 40, error: 'EPERM' })).toMatchObject({ status: 'warn', detail: 'refused: EPERM' })
+    expect(item({ ok: false, stopped: true, load_ms: 8000, error: 'the kernel took more than 8 s to load them (its verifier): stopped' })).toMatchObject({
+      status: 'warn',
+      detail: 'the kernel took more than 8 s to load them (its verifier): stopped'
+    })
     // a helper from before it said nothing of them
     expect(formatDoctor(report('tp_btf', { ok: true }))).not.toContain('--detail')
   })

@@ -149,7 +149,11 @@ export function buildChecks(
       id: 'detail',
       label: 'Files and network (--detail)',
       status: detail.ok && detail.load_ms < SLOW_LOAD_MS ? 'ok' : 'warn',
-      detail: detail.ok ? `loads in ${(detail.load_ms / 1000).toFixed(1)} s` : `refused: ${detail.error ?? 'no reason given'}`,
+      detail: detail.ok
+        ? `loads in ${(detail.load_ms / 1000).toFixed(1)} s`
+        : detail.stopped
+          ? (detail.error ?? 'too slow to load: stopped')
+          : `refused: ${detail.error ?? 'no reason given'}`,
       why: 'Its programs read kernel memory (files, sockets) and are the larger part: a kernel may refuse them alone, or take long to check them. Syscalls are counted either way.',
       change: null
     })
