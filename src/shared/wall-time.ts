@@ -117,6 +117,31 @@ export function blockedLabel(b: Pick<BlockedBy, 'syscall' | 'on'>): string {
   return b.on ? `${b.syscall} on ${ON_TEXT[b.on]}` : b.syscall
 }
 
+/**
+ * Processes by name (`formatProcessName`: "pid N" for a name never read), most time first, with
+ * how many had each name and their time; given their children (childrenOf, each process's in the
+ * order to name them), the children's names too, at most kidsMost a name. The summary's
+ * `process_names` and, for a recording from before them, the sentence's own grouping.
+ */
+export function groupByName(
+  who: readonly { pid: number; comm: string; ns: number }[],
+  childrenOf: ((pid: number) => readonly { pid: number; comm: string }[]) | null,
+  kidsMost: number
+): NonNullable<BlockedBy['process_names']> {
+  const names = new Map<string, { comm: string; processes: number; ns: number; kids: Set<string> }>()
+  for (const p of who) {
+    const comm = formatProcessName(p.pid, p.comm)
+    let g = names.get(comm)
+    if (!g) names.set(comm, (g = { comm, processes: 0, ns: 0, kids: new Set() }))
+    g.processes++
+    g.ns += p.ns
+    if (childrenOf) for (const k of childrenOf(p.pid)) if (g.kids.size < kidsMost) g.kids.add(formatProcessName(k.pid, k.comm))
+  }
+  return [...names.values()]
+    .sort((a, b) => b.ns - a.ns || a.comm.localeCompare(b.comm))
+    .map(({ kids, ...g }) => (childrenOf ? { ...g, waiting_for: [...kids] } : g))
+}
+
 /** The processes blocked in a row by name, as `process_names` has them; for a recording from
  * before it, from the three `processes` and their children that it kept. */
 function namesOf(b: BlockedBy): NonNullable<BlockedBy['process_names']> {
@@ -125,21 +150,9 @@ function namesOf(b: BlockedBy): NonNullable<BlockedBy['process_names']> {
   const kids = b.waiting_for ?? []
   // who each child's parent was is known only in recordings that say ppid
   const perParent = kids.every((k) => k.ppid !== undefined)
-  const groups = new Map<string, { comm: string; processes: number; ns: number; waiting_for?: string[] }>()
-  for (const x of p) {
-    const comm = formatProcessName(x.pid, x.comm)
-    const g = groups.get(comm) ?? { comm, processes: 0, ns: 0 }
-    const mine = perParent ? kids.filter((k) => k.ppid === x.pid).map((k) => formatProcessName(k.pid, k.comm)) : []
-    groups.set(comm, {
-      comm,
-      processes: g.processes + 1,
-      ns: g.ns + x.ns,
-      ...(mine.length || g.waiting_for ? { waiting_for: [...(g.waiting_for ?? []), ...mine] } : {})
-    })
-  }
-  const out = [...groups.values()].sort((a, b) => b.ns - a.ns)
+  const out = groupByName(p, kids.length ? (pid) => kids.filter((k) => k.ppid === pid) : null, kids.length)
   // children with no parent said: all of them after the processes
-  if (!perParent && kids.length && out.length) {
+  if (!perParent && out.length) {
     const names = out.map((g) => g.comm)
     return [
       {

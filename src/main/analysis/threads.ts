@@ -10,6 +10,7 @@ import {
   LANE_STEPS,
   WALL_TIME_LANES,
   blockedLabel,
+  groupByName,
   type BlockedBy,
   type BlockedOn,
   type ThreadLane,
@@ -19,7 +20,6 @@ import {
 import { syscallName, type Arch } from '../../shared/syscalls/index'
 import type { TimeRange } from './files'
 import { notRecorded } from './not-recorded'
-import { formatProcessName } from '../../shared/format'
 
 /** the kernel's names for time blocked outside a syscall (bpf/syscope.h TT_*) */
 const WHY_NAMES: Record<number, string> = { [-1]: 'page_fault', [-2]: 'other', [-3]: 'other' }
@@ -143,19 +143,7 @@ function attribute(store: SessionStore, tree: WallTime | null, perProcess: Map<n
     // and all of them by name: "cc ×12 waiting for cc1, as", each name's children's names
     // longest-lived first
     row.processes_total = who.length
-    const names = new Map<string, { comm: string; processes: number; ns: number; kids: Set<string> }>()
-    for (const p of who) {
-      const comm = formatProcessName(p.pid, p.comm)
-      let g = names.get(comm)
-      if (!g) names.set(comm, (g = { comm, processes: 0, ns: 0, kids: new Set() }))
-      g.processes++
-      g.ns += p.ns
-      if (waits) for (const k of children.get(p.pid) ?? []) if (g.kids.size < CHILDREN_PER_PROCESS) g.kids.add(formatProcessName(k.pid, k.comm))
-    }
-    row.process_names = [...names.values()]
-      .sort((a, b) => b.ns - a.ns || a.comm.localeCompare(b.comm))
-      .slice(0, NAMES_PER_ROW)
-      .map(({ kids, ...g }) => (waits ? { ...g, waiting_for: [...kids] } : g))
+    row.process_names = groupByName(who, waits ? (pid) => children.get(pid) ?? [] : null, CHILDREN_PER_PROCESS).slice(0, NAMES_PER_ROW)
   }
 }
 
