@@ -461,7 +461,8 @@ struct thread_time {
 	__u32 state; /* enum thread_run_state */
 	__u32 d; /* TT_BLOCKED: uninterruptibly */
 	__u32 cur; /* TT_BLOCKED: its why entry, 0..THREAD_WHY (the last one the overflow) */
-	__u32 woken_by_preempt; /* TT_RUNNABLE: it was preempted (runq otherwise) */
+	__u32 woken_by_preempt; /* TT_RUNNABLE: it was preempted (runq otherwise); TT_RUNNING: so
+				  * was its wait before this run (gap_ns) */
 	__u64 first_ns; /* first seen */
 	__u64 since_ns; /* in `state` since */
 	__u64 on_cpu_ns;
@@ -470,6 +471,8 @@ struct thread_time {
 	__u64 ran_ns; /* the thread's own CPU clock (se.sum_exec_runtime) at its last switch */
 	__u64 sys_ns; /* of on_cpu_ns, the part inside a syscall (timed mode) */
 	__u64 sys_since_ns; /* in a syscall since (timed mode; 0: not in one) */
+	__u64 gap_ns; /* TT_RUNNING: its wait for a CPU just before this run, which the kernel's clock
+		       * of the run may overlap (tt_move); 0 otherwise */
 	struct why_entry why[THREAD_WHY + 1];
 	char comm[16]; /* its name when first seen, and again at its exit */
 };

@@ -91,11 +91,42 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 		 * thread thought to be on a CPU all along, was spent waiting for one, counted as
 		 * preempted (whether it was asleep instead is not known). */
 		__u64 ran = clocked < ns ? clocked : ns;
-		r->on_cpu_ns += ran;
+		/*
+		 * The kernel starts a thread's clock when it picks the thread, before the switch's
+		 * tracepoint, and stops it before the next one: a short run (an event loop's, a few
+		 * µs between sleeps) is longer by its clock than between the two hooks, by the
+		 * scheduler's work in between (a third of such a thread's CPU time here). That much
+		 * of the wait for a CPU before the run was on it by the kernel's clock; and where the
+		 * kernel picked the thread before its wakeup's tracepoint (a CPU going idle drops its
+		 * run queue's lock to look for work, and a waker on another CPU queues the thread
+		 * then), of the time blocked before that wait.
+		 */
+		__u64 early = 0;
+		if (state == TT_RUNNING && clocked > ns && r->gap_ns) {
+			__u64 more = clocked - ns;
+			early = more < r->gap_ns ? more : r->gap_ns;
+			more -= early;
+			if (r->woken_by_preempt) {
+				r->preempt_ns -= early;
+			} else {
+				r->runq_ns -= early;
+				/* woken: blocked just before, in the entry it left (tt_move keeps cur) */
+				__u32 b = r->cur;
+				if (more && b <= THREAD_WHY) {
+					__u64 *f = r->d ? &r->why[b].d_ns : &r->why[b].ns;
+					__u64 took = more < *f ? more : *f;
+					*f -= took;
+					early += took;
+				}
+			}
+		}
+		r->on_cpu_ns += ran + early;
 		/* in a syscall: of what it ran, as much as the syscall's part of the span (all of it
 		 * when the syscall began before the span), as if it ran through the syscall */
 		__u64 in_sys = tt_in_sys(r, now);
 		r->sys_ns += in_sys < ran ? in_sys : ran;
+		if (r->sys_since_ns && r->sys_since_ns <= r->since_ns)
+			r->sys_ns += early;
 		ns -= ran;
 		if (state == TT_RUNNING) {
 			r->preempt_ns += ns;
@@ -125,6 +156,8 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 		}
 		break;
 	}
+	/* the wait just closed, for the run it opens (the span above) */
+	r->gap_ns = state == TT_RUNNABLE && to == TT_RUNNING ? ns : 0;
 	r->state = to;
 	r->since_ns = now;
 	if (to == TT_RUNNABLE)

@@ -112,8 +112,9 @@ static void figures_at(const struct thread_time *r, uint64_t now, struct thread_
 /*
  * A figure's change since last sent. It only grows (what we add for an open state is never more
  * than what the kernel adds when it closes it: tt_move), but for a correction: when the kernel
- * finds a switch it was not shown, time we sent for the state the thread was thought in moves to
- * its time on a CPU, and that state's figure goes back (docs/threads.md).
+ * finds a switch it was not shown, or a run its CPU clock says began before the switch's hook,
+ * time we sent for the state before moves to its time on a CPU, and that state's figure goes
+ * back (docs/threads.md).
  */
 static int64_t change(uint64_t *seen, uint64_t now)
 {

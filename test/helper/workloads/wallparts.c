@@ -6,7 +6,8 @@
  * main thread wakes it 300 ms later; "zeroes" reads /dev/zero 16 MiB at a time for 200 ms of CPU,
  * nearly all of it in the kernel, and sums its CPU clock across each read (its time on a CPU in
  * syscalls; a read is a few hundred µs, so the kernel's way in and out around it, outside the
- * syscall tracepoints, is well under 1 % of it). Phase 2: "pinA" and "pinB", both pinned to one CPU, spin for
+ * syscall tracepoints, is well under 1 % of it); "napper" sleeps 100 µs a thousand times and
+ * sums its CPU clock. Phase 2: "pinA" and "pinB", both pinned to one CPU, spin for
  * 600 ms of wall time each, so each waits for the CPU about half of it. Each thread measures its
  * own part (its CPU clock, or the time its blocking call spent blocked) and the facts go to the
  * file named by argv[1], one JSON object per line.
@@ -172,6 +173,19 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
+/* many short runs between short sleeps, as an event loop's: its CPU clock runs from when the
+ * kernel picks it, a few µs before the switch's tracepoint, so the switches alone fall short */
+static void *napper(void *arg)
+{
+	(void)arg;
+	pthread_setname_np(pthread_self(), "napper");
+	struct timespec t = { 0, 100000 };
+	for (int i = 0; i < 1000; i++)
+		nanosleep(&t, NULL);
+	fact("napper", "on_cpu", clock_ns(CLOCK_THREAD_CPUTIME_ID));
+	return NULL;
+}
+
 static void *reader(void *arg)
 {
 	(void)arg;
@@ -227,7 +241,7 @@ static void *pinned(void *arg)
 
 int main(int argc, char **argv)
 {
-	pthread_t t[6];
+	pthread_t t[7];
 	if (argc != 2 || !(facts = fopen(argv[1], "w")) || pipe(pipefd)) {
 		fprintf(stderr, "usage: wallparts FACTS-FILE\n");
 		return 2;
@@ -238,11 +252,12 @@ int main(int argc, char **argv)
 	pthread_create(&t[3], NULL, writer, NULL);
 	pthread_create(&t[4], NULL, futexw, NULL);
 	pthread_create(&t[5], NULL, zeroes, NULL);
+	pthread_create(&t[6], NULL, napper, NULL);
 	struct timespec w = { 0, 300000000 };
 	nanosleep(&w, NULL);
 	__atomic_store_n(&futex_word, 1, __ATOMIC_RELEASE);
 	syscall(SYS_futex, &futex_word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-	for (int i = 0; i < 6; i++)
+	for (int i = 0; i < 7; i++)
 		pthread_join(t[i], NULL);
 
 	/* phase 2: two spinners on one CPU, from their creation */
