@@ -16,6 +16,7 @@ export const UNIT_TESTS = [
   'test/core/recording-stream.test.ts',
   'test/core/store.test.ts',
   'test/core/syscalls.test.ts',
+  'test/core/bytes-text.test.ts',
   'test/core/validate.test.ts',
   'test/util/**/*.test.ts',
   'test/cli/file-lines.test.ts'

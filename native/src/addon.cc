@@ -105,10 +105,11 @@ Napi::Value SampleProcesses(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// the comm stat gave at the handle's last read
+// the comm stat gave at the handle's last read, as its bytes: a comm need not be UTF-8, and the
+// caller decodes it as the helper does (src/main/proc/bytes-text.ts)
 Napi::Value ProcessComm(const Napi::CallbackInfo& info) {
   proc_handle* h = IsNumbers(info, 1) ? Lookup(info[0].As<Napi::Number>().Uint32Value()) : nullptr;
-  return h ? Napi::String::New(info.Env(), h->comm) : info.Env().Null();
+  return h ? Napi::Buffer<char>::Copy(info.Env(), h->comm, strlen(h->comm)) : info.Env().Null();
 }
 
 // listPids(out: Int32Array): how many pids /proc lists (when more than out holds, only the count)

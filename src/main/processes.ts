@@ -2,6 +2,7 @@
 // the previous listing, memory and start time, and — for those this user cannot trace — why.
 import { readdir, readFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
+import { textOf } from './proc/bytes-text'
 import type { ProcessListEntry } from '../shared/contract'
 
 const CLK_TCK = 100 // USER_HZ: fixed at 100 on every Linux ABI that syscope supports
@@ -48,9 +49,11 @@ export async function listProcesses(procRoot = '/proc'): Promise<ProcessListEntr
         const pid = Number(e)
         try {
           const [stat, status, cmdline] = await Promise.all([
-            readFile(`${procRoot}/${pid}/stat`, 'utf8'),
+            readFile(`${procRoot}/${pid}/stat`).then((b) => textOf(b)),
             readFile(`${procRoot}/${pid}/status`, 'utf8'),
-            readFile(`${procRoot}/${pid}/cmdline`, 'utf8').catch(() => '')
+            readFile(`${procRoot}/${pid}/cmdline`)
+              .then((b) => textOf(b))
+              .catch(() => '')
           ])
           // comm may contain ') ': the fields start after the last ')'
           const close = stat.lastIndexOf(')')

@@ -252,8 +252,9 @@ describe('syscope record --pid --detail: files held open before the attach', () 
       const row = (path: string): FileSummaryRow | undefined => s.files!.find((f) => f.path === path && f.pid === target.pid)
       // written before the attach, untouched after: held, no figures
       expect(row(join(work, 'kept'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 0, writes: 0, write_bytes: 0 })
-      // read after the attach: held, and the read counted
-      expect(row(join(work, 'used'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 1, read_bytes: 5 })
+      // read after the attach: held, and the read counted, in one row: its name, not UTF-8, read
+      // from /proc at the attach as the helper gives it (the byte as U+DC00 + the byte)
+      expect(row(join(work, 'used\udcff'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 1, read_bytes: 5 })
       // its pipe, both ends one row
       expect(s.files!.filter((f) => f.pid === target.pid && f.kind === 'pipe' && f.held).length).toBeGreaterThanOrEqual(1)
       // its sockets, from /proc/PID/net at the attach: both ends, listeners, and the 7 bytes

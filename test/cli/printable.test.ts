@@ -24,6 +24,24 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 // eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
 
+describe('a process named with a byte that is not UTF-8', () => {
+  it('has one name, from /proc and from the helper alike', () => {
+    // a copy of sleep named z<0xff>z: its comm, which the sampler reads from /proc and the
+    // helper from the kernel
+    const script = 'f=$(printf "%s/z\\377z" "$1"); cp "$(command -v sleep)" "$f"; "$f" 0.5'
+    const r = runCli(['record', '--no-tty', '--json', '--out', join(dir, 'name.syscope'), '--', 'sh', '-c', script, 'sh', dir], env)
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const p = s.proc.processes.find((x) => x.comm.startsWith('z'))
+    expect(p, JSON.stringify(s.proc.processes.map((x) => x.comm))).toMatchObject({ comm: 'z\udcffz' })
+    // sampled (its figures and command line are /proc's), and its thread as the helper named it
+    expect(p!.peak_rss_bytes).toBeGreaterThan(0)
+    expect(p!.cmdline[0]).toBe(`${dir}/z\udcffz`)
+    expect(p!.threads!.map((t) => t.comm)).toEqual(['z\udcffz'])
+    expect(r.stdout).not.toContain('\\ufffd')
+  })
+})
+
 describe('names with control characters', () => {
   it('are escaped in the text and exact in the JSON', () => {
     const written = join(dir, 'esc\u001b[31mred\nline\u202e')

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { ROW_FIELDS, type ProcReader } from './row'
 import { projectRoot } from '../paths'
+import { textOf } from './bytes-text'
 
 export interface NativeAddon {
   /** the row layout the addon was built with (row.ts ROW_FIELDS) */
@@ -14,7 +15,8 @@ export interface NativeAddon {
   openProcess(pid: number): number | null
   closeProcess(handle: number): void
   sampleProcesses(handles: Int32Array, what: Uint8Array, count: number, rows: Float64Array): void
-  processComm(handle: number): string | null
+  /** the comm's bytes */
+  processComm(handle: number): Uint8Array | null
   /** how many pids /proc lists; only the count when more than out holds */
   listPids(out: Int32Array): number
   parentOf(pid: number): number
@@ -47,7 +49,10 @@ export function nativeProcReader(addon: NativeAddon): ProcReader {
   return {
     open: (pid) => addon.openProcess(pid),
     sample: (handles, what, count, rows) => addon.sampleProcesses(handles, what, count, rows),
-    comm: (handle) => addon.processComm(handle),
+    comm: (handle) => {
+      const b = addon.processComm(handle)
+      return b ? textOf(b) : null
+    },
     close: (handle) => addon.closeProcess(handle),
     pids: () => {
       let n = addon.listPids(pidBuf)

@@ -3,6 +3,7 @@
 // it). Read by the app, as the user: the helper gives up its capabilities, and reading another
 // process's fd links takes ptrace access that a user has to their own processes.
 import { readdir, readlink, stat } from 'node:fs/promises'
+import { textOf } from './bytes-text'
 import type { FileKind } from '../types/recording-format'
 
 export interface OpenFile {
@@ -53,7 +54,7 @@ export async function openFiles(pid: number): Promise<OpenFile[]> {
   const seen = new Set<string>()
   for (const fd of fds) {
     try {
-      const [st, target] = await Promise.all([stat(`${dir}/${fd}`, { bigint: true }), readlink(`${dir}/${fd}`)])
+      const [st, target] = await Promise.all([stat(`${dir}/${fd}`, { bigint: true }), readlink(`${dir}/${fd}`, { encoding: 'buffer' }).then((b) => textOf(b))])
       const file = `${kernelDev(st.dev)}:${st.ino}`
       if (seen.has(file)) continue
       seen.add(file)
@@ -77,7 +78,7 @@ export async function openFiles(pid: number): Promise<OpenFile[]> {
 export async function fdTarget(pid: number, fd: number, file: string): Promise<string | null> {
   const link = `/proc/${pid}/fd/${fd}`
   try {
-    const [st, target] = await Promise.all([stat(link, { bigint: true }), readlink(link)])
+    const [st, target] = await Promise.all([stat(link, { bigint: true }), readlink(link, { encoding: 'buffer' }).then((b) => textOf(b))])
     return `${kernelDev(st.dev)}:${st.ino}` === file ? target : null
   } catch {
     return null

@@ -5,6 +5,7 @@
 // said the process was still the same one. When the fd limit leaves none to hold, files are
 // opened for each sample. /proc reads do not block on a disk: synchronous reads cost the same CPU
 // without a thread-pool round trip per file.
+import { textOf } from './bytes-text'
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statfsSync, statSync } from 'node:fs'
 import { parseIo, parseSmapsRollup, parseStat, parseStatus } from './parse'
 import {
@@ -212,10 +213,11 @@ export class TsProcReader implements ProcReader {
   }
 
   /** whole file from a held fd, or null when it could not be read; only comm (stat) may be
-   * other than ASCII */
-  private readHeld(fd: number, encoding: 'latin1' | 'utf8' = 'latin1'): string | null {
+   * other than ASCII: `name` decodes it as the helper does (bytes-text.ts) */
+  private readHeld(fd: number, name = false): string | null {
     try {
-      return this.buf.toString(encoding, 0, readSync(fd, this.buf, 0, this.buf.length, 0))
+      const n = readSync(fd, this.buf, 0, this.buf.length, 0)
+      return name ? textOf(this.buf, 0, n) : this.buf.toString('latin1', 0, n)
     } catch {
       return null
     }
@@ -294,7 +296,7 @@ export class TsProcReader implements ProcReader {
       row[at + F_OK] = 1
       return
     }
-    const text = this.readHeld(o.stat, 'utf8')
+    const text = this.readHeld(o.stat, true)
     const s = text === null ? null : parseStat(text)
     if (!s) return
     row[at + F_OK] = 1

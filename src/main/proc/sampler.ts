@@ -6,6 +6,7 @@
 // (reaped-io.ts), the tree's totals (tree-totals.ts) and the /proc scan for new children
 // (child-discovery.ts).
 import { readFileSync } from 'node:fs'
+import { textOf } from './bytes-text'
 import { parseCmdline, parseStat, parseStatus } from './parse'
 import { TsProcReader } from './reader-ts'
 import { loadNativeAddon, nativeProcReader } from './native'
@@ -147,7 +148,7 @@ export class Sampler {
     let starttime = -1
     let comm = ''
     try {
-      const s = parseStat(readFileSync(`${this.procRoot}/${pid}/stat`, 'utf8'))
+      const s = parseStat(textOf(readFileSync(`${this.procRoot}/${pid}/stat`)))
       if (s) {
         starttime = s.starttime_ticks
         comm = s.comm
@@ -499,7 +500,7 @@ export class Sampler {
 
   private cmdline(pid: number): string[] {
     try {
-      return parseCmdline(readFileSync(`${this.procRoot}/${pid}/cmdline`, 'utf8'))
+      return parseCmdline(textOf(readFileSync(`${this.procRoot}/${pid}/cmdline`)))
     } catch {
       return []
     }

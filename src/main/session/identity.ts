@@ -1,6 +1,7 @@
 // Who a PID is, with the errors a user can act on: no such process, or another user's.
 import { readFile } from 'node:fs/promises'
 import { ApiError } from '../errors'
+import { textOf } from '../proc/bytes-text'
 
 export interface ProcessIdentity {
   pid: number
@@ -14,7 +15,7 @@ export async function readProcessIdentity(pid: number, procRoot = '/proc'): Prom
   let status: string
   let cmdline: string
   try {
-    ;[status, cmdline] = await Promise.all([readFile(`${procRoot}/${pid}/status`, 'utf8'), readFile(`${procRoot}/${pid}/cmdline`, 'utf8')])
+    ;[status, cmdline] = await Promise.all([readFile(`${procRoot}/${pid}/status`, 'utf8'), readFile(`${procRoot}/${pid}/cmdline`).then((b) => textOf(b))])
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === 'ENOENT' || code === 'ESRCH') throw new ApiError('ESRCH', `no process with pid ${pid}: it does not exist or has exited`)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// holder DIR: opens DIR/kept (written 10 bytes) and DIR/used, and a pipe; and sockets: a TCP
+// holder DIR: opens DIR/kept (written 10 bytes) and DIR/used\xff (a name that is not UTF-8), and a pipe; and sockets: a TCP
 // listener on 127.0.0.1 with one connection to it (both ends), a TCP listener on ::1, a UDP
 // socket connected to a second one, a Unix listener at DIR/sock and one bound to an abstract name.
 // It writes their ports to DIR/facts.json, says "ready" on stdout and waits for one line on stdin;
-// then reads DIR/used (5 bytes), sends 7 bytes from the TCP client to its accepted end (read
+// then reads DIR/used\xff (5 bytes), sends 7 bytes from the TCP client to its accepted end (read
 // there) and exits. For the test that the files and sockets a process holds as it is attached to
 // are known, used or not.
 #include <arpa/inet.h>
@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 		return 2;
 	snprintf(p, sizeof(p), "%s/kept", argv[1]);
 	int kept = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-	snprintf(p, sizeof(p), "%s/used", argv[1]);
+	snprintf(p, sizeof(p), "%s/used\xff", argv[1]);
 	int used = open(p, O_CREAT | O_RDWR | O_TRUNC, 0644);
 	if (kept < 0 || used < 0 || pipe(pv) || write(kept, "0123456789", 10) != 10 ||
 	    write(used, "abcde", 5) != 5 || lseek(used, 0, SEEK_SET))
