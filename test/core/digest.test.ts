@@ -5,15 +5,17 @@ import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gunzipSync } from 'node:zlib'
 import { SessionManager, loadStore, openStore } from '../../src/main/session/manager'
 import { SessionStore } from '../../src/main/store/store'
 import { buildDigest } from '../../src/main/session/digest'
 import { buildSummary } from '../../src/main/analysis/summary'
-import { appendDigest, readDigestLocator, DIGEST_BUCKETS } from '../../src/main/recording/digest'
+import { appendDigest, readDigestLocator, DIGEST_BUCKETS, DIGEST_VERSION } from '../../src/main/recording/digest'
 import { RecordingWriter } from '../../src/main/recording/writer'
 import { loadRecording } from '../../src/main/recording/reader'
 import { PROCESS_COLUMNS, RECORDING_FORMAT, RECORDING_VERSION, type RecordLine, type RecordingHeader } from '../../src/main/types/recording-format'
 import type { Breakdown } from '../../src/shared/contract'
+import type { RecordingDigest } from '../../src/main/store/store-digest'
 import { buildWorkload } from '../helper/harness'
 
 let wl: { dir: string; markers: string }
@@ -102,6 +104,21 @@ describe('a real session’s recording', () => {
     // and the JSON summary of the reopened recording is the one written when it ended
     const json = JSON.parse(readFileSync((await m.exportSession(info.id, 'json')).path, 'utf8'))
     expect(json.ebpf.syscalls.per_syscall).toEqual(buildSummary(await loadStore(path, 'y'), 'ended').ebpf.syscalls.per_syscall)
+  })
+
+  it('loads the ticks, silently, when the digest is of an older version (its sums were made otherwise)', async () => {
+    const old = join(data, 'older.syscope')
+    const loc = readDigestLocator(path)!
+    // the ticks as they are, then the digest again with the version before this one
+    const ticks = readFileSync(path).subarray(0, loc.offset)
+    const digest = JSON.parse(gunzipSync(readFileSync(path).subarray(loc.offset, loc.offset + loc.length)).toString()) as RecordingDigest
+    writeFileSync(old, ticks)
+    appendDigest(old, { ...digest, v: DIGEST_VERSION - 1 })
+    expect(readDigestLocator(old)).not.toBeNull()
+    const s = await openStore(old, 'o')
+    expect(s.digestOnly).toBe(false)
+    expect(s.warnings).toEqual([])
+    expect(s.breakdown(0, Number.MAX_SAFE_INTEGER).syscalls.find((x) => x.name === 'chdir')).toMatchObject({ calls: 77 })
   })
 
   it('falls back to the ticks when the digest is missing or damaged', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { RecordingWriter } from '../../src/main/recording/writer'
-import { appendDigest, readDigestLocator } from '../../src/main/recording/digest'
+import { appendDigest, DIGEST_VERSION, readDigestLocator } from '../../src/main/recording/digest'
 import type { RecordingDigest } from '../../src/main/store/store-digest'
 import { buildDigest } from '../../src/main/session/digest'
 import { loadStore, openStore } from '../../src/main/session/manager'
@@ -73,7 +73,7 @@ describe('recording bombs are stopped in bounded time and memory', () => {
     const path = await writeRecording('digest-bomb.syscope')
     const offset = readFileSync(path).length
     // 4096 copies of 1 MiB of 'a': 4 GiB of text in ~4 MB
-    const { file: member } = repeatedGzip('{"k":"digest","v":2,"pad":"', 'a'.repeat(MiB), 4096, false)
+    const { file: member } = repeatedGzip(`{"k":"digest","v":${DIGEST_VERSION},"pad":"`, 'a'.repeat(MiB), 4096, false)
     expect(member.length).toBeLessThan(6 * MiB)
     const locator = { k: 'digest_at', offset, length: member.length, ticks: 20, duration_ms: 2050 }
     appendFileSync(path, Buffer.concat([member, gzipSync(JSON.stringify(locator) + '\n', { level: 0 })]))

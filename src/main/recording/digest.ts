@@ -25,7 +25,10 @@ import { MAX_DIGEST_BYTES, MAX_DIGEST_TEXT_BYTES, MAX_JSON_DEPTH } from '../type
 import { isEvent, isFinite, isNumOrNull, isObject, isPid, isString, isStringArray, isStringOrNull } from './check-record'
 
 // 2: per-process series as parallel arrays (a digest of version 1 is ignored: the ticks load)
-export const DIGEST_VERSION = 2
+// 3: figures summed differently since: a process row's CPU and I/O beyond its last sample (its
+// exit figures), the tree's blocked_by names; an older digest would show the old sums, so the
+// ticks load instead
+export const DIGEST_VERSION = 3
 /** at most this many buckets: a range breakdown is exact to one bucket (an hour: 7.2 s) */
 export const DIGEST_BUCKETS = 500
 const LOCATOR_TAIL_BYTES = 512
