@@ -88,13 +88,14 @@ function checkParts(s: Summary, facts: Fact[]): void {
   expectWithin(thread('napper').on_cpu_ns, fact('napper', 'on_cpu'), 0.05, `napper on CPU (${JSON.stringify(thread('napper'))})`)
   // a woken thread's wait for a CPU before its call returned is waiting, not blocked. Less a
   // few µs for its one wakeup: the kernel's run delay (the workload's figure) starts at the
-  // enqueue, ours at the sched_wakeup tracepoint just after it, on another clock (when that
-  // wait was all of the thread's, ours was up to 7 µs shorter; 20 µs allowed)
+  // enqueue, ours at the sched_wakeup tracepoint after it, on another clock (in 120 calls beside
+  // busy loops, ours was up to 17 µs shorter: a reschedule IPI between the two is a VM exit
+  // here; 50 µs allowed, against waits of milliseconds when the wakeup is misread)
   for (const name of ['sleeper', 'reader', 'futexw'])
     expect(
       thread(name).runqueue_ns,
       `${name} waited for a CPU in its call (${JSON.stringify(thread(name))}; filled in ${JSON.stringify(s.ebpf.filled_in)})`
-    ).toBeGreaterThanOrEqual(fact(name, 'call_runqueue') * 0.95 - 20_000)
+    ).toBeGreaterThanOrEqual(fact(name, 'call_runqueue') * 0.95 - 50_000)
   expect(thread('sleeper').blocked_by[0]!.syscall).toMatch(/^(clock_)?nanosleep$/)
   expect(thread('reader').blocked_by[0]!.syscall).toBe('read')
   // and on what: a pipe, where the kernel side can tell (tp_btf: it reads the fd at the switch)
