@@ -150,9 +150,28 @@ static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 
-	cpu[0] = GROUP_SUM(task, leader, sig, utime, utime);
-	cpu[1] = GROUP_SUM(task, leader, sig, stime, stime);
-	cpu[2] = GROUP_SUM(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime);
+	/*
+	 * At the last switch off a CPU (on_last_switch) the process is a zombie, and its parent,
+	 * on another CPU, may have reaped it already: __exit_signal has then added the task's
+	 * figures to signal_struct (and unhashed it, thread_pid NULL, in the same write section of
+	 * stats_lock), and the leader's if it was another. A released task is not added again (a
+	 * 1.2 s spinner read 2.3 s when its shell reaped it first, beside busy loops). The
+	 * section's seqcount, read around, says the two were seen together.
+	 */
+	for (int i = 0; i < 4; i++) {
+		unsigned int seq = BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence);
+		bool own = BPF_CORE_READ(task, thread_pid) != NULL;
+		bool lead = leader != task && BPF_CORE_READ(leader, thread_pid) != NULL;
+		cpu[0] = BPF_CORE_READ(sig, utime) + (own ? BPF_CORE_READ(task, utime) : 0) +
+			 (lead ? BPF_CORE_READ(leader, utime) : 0);
+		cpu[1] = BPF_CORE_READ(sig, stime) + (own ? BPF_CORE_READ(task, stime) : 0) +
+			 (lead ? BPF_CORE_READ(leader, stime) : 0);
+		cpu[2] = BPF_CORE_READ(sig, sum_sched_runtime) +
+			 (own ? BPF_CORE_READ(task, se.sum_exec_runtime) : 0) +
+			 (lead ? BPF_CORE_READ(leader, se.sum_exec_runtime) : 0);
+		if (!(seq & 1) && seq == BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence))
+			break;
+	}
 }
 
 /*

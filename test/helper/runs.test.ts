@@ -143,13 +143,37 @@ describe.each(withRuns)('a process that runs without a break (%s)', (_name, help
       const first = ticks[0]!
       expect(tickNs.has(first - 1)).toBe(true)
       const exitNs = r.exits.find((e) => e.pid === spinner)!.t_ns
-      expect(exitNs - tickNs.get(first - 1)!).toBeGreaterThanOrEqual(runNs * 0.9)
+      const life = { exit: r.exits.find((e) => e.pid === spinner), fork: r.forks.find((f) => f.pid === spinner) }
+      expect(exitNs - tickNs.get(first - 1)!, `from the tick before its first calls to its exit (${JSON.stringify(life)})`).toBeGreaterThanOrEqual(runNs * 0.9)
       const rate = [...perTick.values()].reduce((a, b) => a + b, 0) / runNs
       for (const t of ticks.filter((t) => tickNs.has(t - 1) && tickNs.has(t))) {
         const most = 1.5 * rate * (tickNs.get(t)! - tickNs.get(t - 1)!)
         expect(perTick.get(t)!, `tick ${t}: at most ${Math.round(most)} calls`).toBeLessThanOrEqual(most)
       }
       for (const t of ticks.slice(0, -1)) expect(named.has(t)).toBe(true)
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe.each(withRuns)('a process reaped before its last switch off a CPU (%s)', (_name, helperPath, args) => {
+  it('has its CPU time counted once', async () => {
+    const client = await start({ helperPath, args })
+    try {
+      // the shell, real-time above the spinner and on its one CPU, preempts it as its exit wakes
+      // the shell, and reaps it (adding its figures to its signal_struct) before the spinner's
+      // last switch off the CPU, where its final figures are read
+      const r = await runUnderHelper(client, ['taskset', '-c', '0', 'chrt', '-f', '20', 'sh', '-c', `chrt -f 10 ${wl.markers} spin 300; true`])
+      expect(r.exit.code).toBe(0)
+      const spinner = r.execs.find((e) => e.filename.endsWith('/markers'))!.pid
+      const born = r.forks.find((f) => f.pid === spinner)!.t_ns
+      const exit = r.exits.find((e) => e.pid === spinner)!
+      // one thread uses no more CPU than its life, from its fork to its exit (and the µs from
+      // its exit to its last switch); counted twice, 2 × 300 ms
+      expect(exit.cpu_ns![2]).toBeGreaterThan(250e6)
+      expect(exit.cpu_ns![2]).toBeLessThanOrEqual(exit.t_ns - born + 1e6)
+      expect(exit.cpu_ns![0] + exit.cpu_ns![1]).toBeLessThanOrEqual(exit.t_ns - born + 10e6)
     } finally {
       await client.shutdown()
     }
