@@ -437,7 +437,10 @@ enum thread_run_state {
  * (enum file_kind + 1), so that a read of a pipe and one of a socket are two reasons (tp_btf) */
 #define TT_ON_SHIFT 16
 
-#define THREAD_WHY 8 /* the blocked reasons a thread keeps by name; then one overflow entry */
+/* the blocked reasons a thread keeps by name; then one overflow entry. Sixteen: a wrapper
+ * script (a pyenv shim, a launcher) blocks in eight or so reads, waits and stats before it execs
+ * its program, whose own waits then all fell in the overflow with eight */
+#define THREAD_WHY 16
 #define THREAD_NONE 0xffffffffu
 
 struct why_entry {

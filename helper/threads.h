@@ -18,7 +18,7 @@ struct tracker;
 /* what a thread's figures were when last sent: its deltas are the figures now less these */
 struct thread_seen {
 	uint64_t on_cpu, runq, preempt, sys;
-	uint64_t ns[9], d_ns[9]; /* THREAD_WHY + 1 */
+	uint64_t ns[17], d_ns[17]; /* THREAD_WHY + 1 */
 	bool started; /* its first line is out (first_ns sent) */
 	char comm[16]; /* the name last sent */
 };

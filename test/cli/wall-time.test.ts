@@ -200,6 +200,36 @@ describe('wall time, explained', () => {
     }
   })
 
+  it('names each of twelve reasons a thread was blocked for', () => {
+    const bin = join(dir, 'reasons')
+    execFileSync('cc', ['-O2', '-o', bin, join(projectRoot(), 'test', 'helper', 'workloads', 'reasons.c')])
+    const r = runCli(['record', '--json', '--no-tty', '--out', join(dir, 'reasons.syscope'), '--', bin], { ...env, SYSCOPE_HELPER: helperIn(dir, 'tp_btf') })
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    const p = s.proc.processes.find((x) => x.comm === 'reasons' && x.pid === s.session.root_pid)!
+    const main = p.threads!.find((t) => t.tid === p.pid)!.time
+    const named = new Map(main.blocked_by.map((b) => [b.syscall, b.ns]))
+    // each about 20 ms: its timeout, or its pipe's or child's 20 ms (what a wait for a CPU after
+    // it took is not in it)
+    const calls = [
+      'nanosleep',
+      'clock_nanosleep',
+      'read',
+      'wait4',
+      'poll',
+      'ppoll',
+      'select',
+      'pselect6',
+      'epoll_wait',
+      'futex',
+      'rt_sigtimedwait',
+      'rt_sigsuspend'
+    ]
+    for (const c of calls) expect(named.get(c), `${c} in ${JSON.stringify(main.blocked_by)}`).toBeGreaterThan(15e6)
+    // none of them fell in the overflow, shown as "other"
+    expect(named.get('other') ?? 0).toBeLessThan(5e6)
+  })
+
   it('says whom each waiting process waited for', () => {
     // the outer shell waits for the inner one, which waits for sleep (exit: no exec of a last command)
     const out = join(dir, 'waits.syscope')
