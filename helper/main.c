@@ -36,11 +36,11 @@
 
 #define MAX_PROCS 65536
 /*
- * Every process slot pins kernel memory for the helper's whole life: 512 syscall counters of 24
- * bytes, its run counters and its free-slot entry. Measured with `bpftool map show` (the maps'
- * memlock) between --max-procs 4096 and 16384: 12,308 bytes a slot in tp_btf mode, 12,404 in
- * raw_tp (its hash adds an entry), so 65536 slots pin about 770 MiB. A caller who is not root
- * gets at most 4096 (about 48 MiB, plus 1.3 MiB that does not depend on it).
+ * Every process slot pins kernel memory for the helper's whole life: 512 syscall counters of 32
+ * bytes, 16 latency rows, 8 thread records, its run counters and its free-slot entry. Measured
+ * with `bpftool map show` (the maps' memlock) between --max-procs 4096 and 16384: 27,163 bytes a
+ * slot in tp_btf mode, 27,322 in raw_tp (its hash adds an entry), so 65536 slots pin about
+ * 1.66 GiB. A caller who is not root gets at most 4096 (about 106 MiB; docs/helper.md).
  */
 #define MAX_PROCS_UNPRIVILEGED 4096
 
@@ -280,7 +280,7 @@ int main(int argc, char **argv)
 			}
 			if (v > MAX_PROCS_UNPRIVILEGED && !trusted) {
 				fprintf(stderr,
-					"syscope-helper: --max-procs above %d is for root only: each process slot pins about 12 KiB of kernel memory (%d slots, about 48 MiB). Ask for %d or fewer, or run the helper as root\n",
+					"syscope-helper: --max-procs above %d is for root only: each process slot pins about 27 KiB of kernel memory (%d slots, about 106 MiB). Ask for %d or fewer, or run the helper as root\n",
 					MAX_PROCS_UNPRIVILEGED, MAX_PROCS_UNPRIVILEGED,
 					MAX_PROCS_UNPRIVILEGED);
 				return 2;

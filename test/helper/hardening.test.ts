@@ -122,7 +122,7 @@ describe('--max-procs', () => {
       timeout: 10_000
     })
     expect(r.status).toBe(2)
-    expect(r.stderr).toMatch(/--max-procs above 4096 is for root only: each process slot pins about 12 KiB of kernel memory/)
+    expect(r.stderr).toMatch(/--max-procs above 4096 is for root only: each process slot pins about 27 KiB of kernel memory/)
     const client = await startHelper({ helperPath: capped, wrapper: SETPRIV, args: ['--max-procs', '4096'] })
     try {
       expect(client.hello.max_procs).toBe(4096)
