@@ -5,7 +5,8 @@
 // with iflag=direct, 4 KiB and 64 KiB at a time: each read is one block request of exactly its
 // size, submitted by dd. bpftrace times the same requests on the classic block tracepoints in
 // the same run (tracefs mounted for this file if it was not, and unmounted after); the two latency
-// histograms agree within one log2 bucket, request by request.
+// histograms agree within one log2 bucket, request by request (but for one request a run, which
+// an interrupt between the two programs can stretch for one of them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -80,6 +81,22 @@ async function stop(proc: ChildProcess): Promise<void> {
   clearTimeout(kill)
 }
 
+const sorted = (xs: number[]): number[] => [...xs].sort((a, b) => a - b)
+
+/** Whether two sets of log2 buckets, one per request, match within one bucket once at most
+ * `spare` requests are left out of each: sorted, rank by rank, which is the closest pairing
+ * there is (any pairing within one bucket implies the sorted one is). */
+function agreeBut(ours: number[], theirs: number[], spare: number): boolean {
+  const close = (a: number[], b: number[]): boolean => a.every((x, i) => Math.abs(x - b[i]!) <= 1)
+  const a = sorted(ours)
+  const b = sorted(theirs)
+  if (close(a, b)) return true
+  if (spare === 0) return false
+  // leave out one of each (an outlier moves one request across ranks in both lists)
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) if (agreeBut(a.toSpliced(i, 1), b.toSpliced(j, 1), spare - 1)) return true
+  return false
+}
+
 /** busy loops by pid, to check the figures hold on a loaded machine */
 function busyLoops(n: number): number[] {
   const pids: number[] = []
@@ -91,6 +108,29 @@ function busyLoops(n: number): number[] {
 }
 
 describe('disk latency', () => {
+  it('compares histograms request by request, letting one request through and no more', () => {
+    const base = [...Array<number>(32).fill(13), ...Array<number>(8).fill(16)]
+    // the CI case: one 4 KiB read two buckets longer for us
+    const one = base.map((b, i) => (i === 5 ? 15 : b))
+    expect(agreeBut(one, base, 1)).toBe(true)
+    expect(agreeBut(one, base, 0)).toBe(false)
+    expect(
+      agreeBut(
+        one.map((b, i) => (i === 6 ? 16 : b)),
+        base,
+        1
+      )
+    ).toBe(false)
+    // a whole histogram two buckets off is no match
+    expect(
+      agreeBut(
+        base.map((b) => b + 2),
+        base,
+        1
+      )
+    ).toBe(false)
+  })
+
   it.each([0, 2])(
     'counts, sizes, attributes and times direct reads on a loop device (%i busy loops beside)',
     async (busy) => {
@@ -156,18 +196,21 @@ describe('disk latency', () => {
       expect(d.processes.filter((p) => !dds.includes(p.pid))).toEqual([])
 
       // the device's reads, timed by bpftrace on the same requests: the same number, and sorted
-      // request by request, each in our bucket or the next one
+      // request by request, each in our bucket or the next one, but for at most one request. Our
+      // program and bpftrace's run one after the other in the same tracepoint call, and an
+      // interrupt or the host taking the vCPU between them (~1 in 10,000 requests here: seen
+      // once in CI as a 4 KiB read at 16–32 µs for us and 4–8 µs for bpftrace) lengthens one
+      // span and not the other. No observer attached beside ours can avoid that.
       const read = d.by_op.find((o) => o.op === 'read')!
       const theirs = bt
         .output()
         .split('\n')
         .filter((l) => l.startsWith('lat '))
         .map((l) => bucketOf(Number(l.slice(4))))
-        .sort((a, b) => a - b)
-      const ours = read.hist.flatMap((h) => Array<number>(h.count).fill(bucketOf(h.le_ns!))).sort((a, b) => a - b)
+      const ours = read.hist.flatMap((h) => Array<number>(h.count).fill(bucketOf(h.le_ns!)))
       expect(read.requests).toBe(SMALL.count + LARGE.count)
       expect(theirs).toHaveLength(ours.length)
-      ours.forEach((b, i) => expect(Math.abs(b - theirs[i]!), `request ${i}: ours ${b}, bpftrace ${theirs[i]}`).toBeLessThanOrEqual(1))
+      expect(agreeBut(ours, theirs, 1), `ours ${sorted(ours).join(' ')}\nbpftrace ${sorted(theirs).join(' ')}`).toBe(true)
       // the quantiles come from that histogram
       expect(read.p50_ns!).toBeLessThanOrEqual(read.p99_ns!)
       expect(d.queue_depth).not.toBeNull()
