@@ -6,6 +6,9 @@
 //   markers exit C     exit with code C;  markers sleep MS N: N nanosleeps of MS
 //   markers forkexit   a child that exits 3, a child killed by SIGKILL
 //   markers burn N MS  N children one after another, each using MS ms of CPU and exiting
+//   markers reap N MS  as burn, the children on CPU 0 and the parent on CPU 1 polling for each
+//                      one's exit: it reaps a child in the µs between the child's exit and its
+//                      last switch off CPU 0
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
@@ -13,7 +16,9 @@
 //   markers naps N MS GAP  a second thread N times sleeps GAP ms, then uses MS ms of CPU, while
 //                      the main thread waits for it: a process that runs now and then, though
 //                      its main thread never does
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -126,6 +131,28 @@ int main(int argc, char **argv)
 			}
 			if (p > 0)
 				waitpid(p, NULL, 0);
+		}
+		return 0;
+	}
+	if (argc > 3 && !strcmp(argv[1], "reap")) {
+		int n = atoi(argv[2]), ms = atoi(argv[3]);
+		cpu_set_t cpus;
+		for (int i = 0; i < n; i++) {
+			pid_t p = fork();
+			if (p == 0) {
+				CPU_ZERO(&cpus);
+				CPU_SET(0, &cpus);
+				if (sched_setaffinity(0, sizeof(cpus), &cpus))
+					_exit(2);
+				burn_ms(ms);
+				_exit(0);
+			}
+			CPU_ZERO(&cpus);
+			CPU_SET(1, &cpus);
+			if (p < 0 || sched_setaffinity(0, sizeof(cpus), &cpus))
+				return 2;
+			while (waitpid(p, NULL, WNOHANG) == 0)
+				;
 		}
 		return 0;
 	}
