@@ -113,9 +113,12 @@ static __always_inline void on_exec(bool ts, struct task_struct *task, const cha
  * this thread and, if it is not the leader, the leader (not released while others lived) are
  * not in it yet.
  */
-#define GROUP_SUM(task, leader, sig, sig_field, task_field)                \
-	(BPF_CORE_READ(sig, sig_field) + BPF_CORE_READ(task, task_field) + \
-	 ((leader) != (task) ? BPF_CORE_READ(leader, task_field) : 0))
+#define GROUP_SUM(task, leader, sig, sig_field, task_field) \
+	GROUP_SUM_OF(task, leader, sig, sig_field, task_field, true, (leader) != (task))
+/* the same, the task added only if `own`, the leader only if `lead` (a released task is in sig) */
+#define GROUP_SUM_OF(task, leader, sig, sig_field, task_field, own, lead)                \
+	(BPF_CORE_READ(sig, sig_field) + ((own) ? BPF_CORE_READ(task, task_field) : 0) + \
+	 ((lead) ? BPF_CORE_READ(leader, task_field) : 0))
 
 /*
  * Its /proc/<pid>/io then, which is what its reaper's gains when it is reaped (wait4 adds the
@@ -162,13 +165,10 @@ static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
 		unsigned int seq = BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence);
 		bool own = BPF_CORE_READ(task, thread_pid) != NULL;
 		bool lead = leader != task && BPF_CORE_READ(leader, thread_pid) != NULL;
-		cpu[0] = BPF_CORE_READ(sig, utime) + (own ? BPF_CORE_READ(task, utime) : 0) +
-			 (lead ? BPF_CORE_READ(leader, utime) : 0);
-		cpu[1] = BPF_CORE_READ(sig, stime) + (own ? BPF_CORE_READ(task, stime) : 0) +
-			 (lead ? BPF_CORE_READ(leader, stime) : 0);
-		cpu[2] = BPF_CORE_READ(sig, sum_sched_runtime) +
-			 (own ? BPF_CORE_READ(task, se.sum_exec_runtime) : 0) +
-			 (lead ? BPF_CORE_READ(leader, se.sum_exec_runtime) : 0);
+		cpu[0] = GROUP_SUM_OF(task, leader, sig, utime, utime, own, lead);
+		cpu[1] = GROUP_SUM_OF(task, leader, sig, stime, stime, own, lead);
+		cpu[2] = GROUP_SUM_OF(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime,
+				      own, lead);
 		if (!(seq & 1) && seq == BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence))
 			break;
 	}

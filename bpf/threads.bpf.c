@@ -67,6 +67,13 @@ static __always_inline __u64 tt_sys_part(struct thread_time *r, __u64 now)
 	return r->state == TT_RUNNING ? tt_in_sys(r, now) : 0;
 }
 
+/* The figure of blocked reason `b` that the thread's current block adds to: uninterruptible or
+ * not. `b` at most THREAD_WHY. */
+static __always_inline __u64 *tt_why_ns(struct thread_time *r, __u32 b)
+{
+	return r->d ? &r->why[b].d_ns : &r->why[b].ns;
+}
+
 /*
  * Close the state the thread was in (its time since since_ns to its figure) and open `to`. The
  * clock is read once seq is odd: a helper that read the record before saw an older since_ns and
@@ -113,7 +120,7 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 				/* woken: blocked just before, in the entry it left (tt_move keeps cur) */
 				__u32 b = r->cur;
 				if (more && b <= THREAD_WHY) {
-					__u64 *f = r->d ? &r->why[b].d_ns : &r->why[b].ns;
+					__u64 *f = tt_why_ns(r, b);
 					__u64 took = more < *f ? more : *f;
 					*f -= took;
 					early += took;
@@ -148,12 +155,8 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 			r->runq_ns += ns;
 		break;
 	case TT_BLOCKED:
-		if (c <= THREAD_WHY) {
-			if (r->d)
-				r->why[c].d_ns += ns;
-			else
-				r->why[c].ns += ns;
-		}
+		if (c <= THREAD_WHY)
+			*tt_why_ns(r, c) += ns;
 		break;
 	}
 	/* the wait just closed, for the run it opens (the span above) */
