@@ -3,6 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { textOf } from './proc/bytes-text'
+import { parseStat, parseStatus } from './proc/parse'
 import type { ProcessListEntry } from '../shared/contract'
 
 const CLK_TCK = 100 // USER_HZ: fixed at 100 on every Linux ABI that syscope supports
@@ -55,15 +56,13 @@ export async function listProcesses(procRoot = '/proc'): Promise<ProcessListEntr
               .then((b) => textOf(b))
               .catch(() => '')
           ])
-          // comm may contain ') ': the fields start after the last ')'
-          const close = stat.lastIndexOf(')')
-          const comm = stat.slice(stat.indexOf('(') + 1, close)
-          const f = stat.slice(close + 2).split(' ')
-          const ppid = Number(f[1])
-          const cpuTicks = Number(f[11]) + Number(f[12])
-          const start = Number(f[19])
-          const uid = Number(status.match(/^Uid:\s*(\d+)/m)?.[1] ?? -1)
-          const rssKb = status.match(/^VmRSS:\s*(\d+) kB/m)?.[1]
+          const st = parseStat(stat)
+          if (!st) return
+          const { comm, ppid } = st
+          const cpuTicks = st.utime_ticks + st.stime_ticks
+          const start = st.starttime_ticks
+          const { uid: knownUid, vm_rss_bytes: rssBytes } = parseStatus(status)
+          const uid = knownUid ?? -1
           ticks.set(pid, cpuTicks)
           const prevTicks = previous?.ticks.get(pid)
           const cpu = previous && prevTicks !== undefined ? Math.max(0, (cpuTicks - prevTicks) / CLK_TCK / ((now - previous.at) / 1000)) * 100 : null
@@ -77,7 +76,7 @@ export async function listProcesses(procRoot = '/proc'): Promise<ProcessListEntr
             cmdline: cmdline.split('\0').filter(Boolean).join(' ') || `[${comm}]`,
             cpu_pct: cpu,
             // VmRSS, not stat's page count: the page size differs between kernels (4K, 16K, 64K)
-            rss_bytes: rssKb === undefined ? null : Number(rssKb) * 1024,
+            rss_bytes: rssBytes,
             startedAtMs: boot === null ? null : boot + (start / CLK_TCK) * 1000,
             cannotTrace:
               pid === process.pid
