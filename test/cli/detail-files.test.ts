@@ -255,6 +255,11 @@ describe('syscope record --pid --detail: files held open before the attach', () 
       // read after the attach: held, and the read counted, in one row: its name, not UTF-8, read
       // from /proc at the attach as the helper gives it (the byte as U+DC00 + the byte)
       expect(row(join(work, 'used\udcff'))).toMatchObject({ kind: 'file', held: true, opens: 0, reads: 1, read_bytes: 5 })
+      // two kinds of the kernel's one anonymous inode, each under its own name: the eventfd
+      // (listed first in /proc/PID/fd) untouched, the timerfd (the first the kernel side met)
+      // read once
+      expect(row('anon_inode:[eventfd]')).toMatchObject({ kind: 'anon', held: true, reads: 0 })
+      expect(row('anon_inode:[timerfd]')).toMatchObject({ kind: 'anon', held: true, reads: 1, read_bytes: 8 })
       // its pipe, both ends one row
       expect(s.files!.filter((f) => f.pid === target.pid && f.kind === 'pipe' && f.held).length).toBeGreaterThanOrEqual(1)
       // its sockets, from /proc/PID/net at the attach: both ends, listeners, and the 7 bytes

@@ -7,7 +7,8 @@ import { textOf } from './bytes-text'
 import type { FileKind } from '../types/recording-format'
 
 export interface OpenFile {
-  /** DEV:INO as the kernel side names a file: the device as the kernel encodes it (major << 20 | minor) */
+  /** DEV:INO as the kernel side names a file: the device as the kernel encodes it (major << 20 | minor);
+   * an anonymous inode's with its name after (DEV:INO:anon_inode:[eventfd]) */
   file: string
   kind: FileKind
   /** the path's components from the leaf up (an anonymous inode's one name), as the kernel side
@@ -55,10 +56,14 @@ export async function openFiles(pid: number): Promise<OpenFile[]> {
   for (const fd of fds) {
     try {
       const [st, target] = await Promise.all([stat(`${dir}/${fd}`, { bigint: true }), readlink(`${dir}/${fd}`, { encoding: 'buffer' }).then((b) => textOf(b))])
-      const file = `${kernelDev(st.dev)}:${st.ino}`
+      const kind = kindOf(st.mode, target)
+      // eventfds, timerfds, epolls... share one inode: the kernel side tells them apart by a
+      // number given in the order it meets them, which /proc cannot know. Each kind held is its
+      // own file here, named as the kernel side names its own (a row per name in the summary)
+      const inode = `${kernelDev(st.dev)}:${st.ino}`
+      const file = kind === 'anon' ? `${inode}:${target}` : inode
       if (seen.has(file)) continue
       seen.add(file)
-      const kind = kindOf(st.mode, target)
       // a file deleted since it was opened: the kernel side names it by its dentry, without the suffix
       const path = target.startsWith('/') ? target.replace(/ \(deleted\)$/, '') : null
       const parts = path ? path.split('/').filter(Boolean).reverse() : kind === 'anon' ? [target.slice('anon_inode:'.length)] : null
@@ -79,7 +84,8 @@ export async function fdTarget(pid: number, fd: number, file: string): Promise<s
   const link = `/proc/${pid}/fd/${fd}`
   try {
     const [st, target] = await Promise.all([stat(link, { bigint: true }), readlink(link, { encoding: 'buffer' }).then((b) => textOf(b))])
-    return `${kernelDev(st.dev)}:${st.ino}` === file ? target : null
+    // the kernel side's DEV:INO, less the number it tells names at one inode apart by
+    return `${kernelDev(st.dev)}:${st.ino}` === file.split(':').slice(0, 2).join(':') ? target : null
   } catch {
     return null
   }

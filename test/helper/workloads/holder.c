@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// holder DIR: opens DIR/kept (written 10 bytes) and DIR/used\xff (a name that is not UTF-8), and a pipe; and sockets: a TCP
+// holder DIR: opens DIR/kept (written 10 bytes) and DIR/used\xff (a name that is not UTF-8), a pipe, an
+// eventfd and a timerfd (two kinds of the kernel's one anonymous inode); and sockets: a TCP
 // listener on 127.0.0.1 with one connection to it (both ends), a TCP listener on ::1, a UDP
 // socket connected to a second one, a Unix listener at DIR/sock and one bound to an abstract name.
 // It writes their ports to DIR/facts.json, says "ready" on stdout and waits for one line on stdin;
-// then reads DIR/used\xff (5 bytes), sends 7 bytes from the TCP client to its accepted end (read
+// then reads DIR/used\xff (5 bytes), reads the timerfd once it fired (8 bytes), sends 7 bytes from the TCP client to its accepted end (read
 // there) and exits. For the test that the files and sockets a process holds as it is attached to
 // are known, used or not.
 #include <arpa/inet.h>
@@ -12,7 +13,9 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -77,6 +80,12 @@ int main(int argc, char **argv)
 	    write(used, "abcde", 5) != 5 || lseek(used, 0, SEEK_SET))
 		return 3;
 
+	/* the eventfd at the lower fd, listed first in /proc/PID/fd; the timerfd the one used */
+	int ev = eventfd(0, 0);
+	int tf = timerfd_create(CLOCK_MONOTONIC, 0);
+	if (ev < 0 || tf < 0)
+		return 10;
+
 	int listener = bound(AF_INET, SOCK_STREAM, "127.0.0.1", &l4);
 	int listener6 = bound(AF_INET6, SOCK_STREAM, "::1", &l6);
 	int client = bound(AF_INET, SOCK_STREAM, "127.0.0.1", &c4);
@@ -108,6 +117,10 @@ int main(int argc, char **argv)
 		return 4;
 	if (read(used, buf, sizeof(buf)) != 5)
 		return 5;
+	struct itimerspec soon = { .it_value = { .tv_nsec = 1000000 } };
+	unsigned long long fired;
+	if (timerfd_settime(tf, 0, &soon, NULL) || read(tf, &fired, sizeof(fired)) != 8)
+		return 11;
 	if (write(client, "1234567", 7) != 7 || read(accepted, buf, sizeof(buf)) != 7)
 		return 9;
 	return 0;
