@@ -173,12 +173,6 @@ static __always_inline void tt_move(struct thread_time *r, __u32 to, bool d, __s
 	r->seq++;
 }
 
-/*
- * The thread's record, given out at its first event (then *fresh: a zero-length "running" to
- * move from; `born`: that event is its creation or its exec, so it has no past to fill in); NULL
- * when it has none: none was left (counted once per thread), it has exited, or it is exiting
- * (its last switches come after its exit was accounted).
- */
 /* before 5.x kernels without CONFIG_SCHED_INFO have no run delay */
 struct sched_info___run_delay {
 	unsigned long long run_delay;
@@ -217,9 +211,45 @@ static __always_inline void tt_backfill(bool ts, struct thread_time *r, struct t
 	drop(DROP_LATE_THREADS);
 }
 
+/*
+ * A thread of a process attached to, met at its first event since: every change of its state is
+ * an event (a switch either way, a wakeup), so the one met says what the thread was doing from
+ * the attach (tracked_ns) until it: `prior`. Its record opens in that state since then; the
+ * event's move closes it. Blocked: in the syscall its saved user registers name (tp_btf; raw_tp
+ * has no typed task to read them from, so "other"), uninterruptibly if the kernel counted it in
+ * the load as it went to sleep.
+ */
+static __always_inline __s32 blocked_on(struct task_struct *task, __s32 nr);
+
+static __always_inline void tt_since_attach(bool ts, struct thread_time *r,
+					    struct task_struct *task, struct proc_state *p,
+					    __u32 prior)
+{
+	r->state = prior;
+	r->first_ns = r->since_ns = p->tracked_ns;
+	if (prior != TT_BLOCKED)
+		return;
+	r->d = BPF_CORE_READ_BITFIELD_PROBED(task, sched_contributes_to_load);
+	__s32 why = r->d ? TT_PAGE_FAULT : TT_OTHER;
+	if (ts) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		__s64 nr = SYSCALL_NR_CORE(regs);
+		if (nr >= 0)
+			why = blocked_on(task, (__s32)nr);
+	}
+	r->cur = tt_why(r, why);
+}
+
+/*
+ * The thread's record, given out at its first event (then *fresh: a zero-length "running" to
+ * move from, or for a thread of a process attached to, the state `prior` since the attach; 0:
+ * that event is its creation or its exec, so it has no past to fill in); NULL when it has none:
+ * none was left (counted once per thread), it has exited, or it is exiting (its last switches
+ * come after its exit was accounted).
+ */
 static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *t,
 						  struct task_struct *task, __u32 tid, __u32 tgid,
-						  struct proc_state *p, bool born, bool *fresh)
+						  struct proc_state *p, __u32 prior, bool *fresh)
 {
 	__u32 s = t->tt_slot;
 	__u32 idx;
@@ -254,8 +284,13 @@ static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *
 	r->first_ns = r->since_ns = bpf_ktime_get_ns();
 	r->ran_ns = ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
 	r->sys_since_ns = counts_only ? 0 : t->enter_ns;
-	if (!born)
-		tt_backfill(ts, r, task, p, r->since_ns);
+	if (prior) {
+		__u64 start = ts ? task->start_time : BPF_CORE_READ(task, start_time);
+		if (p->tracked_ns && start < p->tracked_ns)
+			tt_since_attach(ts, r, task, p, prior);
+		else
+			tt_backfill(ts, r, task, p, r->since_ns);
+	}
 	bpf_probe_read_kernel(r->comm, sizeof(r->comm), &task->comm);
 	asm volatile("" ::: "memory");
 	r->seq++;
@@ -310,7 +345,9 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	if (!t)
 		return;
 	bool fresh;
-	struct thread_time *r = tt_get(ts, t, task, tid, tgid, p, false, &fresh);
+	/* met first leaving a CPU, it was on one; met first coming onto one, it waited for it */
+	struct thread_time *r =
+		tt_get(ts, t, task, tid, tgid, p, in ? TT_RUNNABLE : TT_RUNNING, &fresh);
 	if (!r)
 		return;
 	/*
@@ -379,7 +416,7 @@ static __always_inline void tt_wakeup(bool ts, struct task_struct *task, bool bo
 	if (!t)
 		return;
 	bool fresh;
-	struct thread_time *r = tt_get(ts, t, task, tid, tgid, p, born, &fresh);
+	struct thread_time *r = tt_get(ts, t, task, tid, tgid, p, born ? 0 : TT_BLOCKED, &fresh);
 	if (r && (fresh || r->state == TT_BLOCKED))
 		tt_move(r, TT_RUNNABLE, false, 0, false, TT_NOT_CLOCKED);
 }
@@ -441,7 +478,7 @@ static __always_inline void tt_exec(bool ts, struct task_struct *task, struct pr
 	if (!t)
 		return;
 	bool fresh;
-	tt_get(ts, t, task, tid, tgid, p, true, &fresh);
+	tt_get(ts, t, task, tid, tgid, p, 0, &fresh);
 }
 
 /* The record of a thread whose syscall hooks found its state (NULL: none, or not this thread's). */

@@ -59,15 +59,17 @@ export function formatSummary(summary: Summary): string {
     const cats = Object.entries(sc.by_category)
       .filter(([, n]) => n > 0)
       .sort((a, b) => b[1] - a[1])
-    out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
-    out.push('')
+    // none made (a process asleep throughout): no categories nor table of calls
+    if (cats.length) out.push('    ' + cats.map(([c, n]) => `${c} ${((n / Math.max(1, sc.total)) * 100).toFixed(1)}%`).join('  '))
     // the durations (timed mode): the median, the 99th percentile and the longest call; the
     // errors by errno, most first
-    out.push(
-      timed
-        ? '    syscall              calls     errors   time in syscalls     p50      p99      max   errors by errno'
-        : '    syscall              calls     errors   errors by errno'
-    )
+    if (sc.per_syscall.length)
+      out.push(
+        '',
+        timed
+          ? '    syscall              calls     errors   time in syscalls     p50      p99      max   errors by errno'
+          : '    syscall              calls     errors   errors by errno'
+      )
     const dur = (v: number | null): string => (v === null ? '—' : formatDuration(v)).padStart(8)
     for (const r of sc.per_syscall.slice(0, 15)) {
       const why = Object.entries(r.errnos ?? {})
@@ -169,8 +171,13 @@ export function formatSummary(summary: Summary): string {
     for (const d of s.disk) {
       const ours = d.processes.reduce((n, p) => n + p.requests, 0)
       const depth = d.queue_depth ? `, queue depth ${d.queue_depth.mean.toFixed(2)} mean ${d.queue_depth.max.toFixed(2)} max` : ''
+      // flushes, discards...: requests too, with no data of their own
+      const others = d.by_op
+        .filter((o) => o.op !== 'read' && o.op !== 'write' && o.requests > 0)
+        .map((o) => `, ${formatCount(o.requests)} ${o.op}`)
+        .join('')
       out.push(
-        `    ${d.device.padEnd(8)} ${formatCount(d.reads)} reads ${formatBytes(d.read_bytes)}, ${formatCount(d.writes)} writes ${formatBytes(d.write_bytes)}, p50 ${dur(d.p50_ns)} p99 ${dur(d.p99_ns)}${depth}; ${formatCount(ours)} of ${formatCount(d.requests)} requests by tracked processes`
+        `    ${d.device.padEnd(8)} ${formatCount(d.reads)} reads ${formatBytes(d.read_bytes)}, ${formatCount(d.writes)} writes ${formatBytes(d.write_bytes)}${others}, p50 ${dur(d.p50_ns)} p99 ${dur(d.p99_ns)}${depth}; ${formatCount(ours)} of ${formatCount(d.requests)} requests by tracked processes`
       )
     }
   }

@@ -7,12 +7,15 @@
 // no sched_switch hook: unavailable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { Summary, WallTime } from '../../src/main/types/summary'
-import { buildCli, helperIn, runCli } from './harness'
+import { CLI, buildCli, helperIn, runCli } from './harness'
+import { threadStates } from '../../src/main/proc/thread-states'
+import { until } from '../util/until'
 import { mountTracefs } from '../helper/harness'
 
 let dir: string
@@ -161,41 +164,84 @@ describe('wall time, explained', () => {
     }
   })
 
-  it('accounts the threads of a process attached to from when it first sees them', async () => {
+  it('accounts the threads of a process attached to from the attach, seen or not', async () => {
     const bin = join(dir, 'wallattach')
     execFileSync('cc', ['-O2', '-pthread', '-o', bin, join(projectRoot(), 'test', 'helper', 'workloads', 'wallattach.c')])
-    const child = spawn(bin, [], { stdio: ['ignore', 'pipe', 'ignore'] })
+    const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'ignore'] })
+    let rec: ReturnType<typeof spawn> | null = null
     try {
       await new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (d: Buffer) => (d.toString().includes('ready') ? resolve() : undefined))
         child.on('exit', () => reject(new Error('the workload exited before it was ready')))
       })
-      const r = runCli(
-        ['record', '--json', '--pid', String(child.pid), '--duration', '1', '--out', join(dir, 'attach.syscope')],
-        { ...env, SYSCOPE_HELPER: helperIn(dir, 'tp_btf') },
-        60_000
-      )
-      expect(r.status, r.stderr).toBe(0)
-      const s = JSON.parse(r.stdout) as Summary
-      const p = s.proc.processes.find((x) => x.pid === child.pid)!
-      const named = (comm: string) => p.threads!.find((t) => t.comm === comm)?.time
-      const spinner = named('spinner')!
-      const napper = named('napper')!
-      // seen from its first switch or wakeup to the session's last tick: about the second recorded
-      for (const t of [spinner, napper]) {
-        expect(t.on_cpu_ns + t.runqueue_ns + t.blocked_ns).toBe(t.wall_ns)
-        expect(t.wall_ns).toBeGreaterThan(0.8e9)
-        expect(t.wall_ns).toBeLessThan(s.session.duration_ms * 1e6 * 1.01)
+      // the waiter and the idler asleep in their calls, the main thread in its read of stdin
+      const states = () => [...threadStates(child.pid!).values()]
+      await until('three threads asleep', () => states().filter((t) => t.state === 'S').length >= 3)
+      const out = join(dir, 'attach.syscope')
+      rec = spawn('node', [CLI, 'record', '--json', '--pid', String(child.pid), '--duration', '2', '--out', out], {
+        env: { ...process.env, ...env, SYSCOPE_HELPER: helperIn(dir, 'tp_btf') },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      let stdout = ''
+      let stderr = ''
+      rec.stdout!.on('data', (b: Buffer) => (stdout += b.toString()))
+      rec.stderr!.on('data', (b: Buffer) => (stderr += b.toString()))
+      const done = new Promise<number | null>((r) => rec!.once('exit', (c) => r(c)))
+      // attached once the recording holds a tick; three ticks on, the main thread writes to
+      // the waiter's pipe: both were blocked in read at least from that first tick to now
+      const ticks = (): number => {
+        if (!existsSync(out)) return 0
+        const text = gunzipSync(readFileSync(out), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString()
+        return text.split('"k":"s"').length - 1
       }
+      await until('the session ticks', () => ticks() >= 1)
+      const firstTick = performance.now()
+      await until('three ticks', () => ticks() >= 4)
+      const blockedAtLeast = (performance.now() - firstTick) * 1e6
+      child.stdin.write('go\n')
+      expect(await done, stderr).toBe(0)
+      const s = JSON.parse(stdout) as Summary
+      const p = s.proc.processes.find((x) => x.pid === child.pid)!
+      const named = (comm: string) => {
+        const t = p.threads!.find((x) => x.comm === comm)?.time
+        expect(t, `${comm} in ${JSON.stringify(p.threads)}`).toBeTruthy()
+        return t!
+      }
+      const [spinner, napper, waiter, idler, main] = ['spinner', 'napper', 'waiter', 'idler', 'wallattach'].map(named) as [
+        WallTime,
+        WallTime,
+        WallTime,
+        WallTime,
+        WallTime
+      ]
+      // each from the attach to the end: the same span, whether the kernel side saw the thread
+      // (by the state its first event says it was in) or not (the idler: as /proc shows it at
+      // the end); the spans part by the helper's answers to track and untrack (µs to ms)
+      for (const t of [spinner, napper, waiter, idler, main]) {
+        expect(t.on_cpu_ns + t.runqueue_ns + t.blocked_ns).toBe(t.wall_ns)
+        expectWithin(t.wall_ns, spinner.wall_ns, 0.01, 'a thread from the attach to the end')
+      }
+      expect(spinner.wall_ns).toBeLessThan(s.session.duration_ms * 1e6 * 1.01)
+      expect(spinner.wall_ns).toBeGreaterThan(1.5e9)
       expect(spinner.blocked_ns).toBeLessThan(spinner.wall_ns * 0.01)
       expect(napper.blocked_by[0]!.syscall).toMatch(/^(clock_)?nanosleep$/)
       // it only sleeps: on a CPU for a sliver of its time, whatever the load (which lengthens
       // its waits for a CPU after each sleep, and so shortens the share blocked)
       expect(napper.on_cpu_ns).toBeLessThan(napper.wall_ns * 0.1)
       expect(napper.blocked_by[0]!.ns).toBeGreaterThan(napper.blocked_ns * 0.99)
-      // the main thread slept in pause() throughout: never seen, so not in the figures
-      expect(p.threads!.some((t) => t.tid === child.pid)).toBe(false)
+      // blocked in read since before the attach, met first at its wakeup: the read on a pipe
+      // from the attach (it was counted from the wakeup on, a few µs)
+      const read = (t: WallTime) => t.blocked_by.filter((b) => b.syscall === 'read').reduce((n, b) => n + b.ns, 0)
+      expect(read(waiter), JSON.stringify(waiter)).toBeGreaterThanOrEqual(blockedAtLeast)
+      expect(waiter.blocked_by.find((b) => b.syscall === 'read')!.on).toBe('pipe')
+      expect(read(main), JSON.stringify(main)).toBeGreaterThanOrEqual(blockedAtLeast)
+      // and then in pause() to the end
+      expect(waiter.blocked_by.map((b) => b.syscall).sort()).toEqual(['pause', 'read'])
+      // never seen: asleep in pause() throughout, named by /proc
+      expect(idler.blocked_by).toEqual([{ syscall: 'pause', ns: idler.wall_ns, uninterruptible_ns: 0 }])
+      expect(idler.on_cpu_system_ns).toBe(0)
     } finally {
+      if (rec && rec.exitCode === null) rec.kill('SIGKILL')
       child.kill('SIGKILL')
     }
   })

@@ -32,6 +32,7 @@ import { FileUse } from '../helper/file-use'
 import { NetUse } from '../helper/net-use'
 import { LatencyUse } from '../helper/latency-use'
 import { ThreadsUse } from '../helper/threads-use'
+import { threadStates, type ThreadState } from '../proc/thread-states'
 import { DiskUse } from '../helper/disk-use'
 import { openFiles } from '../proc/open-files'
 import { heldSockets } from '../proc/open-sockets'
@@ -93,7 +94,8 @@ export class LiveSession extends EventEmitter {
   private timer: NodeJS.Timeout | null = null
   /** what starts a tick: the helper's ticks, or (without it, or once it stopped) a timer of ours */
   private clock: 'helper' | 'own' = 'helper'
-  private t0 = performance.now()
+  /** the session's first moment (performance.now()) */
+  private readonly t0: number
   private helper: HelperConnection | null
   private pendingCounts = new Map<number, Map<number, [number, number, number]>>()
   private known = new Set<number>()
@@ -112,9 +114,13 @@ export class LiveSession extends EventEmitter {
     header: RecordingHeader,
     private opts: LiveSessionOptions,
     /** the recording's file, created before the session started anything (RecordingWriter.reserve) */
-    fd: number
+    fd: number,
+    /** its first moment, if before now: an attach's, when the helper began to track the process */
+    t0 = performance.now()
   ) {
     super()
+    this.t0 = t0
+    this.t0Ns = Number(process.hrtime.bigint()) - (performance.now() - t0) * 1e6
     this.helper = opts.helper
     this.writer = new RecordingWriter(opts.recordingPath, header, fd)
     this.store = new SessionStore(header, opts.id, opts.recordingPath)
@@ -204,21 +210,26 @@ export class LiveSession extends EventEmitter {
     const ident = await readProcessIdentity(opts.pid)
     const title = `${ident.comm} (pid ${opts.pid})`
     const fd = RecordingWriter.reserve(opts.recordingPath)
+    // the session starts as the helper starts tracking: its threads are accounted from then
+    const t0 = performance.now()
     try {
       if (opts.helper) await opts.helper.track(opts.pid, true)
     } catch (e) {
       RecordingWriter.abandon(fd, opts.recordingPath)
       throw e
     }
-    const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts, fd)
+    const s = new LiveSession('attach', opts.pid, LiveSession.header('attach', title, ident.cmdline, null, opts.pid, opts), opts, fd, t0)
     s.wireHelper()
     s.addProcess(opts.pid, ident.ppid, s.helper !== null)
+    if (s.helper) s.noteAttached(opts.pid, 0)
     // children that exist already: the helper's fork tracking only sees new ones
     for (const child of await s.sampler.discoverChildren()) {
       let traced = false
       if (s.helper) {
         try {
+          const at = s.now() * 1e6
           await s.helper.track(child.pid, true)
+          s.noteAttached(child.pid, at)
           traced = true
         } catch (e) {
           s.notice('warning', `pid ${child.pid}: ${(e as Error).message}`)
@@ -280,6 +291,14 @@ export class LiveSession extends EventEmitter {
   /** block devices' requests and queues since the last tick */
   private diskUse = new DiskUse()
 
+  /** processes attached to: when the helper began to track each (session ns), and their threads
+   * then (the ones the kernel side never sees are accounted from these at the end) */
+  private attached = new Map<number, { atNs: number; threads: Map<number, ThreadState> }>()
+
+  private noteAttached(pid: number, atNs: number): void {
+    if (this.helper?.status.threads) this.attached.set(pid, { atNs, threads: threadStates(pid) })
+  }
+
   /** launched processes: what they used before counting started at their exec (exitUsage) */
   private before = new Map<number, ProcessFigures>()
 
@@ -288,7 +307,7 @@ export class LiveSession extends EventEmitter {
   }
 
   /** t0 on the kernel's monotonic clock, which Node's hrtime reads on Linux (the helper's t_ns) */
-  private t0Ns = Number(process.hrtime.bigint()) - (performance.now() - this.t0) * 1e6
+  private readonly t0Ns: number
 
   /** a time the kernel gave (monotonic ns) as the session's ms; what a launched command did
    * before the session's first moment (it starts as the session is set up) is at 0 */
@@ -445,7 +464,14 @@ export class LiveSession extends EventEmitter {
       // answer to release) is in before we record. An end asked for while a tick runs waits for
       // the next one, or the helper's figures up to the end, still on their way, would be lost.
       const ending = this.endRequested !== null
-      if (ending) await this.letGoOfHelper()
+      if (ending) {
+        const timed = this.helper?.status.timing === 'timed'
+        // as the helper stops tracking them: where its figures of the threads it saw end
+        const endNs = this.now() * 1e6
+        await this.letGoOfHelper()
+        // it has sent every thread it saw: the others slept (or ran) throughout
+        for (const [pid, a] of this.attached) if (!this.exited.has(pid)) this.threadsUse.addUnseen(pid, a.atNs, endNs, a.threads, threadStates(pid), timed)
+      }
       if (!helped) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid, false)
       const sample = await this.sampler.sampleOnce()
       const t = this.now()
