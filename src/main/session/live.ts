@@ -295,6 +295,9 @@ export class LiveSession extends EventEmitter {
    * then (the ones the kernel side never sees are accounted from these at the end) */
   private attached = new Map<number, { atNs: number; threads: Map<number, ThreadState> }>()
 
+  /** the kernel side ran out of thread records: a thread it did not tell of may have had events */
+  private threadRecordsLost = false
+
   private noteAttached(pid: number, atNs: number): void {
     if (this.helper?.status.threads) this.attached.set(pid, { atNs, threads: threadStates(pid) })
   }
@@ -378,6 +381,7 @@ export class LiveSession extends EventEmitter {
       this.notice('warning', `pid ${m.pid} is no longer traced: ${m.reason}`)
     })
     h.on('drops', (loss: Loss) => {
+      if (loss.threads) this.threadRecordsLost = true
       const message = lossNotice(loss)
       if (message) this.event({ kind: 'notice', t_ms: this.now(), level: lossLevel(loss), message, loss })
     })
@@ -470,7 +474,8 @@ export class LiveSession extends EventEmitter {
         const endNs = this.now() * 1e6
         await this.letGoOfHelper()
         // it has sent every thread it saw: the others slept (or ran) throughout
-        for (const [pid, a] of this.attached) if (!this.exited.has(pid)) this.threadsUse.addUnseen(pid, a.atNs, endNs, a.threads, threadStates(pid), timed)
+        if (!this.threadRecordsLost)
+          for (const [pid, a] of this.attached) if (!this.exited.has(pid)) this.threadsUse.addUnseen(pid, a.atNs, endNs, a.threads, threadStates(pid), timed)
       }
       if (!helped) for (const c of await this.sampler.discoverChildren()) this.addProcess(c.pid, c.ppid, false)
       const sample = await this.sampler.sampleOnce()
