@@ -6,6 +6,9 @@ import { printableDeep } from '../shared/printable'
 import { peerRemote } from '../main/analysis/network'
 import { fileLines } from './file-lines'
 
+/** a disk's requests other than reads and writes, by op (shared/disk.ts), counted */
+const OP_NAMES: Record<string, [string, string]> = { flush: ['flush', 'flushes'], discard: ['discard', 'discards'], other: ['other request', 'other requests'] }
+
 export function formatSummary(summary: Summary): string {
   // names the processes gave (paths, command lines) shown as text, their control characters escaped
   const s = printableDeep(summary)
@@ -174,10 +177,10 @@ export function formatSummary(summary: Summary): string {
       // flushes, discards...: requests too, with no data of their own
       const others = d.by_op
         .filter((o) => o.op !== 'read' && o.op !== 'write' && o.requests > 0)
-        .map((o) => `, ${formatCount(o.requests)} ${o.op}`)
+        .map((o) => `, ${formatCounted(o.requests, ...(OP_NAMES[o.op] ?? [`${o.op} request`, `${o.op} requests`]))}`)
         .join('')
       out.push(
-        `    ${d.device.padEnd(8)} ${formatCount(d.reads)} reads ${formatBytes(d.read_bytes)}, ${formatCount(d.writes)} writes ${formatBytes(d.write_bytes)}${others}, p50 ${dur(d.p50_ns)} p99 ${dur(d.p99_ns)}${depth}; ${formatCount(ours)} of ${formatCount(d.requests)} requests by tracked processes`
+        `    ${d.device.padEnd(8)} ${formatCounted(d.reads, 'read')} ${formatBytes(d.read_bytes)}, ${formatCounted(d.writes, 'write')} ${formatBytes(d.write_bytes)}${others}, p50 ${dur(d.p50_ns)} p99 ${dur(d.p99_ns)}${depth}; ${formatCount(ours)} of ${formatCount(d.requests)} requests by tracked processes`
       )
     }
   }
