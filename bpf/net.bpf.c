@@ -379,11 +379,14 @@ static __always_inline void bound_exit(struct task_struct *task, __u32 slot, str
 }
 
 /* close's entry: a socket file's key when this fd is its last reference (the file is gone by
- * the exit) */
+ * the exit), and the file itself in arg[3] for a slow close's target (latency.bpf.c): its fd is
+ * gone by the exit, the file not yet (the last reference's fput runs as the call returns to user
+ * space, after the exit hook) */
 static __always_inline void close_enter(struct task_struct *task, struct thread_state *t)
 {
 	struct file *f = fd_file(task, (int)t->arg[0]);
 	t->arg[1] = 0;
+	t->arg[3] = (__u64)f;
 	if (!f || kind_of(BPF_CORE_READ(f, f_inode)) != FILE_SOCKET || !last_reference(f))
 		return;
 	struct file_key k;

@@ -268,15 +268,26 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 			lat_add(c, ns, sole);
 		if (ret < 0)
 			count_errno(p->slot, nr, ret);
-		/* the files monitor first: a slow call's file then has its name (slow_keep) */
+		if (h && slow_enough(h, ns)) {
+			/* a close's file, kept by its entry (FD_ARG_CLOSED); for others unused */
+			struct slow_args x = { .task = (__u64)task,
+					       .nr = nr,
+					       .ret = ret,
+					       .ns = ns,
+					       .end = end,
+					       .kept = t->arg[3],
+					       .cpu = cpu,
+					       .tgid = tgid,
+					       .tid = tid };
+			exit_args(k, src, t, x.a);
+			slow_keep(h, &x);
+		}
+		/* the files monitor after: the exit programs then verify slow_keep's call once, not
+		 * once for each of the monitor's paths (a slow call that is the monitor's first
+		 * meeting with its file names it by its own leaf) */
 		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
 			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns,
 				    sole);
-		if (h && slow_enough(h, ns)) {
-			__u64 a[3];
-			exit_args(k, src, t, a);
-			slow_keep(h, cpu, task, tgid, tid, nr, ret, ns, end, a);
-		}
 	}
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }

@@ -132,6 +132,8 @@ enum fd_arg {
 	FD_ARG_FIRST = 1, /* its first argument */
 	FD_ARG_POLLFDS = 2, /* poll, ppoll: an array of struct pollfd and its length */
 	FD_ARG_FDSETS = 3, /* select, pselect6: nfds, then the read and the write set */
+	FD_ARG_CLOSED =
+		4, /* close with --detail: the file its entry kept (net.bpf.c close_enter) */
 };
 
 /* one CPU's part of slow_calls: seq is odd while this CPU writes it (the helper reads again);

@@ -250,7 +250,7 @@ static void set_detail_classes(struct syscope_bpf *s)
 
 /* The syscalls called on an fd (their first argument), and poll and select: a slow call of
  * theirs is shown with its file. */
-static void set_fd_calls(struct syscope_bpf *s)
+static void set_fd_calls(struct syscope_bpf *s, bool detail)
 {
 	static const int fd_calls[] = {
 		__NR_read,
@@ -318,6 +318,9 @@ static void set_fd_calls(struct syscope_bpf *s)
 	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
 		if (waits[i].nr >= 0 && waits[i].nr < SYSCOPE_MAX_NR)
 			s->rodata->arg0_fd[waits[i].nr] = waits[i].how;
+	/* a close's fd names nothing by its exit: with --detail, its entry keeps the file */
+	if (detail)
+		s->rodata->arg0_fd[__NR_close] = FD_ARG_CLOSED;
 }
 
 /* A BPF_F_MMAPABLE array into memory: *len its size; NULL (errno set) when it cannot be mapped. */
@@ -412,7 +415,7 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->maps.slow_calls, slow_n ? ncpus * slow_n : 1);
 	s->rodata->slow_n = slow_n;
 	if (slow_n)
-		set_fd_calls(s);
+		set_fd_calls(s, o->detail);
 	bpf_map__set_max_entries(s->maps.syscall_counts, o->max_procs * SYSCOPE_MAX_NR);
 	/* the first slots are given out by tgid (PREF_SLOTS), the rest through the queue (a map
 	 * of no entries cannot be made: one unused when there is no rest) */

@@ -168,6 +168,16 @@ describe('syscall latency (timed mode)', () => {
     expect(writes.some((c) => /^pipe:\[\d+\]$/.test(c.target ?? ''))).toBe(true)
   })
 
+  it("names a slow close's socket with --detail, though its fd is gone by the call's end", () => {
+    // a close that lingers about 1 s over unsent data: the slowest call of the run
+    const facts = join(dir, 'linger.txt')
+    const s = record(['--detail', '--slowest', '10'], [latency, 'linger', facts])
+    const port = Number(/^port (\d+)$/m.exec(readFileSync(facts, 'utf8'))![1])
+    const top = s.ebpf.slowest_calls![0]!
+    expect(top).toMatchObject({ syscall: 'close', ret: 0, target: `tcp 127.0.0.1:${port}` })
+    expect(top.duration_ns).toBeGreaterThan(0.5e9)
+  })
+
   it('breaks errors down by errno as strace -f -Z sees them', () => {
     const log = join(dir, 'strace-errors.log')
     execFileSync('strace', ['-f', '-Z', '-qq', '-o', log, latency, 'errors'])

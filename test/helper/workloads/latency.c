@@ -15,6 +15,9 @@
 //                          idle pipes that a thread's signal ends (ERESTARTNOHAND), a poll of a
 //                          third idle pipe that times out. FILE: "ready INO", "idle INO",
 //                          "idle2 INO", "idle3 INO"
+//   latency linger FILE    a close that blocks about 1 s: a TCP socket connected on 127.0.0.1 to a
+//                          listener that never reads, its buffers full, closed with SO_LINGER
+//                          of 1 s. FILE: "port N" (the listener's)
 //   latency errors         failures of known kinds: 377 opens of a missing file (ENOENT), 12
 //                          reads of an empty non-blocking pipe (EAGAIN), 5 closes of a bad fd
 //                          (EBADF), 3 pauses a timer's signal ends (ERESTARTNOHAND), each
@@ -30,6 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/select.h>
@@ -274,12 +280,42 @@ static int errors(void)
 	return 0;
 }
 
+static int linger(FILE *out)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, len) || listen(l, 1) ||
+	    getsockname(l, (struct sockaddr *)&a, &len))
+		return 3;
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	if (c < 0 || connect(c, (struct sockaddr *)&a, len))
+		return 4;
+	/* the peer (never accepted, never read) takes what its receive buffer holds; the rest
+	 * waits in ours */
+	static char chunk[65536];
+	int flags = fcntl(c, F_GETFL);
+	fcntl(c, F_SETFL, flags | O_NONBLOCK);
+	while (write(c, chunk, sizeof(chunk)) > 0)
+		;
+	if (errno != EAGAIN)
+		return 5;
+	fcntl(c, F_SETFL, flags);
+	struct linger lg = { .l_onoff = 1, .l_linger = 1 };
+	if (setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+		return 6;
+	fprintf(out, "port %d\n", ntohs(a.sin_port));
+	close(c);
+	close(l);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "errors"))
 		return errors();
 	if (argc < 3) {
-		fprintf(stderr, "usage: latency sleeps|slowset|waits FILE | latency errors\n");
+		fprintf(stderr, "usage: latency sleeps|slowset|waits|linger FILE | latency errors\n");
 		return 2;
 	}
 	FILE *out = fopen(argv[2], "w");
@@ -287,6 +323,7 @@ int main(int argc, char **argv)
 		return 2;
 	int rc = !strcmp(argv[1], "sleeps") ? sleeps(out) : !strcmp(argv[1], "slowset") ? slowset(out)
 		 : !strcmp(argv[1], "waits")   ? waits(out)
+		 : !strcmp(argv[1], "linger")  ? linger(out)
 					       : 2;
 	fclose(out);
 	return rc;
