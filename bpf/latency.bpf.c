@@ -198,21 +198,6 @@ static __always_inline __s64 selected_fd(__u64 nfds, __u64 rd, __u64 wr, __u32 *
 	return log2_floor(set & -set);
 }
 
-/* A slow call, for slow_keep: its first three arguments, `kept` a close's file (FD_ARG_CLOSED) */
-struct slow_args {
-	__u64 task; /* the caller's task_struct, or 0 */
-	__s64 nr;
-	__s64 ret;
-	__u64 ns;
-	__u64 end;
-	__u64 a[3];
-	__u64 kept;
-	__u32 cpu;
-	__u32 tgid;
-	__u32 tid;
-	__u32 _pad;
-};
-
 /*
  * Keep a slow call on this CPU. Programs do not nest on one CPU (the kernel skips a program that
  * is already running there), so the part is written by one writer; seq is odd meanwhile and the
@@ -225,13 +210,16 @@ struct slow_args {
  *
  * A global function: the verifier checks it once, not once for each path the exit programs take
  * to it (through the files monitor's, with --detail, those came to 560,000 of its 1,000,000
- * instructions).
+ * instructions). Its one argument is a number, and the call comes in slow_pending: kernels
+ * before 5.12 take no pointer but the context in a global function's arguments.
  */
-__noinline int slow_keep(struct slow_cpu *h, const struct slow_args *x)
+__noinline int slow_keep(__u32 cpu)
 {
+	__u32 zero = 0;
+	const struct slow_args *x = bpf_map_lookup_elem(&slow_pending, &zero);
+	struct slow_cpu *h = bpf_map_lookup_elem(&slow_cpus, &cpu);
 	if (!h || !x)
 		return 0;
-	__u32 cpu = x->cpu;
 	__s64 nr = x->nr;
 	long ret = x->ret;
 	struct task_struct *task = (struct task_struct *)x->task;

@@ -92,6 +92,27 @@ struct {
 	__type(value, struct slow_cpu);
 } slow_cpus SEC(".maps");
 
+/* A slow call on its way to slow_keep (latency.bpf.c): its first three arguments, `kept` a
+ * close's file (FD_ARG_CLOSED) */
+struct slow_args {
+	__u64 task; /* the caller's task_struct, or 0 */
+	__s64 nr;
+	__s64 ret;
+	__u64 ns;
+	__u64 end;
+	__u64 a[3];
+	__u64 kept;
+	__u32 tgid;
+	__u32 tid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct slow_args);
+} slow_pending SEC(".maps");
+
 /* ---- scheduler ---- */
 
 /*

@@ -269,18 +269,21 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 		if (ret < 0)
 			count_errno(p->slot, nr, ret);
 		if (h && slow_enough(h, ns)) {
-			/* a close's file, kept by its entry (FD_ARG_CLOSED); for others unused */
-			struct slow_args x = { .task = (__u64)task,
-					       .nr = nr,
-					       .ret = ret,
-					       .ns = ns,
-					       .end = end,
-					       .kept = t->arg[3],
-					       .cpu = cpu,
-					       .tgid = tgid,
-					       .tid = tid };
-			exit_args(k, src, t, x.a);
-			slow_keep(h, &x);
+			__u32 zero = 0;
+			struct slow_args *x = bpf_map_lookup_elem(&slow_pending, &zero);
+			if (x) {
+				x->task = (__u64)task;
+				x->nr = nr;
+				x->ret = ret;
+				x->ns = ns;
+				x->end = end;
+				/* a close's file, kept by its entry (FD_ARG_CLOSED); else unused */
+				x->kept = t->arg[3];
+				x->tgid = tgid;
+				x->tid = tid;
+				exit_args(k, src, t, x->a);
+				slow_keep(cpu);
+			}
 		}
 		/* the files monitor after: the exit programs then verify slow_keep's call once, not
 		 * once for each of the monitor's paths (a slow call that is the monitor's first
