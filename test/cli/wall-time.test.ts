@@ -84,7 +84,20 @@ function checkParts(s: Summary, facts: Fact[]): void {
     0.05,
     `spin on CPU (${JSON.stringify(thread('spin'))}; warnings ${JSON.stringify(s.session.warnings)})`
   )
-  expectWithin(sleepCall(thread('sleeper')), fact('sleeper', 'nanosleep'), 0.05, 'sleeper in nanosleep')
+  // The kernel's own figures are the reference, but not always sound: once in 176 runs beside
+  // busy loops its run delay (with its run time) grew by 498.8 ms across the sleeper's 500 ms
+  // nanosleep (6.18's scheduler), so the call's blocked part read 1.3 ms, though a nanosleep
+  // sleeps at least what it asks; and a CI run's kernel wait in that call, 5 ms above ours, was
+  // likely the same. Where the reference says the sleeper slept less than it
+  // asked, ours is held to the sleep itself instead, and the wait in its call is not compared.
+  const sleptAtLeast = 500e6 - 50e3
+  const sound = fact('sleeper', 'nanosleep') >= sleptAtLeast
+  if (!sound)
+    console.warn(
+      `the kernel's run delay counted the sleeper's sleep as waiting (blocked ${fact('sleeper', 'nanosleep')} ns of a 500 ms nanosleep): its figures are not compared`
+    )
+  if (sound) expectWithin(sleepCall(thread('sleeper')), fact('sleeper', 'nanosleep'), 0.05, 'sleeper in nanosleep')
+  else expect(sleepCall(thread('sleeper')), `sleeper in nanosleep (${JSON.stringify(thread('sleeper'))})`).toBeGreaterThanOrEqual(sleptAtLeast)
   expectWithin(by(thread('reader'), 'read'), fact('reader', 'read'), 0.05, 'reader in read')
   expectWithin(by(thread('futexw'), 'futex'), fact('futexw', 'futex'), 0.05, 'futexw in futex')
   // a thousand short runs between sleeps: its clock, which starts when the kernel picks it
@@ -94,7 +107,7 @@ function checkParts(s: Summary, facts: Fact[]): void {
   // enqueue, ours at the sched_wakeup tracepoint after it, on another clock (in 120 calls beside
   // busy loops, ours was up to 17 µs shorter: a reschedule IPI between the two is a VM exit
   // here; 50 µs allowed, against waits of milliseconds when the wakeup is misread)
-  for (const name of ['sleeper', 'reader', 'futexw'])
+  for (const name of sound ? ['sleeper', 'reader', 'futexw'] : ['reader', 'futexw'])
     expect(
       thread(name).runqueue_ns,
       `${name} waited for a CPU in its call (${JSON.stringify(thread(name))}; filled in ${JSON.stringify(s.ebpf.filled_in)})`
