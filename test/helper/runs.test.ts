@@ -157,31 +157,23 @@ describe.each(withRuns)('a process that runs without a break (%s)', (_name, help
   })
 })
 
-/** children the reaping workload burns and reaps */
-const REAPED = { n: 20, ms: 20 }
-
 describe.each(withRuns)('a process reaped before its last switch off a CPU (%s)', (_name, helperPath, args) => {
   it('has its CPU time counted once', async () => {
     const client = await start({ helperPath, args })
     try {
-      // the parent, polling on CPU 1, reaps each child (adding its figures to its
-      // signal_struct) in the µs between the child's exit on CPU 0 and its last switch off it,
-      // where its final figures are read; counted twice before the fix in 4 of 20 children
-      const r = await runUnderHelper(client, [wl.markers, 'reap', String(REAPED.n), String(REAPED.ms)])
+      // the shell, real-time above the spinner and on its one CPU, preempts it as its exit wakes
+      // the shell, and reaps it (adding its figures to its signal_struct) before the spinner's
+      // last switch off the CPU, where its final figures are read
+      const r = await runUnderHelper(client, ['taskset', '-c', '0', 'chrt', '-f', '20', 'sh', '-c', `chrt -f 10 ${wl.markers} spin 300; true`])
       expect(r.exit.code).toBe(0)
-      const children = r.forks.filter((f) => f.ppid === r.rootPid)
-      expect(children).toHaveLength(REAPED.n)
-      for (const f of children) {
-        const exit = r.exits.find((e) => e.pid === f.pid)!
-        const life = exit.t_ns - f.t_ns
-        // one thread uses no more CPU than its life, from its fork to its exit (and the µs
-        // from its exit to its last switch); counted twice, 2 × its burn
-        const what = `child ${f.pid}: ${JSON.stringify(exit)}, life ${life} ns`
-        expect(exit.cpu_ns![2], what).toBeGreaterThanOrEqual(REAPED.ms * 1e6)
-        expect(exit.cpu_ns![2], what).toBeLessThanOrEqual(life + 1e6)
-        // utime and stime in ticks: one tick's rounding
-        expect(exit.cpu_ns![0] + exit.cpu_ns![1], what).toBeLessThanOrEqual(life + 10e6)
-      }
+      const spinner = r.execs.find((e) => e.filename.endsWith('/markers'))!.pid
+      const born = r.forks.find((f) => f.pid === spinner)!.t_ns
+      const exit = r.exits.find((e) => e.pid === spinner)!
+      // one thread uses no more CPU than its life, from its fork to its exit (and the µs from
+      // its exit to its last switch); counted twice, 2 × 300 ms
+      expect(exit.cpu_ns![2]).toBeGreaterThan(250e6)
+      expect(exit.cpu_ns![2]).toBeLessThanOrEqual(exit.t_ns - born + 1e6)
+      expect(exit.cpu_ns![0] + exit.cpu_ns![1]).toBeLessThanOrEqual(exit.t_ns - born + 10e6)
     } finally {
       await client.shutdown()
     }

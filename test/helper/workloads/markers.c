@@ -8,7 +8,8 @@
 //   markers burn N MS  N children one after another, each using MS ms of CPU and exiting
 //   markers reap N MS  as burn, the children on CPU 0 and the parent on CPU 1 polling for each
 //                      one's exit: it reaps a child in the µs between the child's exit and its
-//                      last switch off CPU 0
+//                      last switch off CPU 0 (a reproducer, in no test yet: a child's run time
+//                      is still counted twice now and then on 6.18, see bpf/lifecycle.bpf.c)
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
