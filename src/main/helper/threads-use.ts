@@ -62,13 +62,12 @@ export class ThreadsUse {
       if (t.state === 'R') {
         if (t.cpuNs !== null && was.cpuNs !== null && t.cpuNs > was.cpuNs) r.cpu = span
         else r.rq = span
-      }
-      if (timed && r.cpu === 0) r.sys = 0
-      if (t.state !== 'R') {
+      } else {
         const d = t.state === 'D'
         const why = t.nr !== null && t.nr >= 0 ? t.nr : d ? TT_PAGE_FAULT : TT_OTHER
         r.by.push(d ? [why, 0, span] : [why, span, 0])
       }
+      if (timed && r.cpu === 0) r.sys = 0
       let per = this.pending.get(pid)
       if (!per) this.pending.set(pid, (per = new Map()))
       per.set(tid, r)
