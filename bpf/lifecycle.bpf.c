@@ -56,7 +56,7 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 }
 
 static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4]);
-static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3]);
+static __always_inline bool final_cpu(struct task_struct *task, __u64 cpu[3]);
 static __always_inline void final_rusage(struct task_struct *task, __u64 ru[5], bool exiting);
 
 static __always_inline void on_exec(bool ts, struct task_struct *task, const char *filename)
@@ -146,24 +146,23 @@ static __always_inline __u32 final_io(struct task_struct *task, __u64 io[4])
 
 /*
  * Its own CPU time then (its reaped children's is in cutime, not here). This thread's current
- * slice since the scheduler last accounted it (at most a tick) is not in it.
+ * slice since the scheduler last accounted it (at most a tick) is not in it. False if the
+ * figures may be torn: see below.
  */
-static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
+static __always_inline bool final_cpu(struct task_struct *task, __u64 cpu[3])
 {
 	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 
 	/*
 	 * At the last switch off a CPU (on_last_switch) the process is a zombie, and its parent,
-	 * on another CPU, may have reaped it already: __exit_signal has then added the task's
-	 * figures to signal_struct (and unhashed it, thread_pid NULL, in the same write section of
-	 * stats_lock), and the leader's if it was another. A released task is not added again (a
-	 * 1.2 s spinner read 2.3 s when its shell reaped it first, beside busy loops). The
-	 * section's seqcount, read around, says the two were seen together. Not enough on 6.18:
-	 * `markers reap 20 20` (test/helper/workloads) still doubles a child now and then (one
-	 * run in about fifteen), as if thread_pid were cleared after the section. The way out:
-	 * the figures of sched_process_exit (not reaped then) plus the task's own clock's growth
-	 * since, kept in `exiting`, with no read of signal_struct here.
+	 * on another CPU, may be reaping it: __exit_signal adds the task's figures to
+	 * signal_struct and unhashes it (thread_pid NULL) in one write section of stats_lock,
+	 * and the leader's if it was another. A released task must not be added again (a 1.2 s
+	 * spinner read 2.3 s when its shell reaped it first). The section's seqcount, read
+	 * around, says the two were seen together. The section can outlast our retries (on 6.18
+	 * it wakes pidfd waiters inside it): then the figures may be torn, and the caller has
+	 * others (a child burning 20 ms read 41 ms, one in about 300, `markers reap 20 20`).
 	 */
 	for (int i = 0; i < 4; i++) {
 		unsigned int seq = BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence);
@@ -174,8 +173,17 @@ static __always_inline void final_cpu(struct task_struct *task, __u64 cpu[3])
 		cpu[2] = GROUP_SUM_OF(task, leader, sig, sum_sched_runtime, se.sum_exec_runtime,
 				      own, lead);
 		if (!(seq & 1) && seq == BPF_CORE_READ(sig, stats_lock.seqcount.seqcount.sequence))
-			break;
+			return true;
 	}
+	return false;
+}
+
+/* a thread's own CPU clocks: utime, stime, sum_exec_runtime */
+static __always_inline void own_cpu(struct task_struct *task, __u64 own[3])
+{
+	own[0] = BPF_CORE_READ(task, utime);
+	own[1] = BPF_CORE_READ(task, stime);
+	own[2] = BPF_CORE_READ(task, se.sum_exec_runtime);
 }
 
 /*
@@ -285,16 +293,24 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	e->exit_code = BPF_CORE_READ(task, exit_code);
 	e->io[0] = e->io[1] = e->io[2] = e->io[3] = 0;
 	e->io_valid = final_io(task, e->io);
+	/* not reaped yet (exit_notify comes after), nor is the leader: whole figures */
 	final_cpu(task, e->cpu);
+	/* its CPU time is final at its last switch off a CPU (on_last_switch), where the
+	 * scheduler hooks see tasks; these figures are its fallback */
+	if (threads_on) {
+		struct exiting_task x = { .tgid = tgid };
+		x.cpu[0] = e->cpu[0];
+		x.cpu[1] = e->cpu[1];
+		x.cpu[2] = e->cpu[2];
+		own_cpu(task, x.own);
+		if (!bpf_map_update_elem(&exiting, &tid, &x, BPF_NOEXIST))
+			__sync_fetch_and_add(&exiting_count, 1);
+	}
 	/* the last thread's run since its clock was last brought up to date (tt_exit) */
 	e->cpu[2] += unclocked;
 	final_rusage(task, e->rusage, true);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
-	/* its CPU time is final at its last switch off a CPU (on_last_switch), where the
-	 * scheduler hooks see tasks */
-	if (threads_on && !bpf_map_update_elem(&exiting, &tid, &tgid, BPF_NOEXIST))
-		__sync_fetch_and_add(&exiting_count, 1);
 }
 
 /* the state of a task switched off a CPU for good */
@@ -323,18 +339,25 @@ static __always_inline void on_last_switch(bool ts, struct task_struct *task)
 	if (!exiting_count)
 		return;
 	__u32 tid = ts ? task->pid : BPF_CORE_READ(task, pid);
-	__u32 *tgid = bpf_map_lookup_elem(&exiting, &tid);
-	if (!tgid || !task_dead(task))
+	struct exiting_task *found = bpf_map_lookup_elem(&exiting, &tid);
+	if (!found || !task_dead(task))
 		return;
-	__u32 pid = *tgid;
+	struct exiting_task x = *found;
 	/* the helper may have let it go (its tick came first) */
 	if (bpf_map_delete_elem(&exiting, &tid))
 		return;
 	__sync_fetch_and_sub(&exiting_count, 1);
-	struct syscope_event *e = event_begin(EV_EXIT_CPU, pid, tid, 0);
+	struct syscope_event *e = event_begin(EV_EXIT_CPU, x.tgid, tid, 0);
 	if (!e)
 		return;
-	final_cpu(task, e->cpu);
+	if (!final_cpu(task, e->cpu)) {
+		/* torn by a reap on another CPU: the exit's figures and what this thread ran since
+		 * (other threads released since then, in an exit_group, are not in them) */
+		__u64 own[3];
+		own_cpu(task, own);
+		for (int i = 0; i < 3; i++)
+			e->cpu[i] = x.cpu[i] + (own[i] > x.own[i] ? own[i] - x.own[i] : 0);
+	}
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -172,15 +172,22 @@ struct {
 
 __u64 pending_count;
 
-/* The last thread of a tracked process gone through sched_process_exit, by tid (value: tgid),
- * until its last switch off a CPU: its CPU clock is final only there (lifecycle.bpf.c). The
- * helper deletes an entry whose switch was not seen. exiting_count: entries, so that the
- * machine's other switches pay one load while none is waiting. */
+/* The last thread of a tracked process gone through sched_process_exit, by tid, until its
+ * last switch off a CPU: its CPU clock is final only there (lifecycle.bpf.c). The helper
+ * deletes an entry whose switch was not seen. exiting_count: entries, so that the machine's
+ * other switches pay one load while none is waiting. */
+struct exiting_task {
+	__u32 tgid;
+	__u32 pad;
+	__u64 cpu[3]; /* the process's figures at sched_process_exit (final_cpu) */
+	__u64 own[3]; /* and the thread's own then: utime, stime, sum_exec_runtime */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct exiting_task);
 } exiting SEC(".maps");
 
 __u64 exiting_count;

@@ -6,10 +6,10 @@
 //   markers exit C     exit with code C;  markers sleep MS N: N nanosleeps of MS
 //   markers forkexit   a child that exits 3, a child killed by SIGKILL
 //   markers burn N MS  N children one after another, each using MS ms of CPU and exiting
-//   markers reap N MS  as burn, the children on CPU 0 and the parent on CPU 1 polling for each
-//                      one's exit: it reaps a child in the µs between the child's exit and its
-//                      last switch off CPU 0 (a reproducer, in no test yet: a child's run time
-//                      is still counted twice now and then on 6.18, see bpf/lifecycle.bpf.c)
+//   markers reap N MS FILE  as burn, the children on CPU 0 and the parent on CPU 1 polling for
+//                      each one's exit: it reaps a child in the µs between the child's exit and
+//                      its last switch off CPU 0, and writes "PID NS" to FILE, the child's run
+//                      time as wait4 gives it (the kernel's clock scaled into utime + stime, µs)
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,9 +136,12 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	if (argc > 3 && !strcmp(argv[1], "reap")) {
+	if (argc > 4 && !strcmp(argv[1], "reap")) {
 		int n = atoi(argv[2]), ms = atoi(argv[3]);
+		FILE *out = fopen(argv[4], "w");
 		cpu_set_t cpus;
+		if (!out)
+			return 2;
 		for (int i = 0; i < n; i++) {
 			pid_t p = fork();
 			if (p == 0) {
@@ -152,10 +156,17 @@ int main(int argc, char **argv)
 			CPU_SET(1, &cpus);
 			if (p < 0 || sched_setaffinity(0, sizeof(cpus), &cpus))
 				return 2;
-			while (waitpid(p, NULL, WNOHANG) == 0)
+			struct rusage ru;
+			pid_t got;
+			while ((got = wait4(p, NULL, WNOHANG, &ru)) == 0)
 				;
+			if (got != p)
+				return 2;
+			fprintf(out, "%d %lld\n", p,
+				(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
+					(long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000);
 		}
-		return 0;
+		return fclose(out) ? 2 : 0;
 	}
 	if (argc > 2 && !strcmp(argv[1], "threads")) {
 		int n = atoi(argv[2]);
