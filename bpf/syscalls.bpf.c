@@ -403,10 +403,18 @@ int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 
 /* ---- the counts-and-errors mode: the exit alone ---- */
 
+/*
+ * Every process on the machine pays this hook on every syscall while we record, and nearly all
+ * are not tracked: their way out comes first, before the hook's arguments are loaded (BPF_PROG
+ * would load them, and keep one across the helper call, ahead of it).
+ */
 SEC("tp_btf/sys_exit")
-int BPF_PROG(btf_sys_exit_counts, struct pt_regs *regs, long ret)
+int btf_sys_exit_counts(__u64 *ctx)
 {
-	on_exit_counts(HOOK_BTF, bpf_get_current_task_btf(), SYSCALL_NR(regs), ret);
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!leader_holds_storage(task))
+		return 0;
+	on_exit_counts(HOOK_BTF, task, SYSCALL_NR((struct pt_regs *)ctx[0]), (long)ctx[1]);
 	return 0;
 }
 
