@@ -133,6 +133,34 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     expect(p.cpu_user_pct!).toBeGreaterThan(p.cpu_system_pct!)
   })
 
+  it('gives a process begun during the session all of its CPU at its first read, and an older one none', async () => {
+    // the CPU a process used by its first read (utime + stime, clock ticks), from its stat
+    const ticks = (pid: number): number => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      return Number(f[11]) + Number(f[12])
+    }
+    const older = run('busy', '3')
+    await until('the older loop has used CPU', () => commOf(older.pid!) === 'procload' && ticks(older.pid!) >= 5)
+    const s = createSampler({ reader })
+    const first = await s.sampleOnce()
+    const young = run('busy', '3')
+    await until('the young loop has used 50 ms of CPU', () => commOf(young.pid!) === 'procload' && ticks(young.pid!) >= 5)
+    s.track(older.pid!)
+    s.track(young.pid!)
+    const r = await s.sampleOnce()
+    const dt = (r.t_ms - first.t_ms) / 1000
+    const y = r.processes.find((x) => x.pid === young.pid)!
+    const o = r.processes.find((x) => x.pid === older.pid)!
+    // begun after the first sample: its rate over this interval holds all it used (a process
+    // read once used to lose all it had used by then)
+    expect(y.cpu_seconds!).toBeGreaterThanOrEqual(0.05)
+    expect(((y.cpu_user_pct! + y.cpu_system_pct!) / 100) * dt).toBeCloseTo(y.cpu_seconds!, 9)
+    // begun before it: what it used before we looked is not the session's, so no rate yet
+    expect(o.cpu_seconds!).toBeGreaterThanOrEqual(0.05)
+    expect(o.cpu_user_pct).toBeNull()
+    expect(o.cpu_system_pct).toBeNull()
+  })
+
   it('shows 64 MiB written with fsync as write_bytes ≥ 64 MiB', async () => {
     const c = run('write', '64', join(dir, `out-${reader}`))
     const s = createSampler({ reader })

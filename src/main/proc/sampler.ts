@@ -93,6 +93,11 @@ export class Sampler {
   private readonly reader: ProcReader
   private readonly schedule: ReadSchedule
   private tick = 0
+  /** the last sample's time (performance.now() ms; -1: none yet) */
+  private lastAt = -1
+  /** the boot clock at the first sample, in clock ticks as /proc/PID/stat's starttime (-1: no
+   * sample yet, or no /proc/uptime): a process started after it is the session's whole */
+  private firstUptimeTicks = -1
   private phases = 0
   private handles = new Int32Array(64)
   private what = new Uint8Array(64)
@@ -279,6 +284,16 @@ export class Sampler {
     return this.descriptions.get(pid) ?? null
   }
 
+  /** the boot clock now in clock ticks, starttime's unit (-1: unreadable) */
+  private uptimeTicks(): number {
+    try {
+      const up = parseFloat(readFileSync(`${this.procRoot}/uptime`, 'latin1'))
+      return Number.isFinite(up) ? Math.floor(up * CLK_TCK) : -1
+    } catch {
+      return -1
+    }
+  }
+
   tracked(): number[] {
     return [...this.procs.keys()]
   }
@@ -293,6 +308,7 @@ export class Sampler {
 
   async sampleOnce(): Promise<SampleResult> {
     const now = performance.now()
+    if (this.lastAt < 0) this.firstUptimeTicks = this.uptimeTicks()
     const live = this.live
     const n = live.length
     // room for every process and a second read of each (readAfterReaps)
@@ -405,6 +421,7 @@ export class Sampler {
     }
     live.length = kept
     this.quiet = n > 0 && idle === n
+    this.lastAt = now
     return { t_ms: now, processes, totals: this.tree.record(t, this.ledger.orphans, processes.length, treeTicks, now), exited }
   }
 
@@ -509,11 +526,16 @@ export class Sampler {
   /** Fold a row into p and make its sample. */
   private update(p: TrackedProcess, r: Float64Array, o: number, now: number): ProcessSample {
     const first = p.at < 0
-    const dt = first ? 0 : (now - p.at) / 1000
+    // a process begun during the session, at its first read: all of its CPU is the session's,
+    // counted in this interval (a 30-ms child read once lost the 20 ms it had used by then); one
+    // older than the first sample, no rate yet
+    const fromZero = first && this.firstUptimeTicks >= 0 && p.starttime >= this.firstUptimeTicks
+    const since = !first ? p.at : fromZero ? this.lastAt : -1
+    const dt = since < 0 ? 0 : (now - since) / 1000
     const utime = r[o + F_UTIME]!
     const stime = r[o + F_STIME]!
-    const cpuUser = first || dt <= 0 ? null : (sat(utime, p.utime) / CLK_TCK / dt) * 100
-    const cpuSys = first || dt <= 0 ? null : (sat(stime, p.stime) / CLK_TCK / dt) * 100
+    const cpuUser = dt <= 0 ? null : (sat(utime, p.utime) / CLK_TCK / dt) * 100
+    const cpuSys = dt <= 0 ? null : (sat(stime, p.stime) / CLK_TCK / dt) * 100
     if (r[o + F_COMM_CHANGED] === 1) {
       const comm = this.reader.comm(p.handle) ?? p.comm
       // a comm other than the one seen when tracking began: an exec (or prctl); the command line
