@@ -8,7 +8,7 @@ import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { CountsMessage, RanMessage } from '../../src/main/helper/protocol'
-import { HELPER, HELPER_BUILDS, NR, buildWorkload, mountTracefs, runUnderHelper, start } from './harness'
+import { HELPER, HELPER_BUILDS, NR, buildWorkload, mountTracefs, runUnderHelper, start, type RunResult } from './harness'
 import { commOf, threadStates } from '../util/proc'
 import { until } from '../util/until'
 
@@ -158,45 +158,66 @@ describe.each(withRuns)('a process that runs without a break (%s)', (_name, help
   })
 })
 
+/**
+ * Each child of the run's root against the run time wait4 gave its parent for it, as the
+ * workload wrote them to `said` ("PID NS"): wait4's is the kernel's clock when the parent reaped
+ * it (utime + stime scaled to it, each truncated to µs); ours, at the child's last switch, is
+ * that plus what it ran after the reap, if it was reaped first (seen: 15–35 µs); a child counted
+ * twice is its whole run time more.
+ */
+function expectAsWait4(r: RunResult, said: string, n: number, atLeastNs: number): void {
+  const wait4 = new Map(
+    readFileSync(said, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map(Number) as [number, number])
+  )
+  const children = r.forks.filter((f) => f.ppid === r.rootPid)
+  expect(children).toHaveLength(n)
+  expect(wait4.size).toBe(n)
+  for (const f of children) {
+    const exit = r.exits.find((e) => e.pid === f.pid)!
+    const theirs = wait4.get(f.pid)!
+    const what = `child ${f.pid}: ${JSON.stringify(exit)}, wait4 ${theirs} ns`
+    expect(theirs, what).toBeGreaterThanOrEqual(atLeastNs)
+    expect(exit.cpu_ns![2], what).toBeGreaterThanOrEqual(theirs - 2000)
+    expect(exit.cpu_ns![2], what).toBeLessThanOrEqual(theirs + 1e6)
+  }
+}
+
 /** children the reaping workload burns and reaps */
 const REAPED = { n: 20, ms: 20 }
+/** children whose spinning threads exit_group kills */
+const GROUPS = { n: 10, threads: 8, ms: 50 }
 
-describe.each(withRuns)('a process reaped before its last switch off a CPU (%s)', (name, helperPath, args) => {
-  it('has its CPU time counted once, as wait4 gives it to its parent', async () => {
-    const client = await start({ helperPath, args })
-    const said = join(wl.dir, `reaped-${name.replace(/\W+/g, '-')}`)
-    try {
-      // the parent, polling on CPU 1, reaps each child (adding its figures to its
-      // signal_struct, in a write section our reads can land in) in the µs between the child's
-      // exit on CPU 0 and its last switch off it, where its final figures are read; before the
-      // fix about one child in 300 read twice its run time
-      const r = await runUnderHelper(client, [wl.markers, 'reap', String(REAPED.n), String(REAPED.ms), said])
-      expect(r.exit.code).toBe(0)
-      const wait4 = new Map(
-        readFileSync(said, 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => l.split(' ').map(Number) as [number, number])
-      )
-      const children = r.forks.filter((f) => f.ppid === r.rootPid)
-      expect(children).toHaveLength(REAPED.n)
-      expect(wait4.size).toBe(REAPED.n)
-      for (const f of children) {
-        const exit = r.exits.find((e) => e.pid === f.pid)!
-        const theirs = wait4.get(f.pid)!
-        const what = `child ${f.pid}: ${JSON.stringify(exit)}, wait4 ${theirs} ns`
-        expect(theirs, what).toBeGreaterThanOrEqual(REAPED.ms * 1e6)
-        // wait4's is the kernel's clock when the parent reaped it, in µs (utime and stime each
-        // truncated): ours, at the child's last switch, is that plus what it ran since, the µs
-        // between the parent's wait4 and the child's switch (seen: 15-35 µs); twice its run
-        // time is 20 ms more
-        expect(exit.cpu_ns![2], what).toBeGreaterThanOrEqual(theirs - 2000)
-        expect(exit.cpu_ns![2], what).toBeLessThanOrEqual(theirs + 1e6)
-      }
-    } finally {
-      rmSync(said, { force: true })
-      await client.shutdown()
-    }
+describe.each(withRuns)('exit figures against wait4 (%s)', (name, helperPath, args) => {
+  let client: HelperClient
+  let said: string
+  beforeAll(async () => {
+    client = await start({ helperPath, args })
+    said = join(wl.dir, `reaped-${name.replace(/\W+/g, '-')}`)
+  })
+  afterAll(async () => {
+    rmSync(said, { force: true })
+    await client.shutdown()
+  })
+
+  it('counts once a process reaped before its last switch off a CPU', async () => {
+    // the parent, polling on CPU 1, reaps each child (adding its figures to its signal_struct,
+    // in a write section our reads can land in) in the µs between the child's exit on CPU 0 and
+    // its last switch off it, where its final figures are read; before the fix about one child
+    // in 300 read twice its run time
+    const r = await runUnderHelper(client, [wl.markers, 'reap', String(REAPED.n), String(REAPED.ms), said])
+    expect(r.exit.code).toBe(0)
+    expectAsWait4(r, said, REAPED.n, REAPED.ms * 1e6)
+  })
+
+  it('counts every thread of a process that exit_group ends', async () => {
+    // the spinners leave on both CPUs around the last thread's exit: each one's time is in the
+    // process's figures only once it is released
+    const r = await runUnderHelper(client, [wl.markers, 'group', String(GROUPS.n), String(GROUPS.threads), String(GROUPS.ms), said])
+    expect(r.exit.code).toBe(0)
+    expectAsWait4(r, said, GROUPS.n, GROUPS.ms * 1e6)
   })
 })
 

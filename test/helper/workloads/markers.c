@@ -10,6 +10,9 @@
 //                      each one's exit: it reaps a child in the µs between the child's exit and
 //                      its last switch off CPU 0, and writes "PID NS" to FILE, the child's run
 //                      time as wait4 gives it (the kernel's clock scaled into utime + stime, µs)
+//   markers group N T MS FILE  N children one after another, each with T threads spinning
+//                      while its main thread burns MS ms of CPU and exits: exit_group kills
+//                      the spinners, which leave on both CPUs around the last one; FILE as reap
 //   markers threads N  N short-lived threads, 1..4 alive at a time, each 3 getppid + 1 failing
 //                      chdir, while the main thread makes 1 getppid per thread started: the
 //                      process keeps going from one thread to several and back
@@ -65,6 +68,22 @@ static void burn_ms(int ms)
 struct naps {
 	int n, ms, gap;
 };
+
+static void *spin_main(void *arg)
+{
+	(void)arg;
+	for (;;)
+		__asm__ volatile("");
+	return NULL;
+}
+
+/* "PID NS": a reaped child's run time as wait4 gave it (utime + stime, µs) */
+static void said_reaped(FILE *out, pid_t p, const struct rusage *ru)
+{
+	fprintf(out, "%d %lld\n", p,
+		(long long)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000000 +
+			(long long)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) * 1000);
+}
 
 static void *naps_main(void *arg)
 {
@@ -162,9 +181,30 @@ int main(int argc, char **argv)
 				;
 			if (got != p)
 				return 2;
-			fprintf(out, "%d %lld\n", p,
-				(long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000 +
-					(long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000);
+			said_reaped(out, p, &ru);
+		}
+		return fclose(out) ? 2 : 0;
+	}
+	if (argc > 5 && !strcmp(argv[1], "group")) {
+		int n = atoi(argv[2]), threads = atoi(argv[3]), ms = atoi(argv[4]);
+		FILE *out = fopen(argv[5], "w");
+		if (!out)
+			return 2;
+		for (int i = 0; i < n; i++) {
+			pid_t p = fork();
+			if (p == 0) {
+				pthread_t t;
+				for (int k = 0; k < threads; k++)
+					if (pthread_create(&t, NULL, spin_main, NULL) != 0)
+						_exit(2);
+				burn_ms(ms);
+				/* exit_group, without flushing the parent's buffered lines again */
+				_exit(0);
+			}
+			struct rusage ru;
+			if (p < 0 || wait4(p, NULL, 0, &ru) != p)
+				return 2;
+			said_reaped(out, p, &ru);
 		}
 		return fclose(out) ? 2 : 0;
 	}
