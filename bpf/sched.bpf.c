@@ -10,7 +10,7 @@
 
 /*
  * sched_switch runs for every context switch on the machine, so an untracked task costs a load
- * or two (may_be_tracked: its leader's task storage pointer, the hint); a tracked one, its
+ * or two (may_be_tracked: its leader's task storage pointer; raw_tp, the hint); a tracked one, its
  * state's lookup and an atomic add (threads of one process switch on several CPUs at once, and
  * an add lost would leave the counters unequal: "maybe on a CPU", scanned every tick, which is
  * safe but dear).
