@@ -320,9 +320,9 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	/* the one call that leaves no number behind (x86 orig_ax, arm64 syscallno: -1) */
 	if (nr == -1)
 		nr = nr_rt_sigreturn;
-	/* untracked: tp_btf tells by the leader's task storage, the others by the hint */
-	if (ts ? !leader_holds_storage(task)
-	       : !maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
+	/* untracked: the tp_btf program has turned them away (the leader's task storage), the
+	 * others go by the hint */
+	if (!ts && !maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
 		return;
 	/* the fast way: the process published in tracked_fast (a call that may change its
 	 * credentials takes the lookup, which checks them after). In its own slot (PREF_SLOTS), the
