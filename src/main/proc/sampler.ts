@@ -93,11 +93,12 @@ export class Sampler {
   private readonly reader: ProcReader
   private readonly schedule: ReadSchedule
   private tick = 0
-  /** the last sample's time (performance.now() ms; -1: none yet) */
-  private lastAt = -1
-  /** the boot clock at the first sample, in clock ticks as /proc/PID/stat's starttime (-1: no
-   * sample yet, or no /proc/uptime): a process started after it is the session's whole */
-  private firstUptimeTicks = -1
+  /** the last sample's time (performance.now() ms), or the sampler's start before the first */
+  private lastAt = performance.now()
+  /** the boot clock as the sampler started (the session's start), in clock ticks as
+   * /proc/PID/stat's starttime (-1: no /proc/uptime): a process started after it is the
+   * session's whole */
+  private readonly startUptimeTicks: number
   private phases = 0
   private handles = new Int32Array(64)
   private what = new Uint8Array(64)
@@ -141,6 +142,7 @@ export class Sampler {
       this.readerReason = native ? (native.addon ? `a proc root other than /proc (${this.procRoot})` : native.reason) : 'TypeScript reader requested'
     }
     this.boot = bootTimeMs(this.procRoot)
+    this.startUptimeTicks = this.uptimeTicks()
   }
 
   /**
@@ -308,7 +310,6 @@ export class Sampler {
 
   async sampleOnce(): Promise<SampleResult> {
     const now = performance.now()
-    if (this.lastAt < 0) this.firstUptimeTicks = this.uptimeTicks()
     const live = this.live
     const n = live.length
     // room for every process and a second read of each (readAfterReaps)
@@ -527,9 +528,9 @@ export class Sampler {
   private update(p: TrackedProcess, r: Float64Array, o: number, now: number): ProcessSample {
     const first = p.at < 0
     // a process begun during the session, at its first read: all of its CPU is the session's,
-    // counted in this interval (a 30-ms child read once lost the 20 ms it had used by then); one
-    // older than the first sample, no rate yet
-    const fromZero = first && this.firstUptimeTicks >= 0 && p.starttime >= this.firstUptimeTicks
+    // counted in this interval (a 30-ms child read once lost the 20 ms it had used by then, in
+    // the first sample too); one older than the session, no rate yet
+    const fromZero = this.startUptimeTicks >= 0 && p.starttime >= this.startUptimeTicks
     const since = !first ? p.at : fromZero ? this.lastAt : -1
     const dt = since < 0 ? 0 : (now - since) / 1000
     const utime = r[o + F_UTIME]!
