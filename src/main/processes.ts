@@ -3,10 +3,9 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { readFileSync } from 'node:fs'
 import { textOf } from './proc/bytes-text'
+import { CLK_TCK, bootTimeMs } from './proc/clock'
 import { parseStat, parseStatus } from './proc/parse'
 import type { ProcessListEntry } from '../shared/contract'
-
-const CLK_TCK = 100 // USER_HZ: fixed at 100 on every Linux ABI that syscope supports
 
 let previous: { at: number; ticks: Map<number, number> } | null = null
 let users: { at: number; names: Map<number, string> } | null = null
@@ -26,19 +25,10 @@ function userNames(): Map<number, string> {
   return names
 }
 
-function bootTimeMs(): number | null {
-  try {
-    const m = readFileSync('/proc/stat', 'utf8').match(/^btime (\d+)$/m)
-    return m ? Number(m[1]) * 1000 : null
-  } catch {
-    return null
-  }
-}
-
 export async function listProcesses(procRoot = '/proc'): Promise<ProcessListEntry[]> {
   const me = process.getuid?.() ?? 0
   const names = userNames()
-  const boot = bootTimeMs()
+  const boot = bootTimeMs(procRoot)
   const now = performance.now()
   const ticks = new Map<number, number>()
   const entries = await readdir(procRoot)

@@ -45,7 +45,8 @@ import {
 import type { ProcessDescription, ProcessSample } from '../types/samples'
 import type { TreeRecord } from '../types/recording-format'
 import { PSS_CPU_SHARE, PSS_MAX_SKIPS, ReadSchedule, STATUS_MAX_SKIPS } from './read-schedule'
-import { CLK_TCK, IO_FIELDS, type TrackedProcess } from './tracked-process'
+import { CLK_TCK, bootTimeMs, uptimeTicks } from './clock'
+import { IO_FIELDS, type TrackedProcess } from './tracked-process'
 import { ReapedIoLedger } from './reaped-io'
 import { TotalsSum, TreeTotals } from './tree-totals'
 import { ChildDiscovery } from './child-discovery'
@@ -73,15 +74,6 @@ const sat = (a: number, b: number): number => (a > b ? a - b : 0)
 const val = (v: number): number | null => (v < 0 ? null : v)
 /** a value read this tick, else the last one (NaN: not read) */
 const fresh = (v: number, last: number): number => (v === v ? v : last)
-
-function bootTimeMs(procRoot: string): number | null {
-  try {
-    const m = readFileSync(`${procRoot}/stat`, 'utf8').match(/^btime (\d+)$/m)
-    return m ? Number(m[1]) * 1000 : null
-  } catch {
-    return null
-  }
-}
 
 export class Sampler {
   /** every process ever tracked; gone ones keep their last figures for the cumulative totals */
@@ -142,7 +134,7 @@ export class Sampler {
       this.readerReason = native ? (native.addon ? `a proc root other than /proc (${this.procRoot})` : native.reason) : 'TypeScript reader requested'
     }
     this.boot = bootTimeMs(this.procRoot)
-    this.startUptimeTicks = this.uptimeTicks()
+    this.startUptimeTicks = uptimeTicks(this.procRoot)
   }
 
   /**
@@ -284,16 +276,6 @@ export class Sampler {
 
   describe(pid: number): ProcessDescription | null {
     return this.descriptions.get(pid) ?? null
-  }
-
-  /** the boot clock now in clock ticks, starttime's unit (-1: unreadable) */
-  private uptimeTicks(): number {
-    try {
-      const up = parseFloat(readFileSync(`${this.procRoot}/uptime`, 'latin1'))
-      return Number.isFinite(up) ? Math.floor(up * CLK_TCK) : -1
-    } catch {
-      return -1
-    }
   }
 
   tracked(): number[] {

@@ -2,9 +2,6 @@
 // unavailable), what its rates need, and its part in the reaped-I/O ledger (reaped-io.ts).
 import type { ProcessSample } from '../types/samples'
 
-/** USER_HZ: 100 on every Linux ABI syscope supports (x86_64, aarch64). */
-export const CLK_TCK = 100
-
 /** One tracked process: its last figures (-1: unavailable) and what rates need. */
 export interface TrackedProcess {
   pid: number

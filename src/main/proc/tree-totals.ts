@@ -3,7 +3,8 @@
 import { availableParallelism } from 'node:os'
 import type { ProcessSample } from '../types/samples'
 import type { TreeRecord } from '../types/recording-format'
-import { CLK_TCK, type TrackedProcess } from './tracked-process'
+import { CLK_TCK } from './clock'
+import type { TrackedProcess } from './tracked-process'
 import type { OrphanIo } from './reaped-io'
 
 /** the CPUs this process (and so the tree it starts) may run on */
