@@ -113,12 +113,50 @@ static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struc
 	return p;
 }
 
+/*
+ * The clock's read waits for every load before it to complete (kvm-clock reads the TSC behind a
+ * fence), and on a machine with page-table isolation and no PCID each first touch of a page in a
+ * syscall walks the page tables, ~20 ns. The exit adds to the call's counters and then to its
+ * latency row, whose index the counters hold: after the exit's clock, two walks one after the
+ * other. So the entry touches both while it looks the process state up: the walks overlap the
+ * lookup, and the pages stay in the TLB to the exit (page tables are switched on the way back to
+ * user space, or by a switch to another task: a call that blocks pays them again, once). A/B runs
+ * of bench:helper: −11 and −13 ns a timed call; the exit's own early touch of the counters, which
+ * this replaces, came to −22..−40 when it was the first (docs/helper.md, "Loads that wait on
+ * loads"). A process not in its own slot (PREF_SLOTS) touches another's counters and row: read
+ * only, no harm.
+ */
+static __always_inline void fetch_early(__u64 v)
+{
+	barrier_var(v); /* the load stays: its value is not needed, its page is */
+}
+
+static __always_inline void fetch_early_row(__u32 tgid, __s64 nr)
+{
+	struct syscall_counts *c = counters_at(PREF_SLOT(tgid), nr);
+	if (!c)
+		return;
+	__u64 r = c->lat_row;
+	if (!r)
+		return;
+	__u32 key = (__u32)(r - 1);
+	struct lat_row *row = bpf_map_lookup_elem(&lat_rows, &key);
+	if (row)
+		fetch_early(row->min_ns);
+}
+
 static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr,
 				     void *argsrc)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
 	struct task_struct *leader;
+	/* tp_btf only (not measured in the other flavours); the untracked leave first */
+	if (ts) {
+		if (!leader_holds_storage(task))
+			return;
+		fetch_early_row(task->tgid, nr);
+	}
 	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader);
 	if (!p)
 		return;
@@ -197,26 +235,6 @@ static __always_inline void exit_args(enum hook_kind k, void *src, struct thread
 	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
 }
 
-/*
- * The clock's read waits for every load before it to complete (kvm-clock reads the TSC behind a
- * fence), and on a machine with page-table isolation and no PCID each first touch of a page in a
- * syscall walks the page tables, ~20 ns. So what the exit uses after the clock and can find
- * without the process state is loaded before it: the walks then overlap the state's lookup
- * instead of following the clock one by one (A/B runs of bench:helper: the counter -22..-40 ns a
- * call, the slowest-calls part -18 more; docs/helper.md, "Loads that wait on loads").
- */
-static __always_inline void fetch_early(__u64 v)
-{
-	barrier_var(v); /* the load stays: its value is not needed, its page is */
-}
-
-static __always_inline void fetch_early_counters(__u32 tgid, __s64 nr)
-{
-	struct syscall_counts *c = counters_at(PREF_SLOT(tgid), nr);
-	if (c)
-		fetch_early(c->calls);
-}
-
 /* setuid and the like cannot raise a process above its owner's reach, but PR_SET_DUMPABLE
  * (ssh-agent does it) and capabilities in a namespace can move it out of it */
 static __always_inline void recheck_creds(bool ts, struct task_struct *task,
@@ -238,10 +256,6 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	caller(k, task, &tgid, &tid);
 	if (!may_be_tracked(ts, task, tgid))
 		return;
-	/* its counters, from its own slot (PREF_SLOTS) and the number the registers keep, while the
-	 * process state is looked up (tp_btf only: not measured in the other flavours) */
-	if (ts)
-		fetch_early_counters(tgid, SYSCALL_NR((struct pt_regs *)src));
 	struct task_struct *leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, leader, tgid), task, leader, tgid);
 	if (!p)
@@ -255,6 +269,8 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	/* an armed launcher's own syscalls are not counted; its successful execve returns after
 	 * the exec cleared the flag, so that one is */
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
+		/* this CPU's slowest-calls part before the clock (the entry may have run on
+		 * another CPU, and touching it there saved nothing more) */
 		__u32 cpu;
 		struct slow_cpu *h = slow_part(&cpu);
 		if (h)
