@@ -421,6 +421,18 @@ static __always_inline void tt_wakeup(bool ts, struct task_struct *task, bool bo
 		tt_move(r, TT_RUNNABLE, false, 0, false, TT_NOT_CLOCKED);
 }
 
+/*
+ * A thread in one of its own hooks is on a CPU; a record that says otherwise missed its switch
+ * onto one (tt_switch). Its CPU clock (ran) says how long it ran since; as of the kernel's last
+ * update of it, a tick ago at most, so that much of its run counts where it was.
+ */
+static __always_inline void tt_running_unseen(struct thread_time *r, __u64 ran)
+{
+	tt_move(r, TT_RUNNING, false, 0, false, ran > r->ran_ns ? ran - r->ran_ns : 0);
+	r->ran_ns = ran;
+	drop(DROP_SWITCHES);
+}
+
 /* sched_process_exit (lifecycle.bpf.c), on the exiting thread: its time so far is final. */
 static __always_inline __u64 tt_exit(bool ts, struct task_struct *task, __u32 tgid, __u32 tid)
 {
@@ -450,12 +462,16 @@ static __always_inline __u64 tt_exit(bool ts, struct task_struct *task, __u32 tg
 	 * exit figures lack (the same span its record counts on a CPU just below).
 	 */
 	__u64 unclocked = 0;
+	__u64 ran = ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
 	if (r->state == TT_RUNNING) {
-		__u64 ran =
-			ts ? task->se.sum_exec_runtime : BPF_CORE_READ(task, se.sum_exec_runtime);
 		__u64 span = bpf_ktime_get_ns() - r->since_ns;
 		__u64 grown = ran > r->ran_ns ? ran - r->ran_ns : 0;
 		unclocked = span > grown ? span - grown : 0;
+	} else {
+		/* its switch back onto a CPU was not shown: what it ran since is on a CPU, not in
+		 * the state the record was left in (a busy loop's neighbour lost 16 ms so, all of
+		 * its last run, with the counts-only mode, which has no syscall exit to see it) */
+		tt_running_unseen(r, ran);
 	}
 	/* its name as it leaves (a thread often names itself after it starts) */
 	r->seq++;
@@ -506,17 +522,11 @@ static __always_inline void tt_sys_exit(struct task_struct *task, struct thread_
 	struct thread_time *r = tt_record(t, tid);
 	if (!r || !r->sys_since_ns || r->state == TT_EXITED)
 		return;
-	if (r->state != TT_RUNNING) {
-		/* In its own exit hook, the thread is on a CPU: a switch onto one was not shown
-		 * (tt_switch). Its CPU clock is as of the kernel's last update of it, a tick ago
-		 * at most: that much of its run since counts as waiting. */
-		__u64 ran = task ? task->se.sum_exec_runtime
-				 : BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
-						 se.sum_exec_runtime);
-		tt_move(r, TT_RUNNING, false, 0, false, ran > r->ran_ns ? ran - r->ran_ns : 0);
-		r->ran_ns = ran;
-		drop(DROP_SWITCHES);
-	}
+	if (r->state != TT_RUNNING)
+		tt_running_unseen(r,
+				  task ? task->se.sum_exec_runtime
+				       : BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+						       se.sum_exec_runtime));
 	r->seq++;
 	asm volatile("" ::: "memory");
 	r->sys_ns += tt_sys_part(r, now);
