@@ -120,10 +120,10 @@ static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struc
  * latency row, whose index the counters hold: after the exit's clock, two walks one after the
  * other. So the entry touches both while it looks the process state up: the walks overlap the
  * lookup, and the pages stay in the TLB to the exit (page tables are switched on the way back to
- * user space, or by a switch to another task: a call that blocks pays them again, once). A/B runs
- * of bench:helper: −11 and −13 ns a timed call; the exit's own early touch of the counters, which
- * this replaces, came to −22..−40 when it was the first (docs/helper.md, "Loads that wait on
- * loads"). A process not in its own slot (PREF_SLOTS) touches another's counters and row: read
+ * user space, or by a switch to another task: a call that blocks pays them again, once). The
+ * exit's own early touch of the counters (−22..−40 ns when it was the first) is then redundant:
+ * A/B runs of bench:helper, −17 ns a timed call with it gone (docs/helper.md, "The timed mode's
+ * pages"). A process not in its own slot (PREF_SLOTS) touches another's counters and row: read
  * only, no harm.
  */
 static __always_inline void fetch_early(__u64 v)
