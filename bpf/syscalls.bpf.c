@@ -96,23 +96,6 @@ static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[5])
 	a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
 }
 
-/* The calling task's tracked process, or NULL: the common case on a busy machine, not ours,
- * costs one load. The classic tracepoint's forked children are adopted at their first hook. */
-static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struct task_struct *task,
-							 __u32 *tgid, __u32 *tid,
-							 struct task_struct **leader)
-{
-	bool ts = k == HOOK_BTF;
-	caller(k, task, tgid, tid);
-	if (!may_be_tracked(ts, task, *tgid) && !(k == HOOK_TP && pending_count))
-		return NULL;
-	*leader = ts ? task->group_leader : NULL;
-	struct proc_state *p = checked(ts, proc_of(ts, *leader, *tgid), task, *leader, *tgid);
-	if (!p && k == HOOK_TP && pending_count)
-		p = adopt_pending(*tgid, *tid);
-	return p;
-}
-
 /*
  * The clock's read waits for every load before it to complete (kvm-clock reads the TSC behind a
  * fence), and on a machine with page-table isolation and no PCID each first touch of a page in a
@@ -145,19 +128,34 @@ static __always_inline void fetch_early_row(__u32 tgid, __s64 nr)
 		fetch_early(row->min_ns);
 }
 
+/* The calling task's tracked process, or NULL: the common case on a busy machine, not ours,
+ * costs one load. The classic tracepoint's forked children are adopted at their first hook.
+ * row_nr: the timed entry's syscall, whose counters and latency row tp_btf touches while the
+ * state is looked up (fetch_early_row; not measured in the other flavours), or -1. */
+static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struct task_struct *task,
+							 __u32 *tgid, __u32 *tid,
+							 struct task_struct **leader, __s64 row_nr)
+{
+	bool ts = k == HOOK_BTF;
+	caller(k, task, tgid, tid);
+	if (!may_be_tracked(ts, task, *tgid) && !(k == HOOK_TP && pending_count))
+		return NULL;
+	if (ts && row_nr >= 0)
+		fetch_early_row(*tgid, row_nr);
+	*leader = ts ? task->group_leader : NULL;
+	struct proc_state *p = checked(ts, proc_of(ts, *leader, *tgid), task, *leader, *tgid);
+	if (!p && k == HOOK_TP && pending_count)
+		p = adopt_pending(*tgid, *tid);
+	return p;
+}
+
 static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr,
 				     void *argsrc)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
 	struct task_struct *leader;
-	/* tp_btf only (not measured in the other flavours); the untracked leave first */
-	if (ts) {
-		if (!leader_holds_storage(task))
-			return;
-		fetch_early_row(task->tgid, nr);
-	}
-	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader);
+	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader, nr);
 	if (!p)
 		return;
 	/* exit and exit_group never return: count them here */
@@ -358,7 +356,7 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 		return;
 	}
 	struct task_struct *leader;
-	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader);
+	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader, -1);
 	if (!p || child_return(nr, ret))
 		return;
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
