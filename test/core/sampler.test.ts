@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createSampler } from '../../src/main/proc/sampler'
+import type { ProcessSample } from '../../src/main/types/samples'
 import { parseCmdline, parseIo, parseSmapsRollup, parseStat, parseStatus } from '../../src/main/proc/parse'
 import { projectRoot } from '../../src/main/paths'
 import { commOf, threadStates } from '../util/proc'
@@ -133,32 +134,41 @@ describe.each(['ts', 'auto'] as const)('sampler with the %s reader', (reader) =>
     expect(p.cpu_user_pct!).toBeGreaterThan(p.cpu_system_pct!)
   })
 
-  it('gives a process begun during the session all of its CPU at its first read, and an older one none', async () => {
+  it('gives a process begun during the session (or for it) all of its CPU and I/O at its first read, and an older one none', async () => {
     // the CPU a process used by its first read (utime + stime, clock ticks), from its stat
     const ticks = (pid: number): number => {
       const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
       return Number(f[11]) + Number(f[12])
     }
     const older = run('busy', '3')
-    await until('the older loop has used CPU', () => commOf(older.pid!) === 'procload' && ticks(older.pid!) >= 5)
+    // a launched command: forked before the session began, but all of it is the session's
+    const launched = run('busy', '3')
+    await until('the older loops have used CPU', () => [older, launched].every((c) => commOf(c.pid!) === 'procload' && ticks(c.pid!) >= 5))
     const s = createSampler({ reader })
     const first = await s.sampleOnce()
     const young = run('busy', '3')
     await until('the young loop has used 50 ms of CPU', () => commOf(young.pid!) === 'procload' && ticks(young.pid!) >= 5)
     s.track(older.pid!)
     s.track(young.pid!)
+    s.track(launched.pid!, 0, true)
     const r = await s.sampleOnce()
     const dt = (r.t_ms - first.t_ms) / 1000
-    const y = r.processes.find((x) => x.pid === young.pid)!
-    const o = r.processes.find((x) => x.pid === older.pid)!
-    // begun after the first sample: its rate over this interval holds all it used (a process
-    // read once used to lose all it had used by then)
-    expect(y.cpu_seconds!).toBeGreaterThanOrEqual(0.05)
-    expect(((y.cpu_user_pct! + y.cpu_system_pct!) / 100) * dt).toBeCloseTo(y.cpu_seconds!, 9)
+    const [y, o, l] = [young, older, launched].map((c) => r.processes.find((x) => x.pid === c.pid)!) as [ProcessSample, ProcessSample, ProcessSample]
+    // begun after the first sample (or for the session): its rates over this interval hold all
+    // it used and read (a process read once used to lose all it had used by then, and a launched
+    // command its first interval); what the loader read of its libraries is its I/O
+    for (const p of [y, l]) {
+      expect(p.cpu_seconds!).toBeGreaterThanOrEqual(0.05)
+      expect(((p.cpu_user_pct! + p.cpu_system_pct!) / 100) * dt).toBeCloseTo(p.cpu_seconds!, 9)
+      expect(p.rchar_bytes!).toBeGreaterThan(0)
+      expect(p.read_bytes_per_s! * dt).toBeCloseTo(p.rchar_bytes!, 6)
+      expect(p.write_bytes_per_s! * dt).toBeCloseTo(p.wchar_bytes!, 6)
+    }
     // begun before it: what it used before we looked is not the session's, so no rate yet
     expect(o.cpu_seconds!).toBeGreaterThanOrEqual(0.05)
     expect(o.cpu_user_pct).toBeNull()
     expect(o.cpu_system_pct).toBeNull()
+    expect(o.read_bytes_per_s).toBeNull()
   })
 
   it('shows 64 MiB written with fsync as write_bytes ≥ 64 MiB', async () => {

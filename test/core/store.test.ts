@@ -177,8 +177,15 @@ describe('the session store', () => {
     const cpu = rows.filter((r) => r[1] !== null && r[2] !== null).map((r) => r[1]! + r[2]!)
     const p103 = b.processes.find((p) => p.pid === 103)!
     expect(p103.cpu_pct_mean).toBeCloseTo(cpu.reduce((a, x) => a + x, 0) / cpu.length, 9)
-    // CPU time: each sample's CPU % over the interval before it
-    expect(p103.cpu_seconds).toBeCloseTo((cpu.reduce((a, x) => a + x, 0) * store.header.interval_ms) / 100_000, 9)
+    // CPU time: each sample's CPU % over its own interval (the time since the tick before it)
+    let seconds = 0
+    for (let i = lo; i < hi; i++)
+      for (const r of samples[i]!.p) {
+        const [pid, user, system] = r
+        if (pid === 103 && typeof user === 'number' && typeof system === 'number')
+          seconds += ((user + system) / 100) * ((samples[i]!.t - samples[i - 1]!.t) / 1000)
+      }
+    expect(p103.cpu_seconds).toBeCloseTo(seconds, 9)
     expect(p103.cpu_pct_peak).toBe(Math.max(...cpu))
     expect(p103.rss_peak_bytes).toBe(Math.max(...rows.map((r) => r[3]!)))
     // a process gone before the range has no row in it
@@ -247,5 +254,47 @@ describe('a process that exits between samples', () => {
   it('has none of it in a range that ends before its exit', () => {
     const p = store.breakdown(0, 150).processes.find((x) => x.pid === 300)!
     expect(p.cpu_seconds).toBe(0)
+  })
+})
+
+describe('a range whose ticks came late', () => {
+  // a loaded machine: the tick due at 300 ms came at 400, so that sample's rates span 200 ms
+  const sample = (t: number): RecordLine => {
+    const r: (number | null)[] = [400, ...PROCESS_COLUMNS.map(() => 0)]
+    r[ROW_INDEX.cpu_user_pct] = 30
+    r[ROW_INDEX.cpu_system_pct] = 20
+    r[ROW_INDEX.read_bytes_per_s] = 1000
+    r[ROW_INDEX.write_bytes_per_s] = 10
+    return {
+      k: 's',
+      t,
+      tree: {
+        cpu_pct: 50,
+        rss_bytes: null,
+        pss_bytes: null,
+        read_bytes_per_s: 1000,
+        write_bytes_per_s: 10,
+        threads: 1,
+        fds: null,
+        processes: 1,
+        cpu_seconds: null,
+        read_bytes: null,
+        write_bytes: null
+      },
+      p: [r],
+      gap: false
+    }
+  }
+  const store = new SessionStore(header, 'late', null)
+  store.ingest({ k: 'p', pid: 400, ppid: 1, comm: 'busy', cmdline: [], start_ms: 0, uid: 1000 })
+  for (const t of [100, 200, 400, 500]) store.ingest(sample(t))
+
+  it('weighs each sample by the time since the tick before it, not the nominal interval', () => {
+    const p = store.breakdown(0, 500).processes.find((x) => x.pid === 400)!
+    // half a CPU for 500 ms; 1000 and 10 bytes a second for 500 ms
+    expect(p.cpu_seconds).toBeCloseTo(0.25, 9)
+    expect(p.read_bytes).toBeCloseTo(500, 9)
+    expect(p.write_bytes).toBeCloseTo(5, 9)
+    expect(p.cpu_pct_mean).toBeCloseTo(50, 9)
   })
 })

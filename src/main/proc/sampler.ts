@@ -142,7 +142,7 @@ export class Sampler {
    * when known (a fork event), is its parent until its stat says otherwise: a process gone before
    * it could be read is still handed to its reaper (exitIo).
    */
-  track(pid: number, ppid = 0): void {
+  track(pid: number, ppid = 0, sessionsOwn = false): void {
     if (this.procs.has(pid)) return
     let starttime = -1
     let comm = ''
@@ -175,6 +175,7 @@ export class Sampler {
       handle: handle ?? 0,
       phase: this.phases++,
       starttime,
+      sessionsOwn,
       at: -1,
       gone: handle === null,
       comm,
@@ -509,10 +510,10 @@ export class Sampler {
   /** Fold a row into p and make its sample. */
   private update(p: TrackedProcess, r: Float64Array, o: number, now: number): ProcessSample {
     const first = p.at < 0
-    // a process begun during the session, at its first read: all of its CPU is the session's,
-    // counted in this interval (a 30-ms child read once lost the 20 ms it had used by then, in
-    // the first sample too); one older than the session, no rate yet
-    const fromZero = this.startUptimeTicks >= 0 && p.starttime >= this.startUptimeTicks
+    // a process begun during the session (or for it: sessionsOwn), at its first read: all of its
+    // CPU is the session's, counted in this interval (a 30-ms child read once lost the 20 ms it
+    // had used by then, in the first sample too); one older than the session, no rate yet
+    const fromZero = p.sessionsOwn || (this.startUptimeTicks >= 0 && p.starttime >= this.startUptimeTicks)
     const since = !first ? p.at : fromZero ? this.lastAt : -1
     const dt = since < 0 ? 0 : (now - since) / 1000
     const utime = r[o + F_UTIME]!
@@ -562,11 +563,15 @@ export class Sampler {
     const rchar = r[o + F_RCHAR]!
     if (rchar === rchar && !p.ioFinal) {
       const wchar = r[o + F_WCHAR]!
-      const ioDt = p.ioAt < 0 ? 0 : (now - p.ioAt) / 1000
+      // the session's whole, read for the first time: its I/O so far is the session's, over the
+      // span its CPU is (a short child's only rate: a range would leave out what it read)
+      const fromNothing = first && fromZero
+      const ioDt = fromNothing ? dt : p.ioAt < 0 ? 0 : (now - p.ioAt) / 1000
+      const [r0, w0] = fromNothing ? [0, 0] : [p.rchar, p.wchar]
       // what reaped children brought into its io is theirs, not its own: not in its rates
       const [rr, rw, rrb, rwb] = p.reaped
-      p.readRate = ioDt > 0 && rchar >= 0 && p.rchar >= 0 ? sat(rchar, p.rchar + rr!) / ioDt : null
-      p.writeRate = ioDt > 0 && wchar >= 0 && p.wchar >= 0 ? sat(wchar, p.wchar + rw!) / ioDt : null
+      p.readRate = ioDt > 0 && rchar >= 0 && r0 >= 0 ? sat(rchar, r0 + rr!) / ioDt : null
+      p.writeRate = ioDt > 0 && wchar >= 0 && w0 >= 0 ? sat(wchar, w0 + rw!) / ioDt : null
       p.rchar = rchar
       p.wchar = wchar
       p.readBytes = r[o + F_READ_BYTES]!

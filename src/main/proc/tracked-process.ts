@@ -9,6 +9,9 @@ export interface TrackedProcess {
   /** staggers this process's slow reads */
   phase: number
   starttime: number
+  /** started for the session (a launched command, forked before the sampler began): all its CPU
+   * and I/O are the session's, as for a process begun during it */
+  sessionsOwn: boolean
   /** when it was last read (ms); -1 before its first read */
   at: number
   gone: boolean

@@ -28,7 +28,9 @@ import { isEvent, isFinite, isNumOrNull, isObject, isPid, isString, isStringArra
 // 3: figures summed differently since: a process row's CPU and I/O beyond its last sample (its
 // exit figures), the tree's blocked_by names; an older digest would show the old sums, so the
 // ticks load instead
-export const DIGEST_VERSION = 3
+// 4: a process's CPU seconds and bytes in a bucket weigh each sample by its own interval, not the
+// nominal one (the packed rows hold seconds and bytes, not sums of rates)
+export const DIGEST_VERSION = 4
 /** at most this many buckets: a range breakdown is exact to one bucket (an hour: 7.2 s) */
 export const DIGEST_BUCKETS = 500
 const LOCATOR_TAIL_BYTES = 512
@@ -206,8 +208,7 @@ function isBucket(b: unknown): boolean {
   if (!isObject(b) || !isFinite(b.t0) || !isFinite(b.first_t) || !isFinite(b.t1) || !isObject(b.sums)) return false
   const { sys, pid } = b.sums
   return (
-    isArrayOf(sys, (r) => Array.isArray(r) && r.length === 4 && isNumArray(r)) &&
-    isArrayOf(pid, (r) => Array.isArray(r) && r.length >= 7 && r.length <= 9 && isNumArray(r))
+    isArrayOf(sys, (r) => Array.isArray(r) && r.length === 4 && isNumArray(r)) && isArrayOf(pid, (r) => Array.isArray(r) && r.length === 10 && isNumArray(r))
   )
 }
 

@@ -180,7 +180,8 @@ export class LiveSession extends EventEmitter {
     const s = new LiveSession('launch', cmd.pid, LiveSession.header('launch', title, opts.argv, opts.cwd ?? process.cwd(), cmd.pid, opts), opts, fd)
     s.child = cmd
     s.wireHelper()
-    s.addProcess(cmd.pid, cmd.ppid, s.helper !== null)
+    // forked before the sampler began, but all of it is the session's
+    s.addProcess(cmd.pid, cmd.ppid, s.helper !== null, undefined, true)
     // a character split between two reads is decoded whole, in the later one
     const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') }
     cmd.onOutput((stream, d) => {
@@ -399,12 +400,13 @@ export class LiveSession extends EventEmitter {
 
   /**
    * `traced`: the helper tracks it (and so reports its runs, if it can). `forkComm`: the name it
-   * was forked with, for a child gone before /proc could be read (a shell's subshell)
+   * was forked with, for a child gone before /proc could be read (a shell's subshell).
+   * `sessionsOwn`: all its CPU and I/O are the session's (the launched command)
    */
-  private addProcess(pid: number, ppid: number, traced: boolean, forkComm?: string): void {
+  private addProcess(pid: number, ppid: number, traced: boolean, forkComm?: string, sessionsOwn = false): void {
     if (this.known.has(pid)) return
     this.known.add(pid)
-    this.sampler.track(pid, ppid)
+    this.sampler.track(pid, ppid, sessionsOwn)
     if (traced && this.helper?.reportsRuns) this.sampler.runsReported(pid, true)
     const info = this.sampler.describe(pid)
     this.record({

@@ -68,13 +68,14 @@ export class ProcessSeries {
     return out
   }
 
-  /** The tick of every row, in order. */
-  ticks(): Float64Array {
-    const out = new Float64Array(this.length)
+  /** The tick of each row of [from, to), in order (all rows by default). */
+  ticks(from = 0, to = this.length): Float64Array {
+    const out = new Float64Array(Math.max(0, to - from))
     for (let run = 0; run < this.runTicks.length; run++) {
-      const end = this.runRows[run + 1] ?? this.length
+      const start = Math.max(this.runRows[run]!, from)
+      const end = Math.min(this.runRows[run + 1] ?? this.length, to)
       const tick = this.runTicks[run]!
-      for (let r = this.runRows[run]!; r < end; r++) out[r] = tick + r - this.runRows[run]!
+      for (let r = start; r < end; r++) out[r - from] = tick + r - this.runRows[run]!
     }
     return out
   }

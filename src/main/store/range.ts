@@ -12,10 +12,10 @@ export interface RangeSums {
   sys: Map<number, Counts>
   /** pid → [calls, errors] */
   perPid: Map<number, [number, number]>
-  /** pid → [sum of CPU %, samples, peak CPU %] */
-  cpu: Map<number, [number, number, number]>
+  /** pid → [sum of CPU %, samples, peak CPU %, CPU seconds (each sample's % over its own interval)] */
+  cpu: Map<number, [number, number, number, number]>
   rssPeak: Map<number, number>
-  /** pid → [sum of read rates, sum of write rates] (logical I/O, bytes/s, one per sample) */
+  /** pid → [bytes read, bytes written] (logical I/O: each sample's rate over its own interval) */
   io: Map<number, [number, number]>
 }
 
@@ -48,13 +48,14 @@ function addPair(m: Map<number, [number, number]>, key: number, a: number, b: nu
   } else m.set(key, [a, b])
 }
 
-export function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number): void {
+export function addCpu(s: RangeSums, pid: number, sum: number, n: number, peak: number, seconds: number): void {
   const v = s.cpu.get(pid)
   if (v) {
     v[0] += sum
     v[1] += n
     if (peak > v[2]) v[2] = peak
-  } else s.cpu.set(pid, [sum, n, peak])
+    v[3] += seconds
+  } else s.cpu.set(pid, [sum, n, peak, seconds])
 }
 
 export function addRss(s: RangeSums, pid: number, rss: number): void {
@@ -108,9 +109,9 @@ export class SyscallSums {
 export interface PackedSums {
   /** [nr, calls, errors, time_ns] */
   sys: [number, number, number, number][]
-  /** [pid, calls, errors, cpu sum, cpu samples, cpu peak, rss peak (-1: none), read rate sum,
-   * write rate sum (both -1: none; absent from digests written before they were kept)] */
-  pid: [number, number, number, number, number, number, number, number?, number?][]
+  /** [pid, calls, errors, cpu % sum, cpu samples, cpu % peak, rss peak (-1: none), bytes read,
+   * bytes written (both -1: none), cpu seconds] */
+  pid: [number, number, number, number, number, number, number, number, number, number][]
 }
 
 export function packSums(s: RangeSums): PackedSums {
@@ -119,20 +120,20 @@ export function packSums(s: RangeSums): PackedSums {
     sys: [...s.sys].map(([nr, [c, e, ns]]) => [nr, c, e, ns]),
     pid: [...pids].map((pid) => {
       const [c, e] = s.perPid.get(pid) ?? [0, 0]
-      const [sum, n, peak] = s.cpu.get(pid) ?? [0, 0, 0]
+      const [sum, n, peak, seconds] = s.cpu.get(pid) ?? [0, 0, 0, 0]
       const [reads, writes] = s.io.get(pid) ?? [-1, -1]
-      return [pid, c, e, sum, n, peak, s.rssPeak.get(pid) ?? -1, reads, writes]
+      return [pid, c, e, sum, n, peak, s.rssPeak.get(pid) ?? -1, reads, writes, seconds]
     })
   }
 }
 
 export function addPacked(s: RangeSums, p: PackedSums): void {
   for (const [nr, c, e, ns] of p.sys) addCounts(s.sys, nr, c, e, ns)
-  for (const [pid, c, e, sum, n, peak, rss, reads, writes] of p.pid) {
+  for (const [pid, c, e, sum, n, peak, rss, reads, writes, seconds] of p.pid) {
     if (c || e) addProcessCounts(s, pid, c, e)
-    if (n > 0) addCpu(s, pid, sum, n, peak)
+    if (n > 0) addCpu(s, pid, sum, n, peak, seconds)
     if (rss >= 0) addRss(s, pid, rss)
-    if (reads !== undefined && writes !== undefined && reads >= 0) addIo(s, pid, reads, writes)
+    if (reads >= 0) addIo(s, pid, reads, writes)
   }
 }
 
@@ -156,7 +157,6 @@ export function toBreakdown(
   s: RangeSums,
   fromMs: number,
   toMs: number,
-  intervalMs: number,
   lastSampled?: (pid: number) => SampledTotals
 ): Breakdown {
   const seconds = Math.max(1e-3, (toMs - fromMs) / 1000)
@@ -200,10 +200,9 @@ export function toBreakdown(
       cmdline: info?.cmdline ?? [],
       cpu_pct_mean: c ? c[0] / c[1] : null,
       cpu_pct_peak: c ? c[2] : null,
-      // each sample's CPU % is over the interval before it
-      cpu_seconds: c ? (c[0] * intervalMs) / 100_000 + (last ? (cpuAfter ?? 0) : 0) : cpuAfter,
-      read_bytes: io ? (io[0] * intervalMs) / 1000 + (last ? (readAfter ?? 0) : 0) : readAfter,
-      write_bytes: io ? (io[1] * intervalMs) / 1000 + (last ? (writeAfter ?? 0) : 0) : writeAfter,
+      cpu_seconds: c ? c[3] + (last ? (cpuAfter ?? 0) : 0) : cpuAfter,
+      read_bytes: io ? io[0] + (last ? (readAfter ?? 0) : 0) : readAfter,
+      write_bytes: io ? io[1] + (last ? (writeAfter ?? 0) : 0) : writeAfter,
       rss_peak_bytes: s.rssPeak.get(pid) ?? null,
       syscalls: p?.[0] ?? 0,
       syscall_errors: p?.[1] ?? 0,

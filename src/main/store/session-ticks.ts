@@ -322,10 +322,14 @@ export class SessionTicks {
       let sum = 0
       let samples = 0
       let peak = 0
+      let seconds = 0
       let rss = -Infinity
       let reads = 0
       let writes = 0
       let rated = false
+      // each row's rates are over the time since the tick before it: weighed by that time, not
+      // the nominal interval, as ticks come late (a loaded machine, a timer that missed one)
+      const rowTicks = series.ticks(first, last)
       for (let at = first, next; at < last; at = next) {
         next = series.rows.sliceEnd(at, last)
         const n = next - at
@@ -335,10 +339,12 @@ export class SessionTicks {
         series.rows.read(READ_RATE, at, at + n, d)
         series.rows.read(WRITE_RATE, at, at + n, e)
         for (let k = 0; k < n; k++) {
+          const tick = rowTicks[at - first + k]!
+          const dt = (this.times.at(tick) - (tick > 0 ? this.times.at(tick - 1) : 0)) / 1000
           // its own I/O rates (logical), summed like the CPU: over the interval before each
           if (d[k]! === d[k]! && e[k]! === e[k]!) {
-            reads += d[k]!
-            writes += e[k]!
+            reads += d[k]! * dt
+            writes += e[k]! * dt
             rated = true
           }
           const u = a[k]!
@@ -348,13 +354,14 @@ export class SessionTicks {
             const cpu = u + sys
             if (samples === 0 || cpu > peak) peak = cpu
             sum = samples === 0 ? cpu : sum + cpu
+            seconds += (cpu / 100) * dt
             samples++
           }
           const r = c[k]!
           if (r > rss) rss = r
         }
       }
-      if (samples > 0) addCpu(s, series.pid, sum, samples, peak)
+      if (samples > 0) addCpu(s, series.pid, sum, samples, peak, seconds)
       if (rss !== -Infinity) addRss(s, series.pid, rss)
       if (rated) addIo(s, series.pid, reads, writes)
     }

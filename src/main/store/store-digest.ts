@@ -35,8 +35,7 @@ export function digestBreakdown(
   arch: 'x86_64' | 'aarch64',
   processes: ReadonlyMap<number, ProcessInfo>,
   fromMs: number,
-  toMs: number,
-  intervalMs: number
+  toMs: number
 ): Breakdown {
   if (fromMs <= 0 && toMs >= digest.duration_ms) return { ...digest.whole, sessionId }
   const sums = emptySums()
@@ -52,5 +51,5 @@ export function digestBreakdown(
     // nothing recorded in the range: an empty breakdown at its start
     from = to = Math.min(Math.max(fromMs, 0), digest.duration_ms)
   }
-  return toBreakdown(sessionId, arch, processes, sums, from, to, intervalMs)
+  return toBreakdown(sessionId, arch, processes, sums, from, to)
 }

@@ -563,7 +563,7 @@ export class SessionStore {
   }
 
   breakdown(fromMs: number, toMs: number): Breakdown {
-    if (this.digestOnly) return digestBreakdown(this.digest!, this.id, this.arch, this.processes, fromMs, toMs, this.header.interval_ms)
+    if (this.digestOnly) return digestBreakdown(this.digest!, this.id, this.arch, this.processes, fromMs, toMs)
     const [lo, hi] = this.tickRange(fromMs, toMs)
     const firstT = lo > 0 ? this.ticks.time(lo - 1) : 0
     const lastT = hi > lo ? this.ticks.time(hi - 1) : firstT
@@ -573,7 +573,7 @@ export class SessionStore {
       rchar: lastKnown(this.processColumn(pid, 'rchar_bytes')),
       wchar: lastKnown(this.processColumn(pid, 'wchar_bytes'))
     })
-    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT, this.header.interval_ms, lastSampled)
+    return toBreakdown(this.id, this.arch, this.processes, this.ticks.sums(lo, hi), firstT, lastT, lastSampled)
   }
 
   /** Sums of ticks [lo, hi), for a recording's digest. */
