@@ -216,7 +216,9 @@ export interface ExitUsage {
 
 export type SessionEvent =
   | { kind: 'fork'; t_ms: number; pid: number; ppid: number }
-  | { kind: 'exec'; t_ms: number; pid: number; comm: string; filename: string }
+  /** cmdline: its command line after the exec, read as the helper told of it (absent: it was
+   * gone by then, or a recording from before it was kept) */
+  | { kind: 'exec'; t_ms: number; pid: number; comm: string; filename: string; cmdline?: string[] }
   | {
       kind: 'exit'
       t_ms: number

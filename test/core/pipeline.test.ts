@@ -217,12 +217,26 @@ describe('syscope record', () => {
     expect(rows).toHaveLength(5)
     for (const p of rows) expect(p.cpu_seconds).toBeGreaterThan(0.001)
     // as much as the summary says each used (its exit's exact figure): the samples' share and
-    // what it did after its last sample (the samples' CPU % is over the nominal interval, the
-    // exit's is exact: a tick of 10 ms and a tenth apart at most)
+    // what it did after its last sample (the samples' CPU % is over clock ticks of 10 ms, the
+    // exit's is exact: a tick and a tenth apart at most)
     for (const p of rows) {
       const exact = awks.find((a: { pid: number }) => a.pid === p.pid)!.cpu_seconds as number
       expect(Math.abs(p.cpu_seconds! - exact), `awk ${p.pid}: ${p.cpu_seconds} s against ${exact} s`).toBeLessThanOrEqual(0.01 + exact / 10)
     }
+  })
+
+  it('gives a process the command line of the program it exec’d, not the one it was forked with', () => {
+    // the subshell is forked (and told of) 300 ms before it execs sleep: read at its fork, its
+    // command line was the shell's
+    const out = join(data, 'exec-cmdline.syscope')
+    const r = cli(['record', '--json', '--out', out, '--', 'sh', '-c', '(sleep 0.3; exec sleep 0.2); true'])
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout)
+    const sleeps = s.proc.processes.filter((p: { comm: string }) => p.comm === 'sleep')
+    expect(sleeps.map((p: { cmdline: string[] }) => p.cmdline).sort()).toEqual([
+      ['sleep', '0.2'],
+      ['sleep', '0.3']
+    ])
   })
 
   it('counts only the I/O done while attached, not what the process did before', async () => {

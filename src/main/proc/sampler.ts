@@ -275,6 +275,19 @@ export class Sampler {
     return p ? this.ledger.exitIo(p, io) : null
   }
 
+  /**
+   * pid exec'd `comm` (the helper said so): its description takes the new name and command line,
+   * which is returned (null: it is gone, or not tracked). Read as it forked, they were its parent's.
+   */
+  execed(pid: number, comm: string): string[] | null {
+    const d = this.descriptions.get(pid)
+    if (!d) return null
+    const cmdline = this.cmdline(pid)
+    if (!cmdline.length) return null
+    this.descriptions.set(pid, { ...d, comm, cmdline })
+    return cmdline
+  }
+
   describe(pid: number): ProcessDescription | null {
     return this.descriptions.get(pid) ?? null
   }

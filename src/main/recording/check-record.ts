@@ -52,7 +52,7 @@ export function isEvent(ev: unknown): ev is SessionEvent {
     case 'fork':
       return isPid(ev.pid) && isPid(ev.ppid)
     case 'exec':
-      return isPid(ev.pid) && isString(ev.comm) && isString(ev.filename)
+      return isPid(ev.pid) && isString(ev.comm) && isString(ev.filename) && (ev.cmdline === undefined || isStringArray(ev.cmdline))
     case 'exit':
       return (
         isPid(ev.pid) &&

@@ -352,7 +352,9 @@ export class LiveSession extends EventEmitter {
     })
     h.on('exec', (m: ExecMessage) => {
       if (m.before) this.before.set(m.pid, m.before)
-      this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename })
+      // the helper tells of it once the new program is in place: its command line is readable
+      const cmdline = this.sampler.execed(m.pid, m.comm)
+      this.event({ kind: 'exec', t_ms: this.now(), pid: m.pid, comm: m.comm, filename: m.filename, ...(cmdline ? { cmdline } : {}) })
     })
     h.on('exit', (m: ExitMessage) => {
       this.exited.add(m.pid)

@@ -385,6 +385,11 @@ export class SessionStore {
       if (ev.usage) p.exitUsage = ev.usage
     } else if (ev.kind === 'exec') {
       p.comm = ev.comm
+      // its command line was read as it forked, the parent's then: the exec's is its own
+      if (ev.cmdline) {
+        this.objectBytes += stringBytes('', ev.cmdline)
+        p.cmdline = ev.cmdline
+      }
     }
   }
 
