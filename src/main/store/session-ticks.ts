@@ -315,6 +315,10 @@ export class SessionTicks {
       this.processCounts.read(2, at, at + n, c)
       for (let k = 0; k < n; k++) addProcessCounts(s, this.indexed[a[k]!]!.pid, b[k]!, c[k]!)
     }
+    // each row's rates are over the time since the tick before it: weighed by that time (s), not
+    // the nominal interval, as ticks come late (a loaded machine, a timer that missed one)
+    const tickSeconds = new Float64Array(hi - lo)
+    for (let i = lo; i < hi; i++) tickSeconds[i - lo] = (this.times.at(i) - (i > 0 ? this.times.at(i - 1) : 0)) / 1000
     for (const series of this.series) {
       if (series.pid !== series.pid) continue
       const first = series.firstRowFrom(lo)
@@ -327,8 +331,6 @@ export class SessionTicks {
       let reads = 0
       let writes = 0
       let rated = false
-      // each row's rates are over the time since the tick before it: weighed by that time, not
-      // the nominal interval, as ticks come late (a loaded machine, a timer that missed one)
       const rowTicks = series.ticks(first, last)
       for (let at = first, next; at < last; at = next) {
         next = series.rows.sliceEnd(at, last)
@@ -339,8 +341,7 @@ export class SessionTicks {
         series.rows.read(READ_RATE, at, at + n, d)
         series.rows.read(WRITE_RATE, at, at + n, e)
         for (let k = 0; k < n; k++) {
-          const tick = rowTicks[at - first + k]!
-          const dt = (this.times.at(tick) - (tick > 0 ? this.times.at(tick - 1) : 0)) / 1000
+          const dt = tickSeconds[rowTicks[at - first + k]! - lo]!
           // its own I/O rates (logical), summed like the CPU: over the interval before each
           if (d[k]! === d[k]! && e[k]! === e[k]!) {
             reads += d[k]! * dt
