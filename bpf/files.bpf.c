@@ -152,11 +152,9 @@ static __always_inline struct file_stats *stats_of(struct task_struct *task, __u
 	return bpf_map_lookup_elem(&file_stats, &k);
 }
 
-/* Entry: what the exit needs that it cannot find again (the fd of a read, the name an open was
- * given, the address a datagram goes to). Only for the syscalls detail_class marks, of tracked
- * processes. a: the call's first five arguments. */
-static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
-					 struct thread_state *t, __u8 cls, const __u64 a[5])
+/* Where each class keeps what its exit needs of the call's arguments (a: its first five): the
+ * fd of a read, the name an open was given, the address a datagram goes to. */
+static __always_inline void detail_args(struct thread_state *t, __u8 cls, const __u64 a[5])
 {
 	t->arg[0] = a[0];
 	t->arg[1] = a[1];
@@ -197,15 +195,22 @@ static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
 		t->arg[2] = (__u64)(__s64)AT_FDCWD_;
 		t->arg[3] = a[1];
 		return;
-	case DETAIL_CONNECT:
-		connect_enter(task ? task : (struct task_struct *)bpf_get_current_task(), slot, t);
-		return;
-	case DETAIL_CLOSE:
-		close_enter(task ? task : (struct task_struct *)bpf_get_current_task(), t);
-		return;
 	default:
 		return;
 	}
+}
+
+/* Entry: what the exit needs that it cannot find again (detail_args), and what a connect or a
+ * close changes before the exit sees it. Only for the syscalls detail_class marks, of tracked
+ * processes. */
+static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
+					 struct thread_state *t, __u8 cls, const __u64 a[5])
+{
+	detail_args(t, cls, a);
+	if (cls == DETAIL_CONNECT)
+		connect_enter(task ? task : (struct task_struct *)bpf_get_current_task(), slot, t);
+	else if (cls == DETAIL_CLOSE)
+		close_enter(task ? task : (struct task_struct *)bpf_get_current_task(), t);
 }
 
 /* A read or write into its file's figures (counter_add: a process's entries are written by its

@@ -25,6 +25,7 @@
 #define EINPROGRESS_ 115
 #define EISCONN_ 106
 #define TCP_ESTABLISHED_ 1
+#define TCP_SYN_SENT_ 2
 #define TCP_CLOSE_ 7
 
 /* the socket behind a socket file (the caller checked the file's kind) */
@@ -284,8 +285,10 @@ static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u
 /* ---- the calls that shape a socket ---- */
 
 /* connect's entry: whether this call starts an attempt (a TCP socket already connecting, or
- * whose asynchronous failure was counted, is asked for its outcome instead); bit 32 of arg[0] */
+ * whose asynchronous failure was counted, is asked for its outcome instead); bit 32 of arg[0].
+ * CONNECT_TRIED (the counts-only mode's exit): an attempt that TCP's state change counted. */
 #define CONNECT_STARTS (1ULL << 32)
+#define CONNECT_TRIED (1ULL << 33)
 
 static __always_inline void connect_enter(struct task_struct *task, __u32 slot,
 					  struct thread_state *t)
@@ -319,8 +322,9 @@ static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
 	bool starts = t->arg[0] & CONNECT_STARTS;
 	if (s->direction != NET_LISTEN)
 		s->direction = NET_OUT;
-	if (starts) {
+	if (starts)
 		__sync_fetch_and_add(&s->connects, 1);
+	if (starts || (t->arg[0] & CONNECT_TRIED)) {
 		/* whom it tried; a connected Unix socket's peer has its exact name */
 		bool named = false;
 		if (!ret && s->family == AF_UNIX_) {
@@ -338,6 +342,36 @@ static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
 	if (ret != -EINPROGRESS_)
 		s->pending = CONNECT_NONE;
 	refresh(s, sk); /* a connect binds the local end */
+}
+
+/*
+ * connect in the counts-only mode, whose exit sees the socket only after the call: a TCP
+ * attempt is counted where its state goes from CLOSE to SYN_SENT (tcp_state), however and
+ * whenever the call ends; here, one that failed before that (no route, a bad address), or one
+ * on a socket this exit meets first. A call asking for an attempt's outcome (EALREADY, EISCONN,
+ * or after EINPROGRESS: 0, or the error already counted) starts none. Other protocols: each call.
+ */
+static __always_inline void connect_at_exit(struct task_struct *task, __u32 slot,
+					    struct thread_state *t, long ret)
+{
+	struct sock *sk;
+	struct file_key k;
+	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	if (!s)
+		return;
+	if (s->proto != NET_TCP || !tcp_states_on) {
+		t->arg[0] |= CONNECT_STARTS;
+	} else if (s->syn_counted) {
+		s->syn_counted = 0;
+		t->arg[0] |= CONNECT_TRIED;
+	} else if (ret != -EALREADY_ && ret != -EISCONN_ && s->pending != CONNECT_FAILED &&
+		   ((ret < 0 && ret != -EINPROGRESS_) || !s->connects)) {
+		t->arg[0] |= CONNECT_STARTS;
+		/* a socket first met here, still connecting: its outcome is tcp_state's to count */
+		if (ret == -EINPROGRESS_)
+			s->pending = CONNECT_IN_FLIGHT;
+	}
+	connect_exit(task, slot, t, ret);
 }
 
 /* accept: the listening socket's count, and the new one's entry */
@@ -434,7 +468,12 @@ static __always_inline void tcp_state(struct sock *sk, int newstate)
 	}
 	__u64 now = bpf_ktime_get_ns();
 	s->state = newstate;
-	if (newstate == TCP_ESTABLISHED_) {
+	if (newstate == TCP_SYN_SENT_ && counts_only) {
+		/* the counts-only mode's attempt (connect_at_exit): its connect's entry is not seen */
+		__sync_fetch_and_add(&s->connects, 1);
+		s->pending = CONNECT_IN_FLIGHT;
+		s->syn_counted = 1;
+	} else if (newstate == TCP_ESTABLISHED_) {
 		if (!s->established_ns)
 			s->established_ns = now;
 		if (s->pending == CONNECT_IN_FLIGHT)

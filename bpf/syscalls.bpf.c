@@ -309,6 +309,33 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }
 
+/*
+ * The counts-only mode's files and sockets (--detail --counts-only), after the counting: the exit
+ * alone sees the call, its arguments from the user's registers as the call left them (exit_args),
+ * and no time. A close's socket is gone from the fd table by then: TCP's state change still tells
+ * its end. task: the BTF task (tp_btf), or NULL.
+ */
+static __always_inline void detail_at_exit(struct task_struct *task, __u32 slot, __s64 nr, long ret,
+					   struct pt_regs *regs)
+{
+	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
+		return;
+	__u8 cls = detail_class[nr];
+	if (!cls || cls == DETAIL_CLOSE)
+		return;
+	bool sole = sole_thread(task);
+	if (!task)
+		task = (struct task_struct *)bpf_get_current_task();
+	struct thread_state t = {};
+	__u64 a[5];
+	entry_args(HOOK_RAW, regs, a);
+	detail_args(&t, cls, a);
+	if (cls == DETAIL_CONNECT)
+		connect_at_exit(task, slot, &t, ret);
+	else
+		detail_exit(task, slot, cls, detail_op[nr], &t, ret, 0, sole);
+}
+
 /* a new thread's or process's return from its clone (0, in the child) */
 static __always_inline bool child_return(__s64 nr, long ret)
 {
@@ -323,10 +350,11 @@ static __always_inline bool child_return(__s64 nr, long ret)
  * keep it: x86 orig_ax, arm64 syscallno; the classic tracepoint's record has it) and its return,
  * which is all counting calls and failures needs. A new thread or process returns from its
  * clone in the child with 0: the call was the parent's, counted at its own return. exit and
- * exit_group never return: lifecycle.bpf.c counts them as their thread exits.
+ * exit_group never return: lifecycle.bpf.c counts them as their thread exits. Returns the slot
+ * the call was counted in, or -1.
  */
-static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct *task, __s64 nr,
-					   long ret)
+static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct *task, __s64 nr,
+					    long ret)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
@@ -337,7 +365,7 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	/* untracked: the tp_btf program has turned them away (the leader's task storage), the
 	 * others go by the hint */
 	if (!ts && !maybe_tracked(tgid) && !(k == HOOK_TP && pending_count))
-		return;
+		return -1;
 	/* the fast way: the process published in tracked_fast (a call that may change its
 	 * credentials takes the lookup, which checks them after). In its own slot (PREF_SLOTS), the
 	 * counters' place follows from the tgid: the CPU fetches them while the entry that confirms
@@ -349,26 +377,30 @@ static __always_inline void on_exit_counts(enum hook_kind k, struct task_struct 
 	if (e >> 32 == tgid && e && !creds) {
 		__u32 slot = e == FAST_ENTRY(tgid, pref) ? pref : (__u32)e - 1;
 		if (child_return(nr, ret))
-			return;
+			return -1;
 		count(slot, nr, ret < 0, 0, sole_thread(task));
 		if (ret < 0)
 			count_errno(slot, nr, ret);
-		return;
+		return slot;
 	}
 	struct task_struct *leader;
 	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader, -1);
 	if (!p || child_return(nr, ret))
-		return;
+		return -1;
 	if (!(p->flags & PROC_AWAIT_EXEC)) {
 		count(p->slot, nr, ret < 0, 0, sole_thread(task));
 		if (ret < 0)
 			count_errno(p->slot, nr, ret);
 	}
+	__u32 slot = p->slot;
+	bool counted = !(p->flags & PROC_AWAIT_EXEC);
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 	/* plainly tracked, and still (a call that may change credentials may have untracked it):
 	 * the next call takes the fast way (a bucket already holding another process keeps it) */
 	if (!(p->flags & FAST_NOT) && !e && !creds)
 		__sync_val_compare_and_swap(fast, 0, FAST_ENTRY(tgid, p->slot));
+	/* no call on a file may change credentials: none was untracked just now */
+	return counted && !creds ? slot : -1;
 }
 
 /* ---- programs, one pair per attach flavour ---- */
@@ -428,20 +460,31 @@ int btf_sys_exit_counts(__u64 *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;
-	on_exit_counts(HOOK_BTF, task, SYSCALL_NR((struct pt_regs *)ctx[0]), (long)ctx[1]);
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__s64 nr = SYSCALL_NR(regs);
+	__s64 slot = on_exit_counts(HOOK_BTF, task, nr, (long)ctx[1]);
+	/* after the counting, with nothing of it still needed: the verifier then walks the files
+	 * monitor's paths once, not once for each state of the process checks (1M instructions
+	 * and refused, inside them) */
+	if (detail_on && slot >= 0)
+		detail_at_exit(task, slot, nr, (long)ctx[1], regs);
 	return 0;
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit_counts, struct pt_regs *regs, long ret)
 {
-	on_exit_counts(HOOK_RAW, NULL, SYSCALL_NR_CORE(regs), ret);
+	__s64 nr = SYSCALL_NR_CORE(regs);
+	__s64 slot = on_exit_counts(HOOK_RAW, NULL, nr, ret);
+	if (detail_on && slot >= 0)
+		detail_at_exit(NULL, slot, nr, ret, regs);
 	return 0;
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int tp_sys_exit_counts(struct trace_event_raw_sys_exit *ctx)
 {
+	/* no --detail here: the record holds no arguments (loader.c refuses the two together) */
 	on_exit_counts(HOOK_TP, NULL, ctx->id, ctx->ret);
 	return 0;
 }

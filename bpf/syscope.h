@@ -393,7 +393,9 @@ struct sock_stats {
 	__u8 state; /* TCP: the last state seen (the kernel's TCP_* numbers) */
 	__u8 pending; /* enum net_pending */
 	__u8 released; /* its last fd was closed: nothing will add to it (the helper drops it) */
-	__u8 _pad[3];
+	/* counts-only: an attempt counted at its SYN_SENT that its connect's exit has not seen */
+	__u8 syn_counted;
+	__u8 _pad[2];
 	__u32 close_errno; /* TCP: the error it closed with (reset: ECONNRESET), 0 for none */
 	__u32 _pad2;
 	struct net_addr local;

@@ -383,6 +383,15 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	struct syscope_bpf *s;
 	int err;
 
+	/* the counts-only mode's files and sockets read the call's arguments at its exit, from the
+	 * user's registers: the classic tracepoint's exit record has only the number and return */
+	if (o->counts_only && o->detail && m == MODE_TRACEPOINT) {
+		l->failure = LOAD_FAILED;
+		snprintf(
+			l->error, sizeof(l->error),
+			"--detail with --counts-only needs the tp_btf or raw_tp mode (its exit reads the call's arguments from the registers, which the classic tracepoint's exit record does not hold): drop --counts-only, or use a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y)");
+		return -EOPNOTSUPP;
+	}
 	/* open */
 	s = syscope_bpf__open_opts(&oo);
 	if (!s) {

@@ -345,11 +345,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "syscope-helper: unexpected argument \"%s\"\n", argv[optind]);
 		return 2;
 	}
-	if (o.counts_only && o.detail) {
-		fprintf(stderr,
-			"syscope-helper: --detail needs the timed mode: files and sockets are found from the arguments the entry hook keeps, which --counts-only leaves out. Drop one of the two\n");
-		return 2;
-	}
 	/* the file gives every CO-RE offset the programs use: whoever chooses it chooses what they
 	 * read, so a caller without root's own privileges never does */
 	if (o.btf_path && !trusted) {

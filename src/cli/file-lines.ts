@@ -1,6 +1,6 @@
 // The summary text's files section: one line per file over the whole tree, as a user asks "which
 // files did it use" (the JSON keeps a row per process and file). A pipe's line names its ends.
-import { filesByPath, pipeEnds, type FileSummaryRow } from '../shared/detail'
+import { filesByPath, pipeEnds, type FileByPath, type FileSummaryRow } from '../shared/detail'
 import { posix } from 'node:path'
 import { formatBytes, formatCount, formatCounted, formatDuration, formatProcesses } from '../shared/format'
 
@@ -32,12 +32,15 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
   // the "by" column as wide as its widest ("python3 23981")
   const by = shownUsed.map((f) => formatProcesses(f.pids, comm))
   const byWidth = Math.max(12, ...by.map((b) => b.length))
-  if (used.length) out.push(`    read        written     opens   time in calls   ${'by'.padEnd(byWidth)} path`)
+  // --counts-only reads no clock: no time column then, rather than one of blanks
+  const timed = used.some((f) => f.time_ns !== null)
+  const time = (f: FileByPath): string => (timed ? `${formatDuration(f.time_ns ?? 0).padStart(13)}   ` : '')
+  if (used.length) out.push(`    read        written     opens   ${timed ? 'time in calls   ' : ''}${'by'.padEnd(byWidth)} path`)
   shownUsed.forEach((f, i) => {
     const ends = f.kind === 'pipe' ? pipeEnds(f, comm) : ''
     const path = f.path === null ? '(name not kept)' : `${f.path}${ends ? ` (${ends})` : ''}`
     out.push(
-      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${formatDuration(f.time_ns).padStart(13)}   ${by[i]!.padEnd(byWidth)} ${path}`
+      `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${time(f)}${by[i]!.padEnd(byWidth)} ${path}`
     )
   })
   for (const f of failed.slice(0, FAILED_SHOWN)) {

@@ -47,7 +47,8 @@ Commands:
         default) leaves them out
       --counts-only: calls and failures (by errno) only, at the least cost to the command: the
         helper hooks syscall exits alone and reads no clock, so no time in syscalls, latency
-        histograms or slowest calls (and no --detail). The default, timed mode has them all
+        histograms or slowest calls; with --detail, files and sockets without their time in
+        calls, and only a TCP connection's close seen. The default, timed mode has them all
       --slowest N: the slowest calls listed, 1..1000 (default 100)
   record --pid PID [--duration S] [--interval MS] [--out FILE] [--json] [--no-ebpf]
          [--detail | --no-detail] [--counts-only] [--slowest N]
@@ -116,8 +117,6 @@ async function record(argv: string[]): Promise<number> {
   const detail = values.detail
   const countsOnly = values['counts-only']
   const slowest = positiveInt(values.slowest, '--slowest', 1, 1000)
-  if (countsOnly && detail)
-    throw new UsageError("--detail needs the timed mode (files and sockets are found from the calls' arguments): drop --counts-only or --detail")
   if (countsOnly && slowest !== undefined) throw new UsageError('--slowest needs the timed mode (the counts-only mode keeps no durations): drop one of them')
   if (pid !== undefined && (values.tty || values['no-tty']))
     throw new UsageError('--tty and --no-tty are for a command; an attached process keeps its own terminal')

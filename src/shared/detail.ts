@@ -5,7 +5,7 @@ import { formatProcessName } from './format'
 /**
  * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
  * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes, a
- * directory's listings). Calls on a name that return no file (a failed open, stat, unlink,
+ * directory's listings), null where it was not measured (--counts-only). Calls on a name that return no file (a failed open, stat, unlink,
  * rename, mkdir) are kept by the name as given, made absolute against the directory it was
  * relative to; they join the row of that path, or make one of their own (kind `other`, opens 0).
  * errnos: the last errno of each (name, call) with how often such calls failed; open_errnos: the
@@ -24,7 +24,8 @@ export interface FileSummaryRow {
   write_bytes: number
   /** reads and writes that failed */
   io_errors: number
-  time_ns: number
+  /** null: not measured (recorded with --counts-only, which reads no clock) */
+  time_ns: number | null
   /** calls on its name that return no file (by the name as given, made absolute): stat, lstat,
    * statx, access, readlink; unlink and rmdir; rename from and to this name; mkdir */
   stats: number
@@ -44,8 +45,9 @@ export interface FileSummaryRow {
   held: boolean
 }
 
-/** A process's use of a file with nothing done yet: every figure 0, no errno, no time seen. */
-export function emptyFileRow(pid: number, path: string | null, kind: FileSummaryRow['kind']): FileSummaryRow {
+/** A process's use of a file with nothing done yet: every figure 0, no errno, no time seen
+ * (timed: false, none measured). */
+export function emptyFileRow(pid: number, path: string | null, kind: FileSummaryRow['kind'], timed = true): FileSummaryRow {
   return {
     pid,
     path,
@@ -57,7 +59,7 @@ export function emptyFileRow(pid: number, path: string | null, kind: FileSummary
     writes: 0,
     write_bytes: 0,
     io_errors: 0,
-    time_ns: 0,
+    time_ns: timed ? 0 : null,
     stats: 0,
     unlinks: 0,
     renames_from: 0,
@@ -90,7 +92,6 @@ const SUMMED = [
   'writes',
   'write_bytes',
   'io_errors',
-  'time_ns',
   'stats',
   'unlinks',
   'renames_from',
@@ -110,13 +111,14 @@ export function filesByPath(rows: readonly FileSummaryRow[]): FileByPath[] {
     const key = r.path === null ? `#${i}` : r.path
     let f = by.get(key)
     if (!f) {
-      const { pid: _pid, ...empty } = emptyFileRow(r.pid, r.path, r.kind)
+      const { pid: _pid, ...empty } = emptyFileRow(r.pid, r.path, r.kind, r.time_ns !== null)
       f = { ...empty, first_ms: r.first_ms, last_ms: r.last_ms, held: r.held, pids: [], writers: [], readers: [] }
       by.set(key, f)
     }
     // a name only failed to open or stat-ed is `other`: a process that opened it says what it is
     if (f.kind === 'other') f.kind = r.kind
     for (const k of SUMMED) f[k] += r[k]
+    f.time_ns = f.time_ns === null || r.time_ns === null ? null : f.time_ns + r.time_ns
     for (const [e, n] of Object.entries(r.errnos)) f.errnos[e] = (f.errnos[e] ?? 0) + n
     for (const [e, n] of Object.entries(r.open_errnos)) f.open_errnos[e] = (f.open_errnos[e] ?? 0) + n
     f.first_ms = r.first_ms === null ? f.first_ms : f.first_ms === null ? r.first_ms : Math.min(f.first_ms, r.first_ms)

@@ -66,10 +66,15 @@ function straceFiles(work: string): Map<string, [number, number, number, number,
 }
 
 describe('syscope record --detail', () => {
-  it('lists every file the command used, exactly, in the JSON, the text and the recording', () => {
+  // the timed mode keeps each call's arguments at its entry; --counts-only reads them from the
+  // registers at its exit, and reads no clock
+  it.each([
+    ['timed', []],
+    ['counts-only', ['--counts-only']]
+  ])('lists every file the command used, exactly, in the JSON, the text and the recording (%s)', (mode, flags) => {
     const work = workDir()
-    const out = join(dir, 'files.syscope')
-    const r = runCli(['record', '--detail', '--json', '--out', out, '--', files, work], env)
+    const out = join(dir, `files-${mode}.syscope`)
+    const r = runCli(['record', '--detail', ...flags, '--json', '--out', out, '--', files, work], env)
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout) as Summary
     expect(s.files).not.toBeNull()
@@ -91,10 +96,15 @@ describe('syscope record --detail', () => {
     // every row is one of the command's processes
     const pids = new Set(s.proc.processes.map((p) => p.pid))
     expect(s.files!.every((f) => pids.has(f.pid))).toBe(true)
+    // time in the calls: measured, or not known at all (never 0 for "not measured")
+    const a = row(join(work, 'sub', 'a.txt'))!
+    if (mode === 'timed') expect(a.time_ns).toBeGreaterThan(0)
+    else expect(s.files!.every((f) => f.time_ns === null)).toBe(true)
     // the text says so too
     const text = runCli(['summary', out], env)
     expect(text.status).toBe(0)
     expect(text.stdout).toMatch(new RegExp(`files: \\d+ used, 2 names failed to open`))
+    expect(text.stdout.includes('time in calls')).toBe(mode === 'timed')
     expect(text.stdout).toContain(join(work, 'sub', 'a.txt'))
     expect(text.stdout).toContain(`failed to open ${join(work, 'sub', 'nope.txt')}`)
     // no socket at all: said in words, not as a row of zeros
@@ -159,11 +169,15 @@ describe('syscope record --detail: the text, over the whole tree', () => {
 })
 
 describe('syscope record --detail: calls on names', () => {
-  it('counts stats, unlinks, renames and mkdirs by the path they named, with their failures, and directories listed', () => {
+  it.each([
+    ['timed', []],
+    ['counts-only', ['--counts-only']]
+  ])('counts stats, unlinks, renames and mkdirs by the path they named, with their failures, and directories listed (%s)', (mode, flags) => {
     const names = join(dir, 'names')
     execFileSync('cc', ['-O2', '-o', names, join(projectRoot(), 'test', 'helper', 'workloads', 'names.c')])
     const work = mkdtempSync(join(dir, 'names-'))
-    const r = runCli(['record', '--detail', '--json', '--out', join(dir, 'names.syscope'), '--', names, work], env)
+    const out = join(dir, `names-${mode}.syscope`)
+    const r = runCli(['record', '--detail', ...flags, '--json', '--out', out, '--', names, work], env)
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout) as Summary
     const row = (path: string): FileSummaryRow | undefined => s.files!.find((f) => f.path === path)
@@ -178,7 +192,7 @@ describe('syscope record --detail: calls on names', () => {
     expect(ops(row(join(work, 'd', 'g')))).toEqual([0, 1, 0, 1, 0, 0, {}])
     expect(ops(row(join(work, 'nope')))).toEqual([0, 1, 0, 0, 0, 1, { ENOENT: 1 }])
     // the text: the names that were not there, and where they were looked for
-    const text = runCli(['summary', join(dir, 'names.syscope')], env).stdout
+    const text = runCli(['summary', out], env).stdout
     // (a few names: each, whole, most looked up first; the dynamic loader's access() of
     // /etc/ld.so.preload among them where there is none)
     const notThere = text.split('\n').find((l) => l.includes('not there'))!

@@ -26,11 +26,16 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('syscope record --detail: the network', () => {
-  it('lists every connection with both ends, its bytes and its failures, in the JSON, the text and the recording', () => {
+  // --counts-only sees each connect at its exit alone: a TCP attempt is counted by its state
+  // change to SYN_SENT, and its outcome as in the timed mode
+  it.each([
+    ['timed', []],
+    ['counts-only', ['--counts-only']]
+  ])('lists every connection with both ends, its bytes and its failures, in the JSON, the text and the recording (%s)', (mode, flags) => {
     const net = build('net')
     const work = mkdtempSync(join(dir, 'work-'))
-    const out = join(dir, 'net.syscope')
-    const r = runCli(['record', '--detail', '--json', '--out', out, '--', net, work], env)
+    const out = join(dir, `net-${mode}.syscope`)
+    const r = runCli(['record', '--detail', ...flags, '--json', '--out', out, '--', net, work], env)
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout) as Summary
     const f = JSON.parse(readFileSync(join(work, 'facts.json'), 'utf8')) as Record<string, number | string | boolean>

@@ -367,7 +367,7 @@ test('compare: the files and peers only one recording used, with the bytes of ea
   await page.getByTestId('compare-files').screenshot({ path: join(shots, 'detail-compare-files.png') })
 })
 
-test('a live session launched with files and network: its tables and rate charts as it runs', async ({ page }) => {
+test('a live session launched with files and network, counts only: its tables and rate charts as it runs', async ({ page }) => {
   // the workload reads one file, waits on a FIFO until the test has seen that file live, then
   // reads a second one and ends
   const first = join(dir, 'live-first.txt')
@@ -391,14 +391,16 @@ test('a live session launched with files and network: its tables and rate charts
     await page.goto(url)
     await page.getByTestId('launch-program').fill('sh')
     await page.getByTestId('launch-args').fill(`-c 'cat ${first} > /dev/null; read x < ${go}; cat ${second} > /dev/null'`)
+    // files and network in the counts-only mode: the exit hook alone, so no time in calls
     await page.getByTestId('launch-detail').check()
-    await expect(page.getByTestId('launch-counts-only')).toBeDisabled()
+    await page.getByTestId('launch-counts-only').check()
     await page.getByTestId('launch-start').click()
     await expect(page.getByTestId('session-title')).toBeVisible()
     const row = (path: string) => page.locator(`[data-testid="file-row"][data-path="${path}"]`)
     await expect(row(first)).toBeVisible({ timeout: 15_000 })
     await expect(page.getByTestId('session-state')).toHaveText('running')
     await expect(row(first)).toHaveAttribute('data-read-bytes', '3000')
+    await expect(row(first).getByTestId('file-time')).toHaveText('—')
     await expect(row(second)).toHaveCount(0)
     await expect(page.locator(`[data-testid="rate-legend"][data-label="${first}"]`)).toHaveAttribute('data-bytes', '3000')
     // a blocking write: it waits for the shell to open the FIFO

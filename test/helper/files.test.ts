@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, FileNameMessage, OpenFailedMessage } from '../../src/main/helper/protocol'
-import { HELPER_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
+import { HELPER_BUILDS, NR, mountTracefs, runUnderHelper, start } from './harness'
 
 let dir: string
 let files: string
@@ -26,7 +26,19 @@ afterAll(() => {
   unmountTracefs()
 })
 
-describe.each(HELPER_BUILDS)('files (%s)', (_name, helperPath, args) => {
+// the timed mode keeps a call's arguments at its entry; --counts-only reads them from the user's
+// registers at the exit, which the classic tracepoint's exit record does not hold
+const TIMINGS: [string, string[]][] = [
+  ['timed', []],
+  ['counts-only', ['--counts-only']]
+]
+const cases = HELPER_BUILDS.flatMap(([name, helperPath, args]) =>
+  TIMINGS.filter(([timing]) => !(name === 'tracepoint' && timing === 'counts-only')).map(
+    ([timing, more]) => [`${name}, ${timing}`, helperPath, [...args, ...more]] as const
+  )
+)
+
+describe.each(cases)('files (%s)', (name, helperPath, args) => {
   it('names every file the workload used and counts what it did, exactly', async () => {
     const work = mkdtempSync(join(dir, 'work-'))
     mkdirSync(join(work, 'sub'))
@@ -56,13 +68,38 @@ describe.each(HELPER_BUILDS)('files (%s)', (_name, helperPath, args) => {
       expect(byPath.has(join(work, 'link'))).toBe(false)
       const pipes = rows.filter((m) => m.kind === 'pipe')
       expect(pipes.map((m) => [m.opens, m.reads, m.read_bytes, m.writes, m.write_bytes])).toEqual([[2, 1, 77, 1, 77]])
-      // time in those calls is known, and no more than the process lived
-      for (const m of [byPath.get(join(work, 'sub', 'a.txt'))!, byPath.get(join(work, 'sub', 'b.txt'))!]) expect(m.time_ns).toBeGreaterThan(0)
+      // time in those calls is known; the counts-only mode reads no clock (0 here; the
+      // summary makes it null)
+      for (const m of [byPath.get(join(work, 'sub', 'a.txt'))!, byPath.get(join(work, 'sub', 'b.txt'))!]) {
+        if (name.endsWith('counts-only')) expect(m.time_ns).toBe(0)
+        else expect(m.time_ns).toBeGreaterThan(0)
+      }
       // failed opens: as given, with the directory a relative name was relative to
       const fails = failed.filter((m) => m.pid === r.rootPid)
       const last2 = new Map(fails.map((m) => [`${m.base === null ? '' : names.get(m.base)}|${m.name}`, m]))
       expect(last2.get(`${join(work, 'sub')}|nope.txt`)).toMatchObject({ errno: 2, count: 2 })
       expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('files in the counts-only mode, classic tracepoint', () => {
+  it('are refused, saying why, and the syscalls are still counted', async () => {
+    const client = await start({ args: ['--mode', 'tracepoint', '--counts-only', '--detail'] })
+    let seen = 0
+    client.on('file', () => seen++)
+    try {
+      expect(client.hello.mode).toBe('tracepoint')
+      expect(client.hello.detail).toBe(false)
+      expect(client.hello.detail_error).toMatch(/--detail with --counts-only needs the tp_btf or raw_tp mode .*: drop --counts-only/)
+      const work = mkdtempSync(join(dir, 'work-'))
+      mkdirSync(join(work, 'sub'))
+      const r = await runUnderHelper(client, [files, work])
+      expect(r.exit.code).toBe(0)
+      expect(r.counts.get(NR.exit_group, r.rootPid).calls).toBe(1)
+      expect(seen).toBe(0)
     } finally {
       await client.shutdown()
     }

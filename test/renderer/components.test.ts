@@ -60,19 +60,19 @@ describe('LaunchForm', () => {
     expect(w.emitted('started')?.[0]?.[0]).toMatchObject({ id: 's1' })
   })
 
-  it('sends the helper mode chosen: files and network, or calls and errors only, one excluding the other', async () => {
+  it('sends the helper modes chosen: files and network, calls and errors only, or both', async () => {
     const f = use({ launch: () => ({ id: 's1', title: 't', kind: 'launch', state: 'running' }) })
     const w = track(mount(LaunchForm))
     await w.get('[data-testid="launch-program"]').setValue('true')
     const detail = w.get<HTMLInputElement>('[data-testid="launch-detail"]')
     const counts = w.get<HTMLInputElement>('[data-testid="launch-counts-only"]')
     await detail.setValue(true)
-    expect(counts.element.disabled).toBe(true)
+    await w.get('form').trigger('submit')
+    await flushPromises()
+    await counts.setValue(true)
     await w.get('form').trigger('submit')
     await flushPromises()
     await detail.setValue(false)
-    await counts.setValue(true)
-    expect(detail.element.disabled).toBe(true)
     await w.get('form').trigger('submit')
     await flushPromises()
     // without eBPF neither applies
@@ -82,6 +82,7 @@ describe('LaunchForm', () => {
     await flushPromises()
     expect(f.calls.map((c) => c.args[0])).toEqual([
       { argv: ['true'], intervalMs: 100, ebpf: true, detail: true },
+      { argv: ['true'], intervalMs: 100, ebpf: true, detail: true, countsOnly: true },
       { argv: ['true'], intervalMs: 100, ebpf: true, countsOnly: true },
       { argv: ['true'], intervalMs: 100, ebpf: false }
     ])

@@ -40,6 +40,8 @@ const latest = (a: number | null, b: number | null): number | null => (a === nul
  */
 export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryRow[] | null {
   if (store.header.detail !== true) return null
+  // --counts-only reads no clock: time in the calls is not known (the helper's 0 is not a time)
+  const timed = (store.header.ebpf.timing ?? 'timed') === 'timed'
   const rows: FileSummaryRow[] = []
   /** the values of a cumulative record in the range, or null when it did not change in it */
   const within = (key: string, whole: number[]): { v: number[]; firstMs: number | null; lastMs: number | null } | null => {
@@ -64,21 +66,21 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
       same.writes += writes
       same.write_bytes += writeBytes
       same.io_errors += ioErrors
-      same.time_ns += timeNs
+      if (same.time_ns !== null) same.time_ns += timeNs
       same.first_ms = earliest(same.first_ms, firstMs)
       same.last_ms = latest(same.last_ms, lastMs)
       same.held ||= u.held
       continue
     }
     const row: FileSummaryRow = {
-      ...emptyFileRow(u.pid, path, u.kind),
+      ...emptyFileRow(u.pid, path, u.kind, timed),
       opens,
       reads,
       read_bytes: readBytes,
       writes,
       write_bytes: writeBytes,
       io_errors: ioErrors,
-      time_ns: timeNs,
+      time_ns: timed ? timeNs : null,
       first_ms: firstMs,
       last_ms: lastMs,
       held: u.held
@@ -97,7 +99,7 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
   const rowOf = (pid: number, path: string): FileSummaryRow => {
     let row = byPath.get(`${pid} ${path}`)
     if (!row) {
-      row = emptyFileRow(pid, path, 'other')
+      row = emptyFileRow(pid, path, 'other', timed)
       rows.push(row)
       byPath.set(`${pid} ${path}`, row)
     }

@@ -90,7 +90,6 @@ function withSessionOptions<T extends LaunchRequest | AttachRequest>(o: Record<s
   const countsOnly = optBool(o.countsOnly, 'countsOnly')
   if (countsOnly !== undefined) req.countsOnly = countsOnly
   if (o.slowest !== undefined) req.slowest = int(o.slowest, 'slowest', 1, 1000)
-  if (req.countsOnly && req.detail) fail('countsOnly', 'cannot go with detail: files and sockets need the timed mode')
   if (req.countsOnly && req.slowest !== undefined) fail('slowest', 'needs the timed mode: the counts-only mode keeps no durations')
   return req
 }

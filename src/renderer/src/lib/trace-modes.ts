@@ -2,6 +2,5 @@
 // eBPF is on and the mode is chosen, as the CLI's --detail and --counts-only.
 export function traceModeFields(ebpf: boolean, detail: boolean, countsOnly: boolean): { detail?: true; countsOnly?: true } {
   if (!ebpf) return {}
-  if (detail) return { detail: true }
-  return countsOnly ? { countsOnly: true } : {}
+  return { ...(detail ? { detail: true } : {}), ...(countsOnly ? { countsOnly: true } : {}) }
 }
