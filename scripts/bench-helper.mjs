@@ -29,7 +29,8 @@
 // The realistic workloads (tar of /usr/share, benchnet) run whole, in rotating order: bare, beside
 // one empty exit hook (counts-only's floor), under the helper in each mode, and under strace,
 // each timed by bench/cputime: CPU time (what the goals read) and wall time (what strace is read by).
-// TAR_MODES=bare,detail,baseDetail runs only those modes of them (bare always).
+// TAR_MODES=bare,detail,baseDetail runs only those modes of them (bare always); countsDetail is
+// --counts-only --detail, read against countsOnly.
 //
 // *OverFloor: each cost mode of issue 15 against its floor, swapped loop by loop (the mode's
 // extra over the floor's, directly); the goals read them where they ran (marked A/B), else the
@@ -196,6 +197,24 @@ tracepoint:raw_syscalls:sys_exit /pid == $1 && @start[tid]/ {
 BEGIN { printf("ready\\n"); }`
 
 /*
+ * The same without time (what --detail --counts-only gives): calls and errors per syscall, and
+ * per file the bytes of each read and write. bpftrace's exit record has no arguments, so the
+ * entry keeps the fd, of reads and writes only.
+ */
+const BPFTRACE_COUNTS_DETAIL = `
+tracepoint:raw_syscalls:sys_enter /pid == $1 && (args->id == ${nr('read')} || args->id == ${nr('write')})/ { @fd[tid] = args->args[0]; }
+tracepoint:raw_syscalls:sys_exit /pid == $1/ {
+  @calls[args->id] = count();
+  if (args->ret < 0) { @errors[args->id] = count(); }
+  if ((args->id == ${nr('read')} || args->id == ${nr('write')}) && args->ret >= 0) {
+    $f = *(((struct task_struct *)curtask)->files->fdt->fd + @fd[tid]);
+    @bytes[$f->f_inode->i_sb->s_dev, $f->f_inode->i_ino, str($f->f_path.dentry->d_name.name), args->id] = sum(args->ret);
+  }
+  delete(@fd[tid]);
+}
+BEGIN { printf("ready\\n"); }`
+
+/*
  * A configuration is switched on and off around the loops of one workload process:
  * open(pid) → { on(), off(), pid() (the process holding the BPF programs, when on), close() }.
  */
@@ -285,6 +304,8 @@ const configs = {
   helperCountsUntraced: helperConfig(HELPER, false, ['--counts-only']),
   // files and network on (--detail): the loop's reads and writes are a pipe's
   helperDetail: helperConfig(HELPER, true, ['--detail']),
+  // the same without time: the exit hook alone
+  helperCountsDetail: helperConfig(HELPER, true, ['--counts-only', '--detail']),
   helperUntraced: helperConfig(HELPER, false),
   // each mode against its floor directly (extra = the mode − its floor, loop beside loop): what
   // the issue 15 goals read, the floor's own extra from its row above
@@ -306,7 +327,8 @@ const configs = {
       }
     : {}),
   bpftrace: (loadPid) => bpftraceConfig(BPFTRACE, loadPid),
-  bpftraceDetail: (loadPid) => bpftraceConfig(BPFTRACE_DETAIL, loadPid)
+  bpftraceDetail: (loadPid) => bpftraceConfig(BPFTRACE_DETAIL, loadPid),
+  bpftraceCountsDetail: (loadPid) => bpftraceConfig(BPFTRACE_COUNTS_DETAIL, loadPid)
 }
 
 /** bpftrace running `script` on the workload: its programs load at each "on" (seconds) */
@@ -498,7 +520,7 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
     // base*: the same modes under BASELINE_HELPER, for a before/after on real work
     const base = mode.startsWith('base')
     const m = base ? mode[4].toLowerCase() + mode.slice(5) : mode
-    const args = m === 'detail' ? ['--detail'] : m === 'countsOnly' ? ['--counts-only'] : []
+    const args = { detail: ['--detail'], countsOnly: ['--counts-only'], countsDetail: ['--counts-only', '--detail'] }[m] ?? []
     const c = await startHelper({ helperPath: base ? BASELINE : HELPER, args, wrapper: onToolCpus([]) })
     try {
       const p = spawnArgv([LAUNCH, '3', '4', '--', ...timed], { stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'] })
@@ -513,8 +535,18 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
       await c.shutdown()
     }
   }
-  // counts: the default, timed mode; countsOnly: --counts-only; emptyExit: its floor
-  const all = ['bare', 'emptyExit', 'countsOnly', 'counts', 'detail', 'strace', ...(BASELINE ? ['baseCountsOnly', 'baseCounts', 'baseDetail'] : [])]
+  // counts: the default, timed mode; countsOnly: --counts-only; emptyExit: its floor;
+  // countsDetail: --counts-only --detail
+  const all = [
+    'bare',
+    'emptyExit',
+    'countsOnly',
+    'counts',
+    'detail',
+    'countsDetail',
+    'strace',
+    ...(BASELINE ? ['baseCountsOnly', 'baseCounts', 'baseDetail'] : [])
+  ]
   // TAR_MODES=bare,detail,baseDetail: only those (bare always; the ratios need it)
   const modes = process.env.TAR_MODES ? ['bare', ...all.filter((m) => m !== 'bare' && process.env.TAR_MODES.split(',').includes(m))] : all
   try {
@@ -529,7 +561,8 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
       cpu: ms('cpu'),
       wall: ms('wall'),
       over,
-      detailOverCounts: runs.detail && runs.counts ? of('detail', 'cpu').map((v, i) => v / runs.counts[i].cpu) : []
+      detailOverCounts: runs.detail && runs.counts ? of('detail', 'cpu').map((v, i) => v / runs.counts[i].cpu) : [],
+      countsDetailOverCountsOnly: runs.countsDetail && runs.countsOnly ? of('countsDetail', 'cpu').map((v, i) => v / runs.countsOnly[i].cpu) : []
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -547,6 +580,8 @@ function printRealistic(r) {
   }
   if (r.cpu.strace !== undefined) console.log('  (strace stops the workload at each call: read its wall time)')
   if (r.detailOverCounts.length) console.log(`  detail ÷ counts per round (CPU): ${median(r.detailOverCounts).toFixed(2)} (${range(r.detailOverCounts)})`)
+  if (r.countsDetailOverCountsOnly.length)
+    console.log(`  countsDetail ÷ countsOnly per round (CPU): ${median(r.countsDetailOverCountsOnly).toFixed(2)} (${range(r.countsDetailOverCountsOnly)})`)
   // of the medians: a round's own floor is too small beside the round's noise to divide by
   if (r.cpu.countsOnly !== undefined && r.cpu.emptyExit !== undefined) {
     const overFloor = (r.cpu.countsOnly - r.cpu.bare) / (r.cpu.emptyExit - r.cpu.bare)
@@ -639,6 +674,12 @@ async function measure() {
       (median(pooled('helperDetail', 'rel')) - median(pooled('helperTraced', 'rel'))) / median(pooled('bpftraceDetail', 'rel')),
       0.3
     ],
+    // the same information without time: --detail in the counts-only mode
+    has('helperCountsDetail', 'bpftraceCountsDetail') && [
+      '--detail --counts-only ≤ 0.3 × bpftrace’s, no times',
+      median(pooled('helperCountsDetail', 'rel')) / median(pooled('bpftraceCountsDetail', 'rel')),
+      0.3
+    ],
     // issue 15's cost modes, each against the floor of what it does
     ...[
       ['counts-only extra ≤ 1.25 × one empty hook', 'helperCounts', 'emptyExit', 'countsOverFloor', 1.25],
@@ -659,12 +700,16 @@ async function measure() {
       if (tar.cpu.countsOnly !== undefined) goals.push([`tar of ${src}: counts-only ≤ 5 % over bare`, median(tar.over('countsOnly')) - 1, 0.05])
       if (tar.cpu.counts !== undefined) goals.push([`tar of ${src}: timed ≤ 5 % over bare`, median(tar.over('counts')) - 1, 0.05])
       if (tar.detailOverCounts.length) goals.push([`tar of ${src}: --detail ≤ 1.3 × counts`, median(tar.detailOverCounts), 1.3])
+      if (tar.countsDetailOverCountsOnly.length)
+        goals.push([`tar of ${src}: --detail ≤ 1.3 × counts, counts-only`, median(tar.countsDetailOverCountsOnly), 1.3])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
     const net = await realistic(`benchnet: ${NET_MESSAGES} round trips of 64 bytes over TCP loopback`, [NET, String(NET_MESSAGES), '64'], TAR_ROUNDS)
     printRealistic(net)
     if (net.detailOverCounts.length) goals.push(['many small messages: --detail ≤ 1.3 × counts', median(net.detailOverCounts), 1.3])
+    if (net.countsDetailOverCountsOnly.length)
+      goals.push(['many small messages: --detail ≤ 1.3 × counts, counts-only', median(net.countsDetailOverCountsOnly), 1.3])
   }
   console.log('\ngoal (pooled medians)                                measured   limit   met')
   for (const [g, v, lim] of goals) console.log(`${g.padEnd(52)} ${v.toFixed(2).padStart(8)} ${lim.toFixed(2).padStart(7)}   ${v <= lim ? 'yes' : 'NO'}`)
