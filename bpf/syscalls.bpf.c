@@ -460,23 +460,44 @@ int btf_sys_exit_counts(__u64 *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;
-	struct pt_regs *regs = (struct pt_regs *)ctx[0];
-	__s64 nr = SYSCALL_NR(regs);
-	__s64 slot = on_exit_counts(HOOK_BTF, task, nr, (long)ctx[1]);
-	/* after the counting, with nothing of it still needed: the verifier then walks the files
-	 * monitor's paths once, not once for each state of the process checks (1M instructions
-	 * and refused, inside them) */
-	if (detail_on && slot >= 0)
-		detail_at_exit(task, slot, nr, (long)ctx[1], regs);
+	on_exit_counts(HOOK_BTF, task, SYSCALL_NR((struct pt_regs *)ctx[0]), (long)ctx[1]);
 	return 0;
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit_counts, struct pt_regs *regs, long ret)
 {
+	on_exit_counts(HOOK_RAW, NULL, SYSCALL_NR_CORE(regs), ret);
+	return 0;
+}
+
+/*
+ * --detail --counts-only: the same hook, then the files and network monitor's part. Programs of
+ * their own, so that the counting alone keeps its hot path as it is (keeping the registers and
+ * the number for the part after costs stack stores on every call), and the part after the
+ * counting, with nothing of it still needed: the verifier then walks the monitor's paths once,
+ * not once for each state of the process checks (inside them: 1M instructions, refused).
+ */
+SEC("tp_btf/sys_exit")
+int btf_sys_exit_counts_detail(__u64 *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	if (!leader_holds_storage(task))
+		return 0;
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__s64 nr = SYSCALL_NR(regs);
+	__s64 slot = on_exit_counts(HOOK_BTF, task, nr, (long)ctx[1]);
+	if (slot >= 0)
+		detail_at_exit(task, slot, nr, (long)ctx[1], regs);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_sys_exit_counts_detail, struct pt_regs *regs, long ret)
+{
 	__s64 nr = SYSCALL_NR_CORE(regs);
 	__s64 slot = on_exit_counts(HOOK_RAW, NULL, nr, ret);
-	if (detail_on && slot >= 0)
+	if (slot >= 0)
 		detail_at_exit(NULL, slot, nr, ret, regs);
 	return 0;
 }
