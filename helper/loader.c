@@ -115,8 +115,10 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bpf_program__set_autoload(s->progs.tp_sys_exit, tp && timed);
 	bpf_program__set_autoload(s->progs.btf_sys_exit_counts, btf && counts_only && !detail);
 	bpf_program__set_autoload(s->progs.raw_sys_exit_counts, raw && counts_only && !detail);
-	bpf_program__set_autoload(s->progs.btf_sys_exit_counts_detail, btf && counts_only && detail);
-	bpf_program__set_autoload(s->progs.raw_sys_exit_counts_detail, raw && counts_only && detail);
+	bpf_program__set_autoload(s->progs.btf_sys_exit_counts_detail,
+				  btf && counts_only && detail);
+	bpf_program__set_autoload(s->progs.raw_sys_exit_counts_detail,
+				  raw && counts_only && detail);
 	bpf_program__set_autoload(s->progs.tp_sys_exit_counts, tp && counts_only);
 	bpf_program__set_autoload(s->progs.btf_fork, btf);
 	bpf_program__set_autoload(s->progs.btf_exec, btf);
