@@ -290,19 +290,26 @@ static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u
 #define CONNECT_STARTS (1ULL << 32)
 #define CONNECT_TRIED (1ULL << 33)
 
+/* connect's socket (NULL: none kept), each call an attempt where TCP's state changes are not
+ * seen (another protocol, or the classic tracepoint mode): its later outcome is not seen either,
+ * so it counts as made */
+static __always_inline struct sock_stats *connect_socket(struct task_struct *task, __u32 slot,
+							 struct thread_state *t, struct sock **sk)
+{
+	struct file_key k;
+	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), sk, &k);
+	if (s && (s->proto != NET_TCP || !tcp_states_on))
+		t->arg[0] |= CONNECT_STARTS;
+	return s;
+}
+
 static __always_inline void connect_enter(struct task_struct *task, __u32 slot,
 					  struct thread_state *t)
 {
 	struct sock *sk;
-	struct file_key k;
-	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
-	if (!s)
+	struct sock_stats *s = connect_socket(task, slot, t, &sk);
+	if (!s || (t->arg[0] & CONNECT_STARTS))
 		return;
-	/* without TCP's state changes an attempt's later outcome is not seen: counted as made */
-	if (s->proto != NET_TCP || !tcp_states_on) {
-		t->arg[0] |= CONNECT_STARTS;
-		return;
-	}
 	if (s->pending == CONNECT_FAILED || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE_)
 		return;
 	t->arg[0] |= CONNECT_STARTS;
@@ -355,16 +362,16 @@ static __always_inline void connect_at_exit(struct task_struct *task, __u32 slot
 					    struct thread_state *t, long ret)
 {
 	struct sock *sk;
-	struct file_key k;
-	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	struct sock_stats *s = connect_socket(task, slot, t, &sk);
 	if (!s)
 		return;
-	if (s->proto != NET_TCP || !tcp_states_on) {
-		t->arg[0] |= CONNECT_STARTS;
-	} else if (s->syn_counted) {
+	/* TCP with its states (each call of the others is an attempt: connect_socket) */
+	bool by_state = !(t->arg[0] & CONNECT_STARTS);
+	if (by_state && s->syn_counted) {
 		s->syn_counted = 0;
 		t->arg[0] |= CONNECT_TRIED;
-	} else if (ret != -EALREADY_ && ret != -EISCONN_ && s->pending != CONNECT_FAILED &&
+	} else if (by_state && ret != -EALREADY_ && ret != -EISCONN_ &&
+		   s->pending != CONNECT_FAILED &&
 		   ((ret < 0 && ret != -EINPROGRESS_) || !s->connects)) {
 		t->arg[0] |= CONNECT_STARTS;
 		/* a socket first met here, still connecting: its outcome is tcp_state's to count */
