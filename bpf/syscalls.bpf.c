@@ -387,20 +387,19 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 	struct proc_state *p = tracked_caller(k, task, &tgid, &tid, &leader, -1);
 	if (!p || child_return(nr, ret))
 		return -1;
-	if (!(p->flags & PROC_AWAIT_EXEC)) {
+	bool counted = !(p->flags & PROC_AWAIT_EXEC);
+	if (counted) {
 		count(p->slot, nr, ret < 0, 0, sole_thread(task));
 		if (ret < 0)
 			count_errno(p->slot, nr, ret);
 	}
-	__u32 slot = p->slot;
-	bool counted = !(p->flags & PROC_AWAIT_EXEC);
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 	/* plainly tracked, and still (a call that may change credentials may have untracked it):
 	 * the next call takes the fast way (a bucket already holding another process keeps it) */
 	if (!(p->flags & FAST_NOT) && !e && !creds)
 		__sync_val_compare_and_swap(fast, 0, FAST_ENTRY(tgid, p->slot));
 	/* no call on a file may change credentials: none was untracked just now */
-	return counted && !creds ? slot : -1;
+	return counted && !creds ? p->slot : -1;
 }
 
 /* ---- programs, one pair per attach flavour ---- */

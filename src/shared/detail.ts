@@ -5,9 +5,10 @@ import { formatProcessName } from './format'
 /**
  * One process's use of one file (syscope record --detail): calls and bytes are exact, from the
  * syscalls on its fds; time_ns is the wall time in those calls (opens, reads, writes, a
- * directory's listings), null where it was not measured (--counts-only). Calls on a name that return no file (a failed open, stat, unlink,
- * rename, mkdir) are kept by the name as given, made absolute against the directory it was
- * relative to; they join the row of that path, or make one of their own (kind `other`, opens 0).
+ * directory's listings), null where it was not measured (--counts-only). Calls on a name that
+ * return no file (a failed open, stat, unlink, rename, mkdir) are kept by the name as given,
+ * made absolute against the directory it was relative to; they join the row of that path, or
+ * make one of their own (kind `other`, opens 0).
  * errnos: the last errno of each (name, call) with how often such calls failed; open_errnos: the
  * same of the failed opens alone (a readlink's EINVAL on a file that is not a link is not one).
  */

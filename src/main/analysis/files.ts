@@ -40,8 +40,7 @@ const latest = (a: number | null, b: number | null): number | null => (a === nul
  */
 export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryRow[] | null {
   if (store.header.detail !== true) return null
-  // --counts-only reads no clock: time in the calls is not known (the helper's 0 is not a time)
-  const timed = (store.header.ebpf.timing ?? 'timed') === 'timed'
+  const timed = store.timed
   const rows: FileSummaryRow[] = []
   /** the values of a cumulative record in the range, or null when it did not change in it */
   const within = (key: string, whole: number[]): { v: number[]; firstMs: number | null; lastMs: number | null } | null => {

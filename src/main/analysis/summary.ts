@@ -83,8 +83,7 @@ export function buildSummary(store: SessionStore, state: 'running' | 'ended'): S
   }
   const duration = store.durationMs()
   const network = buildNetwork(store)
-  // the counts-only mode reads no clock: its times are not known (0 would say "no time")
-  const timed = (store.header.ebpf.timing ?? 'timed') === 'timed'
+  const timed = store.timed
   const ns = (v: number): number | null => (timed ? v : null)
   /** one syscall's row: its counts, durations and errnos */
   const syscallRow = (

@@ -169,6 +169,12 @@ export class SessionStore {
     return this.header.arch
   }
 
+  /** The helper timed each call (the default); false for --counts-only, which reads no clock, so
+   * its times are not known (the 0s it sends would say "no time"). Recordings before the field: timed. */
+  get timed(): boolean {
+    return (this.header.ebpf.timing ?? 'timed') === 'timed'
+  }
+
   /** Feed one record line (the same lines the recording file holds). */
   ingest(line: RecordLine): void {
     if (this.full !== null) return
