@@ -176,6 +176,14 @@ function nr(name) {
   throw new Error(`no syscall ${name} here`)
 }
 
+/* both scripts' per-file part, at a read's or write's exit: the fd the entry kept, found in the
+ * task's fd table, its bytes under (device, inode, leaf name) */
+const BPFTRACE_FILE_BYTES = `  if ((args->id == ${nr('read')} || args->id == ${nr('write')}) && args->ret >= 0) {
+    $f = *(((struct task_struct *)curtask)->files->fdt->fd + @fd[tid]);
+    @bytes[$f->f_inode->i_sb->s_dev, $f->f_inode->i_ino, str($f->f_path.dentry->d_name.name), args->id] = sum(args->ret);
+  }
+`
+
 /*
  * bpftrace doing what --detail adds for the loop's reads and writes, beside the counting above:
  * per file (device, inode, name) and syscall, the bytes, found from the fd in the task's fd table
@@ -187,11 +195,7 @@ tracepoint:raw_syscalls:sys_exit /pid == $1 && @start[tid]/ {
   @calls[args->id] = count();
   if (args->ret < 0) { @errors[args->id] = count(); }
   @ns[args->id] = sum(nsecs - @start[tid]);
-  if ((args->id == ${nr('read')} || args->id == ${nr('write')}) && args->ret >= 0) {
-    $f = *(((struct task_struct *)curtask)->files->fdt->fd + @fd[tid]);
-    @bytes[$f->f_inode->i_sb->s_dev, $f->f_inode->i_ino, str($f->f_path.dentry->d_name.name), args->id] = sum(args->ret);
-  }
-  delete(@start[tid]);
+${BPFTRACE_FILE_BYTES}  delete(@start[tid]);
   delete(@fd[tid]);
 }
 BEGIN { printf("ready\\n"); }`
@@ -206,11 +210,7 @@ tracepoint:raw_syscalls:sys_enter /pid == $1 && (args->id == ${nr('read')} || ar
 tracepoint:raw_syscalls:sys_exit /pid == $1/ {
   @calls[args->id] = count();
   if (args->ret < 0) { @errors[args->id] = count(); }
-  if ((args->id == ${nr('read')} || args->id == ${nr('write')}) && args->ret >= 0) {
-    $f = *(((struct task_struct *)curtask)->files->fdt->fd + @fd[tid]);
-    @bytes[$f->f_inode->i_sb->s_dev, $f->f_inode->i_ino, str($f->f_path.dentry->d_name.name), args->id] = sum(args->ret);
-  }
-  delete(@fd[tid]);
+${BPFTRACE_FILE_BYTES}  delete(@fd[tid]);
 }
 BEGIN { printf("ready\\n"); }`
 
