@@ -8,6 +8,21 @@
 
 #include "common.bpf.h"
 
+/*
+ * Kernel objects, read one of two ways, chosen by `direct`, a constant in each program (the
+ * other way's code is dropped). Direct: the BTF programs of the files and network monitor, on
+ * kernels with bpf_rdonly_cast (6.2+; the loader checks): the kfunc makes an address a typed
+ * pointer that the verifier lets the program load from, each field one instruction (a fault
+ * reads 0; the verifier turns the kfunc itself into a move). Otherwise through
+ * bpf_probe_read_kernel, a helper call for each field: on the machine this was measured on, the
+ * dozen of them behind a pipe read were most of what --detail added to it. Kernels before 5.16
+ * refuse a program with the kfunc's call in it even where it cannot be reached, so it is only
+ * in the programs that take this way, which are loaded where it exists.
+ */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+#define kobj(p) ((typeof(p))bpf_rdonly_cast((p), bpf_core_type_id_kernel(typeof(*(p)))))
+#define KREAD(direct, p, field) ((direct) ? kobj(p)->field : BPF_CORE_READ(p, field))
+
 /* what an fd's inode is (i_mode's type bits, and anon_inodefs for eventfd, epoll, timerfd...) */
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
@@ -18,10 +33,11 @@
 #define S_IFIFO 0010000
 #define ANON_INODE_FS_MAGIC 0x09041934
 
-static __always_inline __u32 kind_of(struct inode *ino)
+static __always_inline __u32 kind_of(bool direct, struct inode *ino)
 {
-	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
-	if (BPF_CORE_READ(ino, i_sb, s_magic) == ANON_INODE_FS_MAGIC)
+	__u32 mode = KREAD(direct, ino, i_mode) & S_IFMT;
+	struct super_block *sb = KREAD(direct, ino, i_sb);
+	if (KREAD(direct, sb, s_magic) == ANON_INODE_FS_MAGIC)
 		return FILE_ANON;
 	switch (mode) {
 	case S_IFREG:
@@ -41,14 +57,16 @@ static __always_inline __u32 kind_of(struct inode *ino)
 }
 
 /* the task's open file at fd, or NULL: its own fd table, read as the kernel left it at exit */
-static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
+static __always_inline struct file *fd_file(bool direct, struct task_struct *task, __s64 fd)
 {
 	if (fd < 0)
 		return NULL;
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (__u64)fd >= BPF_CORE_READ(fdt, max_fds))
+	struct files_struct *files = KREAD(direct, task, files);
+	struct fdtable *fdt = KREAD(direct, files, fdt);
+	if (!fdt || (__u64)fd >= KREAD(direct, fdt, max_fds))
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	/* an array of pointers has no type the verifier follows: this one read either way */
+	struct file **fds = KREAD(direct, fdt, fd);
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -61,24 +79,27 @@ static __always_inline struct file *fd_file(struct task_struct *task, __s64 fd)
  * the kernel's one anonymous inode (their dentries' "[eventfd]" is not even hashed): their file
  * operations, one table per kind, tell those apart (a pipe's or socket's are the same for all).
  */
-static __always_inline void file_id_of(struct dentry *d, struct inode *ino, struct file *f,
-				       struct file_id *id)
+static __always_inline void file_id_of(bool direct, struct dentry *d, struct inode *ino,
+				       struct file *f, struct file_id *id)
 {
-	__u32 mode = BPF_CORE_READ(ino, i_mode) & S_IFMT;
+	__u32 mode = KREAD(direct, ino, i_mode) & S_IFMT;
 	bool named = mode == S_IFREG || mode == S_IFDIR;
-	id->dev = BPF_CORE_READ(ino, i_sb, s_dev);
-	id->ino = BPF_CORE_READ(ino, i_ino);
-	id->gen = named ? BPF_CORE_READ(ino, i_generation) : 0;
-	id->name = named ? BPF_CORE_READ(d, d_name.hash)
+	struct super_block *sb = KREAD(direct, ino, i_sb);
+	id->dev = KREAD(direct, sb, s_dev);
+	id->ino = KREAD(direct, ino, i_ino);
+	id->gen = named ? KREAD(direct, ino, i_generation) : 0;
+	/* f_op probe-read either way: its address is the value, and the verifier keeps a typed
+	 * pointer whole */
+	id->name = named ? KREAD(direct, d, d_name.hash)
 		   : f	 ? (__u32)(unsigned long)BPF_CORE_READ(f, f_op)
 			 : 0;
 }
 
 /* the key of a process's use of a file: its slot and the file's identity */
-static __always_inline void file_key_of(__u32 slot, struct file *f, struct file_key *k)
+static __always_inline void file_key_of(bool direct, __u32 slot, struct file *f, struct file_key *k)
 {
 	struct file_id id;
-	file_id_of(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_inode), f, &id);
+	file_id_of(direct, KREAD(direct, f, f_path.dentry), KREAD(direct, f, f_inode), f, &id);
 	k->slot = slot;
 	k->gen = id.gen;
 	k->dev = id.dev;
@@ -107,10 +128,10 @@ struct file___before_6_13 {
 	atomic_long_t f_count;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool last_reference(struct file *f)
+static __always_inline bool last_reference(bool direct, struct file *f)
 {
 	if (bpf_core_field_exists(f->f_ref))
-		return BPF_CORE_READ(f, f_ref.refcnt.counter) == 0;
+		return KREAD(direct, f, f_ref.refcnt.counter) == 0;
 	return BPF_CORE_READ((struct file___before_6_13 *)f, f_count.counter) == 1;
 }
 

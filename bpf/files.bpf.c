@@ -28,8 +28,9 @@ struct path_walk {
 };
 
 /* One step up: a name into out (NUL-terminated, leaf first), or over a mount to its parent.
- * Pointers kept on the stack lose their BTF type in a callback: read through CO-RE. */
-static long walk_step(__u32 i, struct path_walk *w)
+ * Pointers kept on the stack lose their BTF type in a callback: read as addresses (KREAD casts
+ * them back where direct). */
+static __always_inline long walk_step(bool direct, struct path_walk *w)
 {
 	struct dentry *d = w->d;
 	struct mount *m = w->mnt;
@@ -37,25 +38,25 @@ static long walk_step(__u32 i, struct path_walk *w)
 		w->whole = true;
 		return 1;
 	}
-	struct dentry *root = BPF_CORE_READ(m, mnt.mnt_root);
+	struct dentry *root = KREAD(direct, m, mnt.mnt_root);
 	if (d == root) {
-		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+		struct mount *parent = KREAD(direct, m, mnt_parent);
 		if (parent == m) {
 			w->whole = true;
 			return 1;
 		}
-		w->d = BPF_CORE_READ(m, mnt_mountpoint);
+		w->d = KREAD(direct, m, mnt_mountpoint);
 		w->mnt = parent;
 		return 0;
 	}
-	struct dentry *up = BPF_CORE_READ(d, d_parent);
+	struct dentry *up = KREAD(direct, d, d_parent);
 	__u32 off = w->off;
 	if (up == d) {
 		/* a pseudo file's one dentry (pipefs, sockfs, anon_inodefs): its name is all it
 		 * has ("[eventfd]"; empty for a pipe or socket) */
 		if (!off) {
 			long n = bpf_probe_read_kernel_str(w->out->name, FILE_PART_MAX,
-							   BPF_CORE_READ(d, d_name.name));
+							   KREAD(direct, d, d_name.name));
 			if (n > 0)
 				w->off = n;
 		}
@@ -65,7 +66,7 @@ static long walk_step(__u32 i, struct path_walk *w)
 	if (off > FILE_NAME_MAX - FILE_PART_MAX)
 		return 1;
 	long n = bpf_probe_read_kernel_str(&w->out->name[off & (FILE_NAME_MAX - 1)], FILE_PART_MAX,
-					   BPF_CORE_READ(d, d_name.name));
+					   KREAD(direct, d, d_name.name));
 	if (n <= 0)
 		return 1;
 	w->off = off + n;
@@ -73,11 +74,23 @@ static long walk_step(__u32 i, struct path_walk *w)
 	return 0;
 }
 
-/* where a walk stops: the task's root */
-static __always_inline void walk_root(struct task_struct *task, struct path_walk *w)
+/* the step each way: callbacks are functions of their own, so the constant is in their names */
+static long walk_step_probe(__u32 i, struct path_walk *w)
 {
-	struct vfsmount *rm = BPF_CORE_READ(task, fs, root.mnt);
-	w->root_d = BPF_CORE_READ(task, fs, root.dentry);
+	return walk_step(false, w);
+}
+
+static long walk_step_direct(__u32 i, struct path_walk *w)
+{
+	return walk_step(true, w);
+}
+
+/* where a walk stops: the task's root */
+static __always_inline void walk_root(bool direct, struct task_struct *task, struct path_walk *w)
+{
+	struct fs_struct *fs = KREAD(direct, task, fs);
+	struct vfsmount *rm = KREAD(direct, fs, root.mnt);
+	w->root_d = KREAD(direct, fs, root.dentry);
 	w->root_mnt = container_of(rm, struct mount, mnt);
 }
 
@@ -85,13 +98,13 @@ static __always_inline void walk_root(struct task_struct *task, struct path_walk
  * NUL-terminated (the helper reverses them); truncated when deeper than FILE_DEPTH or longer than
  * FILE_NAME_MAX. A pipe, socket or anonymous inode has its one pseudo-name ("pipe:",
  * "[eventfd]"): the helper says what it is. */
-static __always_inline void path_at(struct task_struct *task, struct dentry *d, struct vfsmount *vm,
-				    struct file_name *out)
+static __always_inline void path_at(bool direct, struct task_struct *task, struct dentry *d,
+				    struct vfsmount *vm, struct file_name *out)
 {
 	struct path_walk w = { .out = out, .d = d };
-	walk_root(task, &w);
+	walk_root(direct, task, &w);
 	w.mnt = container_of(vm, struct mount, mnt);
-	bpf_loop(FILE_DEPTH, walk_step, &w, 0);
+	bpf_loop(FILE_DEPTH, direct ? walk_step_direct : walk_step_probe, &w, 0);
 	out->len = w.off;
 	out->whole = w.whole;
 }
@@ -101,7 +114,7 @@ static __always_inline void path_at(struct task_struct *task, struct dentry *d, 
  * first if no process has named it yet. False: it could not be (no scratch space). count_full: a
  * full file_names is counted in DROP_FILES.
  */
-static __always_inline bool file_named(struct task_struct *task, struct dentry *d,
+static __always_inline bool file_named(bool direct, struct task_struct *task, struct dentry *d,
 				       struct vfsmount *vm, const struct file_id *id,
 				       bool count_full, __u32 *variant)
 {
@@ -114,7 +127,7 @@ static __always_inline bool file_named(struct task_struct *task, struct dentry *
 	struct file_name *name = bpf_map_lookup_elem(&name_scratch, &z);
 	if (!name)
 		return false;
-	path_at(task, d, vm, name);
+	path_at(direct, task, d, vm, name);
 	name->seq = files_seq;
 	name->variant = file_variant(id->dev, id->ino);
 	if (bpf_map_update_elem(&file_names, id, name, BPF_NOEXIST) == -7 /* E2BIG: full */ &&
@@ -128,22 +141,23 @@ static __always_inline bool file_named(struct task_struct *task, struct dentry *
 
 /* ---- aggregation ---- */
 
-static __always_inline struct file_stats *stats_of(struct task_struct *task, __u32 slot,
-						   struct file *f)
+static __always_inline struct file_stats *stats_of(bool direct, struct task_struct *task,
+						   __u32 slot, struct file *f)
 {
 	if (!f)
 		return NULL;
 	struct file_key k;
-	file_key_of(slot, f, &k);
+	file_key_of(direct, slot, f, &k);
 	struct file_stats *s = bpf_map_lookup_elem(&file_stats, &k);
 	if (s)
 		return s;
 	/* its name, once per file and name: the first process to meet it resolves it */
 	struct file_id id = { .dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name };
 	__u32 variant = 0;
-	file_named(task, BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt), &id, true,
-		   &variant);
-	struct file_stats zero = { .kind = kind_of(BPF_CORE_READ(f, f_inode)), .variant = variant };
+	file_named(direct, task, KREAD(direct, f, f_path.dentry), KREAD(direct, f, f_path.mnt), &id,
+		   true, &variant);
+	struct file_stats zero = { .kind = kind_of(direct, KREAD(direct, f, f_inode)),
+				   .variant = variant };
 	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&file_stats, &k)) {
 		drop(DROP_FILES);
@@ -203,14 +217,15 @@ static __always_inline void detail_args(struct thread_state *t, __u8 cls, const 
 /* Entry: what the exit needs that it cannot find again (detail_args), and what a connect or a
  * close changes before the exit sees it. Only for the syscalls detail_class marks, of tracked
  * processes. */
-static __always_inline void detail_enter(struct task_struct *task, __u32 slot,
+static __always_inline void detail_enter(bool direct, struct task_struct *task, __u32 slot,
 					 struct thread_state *t, __u8 cls, const __u64 a[5])
 {
 	detail_args(t, cls, a);
 	if (cls == DETAIL_CONNECT)
-		connect_enter(task ? task : (struct task_struct *)bpf_get_current_task(), slot, t);
+		connect_enter(direct, task ? task : (struct task_struct *)bpf_get_current_task(),
+			      slot, t);
 	else if (cls == DETAIL_CLOSE)
-		close_enter(task ? task : (struct task_struct *)bpf_get_current_task(), t);
+		close_enter(direct, task ? task : (struct task_struct *)bpf_get_current_task(), t);
 }
 
 /* A read or write into its file's figures (counter_add: a process's entries are written by its
@@ -228,8 +243,8 @@ static __always_inline void add_io(struct file_stats *s, bool write, long ret, _
 
 /* A call on a name, kept by the name as given and the directory it was relative to: an open
  * that failed (it has no file), a stat, an unlink, a rename, a mkdir. */
-static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 op, __u64 dirfd,
-				    const char *user_name, long ret)
+static __always_inline void name_op(bool direct, struct task_struct *task, __u32 slot, __u32 op,
+				    __u64 dirfd, const char *user_name, long ret)
 {
 	__u32 z = 0;
 	/* the entry it would start, filled here: too big for the stack */
@@ -246,17 +261,18 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 		struct dentry *d;
 		struct vfsmount *vm;
 		if ((int)dirfd == AT_FDCWD_) {
-			d = BPF_CORE_READ(task, fs, pwd.dentry);
-			vm = BPF_CORE_READ(task, fs, pwd.mnt);
+			struct fs_struct *fs = KREAD(direct, task, fs);
+			d = KREAD(direct, fs, pwd.dentry);
+			vm = KREAD(direct, fs, pwd.mnt);
 		} else {
-			struct file *f = fd_file(task, (int)dirfd);
+			struct file *f = fd_file(direct, task, (int)dirfd);
 			if (!f)
 				return;
-			d = BPF_CORE_READ(f, f_path.dentry);
-			vm = BPF_CORE_READ(f, f_path.mnt);
+			d = KREAD(direct, f, f_path.dentry);
+			vm = KREAD(direct, f, f_path.mnt);
 		}
-		file_id_of(d, BPF_CORE_READ(d, d_inode), NULL, &base);
-		if (!file_named(task, d, vm, &base, false, &base_variant))
+		file_id_of(direct, d, KREAD(direct, d, d_inode), NULL, &base);
+		if (!file_named(direct, task, d, vm, &base, false, &base_variant))
 			return;
 	}
 	struct name_key k = { .slot = slot, .op = op, .base = base, .hash = 0 };
@@ -294,10 +310,11 @@ static __always_inline void name_op(struct task_struct *task, __u32 slot, __u32 
 }
 
 /* A new fd: one more open of its file, and a socket's entry from its first moment. */
-static __always_inline void new_fd(struct task_struct *task, __u32 slot, long fd, __u64 ns)
+static __always_inline void new_fd(bool direct, struct task_struct *task, __u32 slot, long fd,
+				   __u64 ns)
 {
-	struct file *f = fd_file(task, fd);
-	struct file_stats *s = stats_of(task, slot, f);
+	struct file *f = fd_file(direct, task, fd);
+	struct file_stats *s = stats_of(direct, task, slot, f);
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->opens, 1);
@@ -306,21 +323,21 @@ static __always_inline void new_fd(struct task_struct *task, __u32 slot, long fd
 	if (s->kind == FILE_SOCKET) {
 		struct sock *sk;
 		struct file_key k;
-		sock_entry(slot, f, &sk, &k);
+		sock_entry(direct, slot, f, &sk, &k);
 	}
 }
 
 /* A read or write of fd on file f; on a socket, also the traffic with its peer. u: the call's
  * sockaddr or msghdr, for the classes that have one (net_io). */
-static __always_inline void fd_io(struct task_struct *task, __u32 slot, struct file *f, __u8 cls,
-				  __u64 u, bool write, long ret, __u64 ns, bool sole)
+static __always_inline void fd_io(bool direct, struct task_struct *task, __u32 slot, struct file *f,
+				  __u8 cls, __u64 u, bool write, long ret, __u64 ns, bool sole)
 {
-	struct file_stats *s = stats_of(task, slot, f);
+	struct file_stats *s = stats_of(direct, task, slot, f);
 	if (!s)
 		return;
 	add_io(s, write, ret, ns, sole);
 	if (s->kind == FILE_SOCKET)
-		net_io(slot, f, cls, u, write, ret, 1);
+		net_io(direct, slot, f, cls, u, write, ret, 1);
 }
 
 /* what each step of a walk over a sendmmsg's or recvmmsg's messages is given: the same each
@@ -358,7 +375,8 @@ static long mmsg_peer_step(__u32 i, void *ctx)
 	unsigned int len;
 	if (bpf_probe_read_user(&len, sizeof(len), &m->msg_len))
 		return 1;
-	net_io(w->slot, w->f, DETAIL_SENDMSG, (__u64)&m->msg_hdr, w->write, len, 1);
+	/* (a callback: the probe reads, in every program) */
+	net_io(false, w->slot, w->f, DETAIL_SENDMSG, (__u64)&m->msg_hdr, w->write, len, 1);
 	return 0;
 }
 
@@ -368,10 +386,11 @@ static long mmsg_peer_step(__u32 i, void *ctx)
  * all at once where they share one (no address in any, as on a connected socket; for a send, one
  * address buffer named by all, as a resolver's A and AAAA queries do).
  */
-static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct file *f, __u64 u,
-				    bool write, long ret, __u64 ns, bool sole)
+static __always_inline void mmsg_io(bool direct, struct task_struct *task, __u32 slot,
+				    struct file *f, __u64 u, bool write, long ret, __u64 ns,
+				    bool sole)
 {
-	struct file_stats *s = stats_of(task, slot, f);
+	struct file_stats *s = stats_of(direct, task, slot, f);
 	__u32 z = 0;
 	struct mmsg_sum *sum = bpf_map_lookup_elem(&mmsg_sums, &z);
 	if (!s || !sum)
@@ -391,14 +410,15 @@ static __always_inline void mmsg_io(struct task_struct *task, __u32 slot, struct
 	if (s->kind != FILE_SOCKET)
 		return;
 	if (sum->one)
-		net_io(slot, f, DETAIL_SENDMSG, u, write, (long)bytes, n);
+		net_io(direct, slot, f, DETAIL_SENDMSG, u, write, (long)bytes, n);
 	else
 		bpf_loop(n, mmsg_peer_step, &w, 0);
 }
 
 /* Exit: the file behind the fd, and what the call did to it. */
-static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __u8 cls, __u8 op,
-					struct thread_state *t, long ret, __u64 ns, bool sole)
+static __always_inline void detail_exit(bool direct, struct task_struct *task, __u32 slot, __u8 cls,
+					__u8 op, struct thread_state *t, long ret, __u64 ns,
+					bool sole)
 {
 	if (!task)
 		task = (struct task_struct *)bpf_get_current_task();
@@ -406,38 +426,39 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 	case DETAIL_OPEN_ABS:
 	case DETAIL_OPEN:
 		if (ret < 0)
-			name_op(task, slot, NAME_OPEN, t->arg[0], (const char *)t->arg[1], ret);
+			name_op(direct, task, slot, NAME_OPEN, t->arg[0], (const char *)t->arg[1],
+				ret);
 		else
-			new_fd(task, slot, ret, ns);
+			new_fd(direct, task, slot, ret, ns);
 		return;
 	case DETAIL_NEW_FD:
 		if (ret >= 0)
-			new_fd(task, slot, ret, ns);
+			new_fd(direct, task, slot, ret, ns);
 		return;
 	case DETAIL_PAIR:
 	case DETAIL_SOCKETPAIR: {
 		int fds[2];
 		if (ret || bpf_probe_read_user(fds, sizeof(fds), (const void *)t->arg[1]))
 			return;
-		new_fd(task, slot, fds[0], ns);
-		new_fd(task, slot, fds[1], 0);
+		new_fd(direct, task, slot, fds[0], ns);
+		new_fd(direct, task, slot, fds[1], 0);
 		return;
 	}
 	case DETAIL_READ:
 	case DETAIL_WRITE:
-		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, 0, cls == DETAIL_WRITE, ret,
-		      ns, sole);
+		fd_io(direct, task, slot, fd_file(direct, task, (int)t->arg[0]), cls, 0,
+		      cls == DETAIL_WRITE, ret, ns, sole);
 		return;
 	case DETAIL_SENDTO:
 	case DETAIL_SENDMSG:
 	case DETAIL_RECVFROM:
 	case DETAIL_RECVMSG:
-		fd_io(task, slot, fd_file(task, (int)t->arg[0]), cls, t->arg[1],
+		fd_io(direct, task, slot, fd_file(direct, task, (int)t->arg[0]), cls, t->arg[1],
 		      cls == DETAIL_SENDTO || cls == DETAIL_SENDMSG, ret, ns, sole);
 		return;
 	case DETAIL_SENDMMSG:
 	case DETAIL_RECVMMSG:
-		mmsg_io(task, slot, fd_file(task, (int)t->arg[0]), t->arg[1],
+		mmsg_io(direct, task, slot, fd_file(direct, task, (int)t->arg[0]), t->arg[1],
 			cls == DETAIL_SENDMMSG, ret, ns, sole);
 		return;
 	case DETAIL_SENDFILE:
@@ -445,33 +466,37 @@ static __always_inline void detail_exit(struct task_struct *task, __u32 slot, __
 		/* the bytes moved were read from one fd and written to the other */
 		__u64 from = cls == DETAIL_COPY ? t->arg[0] : t->arg[1];
 		__u64 to = cls == DETAIL_COPY ? t->arg[1] : t->arg[0];
-		fd_io(task, slot, fd_file(task, (int)from), cls, 0, false, ret, ns, sole);
-		fd_io(task, slot, fd_file(task, (int)to), cls, 0, true, ret, 0, sole);
+		fd_io(direct, task, slot, fd_file(direct, task, (int)from), cls, 0, false, ret, ns,
+		      sole);
+		fd_io(direct, task, slot, fd_file(direct, task, (int)to), cls, 0, true, ret, 0,
+		      sole);
 		return;
 	}
 	case DETAIL_CONNECT:
-		connect_exit(task, slot, t, ret);
+		connect_exit(direct, task, slot, t, ret);
 		return;
 	case DETAIL_ACCEPT:
-		accept_exit(task, slot, t, ret);
+		accept_exit(direct, task, slot, t, ret);
 		if (ret >= 0)
-			new_fd(task, slot, ret, ns);
+			new_fd(direct, task, slot, ret, ns);
 		return;
 	case DETAIL_LISTEN:
 	case DETAIL_BIND:
-		bound_exit(task, slot, t, cls == DETAIL_LISTEN, ret);
+		bound_exit(direct, task, slot, t, cls == DETAIL_LISTEN, ret);
 		return;
 	case DETAIL_CLOSE:
 		close_exit(slot, t, ret);
 		return;
 	case DETAIL_NAME_AT:
 	case DETAIL_NAME:
-		name_op(task, slot, op, t->arg[0], (const char *)t->arg[1], ret);
+		name_op(direct, task, slot, op, t->arg[0], (const char *)t->arg[1], ret);
 		return;
 	case DETAIL_RENAME_AT:
 	case DETAIL_RENAME:
-		name_op(task, slot, NAME_RENAME_FROM, t->arg[0], (const char *)t->arg[1], ret);
-		name_op(task, slot, NAME_RENAME_TO, t->arg[2], (const char *)t->arg[3], ret);
+		name_op(direct, task, slot, NAME_RENAME_FROM, t->arg[0], (const char *)t->arg[1],
+			ret);
+		name_op(direct, task, slot, NAME_RENAME_TO, t->arg[2], (const char *)t->arg[3],
+			ret);
 		return;
 	default:
 		return;

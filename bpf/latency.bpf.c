@@ -256,13 +256,14 @@ __noinline int slow_keep(__u32 cpu)
 	if (how != FD_ARG_NONE && fd >= 0) {
 		if (!task)
 			task = (struct task_struct *)bpf_get_current_task();
-		struct file *f = how == FD_ARG_CLOSED ? (struct file *)x->kept : fd_file(task, fd);
+		struct file *f =
+			how == FD_ARG_CLOSED ? (struct file *)x->kept : fd_file(false, task, fd);
 		if (f) {
 			struct file_key k;
-			file_key_of(0, f, &k);
+			file_key_of(false, 0, f, &k);
 			c->dev = k.dev;
 			c->ino = k.ino;
-			c->kind = kind_of(BPF_CORE_READ(f, f_inode)) + 1;
+			c->kind = kind_of(false, BPF_CORE_READ(f, f_inode)) + 1;
 			bpf_probe_read_kernel_str(c->leaf, sizeof(c->leaf),
 						  BPF_CORE_READ(f, f_path.dentry, d_name.name));
 			/* its name, where the files monitor has met it before (its exit runs after) */

@@ -29,10 +29,10 @@
 #define TCP_CLOSE_ 7
 
 /* the socket behind a socket file (the caller checked the file's kind) */
-static __always_inline struct sock *sock_of(struct file *f)
+static __always_inline struct sock *sock_of(bool direct, struct file *f)
 {
-	struct socket *so = (struct socket *)BPF_CORE_READ(f, private_data);
-	return BPF_CORE_READ(so, sk);
+	struct socket *so = (struct socket *)KREAD(direct, f, private_data);
+	return KREAD(direct, so, sk);
 }
 
 static __always_inline __u8 proto_of(__u16 family, __u16 protocol)
@@ -51,14 +51,14 @@ static __always_inline __u8 proto_of(__u16 family, __u16 protocol)
 /* ---- addresses ---- */
 
 /* a Unix socket's own bound name into a (none: len 0); the kernel keeps its exact length */
-static __always_inline void unix_name(struct sock *sk, struct net_addr *a)
+static __always_inline void unix_name(bool direct, struct sock *sk, struct net_addr *a)
 {
 	if (!sk)
 		return;
-	struct unix_address *ua = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	struct unix_address *ua = KREAD(direct, (struct unix_sock *)sk, addr);
 	if (!ua)
 		return;
-	__u32 n = BPF_CORE_READ(ua, len);
+	__u32 n = KREAD(direct, ua, len);
 	if (n <= sizeof(__u16)) /* only sun_family */
 		return;
 	n -= sizeof(__u16);
@@ -70,13 +70,13 @@ static __always_inline void unix_name(struct sock *sk, struct net_addr *a)
 }
 
 /* the socket's local or remote address, as the kernel holds it */
-static __always_inline void sk_addr(struct sock *sk, bool remote, struct net_addr *a)
+static __always_inline void sk_addr(bool direct, struct sock *sk, bool remote, struct net_addr *a)
 {
 	__builtin_memset(a, 0, sizeof(*a));
-	a->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	a->family = KREAD(direct, sk, __sk_common.skc_family);
 	if (a->family == AF_INET_) {
-		__u32 ip = remote ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
-				  : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		__u32 ip = remote ? KREAD(direct, sk, __sk_common.skc_daddr)
+				  : KREAD(direct, sk, __sk_common.skc_rcv_saddr);
 		__builtin_memcpy(a->addr, &ip, sizeof(ip));
 	} else if (a->family == AF_INET6_) {
 		if (remote)
@@ -84,13 +84,13 @@ static __always_inline void sk_addr(struct sock *sk, bool remote, struct net_add
 		else
 			bpf_core_read(a->addr, sizeof(a->addr), &sk->__sk_common.skc_v6_rcv_saddr);
 	} else if (a->family == AF_UNIX_) {
-		unix_name(remote ? BPF_CORE_READ((struct unix_sock *)sk, peer) : sk, a);
+		unix_name(direct, remote ? KREAD(direct, (struct unix_sock *)sk, peer) : sk, a);
 		return;
 	} else {
 		return;
 	}
-	a->port = remote ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
-			 : BPF_CORE_READ(sk, __sk_common.skc_num);
+	a->port = remote ? bpf_ntohs(KREAD(direct, sk, __sk_common.skc_dport))
+			 : KREAD(direct, sk, __sk_common.skc_num);
 }
 
 /* A sockaddr in user memory (connect's, sendto's, recvfrom's) into a; false when there is none
@@ -163,16 +163,16 @@ static __always_inline __u64 addr_hash(const struct net_addr *a)
 
 /* The process's entry for the socket behind f, made on first sight; NULL when its table is full
  * (counted) or f is no socket. k: its key. */
-static __always_inline struct sock_stats *sock_entry(__u32 slot, struct file *f, struct sock **skp,
-						     struct file_key *k)
+static __always_inline struct sock_stats *sock_entry(bool direct, __u32 slot, struct file *f,
+						     struct sock **skp, struct file_key *k)
 {
-	if (!f || kind_of(BPF_CORE_READ(f, f_inode)) != FILE_SOCKET)
+	if (!f || kind_of(direct, KREAD(direct, f, f_inode)) != FILE_SOCKET)
 		return NULL;
-	struct sock *sk = sock_of(f);
+	struct sock *sk = sock_of(direct, f);
 	if (!sk)
 		return NULL;
 	*skp = sk;
-	file_key_of(slot, f, k);
+	file_key_of(direct, slot, f, k);
 	struct sock_stats *s = bpf_map_lookup_elem(&sock_stats, k);
 	if (s)
 		return s;
@@ -183,13 +183,13 @@ static __always_inline struct sock_stats *sock_entry(__u32 slot, struct file *f,
 	struct sock_stats *v = &n->sock;
 	__builtin_memset(v, 0, sizeof(*v));
 	v->opened_ns = bpf_ktime_get_ns();
-	v->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	v->family = KREAD(direct, sk, __sk_common.skc_family);
 	v->type = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
 	v->proto = proto_of(v->family, BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol));
-	v->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	v->state = KREAD(direct, sk, __sk_common.skc_state);
 	v->seq = files_seq;
-	sk_addr(sk, false, &v->local);
-	sk_addr(sk, true, &v->remote);
+	sk_addr(direct, sk, false, &v->local);
+	sk_addr(direct, sk, true, &v->remote);
 	if (bpf_map_update_elem(&sock_stats, k, v, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&sock_stats, k)) {
 		drop(DROP_NET);
@@ -206,17 +206,17 @@ static __always_inline struct sock_stats *sock_entry(__u32 slot, struct file *f,
 }
 
 /* what the kernel says of the socket now: its state, and its local address once it has one */
-static __always_inline void refresh(struct sock_stats *s, struct sock *sk)
+static __always_inline void refresh(bool direct, struct sock_stats *s, struct sock *sk)
 {
-	s->state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	s->state = KREAD(direct, sk, __sk_common.skc_state);
 	if (!s->local.port && !s->local.len)
-		sk_addr(sk, false, &s->local);
+		sk_addr(direct, sk, false, &s->local);
 	s->seq = files_seq;
 }
 
 /* where a call's bytes went or came from: a datagram socket's call may name its peer */
-static __always_inline void call_remote(struct sock_stats *s, struct sock *sk, __u8 cls, __u64 u,
-					struct net_addr *a)
+static __always_inline void call_remote(bool direct, struct sock_stats *s, struct sock *sk,
+					__u8 cls, __u64 u, struct net_addr *a)
 {
 	if (s->type != SOCK_STREAM_ && u) {
 		const void *name = (const void *)u;
@@ -227,24 +227,24 @@ static __always_inline void call_remote(struct sock_stats *s, struct sock *sk, _
 		if (user_addr(name, a))
 			return;
 	}
-	sk_addr(sk, true, a);
+	sk_addr(direct, sk, true, a);
 }
 
 /* `calls` sends or receives of ret bytes in all on socket file f, with the peer they went to
  * or came from. u: the call's sockaddr (DETAIL_SENDTO, DETAIL_RECVFROM) or msghdr
  * (DETAIL_SENDMSG, DETAIL_RECVMSG, and one of sendmmsg's) in user memory, 0 for the other
  * classes. */
-static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u, bool write,
-				   long ret, __u32 calls)
+static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8 cls, __u64 u,
+				   bool write, long ret, __u32 calls)
 {
 	struct sock *sk;
 	struct file_key k;
-	struct sock_stats *s = sock_entry(slot, f, &sk, &k);
+	struct sock_stats *s = sock_entry(direct, slot, f, &sk, &k);
 	if (!s)
 		return;
 	if (!s->direction)
 		s->direction = write ? NET_OUT : NET_IN;
-	refresh(s, sk);
+	refresh(direct, s, sk);
 	if (ret < 0) /* nothing moved, and an unconnected socket's peer is not known */
 		return;
 	__u32 z = 0;
@@ -252,7 +252,7 @@ static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u
 	if (!n)
 		return;
 	struct peer_stats *v = &n->peer;
-	call_remote(s, sk, cls, u, &v->remote);
+	call_remote(direct, s, sk, cls, u, &v->remote);
 	struct peer_key pk = { .slot = k.slot, .dev = k.dev, .ino = k.ino };
 	pk.hash = addr_hash(&v->remote);
 	__u64 now = bpf_ktime_get_ns();
@@ -293,24 +293,26 @@ static __always_inline void net_io(__u32 slot, struct file *f, __u8 cls, __u64 u
 /* connect's socket (NULL: none kept), each call an attempt where TCP's state changes are not
  * seen (another protocol, or the classic tracepoint mode): its later outcome is not seen either,
  * so it counts as made */
-static __always_inline struct sock_stats *connect_socket(struct task_struct *task, __u32 slot,
-							 struct thread_state *t, struct sock **sk)
+static __always_inline struct sock_stats *connect_socket(bool direct, struct task_struct *task,
+							 __u32 slot, struct thread_state *t,
+							 struct sock **sk)
 {
 	struct file_key k;
-	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), sk, &k);
+	struct sock_stats *s =
+		sock_entry(direct, slot, fd_file(direct, task, (int)t->arg[0]), sk, &k);
 	if (s && (s->proto != NET_TCP || !tcp_states_on))
 		t->arg[0] |= CONNECT_STARTS;
 	return s;
 }
 
-static __always_inline void connect_enter(struct task_struct *task, __u32 slot,
+static __always_inline void connect_enter(bool direct, struct task_struct *task, __u32 slot,
 					  struct thread_state *t)
 {
 	struct sock *sk;
-	struct sock_stats *s = connect_socket(task, slot, t, &sk);
+	struct sock_stats *s = connect_socket(direct, task, slot, t, &sk);
 	if (!s || (t->arg[0] & CONNECT_STARTS))
 		return;
-	if (s->pending == CONNECT_FAILED || BPF_CORE_READ(sk, __sk_common.skc_state) != TCP_CLOSE_)
+	if (s->pending == CONNECT_FAILED || KREAD(direct, sk, __sk_common.skc_state) != TCP_CLOSE_)
 		return;
 	t->arg[0] |= CONNECT_STARTS;
 	/* the outcome may come before this call returns (a refusal on loopback is handled in
@@ -318,12 +320,13 @@ static __always_inline void connect_enter(struct task_struct *task, __u32 slot,
 	s->pending = CONNECT_IN_FLIGHT;
 }
 
-static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
+static __always_inline void connect_exit(bool direct, struct task_struct *task, __u32 slot,
 					 struct thread_state *t, long ret)
 {
 	struct sock *sk;
 	struct file_key k;
-	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)(__u32)t->arg[0]), &sk, &k);
+	struct sock_stats *s =
+		sock_entry(direct, slot, fd_file(direct, task, (int)(__u32)t->arg[0]), &sk, &k);
 	if (!s)
 		return;
 	bool starts = t->arg[0] & CONNECT_STARTS;
@@ -335,11 +338,11 @@ static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
 		/* whom it tried; a connected Unix socket's peer has its exact name */
 		bool named = false;
 		if (!ret && s->family == AF_UNIX_) {
-			sk_addr(sk, true, &s->remote);
+			sk_addr(direct, sk, true, &s->remote);
 			named = s->remote.len;
 		}
 		if (!named && !user_addr((const void *)t->arg[1], &s->remote))
-			sk_addr(sk, true, &s->remote);
+			sk_addr(direct, sk, true, &s->remote);
 		if (ret && ret != -EINPROGRESS_ && s->pending != CONNECT_FAILED) {
 			__sync_fetch_and_add(&s->connect_errors, 1);
 			s->errno_ = -ret;
@@ -348,7 +351,7 @@ static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
 	/* an asynchronous failure, already counted, is reported by this call too: once */
 	if (ret != -EINPROGRESS_)
 		s->pending = CONNECT_NONE;
-	refresh(s, sk); /* a connect binds the local end */
+	refresh(direct, s, sk); /* a connect binds the local end */
 }
 
 /*
@@ -358,11 +361,11 @@ static __always_inline void connect_exit(struct task_struct *task, __u32 slot,
  * on a socket this exit meets first. A call asking for an attempt's outcome (EALREADY, EISCONN,
  * or after EINPROGRESS: 0, or the error already counted) starts none. Other protocols: each call.
  */
-static __always_inline void connect_at_exit(struct task_struct *task, __u32 slot,
+static __always_inline void connect_at_exit(bool direct, struct task_struct *task, __u32 slot,
 					    struct thread_state *t, long ret)
 {
 	struct sock *sk;
-	struct sock_stats *s = connect_socket(task, slot, t, &sk);
+	struct sock_stats *s = connect_socket(direct, task, slot, t, &sk);
 	if (!s)
 		return;
 	/* TCP with its states (each call of the others is an attempt: connect_socket) */
@@ -378,60 +381,64 @@ static __always_inline void connect_at_exit(struct task_struct *task, __u32 slot
 		if (ret == -EINPROGRESS_)
 			s->pending = CONNECT_IN_FLIGHT;
 	}
-	connect_exit(task, slot, t, ret);
+	connect_exit(direct, task, slot, t, ret);
 }
 
 /* accept: the listening socket's count, and the new one's entry */
-static __always_inline void accept_exit(struct task_struct *task, __u32 slot,
+static __always_inline void accept_exit(bool direct, struct task_struct *task, __u32 slot,
 					struct thread_state *t, long ret)
 {
 	struct sock *sk;
 	struct file_key k;
 	if (ret < 0)
 		return;
-	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	struct sock_stats *s =
+		sock_entry(direct, slot, fd_file(direct, task, (int)t->arg[0]), &sk, &k);
 	if (s) {
 		__sync_fetch_and_add(&s->accepts, 1);
 		s->direction = NET_LISTEN;
 		s->seq = files_seq;
 	}
-	s = sock_entry(slot, fd_file(task, ret), &sk, &k);
+	s = sock_entry(direct, slot, fd_file(direct, task, ret), &sk, &k);
 	if (s) {
 		s->direction = NET_IN;
-		refresh(s, sk);
+		refresh(direct, s, sk);
 	}
 }
 
 /* listen and bind: the local address it has now, and for listen its direction */
-static __always_inline void bound_exit(struct task_struct *task, __u32 slot, struct thread_state *t,
-				       bool listen, long ret)
+static __always_inline void bound_exit(bool direct, struct task_struct *task, __u32 slot,
+				       struct thread_state *t, bool listen, long ret)
 {
 	struct sock *sk;
 	struct file_key k;
 	if (ret)
 		return;
-	struct sock_stats *s = sock_entry(slot, fd_file(task, (int)t->arg[0]), &sk, &k);
+	struct sock_stats *s =
+		sock_entry(direct, slot, fd_file(direct, task, (int)t->arg[0]), &sk, &k);
 	if (!s)
 		return;
 	if (listen)
 		s->direction = NET_LISTEN;
-	sk_addr(sk, false, &s->local);
-	refresh(s, sk);
+	sk_addr(direct, sk, false, &s->local);
+	refresh(direct, s, sk);
 }
 
 /* close's entry: a socket file's key when this fd is its last reference (the file is gone by
  * the exit), and the file itself in arg[3] for a slow close's target (latency.bpf.c): its fd is
  * gone by the exit, the file not yet (the last reference's fput runs as the call returns to user
  * space, after the exit hook) */
-static __always_inline void close_enter(struct task_struct *task, struct thread_state *t)
+static __always_inline void close_enter(bool direct, struct task_struct *task,
+					struct thread_state *t)
 {
-	struct file *f = fd_file(task, (int)t->arg[0]);
+	struct file *f = fd_file(direct, task, (int)t->arg[0]);
 	t->arg[1] = 0;
 	t->arg[3] = (__u64)f;
-	if (!f || kind_of(BPF_CORE_READ(f, f_inode)) != FILE_SOCKET || !last_reference(f))
+	if (!f || kind_of(direct, KREAD(direct, f, f_inode)) != FILE_SOCKET ||
+	    !last_reference(direct, f))
 		return;
 	struct file_key k;
-	file_key_of(0, f, &k);
+	file_key_of(direct, 0, f, &k);
 	t->arg[0] = k.dev;
 	t->arg[1] = k.ino;
 	t->arg[2] = k.name;

@@ -149,8 +149,10 @@ static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struc
 	return p;
 }
 
+/* detail: the files and network monitor is in this program (a constant in the tp_btf ones,
+ * which have a program each way: with it, they read the kernel directly, fds.bpf.h) */
 static __always_inline void on_enter(enum hook_kind k, struct task_struct *task, __s64 nr,
-				     void *argsrc)
+				     void *argsrc, bool detail)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
@@ -179,10 +181,10 @@ static __always_inline void on_enter(enum hook_kind k, struct task_struct *task,
 			t->arg[1] = e->args[2];
 		}
 	}
-	if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr]) {
+	if (detail && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr]) {
 		__u64 a[5];
 		entry_args(k, argsrc, a);
-		detail_enter(task, p->slot, t, detail_class[nr], a);
+		detail_enter(k == HOOK_BTF, task, p->slot, t, detail_class[nr], a);
 	}
 	/* exec from a non-leader thread makes that thread the leader (de_thread): carry the
 	 * process state over to it first, or tracking would be lost at the exec */
@@ -247,7 +249,8 @@ static __always_inline void recheck_creds(bool ts, struct task_struct *task,
 		untrack(ts, leader, tgid, slot, UNTRACK_PTRACE);
 }
 
-static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, long ret, void *src)
+static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, long ret, void *src,
+				    bool detail)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
@@ -302,9 +305,9 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 		/* the files monitor after: the exit programs then verify slow_keep's call once, not
 		 * once for each of the monitor's paths (a slow call that is the monitor's first
 		 * meeting with its file names it by its own leaf) */
-		if (detail_on && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
-			detail_exit(task, p->slot, detail_class[nr], detail_op[nr], t, ret, ns,
-				    sole);
+		if (detail && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
+			detail_exit(k == HOOK_BTF, task, p->slot, detail_class[nr], detail_op[nr],
+				    t, ret, ns, sole);
 	}
 	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
 }
@@ -313,11 +316,12 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
  * The counts-only mode's files and sockets (--detail --counts-only), after the counting: the exit
  * alone sees the call, its arguments from the user's registers as the call left them (exit_args),
  * and no time. A close's socket is gone from the fd table by then: TCP's state change still tells
- * its end. task: the BTF task (tp_btf), or NULL.
+ * its end. task: the BTF task (tp_btf, which reads the kernel directly), or NULL.
  */
 static __always_inline void detail_at_exit(struct task_struct *task, __u32 slot, __s64 nr, long ret,
 					   struct pt_regs *regs)
 {
+	bool direct = task != NULL;
 	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
 		return;
 	__u8 cls = detail_class[nr];
@@ -331,9 +335,9 @@ static __always_inline void detail_at_exit(struct task_struct *task, __u32 slot,
 	entry_args(HOOK_RAW, regs, a);
 	detail_args(&t, cls, a);
 	if (cls == DETAIL_CONNECT)
-		connect_at_exit(task, slot, &t, ret);
+		connect_at_exit(direct, task, slot, &t, ret);
 	else
-		detail_exit(task, slot, cls, detail_op[nr], &t, ret, 0, sole);
+		detail_exit(direct, task, slot, cls, detail_op[nr], &t, ret, 0, sole);
 }
 
 /* a new thread's or process's return from its clone (0, in the child) */
@@ -402,47 +406,61 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 	return counted && !creds ? p->slot : -1;
 }
 
-/* ---- programs, one pair per attach flavour ---- */
+/* ---- programs, one pair per attach flavour (tp_btf: one without --detail, one with) ---- */
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs);
+	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, false);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs);
+	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, false);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(btf_sys_enter_detail, struct pt_regs *regs, long id)
+{
+	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, true);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(btf_sys_exit_detail, struct pt_regs *regs, long ret)
+{
+	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, true);
 	return 0;
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_RAW, NULL, id, regs);
+	on_enter(HOOK_RAW, NULL, id, regs, detail_on);
 	return 0;
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_RAW, NULL, ret, regs);
+	on_exit(HOOK_RAW, NULL, ret, regs, detail_on);
 	return 0;
 }
 
 SEC("tracepoint/raw_syscalls/sys_enter")
 int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	on_enter(HOOK_TP, NULL, ctx->id, ctx);
+	on_enter(HOOK_TP, NULL, ctx->id, ctx, detail_on);
 	return 0;
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	on_exit(HOOK_TP, NULL, ctx->ret, NULL);
+	on_exit(HOOK_TP, NULL, ctx->ret, NULL, detail_on);
 	return 0;
 }
 

@@ -110,6 +110,7 @@ struct detail_probe {
 	bool tried;
 	bool ok;
 	bool stopped; /* it took longer than it may */
+	enum attach_mode mode;
 	long load_ms;
 	char error[512];
 };
@@ -128,6 +129,7 @@ static void probe_detail(const struct loader_opts *base, enum attach_mode mode,
 	int err = loader_start(&l, &o);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	d->tried = true;
+	d->mode = mode;
 	d->load_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	d->ok = !err && !l.detail_error[0];
 	snprintf(d->error, sizeof(d->error), "%s", err ? l.error : l.detail_error);
@@ -143,6 +145,7 @@ static void probe_detail_bounded(const struct loader_opts *base, enum attach_mod
 {
 	int fds[2];
 	d->tried = true;
+	d->mode = mode;
 	if (pipe(fds)) {
 		probe_detail(base, mode, d);
 		return;
@@ -240,9 +243,19 @@ int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 				best = mode_name((enum attach_mode)m);
 		}
 	}
-	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT && !detail.tried; m++)
-		if (ok_mode[m])
-			probe_detail_bounded(base, (enum attach_mode)m, probe_ms, &detail);
+	/* --detail in the first mode that takes it, as a session's auto mode finds it (tp_btf's
+	 * needs a kfunc that raw_tp's does without: loader.c); the best mode's refusal is the one
+	 * worth fixing */
+	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT && !detail.ok; m++) {
+		if (!ok_mode[m])
+			continue;
+		struct detail_probe d = { 0 };
+		probe_detail_bounded(base, (enum attach_mode)m, probe_ms, &d);
+		if (d.ok || !detail.tried)
+			detail = d;
+		if (d.stopped)
+			break;
+	}
 	/* lockdown: "none [integrity] confidentiality" — the bracketed one is active */
 	if (!read_text("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
 		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
@@ -383,6 +396,8 @@ int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 		jb_raw(&j, "{");
 		jb_key(&j, "ok");
 		jb_raw(&j, detail.ok ? "true" : "false");
+		jb_key(&j, "mode");
+		jb_str(&j, mode_name(detail.mode));
 		jb_key(&j, "load_ms");
 		jb_u64(&j, (uint64_t)detail.load_ms);
 		if (!detail.ok) {

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #include "caps.h"
 #include "disk.h"
@@ -107,8 +108,10 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bool timed = !counts_only;
 
 	/* the timed mode's pair on each syscall, or the counts-and-errors mode's exit alone */
-	bpf_program__set_autoload(s->progs.btf_sys_enter, btf && timed);
-	bpf_program__set_autoload(s->progs.btf_sys_exit, btf && timed);
+	bpf_program__set_autoload(s->progs.btf_sys_enter, btf && timed && !detail);
+	bpf_program__set_autoload(s->progs.btf_sys_exit, btf && timed && !detail);
+	bpf_program__set_autoload(s->progs.btf_sys_enter_detail, btf && timed && detail);
+	bpf_program__set_autoload(s->progs.btf_sys_exit_detail, btf && timed && detail);
 	bpf_program__set_autoload(s->progs.raw_sys_enter, raw && timed);
 	bpf_program__set_autoload(s->progs.raw_sys_exit, raw && timed);
 	bpf_program__set_autoload(s->progs.tp_sys_enter, tp && timed);
@@ -381,6 +384,17 @@ static int map_latency(struct loader *l, struct syscope_bpf *s, uint32_t rows, u
 	return 0;
 }
 
+/* Whether the running kernel has the kfunc `name` (its BTF lists every kfunc it has). */
+static bool kernel_has_kfunc(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	if (!vmlinux)
+		return false;
+	bool found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return found;
+}
+
 static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_mode m)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf_path);
@@ -394,6 +408,15 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		snprintf(
 			l->error, sizeof(l->error),
 			"--detail with --counts-only needs the tp_btf or raw_tp mode (its exit reads the call's arguments from the registers, which the classic tracepoint's exit record does not hold): drop --counts-only, or use a kernel with BTF (CONFIG_DEBUG_INFO_BTF=y)");
+		return -EOPNOTSUPP;
+	}
+	/* --detail's tp_btf programs read the kernel's objects through bpf_rdonly_cast (fds.bpf.h);
+	 * without it, the raw_tp mode's read them through bpf_probe_read_kernel */
+	if (o->detail && m == MODE_TP_BTF && !kernel_has_kfunc("bpf_rdonly_cast")) {
+		l->failure = LOAD_FAILED;
+		snprintf(
+			l->error, sizeof(l->error),
+			"--detail in the tp_btf mode needs the kernel's bpf_rdonly_cast (Linux 6.2 or later), which this kernel does not have: use the raw_tp mode (the default mode, auto, does)");
 		return -EOPNOTSUPP;
 	}
 	/* open */

@@ -129,7 +129,7 @@ export function formatDoctor(r: DoctorReport): string {
       `  ${r.mode ?? 'another mode'} is used instead: it counts the same, at a higher cost, and does not say what a blocked read or write was blocked on`
     )
   const detail = detailProbe(r)
-  if (detail) lines.push(...detailLines(detail))
+  if (detail) lines.push(...detailLines(detail, r.mode))
   return lines.join('\n') + '\n'
 }
 
@@ -137,6 +137,8 @@ export function formatDoctor(r: DoctorReport): string {
  * (no mode works, or a helper from before it said) */
 export interface DetailProbe {
   ok: boolean
+  /** the mode they loaded in (or were refused in): the first that takes them, as a session's */
+  mode?: string
   load_ms: number
   error?: string
   /** the load took so long that the helper stopped it */
@@ -146,14 +148,21 @@ export interface DetailProbe {
 export function detailProbe(r: DoctorReport): DetailProbe | null {
   const d = r.diagnose?.detail as Partial<DetailProbe> | null | undefined
   return d && typeof d.ok === 'boolean' && typeof d.load_ms === 'number'
-    ? { ok: d.ok, load_ms: d.load_ms, ...(typeof d.error === 'string' ? { error: d.error } : {}), ...(d.stopped === true ? { stopped: true } : {}) }
+    ? {
+        ok: d.ok,
+        ...(typeof d.mode === 'string' ? { mode: d.mode } : {}),
+        load_ms: d.load_ms,
+        ...(typeof d.error === 'string' ? { error: d.error } : {}),
+        ...(d.stopped === true ? { stopped: true } : {})
+      }
     : null
 }
 
 /** a load this long makes a session with --detail start visibly later */
 export const SLOW_LOAD_MS = 3000
 
-function detailLines(d: DetailProbe): string[] {
+/** mode: the one a session without --detail uses */
+function detailLines(d: DetailProbe, mode: string | null | undefined): string[] {
   const took = `${(d.load_ms / 1000).toFixed(1)} s`
   if (d.stopped)
     return [
@@ -165,7 +174,9 @@ function detailLines(d: DetailProbe): string[] {
       `- files and network (--detail) cannot be had on this kernel: ${d.error ?? 'no reason given'}`,
       '  a session asked for them counts syscalls without them, and says so'
     ]
+  // tp_btf's programs for them need a kfunc of Linux 6.2 (bpf_rdonly_cast); raw_tp's do without
+  const other = d.mode && mode && d.mode !== mode ? ` in the ${d.mode} mode (a session with --detail uses it)` : ''
   return d.load_ms >= SLOW_LOAD_MS
-    ? [`files and network (--detail): ready, but the kernel takes ${took} to load them: a session with --detail starts that much later`]
-    : ['files and network (--detail): ready']
+    ? [`files and network (--detail): ready${other}, but the kernel takes ${took} to load them: a session with --detail starts that much later`]
+    : [`files and network (--detail): ready${other}`]
 }

@@ -131,7 +131,7 @@ describe('syscope doctor', () => {
     expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
     expect(d.helper.reason).toMatch(/build tree|installed|SYSCOPE_HELPER/)
     // --detail's programs too, loaded and attached in the mode a session uses (and how long that took)
-    expect(d.diagnose.detail).toEqual({ ok: true, load_ms: expect.any(Number) })
+    expect(d.diagnose.detail).toEqual({ ok: true, mode: 'tp_btf', load_ms: expect.any(Number) })
     const text = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], { encoding: 'utf8' })
     expect(text.stdout).toMatch(/^files and network \(--detail\): ready/m)
     const bad = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], {
@@ -152,7 +152,25 @@ describe("the helper's --diagnose, on --detail's programs", () => {
     expect(r.status, r.stderr).toBe(0)
     const d = JSON.parse(r.stdout)
     expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
-    expect(d.detail).toEqual({ ok: false, stopped: true, load_ms: 1, error: 'the kernel took more than 0.001 s to load them (its verifier): stopped' })
+    expect(d.detail).toEqual({
+      ok: false,
+      stopped: true,
+      mode: 'tp_btf',
+      load_ms: 1,
+      error: 'the kernel took more than 0.001 s to load them (its verifier): stopped'
+    })
+  })
+
+  it('finds them in the raw_tp mode where the kernel lacks what the tp_btf mode needs for them', () => {
+    // the hooks build hides bpf_rdonly_cast from the kernel's BTF, as on a kernel before 6.2
+    const hooks = join(projectRoot(), 'build', 'helper', 'hooks', 'syscope-helper')
+    const r = spawnSync(hooks, ['--diagnose'], { encoding: 'utf8', env: { ...process.env, SYSCOPE_TEST_HIDE_KFUNC: 'bpf_rdonly_cast' } })
+    expect(r.status, r.stderr).toBe(0)
+    const d = JSON.parse(r.stdout)
+    expect(d).toMatchObject({ ready: true, mode: 'tp_btf' })
+    expect(d.detail).toEqual({ ok: true, mode: 'raw_tp', load_ms: expect.any(Number) })
+    const text = formatDoctor({ ready: true, helper: { path: hooks, reason: 'given explicitly', build: null }, mode: d.mode, problems: [], diagnose: d })
+    expect(text).toContain('files and network (--detail): ready in the raw_tp mode (a session with --detail uses it)\n')
   })
 
   it('takes a bound of 1 to 8000 ms only', () => {

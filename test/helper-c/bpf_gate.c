@@ -11,6 +11,8 @@
  * SYSCOPE_TEST_REJECT_PROG=TEXT[,TEXT...]: every program whose name contains one TEXT reaches
  *   the kernel as one that dereferences a null scalar, which the verifier really rejects (with
  *   EACCES).
+ * SYSCOPE_TEST_HIDE_KFUNC=NAME[,NAME...]: the kernel's BTF has no function of those names, to
+ *   the helper and to libbpf alike, as on a kernel from before them (bpf_rdonly_cast: 6.2).
  * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
  */
 #include <errno.h>
@@ -24,35 +26,44 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 
 #define CAP_BPF_BIT 39
 
 struct bpf_object_skeleton;
 
 static bool needs_cap, report_env, skip_recheck;
-static const char *reject_prog, *pause_dir;
+static const char *reject_prog, *hide_kfunc, *pause_dir;
 
 __attribute__((constructor)) static void read_test_settings(void)
 {
 	needs_cap = getenv("SYSCOPE_TEST_BPF_NEEDS_CAP") != NULL;
 	report_env = getenv("SYSCOPE_TEST_REPORT_ENV") != NULL;
 	reject_prog = getenv("SYSCOPE_TEST_REJECT_PROG"); /* stays valid: clearenv frees nothing */
+	hide_kfunc = getenv("SYSCOPE_TEST_HIDE_KFUNC");
 	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
 	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
 }
 
-/* the program's name contains one of SYSCOPE_TEST_REJECT_PROG's comma-separated texts */
-static bool to_reject(const char *name)
+/* name contains one of list's comma-separated texts (whole: equals one) */
+static bool listed(const char *list, const char *name, bool whole)
 {
-	if (!reject_prog || !name)
+	if (!list || !name)
 		return false;
-	for (const char *p = reject_prog; *p;) {
+	size_t len = strlen(name);
+	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
-		if (n && memmem(name, strlen(name), p, n))
+		if (n && (whole ? n == len && !memcmp(name, p, n) : memmem(name, len, p, n) != NULL))
 			return true;
 		p += n + (p[n] == ',');
 	}
 	return false;
+}
+
+/* the program's name contains one of SYSCOPE_TEST_REJECT_PROG's texts */
+static bool to_reject(const char *name)
+{
+	return listed(reject_prog, name, false);
 }
 
 static bool refused(void)
@@ -124,6 +135,15 @@ int __wrap_bpf_prog_load(enum bpf_prog_type type, const char *name, const char *
 					    sizeof(null_deref) / sizeof(null_deref[0]), &bare);
 	}
 	return __real_bpf_prog_load(type, name, license, insns, insn_cnt, opts);
+}
+
+__s32 __real_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind);
+__s32 __wrap_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind);
+__s32 __wrap_btf__find_by_name_kind(const struct btf *btf, const char *name, __u32 kind)
+{
+	if (kind == BTF_KIND_FUNC && listed(hide_kfunc, name, true))
+		return -ENOENT;
+	return __real_btf__find_by_name_kind(btf, name, kind);
 }
 
 /*

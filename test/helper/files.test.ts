@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, FileNameMessage, OpenFailedMessage } from '../../src/main/helper/protocol'
-import { HELPER_BUILDS, NR, mountTracefs, runUnderHelper, start } from './harness'
+import type { HelperClient } from '../../src/main/helper/client'
+import { HELPER_BUILDS, HOOKS_HELPER, NR, mountTracefs, runUnderHelper, start } from './harness'
 
 let dir: string
 let files: string
@@ -38,47 +39,78 @@ const cases = HELPER_BUILDS.flatMap(([name, helperPath, args]) =>
   )
 )
 
+/** The workload under client (--detail on): every file it used named, and its figures exact. */
+async function expectEveryFile(client: HelperClient, timed: boolean): Promise<void> {
+  const work = mkdtempSync(join(dir, 'work-'))
+  mkdirSync(join(work, 'sub'))
+  const last = new Map<string, FileMessage>()
+  const names = new Map<string, string>()
+  const failed: OpenFailedMessage[] = []
+  client.on('file', (m: FileMessage) => last.set(`${m.pid} ${m.file}`, m))
+  client.on('file_name', (m: FileNameMessage) => names.set(m.file, '/' + [...m.parts].reverse().join('/')))
+  client.on('open_failed', (m: OpenFailedMessage) => failed.push(m))
+  expect(client.hello.detail).toBe(true)
+  const r = await runUnderHelper(client, [files, work])
+  expect(r.exit.code).toBe(0)
+  // every use comes with its final figures before the process's exit
+  const rows = [...last.values()].filter((m) => m.pid === r.rootPid)
+  expect(rows.every((m) => m.final)).toBe(true)
+  const byPath = new Map(rows.filter((m) => names.has(m.file)).map((m) => [names.get(m.file)!, m]))
+  const figures = (p: string) => {
+    const m = byPath.get(p)
+    return m && { kind: m.kind, opens: m.opens, reads: m.reads, read_bytes: m.read_bytes, writes: m.writes, write_bytes: m.write_bytes }
+  }
+  expect(figures(join(work, 'sub', 'a.txt'))).toEqual({ kind: 'file', opens: 3, reads: 3, read_bytes: 1384, writes: 2, write_bytes: 1234 })
+  expect(figures(join(work, 'sub', 'b.txt'))).toEqual({ kind: 'file', opens: 2, reads: 1, read_bytes: 1234, writes: 1, write_bytes: 1234 })
+  expect(figures(work)).toEqual({ kind: 'dir', opens: 1, reads: 0, read_bytes: 0, writes: 0, write_bytes: 0 })
+  // the symlink itself is never a file the process used: the kernel followed it
+  expect(byPath.has(join(work, 'link'))).toBe(false)
+  const pipes = rows.filter((m) => m.kind === 'pipe')
+  expect(pipes.map((m) => [m.opens, m.reads, m.read_bytes, m.writes, m.write_bytes])).toEqual([[2, 1, 77, 1, 77]])
+  // time in those calls is known; the counts-only mode reads no clock (0 here; the
+  // summary makes it null)
+  for (const m of [byPath.get(join(work, 'sub', 'a.txt'))!, byPath.get(join(work, 'sub', 'b.txt'))!]) {
+    if (!timed) expect(m.time_ns).toBe(0)
+    else expect(m.time_ns).toBeGreaterThan(0)
+  }
+  // failed opens: as given, with the directory a relative name was relative to
+  const fails = failed.filter((m) => m.pid === r.rootPid)
+  const last2 = new Map(fails.map((m) => [`${m.base === null ? '' : names.get(m.base)}|${m.name}`, m]))
+  expect(last2.get(`${join(work, 'sub')}|nope.txt`)).toMatchObject({ errno: 2, count: 2 })
+  expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
+}
+
 describe.each(cases)('files (%s)', (name, helperPath, args) => {
   it('names every file the workload used and counts what it did, exactly', async () => {
-    const work = mkdtempSync(join(dir, 'work-'))
-    mkdirSync(join(work, 'sub'))
     const client = await start({ helperPath, args: [...args, '--detail'] })
-    const last = new Map<string, FileMessage>()
-    const names = new Map<string, string>()
-    const failed: OpenFailedMessage[] = []
-    client.on('file', (m: FileMessage) => last.set(`${m.pid} ${m.file}`, m))
-    client.on('file_name', (m: FileNameMessage) => names.set(m.file, '/' + [...m.parts].reverse().join('/')))
-    client.on('open_failed', (m: OpenFailedMessage) => failed.push(m))
     try {
-      expect(client.hello.detail).toBe(true)
-      const r = await runUnderHelper(client, [files, work])
-      expect(r.exit.code).toBe(0)
-      // every use comes with its final figures before the process's exit
-      const rows = [...last.values()].filter((m) => m.pid === r.rootPid)
-      expect(rows.every((m) => m.final)).toBe(true)
-      const byPath = new Map(rows.filter((m) => names.has(m.file)).map((m) => [names.get(m.file)!, m]))
-      const figures = (p: string) => {
-        const m = byPath.get(p)
-        return m && { kind: m.kind, opens: m.opens, reads: m.reads, read_bytes: m.read_bytes, writes: m.writes, write_bytes: m.write_bytes }
-      }
-      expect(figures(join(work, 'sub', 'a.txt'))).toEqual({ kind: 'file', opens: 3, reads: 3, read_bytes: 1384, writes: 2, write_bytes: 1234 })
-      expect(figures(join(work, 'sub', 'b.txt'))).toEqual({ kind: 'file', opens: 2, reads: 1, read_bytes: 1234, writes: 1, write_bytes: 1234 })
-      expect(figures(work)).toEqual({ kind: 'dir', opens: 1, reads: 0, read_bytes: 0, writes: 0, write_bytes: 0 })
-      // the symlink itself is never a file the process used: the kernel followed it
-      expect(byPath.has(join(work, 'link'))).toBe(false)
-      const pipes = rows.filter((m) => m.kind === 'pipe')
-      expect(pipes.map((m) => [m.opens, m.reads, m.read_bytes, m.writes, m.write_bytes])).toEqual([[2, 1, 77, 1, 77]])
-      // time in those calls is known; the counts-only mode reads no clock (0 here; the
-      // summary makes it null)
-      for (const m of [byPath.get(join(work, 'sub', 'a.txt'))!, byPath.get(join(work, 'sub', 'b.txt'))!]) {
-        if (name.endsWith('counts-only')) expect(m.time_ns).toBe(0)
-        else expect(m.time_ns).toBeGreaterThan(0)
-      }
-      // failed opens: as given, with the directory a relative name was relative to
-      const fails = failed.filter((m) => m.pid === r.rootPid)
-      const last2 = new Map(fails.map((m) => [`${m.base === null ? '' : names.get(m.base)}|${m.name}`, m]))
-      expect(last2.get(`${join(work, 'sub')}|nope.txt`)).toMatchObject({ errno: 2, count: 2 })
-      expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
+      await expectEveryFile(client, !name.endsWith('counts-only'))
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('files where the kernel has no bpf_rdonly_cast (before 6.2)', () => {
+  // the hooks build hides the kfunc from the kernel's BTF, from the helper and libbpf alike
+  const hidden = { helperPath: HOOKS_HELPER, wrapper: ['env', 'SYSCOPE_TEST_HIDE_KFUNC=bpf_rdonly_cast'] }
+
+  it('are refused in the tp_btf mode, whose programs for them need it, saying why', async () => {
+    const client = await start({ ...hidden, args: ['--mode', 'tp_btf', '--detail'] })
+    try {
+      expect(client.hello.mode).toBe('tp_btf')
+      expect(client.hello.detail).toBe(false)
+      expect(client.hello.detail_error).toMatch(/--detail in the tp_btf mode needs the kernel's bpf_rdonly_cast \(Linux 6\.2 or later\).*use the raw_tp mode/)
+    } finally {
+      await client.shutdown()
+    }
+  })
+
+  it('are had in the raw_tp mode, which the auto mode then takes', async () => {
+    const client = await start({ ...hidden, args: ['--detail'] })
+    try {
+      expect(client.hello.mode).toBe('raw_tp')
+      await expectEveryFile(client, true)
     } finally {
       await client.shutdown()
     }
