@@ -65,8 +65,15 @@ static __always_inline struct file *fd_file(bool direct, struct task_struct *tas
 	struct fdtable *fdt = KREAD(direct, files, fdt);
 	if (!fdt || (__u64)fd >= KREAD(direct, fdt, max_fds))
 		return NULL;
-	/* an array of pointers has no type the verifier follows: this one read either way */
 	struct file **fds = KREAD(direct, fdt, fd);
+	if (direct) {
+		/* a pointer to a pointer has no type the verifier follows, an array inside a struct
+		 * has: the slot is read as the first of files_struct's own fd array (its first
+		 * table, of the same type), one place in memory before it */
+		struct files_struct *view =
+			(void *)&fds[fd] - bpf_core_field_offset(struct files_struct, fd_array);
+		return kobj(view)->fd_array[0];
+	}
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
@@ -77,7 +84,7 @@ static __always_inline struct file *fd_file(bool direct, struct task_struct *tas
  * used through an fd, f. A regular file or directory is its inode under its name; the others
  * have no name of their own to tell them apart, and eventfd, timerfd, epoll, signalfd... share
  * the kernel's one anonymous inode (their dentries' "[eventfd]" is not even hashed): their file
- * operations, one table per kind, tell those apart (a pipe's or socket's are the same for all).
+ * operations, one table per kind, tell those apart. A pipe's or socket's inode is its own.
  */
 static __always_inline void file_id_of(bool direct, struct dentry *d, struct inode *ino,
 				       struct file *f, struct file_id *id)
@@ -90,9 +97,10 @@ static __always_inline void file_id_of(bool direct, struct dentry *d, struct ino
 	id->gen = named ? KREAD(direct, ino, i_generation) : 0;
 	/* f_op probe-read either way: its address is the value, and the verifier keeps a typed
 	 * pointer whole */
-	id->name = named ? KREAD(direct, d, d_name.hash)
-		   : f	 ? (__u32)(unsigned long)BPF_CORE_READ(f, f_op)
-			 : 0;
+	bool anon = !named && f && KREAD(direct, sb, s_magic) == ANON_INODE_FS_MAGIC;
+	id->name = named  ? KREAD(direct, d, d_name.hash)
+		   : anon ? (__u32)(unsigned long)BPF_CORE_READ(f, f_op)
+			  : 0;
 }
 
 /* the key of a process's use of a file: its slot and the file's identity */

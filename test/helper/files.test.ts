@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, FileNameMessage, OpenFailedMessage } from '../../src/main/helper/protocol'
 import type { HelperClient } from '../../src/main/helper/client'
-import { HELPER_BUILDS, HOOKS_HELPER, NR, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, HOOKS_HELPER, NR, mountTracefs, runUnderHelper, start } from './harness'
 
 let dir: string
 let files: string
@@ -26,18 +26,6 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
   unmountTracefs()
 })
-
-// the timed mode keeps a call's arguments at its entry; --counts-only reads them from the user's
-// registers at the exit, which the classic tracepoint's exit record does not hold
-const TIMINGS: [string, string[]][] = [
-  ['timed', []],
-  ['counts-only', ['--counts-only']]
-]
-const cases = HELPER_BUILDS.flatMap(([name, helperPath, args]) =>
-  TIMINGS.filter(([timing]) => !(name === 'tracepoint' && timing === 'counts-only')).map(
-    ([timing, more]) => [`${name}, ${timing}`, helperPath, [...args, ...more]] as const
-  )
-)
 
 /** The workload under client (--detail on): every file it used named, and its figures exact. */
 async function expectEveryFile(client: HelperClient, timed: boolean): Promise<void> {
@@ -80,11 +68,13 @@ async function expectEveryFile(client: HelperClient, timed: boolean): Promise<vo
   expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
 }
 
-describe.each(cases)('files (%s)', (name, helperPath, args) => {
+// the timed mode keeps a call's arguments at its entry; --counts-only reads them from the user's
+// registers at the exit
+describe.each(DETAIL_BUILDS)('files (%s)', (_name, helperPath, args, countsOnly) => {
   it('names every file the workload used and counts what it did, exactly', async () => {
     const client = await start({ helperPath, args: [...args, '--detail'] })
     try {
-      await expectEveryFile(client, !name.endsWith('counts-only'))
+      await expectEveryFile(client, !countsOnly)
     } finally {
       await client.shutdown()
     }

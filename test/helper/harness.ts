@@ -27,6 +27,14 @@ export const HELPER_BUILDS: [string, string, string[]][] = [
   ['tracepoint', HELPER, ['--mode', 'tracepoint']],
   ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
 ]
+/** one of --detail's builds: [name, binary, arguments, counts-only] */
+type DetailBuild = [string, string, string[], boolean]
+/** each of HELPER_BUILDS timed, and with --counts-only where --detail can have it (not in the
+ * classic tracepoint mode, whose exit record holds no arguments) */
+export const DETAIL_BUILDS: DetailBuild[] = HELPER_BUILDS.flatMap(([name, helperPath, args]): DetailBuild[] => [
+  [name, helperPath, args, false],
+  ...(name === 'tracepoint' ? [] : [[`${name}, counts-only`, helperPath, [...args, '--counts-only'], true] as DetailBuild])
+])
 /** numbers of the syscalls the helper tests count, on the arch they run on */
 export const NR = {
   getppid: syscallNr('getppid'),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, PeerMessage, SocketMessage } from '../../src/main/helper/protocol'
-import { HELPER_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
 
 interface Facts {
   l4: number
@@ -51,14 +51,8 @@ afterAll(() => {
   unmountTracefs()
 })
 
-// the timed mode sees each connect and close at its entry; --counts-only only at the exit (not
-// in the classic tracepoint mode, whose exit record holds no arguments)
-const cases = HELPER_BUILDS.flatMap(([mode, helperPath, args]) => [
-  [mode, helperPath, args, false] as const,
-  ...(mode === 'tracepoint' ? [] : [[`${mode}, counts-only`, helperPath, [...args, '--counts-only'], true] as const])
-])
-
-describe.each(cases)('network (%s)', (mode, helperPath, args, countsOnly) => {
+// the timed mode sees each connect and close at its entry; --counts-only only at the exit
+describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly) => {
   it('finds every socket of the workload, both ends, its connects and its traffic per peer', async () => {
     const work = mkdtempSync(join(dir, 'work-'))
     const client = await start({ helperPath, args: [...args, '--detail'] })
