@@ -365,6 +365,15 @@ int main(int argc, char **argv)
 	}
 	fcntl(io.in_fd, F_SETFD, FD_CLOEXEC);
 	fcntl(io.out_fd, F_SETFD, FD_CLOEXEC);
+	/* A session of its own, and so a scheduler group of its own where the kernel groups tasks
+	 * by session (autogroup, on by default in most distributions' kernels), rather than the
+	 * app's: the app is busiest just when the helper is needed most, in a burst of the traced
+	 * command's short processes (which have a group of their own: the launcher leads a
+	 * session), whose slots the helper frees as it handles their exits (docs/helper.md, "Known
+	 * limits": the helper waited ~250-640 ms for a CPU in such a burst, and all 1,024 slots
+	 * filled). No terminal is ours to lose: the app ends us by closing the socket. */
+	if (getsid(0) != getpid())
+		(void)setsid();
 
 	/* open, set rodata, load, attach: one mode, the best that works */
 	err = loader_start(&app.ld, &o);

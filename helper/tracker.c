@@ -634,6 +634,18 @@ uint64_t tracker_stamp(struct tracker *t)
 	return since;
 }
 
+/* Whether the process in slot made a failed call, by the counts last sent (true when unknown). */
+static bool slot_failed_a_call(const struct tracker *t, uint32_t slot)
+{
+	const uint64_t *prev = t->slots[slot].prev;
+	if (!prev)
+		return true;
+	for (uint32_t nr = 0; nr < SYSCOPE_MAX_NR; nr++)
+		if (prev[3 * nr + 1])
+			return true;
+	return false;
+}
+
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
 	if (slot >= t->max_procs)
@@ -641,7 +653,10 @@ void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 	if (t->slots[slot].pid) {
 		detail_release(t, slot, out);
 		tracker_emit_counts(t, slot, true, out);
-		latency_emit_errnos(t, 0, slot, out);
+		/* its errnos, from a walk over the whole table: only where it has entries there,
+		 * which a process without a failed call (most short ones) has not */
+		if (slot_failed_a_call(t, slot))
+			latency_emit_errnos(t, 0, slot, out);
 		threads_release(t, t->slots[slot].pid, out);
 		hint(t, t->slots[slot].pid, -1);
 	}

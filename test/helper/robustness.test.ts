@@ -94,6 +94,27 @@ describe.each(helpers)('robustness (%s)', (helperPath) => {
   })
 })
 
+describe('beside the traced command', () => {
+  it('leads a session of its own: where the kernel groups tasks by session, a group of its own', async () => {
+    const client = await start()
+    try {
+      const pid = client.child.pid!
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      // after the command name: state, ppid, pgrp, session
+      const [, ppid, pgrp, session] = stat
+        .slice(stat.lastIndexOf(')') + 2)
+        .split(' ')
+        .map(Number)
+      expect({ ppid, pgrp, session }).toEqual({ ppid: process.pid, pgrp: pid, session: pid })
+      // so it does not wait for a CPU behind the app, which is busy when a burst of the
+      // command's processes needs the helper most (their slots are freed as it handles exits)
+      expect(readFileSync(`/proc/${pid}/autogroup`, 'utf8')).not.toBe(readFileSync('/proc/self/autogroup', 'utf8'))
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
 describe('a full process table', () => {
   it('counts and reports the processes it could not track, and says so to a track request', async () => {
     const client = await start({ args: ['--max-procs', '16'] })
