@@ -58,6 +58,7 @@ static const char usage[] =
 	"  --mode MODE       auto (default), tp_btf, raw_tp or tracepoint\n"
 	"  --max-procs N     processes tracked at once, 16..4096 (default 1024; up to 65536 as root)\n"
 	"  --detail          files and network: which files and sockets each process used, and how\n"
+	"                    much (in the tp_btf mode: Linux 6.2 or later; auto takes raw_tp before)\n"
 	"  --counts-only     calls and failures only (by errno): the exit hook alone, no clock;\n"
 	"                    no latency or slowest calls; with --detail, no time in calls\n"
 	"                    (not in the tracepoint mode)\n"
