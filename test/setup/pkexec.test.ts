@@ -99,6 +99,8 @@ afterAll(async () => {
     if (createdRunDbus) rmSync('/run/dbus', { recursive: true, force: true })
   }
   spawnSync('userdel', [USER])
+  // tsx's cache of the user's runs of the CLI (tsx-UID in the temp directory)
+  if (uid) rmSync(join(tmpdir(), `tsx-${uid}`), { recursive: true, force: true })
   rmSync(home, { recursive: true, force: true })
   rmSync(wl.dir, { recursive: true, force: true })
 }, 120_000)
