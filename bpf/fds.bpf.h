@@ -71,8 +71,9 @@ static __always_inline struct file *fd_file(bool direct, struct task_struct *tas
 	struct file **fds = KREAD(direct, fdt, fd);
 	if (direct) {
 		/* a pointer to a pointer has no type the verifier follows, an array inside a struct
-		 * has: the slot is read as the first of files_struct's own fd array (its first
-		 * table, of the same type), one place in memory before it */
+		 * has: the slot is read as the first entry of files_struct's own fd array (its
+		 * first table, of the same type), through a files_struct placed so that its array
+		 * starts at the slot */
 		struct files_struct *view =
 			(void *)&fds[fd] - bpf_core_field_offset(struct files_struct, fd_array);
 		/* as an address, as the probe read gives it: a typed pointer carried through all the
