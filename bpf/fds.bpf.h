@@ -36,8 +36,9 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 #define S_IFIFO 0010000
 #define ANON_INODE_FS_MAGIC 0x09041934
 
-static __always_inline __u32 kind_of(bool direct, struct inode *ino)
+static __always_inline __u32 kind_of(bool direct, struct file *f)
 {
+	struct inode *ino = KREAD(direct, f, f_inode);
 	__u32 mode = KREAD(direct, ino, i_mode) & S_IFMT;
 	struct super_block *sb = KREAD(direct, ino, i_sb);
 	if (KREAD(direct, sb, s_magic) == ANON_INODE_FS_MAGIC)

@@ -156,8 +156,7 @@ static __always_inline struct file_stats *stats_of(bool direct, struct task_stru
 	__u32 variant = 0;
 	file_named(direct, task, KREAD(direct, f, f_path.dentry), KREAD(direct, f, f_path.mnt), &id,
 		   true, &variant);
-	struct file_stats zero = { .kind = kind_of(direct, KREAD(direct, f, f_inode)),
-				   .variant = variant };
+	struct file_stats zero = { .kind = kind_of(direct, f), .variant = variant };
 	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&file_stats, &k)) {
 		drop(DROP_FILES);

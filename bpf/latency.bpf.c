@@ -263,7 +263,7 @@ __noinline int slow_keep(__u32 cpu)
 			file_key_of(false, 0, f, &k);
 			c->dev = k.dev;
 			c->ino = k.ino;
-			c->kind = kind_of(false, BPF_CORE_READ(f, f_inode)) + 1;
+			c->kind = kind_of(false, f) + 1;
 			bpf_probe_read_kernel_str(c->leaf, sizeof(c->leaf),
 						  BPF_CORE_READ(f, f_path.dentry, d_name.name));
 			/* its name, where the files monitor has met it before (its exit runs after) */

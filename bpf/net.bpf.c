@@ -166,7 +166,7 @@ static __always_inline __u64 addr_hash(const struct net_addr *a)
 static __always_inline struct sock_stats *sock_entry(bool direct, __u32 slot, struct file *f,
 						     struct sock **skp, struct file_key *k)
 {
-	if (!f || kind_of(direct, KREAD(direct, f, f_inode)) != FILE_SOCKET)
+	if (!f || kind_of(direct, f) != FILE_SOCKET)
 		return NULL;
 	struct sock *sk = sock_of(direct, f);
 	if (!sk)
@@ -434,8 +434,7 @@ static __always_inline void close_enter(bool direct, struct task_struct *task,
 	struct file *f = fd_file(direct, task, (int)t->arg[0]);
 	t->arg[1] = 0;
 	t->arg[3] = (__u64)f;
-	if (!f || kind_of(direct, KREAD(direct, f, f_inode)) != FILE_SOCKET ||
-	    !last_reference(direct, f))
+	if (!f || kind_of(direct, f) != FILE_SOCKET || !last_reference(direct, f))
 		return;
 	struct file_key k;
 	file_key_of(direct, 0, f, &k);

@@ -318,7 +318,7 @@ static __always_inline __s32 blocked_on(struct task_struct *task, __s32 nr)
 	struct file *f = fd_file(false, task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs));
 	if (!f)
 		return nr;
-	return nr | (__s32)((kind_of(false, BPF_CORE_READ(f, f_inode)) + 1) << TT_ON_SHIFT);
+	return nr | (__s32)((kind_of(false, f) + 1) << TT_ON_SHIFT);
 }
 
 /* A tracked task's thread record (struct thread_state), made if need be; NULL when untracked. */

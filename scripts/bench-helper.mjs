@@ -418,7 +418,7 @@ function progIdsOf(pid) {
 function progTotals(ids) {
   const all = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }))
   return all
-    .filter((p) => ids.has(p.id) && /(sys_enter|sys_exit|sys_enter_detail|sys_exit_detail|empty_enter|empty_exit)$/.test(p.name ?? ''))
+    .filter((p) => ids.has(p.id) && /(sys_(enter|exit)(_detail)?|empty_enter|empty_exit)$/.test(p.name ?? ''))
     .map((p) => ({ id: p.id, ns: p.run_time_ns ?? 0, cnt: p.run_cnt ?? 0 }))
 }
 

@@ -8,8 +8,7 @@ import { until } from '../util/until'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
 
-const OUR_PROGRAMS =
-  /^(btf|raw|tp)_(sys_enter|sys_exit|sys_enter_detail|sys_exit_detail|fork|exec|exit|switch|wakeup|wakeup_new|disk_start|disk_issue|disk_done)$/
+const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_(enter|exit)(_detail)?|fork|exec|exit|switch|wakeup|wakeup_new|disk_start|disk_issue|disk_done)$/
 
 function ourLinks(progIds: Set<number>): number {
   const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { prog_id?: number }[]
