@@ -75,8 +75,9 @@ static __always_inline bool may_change_creds(__s64 nr)
 
 /* ---- the hot path ---- */
 
-/* The first five arguments of the syscall being entered: from the user registers (tp_btf,
- * raw_tp) or the classic tracepoint's record */
+/* The first five arguments of the syscall: from the user registers (tp_btf loads them through
+ * its typed pointer, raw_tp through CO-RE: one helper call each, all five made even where the
+ * class needs two) or the classic tracepoint's record */
 static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[5])
 {
 	if (k == HOOK_TP) {
@@ -89,6 +90,14 @@ static __always_inline void entry_args(enum hook_kind k, void *src, __u64 a[5])
 		return;
 	}
 	struct pt_regs *regs = src;
+	if (k == HOOK_BTF) {
+		a[0] = PT_REGS_PARM1_SYSCALL(regs);
+		a[1] = PT_REGS_PARM2_SYSCALL(regs);
+		a[2] = PT_REGS_PARM3_SYSCALL(regs);
+		a[3] = PT_REGS_PARM4_SYSCALL(regs);
+		a[4] = PT_REGS_PARM5_SYSCALL(regs);
+		return;
+	}
 	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
@@ -332,7 +341,7 @@ static __always_inline void detail_at_exit(struct task_struct *task, __u32 slot,
 		task = (struct task_struct *)bpf_get_current_task();
 	struct thread_state t = {};
 	__u64 a[5];
-	entry_args(HOOK_RAW, regs, a);
+	entry_args(direct ? HOOK_BTF : HOOK_RAW, regs, a);
 	detail_args(&t, cls, a);
 	if (cls == DETAIL_CONNECT)
 		connect_at_exit(direct, task, slot, &t, ret);
