@@ -105,8 +105,18 @@ static __always_inline void path_at(bool direct, struct task_struct *task, struc
 	walk_root(direct, task, &w);
 	w.mnt = container_of(vm, struct mount, mnt);
 	bpf_loop(FILE_DEPTH, direct ? walk_step_direct : walk_step_probe, &w, 0);
-	out->len = w.off;
-	out->whole = w.whole;
+	out->h.len = w.off;
+	out->h.whole = w.whole;
+}
+
+/* the name of file id, from whichever table its length put it in; NULL: not named yet */
+static __always_inline struct file_name_head *name_of(const struct file_id *id)
+{
+	struct file_name_short *s = bpf_map_lookup_elem(&file_names_short, id);
+	if (s)
+		return &s->h;
+	struct file_name *l = bpf_map_lookup_elem(&file_names, id);
+	return l ? &l->h : NULL;
 }
 
 /*
@@ -118,7 +128,7 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 				       struct vfsmount *vm, const struct file_id *id,
 				       bool count_full, __u32 *variant)
 {
-	struct file_name *named = bpf_map_lookup_elem(&file_names, id);
+	struct file_name_head *named = name_of(id);
 	if (named) {
 		*variant = named->variant;
 		return true;
@@ -128,14 +138,24 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 	if (!name)
 		return false;
 	path_at(direct, task, d, vm, name);
-	name->seq = files_seq;
-	name->variant = file_variant(id->dev, id->ino);
-	if (bpf_map_update_elem(&file_names, id, name, BPF_NOEXIST) == -7 /* E2BIG: full */ &&
-	    count_full)
+	name->h.seq = files_seq;
+	name->h.variant = file_variant(id->dev, id->ino);
+	/* the short table takes the walk's first bytes */
+	bool fits = name->h.len <= FILE_NAME_SHORT;
+	long err = fits ? bpf_map_update_elem(&file_names_short, id, name, BPF_NOEXIST)
+			: bpf_map_update_elem(&file_names, id, name, BPF_NOEXIST);
+	if (err == -7 /* E2BIG: full */ && count_full)
 		drop(DROP_FILES);
-	/* another CPU's, where it named the file first */
-	named = bpf_map_lookup_elem(&file_names, id);
-	*variant = named ? named->variant : name->variant;
+	/* another CPU's, where it named the file first; where it walked to a path of the other
+	 * length (another mount or root), this one's entry goes again: one name per file */
+	named = name_of(id);
+	if (named && named->variant != name->h.variant && !err) {
+		if (fits)
+			bpf_map_delete_elem(&file_names_short, id);
+		else
+			bpf_map_delete_elem(&file_names, id);
+	}
+	*variant = named ? named->variant : name->h.variant;
 	return true;
 }
 
@@ -251,7 +271,8 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 	if (!n)
 		return;
 	/* an empty name (fstatat's AT_EMPTY_PATH) names the dirfd's file: not a name */
-	if (bpf_probe_read_user_str(n->name, sizeof(n->name), user_name) <= 1)
+	long len = bpf_probe_read_user_str(n->name, sizeof(n->name), user_name);
+	if (len <= 1)
 		return;
 	/* relative to what: the dirfd's file, or the cwd (AT_FDCWD), as it was at the exit */
 	struct file_id base = {};
@@ -284,21 +305,25 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 		h = (h ^ (__u8)c) * 0x100000001b3ULL;
 	}
 	k.hash = h;
-	struct name_ops *e = bpf_map_lookup_elem(&name_ops, &k);
+	/* the short table takes the name's first bytes (len counts its NUL) */
+	bool fits = len <= NAME_SHORT;
+	struct name_counts *e = fits ? bpf_map_lookup_elem(&name_ops_short, &k)
+				     : bpf_map_lookup_elem(&name_ops, &k);
 	if (!e) {
-		n->count = 0;
-		n->errors = 0;
-		n->errno_ = 0;
-		n->seq = files_seq;
-		n->base_variant = base_variant;
-		if (bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&name_ops, &k)) {
-			drop(DROP_FILES);
+		n->c.count = 0;
+		n->c.errors = 0;
+		n->c.errno_ = 0;
+		n->c.seq = files_seq;
+		n->c.base_variant = base_variant;
+		long err = fits ? bpf_map_update_elem(&name_ops_short, &k, n, BPF_NOEXIST)
+				: bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST);
+		e = fits ? bpf_map_lookup_elem(&name_ops_short, &k)
+			 : bpf_map_lookup_elem(&name_ops, &k);
+		if (!e) {
+			if (err)
+				drop(DROP_FILES);
 			return;
 		}
-		e = bpf_map_lookup_elem(&name_ops, &k);
-		if (!e)
-			return;
 	}
 	__sync_fetch_and_add(&e->count, 1);
 	if (ret < 0) {

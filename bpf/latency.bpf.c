@@ -270,7 +270,7 @@ __noinline int slow_keep(__u32 cpu)
 			struct file_id id = {
 				.dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name
 			};
-			struct file_name *named = bpf_map_lookup_elem(&file_names, &id);
+			struct file_name_head *named = name_of(&id);
 			c->variant = named ? named->variant : 0;
 		}
 	}

@@ -278,6 +278,12 @@ enum file_kind {
 #define FILE_PART_MAX 256 /* one component (NAME_MAX + 1) */
 #define FILE_DEPTH 64 /* components walked at most */
 #define NAME_MAX_ 256 /* a name a call was given, as given (name_ops) */
+/* The short tables' names (file_names_short, name_ops_short), which most paths and names fit:
+ * with the kernel's header and the key, an entry there is within 256 bytes, the smallest size
+ * class of the allocator a map that allocates as used takes its entries from (docs/detail.md,
+ * "What it costs") */
+#define FILE_NAME_SHORT 128
+#define NAME_SHORT 128
 #define AT_FDCWD_ (-100)
 
 /*
@@ -324,13 +330,24 @@ struct file_stats {
 	__u32 variant; /* its number among those met at its (device, inode): file_variant */
 };
 
-struct file_name {
+struct file_name_head {
 	__u64 seq; /* files_seq when it was resolved: the helper sends it once */
 	__u32 len; /* bytes of name used */
 	__u32 whole; /* the walk reached the root: not truncated */
 	__u32 variant; /* as file_stats.variant */
 	__u32 _pad;
+};
+
+/* a path, in file_names_short if it fits (len <= FILE_NAME_SHORT), else in file_names: the
+ * short one is the long one's first bytes, so one walk fills either */
+struct file_name {
+	struct file_name_head h;
 	char name[FILE_NAME_MAX];
+};
+
+struct file_name_short {
+	struct file_name_head h;
+	char name[FILE_NAME_SHORT];
 };
 
 /* One tracked process's calls on one name, by what they did (op): kept by the name as given,
@@ -342,13 +359,24 @@ struct name_key {
 	__u64 hash; /* of the name as given */
 };
 
-struct name_ops {
+struct name_counts {
 	__u64 count; /* calls */
 	__u64 errors; /* of them, failed */
 	__u64 seq; /* as file_stats.seq */
 	__u32 errno_; /* the last failure's */
 	__u32 base_variant; /* the base directory's, as file_stats.variant */
+};
+
+/* in name_ops_short if the name fits (with its NUL, NAME_SHORT bytes), else in name_ops; as
+ * file_name, the short one is the long one's first bytes */
+struct name_ops {
+	struct name_counts c;
 	char name[NAME_MAX_];
+};
+
+struct name_ops_short {
+	struct name_counts c;
+	char name[NAME_SHORT];
 };
 
 /* ---- network (net.bpf.c) ---- */

@@ -187,13 +187,6 @@ static void probe_detail_bounded(const struct loader_opts *base, enum attach_mod
 		;
 }
 
-static int kernel_at_least(const char *release, int major, int minor)
-{
-	int a = 0, b = 0;
-	sscanf(release, "%d.%d", &a, &b);
-	return a > major || (a == major && b >= minor);
-}
-
 int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 {
 	struct jbuf j = { 0 };

@@ -19,15 +19,26 @@
 #include "tracker.h"
 
 /* a name resolved since the last tick (sent again the tick after: the app keeps one) */
+static void name_line(struct pass *p, const struct file_id *k, const struct file_name_head *h,
+		      const char *name, uint32_t max)
+{
+	if (!stamped_since(h->seq, p->since))
+		return;
+	msg_file_name(p->out, k->dev, k->ino, h->variant, name, h->len < max ? h->len : max,
+		      h->whole);
+	out_line(p->out);
+}
+
 static void one_name(struct pass *p, const void *key, const void *value)
 {
-	const struct file_id *k = key;
 	const struct file_name *v = value;
-	if (!stamped_since(v->seq, p->since))
-		return;
-	msg_file_name(p->out, k->dev, k->ino, v->variant, v->name,
-		      v->len < FILE_NAME_MAX ? v->len : FILE_NAME_MAX, v->whole);
-	out_line(p->out);
+	name_line(p, key, &v->h, v->name, sizeof(v->name));
+}
+
+static void one_short_name(struct pass *p, const void *key, const void *value)
+{
+	const struct file_name_short *v = value;
+	name_line(p, key, &v->h, v->name, sizeof(v->name));
 }
 
 static void one_use(struct pass *p, const void *key, const void *value)
@@ -44,20 +55,32 @@ static void one_use(struct pass *p, const void *key, const void *value)
 }
 
 /* a call on a name: a failed open as open_failed (as before name_op existed), the rest as name_op */
-static void one_name_op(struct pass *p, const void *key, const void *value)
+static void name_op_line(struct pass *p, const struct name_key *k, const struct name_counts *c,
+			 const char *name, size_t max)
 {
-	const struct name_key *k = key;
-	const struct name_ops *v = value;
-	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
+	uint32_t pid = detail_sent_for(p, k->slot, c->seq);
 	if (!pid)
 		return;
+	size_t len = strnlen(name, max);
 	if (k->op == NAME_OPEN)
-		msg_open_failed(p->out, p->t->seq, pid, &k->base, v);
+		msg_open_failed(p->out, p->t->seq, pid, &k->base, c, name, len);
 	else
-		msg_name_op(p->out, p->t->seq, pid, k->op, &k->base, v);
+		msg_name_op(p->out, p->t->seq, pid, k->op, &k->base, c, name, len);
 	out_line(p->out);
 	if (p->slot >= 0)
 		bpf_map_delete_elem(p->fd, k);
+}
+
+static void one_name_op(struct pass *p, const void *key, const void *value)
+{
+	const struct name_ops *v = value;
+	name_op_line(p, key, &v->c, v->name, sizeof(v->name));
+}
+
+static void one_short_name_op(struct pass *p, const void *key, const void *value)
+{
+	const struct name_ops_short *v = value;
+	name_op_line(p, key, &v->c, v->name, sizeof(v->name));
 }
 
 /* names first: the figures that follow may be of a file no tick has named yet */
@@ -65,16 +88,24 @@ void files_send(struct pass *p)
 {
 	static struct file_id name_keys[DETAIL_BATCH];
 	static struct file_name names[DETAIL_BATCH];
+	static struct file_name_short short_names[DETAIL_BATCH];
 	static struct file_key use_keys[DETAIL_BATCH];
 	static struct file_stats uses[DETAIL_BATCH];
 	static struct name_key name_op_keys[DETAIL_BATCH];
 	static struct name_ops name_op_values[DETAIL_BATCH];
+	static struct name_ops_short short_name_op_values[DETAIL_BATCH];
 	struct syscope_bpf *skel = p->t->ld->skel;
 
+	p->fd = bpf_map__fd(skel->maps.file_names_short);
+	detail_each_entry(p, name_keys, sizeof(name_keys[0]), short_names, sizeof(short_names[0]),
+			  one_short_name);
 	p->fd = bpf_map__fd(skel->maps.file_names);
 	detail_each_entry(p, name_keys, sizeof(name_keys[0]), names, sizeof(names[0]), one_name);
 	p->fd = bpf_map__fd(skel->maps.file_stats);
 	detail_each_entry(p, use_keys, sizeof(use_keys[0]), uses, sizeof(uses[0]), one_use);
+	p->fd = bpf_map__fd(skel->maps.name_ops_short);
+	detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), short_name_op_values,
+			  sizeof(short_name_op_values[0]), one_short_name_op);
 	p->fd = bpf_map__fd(skel->maps.name_ops);
 	detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), name_op_values,
 			  sizeof(name_op_values[0]), one_name_op);

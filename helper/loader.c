@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -29,6 +30,13 @@ const char *mode_name(enum attach_mode m)
 	default:
 		return "auto";
 	}
+}
+
+bool kernel_at_least(const char *release, int major, int minor)
+{
+	int a = 0, b = 0;
+	sscanf(release, "%d.%d", &a, &b);
+	return a > major || (a == major && b >= minor);
 }
 
 static bool quiet_libbpf;
@@ -473,11 +481,21 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		/* off: the programs never touch them, so they need not hold anything */
 		bpf_map__set_max_entries(s->maps.file_stats, 1);
 		bpf_map__set_max_entries(s->maps.file_names, 1);
+		bpf_map__set_max_entries(s->maps.file_names_short, 1);
 		bpf_map__set_max_entries(s->maps.file_variants, 1);
 		bpf_map__set_max_entries(s->maps.name_ops, 1);
+		bpf_map__set_max_entries(s->maps.name_ops_short, 1);
 		bpf_map__set_max_entries(s->maps.sock_stats, 1);
 		bpf_map__set_max_entries(s->maps.peer_stats, 1);
 		bpf_map__set_max_entries(s->maps.sock_owner, 1);
+	}
+	/* Kernels before 5.11 charge maps to RLIMIT_MEMLOCK, not to the memory cgroup: there the
+	 * two tables a new file inserts into (15 and 6 MiB allocated at load) are allocated as
+	 * used, as the rest of --detail's, to stay within the 64 MiB diagnose asks for */
+	struct utsname u;
+	if (o->detail && (uname(&u) || !kernel_at_least(u.release, 5, 11))) {
+		bpf_map__set_map_flags(s->maps.file_names_short, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(s->maps.file_variants, BPF_F_NO_PREALLOC);
 	}
 	s->rodata->tcp_states_on = o->detail && m != MODE_TRACEPOINT;
 	choose_programs(s, m, o->detail, o->counts_only, o->btf_path);

@@ -13,6 +13,9 @@ enum attach_mode { MODE_AUTO = 0, MODE_TP_BTF, MODE_RAW_TP, MODE_TRACEPOINT };
 
 const char *mode_name(enum attach_mode m);
 
+/* release ("6.1.0-18-amd64", as uname gives it) is major.minor or later */
+bool kernel_at_least(const char *release, int major, int minor);
+
 /* Why loading failed, as far as the helper can tell: it decides the message and the fix. */
 enum load_failure {
 	LOAD_FAILED = 1, /* any other failure: the error names the step */

@@ -550,7 +550,7 @@ void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant,
 }
 
 void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
-		     const struct name_ops *v)
+		     const struct name_counts *v, const char *name, size_t len)
 {
 	msg_begin(j, MSG_OPEN_FAILED);
 	jb_key(j, "seq");
@@ -558,7 +558,7 @@ void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct fi
 	jb_key(j, "pid");
 	jb_u64(j, pid);
 	jb_key(j, "name");
-	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
+	jb_strn(j, name, len);
 	jb_key(j, "base");
 	if (base->dev || base->ino)
 		file_ref(j, base->dev, base->ino, v->base_variant);
@@ -592,7 +592,8 @@ static const char *name_op_name(uint32_t op)
 }
 
 void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
-		 const struct file_id *base, const struct name_ops *v)
+		 const struct file_id *base, const struct name_counts *v, const char *name,
+		 size_t len)
 {
 	msg_begin(j, MSG_NAME_OP);
 	jb_key(j, "seq");
@@ -602,7 +603,7 @@ void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
 	jb_key(j, "op");
 	jb_str(j, name_op_name(op));
 	jb_key(j, "name");
-	jb_strn(j, v->name, strnlen(v->name, sizeof(v->name)));
+	jb_strn(j, name, len);
 	jb_key(j, "base");
 	if (base->dev || base->ino)
 		file_ref(j, base->dev, base->ino, v->base_variant);

@@ -126,7 +126,7 @@ void msg_untracked(struct jbuf *j, uint64_t t_ns, uint32_t pid, uint32_t reason)
 
 struct file_stats;
 struct file_id;
-struct name_ops;
+struct name_counts;
 /* {"type":"file","seq":S,"pid":P,"file":"DEV:INO[:N]","kind":K,"opens":..,...,"final":F} */
 void msg_file(struct jbuf *j, uint64_t seq, uint32_t pid, uint64_t dev, uint64_t ino,
 	      const char *kind, const struct file_stats *v, bool final);
@@ -135,11 +135,12 @@ void msg_file_name(struct jbuf *j, uint64_t dev, uint64_t ino, uint32_t variant,
 		   size_t len, bool whole);
 /* {"type":"open_failed","seq":S,"pid":P,"name":N,"base":"DEV:INO"|null,"errno":E,"count":C} */
 void msg_open_failed(struct jbuf *j, uint64_t seq, uint32_t pid, const struct file_id *base,
-		     const struct name_ops *v);
+		     const struct name_counts *v, const char *name, size_t len);
 /* {"type":"name_op","seq":S,"pid":P,"op":"stat"|"unlink"|"rename_from"|"rename_to"|"mkdir",
  *  "name":N,"base":"DEV:INO"|null,"count":C,"errors":E,"errno":E|null} */
 void msg_name_op(struct jbuf *j, uint64_t seq, uint32_t pid, uint32_t op,
-		 const struct file_id *base, const struct name_ops *v);
+		 const struct file_id *base, const struct name_counts *v, const char *name,
+		 size_t len);
 
 /* latency in three steps, one entry per syscall whose durations moved:
  * {"type":"latency","seq":S,"pid":P,"final":F,"sys":[[nr,min_ns,max_ns,[k,count,...]],...]}

@@ -23,7 +23,7 @@
 //   configurations (traced, untraced, counts-only traced and untraced, --detail) to the same rounds, and
 //   tracedVsBaseline (countsVsBaseline: both --counts-only; detailVsBaseline: both --detail), whose on/off pairs switch between
 //   this build and that one tracing the same process (extra < 0: this one is cheaper):
-//   before/after a change in one run; the realistic workloads gain baseCountsOnly, baseCounts and baseDetail.
+//   before/after a change in one run; the realistic workloads gain baseCountsOnly, baseCounts, baseDetail and baseCountsDetail.
 // strace (hundreds of times slower; it stops the process, so CPU time would hide its cost) is
 // timed by wall clock on a 1/20 loop in its own process, against a bare process just before it.
 // The realistic workloads (tar of /usr/share, benchnet) run whole, in rotating order: bare, beside
@@ -547,7 +547,7 @@ async function realistic(name, argv, rounds, prepare = () => {}) {
     'detail',
     'countsDetail',
     'strace',
-    ...(BASELINE ? ['baseCountsOnly', 'baseCounts', 'baseDetail'] : [])
+    ...(BASELINE ? ['baseCountsOnly', 'baseCounts', 'baseDetail', 'baseCountsDetail'] : [])
   ]
   // TAR_MODES=bare,detail,baseDetail: only those (bare always; the ratios need it)
   const modes = process.env.TAR_MODES ? ['bare', ...all.filter((m) => m !== 'bare' && process.env.TAR_MODES.split(',').includes(m))] : all

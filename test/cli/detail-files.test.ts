@@ -93,6 +93,10 @@ describe('syscope record --detail', () => {
     // names that failed, made absolute against the directory they were relative to
     expect(row(join(work, 'sub', 'nope.txt'))).toMatchObject({ open_errors: 2, opens: 0, errnos: { ENOENT: 2 }, open_errnos: { ENOENT: 2 } })
     expect(row(join(work, 'missing', 'x'))).toMatchObject({ open_errors: 1, errnos: { ENOENT: 1 } })
+    // a path and a name as given longer than the kernel's short tables hold: from the long ones
+    const long = join(work, 'sub', 'd'.repeat(140))
+    expect(pick(row(join(long, 'c.txt')))).toEqual(['file', 1, 0, 0, 0, 1, 321])
+    expect(row(join(long, 'nope.txt'))).toMatchObject({ open_errors: 1, errnos: { ENOENT: 1 } })
     // every row is one of the command's processes
     const pids = new Set(s.proc.processes.map((p) => p.pid))
     expect(s.files!.every((f) => pids.has(f.pid))).toBe(true)
@@ -103,7 +107,7 @@ describe('syscope record --detail', () => {
     // the text says so too
     const text = runCli(['summary', out], env)
     expect(text.status).toBe(0)
-    expect(text.stdout).toMatch(new RegExp(`files: \\d+ used, 2 names failed to open`))
+    expect(text.stdout).toMatch(new RegExp(`files: \\d+ used, 3 names failed to open`))
     expect(text.stdout.includes('time in calls')).toBe(mode === 'timed')
     expect(text.stdout).toContain(join(work, 'sub', 'a.txt'))
     expect(text.stdout).toContain(`failed to open ${join(work, 'sub', 'nope.txt')}`)

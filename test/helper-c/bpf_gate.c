@@ -13,6 +13,8 @@
  *   EACCES).
  * SYSCOPE_TEST_HIDE_KFUNC=NAME[,NAME...]: the kernel's BTF has no function of those names, to
  *   the helper and to libbpf alike, as on a kernel from before them (bpf_rdonly_cast: 6.2).
+ * SYSCOPE_TEST_KERNEL_RELEASE=RELEASE: uname gives that release ("5.10.0"), as on an older
+ *   kernel, for the choices the helper makes by version.
  * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
  */
 #include <errno.h>
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -33,7 +36,7 @@
 struct bpf_object_skeleton;
 
 static bool needs_cap, report_env, skip_recheck;
-static const char *reject_prog, *hide_kfunc, *pause_dir;
+static const char *reject_prog, *hide_kfunc, *pause_dir, *kernel_release;
 
 __attribute__((constructor)) static void read_test_settings(void)
 {
@@ -41,6 +44,7 @@ __attribute__((constructor)) static void read_test_settings(void)
 	report_env = getenv("SYSCOPE_TEST_REPORT_ENV") != NULL;
 	reject_prog = getenv("SYSCOPE_TEST_REJECT_PROG"); /* stays valid: clearenv frees nothing */
 	hide_kfunc = getenv("SYSCOPE_TEST_HIDE_KFUNC");
+	kernel_release = getenv("SYSCOPE_TEST_KERNEL_RELEASE");
 	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
 	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
 }
@@ -144,6 +148,16 @@ __s32 __wrap_btf__find_by_name_kind(const struct btf *btf, const char *name, __u
 	if (kind == BTF_KIND_FUNC && listed(hide_kfunc, name, true))
 		return -ENOENT;
 	return __real_btf__find_by_name_kind(btf, name, kind);
+}
+
+int __real_uname(struct utsname *u);
+int __wrap_uname(struct utsname *u);
+int __wrap_uname(struct utsname *u)
+{
+	int r = __real_uname(u);
+	if (!r && kernel_release)
+		snprintf(u->release, sizeof(u->release), "%s", kernel_release);
+	return r;
 }
 
 /*

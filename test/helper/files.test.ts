@@ -4,7 +4,7 @@
 // attach mode, a workload of known file work (workloads/files.c).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
@@ -51,6 +51,10 @@ async function expectEveryFile(client: HelperClient, timed: boolean): Promise<vo
   expect(figures(join(work, 'sub', 'a.txt'))).toEqual({ kind: 'file', opens: 3, reads: 3, read_bytes: 1384, writes: 2, write_bytes: 1234 })
   expect(figures(join(work, 'sub', 'b.txt'))).toEqual({ kind: 'file', opens: 2, reads: 1, read_bytes: 1234, writes: 1, write_bytes: 1234 })
   expect(figures(work)).toEqual({ kind: 'dir', opens: 1, reads: 0, read_bytes: 0, writes: 0, write_bytes: 0 })
+  // a path longer than the short names' table holds (FILE_NAME_SHORT): the long table's
+  const long = 'd'.repeat(140)
+  expect(join(work, 'sub', long, 'c.txt').length).toBeGreaterThan(128)
+  expect(figures(join(work, 'sub', long, 'c.txt'))).toEqual({ kind: 'file', opens: 1, reads: 0, read_bytes: 0, writes: 1, write_bytes: 321 })
   // the symlink itself is never a file the process used: the kernel followed it
   expect(byPath.has(join(work, 'link'))).toBe(false)
   const pipes = rows.filter((m) => m.kind === 'pipe')
@@ -66,6 +70,8 @@ async function expectEveryFile(client: HelperClient, timed: boolean): Promise<vo
   const last2 = new Map(fails.map((m) => [`${m.base === null ? '' : names.get(m.base)}|${m.name}`, m]))
   expect(last2.get(`${join(work, 'sub')}|nope.txt`)).toMatchObject({ errno: 2, count: 2 })
   expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
+  // a name as given longer than the short table holds (NAME_SHORT)
+  expect(last2.get(`${join(work, 'sub')}|${long}/nope.txt`)).toMatchObject({ errno: 2, count: 1 })
 }
 
 // the timed mode keeps a call's arguments at its entry; --counts-only reads them from the user's
@@ -101,6 +107,39 @@ describe('files where the kernel has no bpf_rdonly_cast (before 6.2)', () => {
     try {
       expect(client.hello.mode).toBe('raw_tp')
       await expectEveryFile(client, true)
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('the tables a new file inserts into', () => {
+  /** the helper's maps by name (as bpftool shows it: 15 characters), each its flags, from the
+   * fds it holds (fdinfo's map_id) */
+  const mapFlags = (pid: number): Map<string, number> => {
+    const ids = new Set<number>()
+    for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+      const id = /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
+      if (id) ids.add(Number(id))
+    }
+    const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string; flags: number }[]
+    return new Map(maps.filter((m) => ids.has(m.id)).map((m) => [m.name ?? '', m.flags]))
+  }
+
+  // allocated at load they cost ~0.8 µs less a new file (docs/detail.md); a kernel before 5.11
+  // charges them to RLIMIT_MEMLOCK, where they are allocated as used (BPF_F_NO_PREALLOC, 1)
+  it.each([
+    ['this kernel', 'at load', [], 0],
+    ['a kernel before 5.11', 'as used', ['env', 'SYSCOPE_TEST_KERNEL_RELEASE=5.10.0'], 1]
+  ])('on %s: are allocated %s', async (_kernel, _how, wrapper, flags) => {
+    const client = await start({ helperPath: HOOKS_HELPER, wrapper, args: ['--detail'] })
+    try {
+      expect(client.hello.detail).toBe(true)
+      const maps = mapFlags(client.child.pid!)
+      expect(maps.get('file_names_shor')).toBe(flags)
+      expect(maps.get('file_variants')).toBe(flags)
+      // the long paths' table (1 KiB a name) is allocated as used on every kernel
+      expect(maps.get('file_names')).toBe(1)
     } finally {
       await client.shutdown()
     }

@@ -11,6 +11,9 @@
 //   an eventfd  8 bytes written and read back; a timerfd, armed to fire once, read (8 bytes):
 //               two anonymous inodes (the kernel's one inode for both), told apart by name
 //   failed      "nope.txt" twice (relative to sub), DIR/missing/x once: ENOENT
+//   long        sub/LONG/c.txt, LONG 140 "d"s (a path longer than the short names' table holds):
+//               created (1 open), 1 write of 321 bytes; "LONG/nope.txt" (relative to sub) failed
+//               once, a name as given longer than the short table holds too
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -64,5 +67,16 @@ int main(int argc, char **argv)
 	struct itimerspec soon = { .it_value = { .tv_nsec = 1000000 } };
 	if (tm < 0 || timerfd_settime(tm, 0, &soon, NULL) || read(tm, &one, 8) != 8)
 		return 11;
+	char lng[141];
+	memset(lng, 'd', 140);
+	lng[140] = 0;
+	if (mkdir(lng, 0755))
+		return 12;
+	snprintf(path, sizeof(path), "%s/c.txt", lng);
+	f = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	if (write(f, buf, 321) != 321)
+		return 13;
+	snprintf(path, sizeof(path), "%s/nope.txt", lng);
+	open(path, O_RDONLY);
 	return 0;
 }
