@@ -206,7 +206,7 @@ struct {
 /* (device, inode, generation, name hash) → its path, resolved once: a path of FILE_NAME_SHORT
  * bytes or less (most) in file_names_short, the rest in file_names, allocated as used (a name
  * there is 1 KiB). A new file inserts into the short one and file_variants: both are allocated
- * when the helper loads (with --detail: 15 and 5 MiB), as file_stats is, for an insert from a
+ * when the helper loads (with --detail: 15 and 6 MiB), as file_stats is, for an insert from a
  * per-CPU free list ~0.8 µs cheaper a new file than the allocator's (docs/detail.md) */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
