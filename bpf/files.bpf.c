@@ -260,6 +260,12 @@ static __always_inline void add_io(struct file_stats *s, bool write, long ret, _
 	s->seq = files_seq;
 }
 
+/* the counts of name key k, in the table a name of its length goes to (fits: name_ops_short) */
+static __always_inline struct name_counts *name_counts_of(bool fits, const struct name_key *k)
+{
+	return fits ? bpf_map_lookup_elem(&name_ops_short, k) : bpf_map_lookup_elem(&name_ops, k);
+}
+
 /* A call on a name, kept by the name as given and the directory it was relative to: an open
  * that failed (it has no file), a stat, an unlink, a rename, a mkdir. */
 static __always_inline void name_op(bool direct, struct task_struct *task, __u32 slot, __u32 op,
@@ -307,8 +313,7 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 	k.hash = h;
 	/* the short table takes the name's first bytes (len counts its NUL) */
 	bool fits = len <= NAME_SHORT;
-	struct name_counts *e = fits ? bpf_map_lookup_elem(&name_ops_short, &k)
-				     : bpf_map_lookup_elem(&name_ops, &k);
+	struct name_counts *e = name_counts_of(fits, &k);
 	if (!e) {
 		n->c.count = 0;
 		n->c.errors = 0;
@@ -317,8 +322,7 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 		n->c.base_variant = base_variant;
 		long err = fits ? bpf_map_update_elem(&name_ops_short, &k, n, BPF_NOEXIST)
 				: bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST);
-		e = fits ? bpf_map_lookup_elem(&name_ops_short, &k)
-			 : bpf_map_lookup_elem(&name_ops, &k);
+		e = name_counts_of(fits, &k);
 		if (!e) {
 			if (err)
 				drop(DROP_FILES);
