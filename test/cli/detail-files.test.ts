@@ -330,3 +330,29 @@ describe('syscope record --detail, more files than its tables hold', () => {
     expect(lost).toBeGreaterThanOrEqual(N - created.length)
   }, 240_000)
 })
+
+describe('syscope record --detail, a process that names a whole tree', () => {
+  it('keeps each name it looked up (a tar of /usr/share stats 54,000)', () => {
+    const many = join(dir, 'manyfiles')
+    execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
+    const work = mkdtempSync(join(dir, 'names-'))
+    // more than the 32,768 the names' table held before it was sized for such a tree
+    const N = 70_000
+    const r = spawnSync(
+      'node',
+      [CLI, 'record', '--detail', '--counts-only', '--json', '--out', join(dir, 'names.syscope'), '--', many, work, String(N), 'stat'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+        maxBuffer: 256 << 20,
+        timeout: 180_000
+      }
+    )
+    expect(r.status, r.stderr).toBe(0)
+    const s = JSON.parse(r.stdout) as Summary
+    expect(s.session.warnings.filter((w) => /files tables were full/.test(w))).toEqual([])
+    const looked = s.files!.filter((f) => f.path?.startsWith(work + '/'))
+    expect(looked.length).toBe(N)
+    expect(looked.every((f) => f.stats === 1 && f.name_errors === 1 && f.errnos.ENOENT === 1)).toBe(true)
+  }, 240_000)
+})
