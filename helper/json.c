@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "json.h"
 
-#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +84,12 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return want;
 }
 
+/* printable ASCII that JSON takes as it is */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void jb_strn(struct jbuf *j, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -91,7 +97,14 @@ void jb_strn(struct jbuf *j, const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		unsigned char c = u[i];
 		char esc[8];
-		if (c == '"' || c == '\\') {
+		if (plain(c)) {
+			/* a run of them in one copy: a file name is mostly such a run */
+			size_t end = i + 1;
+			while (end < n && plain(u[end]))
+				end++;
+			put(j, s + i, end - i);
+			i = end;
+		} else if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
 			put(j, esc, 2);
@@ -123,18 +136,30 @@ void jb_str(struct jbuf *j, const char *s)
 	jb_strn(j, s, strlen(s));
 }
 
-void jb_u64(struct jbuf *j, uint64_t v)
+/* v in decimal, with a '-' first if negative: a --detail tick of a tar writes ~100,000
+ * numbers, and snprintf's format parsing was a tenth of the helper's time */
+static void put_decimal(struct jbuf *j, uint64_t v, bool negative)
 {
 	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRIu64, v);
-	put(j, b, (size_t)n);
+	size_t at = sizeof(b);
+	do {
+		b[--at] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (negative)
+		b[--at] = '-';
+	put(j, b + at, sizeof(b) - at);
+}
+
+void jb_u64(struct jbuf *j, uint64_t v)
+{
+	put_decimal(j, v, false);
 }
 
 void jb_i64(struct jbuf *j, int64_t v)
 {
-	char b[24];
-	int n = snprintf(b, sizeof(b), "%" PRId64, v);
-	put(j, b, (size_t)n);
+	/* the magnitude in unsigned arithmetic: INT64_MIN has no positive int64 */
+	put_decimal(j, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void jb_key(struct jbuf *j, const char *key)

@@ -21,7 +21,9 @@
 static struct {
 	int fd;
 	char *buf;
-	size_t len, cap;
+	/* the lines not yet written are buf[off, len): a write moves off, not the rest of the
+	 * queue (megabytes in a burst, for the few hundred KiB a write takes) */
+	size_t off, len, cap;
 	bool blocked; /* waiting for EPOLLOUT */
 	bool failed;
 	int epfd;
@@ -46,21 +48,22 @@ bool out_failed(void)
 
 void out_flush(void)
 {
-	while (out.len) {
-		ssize_t n = write(out.fd, out.buf, out.len);
+	while (out.off < out.len) {
+		ssize_t n = write(out.fd, out.buf + out.off, out.len - out.off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
 				break;
 			out.failed = true; /* the app went away */
-			out.len = 0;
+			out.off = out.len = 0;
 			return;
 		}
-		memmove(out.buf, out.buf + n, out.len - (size_t)n);
-		out.len -= (size_t)n;
+		out.off += (size_t)n;
 	}
-	bool blocked = out.len > 0;
+	if (out.off == out.len)
+		out.off = out.len = 0;
+	bool blocked = out.len > out.off;
 	if (blocked != out.blocked && out.epfd >= 0) {
 		/* wake up when the socket can take more; the loop flushes after every wake-up */
 		struct epoll_event ev = { .events = out.idle_events | (blocked ? EPOLLOUT : 0),
@@ -73,7 +76,7 @@ void out_flush(void)
 void out_make_room(void)
 {
 	/* wait for the app to read (up to 5 s) rather than let one burst outgrow the queue */
-	for (int i = 0; i < 50 && out.len > OUT_MAX / 4 && !out.failed; i++) {
+	for (int i = 0; i < 50 && out.len - out.off > OUT_MAX / 4 && !out.failed; i++) {
 		struct pollfd p = { .fd = out.fd, .events = POLLOUT };
 		if (poll(&p, 1, 100) > 0)
 			out_flush();
@@ -94,12 +97,20 @@ void out_line(struct jbuf *j)
 			MESSAGE_MAX);
 		return;
 	}
-	if (out.len + need > OUT_MAX) {
+	if (out.len - out.off + need > OUT_MAX) {
 		fprintf(stderr,
 			"syscope-helper: the app has not read %u bytes of output; exiting\n",
 			OUT_MAX);
 		out.failed = true;
 		return;
+	}
+	/* room at the front, once the written part is at least as big as the rest (each byte is
+	 * moved at most once for each byte written before it), or rather than grow past OUT_MAX */
+	if (out.len + need > out.cap && out.off &&
+	    (out.off >= out.len - out.off || out.len + need > OUT_MAX)) {
+		memmove(out.buf, out.buf + out.off, out.len - out.off);
+		out.len -= out.off;
+		out.off = 0;
 	}
 	if (out.len + need > out.cap) {
 		size_t cap = out.cap ? out.cap : 65536;
@@ -134,5 +145,5 @@ void out_free(void)
 {
 	free(out.buf);
 	out.buf = NULL;
-	out.len = out.cap = 0;
+	out.off = out.len = out.cap = 0;
 }

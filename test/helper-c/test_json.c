@@ -31,6 +31,21 @@ static void object(struct jbuf *j)
 	jb_u64(j, 1);
 	jb_raw(j, "]}");
 }
+static void numbers(struct jbuf *j)
+{
+	jb_u64(j, 0);
+	jb_raw(j, " ");
+	jb_i64(j, 0);
+	jb_raw(j, " ");
+	jb_i64(j, INT64_MAX);
+	jb_raw(j, " ");
+	jb_i64(j, INT64_MIN);
+	jb_raw(j, " ");
+	jb_i64(j, -1);
+	jb_raw(j, " ");
+	jb_u64(j, 1000000007);
+}
+static void runs(struct jbuf *j) { jb_str(j, "/usr/share/doc/a b\"c\\d\x01" "e\xc3\xa9" "f"); }
 static void big(struct jbuf *j)
 {
 	for (int i = 0; i < 100000; i++)
@@ -51,6 +66,10 @@ int main(void)
 	CHECK(writes(edges, "\"\xe0\xa0\x80\xed\x9f\xbf\xf0\x90\x80\x80\xf4\x8f\xbf\xbf\""),
 	      "the first and last of each range are");
 	CHECK(writes(object, "{\"a\":18446744073709551615,\"b\":-42,\"c\":[1]}"), "writes numbers and keys");
+	CHECK(writes(numbers, "0 0 9223372036854775807 -9223372036854775808 -1 1000000007"),
+	      "writes 0, the extremes and negatives in decimal");
+	CHECK(writes(runs, "\"/usr/share/doc/a b\\\"c\\\\d\\u0001e\xc3\xa9" "f\""),
+	      "keeps plain runs between escapes and UTF-8 whole");
 	CHECK(writes(big, "ok"), "grows and resets its buffer");
 	return CHECK_DONE();
 }
