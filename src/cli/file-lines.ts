@@ -2,6 +2,7 @@
 // files did it use" (the JSON keeps a row per process and file). A pipe's line names its ends.
 import { filesByPath, pipeEnds, type FileByPath, type FileSummaryRow } from '../shared/detail'
 import { posix } from 'node:path'
+import { printable } from '../shared/printable'
 import { formatBytes, formatCount, formatCounted, formatDuration, formatProcesses } from '../shared/format'
 
 /** files listed, and names that failed to open */
@@ -11,7 +12,8 @@ const FAILED_SHOWN = 5
 /**
  * The files section: the files that moved the most bytes, then the names that failed to open
  * most often. With the network watched, sockets are its lines (a server's connections would
- * fill these): `socketsElsewhere`.
+ * fill these): `socketsElsewhere`. The rows' paths are as the kernel gave them: each shown is
+ * made printable here (comm gives printable names).
  */
 export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boolean, comm: (pid: number) => string): string[] {
   // used: opened, read or written, held, or there when looked up by name at least once (a name
@@ -38,7 +40,7 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
   if (used.length) out.push(`    read        written     opens   ${timed ? 'time in calls   ' : ''}${'by'.padEnd(byWidth)} path`)
   shownUsed.forEach((f, i) => {
     const ends = f.kind === 'pipe' ? pipeEnds(f, comm) : ''
-    const path = f.path === null ? '(name not kept)' : `${f.path}${ends ? ` (${ends})` : ''}`
+    const path = f.path === null ? '(name not kept)' : `${printable(f.path)}${ends ? ` (${ends})` : ''}`
     out.push(
       `    ${formatBytes(f.read_bytes).padEnd(11)} ${formatBytes(f.write_bytes).padEnd(11)} ${formatCount(f.opens).padStart(5)}   ${time(f)}${by[i]!.padEnd(byWidth)} ${path}`
     )
@@ -47,7 +49,7 @@ export function fileLines(rows: readonly FileSummaryRow[], socketsElsewhere: boo
     const why = Object.entries(f.open_errnos)
       .map(([e, n]) => `${e} ${formatCount(n)}`)
       .join(', ')
-    out.push(`    failed to open ${f.path ?? ''} (${formatProcesses(f.pids, comm)}): ${why}`)
+    out.push(`    failed to open ${printable(f.path ?? '')} (${formatProcesses(f.pids, comm)}): ${why}`)
   }
   const notThere = notFound(rows)
   if (notThere) out.push(notThere)
@@ -69,7 +71,7 @@ function notFound(rows: readonly FileSummaryRow[]): string | null {
   // a few names: each, whole
   if (names.length <= DIRS_SHOWN) {
     const each = [...names].sort((a, b) => b.errnos.ENOENT! - a.errnos.ENOENT! || String(a.path).localeCompare(String(b.path)))
-    return `    not there (ENOENT) when looked up by name: ${each.map((f) => `${f.path} (${times(f.errnos.ENOENT!)})`).join(', ')}`
+    return `    not there (ENOENT) when looked up by name: ${each.map((f) => `${printable(f.path!)} (${times(f.errnos.ENOENT!)})`).join(', ')}`
   }
   const lookups = names.reduce((n, f) => n + f.errnos.ENOENT!, 0)
   const inDir = new Map<string, number>()
@@ -80,6 +82,6 @@ function notFound(rows: readonly FileSummaryRow[]): string | null {
   const most = [...inDir]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, DIRS_SHOWN)
-    .map(([dir, n]) => `${dir} (${formatCount(n)})`)
+    .map(([dir, n]) => `${printable(dir)} (${formatCount(n)})`)
   return `    not there (ENOENT) when looked up by name: ${formatCounted(names.length, 'name')}, ${times(lookups)}, most in ${most.join(', ')}`
 }

@@ -10,8 +10,10 @@ import { fileLines } from './file-lines'
 const OP_NAMES: Record<string, [string, string]> = { flush: ['flush', 'flushes'], discard: ['discard', 'discards'], other: ['other request', 'other requests'] }
 
 export function formatSummary(summary: Summary): string {
-  // names the processes gave (paths, command lines) shown as text, their control characters escaped
-  const s = printableDeep(summary)
+  // names the processes gave (paths, command lines) shown as text, their control characters
+  // escaped; the files' paths as they are printed (fileLines): a tree's tens of thousands of
+  // rows, of which a dozen are shown
+  const s = printableDeep({ ...summary, files: null })
   const out: string[] = []
   const ses = s.session
   const comms = new Map(s.proc.processes.map((p) => [p.pid, p.comm]))
@@ -99,8 +101,8 @@ export function formatSummary(summary: Summary): string {
       )
     }
   }
-  if (s.files) {
-    out.push('', ...fileLines(s.files, s.network !== null, commOf))
+  if (summary.files) {
+    out.push('', ...fileLines(summary.files, s.network !== null, commOf))
   }
   if (s.network) {
     // the peers moved most bytes, then the connects that failed

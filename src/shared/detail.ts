@@ -46,13 +46,10 @@ export interface FileSummaryRow {
   held: boolean
 }
 
-/** A process's use of a file with nothing done yet: every figure 0, no errno, no time seen
- * (timed: false, none measured). */
-export function emptyFileRow(pid: number, path: string | null, kind: FileSummaryRow['kind'], timed = true): FileSummaryRow {
+/** The figures of a file's use with nothing done yet: every figure 0, no errno (timed: false,
+ * no time measured). */
+function noFigures(timed: boolean): Omit<FileSummaryRow, 'pid' | 'path' | 'kind' | 'first_ms' | 'last_ms' | 'held'> {
   return {
-    pid,
-    path,
-    kind,
     opens: 0,
     open_errors: 0,
     reads: 0,
@@ -68,11 +65,14 @@ export function emptyFileRow(pid: number, path: string | null, kind: FileSummary
     mkdirs: 0,
     name_errors: 0,
     errnos: {},
-    open_errnos: {},
-    first_ms: null,
-    last_ms: null,
-    held: false
+    open_errnos: {}
   }
+}
+
+/** A process's use of a file with nothing done yet: every figure 0, no errno, no time seen
+ * (timed: false, none measured). */
+export function emptyFileRow(pid: number, path: string | null, kind: FileSummaryRow['kind'], timed = true): FileSummaryRow {
+  return { pid, path, kind, ...noFigures(timed), first_ms: null, last_ms: null, held: false }
 }
 
 /** One file's use over every process that used it (filesByPath): the rows' figures summed. */
@@ -112,8 +112,19 @@ export function filesByPath(rows: readonly FileSummaryRow[]): FileByPath[] {
     const key = r.path === null ? `#${i}` : r.path
     let f = by.get(key)
     if (!f) {
-      const { pid: _pid, ...empty } = emptyFileRow(r.pid, r.path, r.kind, r.time_ns !== null)
-      f = { ...empty, first_ms: r.first_ms, last_ms: r.last_ms, held: r.held, pids: [], writers: [], readers: [] }
+      // (built whole: a copy of a row without its pid, by rest and spread, made every row of a
+      // 54,000-file tar ~10 µs slower to sum)
+      f = {
+        path: r.path,
+        kind: r.kind,
+        ...noFigures(r.time_ns !== null),
+        first_ms: r.first_ms,
+        last_ms: r.last_ms,
+        held: r.held,
+        pids: [],
+        writers: [],
+        readers: []
+      }
       by.set(key, f)
     }
     // a name only failed to open or stat-ed is `other`: a process that opened it says what it is

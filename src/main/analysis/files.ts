@@ -71,29 +71,40 @@ export function buildFiles(store: SessionStore, range?: TimeRange): FileSummaryR
       same.held ||= u.held
       continue
     }
-    const row: FileSummaryRow = {
-      ...emptyFileRow(u.pid, path, u.kind, timed),
-      opens,
-      reads,
-      read_bytes: readBytes,
-      writes,
-      write_bytes: writeBytes,
-      io_errors: ioErrors,
-      time_ns: timed ? timeNs : null,
-      first_ms: firstMs,
-      last_ms: lastMs,
-      held: u.held
-    }
+    const row = emptyFileRow(u.pid, path, u.kind, timed)
+    row.opens = opens
+    row.reads = reads
+    row.read_bytes = readBytes
+    row.writes = writes
+    row.write_bytes = writeBytes
+    row.io_errors = ioErrors
+    if (timed) row.time_ns = timeNs
+    row.first_ms = firstMs
+    row.last_ms = lastMs
+    row.held = u.held
     rows.push(row)
     if (path !== null) byPath.set(`${u.pid} ${path}`, row)
   }
   // a name as given, made absolute against the directory it was relative to (lexically: a ".."
-  // after a symlink in a name that does not exist cannot be resolved better)
+  // after a symlink in a name that does not exist cannot be resolved better). A directory's path
+  // once: a tar names each file of a directory relative to it.
+  const dirs = new Map<string, string | null>()
+  const dirPath = (base: string): string | null => {
+    let dir = dirs.get(base)
+    if (dir === undefined) {
+      const dirName = store.fileNames.get(base)
+      dir = dirName ? filePath('dir', base, dirName) : null
+      dirs.set(base, dir)
+    }
+    return dir
+  }
   const absolute = (base: string | null, name: string): string => {
     if (name.startsWith('/')) return posix.normalize(name)
-    const dirName = base === null ? undefined : store.fileNames.get(base)
-    const dir = dirName ? filePath('dir', base!, dirName) : null
-    return dir ? posix.join(dir, name) : name
+    const dir = base === null ? null : dirPath(base)
+    if (!dir) return name
+    // one plain component (most): no "." or ".." or "//" to resolve, as posix.join would
+    if (!name.includes('/') && name !== '.' && name !== '..') return dir.endsWith('/') ? dir + name : `${dir}/${name}`
+    return posix.join(dir, name)
   }
   const rowOf = (pid: number, path: string): FileSummaryRow => {
     let row = byPath.get(`${pid} ${path}`)
