@@ -138,7 +138,7 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 	if (!name)
 		return false;
 	path_at(direct, task, d, vm, name);
-	name->h.seq = files_seq;
+	stamp(&name->h.seq, CHANGED_NAMES);
 	name->h.variant = file_variant(id->dev, id->ino);
 	/* the short table takes the walk's first bytes */
 	bool fits = name->h.len <= FILE_NAME_SHORT;
@@ -257,7 +257,7 @@ static __always_inline void add_io(struct file_stats *s, bool write, long ret, _
 	if (ret < 0)
 		counter_add(&s->io_errors, 1, sole);
 	counter_add(&s->time_ns, ns, sole);
-	s->seq = files_seq;
+	stamp(&s->seq, CHANGED_USES);
 }
 
 /* the counts of name key k, in the table a name of its length goes to (fits: name_ops_short) */
@@ -334,7 +334,7 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 		__sync_fetch_and_add(&e->errors, 1);
 		e->errno_ = -ret;
 	}
-	e->seq = files_seq;
+	stamp(&e->seq, CHANGED_NAME_OPS);
 }
 
 /* A new fd: one more open of its file, and a socket's entry from its first moment. */
@@ -347,7 +347,7 @@ static __always_inline void new_fd(bool direct, struct task_struct *task, __u32 
 		return;
 	__sync_fetch_and_add(&s->opens, 1);
 	__sync_fetch_and_add(&s->time_ns, ns);
-	s->seq = files_seq;
+	stamp(&s->seq, CHANGED_USES);
 	if (s->kind == FILE_SOCKET) {
 		struct sock *sk;
 		struct file_key k;

@@ -187,7 +187,7 @@ static __always_inline struct sock_stats *sock_entry(bool direct, __u32 slot, st
 	v->type = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type);
 	v->proto = proto_of(v->family, BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol));
 	v->state = KREAD(direct, sk, __sk_common.skc_state);
-	v->seq = files_seq;
+	stamp(&v->seq, CHANGED_NET);
 	sk_addr(direct, sk, false, &v->local);
 	sk_addr(direct, sk, true, &v->remote);
 	if (bpf_map_update_elem(&sock_stats, k, v, BPF_NOEXIST) &&
@@ -211,7 +211,7 @@ static __always_inline void refresh(bool direct, struct sock_stats *s, struct so
 	s->state = KREAD(direct, sk, __sk_common.skc_state);
 	if (!s->local.port && !s->local.len)
 		sk_addr(direct, sk, false, &s->local);
-	s->seq = files_seq;
+	stamp(&s->seq, CHANGED_NET);
 }
 
 /* where a call's bytes went or came from: a datagram socket's call may name its peer */
@@ -261,7 +261,7 @@ static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8
 		v->sends = v->bytes_sent = v->recvs = v->bytes_received = 0;
 		v->first_ns = now;
 		v->last_ns = now;
-		v->seq = files_seq;
+		stamp(&v->seq, CHANGED_NET);
 		if (bpf_map_update_elem(&peer_stats, &pk, v, BPF_NOEXIST) &&
 		    !bpf_map_lookup_elem(&peer_stats, &pk)) {
 			drop(DROP_NET);
@@ -279,7 +279,7 @@ static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8
 		__sync_fetch_and_add(&p->bytes_received, ret);
 	}
 	p->last_ns = now;
-	p->seq = files_seq;
+	stamp(&p->seq, CHANGED_NET);
 }
 
 /* ---- the calls that shape a socket ---- */
@@ -397,7 +397,7 @@ static __always_inline void accept_exit(bool direct, struct task_struct *task, _
 	if (s) {
 		__sync_fetch_and_add(&s->accepts, 1);
 		s->direction = NET_LISTEN;
-		s->seq = files_seq;
+		stamp(&s->seq, CHANGED_NET);
 	}
 	s = sock_entry(direct, slot, fd_file(direct, task, ret), &sk, &k);
 	if (s) {
@@ -462,7 +462,7 @@ static __always_inline void close_exit(__u32 slot, struct thread_state *t, long 
 		s->errno_ = EINPROGRESS_;
 		s->pending = CONNECT_FAILED;
 	}
-	s->seq = files_seq;
+	stamp(&s->seq, CHANGED_NET);
 }
 
 /* ---- TCP state: sock:inet_sock_set_state ---- */
@@ -507,7 +507,7 @@ static __always_inline void tcp_state(struct sock *sk, int newstate)
 			s->closed_ns = now;
 		bpf_map_delete_elem(&sock_owner, &key);
 	}
-	s->seq = files_seq;
+	stamp(&s->seq, CHANGED_NET);
 }
 
 SEC("tp_btf/inet_sock_set_state")

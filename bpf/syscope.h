@@ -215,6 +215,16 @@ enum syscope_drop {
 
 /* ---- files (files.bpf.c) ---- */
 
+/* The detail tables by what the helper reads together: a change to one marks it in
+ * detail_changed, and each tick the helper reads only the marked ones (helper/detail.c) */
+enum changed_table {
+	CHANGED_NAMES = 0, /* file_names_short, file_names */
+	CHANGED_USES = 1, /* file_stats */
+	CHANGED_NAME_OPS = 2, /* name_ops_short, name_ops */
+	CHANGED_NET = 3, /* sock_stats, peer_stats */
+	CHANGED_TABLES = 4,
+};
+
 /* detail_class[nr]: what the exit of syscall nr tells about an fd */
 enum detail_class {
 	DETAIL_NONE = 0,

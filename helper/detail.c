@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Files and network, the helper's side: when and how the kernel's detail tables are read. The
- * kernel stamps what it changes with files_seq; each tick bumps files_seq first
- * (tracker_stamp) and then sends what carries the previous stamp or the new one, read in batches (one syscall per DETAIL_BATCH
- * entries). We never write an entry the kernel adds to, so nothing it counts is lost; we delete
- * a slot's entries once its process is gone (and a closed socket's once sent: net.c).
+ * kernel stamps what it changes with files_seq and marks its table; each tick bumps files_seq
+ * first (tracker_stamp) and then, in the tables marked lately, sends what carries the previous
+ * stamp or the new one, read in batches (one syscall per DETAIL_BATCH entries). We never write
+ * an entry the kernel adds to, so nothing it counts is lost; we delete a slot's entries once its
+ * process is gone (and a closed socket's once sent: net.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -55,9 +56,10 @@ uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq)
 	return p->t->slots[slot].pid;
 }
 
-static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int64_t slot)
+static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int64_t slot,
+			unsigned tables)
 {
-	struct pass p = { .t = t, .out = out, .since = since, .slot = slot };
+	struct pass p = { .t = t, .out = out, .since = since, .slot = slot, .tables = tables };
 
 	caps_bpf_raise();
 	files_send(&p);
@@ -65,15 +67,41 @@ static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int
 	caps_bpf_lower();
 }
 
+/*
+ * The tables a tick reads: those the kernel marked since the last (detail_changed), and each for
+ * the two ticks after. A change stamped with the old seq after this read (stamped_since), or
+ * whose stores reach memory after it, is read by the next tick; a closed socket leaves its table
+ * two ticks after it was sent (net.c).
+ */
+static unsigned tables_to_read(struct tracker *t)
+{
+	static unsigned left[CHANGED_TABLES];
+	uint32_t *changed = t->ld->skel->bss->detail_changed;
+	unsigned tables = 0;
+	for (unsigned i = 0; i < CHANGED_TABLES; i++) {
+		if (__atomic_exchange_n(&changed[i], 0, __ATOMIC_SEQ_CST))
+			left[i] = 3;
+		if (left[i]) {
+			left[i]--;
+			tables |= 1u << i;
+		}
+	}
+	return tables;
+}
+
 void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 {
-	if (t->ld->detail)
-		send_tables(t, out, since, -1);
+	if (!t->ld->detail)
+		return;
+	unsigned tables = tables_to_read(t);
+	if (tables)
+		send_tables(t, out, since, -1, tables);
 }
 
 void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
 	if (!t->ld->detail)
 		return;
-	send_tables(t, out, __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED), slot);
+	send_tables(t, out, __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED), slot,
+		    (1u << CHANGED_TABLES) - 1);
 }

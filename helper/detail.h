@@ -31,6 +31,7 @@ struct pass {
 	int fd; /* the table being walked */
 	uint64_t since;
 	int64_t slot; /* -1: a tick's pass */
+	unsigned tables; /* the tables it reads: 1 << enum changed_table */
 };
 
 /* every entry of the hash map p->fd, a batch at a time, to one(); keys and values hold a batch */

@@ -96,17 +96,24 @@ void files_send(struct pass *p)
 	static struct name_ops_short short_name_op_values[DETAIL_BATCH];
 	struct syscope_bpf *skel = p->t->ld->skel;
 
-	p->fd = bpf_map__fd(skel->maps.file_names_short);
-	detail_each_entry(p, name_keys, sizeof(name_keys[0]), short_names, sizeof(short_names[0]),
-			  one_short_name);
-	p->fd = bpf_map__fd(skel->maps.file_names);
-	detail_each_entry(p, name_keys, sizeof(name_keys[0]), names, sizeof(names[0]), one_name);
-	p->fd = bpf_map__fd(skel->maps.file_stats);
-	detail_each_entry(p, use_keys, sizeof(use_keys[0]), uses, sizeof(uses[0]), one_use);
-	p->fd = bpf_map__fd(skel->maps.name_ops_short);
-	detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), short_name_op_values,
-			  sizeof(short_name_op_values[0]), one_short_name_op);
-	p->fd = bpf_map__fd(skel->maps.name_ops);
-	detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), name_op_values,
-			  sizeof(name_op_values[0]), one_name_op);
+	if (p->tables & 1u << CHANGED_NAMES) {
+		p->fd = bpf_map__fd(skel->maps.file_names_short);
+		detail_each_entry(p, name_keys, sizeof(name_keys[0]), short_names,
+				  sizeof(short_names[0]), one_short_name);
+		p->fd = bpf_map__fd(skel->maps.file_names);
+		detail_each_entry(p, name_keys, sizeof(name_keys[0]), names, sizeof(names[0]),
+				  one_name);
+	}
+	if (p->tables & 1u << CHANGED_USES) {
+		p->fd = bpf_map__fd(skel->maps.file_stats);
+		detail_each_entry(p, use_keys, sizeof(use_keys[0]), uses, sizeof(uses[0]), one_use);
+	}
+	if (p->tables & 1u << CHANGED_NAME_OPS) {
+		p->fd = bpf_map__fd(skel->maps.name_ops_short);
+		detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), short_name_op_values,
+				  sizeof(short_name_op_values[0]), one_short_name_op);
+		p->fd = bpf_map__fd(skel->maps.name_ops);
+		detail_each_entry(p, name_op_keys, sizeof(name_op_keys[0]), name_op_values,
+				  sizeof(name_op_values[0]), one_name_op);
+	}
 }

@@ -73,6 +73,8 @@ void net_send(struct pass *p)
 	static struct file_key owners[DETAIL_BATCH];
 	struct syscope_bpf *skel = p->t->ld->skel;
 
+	if (!(p->tables & 1u << CHANGED_NET))
+		return;
 	p->fd = bpf_map__fd(skel->maps.sock_stats);
 	detail_each_entry(p, sock_keys, sizeof(sock_keys[0]), socks, sizeof(socks[0]), one_sock);
 	p->fd = bpf_map__fd(skel->maps.peer_stats);

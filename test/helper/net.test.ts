@@ -4,12 +4,13 @@
 // known network work on this machine (workloads/net.c), whose ports come back in facts.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
-import type { FileMessage, PeerMessage, SocketMessage } from '../../src/main/helper/protocol'
+import type { FileMessage, PeerMessage, SocketMessage, TickMessage } from '../../src/main/helper/protocol'
 import { DETAIL_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
+import { until } from '../util/until'
 
 interface Facts {
   l4: number
@@ -220,6 +221,55 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
         else expect(s.closed_ns, JSON.stringify(s)).not.toBeNull()
       }
     } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+describe('closed sockets', () => {
+  /** the entries of the helper's map `name` (bpftool's 15 characters), from the fds it holds */
+  const entries = (pid: number, name: string): number => {
+    const ids = readdirSync(`/proc/${pid}/fdinfo`).map((fd) => /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1])
+    const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[]
+    const id = maps.find((m) => m.name === name && ids.includes(String(m.id)))!.id
+    return (JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as unknown[]).length
+  }
+
+  // the helper reads a table in the ticks after the kernel marked it (helper/detail.c): a
+  // process that then waits makes no mark, and its sockets must still leave (docs/protocol.md)
+  it('leave the kernel tables once sent, while their process lives on and waits', async () => {
+    const churn = join(dir, 'sockchurn')
+    execFileSync('cc', ['-O2', '-o', churn, join(projectRoot(), 'test', 'helper', 'workloads', 'sockchurn.c')])
+    const fifo = join(dir, 'go')
+    execFileSync('mkfifo', [fifo])
+    // read-write: opening it neither waits for the workload nor ends its reads
+    const go = openSync(fifo, constants.O_RDWR)
+    const client = await start({ args: ['--detail'] })
+    const closed = new Set<string>()
+    let ticks = 0
+    let netDrops = 0
+    client.on('socket', (m: SocketMessage) => void (m.closed_ns !== null && closed.add(m.file)))
+    client.on('tick', (m: TickMessage) => {
+      ticks++
+      netDrops = m.drops.net ?? 0
+    })
+    const N = 2000
+    try {
+      const run = runUnderHelper(client, [churn, fifo, String(N), '2'])
+      for (let round = 1; round <= 2; round++) {
+        await until(`the ${String(round * N)} sockets were sent closed`, () => closed.size >= round * N)
+        // sent at one tick, again at the next, out at the one after (net.c): four ticks on
+        const at = ticks
+        await until('four ticks went by', () => ticks >= at + 4)
+        expect(entries(client.child.pid!, 'sock_stats')).toBe(0)
+        writeSync(go, 'x')
+      }
+      const r = await run
+      expect(r.exit.code).toBe(0)
+      expect(closed.size).toBe(2 * N)
+      expect(netDrops).toBe(0)
+    } finally {
+      closeSync(go)
       await client.shutdown()
     }
   })
