@@ -51,9 +51,14 @@ uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq)
 {
 	if (slot >= p->t->max_procs || !p->t->slots[slot].pid)
 		return 0;
-	if (p->slot >= 0 ? slot != (uint64_t)p->slot : !stamped_since(seq, p->since))
+	if ((p->slot >= 0 && slot != (uint64_t)p->slot) || !stamped_since(seq, p->since))
 		return 0;
 	return p->t->slots[slot].pid;
+}
+
+bool detail_released(const struct pass *p, uint32_t slot)
+{
+	return p->slot >= 0 && slot == (uint64_t)p->slot;
 }
 
 static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int64_t slot,

@@ -37,8 +37,12 @@ struct pass {
 /* every entry of the hash map p->fd, a batch at a time, to one(); keys and values hold a batch */
 void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values, size_t value_size,
 		       void (*one)(struct pass *, const void *, const void *));
-/* the pid of a tracked slot whose entry this pass sends (stamped `seq`), or 0 */
+/* the pid of a tracked slot whose entry this pass sends (stamped `seq`), or 0: a tick's pass
+ * and a release's alike send what changed since the tick before (the rest went out at its
+ * tick, and the figures are cumulative) */
 uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq);
+/* whether this is the release of slot, whose entries then leave the tables */
+bool detail_released(const struct pass *p, uint32_t slot);
 
 #define DETAIL_BATCH 256
 

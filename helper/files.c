@@ -46,11 +46,12 @@ static void one_use(struct pass *p, const void *key, const void *value)
 	const struct file_key *k = key;
 	const struct file_stats *v = value;
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
-	if (!pid)
-		return;
-	msg_file(p->out, p->t->seq, pid, k->dev, k->ino, file_kind_name(v->kind), v, p->slot >= 0);
-	out_line(p->out);
-	if (p->slot >= 0)
+	if (pid) {
+		msg_file(p->out, p->t->seq, pid, k->dev, k->ino, file_kind_name(v->kind), v,
+			 p->slot >= 0);
+		out_line(p->out);
+	}
+	if (detail_released(p, k->slot))
 		bpf_map_delete_elem(p->fd, k);
 }
 
@@ -59,15 +60,15 @@ static void name_op_line(struct pass *p, const struct name_key *k, const struct 
 			 const char *name, size_t max)
 {
 	uint32_t pid = detail_sent_for(p, k->slot, c->seq);
-	if (!pid)
-		return;
-	size_t len = strnlen(name, max);
-	if (k->op == NAME_OPEN)
-		msg_open_failed(p->out, p->t->seq, pid, &k->base, c, name, len);
-	else
-		msg_name_op(p->out, p->t->seq, pid, k->op, &k->base, c, name, len);
-	out_line(p->out);
-	if (p->slot >= 0)
+	if (pid) {
+		size_t len = strnlen(name, max);
+		if (k->op == NAME_OPEN)
+			msg_open_failed(p->out, p->t->seq, pid, &k->base, c, name, len);
+		else
+			msg_name_op(p->out, p->t->seq, pid, k->op, &k->base, c, name, len);
+		out_line(p->out);
+	}
+	if (detail_released(p, k->slot))
 		bpf_map_delete_elem(p->fd, k);
 }
 

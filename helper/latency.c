@@ -141,14 +141,14 @@ static void errno_one(struct pass *p, const void *key, const void *value)
 	const struct errno_count *v = value;
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
 
-	if (!pid)
-		return;
-	msg_errnos_begin(p->out, p->t->seq, pid);
-	msg_errnos_entry(p->out, true, k->nr, k->errno_, v->count);
-	msg_errnos_end(p->out);
-	out_line(p->out);
+	if (pid) {
+		msg_errnos_begin(p->out, p->t->seq, pid);
+		msg_errnos_entry(p->out, true, k->nr, k->errno_, v->count);
+		msg_errnos_end(p->out);
+		out_line(p->out);
+	}
 	/* a released slot's last figures are out: the entry goes with it */
-	if (p->slot >= 0)
+	if (detail_released(p, k->slot))
 		bpf_map_delete_elem(p->fd, key);
 }
 

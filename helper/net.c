@@ -29,7 +29,8 @@ static void one_sock(struct pass *p, const void *key, const void *value)
 		out_line(p->out);
 	}
 	/* a process's last: out; a closed socket, sent at the ticks before: out */
-	if (p->slot >= 0 ? pid != 0 : !pid && v->released && !stamped_since(v->seq, p->since))
+	if (p->slot >= 0 ? detail_released(p, k->slot)
+			 : !pid && v->released && !stamped_since(v->seq, p->since))
 		bpf_map_delete_elem(p->fd, k);
 }
 
@@ -43,7 +44,7 @@ static void one_peer(struct pass *p, const void *key, const void *value)
 		out_line(p->out);
 	}
 	if (p->slot >= 0) {
-		if (pid)
+		if (detail_released(p, k->slot))
 			bpf_map_delete_elem(p->fd, k);
 		return;
 	}

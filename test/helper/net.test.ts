@@ -237,7 +237,7 @@ describe('closed sockets', () => {
 
   // the helper reads a table in the ticks after the kernel marked it (helper/detail.c): a
   // process that then waits makes no mark, and its sockets must still leave (docs/protocol.md)
-  it('leave the kernel tables once sent, while their process lives on and waits', async () => {
+  it('leave the kernel tables once sent, while their process lives on and waits, and are not sent again at its exit', async () => {
     const churn = join(dir, 'sockchurn')
     execFileSync('cc', ['-O2', '-o', churn, join(projectRoot(), 'test', 'helper', 'workloads', 'sockchurn.c')])
     const fifo = join(dir, 'go')
@@ -253,6 +253,11 @@ describe('closed sockets', () => {
       ticks++
       netDrops = m.drops.net ?? 0
     })
+    // the file lines after the last go-ahead: its exit sends only what changed since the tick
+    // before (the FIFO it read), not the 4,000 socket uses already sent (docs/protocol.md)
+    let last = false
+    const atExit: FileMessage[] = []
+    client.on('file', (m: FileMessage) => void (last && atExit.push(m)))
     const N = 2000
     try {
       const run = runUnderHelper(client, [churn, fifo, String(N), '2'])
@@ -262,12 +267,15 @@ describe('closed sockets', () => {
         const at = ticks
         await until('four ticks went by', () => ticks >= at + 4)
         expect(entries(client.child.pid!, 'sock_stats')).toBe(0)
+        last = round === 2
         writeSync(go, 'x')
       }
       const r = await run
       expect(r.exit.code).toBe(0)
       expect(closed.size).toBe(2 * N)
       expect(netDrops).toBe(0)
+      expect(atExit.filter((m) => m.kind === 'socket')).toEqual([])
+      expect(atExit.map((m) => [m.kind, m.reads, m.read_bytes, m.final])).toEqual([['pipe', 2, 2, true]])
     } finally {
       closeSync(go)
       await client.shutdown()
