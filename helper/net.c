@@ -30,8 +30,14 @@ static void one_sock(struct pass *p, const void *key, const void *value)
 	}
 	/* a process's last: out; a closed socket, sent at the ticks before: out */
 	if (p->slot >= 0 ? detail_released(p, k->slot)
-			 : !pid && v->released && !stamped_since(v->seq, p->since))
+			 : !pid && v->released && !stamped_since(v->seq, p->since)) {
 		bpf_map_delete_elem(p->fd, k);
+		/* and its use as a file (the same key), whose last change came before the close
+		 * and went out then: a server's every connection would otherwise keep one there
+		 * until file_stats was full */
+		if (p->slot < 0)
+			bpf_map_delete_elem(bpf_map__fd(p->t->ld->skel->maps.file_stats), k);
+	}
 }
 
 static void one_peer(struct pass *p, const void *key, const void *value)

@@ -237,7 +237,7 @@ describe('closed sockets', () => {
 
   // the helper reads a table in the ticks after the kernel marked it (helper/detail.c): a
   // process that then waits makes no mark, and its sockets must still leave (docs/protocol.md)
-  it('leave the kernel tables once sent, while their process lives on and waits, and are not sent again at its exit', async () => {
+  it('leave the kernel tables (as sockets and as files) once sent, while their process lives on and waits, and are not sent again at its exit', async () => {
     const churn = join(dir, 'sockchurn')
     execFileSync('cc', ['-O2', '-o', churn, join(projectRoot(), 'test', 'helper', 'workloads', 'sockchurn.c')])
     const fifo = join(dir, 'go')
@@ -257,7 +257,13 @@ describe('closed sockets', () => {
     // before (the FIFO it read), not the 4,000 socket uses already sent (docs/protocol.md)
     let last = false
     const atExit: FileMessage[] = []
-    client.on('file', (m: FileMessage) => void (last && atExit.push(m)))
+    const socketUses = new Set<string>()
+    const otherUses = new Set<string>()
+    client.on('file', (m: FileMessage) => {
+      if (last) atExit.push(m)
+      if (m.kind === 'socket' && m.opens === 1) socketUses.add(m.file)
+      if (m.kind !== 'socket') otherUses.add(m.file)
+    })
     const N = 2000
     try {
       const run = runUnderHelper(client, [churn, fifo, String(N), '2'])
@@ -267,12 +273,15 @@ describe('closed sockets', () => {
         const at = ticks
         await until('four ticks went by', () => ticks >= at + 4)
         expect(entries(client.child.pid!, 'sock_stats')).toBe(0)
+        // their uses as files too: the rest are left (the FIFO, the loader's libraries)
+        expect(entries(client.child.pid!, 'file_stats')).toBe(otherUses.size)
         last = round === 2
         writeSync(go, 'x')
       }
       const r = await run
       expect(r.exit.code).toBe(0)
       expect(closed.size).toBe(2 * N)
+      expect(socketUses.size).toBe(2 * N)
       expect(netDrops).toBe(0)
       expect(atExit.filter((m) => m.kind === 'socket')).toEqual([])
       expect(atExit.map((m) => [m.kind, m.reads, m.read_bytes, m.final])).toEqual([['pipe', 2, 2, true]])
