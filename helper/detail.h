@@ -19,8 +19,9 @@ struct tracker;
 /* each tick, before the counts: what changed since `since` (tracker_stamp; nothing when detail
  * is off) */
 void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out);
-/* a slot being released: its entries' final figures, then out of the tables */
-void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out);
+/* slots being released (n of them, at once: one walk over the tables however many): their
+ * entries' final figures, then out of the tables */
+void detail_release(struct tracker *t, const uint32_t *slots, uint32_t n, struct jbuf *out);
 
 /* ---- for files.c and net.c ---- */
 
@@ -30,7 +31,8 @@ struct pass {
 	struct jbuf *out;
 	int fd; /* the table being walked */
 	uint64_t since;
-	int64_t slot; /* -1: a tick's pass */
+	int64_t slot; /* a release's pass of one slot, or -1 */
+	const uint8_t *going; /* a release's pass of several: going[slot], or NULL */
 	unsigned tables; /* the tables it reads: 1 << enum changed_table */
 };
 
@@ -43,6 +45,8 @@ void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values
 uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq);
 /* whether this is the release of slot, whose entries then leave the tables */
 bool detail_released(const struct pass *p, uint32_t slot);
+/* whether this is a release's pass (its lines are final), not a tick's */
+bool detail_releasing(const struct pass *p);
 
 #define DETAIL_BATCH 256
 

@@ -22,26 +22,40 @@ static void slot_out(struct session *s, const struct syscope_event *e)
 		tracker_release(&s->tr, e->slot, &s->msg);
 }
 
-/* an exit to the app, after the process's final counts */
-static void exit_out(struct session *s, const struct syscope_event *e)
+/*
+ * Exits to the app, each after its process's final counts: the files of all of them first, in
+ * one walk over the detail tables (detail_release), then each one's counts and its exit.
+ */
+static void exits_out(struct session *s, const struct syscope_event *es, uint32_t n)
 {
-	slot_out(s, e);
-	msg_exit(&s->msg, e);
-	out_line(&s->msg);
+	uint32_t slots[HELD_EXITS] = { 0 };
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < n && m < HELD_EXITS; i++)
+		if (es[i].slot < s->tr.max_procs && s->tr.slots[es[i].slot].pid == es[i].pid)
+			slots[m++] = es[i].slot;
+	detail_release(&s->tr, slots, m, &s->msg);
+	for (uint32_t i = 0; i < n; i++) {
+		if (es[i].slot < s->tr.max_procs && s->tr.slots[es[i].slot].pid == es[i].pid)
+			tracker_release_rest(&s->tr, es[i].slot, &s->msg);
+		msg_exit(&s->msg, &es[i]);
+		out_line(&s->msg);
+	}
 }
 
 /*
- * Out with the held exits that match: a pid (0: any) and, unless `all`, only those that came in
- * before this tick. One whose final switch was not seen (a switch the kernel did not show) goes
- * with the figures of its exit, and its entry in the kernel's exiting table is let go.
+ * Out with the held exits that match: a pid (0: any) and, unless `all`, only those whose final
+ * CPU time came or that came in before this tick. One whose final switch was not seen (a switch
+ * the kernel did not show) goes with the figures of its exit, and its entry in the kernel's
+ * exiting table is let go.
  */
 static void release_held(struct session *s, uint32_t pid, bool all)
 {
+	static struct syscope_event going[HELD_EXITS];
 	struct syscope_bpf *skel = s->ld.skel;
-	uint32_t kept = 0;
+	uint32_t kept = 0, n = 0;
 	for (uint32_t i = 0; i < s->n_held; i++) {
 		struct held_exit *h = &s->held[i];
-		bool go = pid ? h->e.pid == pid : all || h->seq < s->tr.seq;
+		bool go = pid ? h->e.pid == pid : all || h->final || h->seq < s->tr.seq;
 		if (!go) {
 			if (kept != i)
 				s->held[kept] = *h;
@@ -49,25 +63,35 @@ static void release_held(struct session *s, uint32_t pid, bool all)
 			continue;
 		}
 		__u32 tid = h->e.ppid;
-		if (!bpf_map_delete_elem(bpf_map__fd(skel->maps.exiting), &tid))
+		if (!h->final && !bpf_map_delete_elem(bpf_map__fd(skel->maps.exiting), &tid))
 			__atomic_fetch_sub(&skel->bss->exiting_count, 1, __ATOMIC_RELAXED);
-		exit_out(s, &h->e);
+		going[n++] = h->e;
 	}
 	s->n_held = kept;
+	exits_out(s, going, n);
 }
 
-/* the final CPU time of a held exit: out with it now */
+/* the final CPU time of a held exit: out with it once this read of the ring buffer is done
+ * (events_read_done), with the others that end in it */
 static void exit_final(struct session *s, const struct syscope_event *f)
 {
 	for (uint32_t i = 0; i < s->n_held; i++) {
 		struct held_exit *h = &s->held[i];
-		if (h->e.pid != f->pid || h->e.ppid != f->ppid)
+		if (h->e.pid != f->pid || h->e.ppid != f->ppid || h->final)
 			continue;
 		memcpy(h->e.cpu, f->cpu, sizeof(h->e.cpu));
-		exit_out(s, &h->e);
-		s->held[i] = s->held[--s->n_held];
+		h->final = true;
 		return;
 	}
+}
+
+void events_read_done(struct session *s)
+{
+	bool any = false;
+	for (uint32_t i = 0; i < s->n_held && !any; i++)
+		any = s->held[i].final;
+	if (any)
+		release_held(s, 0, false);
 }
 
 void events_tick(struct session *s, bool last)
@@ -119,10 +143,13 @@ int events_on_ring(void *ctx, void *data, size_t size)
 	case EV_EXIT:
 		/* where the scheduler hooks see tasks, its final CPU time comes at its last switch
 		 * off a CPU, microseconds from now (EV_EXIT_CPU): held until then, or the next tick */
+		if (s->ld.threads && s->n_held == HELD_EXITS)
+			/* full: room by those ready to go, together */
+			release_held(s, 0, false);
 		if (s->ld.threads && s->n_held < HELD_EXITS)
 			s->held[s->n_held++] = (struct held_exit){ .e = *e, .seq = s->tr.seq };
 		else
-			exit_out(s, e);
+			exits_out(s, e, 1);
 		break;
 	case EV_EXIT_CPU:
 		exit_final(s, e);

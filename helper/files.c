@@ -48,7 +48,7 @@ static void one_use(struct pass *p, const void *key, const void *value)
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
 	if (pid) {
 		msg_file(p->out, p->t->seq, pid, k->dev, k->ino, file_kind_name(v->kind), v,
-			 p->slot >= 0);
+			 detail_releasing(p));
 		out_line(p->out);
 	}
 	if (detail_released(p, k->slot))

@@ -25,17 +25,17 @@ static void one_sock(struct pass *p, const void *key, const void *value)
 	const struct sock_stats *v = value;
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
 	if (pid) {
-		msg_socket(p->out, p->t->seq, pid, k->dev, k->ino, v, p->slot >= 0);
+		msg_socket(p->out, p->t->seq, pid, k->dev, k->ino, v, detail_releasing(p));
 		out_line(p->out);
 	}
 	/* a process's last: out; a closed socket, sent at the ticks before: out */
-	if (p->slot >= 0 ? detail_released(p, k->slot)
-			 : !pid && v->released && !stamped_since(v->seq, p->since)) {
+	if (detail_releasing(p) ? detail_released(p, k->slot)
+				: !pid && v->released && !stamped_since(v->seq, p->since)) {
 		bpf_map_delete_elem(p->fd, k);
 		/* and its use as a file (the same key), whose last change came before the close
 		 * and went out then: a server's every connection would otherwise keep one there
 		 * until file_stats was full */
-		if (p->slot < 0)
+		if (!detail_releasing(p))
 			bpf_map_delete_elem(bpf_map__fd(p->t->ld->skel->maps.file_stats), k);
 	}
 }
@@ -46,10 +46,10 @@ static void one_peer(struct pass *p, const void *key, const void *value)
 	const struct peer_stats *v = value;
 	uint32_t pid = detail_sent_for(p, k->slot, v->seq);
 	if (pid) {
-		msg_peer(p->out, p->t->seq, pid, k, v, p->slot >= 0);
+		msg_peer(p->out, p->t->seq, pid, k, v, detail_releasing(p));
 		out_line(p->out);
 	}
-	if (p->slot >= 0) {
+	if (detail_releasing(p)) {
 		if (detail_released(p, k->slot))
 			bpf_map_delete_elem(p->fd, k);
 		return;
@@ -65,7 +65,7 @@ static void one_peer(struct pass *p, const void *key, const void *value)
 static void one_owner(struct pass *p, const void *key, const void *value)
 {
 	const struct file_key *v = value;
-	if (v->slot == (uint64_t)p->slot)
+	if (detail_released(p, v->slot))
 		bpf_map_delete_elem(p->fd, key);
 }
 
@@ -86,7 +86,7 @@ void net_send(struct pass *p)
 	detail_each_entry(p, sock_keys, sizeof(sock_keys[0]), socks, sizeof(socks[0]), one_sock);
 	p->fd = bpf_map__fd(skel->maps.peer_stats);
 	detail_each_entry(p, peer_keys, sizeof(peer_keys[0]), peers, sizeof(peers[0]), one_peer);
-	if (p->slot >= 0) {
+	if (detail_releasing(p)) {
 		p->fd = bpf_map__fd(skel->maps.sock_owner);
 		detail_each_entry(p, owner_keys, sizeof(owner_keys[0]), owners, sizeof(owners[0]),
 				  one_owner);

@@ -113,6 +113,44 @@ describe('files where the kernel has no bpf_rdonly_cast (before 6.2)', () => {
   })
 })
 
+describe('files of a burst of short children', () => {
+  // their exits go out together, one walk over the tables for all (helper/detail.c), and more
+  // than the helper holds at once (256) make it let some go early
+  it("come before each child's exit, exactly, for each of 600", async () => {
+    const burst = join(dir, 'forkfiles')
+    execFileSync('cc', ['-O2', '-o', burst, join(projectRoot(), 'test', 'helper', 'workloads', 'forkfiles.c')])
+    const work = mkdtempSync(join(dir, 'burst-'))
+    const client = await start({ args: ['--detail'] })
+    const names = new Map<string, string>()
+    /** pid → each of its file lines: the bytes written and the file's path */
+    const seen = new Map<number, { written: number; path: string | undefined }[]>()
+    const exited = new Set<number>()
+    const late: number[] = []
+    client.on('file_name', (m: FileNameMessage) => names.set(m.file, '/' + [...m.parts].reverse().join('/')))
+    client.on('file', (m: FileMessage) => {
+      if (exited.has(m.pid)) late.push(m.pid)
+      const rows = seen.get(m.pid) ?? []
+      rows.push({ written: m.write_bytes, path: names.get(m.file) })
+      seen.set(m.pid, rows)
+    })
+    client.on('exit', (m: { pid: number }) => void exited.add(m.pid))
+    const N = 600
+    try {
+      const r = await runUnderHelper(client, [burst, work, String(N)])
+      expect(r.exit.code).toBe(0)
+      const kids = r.forks.map((f) => f.pid)
+      expect(kids).toHaveLength(N)
+      expect(kids.every((pid) => exited.has(pid))).toBe(true)
+      // no file line of a process after its exit, and each child's own file with its bytes
+      expect(late).toEqual([])
+      const written = kids.map((pid) => seen.get(pid)?.find((f) => f.path?.startsWith(work + '/')))
+      expect(written.map((f) => f && Number(f.path!.slice(work.length + 2)) + 1 === f.written).every(Boolean)).toBe(true)
+    } finally {
+      await client.shutdown()
+    }
+  }, 90_000)
+})
+
 describe('the tables a new file inserts into', () => {
   /** the helper's maps by name (as bpftool shows it: 15 characters), each its flags, from the
    * fds it holds (fdinfo's map_id) */
