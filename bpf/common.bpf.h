@@ -64,7 +64,8 @@ __u64 files_seq;
 __u32 detail_changed[CHANGED_TABLES];
 
 /* An entry of table t changed: stamped with this tick, and the table marked (a load, and a store
- * once a tick; after the entry's figures, which a read that sees the mark then sees too) */
+ * once a tick). Plain stores: the helper reads a marked table for three ticks, so a figure that
+ * reaches memory after one read is in the next (helper/detail.c) */
 static __always_inline void stamp(__u64 *seq, enum changed_table t)
 {
 	*seq = files_seq;

@@ -23,8 +23,12 @@ static void slot_out(struct session *s, const struct syscope_event *e)
 }
 
 /*
- * Exits to the app, each after its process's final counts: the files of all of them first, in
- * one walk over the detail tables (detail_release), then each one's counts and its exit.
+ * Exits to the app, each after its process's final counts: the detail entries of all of them
+ * first, in one walk over the tables (detail_release: a walk reads them whole, so a long-lived
+ * process holding 100,000 entries made each exit cost the helper ~28 ms), then each one's
+ * counts and its exit. Several go at once only where they were held together (a tick lets go
+ * those whose last switch it did not see); one whose last switch came goes out at once, so no
+ * later fork is sent before it (the app counts the processes alive by these lines).
  */
 static void exits_out(struct session *s, const struct syscope_event *es, uint32_t n)
 {
@@ -43,10 +47,9 @@ static void exits_out(struct session *s, const struct syscope_event *es, uint32_
 }
 
 /*
- * Out with the held exits that match: a pid (0: any) and, unless `all`, only those whose final
- * CPU time came or that came in before this tick. One whose final switch was not seen (a switch
- * the kernel did not show) goes with the figures of its exit, and its entry in the kernel's
- * exiting table is let go.
+ * Out with the held exits that match: a pid (0: any) and, unless `all`, only those that came in
+ * before this tick. One whose final switch was not seen (a switch the kernel did not show) goes
+ * with the figures of its exit, and its entry in the kernel's exiting table is let go.
  */
 static void release_held(struct session *s, uint32_t pid, bool all)
 {
@@ -55,7 +58,7 @@ static void release_held(struct session *s, uint32_t pid, bool all)
 	uint32_t kept = 0, n = 0;
 	for (uint32_t i = 0; i < s->n_held; i++) {
 		struct held_exit *h = &s->held[i];
-		bool go = pid ? h->e.pid == pid : all || h->final || h->seq < s->tr.seq;
+		bool go = pid ? h->e.pid == pid : all || h->seq < s->tr.seq;
 		if (!go) {
 			if (kept != i)
 				s->held[kept] = *h;
@@ -63,7 +66,7 @@ static void release_held(struct session *s, uint32_t pid, bool all)
 			continue;
 		}
 		__u32 tid = h->e.ppid;
-		if (!h->final && !bpf_map_delete_elem(bpf_map__fd(skel->maps.exiting), &tid))
+		if (!bpf_map_delete_elem(bpf_map__fd(skel->maps.exiting), &tid))
 			__atomic_fetch_sub(&skel->bss->exiting_count, 1, __ATOMIC_RELAXED);
 		going[n++] = h->e;
 	}
@@ -71,27 +74,18 @@ static void release_held(struct session *s, uint32_t pid, bool all)
 	exits_out(s, going, n);
 }
 
-/* the final CPU time of a held exit: out with it once this read of the ring buffer is done
- * (events_read_done), with the others that end in it */
+/* the final CPU time of a held exit: out with it now */
 static void exit_final(struct session *s, const struct syscope_event *f)
 {
 	for (uint32_t i = 0; i < s->n_held; i++) {
 		struct held_exit *h = &s->held[i];
-		if (h->e.pid != f->pid || h->e.ppid != f->ppid || h->final)
+		if (h->e.pid != f->pid || h->e.ppid != f->ppid)
 			continue;
 		memcpy(h->e.cpu, f->cpu, sizeof(h->e.cpu));
-		h->final = true;
+		exits_out(s, &h->e, 1);
+		s->held[i] = s->held[--s->n_held];
 		return;
 	}
-}
-
-void events_read_done(struct session *s)
-{
-	bool any = false;
-	for (uint32_t i = 0; i < s->n_held && !any; i++)
-		any = s->held[i].final;
-	if (any)
-		release_held(s, 0, false);
 }
 
 void events_tick(struct session *s, bool last)
@@ -143,9 +137,6 @@ int events_on_ring(void *ctx, void *data, size_t size)
 	case EV_EXIT:
 		/* where the scheduler hooks see tasks, its final CPU time comes at its last switch
 		 * off a CPU, microseconds from now (EV_EXIT_CPU): held until then, or the next tick */
-		if (s->ld.threads && s->n_held == HELD_EXITS)
-			/* full: room by those ready to go, together */
-			release_held(s, 0, false);
 		if (s->ld.threads && s->n_held < HELD_EXITS)
 			s->held[s->n_held++] = (struct held_exit){ .e = *e, .seq = s->tr.seq };
 		else

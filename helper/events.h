@@ -13,8 +13,5 @@ int events_on_ring(void *ctx, void *data, size_t size);
 /* the end of an interval: counts and `ran` of the processes that may have run, then tick;
  * `last`: the final tick (every exit held back goes out first) */
 void events_tick(struct session *s, bool last);
-/* after each read of the ring buffer: out with the exits whose final CPU time came in it, in one
- * walk over the detail tables */
-void events_read_done(struct session *s);
 
 #endif

@@ -159,7 +159,6 @@ static int serve(void)
 			int fd = evs[i].data.fd;
 			if (fd == ring_buffer__epoll_fd(rb)) {
 				ring_buffer__consume(rb);
-				events_read_done(&app);
 			} else if (fd == app.timer_fd) {
 				uint64_t expirations;
 				if (read(app.timer_fd, &expirations, sizeof(expirations)) > 0 &&

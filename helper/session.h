@@ -21,7 +21,6 @@
 struct held_exit {
 	struct syscope_event e;
 	uint64_t seq; /* the tick it came in */
-	bool final; /* its final CPU time came (EV_EXIT_CPU): out at the end of this read */
 };
 
 struct session {
