@@ -284,7 +284,8 @@ describe('closed sockets', () => {
       expect(socketUses.size).toBe(2 * N)
       expect(netDrops).toBe(0)
       expect(atExit.filter((m) => m.kind === 'socket')).toEqual([])
-      expect(atExit.map((m) => [m.kind, m.reads, m.read_bytes, m.final])).toEqual([['pipe', 2, 2, true]])
+      // (a tick between its last read and its exit may have sent the FIFO's line first)
+      expect(atExit.filter((m) => m.final).map((m) => [m.kind, m.reads, m.read_bytes])).toEqual([['pipe', 2, 2]])
     } finally {
       closeSync(go)
       await client.shutdown()
