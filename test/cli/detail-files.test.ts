@@ -2,7 +2,7 @@
 // reopened), exact for a workload of known file work, and equal to what strace -y saw of the
 // same workload for the calls both see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
 import { constants as zlibConstants, gunzipSync } from 'node:zlib'
@@ -301,23 +301,22 @@ describe('syscope record --pid --detail: files held open before the attach', () 
   })
 })
 
+/** `syscope record FLAGS --json` of workloads/manyfiles with args, into dir/out: its summary */
+function recordMany(flags: string[], out: string, args: string[]): Summary {
+  const many = join(dir, 'manyfiles')
+  if (!existsSync(many)) execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
+  const r = runCli(['record', ...flags, '--json', '--out', join(dir, out), '--', many, ...args], env, 180_000)
+  expect(r.status, r.stderr).toBe(0)
+  return JSON.parse(r.stdout) as Summary
+}
+
 describe('syscope record --detail, more files than its tables hold', () => {
   it('keeps what fits, says how many it could not, and stays bounded', () => {
-    const many = join(dir, 'manyfiles')
-    execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
     const work = mkdtempSync(join(dir, 'many-'))
     // the issue's 100,000; the kernel keeps 65,536 (process, file) uses and as many names
     // (docs/protocol.md)
     const N = 100_000
-    // (65,536 rows of JSON: more than spawnSync's default buffer)
-    const r = spawnSync('node', [CLI, 'record', '--detail', '--json', '--out', join(dir, 'many.syscope'), '--', many, work, String(N)], {
-      encoding: 'utf8',
-      env: { ...process.env, ...env },
-      maxBuffer: 256 << 20,
-      timeout: 180_000
-    })
-    expect(r.status, r.stderr).toBe(0)
-    const s = JSON.parse(r.stdout) as Summary
+    const s = recordMany(['--detail'], 'many.syscope', [work, String(N)])
     const created = s.files!.filter((f) => f.path?.startsWith(work + '/'))
     // what was kept is exact; what was not is counted, not silent
     expect(created.length).toBeGreaterThan(60_000)
@@ -333,23 +332,10 @@ describe('syscope record --detail, more files than its tables hold', () => {
 
 describe('syscope record --detail, a process that names a whole tree', () => {
   it('keeps each name it looked up (a tar of /usr/share stats 54,000)', () => {
-    const many = join(dir, 'manyfiles')
-    execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
     const work = mkdtempSync(join(dir, 'names-'))
     // more than the 32,768 the names' table held before it was sized for such a tree
     const N = 70_000
-    const r = spawnSync(
-      'node',
-      [CLI, 'record', '--detail', '--counts-only', '--json', '--out', join(dir, 'names.syscope'), '--', many, work, String(N), 'stat'],
-      {
-        encoding: 'utf8',
-        env: { ...process.env, ...env },
-        maxBuffer: 256 << 20,
-        timeout: 180_000
-      }
-    )
-    expect(r.status, r.stderr).toBe(0)
-    const s = JSON.parse(r.stdout) as Summary
+    const s = recordMany(['--detail', '--counts-only'], 'names.syscope', [work, String(N), 'stat'])
     expect(s.session.warnings.filter((w) => /files tables were full/.test(w))).toEqual([])
     const looked = s.files!.filter((f) => f.path?.startsWith(work + '/'))
     expect(looked.length).toBe(N)

@@ -2,13 +2,13 @@
 // recording reopened) for a workload of known network work (workloads/net.c), and a session
 // with more connections than the kernel's tables hold at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { NetworkSummaryRow, Summary } from '../../src/main/types/summary'
-import { CLI, buildCli, runCli } from './harness'
+import { buildCli, runCli } from './harness'
 
 let dir: string
 let env: Record<string, string>
@@ -152,12 +152,7 @@ describe('syscope record --detail, 10,000 connections held open at once', () => 
     const many = build('manyconns')
     // 20,000 sockets open at once, within the kernel's tables (docs/protocol.md)
     const N = 10_000
-    const r = spawnSync('node', [CLI, 'record', '--detail', '--json', '--out', join(dir, 'many.syscope'), '--', many, String(N)], {
-      encoding: 'utf8',
-      env: { ...process.env, ...env },
-      maxBuffer: 256 << 20,
-      timeout: 180_000
-    })
+    const r = runCli(['record', '--detail', '--json', '--out', join(dir, 'many.syscope'), '--', many, String(N)], env, 180_000)
     expect(r.status, r.stderr).toBe(0)
     const s = JSON.parse(r.stdout) as Summary
     expect(s.session.warnings).toEqual([])

@@ -21,7 +21,8 @@ export function helperIn(dir: string, mode: 'tp_btf' | 'raw_tp' | 'tracepoint'):
 }
 
 export function runCli(args: string[], env: Record<string, string>, timeoutMs = 60_000): SpawnSyncReturns<string> {
-  return spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs })
+  // (a --detail summary of tens of thousands of files is more than spawnSync's default buffer)
+  return spawnSync('node', [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: timeoutMs, maxBuffer: 256 << 20 })
 }
 
 /** Poll `probe` until it returns something other than undefined/false, or throw at the deadline. */
