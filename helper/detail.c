@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -59,22 +58,18 @@ uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq)
 
 bool detail_releasing(const struct pass *p)
 {
-	return p->slot >= 0 || p->going;
+	return p->slot >= 0;
 }
 
 bool detail_released(const struct pass *p, uint32_t slot)
 {
-	if (p->going)
-		return slot < p->t->max_procs && p->going[slot];
 	return p->slot >= 0 && slot == (uint64_t)p->slot;
 }
 
 static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int64_t slot,
-			const uint8_t *going, unsigned tables)
+			unsigned tables)
 {
-	struct pass p = {
-		.t = t, .out = out, .since = since, .slot = slot, .going = going, .tables = tables
-	};
+	struct pass p = { .t = t, .out = out, .since = since, .slot = slot, .tables = tables };
 
 	caps_bpf_raise();
 	files_send(&p);
@@ -110,34 +105,14 @@ void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 		return;
 	unsigned tables = tables_to_read(t);
 	if (tables)
-		send_tables(t, out, since, -1, NULL, tables);
+		send_tables(t, out, since, -1, tables);
 }
 
-/*
- * One walk over the tables for every slot released at once: each exit's walk reads them whole,
- * so a long-lived process holding 100,000 entries made each of its short children's exits cost
- * ~28 ms of the helper's time (500 of them: 14 s).
- */
-void detail_release(struct tracker *t, const uint32_t *slots, uint32_t n, struct jbuf *out)
+/* every table: a release's entries may be in any, stamped or not */
+void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
-	static uint8_t *going;
-	if (!t->ld->detail || !n)
+	if (!t->ld->detail)
 		return;
-	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
-	unsigned all = (1u << CHANGED_TABLES) - 1;
-	if (!going)
-		going = calloc(t->max_procs, 1);
-	if (!going || n == 1) {
-		/* (out of memory: one walk each) */
-		for (uint32_t i = 0; i < n; i++)
-			send_tables(t, out, since, slots[i], NULL, all);
-		return;
-	}
-	for (uint32_t i = 0; i < n; i++)
-		if (slots[i] < t->max_procs)
-			going[slots[i]] = 1;
-	send_tables(t, out, since, -1, going, all);
-	for (uint32_t i = 0; i < n; i++)
-		if (slots[i] < t->max_procs)
-			going[slots[i]] = 0;
+	send_tables(t, out, __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED), slot,
+		    (1u << CHANGED_TABLES) - 1);
 }

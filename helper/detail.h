@@ -19,9 +19,8 @@ struct tracker;
 /* each tick, before the counts: what changed since `since` (tracker_stamp; nothing when detail
  * is off) */
 void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out);
-/* slots being released (n of them, at once: one walk over the tables however many): their
- * entries' final figures, then out of the tables */
-void detail_release(struct tracker *t, const uint32_t *slots, uint32_t n, struct jbuf *out);
+/* a slot being released: its entries' final figures, then out of the tables */
+void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out);
 
 /* ---- for files.c and net.c ---- */
 
@@ -31,8 +30,7 @@ struct pass {
 	struct jbuf *out;
 	int fd; /* the table being walked */
 	uint64_t since;
-	int64_t slot; /* a release's pass of one slot, or -1 */
-	const uint8_t *going; /* a release's pass of several: going[slot], or NULL */
+	int64_t slot; /* -1: a tick's pass */
 	unsigned tables; /* the tables it reads: 1 << enum changed_table */
 };
 

@@ -22,28 +22,12 @@ static void slot_out(struct session *s, const struct syscope_event *e)
 		tracker_release(&s->tr, e->slot, &s->msg);
 }
 
-/*
- * Exits to the app, each after its process's final counts: the detail entries of all of them
- * first, in one walk over the tables (detail_release: a walk reads them whole, so a long-lived
- * process holding 100,000 entries made each exit cost the helper ~28 ms), then each one's
- * counts and its exit. Several go at once only where they were held together (a tick lets go
- * those whose last switch it did not see); one whose last switch came goes out at once, so no
- * later fork is sent before it (the app counts the processes alive by these lines).
- */
-static void exits_out(struct session *s, const struct syscope_event *es, uint32_t n)
+/* an exit to the app, after the process's final counts */
+static void exit_out(struct session *s, const struct syscope_event *e)
 {
-	uint32_t slots[HELD_EXITS] = { 0 };
-	uint32_t m = 0;
-	for (uint32_t i = 0; i < n && m < HELD_EXITS; i++)
-		if (es[i].slot < s->tr.max_procs && s->tr.slots[es[i].slot].pid == es[i].pid)
-			slots[m++] = es[i].slot;
-	detail_release(&s->tr, slots, m, &s->msg);
-	for (uint32_t i = 0; i < n; i++) {
-		if (es[i].slot < s->tr.max_procs && s->tr.slots[es[i].slot].pid == es[i].pid)
-			tracker_release_rest(&s->tr, es[i].slot, &s->msg);
-		msg_exit(&s->msg, &es[i]);
-		out_line(&s->msg);
-	}
+	slot_out(s, e);
+	msg_exit(&s->msg, e);
+	out_line(&s->msg);
 }
 
 /*
@@ -53,9 +37,8 @@ static void exits_out(struct session *s, const struct syscope_event *es, uint32_
  */
 static void release_held(struct session *s, uint32_t pid, bool all)
 {
-	static struct syscope_event going[HELD_EXITS];
 	struct syscope_bpf *skel = s->ld.skel;
-	uint32_t kept = 0, n = 0;
+	uint32_t kept = 0;
 	for (uint32_t i = 0; i < s->n_held; i++) {
 		struct held_exit *h = &s->held[i];
 		bool go = pid ? h->e.pid == pid : all || h->seq < s->tr.seq;
@@ -68,10 +51,9 @@ static void release_held(struct session *s, uint32_t pid, bool all)
 		__u32 tid = h->e.ppid;
 		if (!bpf_map_delete_elem(bpf_map__fd(skel->maps.exiting), &tid))
 			__atomic_fetch_sub(&skel->bss->exiting_count, 1, __ATOMIC_RELAXED);
-		going[n++] = h->e;
+		exit_out(s, &h->e);
 	}
 	s->n_held = kept;
-	exits_out(s, going, n);
 }
 
 /* the final CPU time of a held exit: out with it now */
@@ -82,7 +64,7 @@ static void exit_final(struct session *s, const struct syscope_event *f)
 		if (h->e.pid != f->pid || h->e.ppid != f->ppid)
 			continue;
 		memcpy(h->e.cpu, f->cpu, sizeof(h->e.cpu));
-		exits_out(s, &h->e, 1);
+		exit_out(s, &h->e);
 		s->held[i] = s->held[--s->n_held];
 		return;
 	}
@@ -140,7 +122,7 @@ int events_on_ring(void *ctx, void *data, size_t size)
 		if (s->ld.threads && s->n_held < HELD_EXITS)
 			s->held[s->n_held++] = (struct held_exit){ .e = *e, .seq = s->tr.seq };
 		else
-			exits_out(s, e, 1);
+			exit_out(s, e);
 		break;
 	case EV_EXIT_CPU:
 		exit_final(s, e);

@@ -648,16 +648,10 @@ static bool slot_failed_a_call(const struct tracker *t, uint32_t slot)
 
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
-	if (slot < t->max_procs && t->slots[slot].pid)
-		detail_release(t, &slot, 1, out);
-	tracker_release_rest(t, slot, out);
-}
-
-void tracker_release_rest(struct tracker *t, uint32_t slot, struct jbuf *out)
-{
 	if (slot >= t->max_procs)
 		return;
 	if (t->slots[slot].pid) {
+		detail_release(t, slot, out);
 		tracker_emit_counts(t, slot, true, out);
 		/* its errnos, from a walk over the whole table: only where it has entries there,
 		 * which a process without a failed call (most short ones) has not */

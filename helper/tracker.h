@@ -77,8 +77,6 @@ static inline bool stamped_since(uint64_t seq, uint64_t since)
 }
 /* final counts of a slot, then free it */
 void tracker_release(struct tracker *t, uint32_t slot, struct jbuf *out);
-/* the same, where detail_release has already sent its files (with other slots', in one walk) */
-void tracker_release_rest(struct tracker *t, uint32_t slot, struct jbuf *out);
 int tracker_find(struct tracker *t, uint32_t pid);
 
 #endif
