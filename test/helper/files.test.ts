@@ -4,13 +4,13 @@
 // attach mode, a workload of known file work (workloads/files.c).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, FileNameMessage, OpenFailedMessage } from '../../src/main/helper/protocol'
 import type { HelperClient } from '../../src/main/helper/client'
-import { DETAIL_BUILDS, HOOKS_HELPER, NR, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, HOOKS_HELPER, NR, helperMaps, mountTracefs, runUnderHelper, start } from './harness'
 
 let dir: string
 let files: string
@@ -160,17 +160,8 @@ describe('files of a burst of short children', () => {
 })
 
 describe('the tables a new file inserts into', () => {
-  /** the helper's maps by name (as bpftool shows it: 15 characters), each its flags, from the
-   * fds it holds (fdinfo's map_id) */
-  const mapFlags = (pid: number): Map<string, number> => {
-    const ids = new Set<number>()
-    for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-      const id = /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
-      if (id) ids.add(Number(id))
-    }
-    const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string; flags: number }[]
-    return new Map(maps.filter((m) => ids.has(m.id)).map((m) => [m.name ?? '', m.flags]))
-  }
+  /** the helper's maps by name, each its flags */
+  const mapFlags = (pid: number): Map<string, number> => new Map(helperMaps(pid).map((m) => [m.name, m.flags]))
 
   // allocated at load they cost ~0.8 µs less a new file (docs/detail.md); a kernel before 5.11
   // charges them to RLIMIT_MEMLOCK, where they are allocated as used (BPF_F_NO_PREALLOC, 1)

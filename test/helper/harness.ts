@@ -1,7 +1,7 @@
 // Shared by the helper tests: build the workload, run a command under the real helper and
 // collect everything the helper says about it until the whole tree has exited.
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
@@ -125,4 +125,16 @@ export async function runUnderHelper(client: HelperClient, argv: string[], spawn
 
 export function start(opts: Partial<StartOptions> = {}): Promise<HelperClient> {
   return startHelper({ helperPath: HELPER, ...opts })
+}
+
+/** The helper's BPF maps, as bpftool shows them (a name cut to 15 characters), found by the fds it
+ * holds (fdinfo's map_id). */
+export function helperMaps(pid: number): { id: number; name: string; flags: number }[] {
+  const ids = new Set<number>()
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    const id = /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
+    if (id) ids.add(Number(id))
+  }
+  const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string; flags: number }[]
+  return maps.filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, name: m.name ?? '', flags: m.flags }))
 }

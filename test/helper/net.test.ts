@@ -4,12 +4,12 @@
 // known network work on this machine (workloads/net.c), whose ports come back in facts.json.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, PeerMessage, SocketMessage, TickMessage } from '../../src/main/helper/protocol'
-import { DETAIL_BUILDS, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, helperMaps, mountTracefs, runUnderHelper, start } from './harness'
 import { until } from '../util/until'
 
 interface Facts {
@@ -227,11 +227,9 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
 })
 
 describe('closed sockets', () => {
-  /** the entries of the helper's map `name` (bpftool's 15 characters), from the fds it holds */
+  /** the entries of the helper's map `name` (bpftool's 15 characters) */
   const entries = (pid: number, name: string): number => {
-    const ids = readdirSync(`/proc/${pid}/fdinfo`).map((fd) => /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1])
-    const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[]
-    const id = maps.find((m) => m.name === name && ids.includes(String(m.id)))!.id
+    const id = helperMaps(pid).find((m) => m.name === name)!.id
     return (JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as unknown[]).length
   }
 
