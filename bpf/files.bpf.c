@@ -12,6 +12,7 @@
  */
 #include "tracked.bpf.h"
 #include "fds.bpf.h"
+#include "keys.bpf.h"
 #include "net.bpf.c"
 
 /* ---- paths: the dentries up to the root, across mounts ---- */
@@ -177,8 +178,9 @@ static __always_inline struct file_stats *stats_of(bool direct, struct task_stru
 	file_named(direct, task, KREAD(direct, f, f_path.dentry), KREAD(direct, f, f_path.mnt), &id,
 		   true, &variant);
 	struct file_stats zero = { .kind = kind_of(direct, f), .variant = variant };
-	if (bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&file_stats, &k)) {
+	if (!bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST)) {
+		note_key(KEY_USES, slot, &k, sizeof(k));
+	} else if (!bpf_map_lookup_elem(&file_stats, &k)) {
 		drop(DROP_FILES);
 		return NULL;
 	}
@@ -322,6 +324,8 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 		n->c.base_variant = base_variant;
 		long err = fits ? bpf_map_update_elem(&name_ops_short, &k, n, BPF_NOEXIST)
 				: bpf_map_update_elem(&name_ops, &k, n, BPF_NOEXIST);
+		if (!err)
+			note_key(fits ? KEY_NAME_OPS_SHORT : KEY_NAME_OPS, slot, &k, sizeof(k));
 		e = name_counts_of(fits, &k);
 		if (!e) {
 			if (err)

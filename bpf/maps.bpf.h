@@ -359,4 +359,12 @@ struct {
 	__uint(max_entries, 1 << 23);
 } events SEC(".maps");
 
+/* each new entry of a slot's detail tables, by key (keys.bpf.h): 48-byte records, drained at
+ * each tick and before each release; 4 MiB holds ~75,000 (a tar adds ~30,000 a second).
+ * Sized by the helper: one page without --detail */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} new_keys SEC(".maps");
+
 #endif

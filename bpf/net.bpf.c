@@ -12,6 +12,7 @@
  */
 #include "tracked.bpf.h"
 #include "fds.bpf.h"
+#include "keys.bpf.h"
 #include <bpf/bpf_endian.h>
 
 #define AF_UNIX_ 1
@@ -190,8 +191,9 @@ static __always_inline struct sock_stats *sock_entry(bool direct, __u32 slot, st
 	stamp(&v->seq, CHANGED_NET);
 	sk_addr(direct, sk, false, &v->local);
 	sk_addr(direct, sk, true, &v->remote);
-	if (bpf_map_update_elem(&sock_stats, k, v, BPF_NOEXIST) &&
-	    !bpf_map_lookup_elem(&sock_stats, k)) {
+	if (!bpf_map_update_elem(&sock_stats, k, v, BPF_NOEXIST)) {
+		note_key(KEY_SOCKS, k->slot, k, sizeof(*k));
+	} else if (!bpf_map_lookup_elem(&sock_stats, k)) {
 		drop(DROP_NET);
 		return NULL;
 	}
@@ -201,6 +203,8 @@ static __always_inline struct sock_stats *sock_entry(bool direct, __u32 slot, st
 		__u64 key = (__u64)sk;
 		if (bpf_map_update_elem(&sock_owner, &key, k, BPF_ANY))
 			drop(DROP_NET);
+		else
+			note_key(KEY_OWNERS, k->slot, &key, sizeof(key));
 	}
 	return bpf_map_lookup_elem(&sock_stats, k);
 }
@@ -262,8 +266,9 @@ static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8
 		v->first_ns = now;
 		v->last_ns = now;
 		stamp(&v->seq, CHANGED_NET);
-		if (bpf_map_update_elem(&peer_stats, &pk, v, BPF_NOEXIST) &&
-		    !bpf_map_lookup_elem(&peer_stats, &pk)) {
+		if (!bpf_map_update_elem(&peer_stats, &pk, v, BPF_NOEXIST)) {
+			note_key(KEY_PEERS, pk.slot, &pk, sizeof(pk));
+		} else if (!bpf_map_lookup_elem(&peer_stats, &pk)) {
 			drop(DROP_NET);
 			return;
 		}

@@ -411,8 +411,10 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 	 * the next call takes the fast way (a bucket already holding another process keeps it) */
 	if (!(p->flags & FAST_NOT) && !e && !creds)
 		__sync_val_compare_and_swap(fast, 0, FAST_ENTRY(tgid, p->slot));
-	/* no call on a file may change credentials: none was untracked just now */
-	return counted && !creds ? p->slot : -1;
+	/* no call on a file may change credentials: none was untracked just now. (The slot as
+	 * signed first: `? p->slot : -1` is unsigned, and made an armed launcher's read of its go
+	 * byte a file use of slot 4294967295, which no release ever took out of file_stats.) */
+	return counted && !creds ? (__s64)p->slot : -1;
 }
 
 /* ---- programs, one pair per attach flavour (tp_btf: one without --detail, one with) ---- */

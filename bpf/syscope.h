@@ -460,6 +460,30 @@ struct peer_stats {
 	struct net_addr remote;
 };
 
+/* The detail tables keyed by slot, as the new_keys ring names them */
+enum key_table {
+	KEY_USES = 0, /* file_stats */
+	KEY_NAME_OPS_SHORT = 1,
+	KEY_NAME_OPS = 2,
+	KEY_SOCKS = 3, /* sock_stats */
+	KEY_PEERS = 4, /* peer_stats */
+	KEY_OWNERS = 5, /* sock_owner: its key is the struct sock, its value the slot's entry */
+	KEY_TABLES = 6,
+};
+
+/* An entry the kernel added to a slot's detail table: the helper keeps each slot's keys, so that
+ * a process's end reads its own entries, not every table (helper/keys.c) */
+struct new_key {
+	__u32 table; /* enum key_table */
+	__u32 slot;
+	union {
+		struct file_key file; /* uses, socks */
+		struct name_key name;
+		struct peer_key peer;
+		__u64 sock;
+	} key;
+};
+
 /* ---- every thread's wall time (threads.bpf.c) ---- */
 
 /* thread_time.state */

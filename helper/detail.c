@@ -14,6 +14,7 @@
 
 #include "caps.h"
 #include "detail.h"
+#include "keys.h"
 #include "loader.h"
 #include "output.h"
 #include "syscope.h"
@@ -45,6 +46,14 @@ void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values
 		if (err)
 			return;
 	}
+}
+
+void detail_each_key(struct pass *p, const struct new_key *keys, uint32_t n, unsigned table,
+		     void *value, void (*one)(struct pass *, const void *, const void *))
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (keys[i].table == table && !bpf_map_lookup_elem(p->fd, &keys[i].key, value))
+			one(p, &keys[i].key, value);
 }
 
 uint32_t detail_sent_for(const struct pass *p, uint32_t slot, uint64_t seq)
@@ -108,11 +117,24 @@ void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 		send_tables(t, out, since, -1, tables);
 }
 
-/* every table: a release's entries may be in any, stamped or not */
+/*
+ * A slot's entries, final: by their keys where the helper knows them all (keys.c), each looked up
+ * and deleted; else every table walked, as its entries may be in any.
+ */
 void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
 	if (!t->ld->detail)
 		return;
-	send_tables(t, out, __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED), slot,
-		    (1u << CHANGED_TABLES) - 1);
+	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
+	keys_drain(&t->keys, true);
+	const struct slot_keys *own = keys_of(&t->keys, slot);
+	if (!own) {
+		send_tables(t, out, since, slot, (1u << CHANGED_TABLES) - 1);
+		return;
+	}
+	struct pass p = { .t = t, .out = out, .since = since, .slot = slot };
+	caps_bpf_raise();
+	files_send_keys(&p, own->keys, own->len);
+	net_send_keys(&p, own->keys, own->len);
+	caps_bpf_lower();
 }

@@ -37,6 +37,11 @@ struct pass {
 /* every entry of the hash map p->fd, a batch at a time, to one(); keys and values hold a batch */
 void detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values, size_t value_size,
 		       void (*one)(struct pass *, const void *, const void *));
+/* of n keys of a slot's entries (keys.c), those of `table` still in the map p->fd, each to one();
+ * value holds one entry */
+struct new_key;
+void detail_each_key(struct pass *p, const struct new_key *keys, uint32_t n, unsigned table,
+		     void *value, void (*one)(struct pass *, const void *, const void *));
 /* the pid of a tracked slot whose entry this pass sends (stamped `seq`), or 0: a tick's pass
  * and a release's alike send what changed since the tick before (the rest went out at its
  * tick, and the figures are cumulative) */
@@ -50,5 +55,9 @@ bool detail_releasing(const struct pass *p);
 
 void files_send(struct pass *p);
 void net_send(struct pass *p);
+/* a release's pass by its slot's keys (n of them, of every table): each entry looked up, sent if
+ * it changed, deleted */
+void files_send_keys(struct pass *p, const struct new_key *keys, uint32_t n);
+void net_send_keys(struct pass *p, const struct new_key *keys, uint32_t n);
 
 #endif

@@ -79,6 +79,7 @@ void events_tick(struct session *s, bool last)
 	release_held(s, 0, last);
 
 	tracker_note_runs(&s->tr);
+	keys_drain(&s->tr.keys, false);
 	uint64_t since = tracker_stamp(&s->tr);
 	detail_emit_changed(&s->tr, since, j);
 	latency_emit_errnos(&s->tr, since, -1, j);

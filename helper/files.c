@@ -118,3 +118,54 @@ void files_send(struct pass *p)
 				  sizeof(name_op_values[0]), one_name_op);
 	}
 }
+
+/* the name of file id, if it changed since the last tick (the release's figures may be of a
+ * file no tick has named yet) */
+static void send_name(struct pass *p, const struct file_id *id)
+{
+	static struct file_name_short short_name;
+	static struct file_name name;
+	struct syscope_bpf *skel = p->t->ld->skel;
+
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.file_names_short), id, &short_name))
+		one_short_name(p, id, &short_name);
+	else if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.file_names), id, &name))
+		one_name(p, id, &name);
+}
+
+/* as files_send, by key: names, then uses, then calls on names */
+void files_send_keys(struct pass *p, const struct new_key *keys, uint32_t n)
+{
+	static struct file_stats use;
+	static struct name_ops op;
+	static struct name_ops_short short_op;
+	struct syscope_bpf *skel = p->t->ld->skel;
+	struct file_id last = { 0 };
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct file_id id;
+		if (keys[i].table == KEY_USES) {
+			const struct file_key *k = &keys[i].key.file;
+			id = (struct file_id){
+				.dev = k->dev, .ino = k->ino, .gen = k->gen, .name = k->name
+			};
+		} else if (keys[i].table == KEY_NAME_OPS_SHORT || keys[i].table == KEY_NAME_OPS) {
+			id = keys[i].key.name.base;
+			if (!id.dev && !id.ino)
+				continue; /* an absolute name */
+		} else {
+			continue;
+		}
+		/* a directory's calls on names come in runs */
+		if (memcmp(&id, &last, sizeof(id))) {
+			send_name(p, &id);
+			last = id;
+		}
+	}
+	p->fd = bpf_map__fd(skel->maps.file_stats);
+	detail_each_key(p, keys, n, KEY_USES, &use, one_use);
+	p->fd = bpf_map__fd(skel->maps.name_ops_short);
+	detail_each_key(p, keys, n, KEY_NAME_OPS_SHORT, &short_op, one_short_name_op);
+	p->fd = bpf_map__fd(skel->maps.name_ops);
+	detail_each_key(p, keys, n, KEY_NAME_OPS, &op, one_name_op);
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -488,7 +489,9 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		bpf_map__set_max_entries(s->maps.sock_stats, 1);
 		bpf_map__set_max_entries(s->maps.peer_stats, 1);
 		bpf_map__set_max_entries(s->maps.sock_owner, 1);
+		bpf_map__set_max_entries(s->maps.new_keys, (uint32_t)sysconf(_SC_PAGESIZE));
 	}
+	s->rodata->new_keys_wake = bpf_map__max_entries(s->maps.new_keys) / 2;
 	/* Kernels before 5.11 charge maps to RLIMIT_MEMLOCK, not to the memory cgroup: there the
 	 * two tables a new file inserts into (15 and 6 MiB allocated at load) are allocated as
 	 * used, as the rest of --detail's, to stay within the 64 MiB diagnose asks for */

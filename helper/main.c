@@ -145,6 +145,11 @@ static int serve(void)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
 	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = ring_buffer__epoll_fd(rb) };
 	epoll_ctl(epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(rb), &ev);
+	int keys_fd = keys_epoll_fd(&app.tr.keys);
+	if (keys_fd >= 0) {
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = keys_fd };
+		epoll_ctl(epfd, EPOLL_CTL_ADD, keys_fd, &ev);
+	}
 
 	while (!session_done(&app)) {
 		struct epoll_event evs[8];
@@ -159,6 +164,8 @@ static int serve(void)
 			int fd = evs[i].data.fd;
 			if (fd == ring_buffer__epoll_fd(rb)) {
 				ring_buffer__consume(rb);
+			} else if (fd == keys_fd) {
+				keys_drain(&app.tr.keys, false);
 			} else if (fd == app.timer_fd) {
 				uint64_t expirations;
 				if (read(app.timer_fd, &expirations, sizeof(expirations)) > 0 &&

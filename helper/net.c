@@ -92,3 +92,19 @@ void net_send(struct pass *p)
 				  one_owner);
 	}
 }
+
+/* as net_send, by key */
+void net_send_keys(struct pass *p, const struct new_key *keys, uint32_t n)
+{
+	static struct sock_stats sock;
+	static struct peer_stats peer;
+	static struct file_key owner;
+	struct syscope_bpf *skel = p->t->ld->skel;
+
+	p->fd = bpf_map__fd(skel->maps.sock_stats);
+	detail_each_key(p, keys, n, KEY_SOCKS, &sock, one_sock);
+	p->fd = bpf_map__fd(skel->maps.peer_stats);
+	detail_each_key(p, keys, n, KEY_PEERS, &peer, one_peer);
+	p->fd = bpf_map__fd(skel->maps.sock_owner);
+	detail_each_key(p, keys, n, KEY_OWNERS, &owner, one_owner);
+}

@@ -90,7 +90,9 @@ int tracker_init(struct tracker *t, struct loader *ld, uid_t owner)
 			return -errno;
 	}
 	int err = latency_init(t);
-	return err ? err : threads_init(t);
+	if (!err)
+		err = threads_init(t);
+	return err ? err : keys_init(&t->keys, ld);
 }
 
 void tracker_free(struct tracker *t)
@@ -105,6 +107,7 @@ void tracker_free(struct tracker *t)
 	free(t->slots);
 	latency_free(t);
 	threads_free(t);
+	keys_free(&t->keys);
 	jb_free(&t->msg);
 	t->slots = NULL;
 }
@@ -353,6 +356,7 @@ static void slot_free(struct tracker *t, uint32_t slot)
 	tr->pid = 0;
 	t->changes++;
 	slot_reset(t, slot);
+	keys_forget(&t->keys, slot);
 	slot_give_back(t, slot);
 }
 

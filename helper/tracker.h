@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "json.h"
+#include "keys.h"
 #include "latency.h"
 #include "threads.h"
 
@@ -39,6 +40,7 @@ struct tracker {
 	struct jbuf msg; /* what the tracker says on its own (stale slots it frees) */
 	struct latency lat;
 	struct threads thr;
+	struct keys keys;
 };
 
 int tracker_init(struct tracker *t, struct loader *ld, uid_t owner);

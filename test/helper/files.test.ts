@@ -8,9 +8,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
-import type { FileMessage, FileNameMessage, OpenFailedMessage } from '../../src/main/helper/protocol'
+import type { FileMessage, FileNameMessage, NameOpMessage, OpenFailedMessage, TickMessage } from '../../src/main/helper/protocol'
 import type { HelperClient } from '../../src/main/helper/client'
-import { DETAIL_BUILDS, HOOKS_HELPER, NR, helperMaps, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, HOOKS_HELPER, NR, SLOT_TABLES, bssVariable, helperMaps, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
 
 let dir: string
 let files: string
@@ -79,13 +79,15 @@ async function expectEveryFile(client: HelperClient, timed: boolean): Promise<vo
   expect(last2.get(`|${join(work, 'missing', 'x')}`)).toMatchObject({ errno: 2, count: 1 })
   // a name as given longer than the short table holds (NAME_SHORT)
   expect(last2.get(`${join(work, 'sub')}|${long}/nope.txt`)).toMatchObject({ errno: 2, count: 1 })
+  // its release took every one of its entries out of the tables (the workload was all they held)
+  for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
 }
 
 // the timed mode keeps a call's arguments at its entry; --counts-only reads them from the user's
 // registers at the exit
-describe.each(DETAIL_BUILDS)('files (%s)', (_name, helperPath, args, countsOnly) => {
+describe.each(DETAIL_BUILDS)('files (%s)', (_name, helperPath, args, countsOnly, wrapper) => {
   it('names every file the workload used and counts what it did, exactly', async () => {
-    const client = await start({ helperPath, args: [...args, '--detail'] })
+    const client = await start({ helperPath, wrapper, args: [...args, '--detail'] })
     try {
       await expectEveryFile(client, !countsOnly)
     } finally {
@@ -121,8 +123,8 @@ describe('files where the kernel has no bpf_rdonly_cast (before 6.2)', () => {
 })
 
 describe('files of a burst of short children', () => {
-  // their exits go out together, one walk over the tables for all (helper/detail.c), and more
-  // than the helper holds at once (256) make it let some go early
+  // each child's release reads its own entries by key (helper/keys.c), while the others' are
+  // being added; more exits than the helper holds at once (256) make it let some go early
   it("come before each child's exit, exactly, for each of 600", async () => {
     const burst = join(dir, 'forkfiles')
     execFileSync('cc', ['-O2', '-o', burst, join(projectRoot(), 'test', 'helper', 'workloads', 'forkfiles.c')])
@@ -153,6 +155,35 @@ describe('files of a burst of short children', () => {
       // (its last line: a tick may have sent it between the open and the write)
       const written = kids.map((pid) => [...(seen.get(pid) ?? [])].reverse().find((f) => f.path?.startsWith(work + '/')))
       expect(written.map((f) => f && Number(f.path!.slice(work.length + 2)) + 1 === f.written).every(Boolean)).toBe(true)
+      for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
+    } finally {
+      await client.shutdown()
+    }
+  }, 90_000)
+})
+
+describe('a release whose keys the kernel could not all tell', () => {
+  // the hooks build reads the keys' ring only at releases, so a burst of new entries fills it
+  // (new_keys: ~75,000); the release then walks the tables, as every release did before the keys
+  it('walks the tables: every name is counted and none is left behind', async () => {
+    const many = join(dir, 'manyfiles')
+    execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
+    const work = mkdtempSync(join(dir, 'hold-'))
+    const client = await start({ helperPath: HOOKS_HELPER, wrapper: ['env', 'SYSCOPE_TEST_RELEASE=hold'], args: ['--detail'] })
+    const failed = new Map<string, number>()
+    let fileDrops = 0
+    client.on('name_op', (m: NameOpMessage) => void (m.op === 'stat' && failed.set(m.name, m.errors)))
+    client.on('tick', (m: TickMessage) => void (fileDrops = m.drops.files ?? 0))
+    const N = 90_000
+    try {
+      const r = await runUnderHelper(client, [many, work, String(N), 'stat'])
+      expect(r.exit.code).toBe(0)
+      expect(bssVariable(client.child.pid!, 'keys_lost')).toBeGreaterThan(0)
+      expect(fileDrops).toBe(0)
+      const mine = [...failed].filter(([name]) => name.startsWith(work + '/'))
+      expect(mine).toHaveLength(N)
+      expect(mine.every(([, errors]) => errors === 1)).toBe(true)
+      for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
     } finally {
       await client.shutdown()
     }

@@ -27,14 +27,20 @@ export const HELPER_BUILDS: [string, string, string[]][] = [
   ['tracepoint', HELPER, ['--mode', 'tracepoint']],
   ['tp_btf, ASan/UBSan build', ASAN_HELPER, ['--mode', 'tp_btf']]
 ]
-/** one of --detail's builds: [name, binary, arguments, counts-only] */
-type DetailBuild = [string, string, string[], boolean]
+/** one of --detail's builds: [name, binary, arguments, counts-only, wrapper (the hooks build's
+ * settings)] */
+type DetailBuild = [string, string, string[], boolean, string[]]
 /** each of HELPER_BUILDS timed, and with --counts-only where --detail can have it (not in the
- * classic tracepoint mode, whose exit record holds no arguments) */
-export const DETAIL_BUILDS: DetailBuild[] = HELPER_BUILDS.flatMap(([name, helperPath, args]): DetailBuild[] => [
-  [name, helperPath, args, false],
-  ...(name === 'tracepoint' ? [] : [[`${name}, counts-only`, helperPath, [...args, '--counts-only'], true] as DetailBuild])
-])
+ * classic tracepoint mode, whose exit record holds no arguments); and the test-hooks build with
+ * each release by key (a lone process's walks the tables: helper/keys.h), timed and counts-only */
+export const DETAIL_BUILDS: DetailBuild[] = [
+  ...HELPER_BUILDS.flatMap(([name, helperPath, args]): DetailBuild[] => [
+    [name, helperPath, args, false, []],
+    ...(name === 'tracepoint' ? [] : [[`${name}, counts-only`, helperPath, [...args, '--counts-only'], true, []] as DetailBuild])
+  ]),
+  ['tp_btf, each release by key', HOOKS_HELPER, ['--mode', 'tp_btf'], false, ['env', 'SYSCOPE_TEST_RELEASE=by_key']],
+  ['raw_tp, counts-only, each release by key', HOOKS_HELPER, ['--mode', 'raw_tp', '--counts-only'], true, ['env', 'SYSCOPE_TEST_RELEASE=by_key']]
+]
 /** numbers of the syscalls the helper tests count, on the arch they run on */
 export const NR = {
   getppid: syscallNr('getppid'),
@@ -137,4 +143,26 @@ export function helperMaps(pid: number): { id: number; name: string; flags: numb
   }
   const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string; flags: number }[]
   return maps.filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, name: m.name ?? '', flags: m.flags }))
+}
+
+/** The entries of the helper's map `name` (bpftool's 15 characters), as bpftool dumps them. */
+export function mapEntries(pid: number, name: string): unknown[] {
+  const map = helperMaps(pid).find((m) => m.name === name)
+  if (!map) throw new Error(`the helper (pid ${pid}) has no map named ${name}`)
+  return JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(map.id), '-j'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as unknown[]
+}
+
+/** The detail tables keyed by process (slot): empty once every tracked process was released. */
+export const SLOT_TABLES = ['file_stats', 'name_ops_short', 'name_ops', 'sock_stats', 'peer_stats', 'sock_owner']
+
+/** A variable of the kernel side's .bss (keys_lost, files_seq), as the helper's map holds it now. */
+export function bssVariable(pid: number, name: string): number {
+  const map = helperMaps(pid).find((m) => m.name.endsWith('.bss'))
+  if (!map) throw new Error(`the helper (pid ${pid}) has no .bss map`)
+  const dump = JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(map.id), '-j'], { encoding: 'utf8', maxBuffer: 256 << 20 })) as {
+    formatted?: { value?: { '.bss'?: Record<string, unknown>[] } }
+  }[]
+  const found = dump[0]?.formatted?.value?.['.bss']?.find((v) => name in v)
+  if (!found) throw new Error(`the helper's .bss has no ${name}`)
+  return Number(found[name])
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, PeerMessage, SocketMessage, TickMessage } from '../../src/main/helper/protocol'
-import { DETAIL_BUILDS, helperMaps, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, SLOT_TABLES, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
 import { until } from '../util/until'
 
 interface Facts {
@@ -53,10 +53,10 @@ afterAll(() => {
 })
 
 // the timed mode sees each connect and close at its entry; --counts-only only at the exit
-describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly) => {
+describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly, wrapper) => {
   it('finds every socket of the workload, both ends, its connects and its traffic per peer', async () => {
     const work = mkdtempSync(join(dir, 'work-'))
-    const client = await start({ helperPath, args: [...args, '--detail'] })
+    const client = await start({ helperPath, wrapper, args: [...args, '--detail'] })
     const sockets = new Map<string, SocketMessage>()
     const peers = new Map<string, PeerMessage>()
     client.on('socket', (m: SocketMessage) => sockets.set(`${m.pid} ${m.file}`, m))
@@ -220,6 +220,8 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
         if (countsOnly && !byState) expect(s.closed_ns, JSON.stringify(s)).toBeNull()
         else expect(s.closed_ns, JSON.stringify(s)).not.toBeNull()
       }
+      // its release took every one of its entries out of the tables (the workload was all they held)
+      for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
     } finally {
       await client.shutdown()
     }
@@ -227,11 +229,7 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
 })
 
 describe('closed sockets', () => {
-  /** the entries of the helper's map `name` (bpftool's 15 characters) */
-  const entries = (pid: number, name: string): number => {
-    const id = helperMaps(pid).find((m) => m.name === name)!.id
-    return (JSON.parse(execFileSync('bpftool', ['map', 'dump', 'id', String(id), '-j'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as unknown[]).length
-  }
+  const entries = (pid: number, name: string): number => mapEntries(pid, name).length
 
   // the helper reads a table in the ticks after the kernel marked it (helper/detail.c): a
   // process that then waits makes no mark, and its sockets must still leave (docs/protocol.md)
