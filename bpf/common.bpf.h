@@ -63,16 +63,6 @@ __u64 files_seq;
  * of a core to read them all) */
 __u32 detail_changed[CHANGED_TABLES];
 
-/* An entry of table t changed: stamped with this tick, and the table marked (a load, and a store
- * once a tick). Plain stores: the helper reads a marked table for three ticks, so a figure that
- * reaches memory after one read is in the next (helper/detail.c) */
-static __always_inline void stamp(__u64 *seq, enum changed_table t)
-{
-	*seq = files_seq;
-	if (!detail_changed[t])
-		detail_changed[t] = 1;
-}
-
 /* Cumulative loss counters, read by the helper through the mmapped .bss. */
 __u64 drops[DROP_MAX];
 

@@ -145,7 +145,9 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 	bool fits = name->h.len <= FILE_NAME_SHORT;
 	long err = fits ? bpf_map_update_elem(&file_names_short, id, name, BPF_NOEXIST)
 			: bpf_map_update_elem(&file_names, id, name, BPF_NOEXIST);
-	if (err == -7 /* E2BIG: full */ && count_full)
+	if (!err)
+		note_key(fits ? KEY_NAMES_SHORT : KEY_NAMES, NO_SLOT, id, sizeof(*id));
+	else if (err == -7 /* E2BIG: full */ && count_full)
 		drop(DROP_FILES);
 	/* another CPU's, where it named the file first; where it walked to a path of the other
 	 * length (another mount or root), this one's entry goes again: one name per file */
@@ -454,6 +456,7 @@ static __always_inline void detail_exit(bool direct, struct task_struct *task, _
 {
 	if (!task)
 		task = (struct task_struct *)bpf_get_current_task();
+	stamp_slot(slot);
 	switch (cls) {
 	case DETAIL_OPEN_ABS:
 	case DETAIL_OPEN:

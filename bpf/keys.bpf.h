@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The keys of each slot's detail entries, told to the helper as they are added (new_keys): at a
- * process's end it reads and deletes its own entries by key, where it read every table whole
- * (a parent holding 100,000 files cost each of its short children's exits ~28 ms of the helper).
- * Shared by files.bpf.c and net.bpf.c. BPF code only.
+ * What changed in the detail tables, told to the helper: each entry's stamp and its table's mark
+ * (stamp()), the slot's stamp (stamp_slot()), and the key of each entry added (new_keys). The helper then reads
+ * the entries of the slots that changed by key, and at a process's end its own entries, where it
+ * read every table whole (a parent holding 100,000 files cost each tick, and each of its short
+ * children's exits, ~28 ms of the helper). Shared by files.bpf.c and net.bpf.c. BPF code only.
  */
 #ifndef SYSCOPE_KEYS_BPF_H
 #define SYSCOPE_KEYS_BPF_H
@@ -17,6 +18,34 @@ const volatile __u64 new_keys_wake = 1 << 20;
 /* keys the full ring did not take: the helper then reads every table at each release, as it
  * did before it had the keys (helper/keys.c) */
 __u64 keys_lost;
+
+/* the slot of what is not a slot's (a file's name) */
+#define NO_SLOT ((__u32)-1)
+
+/* by slot: the tick (files_seq, its low 32 bits) of its latest call that may have changed its
+ * entries (stamp_slot); the helper's tick then reads the entries of those slots, by key */
+__u32 slot_stamps[SLOT_STAMPS];
+
+/* After each call the files and network monitor looked at, and each TCP state change: once there,
+ * not at each place that stamps an entry (inlined there, its store at a variable index made the
+ * verifier keep those places' states apart: --detail took ~0.3 s longer to load). A store that
+ * lands late is in the helper's next read: it takes a slot for three ticks after its stamp. */
+static __always_inline void stamp_slot(__u32 slot)
+{
+	slot_stamps[slot & (SLOT_STAMPS - 1)] = (__u32)files_seq;
+}
+
+/*
+ * An entry of table t changed: stamped with this tick, and the table marked (a load, and a store
+ * once a tick). Plain stores: the helper reads a marked table for three ticks, so a figure that
+ * reaches memory after one read is in the next (helper/detail.c).
+ */
+static __always_inline void stamp(__u64 *seq, enum changed_table t)
+{
+	*seq = files_seq;
+	if (!detail_changed[t])
+		detail_changed[t] = 1;
+}
 
 /* key (size bytes, a constant) of slot's new entry in table: after the insert, so that the
  * helper, which reads this ring before a release, knows every entry the process had */

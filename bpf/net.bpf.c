@@ -370,6 +370,7 @@ static __always_inline void connect_at_exit(bool direct, struct task_struct *tas
 					    struct thread_state *t, long ret)
 {
 	struct sock *sk;
+	stamp_slot(slot);
 	struct sock_stats *s = connect_socket(direct, task, slot, t, &sk);
 	if (!s)
 		return;
@@ -484,6 +485,7 @@ static __always_inline void tcp_state(struct sock *sk, int newstate)
 		bpf_map_delete_elem(&sock_owner, &key);
 		return;
 	}
+	stamp_slot(k->slot);
 	__u64 now = bpf_ktime_get_ns();
 	s->state = newstate;
 	if (newstate == TCP_SYN_SENT_ && counts_only) {

@@ -460,7 +460,10 @@ struct peer_stats {
 	struct net_addr remote;
 };
 
-/* The detail tables keyed by slot, as the new_keys ring names them */
+/* slot_stamps' size (bpf/keys.bpf.h): the most slots the helper gives out (--max-procs) */
+#define SLOT_STAMPS 65536
+
+/* The detail tables, as the new_keys ring names them: those keyed by slot, then the names */
 enum key_table {
 	KEY_USES = 0, /* file_stats */
 	KEY_NAME_OPS_SHORT = 1,
@@ -468,19 +471,23 @@ enum key_table {
 	KEY_SOCKS = 3, /* sock_stats */
 	KEY_PEERS = 4, /* peer_stats */
 	KEY_OWNERS = 5, /* sock_owner: its key is the struct sock, its value the slot's entry */
-	KEY_TABLES = 6,
+	KEY_NAMES_SHORT = 6, /* file_names_short: no slot's */
+	KEY_NAMES = 7,
+	KEY_TABLES = 8,
 };
 
-/* An entry the kernel added to a slot's detail table: the helper keeps each slot's keys, so that
- * a process's end reads its own entries, not every table (helper/keys.c) */
+/* An entry the kernel added to a detail table: the helper keeps each slot's keys, so that it
+ * reads the entries of the slots that changed, and a process's end its own, not every table; and
+ * the names added since its last tick, which are all it sends of them (helper/keys.c) */
 struct new_key {
 	__u32 table; /* enum key_table */
-	__u32 slot;
+	__u32 slot; /* (__u32)-1 for a name */
 	union {
 		struct file_key file; /* uses, socks */
 		struct name_key name;
 		struct peer_key peer;
 		__u64 sock;
+		struct file_id id; /* names */
 	} key;
 };
 

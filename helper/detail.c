@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Files and network, the helper's side: when and how the kernel's detail tables are read. The
- * kernel stamps what it changes with files_seq and marks its table; each tick bumps files_seq
- * first (tracker_stamp) and then, in the tables marked lately, sends what carries the previous
- * stamp or the new one, read in batches (one syscall per DETAIL_BATCH entries). We never write
- * an entry the kernel adds to, so nothing it counts is lost; we delete a slot's entries once its
- * process is gone (and a closed socket's once sent: net.c).
+ * kernel stamps what it changes with files_seq and marks its table and slot; each tick bumps
+ * files_seq first (tracker_stamp) and then, in the tables marked lately, sends what carries the
+ * previous stamp or the new one: by key for the slots stamped lately and the names added lately
+ * (keys.c), or by reading the tables whole in batches (one syscall per DETAIL_BATCH entries). We
+ * never write an entry the kernel adds to, so nothing it counts is lost; we delete a slot's
+ * entries once its process is gone (and a closed socket's once sent: net.c).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -108,13 +109,50 @@ static unsigned tables_to_read(struct tracker *t)
 	return tables;
 }
 
+/* the tables of the slots whose entries changed lately (slot_stamps), by key */
+static void send_changed_slots(struct pass *p)
+{
+	const struct keys *k = &p->t->keys;
+	for (uint32_t slot = 0; slot < p->t->max_procs; slot++) {
+		if (!keys_changed(k, slot, p->since))
+			continue;
+		const struct key_list *l = keys_slot(k, slot);
+		files_send_keys(p, l->keys, l->len);
+		net_send_keys(p, l->keys, l->len);
+	}
+}
+
+/*
+ * A tick: the names added lately and the entries of the slots that changed lately, by key, where
+ * the helper knows their keys (keys.c) and the slots hold a small share of them; else the marked
+ * tables walked whole.
+ */
 void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 {
 	if (!t->ld->detail)
 		return;
 	unsigned tables = tables_to_read(t);
-	if (tables)
-		send_tables(t, out, since, -1, tables);
+	struct pass p = { .t = t, .out = out, .since = since, .slot = -1 };
+	caps_bpf_raise();
+	p.tables = 1u << CHANGED_NAMES;
+	if (keys_names_known(&t->keys)) {
+		for (unsigned which = 0; which < 2; which++) {
+			uint32_t n;
+			const struct new_key *names = keys_names(&t->keys, which, &n);
+			files_send_names(&p, names, n);
+		}
+	} else if (tables & p.tables) {
+		files_send(&p);
+	}
+	p.tables = tables & ~(1u << CHANGED_NAMES);
+	if (p.tables && keys_tick_by_key(&t->keys, since)) {
+		send_changed_slots(&p);
+	} else if (p.tables) {
+		files_send(&p);
+		net_send(&p);
+	}
+	caps_bpf_lower();
+	keys_tick_done(&t->keys);
 }
 
 /*
@@ -127,13 +165,18 @@ void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 		return;
 	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
 	keys_drain(&t->keys, true);
-	const struct slot_keys *own = keys_of(&t->keys, slot);
+	const struct key_list *own = keys_of(&t->keys, slot);
 	if (!own) {
 		send_tables(t, out, since, slot, (1u << CHANGED_TABLES) - 1);
 		return;
 	}
-	struct pass p = { .t = t, .out = out, .since = since, .slot = slot };
+	struct pass p = { .t = t,
+			  .out = out,
+			  .since = since,
+			  .slot = slot,
+			  .tables = (1u << CHANGED_TABLES) - 1 };
 	caps_bpf_raise();
+	files_send_names_of(&p, own->keys, own->len);
 	files_send_keys(&p, own->keys, own->len);
 	net_send_keys(&p, own->keys, own->len);
 	caps_bpf_lower();

@@ -55,9 +55,13 @@ bool detail_releasing(const struct pass *p);
 
 void files_send(struct pass *p);
 void net_send(struct pass *p);
-/* a release's pass by its slot's keys (n of them, of every table): each entry looked up, sent if
- * it changed, deleted */
+/* a pass by one slot's keys (n of them, of every table), in the tables p->tables says: each
+ * entry looked up, sent if it changed (and at its release deleted) */
 void files_send_keys(struct pass *p, const struct new_key *keys, uint32_t n);
 void net_send_keys(struct pass *p, const struct new_key *keys, uint32_t n);
+/* a release's: the names of its files and directories, if they are new */
+void files_send_names_of(struct pass *p, const struct new_key *keys, uint32_t n);
+/* a tick's: names by their keys (KEY_NAMES_SHORT, KEY_NAMES), if they are new */
+void files_send_names(struct pass *p, const struct new_key *keys, uint32_t n);
 
 #endif

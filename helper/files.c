@@ -133,13 +133,8 @@ static void send_name(struct pass *p, const struct file_id *id)
 		one_name(p, id, &name);
 }
 
-/* as files_send, by key: names, then uses, then calls on names */
-void files_send_keys(struct pass *p, const struct new_key *keys, uint32_t n)
+void files_send_names_of(struct pass *p, const struct new_key *keys, uint32_t n)
 {
-	static struct file_stats use;
-	static struct name_ops op;
-	static struct name_ops_short short_op;
-	struct syscope_bpf *skel = p->t->ld->skel;
 	struct file_id last = { 0 };
 
 	for (uint32_t i = 0; i < n; i++) {
@@ -162,10 +157,36 @@ void files_send_keys(struct pass *p, const struct new_key *keys, uint32_t n)
 			last = id;
 		}
 	}
-	p->fd = bpf_map__fd(skel->maps.file_stats);
-	detail_each_key(p, keys, n, KEY_USES, &use, one_use);
-	p->fd = bpf_map__fd(skel->maps.name_ops_short);
-	detail_each_key(p, keys, n, KEY_NAME_OPS_SHORT, &short_op, one_short_name_op);
-	p->fd = bpf_map__fd(skel->maps.name_ops);
-	detail_each_key(p, keys, n, KEY_NAME_OPS, &op, one_name_op);
+}
+
+void files_send_names(struct pass *p, const struct new_key *keys, uint32_t n)
+{
+	static struct file_name_short short_name;
+	static struct file_name name;
+	struct syscope_bpf *skel = p->t->ld->skel;
+
+	p->fd = bpf_map__fd(skel->maps.file_names_short);
+	detail_each_key(p, keys, n, KEY_NAMES_SHORT, &short_name, one_short_name);
+	p->fd = bpf_map__fd(skel->maps.file_names);
+	detail_each_key(p, keys, n, KEY_NAMES, &name, one_name);
+}
+
+/* as files_send, by key: uses, then calls on names */
+void files_send_keys(struct pass *p, const struct new_key *keys, uint32_t n)
+{
+	static struct file_stats use;
+	static struct name_ops op;
+	static struct name_ops_short short_op;
+	struct syscope_bpf *skel = p->t->ld->skel;
+
+	if (p->tables & 1u << CHANGED_USES) {
+		p->fd = bpf_map__fd(skel->maps.file_stats);
+		detail_each_key(p, keys, n, KEY_USES, &use, one_use);
+	}
+	if (p->tables & 1u << CHANGED_NAME_OPS) {
+		p->fd = bpf_map__fd(skel->maps.name_ops_short);
+		detail_each_key(p, keys, n, KEY_NAME_OPS_SHORT, &short_op, one_short_name_op);
+		p->fd = bpf_map__fd(skel->maps.name_ops);
+		detail_each_key(p, keys, n, KEY_NAME_OPS, &op, one_name_op);
+	}
 }

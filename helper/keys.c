@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The keys of each slot's detail entries, from the kernel's new_keys ring (bpf/keys.bpf.h) into
- * a list per slot. The kernel writes a key after its insert and before the process can exit, so a
- * release that drains the ring first knows every entry of its slot, unless the ring was full
- * (keys_lost moved: every slot's release then walks) or the lists grew past KEYS_MAX.
+ * The keys of the detail tables' entries, from the kernel's new_keys ring (bpf/keys.bpf.h) into
+ * a list per slot, and the names into the list of the current tick. The kernel writes a key after
+ * its insert and before the process can exit, so a read that drains the ring first knows every
+ * entry there is, unless the ring was full (keys_lost moved: every slot then walks) or the lists
+ * grew past KEYS_MAX.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "caps.h"
 #include "keys.h"
 #include "loader.h"
 #include "syscope.skel.h"
@@ -22,12 +22,16 @@ __attribute__((weak)) enum keys_test keys_test_mode(void)
 	return KEYS_TEST_NONE;
 }
 
+static void list_clear(struct key_list *l, bool walk)
+{
+	free(l->keys);
+	*l = (struct key_list){ .walk = walk };
+}
+
 static void drop_list(struct keys *k, uint32_t slot, bool walk)
 {
-	struct slot_keys *s = &k->slots[slot];
-	k->total -= s->len;
-	free(s->keys);
-	*s = (struct slot_keys){ .walk = walk };
+	k->total -= k->slots[slot].len;
+	list_clear(&k->slots[slot], walk);
 }
 
 /* the bound: the longest list goes (a server whose closed connections' keys pile up) */
@@ -40,26 +44,41 @@ static void bound(struct keys *k)
 	drop_list(k, longest, true);
 }
 
+static bool append(struct key_list *l, const struct new_key *r)
+{
+	if (l->len == l->cap) {
+		uint32_t cap = l->cap ? 2 * l->cap : 16;
+		struct new_key *keys = realloc(l->keys, cap * sizeof(*keys));
+		if (!keys)
+			return false;
+		l->keys = keys;
+		l->cap = cap;
+	}
+	l->keys[l->len++] = *r;
+	return true;
+}
+
 static int one_key(void *ctx, void *data, size_t size)
 {
 	struct keys *k = ctx;
 	const struct new_key *r = data;
-	if (size < sizeof(*r) || r->slot >= k->max_procs || r->table >= KEY_TABLES)
+	if (size < sizeof(*r) || r->table >= KEY_TABLES)
 		return 0;
-	struct slot_keys *s = &k->slots[r->slot];
+	if (r->table == KEY_NAMES_SHORT || r->table == KEY_NAMES) {
+		struct key_list *l = &k->names[k->cur];
+		if (!l->walk && (l->len >= KEYS_MAX || !append(l, r)))
+			list_clear(l, true);
+		return 0;
+	}
+	if (r->slot >= k->max_procs)
+		return 0;
+	struct key_list *s = &k->slots[r->slot];
 	if (s->walk)
 		return 0;
-	if (s->len == s->cap) {
-		uint32_t cap = s->cap ? 2 * s->cap : 16;
-		struct new_key *keys = realloc(s->keys, cap * sizeof(*keys));
-		if (!keys) {
-			drop_list(k, r->slot, true);
-			return 0;
-		}
-		s->keys = keys;
-		s->cap = cap;
+	if (!append(s, r)) {
+		drop_list(k, r->slot, true);
+		return 0;
 	}
-	s->keys[s->len++] = *r;
 	if (++k->total > KEYS_MAX)
 		bound(k);
 	return 0;
@@ -72,6 +91,7 @@ int keys_init(struct keys *k, struct loader *ld)
 		return 0;
 	k->max_procs = ld->max_procs;
 	k->lost = &ld->skel->bss->keys_lost;
+	k->stamps = ld->skel->bss->slot_stamps;
 	k->slots = calloc(k->max_procs, sizeof(*k->slots));
 	k->rb = ring_buffer__new(bpf_map__fd(ld->skel->maps.new_keys), one_key, k, NULL);
 	return k->slots && k->rb ? 0 : -ENOMEM;
@@ -83,6 +103,8 @@ void keys_free(struct keys *k)
 	for (uint32_t i = 0; k->slots && i < k->max_procs; i++)
 		free(k->slots[i].keys);
 	free(k->slots);
+	free(k->names[0].keys);
+	free(k->names[1].keys);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -104,13 +126,15 @@ void keys_drain(struct keys *k, bool release)
 	k->lost_seen = lost;
 	for (uint32_t i = 0; i < k->max_procs; i++)
 		drop_list(k, i, true);
+	/* a lost name was added in this tick or the last: sent by the walks of the next three */
+	k->names_walk = 3;
 }
 
-const struct slot_keys *keys_of(const struct keys *k, uint32_t slot)
+const struct key_list *keys_of(const struct keys *k, uint32_t slot)
 {
 	if (!k->rb || slot >= k->max_procs)
 		return NULL;
-	const struct slot_keys *s = &k->slots[slot];
+	const struct key_list *s = &k->slots[slot];
 	enum keys_test mode = keys_test_mode();
 	if (s->walk || mode == KEYS_TEST_WALK)
 		return NULL;
@@ -123,4 +147,60 @@ void keys_forget(struct keys *k, uint32_t slot)
 {
 	if (k->rb && slot < k->max_procs)
 		drop_list(k, slot, false);
+}
+
+const struct key_list *keys_slot(const struct keys *k, uint32_t slot)
+{
+	return &k->slots[slot];
+}
+
+bool keys_changed(const struct keys *k, uint32_t slot, uint64_t since)
+{
+	/* three ticks: a change that landed late, and a closed socket let go two ticks after its
+	 * last change (net.c); a stamp a late store set back by one tick is still in */
+	uint32_t stamp = __atomic_load_n(&k->stamps[slot], __ATOMIC_RELAXED);
+	/* from since - 3 to since + 1 (the tick now), in the low 32 bits the kernel keeps */
+	return (uint32_t)(stamp - ((uint32_t)since - 3)) <= 4;
+}
+
+bool keys_tick_by_key(const struct keys *k, uint64_t since)
+{
+	enum keys_test mode = keys_test_mode();
+	if (!k->rb || mode == KEYS_TEST_WALK || mode == KEYS_TEST_HOLD)
+		return false;
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < k->max_procs; i++) {
+		if (!keys_changed(k, i, since))
+			continue;
+		if (k->slots[i].walk)
+			return false;
+		n += k->slots[i].len;
+	}
+	return mode == KEYS_TEST_BY_KEY || n * KEYS_WALK_SHARE <= k->total;
+}
+
+bool keys_names_known(const struct keys *k)
+{
+	enum keys_test mode = keys_test_mode();
+	return k->rb && !k->names_walk && !k->names[0].walk && !k->names[1].walk &&
+	       mode != KEYS_TEST_WALK && mode != KEYS_TEST_HOLD;
+}
+
+const struct new_key *keys_names(const struct keys *k, unsigned which, uint32_t *n)
+{
+	const struct key_list *l = &k->names[(k->cur + which) & 1];
+	*n = l->len;
+	return l->keys;
+}
+
+void keys_tick_done(struct keys *k)
+{
+	if (!k->rb)
+		return;
+	if (k->names_walk)
+		k->names_walk--;
+	k->cur ^= 1;
+	struct key_list *l = &k->names[k->cur];
+	l->len = 0; /* its room is kept: each tick adds as many */
+	l->walk = false;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The keys of each slot's detail entries (keys.c), as the kernel tells them (new_keys): a
- * release reads and deletes its own entries by key rather than walking every table. Where a
- * slot's keys are not all known (the ring was full, its list outgrew its bound) or it holds a
- * big share of them all, its release walks, as before the keys.
+ * The keys of the detail tables' entries (keys.c), as the kernel tells them (new_keys): a list
+ * per slot, and the names added lately. A tick reads the entries of the slots that changed
+ * (slot_stamps) by key and sends the new names by key; a release reads and deletes its slot's
+ * entries by key. Where keys are not all known (the ring was full, a list outgrew its bound), or
+ * the slots to read hold a big share of all keys, they walk the tables, as before the keys.
  */
 #ifndef SYSCOPE_KEYS_H
 #define SYSCOPE_KEYS_H
@@ -16,49 +17,71 @@
 struct loader;
 struct ring_buffer;
 
-struct slot_keys {
-	struct new_key *keys; /* in the order the kernel added them; some may be gone since */
+/* keys in the order the kernel added them; some may be gone since */
+struct key_list {
+	struct new_key *keys;
 	uint32_t len, cap;
-	bool walk; /* not all known: its release walks the tables */
+	bool walk; /* not all known: its reads walk the tables */
 };
 
 /* lives in struct tracker */
 struct keys {
 	struct ring_buffer *rb; /* NULL without --detail */
-	struct slot_keys *slots; /* per slot */
+	struct key_list *slots; /* per slot */
 	uint32_t max_procs;
 	uint64_t total; /* keys held over all slots */
+	/* the names added since the last tick (names[cur]) and in the tick before */
+	struct key_list names[2];
+	unsigned cur;
+	unsigned names_walk; /* ticks left whose names are read by a walk (keys were lost) */
 	__u64 lost_seen; /* the kernel's keys_lost when last read */
 	const __u64 *lost; /* the kernel's keys_lost */
+	const __u32 *stamps; /* the kernel's slot_stamps */
 };
 
 int keys_init(struct keys *k, struct loader *ld);
 void keys_free(struct keys *k);
 /* the ring's epoll fd (-1 without --detail): the kernel wakes it when the ring fills up */
 int keys_epoll_fd(const struct keys *k);
-/* what the kernel added since the last drain, into the slots' lists: before a release, and at
- * each tick and when the kernel wakes the helper (the ring half full) */
+/* what the kernel added since the last drain, into the lists: before a release, and at each
+ * tick and when the kernel wakes the helper (the ring half full) */
 void keys_drain(struct keys *k, bool release);
 /* a slot's keys, if its release should read them one by one (NULL: walk the tables); drain
  * first */
-const struct slot_keys *keys_of(const struct keys *k, uint32_t slot);
+const struct key_list *keys_of(const struct keys *k, uint32_t slot);
 /* a slot was released: its list is empty and known again */
 void keys_forget(struct keys *k, uint32_t slot);
 
-/* a slot's release walks if it holds more than 1/KEYS_WALK_SHARE of all keys held: by key, an
- * entry costs ~1.7 us (its lookups and delete; 100,000 of them, 170 ms), a walk reads one in
- * ~0.28 us (28 ms for a table of 100,000) */
+/* a tick: whether it reads the slots' tables by key (the slots it then reads: keys_changed);
+ * since as tracker_stamp's */
+bool keys_tick_by_key(const struct keys *k, uint64_t since);
+/* a slot's keys, as they are (a tick that reads by key) */
+const struct key_list *keys_slot(const struct keys *k, uint32_t slot);
+/* whether a tick reading by key reads slot (its entries changed in the last three ticks) */
+bool keys_changed(const struct keys *k, uint32_t slot, uint64_t since);
+/* whether a tick sends the names by key (else it walks their tables) */
+bool keys_names_known(const struct keys *k);
+/* the names a tick sends by key, *n of them: those added since the last tick (which 0) and in
+ * the tick before (1), each sent again the tick after, as a walk does */
+const struct new_key *keys_names(const struct keys *k, unsigned which, uint32_t *n);
+/* a tick's reads are done: the names added since start a new list */
+void keys_tick_done(struct keys *k);
+
+/* the slots a read takes by key hold at most 1/KEYS_WALK_SHARE of all keys held, else it walks:
+ * by key, an entry costs ~1.7 us (its lookups and delete; 100,000 of them, 170 ms), a walk reads
+ * one in ~0.28 us (28 ms for a table of 100,000) */
 #define KEYS_WALK_SHARE 8
 /* keys held over all slots, at most (48 bytes each): past it, the longest list is dropped and
- * its slot walks at its release */
+ * its slot walks at its release; names past it in a tick make that tick's names walk */
 #define KEYS_MAX (1u << 20)
 
 /* the test-only `hooks` build's choice (SYSCOPE_TEST_RELEASE): none in the helper's own */
 enum keys_test {
 	KEYS_TEST_NONE,
-	KEYS_TEST_WALK, /* every release walks */
-	KEYS_TEST_BY_KEY, /* every release whose keys are all known goes by key */
-	KEYS_TEST_HOLD, /* as BY_KEY, and the ring is read at releases only: it fills */
+	KEYS_TEST_WALK, /* every read walks */
+	KEYS_TEST_BY_KEY, /* every read whose keys are all known goes by key */
+	KEYS_TEST_HOLD, /* the ring is read at releases only (it fills): ticks walk, releases as
+			   BY_KEY */
 };
 enum keys_test keys_test_mode(void);
 

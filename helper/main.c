@@ -35,6 +35,7 @@
 #include "version.h"
 
 #define MAX_PROCS 65536
+_Static_assert(MAX_PROCS <= SLOT_STAMPS, "the kernel keeps a stamp for each slot (bpf/keys.bpf.h)");
 /*
  * Every process slot pins kernel memory for the helper's whole life: 512 syscall counters of 32
  * bytes, 16 latency rows, 8 thread records, its run counters and its free-slot entry. Measured

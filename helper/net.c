@@ -101,10 +101,14 @@ void net_send_keys(struct pass *p, const struct new_key *keys, uint32_t n)
 	static struct file_key owner;
 	struct syscope_bpf *skel = p->t->ld->skel;
 
+	if (!(p->tables & 1u << CHANGED_NET))
+		return;
 	p->fd = bpf_map__fd(skel->maps.sock_stats);
 	detail_each_key(p, keys, n, KEY_SOCKS, &sock, one_sock);
 	p->fd = bpf_map__fd(skel->maps.peer_stats);
 	detail_each_key(p, keys, n, KEY_PEERS, &peer, one_peer);
-	p->fd = bpf_map__fd(skel->maps.sock_owner);
-	detail_each_key(p, keys, n, KEY_OWNERS, &owner, one_owner);
+	if (detail_releasing(p)) {
+		p->fd = bpf_map__fd(skel->maps.sock_owner);
+		detail_each_key(p, keys, n, KEY_OWNERS, &owner, one_owner);
+	}
 }

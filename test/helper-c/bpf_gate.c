@@ -16,9 +16,10 @@
  * SYSCOPE_TEST_KERNEL_RELEASE=RELEASE: uname gives that release ("5.10.0"), as on an older
  *   kernel, for the choices the helper makes by version.
  * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
- * SYSCOPE_TEST_RELEASE=walk|by_key|hold: how a release finds its slot's detail entries (keys.h
- *   enum keys_test): always by walking the tables, always by key where all are known, or by key
- *   with the keys' ring read only at releases, so that a burst of new entries fills it.
+ * SYSCOPE_TEST_RELEASE=walk|by_key|hold: how ticks and releases find the detail entries (keys.h
+ *   enum keys_test): always by walking the tables, always by key where all are known, or with
+ *   the keys' ring read only at releases, so that a burst of new entries fills it (ticks walk,
+ *   releases go by key where they can).
  */
 #include <errno.h>
 #include <linux/capability.h>

@@ -4,13 +4,14 @@
 // attach mode, a workload of known file work (workloads/files.c).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, closeSync, constants, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, FileNameMessage, NameOpMessage, OpenFailedMessage, TickMessage } from '../../src/main/helper/protocol'
 import type { HelperClient } from '../../src/main/helper/client'
-import { DETAIL_BUILDS, HOOKS_HELPER, NR, SLOT_TABLES, bssVariable, helperMaps, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
+import { until } from '../util/until'
+import { DETAIL_BUILDS, HELPER, HOOKS_HELPER, NR, SLOT_TABLES, bssVariable, helperMaps, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
 
 let dir: string
 let files: string
@@ -160,6 +161,48 @@ describe('files of a burst of short children', () => {
       await client.shutdown()
     }
   }, 90_000)
+})
+
+// the helper's own build, whose ticks walk the tables of a lone process; and each tick by key
+describe.each([
+  ['', HELPER, []],
+  [' (each read by key)', HOOKS_HELPER, ['env', 'SYSCOPE_TEST_RELEASE=by_key']]
+])('files of a process that lives on%s', (_name, helperPath, wrapper) => {
+  // its exit sends only what changed since the tick before: these come from the ticks alone
+  it('are named and counted by the ticks while it waits', async () => {
+    const work = mkdtempSync(join(dir, 'lives-'))
+    const file = join(work, 'kept')
+    writeFileSync(file, 'x')
+    const fifo = join(work, 'go')
+    execFileSync('mkfifo', [fifo])
+    const go = openSync(fifo, constants.O_RDWR)
+    const client = await start({ helperPath, wrapper, args: ['--detail'] })
+    const names = new Map<string, string>()
+    const uses = new Map<string, FileMessage>()
+    const ops: NameOpMessage[] = []
+    client.on('file_name', (m: FileNameMessage) => names.set(m.file, '/' + [...m.parts].reverse().join('/')))
+    client.on('file', (m: FileMessage) => uses.set(`${m.pid} ${m.file}`, m))
+    client.on('name_op', (m: NameOpMessage) => ops.push(m))
+    let ticks = 0
+    client.on('tick', () => void ticks++)
+    try {
+      // later than the stamps a slot starts with could pass for its own (keys.c keys_changed)
+      await until('ten ticks', () => ticks >= 10)
+      // the shell opens the file (fd 3) and looks up a name that is not there, then waits
+      const run = runUnderHelper(client, ['/bin/sh', '-c', 'exec 3<"$1"; [ -e "$1.nope" ]; read x < "$2"', 'sh', file, fifo])
+      const use = await until('the open file named and counted', () => [...uses.values()].find((m) => names.get(m.file) === file))
+      expect(use).toMatchObject({ kind: 'file', opens: 1, reads: 0 })
+      expect(await until('the missing name counted', () => ops.find((m) => m.name === `${file}.nope`))).toMatchObject({ op: 'stat', count: 1, errors: 1 })
+      writeSync(go, 'x\n')
+      const r = await run
+      expect(r.exit.code).toBe(0)
+      expect(use.pid).toBe(r.rootPid)
+      for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
+    } finally {
+      closeSync(go)
+      await client.shutdown()
+    }
+  })
 })
 
 describe('a release whose keys the kernel could not all tell', () => {

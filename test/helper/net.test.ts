@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, PeerMessage, SocketMessage, TickMessage } from '../../src/main/helper/protocol'
-import { DETAIL_BUILDS, SLOT_TABLES, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
+import { DETAIL_BUILDS, HELPER, HOOKS_HELPER, SLOT_TABLES, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
 import { until } from '../util/until'
 
 interface Facts {
@@ -228,7 +228,11 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
   })
 })
 
-describe('closed sockets', () => {
+// the helper's own build, whose ticks walk the table of a lone process; and each tick by key
+describe.each([
+  ['', HELPER, []],
+  [' (each read by key)', HOOKS_HELPER, ['env', 'SYSCOPE_TEST_RELEASE=by_key']]
+])('closed sockets%s', (_name, helperPath, wrapper) => {
   const entries = (pid: number, name: string): number => mapEntries(pid, name).length
 
   // the helper reads a table in the ticks after the kernel marked it (helper/detail.c): a
@@ -236,11 +240,11 @@ describe('closed sockets', () => {
   it('leave the kernel tables (as sockets and as files) once sent, while their process lives on and waits, and are not sent again at its exit', async () => {
     const churn = join(dir, 'sockchurn')
     execFileSync('cc', ['-O2', '-o', churn, join(projectRoot(), 'test', 'helper', 'workloads', 'sockchurn.c')])
-    const fifo = join(dir, 'go')
+    const fifo = join(mkdtempSync(join(dir, 'churn-')), 'go')
     execFileSync('mkfifo', [fifo])
     // read-write: opening it neither waits for the workload nor ends its reads
     const go = openSync(fifo, constants.O_RDWR)
-    const client = await start({ args: ['--detail'] })
+    const client = await start({ helperPath, wrapper, args: ['--detail'] })
     const closed = new Set<string>()
     let ticks = 0
     let netDrops = 0
