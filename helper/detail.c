@@ -132,15 +132,20 @@ void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 	if (!t->ld->detail)
 		return;
 	unsigned tables = tables_to_read(t);
+	bool names_by_key = keys_names_known(&t->keys);
+	uint32_t n[2];
+	const struct new_key *names[2] = { keys_names(&t->keys, 0, &n[0]),
+					   keys_names(&t->keys, 1, &n[1]) };
+	if (!tables && !(names_by_key && n[0] + n[1])) {
+		keys_tick_done(&t->keys);
+		return;
+	}
 	struct pass p = { .t = t, .out = out, .since = since, .slot = -1 };
 	caps_bpf_raise();
 	p.tables = 1u << CHANGED_NAMES;
-	if (keys_names_known(&t->keys)) {
-		for (unsigned which = 0; which < 2; which++) {
-			uint32_t n;
-			const struct new_key *names = keys_names(&t->keys, which, &n);
-			files_send_names(&p, names, n);
-		}
+	if (names_by_key) {
+		files_send_names(&p, names[0], n[0]);
+		files_send_names(&p, names[1], n[1]);
 	} else if (tables & p.tables) {
 		files_send(&p);
 	}
