@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What changed in the detail tables, told to the helper: each entry's stamp and its table's mark
- * (stamp()), the slot's stamp (stamp_slot()), and the key of each entry added (new_keys). The helper then reads
- * the entries of the slots that changed by key, and at a process's end its own entries, where it
- * read every table whole (a parent holding 100,000 files cost each tick, and each of its short
- * children's exits, ~28 ms of the helper). Shared by files.bpf.c and net.bpf.c. BPF code only.
+ * (stamp()), the slot's stamp (stamp_slot()), and the key of each entry added (new_keys). The
+ * helper then reads the entries of the slots that changed by key, and at a process's end its own
+ * entries, where it read every table whole (a parent holding 100,000 files cost each tick, and
+ * each of its short children's exits, ~28 ms of the helper). Shared by files.bpf.c and
+ * net.bpf.c. BPF code only.
  */
 #ifndef SYSCOPE_KEYS_BPF_H
 #define SYSCOPE_KEYS_BPF_H
@@ -15,8 +16,8 @@
  * (a wakeup for each would cost more than the record). Set by the helper: half the ring */
 const volatile __u64 new_keys_wake = 1 << 20;
 
-/* keys the full ring did not take: the helper then reads every table at each release, as it
- * did before it had the keys (helper/keys.c) */
+/* keys the full ring did not take: the helper then reads the tables whole, as it did before it
+ * had the keys (helper/keys.c) */
 __u64 keys_lost;
 
 /* the slot of what is not a slot's (a file's name) */

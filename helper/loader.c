@@ -491,15 +491,18 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 		bpf_map__set_max_entries(s->maps.sock_owner, 1);
 		bpf_map__set_max_entries(s->maps.new_keys, (uint32_t)sysconf(_SC_PAGESIZE));
 	}
-	s->rodata->new_keys_wake = bpf_map__max_entries(s->maps.new_keys) / 2;
 	/* Kernels before 5.11 charge maps to RLIMIT_MEMLOCK, not to the memory cgroup: there the
 	 * two tables a new file inserts into (15 and 6 MiB allocated at load) are allocated as
-	 * used, as the rest of --detail's, to stay within the 64 MiB diagnose asks for */
+	 * used, as the rest of --detail's, and the keys' ring is 1 MiB (~18,000 keys between two
+	 * reads; a full one makes the helper walk, no loss), to stay within the 64 MiB diagnose
+	 * asks for */
 	struct utsname u;
 	if (o->detail && (uname(&u) || !kernel_at_least(u.release, 5, 11))) {
+		bpf_map__set_max_entries(s->maps.new_keys, 1u << 20);
 		bpf_map__set_map_flags(s->maps.file_names_short, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(s->maps.file_variants, BPF_F_NO_PREALLOC);
 	}
+	s->rodata->new_keys_wake = bpf_map__max_entries(s->maps.new_keys) / 2;
 	s->rodata->tcp_states_on = o->detail && m != MODE_TRACEPOINT;
 	choose_programs(s, m, o->detail, o->counts_only, o->btf_path);
 

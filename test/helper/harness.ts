@@ -135,14 +135,19 @@ export function start(opts: Partial<StartOptions> = {}): Promise<HelperClient> {
 
 /** The helper's BPF maps, as bpftool shows them (a name cut to 15 characters), found by the fds it
  * holds (fdinfo's map_id). */
-export function helperMaps(pid: number): { id: number; name: string; flags: number }[] {
+export function helperMaps(pid: number): { id: number; name: string; flags: number; max_entries: number }[] {
   const ids = new Set<number>()
   for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
     const id = /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
     if (id) ids.add(Number(id))
   }
-  const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string; flags: number }[]
-  return maps.filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, name: m.name ?? '', flags: m.flags }))
+  const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as {
+    id: number
+    name?: string
+    flags: number
+    max_entries: number
+  }[]
+  return maps.filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, name: m.name ?? '', flags: m.flags, max_entries: m.max_entries }))
 }
 
 /** The entries of the helper's map `name` (bpftool's 15 characters), as bpftool dumps them. */
