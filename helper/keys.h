@@ -75,7 +75,7 @@ void keys_tick_done(struct keys *k);
  * its slot walks at its release; names past it in a tick make that tick's names walk */
 #define KEYS_MAX (1u << 20)
 
-/* the test-only `hooks` build's choice (SYSCOPE_TEST_RELEASE): none in the helper's own */
+/* the test-only `hooks` build's choice (SYSCOPE_TEST_READS): none in the helper's own */
 enum keys_test {
 	KEYS_TEST_NONE,
 	KEYS_TEST_WALK, /* every read walks */

@@ -16,7 +16,7 @@
  * SYSCOPE_TEST_KERNEL_RELEASE=RELEASE: uname gives that release ("5.10.0"), as on an older
  *   kernel, for the choices the helper makes by version.
  * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
- * SYSCOPE_TEST_RELEASE=walk|by_key|hold: how ticks and releases find the detail entries (keys.h
+ * SYSCOPE_TEST_READS=walk|by_key|hold: how ticks and releases find the detail entries (keys.h
  *   enum keys_test): always by walking the tables, always by key where all are known, or with
  *   the keys' ring read only at releases, so that a burst of new entries fills it (ticks walk,
  *   releases go by key where they can).
@@ -42,7 +42,7 @@
 struct bpf_object_skeleton;
 
 static bool needs_cap, report_env, skip_recheck;
-static const char *reject_prog, *hide_kfunc, *pause_dir, *kernel_release, *release_mode;
+static const char *reject_prog, *hide_kfunc, *pause_dir, *kernel_release, *reads_mode;
 
 __attribute__((constructor)) static void read_test_settings(void)
 {
@@ -53,7 +53,7 @@ __attribute__((constructor)) static void read_test_settings(void)
 	kernel_release = getenv("SYSCOPE_TEST_KERNEL_RELEASE");
 	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
 	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
-	release_mode = getenv("SYSCOPE_TEST_RELEASE");
+	reads_mode = getenv("SYSCOPE_TEST_READS");
 }
 
 /* name contains one of list's comma-separated texts (whole: equals one) */
@@ -198,18 +198,18 @@ bool tracker_test_hook(const char *point, uint32_t pid)
 	return skip_recheck;
 }
 
-/* SYSCOPE_TEST_RELEASE (above) */
+/* SYSCOPE_TEST_READS (above) */
 enum keys_test keys_test_mode(void);
 enum keys_test keys_test_mode(void)
 {
-	if (!release_mode)
+	if (!reads_mode)
 		return KEYS_TEST_NONE;
-	if (!strcmp(release_mode, "walk"))
+	if (!strcmp(reads_mode, "walk"))
 		return KEYS_TEST_WALK;
-	if (!strcmp(release_mode, "by_key"))
+	if (!strcmp(reads_mode, "by_key"))
 		return KEYS_TEST_BY_KEY;
-	if (!strcmp(release_mode, "hold"))
+	if (!strcmp(reads_mode, "hold"))
 		return KEYS_TEST_HOLD;
-	fprintf(stderr, "SYSCOPE_TEST_RELEASE=%s: not walk, by_key or hold\n", release_mode);
+	fprintf(stderr, "SYSCOPE_TEST_READS=%s: not walk, by_key or hold\n", reads_mode);
 	exit(2);
 }

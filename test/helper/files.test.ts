@@ -166,7 +166,7 @@ describe('files of a burst of short children', () => {
 // the helper's own build, whose ticks walk the tables of a lone process; and each tick by key
 describe.each([
   ['', HELPER, []],
-  [' (each read by key)', HOOKS_HELPER, ['env', 'SYSCOPE_TEST_RELEASE=by_key']]
+  [' (each read by key)', HOOKS_HELPER, ['env', 'SYSCOPE_TEST_READS=by_key']]
 ])('files of a process that lives on%s', (_name, helperPath, wrapper) => {
   // its exit sends only what changed since the tick before: these come from the ticks alone
   it('are named and counted by the ticks while it waits', async () => {
@@ -212,7 +212,7 @@ describe('a release whose keys the kernel could not all tell', () => {
     const many = join(dir, 'manyfiles')
     execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
     const work = mkdtempSync(join(dir, 'hold-'))
-    const client = await start({ helperPath: HOOKS_HELPER, wrapper: ['env', 'SYSCOPE_TEST_RELEASE=hold'], args: ['--detail'] })
+    const client = await start({ helperPath: HOOKS_HELPER, wrapper: ['env', 'SYSCOPE_TEST_READS=hold'], args: ['--detail'] })
     const failed = new Map<string, number>()
     let fileDrops = 0
     client.on('name_op', (m: NameOpMessage) => void (m.op === 'stat' && failed.set(m.name, m.errors)))

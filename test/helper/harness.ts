@@ -32,14 +32,15 @@ export const HELPER_BUILDS: [string, string, string[]][] = [
 type DetailBuild = [string, string, string[], boolean, string[]]
 /** each of HELPER_BUILDS timed, and with --counts-only where --detail can have it (not in the
  * classic tracepoint mode, whose exit record holds no arguments); and the test-hooks build with
- * each release by key (a lone process's walks the tables: helper/keys.h), timed and counts-only */
+ * each tick and release by key (the helper's own walks the tables for a lone process, which holds
+ * all the keys: helper/keys.h), timed and counts-only */
 export const DETAIL_BUILDS: DetailBuild[] = [
   ...HELPER_BUILDS.flatMap(([name, helperPath, args]): DetailBuild[] => [
     [name, helperPath, args, false, []],
     ...(name === 'tracepoint' ? [] : [[`${name}, counts-only`, helperPath, [...args, '--counts-only'], true, []] as DetailBuild])
   ]),
-  ['tp_btf, each release by key', HOOKS_HELPER, ['--mode', 'tp_btf'], false, ['env', 'SYSCOPE_TEST_RELEASE=by_key']],
-  ['raw_tp, counts-only, each release by key', HOOKS_HELPER, ['--mode', 'raw_tp', '--counts-only'], true, ['env', 'SYSCOPE_TEST_RELEASE=by_key']]
+  ['tp_btf, each read by key', HOOKS_HELPER, ['--mode', 'tp_btf'], false, ['env', 'SYSCOPE_TEST_READS=by_key']],
+  ['raw_tp, counts-only, each read by key', HOOKS_HELPER, ['--mode', 'raw_tp', '--counts-only'], true, ['env', 'SYSCOPE_TEST_READS=by_key']]
 ]
 /** numbers of the syscalls the helper tests count, on the arch they run on */
 export const NR = {

@@ -231,7 +231,7 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
 // the helper's own build, whose ticks walk the table of a lone process; and each tick by key
 describe.each([
   ['', HELPER, []],
-  [' (each read by key)', HOOKS_HELPER, ['env', 'SYSCOPE_TEST_RELEASE=by_key']]
+  [' (each read by key)', HOOKS_HELPER, ['env', 'SYSCOPE_TEST_READS=by_key']]
 ])('closed sockets%s', (_name, helperPath, wrapper) => {
   const entries = (pid: number, name: string): number => mapEntries(pid, name).length
 
