@@ -76,17 +76,6 @@ bool detail_released(const struct pass *p, uint32_t slot)
 	return p->slot >= 0 && slot == (uint64_t)p->slot;
 }
 
-static void send_tables(struct tracker *t, struct jbuf *out, uint64_t since, int64_t slot,
-			unsigned tables)
-{
-	struct pass p = { .t = t, .out = out, .since = since, .slot = slot, .tables = tables };
-
-	caps_bpf_raise();
-	files_send(&p);
-	net_send(&p);
-	caps_bpf_lower();
-}
-
 /*
  * The tables a tick reads: those the kernel marked since the last (detail_changed), and each for
  * the two ticks after. A change stamped with the old seq after this read (stamped_since), or
@@ -168,21 +157,21 @@ void detail_release(struct tracker *t, uint32_t slot, struct jbuf *out)
 {
 	if (!t->ld->detail)
 		return;
-	uint64_t since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED);
-	keys_drain(&t->keys, true);
-	const struct key_list *own = keys_of(&t->keys, slot);
-	if (!own) {
-		send_tables(t, out, since, slot, (1u << CHANGED_TABLES) - 1);
-		return;
-	}
 	struct pass p = { .t = t,
 			  .out = out,
-			  .since = since,
+			  .since = __atomic_load_n(&t->ld->skel->bss->files_seq, __ATOMIC_RELAXED),
 			  .slot = slot,
 			  .tables = (1u << CHANGED_TABLES) - 1 };
+	keys_drain(&t->keys, true);
+	const struct key_list *own = keys_of(&t->keys, slot);
 	caps_bpf_raise();
-	files_send_names_of(&p, own->keys, own->len);
-	files_send_keys(&p, own->keys, own->len);
-	net_send_keys(&p, own->keys, own->len);
+	if (own) {
+		files_send_names_of(&p, own->keys, own->len);
+		files_send_keys(&p, own->keys, own->len);
+		net_send_keys(&p, own->keys, own->len);
+	} else {
+		files_send(&p);
+		net_send(&p);
+	}
 	caps_bpf_lower();
 }

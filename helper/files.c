@@ -119,18 +119,20 @@ void files_send(struct pass *p)
 	}
 }
 
+/* one name looked up by key, in either table (send_name, files_send_names) */
+static struct file_name_short key_short_name;
+static struct file_name key_name;
+
 /* the name of file id, if it changed since the last tick (the release's figures may be of a
  * file no tick has named yet) */
 static void send_name(struct pass *p, const struct file_id *id)
 {
-	static struct file_name_short short_name;
-	static struct file_name name;
 	struct syscope_bpf *skel = p->t->ld->skel;
 
-	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.file_names_short), id, &short_name))
-		one_short_name(p, id, &short_name);
-	else if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.file_names), id, &name))
-		one_name(p, id, &name);
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.file_names_short), id, &key_short_name))
+		one_short_name(p, id, &key_short_name);
+	else if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.file_names), id, &key_name))
+		one_name(p, id, &key_name);
 }
 
 void files_send_names_of(struct pass *p, const struct new_key *keys, uint32_t n)
@@ -161,14 +163,12 @@ void files_send_names_of(struct pass *p, const struct new_key *keys, uint32_t n)
 
 void files_send_names(struct pass *p, const struct new_key *keys, uint32_t n)
 {
-	static struct file_name_short short_name;
-	static struct file_name name;
 	struct syscope_bpf *skel = p->t->ld->skel;
 
 	p->fd = bpf_map__fd(skel->maps.file_names_short);
-	detail_each_key(p, keys, n, KEY_NAMES_SHORT, &short_name, one_short_name);
+	detail_each_key(p, keys, n, KEY_NAMES_SHORT, &key_short_name, one_short_name);
 	p->fd = bpf_map__fd(skel->maps.file_names);
-	detail_each_key(p, keys, n, KEY_NAMES, &name, one_name);
+	detail_each_key(p, keys, n, KEY_NAMES, &key_name, one_name);
 }
 
 /* as files_send, by key: uses, then calls on names */
