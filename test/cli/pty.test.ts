@@ -109,7 +109,8 @@ describe('record on a terminal', () => {
       'print("got", sys.stdin.readline().strip(), flush=True)'
     ].join('\n')
     const t = new Terminal(['record', '--no-ebpf', '--out', out, '--', 'python3', '-c', script], 30, 90)
-    await t.sees(/ready/)
+    // the whole line: "ready" and its line end may come in two reads
+    await t.sees(/ready\r*\n/)
     const tty = t.output.match(/tty (\S+) /)![1]
     expect(tty).toMatch(/^\/dev\/pts\/\d+$/)
     expect(t.output).toContain('size 30 90')
