@@ -27,8 +27,8 @@ const volatile __s64 nr_vfork = -1;
 /* rt_sigreturn puts back the user's registers as the signal found them, the saved syscall number
  * among them (-1): at its exit that number is gone (counts_only takes -1 there for it) */
 const volatile __s64 nr_rt_sigreturn = -1;
-/* files and network (files.bpf.c): on, and what each syscall's exit tells about an fd */
-const volatile bool detail_on = false;
+/* files and network (files.bpf.c, in the *_detail programs): what each syscall's exit tells
+ * about an fd */
 const volatile __u8 detail_class[SYSCOPE_MAX_NR];
 /* for the classes by name (DETAIL_NAME*): what the call does to it, enum name_op */
 const volatile __u8 detail_op[SYSCOPE_MAX_NR];

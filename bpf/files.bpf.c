@@ -164,17 +164,14 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 
 /* ---- aggregation ---- */
 
-static __always_inline struct file_stats *stats_of(bool direct, struct task_struct *task,
-						   __u32 slot, struct file *f)
+/* A file's first use by a process: its entry, and its name once per file and name (the first
+ * process to meet it resolves it). 0 once the entry is there. */
+static __always_inline int stats_new(bool direct, __u32 slot, struct file *f)
 {
-	if (!f)
-		return NULL;
+	struct task_struct *task =
+		direct ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
 	struct file_key k;
 	file_key_of(direct, slot, f, &k);
-	struct file_stats *s = bpf_map_lookup_elem(&file_stats, &k);
-	if (s)
-		return s;
-	/* its name, once per file and name: the first process to meet it resolves it */
 	struct file_id id = { .dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name };
 	__u32 variant = 0;
 	file_named(direct, task, KREAD(direct, f, f_path.dentry), KREAD(direct, f, f_path.mnt), &id,
@@ -184,8 +181,34 @@ static __always_inline struct file_stats *stats_of(bool direct, struct task_stru
 		note_key(KEY_USES, slot, &k, sizeof(k));
 	} else if (!bpf_map_lookup_elem(&file_stats, &k)) {
 		drop(DROP_FILES);
-		return NULL;
+		return 1;
 	}
+	return 0;
+}
+
+/* stats_new, verified once (fds.bpf.h) */
+__attribute__((noinline)) int stats_new_direct(__u32 slot, __u64 f)
+{
+	return stats_new(true, slot, (struct file *)f);
+}
+
+__attribute__((noinline)) int stats_new_probe(__u32 slot, __u64 f)
+{
+	return stats_new(false, slot, (struct file *)f);
+}
+
+/* A process's figures of file f: found in the common case, a file met before, without a call */
+static __always_inline struct file_stats *stats_of(bool direct, __u32 slot, struct file *f)
+{
+	if (!f)
+		return NULL;
+	struct file_key k;
+	file_key_of(direct, slot, f, &k);
+	struct file_stats *s = bpf_map_lookup_elem(&file_stats, &k);
+	if (s)
+		return s;
+	if (direct ? stats_new_direct(slot, (__u64)f) : stats_new_probe(slot, (__u64)f))
+		return NULL;
 	return bpf_map_lookup_elem(&file_stats, &k);
 }
 
@@ -272,8 +295,8 @@ static __always_inline struct name_counts *name_counts_of(bool fits, const struc
 
 /* A call on a name, kept by the name as given and the directory it was relative to: an open
  * that failed (it has no file), a stat, an unlink, a rename, a mkdir. */
-static __always_inline void name_op(bool direct, struct task_struct *task, __u32 slot, __u32 op,
-				    __u64 dirfd, const char *user_name, long ret)
+static __always_inline void name_op_body(bool direct, struct task_struct *task, __u32 slot,
+					 __u32 op, __u64 dirfd, const char *user_name, long ret)
 {
 	__u32 z = 0;
 	/* the entry it would start, filled here: too big for the stack */
@@ -343,12 +366,38 @@ static __always_inline void name_op(bool direct, struct task_struct *task, __u32
 	stamp(&e->seq, CHANGED_NAME_OPS);
 }
 
+/* name_op_body, verified once (fds.bpf.h); the task is the caller's own */
+__attribute__((noinline)) int name_op_direct(__u32 slot, __u32 op, __u64 dirfd, __u64 user_name,
+					     long ret)
+{
+	name_op_body(true, bpf_get_current_task_btf(), slot, op, dirfd, (const char *)user_name,
+		     ret);
+	return 0;
+}
+
+__attribute__((noinline)) int name_op_probe(__u32 slot, __u32 op, __u64 dirfd, __u64 user_name,
+					    long ret)
+{
+	name_op_body(false, (struct task_struct *)bpf_get_current_task(), slot, op, dirfd,
+		     (const char *)user_name, ret);
+	return 0;
+}
+
+static __always_inline void name_op(bool direct, __u32 slot, __u32 op, __u64 dirfd, __u64 user_name,
+				    long ret)
+{
+	if (direct)
+		name_op_direct(slot, op, dirfd, user_name, ret);
+	else
+		name_op_probe(slot, op, dirfd, user_name, ret);
+}
+
 /* A new fd: one more open of its file, and a socket's entry from its first moment. */
-static __always_inline void new_fd(bool direct, struct task_struct *task, __u32 slot, long fd,
-				   __u64 ns)
+static __always_inline void new_fd_body(bool direct, struct task_struct *task, __u32 slot, long fd,
+					__u64 ns)
 {
 	struct file *f = fd_file(direct, task, fd);
-	struct file_stats *s = stats_of(direct, task, slot, f);
+	struct file_stats *s = stats_of(direct, slot, f);
 	if (!s)
 		return;
 	__sync_fetch_and_add(&s->opens, 1);
@@ -361,12 +410,33 @@ static __always_inline void new_fd(bool direct, struct task_struct *task, __u32 
 	}
 }
 
+/* new_fd_body, verified once (fds.bpf.h) */
+__attribute__((noinline)) int new_fd_direct(__u32 slot, long fd, __u64 ns)
+{
+	new_fd_body(true, bpf_get_current_task_btf(), slot, fd, ns);
+	return 0;
+}
+
+__attribute__((noinline)) int new_fd_probe(__u32 slot, long fd, __u64 ns)
+{
+	new_fd_body(false, (struct task_struct *)bpf_get_current_task(), slot, fd, ns);
+	return 0;
+}
+
+static __always_inline void new_fd(bool direct, __u32 slot, long fd, __u64 ns)
+{
+	if (direct)
+		new_fd_direct(slot, fd, ns);
+	else
+		new_fd_probe(slot, fd, ns);
+}
+
 /* A read or write of fd on file f; on a socket, also the traffic with its peer. u: the call's
  * sockaddr or msghdr, for the classes that have one (net_io). */
-static __always_inline void fd_io(bool direct, struct task_struct *task, __u32 slot, struct file *f,
-				  __u8 cls, __u64 u, bool write, long ret, __u64 ns, bool sole)
+static __always_inline void fd_io(bool direct, __u32 slot, struct file *f, __u8 cls, __u64 u,
+				  bool write, long ret, __u64 ns, bool sole)
 {
-	struct file_stats *s = stats_of(direct, task, slot, f);
+	struct file_stats *s = stats_of(direct, slot, f);
 	if (!s)
 		return;
 	add_io(s, write, ret, ns, sole);
@@ -420,11 +490,10 @@ static long mmsg_peer_step(__u32 i, void *ctx)
  * all at once where they share one (no address in any, as on a connected socket; for a send, one
  * address buffer named by all, as a resolver's A and AAAA queries do).
  */
-static __always_inline void mmsg_io(bool direct, struct task_struct *task, __u32 slot,
-				    struct file *f, __u64 u, bool write, long ret, __u64 ns,
-				    bool sole)
+static __always_inline void mmsg_io(bool direct, __u32 slot, struct file *f, __u64 u, bool write,
+				    long ret, __u64 ns, bool sole)
 {
-	struct file_stats *s = stats_of(direct, task, slot, f);
+	struct file_stats *s = stats_of(direct, slot, f);
 	__u32 z = 0;
 	struct mmsg_sum *sum = bpf_map_lookup_elem(&mmsg_sums, &z);
 	if (!s || !sum)
@@ -461,39 +530,38 @@ static __always_inline void detail_exit(bool direct, struct task_struct *task, _
 	case DETAIL_OPEN_ABS:
 	case DETAIL_OPEN:
 		if (ret < 0)
-			name_op(direct, task, slot, NAME_OPEN, t->arg[0], (const char *)t->arg[1],
-				ret);
+			name_op(direct, slot, NAME_OPEN, t->arg[0], t->arg[1], ret);
 		else
-			new_fd(direct, task, slot, ret, ns);
+			new_fd(direct, slot, ret, ns);
 		return;
 	case DETAIL_NEW_FD:
 		if (ret >= 0)
-			new_fd(direct, task, slot, ret, ns);
+			new_fd(direct, slot, ret, ns);
 		return;
 	case DETAIL_PAIR:
 	case DETAIL_SOCKETPAIR: {
 		int fds[2];
 		if (ret || bpf_probe_read_user(fds, sizeof(fds), (const void *)t->arg[1]))
 			return;
-		new_fd(direct, task, slot, fds[0], ns);
-		new_fd(direct, task, slot, fds[1], 0);
+		new_fd(direct, slot, fds[0], ns);
+		new_fd(direct, slot, fds[1], 0);
 		return;
 	}
 	case DETAIL_READ:
 	case DETAIL_WRITE:
-		fd_io(direct, task, slot, fd_file(direct, task, (int)t->arg[0]), cls, 0,
+		fd_io(direct, slot, fd_file(direct, task, (int)t->arg[0]), cls, 0,
 		      cls == DETAIL_WRITE, ret, ns, sole);
 		return;
 	case DETAIL_SENDTO:
 	case DETAIL_SENDMSG:
 	case DETAIL_RECVFROM:
 	case DETAIL_RECVMSG:
-		fd_io(direct, task, slot, fd_file(direct, task, (int)t->arg[0]), cls, t->arg[1],
+		fd_io(direct, slot, fd_file(direct, task, (int)t->arg[0]), cls, t->arg[1],
 		      cls == DETAIL_SENDTO || cls == DETAIL_SENDMSG, ret, ns, sole);
 		return;
 	case DETAIL_SENDMMSG:
 	case DETAIL_RECVMMSG:
-		mmsg_io(direct, task, slot, fd_file(direct, task, (int)t->arg[0]), t->arg[1],
+		mmsg_io(direct, slot, fd_file(direct, task, (int)t->arg[0]), t->arg[1],
 			cls == DETAIL_SENDMMSG, ret, ns, sole);
 		return;
 	case DETAIL_SENDFILE:
@@ -501,10 +569,8 @@ static __always_inline void detail_exit(bool direct, struct task_struct *task, _
 		/* the bytes moved were read from one fd and written to the other */
 		__u64 from = cls == DETAIL_COPY ? t->arg[0] : t->arg[1];
 		__u64 to = cls == DETAIL_COPY ? t->arg[1] : t->arg[0];
-		fd_io(direct, task, slot, fd_file(direct, task, (int)from), cls, 0, false, ret, ns,
-		      sole);
-		fd_io(direct, task, slot, fd_file(direct, task, (int)to), cls, 0, true, ret, 0,
-		      sole);
+		fd_io(direct, slot, fd_file(direct, task, (int)from), cls, 0, false, ret, ns, sole);
+		fd_io(direct, slot, fd_file(direct, task, (int)to), cls, 0, true, ret, 0, sole);
 		return;
 	}
 	case DETAIL_CONNECT:
@@ -513,7 +579,7 @@ static __always_inline void detail_exit(bool direct, struct task_struct *task, _
 	case DETAIL_ACCEPT:
 		accept_exit(direct, task, slot, t, ret);
 		if (ret >= 0)
-			new_fd(direct, task, slot, ret, ns);
+			new_fd(direct, slot, ret, ns);
 		return;
 	case DETAIL_LISTEN:
 	case DETAIL_BIND:
@@ -524,14 +590,12 @@ static __always_inline void detail_exit(bool direct, struct task_struct *task, _
 		return;
 	case DETAIL_NAME_AT:
 	case DETAIL_NAME:
-		name_op(direct, task, slot, op, t->arg[0], (const char *)t->arg[1], ret);
+		name_op(direct, slot, op, t->arg[0], t->arg[1], ret);
 		return;
 	case DETAIL_RENAME_AT:
 	case DETAIL_RENAME:
-		name_op(direct, task, slot, NAME_RENAME_FROM, t->arg[0], (const char *)t->arg[1],
-			ret);
-		name_op(direct, task, slot, NAME_RENAME_TO, t->arg[2], (const char *)t->arg[3],
-			ret);
+		name_op(direct, slot, NAME_RENAME_FROM, t->arg[0], t->arg[1], ret);
+		name_op(direct, slot, NAME_RENAME_TO, t->arg[2], t->arg[3], ret);
 		return;
 	default:
 		return;

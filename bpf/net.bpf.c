@@ -238,8 +238,8 @@ static __always_inline void call_remote(bool direct, struct sock_stats *s, struc
  * or came from. u: the call's sockaddr (DETAIL_SENDTO, DETAIL_RECVFROM) or msghdr
  * (DETAIL_SENDMSG, DETAIL_RECVMSG, and one of sendmmsg's) in user memory, 0 for the other
  * classes. */
-static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8 cls, __u64 u,
-				   bool write, long ret, __u32 calls)
+static __always_inline void net_io_body(bool direct, __u32 slot, struct file *f, __u8 cls, __u64 u,
+					bool write, long ret, __u32 calls)
 {
 	struct sock *sk;
 	struct file_key k;
@@ -285,6 +285,31 @@ static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8
 	}
 	p->last_ns = now;
 	stamp(&p->seq, CHANGED_NET);
+}
+
+/* net_io_body as a global BPF function (fds.bpf.h, "Verified once"); a BPF function takes five
+ * arguments at most: the class, the direction and the count of calls go in one */
+#define NET_IO_HOW(cls, write, calls) ((__u64)(cls) | (__u64) !!(write) << 8 | (__u64)(calls) << 32)
+
+__attribute__((noinline)) int net_io_direct(__u32 slot, __u64 f, __u64 u, long ret, __u64 how)
+{
+	net_io_body(true, slot, (struct file *)f, (__u8)how, u, (how >> 8) & 1, ret, how >> 32);
+	return 0;
+}
+
+__attribute__((noinline)) int net_io_probe(__u32 slot, __u64 f, __u64 u, long ret, __u64 how)
+{
+	net_io_body(false, slot, (struct file *)f, (__u8)how, u, (how >> 8) & 1, ret, how >> 32);
+	return 0;
+}
+
+static __always_inline void net_io(bool direct, __u32 slot, struct file *f, __u8 cls, __u64 u,
+				   bool write, long ret, __u32 calls)
+{
+	if (direct)
+		net_io_direct(slot, (__u64)f, u, ret, NET_IO_HOW(cls, write, calls));
+	else
+		net_io_probe(slot, (__u64)f, u, ret, NET_IO_HOW(cls, write, calls));
 }
 
 /* ---- the calls that shape a socket ---- */

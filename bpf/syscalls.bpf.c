@@ -327,10 +327,9 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
  * and no time. A close's socket is gone from the fd table by then: TCP's state change still tells
  * its end. task: the BTF task (tp_btf, which reads the kernel directly), or NULL.
  */
-static __always_inline void detail_at_exit(struct task_struct *task, __u32 slot, __s64 nr, long ret,
-					   struct pt_regs *regs)
+static __always_inline void detail_at_exit(bool direct, struct task_struct *task, __u32 slot,
+					   __s64 nr, long ret, struct pt_regs *regs)
 {
-	bool direct = task != NULL;
 	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
 		return;
 	__u8 cls = detail_class[nr];
@@ -417,7 +416,9 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 	return counted && !creds ? (__s64)p->slot : -1;
 }
 
-/* ---- programs, one pair per attach flavour (tp_btf: one without --detail, one with) ---- */
+/* ---- programs, two pairs per attach flavour: one without --detail, one with (a program without
+ * it holds none of the monitor's global functions, which a kernel before 6.8 would check even
+ * where they cannot be called: fds.bpf.h) ---- */
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
@@ -450,28 +451,56 @@ int BPF_PROG(btf_sys_exit_detail, struct pt_regs *regs, long ret)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_RAW, NULL, id, regs, detail_on);
+	on_enter(HOOK_RAW, NULL, id, regs, false);
 	return 0;
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_RAW, NULL, ret, regs, detail_on);
+	on_exit(HOOK_RAW, NULL, ret, regs, false);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(raw_sys_enter_detail, struct pt_regs *regs, long id)
+{
+	on_enter(HOOK_RAW, NULL, id, regs, true);
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(raw_sys_exit_detail, struct pt_regs *regs, long ret)
+{
+	on_exit(HOOK_RAW, NULL, ret, regs, true);
 	return 0;
 }
 
 SEC("tracepoint/raw_syscalls/sys_enter")
 int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 {
-	on_enter(HOOK_TP, NULL, ctx->id, ctx, detail_on);
+	on_enter(HOOK_TP, NULL, ctx->id, ctx, false);
 	return 0;
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	on_exit(HOOK_TP, NULL, ctx->ret, NULL, detail_on);
+	on_exit(HOOK_TP, NULL, ctx->ret, NULL, false);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int tp_sys_enter_detail(struct trace_event_raw_sys_enter *ctx)
+{
+	on_enter(HOOK_TP, NULL, ctx->id, ctx, true);
+	return 0;
+}
+
+SEC("tracepoint/raw_syscalls/sys_exit")
+int tp_sys_exit_detail(struct trace_event_raw_sys_exit *ctx)
+{
+	on_exit(HOOK_TP, NULL, ctx->ret, NULL, true);
 	return 0;
 }
 
@@ -516,7 +545,7 @@ int btf_sys_exit_counts_detail(__u64 *ctx)
 	__s64 nr = SYSCALL_NR(regs);
 	__s64 slot = on_exit_counts(HOOK_BTF, task, nr, (long)ctx[1]);
 	if (slot >= 0)
-		detail_at_exit(task, slot, nr, (long)ctx[1], regs);
+		detail_at_exit(true, task, slot, nr, (long)ctx[1], regs);
 	return 0;
 }
 
@@ -526,7 +555,7 @@ int BPF_PROG(raw_sys_exit_counts_detail, struct pt_regs *regs, long ret)
 	__s64 nr = SYSCALL_NR_CORE(regs);
 	__s64 slot = on_exit_counts(HOOK_RAW, NULL, nr, ret);
 	if (slot >= 0)
-		detail_at_exit(NULL, slot, nr, ret, regs);
+		detail_at_exit(false, NULL, slot, nr, ret, regs);
 	return 0;
 }
 

@@ -121,10 +121,14 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bpf_program__set_autoload(s->progs.btf_sys_exit, btf && timed && !detail);
 	bpf_program__set_autoload(s->progs.btf_sys_enter_detail, btf && timed && detail);
 	bpf_program__set_autoload(s->progs.btf_sys_exit_detail, btf && timed && detail);
-	bpf_program__set_autoload(s->progs.raw_sys_enter, raw && timed);
-	bpf_program__set_autoload(s->progs.raw_sys_exit, raw && timed);
-	bpf_program__set_autoload(s->progs.tp_sys_enter, tp && timed);
-	bpf_program__set_autoload(s->progs.tp_sys_exit, tp && timed);
+	bpf_program__set_autoload(s->progs.raw_sys_enter, raw && timed && !detail);
+	bpf_program__set_autoload(s->progs.raw_sys_exit, raw && timed && !detail);
+	bpf_program__set_autoload(s->progs.raw_sys_enter_detail, raw && timed && detail);
+	bpf_program__set_autoload(s->progs.raw_sys_exit_detail, raw && timed && detail);
+	bpf_program__set_autoload(s->progs.tp_sys_enter, tp && timed && !detail);
+	bpf_program__set_autoload(s->progs.tp_sys_exit, tp && timed && !detail);
+	bpf_program__set_autoload(s->progs.tp_sys_enter_detail, tp && timed && detail);
+	bpf_program__set_autoload(s->progs.tp_sys_exit_detail, tp && timed && detail);
 	bpf_program__set_autoload(s->progs.btf_sys_exit_counts, btf && counts_only && !detail);
 	bpf_program__set_autoload(s->progs.raw_sys_exit_counts, raw && counts_only && !detail);
 	bpf_program__set_autoload(s->progs.btf_sys_exit_counts_detail,
@@ -475,7 +479,6 @@ static int try_mode(struct loader *l, const struct loader_opts *o, enum attach_m
 	bpf_map__set_max_entries(s->maps.thread_times, max_threads);
 	bpf_map__set_max_entries(s->maps.thread_free, max_threads);
 	s->rodata->threads_on = m != MODE_TRACEPOINT;
-	s->rodata->detail_on = o->detail;
 	/* also what a thread blocked in a read or write is blocked on (threads.bpf.c) */
 	set_detail_classes(s);
 	if (!o->detail) {

@@ -11,7 +11,20 @@ import { projectRoot } from '../../src/main/paths'
 import type { FileMessage, FileNameMessage, NameOpMessage, OpenFailedMessage, TickMessage } from '../../src/main/helper/protocol'
 import type { HelperClient } from '../../src/main/helper/client'
 import { until } from '../util/until'
-import { DETAIL_BUILDS, HELPER, HOOKS_HELPER, NR, SLOT_TABLES, bssVariable, helperMaps, mapEntries, mountTracefs, runUnderHelper, start } from './harness'
+import {
+  DETAIL_BUILDS,
+  HELPER,
+  HOOKS_HELPER,
+  NR,
+  SLOT_TABLES,
+  bssVariable,
+  helperMaps,
+  helperPrograms,
+  mapEntries,
+  mountTracefs,
+  runUnderHelper,
+  start
+} from './harness'
 
 let dir: string
 let files: string
@@ -274,6 +287,42 @@ describe('files in the counts-only mode, classic tracepoint', () => {
       expect(r.exit.code).toBe(0)
       expect(r.counts.get(NR.exit_group, r.rootPid).calls).toBe(1)
       expect(seen).toBe(0)
+    } finally {
+      await client.shutdown()
+    }
+  })
+})
+
+// The monitor's rare paths are global BPF functions, verified once each (bpf/fds.bpf.h, "Verified
+// once"): one of each way of reading the kernel, so that a program holds only the one it calls,
+// and the programs without --detail none (a kernel before 6.8 verifies every global function a
+// program holds, called or not: one calling bpf_loop would fail to load there without --detail).
+describe.each([
+  ['tp_btf', 'direct', 'probe'],
+  ['raw_tp', 'probe', 'direct']
+])("the files monitor's global functions (%s)", (mode, way, other) => {
+  const monitor = ['stats_new', 'new_fd', 'name_op', 'net_io']
+  it('are in the syscall exit with --detail, the way of reading that mode takes', async () => {
+    const client = await start({ args: ['--mode', mode, '--detail'] })
+    try {
+      expect(client.hello.detail).toBe(true)
+      const exit = helperPrograms(client.child.pid!).find((p) => p.name === `${mode === 'tp_btf' ? 'btf' : 'raw'}_sys_exit_detail`)
+      expect(exit, 'the --detail exit program is attached').toBeDefined()
+      for (const f of monitor) expect(exit!.functions).toContain(`${f}_${way}`)
+      // (a sendmmsg's walk over its messages reads the kernel through probes in every program)
+      for (const f of monitor.filter((f) => f !== 'net_io')) expect(exit!.functions).not.toContain(`${f}_${other}`)
+    } finally {
+      await client.shutdown()
+    }
+  })
+
+  it('are in no program without --detail', async () => {
+    const client = await start({ args: ['--mode', mode] })
+    try {
+      const progs = helperPrograms(client.child.pid!)
+      expect(progs.map((p) => p.name)).toContain(`${mode === 'tp_btf' ? 'btf' : 'raw'}_sys_exit`)
+      const held = progs.flatMap((p) => p.functions).filter((f) => monitor.some((m) => f.startsWith(`${m}_`)))
+      expect(held).toEqual([])
     } finally {
       await client.shutdown()
     }

@@ -151,6 +151,28 @@ export function helperMaps(pid: number): { id: number; name: string; flags: numb
   return maps.filter((m) => ids.has(m.id)).map((m) => ({ id: m.id, name: m.name ?? '', flags: m.flags, max_entries: m.max_entries }))
 }
 
+/** The helper's attached BPF programs (found by its link fds, fdinfo's link_id), each with the
+ * functions it holds (the BTF function names of `bpftool prog dump xlated`: the program's own and
+ * every BPF function linked into it). */
+export function helperPrograms(pid: number): { name: string; functions: string[] }[] {
+  const links = new Set<number>()
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    const id = /^link_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
+    if (id) links.add(Number(id))
+  }
+  const all = JSON.parse(execFileSync('bpftool', ['link', 'show', '-j'], { encoding: 'utf8' })) as { id: number; prog_id: number }[]
+  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[]
+  return all
+    .filter((l) => links.has(l.id))
+    .map((l) => {
+      const xlated = execFileSync('bpftool', ['prog', 'dump', 'xlated', 'id', String(l.prog_id)], { encoding: 'utf8', maxBuffer: 64 << 20 })
+      return {
+        name: progs.find((p) => p.id === l.prog_id)?.name ?? '',
+        functions: [...xlated.matchAll(/^\S.* \**(\w+)\(.*\):$/gm)].map((m) => m[1] ?? '')
+      }
+    })
+}
+
 /** The entries of the helper's map `name` (bpftool's 15 characters), as bpftool dumps them. */
 export function mapEntries(pid: number, name: string): unknown[] {
   const map = helperMaps(pid).find((m) => m.name === name)
