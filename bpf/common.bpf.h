@@ -12,6 +12,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "syscope.h"
+#include "hist.h"
 
 /* Set by the helper before load. */
 const volatile __u32 owner_uid = (__u32)-1; /* -1: root helper, may track anyone */
@@ -132,45 +133,6 @@ static __always_inline void counter_add(__u64 *c, __u64 v, bool sole)
 		*c += v;
 	else
 		__sync_fetch_and_add(c, v);
-}
-
-/* floor(log2(x)) (0 for 0), by halving: BPF has no count-leading-zeros instruction, and the
- * verifier wants no loop */
-static __always_inline __u32 log2_floor(__u64 x)
-{
-	__u32 k = 0;
-	if (x >> 32) {
-		x >>= 32;
-		k += 32;
-	}
-	if (x >> 16) {
-		x >>= 16;
-		k += 16;
-	}
-	if (x >> 8) {
-		x >>= 8;
-		k += 8;
-	}
-	if (x >> 4) {
-		x >>= 4;
-		k += 4;
-	}
-	if (x >> 2) {
-		x >>= 2;
-		k += 2;
-	}
-	if (x >> 1)
-		k += 1;
-	return k;
-}
-
-/* The bucket of v (HIST_BUCKETS, syscope.h): ceil(log2(v)). */
-static __always_inline __u32 hist_bucket(__u64 v)
-{
-	if (v <= 1)
-		return 0;
-	__u32 k = 1 + log2_floor(v - 1);
-	return k < HIST_BUCKETS ? k : HIST_BUCKETS - 1;
 }
 
 #include "maps.bpf.h"
