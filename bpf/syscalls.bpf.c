@@ -325,7 +325,8 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
  * The counts-only mode's files and sockets (--detail --counts-only), after the counting: the exit
  * alone sees the call, its arguments from the user's registers as the call left them (exit_args),
  * and no time. A close's socket is gone from the fd table by then: TCP's state change still tells
- * its end. task: the BTF task (tp_btf, which reads the kernel directly), or NULL.
+ * its end. direct: tp_btf's program, which reads the kernel directly (task its BTF task);
+ * otherwise task is NULL.
  */
 static __always_inline void detail_at_exit(bool direct, struct task_struct *task, __u32 slot,
 					   __s64 nr, long ret, struct pt_regs *regs)
