@@ -115,7 +115,7 @@ struct detail_probe {
 	char error[512];
 };
 
-static void probe_detail(const struct loader_opts *base, enum attach_mode mode,
+static void probe_detail(const struct loader_opts *base, enum attach_mode mode, bool counts_only,
 			 struct detail_probe *d)
 {
 	struct loader l;
@@ -125,6 +125,7 @@ static void probe_detail(const struct loader_opts *base, enum attach_mode mode,
 	o.max_procs = 16;
 	o.quiet = true;
 	o.detail = true;
+	o.counts_only = counts_only;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int err = loader_start(&l, &o);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -141,25 +142,25 @@ static void probe_detail(const struct loader_opts *base, enum attach_mode mode,
  * --diagnose): a verifier that runs for minutes (it gives up at a pending signal) must not hang
  * the doctor. */
 static void probe_detail_bounded(const struct loader_opts *base, enum attach_mode mode,
-				 int probe_ms, struct detail_probe *d)
+				 bool counts_only, int probe_ms, struct detail_probe *d)
 {
 	int fds[2];
 	d->tried = true;
 	d->mode = mode;
 	if (pipe(fds)) {
-		probe_detail(base, mode, d);
+		probe_detail(base, mode, counts_only, d);
 		return;
 	}
 	pid_t child = fork();
 	if (child < 0) {
 		close(fds[0]);
 		close(fds[1]);
-		probe_detail(base, mode, d);
+		probe_detail(base, mode, counts_only, d);
 		return;
 	}
 	if (child == 0) {
 		close(fds[0]);
-		probe_detail(base, mode, d);
+		probe_detail(base, mode, counts_only, d);
 		ssize_t n = write(fds[1], d, sizeof(*d));
 		_exit(n == (ssize_t)sizeof(*d) ? 0 : 1);
 	}
@@ -187,6 +188,48 @@ static void probe_detail_bounded(const struct loader_opts *base, enum attach_mod
 		;
 }
 
+/* --detail in the first mode that takes it, as a session's auto mode finds it (tp_btf's needs a
+ * kfunc that raw_tp's does without: loader.c); the best mode's refusal is the one worth fixing */
+static void find_detail(const struct loader_opts *base, const bool ok_mode[4], bool counts_only,
+			int probe_ms, struct detail_probe *found)
+{
+	int last = counts_only ? MODE_RAW_TP : MODE_TRACEPOINT;
+	for (int m = MODE_TP_BTF; m <= last && !found->ok; m++) {
+		if (!ok_mode[m])
+			continue;
+		struct detail_probe d = { 0 };
+		probe_detail_bounded(base, (enum attach_mode)m, counts_only, probe_ms, &d);
+		if (d.ok || !found->tried)
+			*found = d;
+		if (d.stopped)
+			break;
+	}
+}
+
+static void json_detail_probe(struct jbuf *j, const struct detail_probe *d)
+{
+	if (!d->tried) {
+		jb_raw(j, "null");
+		return;
+	}
+	jb_raw(j, "{");
+	jb_key(j, "ok");
+	jb_raw(j, d->ok ? "true" : "false");
+	jb_key(j, "mode");
+	jb_str(j, mode_name(d->mode));
+	jb_key(j, "load_ms");
+	jb_u64(j, (uint64_t)d->load_ms);
+	if (!d->ok) {
+		jb_key(j, "error");
+		jb_str(j, d->error);
+	}
+	if (d->stopped) {
+		jb_key(j, "stopped");
+		jb_raw(j, "true");
+	}
+	jb_raw(j, "}");
+}
+
 int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 {
 	struct jbuf j = { 0 };
@@ -194,7 +237,7 @@ int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 	char self[4096] = "", caps[128], lockdown[128] = "", buf[256];
 	bool btf = access("/sys/kernel/btf/vmlinux", R_OK) == 0;
 	bool ok_mode[4] = { false };
-	struct detail_probe detail = { 0 };
+	struct detail_probe detail = { 0 }, detail_counts = { 0 };
 	char mode_err[4][512];
 	enum load_failure mode_failure[4] = { 0 };
 	const char *best = NULL;
@@ -236,19 +279,10 @@ int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 				best = mode_name((enum attach_mode)m);
 		}
 	}
-	/* --detail in the first mode that takes it, as a session's auto mode finds it (tp_btf's
-	 * needs a kfunc that raw_tp's does without: loader.c); the best mode's refusal is the one
-	 * worth fixing */
-	for (int m = MODE_TP_BTF; m <= MODE_TRACEPOINT && !detail.ok; m++) {
-		if (!ok_mode[m])
-			continue;
-		struct detail_probe d = { 0 };
-		probe_detail_bounded(base, (enum attach_mode)m, probe_ms, &d);
-		if (d.ok || !detail.tried)
-			detail = d;
-		if (d.stopped)
-			break;
-	}
+	find_detail(base, ok_mode, false, probe_ms, &detail);
+	/* and with --counts-only: programs of their own (the exit alone, the call's arguments read
+	 * from the registers), which the classic tracepoint mode has not */
+	find_detail(base, ok_mode, true, probe_ms, &detail_counts);
 	/* lockdown: "none [integrity] confidentiality" — the bracketed one is active */
 	if (!read_text("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
 		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;
@@ -385,26 +419,9 @@ int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 	}
 	jb_raw(&j, "}");
 	jb_key(&j, "detail");
-	if (detail.tried) {
-		jb_raw(&j, "{");
-		jb_key(&j, "ok");
-		jb_raw(&j, detail.ok ? "true" : "false");
-		jb_key(&j, "mode");
-		jb_str(&j, mode_name(detail.mode));
-		jb_key(&j, "load_ms");
-		jb_u64(&j, (uint64_t)detail.load_ms);
-		if (!detail.ok) {
-			jb_key(&j, "error");
-			jb_str(&j, detail.error);
-		}
-		if (detail.stopped) {
-			jb_key(&j, "stopped");
-			jb_raw(&j, "true");
-		}
-		jb_raw(&j, "}");
-	} else {
-		jb_raw(&j, "null");
-	}
+	json_detail_probe(&j, &detail);
+	jb_key(&j, "detail_counts_only");
+	json_detail_probe(&j, &detail_counts);
 	jb_key(&j, "tracefs");
 	jb_raw(&j, "{");
 	jb_key(&j, "mounted");

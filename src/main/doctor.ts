@@ -130,6 +130,8 @@ export function formatDoctor(r: DoctorReport): string {
     )
   const detail = detailProbe(r)
   if (detail) lines.push(...detailLines(detail, r.mode))
+  const counts = countsOnlyDetailProbe(r)
+  if (counts) lines.push(...countsOnlyDetailLines(counts, detail))
   return lines.join('\n') + '\n'
 }
 
@@ -146,7 +148,16 @@ export interface DetailProbe {
 }
 
 export function detailProbe(r: DoctorReport): DetailProbe | null {
-  const d = r.diagnose?.detail as Partial<DetailProbe> | null | undefined
+  return probeOf(r.diagnose?.detail)
+}
+
+/** the same for --detail with --counts-only, whose programs are others (null: not tried) */
+export function countsOnlyDetailProbe(r: DoctorReport): DetailProbe | null {
+  return probeOf(r.diagnose?.detail_counts_only)
+}
+
+function probeOf(v: unknown): DetailProbe | null {
+  const d = v as Partial<DetailProbe> | null | undefined
   return d && typeof d.ok === 'boolean' && typeof d.load_ms === 'number'
     ? {
         ok: d.ok,
@@ -156,6 +167,22 @@ export function detailProbe(r: DoctorReport): DetailProbe | null {
         ...(d.stopped === true ? { stopped: true } : {})
       }
     : null
+}
+
+/** --counts-only --detail: said where it differs from --detail alone (refused, stopped, another
+ * mode) */
+function countsOnlyDetailLines(c: DetailProbe, detail: DetailProbe | null): string[] {
+  if (c.stopped)
+    return [
+      `- files and network with --counts-only: ${c.error ?? 'the kernel took too long to load them'}`,
+      `  a session with --counts-only --detail may not start (the app waits ${HELLO_TIMEOUT_MS / 1000} s for the helper); with --detail alone, or --counts-only alone, it does`
+    ]
+  if (!c.ok)
+    return [
+      `- files and network with --counts-only cannot be had on this kernel: ${c.error ?? 'no reason given'}`,
+      '  a session with --counts-only --detail counts syscalls without them, and says so'
+    ]
+  return detail?.ok && c.mode && detail.mode && c.mode !== detail.mode ? [`files and network with --counts-only: ready in the ${c.mode} mode`] : []
 }
 
 /** a load this long makes a session with --detail start visibly later */

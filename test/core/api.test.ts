@@ -132,6 +132,8 @@ describe('syscope doctor', () => {
     expect(d.helper.reason).toMatch(/build tree|installed|SYSCOPE_HELPER/)
     // --detail's programs too, loaded and attached in the mode a session uses (and how long that took)
     expect(d.diagnose.detail).toEqual({ ok: true, mode: 'tp_btf', load_ms: expect.any(Number) })
+    // and --counts-only --detail's, which are programs of their own
+    expect(d.diagnose.detail_counts_only).toEqual({ ok: true, mode: 'tp_btf', load_ms: expect.any(Number) })
     const text = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], { encoding: 'utf8' })
     expect(text.stdout).toMatch(/^files and network \(--detail\): ready/m)
     const bad = spawnSync('node', [join(projectRoot(), 'bin', 'syscope.mjs'), 'doctor'], {
@@ -171,6 +173,29 @@ describe("the helper's --diagnose, on --detail's programs", () => {
     expect(d.detail).toEqual({ ok: true, mode: 'raw_tp', load_ms: expect.any(Number) })
     const text = formatDoctor({ ready: true, helper: { path: hooks, reason: 'given explicitly', build: null }, mode: d.mode, problems: [], diagnose: d })
     expect(text).toContain('files and network (--detail): ready in the raw_tp mode (a session with --detail uses it)\n')
+  })
+
+  it("says when the kernel refuses --counts-only --detail's programs, though it takes --detail's", () => {
+    // the hooks build hands the verifier the counts-only pair's exit programs (both modes) as it rejects them
+    const hooks = join(projectRoot(), 'build', 'helper', 'hooks', 'syscope-helper')
+    const r = spawnSync(hooks, ['--diagnose'], { encoding: 'utf8', env: { ...process.env, SYSCOPE_TEST_REJECT_PROG: 'sys_exit_counts_detail' } })
+    expect(r.status, r.stderr).toBe(0)
+    const d = JSON.parse(r.stdout)
+    expect(d.detail).toEqual({ ok: true, mode: 'tp_btf', load_ms: expect.any(Number) })
+    expect(d.detail_counts_only).toEqual({
+      ok: false,
+      mode: 'tp_btf',
+      load_ms: expect.any(Number),
+      error: expect.stringMatching(/verifier rejected program btf_sys_exit_counts_detail/)
+    })
+    const report: DoctorReport = { ready: true, helper: { path: hooks, reason: 'given explicitly', build: null }, mode: d.mode, problems: [], diagnose: d }
+    const text = formatDoctor(report)
+    expect(text).toMatch(/^files and network \(--detail\): ready$/m)
+    expect(text).toMatch(/^- files and network with --counts-only cannot be had on this kernel: .*btf_sys_exit_counts_detail/m)
+    expect(text).toContain('a session with --counts-only --detail counts syscalls without them, and says so')
+    const item = buildChecks(report, { installedPath: hooks, sourcePath: null, appBuild: null, groups: [] }).find((c) => c.id === 'detail')
+    expect(item?.status).toBe('warn')
+    expect(item?.detail).toMatch(/^loads in \d+\.\d s; with --counts-only refused: .*btf_sys_exit_counts_detail/)
   })
 
   it('takes a bound of 1 to 8000 ms only', () => {
@@ -224,6 +249,18 @@ describe('syscope doctor, text', () => {
       status: 'warn',
       detail: 'the kernel took more than 8 s to load them (its verifier): stopped'
     })
+    // --counts-only --detail: said where it fares worse than --detail alone, or loads elsewhere
+    const both = (counts: object): DoctorReport => {
+      const r = withDetail({ ok: true, mode: 'tp_btf', load_ms: 300 })
+      return { ...r, diagnose: { ...r.diagnose, detail_counts_only: counts } }
+    }
+    expect(formatDoctor(both({ ok: true, mode: 'tp_btf', load_ms: 200 }))).not.toContain('--counts-only')
+    expect(formatDoctor(both({ ok: true, mode: 'raw_tp', load_ms: 200 }))).toContain('files and network with --counts-only: ready in the raw_tp mode\n')
+    const stoppedCounts = formatDoctor(
+      both({ ok: false, stopped: true, mode: 'tp_btf', load_ms: 8000, error: 'the kernel took more than 8 s to load them (its verifier): stopped' })
+    )
+    expect(stoppedCounts).toContain('- files and network with --counts-only: the kernel took more than 8 s to load them (its verifier): stopped')
+    expect(stoppedCounts).toContain('a session with --counts-only --detail may not start')
     // a helper from before it said nothing of them
     expect(formatDoctor(report('tp_btf', { ok: true }))).not.toContain('--detail')
   })

@@ -1,7 +1,7 @@
 // The setup checklist, built from the helper's own --diagnose: each item's status, why it
 // matters, and what exactly the fix would change.
 import type { SetupCheck } from '../../shared/contract'
-import { SLOW_LOAD_MS, detailProbe, type DoctorReport } from '../doctor'
+import { SLOW_LOAD_MS, countsOnlyDetailProbe, detailProbe, type DoctorReport } from '../doctor'
 
 interface Diag {
   kernel?: { release?: string; memcg_accounts_bpf?: boolean }
@@ -144,16 +144,21 @@ export function buildChecks(
     change: lockdown === 'confidentiality' ? 'Boot with lockdown=integrity or none; syscope cannot change this.' : null
   })
   const detail = detailProbe(r)
+  const counts = countsOnlyDetailProbe(r)
+  // --counts-only --detail has programs of its own: said only where they fare worse
+  const countsNote =
+    counts && !counts.ok ? `; with --counts-only ${counts.stopped ? 'too slow to load: stopped' : `refused: ${counts.error ?? 'no reason given'}`}` : ''
   if (detail)
     add({
       id: 'detail',
       label: 'Files and network (--detail)',
-      status: detail.ok && detail.load_ms < SLOW_LOAD_MS ? 'ok' : 'warn',
-      detail: detail.ok
-        ? `loads in ${(detail.load_ms / 1000).toFixed(1)} s`
-        : detail.stopped
-          ? (detail.error ?? 'too slow to load: stopped')
-          : `refused: ${detail.error ?? 'no reason given'}`,
+      status: detail.ok && detail.load_ms < SLOW_LOAD_MS && !countsNote ? 'ok' : 'warn',
+      detail:
+        (detail.ok
+          ? `loads in ${(detail.load_ms / 1000).toFixed(1)} s`
+          : detail.stopped
+            ? (detail.error ?? 'too slow to load: stopped')
+            : `refused: ${detail.error ?? 'no reason given'}`) + countsNote,
       why: 'Its programs read kernel memory (files, sockets) and are the larger part: a kernel may refuse them alone, or take long to check them. Syscalls are counted either way.',
       change: null
     })
