@@ -189,16 +189,19 @@ static void probe_detail_bounded(const struct loader_opts *base, enum attach_mod
 }
 
 /* --detail in the first mode that takes it, as a session's auto mode finds it (tp_btf's needs a
- * kfunc that raw_tp's does without: loader.c); the best mode's refusal is the one worth fixing */
+ * kfunc that raw_tp's does without: loader.c); the best mode's refusal is the one worth fixing.
+ * budget_ms: what is left of the bound on all of these probes together (the app waits a fixed
+ * time for all of --diagnose), less what this one takes; none left, none is tried. */
 static void find_detail(const struct loader_opts *base, const bool ok_mode[4], bool counts_only,
-			int probe_ms, struct detail_probe *found)
+			int *budget_ms, struct detail_probe *found)
 {
 	int last = counts_only ? MODE_RAW_TP : MODE_TRACEPOINT;
-	for (int m = MODE_TP_BTF; m <= last && !found->ok; m++) {
+	for (int m = MODE_TP_BTF; m <= last && !found->ok && *budget_ms > 0; m++) {
 		if (!ok_mode[m])
 			continue;
 		struct detail_probe d = { 0 };
-		probe_detail_bounded(base, (enum attach_mode)m, counts_only, probe_ms, &d);
+		probe_detail_bounded(base, (enum attach_mode)m, counts_only, *budget_ms, &d);
+		*budget_ms -= d.load_ms > 0 ? (int)d.load_ms : 1;
 		if (d.ok || !found->tried)
 			*found = d;
 		if (d.stopped)
@@ -279,10 +282,11 @@ int diagnose(const char *argv0, const struct loader_opts *base, int probe_ms)
 				best = mode_name((enum attach_mode)m);
 		}
 	}
-	find_detail(base, ok_mode, false, probe_ms, &detail);
+	int budget_ms = probe_ms;
+	find_detail(base, ok_mode, false, &budget_ms, &detail);
 	/* and with --counts-only: programs of their own (the exit alone, the call's arguments read
 	 * from the registers), which the classic tracepoint mode has not */
-	find_detail(base, ok_mode, true, probe_ms, &detail_counts);
+	find_detail(base, ok_mode, true, &budget_ms, &detail_counts);
 	/* lockdown: "none [integrity] confidentiality" — the bracketed one is active */
 	if (!read_text("/sys/kernel/security/lockdown", buf, sizeof(buf))) {
 		char *a = strchr(buf, '['), *b = a ? strchr(a, ']') : NULL;

@@ -161,6 +161,8 @@ describe("the helper's --diagnose, on --detail's programs", () => {
       load_ms: 1,
       error: 'the kernel took more than 0.001 s to load them (its verifier): stopped'
     })
+    // the bound is for all of the probes together: none is left for --counts-only --detail's
+    expect(d.detail_counts_only).toBeNull()
   })
 
   it('finds them in the raw_tp mode where the kernel lacks what the tp_btf mode needs for them', () => {
