@@ -2,15 +2,16 @@
 // killed with SIGKILL. Each ends with a loadable recording, one clear line, and the launched
 // command ended or left as the user chose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { loadStore } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { formatSummary } from '../../src/cli/format-summary'
-import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, runCli } from './harness'
+import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching } from './harness'
 import { until } from '../util/until'
 
 let data: string
@@ -40,10 +41,45 @@ function parentOf(pid: number): number {
   }
 }
 
-/** a busy command that never ends on its own, found again by its unique name */
-function endlessBusy(): { argv: string[]; tag: string } {
+/**
+ * A busy command that never ends on its own, found again by its unique name. It waits on a FIFO
+ * (release() opens it) before it starts: its ~1,000 processes a second make events fast enough to
+ * fill the tiny disk before a late first tick (a starved machine) is flushed, and a recording
+ * cut back to no tick at all is right then; the tests release it once a tick is on the disk.
+ */
+function endlessBusy(): { argv: string[]; tag: string; release: () => void } {
   const tag = `syscope-busy-${randomBytes(4).toString('hex')}`
-  return { argv: ['sh', '-c', 'while :; do head -c 2000 /dev/urandom | od > /dev/null; done', tag], tag }
+  const go = join(data, `${tag}.go`)
+  execFileSync('mkfifo', [go])
+  return {
+    argv: ['sh', '-c', `read _ < "$1"; while :; do head -c 2000 /dev/urandom | od > /dev/null; done`, tag, go],
+    tag,
+    // (opening the FIFO for writing waits for the command's read, already waiting or soon)
+    release: () => writeFileSync(go, 'go\n')
+  }
+}
+
+/** the ticks of a recording being written, as far as its gzip stream can be read so far */
+function ticksOnDisk(path: string): number {
+  try {
+    const text = gunzipSync(readFileSync(path), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8')
+    return text.split('\n').filter((l) => l.startsWith('{"k":"s"')).length
+  } catch {
+    return 0
+  }
+}
+
+/** once the recording has a tick on the disk, the busy command starts; should none come,
+ * syscope and the command waiting on its FIFO are ended */
+async function firstTickThenRelease(p: ChildProcess, out: string, busy: { tag: string; release: () => void }): Promise<void> {
+  try {
+    await until('a tick on the disk', () => ticksOnDisk(out) > 0)
+  } catch (e) {
+    p.kill('SIGKILL')
+    killPids(pidsMatching(busy.tag))
+    throw e
+  }
+  busy.release()
 }
 
 describe('a full disk under --out', () => {
@@ -57,6 +93,7 @@ describe('a full disk under --out', () => {
     p.stderr.on('data', (d: Buffer) => (stderr += d))
     const exited = new Promise<{ status: number | null; signal: string | null }>((done) => p.once('exit', (status, signal) => done({ status, signal })))
     const helper = await until('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
+    await firstTickThenRelease(p, out, busy)
     let timer: NodeJS.Timeout | undefined
     const ended = await Promise.race([exited, new Promise<null>((done) => (timer = setTimeout(() => done(null), 40_000)))])
     clearTimeout(timer)
@@ -87,7 +124,15 @@ describe('a full disk under --out', () => {
     const out = join(full, 'detach.syscope')
     rmSync(join(full, 'kill.syscope'), { force: true })
     const busy = endlessBusy()
-    const r = runCli(['record', '--on-error', 'detach', '--out', out, '--', ...busy.argv], { XDG_DATA_HOME: data }, 40_000)
+    const p = spawn('node', [CLI, 'record', '--on-error', 'detach', '--out', out, '--', ...busy.argv], { env: { ...process.env, XDG_DATA_HOME: data } })
+    let stderr = ''
+    p.stderr.on('data', (d: Buffer) => (stderr += d))
+    const exited = new Promise<number | null>((done) => p.once('exit', (status) => done(status)))
+    await firstTickThenRelease(p, out, busy)
+    let timer: NodeJS.Timeout | undefined
+    const status = await Promise.race([exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 40_000)))])
+    clearTimeout(timer)
+    const r = { status, stderr }
     // the shell's own process: a copy it has just forked, not yet a head or od, bears its tag too
     const tagged = pidsMatching(busy.tag)
     started.push(...tagged)
