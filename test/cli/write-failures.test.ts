@@ -2,7 +2,7 @@
 // killed with SIGKILL. Each ends with a loadable recording, one clear line, and the launched
 // command ended or left as the user chose.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,10 +69,25 @@ function ticksOnDisk(path: string): number {
   }
 }
 
-/** once the recording has a tick on the disk, the busy command starts; should none come,
- * syscope and the command waiting on its FIFO are ended */
-async function firstTickThenRelease(p: ChildProcess, out: string, busy: { tag: string; release: () => void }): Promise<void> {
+/**
+ * `syscope record ARGS -- busy` onto the tiny disk, the busy command released once a tick is on
+ * it (should none come, syscope and the command waiting on its FIFO are ended). Its exit (null:
+ * not within 40 s), its helper's pid and its output.
+ */
+async function recordUntilFull(
+  args: string[],
+  out: string,
+  busy: ReturnType<typeof endlessBusy>
+): Promise<{ ended: { status: number | null; signal: string | null } | null; helper: number; stdout: string; stderr: string }> {
+  const p = spawn('node', [CLI, 'record', ...args, '--', ...busy.argv], { env: { ...process.env, XDG_DATA_HOME: data } })
+  let stdout = ''
+  let stderr = ''
+  p.stdout.on('data', (d: Buffer) => (stdout += d))
+  p.stderr.on('data', (d: Buffer) => (stderr += d))
+  const exited = new Promise<{ status: number | null; signal: string | null }>((done) => p.once('exit', (status, signal) => done({ status, signal })))
+  let helper: number
   try {
+    helper = await until('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
     await until('a tick on the disk', () => ticksOnDisk(out) > 0)
   } catch (e) {
     p.kill('SIGKILL')
@@ -80,23 +95,17 @@ async function firstTickThenRelease(p: ChildProcess, out: string, busy: { tag: s
     throw e
   }
   busy.release()
+  let timer: NodeJS.Timeout | undefined
+  const ended = await Promise.race([exited, new Promise<null>((done) => (timer = setTimeout(() => done(null), 40_000)))])
+  clearTimeout(timer)
+  return { ended, helper, stdout, stderr }
 }
 
 describe('a full disk under --out', () => {
   it('stops the session, keeps the file loadable, says so in one line, and ends the command', async () => {
     const out = join(full, 'kill.syscope')
     const busy = endlessBusy()
-    const p = spawn('node', [CLI, 'record', '--out', out, '--', ...busy.argv], { env: { ...process.env, XDG_DATA_HOME: data } })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d: Buffer) => (stdout += d))
-    p.stderr.on('data', (d: Buffer) => (stderr += d))
-    const exited = new Promise<{ status: number | null; signal: string | null }>((done) => p.once('exit', (status, signal) => done({ status, signal })))
-    const helper = await until('the helper', () => childrenOf(p.pid!, 'syscope-helper')[0])
-    await firstTickThenRelease(p, out, busy)
-    let timer: NodeJS.Timeout | undefined
-    const ended = await Promise.race([exited, new Promise<null>((done) => (timer = setTimeout(() => done(null), 40_000)))])
-    clearTimeout(timer)
+    const { ended, helper, stdout, stderr } = await recordUntilFull(['--out', out], out, busy)
     started.push(...pidsMatching(busy.tag))
     expect(ended, 'syscope must end on its own').not.toBeNull()
     const r = { ...ended!, stdout, stderr }
@@ -124,15 +133,9 @@ describe('a full disk under --out', () => {
     const out = join(full, 'detach.syscope')
     rmSync(join(full, 'kill.syscope'), { force: true })
     const busy = endlessBusy()
-    const p = spawn('node', [CLI, 'record', '--on-error', 'detach', '--out', out, '--', ...busy.argv], { env: { ...process.env, XDG_DATA_HOME: data } })
-    let stderr = ''
-    p.stderr.on('data', (d: Buffer) => (stderr += d))
-    const exited = new Promise<number | null>((done) => p.once('exit', (status) => done(status)))
-    await firstTickThenRelease(p, out, busy)
-    let timer: NodeJS.Timeout | undefined
-    const status = await Promise.race([exited, new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), 40_000)))])
-    clearTimeout(timer)
-    const r = { status, stderr }
+    const { ended, stderr } = await recordUntilFull(['--on-error', 'detach', '--out', out], out, busy)
+    expect(ended, 'syscope must end on its own').not.toBeNull()
+    const r = { ...ended!, stderr }
     // the shell's own process: a copy it has just forked, not yet a head or od, bears its tag too
     const tagged = pidsMatching(busy.tag)
     started.push(...tagged)

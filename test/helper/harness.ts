@@ -134,14 +134,21 @@ export function start(opts: Partial<StartOptions> = {}): Promise<HelperClient> {
   return startHelper({ helperPath: HELPER, ...opts })
 }
 
+/** The ids of the BPF objects of one kind the process holds fds of (fdinfo's `field`: map_id, link_id). */
+function fdinfoIds(pid: number, field: string): Set<number> {
+  const ids = new Set<number>()
+  const line = new RegExp(`^${field}:\\s+(\\d+)$`, 'm')
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    const id = line.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
+    if (id) ids.add(Number(id))
+  }
+  return ids
+}
+
 /** The helper's BPF maps, as bpftool shows them (a name cut to 15 characters), found by the fds it
  * holds (fdinfo's map_id). */
 export function helperMaps(pid: number): { id: number; name: string; flags: number; max_entries: number }[] {
-  const ids = new Set<number>()
-  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-    const id = /^map_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
-    if (id) ids.add(Number(id))
-  }
+  const ids = fdinfoIds(pid, 'map_id')
   const maps = JSON.parse(execFileSync('bpftool', ['map', 'show', '-j'], { encoding: 'utf8' })) as {
     id: number
     name?: string
@@ -155,11 +162,7 @@ export function helperMaps(pid: number): { id: number; name: string; flags: numb
  * functions it holds (the BTF function names of `bpftool prog dump xlated`: the program's own and
  * every BPF function linked into it). */
 export function helperPrograms(pid: number): { name: string; functions: string[] }[] {
-  const links = new Set<number>()
-  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-    const id = /^link_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
-    if (id) links.add(Number(id))
-  }
+  const links = fdinfoIds(pid, 'link_id')
   const all = JSON.parse(execFileSync('bpftool', ['link', 'show', '-j'], { encoding: 'utf8' })) as { id: number; prog_id: number }[]
   const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8' })) as { id: number; name?: string }[]
   return all
