@@ -114,11 +114,12 @@ describe('a full disk under --out', () => {
     expect(r.status).toBe(1)
     const lines = r.stderr.trim().split('\n')
     expect(lines, r.stderr).toHaveLength(1)
-    expect(lines[0]).toMatch(
+    const said = lines[0]!.match(
       new RegExp(
-        `^syscope: cannot write the recording ${out}: no space left on device \\(ENOSPC\\); recording stopped, the file keeps about the first [\\d.]+ s; the command is being ended`
+        `^syscope: cannot write the recording ${out}: no space left on device \\(ENOSPC\\); recording stopped, the file keeps about the first ([\\d.]+) s; the command is being ended`
       )
     )
+    expect(said, lines[0]).not.toBeNull()
     // the command ended with syscope (it would loop for ever)
     expect(pidsMatching(busy.tag)).toEqual([])
     // the summary names it too
@@ -127,6 +128,8 @@ describe('a full disk under --out', () => {
     const store = await loadStore(out, 'full')
     expect(store.tickCount).toBeGreaterThan(0)
     expect(store.warnings.join(' ')).toMatch(/not closed properly/)
+    // what the line said it keeps is what it keeps: up to its last tick
+    expect(said![1]).toBe((store.tickTime(store.tickCount - 1) / 1000).toFixed(1))
   })
 
   it('leaves the command running with --on-error detach', async () => {

@@ -44,6 +44,8 @@ export class RecordingWriter {
   /** bytes written to the file; and the end of the last complete flush (a whole tick) */
   private written = 0
   private complete = 0
+  /** the session time (ms) of the last flush that reached the file whole */
+  private completeMs = 0
   private failure: WriteFailure | null = null
   private onFailure: ((f: WriteFailure) => void) | null = null
   private endWaiter: (() => void) | null = null
@@ -100,14 +102,21 @@ export class RecordingWriter {
     this.writeLine(line)
   }
 
-  /** End of a tick: push everything written so far to the file. */
-  flush(): void {
+  /** End of a tick (at session time tMs): push everything written so far to the file. */
+  flush(tMs = this.completeMs): void {
     if (this.closed || this.failure) return
     this.push()
     this.gzip.flush(constants.Z_SYNC_FLUSH, () => {
       // everything up to here ends on a flush boundary: a reader inflates it whole
-      if (!this.failure) this.complete = this.written
+      if (this.failure) return
+      this.complete = this.written
+      this.completeMs = tMs
     })
+  }
+
+  /** How far into the session the file reaches whole: what a failure leaves of it. */
+  get keptMs(): number {
+    return this.completeMs
   }
 
   async close(): Promise<void> {

@@ -448,8 +448,8 @@ export class LiveSession extends EventEmitter {
    * the command. The file keeps every whole tick before the failure (the writer cut it back).
    */
   private recordingFailed(f: WriteFailure): void {
-    const n = this.store.tickCount
-    const keptMs = n > 1 ? this.store.tickTime(n - 2) : 0
+    // the writer cut the file back to its last whole flush: the tick that flush ended
+    const keptMs = this.writer.keptMs
     const onError = this.opts.onError ?? 'kill'
     const reason = f.message.replace(/^[A-Z]+: /, '').replace(/, \w+$/, '')
     this.store.warnings.push(
@@ -504,7 +504,7 @@ export class LiveSession extends EventEmitter {
       for (const dk of this.diskUse.drain()) this.record({ k: 'dk', t, ...dk })
       const rows = sample.processes.map((p) => toRow(p))
       this.record({ k: 's', t, tree: sample.totals, p: rows, gap: this.gap })
-      this.writer.flush()
+      this.writer.flush(t)
       this.emit('tick', this.store.tickCount - 1)
       if (ending) await this.finish()
     } catch (e) {
