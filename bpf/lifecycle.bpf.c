@@ -14,8 +14,12 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 {
 	__u32 child_pid = BPF_CORE_READ(child, pid);
 	__u32 child_tgid = BPF_CORE_READ(child, tgid);
-	if (child_pid != child_tgid)
+	if (child_pid != child_tgid) {
+		/* a thread: tracked with its process, from its first call (the stack hint) */
+		if (ts && group_tracked(parent))
+			hint_thread(child);
 		return;
+	}
 	__u32 parent_tgid = BPF_CORE_READ(parent, tgid);
 	struct proc_state *pp;
 	struct task_struct *parent_leader = ts ? parent->group_leader : NULL;
@@ -46,6 +50,7 @@ static __always_inline void on_fork(bool ts, struct task_struct *parent, struct 
 			return;
 		}
 		*cs = init;
+		hint_thread(child);
 	} else if (bpf_map_update_elem(&proc_hash, &child_tgid, &init, BPF_ANY)) {
 		slot_give_back(slot);
 		drop(DROP_PROCS);
@@ -265,6 +270,8 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	__u64 unclocked = tt_exit(ts, task, tgid, tid);
+	if (ts)
+		unhint_thread(task);
 	if (!ts) {
 		bpf_map_delete_elem(&thread_hash, &tid);
 		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))
@@ -381,6 +388,23 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(btf_exit, struct task_struct *p)
 {
 	on_task_exit(true, p);
+	return 0;
+}
+
+/*
+ * Run by the helper each time it adds a process (tp_btf): the threads of tracked processes that
+ * hold no stack hint yet, which are the threads a process had before it was added (those it
+ * makes after are hinted at their fork). Every task on the machine is visited; one already
+ * exiting is left alone (its exit may have been and gone, and would not take the count back).
+ */
+#define PF_EXITING_ 0x4
+
+SEC("iter/task")
+int hint_threads(struct bpf_iter__task *ctx)
+{
+	struct task_struct *task = ctx->task;
+	if (task && !(task->flags & PF_EXITING_) && group_tracked(task))
+		hint_thread(task);
 	return 0;
 }
 

@@ -23,6 +23,24 @@ struct {
 	__type(value, struct thread_state);
 } thread_task SEC(".maps");
 
+/* tp_btf: the tracked threads' stack buckets (tracked.bpf.h). A map of its own, not global
+ * data: 16 KiB that the kernel allocates from its linear map, not from vmalloc like the
+ * mmapable global data, so a hook's load of it needs no page of its own in the TLB. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_hints);
+} stack_hint SEC(".maps");
+
+/* tp_btf: the bucket (+ 1) a thread's hint is counted in, until its exit takes it back */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64); /* 64 bits: compare-and-swap before BPF v3 is 64-bit only */
+} hint_task SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024); /* set to max_procs by the helper */

@@ -424,28 +424,32 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, false);
+	if (stack_hinted(regs))
+		on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, false);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, false);
+	if (stack_hinted(regs))
+		on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, false);
 	return 0;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter_detail, struct pt_regs *regs, long id)
 {
-	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, true);
+	if (stack_hinted(regs))
+		on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, true);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit_detail, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, true);
+	if (stack_hinted(regs))
+		on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, true);
 	return 0;
 }
 
@@ -509,12 +513,14 @@ int tp_sys_exit_detail(struct trace_event_raw_sys_exit *ctx)
 
 /*
  * Every process on the machine pays this hook on every syscall while we record, and nearly all
- * are not tracked: their way out comes first, before the hook's arguments are loaded (BPF_PROG
- * would load them, and keep one across the helper call, ahead of it).
+ * are not tracked: their way out comes first (the stack hint, tracked.bpf.h), before the hook's
+ * arguments are loaded (BPF_PROG would load them, and keep one across the helper call).
  */
 SEC("tp_btf/sys_exit")
 int btf_sys_exit_counts(__u64 *ctx)
 {
+	if (!stack_hinted((struct pt_regs *)ctx[0]))
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;
@@ -539,6 +545,8 @@ int BPF_PROG(raw_sys_exit_counts, struct pt_regs *regs, long ret)
 SEC("tp_btf/sys_exit")
 int btf_sys_exit_counts_detail(__u64 *ctx)
 {
+	if (!stack_hinted((struct pt_regs *)ctx[0]))
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;

@@ -10,6 +10,15 @@
  * tracked processes that map there. Zero ⇒ certainly untracked; otherwise the exact check. */
 #define HINT_SIZE 65536
 
+/* tp_btf: a thread is let past the syscall hooks' first test only if the counter of its stack's
+ * bucket (stack_hint, bpf/tracked.bpf.h) is not zero: a counter per bucket of the tracked
+ * threads whose kernel stack hashes there. */
+#define STACK_HINT_BITS 12
+#define STACK_HINTS (1 << STACK_HINT_BITS)
+struct stack_hints {
+	__u32 n[STACK_HINTS];
+};
+
 /* A process is given slot (tgid mod PREF_SLOTS) if that one is free (slot_take, bpf/tracked.bpf.h):
  * the counts-only hook can then work out where its counters are from its tgid alone. The first
  * min(PREF_SLOTS, max procs) slots are given out this way, the rest through the free_slots queue. */

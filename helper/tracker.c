@@ -154,6 +154,73 @@ static void hint(struct tracker *t, uint32_t pid, int delta)
 		__atomic_fetch_sub(h, 1, __ATOMIC_RELAXED);
 }
 
+/* A count in every stack bucket that no exit can take back: the hooks then let every thread on
+ * to the exact check, as they did before the hints. */
+#define HINTS_ALL (1u << 30)
+
+/* Run the hint iterator over the process's threads (kernels from 6.1 take the pid), or over
+ * every task (older ones refuse the pid): 0, or -errno. */
+static int run_hint_iterator(struct bpf_program *prog, uint32_t pid, bool by_pid)
+{
+	union bpf_iter_link_info info = { .task.pid = pid };
+	LIBBPF_OPTS(bpf_iter_attach_opts, o, .link_info = &info, .link_info_len = sizeof(info));
+	char buf[64];
+	ssize_t n = -1;
+	int fd = -1, err;
+
+	caps_bpf_raise();
+	struct bpf_link *link = bpf_program__attach_iter(prog, by_pid ? &o : NULL);
+	err = link ? 0 : -errno;
+	if (link) {
+		fd = bpf_iter_create(bpf_link__fd(link));
+		err = fd < 0 ? -errno : 0;
+	}
+	caps_bpf_lower();
+	if (fd >= 0) {
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			;
+		err = n < 0 ? -errno : 0;
+		close(fd);
+	}
+	bpf_link__destroy(link);
+	return err;
+}
+
+/*
+ * tp_btf: the stack hints of the threads the process just added already has (bpf/tracked.bpf.h;
+ * the hooks turn a thread away before any other check until it holds one). Should that fail,
+ * every bucket is counted for good: nothing of a tracked thread is lost, untracked ones pay as
+ * they did before the hints.
+ */
+static void hint_threads(struct tracker *t, uint32_t pid)
+{
+	struct bpf_program *prog = t->ld->skel->progs.hint_threads;
+	int err;
+
+	if (t->hints_all || bpf_program__fd(prog) < 0)
+		return;
+	err = run_hint_iterator(prog, pid, true);
+	if (err)
+		err = run_hint_iterator(prog, pid, false);
+	if (!err)
+		return;
+	fprintf(stderr,
+		"syscope-helper: cannot hint a tracked process's threads (%s): every "
+		"thread passes the hooks' first test from now on\n",
+		strerror(-err));
+	struct stack_hints *all = calloc(1, sizeof(*all));
+	__u32 zero = 0;
+	if (!all)
+		return;
+	for (int i = 0; i < STACK_HINTS; i++)
+		all->n[i] = HINTS_ALL;
+	caps_bpf_raise();
+	if (!bpf_map_update_elem(bpf_map__fd(t->ld->skel->maps.stack_hint), &zero, all, BPF_ANY))
+		t->hints_all = true;
+	caps_bpf_lower();
+	free(all);
+}
+
 void tracker_adopt(struct tracker *t, uint32_t slot, uint32_t pid)
 {
 	if (slot >= t->max_procs)
@@ -523,6 +590,8 @@ int tracker_add(struct tracker *t, uint32_t pid, bool descendants, bool await_ex
 		goto out;
 	}
 	t->slots[slot].pidfd = pidfd; /* until the kernel has checked the entry */
+	if (t->task_storage)
+		hint_threads(t, pid);
 	return 0;
 out:
 	close(pidfd);

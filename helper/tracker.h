@@ -35,6 +35,7 @@ struct tracker {
 	uid_t owner; /* real uid of the helper */
 	int free_fd, proc_fd, proc_hash_fd;
 	bool task_storage;
+	bool hints_all; /* every stack bucket counted for good (tracker.c, hint_threads) */
 	uint64_t seq;
 	uint64_t changes; /* how many times a slot was given or freed: who is tracked changed */
 	struct jbuf msg; /* what the tracker says on its own (stale slots it frees) */

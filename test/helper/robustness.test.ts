@@ -8,7 +8,7 @@ import { until } from '../util/until'
 import type { HelperClient } from '../../src/main/helper/client'
 import type { ErrorMessage } from '../../src/main/helper/protocol'
 
-const OUR_PROGRAMS = /^(btf|raw|tp)_(sys_(enter|exit)(_detail)?|fork|exec|exit|switch|wakeup|wakeup_new|disk_start|disk_issue|disk_done)$/
+const OUR_PROGRAMS = /^((btf|raw|tp)_(sys_(enter|exit)(_detail)?|fork|exec|exit|switch|wakeup|wakeup_new|disk_start|disk_issue|disk_done)|hint_threads)$/
 
 function ourLinks(progIds: Set<number>): number {
   const links = JSON.parse(execFileSync('bpftool', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { prog_id?: number }[]
@@ -38,6 +38,9 @@ function heldProgIds(pid: number): Set<number> {
  * the wakeups (threads' wall time), a block request's start, issue and completion (disk; this
  * kernel has block_io_start) */
 const PROGRAMS = 11
+/** and those it holds: the stack hint's task iterator too, attached only while it runs (once for
+ * each process the helper adds) */
+const HELD = PROGRAMS + 1
 
 function nextError(client: HelperClient): Promise<ErrorMessage> {
   return new Promise((resolve) => client.once('helper-error', resolve))
@@ -185,7 +188,7 @@ describe('when the app goes away', () => {
       busy.kill('SIGKILL')
     }
     const mine = heldProgIds(client.child.pid!)
-    expect(mine.size).toBe(PROGRAMS)
+    expect(mine.size).toBe(HELD)
     expect([...mine].every((id) => progIds().has(id))).toBe(true)
     expect(ourLinks(mine)).toBe(PROGRAMS)
     client.abandon()
@@ -199,7 +202,7 @@ describe('when the app goes away', () => {
     for (const stop of ['SIGTERM', 'shutdown'] as const) {
       const c = await start()
       const mine = heldProgIds(c.child.pid!)
-      expect(mine.size).toBe(PROGRAMS)
+      expect(mine.size).toBe(HELD)
       if (stop === 'SIGTERM') c.child.kill('SIGTERM')
       else await c.shutdown()
       expect(await c.exited).toEqual({ code: 0, signal: null })
