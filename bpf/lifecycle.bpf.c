@@ -394,8 +394,9 @@ int BPF_PROG(btf_exit, struct task_struct *p)
 /*
  * Run by the helper each time it adds a process (tp_btf): the threads of tracked processes that
  * hold no stack hint yet, which are the threads a process had before it was added (those it
- * makes after are hinted at their fork). Every task on the machine is visited; one already
- * exiting is left alone (its exit may have been and gone, and would not take the count back).
+ * makes after are hinted at their fork). It visits that process's threads (Linux 6.1 on), or every
+ * task of the machine; one already exiting is left alone (its exit may have been and gone, and
+ * would not take the count back).
  */
 #define PF_EXITING_ 0x4
 

@@ -23,9 +23,8 @@ struct {
 	__type(value, struct thread_state);
 } thread_task SEC(".maps");
 
-/* tp_btf: the tracked threads' stack buckets (tracked.bpf.h). A map of its own, not global
- * data: 16 KiB that the kernel allocates from its linear map, not from vmalloc like the
- * mmapable global data, so a hook's load of it needs no page of its own in the TLB. */
+/* tp_btf: the tracked threads' stack buckets (tracked.bpf.h), 16 KiB: a map of its own, which
+ * user space never maps; the helper writes it only to open every bucket (tracker.c). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
