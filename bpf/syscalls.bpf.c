@@ -355,6 +355,67 @@ static __always_inline bool child_return(__s64 nr, long ret)
 	return !ret && (nr == nr_clone || nr == nr_clone3 || nr == nr_fork || nr == nr_vfork);
 }
 
+/*
+ * The counts-only exit's own way for a thread, with no helper call at all (x86, tp_btf): the
+ * thread's stack bucket names it as its holder, and the entry it wrote there is still its
+ * process's tracked_fast entry, which is taken back wherever the process stops being tracked or
+ * counting (so a process untracked, re-tracked in another slot, or gone leaves the entry dead).
+ * Only the thread itself writes a bucket it holds (stack_fast_settle) and only it reads the
+ * bucket as its own; its holder is read again after the entry, and under TSO a later holder's
+ * entry cannot be seen before the holder it replaced was cleared. True once the call is counted.
+ */
+static __always_inline bool stack_fast_count(struct stack_hints *h, __u32 b, __u64 me, __s64 nr,
+					     long ret)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (*(volatile __u64 *)&h->owner[b] != me)
+		return false;
+	if (nr == -1)
+		nr = nr_rt_sigreturn;
+	__u64 e = *(volatile __u64 *)&h->entry[b];
+	if (*(volatile __u64 *)&h->owner[b] != me || may_change_creds(nr) || !e ||
+	    tracked_fast[(e >> 32) & (HINT_SIZE - 1)] != e)
+		return false;
+	if (child_return(nr, ret))
+		return true;
+	__u32 slot = (__u32)e - 1;
+	count(slot, nr, ret < 0, 0, false);
+	if (ret < 0)
+		count_errno(slot, nr, ret);
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
+ * After the lookup's way: a thread whose process counts, published (tracked_fast) under this
+ * slot, takes its bucket for the way above if no other thread holds it; one whose call was not
+ * counted so lets go of a bucket it holds (untracked, or a call that may change credentials: the
+ * next takes it again).
+ */
+static __always_inline void stack_fast_settle(struct stack_hints *h, __u32 b, __u64 me, __u32 tgid,
+					      __s64 slot)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u64 e = slot >= 0 ? FAST_ENTRY(tgid, slot) : 0;
+	__u64 owner = h->owner[b];
+	if (!e || tracked_fast[tgid & (HINT_SIZE - 1)] != e) {
+		if (owner == me)
+			__sync_val_compare_and_swap(&h->owner[b], me, 0);
+		return;
+	}
+	if (owner == me && h->entry[b] == e)
+		return;
+	if (owner == me)
+		h->owner[b] = STACK_OWNER_WRITING;
+	else if (owner || __sync_val_compare_and_swap(&h->owner[b], 0, STACK_OWNER_WRITING))
+		return; /* another thread's */
+	*(volatile __u64 *)&h->entry[b] = e;
+	*(volatile __u64 *)&h->owner[b] = me;
+#endif
+}
+
 /* a process state that counts (checked, and not an armed launcher): the fast way may lead to it */
 #define FAST_NOT (PROC_AWAIT_EXEC | PROC_VERIFY)
 
@@ -519,12 +580,18 @@ int tp_sys_exit_detail(struct trace_event_raw_sys_exit *ctx)
 SEC("tp_btf/sys_exit")
 int btf_sys_exit_counts(__u64 *ctx)
 {
-	if (!stack_hinted((struct pt_regs *)ctx[0]))
+	struct pt_regs *regs = (struct pt_regs *)ctx[0];
+	__u64 me = AS_NUMBER(regs);
+	__u32 b = stack_bucket(me), zero = 0;
+	struct stack_hints *h = HINTS_ON ? bpf_map_lookup_elem(&stack_hint, &zero) : NULL;
+	if (h && (!h->n[b] || stack_fast_count(h, b, me, SYSCALL_NR(regs), (long)ctx[1])))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;
-	on_exit_counts(HOOK_BTF, task, SYSCALL_NR((struct pt_regs *)ctx[0]), (long)ctx[1]);
+	__s64 slot = on_exit_counts(HOOK_BTF, task, SYSCALL_NR(regs), (long)ctx[1]);
+	if (h)
+		stack_fast_settle(h, b, me, task->tgid, slot);
 	return 0;
 }
 

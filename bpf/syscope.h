@@ -17,7 +17,14 @@
 #define STACK_HINTS (1 << STACK_HINT_BITS)
 struct stack_hints {
 	__u32 n[STACK_HINTS];
+	/* the counts-only exit's own way for a thread (x86; bpf/syscalls.bpf.c, stack_fast_count):
+	 * per bucket, the one thread that holds it (its stack's number; 0 none, STACK_OWNER_WRITING
+	 * while it writes) and its process's tracked_fast entry (FAST_ENTRY) */
+	__u64 owner[STACK_HINTS];
+	__u64 entry[STACK_HINTS];
 };
+/* no thread's stack number is odd: the registers and our globals are 8-byte aligned */
+#define STACK_OWNER_WRITING 1
 
 /* A process is given slot (tgid mod PREF_SLOTS) if that one is free (slot_take, bpf/tracked.bpf.h):
  * the counts-only hook can then work out where its counters are from its tgid alone. The first

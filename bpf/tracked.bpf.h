@@ -320,15 +320,24 @@ static __always_inline void hint_thread(struct task_struct *task)
 	__sync_fetch_and_add(&h->n[b], 1);
 }
 
-/* At the thread's exit: its count out of the bucket, if it holds one. */
+/* At the thread's exit: the bucket's counts-only way (syscalls.bpf.c) if the thread holds it,
+ * whatever else it holds (its stack may be another thread's next, which must not find it), and
+ * its count out of the bucket, if it has one. */
 static __always_inline void unhint_thread(struct task_struct *task)
 {
-	if (!HINTS_ON || !task->bpf_storage)
+	if (!HINTS_ON)
 		return;
 	__u32 zero = 0;
 	struct stack_hints *h = bpf_map_lookup_elem(&stack_hint, &zero);
+	if (!h)
+		return;
+	__u64 me = AS_NUMBER(bpf_task_pt_regs(task));
+	if (h->owner[stack_bucket(me)] == me)
+		__sync_val_compare_and_swap(&h->owner[stack_bucket(me)], me, 0);
+	if (!task->bpf_storage)
+		return;
 	__u64 *held = bpf_task_storage_get(&hint_task, task, 0, 0);
-	if (!h || !held)
+	if (!held)
 		return;
 	__u64 b = *held;
 	if (b && b <= STACK_HINTS && __sync_val_compare_and_swap(held, b, 0) == b)

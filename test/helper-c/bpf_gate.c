@@ -16,6 +16,8 @@
  * SYSCOPE_TEST_KERNEL_RELEASE=RELEASE: uname gives that release ("5.10.0"), as on an older
  *   kernel, for the choices the helper makes by version.
  * SYSCOPE_TEST_PAUSE_DIR, SYSCOPE_TEST_SKIP_RECHECK: tracker_add's pause points (below).
+ * SYSCOPE_TEST_FAIL_ITER: no BPF iterator can be run (EIO), as where the kernel refuses the stack
+ *   hint's (tracker.c opens every bucket instead).
  * SYSCOPE_TEST_READS=walk|by_key|hold: how ticks and releases find the detail entries (keys.h
  *   enum keys_test): always by walking the tables, always by key where all are known, or with
  *   the keys' ring read only at releases, so that a burst of new entries fills it (ticks walk,
@@ -41,7 +43,7 @@
 
 struct bpf_object_skeleton;
 
-static bool needs_cap, report_env, skip_recheck;
+static bool needs_cap, report_env, skip_recheck, fail_iter;
 static const char *reject_prog, *hide_kfunc, *pause_dir, *kernel_release, *reads_mode;
 
 __attribute__((constructor)) static void read_test_settings(void)
@@ -53,6 +55,7 @@ __attribute__((constructor)) static void read_test_settings(void)
 	kernel_release = getenv("SYSCOPE_TEST_KERNEL_RELEASE");
 	pause_dir = getenv("SYSCOPE_TEST_PAUSE_DIR");
 	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
+	fail_iter = getenv("SYSCOPE_TEST_FAIL_ITER") != NULL;
 	reads_mode = getenv("SYSCOPE_TEST_READS");
 }
 
@@ -107,6 +110,18 @@ GATE(int, bpf_map_update_elem, (int fd, const void *key, const void *value, unsi
      (fd, key, value, flags))
 GATE(int, bpf_map_delete_elem, (int fd, const void *key), (fd, key))
 GATE(int, bpf_map_lookup_and_delete_elem, (int fd, const void *key, void *value), (fd, key, value))
+
+/* a bpf() command too (BPF_ITER_CREATE): gated as the map calls are */
+int __real_bpf_iter_create(int link_fd);
+int __wrap_bpf_iter_create(int link_fd);
+int __wrap_bpf_iter_create(int link_fd)
+{
+	if (fail_iter || refused()) {
+		errno = fail_iter ? EIO : EPERM;
+		return -errno;
+	}
+	return __real_bpf_iter_create(link_fd);
+}
 
 int __real_bpf_object__load_skeleton(struct bpf_object_skeleton *s);
 int __wrap_bpf_object__load_skeleton(struct bpf_object_skeleton *s);
