@@ -32,6 +32,14 @@ struct {
 	__type(value, struct stack_hints);
 } stack_hint SEC(".maps");
 
+/* tp_btf: the counts-only exit's own way (syscalls.bpf.c), per stack bucket */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct stack_fast);
+} stack_fast SEC(".maps");
+
 /* tp_btf: the bucket (+ 1) a thread's hint is counted in, until its exit takes it back */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);

@@ -364,7 +364,7 @@ static __always_inline bool child_return(__s64 nr, long ret)
  * bucket as its own; its holder is read again after the entry, and under TSO a later holder's
  * entry cannot be seen before the holder it replaced was cleared. True once the call is counted.
  */
-static __always_inline bool stack_fast_count(struct stack_hints *h, __u32 b, __u64 me, __s64 nr,
+static __always_inline bool stack_fast_count(struct stack_fast *h, __u32 b, __u64 me, __s64 nr,
 					     long ret)
 {
 #if defined(__TARGET_ARCH_x86)
@@ -394,7 +394,7 @@ static __always_inline bool stack_fast_count(struct stack_hints *h, __u32 b, __u
  * counted so lets go of a bucket it holds (untracked, or a call that may change credentials: the
  * next takes it again).
  */
-static __always_inline void stack_fast_settle(struct stack_hints *h, __u32 b, __u64 me, __u32 tgid,
+static __always_inline void stack_fast_settle(struct stack_fast *h, __u32 b, __u64 me, __u32 tgid,
 					      __s64 slot)
 {
 #if defined(__TARGET_ARCH_x86)
@@ -584,14 +584,17 @@ int btf_sys_exit_counts(__u64 *ctx)
 	__u64 me = AS_NUMBER(regs);
 	__u32 b = stack_bucket(me), zero = 0;
 	struct stack_hints *h = HINTS_ON ? bpf_map_lookup_elem(&stack_hint, &zero) : NULL;
-	if (h && (!h->n[b] || stack_fast_count(h, b, me, SYSCALL_NR(regs), (long)ctx[1])))
+	if (h && !h->n[b])
+		return 0;
+	struct stack_fast *f = HINTS_ON ? bpf_map_lookup_elem(&stack_fast, &zero) : NULL;
+	if (f && stack_fast_count(f, b, me, SYSCALL_NR(regs), (long)ctx[1]))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;
 	__s64 slot = on_exit_counts(HOOK_BTF, task, SYSCALL_NR(regs), (long)ctx[1]);
-	if (h)
-		stack_fast_settle(h, b, me, task->tgid, slot);
+	if (f)
+		stack_fast_settle(f, b, me, task->tgid, slot);
 	return 0;
 }
 

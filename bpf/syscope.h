@@ -17,9 +17,12 @@
 #define STACK_HINTS (1 << STACK_HINT_BITS)
 struct stack_hints {
 	__u32 n[STACK_HINTS];
-	/* the counts-only exit's own way for a thread (x86; bpf/syscalls.bpf.c, stack_fast_count):
-	 * per bucket, the one thread that holds it (its stack's number; 0 none, STACK_OWNER_WRITING
-	 * while it writes) and its process's tracked_fast entry (FAST_ENTRY) */
+};
+/* the counts-only exit's own way for a thread (x86; bpf/syscalls.bpf.c, stack_fast_count): per
+ * bucket, the one thread that holds it (its stack's number; 0 none, STACK_OWNER_WRITING while it
+ * writes) and its process's tracked_fast entry (FAST_ENTRY). Apart from stack_hints, which the
+ * helper may write whole: nothing but the kernel side ever writes these. */
+struct stack_fast {
 	__u64 owner[STACK_HINTS];
 	__u64 entry[STACK_HINTS];
 };

@@ -329,11 +329,12 @@ static __always_inline void unhint_thread(struct task_struct *task)
 		return;
 	__u32 zero = 0;
 	struct stack_hints *h = bpf_map_lookup_elem(&stack_hint, &zero);
-	if (!h)
+	struct stack_fast *f = bpf_map_lookup_elem(&stack_fast, &zero);
+	if (!h || !f)
 		return;
 	__u64 me = AS_NUMBER(bpf_task_pt_regs(task));
-	if (h->owner[stack_bucket(me)] == me)
-		__sync_val_compare_and_swap(&h->owner[stack_bucket(me)], me, 0);
+	if (f->owner[stack_bucket(me)] == me)
+		__sync_val_compare_and_swap(&f->owner[stack_bucket(me)], me, 0);
 	if (!task->bpf_storage)
 		return;
 	__u64 *held = bpf_task_storage_get(&hint_task, task, 0, 0);

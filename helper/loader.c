@@ -161,6 +161,7 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	bpf_program__set_autoload(s->progs.hint_threads, btf);
 	bpf_program__set_autoattach(s->progs.hint_threads, false); /* run per process (tracker.c) */
 	bpf_map__set_autocreate(s->maps.stack_hint, btf);
+	bpf_map__set_autocreate(s->maps.stack_fast, btf);
 	bpf_map__set_autocreate(s->maps.hint_task, btf);
 	bpf_map__set_autocreate(s->maps.proc_task, btf);
 	bpf_map__set_autocreate(s->maps.thread_task, btf);

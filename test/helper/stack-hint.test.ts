@@ -16,19 +16,20 @@ import { projectRoot } from '../../src/main/paths'
 import { until } from '../util/until'
 import { HELPER_BUILDS, HOOKS_HELPER, NR, buildWorkload, mapEntries, runUnderHelper, start } from './harness'
 
-function stackHints(helperPid: number): { n: number[]; owner: number[] } {
-  const [entry] = mapEntries(helperPid, 'stack_hint') as { formatted: { value: { n: number[]; owner: number[] } } }[]
+/** the one value of the helper's array map `name`, as bpftool formats it */
+function mapValue<T>(helperPid: number, name: string): T {
+  const [entry] = mapEntries(helperPid, name) as { formatted: { value: T } }[]
   return entry!.formatted.value
 }
 
 /** every count in the helper's stack buckets (a bucket the helper opened for good holds 2^30) */
 function hintedThreads(helperPid: number): number {
-  return stackHints(helperPid).n.reduce((a, b) => a + b, 0)
+  return mapValue<{ n: number[] }>(helperPid, 'stack_hint').n.reduce((a, b) => a + b, 0)
 }
 
 /** the buckets a thread holds for the counts-only exit's own way (x86) */
 function heldBuckets(helperPid: number): number {
-  return stackHints(helperPid).owner.filter((o) => Number(o) !== 0).length
+  return mapValue<{ owner: number[] }>(helperPid, 'stack_fast').owner.filter((o) => Number(o) !== 0).length
 }
 
 const X86 = process.arch === 'x64'
