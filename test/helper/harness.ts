@@ -134,12 +134,21 @@ export function start(opts: Partial<StartOptions> = {}): Promise<HelperClient> {
   return startHelper({ helperPath: HELPER, ...opts })
 }
 
-/** The ids of the BPF objects of one kind the process holds fds of (fdinfo's `field`: map_id, link_id). */
+/** The ids of the BPF objects of one kind the process holds fds of (fdinfo's `field`: map_id, link_id).
+ * The helper opens and closes fds as it works (a pidfd until the kernel met its process, the
+ * stack hint's iterator while it runs): one gone between the listing and its read is skipped. */
 function fdinfoIds(pid: number, field: string): Set<number> {
   const ids = new Set<number>()
   const line = new RegExp(`^${field}:\\s+(\\d+)$`, 'm')
   for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
-    const id = line.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1]
+    let info: string
+    try {
+      info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8')
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw e
+    }
+    const id = line.exec(info)?.[1]
     if (id) ids.add(Number(id))
   }
   return ids

@@ -3,8 +3,8 @@
  * A process to attach to whose threads were made before the attach (the stack hint's iterator
  * must find them): three threads spin, making no syscall, until the main thread reads a line
  * from stdin; then each makes exactly 3,000 getppid and ends. The main thread, which makes no
- * getppid, joins them, prints "done" and waits for EOF on stdin. Prints "ready" once all three
- * spin.
+ * getppid, joins them, prints "done", then "again" for each further line it reads, until EOF.
+ * Prints "ready" once all three spin.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -46,7 +46,9 @@ int main(void)
 		pthread_join(t[i], NULL);
 	printf("done\n");
 	fflush(stdout);
-	while (fgets(line, sizeof(line), stdin))
-		;
+	while (fgets(line, sizeof(line), stdin)) {
+		printf("again\n");
+		fflush(stdout);
+	}
 	return 0;
 }
