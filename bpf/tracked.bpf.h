@@ -278,10 +278,11 @@ static __always_inline bool leader_holds_storage(struct task_struct *task)
  * kernel stack, which no other live thread shares. So a thread is let on only where its stack's
  * bucket counts a tracked thread. The helper hints the threads a process has when it adds it
  * (hint_threads, lifecycle.bpf.c), the fork hook the threads and children a tracked process makes,
- * and each thread's exit takes its own count back.
- * A bucket shared with a tracked thread sends an untracked one on to the exact check, no further;
- * a count that could not be recorded per thread stays for good, with the same effect. Kernels
- * without bpf_task_pt_regs (before 5.15) let everyone on, as before.
+ * and each thread's exit takes its own count back. A bucket shared with a tracked thread sends an
+ * untracked one on to the exact check, no further; a count that could not be recorded per thread
+ * stays for good, with the same effect. Kernels without bpf_task_pt_regs (before 5.15) let
+ * everyone on, as before. The counts-only exit goes further on the same number (stack_fast,
+ * syscalls.bpf.c).
  */
 #define HINTS_ON bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)
 
