@@ -270,9 +270,9 @@ static __always_inline void on_task_exit(bool ts, struct task_struct *task)
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32, tid = (__u32)id;
 	__u64 unclocked = tt_exit(ts, task, tgid, tid);
-	if (ts)
+	if (ts) {
 		unhint_thread(task);
-	if (!ts) {
+	} else {
 		bpf_map_delete_elem(&thread_hash, &tid);
 		if (pending_count && !bpf_map_delete_elem(&pending_fork, &tid))
 			__sync_fetch_and_sub(&pending_count, 1);

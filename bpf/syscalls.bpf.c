@@ -583,8 +583,7 @@ int btf_sys_exit_counts(__u64 *ctx)
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	__u64 me = AS_NUMBER(regs);
 	__u32 b = stack_bucket(me), zero = 0;
-	struct stack_hints *h = HINTS_ON ? bpf_map_lookup_elem(&stack_hint, &zero) : NULL;
-	if (h && !h->n[b])
+	if (!hint_counts(me))
 		return 0;
 	struct stack_fast *f = HINTS_ON ? bpf_map_lookup_elem(&stack_fast, &zero) : NULL;
 	if (f && stack_fast_count(f, b, me, SYSCALL_NR(regs), (long)ctx[1]))

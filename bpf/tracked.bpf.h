@@ -296,13 +296,19 @@ static __always_inline __u32 stack_bucket(__u64 regs)
  * anyway, subtract one pointer from another. */
 #define AS_NUMBER(ptr) ((__u64)((const char *)(ptr) - (const char *)tracked_hint))
 
-static __always_inline bool stack_hinted(const struct pt_regs *regs)
+/* Does the bucket of the stack whose number is `me` count a tracked thread (or is there no hint)? */
+static __always_inline bool hint_counts(__u64 me)
 {
 	if (!HINTS_ON)
 		return true;
 	__u32 zero = 0;
 	struct stack_hints *h = bpf_map_lookup_elem(&stack_hint, &zero);
-	return !h || h->n[stack_bucket(AS_NUMBER(regs))];
+	return !h || h->n[stack_bucket(me)];
+}
+
+static __always_inline bool stack_hinted(const struct pt_regs *regs)
+{
+	return hint_counts(AS_NUMBER(regs));
 }
 
 /* Count the task's thread in its stack's bucket, once however often it is met. */

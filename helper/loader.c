@@ -156,13 +156,13 @@ static void choose_programs(struct syscope_bpf *s, enum attach_mode m, bool deta
 	 * and process events only (setup/setup_tracefs_permissions.sh) */
 	bpf_program__set_autoload(s->progs.btf_tcp_state, btf && detail);
 	bpf_program__set_autoload(s->progs.raw_tcp_state, raw && detail);
-	/* task storage in tp_btf mode, hashes otherwise: create only what the mode uses */
 	/* the stack hints (bpf/tracked.bpf.h): the threads a process has when it is added */
 	bpf_program__set_autoload(s->progs.hint_threads, btf);
 	bpf_program__set_autoattach(s->progs.hint_threads, false); /* run per process (tracker.c) */
 	bpf_map__set_autocreate(s->maps.stack_hint, btf);
 	bpf_map__set_autocreate(s->maps.stack_fast, btf);
 	bpf_map__set_autocreate(s->maps.hint_task, btf);
+	/* task storage in tp_btf mode, hashes otherwise: create only what the mode uses */
 	bpf_map__set_autocreate(s->maps.proc_task, btf);
 	bpf_map__set_autocreate(s->maps.thread_task, btf);
 	bpf_map__set_autocreate(s->maps.proc_hash, !btf);
