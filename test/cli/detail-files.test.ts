@@ -5,12 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { once } from 'node:events'
-import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { FileSummaryRow, Summary } from '../../src/main/types/summary'
-import { CLI, buildCli, runCli } from './harness'
+import { CLI, buildCli, runCli, ticksOnDisk } from './harness'
 import { until } from '../util/until'
 
 let dir: string
@@ -258,11 +257,7 @@ describe('syscope record --pid --detail: files held open before the attach', () 
       rec.stdout.on('data', (b: Buffer) => (stdout += b.toString()))
       const done = once(rec, 'exit')
       // attached once the recording holds a tick (what it held is read before the first)
-      await until('the session ticks', () => {
-        if (!existsSync(out)) return false
-        const text = gunzipSync(readFileSync(out), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString()
-        return text.includes('"k":"s"')
-      })
+      await until('the session ticks', () => ticksOnDisk(out) > 0)
       target.stdin.end('go\n')
       const [code] = (await done) as [number | null]
       expect(code).toBe(0)

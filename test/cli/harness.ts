@@ -3,6 +3,7 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { projectRoot } from '../../src/main/paths'
 
 export const CLI = join(projectRoot(), 'bin', 'syscope.mjs')
@@ -55,5 +56,16 @@ export function killPids(pids: number[]): void {
     } catch {
       /* gone */
     }
+  }
+}
+
+/** the ticks of a recording being written, as far as its gzip stream can be read so far (0 while
+ * there is no file, or nothing of it inflates yet) */
+export function ticksOnDisk(path: string): number {
+  try {
+    const text = gunzipSync(readFileSync(path), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8')
+    return text.split('\n').filter((l) => l.startsWith('{"k":"s"')).length
+  } catch {
+    return 0
   }
 }

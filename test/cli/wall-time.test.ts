@@ -7,13 +7,12 @@
 // no sched_switch hook: unavailable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { constants as zlibConstants, gunzipSync } from 'node:zlib'
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { projectRoot } from '../../src/main/paths'
 import type { Summary, WallTime } from '../../src/main/types/summary'
-import { CLI, buildCli, helperIn, runCli } from './harness'
+import { CLI, buildCli, helperIn, runCli, ticksOnDisk } from './harness'
 import { threadStates } from '../../src/main/proc/thread-states'
 import { until } from '../util/until'
 import { mountTracefs } from '../helper/harness'
@@ -204,14 +203,9 @@ describe('wall time, explained', () => {
       const done = new Promise<number | null>((r) => rec!.once('exit', (c) => r(c)))
       // attached once the recording holds a tick; three ticks on, the main thread writes to
       // the waiter's pipe: both were blocked in read at least from that first tick to now
-      const ticks = (): number => {
-        if (!existsSync(out)) return 0
-        const text = gunzipSync(readFileSync(out), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString()
-        return text.split('"k":"s"').length - 1
-      }
-      await until('the session ticks', () => ticks() >= 1)
+      await until('the session ticks', () => ticksOnDisk(out) >= 1)
       const firstTick = performance.now()
-      await until('three ticks', () => ticks() >= 4)
+      await until('three ticks', () => ticksOnDisk(out) >= 4)
       const blockedAtLeast = (performance.now() - firstTick) * 1e6
       child.stdin.write('go\n')
       expect(await done, stderr).toBe(0)

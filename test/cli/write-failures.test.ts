@@ -7,11 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { constants as zlibConstants, gunzipSync } from 'node:zlib'
 import { loadStore } from '../../src/main/session/manager'
 import { buildSummary } from '../../src/main/analysis/summary'
 import { formatSummary } from '../../src/cli/format-summary'
-import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching } from './harness'
+import { CLI, alive, buildCli, childrenOf, killPids, pidsMatching, ticksOnDisk } from './harness'
 import { until } from '../util/until'
 
 let data: string
@@ -56,16 +55,6 @@ function endlessBusy(): { argv: string[]; tag: string; release: () => void } {
     tag,
     // (opening the FIFO for writing waits for the command's read, already waiting or soon)
     release: () => writeFileSync(go, 'go\n')
-  }
-}
-
-/** the ticks of a recording being written, as far as its gzip stream can be read so far */
-function ticksOnDisk(path: string): number {
-  try {
-    const text = gunzipSync(readFileSync(path), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8')
-    return text.split('\n').filter((l) => l.startsWith('{"k":"s"')).length
-  } catch {
-    return 0
   }
 }
 
