@@ -99,10 +99,11 @@ static __always_inline void hint_add(__u32 tgid)
 /*
  * The counts-only exit hook's way past the process state's lookup (a task storage or hash
  * lookup, about a third of its cost): per (tgid mod HINT_SIZE), one tracked process's tgid and
- * slot (FAST_ENTRY, syscope.h). Published by that hook once it has found the process
- * plainly tracked (checked, and counting: FAST_NOT), and taken back (fast_forget) wherever it
- * stops being tracked: untrack(), its exit, and the helper's freeing of its slot. A bucket two
- * tracked processes share keeps the first; the other takes the lookup.
+ * slot (FAST_ENTRY, syscope.h). Published by that hook (and tp_btf's timed exit, whose stack
+ * buckets name the entry: syscalls.bpf.c) once it has found the process plainly tracked
+ * (checked, and counting: FAST_NOT), and taken back (fast_forget) wherever it stops being
+ * tracked: untrack(), its exit, and the helper's freeing of its slot. A bucket two tracked
+ * processes share keeps the first; the other takes the lookup.
  */
 __u64 tracked_fast[HINT_SIZE];
 
@@ -110,6 +111,14 @@ static __always_inline void fast_forget(__u32 tgid, __u32 slot)
 {
 	__sync_val_compare_and_swap(&tracked_fast[tgid & (HINT_SIZE - 1)], FAST_ENTRY(tgid, slot),
 				    0);
+}
+
+/* published, unless the bucket holds another process already */
+static __always_inline void fast_publish(__u32 tgid, __u32 slot)
+{
+	__u64 *fast = &tracked_fast[tgid & (HINT_SIZE - 1)];
+	if (!*fast)
+		__sync_val_compare_and_swap(fast, 0, FAST_ENTRY(tgid, slot));
 }
 
 /* Which flavour a program is; constant in each program, so the others' code is dropped. */

@@ -32,12 +32,12 @@ struct {
 	__type(value, struct stack_hints);
 } stack_hint SEC(".maps");
 
-/* tp_btf: the counts-only exit's own way (syscalls.bpf.c), per stack bucket */
+/* tp_btf: a thread's own way past the lookups (syscalls.bpf.c), by stack bucket */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, STACK_HINTS);
 	__type(key, __u32);
-	__type(value, struct stack_fast);
+	__type(value, struct stack_way);
 } stack_fast SEC(".maps");
 
 /* tp_btf: the bucket (+ 1) a thread's hint is counted in, until its exit takes it back */

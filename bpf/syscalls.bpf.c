@@ -123,9 +123,9 @@ static __always_inline void fetch_early(__u64 v)
 	barrier_var(v); /* the load stays: its value is not needed, its page is */
 }
 
-static __always_inline void fetch_early_row(__u32 tgid, __s64 nr)
+static __always_inline void fetch_early_row(__u32 slot, __s64 nr)
 {
-	struct syscall_counts *c = counters_at(PREF_SLOT(tgid), nr);
+	struct syscall_counts *c = counters_at(slot, nr);
 	if (!c)
 		return;
 	__u64 r = c->lat_row;
@@ -150,7 +150,7 @@ static __always_inline struct proc_state *tracked_caller(enum hook_kind k, struc
 	if (!may_be_tracked(ts, task, *tgid) && !(k == HOOK_TP && pending_count))
 		return NULL;
 	if (ts && row_nr >= 0)
-		fetch_early_row(*tgid, row_nr);
+		fetch_early_row(PREF_SLOT(*tgid), row_nr);
 	*leader = ts ? task->group_leader : NULL;
 	struct proc_state *p = checked(ts, proc_of(ts, *leader, *tgid), task, *leader, *tgid);
 	if (!p && k == HOOK_TP && pending_count)
@@ -258,8 +258,77 @@ static __always_inline void recheck_creds(bool ts, struct task_struct *task,
 		untrack(ts, leader, tgid, slot, UNTRACK_PTRACE);
 }
 
+/*
+ * The timed exit's work once the call in flight is known (nr, from start): its time, counters,
+ * latency row, the thread's wall-time record r and the slowest calls. task: the BTF task, or NULL
+ * (raw_tp, the classic tracepoint, the stack's own way); t: the thread record, NULL on the
+ * stack's own way, which has no files monitor.
+ */
+static __always_inline void exit_timed(enum hook_kind k, struct task_struct *task, void *src,
+				       struct thread_state *t, struct thread_time *r, __u32 slot,
+				       __u32 tgid, __u32 tid, __s64 nr, __u64 start, long ret,
+				       bool sole, bool detail)
+{
+	/* this CPU's slowest-calls part before the clock (the entry may have run on another CPU,
+	 * and touching it there saved nothing more) */
+	__u32 cpu;
+	struct slow_cpu *h = slow_part(&cpu);
+	if (h)
+		fetch_early(h->min_ns);
+	__u64 end = bpf_ktime_get_ns();
+	__u64 ns = end - start;
+	tt_sys_exit(task, r, end);
+	struct syscall_counts *c = count(slot, nr, ret < 0, ns, sole);
+	if (c)
+		lat_add(c, ns, sole);
+	if (ret < 0)
+		count_errno(slot, nr, ret);
+	if (h && slow_enough(h, ns)) {
+		__u32 zero = 0;
+		struct slow_args *x = bpf_map_lookup_elem(&slow_pending, &zero);
+		if (x) {
+			x->task = (__u64)task;
+			x->nr = nr;
+			x->ret = ret;
+			x->ns = ns;
+			x->end = end;
+			/* a close's file, kept by its entry (FD_ARG_CLOSED); else unused */
+			x->kept = t ? t->arg[3] : 0;
+			x->tgid = tgid;
+			x->tid = tid;
+			exit_args(k, src, t, x->a);
+			slow_keep(cpu);
+		}
+	}
+	/* the files monitor after: the exit programs then verify slow_keep's call once, not once
+	 * for each of the monitor's paths (a slow call that is the monitor's first meeting with its
+	 * file names it by its own leaf) */
+	if (detail && t && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
+		detail_exit(k == HOOK_BTF, task, slot, detail_class[nr], detail_op[nr], t, ret, ns,
+			    sole);
+}
+
+/* a process state that counts (checked, and not an armed launcher): the fast way may lead to it */
+#define FAST_NOT (PROC_AWAIT_EXEC | PROC_VERIFY)
+
+/* A call in flight whose entry went the stack's own way (stack_way_enter), as its exit found it;
+ * start 0: none. */
+struct way_call {
+	__u64 start;
+	__s64 nr;
+};
+
+static __always_inline void stack_way_settle(struct stack_way *w, __u64 me, __u32 tgid, __s64 slot,
+					     __u32 tid, __u32 tt_slot);
+
+/*
+ * The lookups' way out of a syscall. w, me: tp_btf without --detail, on x86, the calling thread's
+ * stack bucket and number (else NULL), and wc the call its entry left there, if it went that way:
+ * the exit then settles the bucket for the next calls (stack_way_settle).
+ */
 static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, long ret, void *src,
-				    bool detail)
+				    bool detail, struct stack_way *w, __u64 me,
+				    const struct way_call *wc)
 {
 	bool ts = k == HOOK_BTF;
 	__u32 tgid, tid;
@@ -271,54 +340,37 @@ static __always_inline void on_exit(enum hook_kind k, struct task_struct *task, 
 	if (!p)
 		return;
 	struct thread_state *t = thread_rec(k, p, task, leader, tgid, tid, false);
-	if (!t || !t->enter_ns)
+	if (!t)
 		return;
-	__u64 start = t->enter_ns;
-	__s64 nr = t->nr;
-	t->enter_ns = 0;
+	__u64 start = wc ? wc->start : 0;
+	__s64 nr = wc ? wc->nr : 0;
+	if (t->enter_ns) {
+		if (!start) {
+			start = t->enter_ns;
+			nr = t->nr;
+		}
+		t->enter_ns = 0;
+	}
+	if (!start)
+		return;
+	__u32 slot = p->slot;
+	bool counted = !(p->flags & PROC_AWAIT_EXEC);
+	bool creds = may_change_creds(nr);
 	/* an armed launcher's own syscalls are not counted; its successful execve returns after
 	 * the exec cleared the flag, so that one is */
-	if (!(p->flags & PROC_AWAIT_EXEC)) {
-		/* this CPU's slowest-calls part before the clock (the entry may have run on
-		 * another CPU, and touching it there saved nothing more) */
-		__u32 cpu;
-		struct slow_cpu *h = slow_part(&cpu);
-		if (h)
-			fetch_early(h->min_ns);
-		__u64 end = bpf_ktime_get_ns();
-		__u64 ns = end - start;
-		tt_sys_exit(ts ? task : NULL, t, tid, end);
-		bool sole = sole_thread(task);
-		struct syscall_counts *c = count(p->slot, nr, ret < 0, ns, sole);
-		if (c)
-			lat_add(c, ns, sole);
-		if (ret < 0)
-			count_errno(p->slot, nr, ret);
-		if (h && slow_enough(h, ns)) {
-			__u32 zero = 0;
-			struct slow_args *x = bpf_map_lookup_elem(&slow_pending, &zero);
-			if (x) {
-				x->task = (__u64)task;
-				x->nr = nr;
-				x->ret = ret;
-				x->ns = ns;
-				x->end = end;
-				/* a close's file, kept by its entry (FD_ARG_CLOSED); else unused */
-				x->kept = t->arg[3];
-				x->tgid = tgid;
-				x->tid = tid;
-				exit_args(k, src, t, x->a);
-				slow_keep(cpu);
-			}
-		}
-		/* the files monitor after: the exit programs then verify slow_keep's call once, not
-		 * once for each of the monitor's paths (a slow call that is the monitor's first
-		 * meeting with its file names it by its own leaf) */
-		if (detail && nr >= 0 && nr < SYSCOPE_MAX_NR && detail_class[nr])
-			detail_exit(k == HOOK_BTF, task, p->slot, detail_class[nr], detail_op[nr],
-				    t, ret, ns, sole);
-	}
-	recheck_creds(ts, task, leader, tgid, p->slot, nr, ret);
+	if (counted)
+		exit_timed(k, task, src, t, tt_record(t, tid), slot, tgid, tid, nr, start, ret,
+			   sole_thread(task), detail);
+	recheck_creds(ts, task, leader, tgid, slot, nr, ret);
+	if (!w)
+		return;
+	/* the next calls go the stack's own way: a plainly tracked process (still: a call that may
+	 * change credentials may have untracked it), and a thread with its wall-time record, if
+	 * those are kept (its index goes with the bucket) */
+	if (counted && !creds && !(p->flags & FAST_NOT))
+		fast_publish(tgid, slot);
+	bool ready = counted && !creds && (!threads_on || t->tt_slot);
+	stack_way_settle(w, me, tgid, ready ? (__s64)slot : -1, tid, t->tt_slot);
 }
 
 /*
@@ -356,25 +408,39 @@ static __always_inline bool child_return(__s64 nr, long ret)
 }
 
 /*
- * The counts-only exit's own way for a thread, with no helper call at all (x86, tp_btf): the
- * thread's stack bucket names it as its holder, and the entry it wrote there is still its
- * process's tracked_fast entry, which is taken back wherever the process stops being tracked or
- * counting (so a process untracked, re-tracked in another slot, or gone leaves the entry dead).
- * Only the thread itself writes a bucket it holds (stack_fast_settle) and only it reads the
- * bucket as its own; its holder is read again after the entry, and under TSO a later holder's
- * entry cannot be seen before the holder it replaced was cleared. True once the call is counted.
+ * A thread's own way past the lookups (x86, tp_btf): no helper call at all. The thread's stack
+ * bucket (stack_fast) names it as its holder, and the entry it wrote there is still its process's
+ * tracked_fast entry, which is taken back wherever the process stops being tracked or counting
+ * (so a process untracked, re-tracked in another slot, or gone leaves the entry dead). Only the
+ * thread itself writes a bucket it holds (stack_way_settle) and only it reads the bucket as its
+ * own; its holder is read again after the entry, and under TSO a later holder's entry cannot be
+ * seen before the holder it replaced was cleared. Calls that may change credentials (checked
+ * after, with the task), exit, exit_group and exec take the lookups' way.
+ *
+ * A bucket's entry, or 0 where it is not the calling thread's way (nr: its call).
  */
-static __always_inline bool stack_fast_count(struct stack_fast *h, __u32 b, __u64 me, __s64 nr,
-					     long ret)
+static __always_inline __u64 stack_way_entry(struct stack_way *w, __u64 me, __s64 nr)
 {
 #if defined(__TARGET_ARCH_x86)
-	if (*(volatile __u64 *)&h->owner[b] != me)
-		return false;
+	if (*(volatile __u64 *)&w->owner != me)
+		return 0;
+	__u64 e = *(volatile __u64 *)&w->entry;
+	if (*(volatile __u64 *)&w->owner != me || may_change_creds(nr) || !e ||
+	    tracked_fast[(e >> 32) & (HINT_SIZE - 1)] != e)
+		return 0;
+	return e;
+#else
+	return 0;
+#endif
+}
+
+/* The counts-only exit's own way; true once the call is counted. */
+static __always_inline bool stack_way_count(struct stack_way *w, __u64 me, __s64 nr, long ret)
+{
 	if (nr == -1)
 		nr = nr_rt_sigreturn;
-	__u64 e = *(volatile __u64 *)&h->entry[b];
-	if (*(volatile __u64 *)&h->owner[b] != me || may_change_creds(nr) || !e ||
-	    tracked_fast[(e >> 32) & (HINT_SIZE - 1)] != e)
+	__u64 e = stack_way_entry(w, me, nr);
+	if (!e)
 		return false;
 	if (child_return(nr, ret))
 		return true;
@@ -383,41 +449,96 @@ static __always_inline bool stack_fast_count(struct stack_fast *h, __u32 b, __u6
 	if (ret < 0)
 		count_errno(slot, nr, ret);
 	return true;
-#else
-	return false;
-#endif
 }
 
 /*
- * After the lookup's way: a thread whose process counts, published (tracked_fast) under this
- * slot, takes its bucket for the way above if no other thread holds it; one whose call was not
- * counted so lets go of a bucket it holds (untracked, or a call that may change credentials: the
- * next takes it again).
+ * The timed entry's own way (without --detail): the call in flight is kept in the bucket, where
+ * its exit (stack_way_exit) and the thread's switches off a CPU (own_way_call, tracked.bpf.h)
+ * find it. True once the call is taken.
  */
-static __always_inline void stack_fast_settle(struct stack_fast *h, __u32 b, __u64 me, __u32 tgid,
-					      __s64 slot)
+static __always_inline bool stack_way_enter(struct stack_way *w, __u64 me, __s64 nr)
+{
+	if (nr < 0 || nr >= SYSCOPE_MAX_NR || nr == nr_exit || nr == nr_exit_group ||
+	    nr == nr_execve || nr == nr_execveat)
+		return false;
+	if (!stack_way_entry(w, me, nr))
+		return false;
+	/* (no early touch of the counters and row, as the lookups' way makes: with no helper call
+	 * to overlap, it cost a few ns here) */
+	struct thread_time *r = tt_at(w->tt_slot, w->tid);
+	w->nr = nr;
+	/* the clock last, so the time counted leaves out this program's own work */
+	__u64 now = bpf_ktime_get_ns();
+	w->enter_ns = now;
+	if (r)
+		r->sys_since_ns = now;
+	return true;
+}
+
+/*
+ * The timed exit's own way: the call its entry kept in the bucket, counted where the entry is
+ * still the process's (with locked adds: whether the thread is its process's only one is read
+ * from the task). True once counted; otherwise wc holds the call, if the entry kept one, for
+ * the lookups' way.
+ */
+static __always_inline bool stack_way_exit(struct stack_way *w, __u64 me, struct pt_regs *regs,
+					   long ret, struct way_call *wc)
+{
+	if (*(volatile __u64 *)&w->owner != me || !w->enter_ns)
+		return false;
+	wc->start = w->enter_ns;
+	wc->nr = w->nr;
+	w->enter_ns = 0;
+	__u64 e = stack_way_entry(w, me, wc->nr);
+	if (!e)
+		return false;
+	__u32 tid = w->tid;
+	exit_timed(HOOK_BTF, NULL, regs, NULL, tt_at(w->tt_slot, tid), (__u32)e - 1,
+		   (__u32)(e >> 32), tid, wc->nr, wc->start, ret, false, false);
+	return true;
+}
+
+/*
+ * After the lookups' way: a thread whose process counts, published (tracked_fast) under this
+ * slot, takes its bucket for the way above if no other thread holds it (tid, tt_slot: the timed
+ * mode's, else 0); one whose call was not counted so lets go of a bucket it holds (untracked, or
+ * a call that may change credentials: the next takes it again).
+ */
+static __always_inline void stack_way_settle(struct stack_way *w, __u64 me, __u32 tgid, __s64 slot,
+					     __u32 tid, __u32 tt_slot)
 {
 #if defined(__TARGET_ARCH_x86)
 	__u64 e = slot >= 0 ? FAST_ENTRY(tgid, slot) : 0;
-	__u64 owner = h->owner[b];
+	__u64 owner = w->owner;
 	if (!e || tracked_fast[tgid & (HINT_SIZE - 1)] != e) {
 		if (owner == me)
-			__sync_val_compare_and_swap(&h->owner[b], me, 0);
+			__sync_val_compare_and_swap(&w->owner, me, 0);
 		return;
 	}
-	if (owner == me && h->entry[b] == e)
+	if (owner == me && w->entry == e && w->tid == tid && w->tt_slot == tt_slot)
 		return;
 	if (owner == me)
-		h->owner[b] = STACK_OWNER_WRITING;
-	else if (owner || __sync_val_compare_and_swap(&h->owner[b], 0, STACK_OWNER_WRITING))
+		w->owner = STACK_OWNER_WRITING;
+	else if (owner || __sync_val_compare_and_swap(&w->owner, 0, STACK_OWNER_WRITING))
 		return; /* another thread's */
-	*(volatile __u64 *)&h->entry[b] = e;
-	*(volatile __u64 *)&h->owner[b] = me;
+	w->entry = e;
+	w->tid = tid;
+	w->tt_slot = tt_slot;
+	w->enter_ns = 0;
+	*(volatile __u64 *)&w->owner = me;
 #endif
 }
 
-/* a process state that counts (checked, and not an armed launcher): the fast way may lead to it */
-#define FAST_NOT (PROC_AWAIT_EXEC | PROC_VERIFY)
+/* tp_btf without --detail: the calling thread's bucket for the way above, or NULL */
+static __always_inline struct stack_way *own_way(__u64 me)
+{
+#if defined(__TARGET_ARCH_x86)
+	__u32 b = stack_bucket(me);
+	return HINTS_ON ? bpf_map_lookup_elem(&stack_fast, &b) : NULL;
+#else
+	return NULL;
+#endif
+}
 
 /*
  * The counts-and-errors mode's one hook: the exit knows the syscall's number (the user's registers
@@ -471,7 +592,7 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 	/* plainly tracked, and still (a call that may change credentials may have untracked it):
 	 * the next call takes the fast way (a bucket already holding another process keeps it) */
 	if (!(p->flags & FAST_NOT) && !e && !creds)
-		__sync_val_compare_and_swap(fast, 0, FAST_ENTRY(tgid, p->slot));
+		fast_publish(tgid, p->slot);
 	/* no call on a file may change credentials: none was untracked just now. (The slot as
 	 * signed first: `? p->slot : -1` is unsigned, and made an armed launcher's read of its go
 	 * byte a file use of slot 4294967295, which no release ever took out of file_stats.) */
@@ -485,16 +606,27 @@ static __always_inline __s64 on_exit_counts(enum hook_kind k, struct task_struct
 SEC("tp_btf/sys_enter")
 int BPF_PROG(btf_sys_enter, struct pt_regs *regs, long id)
 {
-	if (stack_hinted(regs))
-		on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, false);
+	__u64 me = AS_NUMBER(regs);
+	if (!hint_counts(me))
+		return 0;
+	struct stack_way *w = own_way(me);
+	if (w && stack_way_enter(w, me, id))
+		return 0;
+	on_enter(HOOK_BTF, bpf_get_current_task_btf(), id, regs, false);
 	return 0;
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit, struct pt_regs *regs, long ret)
 {
-	if (stack_hinted(regs))
-		on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, false);
+	__u64 me = AS_NUMBER(regs);
+	if (!hint_counts(me))
+		return 0;
+	struct stack_way *w = own_way(me);
+	struct way_call wc = {};
+	if (w && stack_way_exit(w, me, regs, ret, &wc))
+		return 0;
+	on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, false, w, me, &wc);
 	return 0;
 }
 
@@ -510,7 +642,7 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(btf_sys_exit_detail, struct pt_regs *regs, long ret)
 {
 	if (stack_hinted(regs))
-		on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, true);
+		on_exit(HOOK_BTF, bpf_get_current_task_btf(), ret, regs, true, NULL, 0, NULL);
 	return 0;
 }
 
@@ -524,7 +656,7 @@ int BPF_PROG(raw_sys_enter, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_RAW, NULL, ret, regs, false);
+	on_exit(HOOK_RAW, NULL, ret, regs, false, NULL, 0, NULL);
 	return 0;
 }
 
@@ -538,7 +670,7 @@ int BPF_PROG(raw_sys_enter_detail, struct pt_regs *regs, long id)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(raw_sys_exit_detail, struct pt_regs *regs, long ret)
 {
-	on_exit(HOOK_RAW, NULL, ret, regs, true);
+	on_exit(HOOK_RAW, NULL, ret, regs, true, NULL, 0, NULL);
 	return 0;
 }
 
@@ -552,7 +684,7 @@ int tp_sys_enter(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/raw_syscalls/sys_exit")
 int tp_sys_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	on_exit(HOOK_TP, NULL, ctx->ret, NULL, false);
+	on_exit(HOOK_TP, NULL, ctx->ret, NULL, false, NULL, 0, NULL);
 	return 0;
 }
 
@@ -566,7 +698,7 @@ int tp_sys_enter_detail(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/raw_syscalls/sys_exit")
 int tp_sys_exit_detail(struct trace_event_raw_sys_exit *ctx)
 {
-	on_exit(HOOK_TP, NULL, ctx->ret, NULL, true);
+	on_exit(HOOK_TP, NULL, ctx->ret, NULL, true, NULL, 0, NULL);
 	return 0;
 }
 
@@ -582,18 +714,17 @@ int btf_sys_exit_counts(__u64 *ctx)
 {
 	struct pt_regs *regs = (struct pt_regs *)ctx[0];
 	__u64 me = AS_NUMBER(regs);
-	__u32 b = stack_bucket(me), zero = 0;
 	if (!hint_counts(me))
 		return 0;
-	struct stack_fast *f = HINTS_ON ? bpf_map_lookup_elem(&stack_fast, &zero) : NULL;
-	if (f && stack_fast_count(f, b, me, SYSCALL_NR(regs), (long)ctx[1]))
+	struct stack_way *w = own_way(me);
+	if (w && stack_way_count(w, me, SYSCALL_NR(regs), (long)ctx[1]))
 		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	if (!leader_holds_storage(task))
 		return 0;
 	__s64 slot = on_exit_counts(HOOK_BTF, task, SYSCALL_NR(regs), (long)ctx[1]);
-	if (f)
-		stack_fast_settle(f, b, me, task->tgid, slot);
+	if (w)
+		stack_way_settle(w, me, task->tgid, slot, 0, 0);
 	return 0;
 }
 

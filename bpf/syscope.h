@@ -18,13 +18,22 @@
 struct stack_hints {
 	__u32 n[STACK_HINTS];
 };
-/* the counts-only exit's own way for a thread (x86; bpf/syscalls.bpf.c, stack_fast_count): per
- * bucket, the one thread that holds it (its stack's number; 0 none, STACK_OWNER_WRITING while it
- * writes) and its process's tracked_fast entry (FAST_ENTRY). Apart from stack_hints, which the
- * helper may write whole: nothing but the kernel side ever writes these. */
-struct stack_fast {
-	__u64 owner[STACK_HINTS];
-	__u64 entry[STACK_HINTS];
+/*
+ * A thread's own way past the lookups (x86; bpf/syscalls.bpf.c), per stack bucket: the one thread
+ * that holds it (its stack's number; 0 none, STACK_OWNER_WRITING while it writes), its process's
+ * tracked_fast entry (FAST_ENTRY), and for the timed mode its tid, its wall-time record (as
+ * thread_state.tt_slot) and the call it is in, if its entry went this way (enter_ns 0: none).
+ * One cache line a bucket. Apart from stack_hints, which the helper may write whole: nothing but
+ * the kernel side ever writes these.
+ */
+struct stack_way {
+	__u64 owner;
+	__u64 entry;
+	__u64 enter_ns;
+	__s64 nr;
+	__u32 tid;
+	__u32 tt_slot;
+	__u64 _pad[3];
 };
 /* no thread's stack number is odd: the registers and our globals are 8-byte aligned */
 #define STACK_OWNER_WRITING 1

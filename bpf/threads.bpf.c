@@ -380,9 +380,12 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	bool d = (st & TASK_UNINTERRUPTIBLE_) && !(st & TASK_NOLOAD_);
 	__s32 why = d ? TT_PAGE_FAULT : TT_OTHER;
 	if (!counts_only) {
-		/* the syscall in flight, as the entry hook left it */
+		/* the syscall in flight, as the entry hook left it: in the thread record, or where
+		 * the entry went its stack's own way (syscalls.bpf.c) */
 		if (t->enter_ns)
 			why = (__s32)t->nr;
+		else if (ts)
+			why = own_way_call(task, why);
 	} else if (ts) {
 		/* no entry hook: the user registers saved at the kernel entry name the syscall
 		 * (x86 orig_ax, arm64 syscallno), or are -1 for a fault or an interrupt */
@@ -498,14 +501,19 @@ static __always_inline void tt_exec(bool ts, struct task_struct *task, struct pr
 }
 
 /* The record of a thread whose syscall hooks found its state (NULL: none, or not this thread's). */
-static __always_inline struct thread_time *tt_record(struct thread_state *t, __u32 tid)
+static __always_inline struct thread_time *tt_at(__u32 s, __u32 tid)
 {
-	__u32 s = t->tt_slot;
 	if (!threads_on || !s || s == THREAD_NONE)
 		return NULL;
 	__u32 idx = s - 1;
 	struct thread_time *r = bpf_map_lookup_elem(&thread_times, &idx);
 	return r && r->tid == tid ? r : NULL;
+}
+
+/* a thread's wall-time record, if it has one (NULL also for a slot that is another's by now) */
+static __always_inline struct thread_time *tt_record(struct thread_state *t, __u32 tid)
+{
+	return tt_at(t->tt_slot, tid);
 }
 
 /*
@@ -516,10 +524,8 @@ static __always_inline struct thread_time *tt_record(struct thread_state *t, __u
  * helper reading in between may have counted a few ns more in the syscall, given back in its
  * next entry (docs/threads.md).
  */
-static __always_inline void tt_sys_exit(struct task_struct *task, struct thread_state *t, __u32 tid,
-					__u64 now)
+static __always_inline void tt_sys_exit(struct task_struct *task, struct thread_time *r, __u64 now)
 {
-	struct thread_time *r = tt_record(t, tid);
 	if (!r || !r->sys_since_ns || r->state == TT_EXITED)
 		return;
 	if (r->state != TT_RUNNING)

@@ -281,8 +281,8 @@ static __always_inline bool leader_holds_storage(struct task_struct *task)
  * and each thread's exit takes its own count back. A bucket shared with a tracked thread sends an
  * untracked one on to the exact check, no further; a count that could not be recorded per thread
  * stays for good, with the same effect. Kernels without bpf_task_pt_regs (before 5.15) let
- * everyone on, as before. The counts-only exit goes further on the same number (stack_fast,
- * syscalls.bpf.c).
+ * everyone on, as before. A thread's own way past the lookups goes further on the same number
+ * (stack_fast, syscalls.bpf.c).
  */
 #define HINTS_ON bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs)
 
@@ -327,7 +327,7 @@ static __always_inline void hint_thread(struct task_struct *task)
 	__sync_fetch_and_add(&h->n[b], 1);
 }
 
-/* At the thread's exit: the bucket's counts-only way (syscalls.bpf.c) if the thread holds it,
+/* At the thread's exit: the bucket's own way (syscalls.bpf.c) if the thread holds it,
  * whatever else it holds (its stack may be another thread's next, which must not find it), and
  * its count out of the bucket, if it has one. */
 static __always_inline void unhint_thread(struct task_struct *task)
@@ -335,21 +335,38 @@ static __always_inline void unhint_thread(struct task_struct *task)
 	if (!HINTS_ON)
 		return;
 	__u32 zero = 0;
-	struct stack_hints *h = bpf_map_lookup_elem(&stack_hint, &zero);
-	struct stack_fast *f = bpf_map_lookup_elem(&stack_fast, &zero);
-	if (!h || !f)
-		return;
 	__u64 me = AS_NUMBER(bpf_task_pt_regs(task));
-	if (f->owner[stack_bucket(me)] == me)
-		__sync_val_compare_and_swap(&f->owner[stack_bucket(me)], me, 0);
+	__u32 b = stack_bucket(me);
+	struct stack_hints *h = bpf_map_lookup_elem(&stack_hint, &zero);
+	struct stack_way *w = bpf_map_lookup_elem(&stack_fast, &b);
+	if (!h || !w)
+		return;
+	if (w->owner == me)
+		__sync_val_compare_and_swap(&w->owner, me, 0);
 	if (!task->bpf_storage)
 		return;
 	__u64 *held = bpf_task_storage_get(&hint_task, task, 0, 0);
 	if (!held)
 		return;
-	__u64 b = *held;
-	if (b && b <= STACK_HINTS && __sync_val_compare_and_swap(held, b, 0) == b)
-		__sync_fetch_and_add(&h->n[b - 1], (__u32)-1); /* a 32-bit subtraction, pre-v3 */
+	__u64 hb = *held;
+	if (hb && hb <= STACK_HINTS && __sync_val_compare_and_swap(held, hb, 0) == hb)
+		__sync_fetch_and_add(&h->n[hb - 1], (__u32)-1); /* a 32-bit subtraction, pre-v3 */
+}
+
+/* The syscall a task is in if its entry went its stack's own way (syscalls.bpf.c), else `why`:
+ * for its switch off a CPU, so no syscall pays for the task's registers. */
+static __always_inline __s32 own_way_call(struct task_struct *task, __s32 why)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (!HINTS_ON)
+		return why;
+	__u64 me = AS_NUMBER(bpf_task_pt_regs(task));
+	__u32 b = stack_bucket(me);
+	struct stack_way *w = bpf_map_lookup_elem(&stack_fast, &b);
+	if (w && w->owner == me && w->enter_ns)
+		return (__s32)w->nr;
+#endif
+	return why;
 }
 
 /* Is the task's process tracked (tp_btf)? Without the checks of checked(): for the hints. */

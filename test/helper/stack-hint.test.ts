@@ -27,9 +27,10 @@ function hintedThreads(helperPid: number): number {
   return mapValue<{ n: number[] }>(helperPid, 'stack_hint').n.reduce((a, b) => a + b, 0)
 }
 
-/** the buckets a thread holds for the counts-only exit's own way (x86) */
+/** the buckets a thread holds for its own way past the lookups (x86) */
 function heldBuckets(helperPid: number): number {
-  return mapValue<{ owner: number[] }>(helperPid, 'stack_fast').owner.filter((o) => Number(o) !== 0).length
+  const ways = mapEntries(helperPid, 'stack_fast') as { formatted: { value: { owner: number } } }[]
+  return ways.filter((w) => Number(w.formatted.value.owner) !== 0).length
 }
 
 const X86 = process.arch === 'x64'
@@ -88,7 +89,9 @@ async function attached(client: HelperClient, argv: string[]) {
  * hintattach under the client: three threads made before the attach make 3,000 getppid each.
  * The hint counts just after the attach, and once the three ended; the buckets then held.
  */
-async function threadsBeforeAttach(client: HelperClient): Promise<{ hintedAtAttach: number; hintedAfter: number; held: number; calls: number }> {
+async function threadsBeforeAttach(
+  client: HelperClient
+): Promise<{ hintedAtAttach: number; hintedAfter: number; held: number; calls: number; time_ns: number }> {
   const p = await attached(client, [hintattach])
   try {
     const helper = client.child.pid!
@@ -104,7 +107,8 @@ async function threadsBeforeAttach(client: HelperClient): Promise<{ hintedAtAtta
     await p.said('again')
     const held = heldBuckets(helper)
     await p.end()
-    return { hintedAtAttach, hintedAfter, held, calls: p.counts.get(NR.getppid, p.pid).calls }
+    const { calls, time_ns } = p.counts.get(NR.getppid, p.pid)
+    return { hintedAtAttach, hintedAfter, held, calls, time_ns }
   } finally {
     p.close()
   }
@@ -133,19 +137,27 @@ async function stackReused(client: HelperClient): Promise<number> {
   }
 }
 
+const MODES = [
+  ['counts-only', ['--counts-only']],
+  ['timed', []]
+] as const
+
 describe.each(TP_BTF_BUILDS)('the stack hint (%s)', (_name, helperPath, args) => {
-  it('counts every call of threads made before the attach, and gives each count back at their exit', async () => {
-    const client = await start({ helperPath, args: [...args, '--counts-only'] })
+  it.each(MODES)('counts every call of threads made before the attach, and gives each count back at their exit (%s)', async (mode, modeArgs) => {
+    const client = await start({ helperPath, args: [...args, ...modeArgs] })
     try {
       expect(hintedThreads(client.child.pid!)).toBe(0)
       const r = await threadsBeforeAttach(client)
       // the main thread and the three spinning ones, each once: hinted before the answer
       expect(r.hintedAtAttach).toBe(4)
       // each ended thread's exit took its count back; the main thread's is left, and it holds a
-      // bucket for the counts-only way (counted since, in its read of a line)
+      // bucket for its own way (counted since, in its read of a line)
       expect(r.hintedAfter).toBe(1)
       expect(r.held).toBe(X86 ? 1 : 0)
       expect(r.calls).toBe(3 * 3000)
+      // timed, most of them went their own way: each took at least a nanosecond
+      if (mode === 'timed') expect(r.time_ns).toBeGreaterThanOrEqual(r.calls)
+      else expect(r.time_ns).toBe(0)
       expect(hintedThreads(client.child.pid!)).toBe(0)
       expect(heldBuckets(client.child.pid!)).toBe(0)
     } finally {
@@ -153,8 +165,8 @@ describe.each(TP_BTF_BUILDS)('the stack hint (%s)', (_name, helperPath, args) =>
     }
   })
 
-  it('counts nothing of a thread that got the kernel stack of a tracked thread that ended', async () => {
-    const client = await start({ helperPath, args: [...args, '--counts-only'] })
+  it.each(MODES)('counts nothing of a thread that got the kernel stack of a tracked thread that ended (%s)', async (_mode, modeArgs) => {
+    const client = await start({ helperPath, args: [...args, ...modeArgs] })
     try {
       expect(await stackReused(client)).toBe(100)
     } finally {
