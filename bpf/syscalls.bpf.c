@@ -418,17 +418,18 @@ static __always_inline bool child_return(__s64 nr, long ret)
  * thread itself writes a bucket it holds (stack_way_settle) and only it reads the bucket as its
  * own; its holder is read again after the entry, and under TSO a later holder's entry cannot be
  * seen before the holder it replaced was cleared. Calls that may change credentials (checked
- * after, with the task), exit, exit_group and exec take the lookups' way.
+ * after, with the task), exit, exit_group and exec take the lookups' way: the callers turn them
+ * away (a timed exit need not: its entry did).
  *
- * A bucket's entry, or 0 where it is not the calling thread's way (nr: its call).
+ * A bucket's entry, or 0 where it is not the calling thread's way.
  */
-static __always_inline __u64 stack_way_entry(struct stack_way *w, __u64 me, __s64 nr)
+static __always_inline __u64 stack_way_entry(struct stack_way *w, __u64 me)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (*(volatile __u64 *)&w->owner != me)
 		return 0;
 	__u64 e = *(volatile __u64 *)&w->entry;
-	if (*(volatile __u64 *)&w->owner != me || may_change_creds(nr) || !e ||
+	if (*(volatile __u64 *)&w->owner != me || !e ||
 	    tracked_fast[(e >> 32) & (HINT_SIZE - 1)] != e)
 		return 0;
 	return e;
@@ -442,7 +443,9 @@ static __always_inline bool stack_way_count(struct stack_way *w, __u64 me, __s64
 {
 	if (nr == -1)
 		nr = nr_rt_sigreturn;
-	__u64 e = stack_way_entry(w, me, nr);
+	if (may_change_creds(nr))
+		return false;
+	__u64 e = stack_way_entry(w, me);
 	if (!e)
 		return false;
 	if (child_return(nr, ret))
@@ -462,9 +465,9 @@ static __always_inline bool stack_way_count(struct stack_way *w, __u64 me, __s64
 static __always_inline bool stack_way_enter(struct stack_way *w, __u64 me, __s64 nr)
 {
 	if (nr < 0 || nr >= SYSCOPE_MAX_NR || nr == nr_exit || nr == nr_exit_group ||
-	    nr == nr_execve || nr == nr_execveat)
+	    nr == nr_execve || nr == nr_execveat || may_change_creds(nr))
 		return false;
-	if (!stack_way_entry(w, me, nr))
+	if (!stack_way_entry(w, me))
 		return false;
 	/* (no early touch of the counters and row, as the lookups' way makes: with no helper call
 	 * to overlap, it cost a few ns here) */
@@ -495,7 +498,7 @@ static __always_inline bool stack_way_exit(struct stack_way *w, __u64 me, struct
 	wc->start = w->enter_ns;
 	wc->nr = w->nr;
 	w->enter_ns = 0;
-	__u64 e = stack_way_entry(w, me, wc->nr);
+	__u64 e = stack_way_entry(w, me);
 	if (!e)
 		return false;
 	__u32 tid = w->tid, cpu;
