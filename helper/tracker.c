@@ -136,8 +136,8 @@ static void slot_reset(struct tracker *t, uint32_t slot)
 		memset(t->slots[slot].prev, 0, 3 * SYSCOPE_MAX_NR * sizeof(uint64_t));
 }
 
-/* The fast ways to this slot's process (tracked_fast, bpf/common.bpf.h) taken
- * back, if it is there: before the slot is freed or the process let go. */
+/* The fast ways to this slot's process (tracked_fast, bpf/common.bpf.h) taken back, if it is
+ * there: before the slot is freed or the process let go. */
 static void fast_forget(struct tracker *t, uint32_t pid, uint32_t slot)
 {
 	__u64 *e = &t->ld->skel->bss->tracked_fast[pid & (HINT_SIZE - 1)];

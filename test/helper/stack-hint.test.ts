@@ -3,8 +3,8 @@
 // thread may be lost to it (threads made before the attach, after it, children, exec), and every
 // count it takes is given back at the thread's exit: a count left behind would cost untracked
 // threads the exact check for the rest of the recording, one missing would lose a tracked thread.
-// The counts-only exit's own way (bpf/syscalls.bpf.c, x86) finds a thread by its stack alone:
-// a thread that gets the stack of a tracked one that ended must not find its way.
+// A thread's own way past the lookups (bpf/syscalls.bpf.c, x86; both modes) finds a thread by its
+// stack alone: a thread that gets the stack of a tracked one that ended must not find its way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
 import { readdirSync, rmSync } from 'node:fs'
