@@ -98,12 +98,12 @@ static __always_inline void hint_add(__u32 tgid)
 
 /*
  * The counts-only exit hook's way past the process state's lookup (a task storage or hash
- * lookup, about a third of its cost), and the name a stack bucket's own way checks: per (tgid mod HINT_SIZE), one tracked process's tgid and
- * slot (FAST_ENTRY, syscope.h). Published by that hook (and tp_btf's timed exit, whose stack
- * buckets name the entry: syscalls.bpf.c) once it has found the process plainly tracked
- * (checked, and counting: FAST_NOT), and taken back (fast_forget) wherever it stops being
- * tracked: untrack(), its exit, and the helper's freeing of its slot. A bucket two tracked
- * processes share keeps the first; the other takes the lookup.
+ * lookup, about a third of its cost), and the entry a stack bucket's own way checks: per (tgid
+ * mod HINT_SIZE), one tracked process's tgid and slot (FAST_ENTRY, syscope.h). Published by that
+ * hook (and tp_btf's timed exit, whose stack buckets name the entry: syscalls.bpf.c) once it has
+ * found the process plainly tracked (checked, and counting: FAST_NOT), and taken back
+ * (fast_forget) wherever it stops being tracked: untrack(), its exit, and the helper's freeing of
+ * its slot. A bucket two tracked processes share keeps the first; the other takes the lookup.
  */
 __u64 tracked_fast[HINT_SIZE];
 

@@ -539,17 +539,6 @@ static __always_inline void stack_way_settle(struct stack_way *w, __u64 me, __u3
 #endif
 }
 
-/* tp_btf without --detail: the calling thread's bucket for the way above, or NULL */
-static __always_inline struct stack_way *own_way(__u64 me)
-{
-#if defined(__TARGET_ARCH_x86)
-	__u32 b = stack_bucket(me);
-	return HINTS_ON ? bpf_map_lookup_elem(&stack_fast, &b) : NULL;
-#else
-	return NULL;
-#endif
-}
-
 /*
  * The counts-and-errors mode's one hook: the exit knows the syscall's number (the user's registers
  * keep it: x86 orig_ax, arm64 syscallno; the classic tracepoint's record has it) and its return,

@@ -219,7 +219,7 @@ static __always_inline void tt_backfill(bool ts, struct thread_time *r, struct t
  * has no typed task to read them from, so "other"), uninterruptibly if the kernel counted it in
  * the load as it went to sleep.
  */
-static __always_inline __s32 blocked_on(struct task_struct *task, __s32 nr);
+static __always_inline __s32 blocked_on(struct task_struct *task, struct pt_regs *regs, __s32 nr);
 
 static __always_inline void tt_since_attach(bool ts, struct thread_time *r,
 					    struct task_struct *task, struct proc_state *p,
@@ -235,7 +235,7 @@ static __always_inline void tt_since_attach(bool ts, struct thread_time *r,
 		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 		__s64 nr = SYSCALL_NR_CORE(regs);
 		if (nr >= 0)
-			why = blocked_on(task, (__s32)nr);
+			why = blocked_on(task, regs, (__s32)nr);
 	}
 	r->cur = tt_why(r, why);
 }
@@ -304,9 +304,10 @@ static __always_inline struct thread_time *tt_get(bool ts, struct thread_state *
  * above TT_ON_SHIFT in the reason, so that "blocked in read" says on what. The fd is the call's
  * first argument in the user registers saved at the kernel entry, its file read from the task's
  * own table as it is now (tp_btf: the task pointer is a typed one). Only at a switch off a CPU,
- * so no syscall pays for it.
+ * so no syscall pays for it. regs: the task's registers, if the caller has them already (NULL:
+ * asked for here, where needed).
  */
-static __always_inline __s32 blocked_on(struct task_struct *task, __s32 nr)
+static __always_inline __s32 blocked_on(struct task_struct *task, struct pt_regs *regs, __s32 nr)
 {
 	if (nr < 0 || nr >= SYSCOPE_MAX_NR)
 		return nr;
@@ -314,7 +315,8 @@ static __always_inline __s32 blocked_on(struct task_struct *task, __s32 nr)
 	__u8 cls = detail_class[(__u32)nr & (SYSCOPE_MAX_NR - 1)];
 	if (cls != DETAIL_READ && cls != DETAIL_WRITE)
 		return nr;
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs)
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	struct file *f = fd_file(false, task, (int)PT_REGS_PARM1_CORE_SYSCALL(regs));
 	if (!f)
 		return nr;
@@ -379,17 +381,21 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 	}
 	bool d = (st & TASK_UNINTERRUPTIBLE_) && !(st & TASK_NOLOAD_);
 	__s32 why = d ? TT_PAGE_FAULT : TT_OTHER;
+	/* the task's saved user registers, asked for once by whichever reads them first */
+	struct pt_regs *regs = NULL;
 	if (!counts_only) {
 		/* the syscall in flight, as the entry hook left it: in the thread record, or where
-		 * the entry went its stack's own way (syscalls.bpf.c) */
-		if (t->enter_ns)
+		 * the entry went its stack's own way (syscalls.bpf.c; x86 only) */
+		if (t->enter_ns) {
 			why = (__s32)t->nr;
-		else if (ts)
-			why = own_way_call(task, why);
+		} else if (ts && OWN_WAY_ON) {
+			regs = (struct pt_regs *)bpf_task_pt_regs(task);
+			why = own_way_call(regs, why);
+		}
 	} else if (ts) {
 		/* no entry hook: the user registers saved at the kernel entry name the syscall
 		 * (x86 orig_ax, arm64 syscallno), or are -1 for a fault or an interrupt */
-		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+		regs = (struct pt_regs *)bpf_task_pt_regs(task);
 		__s64 nr = SYSCALL_NR_CORE(regs);
 		if (nr >= 0)
 			why = (__s32)nr;
@@ -397,7 +403,7 @@ static __always_inline void tt_switch(bool ts, struct task_struct *task, struct 
 		why = TT_OTHER; /* raw_tp, counts-only: not known (docs/protocol.md) */
 	}
 	if (ts)
-		why = blocked_on(task, why);
+		why = blocked_on(task, regs, why);
 	tt_move(r, TT_BLOCKED, d, why, false, clocked);
 }
 

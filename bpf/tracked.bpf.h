@@ -353,19 +353,29 @@ static __always_inline void unhint_thread(struct task_struct *task)
 		__sync_fetch_and_add(&h->n[hb - 1], (__u32)-1); /* a 32-bit subtraction, pre-v3 */
 }
 
-/* The syscall a task is in if its entry went its stack's own way (syscalls.bpf.c), else `why`:
- * for its switch off a CPU, so no syscall pays for the task's registers. */
-static __always_inline __s32 own_way_call(struct task_struct *task, __s32 why)
-{
+/* A thread's own way past the lookups (syscalls.bpf.c): x86 (its ordering argument is TSO's),
+ * with the stack hint's number */
 #if defined(__TARGET_ARCH_x86)
-	if (!HINTS_ON)
-		return why;
-	__u64 me = AS_NUMBER(bpf_task_pt_regs(task));
+#define OWN_WAY_ON HINTS_ON
+#else
+#define OWN_WAY_ON false
+#endif
+
+/* The bucket of the stack whose number is `me` for that way (tp_btf), or NULL */
+static __always_inline struct stack_way *own_way(__u64 me)
+{
 	__u32 b = stack_bucket(me);
-	struct stack_way *w = bpf_map_lookup_elem(&stack_fast, &b);
+	return OWN_WAY_ON ? bpf_map_lookup_elem(&stack_fast, &b) : NULL;
+}
+
+/* The syscall a task is in if its entry went its stack's own way, else `why`: for its switch off
+ * a CPU (regs: its user registers), so no syscall pays for them. */
+static __always_inline __s32 own_way_call(const struct pt_regs *regs, __s32 why)
+{
+	__u64 me = AS_NUMBER(regs);
+	struct stack_way *w = own_way(me);
 	if (w && w->owner == me && w->enter_ns)
 		return (__s32)w->nr;
-#endif
 	return why;
 }
 
