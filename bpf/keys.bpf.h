@@ -20,6 +20,14 @@ const volatile __u64 new_keys_wake = 1 << 20;
  * had the keys (helper/keys.c) */
 __u64 keys_lost;
 
+/* Set where a record woke the helper, cleared by the helper as it drains the ring: one wakeup
+ * for each drain. A wakeup is an irq_work on the caller's CPU (in a VM, an interrupt to itself
+ * and one to wake the helper), and while a busy helper had not yet drained, every record past
+ * the mark asked for one: `syscope record --counts-only --detail` of a tar of /usr/share asked
+ * 49,000 times for 154,000 keys, and its exit program's time went from ~630 to ~340 ms with
+ * one wakeup a drain (counts-only alone: 44). */
+__u32 keys_woken;
+
 /* the slot of what is not a slot's (a file's name) */
 #define NO_SLOT ((__u32)-1)
 
@@ -60,9 +68,15 @@ static __always_inline void note_key(enum key_table table, __u32 slot, const voi
 	r->table = table;
 	r->slot = slot;
 	__builtin_memcpy(&r->key, key, size);
+	if (keys_woken) {
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		return;
+	}
 	__u64 wake = bpf_ringbuf_query(&new_keys, BPF_RB_AVAIL_DATA) > new_keys_wake
 			     ? BPF_RB_FORCE_WAKEUP
 			     : BPF_RB_NO_WAKEUP;
+	if (wake == BPF_RB_FORCE_WAKEUP)
+		keys_woken = 1;
 	bpf_ringbuf_submit(r, wake);
 }
 

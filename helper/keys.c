@@ -91,6 +91,7 @@ int keys_init(struct keys *k, struct loader *ld)
 		return 0;
 	k->max_procs = ld->max_procs;
 	k->lost = &ld->skel->bss->keys_lost;
+	k->woken = &ld->skel->bss->keys_woken;
 	k->stamps = ld->skel->bss->slot_stamps;
 	k->slots = calloc(k->max_procs, sizeof(*k->slots));
 	k->rb = ring_buffer__new(bpf_map__fd(ld->skel->maps.new_keys), one_key, k, NULL);
@@ -117,6 +118,8 @@ void keys_drain(struct keys *k, bool release)
 {
 	if (!k->rb || (!release && keys_test_mode() == KEYS_TEST_HOLD))
 		return;
+	/* before the ring: a record past the mark submitted while it is read wakes us again */
+	__atomic_store_n(k->woken, 0, __ATOMIC_RELEASE);
 	ring_buffer__consume(k->rb);
 	/* read after the ring: a key the kernel could not write was counted before its process
 	 * could exit */

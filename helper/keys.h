@@ -36,6 +36,7 @@ struct keys {
 	unsigned names_walk; /* ticks left whose names are read by a walk (keys were lost) */
 	__u64 lost_seen; /* the kernel's keys_lost when last read */
 	const __u64 *lost; /* the kernel's keys_lost */
+	__u32 *woken; /* the kernel's keys_woken: cleared at each drain */
 	const __u32 *stamps; /* the kernel's slot_stamps */
 };
 
