@@ -149,6 +149,11 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 		note_key(fits ? KEY_NAMES_SHORT : KEY_NAMES, NO_SLOT, id, sizeof(*id));
 	else if (err == -7 /* E2BIG: full */ && count_full)
 		drop(DROP_FILES);
+	*variant = name->h.variant;
+	/* in the short table, the one name_of reads first: the file's name (the common case, not
+	 * looked up again) */
+	if (fits && !err)
+		return true;
 	/* another CPU's, where it named the file first; where it walked to a path of the other
 	 * length (another mount or root), this one's entry goes again: one name per file */
 	named = name_of(id);
@@ -168,16 +173,19 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
  * process to meet it resolves it). 0 once the entry is there. */
 static __always_inline int stats_new(bool direct, __u32 slot, struct file *f)
 {
-	struct file_key k;
-	file_key_of(direct, slot, f, &k);
-	struct file_id id = { .dev = k.dev, .ino = k.ino, .gen = k.gen, .name = k.name };
+	/* the file's identity, then its key: one after the other on the stack, not side by side
+	 * (the exit with --detail holds this function's stack and its callers' within 512 bytes;
+	 * the task too is asked for where it is used, not held across the reads) */
+	struct file_id id;
+	struct dentry *d = KREAD(direct, f, f_path.dentry);
+	file_id_of(direct, d, KREAD(direct, f, f_inode), f, &id);
 	__u32 variant = 0;
-	/* (the task asked for here, not first: held across the reads above it took the exit with
-	 * --detail past the 512 bytes of stack its calls may hold together) */
 	struct task_struct *task =
 		direct ? bpf_get_current_task_btf() : (struct task_struct *)bpf_get_current_task();
-	file_named(direct, task, KREAD(direct, f, f_path.dentry), KREAD(direct, f, f_path.mnt), &id,
-		   true, &variant);
+	file_named(direct, task, d, KREAD(direct, f, f_path.mnt), &id, true, &variant);
+	struct file_key k = {
+		.slot = slot, .gen = id.gen, .dev = id.dev, .ino = id.ino, .name = id.name
+	};
 	struct file_stats zero = { .kind = kind_of(direct, f), .variant = variant };
 	if (!bpf_map_update_elem(&file_stats, &k, &zero, BPF_NOEXIST)) {
 		note_key(KEY_USES, slot, &k, sizeof(k));
