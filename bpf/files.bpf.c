@@ -363,7 +363,7 @@ static __always_inline void name_op_body(bool direct, struct task_struct *task, 
 	if (!e) {
 		/* a name met for the first time, the common case of a file-heavy workload (tar stats
 		 * every name once): inserted with this call in it, not looked up again to add it
-		 * (that cost ~0.27 µs a new name here) */
+		 * (it cost ~0.2 µs a new name here: 100,000 new names, 218 -> 198 ms in the program) */
 		n->c.base_variant = base_variant;
 		stamp(&n->c.seq, CHANGED_NAME_OPS);
 		long err = fits ? bpf_map_update_elem(&name_ops_short, &k, n, BPF_NOEXIST)

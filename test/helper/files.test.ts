@@ -246,6 +246,34 @@ describe('a release whose keys the kernel could not all tell', () => {
   }, 90_000)
 })
 
+describe('the keys ring past its mark', () => {
+  // The ring asks for one wakeup until the helper has drained it (keys_woken, bpf/keys.bpf.h),
+  // not one for each key past the mark. The kernel-before-5.11 ring (1 MiB: its mark is ~9,400
+  // keys) and ticks 1 s apart, so a run of 30,000 new names crosses the mark between two drains
+  // whatever the ticks do (it takes ~0.2 s here). Each run's release drains the ring: a second
+  // run wakes the helper again only if the drains let go of the first run's wakeup.
+  it('wakes the helper once a drain, and again after it drained', async () => {
+    const many = join(dir, 'manyfiles-wake')
+    execFileSync('cc', ['-O2', '-o', many, join(projectRoot(), 'test', 'helper', 'workloads', 'manyfiles.c')])
+    const client = await start({ helperPath: HOOKS_HELPER, wrapper: ['env', 'SYSCOPE_TEST_KERNEL_RELEASE=5.10.0'], args: ['--detail'] })
+    try {
+      await client.setInterval(1000)
+      const pid = client.child.pid!
+      const wakeups: number[] = []
+      for (const run of ['a', 'b']) {
+        const work = mkdtempSync(join(dir, `wake-${run}-`))
+        const r = await runUnderHelper(client, [many, work, '30000', 'stat'])
+        expect(r.exit.code).toBe(0)
+        wakeups.push(bssVariable(pid, 'keys_wakeups'))
+      }
+      expect(wakeups[0]).toBeGreaterThanOrEqual(1)
+      expect(wakeups[1]).toBeGreaterThan(wakeups[0])
+    } finally {
+      await client.shutdown()
+    }
+  }, 90_000)
+})
+
 describe('the tables a new file inserts into', () => {
   /** the helper's maps by name, each its flags */
   const mapFlags = (pid: number): Map<string, number> => new Map(helperMaps(pid).map((m) => [m.name, m.flags]))
