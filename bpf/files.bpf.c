@@ -149,11 +149,12 @@ static __always_inline bool file_named(bool direct, struct task_struct *task, st
 		note_key(fits ? KEY_NAMES_SHORT : KEY_NAMES, NO_SLOT, id, sizeof(*id));
 	else if (err == -7 /* E2BIG: full */ && count_full)
 		drop(DROP_FILES);
-	*variant = name->h.variant;
 	/* in the short table, the one name_of reads first: the file's name (the common case, not
 	 * looked up again) */
-	if (fits && !err)
+	if (fits && !err) {
+		*variant = name->h.variant;
 		return true;
+	}
 	/* another CPU's, where it named the file first; where it walked to a path of the other
 	 * length (another mount or root), this one's entry goes again: one name per file */
 	named = name_of(id);

@@ -70,16 +70,11 @@ static __always_inline void note_key(enum key_table table, __u32 slot, const voi
 	r->table = table;
 	r->slot = slot;
 	__builtin_memcpy(&r->key, key, size);
-	if (keys_woken) {
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
-		return;
-	}
-	__u64 wake = bpf_ringbuf_query(&new_keys, BPF_RB_AVAIL_DATA) > new_keys_wake
-			     ? BPF_RB_FORCE_WAKEUP
-			     : BPF_RB_NO_WAKEUP;
-	if (wake == BPF_RB_FORCE_WAKEUP) {
+	__u64 wake = BPF_RB_NO_WAKEUP;
+	if (!keys_woken && bpf_ringbuf_query(&new_keys, BPF_RB_AVAIL_DATA) > new_keys_wake) {
 		keys_woken = 1;
 		__sync_fetch_and_add(&keys_wakeups, 1);
+		wake = BPF_RB_FORCE_WAKEUP;
 	}
 	bpf_ringbuf_submit(r, wake);
 }
