@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What changed in the detail tables, told to the helper: each entry's stamp and its table's mark
- * (stamp()), the slot's stamp (stamp_slot()), and the key of each entry added (new_keys). The
- * helper then reads the entries of the slots that changed by key, and at a process's end its own
- * entries, where it read every table whole (a parent holding 100,000 files cost each tick, and
- * each of its short children's exits, ~28 ms of the helper). Shared by files.bpf.c and
- * net.bpf.c. BPF code only.
+ * (stamp()), the slot's stamp (stamp_slot()), the key of each entry added (new_keys) and of a
+ * file table's entry at its first change in a tick (KEY_CHANGED). The helper then reads the file
+ * tables' entries added or changed lately and the network tables' entries of the slots that
+ * changed, by key, and at a process's end its own entries, where it read every table whole (a
+ * parent holding 100,000 files cost each tick, and each of its short children's exits, ~28 ms of
+ * the helper). Shared by files.bpf.c and net.bpf.c. BPF code only.
  */
 #ifndef SYSCOPE_KEYS_BPF_H
 #define SYSCOPE_KEYS_BPF_H
@@ -34,7 +35,7 @@ __u64 keys_wakeups;
 #define NO_SLOT ((__u32)-1)
 
 /* by slot: the tick (files_seq, its low 32 bits) of its latest call that may have changed its
- * entries (stamp_slot); the helper's tick then reads the entries of those slots, by key */
+ * entries (stamp_slot); the helper's tick then reads those slots' network entries, by key */
 __u32 slot_stamps[SLOT_STAMPS];
 
 /* After each call the files and network monitor looked at, and each TCP state change: once there,
@@ -58,9 +59,10 @@ static __always_inline void stamp(__u64 *seq, enum changed_table t)
 		detail_changed[t] = 1;
 }
 
-/* key (size bytes, a constant) of slot's new entry in table: after the insert, so that the
- * helper, which reads this ring before a release, knows every entry the process had */
-static __always_inline void note_key(enum key_table table, __u32 slot, const void *key, __u32 size)
+/* key (size bytes, a constant) of slot's new entry in table (enum key_table): after the insert,
+ * so that the helper, which reads this ring before a release, knows every entry the process had;
+ * or of an entry's first change in a tick (table | KEY_CHANGED) */
+static __always_inline void note_key(__u32 table, __u32 slot, const void *key, __u32 size)
 {
 	struct new_key *r = bpf_ringbuf_reserve(&new_keys, sizeof(*r), 0);
 	if (!r) {

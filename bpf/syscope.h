@@ -504,6 +504,11 @@ enum key_table {
 	KEY_TABLES = 8,
 };
 
+/* or'd into a new_key's table: not an entry added but one there before, changed for the first
+ * time in a tick (a use or a call on a name); the helper reads the file tables' entries by the
+ * keys of the last two ticks, not every entry of each slot that changed */
+#define KEY_CHANGED 0x100u
+
 /* An entry the kernel added to a detail table: the helper keeps each slot's keys, so that it
  * reads the entries of the slots that changed, and a process's end its own, not every table; and
  * the names added since its last tick, which are all it sends of them (helper/keys.c) */

@@ -98,7 +98,7 @@ static unsigned tables_to_read(struct tracker *t)
 	return tables;
 }
 
-/* the tables of the slots whose entries changed lately (slot_stamps), by key */
+/* the network tables' entries of the slots that changed lately (slot_stamps), by key */
 static void send_changed_slots(struct pass *p)
 {
 	const struct keys *k = &p->t->keys;
@@ -106,15 +106,14 @@ static void send_changed_slots(struct pass *p)
 		if (!keys_changed(k, slot, p->since))
 			continue;
 		const struct key_list *l = keys_slot(k, slot);
-		files_send_keys(p, l->keys, l->len);
 		net_send_keys(p, l->keys, l->len);
 	}
 }
 
 /*
- * A tick: the names added lately and the entries of the slots that changed lately, by key, where
- * the helper knows their keys (keys.c) and the slots hold a small share of them; else the marked
- * tables walked whole.
+ * A tick: the names added lately, the file tables' entries added or changed lately and the
+ * network tables' entries of the slots that changed lately, by key, where the helper knows their
+ * keys (keys.c) and they are a small share of those held; else the marked tables walked whole.
  */
 void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 {
@@ -138,13 +137,18 @@ void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 	} else if (tables & p.tables) {
 		files_send(&p);
 	}
-	p.tables = tables & ~(1u << CHANGED_NAMES);
-	if (p.tables && keys_tick_by_key(&t->keys, since)) {
-		send_changed_slots(&p);
-	} else if (p.tables) {
+	p.tables = tables & (1u << CHANGED_USES | 1u << CHANGED_NAME_OPS);
+	const struct new_key *recent;
+	uint32_t n_recent;
+	if (p.tables && keys_files_by_key(&t->keys) && keys_recent(&t->keys, &recent, &n_recent))
+		files_send_keys(&p, recent, n_recent);
+	else if (p.tables)
 		files_send(&p);
+	p.tables = tables & 1u << CHANGED_NET;
+	if (p.tables && keys_tick_by_key(&t->keys, since))
+		send_changed_slots(&p);
+	else if (p.tables)
 		net_send(&p);
-	}
 	caps_bpf_lower();
 	keys_tick_done(&t->keys);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The keys of the detail tables' entries, from the kernel's new_keys ring (bpf/keys.bpf.h) into
- * a list per slot, and the names into the list of the current tick. The kernel writes a key after
+ * a list per slot, and the names and the file tables' keys (added or changed: KEY_CHANGED, which
+ * are in no slot's list) into the lists of the current tick. The kernel writes a key after
  * its insert and before the process can exit, so a read that drains the ring first knows every
  * entry there is, unless the ring was full (keys_lost moved: every slot then walks) or the lists
  * grew past KEYS_MAX.
@@ -31,6 +32,7 @@ static void list_clear(struct key_list *l, bool walk)
 static void drop_list(struct keys *k, uint32_t slot, bool walk)
 {
 	k->total -= k->slots[slot].len;
+	k->net_total -= k->slots[slot].net;
 	list_clear(&k->slots[slot], walk);
 }
 
@@ -58,26 +60,42 @@ static bool append(struct key_list *l, const struct new_key *r)
 	return true;
 }
 
+/* a name's key, or a file table's (recent), into the current tick's list */
+static void add_to_tick(struct key_list *l, const struct new_key *r)
+{
+	if (!l->walk && (l->len >= KEYS_MAX || !append(l, r)))
+		list_clear(l, true);
+}
+
 static int one_key(void *ctx, void *data, size_t size)
 {
 	struct keys *k = ctx;
-	const struct new_key *r = data;
-	if (size < sizeof(*r) || r->table >= KEY_TABLES)
+	if (size < sizeof(struct new_key))
 		return 0;
-	if (r->table == KEY_NAMES_SHORT || r->table == KEY_NAMES) {
-		struct key_list *l = &k->names[k->cur];
-		if (!l->walk && (l->len >= KEYS_MAX || !append(l, r)))
-			list_clear(l, true);
+	struct new_key r = *(const struct new_key *)data;
+	bool changed = r.table & KEY_CHANGED;
+	r.table &= ~KEY_CHANGED;
+	if (r.table >= KEY_TABLES)
+		return 0;
+	if (r.table == KEY_NAMES_SHORT || r.table == KEY_NAMES) {
+		add_to_tick(&k->names[k->cur], &r);
 		return 0;
 	}
-	if (r->slot >= k->max_procs)
+	if (r.table == KEY_USES || r.table == KEY_NAME_OPS_SHORT || r.table == KEY_NAME_OPS)
+		add_to_tick(&k->recent[k->cur], &r);
+	/* a change: its entry is in the slot's list already */
+	if (changed || r.slot >= k->max_procs)
 		return 0;
-	struct key_list *s = &k->slots[r->slot];
+	struct key_list *s = &k->slots[r.slot];
 	if (s->walk)
 		return 0;
-	if (!append(s, r)) {
-		drop_list(k, r->slot, true);
+	if (!append(s, &r)) {
+		drop_list(k, r.slot, true);
 		return 0;
+	}
+	if (r.table == KEY_SOCKS || r.table == KEY_PEERS || r.table == KEY_OWNERS) {
+		s->net++;
+		k->net_total++;
 	}
 	if (++k->total > KEYS_MAX)
 		bound(k);
@@ -104,8 +122,11 @@ void keys_free(struct keys *k)
 	for (uint32_t i = 0; k->slots && i < k->max_procs; i++)
 		free(k->slots[i].keys);
 	free(k->slots);
-	free(k->names[0].keys);
-	free(k->names[1].keys);
+	for (unsigned i = 0; i < 2; i++) {
+		free(k->names[i].keys);
+		free(k->recent[i].keys);
+	}
+	free(k->seen.keys);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -129,8 +150,9 @@ void keys_drain(struct keys *k, bool release)
 	k->lost_seen = lost;
 	for (uint32_t i = 0; i < k->max_procs; i++)
 		drop_list(k, i, true);
-	/* a lost name was added in this tick or the last: sent by the walks of the next three */
-	k->names_walk = 3;
+	/* a lost key (a name, an entry added or changed) was noted in this tick or the last: its
+	 * table walked by the next three ticks */
+	k->lost_walk = 3;
 }
 
 const struct key_list *keys_of(const struct keys *k, uint32_t slot)
@@ -166,10 +188,17 @@ bool keys_changed(const struct keys *k, uint32_t slot, uint64_t since)
 	return (uint32_t)(stamp - ((uint32_t)since - 3)) <= 4;
 }
 
-bool keys_tick_by_key(const struct keys *k, uint64_t since)
+/* whether the keys a tick would read are all known: the ring is read at ticks and lost none
+ * lately */
+static bool tick_keys_known(const struct keys *k)
 {
 	enum keys_test mode = keys_test_mode();
-	if (!k->rb || mode == KEYS_TEST_WALK || mode == KEYS_TEST_HOLD)
+	return k->rb && !k->lost_walk && mode != KEYS_TEST_WALK && mode != KEYS_TEST_HOLD;
+}
+
+bool keys_tick_by_key(const struct keys *k, uint64_t since)
+{
+	if (!tick_keys_known(k))
 		return false;
 	uint64_t n = 0;
 	for (uint32_t i = 0; i < k->max_procs; i++) {
@@ -177,16 +206,59 @@ bool keys_tick_by_key(const struct keys *k, uint64_t since)
 			continue;
 		if (k->slots[i].walk)
 			return false;
-		n += k->slots[i].len;
+		n += k->slots[i].net;
 	}
-	return mode == KEYS_TEST_BY_KEY || n * KEYS_WALK_SHARE <= k->total;
+	return keys_test_mode() == KEYS_TEST_BY_KEY || n * KEYS_WALK_SHARE <= k->net_total;
+}
+
+bool keys_files_by_key(const struct keys *k)
+{
+	if (!tick_keys_known(k) || k->recent[0].walk || k->recent[1].walk)
+		return false;
+	uint64_t n = (uint64_t)k->recent[0].len + k->recent[1].len;
+	return keys_test_mode() == KEYS_TEST_BY_KEY ||
+	       n * KEYS_WALK_SHARE <= k->total - k->net_total;
+}
+
+/* the bytes of a key of a file table (recent), for the order that finds the same key twice */
+static size_t file_key_size(uint32_t table)
+{
+	return table == KEY_USES ? sizeof(struct file_key) : sizeof(struct name_key);
+}
+
+static int key_order(const void *a, const void *b)
+{
+	const struct new_key *x = a, *y = b;
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	return memcmp(&x->key, &y->key, file_key_size(x->table));
+}
+
+bool keys_recent(struct keys *k, const struct new_key **keys, uint32_t *n)
+{
+	/* an entry changed in both ticks was noted in each: read once */
+	struct key_list *all = &k->seen;
+	all->len = 0;
+	for (unsigned i = 0; i < 2; i++)
+		for (uint32_t j = 0; j < k->recent[i].len; j++)
+			if (!append(all, &k->recent[i].keys[j]))
+				return false;
+	if (all->len)
+		qsort(all->keys, all->len, sizeof(*all->keys), key_order);
+	uint32_t m = 0;
+	for (uint32_t j = 0; j < all->len; j++)
+		if (!m || key_order(&all->keys[m - 1], &all->keys[j]))
+			all->keys[m++] = all->keys[j];
+	*keys = all->keys;
+	*n = m;
+	return true;
 }
 
 bool keys_names_known(const struct keys *k)
 {
-	enum keys_test mode = keys_test_mode();
-	return k->rb && !k->names_walk && !k->names[0].walk && !k->names[1].walk &&
-	       mode != KEYS_TEST_WALK && mode != KEYS_TEST_HOLD;
+	return tick_keys_known(k) && !k->names[0].walk && !k->names[1].walk;
 }
 
 const struct new_key *keys_names(const struct keys *k, unsigned which, uint32_t *n)
@@ -200,10 +272,12 @@ void keys_tick_done(struct keys *k)
 {
 	if (!k->rb)
 		return;
-	if (k->names_walk)
-		k->names_walk--;
+	if (k->lost_walk)
+		k->lost_walk--;
 	k->cur ^= 1;
-	struct key_list *l = &k->names[k->cur];
-	l->len = 0; /* its room is kept: each tick adds as many */
-	l->walk = false;
+	/* their room is kept: each tick adds as many */
+	k->names[k->cur].len = 0;
+	k->names[k->cur].walk = false;
+	k->recent[k->cur].len = 0;
+	k->recent[k->cur].walk = false;
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The keys of the detail tables' entries (keys.c), as the kernel tells them (new_keys): a list
- * per slot, and the names added lately. A tick reads the entries of the slots that changed
- * (slot_stamps) by key and sends the new names by key; a release reads and deletes its slot's
- * entries by key. Where keys are not all known (the ring was full, a list outgrew its bound), or
- * the slots to read hold a big share of all keys, they walk the tables, as before the keys.
+ * per slot, the names added lately, and the file tables' keys added or changed lately. A tick
+ * reads those file entries and the network entries of the slots that changed (slot_stamps) by
+ * key and sends the new names by key; a release reads and deletes its slot's entries by key.
+ * Where keys are not all known (the ring was full, a list outgrew its bound), or the entries to
+ * read are a big share of those held, they walk the tables, as before the keys.
  */
 #ifndef SYSCOPE_KEYS_H
 #define SYSCOPE_KEYS_H
@@ -21,6 +22,7 @@ struct ring_buffer;
 struct key_list {
 	struct new_key *keys;
 	uint32_t len, cap;
+	uint32_t net; /* of them, the network tables' (sockets, peers, owners) */
 	bool walk; /* not all known: its reads walk the tables */
 };
 
@@ -30,10 +32,17 @@ struct keys {
 	struct key_list *slots; /* per slot */
 	uint32_t max_procs;
 	uint64_t total; /* keys held over all slots */
+	uint64_t net_total; /* of them, the network tables' */
 	/* the names added since the last tick (names[cur]) and in the tick before */
 	struct key_list names[2];
+	/* the file tables' keys (uses, calls on names) noted since the last tick (recent[cur]) and
+	 * in the tick before: entries added, and entries changed for the first time in a tick
+	 * (KEY_CHANGED). A tick reads those, not every entry of each process that changed: a
+	 * process holding 50,000 files and writing one cost the helper a quarter of a CPU. */
+	struct key_list recent[2];
+	struct key_list seen; /* room for keys_recent's list */
 	unsigned cur;
-	unsigned names_walk; /* ticks left whose names are read by a walk (keys were lost) */
+	unsigned lost_walk; /* ticks left whose names and file tables are walked (keys were lost) */
 	__u64 lost_seen; /* the kernel's keys_lost when last read */
 	const __u64 *lost; /* the kernel's keys_lost */
 	__u32 *woken; /* the kernel's keys_woken: cleared at each drain */
@@ -53,13 +62,19 @@ const struct key_list *keys_of(const struct keys *k, uint32_t slot);
 /* a slot was released: its list is empty and known again */
 void keys_forget(struct keys *k, uint32_t slot);
 
-/* a tick: whether it reads the slots' tables by key (the slots it then reads: keys_changed);
+/* a tick: whether it reads the network tables by key (the slots it then reads: keys_changed);
  * since as tracker_stamp's */
 bool keys_tick_by_key(const struct keys *k, uint64_t since);
 /* a slot's keys, as they are (a tick that reads by key) */
 const struct key_list *keys_slot(const struct keys *k, uint32_t slot);
 /* whether a tick reading by key reads slot (its entries changed in the last three ticks) */
 bool keys_changed(const struct keys *k, uint32_t slot, uint64_t since);
+/* a tick: whether it reads the file tables by the keys noted lately (keys_recent), else it walks
+ * them */
+bool keys_files_by_key(const struct keys *k);
+/* the file tables' keys noted since the last tick and in the tick before, each once: *n of them
+ * at *keys (false: no memory for the list; the tick walks) */
+bool keys_recent(struct keys *k, const struct new_key **keys, uint32_t *n);
 /* whether a tick sends the names by key (else it walks their tables) */
 bool keys_names_known(const struct keys *k);
 /* the names a tick sends by key, *n of them: those added since the last tick (which 0) and in

@@ -22,6 +22,9 @@
  *   enum keys_test): always by walking the tables, always by key where all are known, or with
  *   the keys' ring read only at releases, so that a burst of new entries fills it (ticks walk,
  *   releases go by key where they can).
+ * SYSCOPE_TEST_COUNT_READS: each tick prints how many detail entries it read, walked or by key
+ *   ("syscope-test: a tick read N entries"), for the test that a tick reads what changed, not
+ *   everything a process holds.
  */
 #include <errno.h>
 #include <linux/capability.h>
@@ -37,13 +40,14 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 
+#include "detail.h"
 #include "keys.h"
 
 #define CAP_BPF_BIT 39
 
 struct bpf_object_skeleton;
 
-static bool needs_cap, report_env, skip_recheck, fail_iter;
+static bool needs_cap, report_env, skip_recheck, fail_iter, count_reads;
 static const char *reject_prog, *hide_kfunc, *pause_dir, *kernel_release, *reads_mode;
 
 __attribute__((constructor)) static void read_test_settings(void)
@@ -57,6 +61,7 @@ __attribute__((constructor)) static void read_test_settings(void)
 	skip_recheck = getenv("SYSCOPE_TEST_SKIP_RECHECK") != NULL;
 	fail_iter = getenv("SYSCOPE_TEST_FAIL_ITER") != NULL;
 	reads_mode = getenv("SYSCOPE_TEST_READS");
+	count_reads = getenv("SYSCOPE_TEST_COUNT_READS") != NULL;
 }
 
 /* name contains one of list's comma-separated texts (whole: equals one) */
@@ -227,4 +232,50 @@ enum keys_test keys_test_mode(void)
 		return KEYS_TEST_HOLD;
 	fprintf(stderr, "SYSCOPE_TEST_READS=%s: not walk, by_key or hold\n", reads_mode);
 	exit(2);
+}
+
+/* SYSCOPE_TEST_COUNT_READS (above): each entry a walk or a read by key hands its callback is
+ * counted on the way (the callbacks never read again), and each tick's end prints the count */
+typedef void (*entry_fn)(struct pass *, const void *, const void *);
+static unsigned long entries_read;
+static entry_fn counted_fn;
+
+static void count_entry(struct pass *p, const void *key, const void *value)
+{
+	entries_read++;
+	counted_fn(p, key, value);
+}
+
+void __real_detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values,
+			      size_t value_size, entry_fn one);
+void __wrap_detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values,
+			      size_t value_size, entry_fn one);
+void __wrap_detail_each_entry(struct pass *p, void *keys, size_t key_size, void *values,
+			      size_t value_size, entry_fn one)
+{
+	counted_fn = one;
+	__real_detail_each_entry(p, keys, key_size, values, value_size,
+				 count_reads ? count_entry : one);
+}
+
+void __real_detail_each_key(struct pass *p, const struct new_key *keys, uint32_t n,
+			    unsigned table, void *value, entry_fn one);
+void __wrap_detail_each_key(struct pass *p, const struct new_key *keys, uint32_t n,
+			    unsigned table, void *value, entry_fn one);
+void __wrap_detail_each_key(struct pass *p, const struct new_key *keys, uint32_t n,
+			    unsigned table, void *value, entry_fn one)
+{
+	counted_fn = one;
+	__real_detail_each_key(p, keys, n, table, value, count_reads ? count_entry : one);
+}
+
+void __real_keys_tick_done(struct keys *k);
+void __wrap_keys_tick_done(struct keys *k);
+void __wrap_keys_tick_done(struct keys *k)
+{
+	if (count_reads) {
+		fprintf(stderr, "syscope-test: a tick read %lu entries\n", entries_read);
+		entries_read = 0;
+	}
+	__real_keys_tick_done(k);
 }
