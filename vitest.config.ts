@@ -18,6 +18,7 @@ export const UNIT_TESTS = [
   'test/core/syscalls.test.ts',
   'test/core/bytes-text.test.ts',
   'test/core/validate.test.ts',
+  'test/core/file-use.test.ts',
   'test/util/**/*.test.ts',
   'test/cli/file-lines.test.ts'
 ]

@@ -60,6 +60,11 @@ static bool append(struct key_list *l, const struct new_key *r)
 	return true;
 }
 
+static bool is_net(uint32_t table)
+{
+	return table == KEY_SOCKS || table == KEY_PEERS || table == KEY_OWNERS;
+}
+
 /* a name's key, or a file table's (recent), into the current tick's list */
 static void add_to_tick(struct key_list *l, const struct new_key *r)
 {
@@ -93,7 +98,7 @@ static int one_key(void *ctx, void *data, size_t size)
 		drop_list(k, r.slot, true);
 		return 0;
 	}
-	if (r.table == KEY_SOCKS || r.table == KEY_PEERS || r.table == KEY_OWNERS) {
+	if (is_net(r.table)) {
 		s->net++;
 		k->net_total++;
 	}
@@ -172,6 +177,21 @@ void keys_forget(struct keys *k, uint32_t slot)
 {
 	if (k->rb && slot < k->max_procs)
 		drop_list(k, slot, false);
+}
+
+void keys_drop_if(struct keys *k, uint32_t slot, bool (*gone)(void *ctx, const struct new_key *),
+		  void *ctx)
+{
+	struct key_list *s = &k->slots[slot];
+	uint32_t m = 0;
+	for (uint32_t i = 0; i < s->len; i++) {
+		if (!gone(ctx, &s->keys[i]))
+			s->keys[m++] = s->keys[i];
+		else if (is_net(s->keys[i].table))
+			s->net--, k->net_total--;
+	}
+	k->total -= s->len - m;
+	s->len = m;
 }
 
 const struct key_list *keys_slot(const struct keys *k, uint32_t slot)

@@ -23,6 +23,7 @@ struct key_list {
 	struct new_key *keys;
 	uint32_t len, cap;
 	uint32_t net; /* of them, the network tables' (sockets, peers, owners) */
+	uint32_t check_at; /* a slot's: its length at which its pipes are looked at (pipes.c) */
 	bool walk; /* not all known: its reads walk the tables */
 };
 
@@ -61,6 +62,9 @@ void keys_drain(struct keys *k, bool release);
 const struct key_list *keys_of(const struct keys *k, uint32_t slot);
 /* a slot was released: its list is empty and known again */
 void keys_forget(struct keys *k, uint32_t slot);
+/* the keys of slot's list whose entries gone(ctx, key) says are out, out of the list */
+void keys_drop_if(struct keys *k, uint32_t slot, bool (*gone)(void *ctx, const struct new_key *),
+		  void *ctx);
 
 /* a tick: whether it reads the network tables by key (the slots it then reads: keys_changed);
  * since as tracker_stamp's */

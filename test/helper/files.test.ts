@@ -341,6 +341,53 @@ describe('the ticks of a process holding many files', () => {
   }, 90_000)
 })
 
+describe('the pipes of a process that lives on', () => {
+  // Each pipe is a new inode: a shell running command substitutions kept one file_stats entry
+  // per pipe to its exit, and a long one filled the table (65,536), after which no process's new
+  // files were counted. The helper looks at /proc/PID/fd once a process's keys grew by 1,024
+  // (helper/pipes.c) and lets go of the pipes it no longer holds, once sent. Ticks 20 ms apart:
+  // a tick keeps what it stamped, and the shell makes few pipes in 20 ms.
+  it('leave the file table once it holds them no more, each sent with its bytes first', async () => {
+    const work = mkdtempSync(join(dir, 'pipes-'))
+    const fifo = join(work, 'go')
+    execFileSync('mkfifo', [fifo])
+    const go = openSync(fifo, constants.O_RDWR)
+    const client = await start({ args: ['--detail'] })
+    await client.setInterval(20)
+    const uses = new Map<string, FileMessage>()
+    const names = new Map<string, string>()
+    client.on('file_name', (m: FileNameMessage) => names.set(m.file, '/' + [...m.parts].reverse().join('/')))
+    client.on('file', (m: FileMessage) => uses.set(`${m.pid} ${m.file}`, m))
+    const N = 3000
+    // the shell reads each substitution's line: its digits and a newline
+    let expected = 0
+    for (let i = 1; i <= N; i++) expected += String(i).length + 1
+    try {
+      const script = `for ((i = 1; i <= ${N}; i++)); do x=$(echo $i); done; read x < "$1"`
+      const run = runUnderHelper(client, ['/bin/bash', '-c', script, 'sh', fifo])
+      // the shell makes each pipe (its children only write to theirs)
+      const shell = await until('the shell counted', () => [...uses.values()].find((m) => m.kind === 'pipe' && m.opens === 2)?.pid)
+      const shellPipes = (): FileMessage[] => [...uses.values()].filter((m) => m.pid === shell && m.kind === 'pipe' && names.get(m.file) !== fifo)
+      const readFromPipes = (): number => shellPipes().reduce((sum, m) => sum + m.read_bytes, 0)
+      await until('every substitution read', () => readFromPipes() === expected, { timeoutMs: 60_000 })
+      const pipes = shellPipes()
+      expect(pipes).toHaveLength(N)
+      // a pipe is made with both its fds: one open each
+      expect(pipes.every((m) => m.opens === 2)).toBe(true)
+      // what the table still holds: the pipes since the shell's last look, not all N
+      expect(mapEntries(client.child.pid!, 'file_stats').length).toBeLessThan(N / 2)
+      writeSync(go, 'x\n')
+      const r = await run
+      expect(r.exit.code).toBe(0)
+      expect(readFromPipes()).toBe(expected)
+      for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
+    } finally {
+      closeSync(go)
+      await client.shutdown()
+    }
+  }, 90_000)
+})
+
 describe('the tables a new file inserts into', () => {
   /** the helper's maps by name, each its flags */
   const mapFlags = (pid: number): Map<string, number> => new Map(helperMaps(pid).map((m) => [m.name, m.flags]))

@@ -1,7 +1,9 @@
 // The files monitor's messages folded for a session: the helper sends each (process, file) use
 // cumulative whenever it changed, and may send one twice (its tick read can race a change);
 // this keeps the last of each and says which changed since the last tick, so that the session
-// records each change once.
+// records each change once. A use's figures only grow, except where its entry started again: a
+// pipe the process held no more leaves the kernel's table (helper/pipes.c), and one it gets back
+// (an fd passed over a Unix socket) is counted from 0; what it had is added on.
 import type { FileMessage, FileNameMessage, NameOp, NameOpMessage, OpenFailedMessage } from './protocol'
 import type { FileKind } from '../types/recording-format'
 
@@ -43,6 +45,8 @@ const figures = (m: FileMessage): FileFigures => [m.opens, m.reads, m.read_bytes
 
 export class FileUse {
   private uses = new Map<string, FileUseLine>()
+  /** what a use had when its entry started again, added to what the new one says */
+  private before = new Map<string, FileFigures>()
   private changedUses = new Set<string>()
   private named = new Set<string>()
   private newNames: FileNameLine[] = []
@@ -53,8 +57,14 @@ export class FileUse {
 
   file(m: FileMessage): void {
     const key = `${m.pid} ${m.file}`
-    const v = figures(m)
     const had = this.uses.get(key)
+    let base = this.before.get(key)
+    const sent = figures(m)
+    if (had && sent.some((x, i) => x + (base?.[i] ?? 0) < had.v[i]!)) {
+      base = had.v
+      this.before.set(key, base)
+    }
+    const v = sent.map((x, i) => x + (base?.[i] ?? 0)) as FileFigures
     if (had && had.v.every((x, i) => x === v[i])) return
     const held = m.held || had?.held
     this.uses.set(key, { pid: m.pid, file: m.file, kind: m.kind, v, ...(held ? { held: true as const } : {}) })
