@@ -18,7 +18,7 @@
 #include "keys.h"
 #include "loader.h"
 #include "output.h"
-#include "pipes.h"
+#include "held.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 #include "tracker.h"
@@ -150,7 +150,7 @@ void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 		send_changed_slots(&p);
 	else if (p.tables)
 		net_send(&p);
-	pipes_let_go(t, since);
+	held_let_go(t, since);
 	caps_bpf_lower();
 	keys_tick_done(&t->keys);
 }

@@ -23,7 +23,10 @@ struct key_list {
 	struct new_key *keys;
 	uint32_t len, cap;
 	uint32_t net; /* of them, the network tables' (sockets, peers, owners) */
-	uint32_t check_at; /* a slot's: its length at which its pipes are looked at (pipes.c) */
+	/* a slot's: its length at which it is looked at for what its process holds no more, and
+	 * the ticks to a look again (held.c) */
+	uint32_t check_at;
+	uint8_t recheck;
 	bool walk; /* not all known: its reads walk the tables */
 };
 

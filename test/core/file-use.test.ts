@@ -29,7 +29,7 @@ describe('a use folded from the helper', () => {
     expect(u.drain().uses.map((x) => x.v)).toEqual([[1, 3, 25, 0, 0, 0, 0]])
   })
 
-  // a pipe let go (helper/pipes.c) and met again starts from 0 in the kernel: nothing it had is lost
+  // a pipe let go (helper/held.c) and met again starts from 0 in the kernel: nothing it had is lost
   it('adds what a use had to an entry that started again', () => {
     const u = new FileUse()
     u.file(line(2, 3, 30))

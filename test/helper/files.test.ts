@@ -345,7 +345,7 @@ describe('the pipes of a process that lives on', () => {
   // Each pipe is a new inode: a shell running command substitutions kept one file_stats entry
   // per pipe to its exit, and a long one filled the table (65,536), after which no process's new
   // files were counted. The helper looks at /proc/PID/fd once a process's keys grew by 1,024
-  // (helper/pipes.c) and lets go of the pipes it no longer holds, once sent. Ticks 20 ms apart:
+  // (helper/held.c) and lets go of the pipes it no longer holds, once sent. Ticks 20 ms apart:
   // a tick keeps what it stamped, and the shell makes few pipes in 20 ms.
   it('leave the file table once it holds them no more, each sent with its bytes first', async () => {
     const work = mkdtempSync(join(dir, 'pipes-'))

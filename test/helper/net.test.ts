@@ -228,6 +228,44 @@ describe.each(DETAIL_BUILDS)('network (%s)', (mode, helperPath, args, countsOnly
   })
 })
 
+describe('closed sockets with --counts-only', () => {
+  // This mode sees no close: the helper looks at the process's /proc/PID/fd as its keys grow
+  // (helper/held.c) and lets go of the sockets it no longer holds, once sent, their uses as
+  // files with them; the rest stay to its exit, where they were all kept before.
+  it('leave the kernel tables while their process lives on, each sent first', async () => {
+    const churn = join(dir, 'sockchurn-counts')
+    execFileSync('cc', ['-O2', '-o', churn, join(projectRoot(), 'test', 'helper', 'workloads', 'sockchurn.c')])
+    const fifo = join(mkdtempSync(join(dir, 'churn-counts-')), 'go')
+    execFileSync('mkfifo', [fifo])
+    const go = openSync(fifo, constants.O_RDWR)
+    const client = await start({ args: ['--counts-only', '--detail'] })
+    const sent = new Set<string>()
+    let netDrops = 0
+    client.on('socket', (m: SocketMessage) => void (m.proto === 'udp' && sent.add(m.file)))
+    client.on('tick', (m: TickMessage) => void (netDrops = m.drops.net ?? 0))
+    const N = 2000
+    try {
+      const run = runUnderHelper(client, [churn, fifo, String(N), '2'])
+      await until(`the first ${String(N)} sockets sent`, () => sent.size >= N)
+      writeSync(go, 'x')
+      await until(`all ${String(2 * N)} sent`, () => sent.size >= 2 * N)
+      // the first N let go (looked at as the second N grew its keys, or two ticks later):
+      // the tables hold at most the second N, not all 2N
+      await until('the first N let go', () => mapEntries(client.child.pid!, 'sock_stats').length <= N)
+      expect(mapEntries(client.child.pid!, 'file_stats').length).toBeLessThan(N + 50)
+      writeSync(go, 'x')
+      const r = await run
+      expect(r.exit.code).toBe(0)
+      expect(sent.size).toBe(2 * N)
+      expect(netDrops).toBe(0)
+      for (const table of SLOT_TABLES) expect(mapEntries(client.child.pid!, table), table).toEqual([])
+    } finally {
+      closeSync(go)
+      await client.shutdown()
+    }
+  })
+})
+
 // the helper's own build, whose ticks walk the table of a lone process; and each tick by key
 describe.each([
   ['', HELPER, []],

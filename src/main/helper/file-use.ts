@@ -2,7 +2,7 @@
 // cumulative whenever it changed, and may send one twice (its tick read can race a change);
 // this keeps the last of each and says which changed since the last tick, so that the session
 // records each change once. A use's figures only grow, except where its entry started again: a
-// pipe the process held no more leaves the kernel's table (helper/pipes.c), and one it gets back
+// pipe the process held no more leaves the kernel's table (helper/held.c), and one it gets back
 // (an fd passed over a Unix socket) is counted from 0; what it had is added on.
 import type { FileMessage, FileNameMessage, NameOp, NameOpMessage, OpenFailedMessage } from './protocol'
 import type { FileKind } from '../types/recording-format'
