@@ -150,8 +150,8 @@ void detail_emit_changed(struct tracker *t, uint64_t since, struct jbuf *out)
 		send_changed_slots(&p);
 	else if (p.tables)
 		net_send(&p);
-	held_let_go(t, since);
 	caps_bpf_lower();
+	held_let_go(t, since);
 	keys_tick_done(&t->keys);
 }
 

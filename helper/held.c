@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "caps.h"
 #include "held.h"
 #include "keys.h"
 #include "loader.h"
@@ -204,7 +205,10 @@ void held_let_go(struct tracker *t, uint64_t since)
 		}
 		look.held = inodes;
 		look.recent = 0;
+		/* CAP_BPF for the tables only, not while /proc is read */
+		caps_bpf_raise();
 		keys_drop_if(k, slot, gone, &look);
+		caps_bpf_lower();
 		free(inodes);
 		/* the next look once it grew by a step that pays for this one (its list and its
 		 * fds read) */

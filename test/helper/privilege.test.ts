@@ -2,9 +2,11 @@
 // workload exactly, holds no capability once attached, and refuses other users' processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { copyFileSync, chmodSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, constants, copyFileSync, chmodSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { HELPER, HOOKS_HELPER, NR, buildWorkload, runUnderHelper } from './harness'
+import { HELPER, HOOKS_HELPER, NR, buildWorkload, mapEntries, runUnderHelper } from './harness'
+import { until } from '../util/until'
+import type { FileMessage } from '../../src/main/helper/protocol'
 import { startHelper, HelperError } from '../../src/main/helper/client'
 import { launcherPath } from '../../src/main/session/launch-command'
 
@@ -61,6 +63,31 @@ describe('unprivileged helper with cap_bpf,cap_perfmon', () => {
       await client.shutdown()
     }
   })
+
+  // helper/held.c reads /proc/PID/fd of its user's processes, with no capability held
+  it('lets go of the pipes its user’s shell holds no more (--detail)', async () => {
+    const fifo = join(wl.dir, 'held-go')
+    execFileSync('mkfifo', ['-m', '0666', fifo])
+    const go = openSync(fifo, constants.O_RDWR)
+    const client = await startHelper({ helperPath: capped, wrapper: SETPRIV, args: ['--detail'] })
+    const pipes = new Map<string, FileMessage>()
+    client.on('file', (m: FileMessage) => void (m.kind === 'pipe' && m.opens === 2 && pipes.set(m.file, m)))
+    const N = 1500
+    try {
+      expect(client.hello.detail).toBe(true)
+      await client.setInterval(20)
+      const script = `for ((i = 1; i <= ${N}; i++)); do x=$(echo $i); done; read x < "$1"`
+      const run = runUnderHelper(client, ['/bin/bash', '-c', script, 'sh', fifo], { uid: NOBODY, gid: NOBODY })
+      await until('every substitution read', () => pipes.size === N && [...pipes.values()].every((m) => m.read_bytes > 0), { timeoutMs: 60_000 })
+      // kept: the pipes since the shell's last look (each 1,024 keys), not all N
+      await until('the pipes let go', () => mapEntries(client.child.pid!, 'file_stats').length < N / 2)
+      writeSync(go, 'x\n')
+      expect((await run).exit.code).toBe(0)
+    } finally {
+      closeSync(go)
+      await client.shutdown()
+    }
+  }, 90_000)
 
   it('holds no capability after attaching, and cannot regain any', async () => {
     const client = await startHelper({ helperPath: capped, wrapper: SETPRIV })
