@@ -135,17 +135,21 @@ static bool held(const struct look *l, uint64_t ino)
 	return bsearch(&ino, l->held, l->n_held, sizeof(*l->held), by_number) != NULL;
 }
 
+/* an entry stamped since the last tick, not yet sent twice: kept for a look two ticks on */
+static bool not_yet_sent(struct look *l, uint64_t seq)
+{
+	bool recent = stamped_since(seq, l->since);
+	l->recent += recent;
+	return recent;
+}
+
 /* a socket the process no longer holds, sent, and (TCP) closed: out, with its use as a file */
 static bool socket_gone(struct look *l, const struct file_key *k)
 {
 	struct sock_stats v;
 	if (bpf_map_lookup_elem(l->socks, k, &v))
 		return errno == ENOENT;
-	if (stamped_since(v.seq, l->since)) {
-		l->recent++;
-		return false;
-	}
-	if (v.proto == NET_TCP && !v.closed_ns)
+	if (not_yet_sent(l, v.seq) || (v.proto == NET_TCP && !v.closed_ns))
 		return false;
 	bpf_map_delete_elem(l->uses, k);
 	return !bpf_map_delete_elem(l->socks, k);
@@ -166,11 +170,7 @@ static bool gone(void *ctx, const struct new_key *r)
 	struct file_stats v;
 	if (bpf_map_lookup_elem(l->uses, k, &v))
 		return errno == ENOENT;
-	if (stamped_since(v.seq, l->since)) {
-		l->recent++;
-		return false;
-	}
-	return !bpf_map_delete_elem(l->uses, k);
+	return !not_yet_sent(l, v.seq) && !bpf_map_delete_elem(l->uses, k);
 }
 
 /* whether slot's list is due for a look: it grew by the step set at the last, or that look kept
