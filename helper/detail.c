@@ -15,10 +15,10 @@
 
 #include "caps.h"
 #include "detail.h"
+#include "held.h"
 #include "keys.h"
 #include "loader.h"
 #include "output.h"
-#include "held.h"
 #include "syscope.h"
 #include "syscope.skel.h"
 #include "tracker.h"
