@@ -55,6 +55,8 @@ const EMPTY = join(OUT, 'bench', 'empty-hooks')
 const STATS = join(OUT, 'bench', 'bpf-stats')
 const NET = join(OUT, 'bench', 'benchnet')
 const CPUTIME = join(OUT, 'bench', 'cputime')
+const HOLDFILES = join(OUT, 'bench', 'holdfiles')
+const HELD_ROUNDS = Number(process.env.HELD_ROUNDS ?? 3) // the helper's own CPU beside a process holding many files
 const LAUNCH = join(OUT, 'syscope-launch')
 const NET_MESSAGES = Number(process.env.NET_MESSAGES ?? 20_000) // benchnet's round trips of 64 bytes
 const ROUNDS = Number(process.env.ROUNDS ?? 9)
@@ -713,8 +715,69 @@ async function measure() {
     if (net.countsDetailOverCountsOnly.length)
       goals.push(['many small messages: --detail ≤ 1.3 × counts, counts-only', median(net.countsDetailOverCountsOnly), 1.3])
   }
+  if (HELD_ROUNDS > 0) await heldFilesRun()
   console.log('\ngoal (pooled medians)                                measured   limit   met')
   for (const [g, v, lim] of goals) console.log(`${g.padEnd(52)} ${v.toFixed(2).padStart(8)} ${lim.toFixed(2).padStart(7)}   ${v <= lim ? 'yes' : 'NO'}`)
+}
+
+/** a process's time on a CPU so far, in ms: its threads' schedstat (ns; /proc/PID/stat counts
+ * 10 ms ticks, too coarse for a helper that should be near idle) */
+function cpuMsOf(pid) {
+  const tasks = readdirSync(`/proc/${pid}/task`)
+  return tasks.reduce((ms, t) => ms + Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[0]) / 1e6, 0)
+}
+
+/**
+ * The helper's own CPU while a tracked process holding many files writes one every 50 ms
+ * (`--counts-only --detail`): a tick reads the file entries added or changed lately, not all of
+ * a process that changed one (docs/detail.md). Per second, ÷ the same process holding none; a
+ * helper reading every entry at each tick comes out tens of times over (BASELINE_HELPER: the
+ * same beside it).
+ */
+async function heldFilesRun() {
+  const HELD = 50_000
+  const SECONDS = 5
+  const once = async (n, helperPath = HELPER) => {
+    const dir = mkdtempSync(join(tmpdir(), 'syscope-held-'))
+    const c = await startHelper({ helperPath, args: ['--counts-only', '--detail'], wrapper: onToolCpus([]) })
+    try {
+      const p = spawnArgv([LAUNCH, '3', '4', '--', ...onLoadCpu([HOLDFILES, dir, String(n), String(SECONDS)])], {
+        stdio: ['ignore', 'pipe', 'ignore', 'pipe', 'pipe']
+      })
+      const exited = new Promise((r) => p.once('exit', r))
+      if (!(await launcherRunning(p.stdio[3]))) throw new Error('the launcher ended before it ran holdfiles')
+      await c.launch(p.pid)
+      p.stdio[3].end('x')
+      await waitFor([p.stdout], /ready/, 'holdfiles')
+      // past the ticks that read what it added
+      await sleep(1000)
+      const from = cpuMsOf(c.child.pid)
+      await sleep((SECONDS - 2) * 1000)
+      const ms = (cpuMsOf(c.child.pid) - from) / (SECONDS - 2)
+      const code = await exited
+      if (code !== 0) throw new Error(`holdfiles exited with ${code}`)
+      return ms
+    } finally {
+      await c.shutdown()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+  const none = []
+  const many = []
+  const base = []
+  for (let r = 0; r < HELD_ROUNDS; r++) {
+    none.push(await once(0))
+    many.push(await once(HELD))
+    if (BASELINE) base.push(await once(HELD, BASELINE))
+  }
+  const row = (what, xs) => {
+    const ratio = xs === none ? '' : `   ÷ none ${(median(xs) / median(none)).toFixed(1)}`
+    console.log(`  ${what.padEnd(34)} ${median(xs).toFixed(1).padStart(7)}   (${range(xs, 1)})${ratio}`)
+  }
+  console.log(`\nthe helper's own CPU while a process writes one file every 50 ms (--counts-only --detail, ${HELD_ROUNDS} rounds, ms a second)`)
+  row('holding no other file', none)
+  row(`holding ${HELD.toLocaleString()} files`, many)
+  if (BASELINE) row(`the same, BASELINE_HELPER`, base)
 }
 
 async function main() {
