@@ -38,7 +38,7 @@
 // CONFIGS=emptyHooks,helperTraced,... runs only those (names as in the table).
 // Needs root (bpftrace, the empty-hook loader, BPF stats) and a built helper.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startHelper } from '../src/main/helper/client.ts'
@@ -55,7 +55,7 @@ const EMPTY = join(OUT, 'bench', 'empty-hooks')
 const STATS = join(OUT, 'bench', 'bpf-stats')
 const NET = join(OUT, 'bench', 'benchnet')
 const CPUTIME = join(OUT, 'bench', 'cputime')
-const HOLDFILES = join(OUT, 'bench', 'holdfiles')
+const HELDFILES = join(OUT, 'bench', 'heldfiles')
 const HELD_ROUNDS = Number(process.env.HELD_ROUNDS ?? 3) // the helper's own CPU beside a process holding many files
 const LAUNCH = join(OUT, 'syscope-launch')
 const NET_MESSAGES = Number(process.env.NET_MESSAGES ?? 20_000) // benchnet's round trips of 64 bytes
@@ -739,25 +739,36 @@ async function heldFilesRun() {
   const SECONDS = 5
   const once = async (n, helperPath = HELPER) => {
     const dir = mkdtempSync(join(tmpdir(), 'syscope-held-'))
+    const fifo = join(dir, 'go')
+    execFileSync('mkfifo', [fifo])
+    // read-write: opening it waits for no reader
+    const go = openSync(fifo, constants.O_RDWR)
     const c = await startHelper({ helperPath, args: ['--counts-only', '--detail'], wrapper: onToolCpus([]) })
+    let writes
     try {
-      const p = spawnArgv([LAUNCH, '3', '4', '--', ...onLoadCpu([HOLDFILES, dir, String(n), String(SECONDS)])], {
+      const p = spawnArgv([LAUNCH, '3', '4', '--', ...onLoadCpu([HELDFILES, dir, String(n), fifo])], {
         stdio: ['ignore', 'pipe', 'ignore', 'pipe', 'pipe']
       })
       const exited = new Promise((r) => p.once('exit', r))
-      if (!(await launcherRunning(p.stdio[3]))) throw new Error('the launcher ended before it ran holdfiles')
+      if (!(await launcherRunning(p.stdio[3]))) throw new Error('the launcher ended before it ran heldfiles')
       await c.launch(p.pid)
       p.stdio[3].end('x')
-      await waitFor([p.stdout], /ready/, 'holdfiles')
+      await waitFor([p.stdout], /ready/, 'heldfiles')
+      // a byte to its log every 50 ms
+      writes = setInterval(() => writeSync(go, 'w'), 50)
       // past the ticks that read what it added
       await sleep(1000)
       const from = cpuMsOf(c.child.pid)
       await sleep((SECONDS - 2) * 1000)
       const ms = (cpuMsOf(c.child.pid) - from) / (SECONDS - 2)
+      clearInterval(writes)
+      writeSync(go, 'q')
       const code = await exited
-      if (code !== 0) throw new Error(`holdfiles exited with ${code}`)
+      if (code !== 0) throw new Error(`heldfiles exited with ${code}`)
       return ms
     } finally {
+      clearInterval(writes)
+      closeSync(go)
       await c.shutdown()
       rmSync(dir, { recursive: true, force: true })
     }

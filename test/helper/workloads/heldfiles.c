@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // heldfiles DIR N FIFO: creates N files in DIR (open with O_CREAT, close), opens DIR/log, looks up
-// DIR/nope (not there), then reads FIFO a byte at a time: for each "w" writes one byte to
-// DIR/log, for each "s" looks up DIR/nope again, at anything else exits. For the test that a
-// tick reads the entries that changed, not all those a process holds.
+// DIR/nope (not there), says "ready" on stdout, then reads FIFO a byte at a time: for each "w"
+// writes one byte to DIR/log, for each "s" looks up DIR/nope again, at anything else exits. For
+// the test that a tick reads the entries that changed, not all those a process holds, and the
+// bench of the helper's own CPU beside it (npm run bench:helper).
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ int main(int argc, char **argv)
 	int go = open(argv[3], O_RDONLY);
 	if (log < 0 || go < 0 || stat(nope, &st) == 0)
 		return 3;
+	printf("ready\n");
+	fflush(stdout);
 	char c;
 	while (read(go, &c, 1) == 1) {
 		if (c == 'w' && write(log, "x", 1) != 1)
